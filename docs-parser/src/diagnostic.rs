@@ -1,0 +1,128 @@
+//! Problems found while reading pages, each with the page and line it is about.
+
+use std::fmt;
+
+/// How bad a problem is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Read, but worth a look (an unknown attribute, an undocumented path parameter).
+    Warning,
+    /// Could not be interpreted: the row (or page) is not in the spec.
+    Error,
+}
+
+/// One problem, located at `page:line`, with the text of the offending row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// How bad it is.
+    pub severity: Severity,
+    /// The page, as given to the parser (relative to the docs root for trees).
+    pub page: String,
+    /// The 1-based line.
+    pub line: u32,
+    /// What is wrong, in a sentence.
+    pub message: String,
+    /// The source line it is about, when there is one.
+    pub snippet: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, "{}:{}: {level}: {}", self.page, self.line, self.message)?;
+        if let Some(snippet) = &self.snippet {
+            write!(f, "\n    | {snippet}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Collects the diagnostics of one page.
+#[derive(Debug)]
+pub(crate) struct Diagnostics<'a> {
+    page: &'a str,
+    source: &'a str,
+    line_starts: Vec<usize>,
+    pub(crate) items: Vec<Diagnostic>,
+}
+
+impl<'a> Diagnostics<'a> {
+    pub(crate) fn new(page: &'a str, source: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            source
+                .bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Diagnostics {
+            page,
+            source,
+            line_starts,
+            items: Vec::new(),
+        }
+    }
+
+    /// The 1-based line of a byte offset.
+    pub(crate) fn line_of(&self, offset: usize) -> u32 {
+        let index = self.line_starts.partition_point(|&start| start <= offset);
+        u32::try_from(index.max(1)).unwrap_or(u32::MAX)
+    }
+
+    /// The text of a 1-based line, without its newline.
+    pub(crate) fn line_text(&self, line: u32) -> &'a str {
+        let index = (line as usize).saturating_sub(1);
+        let start = self
+            .line_starts
+            .get(index)
+            .copied()
+            .unwrap_or(self.source.len());
+        let end = self
+            .line_starts
+            .get(index + 1)
+            .copied()
+            .unwrap_or(self.source.len());
+        self.source[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    pub(crate) fn error(&mut self, line: u32, message: impl Into<String>) {
+        self.push(Severity::Error, line, message.into());
+    }
+
+    pub(crate) fn warning(&mut self, line: u32, message: impl Into<String>) {
+        self.push(Severity::Warning, line, message.into());
+    }
+
+    fn push(&mut self, severity: Severity, line: u32, message: String) {
+        let snippet = Some(self.line_text(line).to_owned()).filter(|s| !s.trim().is_empty());
+        self.items.push(Diagnostic {
+            severity,
+            page: self.page.to_owned(),
+            line,
+            message,
+            snippet,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_one_based() {
+        let diagnostics = Diagnostics::new("p.md", "a\nbc\n\nd");
+        assert_eq!(diagnostics.line_of(0), 1);
+        assert_eq!(diagnostics.line_of(2), 2);
+        assert_eq!(diagnostics.line_of(3), 2);
+        assert_eq!(diagnostics.line_of(5), 3);
+        assert_eq!(diagnostics.line_of(6), 4);
+        assert_eq!(diagnostics.line_text(2), "bc");
+        assert_eq!(diagnostics.line_text(4), "d");
+        assert_eq!(diagnostics.line_text(9), "");
+    }
+}

@@ -1,0 +1,658 @@
+//! One page: its headings, prose, tables and samples turned into operations.
+//!
+//! The grammar, as the docs site writes it:
+//! - optional YAML frontmatter (`title`, `description`), referred to from the text
+//!   as `{{ $frontmatter.title }}`;
+//! - either one `# Heading {#method}` (a single-method page) or `# Title {#mix}`
+//!   followed by `## Heading {#method}` sections;
+//! - in each section: prose and `::: kind {.class}` notices, a request table marked
+//!   `{.im-table #request}`, a `::: code-group` of PHP samples, a response table
+//!   marked `{.im-table #response}` (its header says 返回字典, or 异常字典 for an
+//!   error body), and `参阅` links to the official docs.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+use wechatpay_spec::{
+    Field, Kind, Method, Notice, Operation, Params, RequestBody, Response, Source,
+};
+use yaml_rust2::{Yaml, YamlLoader};
+
+use crate::attrs;
+use crate::blocks::{Block, RawRow, read_blocks};
+use crate::diagnostic::Diagnostics;
+use crate::php;
+use crate::rows::{Node, Row, build_forest, read_row};
+
+/// What a page holds.
+#[derive(Debug)]
+pub(crate) struct PageContent {
+    pub(crate) operations: Vec<Operation>,
+    /// False for pages without operation headings or API tables (site indexes, guides).
+    pub(crate) is_api_page: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Request,
+    Response,
+    Errors,
+}
+
+struct TableDraft {
+    line: u32,
+    header: Vec<String>,
+    rows: Vec<RawRow>,
+    role: Option<Role>,
+}
+
+struct OperationDraft {
+    method: Method,
+    summary: String,
+    line: u32,
+    description: Vec<String>,
+    notices: Vec<Notice>,
+    links: Vec<String>,
+    tables: Vec<TableDraft>,
+    example: Option<Option<Value>>,
+}
+
+struct Container {
+    class: String,
+    code_group: bool,
+    text: Vec<String>,
+}
+
+pub(crate) fn read_page(
+    page: &str,
+    api_path: &str,
+    source: &str,
+    diagnostics: &mut Diagnostics<'_>,
+) -> PageContent {
+    let blocks = read_blocks(source, |offset| diagnostics.line_of(offset));
+    let mut frontmatter: HashMap<String, String> = HashMap::new();
+    let mut page_title: Option<String> = None;
+    let mut mix = false;
+    let mut drafts: Vec<OperationDraft> = Vec::new();
+    let mut page_notices: Vec<Notice> = Vec::new();
+    let mut container: Option<Container> = None;
+    let mut awaiting_links = false;
+    let mut orphan_tables = 0usize;
+
+    for block in blocks {
+        match block {
+            Block::Frontmatter { line, text } => {
+                frontmatter = read_frontmatter(&text, line, diagnostics);
+            }
+            Block::Heading { line, level, raw } => {
+                awaiting_links = false;
+                let (text, attrs) = attrs::split_trailing(&raw);
+                let text = substitute(text, &frontmatter, line, diagnostics);
+                let anchor = attrs.as_ref().and_then(|a| a.id()).unwrap_or_default();
+                if level == 1 && anchor == "mix" {
+                    mix = true;
+                    page_title = Some(text);
+                } else if let Some(method) = Method::from_anchor(anchor).filter(|_| level <= 2) {
+                    if level == 1 && page_title.is_none() {
+                        page_title = Some(text.clone());
+                    }
+                    drafts.push(OperationDraft {
+                        method,
+                        summary: text,
+                        line,
+                        description: Vec::new(),
+                        notices: page_notices.clone(),
+                        links: Vec::new(),
+                        tables: Vec::new(),
+                        example: None,
+                    });
+                } else if let Some(draft) = drafts.last_mut() {
+                    // A sub-heading inside an operation is part of its prose.
+                    draft
+                        .description
+                        .push(format!("{} {text}", "#".repeat(level.into())));
+                } else if level == 1 {
+                    page_title = Some(text);
+                }
+            }
+            Block::Paragraph { line, raw, links } => {
+                let mut link_lines_from: Option<u32> = None;
+                for (offset, text) in raw.lines().enumerate() {
+                    let text_line = line + offset as u32;
+                    let trimmed = text.trim();
+                    if trimmed == ":::" {
+                        if let Some(closed) = container.take()
+                            && !closed.code_group
+                        {
+                            let notice = Notice {
+                                class: closed.class,
+                                text: closed.text.join("\n"),
+                            };
+                            match drafts.last_mut() {
+                                Some(draft) => draft.notices.push(notice),
+                                None => page_notices.push(notice),
+                            }
+                        }
+                        continue;
+                    }
+                    if let Some(opening) = trimmed.strip_prefix(":::") {
+                        let (kind, attrs) = attrs::split_trailing(opening.trim());
+                        let kind_word = kind.split_whitespace().next().unwrap_or_default();
+                        let class = attrs
+                            .as_ref()
+                            .and_then(|a| {
+                                a.0.iter().find_map(|attr| match attr {
+                                    attrs::Attr::Class(c) => Some(c.clone()),
+                                    _ => None,
+                                })
+                            })
+                            .unwrap_or_else(|| kind_word.to_owned());
+                        container = Some(Container {
+                            class,
+                            code_group: kind_word == "code-group",
+                            text: Vec::new(),
+                        });
+                        continue;
+                    }
+                    if let Some(open) = container.as_mut() {
+                        open.text.push(text.to_owned());
+                        continue;
+                    }
+                    if let Some(marker) = attrs::parse_block(trimmed) {
+                        if marker.has_class("im-table") {
+                            let role = match marker.id() {
+                                Some("request") => Role::Request,
+                                Some("response") => Role::Response,
+                                other => {
+                                    diagnostics.error(
+                                        text_line,
+                                        format!("table marker with unknown id {:?} (expected #request or #response)", other.unwrap_or("")),
+                                    );
+                                    continue;
+                                }
+                            };
+                            match drafts.last_mut().and_then(|d| d.tables.last_mut()) {
+                                Some(table) if table.role.is_none() => table.role = Some(role),
+                                _ => diagnostics
+                                    .error(text_line, "table marker without a table before it"),
+                            }
+                        }
+                        continue;
+                    }
+                    if trimmed.starts_with("参阅") {
+                        link_lines_from = Some(text_line);
+                        awaiting_links = true;
+                        continue;
+                    }
+                    let text = substitute(text, &frontmatter, text_line, diagnostics);
+                    if let Some(draft) = drafts.last_mut()
+                        && !text.trim().is_empty()
+                    {
+                        draft.description.push(text.trim().to_owned());
+                    }
+                }
+                if let (Some(from), Some(draft)) = (link_lines_from, drafts.last_mut()) {
+                    draft.links.extend(
+                        links
+                            .into_iter()
+                            .filter(|(line, _)| *line >= from)
+                            .map(|(_, url)| url),
+                    );
+                }
+            }
+            Block::List { links } => {
+                if awaiting_links && let Some(draft) = drafts.last_mut() {
+                    draft.links.extend(links.into_iter().map(|(_, url)| url));
+                }
+            }
+            Block::Table { line, header, rows } => {
+                awaiting_links = false;
+                match drafts.last_mut() {
+                    Some(draft) => draft.tables.push(TableDraft {
+                        line,
+                        header,
+                        rows,
+                        role: None,
+                    }),
+                    None => {
+                        orphan_tables += 1;
+                        if is_api_table(&header) {
+                            diagnostics.error(
+                                line,
+                                "API table before any operation heading (`# ... {#method}`)",
+                            );
+                        }
+                    }
+                }
+            }
+            Block::Code { info, text } => {
+                if let Some(draft) = drafts.last_mut()
+                    && draft.example.is_none()
+                    && info.trim_start().starts_with("php")
+                {
+                    draft.example = Some(php::request_example(&text));
+                }
+            }
+        }
+    }
+    if let Some(open) = container
+        && !open.code_group
+    {
+        diagnostics.warning(
+            drafts.last().map_or(1, |d| d.line),
+            format!("`::: {}` notice is never closed", open.class),
+        );
+    }
+
+    let is_api_page = !drafts.is_empty();
+    if !is_api_page && orphan_tables == 0 && mix {
+        diagnostics.error(1, "`{#mix}` page without any `## ... {#method}` section");
+    }
+    let operations = drafts
+        .into_iter()
+        .filter_map(|draft| {
+            let title = if mix { page_title.clone() } else { None };
+            build_operation(page, api_path, draft, title, diagnostics)
+        })
+        .collect();
+    PageContent {
+        operations,
+        is_api_page,
+    }
+}
+
+fn is_api_table(header: &[String]) -> bool {
+    header.first().is_some_and(|first| {
+        ["请求参数", "返回字典", "异常字典"]
+            .iter()
+            .any(|word| first.contains(word))
+    })
+}
+
+fn read_frontmatter(
+    text: &str,
+    line: u32,
+    diagnostics: &mut Diagnostics<'_>,
+) -> HashMap<String, String> {
+    let mut values = HashMap::new();
+    match YamlLoader::load_from_str(text) {
+        Ok(documents) => {
+            if let Some(Yaml::Hash(map)) = documents.first() {
+                for (key, value) in map {
+                    let (Some(key), Some(value)) = (key.as_str(), scalar(value)) else {
+                        continue;
+                    };
+                    values.insert(key.to_owned(), value);
+                }
+            }
+        }
+        Err(error) => {
+            let at = line + 1 + u32::try_from(error.marker().line()).unwrap_or(0);
+            diagnostics.error(at, format!("frontmatter is not valid YAML: {error}"));
+        }
+    }
+    values
+}
+
+fn scalar(value: &Yaml) -> Option<String> {
+    match value {
+        Yaml::String(s) | Yaml::Real(s) => Some(s.clone()),
+        Yaml::Integer(i) => Some(i.to_string()),
+        Yaml::Boolean(b) => Some(b.to_string()),
+        Yaml::Null => Some(String::new()),
+        _ => None,
+    }
+}
+
+/// Replaces `{{ $frontmatter.key }}` with the frontmatter's value.
+fn substitute(
+    text: &str,
+    frontmatter: &HashMap<String, String>,
+    line: u32,
+    diagnostics: &mut Diagnostics<'_>,
+) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        let inner = rest[start + 2..start + len].trim();
+        out.push_str(&rest[..start]);
+        match inner.strip_prefix("$frontmatter.") {
+            Some(key) => match frontmatter.get(key.trim()) {
+                Some(value) => out.push_str(value.trim()),
+                None => {
+                    diagnostics.error(line, format!("`{{{{ {inner} }}}}` refers to frontmatter key `{key}`, which the page does not have"));
+                    out.push_str(&rest[start..start + len + 2]);
+                }
+            },
+            None => out.push_str(&rest[start..start + len + 2]),
+        }
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn build_operation(
+    page: &str,
+    api_path: &str,
+    draft: OperationDraft,
+    page_title: Option<String>,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<Operation> {
+    let mut operation = Operation {
+        method: draft.method,
+        path: api_path.to_owned(),
+        name: None,
+        summary: draft.summary,
+        description: draft.description.join("\n\n"),
+        page_title,
+        doc_links: draft.links,
+        notices: draft.notices,
+        source: Source {
+            page: page.to_owned(),
+            line: draft.line,
+        },
+        base_uri: None,
+        security: false,
+        nonceless: false,
+        required_marked: false,
+        path_params: Vec::new(),
+        query: None,
+        headers: None,
+        request_body: None,
+        response: Response::Undocumented,
+        error_fields: Vec::new(),
+        request_example: draft.example.flatten(),
+        overridden: Default::default(),
+    };
+    let mut request_seen = false;
+    let mut response_seen = false;
+    let mut required_marked = false;
+    for table in draft.tables {
+        let header_role = if table.header.first().is_some_and(|h| h.contains("异常")) {
+            Some(Role::Errors)
+        } else if table.header.first().is_some_and(|h| h.contains("返回")) {
+            Some(Role::Response)
+        } else if table.header.first().is_some_and(|h| h.contains("请求")) {
+            Some(Role::Request)
+        } else {
+            None
+        };
+        let role = match (table.role, header_role) {
+            (Some(Role::Response), Some(Role::Errors)) => Role::Errors,
+            (Some(role), _) => role,
+            (None, Some(role)) => role,
+            (None, None) => {
+                diagnostics.error(
+                    table.line,
+                    "table is neither marked `{.im-table #request}`/`{.im-table #response}` nor headed 请求参数/返回字典",
+                );
+                continue;
+            }
+        };
+        if table.header.len() != 3 {
+            diagnostics.error(
+                table.line,
+                format!(
+                    "an API table has three columns (name, type, description); this one has {}",
+                    table.header.len()
+                ),
+            );
+            continue;
+        }
+        let rows: Vec<Row> = table
+            .rows
+            .iter()
+            .filter_map(|raw| read_row(raw, diagnostics))
+            .collect();
+        let (forest, full_width) = build_forest(rows, diagnostics);
+        required_marked |= forest.iter().any(any_required);
+        match role {
+            Role::Request => {
+                if std::mem::replace(&mut request_seen, true) {
+                    diagnostics.error(table.line, "a second request table for the same operation");
+                    continue;
+                }
+                for (line, text) in full_width {
+                    diagnostics.error(line, format!("full-width row `{text}` in a request table"));
+                }
+                read_request(&mut operation, forest, diagnostics);
+            }
+            Role::Response => {
+                if std::mem::replace(&mut response_seen, true) {
+                    diagnostics.error(table.line, "a second response table for the same operation");
+                    continue;
+                }
+                operation.response = read_response(&operation, forest, full_width, diagnostics);
+            }
+            Role::Errors => {
+                operation.error_fields = forest.into_iter().map(Node::into_field).collect();
+                for (line, text) in full_width {
+                    diagnostics.error(line, format!("full-width row `{text}` in an error table"));
+                }
+            }
+        }
+    }
+    if !response_seen {
+        diagnostics.warning(operation.source.line, "operation has no response table");
+    }
+    operation.required_marked = required_marked;
+    add_undocumented_path_params(&mut operation, diagnostics);
+    Some(operation)
+}
+
+fn any_required(node: &Node) -> bool {
+    node.field.required || node.children_nodes.iter().any(any_required)
+}
+
+fn path_placeholders(path: &str) -> Vec<&str> {
+    path.split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .collect()
+}
+
+fn read_request(operation: &mut Operation, forest: Vec<Node>, diagnostics: &mut Diagnostics<'_>) {
+    let placeholders: Vec<String> = path_placeholders(&operation.path)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let is_v2 = operation.path.starts_with("/v2/");
+    for node in forest {
+        let line = node.field.line;
+        let name = node.field.name.clone();
+        match name.as_str() {
+            "json" | "xml" | "body" => {
+                let required = node.field.required;
+                let field = node.into_field();
+                expect_object(&field, diagnostics);
+                let fields = field.children;
+                operation.request_body = Some(match name.as_str() {
+                    "json" => RequestBody::Json { required, fields },
+                    "xml" => RequestBody::Xml { required, fields },
+                    _ => {
+                        if fields.is_empty() {
+                            diagnostics.error(line, "`body` row without parts: expected the `file` and `meta` parts of a multipart upload");
+                            continue;
+                        }
+                        RequestBody::Multipart {
+                            required,
+                            parts: fields,
+                        }
+                    }
+                });
+            }
+            "query" | "headers" => {
+                let field = node.into_field();
+                expect_object(&field, diagnostics);
+                let params = Params {
+                    required: field.required,
+                    fields: field.children,
+                };
+                if name == "query" {
+                    operation.query = Some(params);
+                } else {
+                    operation.headers = Some(params);
+                }
+            }
+            "base_uri" => {
+                let field = node.into_field();
+                match base_uri(&field) {
+                    Some(uri) => operation.base_uri = Some(uri),
+                    None => diagnostics.error(line, "`base_uri` row without a URL (expected e.g. `https://apihk.mch.weixin.qq.com/`)"),
+                }
+            }
+            "security" | "nonceless" => {
+                let flag = node.literal.as_deref() != Some("false")
+                    && (node.field.kind == Kind::Boolean || node.literal.is_some());
+                if !flag {
+                    diagnostics.error(line, format!("`{name}` must be `true` or boolean"));
+                    continue;
+                }
+                if name == "security" {
+                    operation.security = true;
+                } else {
+                    operation.nonceless = true;
+                }
+            }
+            _ if placeholders.iter().any(|p| p == &name) => {
+                let field = node.into_field();
+                if !field.children.is_empty() || field.is_array() || field.kind == Kind::Object {
+                    diagnostics.error(
+                        line,
+                        format!(
+                            "path parameter `{name}` must be a single value, not `{}`",
+                            field.type_name()
+                        ),
+                    );
+                    continue;
+                }
+                operation.path_params.push(field);
+            }
+            _ => {
+                let hint = if is_v2 {
+                    ""
+                } else {
+                    " (a path parameter must appear in the page's path)"
+                };
+                diagnostics.error(
+                    line,
+                    format!(
+                        "top-level request row `{name}` is not a path parameter of `{}` nor one of json, xml, body, query, headers, base_uri, security, nonceless{hint}",
+                        operation.path
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn expect_object(field: &Field, diagnostics: &mut Diagnostics<'_>) {
+    if field.kind != Kind::Object || field.is_array() {
+        diagnostics.warning(
+            field.line,
+            format!(
+                "`{}` declares a structure but is typed `{}`",
+                field.name,
+                field.type_name()
+            ),
+        );
+    }
+}
+
+fn base_uri(field: &Field) -> Option<String> {
+    let text = field.description.as_str();
+    let from_code = text
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .find(|s| s.starts_with("http"));
+    let uri = from_code.map(str::to_owned).or_else(|| {
+        let start = text.find("http")?;
+        let end = text[start..]
+            .find(|c: char| c.is_whitespace() || "()（）`".contains(c))
+            .map_or(text.len(), |e| start + e);
+        Some(text[start..end].to_owned())
+    })?;
+    uri.contains("://").then_some(uri)
+}
+
+fn read_response(
+    operation: &Operation,
+    forest: Vec<Node>,
+    full_width: Vec<(u32, String)>,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Response {
+    let mut kind: Option<Response> = None;
+    for (line, text) in full_width {
+        let read = if text.contains("无返回内容") || text.contains("空字符串") {
+            Response::Empty
+        } else if text.contains("文件流") {
+            Response::FileStream
+        } else if ["重定向", "跳转", "302", "Location"]
+            .iter()
+            .any(|w| text.contains(w))
+        {
+            Response::Redirect {
+                description: text.clone(),
+            }
+        } else {
+            diagnostics.error(line, format!("unrecognised full-width response row `{text}` (expected 空字符串(无返回内容), 文件流 or a redirect)"));
+            continue;
+        };
+        if kind.is_some() {
+            diagnostics.error(line, "a second full-width response row");
+            continue;
+        }
+        kind = Some(read);
+    }
+    match (kind, forest.is_empty()) {
+        (Some(kind), true) => kind,
+        (Some(kind), false) => {
+            diagnostics.error(
+                forest[0].field.line,
+                "response table has both fields and a full-width row; the fields are read, the row is not",
+            );
+            let _ = kind;
+            fields_response(operation, forest)
+        }
+        (None, false) => fields_response(operation, forest),
+        (None, true) => Response::Undocumented,
+    }
+}
+
+fn fields_response(operation: &Operation, forest: Vec<Node>) -> Response {
+    let fields = forest.into_iter().map(Node::into_field).collect();
+    let xml = operation.path.starts_with("/v2/")
+        || matches!(operation.request_body, Some(RequestBody::Xml { .. }));
+    if xml {
+        Response::Xml { fields }
+    } else {
+        Response::Json { fields }
+    }
+}
+
+fn add_undocumented_path_params(operation: &mut Operation, diagnostics: &mut Diagnostics<'_>) {
+    let placeholders: Vec<String> = path_placeholders(&operation.path)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let mut ordered = Vec::new();
+    for name in &placeholders {
+        match operation.path_params.iter().position(|p| &p.name == name) {
+            Some(index) => ordered.push(operation.path_params.remove(index)),
+            None => {
+                diagnostics.warning(
+                    operation.source.line,
+                    format!("path parameter `{name}` has no row in the request table; read as a required string"),
+                );
+                let mut field = Field::new(name.clone(), Kind::String, operation.source.line);
+                field.required = true;
+                ordered.push(field);
+            }
+        }
+    }
+    operation.path_params = ordered;
+}

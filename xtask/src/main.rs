@@ -1,0 +1,54 @@
+//! `cargo xtask <task>`: the maintainer's workflow from docs to checked-in code.
+//!
+//! - `spec`: read the docs pages under `spec/docs` into `spec/couponcodes.json`
+//!   (or any docs tree, with `--docs`), `--check` for freshness.
+
+mod fresh;
+mod spec_task;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    about = "Maintainer tasks for the WeChat Pay bindings"
+)]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Read a docs tree into a spec file.
+    ///
+    /// Without `--docs`, reads the pages kept under `spec/docs`, applies
+    /// `spec/overrides.toml` and writes `spec/couponcodes.json` and
+    /// `spec/spec.schema.json`.
+    Spec(spec_task::SpecArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.task {
+        Task::Spec(args) => spec_task::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root, so tasks work from any directory.
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_owned()
+}
