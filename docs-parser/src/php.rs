@@ -85,7 +85,10 @@ impl Parser<'_> {
             ("false", Value::Bool(false)),
             ("null", Value::Null),
         ] {
-            if rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word) {
+            if rest
+                .get(..word.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(word))
+            {
                 let after = &rest[word.len()..];
                 if !after.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
                     self.pos += word.len();

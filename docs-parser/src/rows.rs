@@ -296,7 +296,7 @@ pub(crate) fn build_forest(
                 stack.push(Slot { indent, path: None });
                 continue;
             }
-            Some(slot) if slot.indent + 1 != indent => {
+            Some(slot) if slot.indent.checked_add(1) != Some(indent) => {
                 diagnostics.error(
                     line,
                     format!(
