@@ -339,7 +339,6 @@ fn error_tables_and_index_pages() {
         "",
     )
     .replace("| 返回字典 |", "| 异常字典 |")
-    .replace("{.im-table #response}", "{.im-table #response}")
     .replace(
         "| --- | --- | ---\n\n{.im-table #response}",
         "| --- | --- | ---\n| return_code | string | 返回状态码\n\n{.im-table #response}",
