@@ -1,0 +1,561 @@
+//! Bulk upload: millions of codes, in chunks, with every input code accounted for
+//! exactly once.
+//!
+//! - Codes are read lazily from any stream; memory holds at most `concurrency`
+//!   chunks, whatever the input size.
+//! - Each code is validated first; invalid ones are reported and not sent.
+//! - Valid codes are cut into chunks of at most 200, in input order, so the same
+//!   input always gives the same chunks. Chunk `i` is sent with request number
+//!   `{batch_id}-{i}`: a rerun after a crash repeats exactly the same request
+//!   numbers, which WeChat Pay deduplicates, so nothing is imported twice.
+//! - Chunks already done (from a journal) can be skipped without a request.
+//! - Within a chunk, repeated codes are sent once and reported as duplicates.
+//!   A code repeated in another chunk is reported the way WeChat Pay answers it:
+//!   already existing. (Telling those apart from codes uploaded in earlier runs
+//!   would need memory proportional to the input.)
+
+use std::collections::HashMap;
+use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+
+use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
+
+use crate::error::Error;
+
+/// The most codes one upload request may carry.
+pub const MAX_CHUNK: usize = 200;
+
+/// What happened to one input code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Imported by this request.
+    Uploaded,
+    /// WeChat Pay already had it.
+    AlreadyExisted,
+    /// It appeared earlier in the same chunk; that occurrence is reported instead.
+    DuplicateInInput,
+    /// WeChat Pay rejected it (`code`: `LENGTH_LIMIT`, ...), or its request failed.
+    Failed {
+        /// The error code.
+        code: String,
+        /// What WeChat Pay (or the client) said.
+        message: String,
+    },
+    /// It breaks a documented limit and was not sent.
+    Invalid(String),
+    /// Its chunk was done in an earlier run (see [`BulkOptions::skip_chunk`]).
+    Skipped,
+}
+
+/// One input code's fate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeOutcome {
+    /// Position in the input (the caller's numbering, e.g. the line number).
+    pub position: u64,
+    /// The code.
+    pub code: String,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+/// What the server said about one chunk.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChunkAnswer {
+    /// Codes imported.
+    pub succeeded: Vec<String>,
+    /// How many were imported, when the list itself is not returned.
+    pub success_count: Option<u64>,
+    /// Codes that existed before.
+    pub existed: Vec<String>,
+    /// Codes repeated in the request.
+    pub duplicated: Vec<String>,
+    /// Codes rejected, with error code and message.
+    pub failed: Vec<(String, String, String)>,
+}
+
+/// Uploads one chunk. Implemented on top of the generated upload operation.
+pub trait ChunkUploader: Send + Sync {
+    /// Sends `codes` with `request_no`.
+    fn upload(
+        &self,
+        request_no: String,
+        codes: Vec<String>,
+    ) -> Pin<Box<dyn Future<Output = Result<ChunkAnswer, Error>> + Send + '_>>;
+}
+
+/// A finished chunk: every code in it with its outcome.
+#[derive(Debug)]
+pub struct ChunkReport {
+    /// The chunk number, from 0, in input order; `None` for a report of invalid
+    /// codes, which belong to no chunk.
+    pub index: Option<u64>,
+    /// The request number it was (or would have been) sent with; empty for invalid codes.
+    pub request_no: String,
+    /// Every input code of the chunk, duplicates included.
+    pub codes: Vec<CodeOutcome>,
+    /// The request error, when the whole chunk failed.
+    pub error: Option<Error>,
+}
+
+/// Totals of a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BulkSummary {
+    /// Input codes read.
+    pub total: u64,
+    /// Imported now.
+    pub uploaded: u64,
+    /// Already held by WeChat Pay.
+    pub already_existed: u64,
+    /// Repeated within a chunk.
+    pub duplicates: u64,
+    /// Rejected or in a failed request.
+    pub failed: u64,
+    /// Not sent: broke a limit.
+    pub invalid: u64,
+    /// In chunks skipped as already done.
+    pub skipped: u64,
+    /// Chunks sent.
+    pub requests: u64,
+    /// Set when the run stopped early because retrying could not help
+    /// (a signature or configuration problem); the rest of the input was not read.
+    pub aborted: Option<String>,
+}
+
+impl BulkSummary {
+    fn count(&mut self, outcome: &Outcome) {
+        self.total += 1;
+        match outcome {
+            Outcome::Uploaded => self.uploaded += 1,
+            Outcome::AlreadyExisted => self.already_existed += 1,
+            Outcome::DuplicateInInput => self.duplicates += 1,
+            Outcome::Failed { .. } => self.failed += 1,
+            Outcome::Invalid(_) => self.invalid += 1,
+            Outcome::Skipped => self.skipped += 1,
+        }
+    }
+}
+
+/// Checks one code; `Err` says why it cannot be sent.
+pub type CodeValidator = Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+
+/// How a bulk upload runs.
+pub struct BulkOptions {
+    /// Prefix of every request number; with the chunk number it must be unique to
+    /// this input (at most 100 characters so request numbers stay within 128).
+    pub batch_id: String,
+    /// Codes per request (1 to 200).
+    pub chunk_size: usize,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Chunks done in an earlier run, which are not sent again.
+    pub skip_chunk: Box<dyn Fn(u64) -> bool + Send + Sync>,
+    /// Checks one code before it is sent; `Err` gives the reason it is invalid.
+    pub validate: CodeValidator,
+}
+
+impl std::fmt::Debug for BulkOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BulkOptions")
+            .field("batch_id", &self.batch_id)
+            .field("chunk_size", &self.chunk_size)
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BulkOptions {
+    /// Options with the given batch id, 200 codes a chunk, 4 in flight, nothing skipped.
+    pub fn new(batch_id: impl Into<String>) -> Self {
+        BulkOptions {
+            batch_id: batch_id.into(),
+            chunk_size: MAX_CHUNK,
+            concurrency: 4,
+            skip_chunk: Box::new(|_| false),
+            validate: Box::new(|_| Ok(())),
+        }
+    }
+
+    /// The request number of chunk `index`.
+    pub fn request_no(&self, index: u64) -> String {
+        format!("{}-{index}", self.batch_id)
+    }
+}
+
+/// Whether an error will hit every other chunk too, so continuing is pointless.
+fn is_fatal(error: &Error) -> bool {
+    match error {
+        Error::Signature { .. } | Error::Config(_) => true,
+        Error::Api(api) => matches!(api.status.as_u16(), 401 | 403),
+        _ => false,
+    }
+}
+
+/// Uploads every code of `codes` (position, code); calls `on_chunk` as each chunk
+/// finishes (in completion order) and `on_invalid` for each invalid code.
+pub async fn upload_all<S, U>(
+    codes: S,
+    uploader: &U,
+    options: &BulkOptions,
+    mut on_chunk: impl FnMut(&ChunkReport),
+) -> Result<BulkSummary, Error>
+where
+    S: Stream<Item = (u64, String)>,
+    U: ChunkUploader + ?Sized,
+{
+    if options.chunk_size == 0 || options.chunk_size > MAX_CHUNK {
+        return Err(Error::Config(format!(
+            "chunk size must be 1 to {MAX_CHUNK}, not {}",
+            options.chunk_size
+        )));
+    }
+    if options.batch_id.is_empty() || options.batch_id.len() > 100 {
+        return Err(Error::Config(
+            "the batch id must be 1 to 100 characters".into(),
+        ));
+    }
+    let mut codes = std::pin::pin!(codes);
+    let mut summary = BulkSummary::default();
+    let mut in_flight = FuturesUnordered::new();
+    let mut next_index = 0u64;
+    let mut input_done = false;
+    let mut pending_invalid: Vec<CodeOutcome> = Vec::new();
+
+    loop {
+        while !input_done
+            && summary.aborted.is_none()
+            && in_flight.len() < options.concurrency.max(1)
+        {
+            let mut chunk: Vec<(u64, String)> = Vec::with_capacity(options.chunk_size);
+            while chunk.len() < options.chunk_size {
+                let Some((position, code)) = codes.next().await else {
+                    input_done = true;
+                    break;
+                };
+                match (options.validate)(&code) {
+                    Ok(()) => chunk.push((position, code)),
+                    Err(reason) => pending_invalid.push(CodeOutcome {
+                        position,
+                        code,
+                        outcome: Outcome::Invalid(reason),
+                    }),
+                }
+            }
+            if !pending_invalid.is_empty() {
+                let report = ChunkReport {
+                    index: None,
+                    request_no: String::new(),
+                    codes: std::mem::take(&mut pending_invalid),
+                    error: None,
+                };
+                for code in &report.codes {
+                    summary.count(&code.outcome);
+                }
+                on_chunk(&report);
+            }
+            if chunk.is_empty() {
+                continue;
+            }
+            let index = next_index;
+            next_index += 1;
+            let request_no = options.request_no(index);
+            if (options.skip_chunk)(index) {
+                let report = ChunkReport {
+                    index: Some(index),
+                    request_no,
+                    codes: chunk
+                        .into_iter()
+                        .map(|(position, code)| CodeOutcome {
+                            position,
+                            code,
+                            outcome: Outcome::Skipped,
+                        })
+                        .collect(),
+                    error: None,
+                };
+                for code in &report.codes {
+                    summary.count(&code.outcome);
+                }
+                on_chunk(&report);
+                continue;
+            }
+            in_flight.push(send_chunk(uploader, index, request_no, chunk));
+        }
+        let Some(report) = in_flight.next().await else {
+            break;
+        };
+        summary.requests += 1;
+        if let Some(error) = &report.error
+            && is_fatal(error)
+            && summary.aborted.is_none()
+        {
+            summary.aborted = Some(error.to_string());
+        }
+        for code in &report.codes {
+            summary.count(&code.outcome);
+        }
+        on_chunk(&report);
+    }
+    Ok(summary)
+}
+
+async fn send_chunk<U: ChunkUploader + ?Sized>(
+    uploader: &U,
+    index: u64,
+    request_no: String,
+    chunk: Vec<(u64, String)>,
+) -> ChunkReport {
+    // Send each distinct code once; later occurrences are duplicates.
+    let mut seen = HashSet::with_capacity(chunk.len());
+    let mut unique = Vec::with_capacity(chunk.len());
+    for (_, code) in &chunk {
+        if seen.insert(code.as_str()) {
+            unique.push(code.clone());
+        }
+    }
+    let answer = uploader.upload(request_no.clone(), unique).await;
+    let codes = match &answer {
+        Ok(answer) => outcomes(&chunk, answer),
+        Err(error) => {
+            let (code, message) = match error.api() {
+                Some(api) => (
+                    api.code
+                        .clone()
+                        .unwrap_or_else(|| api.status.as_u16().to_string()),
+                    error.to_string(),
+                ),
+                None => ("REQUEST_FAILED".to_owned(), error.to_string()),
+            };
+            let mut first = HashSet::new();
+            chunk
+                .iter()
+                .map(|(position, c)| CodeOutcome {
+                    position: *position,
+                    code: c.clone(),
+                    outcome: if first.insert(c.as_str()) {
+                        Outcome::Failed {
+                            code: code.clone(),
+                            message: message.clone(),
+                        }
+                    } else {
+                        Outcome::DuplicateInInput
+                    },
+                })
+                .collect()
+        }
+    };
+    ChunkReport {
+        index: Some(index),
+        request_no,
+        codes,
+        error: answer.err(),
+    }
+}
+
+/// Maps the server's answer onto each input occurrence of the chunk.
+fn outcomes(chunk: &[(u64, String)], answer: &ChunkAnswer) -> Vec<CodeOutcome> {
+    let mut fate: HashMap<&str, Outcome> = HashMap::new();
+    for code in &answer.succeeded {
+        fate.insert(code, Outcome::Uploaded);
+    }
+    for code in &answer.existed {
+        fate.insert(code, Outcome::AlreadyExisted);
+    }
+    for (code, error_code, message) in &answer.failed {
+        fate.insert(
+            code,
+            Outcome::Failed {
+                code: error_code.clone(),
+                message: message.clone(),
+            },
+        );
+    }
+    // When the answer lists no successful codes but counts them, the codes it does
+    // not mention otherwise are the successful ones, if the count agrees.
+    let unique: HashSet<&str> = chunk.iter().map(|(_, c)| c.as_str()).collect();
+    let unmentioned = unique.iter().filter(|c| !fate.contains_key(**c)).count() as u64;
+    let infer_success = answer.succeeded.is_empty()
+        && answer
+            .success_count
+            .is_some_and(|count| count == unmentioned);
+    let mut first = HashSet::new();
+    chunk
+        .iter()
+        .map(|(position, code)| {
+            let outcome = if !first.insert(code.as_str()) {
+                Outcome::DuplicateInInput
+            } else if let Some(outcome) = fate.get(code.as_str()) {
+                outcome.clone()
+            } else if infer_success {
+                Outcome::Uploaded
+            } else {
+                Outcome::Failed {
+                    code: "UNACCOUNTED".to_owned(),
+                    message: "WeChat Pay's answer does not mention this code; upload it again to learn its state".to_owned(),
+                }
+            };
+            CodeOutcome {
+                position: *position,
+                code: code.clone(),
+                outcome,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use futures_util::stream;
+
+    use super::*;
+
+    /// A fake server: remembers codes across chunks and request numbers.
+    #[derive(Default)]
+    struct Fake {
+        held: Mutex<HashSet<String>>,
+        requests: Mutex<Vec<(String, usize)>>,
+        fail_chunk: Option<String>,
+    }
+
+    impl ChunkUploader for Fake {
+        fn upload(
+            &self,
+            request_no: String,
+            codes: Vec<String>,
+        ) -> Pin<Box<dyn Future<Output = Result<ChunkAnswer, Error>> + Send + '_>> {
+            Box::pin(async move {
+                self.requests
+                    .lock()
+                    .unwrap()
+                    .push((request_no.clone(), codes.len()));
+                if self.fail_chunk.as_deref() == Some(request_no.as_str()) {
+                    return Err(Error::Timeout(std::time::Duration::from_secs(1)));
+                }
+                let mut held = self.held.lock().unwrap();
+                let mut answer = ChunkAnswer::default();
+                for code in codes {
+                    if code.len() > 5 {
+                        answer
+                            .failed
+                            .push((code, "LENGTH_LIMIT".into(), "too long".into()));
+                    } else if held.insert(code.clone()) {
+                        answer.succeeded.push(code);
+                    } else {
+                        answer.existed.push(code);
+                    }
+                }
+                Ok(answer)
+            })
+        }
+    }
+
+    fn input(codes: &[&str]) -> impl Stream<Item = (u64, String)> {
+        stream::iter(
+            codes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (i as u64 + 1, (*c).to_owned()))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    #[tokio::test]
+    async fn every_code_is_accounted_for_once() {
+        let fake = Fake::default();
+        let mut options = BulkOptions::new("batch");
+        options.chunk_size = 3;
+        options.validate = Box::new(|code| {
+            if code.is_empty() {
+                Err("empty".into())
+            } else {
+                Ok(())
+            }
+        });
+        let codes = ["a", "b", "a", "", "c", "toolong", "b", "d"];
+        let mut seen = Vec::new();
+        let summary = upload_all(input(&codes), &fake, &options, |report| {
+            seen.extend(report.codes.iter().cloned());
+        })
+        .await
+        .unwrap();
+        seen.sort_by_key(|c| c.position);
+        let outcomes: Vec<_> = seen
+            .iter()
+            .map(|c| (c.position, c.outcome.clone()))
+            .collect();
+        assert_eq!(outcomes.len(), codes.len());
+        assert_eq!(outcomes[0], (1, Outcome::Uploaded));
+        assert_eq!(outcomes[2], (3, Outcome::DuplicateInInput), "same chunk");
+        assert!(matches!(outcomes[3], (4, Outcome::Invalid(_))));
+        assert!(matches!(&outcomes[5].1, Outcome::Failed { code, .. } if code == "LENGTH_LIMIT"));
+        assert_eq!(outcomes[6], (7, Outcome::AlreadyExisted), "another chunk");
+        assert_eq!(summary.total, 8);
+        assert_eq!(
+            (
+                summary.uploaded,
+                summary.already_existed,
+                summary.duplicates,
+                summary.failed,
+                summary.invalid
+            ),
+            (4, 1, 1, 1, 1)
+        );
+        let requests = fake.requests.lock().unwrap().clone();
+        let mut numbers: Vec<_> = requests.iter().map(|(n, _)| n.clone()).collect();
+        numbers.sort();
+        assert_eq!(numbers, ["batch-0", "batch-1", "batch-2"]);
+    }
+
+    #[tokio::test]
+    async fn failed_requests_fail_their_codes_and_skips_send_nothing() {
+        let fake = Fake {
+            fail_chunk: Some("b-1".into()),
+            ..Fake::default()
+        };
+        let mut options = BulkOptions::new("b");
+        options.chunk_size = 2;
+        options.skip_chunk = Box::new(|index| index == 0);
+        let mut seen = Vec::new();
+        let summary = upload_all(input(&["a", "b", "c", "d", "e"]), &fake, &options, |r| {
+            seen.extend(r.codes.iter().map(|c| c.outcome.clone()));
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            (summary.skipped, summary.failed, summary.uploaded),
+            (2, 2, 1)
+        );
+        let sent: Vec<_> = fake
+            .requests
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(n, _)| n.clone())
+            .collect();
+        assert!(!sent.contains(&"b-0".to_owned()));
+    }
+
+    #[test]
+    fn counted_successes_are_inferred_only_when_they_add_up() {
+        let chunk = vec![(1, "a".to_owned()), (2, "b".to_owned())];
+        let answer = ChunkAnswer {
+            success_count: Some(1),
+            existed: vec!["b".into()],
+            ..ChunkAnswer::default()
+        };
+        let got: Vec<_> = outcomes(&chunk, &answer)
+            .into_iter()
+            .map(|c| c.outcome)
+            .collect();
+        assert_eq!(got, [Outcome::Uploaded, Outcome::AlreadyExisted]);
+        let answer = ChunkAnswer {
+            success_count: Some(2),
+            existed: vec!["b".into()],
+            ..ChunkAnswer::default()
+        };
+        let got = outcomes(&chunk, &answer);
+        assert!(matches!(&got[0].outcome, Outcome::Failed { code, .. } if code == "UNACCOUNTED"));
+    }
+}

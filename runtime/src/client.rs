@@ -1,0 +1,698 @@
+//! The async APIv3 client: signs every request, verifies every success
+//! response, retries what is safe to retry, and turns everything else into
+//! [`Error`]s that keep what was received.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use rand::RngExt;
+use tokio::sync::Mutex;
+use tracing::Instrument;
+
+use crate::error::{ApiError, Error, SignatureError};
+use crate::operation::{Body, Method, Operation, Request};
+use crate::sign::{MerchantCredentials, nonce};
+use crate::verify::{PlatformCertificates, Verifier, headers as wx};
+
+/// The production host.
+pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";
+/// The backup host WeChat Pay documents (the host is not signed).
+pub const BACKUP_BASE_URL: &str = "https://api2.mch.weixin.qq.com";
+
+/// How failed requests are repeated.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (the official advice is 2-3).
+    pub max_retries: u32,
+    /// Delay before the first retry; doubled every time, with jitter.
+    pub initial_backoff: Duration,
+    /// The longest delay between attempts.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 3,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// The delay before retry number `retry` (1-based): exponential, with the
+    /// upper half jittered so that many clients do not retry in lockstep.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let exponential = self
+            .initial_backoff
+            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)));
+        let ceiling = exponential.min(self.max_backoff);
+        let half = ceiling / 2;
+        let jitter = rand::rng().random_range(0..=half.as_millis() as u64);
+        half + Duration::from_millis(jitter)
+    }
+}
+
+/// A response that passed verification.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    /// The status (2xx).
+    pub status: StatusCode,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body, exactly as received and verified.
+    pub body: Bytes,
+}
+
+impl RawResponse {
+    /// The `Request-ID` header.
+    pub fn request_id(&self) -> Option<&str> {
+        self.headers
+            .get(wx::REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Spaces requests evenly: at most `per_second` on average, with bursts of `burst`.
+#[derive(Debug)]
+struct RateLimiter {
+    interval: Duration,
+    burst: u32,
+    next_free: Mutex<tokio::time::Instant>,
+}
+
+impl RateLimiter {
+    fn new(per_second: f64, burst: u32) -> Self {
+        RateLimiter {
+            interval: Duration::from_secs_f64(1.0 / per_second.max(1e-6)),
+            burst: burst.max(1),
+            next_free: Mutex::new(tokio::time::Instant::now()),
+        }
+    }
+
+    async fn acquire(&self) {
+        let wait = {
+            let mut next_free = self.next_free.lock().await;
+            let now = tokio::time::Instant::now();
+            let start = (*next_free).max(now);
+            *next_free = start + self.interval;
+            let allowed_at = start
+                .checked_sub(self.interval * (self.burst - 1))
+                .unwrap_or(now);
+            allowed_at.saturating_duration_since(now)
+        };
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+/// Sets up a [`Client`].
+#[must_use]
+pub struct ClientBuilder {
+    credentials: Option<MerchantCredentials>,
+    verifier: Verifier,
+    base_url: String,
+    retry: RetryPolicy,
+    timeout: Duration,
+    connect_timeout: Duration,
+    rate_limit: Option<(f64, u32)>,
+    validate_requests: bool,
+    insecure_skip_verification: bool,
+    user_agent: String,
+    pool_max_idle_per_host: usize,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("credentials", &self.credentials)
+            .field("verifier", &self.verifier)
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            credentials: None,
+            verifier: Verifier::new(),
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            rate_limit: None,
+            validate_requests: true,
+            insecure_skip_verification: false,
+            user_agent: format!(
+                "wechatpay-rs/{} ({} {})",
+                env!("CARGO_PKG_VERSION"),
+                std::env::consts::OS,
+                std::env::consts::ARCH
+            ),
+            pool_max_idle_per_host: 32,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The merchant whose key signs requests.
+    pub fn merchant(mut self, credentials: MerchantCredentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Trusts a WeChat Pay public key (public key mode).
+    pub fn wechatpay_public_key(
+        mut self,
+        id: impl Into<String>,
+        key: crate::sign::PublicKey,
+    ) -> Self {
+        self.verifier = self.verifier.with_public_key(id, key);
+        self
+    }
+
+    /// Trusts the platform certificates downloaded with this APIv3 key
+    /// (platform certificate mode). Both modes may be configured at once.
+    pub fn platform_certificates(mut self, certificates: PlatformCertificates) -> Self {
+        self.verifier = self.verifier.with_platform_certificates(certificates);
+        self
+    }
+
+    /// Another host than production (the backup host, or a sandbox).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into().trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// How failed requests are repeated.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The longest wait for one attempt, response body included (default 10 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The longest wait to connect (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// At most `per_second` requests a second on average, in bursts of at most `burst`.
+    pub fn rate_limit(mut self, per_second: f64, burst: u32) -> Self {
+        self.rate_limit = Some((per_second, burst));
+        self
+    }
+
+    /// Whether requests are checked against the documented limits before they are
+    /// sent (default: yes).
+    pub fn validate_requests(mut self, validate: bool) -> Self {
+        self.validate_requests = validate;
+        self
+    }
+
+    /// The `User-Agent` header (WeChat Pay rejects requests without one).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Idle connections kept per host.
+    pub fn pool_max_idle_per_host(mut self, count: usize) -> Self {
+        self.pool_max_idle_per_host = count;
+        self
+    }
+
+    /// **Dangerous**: accept responses without checking their signatures. A
+    /// forged or altered response would then be believed. Only for debugging
+    /// against a server that cannot sign; never against WeChat Pay.
+    pub fn danger_accept_unverified_responses(mut self) -> Self {
+        self.insecure_skip_verification = true;
+        self
+    }
+
+    /// Builds the client. Fails without merchant credentials, or without any
+    /// WeChat Pay key unless verification was explicitly turned off.
+    pub fn build(self) -> Result<Client, Error> {
+        let credentials = self.credentials.ok_or_else(|| {
+            Error::Config("no merchant credentials: call ClientBuilder::merchant".into())
+        })?;
+        if !self.verifier.has_keys() && !self.insecure_skip_verification {
+            return Err(Error::Config(
+                "no WeChat Pay public key or APIv3 key to verify responses with: configure \
+                 wechatpay_public_key or platform_certificates"
+                    .into(),
+            ));
+        }
+        let base = reqwest::Url::parse(&self.base_url)
+            .map_err(|e| Error::Config(format!("base URL {:?}: {e}", self.base_url)))?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .pool_max_idle_per_host(self.pool_max_idle_per_host)
+            .build()
+            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        if self.insecure_skip_verification {
+            tracing::warn!("response signature verification is OFF: responses may be forged");
+        }
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_is_default: self.base_url == DEFAULT_BASE_URL,
+                base_url: self.base_url,
+                base_path: base.path().trim_end_matches('/').to_owned(),
+                credentials,
+                verifier: self.verifier,
+                retry: self.retry,
+                timeout: self.timeout,
+                rate_limiter: self
+                    .rate_limit
+                    .map(|(rate, burst)| RateLimiter::new(rate, burst)),
+                validate_requests: self.validate_requests,
+                verify_responses: !self.insecure_skip_verification,
+                user_agent: self.user_agent,
+                certificate_refresh: Mutex::new(()),
+            }),
+        })
+    }
+}
+
+/// An APIv3 client. Cheap to clone; clones share connections and keys.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    base_path: String,
+    base_is_default: bool,
+    credentials: MerchantCredentials,
+    verifier: Verifier,
+    retry: RetryPolicy,
+    timeout: Duration,
+    rate_limiter: Option<RateLimiter>,
+    validate_requests: bool,
+    verify_responses: bool,
+    user_agent: String,
+    certificate_refresh: Mutex<()>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("merchant", &self.inner.credentials)
+            .field("verifier", &self.inner.verifier)
+            .finish_non_exhaustive()
+    }
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// What one attempt ended with.
+enum Attempt {
+    Done(RawResponse),
+    Failed(Error),
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The merchant id requests are signed for.
+    pub fn mchid(&self) -> &str {
+        &self.inner.credentials.mchid
+    }
+
+    /// The host requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Validates, signs, sends (retrying what is safe to retry), verifies and
+    /// decodes one operation.
+    pub async fn execute<O: Operation>(&self, operation: &O) -> Result<O::Response, Error> {
+        if self.inner.validate_requests {
+            operation.validate()?;
+        }
+        let request = operation.to_request()?;
+        let response = self.send(request).await?;
+        O::decode(response.body.clone()).map_err(|message| Error::Decode {
+            message,
+            status: response.status,
+            request_id: response.request_id().map(str::to_owned),
+            body: response.body,
+        })
+    }
+
+    /// Signs, sends and verifies a request, retrying it when that is safe; the
+    /// building block of [`Client::execute`] and of the untyped
+    /// [`Client::request`].
+    pub async fn send(&self, request: Request) -> Result<RawResponse, Error> {
+        self.ensure_certificates().await?;
+        let span = tracing::info_span!(
+            "wechatpay",
+            method = %request.method,
+            path = %request.path_template,
+            request_id = tracing::field::Empty,
+            status = tracing::field::Empty,
+        );
+        async {
+            let mut retry = 0;
+            loop {
+                let outcome = self.attempt(&request).await;
+                let error = match outcome {
+                    Attempt::Done(response) => {
+                        let span = tracing::Span::current();
+                        span.record("status", response.status.as_u16());
+                        if let Some(id) = response.request_id() {
+                            span.record("request_id", id);
+                        }
+                        return Ok(response);
+                    }
+                    Attempt::Failed(error) => error,
+                };
+                let safe = request.idempotent
+                    || matches!(&error, Error::Transport(e) if is_connect_error(e.as_ref()));
+                if !(error.is_retryable() && safe && retry < self.inner.retry.max_retries) {
+                    if let Some(id) = error.request_id() {
+                        tracing::Span::current().record("request_id", id);
+                    }
+                    tracing::debug!(%error, retry, "request failed");
+                    return Err(error);
+                }
+                retry += 1;
+                let delay = self.inner.retry.backoff(retry);
+                tracing::debug!(%error, retry, ?delay, "retrying");
+                tokio::time::sleep(delay).await;
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn url_for(&self, request: &Request) -> (String, String) {
+        // Operations documented on another host go there, unless the client was
+        // pointed somewhere else on purpose (the backup host, a sandbox).
+        let (base, base_path) = match request.base_uri {
+            Some(uri) if self.inner.base_is_default => {
+                let parsed = reqwest::Url::parse(uri).ok();
+                let path = parsed
+                    .as_ref()
+                    .map(|u| u.path().trim_end_matches('/').to_owned())
+                    .unwrap_or_default();
+                (uri.trim_end_matches('/').to_owned(), path)
+            }
+            _ => (self.inner.base_url.clone(), self.inner.base_path.clone()),
+        };
+        let signed = format!("{base_path}{}", request.path_and_query());
+        let origin = base.strip_suffix(base_path.as_str()).unwrap_or(&base);
+        let full = format!("{origin}{signed}");
+        (full, signed)
+    }
+
+    async fn attempt(&self, request: &Request) -> Attempt {
+        if let Some(limiter) = &self.inner.rate_limiter {
+            limiter.acquire().await;
+        }
+        let (full, signed_url) = self.url_for(request);
+        let url = match reqwest::Url::parse(&full) {
+            Ok(url) => url,
+            Err(e) => return Attempt::Failed(Error::Config(format!("bad URL {full:?}: {e}"))),
+        };
+        let sent = match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        };
+        if sent != signed_url {
+            return Attempt::Failed(Error::Config(format!(
+                "the URL would be sent as {sent:?} but signed as {signed_url:?}"
+            )));
+        }
+        let timestamp = unix_now();
+        let nonce = nonce();
+        let authorization = self.inner.credentials.authorize(
+            request.method.as_str(),
+            &signed_url,
+            timestamp,
+            &nonce,
+            request.body.signed_bytes(),
+        );
+        let mut builder = self
+            .inner
+            .http
+            .request(request.method.clone(), url)
+            .header(header::AUTHORIZATION, authorization)
+            .header(header::ACCEPT, "application/json")
+            .header(header::USER_AGENT, &self.inner.user_agent);
+        if let Some(serial) = self.inner.verifier.preferred_serial() {
+            builder = builder.header(wx::SERIAL, serial);
+        }
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_ref(), value);
+        }
+        builder = match &request.body {
+            Body::Empty => builder,
+            Body::Json(bytes) => builder
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(bytes.clone()),
+            Body::Multipart {
+                meta,
+                file_name,
+                file,
+                content_type,
+            } => {
+                let meta_part = reqwest::multipart::Part::bytes(meta.clone())
+                    .mime_str("application/json")
+                    .expect("a valid media type");
+                let file_part = match reqwest::multipart::Part::stream(file.clone())
+                    .file_name(file_name.clone())
+                    .mime_str(content_type)
+                {
+                    Ok(part) => part,
+                    Err(e) => {
+                        return Attempt::Failed(Error::Config(format!(
+                            "file media type {content_type:?}: {e}"
+                        )));
+                    }
+                };
+                builder.multipart(
+                    reqwest::multipart::Form::new()
+                        .part("meta", meta_part)
+                        .part("file", file_part),
+                )
+            }
+        };
+        let response = match builder.send().await {
+            Ok(response) => response,
+            Err(e) => return Attempt::Failed(self.transport_error(e)),
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = match response.bytes().await {
+            Ok(body) => body,
+            Err(e) => return Attempt::Failed(self.transport_error(e)),
+        };
+        let request_id = headers
+            .get(wx::REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        if !status.is_success() || status == StatusCode::ACCEPTED {
+            return Attempt::Failed(Error::Api(Box::new(ApiError::from_response(
+                status, request_id, body,
+            ))));
+        }
+        if self.inner.verify_responses
+            && let Err(source) = self.verify(&headers, &body).await
+        {
+            return Attempt::Failed(Error::Signature {
+                source,
+                request_id,
+                status,
+            });
+        }
+        Attempt::Done(RawResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    fn transport_error(&self, error: reqwest::Error) -> Error {
+        if error.is_timeout() {
+            Error::Timeout(self.inner.timeout)
+        } else {
+            Error::Transport(Box::new(error))
+        }
+    }
+
+    async fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), SignatureError> {
+        match self.inner.verifier.verify(headers, body, unix_now()) {
+            Err(SignatureError::UnknownSerial(serial))
+                if self.inner.verifier.platform().is_some() =>
+            {
+                // A new platform certificate may have been issued since the last download.
+                if self
+                    .refresh_certificates(Duration::from_secs(60))
+                    .await
+                    .is_err()
+                {
+                    return Err(SignatureError::UnknownSerial(serial));
+                }
+                self.inner.verifier.verify(headers, body, unix_now())
+            }
+            other => other,
+        }
+    }
+
+    async fn ensure_certificates(&self) -> Result<(), Error> {
+        match self.inner.verifier.platform() {
+            Some(platform) if self.inner.verify_responses && platform.needs_refresh() => {
+                self.refresh_certificates(Duration::ZERO).await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Downloads the platform certificates now (at most once per `min_interval`).
+    pub async fn refresh_certificates(&self, min_interval: Duration) -> Result<(), Error> {
+        let Some(platform) = self.inner.verifier.platform() else {
+            return Ok(());
+        };
+        let _guard = self.inner.certificate_refresh.lock().await;
+        if !min_interval.is_zero() && platform.refreshed_within(min_interval) {
+            return Ok(());
+        }
+        if min_interval.is_zero() && !platform.needs_refresh() {
+            return Ok(());
+        }
+        let request = Request::new(
+            Method::GET,
+            "/v3/certificates",
+            "/v3/certificates".to_owned(),
+        );
+        let mut retry = 0;
+        let (headers, body) = loop {
+            match self.fetch_unverified(&request).await {
+                Ok(found) => break found,
+                Err(e) if e.is_retryable() && retry < self.inner.retry.max_retries => {
+                    retry += 1;
+                    tokio::time::sleep(self.inner.retry.backoff(retry)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let count = platform.install(&headers, &body, unix_now())?;
+        tracing::info!(count, "platform certificates downloaded");
+        Ok(())
+    }
+
+    /// Sends a request whose response is verified by the caller (the certificate
+    /// download verifies itself with the certificates it carries).
+    async fn fetch_unverified(&self, request: &Request) -> Result<(HeaderMap, Bytes), Error> {
+        let (full, signed_url) = self.url_for(request);
+        let timestamp = unix_now();
+        let nonce = nonce();
+        let authorization = self.inner.credentials.authorize(
+            request.method.as_str(),
+            &signed_url,
+            timestamp,
+            &nonce,
+            b"",
+        );
+        let response = self
+            .inner
+            .http
+            .get(&full)
+            .header(header::AUTHORIZATION, authorization)
+            .header(header::ACCEPT, HeaderValue::from_static("application/json"))
+            .header(header::USER_AGENT, &self.inner.user_agent)
+            .send()
+            .await
+            .map_err(|e| self.transport_error(e))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(e))?;
+        if !status.is_success() || status == StatusCode::ACCEPTED {
+            let request_id = headers
+                .get(wx::REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            return Err(Error::Api(Box::new(ApiError::from_response(
+                status, request_id, body,
+            ))));
+        }
+        Ok((headers, body))
+    }
+}
+
+fn is_connect_error(error: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
+    error
+        .downcast_ref::<reqwest::Error>()
+        .is_some_and(reqwest::Error::is_connect)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let policy = RetryPolicy {
+            max_retries: 5,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(1000),
+        };
+        for _ in 0..50 {
+            let first = policy.backoff(1);
+            assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
+            let fourth = policy.backoff(4);
+            assert!(fourth >= Duration::from_millis(400) && fourth <= Duration::from_millis(800));
+            let tenth = policy.backoff(10);
+            assert!(tenth >= Duration::from_millis(500) && tenth <= Duration::from_millis(1000));
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn rate_limiter_spaces_requests() {
+        let limiter = RateLimiter::new(10.0, 2);
+        let start = tokio::time::Instant::now();
+        for _ in 0..6 {
+            limiter.acquire().await;
+        }
+        // Two go at once (the burst), the other four 100 ms apart.
+        let elapsed = start.elapsed();
+        assert!(elapsed >= Duration::from_millis(390), "{elapsed:?}");
+        assert!(elapsed <= Duration::from_millis(510), "{elapsed:?}");
+    }
+}

@@ -1,0 +1,242 @@
+//! One error type for everything a call can run into, keeping what was received.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::StatusCode;
+
+use crate::validate::ValidationErrors;
+
+/// Why a call failed. Every variant that saw a response keeps its status,
+/// `Request-ID` and raw body, so nothing WeChat Pay said is lost.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request was not sent: it breaks a documented limit. Nothing left the machine.
+    #[error("invalid request: {0}")]
+    Validation(#[from] ValidationErrors),
+    /// WeChat Pay answered with an error (4xx/5xx, or 202 "try again").
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// A successful response failed signature verification: it may be forged or
+    /// altered, so its body must not be used.
+    #[error("response signature check failed: {source}{}", request_id_suffix(.request_id.as_deref()))]
+    Signature {
+        /// What was wrong.
+        source: SignatureError,
+        /// The response's `Request-ID`, when it had one.
+        request_id: Option<String>,
+        /// The response status.
+        status: StatusCode,
+    },
+    /// The response verified but its body is not what the operation returns.
+    #[error("could not decode the {status} response{}: {message}", request_id_suffix(.request_id.as_deref()))]
+    Decode {
+        /// What the decoder said.
+        message: String,
+        /// The response status.
+        status: StatusCode,
+        /// The response's `Request-ID`.
+        request_id: Option<String>,
+        /// The raw body.
+        body: Bytes,
+    },
+    /// No answer in time.
+    #[error("no response within {0:?}")]
+    Timeout(Duration),
+    /// The connection failed, was dropped, or the response was cut short.
+    #[error("transport error: {0}")]
+    Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The client is not set up right (keys, URLs); retrying cannot help.
+    #[error("configuration error: {0}")]
+    Config(String),
+}
+
+fn request_id_suffix(request_id: Option<&str>) -> String {
+    request_id
+        .map(|id| format!(" (Request-ID {id})"))
+        .unwrap_or_default()
+}
+
+impl Error {
+    /// Whether the same request may succeed if sent again: network errors,
+    /// timeouts, 202, 429 and 5xx. Never for 4xx, signature or validation errors.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(api) => api.is_retryable(),
+            Error::Timeout(_) | Error::Transport(_) => true,
+            Error::Validation(_)
+            | Error::Signature { .. }
+            | Error::Decode { .. }
+            | Error::Config(_) => false,
+        }
+    }
+
+    /// The HTTP status of the response, when there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::Signature { status, .. } | Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The response's `Request-ID`, to quote when asking WeChat Pay about a call.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(api) => api.request_id.as_deref(),
+            Error::Signature { request_id, .. } | Error::Decode { request_id, .. } => {
+                request_id.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// The API error, when WeChat Pay answered with one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+}
+
+/// An error answer from WeChat Pay: `{"code": ..., "message": ..., "detail": {...}}`.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The `Request-ID` header.
+    pub request_id: Option<String>,
+    /// The error code (`PARAM_ERROR`, `SIGN_ERROR`, ...), when the body had one.
+    pub code: Option<String>,
+    /// The human-readable message, when the body had one.
+    pub message: Option<String>,
+    /// The free-form `detail` object, kept as raw JSON (real bodies nest it).
+    pub detail: Option<serde_json::Value>,
+    /// The raw body, whatever it was (an HTML page from a proxy, say).
+    pub body: Bytes,
+}
+
+impl ApiError {
+    /// Reads an error response; bodies that are not WeChat Pay's JSON keep only the raw body.
+    pub fn from_response(status: StatusCode, request_id: Option<String>, body: Bytes) -> Self {
+        #[derive(serde::Deserialize)]
+        struct Body {
+            code: Option<String>,
+            message: Option<String>,
+            detail: Option<serde_json::Value>,
+        }
+        let parsed: Option<Body> = serde_json::from_slice(&body).ok();
+        let (code, message, detail) = match parsed {
+            Some(b) => (b.code, b.message, b.detail),
+            None => (None, None, None),
+        };
+        ApiError {
+            status,
+            request_id,
+            code,
+            message,
+            detail,
+            body,
+        }
+    }
+
+    /// Whether repeating the same request can help: 202, 429, 500, 502, 503, 504.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self.status.as_u16(), 202 | 429 | 500 | 502 | 503 | 504)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WeChat Pay answered {}", self.status)?;
+        if let Some(code) = &self.code {
+            write!(f, " {code}")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        } else if self.code.is_none() && !self.body.is_empty() {
+            let text = String::from_utf8_lossy(&self.body);
+            let snippet: String = text.chars().take(120).collect();
+            write!(f, " with a non-JSON body: {snippet:?}")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (Request-ID {id})")?;
+        }
+        if self.is_retryable() {
+            f.write_str("; retrying may help")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a response signature did not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignatureError {
+    /// A `Wechatpay-*` header is missing.
+    #[error("the response has no `{0}` header")]
+    MissingHeader(&'static str),
+    /// The timestamp is too far from now (replayed or delayed).
+    #[error(
+        "the response timestamp {timestamp} is {skew_seconds} s away from now (at most 300 s allowed)"
+    )]
+    Stale {
+        /// The `Wechatpay-Timestamp` value.
+        timestamp: i64,
+        /// How far it is from the local clock.
+        skew_seconds: i64,
+    },
+    /// The timestamp is not a number.
+    #[error("the `Wechatpay-Timestamp` header {0:?} is not a number")]
+    BadTimestamp(String),
+    /// No key is known for the `Wechatpay-Serial` the response names.
+    #[error("no WeChat Pay public key or platform certificate is known for serial {0:?}")]
+    UnknownSerial(String),
+    /// The signature does not match the body (tampered body, wrong key, or a
+    /// deliberate `WECHATPAY/SIGNTEST/` probe).
+    #[error("the signature does not match the response")]
+    Invalid,
+    /// The signature type is not `WECHATPAY2-SHA256-RSA2048`.
+    #[error("unsupported signature type {0:?}")]
+    UnsupportedType(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_errors_keep_everything() {
+        let body = Bytes::from_static(
+            br#"{"code":"SIGN_ERROR","message":"bad","detail":{"detail":{"issue":"sign not match"}}}"#,
+        );
+        let err =
+            ApiError::from_response(StatusCode::UNAUTHORIZED, Some("req-1".into()), body.clone());
+        assert_eq!(err.code.as_deref(), Some("SIGN_ERROR"));
+        assert_eq!(
+            err.detail.as_ref().unwrap()["detail"]["issue"],
+            "sign not match"
+        );
+        assert_eq!(err.body, body);
+        assert!(!err.is_retryable());
+        assert_eq!(
+            err.to_string(),
+            "WeChat Pay answered 401 Unauthorized SIGN_ERROR: bad (Request-ID req-1)"
+        );
+    }
+
+    #[test]
+    fn html_from_a_proxy_is_kept_raw() {
+        let body = Bytes::from_static(b"<html><body>502 Bad Gateway</body></html>");
+        let err = ApiError::from_response(StatusCode::BAD_GATEWAY, None, body);
+        assert_eq!(err.code, None);
+        assert!(err.is_retryable());
+        assert!(err.to_string().contains("non-JSON body"), "{err}");
+        let err = Error::Api(Box::new(err));
+        assert!(err.is_retryable());
+        assert_eq!(err.status(), Some(StatusCode::BAD_GATEWAY));
+    }
+}

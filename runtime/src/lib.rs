@@ -1,0 +1,57 @@
+//! The runtime of the WeChat Pay APIv3 bindings: what generated code calls.
+//!
+//! - [`Client`]: signs every request (RSASSA-PKCS1-v1_5 SHA-256 with the merchant
+//!   key), verifies every success response (public key mode, platform certificate
+//!   mode, or both), retries what is safe to retry, rate-limits, and reports
+//!   failures as one [`Error`] type that keeps status, `Request-ID`, code,
+//!   message, `detail` and raw body.
+//! - [`Operation`]: implemented by the generated request types.
+//! - [`Client::paginate`], [`bulk::upload_all`]: lists as streams, and bulk
+//!   uploads of millions of codes with per-code accounting.
+//! - [`Client::request`]: an untyped escape hatch for endpoints not generated yet.
+//! - [`blocking::BlockingClient`]: the same for synchronous programs.
+//!
+//! ```no_run
+//! use wechatpay_runtime::{Client, MerchantCredentials, PrivateKey, PublicKey};
+//!
+//! # fn main() -> Result<(), wechatpay_runtime::Error> {
+//! let client = Client::builder()
+//!     .merchant(MerchantCredentials {
+//!         mchid: "1900000001".into(),
+//!         serial: "MERCHANT_CERT_SERIAL".into(),
+//!         key: PrivateKey::from_pem_file("apiclient_key.pem")?,
+//!     })
+//!     .wechatpay_public_key("PUB_KEY_ID_0000", PublicKey::from_pem_file("pub_key.pem")?)
+//!     .build()?;
+//! # Ok(()) }
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod aead;
+#[cfg(feature = "blocking")]
+pub mod blocking;
+pub mod bulk;
+mod client;
+pub mod encode;
+mod error;
+pub mod operation;
+mod paginate;
+mod raw;
+#[cfg(feature = "schema")]
+pub mod schema;
+pub mod sign;
+pub mod validate;
+pub mod verify;
+
+pub use bytes::Bytes;
+pub use client::{
+    BACKUP_BASE_URL, Client, ClientBuilder, DEFAULT_BASE_URL, RawResponse, RetryPolicy,
+};
+pub use error::{ApiError, Error, SignatureError};
+pub use operation::{Body, Method, Operation, Request};
+pub use paginate::{Page, Paginated};
+pub use raw::RawRequest;
+pub use sign::{MerchantCredentials, PrivateKey, PublicKey};
+pub use validate::{Validate, ValidationError, ValidationErrors};
+pub use verify::{PlatformCertificates, Verifier};

@@ -1,0 +1,122 @@
+//! What generated code implements: an operation turns itself into a [`Request`]
+//! and decodes its success response.
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
+use crate::validate::Validate;
+
+pub use http::Method;
+
+/// A request ready to be signed and sent.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The HTTP method.
+    pub method: Method,
+    /// The documented path template, for logs and errors.
+    pub path_template: Cow<'static, str>,
+    /// The path with its parameters filled in and percent-encoded.
+    pub path: String,
+    /// Query parameters, in the order they are sent.
+    pub query: Vec<(Cow<'static, str>, String)>,
+    /// Extra request headers (documented `headers` parameters).
+    pub headers: Vec<(Cow<'static, str>, String)>,
+    /// The body.
+    pub body: Body,
+    /// The host the docs require for this operation (`base_uri`), if any.
+    pub base_uri: Option<&'static str>,
+    /// Whether sending the request twice has the same effect as once, so that it
+    /// may be retried: GETs, and requests carrying their own request number
+    /// (`upload_request_no`, `delete_request_no`, ...).
+    pub idempotent: bool,
+}
+
+impl Request {
+    /// A request without query, headers or body.
+    pub fn new(method: Method, path_template: impl Into<Cow<'static, str>>, path: String) -> Self {
+        let idempotent = matches!(method, Method::GET | Method::HEAD);
+        Request {
+            method,
+            path_template: path_template.into(),
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Body::Empty,
+            base_uri: None,
+            idempotent,
+        }
+    }
+
+    /// The path and query exactly as signed and sent: `/v3/x?a=1`.
+    pub fn path_and_query(&self) -> String {
+        if self.query.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}?{}", self.path, crate::encode::query(&self.query))
+        }
+    }
+}
+
+/// A request body.
+#[derive(Debug, Clone, Default)]
+pub enum Body {
+    /// No body (GET, DELETE).
+    #[default]
+    Empty,
+    /// JSON bytes, signed as they are sent.
+    Json(Vec<u8>),
+    /// A `multipart/form-data` upload: the signature covers the `meta` JSON.
+    Multipart {
+        /// The `meta` part (JSON).
+        meta: Vec<u8>,
+        /// The file's name.
+        file_name: String,
+        /// The file's bytes.
+        file: Bytes,
+        /// The file's media type.
+        content_type: String,
+    },
+}
+
+impl Body {
+    /// The bytes the signature covers.
+    pub fn signed_bytes(&self) -> &[u8] {
+        match self {
+            Body::Empty => b"",
+            Body::Json(bytes) => bytes,
+            Body::Multipart { meta, .. } => meta,
+        }
+    }
+
+    /// Serializes a value as a JSON body.
+    pub fn json<T: serde::Serialize>(value: &T) -> Result<Body, Error> {
+        serde_json::to_vec(value)
+            .map(Body::Json)
+            .map_err(|e| Error::Config(format!("request body does not serialize: {e}")))
+    }
+}
+
+/// A documented operation with its typed request and response.
+pub trait Operation: Validate {
+    /// What a successful call returns.
+    type Response;
+
+    /// Builds the request (path, query, headers, body).
+    fn to_request(&self) -> Result<Request, Error>;
+
+    /// Decodes a verified success body.
+    fn decode(body: Bytes) -> Result<Self::Response, String>;
+}
+
+/// Decodes a JSON body.
+pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| e.to_string())
+}
+
+/// Accepts any body for operations documented to return nothing.
+pub fn decode_empty(_body: &[u8]) -> Result<(), String> {
+    Ok(())
+}

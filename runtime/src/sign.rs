@@ -1,0 +1,320 @@
+//! The APIv3 signature scheme: RSASSA-PKCS1-v1_5 with SHA-256 over
+//! `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n` (requests) and
+//! `TIMESTAMP\nNONCE\nBODY\n` (responses), base64 encoded.
+//!
+//! PKCS#1 v1.5 is deterministic: `../shared/vectors/vectors.json` is reproduced
+//! byte for byte by the tests.
+
+use std::fmt;
+use std::path::Path;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use rand::RngExt;
+use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
+use rsa::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
+};
+use rsa::{PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
+use sha2::Sha256;
+
+use crate::error::{Error, SignatureError};
+
+/// The only signature scheme of APIv3.
+pub const SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";
+
+/// An RSA private key: the merchant's API key (`apiclient_key.pem`), or a
+/// platform key in the sandbox. Its `Debug` output never shows the key.
+#[derive(Clone)]
+pub struct PrivateKey(RsaPrivateKey);
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PrivateKey(<redacted>)")
+    }
+}
+
+impl PrivateKey {
+    /// Reads a PEM key: PKCS#8 (`BEGIN PRIVATE KEY`, what WeChat Pay issues) or PKCS#1.
+    pub fn from_pem(pem: &str) -> Result<Self, Error> {
+        RsaPrivateKey::from_pkcs8_pem(pem)
+            .or_else(|_| RsaPrivateKey::from_pkcs1_pem(pem))
+            .map(PrivateKey)
+            .map_err(|e| {
+                Error::Config(format!(
+                    "not an RSA private key in PEM (PKCS#8 or PKCS#1): {e}"
+                ))
+            })
+    }
+
+    /// Reads a PEM key from a file.
+    pub fn from_pem_file(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let pem = std::fs::read_to_string(path).map_err(|e| {
+            Error::Config(format!("cannot read private key {}: {e}", path.display()))
+        })?;
+        Self::from_pem(&pem).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
+    }
+
+    /// A new random 2048-bit key, for tests and the sandbox.
+    pub fn generate() -> Result<Self, Error> {
+        RsaPrivateKey::new(&mut rand::rng(), 2048)
+            .map(PrivateKey)
+            .map_err(|e| Error::Config(format!("key generation failed: {e}")))
+    }
+
+    /// The key as PKCS#8 PEM, the format WeChat Pay issues.
+    pub fn to_pem(&self) -> String {
+        self.0
+            .to_pkcs8_pem(LineEnding::LF)
+            .expect("an RSA key always encodes")
+            .to_string()
+    }
+
+    /// The matching public key.
+    pub fn public_key(&self) -> PublicKey {
+        PublicKey(self.0.to_public_key())
+    }
+
+    /// Signs `message`; returns the standard padded base64 signature.
+    pub fn sign(&self, message: &[u8]) -> String {
+        let signature = self
+            .0
+            .pkcs1v15_sign::<Sha256>(message)
+            .expect("a 2048-bit key signs any SHA-256 digest");
+        BASE64.encode(signature)
+    }
+}
+
+/// An RSA public key: a WeChat Pay public key, a platform certificate's key, or
+/// (in the sandbox) a merchant's key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PublicKey(RsaPublicKey);
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PublicKey(..)")
+    }
+}
+
+impl PublicKey {
+    /// Reads a PEM public key (`BEGIN PUBLIC KEY`, or PKCS#1 `BEGIN RSA PUBLIC KEY`).
+    pub fn from_pem(pem: &str) -> Result<Self, Error> {
+        RsaPublicKey::from_public_key_pem(pem)
+            .or_else(|_| RsaPublicKey::from_pkcs1_pem(pem))
+            .map(PublicKey)
+            .map_err(|e| Error::Config(format!("not an RSA public key in PEM: {e}")))
+    }
+
+    /// Reads a PEM public key from a file.
+    pub fn from_pem_file(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let pem = std::fs::read_to_string(path).map_err(|e| {
+            Error::Config(format!("cannot read public key {}: {e}", path.display()))
+        })?;
+        Self::from_pem(&pem).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
+    }
+
+    pub(crate) fn from_rsa(key: RsaPublicKey) -> Self {
+        PublicKey(key)
+    }
+
+    /// The key as SPKI PEM (`BEGIN PUBLIC KEY`).
+    pub fn to_pem(&self) -> String {
+        self.0
+            .to_public_key_pem(LineEnding::LF)
+            .expect("an RSA key always encodes")
+    }
+
+    /// Checks a base64 signature of `message`. Anything that is not a valid
+    /// signature — including the `WECHATPAY/SIGNTEST/` probes, which are not
+    /// even base64 — is [`SignatureError::Invalid`].
+    pub fn verify(&self, message: &[u8], signature: &str) -> Result<(), SignatureError> {
+        let raw = BASE64
+            .decode(signature.trim())
+            .map_err(|_| SignatureError::Invalid)?;
+        self.0
+            .pkcs1v15_verify::<Sha256>(message, &raw)
+            .map_err(|_| SignatureError::Invalid)
+    }
+}
+
+/// The string a request signature covers: `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n`.
+pub fn request_message(
+    method: &str,
+    url: &str,
+    timestamp: i64,
+    nonce: &str,
+    body: &[u8],
+) -> Vec<u8> {
+    let mut message = format!("{method}\n{url}\n{timestamp}\n{nonce}\n").into_bytes();
+    message.extend_from_slice(body);
+    message.push(b'\n');
+    message
+}
+
+/// The string a response signature covers: `TIMESTAMP\nNONCE\nBODY\n`.
+pub fn response_message(timestamp: &str, nonce: &str, body: &[u8]) -> Vec<u8> {
+    let mut message = format!("{timestamp}\n{nonce}\n").into_bytes();
+    message.extend_from_slice(body);
+    message.push(b'\n');
+    message
+}
+
+/// 32 random characters from `[0-9A-Za-z]`.
+pub fn nonce() -> String {
+    rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect()
+}
+
+/// The fields of an `Authorization: WECHATPAY2-SHA256-RSA2048 ...` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorization {
+    /// Merchant id.
+    pub mchid: String,
+    /// The merchant certificate serial.
+    pub serial_no: String,
+    /// Unix seconds.
+    pub timestamp: String,
+    /// The random nonce.
+    pub nonce_str: String,
+    /// Base64 signature.
+    pub signature: String,
+}
+
+impl Authorization {
+    /// The header value. Field order is free; this is the official SDKs' order.
+    pub fn header_value(&self) -> String {
+        format!(
+            "{SCHEME} mchid=\"{}\",nonce_str=\"{}\",signature=\"{}\",timestamp=\"{}\",serial_no=\"{}\"",
+            self.mchid, self.nonce_str, self.signature, self.timestamp, self.serial_no
+        )
+    }
+
+    /// Reads a header value; `None` when it is not a complete APIv3 authorization.
+    pub fn parse(value: &str) -> Option<Self> {
+        let rest = value.strip_prefix(SCHEME)?.strip_prefix(' ')?;
+        let mut fields = std::collections::HashMap::new();
+        for part in rest.split(',') {
+            let (key, quoted) = part.trim().split_once('=')?;
+            let value = quoted.strip_prefix('"')?.strip_suffix('"')?;
+            if fields.insert(key, value.to_owned()).is_some() {
+                return None;
+            }
+        }
+        Some(Authorization {
+            mchid: fields.remove("mchid")?,
+            serial_no: fields.remove("serial_no")?,
+            timestamp: fields.remove("timestamp")?,
+            nonce_str: fields.remove("nonce_str")?,
+            signature: fields.remove("signature")?,
+        })
+    }
+}
+
+/// The merchant's identity for signing: merchant id, certificate serial, private key.
+#[derive(Clone)]
+pub struct MerchantCredentials {
+    /// Merchant id (`mchid`).
+    pub mchid: String,
+    /// Serial number of the merchant API certificate (`serial_no`).
+    pub serial: String,
+    /// The merchant API private key.
+    pub key: PrivateKey,
+}
+
+impl fmt::Debug for MerchantCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MerchantCredentials")
+            .field("mchid", &self.mchid)
+            .field("serial", &self.serial)
+            .field("key", &"<redacted>")
+            .finish()
+    }
+}
+
+impl MerchantCredentials {
+    /// Signs a request and returns its `Authorization` header value.
+    pub fn authorize(
+        &self,
+        method: &str,
+        url: &str,
+        timestamp: i64,
+        nonce: &str,
+        body: &[u8],
+    ) -> String {
+        let message = request_message(method, url, timestamp, nonce, body);
+        Authorization {
+            mchid: self.mchid.clone(),
+            serial_no: self.serial.clone(),
+            timestamp: timestamp.to_string(),
+            nonce_str: nonce.to_owned(),
+            signature: self.key.sign(&message),
+        }
+        .header_value()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_end_every_line_with_a_newline() {
+        assert_eq!(
+            request_message("GET", "/v3/x?a=1", 1554208460, "N", b""),
+            b"GET\n/v3/x?a=1\n1554208460\nN\n\n"
+        );
+        assert_eq!(response_message("1", "N", b"{}"), b"1\nN\n{}\n");
+    }
+
+    #[test]
+    fn nonces_are_32_alphanumerics() {
+        let n = nonce();
+        assert_eq!(n.len(), 32);
+        assert!(n.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(n, nonce());
+    }
+
+    #[test]
+    fn authorization_round_trips() {
+        let auth = Authorization {
+            mchid: "1900009191".into(),
+            serial_no: "ABC".into(),
+            timestamp: "1554208460".into(),
+            nonce_str: "593BEC0C930BF1AFEB40B4A08C8FB242".into(),
+            signature: "c2ln".into(),
+        };
+        assert_eq!(
+            Authorization::parse(&auth.header_value()),
+            Some(auth.clone())
+        );
+        let reordered = format!(
+            "{SCHEME} serial_no=\"ABC\",signature=\"c2ln\",mchid=\"1900009191\",timestamp=\"1554208460\",nonce_str=\"593BEC0C930BF1AFEB40B4A08C8FB242\""
+        );
+        assert_eq!(Authorization::parse(&reordered), Some(auth));
+        assert_eq!(Authorization::parse("Bearer x"), None);
+        assert_eq!(Authorization::parse(&format!("{SCHEME} mchid=\"1\"")), None);
+    }
+
+    #[test]
+    fn debug_output_redacts_keys() {
+        let key = PrivateKey::from_pem(include_str!(
+            "../../../shared/vectors/merchant_test_key.pem"
+        ))
+        .unwrap();
+        let credentials = MerchantCredentials {
+            mchid: "1".into(),
+            serial: "S".into(),
+            key,
+        };
+        let shown = format!("{credentials:?}");
+        assert!(
+            shown.contains("<redacted>") && !shown.contains("MII"),
+            "{shown}"
+        );
+    }
+}
