@@ -530,6 +530,7 @@ impl Client {
             ))));
         }
         if self.inner.verify_responses
+            && request.signed_response
             && let Err(source) = self.verify(&headers, &body).await
         {
             return Attempt::Failed(Error::Signature {

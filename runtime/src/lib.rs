@@ -41,6 +41,7 @@ mod raw;
 #[cfg(feature = "schema")]
 pub mod schema;
 pub mod sign;
+mod types;
 pub mod validate;
 pub mod verify;
 
@@ -53,5 +54,6 @@ pub use operation::{Body, Method, Operation, Request};
 pub use paginate::{Page, Paginated};
 pub use raw::RawRequest;
 pub use sign::{MerchantCredentials, PrivateKey, PublicKey};
+pub use types::{FilePart, JsonString};
 pub use validate::{Validate, ValidationError, ValidationErrors};
 pub use verify::{PlatformCertificates, Verifier};

@@ -32,6 +32,10 @@ pub struct Request {
     /// may be retried: GETs, and requests carrying their own request number
     /// (`upload_request_no`, `delete_request_no`, ...).
     pub idempotent: bool,
+    /// Whether the success response is signed. True for every JSON API; false
+    /// only for documented file downloads, which WeChat Pay does not sign (their
+    /// integrity comes from the digest returned by the API that issued the link).
+    pub signed_response: bool,
 }
 
 impl Request {
@@ -47,6 +51,7 @@ impl Request {
             body: Body::Empty,
             base_uri: None,
             idempotent,
+            signed_response: true,
         }
     }
 

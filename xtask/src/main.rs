@@ -2,7 +2,9 @@
 //!
 //! - `spec`: read the docs pages under `spec/docs` into `spec/couponcodes.json`
 //!   (or any docs tree, with `--docs`), `--check` for freshness.
+//! - `codegen`: generate `bindings/src/generated` and `schemas/` from the spec.
 
+mod codegen_task;
 mod fresh;
 mod spec_task;
 
@@ -29,12 +31,16 @@ enum Task {
     /// `spec/overrides.toml` and writes `spec/couponcodes.json` and
     /// `spec/spec.schema.json`.
     Spec(spec_task::SpecArgs),
+    /// Generate the checked-in bindings (`bindings/src/generated`) and their JSON
+    /// Schemas (`schemas/`) from `spec/couponcodes.json`.
+    Codegen(codegen_task::CodegenArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
         Task::Spec(args) => spec_task::run(args),
+        Task::Codegen(args) => codegen_task::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

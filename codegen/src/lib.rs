@@ -1,0 +1,548 @@
+//! Turns a WeChat Pay spec into Rust bindings.
+//!
+//! For every operation: a request type (path parameters plus body, query and
+//! headers), response types, nested types with stable names, open string enums,
+//! validation of the documented limits, an `Operation` implementation for the
+//! runtime, and pagination for offset/limit lists. One module per path; a typed
+//! call path mirroring the URL; friendly methods for operations the overrides
+//! file names; JSON Schemas of every payload through schemars.
+//!
+//! The same [`Generated`] value renders as checked-in files
+//! ([`Generated::files`], formatted with prettyplease) or as one token stream
+//! ([`Generated::inline`], for the `wechatpay-macros` proc-macro), so the two are
+//! the same code.
+
+#![deny(missing_docs)]
+
+mod docs;
+mod names;
+mod nav;
+mod operation;
+mod types;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use wechatpay_spec::Spec;
+
+use crate::names::{Names, ident, snake};
+use crate::nav::{NavOperation, Segment, segments};
+use crate::operation::{OperationPlan, Skip};
+use crate::types::TypeBuilder;
+
+/// Why code could not be generated.
+#[derive(Debug, thiserror::Error)]
+pub enum CodegenError {
+    /// The spec holds something the generator cannot express.
+    #[error("{operation}: {message}")]
+    Spec {
+        /// The operation id.
+        operation: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The generated tokens did not parse (a generator bug).
+    #[error("generated code for {module} does not parse: {message}")]
+    Parse {
+        /// The module.
+        module: String,
+        /// The parser's message.
+        message: String,
+    },
+}
+
+/// How code is generated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    runtime: String,
+    source: String,
+    features: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            runtime: "::wechatpay_runtime".to_owned(),
+            source: "a spec".to_owned(),
+            features: false,
+        }
+    }
+}
+
+impl Settings {
+    /// Default settings: runtime at `::wechatpay_runtime`, no feature gates.
+    pub fn new() -> Self {
+        Settings::default()
+    }
+
+    /// The path of the runtime crate in generated code.
+    pub fn with_runtime(&mut self, path: impl Into<String>) -> &mut Self {
+        self.runtime = path.into();
+        self
+    }
+
+    /// Where the spec came from, named in the `@generated` header.
+    pub fn with_source(&mut self, source: impl Into<String>) -> &mut Self {
+        self.source = source.into();
+        self
+    }
+
+    /// Gates every API area behind a Cargo feature (`v3-marketing`, ...), so
+    /// users compile only what they use.
+    pub fn with_features(&mut self, features: bool) -> &mut Self {
+        self.features = features;
+        self
+    }
+}
+
+/// An operation that was not generated, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// `METHOD /path`.
+    pub operation: String,
+    /// Why.
+    pub reason: String,
+}
+
+struct Module {
+    name: String,
+    path: String,
+    feature: Option<String>,
+    tokens: TokenStream,
+}
+
+/// Generated bindings, ready to be written as files or expanded inline.
+pub struct Generated {
+    modules: Vec<Module>,
+    root: TokenStream,
+    header: String,
+    features: BTreeSet<String>,
+    skipped: Vec<Skipped>,
+    operations: usize,
+}
+
+impl std::fmt::Debug for Generated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Generated")
+            .field("modules", &self.modules.len())
+            .field("operations", &self.operations)
+            .field("skipped", &self.skipped)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The Cargo feature of a path's API area: `/v3/marketing/...` -> `v3-marketing`.
+pub fn area_feature(path: &str) -> String {
+    let mut parts = path
+        .trim_start_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty());
+    let version = parts.next().unwrap_or("root");
+    let area = parts.next().unwrap_or("root");
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    };
+    format!("{}-{}", clean(version), clean(area))
+}
+
+/// Generates bindings for every operation of `spec` the runtime supports.
+pub fn generate(spec: &Spec, settings: &Settings) -> Result<Generated, CodegenError> {
+    let rt: TokenStream = settings.runtime.parse().map_err(|_| CodegenError::Spec {
+        operation: String::new(),
+        message: format!("runtime path {:?} is not a Rust path", settings.runtime),
+    })?;
+    let mut by_path: BTreeMap<&str, Vec<&wechatpay_spec::Operation>> = BTreeMap::new();
+    for operation in &spec.operations {
+        by_path.entry(&operation.path).or_default().push(operation);
+    }
+    let mut module_names = Names::default();
+    let mut modules = Vec::new();
+    let mut plans: Vec<(String, Option<String>, Vec<OperationPlan>)> = Vec::new();
+    let mut skipped = Vec::new();
+    let mut features = BTreeSet::new();
+    for (path, operations) in by_path {
+        let supported: Vec<_> = operations
+            .into_iter()
+            .filter(|op| match operation::check_supported(op) {
+                Ok(()) => true,
+                Err(Skip(reason)) => {
+                    skipped.push(Skipped {
+                        operation: op.id(),
+                        reason,
+                    });
+                    false
+                }
+            })
+            .collect();
+        if supported.is_empty() {
+            continue;
+        }
+        let name = module_names.take(&module_name(path));
+        let feature = settings.features.then(|| area_feature(path));
+        if let Some(feature) = &feature {
+            features.insert(feature.clone());
+        }
+        let mut builder = TypeBuilder::new(&rt);
+        let mut module_plans = Vec::new();
+        for op in supported {
+            let plan = operation::generate(op, &mut builder).map_err(|e| match e {
+                CodegenError::Spec { message, .. } => CodegenError::Spec {
+                    operation: op.id(),
+                    message,
+                },
+                other => other,
+            })?;
+            module_plans.push(plan);
+        }
+        let doc = format!(" Operations on `{path}`.");
+        let items = builder.items;
+        modules.push(Module {
+            name: name.clone(),
+            path: path.to_owned(),
+            feature: feature.clone(),
+            tokens: quote! {
+                #![doc = #doc]
+                #(#items)*
+            },
+        });
+        plans.push((name, feature, module_plans));
+    }
+    let operations = plans.iter().map(|(_, _, p)| p.len()).sum();
+    let root = root_items(&rt, &plans, &modules, &skipped);
+    Ok(Generated {
+        modules,
+        root,
+        header: format!(
+            "// @generated by cargo xtask codegen from {}. Do not edit: change the docs pages or the overrides and regenerate.\n\n",
+            settings.source
+        ),
+        features,
+        skipped,
+        operations,
+    })
+}
+
+/// `/v3/marketing/busifavor/stocks/{stock_id}/couponcodes` ->
+/// `v3_marketing_busifavor_stocks_stock_id_couponcodes`.
+fn module_name(path: &str) -> String {
+    let words: Vec<String> = segments(path)
+        .iter()
+        .map(|segment| match segment {
+            Segment::Literal(s) | Segment::Param(s) => snake(s).trim_end_matches('_').to_owned(),
+            Segment::Empty => "index".to_owned(),
+        })
+        .collect();
+    snake(&words.join("_"))
+}
+
+fn cfg_attr(feature: &Option<String>) -> TokenStream {
+    match feature {
+        Some(feature) => quote!(#[cfg(feature = #feature)]),
+        None => TokenStream::new(),
+    }
+}
+
+fn root_items(
+    rt: &TokenStream,
+    plans: &[(String, Option<String>, Vec<OperationPlan>)],
+    modules: &[Module],
+    skipped: &[Skipped],
+) -> TokenStream {
+    // The facade: modules nested like the URL, re-exporting the flat modules.
+    let facade = facade(modules);
+
+    // The typed call path.
+    let mut nav_ops = Vec::new();
+    for (module, feature, module_plans) in plans {
+        let module_ident = ident(module);
+        for plan in module_plans {
+            nav_ops.push((
+                NavOperation {
+                    plan,
+                    module: quote!(super::#module_ident),
+                },
+                feature.clone(),
+            ));
+        }
+    }
+    let (paths, roots) = nav::generate(rt, nav_ops);
+
+    // Friendly methods and the trait carrying them.
+    let mut trait_methods = Vec::new();
+    let mut impl_methods = Vec::new();
+    for (method, struct_name, _) in &roots {
+        let doc = format!(" The typed call path under `/{method}`.");
+        trait_methods.push(quote!(#[doc = #doc] fn #method(&self) -> paths::#struct_name<'_>;));
+        impl_methods.push(
+            quote!(fn #method(&self) -> paths::#struct_name<'_> { paths::#struct_name::new(self) }),
+        );
+    }
+    let mut schema_entries = Vec::new();
+    for (module, feature, module_plans) in plans {
+        let module_ident = ident(module);
+        let cfg = cfg_attr(feature);
+        let mut entries = Vec::new();
+        for plan in module_plans {
+            let schema_prefix = plan
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{}_{module}", plan.method.lower()));
+            for (role, ty) in &plan.schemas {
+                let file = format!("{schema_prefix}.{role}");
+                entries.push(quote!((#file, ::schemars::schema_for!(#module_ident::#ty))));
+            }
+        }
+        if !entries.is_empty() {
+            schema_entries.push(quote! {
+                #cfg
+                schemas.extend([#(#entries),*]);
+            });
+        }
+        for plan in module_plans {
+            let Some(name) = &plan.name else { continue };
+            let method = ident(name);
+            let request = &plan.request;
+            let response = &plan.response;
+            let response = if response.to_string().starts_with(':') || response.to_string() == "()"
+            {
+                quote!(#response)
+            } else {
+                quote!(#module_ident::#response)
+            };
+            let path_args: Vec<TokenStream> = plan
+                .path_params
+                .iter()
+                .map(|(id, _)| quote!(#id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send))
+                .collect();
+            let part_args: Vec<TokenStream> = plan
+                .parts
+                .iter()
+                .map(|(arg, ty)| quote!(#arg: #module_ident::#ty))
+                .collect();
+            let values = plan
+                .path_params
+                .iter()
+                .map(|(id, _)| id)
+                .chain(plan.parts.iter().map(|(arg, _)| arg));
+            let doc = format!(
+                " {} (`{} {}`): sends a [`{module}::{request}`].",
+                plan.summary, plan.method, plan.path
+            );
+            trait_methods.push(quote! {
+                #[doc = #doc]
+                #cfg
+                fn #method(&self, #(#path_args,)* #(#part_args),*)
+                    -> impl ::std::future::Future<Output = ::std::result::Result<#response, #rt::Error>> + ::std::marker::Send + '_;
+            });
+            impl_methods.push(quote! {
+                #cfg
+                fn #method(&self, #(#path_args,)* #(#part_args),*)
+                    -> impl ::std::future::Future<Output = ::std::result::Result<#response, #rt::Error>> + ::std::marker::Send + '_ {
+                    let request = #module_ident::#request::new(#(#values),*);
+                    async move { self.execute(&request).await }
+                }
+            });
+        }
+    }
+    let skipped_entries = skipped.iter().map(|s| {
+        let (op, reason) = (&s.operation, &s.reason);
+        quote!((#op, #reason),)
+    });
+    quote! {
+        #facade
+
+        /// The typed call path: one step per URL segment, ending in the HTTP method.
+        pub mod paths {
+            #paths
+        }
+
+        /// Entry points on a [`Client`](#rt::Client): the typed call path (`client.v3()...`)
+        /// and a friendly method for each operation the overrides file names.
+        pub trait WechatPayApi {
+            #(#trait_methods)*
+        }
+
+        impl WechatPayApi for #rt::Client {
+            #(#impl_methods)*
+        }
+
+        /// The JSON Schemas (draft 2020-12) of every request body, query and
+        /// response, derived with schemars from the generated types, named
+        /// `<operation>.<body|query|response>`.
+        pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
+            let mut schemas = ::std::vec::Vec::new();
+            #(#schema_entries)*
+            schemas
+        }
+
+        /// Operations of the spec that are not generated, with the reason.
+        pub const SKIPPED_OPERATIONS: &[(&str, &str)] = &[#(#skipped_entries)*];
+    }
+}
+
+/// Nested modules mirroring the URL (`v3::marketing::...::couponcodes`), each
+/// re-exporting its path's flat module.
+fn facade(modules: &[Module]) -> TokenStream {
+    #[derive(Default)]
+    struct Node {
+        children: BTreeMap<Segment, Node>,
+        module: Option<(String, Option<String>)>,
+        feature: Option<String>,
+    }
+    let mut root = Node::default();
+    for module in modules {
+        let mut node = &mut root;
+        for (depth, segment) in segments(&module.path).into_iter().enumerate() {
+            node = node.children.entry(segment).or_default();
+            if depth >= 1 {
+                node.feature = module.feature.clone();
+            }
+        }
+        node.module = Some((module.name.clone(), module.feature.clone()));
+    }
+    fn emit(node: &Node, depth: usize) -> TokenStream {
+        let mut names = Names::default();
+        let children = node.children.iter().map(|(segment, child)| {
+            let word = match segment {
+                Segment::Literal(s) | Segment::Param(s) => s.clone(),
+                Segment::Empty => "index".to_owned(),
+            };
+            let name = ident(&names.take(&snake(&word)));
+            let inner = emit(child, depth + 1);
+            let cfg = cfg_attr(&child.feature);
+            let doc = match segment {
+                Segment::Literal(s) => format!(" `/{s}`"),
+                Segment::Param(p) => format!(" `/{{{p}}}`"),
+                Segment::Empty => " `/` (the path with a trailing slash)".to_owned(),
+            };
+            quote! {
+                #cfg
+                pub mod #name {
+                    #![doc = #doc]
+                    #inner
+                }
+            }
+        });
+        let reexport = node.module.as_ref().map(|(module, _)| {
+            let module = ident(module);
+            let supers = (0..depth).map(|_| quote!(super::));
+            quote!(pub use #(#supers)* #module::*;)
+        });
+        quote!(#reexport #(#children)*)
+    }
+    emit(&root, 0)
+}
+
+impl Generated {
+    /// The API-area features the code is gated on (empty without feature gates).
+    pub fn features(&self) -> &BTreeSet<String> {
+        &self.features
+    }
+
+    /// Operations not generated, and why.
+    pub fn skipped(&self) -> &[Skipped] {
+        &self.skipped
+    }
+
+    /// How many operations were generated.
+    pub fn operation_count(&self) -> usize {
+        self.operations
+    }
+
+    /// Everything as one token stream, each path an inline module.
+    pub fn inline(&self) -> TokenStream {
+        let modules = self.modules.iter().map(|module| {
+            let name = ident(&module.name);
+            let cfg = cfg_attr(&module.feature);
+            let tokens = &module.tokens;
+            quote! {
+                #cfg
+                pub mod #name {
+                    #tokens
+                }
+            }
+        });
+        let root = &self.root;
+        quote!(#(#modules)* #root)
+    }
+
+    /// The files of the checked-in crate: `mod.rs` and one file per path,
+    /// formatted with prettyplease, each starting with the `@generated` header.
+    pub fn files(&self) -> Result<BTreeMap<String, String>, CodegenError> {
+        let mut files = BTreeMap::new();
+        let declarations = self.modules.iter().map(|module| {
+            let name = ident(&module.name);
+            let cfg = cfg_attr(&module.feature);
+            quote!(#cfg pub mod #name;)
+        });
+        let root = &self.root;
+        let doc = " Generated bindings: one module per documented path, the typed call path, and the [`WechatPayApi`] entry points.";
+        let mod_rs = quote! {
+            #![doc = #doc]
+            #(#declarations)*
+            #root
+        };
+        files.insert("mod.rs".to_owned(), self.render("mod.rs", mod_rs)?);
+        for module in &self.modules {
+            files.insert(
+                format!("{}.rs", module.name),
+                self.render(&module.name, module.tokens.clone())?,
+            );
+        }
+        Ok(files)
+    }
+
+    fn render(&self, module: &str, tokens: TokenStream) -> Result<String, CodegenError> {
+        let file: syn::File = syn::parse2(tokens).map_err(|e| CodegenError::Parse {
+            module: module.to_owned(),
+            message: e.to_string(),
+        })?;
+        Ok(format!(
+            "{}{}",
+            self.header,
+            space_items(&prettyplease::unparse(&file))
+        ))
+    }
+
+    /// The module name of each generated path, with its feature.
+    pub fn modules(&self) -> impl Iterator<Item = (&str, &str, Option<&str>)> {
+        self.modules
+            .iter()
+            .map(|m| (m.name.as_str(), m.path.as_str(), m.feature.as_deref()))
+    }
+}
+
+/// prettyplease puts items right after each other; a blank line after every
+/// closing brace of an item or impl member makes the files read like hand-written
+/// code.
+fn space_items(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut previous = "";
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let starts_item = [
+            "///", "//!", "#[", "pub ", "impl", "fn ", "const ", "mod ", "enum ", "struct ",
+        ]
+        .iter()
+        .any(|p| line[indent..].starts_with(p));
+        let closed =
+            previous.trim_start() == "}" && previous.len() - previous.trim_start().len() == indent;
+        let after_inner_docs = previous.starts_with("//!") && !line.starts_with("//!");
+        if (closed && starts_item) || after_inner_docs {
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = line;
+    }
+    out
+}

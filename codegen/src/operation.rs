@@ -1,0 +1,528 @@
+//! One operation: its request type (path parameters, body, query, headers), the
+//! `Operation` implementation that builds and decodes the HTTP exchange, and
+//! pagination when the operation has the offset/limit shape.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+use wechatpay_spec::{Field, Kind, Method, Operation, RequestBody, Response};
+
+use crate::CodegenError;
+use crate::docs::{field_docs, operation_docs};
+use crate::names::{camel, ident, snake};
+use crate::types::{FieldPlan, Side, TypeBuilder, some_count};
+
+/// What the rest of the generator needs to know about a generated operation.
+#[derive(Debug, Clone)]
+pub(crate) struct OperationPlan {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) summary: String,
+    /// The friendly snake_case name, from the overrides file.
+    pub(crate) name: Option<String>,
+    pub(crate) request: Ident,
+    pub(crate) response: TokenStream,
+    /// Path parameters in path order: (identifier, wire name).
+    pub(crate) path_params: Vec<(Ident, String)>,
+    /// Arguments after the path parameters: (identifier, type name).
+    pub(crate) parts: Vec<(Ident, Ident)>,
+    /// Schemas to export: (role, type).
+    pub(crate) schemas: Vec<(&'static str, Ident)>,
+}
+
+/// Why an operation is not generated.
+pub(crate) struct Skip(pub(crate) String);
+
+/// The header the runtime always sends itself.
+const SERIAL_HEADER: &str = "Wechatpay-Serial";
+
+pub(crate) fn check_supported(operation: &Operation) -> Result<(), Skip> {
+    if matches!(operation.request_body, Some(RequestBody::Xml { .. }))
+        || matches!(operation.response, Response::Xml { .. })
+    {
+        return Err(Skip(
+            "APIv2 XML operation: the runtime speaks the APIv3 JSON protocol".into(),
+        ));
+    }
+    if let Response::Redirect { .. } = operation.response {
+        return Err(Skip("redirect responses are not supported".into()));
+    }
+    if let Some(RequestBody::Multipart { parts, .. }) = &operation.request_body {
+        for part in parts {
+            let ok = match part.name.as_str() {
+                "file" => true,
+                "meta" => part.kind == Kind::String,
+                _ => false,
+            };
+            if !ok {
+                return Err(Skip(format!(
+                    "multipart part `{}` ({}) is not a `file` or JSON `meta` part",
+                    part.name,
+                    part.type_name()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn generate(
+    operation: &Operation,
+    builder: &mut TypeBuilder<'_>,
+) -> Result<OperationPlan, CodegenError> {
+    let rt = builder.rt.clone();
+    let prefix = operation
+        .name
+        .as_deref()
+        .map(camel)
+        .unwrap_or_else(|| camel(operation.method.lower()));
+    let request = builder.type_name(&format!("{prefix}Request"), &format!("{prefix}Request"));
+    let mut parts: Vec<(Ident, Ident)> = Vec::new();
+    let mut schemas = Vec::new();
+    let mut build = Vec::new();
+
+    // Body.
+    let mut body_required_request_no = false;
+    if let Some(body) = &operation.request_body {
+        let name = builder.type_name(&format!("{prefix}Body"), &format!("{prefix}RequestBody"));
+        match body {
+            RequestBody::Json { fields, .. } => {
+                let docs = vec![format!(
+                    "The JSON body of {} (`{} {}`).",
+                    operation.summary, operation.method, operation.path
+                )];
+                builder.struct_for(&name, &docs, fields, Side::Request, true)?;
+                build.push(quote!(request.body = #rt::Body::json(&self.body)?;));
+                schemas.push(("body", name.clone()));
+                body_required_request_no = has_request_number(fields);
+            }
+            RequestBody::Multipart { parts: form, .. } => {
+                build.push(multipart_body(
+                    &rt, builder, &prefix, &name, form, operation,
+                )?);
+            }
+            RequestBody::Xml { .. } => unreachable!("checked by check_supported"),
+        }
+        parts.push((ident("body"), name));
+    }
+
+    // Query.
+    let mut query_required_request_no = false;
+    if let Some(query) = operation.query.as_ref().filter(|q| !q.fields.is_empty()) {
+        let name = builder.type_name(&format!("{prefix}Query"), &format!("{prefix}RequestQuery"));
+        let docs = vec![format!(
+            "Query parameters of {} (`{} {}`).",
+            operation.summary, operation.method, operation.path
+        )];
+        builder.struct_for(&name, &docs, &query.fields, Side::Request, true)?;
+        for field in &query.fields {
+            build.push(push_param(
+                &quote!(self.query),
+                field,
+                &quote!(request.query),
+            ));
+        }
+        schemas.push(("query", name.clone()));
+        parts.push((ident("query"), name));
+        query_required_request_no = has_request_number(&query.fields);
+    }
+
+    // Headers other than the one the runtime sends itself.
+    if let Some(headers) = &operation.headers {
+        let fields: Vec<Field> = headers
+            .fields
+            .iter()
+            .filter(|f| !f.name.eq_ignore_ascii_case(SERIAL_HEADER))
+            .cloned()
+            .collect();
+        if !fields.is_empty() {
+            let name = builder.type_name(
+                &format!("{prefix}Headers"),
+                &format!("{prefix}RequestHeaders"),
+            );
+            let docs = vec![format!("Request headers of {}.", operation.summary)];
+            builder.struct_for(&name, &docs, &fields, Side::Request, false)?;
+            for field in &fields {
+                build.push(push_param(
+                    &quote!(self.headers),
+                    field,
+                    &quote!(request.headers),
+                ));
+            }
+            parts.push((ident("headers"), name));
+        }
+    }
+
+    // Response.
+    let (response, decode, signed) = match &operation.response {
+        Response::Json { fields } => {
+            let name = builder.type_name(
+                &format!("{prefix}Response"),
+                &format!("{prefix}ResponseBody"),
+            );
+            let docs = vec![format!(
+                "The response of {} (`{} {}`).",
+                operation.summary, operation.method, operation.path
+            )];
+            builder.struct_for(&name, &docs, fields, Side::Response, true)?;
+            schemas.push(("response", name.clone()));
+            (
+                quote!(#name),
+                quote!(#rt::operation::decode_json(&body)),
+                true,
+            )
+        }
+        Response::Empty => (
+            quote!(()),
+            quote!(#rt::operation::decode_empty(&body)),
+            true,
+        ),
+        Response::FileStream => (
+            quote!(#rt::Bytes),
+            quote!(::std::result::Result::Ok(body)),
+            false,
+        ),
+        Response::Undocumented => (
+            quote!(::serde_json::Value),
+            quote!(#rt::operation::decode_json(&body)),
+            true,
+        ),
+        Response::Xml { .. } | Response::Redirect { .. } => {
+            unreachable!("checked by check_supported")
+        }
+    };
+
+    // The request type: path parameters, then the parts.
+    let mut path_params = Vec::new();
+    let mut plans: Vec<FieldPlan> = Vec::new();
+    let mut path_checks = Vec::new();
+    for param in &operation.path_params {
+        let field_ident = ident(&snake(&param.name));
+        let mut docs = field_docs(param);
+        docs.push("Path parameter.".into());
+        let wire = &param.name;
+        // A path parameter is never empty: the URL would lose a segment.
+        let min = some_count(Some(param.limits.min_length.unwrap_or(1)));
+        let max = some_count(param.limits.max_length);
+        path_checks.push(quote! {
+            #rt::validate::length(&self.#field_ident, #min, #max, &#rt::validate::pointer("/path", #wire), errors);
+        });
+        plans.push(FieldPlan {
+            ident: field_ident.clone(),
+            wire: param.name.clone(),
+            ty: quote!(::std::string::String),
+            required: true,
+            docs,
+            schemars: Vec::new(),
+            validation: TokenStream::new(),
+            into_string: true,
+        });
+        path_params.push((field_ident, param.name.clone()));
+    }
+    for (part, ty) in &parts {
+        let doc = match part.to_string().as_str() {
+            "body" => "The request body.",
+            "query" => "Query parameters.",
+            _ => "Request headers.",
+        };
+        plans.push(FieldPlan {
+            ident: part.clone(),
+            wire: part.to_string(),
+            ty: quote!(#ty),
+            required: true,
+            docs: vec![doc.to_owned()],
+            schemars: Vec::new(),
+            validation: TokenStream::new(),
+            into_string: false,
+        });
+    }
+    let part_checks = parts.iter().map(|(part, _)| {
+        let root = match part.to_string().as_str() {
+            "body" => String::new(),
+            other => format!("/{other}"),
+        };
+        quote!(#rt::Validate::validate_into(&self.#part, #root, errors);)
+    });
+    let request_docs = operation_docs(operation);
+    builder.push_plain_struct(&request, &request_docs, &plans);
+
+    let method = format_ident!("{}", operation.method.as_str());
+    let path = &operation.path;
+    let path_args = path_params
+        .iter()
+        .map(|(id, wire)| quote!((#wire, self.#id.as_str())));
+    let idempotent = !matches!(operation.method, Method::Get | Method::Head)
+        && (body_required_request_no || query_required_request_no);
+    let idempotent = idempotent.then(|| {
+        quote! {
+            // The request carries its own request number: repeating it is safe.
+            request.idempotent = true;
+        }
+    });
+    let unsigned = (!signed).then(|| {
+        quote! {
+            // WeChat Pay does not sign file downloads.
+            request.signed_response = false;
+        }
+    });
+    let base_uri = operation
+        .base_uri
+        .as_ref()
+        .map(|uri| quote!(request.base_uri = ::std::option::Option::Some(#uri);));
+    let method_doc = format!(" `{}`", operation.method);
+    let path_doc = format!(" `{path}`");
+    let no_checks = path_checks.is_empty() && parts.is_empty();
+    let errors = if no_checks {
+        quote!(_errors)
+    } else {
+        quote!(errors)
+    };
+    builder.items.push(quote! {
+        impl #request {
+            #[doc = #method_doc]
+            pub const METHOD: #rt::Method = #rt::Method::#method;
+            #[doc = #path_doc]
+            pub const PATH: &'static str = #path;
+        }
+
+        impl #rt::Validate for #request {
+            fn validate_into(&self, _pointer: &str, #errors: &mut ::std::vec::Vec<#rt::ValidationError>) {
+                #(#path_checks)*
+                #(#part_checks)*
+            }
+        }
+
+        impl #rt::Operation for #request {
+            type Response = #response;
+
+            fn to_request(&self) -> ::std::result::Result<#rt::Request, #rt::Error> {
+                let path = #rt::encode::path(Self::PATH, &[#(#path_args),*]).map_err(#rt::Error::Config)?;
+                let mut request = #rt::Request::new(Self::METHOD, Self::PATH, path);
+                #(#build)*
+                #idempotent
+                #unsigned
+                #base_uri
+                ::std::result::Result::Ok(request)
+            }
+
+            fn decode(body: #rt::Bytes) -> ::std::result::Result<Self::Response, ::std::string::String> {
+                #decode
+            }
+        }
+    });
+
+    if let Some(paging) = pagination(operation, &request, &prefix, builder, &rt) {
+        builder.items.push(paging);
+    }
+
+    Ok(OperationPlan {
+        method: operation.method,
+        path: operation.path.clone(),
+        summary: operation.summary.clone(),
+        name: operation.name.clone(),
+        request,
+        response,
+        path_params,
+        parts,
+        schemas,
+    })
+}
+
+/// A required field whose name ends in `request_no` makes a request repeatable:
+/// WeChat Pay answers a repeated request number with the first result.
+fn has_request_number(fields: &[Field]) -> bool {
+    fields
+        .iter()
+        .any(|f| f.required && f.name.ends_with("request_no"))
+}
+
+/// `request.query.push(("status", value))` for one parameter.
+fn push_param(parent: &TokenStream, field: &Field, target: &TokenStream) -> TokenStream {
+    let id = ident(&snake(&field.name));
+    let wire = &field.name;
+    let to_text = if field.is_array() {
+        quote!(
+            value
+                .iter()
+                .map(|item| item.to_string())
+                .collect::<::std::vec::Vec<_>>()
+                .join(",")
+        )
+    } else {
+        match field.kind {
+            Kind::Object => quote!(::serde_json::to_string(value).unwrap_or_default()),
+            _ => quote!(value.to_string()),
+        }
+    };
+    if field.required {
+        quote! {{
+            let value = &#parent.#id;
+            #target.push((::std::borrow::Cow::Borrowed(#wire), #to_text));
+        }}
+    } else {
+        quote! {
+            if let ::std::option::Option::Some(value) = &#parent.#id {
+                #target.push((::std::borrow::Cow::Borrowed(#wire), #to_text));
+            }
+        }
+    }
+}
+
+/// The body of a `multipart/form-data` upload: a file and its JSON `meta`.
+fn multipart_body(
+    rt: &TokenStream,
+    builder: &mut TypeBuilder<'_>,
+    prefix: &str,
+    name: &Ident,
+    form: &[Field],
+    operation: &Operation,
+) -> Result<TokenStream, CodegenError> {
+    let mut plans = Vec::new();
+    let mut has_meta = false;
+    for part in form {
+        if part.name == "file" {
+            let mut docs = field_docs(part);
+            docs.push("The file part.".into());
+            plans.push(FieldPlan {
+                ident: ident("file"),
+                wire: "file".into(),
+                ty: quote!(#rt::FilePart),
+                required: true,
+                docs,
+                schemars: Vec::new(),
+                validation: TokenStream::new(),
+                into_string: false,
+            });
+        } else {
+            has_meta = true;
+            let meta = builder.type_name(&format!("{prefix}Meta"), &format!("{prefix}MetaPart"));
+            let docs = vec![format!("The JSON `meta` part of {}.", operation.summary)];
+            builder.struct_for(&meta, &docs, &part.children, Side::Request, true)?;
+            let mut docs = field_docs(part);
+            docs.push("The `meta` part; the request signature covers its JSON.".into());
+            plans.push(FieldPlan {
+                ident: ident("meta"),
+                wire: "meta".into(),
+                ty: quote!(#rt::JsonString<#meta>),
+                required: true,
+                docs,
+                schemars: Vec::new(),
+                validation: quote!(#rt::Validate::validate_into(&self.meta, pointer, errors);),
+                into_string: false,
+            });
+        }
+    }
+    let docs = vec![format!(
+        "The `multipart/form-data` body of {}.",
+        operation.summary
+    )];
+    builder.push_plain_struct(name, &docs, &plans);
+    let checks = plans.iter().map(|p| &p.validation);
+    let unused = !has_meta;
+    let (pointer, errors) = if unused {
+        (quote!(_pointer), quote!(_errors))
+    } else {
+        (quote!(pointer), quote!(errors))
+    };
+    builder.items.push(quote! {
+        impl #rt::Validate for #name {
+            fn validate_into(&self, #pointer: &str, #errors: &mut ::std::vec::Vec<#rt::ValidationError>) {
+                #(#checks)*
+            }
+        }
+    });
+    let meta = if has_meta {
+        quote!(self.body.meta.to_json().map_err(|e| #rt::Error::Config(e.to_string()))?.into_bytes())
+    } else {
+        quote!(::std::vec::Vec::new())
+    };
+    Ok(quote! {
+        request.body = #rt::Body::Multipart {
+            meta: #meta,
+            file_name: self.body.file.name.clone(),
+            file: self.body.file.bytes.clone(),
+            content_type: self.body.file.content_type.clone(),
+        };
+    })
+}
+
+/// `impl Paginated` for list operations: a GET with integer `offset` and `limit`
+/// query parameters whose response has a `total_count` and one list of objects.
+fn pagination(
+    operation: &Operation,
+    request: &Ident,
+    prefix: &str,
+    builder: &TypeBuilder<'_>,
+    rt: &TokenStream,
+) -> Option<TokenStream> {
+    if operation.method != Method::Get {
+        return None;
+    }
+    let query = &operation.query.as_ref()?.fields;
+    let offset = query
+        .iter()
+        .find(|f| f.name == "offset" && f.kind == Kind::Integer && !f.is_array())?;
+    query.iter().find(|f| f.name == "limit")?;
+    let Response::Json { fields } = &operation.response else {
+        return None;
+    };
+    let total = fields.iter().find(|f| {
+        f.name == "total_count" && !f.is_array() && matches!(f.kind, Kind::Integer | Kind::Number)
+    })?;
+    let lists: Vec<&Field> = fields
+        .iter()
+        .filter(|f| f.array_depth == 1 && f.kind == Kind::Object && !f.children.is_empty())
+        .collect();
+    let [list] = lists.as_slice() else {
+        return None;
+    };
+    let item = ident(&format!("{prefix}{}Item", camel(&list.name)));
+    if !builder.names.contains(&item.to_string()) {
+        return None;
+    }
+    let list_ident = ident(&snake(&list.name));
+    let total_ident = ident(&snake(&total.name));
+    let offset_ident = ident(&snake(&offset.name));
+    let items = if list.required {
+        quote!(response.#list_ident)
+    } else {
+        quote!(response.#list_ident.unwrap_or_default())
+    };
+    let total_value = match (total.kind, total.required) {
+        (Kind::Integer, true) => quote!(u64::try_from(response.#total_ident).ok()),
+        (Kind::Integer, false) => quote!(response.#total_ident.and_then(|t| u64::try_from(t).ok())),
+        (_, true) => quote!(Some(response.#total_ident.max(0.0) as u64)),
+        (_, false) => quote!(response.#total_ident.map(|t| t.max(0.0) as u64)),
+    };
+    let offset_value = if offset.required {
+        quote!(u64::try_from(self.query.#offset_ident).unwrap_or(0))
+    } else {
+        quote!(self.query.#offset_ident.and_then(|o| u64::try_from(o).ok()).unwrap_or(0))
+    };
+    let set_offset = if offset.required {
+        quote!(next.query.#offset_ident = i64::try_from(offset).unwrap_or(i64::MAX);)
+    } else {
+        quote!(next.query.#offset_ident = ::std::option::Option::Some(i64::try_from(offset).unwrap_or(i64::MAX));)
+    };
+    Some(quote! {
+        impl #rt::Paginated for #request {
+            type Item = #item;
+
+            fn offset(&self) -> u64 {
+                #offset_value
+            }
+
+            fn with_offset(&self, offset: u64) -> Self {
+                let mut next = self.clone();
+                #set_offset
+                next
+            }
+
+            fn into_page(response: Self::Response) -> #rt::Page<Self::Item> {
+                #rt::Page {
+                    total: #total_value,
+                    items: #items,
+                }
+            }
+        }
+    })
+}

@@ -1,0 +1,563 @@
+//! Structs and enums for the fields of one operation: request bodies, query and
+//! header parameters, responses, and every nested object and enumeration.
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+use wechatpay_spec::{Field, Kind, Limits};
+
+use crate::CodegenError;
+use crate::docs::{field_docs, lines_to_doc};
+use crate::names::{Names, camel, ident, snake};
+
+/// Which side of the wire a type is on: request types get validation and setters
+/// taking `impl Into<String>`; response types are only decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Side {
+    Request,
+    Response,
+}
+
+/// Collects the items of one path module.
+pub(crate) struct TypeBuilder<'a> {
+    pub(crate) rt: &'a TokenStream,
+    pub(crate) names: Names,
+    pub(crate) items: Vec<TokenStream>,
+}
+
+/// How a field appears in a struct.
+pub(crate) struct FieldPlan {
+    pub(crate) ident: Ident,
+    pub(crate) wire: String,
+    pub(crate) ty: TokenStream,
+    pub(crate) required: bool,
+    pub(crate) docs: Vec<String>,
+    pub(crate) schemars: Vec<TokenStream>,
+    /// Statements appending this field's broken limits (request side only).
+    pub(crate) validation: TokenStream,
+    /// Whether the setter/constructor takes `impl Into<String>`.
+    pub(crate) into_string: bool,
+}
+
+impl<'a> TypeBuilder<'a> {
+    pub(crate) fn new(rt: &'a TokenStream) -> Self {
+        TypeBuilder {
+            rt,
+            names: Names::default(),
+            items: Vec::new(),
+        }
+    }
+
+    /// Reserves a type name, falling back to `fallback` and then numbered variants.
+    pub(crate) fn type_name(&mut self, preferred: &str, fallback: &str) -> Ident {
+        if self.names.try_take(preferred) {
+            return ident(preferred);
+        }
+        ident(&self.names.take(fallback))
+    }
+
+    /// A struct for `fields`, named `name`; returns nothing, pushes items.
+    pub(crate) fn struct_for(
+        &mut self,
+        name: &Ident,
+        docs: &[String],
+        fields: &[Field],
+        side: Side,
+        serde: bool,
+    ) -> Result<(), CodegenError> {
+        let mut field_names = Names::default();
+        let mut plans = Vec::new();
+        for field in fields {
+            plans.push(self.field_plan(name, field, side, &mut field_names)?);
+        }
+        self.push_struct(name, docs, &plans, side, serde);
+        Ok(())
+    }
+
+    fn field_plan(
+        &mut self,
+        parent: &Ident,
+        field: &Field,
+        side: Side,
+        field_names: &mut Names,
+    ) -> Result<FieldPlan, CodegenError> {
+        let rt = self.rt;
+        let ident_text = field_names.take(&snake(&field.name));
+        let ident = ident(&ident_text);
+        let (ty, into_string) = self.value_type(parent, field, side)?;
+        let mut schemars = Vec::new();
+        push_limit_attrs(&mut schemars, &field.limits, field.is_array());
+        if field.is_array() && !field.item_limits.is_empty() {
+            let mut inner = Vec::new();
+            push_limit_attrs(&mut inner, &field.item_limits, field.array_depth > 1);
+            if !inner.is_empty() {
+                schemars.push(quote!(inner(#(#inner),*)));
+            }
+        }
+        let validation = if side == Side::Request {
+            validation_for(rt, field, &ident)
+        } else {
+            TokenStream::new()
+        };
+        Ok(FieldPlan {
+            ident,
+            wire: field.name.clone(),
+            ty,
+            required: field.required,
+            docs: field_docs(field),
+            schemars,
+            validation,
+            into_string: into_string && field.array_depth == 0,
+        })
+    }
+
+    /// The Rust type of a field's value (without `Option`), generating nested
+    /// structs and enums as needed. The flag says whether it is a plain `String`.
+    fn value_type(
+        &mut self,
+        parent: &Ident,
+        field: &Field,
+        side: Side,
+    ) -> Result<(TokenStream, bool), CodegenError> {
+        let rt = self.rt;
+        let base_name = camel(&field.name);
+        let (mut ty, is_string) = match field.kind {
+            Kind::String if field.encoded.is_some() && !field.children.is_empty() => {
+                let inner = self.nested_struct(parent, &base_name, field, side)?;
+                (quote!(#rt::JsonString<#inner>), false)
+            }
+            Kind::String if !field.enum_values.is_empty() => {
+                let name = self.type_name(
+                    &format!("{}{base_name}", self.prefix_of(parent)),
+                    &format!("{parent}{base_name}"),
+                );
+                self.push_enum(&name, field);
+                (quote!(#name), false)
+            }
+            Kind::String => (quote!(::std::string::String), true),
+            Kind::Integer => (quote!(i64), false),
+            Kind::Number => (quote!(f64), false),
+            Kind::Boolean => (quote!(bool), false),
+            Kind::Object if field.children.is_empty() => (
+                quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+                false,
+            ),
+            Kind::Object => {
+                let inner = self.nested_struct(parent, &base_name, field, side)?;
+                (quote!(#inner), false)
+            }
+        };
+        for _ in 0..field.array_depth {
+            ty = quote!(::std::vec::Vec<#ty>);
+        }
+        Ok((ty, is_string))
+    }
+
+    fn nested_struct(
+        &mut self,
+        parent: &Ident,
+        base_name: &str,
+        field: &Field,
+        side: Side,
+    ) -> Result<Ident, CodegenError> {
+        let suffix = if field.is_array() { "Item" } else { "" };
+        let name = self.type_name(
+            &format!("{}{base_name}{suffix}", self.prefix_of(parent)),
+            &format!("{parent}{base_name}{suffix}"),
+        );
+        let mut docs = vec![if field.is_array() {
+            format!("An item of `{}`.", field.name)
+        } else if field.encoded.is_some() {
+            format!("The JSON content of `{}`.", field.name)
+        } else {
+            format!("The `{}` object.", field.name)
+        }];
+        if !field.description.is_empty() {
+            docs.push(field.description.clone());
+        }
+        self.struct_for(&name, &docs, &field.children, side, true)?;
+        Ok(name)
+    }
+
+    /// Nested types are named after the operation (`ListCouponCodesData`), not after
+    /// their whole parent chain, unless that name is taken.
+    fn prefix_of(&self, parent: &Ident) -> String {
+        let parent = parent.to_string();
+        for role in ["Request", "Response", "Body", "Query", "Headers"] {
+            if let Some(prefix) = parent.strip_suffix(role) {
+                return prefix.to_owned();
+            }
+        }
+        parent
+    }
+
+    fn push_enum(&mut self, name: &Ident, field: &Field) {
+        let mut variant_names = Names::default();
+        let mut variants = Vec::new();
+        for value in &field.enum_values {
+            let variant = ident(&variant_names.take(&camel(value)));
+            variants.push((variant, value.clone()));
+        }
+        let catch_all = ident(&variant_names.take("Unrecognized"));
+        let mut docs = vec![format!("Values of `{}`.", field.name)];
+        if !field.description.is_empty() {
+            docs.push(field.description.clone());
+        }
+        docs.push(format!(
+            "WeChat Pay may send values that are not documented yet: they are kept in [`{name}::{catch_all}`], so decoding never fails on them."
+        ));
+        let doc = lines_to_doc(&docs);
+        let variant_defs = variants.iter().map(|(v, wire)| {
+            let text = format!(" `{wire}`");
+            quote!(#[doc = #text] #v,)
+        });
+        let as_str_arms = variants.iter().map(|(v, wire)| quote!(#name::#v => #wire,));
+        let from_arms = variants.iter().map(|(v, wire)| quote!(#wire => #name::#v,));
+        let values = variants.iter().map(|(_, wire)| wire);
+        let schema_name = name.to_string();
+        let catch_all_doc = " A value this version of the bindings does not know.";
+        self.items.push(quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#variant_defs)*
+                #[doc = #catch_all_doc]
+                #catch_all(::std::string::String),
+            }
+
+            impl #name {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #(#as_str_arms)*
+                        #name::#catch_all(value) => value,
+                    }
+                }
+            }
+
+            impl ::std::convert::From<&str> for #name {
+                fn from(value: &str) -> Self {
+                    match value {
+                        #(#from_arms)*
+                        other => #name::#catch_all(other.to_owned()),
+                    }
+                }
+            }
+
+            impl ::std::fmt::Display for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                    let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                    ::std::result::Result::Ok(#name::from(value.as_ref()))
+                }
+            }
+
+            impl ::schemars::JsonSchema for #name {
+                fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed(#schema_name)
+                }
+
+                fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                    ::schemars::json_schema!({ "type": "string", "enum": [#(#values),*] })
+                }
+            }
+        });
+    }
+
+    /// A struct without serde derives or validation (request wrappers, multipart bodies).
+    pub(crate) fn push_plain_struct(&mut self, name: &Ident, docs: &[String], plans: &[FieldPlan]) {
+        self.push_struct(name, docs, plans, Side::Response, false);
+    }
+
+    pub(crate) fn push_struct(
+        &mut self,
+        name: &Ident,
+        docs: &[String],
+        plans: &[FieldPlan],
+        side: Side,
+        serde: bool,
+    ) {
+        let rt = self.rt;
+        let doc = lines_to_doc(docs);
+        let all_optional = plans.iter().all(|p| !p.required);
+        let fields = plans.iter().map(|plan| {
+            let ident = &plan.ident;
+            let ty = &plan.ty;
+            let doc = lines_to_doc(&plan.docs);
+            let mut attrs = Vec::new();
+            if serde && plan.ident.to_string().trim_start_matches("r#") != plan.wire {
+                let wire = &plan.wire;
+                attrs.push(quote!(#[serde(rename = #wire)]));
+            }
+            if serde && !plan.required {
+                attrs.push(quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]));
+            }
+            if serde && !plan.schemars.is_empty() {
+                let inner = &plan.schemars;
+                attrs.push(quote!(#[schemars(#(#inner),*)]));
+            }
+            let ty = if plan.required {
+                quote!(#ty)
+            } else {
+                quote!(::std::option::Option<#ty>)
+            };
+            quote!(#doc #(#attrs)* pub #ident: #ty,)
+        });
+        let derives = if serde {
+            if all_optional {
+                quote!(#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)])
+            } else {
+                quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)])
+            }
+        } else if all_optional {
+            quote!(#[derive(Debug, Clone, PartialEq, Default)])
+        } else {
+            quote!(#[derive(Debug, Clone, PartialEq)])
+        };
+        let required: Vec<&FieldPlan> = plans.iter().filter(|p| p.required).collect();
+        let params = required.iter().map(|p| {
+            let ident = &p.ident;
+            let ty = &p.ty;
+            if p.into_string {
+                quote!(#ident: impl ::std::convert::Into<::std::string::String>)
+            } else {
+                quote!(#ident: #ty)
+            }
+        });
+        let inits = plans.iter().map(|p| {
+            let ident = &p.ident;
+            if !p.required {
+                quote!(#ident: ::std::option::Option::None,)
+            } else if p.into_string {
+                quote!(#ident: #ident.into(),)
+            } else {
+                quote!(#ident,)
+            }
+        });
+        let setters = plans.iter().filter(|p| !p.required).map(|p| {
+            let ident = &p.ident;
+            let setter = format_ident!("with_{}", ident.to_string().trim_start_matches("r#").trim_end_matches('_'));
+            let ty = &p.ty;
+            let doc = format!(" Sets `{}`.", p.wire);
+            if p.into_string {
+                quote! {
+                    #[doc = #doc]
+                    pub fn #setter(mut self, #ident: impl ::std::convert::Into<::std::string::String>) -> Self {
+                        self.#ident = ::std::option::Option::Some(#ident.into());
+                        self
+                    }
+                }
+            } else {
+                quote! {
+                    #[doc = #doc]
+                    pub fn #setter(mut self, #ident: #ty) -> Self {
+                        self.#ident = ::std::option::Option::Some(#ident);
+                        self
+                    }
+                }
+            }
+        });
+        let new_doc = if required.is_empty() {
+            " Creates a value with every field unset.".to_owned()
+        } else {
+            let names: Vec<String> = required.iter().map(|p| format!("`{}`", p.wire)).collect();
+            format!(
+                " Creates a value from its required fields ({}).",
+                names.join(", ")
+            )
+        };
+        let many_args = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+        let validate = (side == Side::Request).then(|| {
+            let checks = plans.iter().map(|p| &p.validation);
+            let unused = plans.iter().all(|p| p.validation.is_empty());
+            let (pointer, errors) = if unused {
+                (quote!(_pointer), quote!(_errors))
+            } else {
+                (quote!(pointer), quote!(errors))
+            };
+            quote! {
+                impl #rt::Validate for #name {
+                    fn validate_into(&self, #pointer: &str, #errors: &mut ::std::vec::Vec<#rt::ValidationError>) {
+                        #(#checks)*
+                    }
+                }
+            }
+        });
+        self.items.push(quote! {
+            #doc
+            #derives
+            #[non_exhaustive]
+            pub struct #name {
+                #(#fields)*
+            }
+
+            impl #name {
+                #[doc = #new_doc]
+                #many_args
+                pub fn new(#(#params),*) -> Self {
+                    #name { #(#inits)* }
+                }
+
+                #(#setters)*
+            }
+
+            #validate
+        });
+    }
+}
+
+/// `Some(12)` or `None`, for a count or length.
+pub(crate) fn some_count(value: Option<u32>) -> TokenStream {
+    match value {
+        Some(v) => {
+            let v = Literal::u32_unsuffixed(v);
+            quote!(::std::option::Option::Some(#v))
+        }
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+/// `Some(0.0)` or `None`, for a numeric bound.
+fn some_number(value: Option<i64>) -> TokenStream {
+    match value {
+        Some(v) => {
+            let v = Literal::f64_unsuffixed(v as f64);
+            quote!(::std::option::Option::Some(#v))
+        }
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+/// schemars attributes carrying the limits into the JSON Schema.
+fn push_limit_attrs(out: &mut Vec<TokenStream>, limits: &Limits, is_array: bool) {
+    let (min, max) = if is_array {
+        (limits.min_items, limits.max_items)
+    } else {
+        (limits.min_length, limits.max_length)
+    };
+    let (min, max) = (
+        min.map(Literal::u32_unsuffixed),
+        max.map(Literal::u32_unsuffixed),
+    );
+    match (min, max) {
+        (Some(min), Some(max)) => out.push(quote!(length(min = #min, max = #max))),
+        (Some(min), None) => out.push(quote!(length(min = #min))),
+        (None, Some(max)) => out.push(quote!(length(max = #max))),
+        (None, None) => {}
+    }
+    if let Some(pattern) = &limits.pattern {
+        out.push(quote!(regex(pattern = #pattern)));
+    }
+    match (
+        limits.minimum.map(Literal::i64_unsuffixed),
+        limits.maximum.map(Literal::i64_unsuffixed),
+    ) {
+        (Some(min), Some(max)) => out.push(quote!(range(min = #min, max = #max))),
+        (Some(min), None) => out.push(quote!(range(min = #min))),
+        (None, Some(max)) => out.push(quote!(range(max = #max))),
+        (None, None) => {}
+    }
+}
+
+/// The checks of one field's limits, appending to `errors` under `pointer`.
+fn validation_for(rt: &TokenStream, field: &Field, ident: &Ident) -> TokenStream {
+    let wire = &field.name;
+    let nested = matches!(field.kind, Kind::Object if !field.children.is_empty())
+        || (field.encoded.is_some() && !field.children.is_empty());
+    let mut checks = Vec::new();
+    let limits = &field.limits;
+    let item_limits = &field.item_limits;
+    let opt = some_count;
+    let optf = some_number;
+    if field.is_array() {
+        if limits.min_items.is_some() || limits.max_items.is_some() {
+            let (min, max) = (opt(limits.min_items), opt(limits.max_items));
+            checks.push(quote!(#rt::validate::items(value.len(), #min, #max, &here, errors);));
+        }
+        let item_checks = scalar_checks(rt, field, item_limits, &quote!(item), &quote!(&at));
+        let nested_items = nested && field.array_depth == 1;
+        if !item_checks.is_empty() || nested_items {
+            let recurse =
+                nested_items.then(|| quote!(#rt::Validate::validate_into(item, &at, errors);));
+            checks.push(quote! {
+                for (index, item) in value.iter().enumerate() {
+                    let at = ::std::format!("{}/{}", here, index);
+                    #(#item_checks)*
+                    #recurse
+                }
+            });
+        }
+    } else {
+        checks.extend(scalar_checks(
+            rt,
+            field,
+            limits,
+            &quote!(value),
+            &quote!(&here),
+        ));
+        if nested {
+            checks.push(quote!(#rt::Validate::validate_into(value, &here, errors);));
+        }
+        if matches!(field.kind, Kind::Integer | Kind::Number)
+            && (limits.minimum.is_some() || limits.maximum.is_some())
+        {
+            let (min, max) = (optf(limits.minimum), optf(limits.maximum));
+            checks.push(quote!(#rt::validate::range(*value as f64, #min, #max, &here, errors);));
+        }
+    }
+    if checks.is_empty() {
+        return TokenStream::new();
+    }
+    if field.required {
+        quote! {
+            {
+                let value = &self.#ident;
+                let here = #rt::validate::pointer(pointer, #wire);
+                #(#checks)*
+            }
+        }
+    } else {
+        quote! {
+            if let ::std::option::Option::Some(value) = &self.#ident {
+                let here = #rt::validate::pointer(pointer, #wire);
+                #(#checks)*
+            }
+        }
+    }
+}
+
+/// Length and pattern checks of the string `value`, reported at `at`.
+fn scalar_checks(
+    rt: &TokenStream,
+    field: &Field,
+    limits: &Limits,
+    value: &TokenStream,
+    at: &TokenStream,
+) -> Vec<TokenStream> {
+    if field.kind != Kind::String || field.encoded.is_some() || !field.enum_values.is_empty() {
+        return Vec::new();
+    }
+    let mut checks = Vec::new();
+    if limits.min_length.is_some() || limits.max_length.is_some() {
+        let (min, max) = (some_count(limits.min_length), some_count(limits.max_length));
+        checks.push(quote!(#rt::validate::length(#value, #min, #max, #at, errors);));
+    }
+    if let Some(pattern) = &limits.pattern {
+        checks.push(quote! {{
+            static PATTERN: #rt::validate::Pattern = #rt::validate::Pattern::new(#pattern);
+            PATTERN.check(#value, #at, errors);
+        }});
+    }
+    checks
+}
