@@ -7,7 +7,11 @@
 
 #![deny(missing_docs)]
 
-#[allow(missing_docs)]
+#[cfg(feature = "couponcodes")]
+pub mod couponcodes;
+// prettyplease formats the generated files; rustfmt must leave them as they are
+// so that `cargo xtask codegen --check` compares like with like.
+#[rustfmt::skip]
 mod generated;
 
 pub use generated::*;

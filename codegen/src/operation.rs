@@ -75,6 +75,7 @@ pub(crate) fn generate(
         .as_deref()
         .map(camel)
         .unwrap_or_else(|| camel(operation.method.lower()));
+    builder.prefix = prefix.clone();
     let request = builder.type_name(&format!("{prefix}Request"), &format!("{prefix}Request"));
     let mut parts: Vec<(Ident, Ident)> = Vec::new();
     let mut schemas = Vec::new();

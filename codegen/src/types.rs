@@ -22,6 +22,10 @@ pub(crate) struct TypeBuilder<'a> {
     pub(crate) rt: &'a TokenStream,
     pub(crate) names: Names,
     pub(crate) items: Vec<TokenStream>,
+    /// The type-name prefix of the operation being generated (`UploadCouponCodes`):
+    /// nested types are named after the operation and their field, and only after
+    /// their whole parent chain when that name is taken.
+    pub(crate) prefix: String,
 }
 
 /// How a field appears in a struct.
@@ -44,6 +48,7 @@ impl<'a> TypeBuilder<'a> {
             rt,
             names: Names::default(),
             items: Vec::new(),
+            prefix: String::new(),
         }
     }
 
@@ -127,7 +132,7 @@ impl<'a> TypeBuilder<'a> {
             }
             Kind::String if !field.enum_values.is_empty() => {
                 let name = self.type_name(
-                    &format!("{}{base_name}", self.prefix_of(parent)),
+                    &format!("{}{base_name}", self.prefix),
                     &format!("{parent}{base_name}"),
                 );
                 self.push_enum(&name, field);
@@ -161,7 +166,7 @@ impl<'a> TypeBuilder<'a> {
     ) -> Result<Ident, CodegenError> {
         let suffix = if field.is_array() { "Item" } else { "" };
         let name = self.type_name(
-            &format!("{}{base_name}{suffix}", self.prefix_of(parent)),
+            &format!("{}{base_name}{suffix}", self.prefix),
             &format!("{parent}{base_name}{suffix}"),
         );
         let mut docs = vec![if field.is_array() {
@@ -176,18 +181,6 @@ impl<'a> TypeBuilder<'a> {
         }
         self.struct_for(&name, &docs, &field.children, side, true)?;
         Ok(name)
-    }
-
-    /// Nested types are named after the operation (`ListCouponCodesData`), not after
-    /// their whole parent chain, unless that name is taken.
-    fn prefix_of(&self, parent: &Ident) -> String {
-        let parent = parent.to_string();
-        for role in ["Request", "Response", "Body", "Query", "Headers"] {
-            if let Some(prefix) = parent.strip_suffix(role) {
-                return prefix.to_owned();
-            }
-        }
-        parent
     }
 
     fn push_enum(&mut self, name: &Ident, field: &Field) {

@@ -151,7 +151,8 @@ pub struct BulkOptions {
     /// Chunks done in an earlier run, which are not sent again.
     pub skip_chunk: Box<dyn Fn(u64) -> bool + Send + Sync>,
     /// Checks one code before it is sent; `Err` gives the reason it is invalid.
-    pub validate: CodeValidator,
+    /// `None` sends every code as it is.
+    pub validate: Option<CodeValidator>,
 }
 
 impl std::fmt::Debug for BulkOptions {
@@ -172,7 +173,7 @@ impl BulkOptions {
             chunk_size: MAX_CHUNK,
             concurrency: 4,
             skip_chunk: Box::new(|_| false),
-            validate: Box::new(|_| Ok(())),
+            validate: None,
         }
     }
 
@@ -232,7 +233,11 @@ where
                     input_done = true;
                     break;
                 };
-                match (options.validate)(&code) {
+                let checked = match &options.validate {
+                    Some(validate) => validate(&code),
+                    None => Ok(()),
+                };
+                match checked {
                     Ok(()) => chunk.push((position, code)),
                     Err(reason) => pending_invalid.push(CodeOutcome {
                         position,
@@ -466,13 +471,13 @@ mod tests {
         let fake = Fake::default();
         let mut options = BulkOptions::new("batch");
         options.chunk_size = 3;
-        options.validate = Box::new(|code| {
+        options.validate = Some(Box::new(|code: &str| {
             if code.is_empty() {
-                Err("empty".into())
+                Err("empty".to_owned())
             } else {
                 Ok(())
             }
-        });
+        }));
         let codes = ["a", "b", "a", "", "c", "toolong", "b", "d"];
         let mut seen = Vec::new();
         let summary = upload_all(input(&codes), &fake, &options, |report| {

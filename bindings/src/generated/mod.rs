@@ -53,9 +53,7 @@ pub mod paths {
         /// `/marketing`
         #[cfg(feature = "v3-marketing")]
         pub fn marketing(&self) -> V3Marketing<'a> {
-            V3Marketing {
-                client: self.client,
-            }
+            V3Marketing { client: self.client }
         }
     }
 
@@ -116,7 +114,9 @@ pub mod paths {
     impl<'a> V3MarketingBusifavorStocks<'a> {
         /// Starts a call path on `client`.
         pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MarketingBusifavorStocks { client }
+            V3MarketingBusifavorStocks {
+                client,
+            }
         }
 
         /// `/{stock_id}`
@@ -230,7 +230,7 @@ pub mod paths {
         ) -> ::std::result::Result<
             super::v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeResponse,
             ::wechatpay_runtime::Error,
-        >{
+        > {
             self.client
                 .execute(
                     &super::v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeRequest::new(
@@ -249,7 +249,7 @@ pub mod paths {
         ) -> ::std::result::Result<
             super::v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeResponse,
             ::wechatpay_runtime::Error,
-        >{
+        > {
             self.client
                 .execute(
                     &super::v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeRequest::new(
@@ -279,8 +279,7 @@ pub trait WechatPayApi {
             v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesResponse,
             ::wechatpay_runtime::Error,
         >,
-    > + ::std::marker::Send
-    + '_;
+    > + ::std::marker::Send + '_;
     /// 上传预存code (`POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`): sends a [`v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesRequest`].
     #[cfg(feature = "v3-marketing")]
     fn upload_coupon_codes(
@@ -292,22 +291,22 @@ pub trait WechatPayApi {
             v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesResponse,
             ::wechatpay_runtime::Error,
         >,
-    > + ::std::marker::Send
-    + '_;
+    > + ::std::marker::Send + '_;
     /// 查询预存code详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`): sends a [`v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeRequest`].
     #[cfg(feature = "v3-marketing")]
     fn get_coupon_code(
         &self,
         stock_id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
-        coupon_code: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
+        coupon_code: impl ::std::convert::Into<
+            ::std::string::String,
+        > + ::std::marker::Send,
         query: v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeResponse,
             ::wechatpay_runtime::Error,
         >,
-    > + ::std::marker::Send
-    + '_;
+    > + ::std::marker::Send + '_;
     /// 删除预存code (`DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`): sends a [`v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeRequest`].
     #[cfg(feature = "v3-marketing")]
     fn delete_coupon_code(
@@ -340,12 +339,11 @@ impl WechatPayApi for ::wechatpay_runtime::Client {
             v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesResponse,
             ::wechatpay_runtime::Error,
         >,
-    > + ::std::marker::Send
-    + '_ {
-        let request =
-            v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesRequest::new(
-                stock_id, query,
-            );
+    > + ::std::marker::Send + '_ {
+        let request = v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesRequest::new(
+            stock_id,
+            query,
+        );
         async move { self.execute(&request).await }
     }
 
@@ -359,12 +357,11 @@ impl WechatPayApi for ::wechatpay_runtime::Client {
             v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesResponse,
             ::wechatpay_runtime::Error,
         >,
-    > + ::std::marker::Send
-    + '_ {
-        let request =
-            v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesRequest::new(
-                stock_id, body,
-            );
+    > + ::std::marker::Send + '_ {
+        let request = v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesRequest::new(
+            stock_id,
+            body,
+        );
         async move { self.execute(&request).await }
     }
 
@@ -372,15 +369,16 @@ impl WechatPayApi for ::wechatpay_runtime::Client {
     fn get_coupon_code(
         &self,
         stock_id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
-        coupon_code: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
+        coupon_code: impl ::std::convert::Into<
+            ::std::string::String,
+        > + ::std::marker::Send,
         query: v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeResponse,
             ::wechatpay_runtime::Error,
         >,
-    > + ::std::marker::Send
-    + '_ {
+    > + ::std::marker::Send + '_ {
         let request = v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeRequest::new(
             stock_id,
             coupon_code,
@@ -402,7 +400,7 @@ impl WechatPayApi for ::wechatpay_runtime::Client {
             v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeResponse,
             ::wechatpay_runtime::Error,
         >,
-    > + ::std::marker::Send + '_{
+    > + ::std::marker::Send + '_ {
         let request = v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeRequest::new(
             stock_id,
             coupon_code,
@@ -418,32 +416,33 @@ impl WechatPayApi for ::wechatpay_runtime::Client {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::new();
     #[cfg(feature = "v3-marketing")]
-    schemas.extend([
-        (
-            "list_coupon_codes.query",
-            ::schemars::schema_for!(
-                v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesQuery
+    schemas
+        .extend([
+            (
+                "list_coupon_codes.query",
+                ::schemars::schema_for!(
+                    v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesQuery
+                ),
             ),
-        ),
-        (
-            "list_coupon_codes.response",
-            ::schemars::schema_for!(
-                v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesResponse
+            (
+                "list_coupon_codes.response",
+                ::schemars::schema_for!(
+                    v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesResponse
+                ),
             ),
-        ),
-        (
-            "upload_coupon_codes.body",
-            ::schemars::schema_for!(
-                v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesBody
+            (
+                "upload_coupon_codes.body",
+                ::schemars::schema_for!(
+                    v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesBody
+                ),
             ),
-        ),
-        (
-            "upload_coupon_codes.response",
-            ::schemars::schema_for!(
-                v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesResponse
+            (
+                "upload_coupon_codes.response",
+                ::schemars::schema_for!(
+                    v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesResponse
+                ),
             ),
-        ),
-    ]);
+        ]);
     #[cfg(feature = "v3-marketing")]
     schemas
         .extend([

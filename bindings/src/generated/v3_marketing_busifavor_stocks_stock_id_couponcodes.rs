@@ -78,8 +78,10 @@ impl<'de> ::serde::Deserialize<'de> for ListCouponCodesStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value =
-            <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(ListCouponCodesStatus::from(value.as_ref()))
     }
 }
@@ -105,7 +107,7 @@ impl ::schemars::JsonSchema for ListCouponCodesStatus {
     Default,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
 pub struct ListCouponCodesQuery {
@@ -159,7 +161,10 @@ impl ListCouponCodesQuery {
     }
 
     /// Sets `appid`.
-    pub fn with_appid(mut self, appid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn with_appid(
+        mut self,
+        appid: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.appid = ::std::option::Option::Some(appid.into());
         self
     }
@@ -210,10 +215,10 @@ impl ::wechatpay_runtime::Validate for ListCouponCodesQuery {
 ///
 /// 商户上传code分配状态
 ///
-/// WeChat Pay may send values that are not documented yet: they are kept in [`ListCouponCodesDataItemCodeStatus::Unrecognized`], so decoding never fails on them.
+/// WeChat Pay may send values that are not documented yet: they are kept in [`ListCouponCodesCodeStatus::Unrecognized`], so decoding never fails on them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ListCouponCodesDataItemCodeStatus {
+pub enum ListCouponCodesCodeStatus {
     /// `AVAILABLE`
     Available,
     /// `DISPATCHED`
@@ -222,34 +227,34 @@ pub enum ListCouponCodesDataItemCodeStatus {
     Unrecognized(::std::string::String),
 }
 
-impl ListCouponCodesDataItemCodeStatus {
+impl ListCouponCodesCodeStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            ListCouponCodesDataItemCodeStatus::Available => "AVAILABLE",
-            ListCouponCodesDataItemCodeStatus::Dispatched => "DISPATCHED",
-            ListCouponCodesDataItemCodeStatus::Unrecognized(value) => value,
+            ListCouponCodesCodeStatus::Available => "AVAILABLE",
+            ListCouponCodesCodeStatus::Dispatched => "DISPATCHED",
+            ListCouponCodesCodeStatus::Unrecognized(value) => value,
         }
     }
 }
 
-impl ::std::convert::From<&str> for ListCouponCodesDataItemCodeStatus {
+impl ::std::convert::From<&str> for ListCouponCodesCodeStatus {
     fn from(value: &str) -> Self {
         match value {
-            "AVAILABLE" => ListCouponCodesDataItemCodeStatus::Available,
-            "DISPATCHED" => ListCouponCodesDataItemCodeStatus::Dispatched,
-            other => ListCouponCodesDataItemCodeStatus::Unrecognized(other.to_owned()),
+            "AVAILABLE" => ListCouponCodesCodeStatus::Available,
+            "DISPATCHED" => ListCouponCodesCodeStatus::Dispatched,
+            other => ListCouponCodesCodeStatus::Unrecognized(other.to_owned()),
         }
     }
 }
 
-impl ::std::fmt::Display for ListCouponCodesDataItemCodeStatus {
+impl ::std::fmt::Display for ListCouponCodesCodeStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl ::serde::Serialize for ListCouponCodesDataItemCodeStatus {
+impl ::serde::Serialize for ListCouponCodesCodeStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -258,19 +263,21 @@ impl ::serde::Serialize for ListCouponCodesDataItemCodeStatus {
     }
 }
 
-impl<'de> ::serde::Deserialize<'de> for ListCouponCodesDataItemCodeStatus {
+impl<'de> ::serde::Deserialize<'de> for ListCouponCodesCodeStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value =
-            <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(ListCouponCodesDataItemCodeStatus::from(value.as_ref()))
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(ListCouponCodesCodeStatus::from(value.as_ref()))
     }
 }
 
-impl ::schemars::JsonSchema for ListCouponCodesDataItemCodeStatus {
+impl ::schemars::JsonSchema for ListCouponCodesCodeStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("ListCouponCodesDataItemCodeStatus")
+        ::std::borrow::Cow::Borrowed("ListCouponCodesCodeStatus")
     }
 
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
@@ -290,7 +297,7 @@ impl ::schemars::JsonSchema for ListCouponCodesDataItemCodeStatus {
     Default,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
 pub struct ListCouponCodesDataItem {
@@ -301,7 +308,7 @@ pub struct ListCouponCodesDataItem {
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_status: ::std::option::Option<ListCouponCodesDataItemCodeStatus>,
+    pub code_status: ::std::option::Option<ListCouponCodesCodeStatus>,
     /// 上传时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub upload_time: ::std::option::Option<::std::string::String>,
@@ -334,13 +341,16 @@ impl ListCouponCodesDataItem {
     }
 
     /// Sets `code`.
-    pub fn with_code(mut self, code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn with_code(
+        mut self,
+        code: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.code = ::std::option::Option::Some(code.into());
         self
     }
 
     /// Sets `code_status`.
-    pub fn with_code_status(mut self, code_status: ListCouponCodesDataItemCodeStatus) -> Self {
+    pub fn with_code_status(mut self, code_status: ListCouponCodesCodeStatus) -> Self {
         self.code_status = ::std::option::Option::Some(code_status);
         self
     }
@@ -364,7 +374,10 @@ impl ListCouponCodesDataItem {
     }
 
     /// Sets `openid`.
-    pub fn with_openid(mut self, openid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn with_openid(
+        mut self,
+        openid: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.openid = ::std::option::Option::Some(openid.into());
         self
     }
@@ -390,7 +403,12 @@ impl ListCouponCodesDataItem {
 
 /// The response of 查询预存code列表 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`).
 #[derive(
-    Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema,
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
 pub struct ListCouponCodesResponse {
@@ -504,11 +522,20 @@ impl ::wechatpay_runtime::Operation for ListCouponCodesRequest {
     type Response = ListCouponCodesResponse;
     fn to_request(
         &self,
-    ) -> ::std::result::Result<::wechatpay_runtime::Request, ::wechatpay_runtime::Error> {
-        let path =
-            ::wechatpay_runtime::encode::path(Self::PATH, &[("stock_id", self.stock_id.as_str())])
-                .map_err(::wechatpay_runtime::Error::Config)?;
-        let mut request = ::wechatpay_runtime::Request::new(Self::METHOD, Self::PATH, path);
+    ) -> ::std::result::Result<
+        ::wechatpay_runtime::Request,
+        ::wechatpay_runtime::Error,
+    > {
+        let path = ::wechatpay_runtime::encode::path(
+                Self::PATH,
+                &[("stock_id", self.stock_id.as_str())],
+            )
+            .map_err(::wechatpay_runtime::Error::Config)?;
+        let mut request = ::wechatpay_runtime::Request::new(
+            Self::METHOD,
+            Self::PATH,
+            path,
+        );
         if let ::std::option::Option::Some(value) = &self.query.status {
             request
                 .query
@@ -542,15 +569,14 @@ impl ::wechatpay_runtime::Operation for ListCouponCodesRequest {
 impl ::wechatpay_runtime::Paginated for ListCouponCodesRequest {
     type Item = ListCouponCodesDataItem;
     fn offset(&self) -> u64 {
-        self.query
-            .offset
-            .and_then(|o| u64::try_from(o).ok())
-            .unwrap_or(0)
+        self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
 
     fn with_offset(&self, offset: u64) -> Self {
         let mut next = self.clone();
-        next.query.offset = ::std::option::Option::Some(i64::try_from(offset).unwrap_or(i64::MAX));
+        next.query.offset = ::std::option::Option::Some(
+            i64::try_from(offset).unwrap_or(i64::MAX),
+        );
         next
     }
 
@@ -564,7 +590,12 @@ impl ::wechatpay_runtime::Paginated for ListCouponCodesRequest {
 
 /// The JSON body of 上传预存code (`POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`).
 #[derive(
-    Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema,
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
 pub struct UploadCouponCodesBody {
@@ -619,7 +650,10 @@ impl ::wechatpay_runtime::Validate for UploadCouponCodesBody {
     ) {
         {
             let value = &self.coupon_code_list;
-            let here = ::wechatpay_runtime::validate::pointer(pointer, "coupon_code_list");
+            let here = ::wechatpay_runtime::validate::pointer(
+                pointer,
+                "coupon_code_list",
+            );
             ::wechatpay_runtime::validate::items(
                 value.len(),
                 ::std::option::Option::Some(1),
@@ -637,17 +671,19 @@ impl ::wechatpay_runtime::Validate for UploadCouponCodesBody {
                     errors,
                 );
                 {
-                    static PATTERN: ::wechatpay_runtime::validate::Pattern =
-                        ::wechatpay_runtime::validate::Pattern::new(
-                            "^[0-9A-Za-z _\\\\/=|-]{1,32}$",
-                        );
+                    static PATTERN: ::wechatpay_runtime::validate::Pattern = ::wechatpay_runtime::validate::Pattern::new(
+                        "^[0-9A-Za-z _\\\\/=|-]{1,32}$",
+                    );
                     PATTERN.check(item, &at, errors);
                 }
             }
         }
         {
             let value = &self.upload_request_no;
-            let here = ::wechatpay_runtime::validate::pointer(pointer, "upload_request_no");
+            let here = ::wechatpay_runtime::validate::pointer(
+                pointer,
+                "upload_request_no",
+            );
             ::wechatpay_runtime::validate::length(
                 value,
                 ::std::option::Option::Some(1),
@@ -663,42 +699,42 @@ impl ::wechatpay_runtime::Validate for UploadCouponCodesBody {
 ///
 /// 上传失败错误码
 ///
-/// WeChat Pay may send values that are not documented yet: they are kept in [`UploadCouponCodesFailCodesItemCode::Unrecognized`], so decoding never fails on them.
+/// WeChat Pay may send values that are not documented yet: they are kept in [`UploadCouponCodesCode::Unrecognized`], so decoding never fails on them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum UploadCouponCodesFailCodesItemCode {
+pub enum UploadCouponCodesCode {
     /// `LENGTH_LIMIT`
     LengthLimit,
     /// A value this version of the bindings does not know.
     Unrecognized(::std::string::String),
 }
 
-impl UploadCouponCodesFailCodesItemCode {
+impl UploadCouponCodesCode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            UploadCouponCodesFailCodesItemCode::LengthLimit => "LENGTH_LIMIT",
-            UploadCouponCodesFailCodesItemCode::Unrecognized(value) => value,
+            UploadCouponCodesCode::LengthLimit => "LENGTH_LIMIT",
+            UploadCouponCodesCode::Unrecognized(value) => value,
         }
     }
 }
 
-impl ::std::convert::From<&str> for UploadCouponCodesFailCodesItemCode {
+impl ::std::convert::From<&str> for UploadCouponCodesCode {
     fn from(value: &str) -> Self {
         match value {
-            "LENGTH_LIMIT" => UploadCouponCodesFailCodesItemCode::LengthLimit,
-            other => UploadCouponCodesFailCodesItemCode::Unrecognized(other.to_owned()),
+            "LENGTH_LIMIT" => UploadCouponCodesCode::LengthLimit,
+            other => UploadCouponCodesCode::Unrecognized(other.to_owned()),
         }
     }
 }
 
-impl ::std::fmt::Display for UploadCouponCodesFailCodesItemCode {
+impl ::std::fmt::Display for UploadCouponCodesCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl ::serde::Serialize for UploadCouponCodesFailCodesItemCode {
+impl ::serde::Serialize for UploadCouponCodesCode {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -707,19 +743,21 @@ impl ::serde::Serialize for UploadCouponCodesFailCodesItemCode {
     }
 }
 
-impl<'de> ::serde::Deserialize<'de> for UploadCouponCodesFailCodesItemCode {
+impl<'de> ::serde::Deserialize<'de> for UploadCouponCodesCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value =
-            <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(UploadCouponCodesFailCodesItemCode::from(value.as_ref()))
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(UploadCouponCodesCode::from(value.as_ref()))
     }
 }
 
-impl ::schemars::JsonSchema for UploadCouponCodesFailCodesItemCode {
+impl ::schemars::JsonSchema for UploadCouponCodesCode {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("UploadCouponCodesFailCodesItemCode")
+        ::std::borrow::Cow::Borrowed("UploadCouponCodesCode")
     }
 
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
@@ -731,7 +769,12 @@ impl ::schemars::JsonSchema for UploadCouponCodesFailCodesItemCode {
 ///
 /// 上传失败的code及原因
 #[derive(
-    Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema,
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
 pub struct UploadCouponCodesFailCodesItem {
@@ -744,7 +787,7 @@ pub struct UploadCouponCodesFailCodesItem {
     /// **Required.**
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
-    pub code: UploadCouponCodesFailCodesItemCode,
+    pub code: UploadCouponCodesCode,
     /// 上传失败错误信息
     ///
     /// **Required.**
@@ -755,7 +798,7 @@ impl UploadCouponCodesFailCodesItem {
     /// Creates a value from its required fields (`coupon_code`, `code`, `message`).
     pub fn new(
         coupon_code: impl ::std::convert::Into<::std::string::String>,
-        code: UploadCouponCodesFailCodesItemCode,
+        code: UploadCouponCodesCode,
         message: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         UploadCouponCodesFailCodesItem {
@@ -768,7 +811,12 @@ impl UploadCouponCodesFailCodesItem {
 
 /// The response of 上传预存code (`POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`).
 #[derive(
-    Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema,
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
 pub struct UploadCouponCodesResponse {
@@ -800,7 +848,9 @@ pub struct UploadCouponCodesResponse {
     pub fail_count: ::std::option::Option<i64>,
     /// 上传失败的code及原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_codes: ::std::option::Option<::std::vec::Vec<UploadCouponCodesFailCodesItem>>,
+    pub fail_codes: ::std::option::Option<
+        ::std::vec::Vec<UploadCouponCodesFailCodesItem>,
+    >,
     /// 已存在的code列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exist_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -855,7 +905,10 @@ impl UploadCouponCodesResponse {
     }
 
     /// Sets `exist_codes`.
-    pub fn with_exist_codes(mut self, exist_codes: ::std::vec::Vec<::std::string::String>) -> Self {
+    pub fn with_exist_codes(
+        mut self,
+        exist_codes: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
         self.exist_codes = ::std::option::Option::Some(exist_codes);
         self
     }
@@ -943,11 +996,20 @@ impl ::wechatpay_runtime::Operation for UploadCouponCodesRequest {
     type Response = UploadCouponCodesResponse;
     fn to_request(
         &self,
-    ) -> ::std::result::Result<::wechatpay_runtime::Request, ::wechatpay_runtime::Error> {
-        let path =
-            ::wechatpay_runtime::encode::path(Self::PATH, &[("stock_id", self.stock_id.as_str())])
-                .map_err(::wechatpay_runtime::Error::Config)?;
-        let mut request = ::wechatpay_runtime::Request::new(Self::METHOD, Self::PATH, path);
+    ) -> ::std::result::Result<
+        ::wechatpay_runtime::Request,
+        ::wechatpay_runtime::Error,
+    > {
+        let path = ::wechatpay_runtime::encode::path(
+                Self::PATH,
+                &[("stock_id", self.stock_id.as_str())],
+            )
+            .map_err(::wechatpay_runtime::Error::Config)?;
+        let mut request = ::wechatpay_runtime::Request::new(
+            Self::METHOD,
+            Self::PATH,
+            path,
+        );
         request.body = ::wechatpay_runtime::Body::json(&self.body)?;
         request.idempotent = true;
         ::std::result::Result::Ok(request)

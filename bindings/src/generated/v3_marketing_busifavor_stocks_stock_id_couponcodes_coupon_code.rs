@@ -10,7 +10,7 @@
     Default,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
 pub struct GetCouponCodeQuery {
@@ -28,7 +28,10 @@ impl GetCouponCodeQuery {
     }
 
     /// Sets `appid`.
-    pub fn with_appid(mut self, appid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn with_appid(
+        mut self,
+        appid: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.appid = ::std::option::Option::Some(appid.into());
         self
     }
@@ -39,18 +42,17 @@ impl ::wechatpay_runtime::Validate for GetCouponCodeQuery {
         &self,
         _pointer: &str,
         _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-    }
+    ) {}
 }
 
 /// Values of `code_status`.
 ///
 /// 商户上传code分配状态
 ///
-/// WeChat Pay may send values that are not documented yet: they are kept in [`GetCouponCodeCodeInformationCodeStatus::Unrecognized`], so decoding never fails on them.
+/// WeChat Pay may send values that are not documented yet: they are kept in [`GetCouponCodeCodeStatus::Unrecognized`], so decoding never fails on them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum GetCouponCodeCodeInformationCodeStatus {
+pub enum GetCouponCodeCodeStatus {
     /// `AVAILABLE`
     Available,
     /// `DISPATCHED`
@@ -59,34 +61,34 @@ pub enum GetCouponCodeCodeInformationCodeStatus {
     Unrecognized(::std::string::String),
 }
 
-impl GetCouponCodeCodeInformationCodeStatus {
+impl GetCouponCodeCodeStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            GetCouponCodeCodeInformationCodeStatus::Available => "AVAILABLE",
-            GetCouponCodeCodeInformationCodeStatus::Dispatched => "DISPATCHED",
-            GetCouponCodeCodeInformationCodeStatus::Unrecognized(value) => value,
+            GetCouponCodeCodeStatus::Available => "AVAILABLE",
+            GetCouponCodeCodeStatus::Dispatched => "DISPATCHED",
+            GetCouponCodeCodeStatus::Unrecognized(value) => value,
         }
     }
 }
 
-impl ::std::convert::From<&str> for GetCouponCodeCodeInformationCodeStatus {
+impl ::std::convert::From<&str> for GetCouponCodeCodeStatus {
     fn from(value: &str) -> Self {
         match value {
-            "AVAILABLE" => GetCouponCodeCodeInformationCodeStatus::Available,
-            "DISPATCHED" => GetCouponCodeCodeInformationCodeStatus::Dispatched,
-            other => GetCouponCodeCodeInformationCodeStatus::Unrecognized(other.to_owned()),
+            "AVAILABLE" => GetCouponCodeCodeStatus::Available,
+            "DISPATCHED" => GetCouponCodeCodeStatus::Dispatched,
+            other => GetCouponCodeCodeStatus::Unrecognized(other.to_owned()),
         }
     }
 }
 
-impl ::std::fmt::Display for GetCouponCodeCodeInformationCodeStatus {
+impl ::std::fmt::Display for GetCouponCodeCodeStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl ::serde::Serialize for GetCouponCodeCodeInformationCodeStatus {
+impl ::serde::Serialize for GetCouponCodeCodeStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -95,19 +97,21 @@ impl ::serde::Serialize for GetCouponCodeCodeInformationCodeStatus {
     }
 }
 
-impl<'de> ::serde::Deserialize<'de> for GetCouponCodeCodeInformationCodeStatus {
+impl<'de> ::serde::Deserialize<'de> for GetCouponCodeCodeStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value =
-            <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(GetCouponCodeCodeInformationCodeStatus::from(value.as_ref()))
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(GetCouponCodeCodeStatus::from(value.as_ref()))
     }
 }
 
-impl ::schemars::JsonSchema for GetCouponCodeCodeInformationCodeStatus {
+impl ::schemars::JsonSchema for GetCouponCodeCodeStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("GetCouponCodeCodeInformationCodeStatus")
+        ::std::borrow::Cow::Borrowed("GetCouponCodeCodeStatus")
     }
 
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
@@ -127,7 +131,7 @@ impl ::schemars::JsonSchema for GetCouponCodeCodeInformationCodeStatus {
     Default,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
 pub struct GetCouponCodeCodeInformation {
@@ -138,7 +142,7 @@ pub struct GetCouponCodeCodeInformation {
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_status: ::std::option::Option<GetCouponCodeCodeInformationCodeStatus>,
+    pub code_status: ::std::option::Option<GetCouponCodeCodeStatus>,
     /// 上传时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub upload_time: ::std::option::Option<::std::string::String>,
@@ -171,13 +175,16 @@ impl GetCouponCodeCodeInformation {
     }
 
     /// Sets `code`.
-    pub fn with_code(mut self, code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn with_code(
+        mut self,
+        code: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.code = ::std::option::Option::Some(code.into());
         self
     }
 
     /// Sets `code_status`.
-    pub fn with_code_status(mut self, code_status: GetCouponCodeCodeInformationCodeStatus) -> Self {
+    pub fn with_code_status(mut self, code_status: GetCouponCodeCodeStatus) -> Self {
         self.code_status = ::std::option::Option::Some(code_status);
         self
     }
@@ -201,7 +208,10 @@ impl GetCouponCodeCodeInformation {
     }
 
     /// Sets `openid`.
-    pub fn with_openid(mut self, openid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn with_openid(
+        mut self,
+        openid: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.openid = ::std::option::Option::Some(openid.into());
         self
     }
@@ -229,10 +239,10 @@ impl GetCouponCodeCodeInformation {
 ///
 /// 批次类型
 ///
-/// WeChat Pay may send values that are not documented yet: they are kept in [`GetCouponCodeCouponInformationStockType::Unrecognized`], so decoding never fails on them.
+/// WeChat Pay may send values that are not documented yet: they are kept in [`GetCouponCodeStockType::Unrecognized`], so decoding never fails on them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum GetCouponCodeCouponInformationStockType {
+pub enum GetCouponCodeStockType {
     /// `NORMAL`
     Normal,
     /// `DISCOUNT`
@@ -243,36 +253,36 @@ pub enum GetCouponCodeCouponInformationStockType {
     Unrecognized(::std::string::String),
 }
 
-impl GetCouponCodeCouponInformationStockType {
+impl GetCouponCodeStockType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            GetCouponCodeCouponInformationStockType::Normal => "NORMAL",
-            GetCouponCodeCouponInformationStockType::Discount => "DISCOUNT",
-            GetCouponCodeCouponInformationStockType::Exchange => "EXCHANGE",
-            GetCouponCodeCouponInformationStockType::Unrecognized(value) => value,
+            GetCouponCodeStockType::Normal => "NORMAL",
+            GetCouponCodeStockType::Discount => "DISCOUNT",
+            GetCouponCodeStockType::Exchange => "EXCHANGE",
+            GetCouponCodeStockType::Unrecognized(value) => value,
         }
     }
 }
 
-impl ::std::convert::From<&str> for GetCouponCodeCouponInformationStockType {
+impl ::std::convert::From<&str> for GetCouponCodeStockType {
     fn from(value: &str) -> Self {
         match value {
-            "NORMAL" => GetCouponCodeCouponInformationStockType::Normal,
-            "DISCOUNT" => GetCouponCodeCouponInformationStockType::Discount,
-            "EXCHANGE" => GetCouponCodeCouponInformationStockType::Exchange,
-            other => GetCouponCodeCouponInformationStockType::Unrecognized(other.to_owned()),
+            "NORMAL" => GetCouponCodeStockType::Normal,
+            "DISCOUNT" => GetCouponCodeStockType::Discount,
+            "EXCHANGE" => GetCouponCodeStockType::Exchange,
+            other => GetCouponCodeStockType::Unrecognized(other.to_owned()),
         }
     }
 }
 
-impl ::std::fmt::Display for GetCouponCodeCouponInformationStockType {
+impl ::std::fmt::Display for GetCouponCodeStockType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl ::serde::Serialize for GetCouponCodeCouponInformationStockType {
+impl ::serde::Serialize for GetCouponCodeStockType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -281,21 +291,21 @@ impl ::serde::Serialize for GetCouponCodeCouponInformationStockType {
     }
 }
 
-impl<'de> ::serde::Deserialize<'de> for GetCouponCodeCouponInformationStockType {
+impl<'de> ::serde::Deserialize<'de> for GetCouponCodeStockType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value =
-            <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(GetCouponCodeCouponInformationStockType::from(
-            value.as_ref(),
-        ))
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(GetCouponCodeStockType::from(value.as_ref()))
     }
 }
 
-impl ::schemars::JsonSchema for GetCouponCodeCouponInformationStockType {
+impl ::schemars::JsonSchema for GetCouponCodeStockType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("GetCouponCodeCouponInformationStockType")
+        ::std::borrow::Cow::Borrowed("GetCouponCodeStockType")
     }
 
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
@@ -315,11 +325,10 @@ impl ::schemars::JsonSchema for GetCouponCodeCouponInformationStockType {
     Default,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
-pub struct GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeAvailableWeekAvailableDayTimeItem
-{
+pub struct GetCouponCodeAvailableDayTimeItem {
     /// 当天可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<i64>,
@@ -328,12 +337,10 @@ pub struct GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeAvailab
     pub end_time: ::std::option::Option<i64>,
 }
 
-impl
-    GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeAvailableWeekAvailableDayTimeItem
-{
+impl GetCouponCodeAvailableDayTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeAvailableWeekAvailableDayTimeItem {
+        GetCouponCodeAvailableDayTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
         }
@@ -362,26 +369,24 @@ impl
     Default,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
-pub struct GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeAvailableWeek {
+pub struct GetCouponCodeAvailableWeek {
     /// 可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub week_day: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_time: ::std::option::Option<
-        ::std::vec::Vec<
-            GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeAvailableWeekAvailableDayTimeItem,
-        >,
+        ::std::vec::Vec<GetCouponCodeAvailableDayTimeItem>,
     >,
 }
 
-impl GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeAvailableWeek {
+impl GetCouponCodeAvailableWeek {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeAvailableWeek {
+        GetCouponCodeAvailableWeek {
             week_day: ::std::option::Option::None,
             available_day_time: ::std::option::Option::None,
         }
@@ -396,9 +401,7 @@ impl GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeAvailableWeek
     /// Sets `available_day_time`.
     pub fn with_available_day_time(
         mut self,
-        available_day_time: ::std::vec::Vec<
-            GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeAvailableWeekAvailableDayTimeItem,
-        >,
+        available_day_time: ::std::vec::Vec<GetCouponCodeAvailableDayTimeItem>,
     ) -> Self {
         self.available_day_time = ::std::option::Option::Some(available_day_time);
         self
@@ -415,11 +418,10 @@ impl GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeAvailableWeek
     Default,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
-pub struct GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeIrregularyAvaliableTimeItem
-{
+pub struct GetCouponCodeIrregularyAvaliableTimeItem {
     /// 开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::std::string::String>,
@@ -428,10 +430,10 @@ pub struct GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeIrregul
     pub end_time: ::std::option::Option<::std::string::String>,
 }
 
-impl GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeIrregularyAvaliableTimeItem {
+impl GetCouponCodeIrregularyAvaliableTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeIrregularyAvaliableTimeItem {
+        GetCouponCodeIrregularyAvaliableTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
         }
@@ -460,10 +462,15 @@ impl GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeIrregularyAva
 ///
 /// 券可核销时间
 #[derive(
-    Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema,
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
-pub struct GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTime {
+pub struct GetCouponCodeCouponAvailableTime {
     /// 开始时间
     ///
     /// **Required.**
@@ -477,28 +484,24 @@ pub struct GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTime {
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// 固定周期有效时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_week: ::std::option::Option<
-        GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeAvailableWeek,
-    >,
+    pub available_week: ::std::option::Option<GetCouponCodeAvailableWeek>,
     /// 无规律的有效时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregulary_avaliable_time: ::std::option::Option<
-        ::std::vec::Vec<
-            GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeIrregularyAvaliableTimeItem,
-        >,
+        ::std::vec::Vec<GetCouponCodeIrregularyAvaliableTimeItem>,
     >,
     /// 领取后N天开始生效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wait_days_after_receive: ::std::option::Option<i64>,
 }
 
-impl GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTime {
+impl GetCouponCodeCouponAvailableTime {
     /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
     pub fn new(
         available_begin_time: impl ::std::convert::Into<::std::string::String>,
         available_end_time: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTime {
+        GetCouponCodeCouponAvailableTime {
             available_begin_time: available_begin_time.into(),
             available_end_time: available_end_time.into(),
             available_day_after_receive: ::std::option::Option::None,
@@ -509,15 +512,20 @@ impl GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTime {
     }
 
     /// Sets `available_day_after_receive`.
-    pub fn with_available_day_after_receive(mut self, available_day_after_receive: i64) -> Self {
-        self.available_day_after_receive = ::std::option::Option::Some(available_day_after_receive);
+    pub fn with_available_day_after_receive(
+        mut self,
+        available_day_after_receive: i64,
+    ) -> Self {
+        self.available_day_after_receive = ::std::option::Option::Some(
+            available_day_after_receive,
+        );
         self
     }
 
     /// Sets `available_week`.
     pub fn with_available_week(
         mut self,
-        available_week: GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeAvailableWeek,
+        available_week: GetCouponCodeAvailableWeek,
     ) -> Self {
         self.available_week = ::std::option::Option::Some(available_week);
         self
@@ -527,16 +535,20 @@ impl GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTime {
     pub fn with_irregulary_avaliable_time(
         mut self,
         irregulary_avaliable_time: ::std::vec::Vec<
-            GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTimeIrregularyAvaliableTimeItem,
+            GetCouponCodeIrregularyAvaliableTimeItem,
         >,
     ) -> Self {
-        self.irregulary_avaliable_time = ::std::option::Option::Some(irregulary_avaliable_time);
+        self.irregulary_avaliable_time = ::std::option::Option::Some(
+            irregulary_avaliable_time,
+        );
         self
     }
 
     /// Sets `wait_days_after_receive`.
     pub fn with_wait_days_after_receive(mut self, wait_days_after_receive: i64) -> Self {
-        self.wait_days_after_receive = ::std::option::Option::Some(wait_days_after_receive);
+        self.wait_days_after_receive = ::std::option::Option::Some(
+            wait_days_after_receive,
+        );
         self
     }
 }
@@ -545,10 +557,15 @@ impl GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTime {
 ///
 /// 固定面额满减券使用规则
 #[derive(
-    Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema,
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
-pub struct GetCouponCodeCouponInformationCouponUseRuleFixedNormalCoupon {
+pub struct GetCouponCodeFixedNormalCoupon {
     /// 优惠金额
     ///
     /// **Required.**
@@ -559,10 +576,10 @@ pub struct GetCouponCodeCouponInformationCouponUseRuleFixedNormalCoupon {
     pub transaction_minimum: i64,
 }
 
-impl GetCouponCodeCouponInformationCouponUseRuleFixedNormalCoupon {
+impl GetCouponCodeFixedNormalCoupon {
     /// Creates a value from its required fields (`discount_amount`, `transaction_minimum`).
     pub fn new(discount_amount: i64, transaction_minimum: i64) -> Self {
-        GetCouponCodeCouponInformationCouponUseRuleFixedNormalCoupon {
+        GetCouponCodeFixedNormalCoupon {
             discount_amount,
             transaction_minimum,
         }
@@ -573,10 +590,15 @@ impl GetCouponCodeCouponInformationCouponUseRuleFixedNormalCoupon {
 ///
 /// 折扣券使用规则
 #[derive(
-    Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema,
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
-pub struct GetCouponCodeCouponInformationCouponUseRuleDiscountCoupon {
+pub struct GetCouponCodeDiscountCoupon {
     /// 折扣比例
     ///
     /// **Required.**
@@ -587,10 +609,10 @@ pub struct GetCouponCodeCouponInformationCouponUseRuleDiscountCoupon {
     pub transaction_minimum: i64,
 }
 
-impl GetCouponCodeCouponInformationCouponUseRuleDiscountCoupon {
+impl GetCouponCodeDiscountCoupon {
     /// Creates a value from its required fields (`discount_percent`, `transaction_minimum`).
     pub fn new(discount_percent: i64, transaction_minimum: i64) -> Self {
-        GetCouponCodeCouponInformationCouponUseRuleDiscountCoupon {
+        GetCouponCodeDiscountCoupon {
             discount_percent,
             transaction_minimum,
         }
@@ -601,10 +623,15 @@ impl GetCouponCodeCouponInformationCouponUseRuleDiscountCoupon {
 ///
 /// 换购券使用规则
 #[derive(
-    Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema,
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
-pub struct GetCouponCodeCouponInformationCouponUseRuleExchangeCoupon {
+pub struct GetCouponCodeExchangeCoupon {
     /// 单品换购价
     ///
     /// **Required.**
@@ -615,10 +642,10 @@ pub struct GetCouponCodeCouponInformationCouponUseRuleExchangeCoupon {
     pub transaction_minimum: i64,
 }
 
-impl GetCouponCodeCouponInformationCouponUseRuleExchangeCoupon {
+impl GetCouponCodeExchangeCoupon {
     /// Creates a value from its required fields (`exchange_price`, `transaction_minimum`).
     pub fn new(exchange_price: i64, transaction_minimum: i64) -> Self {
-        GetCouponCodeCouponInformationCouponUseRuleExchangeCoupon {
+        GetCouponCodeExchangeCoupon {
             exchange_price,
             transaction_minimum,
         }
@@ -629,10 +656,10 @@ impl GetCouponCodeCouponInformationCouponUseRuleExchangeCoupon {
 ///
 /// 核销方式
 ///
-/// WeChat Pay may send values that are not documented yet: they are kept in [`GetCouponCodeCouponInformationCouponUseRuleUseMethod::Unrecognized`], so decoding never fails on them.
+/// WeChat Pay may send values that are not documented yet: they are kept in [`GetCouponCodeUseMethod::Unrecognized`], so decoding never fails on them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum GetCouponCodeCouponInformationCouponUseRuleUseMethod {
+pub enum GetCouponCodeUseMethod {
     /// `OFF_LINE`
     OffLine,
     /// `MINI_PROGRAMS`
@@ -645,40 +672,38 @@ pub enum GetCouponCodeCouponInformationCouponUseRuleUseMethod {
     Unrecognized(::std::string::String),
 }
 
-impl GetCouponCodeCouponInformationCouponUseRuleUseMethod {
+impl GetCouponCodeUseMethod {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            GetCouponCodeCouponInformationCouponUseRuleUseMethod::OffLine => "OFF_LINE",
-            GetCouponCodeCouponInformationCouponUseRuleUseMethod::MiniPrograms => "MINI_PROGRAMS",
-            GetCouponCodeCouponInformationCouponUseRuleUseMethod::SelfConsume => "SELF_CONSUME",
-            GetCouponCodeCouponInformationCouponUseRuleUseMethod::PaymentCode => "PAYMENT_CODE",
-            GetCouponCodeCouponInformationCouponUseRuleUseMethod::Unrecognized(value) => value,
+            GetCouponCodeUseMethod::OffLine => "OFF_LINE",
+            GetCouponCodeUseMethod::MiniPrograms => "MINI_PROGRAMS",
+            GetCouponCodeUseMethod::SelfConsume => "SELF_CONSUME",
+            GetCouponCodeUseMethod::PaymentCode => "PAYMENT_CODE",
+            GetCouponCodeUseMethod::Unrecognized(value) => value,
         }
     }
 }
 
-impl ::std::convert::From<&str> for GetCouponCodeCouponInformationCouponUseRuleUseMethod {
+impl ::std::convert::From<&str> for GetCouponCodeUseMethod {
     fn from(value: &str) -> Self {
         match value {
-            "OFF_LINE" => GetCouponCodeCouponInformationCouponUseRuleUseMethod::OffLine,
-            "MINI_PROGRAMS" => GetCouponCodeCouponInformationCouponUseRuleUseMethod::MiniPrograms,
-            "SELF_CONSUME" => GetCouponCodeCouponInformationCouponUseRuleUseMethod::SelfConsume,
-            "PAYMENT_CODE" => GetCouponCodeCouponInformationCouponUseRuleUseMethod::PaymentCode,
-            other => {
-                GetCouponCodeCouponInformationCouponUseRuleUseMethod::Unrecognized(other.to_owned())
-            }
+            "OFF_LINE" => GetCouponCodeUseMethod::OffLine,
+            "MINI_PROGRAMS" => GetCouponCodeUseMethod::MiniPrograms,
+            "SELF_CONSUME" => GetCouponCodeUseMethod::SelfConsume,
+            "PAYMENT_CODE" => GetCouponCodeUseMethod::PaymentCode,
+            other => GetCouponCodeUseMethod::Unrecognized(other.to_owned()),
         }
     }
 }
 
-impl ::std::fmt::Display for GetCouponCodeCouponInformationCouponUseRuleUseMethod {
+impl ::std::fmt::Display for GetCouponCodeUseMethod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl ::serde::Serialize for GetCouponCodeCouponInformationCouponUseRuleUseMethod {
+impl ::serde::Serialize for GetCouponCodeUseMethod {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -687,21 +712,21 @@ impl ::serde::Serialize for GetCouponCodeCouponInformationCouponUseRuleUseMethod
     }
 }
 
-impl<'de> ::serde::Deserialize<'de> for GetCouponCodeCouponInformationCouponUseRuleUseMethod {
+impl<'de> ::serde::Deserialize<'de> for GetCouponCodeUseMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value =
-            <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(GetCouponCodeCouponInformationCouponUseRuleUseMethod::from(
-            value.as_ref(),
-        ))
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(GetCouponCodeUseMethod::from(value.as_ref()))
     }
 }
 
-impl ::schemars::JsonSchema for GetCouponCodeCouponInformationCouponUseRuleUseMethod {
+impl ::schemars::JsonSchema for GetCouponCodeUseMethod {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("GetCouponCodeCouponInformationCouponUseRuleUseMethod")
+        ::std::borrow::Cow::Borrowed("GetCouponCodeUseMethod")
     }
 
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
@@ -716,30 +741,32 @@ impl ::schemars::JsonSchema for GetCouponCodeCouponInformationCouponUseRuleUseMe
 ///
 /// 核销规则
 #[derive(
-    Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema,
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
-pub struct GetCouponCodeCouponInformationCouponUseRule {
+pub struct GetCouponCodeCouponUseRule {
     /// 券可核销时间
     ///
     /// **Required.**
-    pub coupon_available_time: GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTime,
+    pub coupon_available_time: GetCouponCodeCouponAvailableTime,
     /// 固定面额满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fixed_normal_coupon:
-        ::std::option::Option<GetCouponCodeCouponInformationCouponUseRuleFixedNormalCoupon>,
+    pub fixed_normal_coupon: ::std::option::Option<GetCouponCodeFixedNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon:
-        ::std::option::Option<GetCouponCodeCouponInformationCouponUseRuleDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<GetCouponCodeDiscountCoupon>,
     /// 换购券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon:
-        ::std::option::Option<GetCouponCodeCouponInformationCouponUseRuleExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<GetCouponCodeExchangeCoupon>,
     /// 核销方式
     ///
     /// **Required.**
-    pub use_method: GetCouponCodeCouponInformationCouponUseRuleUseMethod,
+    pub use_method: GetCouponCodeUseMethod,
     /// 小程序appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
@@ -748,13 +775,13 @@ pub struct GetCouponCodeCouponInformationCouponUseRule {
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
 }
 
-impl GetCouponCodeCouponInformationCouponUseRule {
+impl GetCouponCodeCouponUseRule {
     /// Creates a value from its required fields (`coupon_available_time`, `use_method`).
     pub fn new(
-        coupon_available_time: GetCouponCodeCouponInformationCouponUseRuleCouponAvailableTime,
-        use_method: GetCouponCodeCouponInformationCouponUseRuleUseMethod,
+        coupon_available_time: GetCouponCodeCouponAvailableTime,
+        use_method: GetCouponCodeUseMethod,
     ) -> Self {
-        GetCouponCodeCouponInformationCouponUseRule {
+        GetCouponCodeCouponUseRule {
             coupon_available_time,
             fixed_normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -768,7 +795,7 @@ impl GetCouponCodeCouponInformationCouponUseRule {
     /// Sets `fixed_normal_coupon`.
     pub fn with_fixed_normal_coupon(
         mut self,
-        fixed_normal_coupon: GetCouponCodeCouponInformationCouponUseRuleFixedNormalCoupon,
+        fixed_normal_coupon: GetCouponCodeFixedNormalCoupon,
     ) -> Self {
         self.fixed_normal_coupon = ::std::option::Option::Some(fixed_normal_coupon);
         self
@@ -777,7 +804,7 @@ impl GetCouponCodeCouponInformationCouponUseRule {
     /// Sets `discount_coupon`.
     pub fn with_discount_coupon(
         mut self,
-        discount_coupon: GetCouponCodeCouponInformationCouponUseRuleDiscountCoupon,
+        discount_coupon: GetCouponCodeDiscountCoupon,
     ) -> Self {
         self.discount_coupon = ::std::option::Option::Some(discount_coupon);
         self
@@ -786,7 +813,7 @@ impl GetCouponCodeCouponInformationCouponUseRule {
     /// Sets `exchange_coupon`.
     pub fn with_exchange_coupon(
         mut self,
-        exchange_coupon: GetCouponCodeCouponInformationCouponUseRuleExchangeCoupon,
+        exchange_coupon: GetCouponCodeExchangeCoupon,
     ) -> Self {
         self.exchange_coupon = ::std::option::Option::Some(exchange_coupon);
         self
@@ -797,7 +824,9 @@ impl GetCouponCodeCouponInformationCouponUseRule {
         mut self,
         mini_programs_appid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.mini_programs_appid = ::std::option::Option::Some(mini_programs_appid.into());
+        self.mini_programs_appid = ::std::option::Option::Some(
+            mini_programs_appid.into(),
+        );
         self
     }
 
@@ -815,10 +844,15 @@ impl GetCouponCodeCouponInformationCouponUseRule {
 ///
 /// 小程序入口
 #[derive(
-    Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema,
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
-pub struct GetCouponCodeCouponInformationCustomEntranceMiniProgramsInfo {
+pub struct GetCouponCodeMiniProgramsInfo {
     /// 商家小程序appid
     ///
     /// **Required.**
@@ -836,14 +870,14 @@ pub struct GetCouponCodeCouponInformationCustomEntranceMiniProgramsInfo {
     pub guiding_words: ::std::option::Option<::std::string::String>,
 }
 
-impl GetCouponCodeCouponInformationCustomEntranceMiniProgramsInfo {
+impl GetCouponCodeMiniProgramsInfo {
     /// Creates a value from its required fields (`mini_programs_appid`, `mini_programs_path`, `entrance_words`).
     pub fn new(
         mini_programs_appid: impl ::std::convert::Into<::std::string::String>,
         mini_programs_path: impl ::std::convert::Into<::std::string::String>,
         entrance_words: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetCouponCodeCouponInformationCustomEntranceMiniProgramsInfo {
+        GetCouponCodeMiniProgramsInfo {
             mini_programs_appid: mini_programs_appid.into(),
             mini_programs_path: mini_programs_path.into(),
             entrance_words: entrance_words.into(),
@@ -865,10 +899,10 @@ impl GetCouponCodeCouponInformationCustomEntranceMiniProgramsInfo {
 ///
 /// code展示模式
 ///
-/// WeChat Pay may send values that are not documented yet: they are kept in [`GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode::Unrecognized`], so decoding never fails on them.
+/// WeChat Pay may send values that are not documented yet: they are kept in [`GetCouponCodeCodeDisplayMode::Unrecognized`], so decoding never fails on them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode {
+pub enum GetCouponCodeCodeDisplayMode {
     /// `NOT_SHOW`
     NotShow,
     /// `BARCODE`
@@ -879,40 +913,36 @@ pub enum GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode {
     Unrecognized(::std::string::String),
 }
 
-impl GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode {
+impl GetCouponCodeCodeDisplayMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode::NotShow => "NOT_SHOW",
-            GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode::Barcode => "BARCODE",
-            GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode::Qrcode => "QRCODE",
-            GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode::Unrecognized(value) => {
-                value
-            }
+            GetCouponCodeCodeDisplayMode::NotShow => "NOT_SHOW",
+            GetCouponCodeCodeDisplayMode::Barcode => "BARCODE",
+            GetCouponCodeCodeDisplayMode::Qrcode => "QRCODE",
+            GetCouponCodeCodeDisplayMode::Unrecognized(value) => value,
         }
     }
 }
 
-impl ::std::convert::From<&str> for GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode {
+impl ::std::convert::From<&str> for GetCouponCodeCodeDisplayMode {
     fn from(value: &str) -> Self {
         match value {
-            "NOT_SHOW" => GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode::NotShow,
-            "BARCODE" => GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode::Barcode,
-            "QRCODE" => GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode::Qrcode,
-            other => GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode::Unrecognized(
-                other.to_owned(),
-            ),
+            "NOT_SHOW" => GetCouponCodeCodeDisplayMode::NotShow,
+            "BARCODE" => GetCouponCodeCodeDisplayMode::Barcode,
+            "QRCODE" => GetCouponCodeCodeDisplayMode::Qrcode,
+            other => GetCouponCodeCodeDisplayMode::Unrecognized(other.to_owned()),
         }
     }
 }
 
-impl ::std::fmt::Display for GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode {
+impl ::std::fmt::Display for GetCouponCodeCodeDisplayMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl ::serde::Serialize for GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode {
+impl ::serde::Serialize for GetCouponCodeCodeDisplayMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -921,23 +951,21 @@ impl ::serde::Serialize for GetCouponCodeCouponInformationCustomEntranceCodeDisp
     }
 }
 
-impl<'de> ::serde::Deserialize<'de>
-    for GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode
-{
+impl<'de> ::serde::Deserialize<'de> for GetCouponCodeCodeDisplayMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value =
-            <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(
-            GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode::from(value.as_ref()),
-        )
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(GetCouponCodeCodeDisplayMode::from(value.as_ref()))
     }
 }
 
-impl ::schemars::JsonSchema for GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode {
+impl ::schemars::JsonSchema for GetCouponCodeCodeDisplayMode {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode")
+        ::std::borrow::Cow::Borrowed("GetCouponCodeCodeDisplayMode")
     }
 
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
@@ -957,14 +985,13 @@ impl ::schemars::JsonSchema for GetCouponCodeCouponInformationCustomEntranceCode
     Default,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
-pub struct GetCouponCodeCouponInformationCustomEntrance {
+pub struct GetCouponCodeCustomEntrance {
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mini_programs_info:
-        ::std::option::Option<GetCouponCodeCouponInformationCustomEntranceMiniProgramsInfo>,
+    pub mini_programs_info: ::std::option::Option<GetCouponCodeMiniProgramsInfo>,
     /// 商户公众号appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -976,14 +1003,13 @@ pub struct GetCouponCodeCouponInformationCustomEntrance {
     pub store_id: ::std::option::Option<::std::string::String>,
     /// code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode:
-        ::std::option::Option<GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<GetCouponCodeCodeDisplayMode>,
 }
 
-impl GetCouponCodeCouponInformationCustomEntrance {
+impl GetCouponCodeCustomEntrance {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponCodeCouponInformationCustomEntrance {
+        GetCouponCodeCustomEntrance {
             mini_programs_info: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             hall_id: ::std::option::Option::None,
@@ -995,14 +1021,17 @@ impl GetCouponCodeCouponInformationCustomEntrance {
     /// Sets `mini_programs_info`.
     pub fn with_mini_programs_info(
         mut self,
-        mini_programs_info: GetCouponCodeCouponInformationCustomEntranceMiniProgramsInfo,
+        mini_programs_info: GetCouponCodeMiniProgramsInfo,
     ) -> Self {
         self.mini_programs_info = ::std::option::Option::Some(mini_programs_info);
         self
     }
 
     /// Sets `appid`.
-    pub fn with_appid(mut self, appid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn with_appid(
+        mut self,
+        appid: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         self.appid = ::std::option::Option::Some(appid.into());
         self
     }
@@ -1028,7 +1057,7 @@ impl GetCouponCodeCouponInformationCustomEntrance {
     /// Sets `code_display_mode`.
     pub fn with_code_display_mode(
         mut self,
-        code_display_mode: GetCouponCodeCouponInformationCustomEntranceCodeDisplayMode,
+        code_display_mode: GetCouponCodeCodeDisplayMode,
     ) -> Self {
         self.code_display_mode = ::std::option::Option::Some(code_display_mode);
         self
@@ -1039,10 +1068,10 @@ impl GetCouponCodeCouponInformationCustomEntrance {
 ///
 /// 背景颜色
 ///
-/// WeChat Pay may send values that are not documented yet: they are kept in [`GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Unrecognized`], so decoding never fails on them.
+/// WeChat Pay may send values that are not documented yet: they are kept in [`GetCouponCodeBackgroundColor::Unrecognized`], so decoding never fails on them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor {
+pub enum GetCouponCodeBackgroundColor {
     /// `Color010`
     Color010,
     /// `Color020`
@@ -1067,56 +1096,50 @@ pub enum GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor {
     Unrecognized(::std::string::String),
 }
 
-impl GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor {
+impl GetCouponCodeBackgroundColor {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color010 => "Color010",
-            GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color020 => "Color020",
-            GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color030 => "Color030",
-            GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color040 => "Color040",
-            GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color050 => "Color050",
-            GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color060 => "Color060",
-            GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color070 => "Color070",
-            GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color080 => "Color080",
-            GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color090 => "Color090",
-            GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color100 => "Color100",
-            GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Unrecognized(
-                value,
-            ) => value,
+            GetCouponCodeBackgroundColor::Color010 => "Color010",
+            GetCouponCodeBackgroundColor::Color020 => "Color020",
+            GetCouponCodeBackgroundColor::Color030 => "Color030",
+            GetCouponCodeBackgroundColor::Color040 => "Color040",
+            GetCouponCodeBackgroundColor::Color050 => "Color050",
+            GetCouponCodeBackgroundColor::Color060 => "Color060",
+            GetCouponCodeBackgroundColor::Color070 => "Color070",
+            GetCouponCodeBackgroundColor::Color080 => "Color080",
+            GetCouponCodeBackgroundColor::Color090 => "Color090",
+            GetCouponCodeBackgroundColor::Color100 => "Color100",
+            GetCouponCodeBackgroundColor::Unrecognized(value) => value,
         }
     }
 }
 
-impl ::std::convert::From<&str>
-    for GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor
-{
+impl ::std::convert::From<&str> for GetCouponCodeBackgroundColor {
     fn from(value: &str) -> Self {
         match value {
-            "Color010" => GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color010,
-            "Color020" => GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color020,
-            "Color030" => GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color030,
-            "Color040" => GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color040,
-            "Color050" => GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color050,
-            "Color060" => GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color060,
-            "Color070" => GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color070,
-            "Color080" => GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color080,
-            "Color090" => GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color090,
-            "Color100" => GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Color100,
-            other => GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::Unrecognized(
-                other.to_owned(),
-            ),
+            "Color010" => GetCouponCodeBackgroundColor::Color010,
+            "Color020" => GetCouponCodeBackgroundColor::Color020,
+            "Color030" => GetCouponCodeBackgroundColor::Color030,
+            "Color040" => GetCouponCodeBackgroundColor::Color040,
+            "Color050" => GetCouponCodeBackgroundColor::Color050,
+            "Color060" => GetCouponCodeBackgroundColor::Color060,
+            "Color070" => GetCouponCodeBackgroundColor::Color070,
+            "Color080" => GetCouponCodeBackgroundColor::Color080,
+            "Color090" => GetCouponCodeBackgroundColor::Color090,
+            "Color100" => GetCouponCodeBackgroundColor::Color100,
+            other => GetCouponCodeBackgroundColor::Unrecognized(other.to_owned()),
         }
     }
 }
 
-impl ::std::fmt::Display for GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor {
+impl ::std::fmt::Display for GetCouponCodeBackgroundColor {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl ::serde::Serialize for GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor {
+impl ::serde::Serialize for GetCouponCodeBackgroundColor {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -1125,25 +1148,21 @@ impl ::serde::Serialize for GetCouponCodeCouponInformationDisplayPatternInfoBack
     }
 }
 
-impl<'de> ::serde::Deserialize<'de>
-    for GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor
-{
+impl<'de> ::serde::Deserialize<'de> for GetCouponCodeBackgroundColor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value =
-            <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(
-            GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor::from(value.as_ref()),
-        )
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(GetCouponCodeBackgroundColor::from(value.as_ref()))
     }
 }
 
-impl ::schemars::JsonSchema for GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor {
+impl ::schemars::JsonSchema for GetCouponCodeBackgroundColor {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed(
-            "GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor",
-        )
+        ::std::borrow::Cow::Borrowed("GetCouponCodeBackgroundColor")
     }
 
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
@@ -1159,10 +1178,15 @@ impl ::schemars::JsonSchema for GetCouponCodeCouponInformationDisplayPatternInfo
 ///
 /// 视频号相关信息
 #[derive(
-    Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema,
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
-pub struct GetCouponCodeCouponInformationDisplayPatternInfoFinderInfo {
+pub struct GetCouponCodeFinderInfo {
     /// 视频号ID
     ///
     /// **Required.**
@@ -1177,14 +1201,14 @@ pub struct GetCouponCodeCouponInformationDisplayPatternInfoFinderInfo {
     pub finder_video_cover_image_url: ::std::string::String,
 }
 
-impl GetCouponCodeCouponInformationDisplayPatternInfoFinderInfo {
+impl GetCouponCodeFinderInfo {
     /// Creates a value from its required fields (`finder_id`, `finder_video_id`, `finder_video_cover_image_url`).
     pub fn new(
         finder_id: impl ::std::convert::Into<::std::string::String>,
         finder_video_id: impl ::std::convert::Into<::std::string::String>,
         finder_video_cover_image_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetCouponCodeCouponInformationDisplayPatternInfoFinderInfo {
+        GetCouponCodeFinderInfo {
             finder_id: finder_id.into(),
             finder_video_id: finder_video_id.into(),
             finder_video_cover_image_url: finder_video_cover_image_url.into(),
@@ -1202,10 +1226,10 @@ impl GetCouponCodeCouponInformationDisplayPatternInfoFinderInfo {
     Default,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
-pub struct GetCouponCodeCouponInformationDisplayPatternInfo {
+pub struct GetCouponCodeDisplayPatternInfo {
     /// 使用须知
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -1217,21 +1241,19 @@ pub struct GetCouponCodeCouponInformationDisplayPatternInfo {
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color:
-        ::std::option::Option<GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor>,
+    pub background_color: ::std::option::Option<GetCouponCodeBackgroundColor>,
     /// 券详情图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_image_url: ::std::option::Option<::std::string::String>,
     /// 视频号相关信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finder_info:
-        ::std::option::Option<GetCouponCodeCouponInformationDisplayPatternInfoFinderInfo>,
+    pub finder_info: ::std::option::Option<GetCouponCodeFinderInfo>,
 }
 
-impl GetCouponCodeCouponInformationDisplayPatternInfo {
+impl GetCouponCodeDisplayPatternInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponCodeCouponInformationDisplayPatternInfo {
+        GetCouponCodeDisplayPatternInfo {
             description: ::std::option::Option::None,
             merchant_logo_url: ::std::option::Option::None,
             merchant_name: ::std::option::Option::None,
@@ -1271,7 +1293,7 @@ impl GetCouponCodeCouponInformationDisplayPatternInfo {
     /// Sets `background_color`.
     pub fn with_background_color(
         mut self,
-        background_color: GetCouponCodeCouponInformationDisplayPatternInfoBackgroundColor,
+        background_color: GetCouponCodeBackgroundColor,
     ) -> Self {
         self.background_color = ::std::option::Option::Some(background_color);
         self
@@ -1287,10 +1309,7 @@ impl GetCouponCodeCouponInformationDisplayPatternInfo {
     }
 
     /// Sets `finder_info`.
-    pub fn with_finder_info(
-        mut self,
-        finder_info: GetCouponCodeCouponInformationDisplayPatternInfoFinderInfo,
-    ) -> Self {
+    pub fn with_finder_info(mut self, finder_info: GetCouponCodeFinderInfo) -> Self {
         self.finder_info = ::std::option::Option::Some(finder_info);
         self
     }
@@ -1300,7 +1319,12 @@ impl GetCouponCodeCouponInformationDisplayPatternInfo {
 ///
 /// 券码信息
 #[derive(
-    Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema,
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
 pub struct GetCouponCodeCouponInformation {
@@ -1322,7 +1346,7 @@ pub struct GetCouponCodeCouponInformation {
     /// 批次类型
     ///
     /// **Required.**
-    pub stock_type: GetCouponCodeCouponInformationStockType,
+    pub stock_type: GetCouponCodeStockType,
     /// 是否允许转赠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transferable: ::std::option::Option<bool>,
@@ -1335,14 +1359,13 @@ pub struct GetCouponCodeCouponInformation {
     /// 核销规则
     ///
     /// **Required.**
-    pub coupon_use_rule: GetCouponCodeCouponInformationCouponUseRule,
+    pub coupon_use_rule: GetCouponCodeCouponUseRule,
     /// 自定义入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_entrance: ::std::option::Option<GetCouponCodeCouponInformationCustomEntrance>,
+    pub custom_entrance: ::std::option::Option<GetCouponCodeCustomEntrance>,
     /// 样式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_pattern_info:
-        ::std::option::Option<GetCouponCodeCouponInformationDisplayPatternInfo>,
+    pub display_pattern_info: ::std::option::Option<GetCouponCodeDisplayPatternInfo>,
 }
 
 impl GetCouponCodeCouponInformation {
@@ -1351,8 +1374,8 @@ impl GetCouponCodeCouponInformation {
         stock_name: impl ::std::convert::Into<::std::string::String>,
         belong_merchant: impl ::std::convert::Into<::std::string::String>,
         goods_name: impl ::std::convert::Into<::std::string::String>,
-        stock_type: GetCouponCodeCouponInformationStockType,
-        coupon_use_rule: GetCouponCodeCouponInformationCouponUseRule,
+        stock_type: GetCouponCodeStockType,
+        coupon_use_rule: GetCouponCodeCouponUseRule,
     ) -> Self {
         GetCouponCodeCouponInformation {
             stock_name: stock_name.into(),
@@ -1402,7 +1425,7 @@ impl GetCouponCodeCouponInformation {
     /// Sets `custom_entrance`.
     pub fn with_custom_entrance(
         mut self,
-        custom_entrance: GetCouponCodeCouponInformationCustomEntrance,
+        custom_entrance: GetCouponCodeCustomEntrance,
     ) -> Self {
         self.custom_entrance = ::std::option::Option::Some(custom_entrance);
         self
@@ -1411,7 +1434,7 @@ impl GetCouponCodeCouponInformation {
     /// Sets `display_pattern_info`.
     pub fn with_display_pattern_info(
         mut self,
-        display_pattern_info: GetCouponCodeCouponInformationDisplayPatternInfo,
+        display_pattern_info: GetCouponCodeDisplayPatternInfo,
     ) -> Self {
         self.display_pattern_info = ::std::option::Option::Some(display_pattern_info);
         self
@@ -1420,7 +1443,12 @@ impl GetCouponCodeCouponInformation {
 
 /// The response of 查询预存code详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`).
 #[derive(
-    Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema,
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
 pub struct GetCouponCodeResponse {
@@ -1509,8 +1537,7 @@ impl GetCouponCodeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`
-    pub const PATH: &'static str =
-        "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}";
+    pub const PATH: &'static str = "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}";
 }
 
 impl ::wechatpay_runtime::Validate for GetCouponCodeRequest {
@@ -1541,16 +1568,23 @@ impl ::wechatpay_runtime::Operation for GetCouponCodeRequest {
     type Response = GetCouponCodeResponse;
     fn to_request(
         &self,
-    ) -> ::std::result::Result<::wechatpay_runtime::Request, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        ::wechatpay_runtime::Request,
+        ::wechatpay_runtime::Error,
+    > {
         let path = ::wechatpay_runtime::encode::path(
+                Self::PATH,
+                &[
+                    ("stock_id", self.stock_id.as_str()),
+                    ("coupon_code", self.coupon_code.as_str()),
+                ],
+            )
+            .map_err(::wechatpay_runtime::Error::Config)?;
+        let mut request = ::wechatpay_runtime::Request::new(
+            Self::METHOD,
             Self::PATH,
-            &[
-                ("stock_id", self.stock_id.as_str()),
-                ("coupon_code", self.coupon_code.as_str()),
-            ],
-        )
-        .map_err(::wechatpay_runtime::Error::Config)?;
-        let mut request = ::wechatpay_runtime::Request::new(Self::METHOD, Self::PATH, path);
+            path,
+        );
         if let ::std::option::Option::Some(value) = &self.query.appid {
             request
                 .query
@@ -1568,7 +1602,12 @@ impl ::wechatpay_runtime::Operation for GetCouponCodeRequest {
 
 /// Query parameters of 删除预存code (`DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`).
 #[derive(
-    Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema,
+    Debug,
+    Clone,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
 pub struct DeleteCouponCodeQuery {
@@ -1585,7 +1624,9 @@ pub struct DeleteCouponCodeQuery {
 
 impl DeleteCouponCodeQuery {
     /// Creates a value from its required fields (`delete_request_no`).
-    pub fn new(delete_request_no: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        delete_request_no: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
         DeleteCouponCodeQuery {
             delete_request_no: delete_request_no.into(),
         }
@@ -1600,7 +1641,10 @@ impl ::wechatpay_runtime::Validate for DeleteCouponCodeQuery {
     ) {
         {
             let value = &self.delete_request_no;
-            let here = ::wechatpay_runtime::validate::pointer(pointer, "delete_request_no");
+            let here = ::wechatpay_runtime::validate::pointer(
+                pointer,
+                "delete_request_no",
+            );
             ::wechatpay_runtime::validate::length(
                 value,
                 ::std::option::Option::Some(1),
@@ -1620,7 +1664,7 @@ impl ::wechatpay_runtime::Validate for DeleteCouponCodeQuery {
     Default,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema,
+    ::schemars::JsonSchema
 )]
 #[non_exhaustive]
 pub struct DeleteCouponCodeResponse {
@@ -1713,8 +1757,7 @@ impl DeleteCouponCodeRequest {
     /// `DELETE`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::DELETE;
     /// `/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`
-    pub const PATH: &'static str =
-        "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}";
+    pub const PATH: &'static str = "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}";
 }
 
 impl ::wechatpay_runtime::Validate for DeleteCouponCodeRequest {
@@ -1745,22 +1788,31 @@ impl ::wechatpay_runtime::Operation for DeleteCouponCodeRequest {
     type Response = DeleteCouponCodeResponse;
     fn to_request(
         &self,
-    ) -> ::std::result::Result<::wechatpay_runtime::Request, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        ::wechatpay_runtime::Request,
+        ::wechatpay_runtime::Error,
+    > {
         let path = ::wechatpay_runtime::encode::path(
+                Self::PATH,
+                &[
+                    ("stock_id", self.stock_id.as_str()),
+                    ("coupon_code", self.coupon_code.as_str()),
+                ],
+            )
+            .map_err(::wechatpay_runtime::Error::Config)?;
+        let mut request = ::wechatpay_runtime::Request::new(
+            Self::METHOD,
             Self::PATH,
-            &[
-                ("stock_id", self.stock_id.as_str()),
-                ("coupon_code", self.coupon_code.as_str()),
-            ],
-        )
-        .map_err(::wechatpay_runtime::Error::Config)?;
-        let mut request = ::wechatpay_runtime::Request::new(Self::METHOD, Self::PATH, path);
+            path,
+        );
         {
             let value = &self.query.delete_request_no;
-            request.query.push((
-                ::std::borrow::Cow::Borrowed("delete_request_no"),
-                value.to_string(),
-            ));
+            request
+                .query
+                .push((
+                    ::std::borrow::Cow::Borrowed("delete_request_no"),
+                    value.to_string(),
+                ));
         }
         request.idempotent = true;
         ::std::result::Result::Ok(request)

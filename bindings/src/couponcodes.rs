@@ -1,0 +1,116 @@
+//! The merchant-coupon pre-stored code endpoints, with what a merchant needs
+//! beyond one call each: a single code's check against the documented limits,
+//! every code of a stock as a stream, and bulk uploads of millions of codes with
+//! every code accounted for.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use futures_util::Stream;
+use wechatpay_runtime::bulk::{
+    self, BulkOptions, BulkSummary, ChunkAnswer, ChunkReport, ChunkUploader,
+};
+use wechatpay_runtime::{Client, Error, Validate};
+
+pub use crate::v3_marketing_busifavor_stocks_stock_id_couponcodes::*;
+pub use crate::v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::*;
+
+/// Checks one code against the documented limits (1-32 characters from
+/// `0-9 a-z A-Z`, space and `- _ \ / = |`); `Err` says why it cannot be uploaded.
+pub fn check_code(code: &str) -> Result<(), String> {
+    // The limits live in the generated validation of the upload body, so one
+    // code is checked as the only item of a body.
+    UploadCouponCodesBody::new(vec![code.to_owned()], "check")
+        .validate()
+        .map_err(|errors| {
+            errors
+                .0
+                .into_iter()
+                .map(|e| e.message)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+}
+
+/// Uploads chunks of one stock's codes with the generated upload operation.
+#[derive(Debug, Clone)]
+pub struct StockUploader {
+    client: Client,
+    stock_id: String,
+}
+
+/// Answers that fail signature verification are discarded and the chunk is sent
+/// again (with the same request number, so nothing is imported twice) this many
+/// times before the chunk is given up.
+const SIGNATURE_RETRIES: u32 = 3;
+
+impl StockUploader {
+    /// An uploader for `stock_id`.
+    pub fn new(client: Client, stock_id: impl Into<String>) -> Self {
+        StockUploader {
+            client,
+            stock_id: stock_id.into(),
+        }
+    }
+}
+
+impl ChunkUploader for StockUploader {
+    fn upload(
+        &self,
+        request_no: String,
+        codes: Vec<String>,
+    ) -> Pin<Box<dyn Future<Output = Result<ChunkAnswer, Error>> + Send + '_>> {
+        Box::pin(async move {
+            let request = UploadCouponCodesRequest::new(
+                self.stock_id.clone(),
+                UploadCouponCodesBody::new(codes, request_no),
+            );
+            let mut attempt = 0;
+            let response = loop {
+                match self.client.execute(&request).await {
+                    Err(Error::Signature { .. }) if attempt < SIGNATURE_RETRIES => attempt += 1,
+                    other => break other?,
+                }
+            };
+            Ok(ChunkAnswer {
+                succeeded: response.success_codes.unwrap_or_default(),
+                success_count: u64::try_from(response.success_count).ok(),
+                existed: response.exist_codes.unwrap_or_default(),
+                duplicated: response.duplicate_codes.unwrap_or_default(),
+                failed: response
+                    .fail_codes
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|f| (f.coupon_code, f.code.as_str().to_owned(), f.message))
+                    .collect(),
+            })
+        })
+    }
+}
+
+/// Uploads every code of `codes` (position, code) to `stock_id` in chunks of at
+/// most 200; see [`wechatpay_runtime::bulk`] for the accounting. Codes are
+/// checked with [`check_code`] unless `options.validate` says otherwise.
+pub async fn upload_codes<S>(
+    client: &Client,
+    stock_id: &str,
+    codes: S,
+    mut options: BulkOptions,
+    on_chunk: impl FnMut(&ChunkReport),
+) -> Result<BulkSummary, Error>
+where
+    S: Stream<Item = (u64, String)>,
+{
+    options.validate.get_or_insert_with(|| Box::new(check_code));
+    let uploader = StockUploader::new(client.clone(), stock_id);
+    bulk::upload_all(codes, &uploader, &options, on_chunk).await
+}
+
+/// Every code of a stock matching `query`, page after page.
+pub fn list_all(
+    client: &Client,
+    stock_id: impl Into<String>,
+    query: ListCouponCodesQuery,
+) -> impl Stream<Item = Result<ListCouponCodesDataItem, Error>> + '_ {
+    client.paginate(ListCouponCodesRequest::new(stock_id, query))
+}

@@ -1,0 +1,245 @@
+//! A local WeChat Pay for the merchant-coupon pre-stored code endpoints.
+//!
+//! It speaks the real APIv3 protocol: every request's `Authorization` signature is
+//! checked with the merchant's public key (stale timestamps, unknown serials,
+//! replayed nonces and missing `Accept`/`User-Agent` are rejected with the
+//! documented status and error body), every answer is signed with a platform key
+//! in public key or platform certificate mode and carries a `Request-ID`, and the
+//! business rules are those of the docs: uploads of 1-200 codes of 1-32
+//! characters with `fail_codes`, `exist_codes` and `duplicate_codes`, replays of
+//! `upload_request_no` and `delete_request_no`, paging by offset and limit.
+//!
+//! Faults can be injected on demand, seeded and reproducible (see [`FaultPlan`]).
+//! Keys are generated at start-up; [`Sandbox::client_builder`] gives a client
+//! configured to talk to it, and [`Sandbox::environment`] the variables the CLI reads.
+
+#![deny(missing_docs)]
+
+mod faults;
+mod keys;
+mod server;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use wechatpay_runtime::{Client, ClientBuilder, PlatformCertificates};
+
+pub use faults::{Fault, FaultPlan};
+pub use keys::{Keys, PlatformCertificate};
+use server::Shared;
+pub use server::{SigningMode, Stats};
+use store::{MERCHANT_UPLOAD, Store};
+
+/// The stock the docs' examples use; a sandbox starts with it in `MERCHANT_UPLOAD` mode.
+pub const DEFAULT_STOCK: &str = "98065001";
+/// A stock in `WECHATPAY_MODE`, to which codes cannot be uploaded.
+pub const WECHATPAY_MODE_STOCK: &str = "98065002";
+
+/// How a sandbox starts.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Keys to use; generated when `None`.
+    pub keys: Option<Keys>,
+    /// Which key signs answers when a request does not ask for one.
+    pub signing: SigningMode,
+    /// Stocks and their code modes.
+    pub stocks: Vec<(String, String)>,
+    /// Faults to inject.
+    pub faults: FaultPlan,
+    /// Where to listen (loopback; port 0 picks a free one).
+    pub addr: SocketAddr,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            keys: None,
+            signing: SigningMode::PublicKey,
+            stocks: vec![
+                (DEFAULT_STOCK.to_owned(), MERCHANT_UPLOAD.to_owned()),
+                (WECHATPAY_MODE_STOCK.to_owned(), "WECHATPAY_MODE".to_owned()),
+            ],
+            faults: FaultPlan::default(),
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        }
+    }
+}
+
+/// A running sandbox. It stops when dropped.
+pub struct Sandbox {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Starts a sandbox on a Tokio runtime.
+    pub async fn start(config: SandboxConfig) -> std::io::Result<Sandbox> {
+        let keys = match config.keys {
+            Some(keys) => keys,
+            None => Keys::generate().map_err(|e| std::io::Error::other(e.to_string()))?,
+        };
+        let mut store = Store::default();
+        for (stock, mode) in &config.stocks {
+            store.add_stock(stock, mode);
+        }
+        let shared = Shared::new(keys, config.signing, store, config.faults);
+        let listener = TcpListener::bind(config.addr).await?;
+        let addr = listener.local_addr()?;
+        let (shutdown, mut stop) = oneshot::channel();
+        let serving = shared.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    accepted = listener.accept() => {
+                        let Ok((stream, _)) = accepted else { continue };
+                        let shared = serving.clone();
+                        tokio::spawn(async move {
+                            let service = service_fn(move |request| server::handle(shared.clone(), request));
+                            // Errors here are the connection faults we injected, or clients going away.
+                            let _ = http1::Builder::new()
+                                .keep_alive(true)
+                                .serve_connection(TokioIo::new(stream), service)
+                                .await;
+                        });
+                    }
+                    _ = &mut stop => break,
+                }
+            }
+        });
+        tracing::info!(%addr, "sandbox listening");
+        Ok(Sandbox {
+            addr,
+            shared,
+            shutdown: Some(shutdown),
+        })
+    }
+
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Its keys (the merchant's private key included: the client needs it).
+    pub fn keys(&self) -> &Keys {
+        &self.shared.keys
+    }
+
+    /// A client builder set up for this sandbox in public key mode.
+    pub fn client_builder(&self) -> ClientBuilder {
+        let keys = self.keys();
+        Client::builder()
+            .base_url(self.base_url())
+            .merchant(keys.merchant_credentials())
+            .wechatpay_public_key(keys.public_key_id.clone(), keys.wechatpay_public_key())
+    }
+
+    /// A client builder set up for this sandbox in platform certificate mode only.
+    pub fn certificate_client_builder(&self) -> ClientBuilder {
+        let keys = self.keys();
+        Client::builder()
+            .base_url(self.base_url())
+            .merchant(keys.merchant_credentials())
+            .platform_certificates(
+                PlatformCertificates::new(keys.apiv3_key.as_bytes()).expect("a 32-byte key"),
+            )
+    }
+
+    /// Changes the fault plan (counters of requests seen start again).
+    pub fn set_faults(&self, plan: FaultPlan) {
+        self.shared.faults.set_plan(plan);
+    }
+
+    /// Injects these faults, in order, into the next requests.
+    pub fn push_faults(&self, faults: &[Fault]) {
+        self.shared.faults.push(faults);
+    }
+
+    /// How many of each fault were injected.
+    pub fn faults_injected(&self) -> std::collections::HashMap<Fault, u64> {
+        self.shared.faults.injected()
+    }
+
+    /// Adds a stock in the given code mode.
+    pub fn add_stock(&self, stock_id: &str, mode: &str) {
+        self.shared
+            .store
+            .lock()
+            .expect("lock")
+            .add_stock(stock_id, mode);
+    }
+
+    /// The codes a stock holds, in upload order.
+    pub fn codes(&self, stock_id: &str) -> Vec<String> {
+        self.shared.store.lock().expect("lock").codes(stock_id)
+    }
+
+    /// Test hook: marks a code as dispatched to a user.
+    pub fn dispatch(&self, stock_id: &str, code: &str, openid: &str) -> Result<(), String> {
+        self.shared
+            .store
+            .lock()
+            .expect("lock")
+            .dispatch(stock_id, code, openid, server::now())
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> Stats {
+        let mut stats = self.shared.stats.lock().expect("lock").clone();
+        stats.upload_replays = self
+            .shared
+            .store
+            .lock()
+            .expect("lock")
+            .upload_replays_served;
+        stats
+    }
+
+    /// Writes the merchant private key and the WeChat Pay public key to `dir` and
+    /// returns the environment a client (the `couponcodes` CLI) needs.
+    pub fn environment(&self, dir: &Path) -> std::io::Result<Vec<(&'static str, String)>> {
+        let keys = self.keys();
+        std::fs::create_dir_all(dir)?;
+        let private = dir.join("apiclient_key.pem");
+        let public = dir.join("wechatpay_public_key.pem");
+        std::fs::write(&private, keys.merchant_key.to_pem())?;
+        std::fs::write(&public, keys.wechatpay_public_key().to_pem())?;
+        Ok(vec![
+            ("WECHATPAY_BASE_URL", self.base_url()),
+            ("WECHATPAY_MCHID", keys.mchid.clone()),
+            ("WECHATPAY_MCH_SERIAL", keys.merchant_serial.clone()),
+            ("WECHATPAY_PRIVATE_KEY", private.display().to_string()),
+            ("WECHATPAY_PUBLIC_KEY_ID", keys.public_key_id.clone()),
+            ("WECHATPAY_PUBLIC_KEY", public.display().to_string()),
+            ("WECHATPAY_APIV3_KEY", keys.apiv3_key.clone()),
+        ])
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}

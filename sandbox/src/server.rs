@@ -1,0 +1,635 @@
+//! The HTTP side: checks every request the way WeChat Pay does, routes it to the
+//! business rules, signs every answer, and misbehaves when a fault says so.
+//!
+//! hyper serves the connections directly (rather than through `axum::serve`) so
+//! that a fault can close a connection without an answer or cut an answer short.
+
+use std::collections::{HashMap, VecDeque};
+use std::convert::Infallible;
+use std::io;
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::extract::{Path, Query, State};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use bytes::Bytes;
+use futures_util::stream;
+use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::{Frame, Incoming};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use wechatpay_runtime::sign::{Authorization, SCHEME, nonce, request_message, response_message};
+use wechatpay_runtime::verify::headers as wx;
+use wechatpay_runtime::{PrivateKey, aead};
+
+use crate::faults::{Fault, FaultPlan, FaultState, fingerprint};
+use crate::keys::Keys;
+use crate::store::{Reply, Store};
+
+/// Which key signs answers when the request does not name one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SigningMode {
+    /// The WeChat Pay public key (`PUB_KEY_ID_...`).
+    #[default]
+    PublicKey,
+    /// The platform certificate.
+    PlatformCertificate,
+}
+
+/// Counters, for tests and the stats endpoint.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Stats {
+    /// Requests received on the API paths.
+    pub requests: u64,
+    /// Requests rejected before the business rules (signature, headers).
+    pub rejected: u64,
+    /// Upload requests that reached the business rules.
+    pub uploads: u64,
+    /// Upload answers replayed for a repeated `upload_request_no`.
+    pub upload_replays: u64,
+}
+
+pub(crate) struct Shared {
+    pub(crate) keys: Keys,
+    pub(crate) signing: SigningMode,
+    pub(crate) store: Mutex<Store>,
+    pub(crate) faults: FaultState,
+    pub(crate) stats: Mutex<Stats>,
+    /// Nonces seen in the last five minutes: a replayed request is rejected.
+    nonces: Mutex<RecentNonces>,
+    router: Router,
+}
+
+pub(crate) fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+type ResponseBody = BoxBody<Bytes, io::Error>;
+
+/// Nonces by when they were seen, oldest first.
+#[derive(Default)]
+struct RecentNonces {
+    seen: HashMap<String, i64>,
+    order: VecDeque<(i64, String)>,
+}
+
+/// Closes the connection without an answer (a fault).
+#[derive(Debug)]
+pub(crate) struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped on purpose")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+impl Shared {
+    pub(crate) fn new(
+        keys: Keys,
+        signing: SigningMode,
+        store: Store,
+        plan: FaultPlan,
+    ) -> Arc<Self> {
+        let faults = FaultState::default();
+        faults.set_plan(plan);
+        Arc::new_cyclic(|weak: &std::sync::Weak<Shared>| {
+            let state = weak.clone();
+            Shared {
+                keys,
+                signing,
+                store: Mutex::new(store),
+                faults,
+                stats: Mutex::new(Stats::default()),
+                nonces: Mutex::new(RecentNonces::default()),
+                router: api_router(state),
+            }
+        })
+    }
+}
+
+type SharedRef = std::sync::Weak<Shared>;
+
+fn shared(state: &SharedRef) -> Arc<Shared> {
+    state.upgrade().expect("the sandbox outlives its router")
+}
+
+fn reply(reply: Reply) -> axum::response::Response {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Json(reply.body)).into_response()
+}
+
+fn api_router(state: SharedRef) -> Router {
+    const CODES: &str = "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes";
+    const CODE: &str = "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}";
+    Router::new()
+        .route(
+            CODES,
+            get(
+                |State(state): State<SharedRef>,
+                 Path(stock_id): Path<String>,
+                 Query(query): Query<HashMap<String, String>>| async move {
+                    let shared = shared(&state);
+                    let store = shared.store.lock().expect("lock");
+                    reply(store.list(&stock_id, &query))
+                },
+            )
+            .post(
+                |State(state): State<SharedRef>, Path(stock_id): Path<String>, body: Bytes| async move {
+                    let shared = shared(&state);
+                    let mut store = shared.store.lock().expect("lock");
+                    reply(store.upload(&stock_id, &body, now()))
+                },
+            ),
+        )
+        .route(
+            CODE,
+            get(
+                |State(state): State<SharedRef>, Path((stock_id, code)): Path<(String, String)>| async move {
+                    let shared = shared(&state);
+                    let store = shared.store.lock().expect("lock");
+                    reply(store.get(&stock_id, &code))
+                },
+            )
+            .delete(
+                |State(state): State<SharedRef>,
+                 Path((stock_id, code)): Path<(String, String)>,
+                 Query(query): Query<HashMap<String, String>>| async move {
+                    let shared = shared(&state);
+                    let mut store = shared.store.lock().expect("lock");
+                    let request_no = query.get("delete_request_no").map(String::as_str);
+                    reply(store.delete(&stock_id, &code, request_no, now()))
+                },
+            ),
+        )
+        .route(
+            "/v3/certificates",
+            get(|State(state): State<SharedRef>| async move {
+                let shared = shared(&state);
+                (StatusCode::OK, Json(certificate_list(&shared.keys))).into_response()
+            }),
+        )
+        .fallback(|| async { reply(Reply::error(404, "RESOURCE_NOT_EXISTS", "no such API in the sandbox")) })
+        .with_state(state)
+}
+
+fn certificate_list(keys: &Keys) -> Value {
+    let nonce: String = nonce().chars().take(12).collect();
+    let ciphertext = aead::encrypt(
+        keys.apiv3_key.as_bytes(),
+        &nonce,
+        "certificate",
+        keys.certificate.pem.as_bytes(),
+    )
+    .expect("a 32-byte key and 12-byte nonce");
+    let now = now();
+    json!({"data": [{
+        "serial_no": keys.certificate.serial,
+        "effective_time": crate::store::rfc3339(now - 86400),
+        "expire_time": crate::store::rfc3339(now + 5 * 365 * 86400),
+        "encrypt_certificate": {
+            "algorithm": aead::ALGORITHM,
+            "nonce": nonce,
+            "associated_data": "certificate",
+            "ciphertext": ciphertext,
+        }
+    }]})
+}
+
+#[derive(Deserialize)]
+struct StockSetup {
+    stock_id: String,
+    #[serde(default = "merchant_upload")]
+    mode: String,
+}
+
+fn merchant_upload() -> String {
+    crate::store::MERCHANT_UPLOAD.to_owned()
+}
+
+#[derive(Deserialize)]
+struct Dispatch {
+    stock_id: String,
+    code: String,
+    #[serde(default = "default_openid")]
+    openid: String,
+}
+
+fn default_openid() -> String {
+    "oSandboxUserOpenid0000000001".to_owned()
+}
+
+#[derive(Deserialize)]
+struct FaultSetup {
+    #[serde(default)]
+    seed: u64,
+    #[serde(default)]
+    rate: f64,
+    #[serde(default)]
+    kinds: Vec<String>,
+    max_in_a_row: Option<u32>,
+    delay_ms: Option<u64>,
+    #[serde(default)]
+    queue: Vec<String>,
+}
+
+/// The unsigned control plane for tests and people (`/sandbox/...`), never faulted.
+async fn control(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> (StatusCode, Value) {
+    let bad = |message: String| (StatusCode::BAD_REQUEST, json!({"message": message}));
+    match (method.as_str(), path) {
+        ("GET", "/sandbox/stats") => {
+            let stats = shared.stats.lock().expect("lock").clone();
+            let injected: HashMap<&str, u64> = shared
+                .faults
+                .injected()
+                .into_iter()
+                .map(|(fault, count)| (fault.name(), count))
+                .collect();
+            (
+                StatusCode::OK,
+                json!({"stats": stats, "faults_injected": injected}),
+            )
+        }
+        ("POST", "/sandbox/stocks") => match serde_json::from_slice::<StockSetup>(body) {
+            Ok(setup) => {
+                shared
+                    .store
+                    .lock()
+                    .expect("lock")
+                    .add_stock(&setup.stock_id, &setup.mode);
+                (
+                    StatusCode::OK,
+                    json!({"stock_id": setup.stock_id, "mode": setup.mode}),
+                )
+            }
+            Err(e) => bad(e.to_string()),
+        },
+        ("POST", "/sandbox/dispatch") => match serde_json::from_slice::<Dispatch>(body) {
+            Ok(d) => match shared.store.lock().expect("lock").dispatch(
+                &d.stock_id,
+                &d.code,
+                &d.openid,
+                now(),
+            ) {
+                Ok(()) => (StatusCode::OK, json!({"dispatched": d.code})),
+                Err(e) => bad(e),
+            },
+            Err(e) => bad(e.to_string()),
+        },
+        ("POST", "/sandbox/faults") => match serde_json::from_slice::<FaultSetup>(body) {
+            Ok(setup) => {
+                let parse = |names: &[String]| -> Result<Vec<Fault>, String> {
+                    names
+                        .iter()
+                        .map(|n| Fault::from_name(n).ok_or_else(|| format!("unknown fault {n:?}")))
+                        .collect()
+                };
+                let (kinds, queue) = match (parse(&setup.kinds), parse(&setup.queue)) {
+                    (Ok(k), Ok(q)) => (k, q),
+                    (Err(e), _) | (_, Err(e)) => return bad(e),
+                };
+                let mut plan = FaultPlan {
+                    seed: setup.seed,
+                    rate: setup.rate,
+                    ..FaultPlan::default()
+                };
+                if !kinds.is_empty() {
+                    plan.kinds = kinds;
+                }
+                if let Some(max) = setup.max_in_a_row {
+                    plan.max_in_a_row = max;
+                }
+                if let Some(ms) = setup.delay_ms {
+                    plan.delay = std::time::Duration::from_millis(ms);
+                }
+                shared.faults.set_plan(plan);
+                shared.faults.push(&queue);
+                (StatusCode::OK, json!({"ok": true}))
+            }
+            Err(e) => bad(e.to_string()),
+        },
+        _ if path.starts_with("/sandbox/codes/") => {
+            let stock = &path["/sandbox/codes/".len()..];
+            let codes = shared.store.lock().expect("lock").codes(stock);
+            (StatusCode::OK, json!({"stock_id": stock, "codes": codes}))
+        }
+        _ => (
+            StatusCode::NOT_FOUND,
+            json!({"message": "unknown sandbox control path"}),
+        ),
+    }
+}
+
+fn full(bytes: impl Into<Bytes>) -> ResponseBody {
+    Full::new(bytes.into())
+        .map_err(|never: Infallible| match never {})
+        .boxed()
+}
+
+fn json_response(status: StatusCode, body: &Value) -> (StatusCode, HeaderMap, Bytes) {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    (status, headers, Bytes::from(body.to_string()))
+}
+
+/// WeChat Pay's checks of an incoming request, with its answers when they fail.
+fn check_request(
+    shared: &Shared,
+    method: &Method,
+    uri: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), Reply> {
+    let sign_error = |issue: &str| Reply {
+        status: 401,
+        body: json!({
+            "code": "SIGN_ERROR",
+            "message": "签名错误",
+            "detail": {"detail": {"issue": issue}},
+        }),
+    };
+    if headers.get(header::USER_AGENT).is_none() {
+        return Err(Reply::error(400, "INVALID_REQUEST", "请求头缺少User-Agent"));
+    }
+    if headers.get(header::ACCEPT).is_none() {
+        return Err(Reply::error(400, "INVALID_REQUEST", "请求头缺少Accept"));
+    }
+    if !body.is_empty() {
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !content_type.starts_with("application/json") {
+            return Err(Reply::error(
+                400,
+                "INVALID_REQUEST",
+                "Content-Type必须为application/json",
+            ));
+        }
+    }
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Err(sign_error("missing Authorization header"));
+    };
+    let Some(auth) = Authorization::parse(value) else {
+        return Err(sign_error(&format!(
+            "Authorization is not `{SCHEME} mchid=\"...\",...`"
+        )));
+    };
+    if auth.mchid != shared.keys.mchid {
+        return Err(sign_error("unknown mchid"));
+    }
+    if auth.serial_no != shared.keys.merchant_serial {
+        return Err(sign_error(
+            "serial_no is not the merchant certificate serial",
+        ));
+    }
+    let Ok(timestamp) = auth.timestamp.parse::<i64>() else {
+        return Err(sign_error("timestamp is not a number"));
+    };
+    let now = now();
+    if (now - timestamp).abs() > 300 {
+        return Err(sign_error("timestamp is more than 5 minutes away from now"));
+    }
+    let message = request_message(method.as_str(), uri, timestamp, &auth.nonce_str, body);
+    if shared
+        .keys
+        .merchant_key
+        .public_key()
+        .verify(&message, &auth.signature)
+        .is_err()
+    {
+        return Err(sign_error("signature does not match the request"));
+    }
+    let mut nonces = shared.nonces.lock().expect("lock");
+    while nonces.order.front().is_some_and(|(at, _)| now - at > 300) {
+        if let Some((_, old)) = nonces.order.pop_front() {
+            nonces.seen.remove(&old);
+        }
+    }
+    if nonces.seen.insert(auth.nonce_str.clone(), now).is_some() {
+        return Err(sign_error("nonce_str was already used"));
+    }
+    nonces.order.push_back((now, auth.nonce_str));
+    Ok(())
+}
+
+/// The key that signs an answer: the one the request asked for, else the default.
+fn signer<'a>(shared: &'a Shared, headers: &HeaderMap, path: &str) -> (&'a str, &'a PrivateKey) {
+    let keys = &shared.keys;
+    let wanted = headers.get(wx::SERIAL).and_then(|v| v.to_str().ok());
+    // The certificate download verifies itself with the certificates it carries.
+    if path == "/v3/certificates" || wanted == Some(keys.certificate.serial.as_str()) {
+        return (&keys.certificate.serial, &keys.certificate.key);
+    }
+    if wanted == Some(keys.public_key_id.as_str()) {
+        return (&keys.public_key_id, &keys.public_key_signer);
+    }
+    match shared.signing {
+        SigningMode::PublicKey => (&keys.public_key_id, &keys.public_key_signer),
+        SigningMode::PlatformCertificate => (&keys.certificate.serial, &keys.certificate.key),
+    }
+}
+
+fn sign(headers: &mut HeaderMap, serial: &str, key: &PrivateKey, body: &[u8], timestamp: i64) {
+    let nonce = nonce();
+    let timestamp = timestamp.to_string();
+    let signature = key.sign(&response_message(&timestamp, &nonce, body));
+    let mut set = |name: &'static str, value: &str| {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert(name, value);
+        }
+    };
+    set(wx::TIMESTAMP, &timestamp);
+    set(wx::NONCE, &nonce);
+    set(wx::SIGNATURE, &signature);
+    set(wx::SERIAL, serial);
+    set(wx::SIGNATURE_TYPE, SCHEME);
+}
+
+/// One request, start to finish.
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    request: Request<Incoming>,
+) -> Result<Response<ResponseBody>, Dropped> {
+    let (parts, body) = request.into_parts();
+    let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
+    let uri = parts
+        .uri
+        .path_and_query()
+        .map(|pq| pq.as_str().to_owned())
+        .unwrap_or_else(|| parts.uri.path().to_owned());
+    let path = parts.uri.path().to_owned();
+
+    if path.starts_with("/sandbox/") {
+        let (status, value) = control(&shared, &parts.method, &path, &body).await;
+        let (status, headers, bytes) = json_response(status, &value);
+        let mut response = Response::new(full(bytes));
+        *response.status_mut() = status;
+        *response.headers_mut() = headers;
+        return Ok(response);
+    }
+    shared.stats.lock().expect("lock").requests += 1;
+    let request_id = format!("08{:030X}", rand::random::<u128>() >> 8);
+    let fault = shared
+        .faults
+        .decide(&path, fingerprint(parts.method.as_str(), &uri, &body));
+    let plan = shared.faults.plan();
+    tracing::debug!(method = %parts.method, %uri, ?fault, "sandbox request");
+
+    // Faults before the request is handled: nothing changes on the server.
+    let early: Option<(StatusCode, &str, Option<Value>)> = match fault {
+        Some(Fault::DropBeforeHandling) => return Err(Dropped),
+        Some(Fault::Delay) => {
+            tokio::time::sleep(plan.delay).await;
+            None
+        }
+        Some(Fault::ServerError) => Some((
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "",
+            Some(json!({"code": "SYSTEM_ERROR", "message": "系统错误"})),
+        )),
+        Some(Fault::Unavailable) => Some((
+            StatusCode::SERVICE_UNAVAILABLE,
+            "",
+            Some(json!({"code": "SYSTEM_ERROR", "message": "服务暂不可用"})),
+        )),
+        Some(Fault::RateLimited) => Some((
+            StatusCode::TOO_MANY_REQUESTS,
+            "",
+            Some(json!({"code": "FREQUENCY_LIMITED", "message": "频率超限"})),
+        )),
+        Some(Fault::Accepted) => Some((
+            StatusCode::ACCEPTED,
+            "",
+            Some(json!({"code": "ACCEPTED", "message": "请求已受理，请使用原参数重试"})),
+        )),
+        Some(Fault::BadGatewayHtml) => Some((
+            StatusCode::BAD_GATEWAY,
+            "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>",
+            None,
+        )),
+        _ => None,
+    };
+    let mut headers = HeaderMap::new();
+    let (status, bytes) = if let Some((status, html, json_body)) = early {
+        match json_body {
+            Some(value) => {
+                let (_, h, bytes) = json_response(status, &value);
+                headers = h;
+                (status, bytes)
+            }
+            None => {
+                headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+                (status, Bytes::from_static(html.as_bytes()))
+            }
+        }
+    } else if let Err(rejection) =
+        check_request(&shared, &parts.method, &uri, &parts.headers, &body)
+    {
+        shared.stats.lock().expect("lock").rejected += 1;
+        let (status, h, bytes) = json_response(
+            StatusCode::from_u16(rejection.status).unwrap_or(StatusCode::BAD_REQUEST),
+            &rejection.body,
+        );
+        headers = h;
+        (status, bytes)
+    } else {
+        if parts.method == Method::POST && path.ends_with("/couponcodes") {
+            shared.stats.lock().expect("lock").uploads += 1;
+        }
+        let routed = Request::from_parts(parts.clone(), axum::body::Body::from(body.clone()));
+        let response = shared
+            .router
+            .clone()
+            .oneshot(routed)
+            .await
+            .unwrap_or_else(|never| match never {});
+        let (response_parts, response_body) = response.into_parts();
+        let bytes = response_body
+            .collect()
+            .await
+            .map_err(|_| Dropped)?
+            .to_bytes();
+        headers = response_parts.headers;
+        (response_parts.status, bytes)
+    };
+    {
+        let store = shared.store.lock().expect("lock");
+        let mut stats = shared.stats.lock().expect("lock");
+        stats.upload_replays = store.upload_replays_served;
+    }
+
+    // Faults after the request was handled: the server's state already changed.
+    if fault == Some(Fault::DropAfterHandling) {
+        return Err(Dropped);
+    }
+    if let Ok(id) = HeaderValue::from_str(&request_id) {
+        headers.insert(wx::REQUEST_ID, id);
+    }
+    // A proxy's HTML page is not signed; WeChat Pay signs everything else.
+    if !matches!(fault, Some(Fault::BadGatewayHtml | Fault::Unsigned)) {
+        let (serial, key) = signer(&shared, &parts.headers, &path);
+        let timestamp = if fault == Some(Fault::StaleTimestamp) {
+            now() - 600
+        } else {
+            now()
+        };
+        sign(&mut headers, serial, key, &bytes, timestamp);
+    }
+    let bytes = match fault {
+        Some(Fault::TamperedBody) => {
+            let mut altered = bytes.to_vec();
+            match altered.iter().position(|b| b.is_ascii_digit()) {
+                Some(at) => {
+                    altered[at] = if altered[at] == b'9' {
+                        b'8'
+                    } else {
+                        altered[at] + 1
+                    }
+                }
+                None => altered.extend_from_slice(b" "),
+            }
+            Bytes::from(altered)
+        }
+        _ => bytes,
+    };
+    if fault == Some(Fault::ProbeSignature) {
+        headers.insert(
+            wx::SIGNATURE,
+            HeaderValue::from_static("WECHATPAY/SIGNTEST/ZbxBQ1pKzwmG6vbGp0ge3bF4vWygEHMTjU0sBGjDLoh/ef0+oyDtf+j1sxThqSP3"),
+        );
+    }
+    let body = if fault == Some(Fault::TruncatedResponse) && bytes.len() > 1 {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+        let half = bytes.slice(..bytes.len() / 2);
+        let frames = vec![
+            Ok(Frame::data(half)),
+            Err(io::Error::new(
+                io::ErrorKind::ConnectionReset,
+                "response cut short on purpose",
+            )),
+        ];
+        StreamBody::new(stream::iter(frames)).boxed()
+    } else {
+        full(bytes)
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    Ok(response)
+}

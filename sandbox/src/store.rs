@@ -1,0 +1,508 @@
+//! The business rules of the pre-stored code endpoints, as documented (see
+//! `../shared/PROTOCOL.md`), on in-memory state. Independent of the generated
+//! bindings on purpose: the end-to-end tests check the bindings against it.
+
+use std::collections::{HashMap, HashSet};
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value, json};
+
+/// The code mode a stock must be in for codes to be uploaded.
+pub const MERCHANT_UPLOAD: &str = "MERCHANT_UPLOAD";
+
+/// Most codes one list page returns (the sandbox's choice: no source documents it).
+pub const MAX_PAGE: u64 = 100;
+
+/// A pre-stored code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeRecord {
+    /// `AVAILABLE` or `DISPATCHED`.
+    pub status: &'static str,
+    /// Unix seconds.
+    pub upload_time: i64,
+    /// Unix seconds, once dispatched.
+    pub dispatched_time: Option<i64>,
+    /// The user it was dispatched to.
+    pub openid: Option<String>,
+}
+
+/// A stock (批次).
+#[derive(Debug, Clone, Default)]
+pub struct Stock {
+    /// The code mode (`MERCHANT_UPLOAD`, `WECHATPAY_MODE`, `MERCHANT_API`).
+    pub mode: String,
+    /// Codes in upload order.
+    pub codes: IndexMap<String, CodeRecord>,
+}
+
+/// An answer: status and JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// JSON body.
+    pub body: Value,
+}
+
+impl Reply {
+    fn ok(body: Value) -> Self {
+        Reply { status: 200, body }
+    }
+
+    /// An error body: `{"code", "message", "detail"?}`.
+    pub fn error(status: u16, code: &str, message: &str) -> Self {
+        Reply {
+            status,
+            body: json!({"code": code, "message": message}),
+        }
+    }
+
+    fn param_error(field: &str, issue: &str) -> Self {
+        Reply {
+            status: 400,
+            body: json!({
+                "code": "PARAM_ERROR",
+                "message": format!("参数错误: {field}"),
+                "detail": {"field": field, "location": "body", "issue": issue},
+            }),
+        }
+    }
+}
+
+/// Everything the sandbox holds.
+#[derive(Debug, Default)]
+pub struct Store {
+    /// Stocks by id.
+    pub stocks: HashMap<String, Stock>,
+    upload_replays: HashMap<String, Reply>,
+    delete_replays: HashMap<String, Reply>,
+    /// Upload requests handled (replays included).
+    pub uploads: u64,
+    /// Upload requests answered from an earlier answer with the same request number.
+    pub upload_replays_served: u64,
+}
+
+/// Whether a character may appear in a code: `0-9 a-z A-Z`, space and `- _ \ / = |`.
+pub fn code_char_allowed(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '\\' | '/' | '=' | '|')
+}
+
+impl Store {
+    /// Adds a stock (or changes its mode).
+    pub fn add_stock(&mut self, stock_id: &str, mode: &str) {
+        self.stocks.entry(stock_id.to_owned()).or_default().mode = mode.to_owned();
+    }
+
+    fn stock(&self, stock_id: &str) -> Result<&Stock, Reply> {
+        self.stocks
+            .get(stock_id)
+            .ok_or_else(|| Reply::error(404, "RESOURCE_NOT_EXISTS", "批次不存在"))
+    }
+
+    /// `POST .../couponcodes`.
+    pub fn upload(&mut self, stock_id: &str, body: &[u8], now: i64) -> Reply {
+        self.uploads += 1;
+        let parsed: Value = match serde_json::from_slice(body) {
+            Ok(value) => value,
+            Err(_) => return Reply::param_error("body", "请求体不是合法的JSON"),
+        };
+        let Some(request_no) = parsed.get("upload_request_no").and_then(Value::as_str) else {
+            return Reply::param_error("upload_request_no", "upload_request_no is required");
+        };
+        if request_no.is_empty() || request_no.chars().count() > 128 {
+            return Reply::param_error("upload_request_no", "length must be 1-128");
+        }
+        if let Some(reply) = self.upload_replays.get(request_no) {
+            self.upload_replays_served += 1;
+            return reply.clone();
+        }
+        let Some(list) = parsed.get("coupon_code_list").and_then(Value::as_array) else {
+            return Reply::param_error("coupon_code_list", "coupon_code_list is required");
+        };
+        if list.is_empty() || list.len() > 200 {
+            return Reply::param_error("coupon_code_list", "1-200 codes per request");
+        }
+        let mut codes = Vec::with_capacity(list.len());
+        for item in list {
+            let Some(code) = item.as_str() else {
+                return Reply::param_error("coupon_code_list", "codes are strings");
+            };
+            if !code.chars().all(code_char_allowed) {
+                return Reply::param_error(
+                    "coupon_code_list",
+                    "a code has a character outside 0-9 a-z A-Z, space and - _ \\ / = |",
+                );
+            }
+            codes.push(code);
+        }
+        if stock_id.is_empty() || stock_id.chars().count() > 20 {
+            return Reply::param_error("stock_id", "length must be 1-20");
+        }
+        let stock = match self.stocks.get_mut(stock_id) {
+            Some(stock) => stock,
+            None => return Reply::error(404, "RESOURCE_NOT_EXISTS", "批次不存在"),
+        };
+        if stock.mode != MERCHANT_UPLOAD {
+            return Reply::error(
+                400,
+                "INVALID_REQUEST",
+                "批次的券code模式不是商户上传(MERCHANT_UPLOAD)",
+            );
+        }
+        let mut seen = HashSet::new();
+        let mut duplicates = Vec::new();
+        let mut succeeded = Vec::new();
+        let mut existed = Vec::new();
+        let mut failed = Vec::new();
+        for code in codes {
+            if !seen.insert(code) {
+                if !duplicates.contains(&code) {
+                    duplicates.push(code);
+                }
+                continue;
+            }
+            let length = code.chars().count();
+            if length == 0 || length > 32 {
+                failed.push(json!({"coupon_code": code, "code": "LENGTH_LIMIT", "message": "长度超过最大值32位"}));
+            } else if stock.codes.contains_key(code) {
+                existed.push(code);
+            } else {
+                stock.codes.insert(
+                    code.to_owned(),
+                    CodeRecord {
+                        status: "AVAILABLE",
+                        upload_time: now,
+                        dispatched_time: None,
+                        openid: None,
+                    },
+                );
+                succeeded.push(code);
+            }
+        }
+        let mut body = Map::new();
+        body.insert("stock_id".into(), json!(stock_id));
+        body.insert("total_count".into(), json!(seen.len()));
+        body.insert("success_count".into(), json!(succeeded.len()));
+        body.insert("success_codes".into(), json!(succeeded));
+        body.insert("success_time".into(), json!(rfc3339(now)));
+        body.insert("fail_count".into(), json!(failed.len()));
+        if !failed.is_empty() {
+            body.insert("fail_codes".into(), Value::Array(failed));
+        }
+        if !existed.is_empty() {
+            body.insert("exist_codes".into(), json!(existed));
+        }
+        if !duplicates.is_empty() {
+            body.insert("duplicate_codes".into(), json!(duplicates));
+        }
+        let reply = Reply::ok(Value::Object(body));
+        self.upload_replays
+            .insert(request_no.to_owned(), reply.clone());
+        reply
+    }
+
+    /// `GET .../couponcodes` with its query parameters.
+    pub fn list(&self, stock_id: &str, query: &HashMap<String, String>) -> Reply {
+        let stock = match self.stock(stock_id) {
+            Ok(stock) => stock,
+            Err(reply) => return reply,
+        };
+        let number = |name: &str, default: u64| -> Result<u64, Reply> {
+            match query.get(name) {
+                None => Ok(default),
+                Some(text) => text
+                    .parse::<u64>()
+                    .map_err(|_| Reply::param_error(name, "must be a whole number")),
+            }
+        };
+        let offset = match number("offset", 0) {
+            Ok(v) => v,
+            Err(reply) => return reply,
+        };
+        let limit = match number("limit", 10) {
+            Ok(0) => return Reply::param_error("limit", "must be at least 1"),
+            Ok(v) => v.min(MAX_PAGE),
+            Err(reply) => return reply,
+        };
+        let status = query.get("status").map(String::as_str);
+        let appid = query.get("appid");
+        let matching = stock.codes.iter().filter(|(_, record)| {
+            status.is_none_or(|s| s == record.status)
+                && (appid.is_none() || record.openid.is_some())
+        });
+        let total = matching.clone().count();
+        let data: Vec<Value> = matching
+            .skip(offset as usize)
+            .take(limit as usize)
+            .map(|(code, record)| code_information(code, record))
+            .collect();
+        let mut body = json!({
+            "stock_id": stock_id,
+            "total_count": total,
+            "offset": offset,
+            "limit": data.len(),
+        });
+        if !data.is_empty() {
+            body["data"] = Value::Array(data);
+        }
+        Reply::ok(body)
+    }
+
+    /// `GET .../couponcodes/{coupon_code}`.
+    pub fn get(&self, stock_id: &str, code: &str) -> Reply {
+        let stock = match self.stock(stock_id) {
+            Ok(stock) => stock,
+            Err(reply) => return reply,
+        };
+        let Some(record) = stock.codes.get(code) else {
+            return Reply::error(404, "RESOURCE_NOT_EXISTS", "券code不存在");
+        };
+        let mut body = json!({"code_information": code_information(code, record)});
+        if record.dispatched_time.is_some() {
+            body["coupon_information"] = json!({
+                "stock_name": "沙箱商家券",
+                "belong_merchant": "1900000001",
+                "goods_name": "沙箱商品",
+                "stock_type": "NORMAL",
+                "coupon_use_rule": {
+                    "coupon_available_time": {
+                        "available_begin_time": rfc3339(record.upload_time),
+                        "available_end_time": rfc3339(record.upload_time + 30 * 86400),
+                    },
+                    "use_method": "OFF_LINE",
+                },
+                "coupon_state": "SENDED",
+            });
+        }
+        Reply::ok(body)
+    }
+
+    /// `DELETE .../couponcodes/{coupon_code}?delete_request_no=...`.
+    pub fn delete(
+        &mut self,
+        stock_id: &str,
+        code: &str,
+        request_no: Option<&str>,
+        now: i64,
+    ) -> Reply {
+        let Some(request_no) = request_no.filter(|n| !n.is_empty()) else {
+            return Reply::param_error("delete_request_no", "delete_request_no is required");
+        };
+        if let Some(reply) = self.delete_replays.get(request_no) {
+            return reply.clone();
+        }
+        let stock = match self.stocks.get_mut(stock_id) {
+            Some(stock) => stock,
+            None => return Reply::error(404, "RESOURCE_NOT_EXISTS", "批次不存在"),
+        };
+        match stock.codes.get(code) {
+            None => return Reply::error(404, "RESOURCE_NOT_EXISTS", "券code不存在"),
+            Some(record) if record.status == "DISPATCHED" => {
+                return Reply::error(400, "INVALID_REQUEST", "已派发的券code不能删除");
+            }
+            Some(_) => {}
+        }
+        stock.codes.shift_remove(code);
+        let reply = Reply::ok(json!({"stock_id": stock_id, "delete_time": rfc3339(now)}));
+        self.delete_replays
+            .insert(request_no.to_owned(), reply.clone());
+        reply
+    }
+
+    /// Test hook: a coupon with this code was sent to `openid`.
+    pub fn dispatch(
+        &mut self,
+        stock_id: &str,
+        code: &str,
+        openid: &str,
+        now: i64,
+    ) -> Result<(), String> {
+        let record = self
+            .stocks
+            .get_mut(stock_id)
+            .and_then(|s| s.codes.get_mut(code))
+            .ok_or_else(|| format!("no code {code:?} in stock {stock_id:?}"))?;
+        record.status = "DISPATCHED";
+        record.dispatched_time = Some(now);
+        record.openid = Some(openid.to_owned());
+        Ok(())
+    }
+
+    /// The codes a stock holds, in upload order.
+    pub fn codes(&self, stock_id: &str) -> Vec<String> {
+        self.stocks
+            .get(stock_id)
+            .map(|s| s.codes.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+fn code_information(code: &str, record: &CodeRecord) -> Value {
+    let mut info = json!({
+        "code": code,
+        "code_status": record.status,
+        "upload_time": rfc3339(record.upload_time),
+    });
+    if let (Some(time), Some(openid)) = (record.dispatched_time, &record.openid) {
+        info["dispatched_time"] = json!(rfc3339(time));
+        info["openid"] = json!(openid);
+        info["coupon_code"] = json!(code);
+    }
+    info
+}
+
+/// Unix seconds as RFC 3339 in Beijing time: `2024-11-28T10:00:00+08:00`.
+pub fn rfc3339(unix: i64) -> String {
+    let local = unix + 8 * 3600;
+    let days = local.div_euclid(86400);
+    let seconds = local.rem_euclid(86400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}+08:00",
+        seconds / 3600,
+        seconds % 3600 / 60,
+        seconds % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> Store {
+        let mut store = Store::default();
+        store.add_stock("98065001", MERCHANT_UPLOAD);
+        store.add_stock("1000", "WECHATPAY_MODE");
+        store
+    }
+
+    #[test]
+    fn dates_are_beijing_time() {
+        assert_eq!(rfc3339(0), "1970-01-01T08:00:00+08:00");
+        assert_eq!(rfc3339(1_554_208_460), "2019-04-02T20:34:20+08:00");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T08:00:00+08:00");
+    }
+
+    #[test]
+    fn uploads_report_every_code() {
+        let mut store = store();
+        let body = br#"{"coupon_code_list":["a","b","a","x23456789012345678901234567890123"],"upload_request_no":"r1"}"#;
+        let reply = store.upload("98065001", body, 0);
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.body["total_count"], 3);
+        assert_eq!(reply.body["success_codes"], json!(["a", "b"]));
+        assert_eq!(reply.body["duplicate_codes"], json!(["a"]));
+        assert_eq!(reply.body["fail_codes"][0]["code"], "LENGTH_LIMIT");
+        // The same request number replays the first answer.
+        assert_eq!(store.upload("98065001", body, 99), reply);
+        let again = store.upload(
+            "98065001",
+            br#"{"coupon_code_list":["a","c"],"upload_request_no":"r2"}"#,
+            0,
+        );
+        assert_eq!(again.body["exist_codes"], json!(["a"]));
+        assert_eq!(store.codes("98065001"), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn upload_errors() {
+        let mut store = store();
+        let cases: &[(&str, &[u8], u16, &str)] = &[
+            ("98065001", b"{", 400, "PARAM_ERROR"),
+            (
+                "98065001",
+                br#"{"coupon_code_list":[],"upload_request_no":"x"}"#,
+                400,
+                "PARAM_ERROR",
+            ),
+            (
+                "98065001",
+                br#"{"coupon_code_list":["a\tb"],"upload_request_no":"x"}"#,
+                400,
+                "PARAM_ERROR",
+            ),
+            (
+                "98065001",
+                br#"{"coupon_code_list":["a"]}"#,
+                400,
+                "PARAM_ERROR",
+            ),
+            (
+                "nope",
+                br#"{"coupon_code_list":["a"],"upload_request_no":"x"}"#,
+                404,
+                "RESOURCE_NOT_EXISTS",
+            ),
+            (
+                "1000",
+                br#"{"coupon_code_list":["a"],"upload_request_no":"y"}"#,
+                400,
+                "INVALID_REQUEST",
+            ),
+        ];
+        for (stock, body, status, code) in cases {
+            let reply = store.upload(stock, body, 0);
+            assert_eq!(
+                (reply.status, reply.body["code"].as_str().unwrap()),
+                (*status, *code),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+
+    #[test]
+    fn list_get_delete_dispatch() {
+        let mut store = store();
+        let codes: Vec<String> = (0..250).map(|i| format!("C{i}")).collect();
+        for (i, chunk) in codes.chunks(200).enumerate() {
+            let body = json!({"coupon_code_list": chunk, "upload_request_no": format!("r{i}")});
+            store.upload("98065001", body.to_string().as_bytes(), 0);
+        }
+        let query = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let page = store.list("98065001", &query(&[("offset", "240"), ("limit", "500")]));
+        assert_eq!(page.body["total_count"], 250);
+        assert_eq!(page.body["limit"], 10);
+        assert_eq!(page.body["data"][0]["code"], "C240");
+        let page = store.list("98065001", &query(&[("limit", "500")]));
+        assert_eq!(page.body["limit"], MAX_PAGE);
+        store.dispatch("98065001", "C1", "openid-1", 5).unwrap();
+        let one = store.get("98065001", "C1");
+        assert_eq!(one.body["code_information"]["code_status"], "DISPATCHED");
+        assert!(one.body.get("coupon_information").is_some());
+        assert!(
+            store
+                .get("98065001", "C2")
+                .body
+                .get("coupon_information")
+                .is_none()
+        );
+        let dispatched = store.list("98065001", &query(&[("status", "DISPATCHED")]));
+        assert_eq!(dispatched.body["total_count"], 1);
+        assert_eq!(store.delete("98065001", "C1", Some("d1"), 0).status, 400);
+        assert_eq!(store.delete("98065001", "C2", None, 0).status, 400);
+        let deleted = store.delete("98065001", "C2", Some("d2"), 0);
+        assert_eq!(deleted.status, 200);
+        assert_eq!(
+            store.delete("98065001", "C2", Some("d2"), 0),
+            deleted,
+            "replayed"
+        );
+        assert_eq!(store.delete("98065001", "C2", Some("d3"), 0).status, 404);
+        assert_eq!(store.get("98065001", "C2").status, 404);
+    }
+}

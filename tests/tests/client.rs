@@ -1,0 +1,571 @@
+//! The generated bindings through the runtime client against the sandbox, over
+//! real loopback sockets: all four operations, every way a response can be wrong,
+//! retries, timeouts, both key modes, pagination and the escape hatch.
+
+use std::time::Duration;
+
+use futures_util::TryStreamExt;
+use wechatpay_bindings::WechatPayApi;
+use wechatpay_bindings::couponcodes::{
+    DeleteCouponCodeQuery, GetCouponCodeCodeStatus, GetCouponCodeQuery, ListCouponCodesCodeStatus,
+    ListCouponCodesQuery, ListCouponCodesStatus, UploadCouponCodesBody, UploadCouponCodesRequest,
+    list_all,
+};
+use wechatpay_e2e::{keys, quick_retries, sandbox, sandbox_with};
+use wechatpay_runtime::blocking::BlockingClient;
+use wechatpay_runtime::{Error, Method, PrivateKey, RetryPolicy, SignatureError};
+use wechatpay_sandbox::{
+    DEFAULT_STOCK, Fault, FaultPlan, SandboxConfig, SigningMode, WECHATPAY_MODE_STOCK,
+};
+
+fn body(codes: &[&str], request_no: &str) -> UploadCouponCodesBody {
+    UploadCouponCodesBody::new(codes.iter().map(|c| (*c).to_owned()).collect(), request_no)
+}
+
+#[tokio::test]
+async fn the_four_operations_through_the_typed_call_path() {
+    let sandbox = sandbox().await;
+    let client = sandbox.client_builder().build().unwrap();
+    let stock = client
+        .v3()
+        .marketing()
+        .busifavor()
+        .stocks()
+        .stock_id(DEFAULT_STOCK);
+
+    let uploaded = stock
+        .couponcodes()
+        .post(body(&["CODE-1", "CODE-2", "CODE-1"], "upload-1"))
+        .await
+        .unwrap();
+    assert_eq!(uploaded.stock_id, DEFAULT_STOCK);
+    assert_eq!(uploaded.total_count, 2);
+    assert_eq!(uploaded.success_count, 2);
+    assert_eq!(
+        uploaded.success_codes.as_deref(),
+        Some(&["CODE-1".to_owned(), "CODE-2".to_owned()][..])
+    );
+    assert_eq!(
+        uploaded.duplicate_codes.as_deref(),
+        Some(&["CODE-1".to_owned()][..])
+    );
+    assert!(
+        uploaded.success_time.ends_with("+08:00"),
+        "{}",
+        uploaded.success_time
+    );
+
+    let page = stock
+        .couponcodes()
+        .get(ListCouponCodesQuery::new().with_limit(10))
+        .await
+        .unwrap();
+    assert_eq!(page.total_count, 2);
+    let data = page.data.unwrap();
+    assert_eq!(data[0].code.as_deref(), Some("CODE-1"));
+    assert_eq!(
+        data[0].code_status,
+        Some(ListCouponCodesCodeStatus::Available)
+    );
+
+    let one = stock
+        .couponcodes()
+        .coupon_code("CODE-2")
+        .get(GetCouponCodeQuery::new())
+        .await
+        .unwrap();
+    assert_eq!(one.code_information.code.as_deref(), Some("CODE-2"));
+    assert_eq!(
+        one.code_information.code_status,
+        Some(GetCouponCodeCodeStatus::Available)
+    );
+    assert!(
+        one.coupon_information.is_none(),
+        "only dispatched codes have coupon information"
+    );
+
+    let deleted = stock
+        .couponcodes()
+        .coupon_code("CODE-2")
+        .delete(DeleteCouponCodeQuery::new("delete-1"))
+        .await
+        .unwrap();
+    assert_eq!(deleted.stock_id.as_deref(), Some(DEFAULT_STOCK));
+    assert_eq!(sandbox.codes(DEFAULT_STOCK), ["CODE-1"]);
+}
+
+#[tokio::test]
+async fn friendly_names_and_dispatched_codes() {
+    let sandbox = sandbox().await;
+    let client = sandbox.client_builder().build().unwrap();
+    client
+        .upload_coupon_codes(DEFAULT_STOCK, body(&["A1", "A2"], "friendly-1"))
+        .await
+        .unwrap();
+    sandbox.dispatch(DEFAULT_STOCK, "A1", "oUser").unwrap();
+    let one = client
+        .get_coupon_code(DEFAULT_STOCK, "A1", GetCouponCodeQuery::new())
+        .await
+        .unwrap();
+    assert_eq!(one.code_information.openid.as_deref(), Some("oUser"));
+    let coupon = one
+        .coupon_information
+        .expect("dispatched codes carry coupon information");
+    assert_eq!(coupon.stock_type.as_str(), "NORMAL");
+    let dispatched = client
+        .list_coupon_codes(
+            DEFAULT_STOCK,
+            ListCouponCodesQuery::new().with_status(ListCouponCodesStatus::Dispatched),
+        )
+        .await
+        .unwrap();
+    assert_eq!(dispatched.total_count, 1);
+    let refused = client
+        .delete_coupon_code(
+            DEFAULT_STOCK,
+            "A1",
+            DeleteCouponCodeQuery::new("del-dispatched"),
+        )
+        .await
+        .unwrap_err();
+    let api = refused.api().expect("an API error");
+    assert_eq!(
+        (api.status.as_u16(), api.code.as_deref()),
+        (400, Some("INVALID_REQUEST"))
+    );
+    assert!(api.request_id.is_some());
+}
+
+#[test]
+fn the_blocking_client() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime.block_on(sandbox());
+    let client = BlockingClient::new(sandbox.client_builder()).unwrap();
+    let request =
+        UploadCouponCodesRequest::new(DEFAULT_STOCK, body(&["B1", "B2", "B3"], "blocking-1"));
+    let uploaded = client.execute(&request).unwrap();
+    assert_eq!(uploaded.success_count, 3);
+    let codes: Vec<_> = client
+        .paginate(
+            wechatpay_bindings::couponcodes::ListCouponCodesRequest::new(
+                DEFAULT_STOCK,
+                ListCouponCodesQuery::new().with_limit(2),
+            ),
+        )
+        .map(|item| item.unwrap().code.unwrap())
+        .collect();
+    assert_eq!(codes, ["B1", "B2", "B3"]);
+}
+
+#[tokio::test]
+async fn codes_with_reserved_characters_are_signed_as_sent() {
+    let sandbox = sandbox().await;
+    let client = sandbox.client_builder().build().unwrap();
+    let awkward = "a b/c\\d=e|f-_";
+    client
+        .upload_coupon_codes(DEFAULT_STOCK, body(&[awkward], "awkward-1"))
+        .await
+        .unwrap();
+    let one = client
+        .get_coupon_code(
+            DEFAULT_STOCK,
+            awkward,
+            GetCouponCodeQuery::new().with_appid("wx233544546545989"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(one.code_information.code.as_deref(), Some(awkward));
+    client
+        .delete_coupon_code(
+            DEFAULT_STOCK,
+            awkward,
+            DeleteCouponCodeQuery::new("awkward del/1"),
+        )
+        .await
+        .unwrap();
+    assert!(sandbox.codes(DEFAULT_STOCK).is_empty());
+}
+
+#[tokio::test]
+async fn broken_limits_are_refused_before_anything_is_sent() {
+    let sandbox = sandbox().await;
+    let client = sandbox.client_builder().build().unwrap();
+    let too_many: Vec<String> = (0..201).map(|i| format!("C{i}")).collect();
+    let long = "x".repeat(33);
+    let mut invalid = UploadCouponCodesBody::new(too_many, "too-many");
+    invalid.coupon_code_list[3] = long;
+    invalid.coupon_code_list[4] = "tab\there".to_owned();
+    let Err(Error::Validation(errors)) = client.upload_coupon_codes(DEFAULT_STOCK, invalid).await
+    else {
+        panic!("expected a validation error");
+    };
+    let pointers: Vec<_> = errors.0.iter().map(|e| e.pointer.as_str()).collect();
+    assert_eq!(
+        pointers,
+        [
+            "/coupon_code_list",
+            "/coupon_code_list/3",
+            "/coupon_code_list/3",
+            "/coupon_code_list/4"
+        ]
+    );
+    let Err(Error::Validation(errors)) = client.upload_coupon_codes("", body(&["A"], "x")).await
+    else {
+        panic!("expected a validation error");
+    };
+    assert_eq!(errors.0[0].pointer, "/path/stock_id");
+    assert_eq!(sandbox.stats().requests, 0, "nothing reached the server");
+}
+
+#[tokio::test]
+async fn every_kind_of_bad_response_is_a_typed_error() {
+    let sandbox = sandbox().await;
+    let client = sandbox
+        .client_builder()
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let list = || client.list_coupon_codes(DEFAULT_STOCK, ListCouponCodesQuery::new());
+    let cases = [
+        (Fault::TamperedBody, "invalid"),
+        (Fault::ProbeSignature, "invalid"),
+        (Fault::StaleTimestamp, "stale"),
+        (Fault::Unsigned, "missing"),
+    ];
+    for (fault, expected) in cases {
+        sandbox.push_faults(&[fault]);
+        match list().await {
+            Err(Error::Signature {
+                source, request_id, ..
+            }) => {
+                let matches = matches!(
+                    (expected, &source),
+                    ("invalid", SignatureError::Invalid)
+                        | ("stale", SignatureError::Stale { .. })
+                        | ("missing", SignatureError::MissingHeader(_))
+                );
+                assert!(matches, "{fault:?}: {source:?}");
+                assert!(request_id.is_some(), "{fault:?}");
+            }
+            other => panic!("{fault:?}: expected a signature error, got {other:?}"),
+        }
+    }
+    // A proxy's HTML page keeps its raw body and is worth retrying.
+    sandbox.push_faults(&[Fault::BadGatewayHtml]);
+    let error = list().await.unwrap_err();
+    let api = error.api().unwrap();
+    assert_eq!(api.status.as_u16(), 502);
+    assert_eq!(api.code, None);
+    assert!(String::from_utf8_lossy(&api.body).contains("502 Bad Gateway"));
+    assert!(error.is_retryable());
+    // Business errors are not.
+    let error = client
+        .upload_coupon_codes(WECHATPAY_MODE_STOCK, body(&["A"], "wrong-mode"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.api().unwrap().code.as_deref(),
+        Some("INVALID_REQUEST")
+    );
+    assert!(!error.is_retryable());
+    let error = client
+        .get_coupon_code(DEFAULT_STOCK, "missing", GetCouponCodeQuery::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+}
+
+#[tokio::test]
+async fn a_wrong_serial_is_reported() {
+    let sandbox = sandbox().await;
+    // The client trusts a key under another id: the sandbox signs with its own.
+    let client = wechatpay_runtime::Client::builder()
+        .base_url(sandbox.base_url())
+        .merchant(sandbox.keys().merchant_credentials())
+        .wechatpay_public_key(
+            "PUB_KEY_ID_SOMEONE_ELSE",
+            sandbox.keys().wechatpay_public_key(),
+        )
+        .build()
+        .unwrap();
+    let error = client
+        .list_coupon_codes(DEFAULT_STOCK, ListCouponCodesQuery::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Signature { source: SignatureError::UnknownSerial(serial), .. } if serial == &sandbox.keys().public_key_id),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn requests_signed_with_another_key_get_sign_error_with_nested_detail() {
+    let sandbox = sandbox().await;
+    let mut credentials = sandbox.keys().merchant_credentials();
+    credentials.key = PrivateKey::from_pem(&keys().public_key_signer.to_pem()).unwrap();
+    let client = sandbox
+        .client_builder()
+        .merchant(credentials)
+        .build()
+        .unwrap();
+    let error = client
+        .list_coupon_codes(DEFAULT_STOCK, ListCouponCodesQuery::new())
+        .await
+        .unwrap_err();
+    let api = error.api().unwrap();
+    assert_eq!(
+        (api.status.as_u16(), api.code.as_deref()),
+        (401, Some("SIGN_ERROR"))
+    );
+    assert_eq!(
+        api.detail.as_ref().unwrap()["detail"]["issue"],
+        "signature does not match the request"
+    );
+    assert!(!error.is_retryable());
+    assert_eq!(sandbox.stats().rejected, 1);
+}
+
+#[tokio::test]
+async fn missing_user_agent_and_accept_are_rejected() {
+    let sandbox = sandbox().await;
+    let http = reqwest::Client::builder().build().unwrap();
+    let url = format!(
+        "{}/v3/marketing/busifavor/stocks/{DEFAULT_STOCK}/couponcodes",
+        sandbox.base_url()
+    );
+    let response = http
+        .get(&url)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let body: serde_json::Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["code"], "INVALID_REQUEST");
+    // reqwest always sends `Accept: */*`, so this one goes over a raw socket.
+    let mut stream = tokio::net::TcpStream::connect(sandbox.addr())
+        .await
+        .unwrap();
+    let request = format!(
+        "GET /v3/marketing/busifavor/stocks/{DEFAULT_STOCK}/couponcodes HTTP/1.1\r\nHost: sandbox\r\nUser-Agent: x\r\nConnection: close\r\n\r\n"
+    );
+    tokio::io::AsyncWriteExt::write_all(&mut stream, request.as_bytes())
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut answer)
+        .await
+        .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(
+        answer.contains("INVALID_REQUEST") && answer.contains("Accept"),
+        "{answer}"
+    );
+    let response = http
+        .get(&url)
+        .header("User-Agent", "x")
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    assert!(response.headers().contains_key("Request-ID"));
+}
+
+#[tokio::test]
+async fn retries_recover_from_429_5xx_202_and_broken_connections_without_uploading_twice() {
+    let sandbox = sandbox().await;
+    let client = sandbox
+        .client_builder()
+        .retry(quick_retries())
+        .build()
+        .unwrap();
+    for (i, fault) in [
+        Fault::RateLimited,
+        Fault::ServerError,
+        Fault::Unavailable,
+        Fault::Accepted,
+        Fault::BadGatewayHtml,
+        Fault::DropBeforeHandling,
+        Fault::DropAfterHandling,
+        Fault::TruncatedResponse,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sandbox.push_faults(&[fault]);
+        let request_no = format!("retry-{i}");
+        let code = format!("R{i}");
+        let uploaded = client
+            .upload_coupon_codes(DEFAULT_STOCK, body(&[&code], &request_no))
+            .await
+            .unwrap_or_else(|e| panic!("{fault:?}: {e}"));
+        // A retry of a request the server already handled gets the first answer.
+        assert_eq!(uploaded.success_count, 1, "{fault:?}");
+    }
+    assert_eq!(sandbox.codes(DEFAULT_STOCK).len(), 8);
+    assert!(sandbox.stats().upload_replays >= 2, "{:?}", sandbox.stats());
+}
+
+#[tokio::test]
+async fn timeouts_are_retried_or_reported() {
+    let sandbox = sandbox_with(SandboxConfig {
+        faults: FaultPlan {
+            delay: Duration::from_millis(600),
+            ..FaultPlan::default()
+        },
+        ..SandboxConfig::default()
+    })
+    .await;
+    let impatient = sandbox
+        .client_builder()
+        .timeout(Duration::from_millis(200))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    sandbox.push_faults(&[Fault::Delay]);
+    let error = impatient
+        .list_coupon_codes(DEFAULT_STOCK, ListCouponCodesQuery::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Timeout(_)), "{error:?}");
+    assert!(error.is_retryable());
+
+    let patient = sandbox
+        .client_builder()
+        .timeout(Duration::from_millis(200))
+        .retry(quick_retries())
+        .build()
+        .unwrap();
+    sandbox.push_faults(&[Fault::Delay]);
+    let uploaded = patient
+        .upload_coupon_codes(DEFAULT_STOCK, body(&["T1"], "timeout-1"))
+        .await
+        .unwrap();
+    assert_eq!(uploaded.success_codes.unwrap(), ["T1"]);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(sandbox.codes(DEFAULT_STOCK), ["T1"], "imported once");
+}
+
+#[tokio::test]
+async fn platform_certificate_mode_and_both_modes_at_once() {
+    let sandbox = sandbox_with(SandboxConfig {
+        signing: SigningMode::PlatformCertificate,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let client = sandbox.certificate_client_builder().build().unwrap();
+    let uploaded = client
+        .upload_coupon_codes(DEFAULT_STOCK, body(&["P1"], "cert-1"))
+        .await
+        .unwrap();
+    assert_eq!(uploaded.success_count, 1);
+    // A client that knows both keys verifies whichever signs.
+    let both = sandbox
+        .client_builder()
+        .platform_certificates(
+            wechatpay_runtime::PlatformCertificates::new(sandbox.keys().apiv3_key.as_bytes())
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let page = both
+        .list_coupon_codes(DEFAULT_STOCK, ListCouponCodesQuery::new())
+        .await
+        .unwrap();
+    assert_eq!(page.total_count, 1);
+    // A wrong APIv3 key cannot decrypt the certificates.
+    let wrong = sandbox.client_builder().platform_certificates(
+        wechatpay_runtime::PlatformCertificates::new(*b"0123456789abcdef0123456789abcdef").unwrap(),
+    );
+    let error = wrong
+        .build()
+        .unwrap()
+        .list_coupon_codes(DEFAULT_STOCK, ListCouponCodesQuery::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Config(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn pagination_walks_every_page() {
+    let sandbox = sandbox().await;
+    let client = sandbox.client_builder().build().unwrap();
+    let codes: Vec<String> = (0..250).map(|i| format!("P{i:03}")).collect();
+    for (i, chunk) in codes.chunks(200).enumerate() {
+        client
+            .upload_coupon_codes(
+                DEFAULT_STOCK,
+                UploadCouponCodesBody::new(chunk.to_vec(), format!("page-{i}")),
+            )
+            .await
+            .unwrap();
+    }
+    let listed: Vec<String> = list_all(
+        &client,
+        DEFAULT_STOCK,
+        ListCouponCodesQuery::new().with_limit(30),
+    )
+    .map_ok(|item| item.code.unwrap())
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(listed, codes);
+    // The server caps pages at 100; asking for more still walks everything.
+    let listed: Vec<_> = list_all(
+        &client,
+        DEFAULT_STOCK,
+        ListCouponCodesQuery::new()
+            .with_limit(1000)
+            .with_offset(200),
+    )
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(listed.len(), 50);
+}
+
+#[tokio::test]
+async fn the_untyped_escape_hatch_is_signed_and_verified() {
+    let sandbox = sandbox().await;
+    let client = sandbox.client_builder().build().unwrap();
+    let response = client
+        .request(
+            Method::POST,
+            "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes",
+        )
+        .path_param("stock_id", DEFAULT_STOCK)
+        .json(&serde_json::json!({"coupon_code_list": ["E1"], "upload_request_no": "raw-1"}))
+        .idempotent(true)
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = response.json().unwrap();
+    assert_eq!(body["success_codes"][0], "E1");
+    let response = client
+        .request(
+            Method::GET,
+            "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes",
+        )
+        .path_param("stock_id", DEFAULT_STOCK)
+        .query("offset", 0)
+        .query("limit", 5)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.json::<serde_json::Value>().unwrap()["total_count"],
+        1
+    );
+    sandbox.push_faults(&[Fault::TamperedBody]);
+    let error = client
+        .request(
+            Method::GET,
+            "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes",
+        )
+        .path_param("stock_id", DEFAULT_STOCK)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Signature { .. }), "{error:?}");
+}
