@@ -194,6 +194,19 @@ impl Sandbox {
         self.shared.store.lock().expect("lock").codes(stock_id)
     }
 
+    /// How many upload requests with this `upload_request_no` reached the business
+    /// rules (a replay counts; a request refused before, or faulted before, does not).
+    pub fn upload_requests(&self, request_no: &str) -> u32 {
+        self.shared
+            .store
+            .lock()
+            .expect("lock")
+            .upload_requests
+            .get(request_no)
+            .copied()
+            .unwrap_or(0)
+    }
+
     /// Test hook: marks a code as dispatched to a user.
     pub fn dispatch(&self, stock_id: &str, code: &str, openid: &str) -> Result<(), String> {
         self.shared

@@ -80,6 +80,8 @@ pub struct Store {
     pub uploads: u64,
     /// Upload requests answered from an earlier answer with the same request number.
     pub upload_replays_served: u64,
+    /// How many requests reached the business rules, per `upload_request_no`.
+    pub upload_requests: HashMap<String, u32>,
 }
 
 /// Whether a character may appear in a code: `0-9 a-z A-Z`, space and `- _ \ / = |`.
@@ -112,6 +114,10 @@ impl Store {
         if request_no.is_empty() || request_no.chars().count() > 128 {
             return Reply::param_error("upload_request_no", "length must be 1-128");
         }
+        *self
+            .upload_requests
+            .entry(request_no.to_owned())
+            .or_default() += 1;
         if let Some(reply) = self.upload_replays.get(request_no) {
             self.upload_replays_served += 1;
             return reply.clone();

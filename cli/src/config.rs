@@ -1,0 +1,193 @@
+//! Settings from flags, environment variables and an optional config file, in
+//! that order of priority. Secrets are never printed.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use serde::Deserialize;
+use wechatpay_runtime::{
+    ClientBuilder, MerchantCredentials, PlatformCertificates, PrivateKey, PublicKey, RetryPolicy,
+};
+
+/// Connection settings; each can also come from the environment or the config file.
+#[derive(Args, Debug, Clone, Default)]
+pub struct Settings {
+    /// TOML file with any of the settings below (keys: base_url, mchid,
+    /// mch_serial, private_key, public_key_id, public_key, apiv3_key).
+    #[arg(long, env = "COUPONCODES_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// WeChat Pay host [default: https://api.mch.weixin.qq.com].
+    #[arg(long, env = "WECHATPAY_BASE_URL", global = true)]
+    pub base_url: Option<String>,
+    /// Merchant id.
+    #[arg(long, env = "WECHATPAY_MCHID", global = true)]
+    pub mchid: Option<String>,
+    /// Serial number of the merchant API certificate.
+    #[arg(long, env = "WECHATPAY_MCH_SERIAL", global = true)]
+    pub mch_serial: Option<String>,
+    /// Path to the merchant API private key (PKCS#8 PEM, `apiclient_key.pem`).
+    #[arg(long, env = "WECHATPAY_PRIVATE_KEY", global = true)]
+    pub private_key: Option<PathBuf>,
+    /// WeChat Pay public key id (`PUB_KEY_ID_...`), with --public-key.
+    #[arg(long, env = "WECHATPAY_PUBLIC_KEY_ID", global = true)]
+    pub public_key_id: Option<String>,
+    /// Path to the WeChat Pay public key PEM, with --public-key-id.
+    #[arg(long, env = "WECHATPAY_PUBLIC_KEY", global = true)]
+    pub public_key: Option<PathBuf>,
+    /// APIv3 key, for platform-certificate mode (never printed).
+    #[arg(
+        long,
+        env = "WECHATPAY_APIV3_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub apiv3_key: Option<String>,
+    /// Seconds to wait for one answer.
+    #[arg(long, default_value_t = 10.0, global = true)]
+    pub timeout: f64,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    base_url: Option<String>,
+    mchid: Option<String>,
+    mch_serial: Option<String>,
+    private_key: Option<PathBuf>,
+    public_key_id: Option<String>,
+    public_key: Option<PathBuf>,
+    apiv3_key: Option<String>,
+}
+
+fn missing(what: &str, flag: &str, env: &str, key: &str) -> String {
+    format!(
+        "missing setting: {what} (give --{flag}, set {env}, or put `{key}` in the --config file)"
+    )
+}
+
+impl Settings {
+    /// Fills what flags and the environment left unset from the config file.
+    fn merged(&self) -> Result<Settings, String> {
+        let mut merged = self.clone();
+        let Some(path) = &self.config else {
+            return Ok(merged);
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the config file {}: {e}", path.display()))?;
+        let file: FileSettings =
+            toml::from_str(&text).map_err(|e| format!("config file {}: {e}", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let relative = |p: PathBuf| if p.is_relative() { base.join(p) } else { p };
+        merged.base_url = merged.base_url.or(file.base_url);
+        merged.mchid = merged.mchid.or(file.mchid);
+        merged.mch_serial = merged.mch_serial.or(file.mch_serial);
+        merged.private_key = merged.private_key.or(file.private_key.map(relative));
+        merged.public_key_id = merged.public_key_id.or(file.public_key_id);
+        merged.public_key = merged.public_key.or(file.public_key.map(relative));
+        merged.apiv3_key = merged.apiv3_key.or(file.apiv3_key);
+        Ok(merged)
+    }
+
+    /// A client builder, or a message naming every missing setting.
+    pub fn client_builder(&self) -> Result<ClientBuilder, String> {
+        let settings = self.merged()?;
+        let mut problems = Vec::new();
+        if settings.mchid.is_none() {
+            problems.push(missing("merchant id", "mchid", "WECHATPAY_MCHID", "mchid"));
+        }
+        if settings.mch_serial.is_none() {
+            problems.push(missing(
+                "merchant certificate serial",
+                "mch-serial",
+                "WECHATPAY_MCH_SERIAL",
+                "mch_serial",
+            ));
+        }
+        if settings.private_key.is_none() {
+            problems.push(missing(
+                "merchant private key file",
+                "private-key",
+                "WECHATPAY_PRIVATE_KEY",
+                "private_key",
+            ));
+        }
+        let public_key_mode = settings.public_key_id.is_some() || settings.public_key.is_some();
+        if public_key_mode && (settings.public_key_id.is_none() || settings.public_key.is_none()) {
+            problems.push(
+                "WeChat Pay public key mode needs both --public-key-id (WECHATPAY_PUBLIC_KEY_ID) and --public-key (WECHATPAY_PUBLIC_KEY)".to_owned(),
+            );
+        }
+        if !public_key_mode && settings.apiv3_key.is_none() {
+            problems.push(
+                "missing setting: a way to verify WeChat Pay's answers: --public-key-id with --public-key (public key mode), or --apiv3-key (platform certificate mode)".to_owned(),
+            );
+        }
+        if !problems.is_empty() {
+            return Err(problems.join("\n"));
+        }
+        let key_path = settings.private_key.clone().unwrap_or_default();
+        let key = PrivateKey::from_pem_file(&key_path).map_err(|e| e.to_string())?;
+        let mut builder = wechatpay_runtime::Client::builder()
+            .merchant(MerchantCredentials {
+                mchid: settings.mchid.clone().unwrap_or_default(),
+                serial: settings.mch_serial.clone().unwrap_or_default(),
+                key,
+            })
+            .timeout(Duration::from_secs_f64(self.timeout.max(0.1)))
+            .retry(RetryPolicy::default());
+        if let Some(url) = &settings.base_url {
+            builder = builder.base_url(url.clone());
+        }
+        if let (Some(id), Some(path)) = (&settings.public_key_id, &settings.public_key) {
+            let key = PublicKey::from_pem_file(path).map_err(|e| e.to_string())?;
+            builder = builder.wechatpay_public_key(id.clone(), key);
+        }
+        if let Some(apiv3) = &settings.apiv3_key {
+            let certificates =
+                PlatformCertificates::new(apiv3.as_bytes().to_vec()).map_err(|e| e.to_string())?;
+            builder = builder.platform_certificates(certificates);
+        }
+        Ok(builder)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_missing_setting_is_named() {
+        let error = Settings::default().client_builder().unwrap_err();
+        for name in [
+            "WECHATPAY_MCHID",
+            "WECHATPAY_MCH_SERIAL",
+            "WECHATPAY_PRIVATE_KEY",
+            "--apiv3-key",
+        ] {
+            assert!(error.contains(name), "{error}");
+        }
+    }
+
+    #[test]
+    fn the_config_file_fills_the_gaps_and_flags_win() {
+        let dir = std::env::temp_dir().join(format!("couponcodes-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        std::fs::write(
+            &file,
+            "mchid = \"from-file\"\nmch_serial = \"S\"\nprivate_key = \"key.pem\"\n",
+        )
+        .unwrap();
+        let settings = Settings {
+            config: Some(file),
+            mchid: Some("from-flag".into()),
+            ..Settings::default()
+        };
+        let merged = settings.merged().unwrap();
+        assert_eq!(merged.mchid.as_deref(), Some("from-flag"));
+        assert_eq!(merged.mch_serial.as_deref(), Some("S"));
+        assert_eq!(merged.private_key, Some(dir.join("key.pem")));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
