@@ -298,7 +298,7 @@ fn root_items(
                 .unwrap_or_else(|| format!("{}_{module}", plan.method.lower()));
             for (role, ty) in &plan.schemas {
                 let file = format!("{schema_prefix}.{role}");
-                entries.push(quote!((#file, ::schemars::schema_for!(#module_ident::#ty))));
+                entries.push(quote!((#file, #rt::json_schema_for::<#module_ident::#ty>())));
             }
         }
         if !entries.is_empty() {

@@ -54,6 +54,6 @@ pub use operation::{Body, Method, Operation, Request};
 pub use paginate::{Page, Paginated};
 pub use raw::RawRequest;
 pub use sign::{MerchantCredentials, PrivateKey, PublicKey};
-pub use types::{FilePart, JsonString};
+pub use types::{FilePart, JsonString, json_schema_for};
 pub use validate::{Validate, ValidationError, ValidationErrors};
 pub use verify::{PlatformCertificates, Verifier};

@@ -420,27 +420,27 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
         .extend([
             (
                 "list_coupon_codes.query",
-                ::schemars::schema_for!(
-                    v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesQuery
-                ),
+                ::wechatpay_runtime::json_schema_for::<
+                    v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesQuery,
+                >(),
             ),
             (
                 "list_coupon_codes.response",
-                ::schemars::schema_for!(
-                    v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesResponse
-                ),
+                ::wechatpay_runtime::json_schema_for::<
+                    v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesResponse,
+                >(),
             ),
             (
                 "upload_coupon_codes.body",
-                ::schemars::schema_for!(
-                    v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesBody
-                ),
+                ::wechatpay_runtime::json_schema_for::<
+                    v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesBody,
+                >(),
             ),
             (
                 "upload_coupon_codes.response",
-                ::schemars::schema_for!(
-                    v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesResponse
-                ),
+                ::wechatpay_runtime::json_schema_for::<
+                    v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesResponse,
+                >(),
             ),
         ]);
     #[cfg(feature = "v3-marketing")]
@@ -448,27 +448,27 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
         .extend([
             (
                 "get_coupon_code.query",
-                ::schemars::schema_for!(
-                    v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeQuery
-                ),
+                ::wechatpay_runtime::json_schema_for::<
+                    v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeQuery,
+                >(),
             ),
             (
                 "get_coupon_code.response",
-                ::schemars::schema_for!(
-                    v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeResponse
-                ),
+                ::wechatpay_runtime::json_schema_for::<
+                    v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeResponse,
+                >(),
             ),
             (
                 "delete_coupon_code.query",
-                ::schemars::schema_for!(
-                    v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeQuery
-                ),
+                ::wechatpay_runtime::json_schema_for::<
+                    v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeQuery,
+                >(),
             ),
             (
                 "delete_coupon_code.response",
-                ::schemars::schema_for!(
-                    v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeResponse
-                ),
+                ::wechatpay_runtime::json_schema_for::<
+                    v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeResponse,
+                >(),
             ),
         ]);
     schemas

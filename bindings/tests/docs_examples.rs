@@ -1,0 +1,141 @@
+//! The example payloads of the docs pages (the PHP samples' literal arguments,
+//! kept in the spec) round-trip through the generated types and validate against
+//! the JSON Schemas.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use wechatpay_bindings::couponcodes::*;
+use wechatpay_runtime::Validate;
+use wechatpay_runtime::schema::{EnumCheck, SchemaValidator};
+
+fn examples() -> Vec<(String, Value)> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/couponcodes.json");
+    let spec = wechatpay_spec::Spec::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    spec.operations
+        .into_iter()
+        .map(|op| {
+            (
+                op.name.expect("couponcodes operations are named"),
+                op.request_example.expect("every page has a literal sample"),
+            )
+        })
+        .collect()
+}
+
+fn round_trip<T: Serialize + DeserializeOwned + Validate>(example: &Value) -> T {
+    let typed: T = serde_json::from_value(example.clone()).unwrap();
+    assert_eq!(
+        &serde_json::to_value(&typed).unwrap(),
+        example,
+        "serde round trip"
+    );
+    assert_eq!(
+        typed.validate(),
+        Ok(()),
+        "the example respects the documented limits"
+    );
+    typed
+}
+
+fn schema(name: &str) -> SchemaValidator {
+    let (_, schema) = wechatpay_bindings::json_schemas()
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .unwrap_or_else(|| panic!("no schema {name}"));
+    SchemaValidator::new(schema.as_value()).unwrap()
+}
+
+#[test]
+fn every_request_example_round_trips_and_validates() {
+    let examples = examples();
+    assert_eq!(examples.len(), 4);
+    for (name, example) in examples {
+        match name.as_str() {
+            "upload_coupon_codes" => {
+                let body: UploadCouponCodesBody = round_trip(&example["json"]);
+                assert_eq!(body.upload_request_no, "100002322019090134234sfdf");
+                assert_eq!(example["stock_id"], "98065001");
+                schema("upload_coupon_codes.body")
+                    .validate(&example["json"], EnumCheck::Strict)
+                    .unwrap();
+            }
+            "list_coupon_codes" => {
+                let query: ListCouponCodesQuery = round_trip(&example["query"]);
+                assert_eq!(query.status, Some(ListCouponCodesStatus::Sended));
+                assert_eq!(query.limit, Some(20));
+                schema("list_coupon_codes.query")
+                    .validate(&example["query"], EnumCheck::Strict)
+                    .unwrap();
+            }
+            "get_coupon_code" => {
+                let query: GetCouponCodeQuery = round_trip(&example["query"]);
+                assert_eq!(query.appid.as_deref(), Some("wx233544546545989"));
+                schema("get_coupon_code.query")
+                    .validate(&example["query"], EnumCheck::Strict)
+                    .unwrap();
+            }
+            "delete_coupon_code" => {
+                let query: DeleteCouponCodeQuery = round_trip(&example["query"]);
+                assert!(!query.delete_request_no.is_empty());
+                schema("delete_coupon_code.query")
+                    .validate(&example["query"], EnumCheck::Strict)
+                    .unwrap();
+            }
+            other => panic!("unexpected operation {other}"),
+        }
+    }
+}
+
+/// Answers shaped like the docs' response tables decode, and unknown enum values
+/// and fields are kept rather than refused.
+#[test]
+fn responses_decode_and_tolerate_what_is_new() {
+    let upload: UploadCouponCodesResponse = serde_json::from_value(serde_json::json!({
+        "stock_id": "98065001",
+        "total_count": 500,
+        "success_count": 20,
+        "success_codes": ["MMAA12345"],
+        "success_time": "2015-05-20T13:29:35.120+08:00",
+        "fail_count": 10,
+        "fail_codes": [{"coupon_code": "ABCD23456", "code": "LENGTH_LIMIT", "message": "长度超过最大值32位"},
+                       {"coupon_code": "ABCD23457", "code": "SOMETHING_NEW", "message": "?"}],
+        "exist_codes": ["ABCD2345"],
+        "duplicate_codes": ["AACC2345"],
+        "a_field_added_later": true
+    }))
+    .unwrap();
+    let fails = upload.fail_codes.unwrap();
+    assert_eq!(fails[0].code, UploadCouponCodesCode::LengthLimit);
+    assert_eq!(
+        fails[1].code,
+        UploadCouponCodesCode::Unrecognized("SOMETHING_NEW".into())
+    );
+    assert_eq!(fails[1].code.as_str(), "SOMETHING_NEW");
+
+    let missing_required = serde_json::from_value::<UploadCouponCodesResponse>(serde_json::json!({
+        "stock_id": "98065001"
+    }));
+    assert!(
+        missing_required
+            .unwrap_err()
+            .to_string()
+            .contains("total_count")
+    );
+
+    let strict = schema("list_coupon_codes.response");
+    let page = serde_json::json!({
+        "stock_id": "98065001", "total_count": 1, "limit": 1, "offset": 0,
+        "data": [{"code": "A", "code_status": "RECYCLED", "upload_time": "2015-05-20T13:29:35+08:00"}]
+    });
+    let decoded: ListCouponCodesResponse = serde_json::from_value(page.clone()).unwrap();
+    assert_eq!(
+        decoded.data.unwrap()[0].code_status,
+        Some(ListCouponCodesCodeStatus::Unrecognized("RECYCLED".into()))
+    );
+    let errors = strict.validate(&page, EnumCheck::Strict).unwrap_err();
+    assert_eq!(errors.0[0].pointer, "/data/0/code_status");
+    assert!(strict.validate(&page, EnumCheck::Open).is_ok());
+}
