@@ -353,6 +353,15 @@ fn root_items(
             });
         }
     }
+    let schemas_body = if schema_entries.is_empty() {
+        quote!(::std::vec::Vec::new())
+    } else {
+        quote! {
+            let mut schemas = ::std::vec::Vec::new();
+            #(#schema_entries)*
+            schemas
+        }
+    };
     let skipped_entries = skipped.iter().map(|s| {
         let (op, reason) = (&s.operation, &s.reason);
         quote!((#op, #reason),)
@@ -379,9 +388,7 @@ fn root_items(
         /// response, derived with schemars from the generated types, named
         /// `<operation>.<body|query|response>`.
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
-            let mut schemas = ::std::vec::Vec::new();
-            #(#schema_entries)*
-            schemas
+            #schemas_body
         }
 
         /// Operations of the spec that are not generated, with the reason.
@@ -511,6 +518,12 @@ impl Generated {
             self.header,
             space_items(&prettyplease::unparse(&file))
         ))
+    }
+
+    /// Everything as one formatted file (each path an inline module), with the
+    /// `@generated` header: what the proc-macro expands to, readable.
+    pub fn single_file(&self) -> Result<String, CodegenError> {
+        self.render("bindings", self.inline())
     }
 
     /// The module name of each generated path, with its feature.

@@ -269,6 +269,13 @@ pub(crate) fn generate(
         .base_uri
         .as_ref()
         .map(|uri| quote!(request.base_uri = ::std::option::Option::Some(#uri);));
+    let changes_request =
+        !build.is_empty() || idempotent.is_some() || unsigned.is_some() || base_uri.is_some();
+    let binding = if changes_request {
+        quote!(let mut request)
+    } else {
+        quote!(let request)
+    };
     let method_doc = format!(" `{}`", operation.method);
     let path_doc = format!(" `{path}`");
     let no_checks = path_checks.is_empty() && parts.is_empty();
@@ -297,7 +304,7 @@ pub(crate) fn generate(
 
             fn to_request(&self) -> ::std::result::Result<#rt::Request, #rt::Error> {
                 let path = #rt::encode::path(Self::PATH, &[#(#path_args),*]).map_err(#rt::Error::Config)?;
-                let mut request = #rt::Request::new(Self::METHOD, Self::PATH, path);
+                #binding = #rt::Request::new(Self::METHOD, Self::PATH, path);
                 #(#build)*
                 #idempotent
                 #unsigned

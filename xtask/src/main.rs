@@ -3,8 +3,10 @@
 //! - `spec`: read the docs pages under `spec/docs` into `spec/couponcodes.json`
 //!   (or any docs tree, with `--docs`), `--check` for freshness.
 //! - `codegen`: generate `bindings/src/generated` and `schemas/` from the spec.
+//! - `corpus`: generate and compile every operation of a docs tree.
 
 mod codegen_task;
+mod corpus_task;
 mod fresh;
 mod spec_task;
 
@@ -34,6 +36,9 @@ enum Task {
     /// Generate the checked-in bindings (`bindings/src/generated`) and their JSON
     /// Schemas (`schemas/`) from `spec/couponcodes.json`.
     Codegen(codegen_task::CodegenArgs),
+    /// Parse a whole docs tree, generate a crate with every operation into
+    /// `target/corpus/`, and `cargo check` it.
+    Corpus(corpus_task::CorpusArgs),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +46,7 @@ fn main() -> ExitCode {
     let result = match cli.task {
         Task::Spec(args) => spec_task::run(args),
         Task::Codegen(args) => codegen_task::run(args),
+        Task::Corpus(args) => corpus_task::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
