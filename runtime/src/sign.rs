@@ -258,6 +258,14 @@ impl MerchantCredentials {
     }
 }
 
+/// One key for the unit tests, generated once (key generation is slow).
+#[cfg(test)]
+pub(crate) fn test_key() -> PrivateKey {
+    static KEY: std::sync::OnceLock<PrivateKey> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| PrivateKey::generate().expect("key generation"))
+        .clone()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,10 +310,7 @@ mod tests {
 
     #[test]
     fn debug_output_redacts_keys() {
-        let key = PrivateKey::from_pem(include_str!(
-            "../../../shared/vectors/merchant_test_key.pem"
-        ))
-        .unwrap();
+        let key = crate::sign::test_key();
         let credentials = MerchantCredentials {
             mchid: "1".into(),
             serial: "S".into(),

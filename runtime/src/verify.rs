@@ -327,10 +327,7 @@ mod tests {
     use http::HeaderValue;
 
     fn key() -> PrivateKey {
-        PrivateKey::from_pem(include_str!(
-            "../../../shared/vectors/merchant_test_key.pem"
-        ))
-        .unwrap()
+        crate::sign::test_key()
     }
 
     fn signed(key: &PrivateKey, serial: &str, timestamp: i64, body: &[u8]) -> HeaderMap {
