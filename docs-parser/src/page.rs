@@ -518,7 +518,10 @@ fn read_request(operation: &mut Operation, forest: Vec<Node>, diagnostics: &mut 
                 }
             }
             _ if placeholders.iter().any(|p| p == &name) => {
-                let field = node.into_field();
+                let mut field = node.into_field();
+                // The URL cannot be built without it, whatever the page says: the
+                // older page generation marks nothing required.
+                field.required = true;
                 if !field.children.is_empty() || field.is_array() || field.kind == Kind::Object {
                     diagnostics.error(
                         line,

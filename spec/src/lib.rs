@@ -9,6 +9,8 @@
 
 #![deny(missing_docs)]
 
+pub mod diff;
+pub mod openapi;
 pub mod overrides;
 mod path;
 

@@ -4,10 +4,14 @@
 //!   (or any docs tree, with `--docs`), `--check` for freshness.
 //! - `codegen`: generate `bindings/src/generated` and `schemas/` from the spec.
 //! - `corpus`: generate and compile every operation of a docs tree.
+//! - `diff`: changes between two docs trees or specs, classified breaking or not.
+//! - `openapi`: an OpenAPI 3.1 document of a docs tree or spec.
 
 mod codegen_task;
 mod corpus_task;
+mod diff_task;
 mod fresh;
+mod openapi_task;
 mod spec_task;
 
 use std::path::PathBuf;
@@ -39,6 +43,10 @@ enum Task {
     /// Parse a whole docs tree, generate a crate with every operation into
     /// `target/corpus/`, and `cargo check` it.
     Corpus(corpus_task::CorpusArgs),
+    /// What changed between two docs trees or spec files, breaking or not.
+    Diff(diff_task::DiffArgs),
+    /// An OpenAPI 3.1 document of a docs tree or spec file.
+    Openapi(openapi_task::OpenApiArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +55,8 @@ fn main() -> ExitCode {
         Task::Spec(args) => spec_task::run(args),
         Task::Codegen(args) => codegen_task::run(args),
         Task::Corpus(args) => corpus_task::run(args),
+        Task::Diff(args) => diff_task::run(args),
+        Task::Openapi(args) => openapi_task::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,716 @@
+//! What changed between two specs, and whether it breaks users of the generated
+//! Rust API or of the JSON Schemas.
+//!
+//! Fields are matched by their address (`body.coupon_code_list`,
+//! `response.fail_codes.code`). A field that disappears in one place and appears
+//! with the same name and type in another is one change: it moved. Source lines
+//! are ignored, so a diff of two docs trees equals the diff of their specs.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::{Field, FieldPath, Limits, Operation, Response, Section, Spec};
+
+/// Whether a change breaks users.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    /// Code or payloads that worked before may not compile or validate any more.
+    Breaking,
+    /// Existing code and payloads keep working.
+    NonBreaking,
+}
+
+/// What kind of change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// A new operation.
+    OperationAdded,
+    /// An operation is gone.
+    OperationRemoved,
+    /// The friendly name of an operation changed.
+    NameChanged,
+    /// What a successful response carries changed (JSON, empty, file stream, ...).
+    ResponseKindChanged,
+    /// The host an operation is sent to changed.
+    BaseUriChanged,
+    /// A new field.
+    FieldAdded,
+    /// A field is gone.
+    FieldRemoved,
+    /// A field moved to another place in the structure.
+    FieldMoved,
+    /// A field's type changed.
+    TypeChanged,
+    /// A field became required, or optional.
+    RequiredChanged,
+    /// The documented values of an enumeration changed.
+    EnumChanged,
+    /// A field is now (or no longer) encrypted.
+    EncryptionChanged,
+    /// A string now (or no longer) holds JSON.
+    EncodingChanged,
+    /// A limit from the overrides changed.
+    LimitsChanged,
+    /// A default or fixed value changed.
+    ValueChanged,
+    /// Only documentation changed: a description, summary, link, note or tooltip.
+    DocumentationChanged,
+}
+
+/// One change.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Change {
+    /// Breaking or not.
+    pub class: Class,
+    /// The operation, `METHOD /path`.
+    pub operation: String,
+    /// The field address, or the operation attribute (`summary`, `response`, ...).
+    pub location: String,
+    /// What changed.
+    pub kind: ChangeKind,
+    /// Why it is (not) breaking, for whom.
+    pub reason: String,
+    /// The old value, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    /// The new value, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let class = match self.class {
+            Class::Breaking => "BREAKING",
+            Class::NonBreaking => "ok",
+        };
+        write!(f, "{class:8} {} ", self.operation)?;
+        if !self.location.is_empty() {
+            write!(f, "{} ", self.location)?;
+        }
+        write!(f, "{:?}", self.kind)?;
+        match (&self.before, &self.after) {
+            (Some(before), Some(after)) => write!(f, ": {before} -> {after}")?,
+            (None, Some(after)) => write!(f, ": {after}")?,
+            (Some(before), None) => write!(f, ": was {before}")?,
+            (None, None) => {}
+        }
+        write!(f, " ({})", self.reason)
+    }
+}
+
+/// Every change from `old` to `new`, breaking ones first.
+pub fn diff(old: &Spec, new: &Spec) -> Vec<Change> {
+    let old_ops: BTreeMap<String, &Operation> =
+        old.operations.iter().map(|o| (o.id(), o)).collect();
+    let new_ops: BTreeMap<String, &Operation> =
+        new.operations.iter().map(|o| (o.id(), o)).collect();
+    let mut changes = Vec::new();
+    for (id, op) in &old_ops {
+        match new_ops.get(id) {
+            None => changes.push(change(
+                Class::Breaking,
+                id,
+                "",
+                ChangeKind::OperationRemoved,
+                "its request type and methods disappear".into(),
+                Some(op.summary.clone()),
+                None,
+            )),
+            Some(new_op) => diff_operation(op, new_op, &mut changes),
+        }
+    }
+    for (id, op) in &new_ops {
+        if !old_ops.contains_key(id) {
+            changes.push(change(
+                Class::NonBreaking,
+                id,
+                "",
+                ChangeKind::OperationAdded,
+                "new types and methods only".into(),
+                None,
+                Some(op.summary.clone()),
+            ));
+        }
+    }
+    changes.sort();
+    changes
+}
+
+/// Whether any change breaks users.
+pub fn has_breaking(changes: &[Change]) -> bool {
+    changes.iter().any(|c| c.class == Class::Breaking)
+}
+
+fn change(
+    class: Class,
+    operation: &str,
+    location: &str,
+    kind: ChangeKind,
+    reason: String,
+    before: Option<String>,
+    after: Option<String>,
+) -> Change {
+    Change {
+        class,
+        operation: operation.to_owned(),
+        location: location.to_owned(),
+        kind,
+        reason,
+        before,
+        after,
+    }
+}
+
+fn docs_changed(changes: &mut Vec<Change>, id: &str, location: &str, before: &str, after: &str) {
+    if before != after {
+        changes.push(change(
+            Class::NonBreaking,
+            id,
+            location,
+            ChangeKind::DocumentationChanged,
+            "documentation only".into(),
+            Some(before.to_owned()),
+            Some(after.to_owned()),
+        ));
+    }
+}
+
+fn body_required(op: &Operation) -> bool {
+    match &op.request_body {
+        Some(crate::RequestBody::Json { required, .. })
+        | Some(crate::RequestBody::Xml { required, .. })
+        | Some(crate::RequestBody::Multipart { required, .. }) => *required,
+        None => false,
+    }
+}
+
+fn response_kind(response: &Response) -> &'static str {
+    match response {
+        Response::Json { .. } => "json",
+        Response::Xml { .. } => "xml",
+        Response::Empty => "empty",
+        Response::FileStream => "file_stream",
+        Response::Redirect { .. } => "redirect",
+        Response::Undocumented => "undocumented",
+    }
+}
+
+fn diff_operation(old: &Operation, new: &Operation, changes: &mut Vec<Change>) {
+    let id = old.id();
+    docs_changed(changes, &id, "summary", &old.summary, &new.summary);
+    docs_changed(
+        changes,
+        &id,
+        "description",
+        &old.description,
+        &new.description,
+    );
+    docs_changed(
+        changes,
+        &id,
+        "page_title",
+        old.page_title.as_deref().unwrap_or(""),
+        new.page_title.as_deref().unwrap_or(""),
+    );
+    docs_changed(
+        changes,
+        &id,
+        "doc_links",
+        &old.doc_links.join(" "),
+        &new.doc_links.join(" "),
+    );
+    let notices = |op: &Operation| -> String {
+        op.notices
+            .iter()
+            .map(|n| format!("{}: {}", n.class, n.text))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    docs_changed(changes, &id, "notices", &notices(old), &notices(new));
+    if old.name != new.name {
+        changes.push(change(
+            Class::Breaking,
+            &id,
+            "name",
+            ChangeKind::NameChanged,
+            "the friendly method and type names change".into(),
+            old.name.clone(),
+            new.name.clone(),
+        ));
+    }
+    if old.base_uri != new.base_uri {
+        changes.push(change(
+            Class::NonBreaking,
+            &id,
+            "base_uri",
+            ChangeKind::BaseUriChanged,
+            "the runtime sends to the documented host by itself".into(),
+            old.base_uri.clone(),
+            new.base_uri.clone(),
+        ));
+    }
+    if response_kind(&old.response) != response_kind(&new.response) {
+        changes.push(change(
+            Class::Breaking,
+            &id,
+            "response",
+            ChangeKind::ResponseKindChanged,
+            "the operation's response type changes".into(),
+            Some(response_kind(&old.response).into()),
+            Some(response_kind(&new.response).into()),
+        ));
+    }
+    let groups = [
+        ("body", body_required(old), body_required(new)),
+        (
+            "query",
+            old.query.as_ref().is_some_and(|q| q.required),
+            new.query.as_ref().is_some_and(|q| q.required),
+        ),
+        (
+            "headers",
+            old.headers.as_ref().is_some_and(|h| h.required),
+            new.headers.as_ref().is_some_and(|h| h.required),
+        ),
+    ];
+    for (group, before, after) in groups {
+        if before != after {
+            changes.push(change(
+                Class::NonBreaking,
+                &id,
+                group,
+                ChangeKind::RequiredChanged,
+                "the generated request always carries the group; its fields say what is required"
+                    .into(),
+                Some(before.to_string()),
+                Some(after.to_string()),
+            ));
+        }
+    }
+    let old_fields = flatten(old);
+    let new_fields = flatten(new);
+    let mut removed: Vec<(&FieldPath, &Field)> = Vec::new();
+    let mut added: Vec<(&FieldPath, &Field)> = Vec::new();
+    for (path, field) in &old_fields {
+        match new_fields.get(path) {
+            Some(new_field) => diff_field(&id, path, field, new_field, changes),
+            None if !has_missing_parent(path, &old_fields, &new_fields) => {
+                removed.push((path, field))
+            }
+            None => {}
+        }
+    }
+    for (path, field) in &new_fields {
+        if !old_fields.contains_key(path) && !has_missing_parent(path, &new_fields, &old_fields) {
+            added.push((path, field));
+        }
+    }
+    // A field gone from one place and new in another, with its name and type: moved.
+    let mut moved_to = Vec::new();
+    for (from, old_field) in &removed {
+        if let Some(position) = added.iter().position(|(to, new_field)| {
+            to.section == from.section
+                && new_field.name == old_field.name
+                && new_field.type_name() == old_field.type_name()
+                && !moved_to.contains(to)
+        }) {
+            let (to, _) = added[position];
+            moved_to.push(to);
+            changes.push(change(
+                Class::Breaking,
+                &id,
+                &from.to_string(),
+                ChangeKind::FieldMoved,
+                "the field belongs to another type now".into(),
+                Some(from.to_string()),
+                Some(to.to_string()),
+            ));
+        } else {
+            changes.push(change(
+                Class::Breaking,
+                &id,
+                &from.to_string(),
+                ChangeKind::FieldRemoved,
+                if from.section.is_request() {
+                    "code that sets it no longer compiles".into()
+                } else {
+                    "code that reads it no longer compiles".into()
+                },
+                Some(old_field.type_name()),
+                None,
+            ));
+        }
+    }
+    for (path, field) in added {
+        if moved_to.contains(&path) {
+            continue;
+        }
+        let (class, reason) = if path.section.is_request() && field.required {
+            (
+                Class::Breaking,
+                "a new required request field: constructors take it, and payloads without it are invalid",
+            )
+        } else if path.section.is_request() {
+            (
+                Class::NonBreaking,
+                "a new optional request field: a new setter",
+            )
+        } else {
+            (
+                Class::NonBreaking,
+                "a new response field: the types are non-exhaustive",
+            )
+        };
+        changes.push(change(
+            class,
+            &id,
+            &path.to_string(),
+            ChangeKind::FieldAdded,
+            reason.into(),
+            None,
+            Some(format!(
+                "{}{}",
+                field.type_name(),
+                if field.required { ", required" } else { "" }
+            )),
+        ));
+    }
+}
+
+/// Whether an ancestor of `path` is also missing from `other` (so only the
+/// topmost missing field is reported).
+fn has_missing_parent(
+    path: &FieldPath,
+    own: &BTreeMap<FieldPath, &Field>,
+    other: &BTreeMap<FieldPath, &Field>,
+) -> bool {
+    (1..path.names.len()).any(|len| {
+        let parent = FieldPath::new(path.section, path.names[..len].iter().cloned());
+        own.contains_key(&parent) && !other.contains_key(&parent)
+    })
+}
+
+fn flatten(op: &Operation) -> BTreeMap<FieldPath, &Field> {
+    fn visit<'a>(
+        section: Section,
+        prefix: &[String],
+        fields: &'a [Field],
+        out: &mut BTreeMap<FieldPath, &'a Field>,
+    ) {
+        for field in fields {
+            let mut names = prefix.to_vec();
+            names.push(field.name.clone());
+            visit(section, &names, &field.children, out);
+            out.insert(FieldPath::new(section, names), field);
+        }
+    }
+    let mut out = BTreeMap::new();
+    visit(Section::Path, &[], &op.path_params, &mut out);
+    if let Some(query) = &op.query {
+        visit(Section::Query, &[], &query.fields, &mut out);
+    }
+    if let Some(headers) = &op.headers {
+        visit(Section::Headers, &[], &headers.fields, &mut out);
+    }
+    visit(Section::Body, &[], op.body_fields(), &mut out);
+    visit(Section::Response, &[], op.response_fields(), &mut out);
+    visit(Section::Errors, &[], &op.error_fields, &mut out);
+    out
+}
+
+fn limits_text(limits: &Limits) -> String {
+    serde_json::to_string(limits).unwrap_or_default()
+}
+
+/// Whether `new` accepts less than `old` (a request payload valid before may be refused).
+fn tighter(old: &Limits, new: &Limits) -> bool {
+    let lower = |o: Option<u32>, n: Option<u32>| n.unwrap_or(0) > o.unwrap_or(0);
+    let upper = |o: Option<u32>, n: Option<u32>| match (o, n) {
+        (_, None) => false,
+        (None, Some(_)) => true,
+        (Some(o), Some(n)) => n < o,
+    };
+    lower(old.min_length, new.min_length)
+        || upper(old.max_length, new.max_length)
+        || lower(old.min_items, new.min_items)
+        || upper(old.max_items, new.max_items)
+        || (new.pattern.is_some() && new.pattern != old.pattern)
+        || new.minimum.unwrap_or(i64::MIN) > old.minimum.unwrap_or(i64::MIN)
+        || new.maximum.unwrap_or(i64::MAX) < old.maximum.unwrap_or(i64::MAX)
+}
+
+fn diff_field(id: &str, path: &FieldPath, old: &Field, new: &Field, changes: &mut Vec<Change>) {
+    let at = path.to_string();
+    let request = path.section.is_request();
+    if old.type_name() != new.type_name() {
+        changes.push(change(
+            Class::Breaking,
+            id,
+            &at,
+            ChangeKind::TypeChanged,
+            "the field's Rust type and JSON Schema type change".into(),
+            Some(old.type_name()),
+            Some(new.type_name()),
+        ));
+    }
+    if old.required != new.required {
+        let reason = match (request, new.required) {
+            (true, true) => {
+                "a request field became required: constructors take it, and payloads without it are invalid"
+            }
+            (true, false) => {
+                "a request field became optional: it leaves the constructor for a setter"
+            }
+            (false, true) => "a response field became required: `Option<T>` becomes `T`",
+            (false, false) => {
+                "a response field became optional: `T` becomes `Option<T>`, and payloads may lack it"
+            }
+        };
+        changes.push(change(
+            Class::Breaking,
+            id,
+            &at,
+            ChangeKind::RequiredChanged,
+            reason.into(),
+            Some(old.required.to_string()),
+            Some(new.required.to_string()),
+        ));
+    }
+    if old.enum_values != new.enum_values {
+        let removed: Vec<&String> = old
+            .enum_values
+            .iter()
+            .filter(|v| !new.enum_values.contains(v))
+            .collect();
+        let (class, reason) = if !removed.is_empty() {
+            (
+                Class::Breaking,
+                format!("values removed ({removed:?}): their enum variants disappear"),
+            )
+        } else if old.enum_values.is_empty() {
+            (
+                Class::Breaking,
+                "a free string becomes an enum type".to_owned(),
+            )
+        } else {
+            (
+                Class::NonBreaking,
+                "values added: the enums are non-exhaustive".to_owned(),
+            )
+        };
+        changes.push(change(
+            class,
+            id,
+            &at,
+            ChangeKind::EnumChanged,
+            reason,
+            Some(old.enum_values.join("|")),
+            Some(new.enum_values.join("|")),
+        ));
+    }
+    if old.encrypted != new.encrypted {
+        let (class, reason) = if request {
+            (
+                Class::Breaking,
+                "callers must change how they fill the field",
+            )
+        } else {
+            (
+                Class::NonBreaking,
+                "the value's meaning changes, not its type",
+            )
+        };
+        changes.push(change(
+            class,
+            id,
+            &at,
+            ChangeKind::EncryptionChanged,
+            reason.into(),
+            old.encrypted.clone(),
+            new.encrypted.clone(),
+        ));
+    }
+    if old.encoded.is_some() != new.encoded.is_some() {
+        changes.push(change(
+            Class::Breaking,
+            id,
+            &at,
+            ChangeKind::EncodingChanged,
+            "a JSON-encoded string has another Rust type than a plain string".into(),
+            old.encoded.clone(),
+            new.encoded.clone(),
+        ));
+    }
+    for (old_limits, new_limits, what) in [
+        (&old.limits, &new.limits, "limits"),
+        (&old.item_limits, &new.item_limits, "item limits"),
+    ] {
+        if old_limits != new_limits {
+            let (class, reason) = if request && tighter(old_limits, new_limits) {
+                (
+                    Class::Breaking,
+                    format!("tighter request {what}: payloads valid before may be refused"),
+                )
+            } else {
+                (
+                    Class::NonBreaking,
+                    format!("{what} changed; nothing valid before is refused"),
+                )
+            };
+            changes.push(change(
+                class,
+                id,
+                &at,
+                ChangeKind::LimitsChanged,
+                reason,
+                Some(limits_text(old_limits)),
+                Some(limits_text(new_limits)),
+            ));
+        }
+    }
+    if old.default_value != new.default_value || old.constant != new.constant {
+        changes.push(change(
+            Class::NonBreaking,
+            id,
+            &at,
+            ChangeKind::ValueChanged,
+            "documented default or fixed value; types unchanged".into(),
+            Some(format!("{:?}/{:?}", old.default_value, old.constant)),
+            Some(format!("{:?}/{:?}", new.default_value, new.constant)),
+        ));
+    }
+    docs_changed(changes, id, &at, &old.description, &new.description);
+    docs_changed(
+        changes,
+        id,
+        &format!("{at} (note)"),
+        old.note.as_deref().unwrap_or(""),
+        new.note.as_deref().unwrap_or(""),
+    );
+    docs_changed(
+        changes,
+        id,
+        &format!("{at} (tooltip)"),
+        old.tooltip.as_deref().unwrap_or(""),
+        new.tooltip.as_deref().unwrap_or(""),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Kind, Method, RequestBody, Source};
+
+    fn op(fields: Vec<Field>, response: Vec<Field>) -> Spec {
+        Spec::new(vec![Operation {
+            method: Method::Post,
+            path: "/v3/x".into(),
+            name: None,
+            summary: "s".into(),
+            description: String::new(),
+            page_title: None,
+            doc_links: vec![],
+            notices: vec![],
+            source: Source {
+                page: "p".into(),
+                line: 1,
+            },
+            base_uri: None,
+            security: false,
+            nonceless: false,
+            required_marked: true,
+            path_params: vec![],
+            query: None,
+            headers: None,
+            request_body: Some(RequestBody::Json {
+                required: true,
+                fields,
+            }),
+            response: Response::Json { fields: response },
+            error_fields: vec![],
+            request_example: None,
+            overridden: Default::default(),
+        }])
+    }
+
+    fn field(name: &str, kind: Kind) -> Field {
+        Field::new(name, kind, 1)
+    }
+
+    #[test]
+    fn identical_specs_have_no_changes() {
+        let spec = op(
+            vec![field("a", Kind::String)],
+            vec![field("b", Kind::Integer)],
+        );
+        assert!(diff(&spec, &spec).is_empty());
+    }
+
+    #[test]
+    fn required_and_description_changes_are_classified() {
+        let old = op(
+            vec![field("a", Kind::String)],
+            vec![field("b", Kind::Integer)],
+        );
+        let mut a = field("a", Kind::String);
+        a.required = true;
+        let mut b = field("b", Kind::Integer);
+        b.description = "new words".into();
+        let new = op(vec![a], vec![b]);
+        let changes = diff(&old, &new);
+        assert_eq!(changes.len(), 2, "{changes:#?}");
+        assert_eq!(
+            (changes[0].kind, changes[0].class),
+            (ChangeKind::RequiredChanged, Class::Breaking)
+        );
+        assert_eq!(changes[0].location, "body.a");
+        assert_eq!(
+            (changes[1].kind, changes[1].class),
+            (ChangeKind::DocumentationChanged, Class::NonBreaking)
+        );
+    }
+
+    #[test]
+    fn moves_are_one_change_and_subtrees_are_reported_once() {
+        let mut parent = field("p", Kind::Object);
+        parent.children = vec![field("leaf", Kind::String)];
+        let old = op(vec![parent.clone(), field("leaf2", Kind::String)], vec![]);
+        let mut moved = parent.clone();
+        moved.children.push(field("leaf2", Kind::String));
+        let new = op(vec![moved], vec![]);
+        let changes = diff(&old, &new);
+        assert_eq!(changes.len(), 1, "{changes:#?}");
+        assert_eq!(changes[0].kind, ChangeKind::FieldMoved);
+        let removed = diff(&old, &op(vec![field("leaf2", Kind::String)], vec![]));
+        assert_eq!(
+            removed.len(),
+            1,
+            "the children of a removed object are not reported: {removed:#?}"
+        );
+        assert_eq!(removed[0].kind, ChangeKind::FieldRemoved);
+    }
+
+    #[test]
+    fn enum_additions_do_not_break_removals_do() {
+        let mut old_field = field("s", Kind::String);
+        old_field.enum_values = vec!["A".into(), "B".into()];
+        let mut added = old_field.clone();
+        added.enum_values.push("C".into());
+        let mut removed = old_field.clone();
+        removed.enum_values.pop();
+        let old = op(vec![old_field], vec![]);
+        assert_eq!(
+            diff(&old, &op(vec![added], vec![]))[0].class,
+            Class::NonBreaking
+        );
+        assert_eq!(
+            diff(&old, &op(vec![removed], vec![]))[0].class,
+            Class::Breaking
+        );
+    }
+}
