@@ -16,6 +16,7 @@ use rsa::pkcs8::{
     DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
 };
 use rsa::{PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
+#[cfg(not(feature = "aws-lc-rs"))]
 use sha2::Sha256;
 
 use crate::error::{Error, SignatureError};
@@ -25,8 +26,12 @@ pub const SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";
 
 /// An RSA private key: the merchant's API key (`apiclient_key.pem`), or a
 /// platform key in the sandbox. Its `Debug` output never shows the key.
+///
+/// Signing uses the pure-Rust `rsa` crate (constant-time since 0.10), or
+/// aws-lc-rs with the `aws-lc-rs` feature; PKCS#1 v1.5 signatures are
+/// deterministic, so both give the same bytes.
 #[derive(Clone)]
-pub struct PrivateKey(RsaPrivateKey);
+pub struct PrivateKey(RsaPrivateKey, backend::Signer);
 
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -39,12 +44,12 @@ impl PrivateKey {
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
         RsaPrivateKey::from_pkcs8_pem(pem)
             .or_else(|_| RsaPrivateKey::from_pkcs1_pem(pem))
-            .map(PrivateKey)
             .map_err(|e| {
                 Error::Config(format!(
                     "not an RSA private key in PEM (PKCS#8 or PKCS#1): {e}"
                 ))
             })
+            .and_then(Self::from_rsa)
     }
 
     /// Reads a PEM key from a file.
@@ -59,8 +64,13 @@ impl PrivateKey {
     /// A new random 2048-bit key, for tests and the sandbox.
     pub fn generate() -> Result<Self, Error> {
         RsaPrivateKey::new(&mut rand::rng(), 2048)
-            .map(PrivateKey)
             .map_err(|e| Error::Config(format!("key generation failed: {e}")))
+            .and_then(Self::from_rsa)
+    }
+
+    fn from_rsa(key: RsaPrivateKey) -> Result<Self, Error> {
+        let signer = backend::Signer::new(&key)?;
+        Ok(PrivateKey(key, signer))
     }
 
     /// The key as PKCS#8 PEM, the format WeChat Pay issues.
@@ -73,23 +83,32 @@ impl PrivateKey {
 
     /// The matching public key.
     pub fn public_key(&self) -> PublicKey {
-        PublicKey(self.0.to_public_key())
+        PublicKey::from_rsa(self.0.to_public_key())
     }
 
     /// Signs `message`; returns the standard padded base64 signature.
     pub fn sign(&self, message: &[u8]) -> String {
-        let signature = self
-            .0
-            .pkcs1v15_sign::<Sha256>(message)
-            .expect("a 2048-bit key signs any SHA-256 digest");
-        BASE64.encode(signature)
+        BASE64.encode(self.1.sign(&self.0, message))
+    }
+
+    /// Which implementation signs: `"rsa"` or `"aws-lc-rs"`.
+    pub fn backend() -> &'static str {
+        backend::NAME
     }
 }
 
 /// An RSA public key: a WeChat Pay public key, a platform certificate's key, or
 /// (in the sandbox) a merchant's key.
-#[derive(Clone, PartialEq, Eq)]
-pub struct PublicKey(RsaPublicKey);
+#[derive(Clone)]
+pub struct PublicKey(RsaPublicKey, backend::Verifier);
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for PublicKey {}
 
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -102,7 +121,7 @@ impl PublicKey {
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
         RsaPublicKey::from_public_key_pem(pem)
             .or_else(|_| RsaPublicKey::from_pkcs1_pem(pem))
-            .map(PublicKey)
+            .map(PublicKey::from_rsa)
             .map_err(|e| Error::Config(format!("not an RSA public key in PEM: {e}")))
     }
 
@@ -116,7 +135,8 @@ impl PublicKey {
     }
 
     pub(crate) fn from_rsa(key: RsaPublicKey) -> Self {
-        PublicKey(key)
+        let verifier = backend::Verifier::new(&key);
+        PublicKey(key, verifier)
     }
 
     /// The key as SPKI PEM (`BEGIN PUBLIC KEY`).
@@ -133,9 +153,105 @@ impl PublicKey {
         let raw = BASE64
             .decode(signature.trim())
             .map_err(|_| SignatureError::Invalid)?;
-        self.0
-            .pkcs1v15_verify::<Sha256>(message, &raw)
-            .map_err(|_| SignatureError::Invalid)
+        if self.1.verify(&self.0, message, &raw) {
+            Ok(())
+        } else {
+            Err(SignatureError::Invalid)
+        }
+    }
+}
+
+/// The RSA implementation behind [`PrivateKey::sign`] and [`PublicKey::verify`].
+#[cfg(not(feature = "aws-lc-rs"))]
+mod backend {
+    use super::{Error, RsaPrivateKey, RsaPublicKey, Sha256};
+
+    pub(super) const NAME: &str = "rsa";
+
+    #[derive(Clone)]
+    pub(super) struct Signer;
+
+    impl Signer {
+        pub(super) fn new(_: &RsaPrivateKey) -> Result<Self, Error> {
+            Ok(Signer)
+        }
+
+        pub(super) fn sign(&self, key: &RsaPrivateKey, message: &[u8]) -> Vec<u8> {
+            key.pkcs1v15_sign::<Sha256>(message)
+                .expect("a 2048-bit key signs any SHA-256 digest")
+        }
+    }
+
+    #[derive(Clone)]
+    pub(super) struct Verifier;
+
+    impl Verifier {
+        pub(super) fn new(_: &RsaPublicKey) -> Self {
+            Verifier
+        }
+
+        pub(super) fn verify(&self, key: &RsaPublicKey, message: &[u8], signature: &[u8]) -> bool {
+            key.pkcs1v15_verify::<Sha256>(message, signature).is_ok()
+        }
+    }
+}
+
+#[cfg(feature = "aws-lc-rs")]
+mod backend {
+    use std::sync::Arc;
+
+    use aws_lc_rs::rand::SystemRandom;
+    use aws_lc_rs::signature::{
+        RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair, UnparsedPublicKey,
+    };
+    use rsa::pkcs1::EncodeRsaPublicKey;
+    use rsa::pkcs8::EncodePrivateKey;
+
+    use super::{Error, RsaPrivateKey, RsaPublicKey};
+
+    pub(super) const NAME: &str = "aws-lc-rs";
+
+    #[derive(Clone)]
+    pub(super) struct Signer(Arc<RsaKeyPair>);
+
+    impl Signer {
+        pub(super) fn new(key: &RsaPrivateKey) -> Result<Self, Error> {
+            let der = key
+                .to_pkcs8_der()
+                .map_err(|e| Error::Config(format!("key encoding: {e}")))?;
+            RsaKeyPair::from_pkcs8(der.as_bytes())
+                .map(|pair| Signer(Arc::new(pair)))
+                .map_err(|e| Error::Config(format!("aws-lc-rs refuses the key: {e}")))
+        }
+
+        pub(super) fn sign(&self, _: &RsaPrivateKey, message: &[u8]) -> Vec<u8> {
+            let mut signature = vec![0; self.0.public_modulus_len()];
+            self.0
+                .sign(
+                    &RSA_PKCS1_SHA256,
+                    &SystemRandom::new(),
+                    message,
+                    &mut signature,
+                )
+                .expect("an RSA key pair signs any message");
+            signature
+        }
+    }
+
+    #[derive(Clone)]
+    pub(super) struct Verifier(Arc<[u8]>);
+
+    impl Verifier {
+        pub(super) fn new(key: &RsaPublicKey) -> Self {
+            let der = key.to_pkcs1_der().expect("an RSA key always encodes");
+            Verifier(der.as_bytes().into())
+        }
+
+        pub(super) fn verify(&self, _: &RsaPublicKey, message: &[u8], signature: &[u8]) -> bool {
+            UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &*self.0)
+                .verify(message, signature)
+                .is_ok()
+        }
     }
 }
 
