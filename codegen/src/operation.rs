@@ -205,7 +205,7 @@ pub(crate) fn generate(
         let min = some_count(Some(param.limits.min_length.unwrap_or(1)));
         let max = some_count(param.limits.max_length);
         path_checks.push(quote! {
-            #rt::validate::length(&self.#field_ident, #min, #max, &#rt::validate::pointer("/path", #wire), errors);
+            #rt::validate::length(&self.#field_ident, #min, #max, &|| #rt::validate::pointer("/path", #wire), errors);
         });
         plans.push(FieldPlan {
             ident: field_ident.clone(),

@@ -482,10 +482,10 @@ fn validation_for(rt: &TokenStream, field: &Field, ident: &Ident) -> TokenStream
         let nested_items = nested && field.array_depth == 1;
         if !item_checks.is_empty() || nested_items {
             let recurse =
-                nested_items.then(|| quote!(#rt::Validate::validate_into(item, &at, errors);));
+                nested_items.then(|| quote!(#rt::Validate::validate_into(item, &at(), errors);));
             checks.push(quote! {
                 for (index, item) in value.iter().enumerate() {
-                    let at = ::std::format!("{}/{}", here, index);
+                    let at = || ::std::format!("{}/{}", here(), index);
                     #(#item_checks)*
                     #recurse
                 }
@@ -500,7 +500,7 @@ fn validation_for(rt: &TokenStream, field: &Field, ident: &Ident) -> TokenStream
             &quote!(&here),
         ));
         if nested {
-            checks.push(quote!(#rt::Validate::validate_into(value, &here, errors);));
+            checks.push(quote!(#rt::Validate::validate_into(value, &here(), errors);));
         }
         if matches!(field.kind, Kind::Integer | Kind::Number)
             && (limits.minimum.is_some() || limits.maximum.is_some())
@@ -516,14 +516,14 @@ fn validation_for(rt: &TokenStream, field: &Field, ident: &Ident) -> TokenStream
         quote! {
             {
                 let value = &self.#ident;
-                let here = #rt::validate::pointer(pointer, #wire);
+                let here = || #rt::validate::pointer(pointer, #wire);
                 #(#checks)*
             }
         }
     } else {
         quote! {
             if let ::std::option::Option::Some(value) = &self.#ident {
-                let here = #rt::validate::pointer(pointer, #wire);
+                let here = || #rt::validate::pointer(pointer, #wire);
                 #(#checks)*
             }
         }

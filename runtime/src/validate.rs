@@ -82,12 +82,16 @@ pub fn pointer(parent: &str, segment: &str) -> String {
     format!("{parent}/{escaped}")
 }
 
+/// Where a value is, computed only when it breaks a limit (validating a valid
+/// payload allocates nothing).
+pub type At<'a> = &'a dyn Fn() -> String;
+
 /// Checks a string's length in characters.
 pub fn length(
     value: &str,
     min: Option<usize>,
     max: Option<usize>,
-    pointer: &str,
+    pointer: At<'_>,
     errors: &mut Vec<ValidationError>,
 ) {
     let len = value.chars().count();
@@ -95,7 +99,7 @@ pub fn length(
         && len < min
     {
         errors.push(ValidationError {
-            pointer: pointer.to_owned(),
+            pointer: pointer(),
             message: format!("is {len} characters long, at least {min} required"),
         });
     }
@@ -103,7 +107,7 @@ pub fn length(
         && len > max
     {
         errors.push(ValidationError {
-            pointer: pointer.to_owned(),
+            pointer: pointer(),
             message: format!("is {len} characters long, at most {max} allowed"),
         });
     }
@@ -114,14 +118,14 @@ pub fn items(
     count: usize,
     min: Option<usize>,
     max: Option<usize>,
-    pointer: &str,
+    pointer: At<'_>,
     errors: &mut Vec<ValidationError>,
 ) {
     if let Some(min) = min
         && count < min
     {
         errors.push(ValidationError {
-            pointer: pointer.to_owned(),
+            pointer: pointer(),
             message: format!("has {count} items, at least {min} required"),
         });
     }
@@ -129,7 +133,7 @@ pub fn items(
         && count > max
     {
         errors.push(ValidationError {
-            pointer: pointer.to_owned(),
+            pointer: pointer(),
             message: format!("has {count} items, at most {max} allowed"),
         });
     }
@@ -140,14 +144,14 @@ pub fn range(
     value: f64,
     min: Option<f64>,
     max: Option<f64>,
-    pointer: &str,
+    pointer: At<'_>,
     errors: &mut Vec<ValidationError>,
 ) {
     if let Some(min) = min
         && value < min
     {
         errors.push(ValidationError {
-            pointer: pointer.to_owned(),
+            pointer: pointer(),
             message: format!("is {value}, at least {min} required"),
         });
     }
@@ -155,7 +159,7 @@ pub fn range(
         && value > max
     {
         errors.push(ValidationError {
-            pointer: pointer.to_owned(),
+            pointer: pointer(),
             message: format!("is {value}, at most {max} allowed"),
         });
     }
@@ -190,10 +194,10 @@ impl Pattern {
     }
 
     /// Checks `value`, describing the first offending character when there is one.
-    pub fn check(&self, value: &str, pointer: &str, errors: &mut Vec<ValidationError>) {
+    pub fn check(&self, value: &str, pointer: At<'_>, errors: &mut Vec<ValidationError>) {
         if !self.is_match(value) {
             errors.push(ValidationError {
-                pointer: pointer.to_owned(),
+                pointer: pointer(),
                 message: format!("{value:?} does not match the pattern {}", self.source),
             });
         }
@@ -207,12 +211,31 @@ mod tests {
     #[test]
     fn helpers_report_pointers() {
         let mut errors = Vec::new();
-        length("", Some(1), Some(32), "/codes/0", &mut errors);
-        length(&"x".repeat(33), Some(1), Some(32), "/codes/1", &mut errors);
-        items(201, Some(1), Some(200), "/codes", &mut errors);
-        range(-1.0, Some(0.0), None, "/query/offset", &mut errors);
+        length("", Some(1), Some(32), &|| "/codes/0".into(), &mut errors);
+        length(
+            &"x".repeat(33),
+            Some(1),
+            Some(32),
+            &|| "/codes/1".into(),
+            &mut errors,
+        );
+        length(
+            "fine",
+            Some(1),
+            Some(32),
+            &|| unreachable!("only computed for errors"),
+            &mut errors,
+        );
+        items(201, Some(1), Some(200), &|| "/codes".into(), &mut errors);
+        range(
+            -1.0,
+            Some(0.0),
+            None,
+            &|| "/query/offset".into(),
+            &mut errors,
+        );
         static CODE: Pattern = Pattern::new("^[0-9A-Za-z ]+$");
-        CODE.check("a\tb", "/codes/2", &mut errors);
+        CODE.check("a\tb", &|| "/codes/2".into(), &mut errors);
         let pointers: Vec<_> = errors.iter().map(|e| e.pointer.as_str()).collect();
         assert_eq!(
             pointers,

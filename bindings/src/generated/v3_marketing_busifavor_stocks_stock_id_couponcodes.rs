@@ -189,7 +189,7 @@ impl ::wechatpay_runtime::Validate for ListCouponCodesQuery {
         errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
     ) {
         if let ::std::option::Option::Some(value) = &self.offset {
-            let here = ::wechatpay_runtime::validate::pointer(pointer, "offset");
+            let here = || ::wechatpay_runtime::validate::pointer(pointer, "offset");
             ::wechatpay_runtime::validate::range(
                 *value as f64,
                 ::std::option::Option::Some(0.0),
@@ -199,7 +199,7 @@ impl ::wechatpay_runtime::Validate for ListCouponCodesQuery {
             );
         }
         if let ::std::option::Option::Some(value) = &self.limit {
-            let here = ::wechatpay_runtime::validate::pointer(pointer, "limit");
+            let here = || ::wechatpay_runtime::validate::pointer(pointer, "limit");
             ::wechatpay_runtime::validate::range(
                 *value as f64,
                 ::std::option::Option::Some(1.0),
@@ -511,7 +511,7 @@ impl ::wechatpay_runtime::Validate for ListCouponCodesRequest {
             &self.stock_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(20),
-            &::wechatpay_runtime::validate::pointer("/path", "stock_id"),
+            &|| ::wechatpay_runtime::validate::pointer("/path", "stock_id"),
             errors,
         );
         ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
@@ -650,7 +650,7 @@ impl ::wechatpay_runtime::Validate for UploadCouponCodesBody {
     ) {
         {
             let value = &self.coupon_code_list;
-            let here = ::wechatpay_runtime::validate::pointer(
+            let here = || ::wechatpay_runtime::validate::pointer(
                 pointer,
                 "coupon_code_list",
             );
@@ -662,7 +662,7 @@ impl ::wechatpay_runtime::Validate for UploadCouponCodesBody {
                 errors,
             );
             for (index, item) in value.iter().enumerate() {
-                let at = ::std::format!("{}/{}", here, index);
+                let at = || ::std::format!("{}/{}", here(), index);
                 ::wechatpay_runtime::validate::length(
                     item,
                     ::std::option::Option::Some(1),
@@ -680,7 +680,7 @@ impl ::wechatpay_runtime::Validate for UploadCouponCodesBody {
         }
         {
             let value = &self.upload_request_no;
-            let here = ::wechatpay_runtime::validate::pointer(
+            let here = || ::wechatpay_runtime::validate::pointer(
                 pointer,
                 "upload_request_no",
             );
@@ -985,7 +985,7 @@ impl ::wechatpay_runtime::Validate for UploadCouponCodesRequest {
             &self.stock_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(20),
-            &::wechatpay_runtime::validate::pointer("/path", "stock_id"),
+            &|| ::wechatpay_runtime::validate::pointer("/path", "stock_id"),
             errors,
         );
         ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);

@@ -1550,14 +1550,14 @@ impl ::wechatpay_runtime::Validate for GetCouponCodeRequest {
             &self.stock_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(20),
-            &::wechatpay_runtime::validate::pointer("/path", "stock_id"),
+            &|| ::wechatpay_runtime::validate::pointer("/path", "stock_id"),
             errors,
         );
         ::wechatpay_runtime::validate::length(
             &self.coupon_code,
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(32),
-            &::wechatpay_runtime::validate::pointer("/path", "coupon_code"),
+            &|| ::wechatpay_runtime::validate::pointer("/path", "coupon_code"),
             errors,
         );
         ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
@@ -1641,7 +1641,7 @@ impl ::wechatpay_runtime::Validate for DeleteCouponCodeQuery {
     ) {
         {
             let value = &self.delete_request_no;
-            let here = ::wechatpay_runtime::validate::pointer(
+            let here = || ::wechatpay_runtime::validate::pointer(
                 pointer,
                 "delete_request_no",
             );
@@ -1770,14 +1770,14 @@ impl ::wechatpay_runtime::Validate for DeleteCouponCodeRequest {
             &self.stock_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(20),
-            &::wechatpay_runtime::validate::pointer("/path", "stock_id"),
+            &|| ::wechatpay_runtime::validate::pointer("/path", "stock_id"),
             errors,
         );
         ::wechatpay_runtime::validate::length(
             &self.coupon_code,
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(32),
-            &::wechatpay_runtime::validate::pointer("/path", "coupon_code"),
+            &|| ::wechatpay_runtime::validate::pointer("/path", "coupon_code"),
             errors,
         );
         ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);

@@ -391,11 +391,11 @@ pub mod v3_ecommerce_applyments_index {
             errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
         ) {
             if let ::std::option::Option::Some(value) = &self.business_time {
-                let here = ::wechatpay_runtime::validate::pointer(
+                let here = || ::wechatpay_runtime::validate::pointer(
                     pointer,
                     "business_time",
                 );
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
         }
     }
@@ -2191,73 +2191,73 @@ pub mod v3_ecommerce_applyments_index {
             errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
         ) {
             if let ::std::option::Option::Some(value) = &self.business_license_info {
-                let here = ::wechatpay_runtime::validate::pointer(
+                let here = || ::wechatpay_runtime::validate::pointer(
                     pointer,
                     "business_license_info",
                 );
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
             if let ::std::option::Option::Some(value) = &self.finance_institution_info {
-                let here = ::wechatpay_runtime::validate::pointer(
+                let here = || ::wechatpay_runtime::validate::pointer(
                     pointer,
                     "finance_institution_info",
                 );
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
             if let ::std::option::Option::Some(value) = &self.id_card_info {
-                let here = ::wechatpay_runtime::validate::pointer(
+                let here = || ::wechatpay_runtime::validate::pointer(
                     pointer,
                     "id_card_info",
                 );
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
             if let ::std::option::Option::Some(value) = &self.id_doc_info {
-                let here = ::wechatpay_runtime::validate::pointer(
+                let here = || ::wechatpay_runtime::validate::pointer(
                     pointer,
                     "id_doc_info",
                 );
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
             if let ::std::option::Option::Some(value) = &self.ubo_info_list {
-                let here = ::wechatpay_runtime::validate::pointer(
+                let here = || ::wechatpay_runtime::validate::pointer(
                     pointer,
                     "ubo_info_list",
                 );
                 for (index, item) in value.iter().enumerate() {
-                    let at = ::std::format!("{}/{}", here, index);
-                    ::wechatpay_runtime::Validate::validate_into(item, &at, errors);
+                    let at = || ::std::format!("{}/{}", here(), index);
+                    ::wechatpay_runtime::Validate::validate_into(item, &at(), errors);
                 }
             }
             {
                 let value = &self.account_info;
-                let here = ::wechatpay_runtime::validate::pointer(
+                let here = || ::wechatpay_runtime::validate::pointer(
                     pointer,
                     "account_info",
                 );
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
             {
                 let value = &self.contact_info;
-                let here = ::wechatpay_runtime::validate::pointer(
+                let here = || ::wechatpay_runtime::validate::pointer(
                     pointer,
                     "contact_info",
                 );
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
             {
                 let value = &self.sales_scene_info;
-                let here = ::wechatpay_runtime::validate::pointer(
+                let here = || ::wechatpay_runtime::validate::pointer(
                     pointer,
                     "sales_scene_info",
                 );
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
             if let ::std::option::Option::Some(value) = &self.settlement_info {
-                let here = ::wechatpay_runtime::validate::pointer(
+                let here = || ::wechatpay_runtime::validate::pointer(
                     pointer,
                     "settlement_info",
                 );
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
         }
     }

@@ -1709,7 +1709,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
                 &self.stock_id,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
-                &::wechatpay_runtime::validate::pointer("/path", "stock_id"),
+                &|| ::wechatpay_runtime::validate::pointer("/path", "stock_id"),
                 errors,
             );
         }
@@ -1969,11 +1969,11 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
             errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
         ) {
             if let ::std::option::Option::Some(value) = &self.mini_programs_info {
-                let here = ::wechatpay_runtime::validate::pointer(
+                let here = || ::wechatpay_runtime::validate::pointer(
                     pointer,
                     "mini_programs_info",
                 );
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
         }
     }
@@ -2248,11 +2248,11 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
             errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
         ) {
             if let ::std::option::Option::Some(value) = &self.finder_info {
-                let here = ::wechatpay_runtime::validate::pointer(
+                let here = || ::wechatpay_runtime::validate::pointer(
                     pointer,
                     "finder_info",
                 );
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
         }
     }
@@ -2661,39 +2661,39 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
             errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
         ) {
             if let ::std::option::Option::Some(value) = &self.custom_entrance {
-                let here = ::wechatpay_runtime::validate::pointer(
+                let here = || ::wechatpay_runtime::validate::pointer(
                     pointer,
                     "custom_entrance",
                 );
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
             if let ::std::option::Option::Some(value) = &self.display_pattern_info {
-                let here = ::wechatpay_runtime::validate::pointer(
+                let here = || ::wechatpay_runtime::validate::pointer(
                     pointer,
                     "display_pattern_info",
                 );
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
             if let ::std::option::Option::Some(value) = &self.coupon_use_rule {
-                let here = ::wechatpay_runtime::validate::pointer(
+                let here = || ::wechatpay_runtime::validate::pointer(
                     pointer,
                     "coupon_use_rule",
                 );
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
             if let ::std::option::Option::Some(value) = &self.stock_send_rule {
-                let here = ::wechatpay_runtime::validate::pointer(
+                let here = || ::wechatpay_runtime::validate::pointer(
                     pointer,
                     "stock_send_rule",
                 );
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
             if let ::std::option::Option::Some(value) = &self.notify_config {
-                let here = ::wechatpay_runtime::validate::pointer(
+                let here = || ::wechatpay_runtime::validate::pointer(
                     pointer,
                     "notify_config",
                 );
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
         }
     }
@@ -2756,7 +2756,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
                 &self.stock_id,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
-                &::wechatpay_runtime::validate::pointer("/path", "stock_id"),
+                &|| ::wechatpay_runtime::validate::pointer("/path", "stock_id"),
                 errors,
             );
             ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);

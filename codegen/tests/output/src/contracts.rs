@@ -52,7 +52,7 @@ pub mod v3_edu_papay_contracts_contract_id {
                 &self.contract_id,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
-                &::wechatpay_runtime::validate::pointer("/path", "contract_id"),
+                &|| ::wechatpay_runtime::validate::pointer("/path", "contract_id"),
                 errors,
             );
         }

@@ -1162,7 +1162,7 @@ pub mod v3_global_merchants_sub_mchid {
                 &self.sub_mchid,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
-                &::wechatpay_runtime::validate::pointer("/path", "sub_mchid"),
+                &|| ::wechatpay_runtime::validate::pointer("/path", "sub_mchid"),
                 errors,
             );
             ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
@@ -1928,28 +1928,37 @@ pub mod v3_global_merchants_sub_mchid {
         ) {
             {
                 let value = &self.contact;
-                let here = ::wechatpay_runtime::validate::pointer(pointer, "contact");
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                let here = || ::wechatpay_runtime::validate::pointer(pointer, "contact");
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
             {
                 let value = &self.business;
-                let here = ::wechatpay_runtime::validate::pointer(pointer, "business");
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                let here = || ::wechatpay_runtime::validate::pointer(
+                    pointer,
+                    "business",
+                );
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
             if let ::std::option::Option::Some(value) = &self.director {
-                let here = ::wechatpay_runtime::validate::pointer(pointer, "director");
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                let here = || ::wechatpay_runtime::validate::pointer(
+                    pointer,
+                    "director",
+                );
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
             if let ::std::option::Option::Some(value) = &self.principal {
-                let here = ::wechatpay_runtime::validate::pointer(pointer, "principal");
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                let here = || ::wechatpay_runtime::validate::pointer(
+                    pointer,
+                    "principal",
+                );
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
             if let ::std::option::Option::Some(value) = &self.h5_payment_apply_info {
-                let here = ::wechatpay_runtime::validate::pointer(
+                let here = || ::wechatpay_runtime::validate::pointer(
                     pointer,
                     "h5_payment_apply_info",
                 );
-                ::wechatpay_runtime::Validate::validate_into(value, &here, errors);
+                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
             }
         }
     }
@@ -2140,7 +2149,7 @@ pub mod v3_global_merchants_sub_mchid {
                 &self.sub_mchid,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
-                &::wechatpay_runtime::validate::pointer("/path", "sub_mchid"),
+                &|| ::wechatpay_runtime::validate::pointer("/path", "sub_mchid"),
                 errors,
             );
             ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);

@@ -2942,7 +2942,7 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
                 &self.complaint_id,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
-                &::wechatpay_runtime::validate::pointer("/path", "complaint_id"),
+                &|| ::wechatpay_runtime::validate::pointer("/path", "complaint_id"),
                 errors,
             );
             ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
