@@ -91,7 +91,7 @@ pub(crate) fn generate(
                     "The JSON body of {} (`{} {}`).",
                     operation.summary, operation.method, operation.path
                 )];
-                builder.struct_for(&name, &docs, fields, Side::Request, true)?;
+                builder.request_part(&name, &docs, fields, true)?;
                 build.push(quote!(request.body = #rt::Body::json(&self.body)?;));
                 schemas.push(("body", name.clone()));
                 body_required_request_no = has_request_number(fields);
@@ -114,7 +114,7 @@ pub(crate) fn generate(
             "Query parameters of {} (`{} {}`).",
             operation.summary, operation.method, operation.path
         )];
-        builder.struct_for(&name, &docs, &query.fields, Side::Request, true)?;
+        builder.request_part(&name, &docs, &query.fields, true)?;
         for field in &query.fields {
             build.push(push_param(
                 &quote!(self.query),
@@ -141,7 +141,7 @@ pub(crate) fn generate(
                 &format!("{prefix}RequestHeaders"),
             );
             let docs = vec![format!("Request headers of {}.", operation.summary)];
-            builder.struct_for(&name, &docs, &fields, Side::Request, false)?;
+            builder.request_part(&name, &docs, &fields, false)?;
             for field in &fields {
                 build.push(push_param(
                     &quote!(self.headers),
@@ -404,7 +404,7 @@ fn multipart_body(
             has_meta = true;
             let meta = builder.type_name(&format!("{prefix}Meta"), &format!("{prefix}MetaPart"));
             let docs = vec![format!("The JSON `meta` part of {}.", operation.summary)];
-            builder.struct_for(&meta, &docs, &part.children, Side::Request, true)?;
+            builder.request_part(&meta, &docs, &part.children, true)?;
             let mut docs = field_docs(part);
             docs.push("The `meta` part; the request signature covers its JSON.".into());
             plans.push(FieldPlan {

@@ -26,6 +26,9 @@ pub(crate) struct TypeBuilder<'a> {
     /// nested types are named after the operation and their field, and only after
     /// their whole parent chain when that name is taken.
     pub(crate) prefix: String,
+    /// Types already generated, by shape: a second field with the same enum values,
+    /// or the same nested fields on the same side, reuses the first one's type.
+    shapes: std::collections::HashMap<String, Ident>,
 }
 
 /// How a field appears in a struct.
@@ -49,6 +52,7 @@ impl<'a> TypeBuilder<'a> {
             names: Names::default(),
             items: Vec::new(),
             prefix: String::new(),
+            shapes: std::collections::HashMap::new(),
         }
     }
 
@@ -75,6 +79,27 @@ impl<'a> TypeBuilder<'a> {
             plans.push(self.field_plan(name, field, side, &mut field_names)?);
         }
         self.push_struct(name, docs, &plans, side, serde);
+        Ok(())
+    }
+
+    /// A top-level request part (body, query, headers): always `Validate`, since
+    /// the request validates its parts.
+    pub(crate) fn request_part(
+        &mut self,
+        name: &Ident,
+        docs: &[String],
+        fields: &[Field],
+        serde: bool,
+    ) -> Result<(), CodegenError> {
+        self.struct_for(name, docs, fields, Side::Request, serde)?;
+        if !has_checks(fields) {
+            let rt = self.rt;
+            self.items.push(quote! {
+                impl #rt::Validate for #name {
+                    fn validate_into(&self, _pointer: &str, _errors: &mut ::std::vec::Vec<#rt::ValidationError>) {}
+                }
+            });
+        }
         Ok(())
     }
 
@@ -131,11 +156,19 @@ impl<'a> TypeBuilder<'a> {
                 (quote!(#rt::JsonString<#inner>), false)
             }
             Kind::String if !field.enum_values.is_empty() => {
-                let name = self.type_name(
-                    &format!("{}{base_name}", self.prefix),
-                    &format!("{parent}{base_name}"),
-                );
-                self.push_enum(&name, field);
+                let shape = format!("enum {:?}", field.enum_values);
+                let name = match self.shapes.get(&shape) {
+                    Some(existing) => existing.clone(),
+                    None => {
+                        let name = self.type_name(
+                            &format!("{}{base_name}", self.prefix),
+                            &format!("{parent}{base_name}"),
+                        );
+                        self.push_enum(&name, field);
+                        self.shapes.insert(shape, name.clone());
+                        name
+                    }
+                };
                 (quote!(#name), false)
             }
             Kind::String => (quote!(::std::string::String), true),
@@ -164,6 +197,10 @@ impl<'a> TypeBuilder<'a> {
         field: &Field,
         side: Side,
     ) -> Result<Ident, CodegenError> {
+        let shape = format!("{side:?} {}", shape_of(&field.children));
+        if let Some(existing) = self.shapes.get(&shape) {
+            return Ok(existing.clone());
+        }
         let suffix = if field.is_array() { "Item" } else { "" };
         let name = self.type_name(
             &format!("{}{base_name}{suffix}", self.prefix),
@@ -180,6 +217,7 @@ impl<'a> TypeBuilder<'a> {
             docs.push(field.description.clone());
         }
         self.struct_for(&name, &docs, &field.children, side, true)?;
+        self.shapes.insert(shape, name.clone());
         Ok(name)
     }
 
@@ -338,7 +376,8 @@ impl<'a> TypeBuilder<'a> {
                 quote!(#ident,)
             }
         });
-        let setters = plans.iter().filter(|p| !p.required).map(|p| {
+        // Setters build requests; responses are decoded, not built field by field.
+        let setters = plans.iter().filter(|p| !p.required && side == Side::Request).map(|p| {
             let ident = &p.ident;
             let setter = format_ident!("with_{}", ident.to_string().trim_start_matches("r#").trim_end_matches('_'));
             let ty = &p.ty;
@@ -371,14 +410,12 @@ impl<'a> TypeBuilder<'a> {
             )
         };
         let many_args = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-        let validate = (side == Side::Request).then(|| {
+        // Only types with limits somewhere inside validate anything; the others
+        // have no `Validate` impl and are not visited.
+        let has_limits = plans.iter().any(|p| !p.validation.is_empty());
+        let validate = (side == Side::Request && has_limits).then(|| {
             let checks = plans.iter().map(|p| &p.validation);
-            let unused = plans.iter().all(|p| p.validation.is_empty());
-            let (pointer, errors) = if unused {
-                (quote!(_pointer), quote!(_errors))
-            } else {
-                (quote!(pointer), quote!(errors))
-            };
+            let (pointer, errors) = (quote!(pointer), quote!(errors));
             quote! {
                 impl #rt::Validate for #name {
                     fn validate_into(&self, #pointer: &str, #errors: &mut ::std::vec::Vec<#rt::ValidationError>) {
@@ -408,6 +445,27 @@ impl<'a> TypeBuilder<'a> {
             #validate
         });
     }
+}
+
+/// What makes two nested types interchangeable: their fields' names, types,
+/// requiredness, values and limits, recursively (not their descriptions).
+fn shape_of(fields: &[Field]) -> String {
+    let mut shape = String::new();
+    for field in fields {
+        shape.push_str(&format!(
+            "{}:{}:{}:{:?}:{:?}:{:?}:{:?}:{:?}[{}];",
+            field.name,
+            field.type_name(),
+            field.required,
+            field.enum_values,
+            field.encoded.is_some(),
+            field.limits,
+            field.item_limits,
+            field.encrypted,
+            shape_of(&field.children)
+        ));
+    }
+    shape
 }
 
 /// `Some(12)` or `None`, for a count or length.
@@ -463,11 +521,33 @@ fn push_limit_attrs(out: &mut Vec<TokenStream>, limits: &Limits, is_array: bool)
     }
 }
 
+/// Whether any of these fields, or of their nested fields, has a limit to check.
+pub(crate) fn has_checks(fields: &[Field]) -> bool {
+    fields.iter().any(|field| {
+        let string_limits = field.kind == Kind::String
+            && field.encoded.is_none()
+            && field.enum_values.is_empty()
+            && (field.limits.min_length.is_some()
+                || field.limits.max_length.is_some()
+                || field.limits.pattern.is_some()
+                || field.item_limits.min_length.is_some()
+                || field.item_limits.max_length.is_some()
+                || field.item_limits.pattern.is_some());
+        let count_limits = field.is_array()
+            && (field.limits.min_items.is_some() || field.limits.max_items.is_some());
+        let number_limits = matches!(field.kind, Kind::Integer | Kind::Number)
+            && !field.is_array()
+            && (field.limits.minimum.is_some() || field.limits.maximum.is_some());
+        string_limits || count_limits || number_limits || has_checks(&field.children)
+    })
+}
+
 /// The checks of one field's limits, appending to `errors` under `pointer`.
 fn validation_for(rt: &TokenStream, field: &Field, ident: &Ident) -> TokenStream {
     let wire = &field.name;
-    let nested = matches!(field.kind, Kind::Object if !field.children.is_empty())
-        || (field.encoded.is_some() && !field.children.is_empty());
+    let nested = (matches!(field.kind, Kind::Object if !field.children.is_empty())
+        || (field.encoded.is_some() && !field.children.is_empty()))
+        && has_checks(&field.children);
     let mut checks = Vec::new();
     let limits = &field.limits;
     let item_limits = &field.item_limits;

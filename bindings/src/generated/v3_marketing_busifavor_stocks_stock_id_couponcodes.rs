@@ -339,66 +339,6 @@ impl ListCouponCodesDataItem {
             coupon_code: ::std::option::Option::None,
         }
     }
-
-    /// Sets `code`.
-    pub fn with_code(
-        mut self,
-        code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = ::std::option::Option::Some(code.into());
-        self
-    }
-
-    /// Sets `code_status`.
-    pub fn with_code_status(mut self, code_status: ListCouponCodesCodeStatus) -> Self {
-        self.code_status = ::std::option::Option::Some(code_status);
-        self
-    }
-
-    /// Sets `upload_time`.
-    pub fn with_upload_time(
-        mut self,
-        upload_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.upload_time = ::std::option::Option::Some(upload_time.into());
-        self
-    }
-
-    /// Sets `dispatched_time`.
-    pub fn with_dispatched_time(
-        mut self,
-        dispatched_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.dispatched_time = ::std::option::Option::Some(dispatched_time.into());
-        self
-    }
-
-    /// Sets `openid`.
-    pub fn with_openid(
-        mut self,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(openid.into());
-        self
-    }
-
-    /// Sets `unionid`.
-    pub fn with_unionid(
-        mut self,
-        unionid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.unionid = ::std::option::Option::Some(unionid.into());
-        self
-    }
-
-    /// Sets `coupon_code`.
-    pub fn with_coupon_code(
-        mut self,
-        coupon_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(coupon_code.into());
-        self
-    }
 }
 
 /// The response of 查询预存code列表 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`).
@@ -448,12 +388,6 @@ impl ListCouponCodesResponse {
             offset,
             data: ::std::option::Option::None,
         }
-    }
-
-    /// Sets `data`.
-    pub fn with_data(mut self, data: ::std::vec::Vec<ListCouponCodesDataItem>) -> Self {
-        self.data = ::std::option::Option::Some(data);
-        self
     }
 }
 
@@ -878,48 +812,6 @@ impl UploadCouponCodesResponse {
             exist_codes: ::std::option::Option::None,
             duplicate_codes: ::std::option::Option::None,
         }
-    }
-
-    /// Sets `success_codes`.
-    pub fn with_success_codes(
-        mut self,
-        success_codes: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
-        self.success_codes = ::std::option::Option::Some(success_codes);
-        self
-    }
-
-    /// Sets `fail_count`.
-    pub fn with_fail_count(mut self, fail_count: i64) -> Self {
-        self.fail_count = ::std::option::Option::Some(fail_count);
-        self
-    }
-
-    /// Sets `fail_codes`.
-    pub fn with_fail_codes(
-        mut self,
-        fail_codes: ::std::vec::Vec<UploadCouponCodesFailCodesItem>,
-    ) -> Self {
-        self.fail_codes = ::std::option::Option::Some(fail_codes);
-        self
-    }
-
-    /// Sets `exist_codes`.
-    pub fn with_exist_codes(
-        mut self,
-        exist_codes: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
-        self.exist_codes = ::std::option::Option::Some(exist_codes);
-        self
-    }
-
-    /// Sets `duplicate_codes`.
-    pub fn with_duplicate_codes(
-        mut self,
-        duplicate_codes: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
-        self.duplicate_codes = ::std::option::Option::Some(duplicate_codes);
-        self
     }
 }
 

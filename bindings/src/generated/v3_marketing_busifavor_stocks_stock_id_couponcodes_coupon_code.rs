@@ -173,66 +173,6 @@ impl GetCouponCodeCodeInformation {
             coupon_code: ::std::option::Option::None,
         }
     }
-
-    /// Sets `code`.
-    pub fn with_code(
-        mut self,
-        code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = ::std::option::Option::Some(code.into());
-        self
-    }
-
-    /// Sets `code_status`.
-    pub fn with_code_status(mut self, code_status: GetCouponCodeCodeStatus) -> Self {
-        self.code_status = ::std::option::Option::Some(code_status);
-        self
-    }
-
-    /// Sets `upload_time`.
-    pub fn with_upload_time(
-        mut self,
-        upload_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.upload_time = ::std::option::Option::Some(upload_time.into());
-        self
-    }
-
-    /// Sets `dispatched_time`.
-    pub fn with_dispatched_time(
-        mut self,
-        dispatched_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.dispatched_time = ::std::option::Option::Some(dispatched_time.into());
-        self
-    }
-
-    /// Sets `openid`.
-    pub fn with_openid(
-        mut self,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(openid.into());
-        self
-    }
-
-    /// Sets `unionid`.
-    pub fn with_unionid(
-        mut self,
-        unionid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.unionid = ::std::option::Option::Some(unionid.into());
-        self
-    }
-
-    /// Sets `coupon_code`.
-    pub fn with_coupon_code(
-        mut self,
-        coupon_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(coupon_code.into());
-        self
-    }
 }
 
 /// Values of `stock_type`.
@@ -345,18 +285,6 @@ impl GetCouponCodeAvailableDayTimeItem {
             end_time: ::std::option::Option::None,
         }
     }
-
-    /// Sets `begin_time`.
-    pub fn with_begin_time(mut self, begin_time: i64) -> Self {
-        self.begin_time = ::std::option::Option::Some(begin_time);
-        self
-    }
-
-    /// Sets `end_time`.
-    pub fn with_end_time(mut self, end_time: i64) -> Self {
-        self.end_time = ::std::option::Option::Some(end_time);
-        self
-    }
 }
 
 /// The `available_week` object.
@@ -391,21 +319,6 @@ impl GetCouponCodeAvailableWeek {
             available_day_time: ::std::option::Option::None,
         }
     }
-
-    /// Sets `week_day`.
-    pub fn with_week_day(mut self, week_day: ::std::vec::Vec<i64>) -> Self {
-        self.week_day = ::std::option::Option::Some(week_day);
-        self
-    }
-
-    /// Sets `available_day_time`.
-    pub fn with_available_day_time(
-        mut self,
-        available_day_time: ::std::vec::Vec<GetCouponCodeAvailableDayTimeItem>,
-    ) -> Self {
-        self.available_day_time = ::std::option::Option::Some(available_day_time);
-        self
-    }
 }
 
 /// An item of `irregulary_avaliable_time`.
@@ -437,24 +350,6 @@ impl GetCouponCodeIrregularyAvaliableTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
         }
-    }
-
-    /// Sets `begin_time`.
-    pub fn with_begin_time(
-        mut self,
-        begin_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.begin_time = ::std::option::Option::Some(begin_time.into());
-        self
-    }
-
-    /// Sets `end_time`.
-    pub fn with_end_time(
-        mut self,
-        end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.end_time = ::std::option::Option::Some(end_time.into());
-        self
     }
 }
 
@@ -509,47 +404,6 @@ impl GetCouponCodeCouponAvailableTime {
             irregulary_avaliable_time: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
         }
-    }
-
-    /// Sets `available_day_after_receive`.
-    pub fn with_available_day_after_receive(
-        mut self,
-        available_day_after_receive: i64,
-    ) -> Self {
-        self.available_day_after_receive = ::std::option::Option::Some(
-            available_day_after_receive,
-        );
-        self
-    }
-
-    /// Sets `available_week`.
-    pub fn with_available_week(
-        mut self,
-        available_week: GetCouponCodeAvailableWeek,
-    ) -> Self {
-        self.available_week = ::std::option::Option::Some(available_week);
-        self
-    }
-
-    /// Sets `irregulary_avaliable_time`.
-    pub fn with_irregulary_avaliable_time(
-        mut self,
-        irregulary_avaliable_time: ::std::vec::Vec<
-            GetCouponCodeIrregularyAvaliableTimeItem,
-        >,
-    ) -> Self {
-        self.irregulary_avaliable_time = ::std::option::Option::Some(
-            irregulary_avaliable_time,
-        );
-        self
-    }
-
-    /// Sets `wait_days_after_receive`.
-    pub fn with_wait_days_after_receive(mut self, wait_days_after_receive: i64) -> Self {
-        self.wait_days_after_receive = ::std::option::Option::Some(
-            wait_days_after_receive,
-        );
-        self
     }
 }
 
@@ -791,53 +645,6 @@ impl GetCouponCodeCouponUseRule {
             mini_programs_path: ::std::option::Option::None,
         }
     }
-
-    /// Sets `fixed_normal_coupon`.
-    pub fn with_fixed_normal_coupon(
-        mut self,
-        fixed_normal_coupon: GetCouponCodeFixedNormalCoupon,
-    ) -> Self {
-        self.fixed_normal_coupon = ::std::option::Option::Some(fixed_normal_coupon);
-        self
-    }
-
-    /// Sets `discount_coupon`.
-    pub fn with_discount_coupon(
-        mut self,
-        discount_coupon: GetCouponCodeDiscountCoupon,
-    ) -> Self {
-        self.discount_coupon = ::std::option::Option::Some(discount_coupon);
-        self
-    }
-
-    /// Sets `exchange_coupon`.
-    pub fn with_exchange_coupon(
-        mut self,
-        exchange_coupon: GetCouponCodeExchangeCoupon,
-    ) -> Self {
-        self.exchange_coupon = ::std::option::Option::Some(exchange_coupon);
-        self
-    }
-
-    /// Sets `mini_programs_appid`.
-    pub fn with_mini_programs_appid(
-        mut self,
-        mini_programs_appid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mini_programs_appid = ::std::option::Option::Some(
-            mini_programs_appid.into(),
-        );
-        self
-    }
-
-    /// Sets `mini_programs_path`.
-    pub fn with_mini_programs_path(
-        mut self,
-        mini_programs_path: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mini_programs_path = ::std::option::Option::Some(mini_programs_path.into());
-        self
-    }
 }
 
 /// The `mini_programs_info` object.
@@ -883,15 +690,6 @@ impl GetCouponCodeMiniProgramsInfo {
             entrance_words: entrance_words.into(),
             guiding_words: ::std::option::Option::None,
         }
-    }
-
-    /// Sets `guiding_words`.
-    pub fn with_guiding_words(
-        mut self,
-        guiding_words: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.guiding_words = ::std::option::Option::Some(guiding_words.into());
-        self
     }
 }
 
@@ -1016,51 +814,6 @@ impl GetCouponCodeCustomEntrance {
             store_id: ::std::option::Option::None,
             code_display_mode: ::std::option::Option::None,
         }
-    }
-
-    /// Sets `mini_programs_info`.
-    pub fn with_mini_programs_info(
-        mut self,
-        mini_programs_info: GetCouponCodeMiniProgramsInfo,
-    ) -> Self {
-        self.mini_programs_info = ::std::option::Option::Some(mini_programs_info);
-        self
-    }
-
-    /// Sets `appid`.
-    pub fn with_appid(
-        mut self,
-        appid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(appid.into());
-        self
-    }
-
-    /// Sets `hall_id`.
-    pub fn with_hall_id(
-        mut self,
-        hall_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.hall_id = ::std::option::Option::Some(hall_id.into());
-        self
-    }
-
-    /// Sets `store_id`.
-    pub fn with_store_id(
-        mut self,
-        store_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.store_id = ::std::option::Option::Some(store_id.into());
-        self
-    }
-
-    /// Sets `code_display_mode`.
-    pub fn with_code_display_mode(
-        mut self,
-        code_display_mode: GetCouponCodeCodeDisplayMode,
-    ) -> Self {
-        self.code_display_mode = ::std::option::Option::Some(code_display_mode);
-        self
     }
 }
 
@@ -1262,57 +1015,6 @@ impl GetCouponCodeDisplayPatternInfo {
             finder_info: ::std::option::Option::None,
         }
     }
-
-    /// Sets `description`.
-    pub fn with_description(
-        mut self,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(description.into());
-        self
-    }
-
-    /// Sets `merchant_logo_url`.
-    pub fn with_merchant_logo_url(
-        mut self,
-        merchant_logo_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.merchant_logo_url = ::std::option::Option::Some(merchant_logo_url.into());
-        self
-    }
-
-    /// Sets `merchant_name`.
-    pub fn with_merchant_name(
-        mut self,
-        merchant_name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.merchant_name = ::std::option::Option::Some(merchant_name.into());
-        self
-    }
-
-    /// Sets `background_color`.
-    pub fn with_background_color(
-        mut self,
-        background_color: GetCouponCodeBackgroundColor,
-    ) -> Self {
-        self.background_color = ::std::option::Option::Some(background_color);
-        self
-    }
-
-    /// Sets `coupon_image_url`.
-    pub fn with_coupon_image_url(
-        mut self,
-        coupon_image_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_image_url = ::std::option::Option::Some(coupon_image_url.into());
-        self
-    }
-
-    /// Sets `finder_info`.
-    pub fn with_finder_info(mut self, finder_info: GetCouponCodeFinderInfo) -> Self {
-        self.finder_info = ::std::option::Option::Some(finder_info);
-        self
-    }
 }
 
 /// The `coupon_information` object.
@@ -1391,54 +1093,6 @@ impl GetCouponCodeCouponInformation {
             display_pattern_info: ::std::option::Option::None,
         }
     }
-
-    /// Sets `comment`.
-    pub fn with_comment(
-        mut self,
-        comment: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.comment = ::std::option::Option::Some(comment.into());
-        self
-    }
-
-    /// Sets `transferable`.
-    pub fn with_transferable(mut self, transferable: bool) -> Self {
-        self.transferable = ::std::option::Option::Some(transferable);
-        self
-    }
-
-    /// Sets `shareable`.
-    pub fn with_shareable(mut self, shareable: bool) -> Self {
-        self.shareable = ::std::option::Option::Some(shareable);
-        self
-    }
-
-    /// Sets `coupon_state`.
-    pub fn with_coupon_state(
-        mut self,
-        coupon_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_state = ::std::option::Option::Some(coupon_state.into());
-        self
-    }
-
-    /// Sets `custom_entrance`.
-    pub fn with_custom_entrance(
-        mut self,
-        custom_entrance: GetCouponCodeCustomEntrance,
-    ) -> Self {
-        self.custom_entrance = ::std::option::Option::Some(custom_entrance);
-        self
-    }
-
-    /// Sets `display_pattern_info`.
-    pub fn with_display_pattern_info(
-        mut self,
-        display_pattern_info: GetCouponCodeDisplayPatternInfo,
-    ) -> Self {
-        self.display_pattern_info = ::std::option::Option::Some(display_pattern_info);
-        self
-    }
 }
 
 /// The response of 查询预存code详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`).
@@ -1472,15 +1126,6 @@ impl GetCouponCodeResponse {
             code_information,
             coupon_information: ::std::option::Option::None,
         }
-    }
-
-    /// Sets `coupon_information`.
-    pub fn with_coupon_information(
-        mut self,
-        coupon_information: GetCouponCodeCouponInformation,
-    ) -> Self {
-        self.coupon_information = ::std::option::Option::Some(coupon_information);
-        self
     }
 }
 
@@ -1683,24 +1328,6 @@ impl DeleteCouponCodeResponse {
             stock_id: ::std::option::Option::None,
             delete_time: ::std::option::Option::None,
         }
-    }
-
-    /// Sets `stock_id`.
-    pub fn with_stock_id(
-        mut self,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(stock_id.into());
-        self
-    }
-
-    /// Sets `delete_time`.
-    pub fn with_delete_time(
-        mut self,
-        delete_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.delete_time = ::std::option::Option::Some(delete_time.into());
-        self
     }
 }
 

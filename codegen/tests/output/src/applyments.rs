@@ -256,14 +256,6 @@ pub mod v3_ecommerce_applyments_index {
         }
     }
 
-    impl ::wechatpay_runtime::Validate for PostBusinessTime {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
-    }
-
     /// The `business_license_info` object.
     ///
     /// 营业执照/登记证书信息
@@ -381,22 +373,6 @@ pub mod v3_ecommerce_applyments_index {
         ) -> Self {
             self.business_time = ::std::option::Option::Some(business_time);
             self
-        }
-    }
-
-    impl ::wechatpay_runtime::Validate for PostBusinessLicenseInfo {
-        fn validate_into(
-            &self,
-            pointer: &str,
-            errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {
-            if let ::std::option::Option::Some(value) = &self.business_time {
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "business_time",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
         }
     }
 
@@ -538,14 +514,6 @@ pub mod v3_ecommerce_applyments_index {
             );
             self
         }
-    }
-
-    impl ::wechatpay_runtime::Validate for PostFinanceInstitutionInfo {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
     }
 
     /// Values of `id_holder_type`.
@@ -865,14 +833,6 @@ pub mod v3_ecommerce_applyments_index {
         }
     }
 
-    impl ::wechatpay_runtime::Validate for PostIdCardInfo {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
-    }
-
     /// The `id_doc_info` object.
     ///
     /// 经营者/法人其他类型证件信息
@@ -979,151 +939,6 @@ pub mod v3_ecommerce_applyments_index {
         }
     }
 
-    impl ::wechatpay_runtime::Validate for PostIdDocInfo {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
-    }
-
-    /// Values of `ubo_id_doc_type`.
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`PostUboIdDocType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum PostUboIdDocType {
-        /// `IDENTIFICATION_TYPE_IDCARD`
-        IdentificationTypeIdcard,
-        /// `IDENTIFICATION_TYPE_OVERSEA_PASSPORT`
-        IdentificationTypeOverseaPassport,
-        /// `IDENTIFICATION_TYPE_HONGKONG_PASSPORT`
-        IdentificationTypeHongkongPassport,
-        /// `IDENTIFICATION_TYPE_MACAO_PASSPORT`
-        IdentificationTypeMacaoPassport,
-        /// `IDENTIFICATION_TYPE_TAIWAN_PASSPORT`
-        IdentificationTypeTaiwanPassport,
-        /// `IDENTIFICATION_TYPE_FOREIGN_RESIDENT`
-        IdentificationTypeForeignResident,
-        /// `IDENTIFICATION_TYPE_HONGKONG_MACAO_RESIDENT`
-        IdentificationTypeHongkongMacaoResident,
-        /// `IDENTIFICATION_TYPE_TAIWAN_RESIDENT`
-        IdentificationTypeTaiwanResident,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl PostUboIdDocType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                PostUboIdDocType::IdentificationTypeIdcard => {
-                    "IDENTIFICATION_TYPE_IDCARD"
-                }
-                PostUboIdDocType::IdentificationTypeOverseaPassport => {
-                    "IDENTIFICATION_TYPE_OVERSEA_PASSPORT"
-                }
-                PostUboIdDocType::IdentificationTypeHongkongPassport => {
-                    "IDENTIFICATION_TYPE_HONGKONG_PASSPORT"
-                }
-                PostUboIdDocType::IdentificationTypeMacaoPassport => {
-                    "IDENTIFICATION_TYPE_MACAO_PASSPORT"
-                }
-                PostUboIdDocType::IdentificationTypeTaiwanPassport => {
-                    "IDENTIFICATION_TYPE_TAIWAN_PASSPORT"
-                }
-                PostUboIdDocType::IdentificationTypeForeignResident => {
-                    "IDENTIFICATION_TYPE_FOREIGN_RESIDENT"
-                }
-                PostUboIdDocType::IdentificationTypeHongkongMacaoResident => {
-                    "IDENTIFICATION_TYPE_HONGKONG_MACAO_RESIDENT"
-                }
-                PostUboIdDocType::IdentificationTypeTaiwanResident => {
-                    "IDENTIFICATION_TYPE_TAIWAN_RESIDENT"
-                }
-                PostUboIdDocType::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for PostUboIdDocType {
-        fn from(value: &str) -> Self {
-            match value {
-                "IDENTIFICATION_TYPE_IDCARD" => {
-                    PostUboIdDocType::IdentificationTypeIdcard
-                }
-                "IDENTIFICATION_TYPE_OVERSEA_PASSPORT" => {
-                    PostUboIdDocType::IdentificationTypeOverseaPassport
-                }
-                "IDENTIFICATION_TYPE_HONGKONG_PASSPORT" => {
-                    PostUboIdDocType::IdentificationTypeHongkongPassport
-                }
-                "IDENTIFICATION_TYPE_MACAO_PASSPORT" => {
-                    PostUboIdDocType::IdentificationTypeMacaoPassport
-                }
-                "IDENTIFICATION_TYPE_TAIWAN_PASSPORT" => {
-                    PostUboIdDocType::IdentificationTypeTaiwanPassport
-                }
-                "IDENTIFICATION_TYPE_FOREIGN_RESIDENT" => {
-                    PostUboIdDocType::IdentificationTypeForeignResident
-                }
-                "IDENTIFICATION_TYPE_HONGKONG_MACAO_RESIDENT" => {
-                    PostUboIdDocType::IdentificationTypeHongkongMacaoResident
-                }
-                "IDENTIFICATION_TYPE_TAIWAN_RESIDENT" => {
-                    PostUboIdDocType::IdentificationTypeTaiwanResident
-                }
-                other => PostUboIdDocType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for PostUboIdDocType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for PostUboIdDocType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for PostUboIdDocType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(PostUboIdDocType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for PostUboIdDocType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("PostUboIdDocType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["IDENTIFICATION_TYPE_IDCARD",
-                "IDENTIFICATION_TYPE_OVERSEA_PASSPORT",
-                "IDENTIFICATION_TYPE_HONGKONG_PASSPORT",
-                "IDENTIFICATION_TYPE_MACAO_PASSPORT",
-                "IDENTIFICATION_TYPE_TAIWAN_PASSPORT",
-                "IDENTIFICATION_TYPE_FOREIGN_RESIDENT",
-                "IDENTIFICATION_TYPE_HONGKONG_MACAO_RESIDENT",
-                "IDENTIFICATION_TYPE_TAIWAN_RESIDENT"] }
-            )
-        }
-    }
-
     /// An item of `ubo_info_list`.
     ///
     /// 最终受益人信息列表
@@ -1138,7 +953,7 @@ pub mod v3_ecommerce_applyments_index {
     #[non_exhaustive]
     pub struct PostUboInfoListItem {
         /// **Required.**
-        pub ubo_id_doc_type: PostUboIdDocType,
+        pub ubo_id_doc_type: PostIdDocType,
         /// 证件正面照片
         ///
         /// **Required.**
@@ -1179,7 +994,7 @@ pub mod v3_ecommerce_applyments_index {
         /// Creates a value from its required fields (`ubo_id_doc_type`, `ubo_id_doc_copy`, `ubo_id_doc_copy_back`, `ubo_id_doc_name`, `ubo_id_doc_number`, `ubo_id_doc_address`, `ubo_period_begin`, `ubo_period_end`).
         #[allow(clippy::too_many_arguments)]
         pub fn new(
-            ubo_id_doc_type: PostUboIdDocType,
+            ubo_id_doc_type: PostIdDocType,
             ubo_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
             ubo_id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
             ubo_id_doc_name: impl ::std::convert::Into<::std::string::String>,
@@ -1199,14 +1014,6 @@ pub mod v3_ecommerce_applyments_index {
                 ubo_period_end: ubo_period_end.into(),
             }
         }
-    }
-
-    impl ::wechatpay_runtime::Validate for PostUboInfoListItem {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
     }
 
     /// Values of `bank_account_type`.
@@ -1404,14 +1211,6 @@ pub mod v3_ecommerce_applyments_index {
         }
     }
 
-    impl ::wechatpay_runtime::Validate for PostAccountInfo {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
-    }
-
     /// Values of `contact_type`.
     ///
     /// 超级管理员类型
@@ -1486,143 +1285,6 @@ pub mod v3_ecommerce_applyments_index {
         }
     }
 
-    /// Values of `contact_id_doc_type`.
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`PostContactIdDocType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum PostContactIdDocType {
-        /// `IDENTIFICATION_TYPE_IDCARD`
-        IdentificationTypeIdcard,
-        /// `IDENTIFICATION_TYPE_OVERSEA_PASSPORT`
-        IdentificationTypeOverseaPassport,
-        /// `IDENTIFICATION_TYPE_HONGKONG_PASSPORT`
-        IdentificationTypeHongkongPassport,
-        /// `IDENTIFICATION_TYPE_MACAO_PASSPORT`
-        IdentificationTypeMacaoPassport,
-        /// `IDENTIFICATION_TYPE_TAIWAN_PASSPORT`
-        IdentificationTypeTaiwanPassport,
-        /// `IDENTIFICATION_TYPE_FOREIGN_RESIDENT`
-        IdentificationTypeForeignResident,
-        /// `IDENTIFICATION_TYPE_HONGKONG_MACAO_RESIDENT`
-        IdentificationTypeHongkongMacaoResident,
-        /// `IDENTIFICATION_TYPE_TAIWAN_RESIDENT`
-        IdentificationTypeTaiwanResident,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl PostContactIdDocType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                PostContactIdDocType::IdentificationTypeIdcard => {
-                    "IDENTIFICATION_TYPE_IDCARD"
-                }
-                PostContactIdDocType::IdentificationTypeOverseaPassport => {
-                    "IDENTIFICATION_TYPE_OVERSEA_PASSPORT"
-                }
-                PostContactIdDocType::IdentificationTypeHongkongPassport => {
-                    "IDENTIFICATION_TYPE_HONGKONG_PASSPORT"
-                }
-                PostContactIdDocType::IdentificationTypeMacaoPassport => {
-                    "IDENTIFICATION_TYPE_MACAO_PASSPORT"
-                }
-                PostContactIdDocType::IdentificationTypeTaiwanPassport => {
-                    "IDENTIFICATION_TYPE_TAIWAN_PASSPORT"
-                }
-                PostContactIdDocType::IdentificationTypeForeignResident => {
-                    "IDENTIFICATION_TYPE_FOREIGN_RESIDENT"
-                }
-                PostContactIdDocType::IdentificationTypeHongkongMacaoResident => {
-                    "IDENTIFICATION_TYPE_HONGKONG_MACAO_RESIDENT"
-                }
-                PostContactIdDocType::IdentificationTypeTaiwanResident => {
-                    "IDENTIFICATION_TYPE_TAIWAN_RESIDENT"
-                }
-                PostContactIdDocType::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for PostContactIdDocType {
-        fn from(value: &str) -> Self {
-            match value {
-                "IDENTIFICATION_TYPE_IDCARD" => {
-                    PostContactIdDocType::IdentificationTypeIdcard
-                }
-                "IDENTIFICATION_TYPE_OVERSEA_PASSPORT" => {
-                    PostContactIdDocType::IdentificationTypeOverseaPassport
-                }
-                "IDENTIFICATION_TYPE_HONGKONG_PASSPORT" => {
-                    PostContactIdDocType::IdentificationTypeHongkongPassport
-                }
-                "IDENTIFICATION_TYPE_MACAO_PASSPORT" => {
-                    PostContactIdDocType::IdentificationTypeMacaoPassport
-                }
-                "IDENTIFICATION_TYPE_TAIWAN_PASSPORT" => {
-                    PostContactIdDocType::IdentificationTypeTaiwanPassport
-                }
-                "IDENTIFICATION_TYPE_FOREIGN_RESIDENT" => {
-                    PostContactIdDocType::IdentificationTypeForeignResident
-                }
-                "IDENTIFICATION_TYPE_HONGKONG_MACAO_RESIDENT" => {
-                    PostContactIdDocType::IdentificationTypeHongkongMacaoResident
-                }
-                "IDENTIFICATION_TYPE_TAIWAN_RESIDENT" => {
-                    PostContactIdDocType::IdentificationTypeTaiwanResident
-                }
-                other => PostContactIdDocType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for PostContactIdDocType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for PostContactIdDocType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for PostContactIdDocType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(PostContactIdDocType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for PostContactIdDocType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("PostContactIdDocType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["IDENTIFICATION_TYPE_IDCARD",
-                "IDENTIFICATION_TYPE_OVERSEA_PASSPORT",
-                "IDENTIFICATION_TYPE_HONGKONG_PASSPORT",
-                "IDENTIFICATION_TYPE_MACAO_PASSPORT",
-                "IDENTIFICATION_TYPE_TAIWAN_PASSPORT",
-                "IDENTIFICATION_TYPE_FOREIGN_RESIDENT",
-                "IDENTIFICATION_TYPE_HONGKONG_MACAO_RESIDENT",
-                "IDENTIFICATION_TYPE_TAIWAN_RESIDENT"] }
-            )
-        }
-    }
-
     /// The `contact_info` object.
     ///
     /// 超级管理员信息
@@ -1646,7 +1308,7 @@ pub mod v3_ecommerce_applyments_index {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_name: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contact_id_doc_type: ::std::option::Option<PostContactIdDocType>,
+        pub contact_id_doc_type: ::std::option::Option<PostIdDocType>,
         /// 超级管理员身份证件号码
         ///
         /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
@@ -1709,7 +1371,7 @@ pub mod v3_ecommerce_applyments_index {
         /// Sets `contact_id_doc_type`.
         pub fn with_contact_id_doc_type(
             mut self,
-            contact_id_doc_type: PostContactIdDocType,
+            contact_id_doc_type: PostIdDocType,
         ) -> Self {
             self.contact_id_doc_type = ::std::option::Option::Some(contact_id_doc_type);
             self
@@ -1793,14 +1455,6 @@ pub mod v3_ecommerce_applyments_index {
         }
     }
 
-    impl ::wechatpay_runtime::Validate for PostContactInfo {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
-    }
-
     /// The `sales_scene_info` object.
     ///
     /// 店铺信息
@@ -1879,14 +1533,6 @@ pub mod v3_ecommerce_applyments_index {
         }
     }
 
-    impl ::wechatpay_runtime::Validate for PostSalesSceneInfo {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
-    }
-
     /// The `settlement_info` object.
     ///
     /// 结算规则
@@ -1937,14 +1583,6 @@ pub mod v3_ecommerce_applyments_index {
             );
             self
         }
-    }
-
-    impl ::wechatpay_runtime::Validate for PostSettlementInfo {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
     }
 
     /// The JSON body of 二级商户进件 (`POST /v3/ecommerce/applyments/`).
@@ -2187,79 +1825,9 @@ pub mod v3_ecommerce_applyments_index {
     impl ::wechatpay_runtime::Validate for PostBody {
         fn validate_into(
             &self,
-            pointer: &str,
-            errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {
-            if let ::std::option::Option::Some(value) = &self.business_license_info {
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "business_license_info",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-            if let ::std::option::Option::Some(value) = &self.finance_institution_info {
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "finance_institution_info",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-            if let ::std::option::Option::Some(value) = &self.id_card_info {
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "id_card_info",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-            if let ::std::option::Option::Some(value) = &self.id_doc_info {
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "id_doc_info",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-            if let ::std::option::Option::Some(value) = &self.ubo_info_list {
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "ubo_info_list",
-                );
-                for (index, item) in value.iter().enumerate() {
-                    let at = || ::std::format!("{}/{}", here(), index);
-                    ::wechatpay_runtime::Validate::validate_into(item, &at(), errors);
-                }
-            }
-            {
-                let value = &self.account_info;
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "account_info",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-            {
-                let value = &self.contact_info;
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "contact_info",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-            {
-                let value = &self.sales_scene_info;
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "sales_scene_info",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-            if let ::std::option::Option::Some(value) = &self.settlement_info {
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "settlement_info",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-        }
+            _pointer: &str,
+            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
+        ) {}
     }
 
     /// The response of 二级商户进件 (`POST /v3/ecommerce/applyments/`).

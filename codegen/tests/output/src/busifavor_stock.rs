@@ -112,18 +112,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
                 end_time: ::std::option::Option::None,
             }
         }
-
-        /// Sets `begin_time`.
-        pub fn with_begin_time(mut self, begin_time: i64) -> Self {
-            self.begin_time = ::std::option::Option::Some(begin_time);
-            self
-        }
-
-        /// Sets `end_time`.
-        pub fn with_end_time(mut self, end_time: i64) -> Self {
-            self.end_time = ::std::option::Option::Some(end_time);
-            self
-        }
     }
 
     /// The `available_week` object.
@@ -158,21 +146,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
                 available_day_time: ::std::option::Option::None,
             }
         }
-
-        /// Sets `week_day`.
-        pub fn with_week_day(mut self, week_day: ::std::vec::Vec<i64>) -> Self {
-            self.week_day = ::std::option::Option::Some(week_day);
-            self
-        }
-
-        /// Sets `available_day_time`.
-        pub fn with_available_day_time(
-            mut self,
-            available_day_time: ::std::vec::Vec<GetAvailableDayTimeItem>,
-        ) -> Self {
-            self.available_day_time = ::std::option::Option::Some(available_day_time);
-            self
-        }
     }
 
     /// An item of `irregulary_avaliable_time`.
@@ -204,24 +177,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
                 begin_time: ::std::option::Option::None,
                 end_time: ::std::option::Option::None,
             }
-        }
-
-        /// Sets `begin_time`.
-        pub fn with_begin_time(
-            mut self,
-            begin_time: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.begin_time = ::std::option::Option::Some(begin_time.into());
-            self
-        }
-
-        /// Sets `end_time`.
-        pub fn with_end_time(
-            mut self,
-            end_time: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.end_time = ::std::option::Option::Some(end_time.into());
-            self
         }
     }
 
@@ -276,45 +231,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
                 irregulary_avaliable_time: ::std::option::Option::None,
                 wait_days_after_receive: ::std::option::Option::None,
             }
-        }
-
-        /// Sets `available_day_after_receive`.
-        pub fn with_available_day_after_receive(
-            mut self,
-            available_day_after_receive: i64,
-        ) -> Self {
-            self.available_day_after_receive = ::std::option::Option::Some(
-                available_day_after_receive,
-            );
-            self
-        }
-
-        /// Sets `available_week`.
-        pub fn with_available_week(mut self, available_week: GetAvailableWeek) -> Self {
-            self.available_week = ::std::option::Option::Some(available_week);
-            self
-        }
-
-        /// Sets `irregulary_avaliable_time`.
-        pub fn with_irregulary_avaliable_time(
-            mut self,
-            irregulary_avaliable_time: ::std::vec::Vec<GetIrregularyAvaliableTimeItem>,
-        ) -> Self {
-            self.irregulary_avaliable_time = ::std::option::Option::Some(
-                irregulary_avaliable_time,
-            );
-            self
-        }
-
-        /// Sets `wait_days_after_receive`.
-        pub fn with_wait_days_after_receive(
-            mut self,
-            wait_days_after_receive: i64,
-        ) -> Self {
-            self.wait_days_after_receive = ::std::option::Option::Some(
-                wait_days_after_receive,
-            );
-            self
         }
     }
 
@@ -556,55 +472,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
                 mini_programs_path: ::std::option::Option::None,
             }
         }
-
-        /// Sets `fixed_normal_coupon`.
-        pub fn with_fixed_normal_coupon(
-            mut self,
-            fixed_normal_coupon: GetFixedNormalCoupon,
-        ) -> Self {
-            self.fixed_normal_coupon = ::std::option::Option::Some(fixed_normal_coupon);
-            self
-        }
-
-        /// Sets `discount_coupon`.
-        pub fn with_discount_coupon(
-            mut self,
-            discount_coupon: GetDiscountCoupon,
-        ) -> Self {
-            self.discount_coupon = ::std::option::Option::Some(discount_coupon);
-            self
-        }
-
-        /// Sets `exchange_coupon`.
-        pub fn with_exchange_coupon(
-            mut self,
-            exchange_coupon: GetExchangeCoupon,
-        ) -> Self {
-            self.exchange_coupon = ::std::option::Option::Some(exchange_coupon);
-            self
-        }
-
-        /// Sets `mini_programs_appid`.
-        pub fn with_mini_programs_appid(
-            mut self,
-            mini_programs_appid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.mini_programs_appid = ::std::option::Option::Some(
-                mini_programs_appid.into(),
-            );
-            self
-        }
-
-        /// Sets `mini_programs_path`.
-        pub fn with_mini_programs_path(
-            mut self,
-            mini_programs_path: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.mini_programs_path = ::std::option::Option::Some(
-                mini_programs_path.into(),
-            );
-            self
-        }
     }
 
     /// The `stock_send_rule` object.
@@ -666,50 +533,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
                 shareable: ::std::option::Option::None,
             }
         }
-
-        /// Sets `max_coupons`.
-        pub fn with_max_coupons(mut self, max_coupons: i64) -> Self {
-            self.max_coupons = ::std::option::Option::Some(max_coupons);
-            self
-        }
-
-        /// Sets `max_amount_by_day`.
-        pub fn with_max_amount_by_day(mut self, max_amount_by_day: i64) -> Self {
-            self.max_amount_by_day = ::std::option::Option::Some(max_amount_by_day);
-            self
-        }
-
-        /// Sets `max_coupons_by_day`.
-        pub fn with_max_coupons_by_day(mut self, max_coupons_by_day: i64) -> Self {
-            self.max_coupons_by_day = ::std::option::Option::Some(max_coupons_by_day);
-            self
-        }
-
-        /// Sets `natural_person_limit`.
-        pub fn with_natural_person_limit(mut self, natural_person_limit: bool) -> Self {
-            self.natural_person_limit = ::std::option::Option::Some(
-                natural_person_limit,
-            );
-            self
-        }
-
-        /// Sets `prevent_api_abuse`.
-        pub fn with_prevent_api_abuse(mut self, prevent_api_abuse: bool) -> Self {
-            self.prevent_api_abuse = ::std::option::Option::Some(prevent_api_abuse);
-            self
-        }
-
-        /// Sets `transferable`.
-        pub fn with_transferable(mut self, transferable: bool) -> Self {
-            self.transferable = ::std::option::Option::Some(transferable);
-            self
-        }
-
-        /// Sets `shareable`.
-        pub fn with_shareable(mut self, shareable: bool) -> Self {
-            self.shareable = ::std::option::Option::Some(shareable);
-            self
-        }
     }
 
     /// The `mini_programs_info` object.
@@ -755,15 +578,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
                 entrance_words: entrance_words.into(),
                 guiding_words: ::std::option::Option::None,
             }
-        }
-
-        /// Sets `guiding_words`.
-        pub fn with_guiding_words(
-            mut self,
-            guiding_words: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.guiding_words = ::std::option::Option::Some(guiding_words.into());
-            self
         }
     }
 
@@ -888,51 +702,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
                 store_id: ::std::option::Option::None,
                 code_display_mode: ::std::option::Option::None,
             }
-        }
-
-        /// Sets `mini_programs_info`.
-        pub fn with_mini_programs_info(
-            mut self,
-            mini_programs_info: GetMiniProgramsInfo,
-        ) -> Self {
-            self.mini_programs_info = ::std::option::Option::Some(mini_programs_info);
-            self
-        }
-
-        /// Sets `appid`.
-        pub fn with_appid(
-            mut self,
-            appid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.appid = ::std::option::Option::Some(appid.into());
-            self
-        }
-
-        /// Sets `hall_id`.
-        pub fn with_hall_id(
-            mut self,
-            hall_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.hall_id = ::std::option::Option::Some(hall_id.into());
-            self
-        }
-
-        /// Sets `store_id`.
-        pub fn with_store_id(
-            mut self,
-            store_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.store_id = ::std::option::Option::Some(store_id.into());
-            self
-        }
-
-        /// Sets `code_display_mode`.
-        pub fn with_code_display_mode(
-            mut self,
-            code_display_mode: GetCodeDisplayMode,
-        ) -> Self {
-            self.code_display_mode = ::std::option::Option::Some(code_display_mode);
-            self
         }
     }
 
@@ -1135,59 +904,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
                 coupon_image_url: ::std::option::Option::None,
                 finder_info: ::std::option::Option::None,
             }
-        }
-
-        /// Sets `description`.
-        pub fn with_description(
-            mut self,
-            description: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.description = ::std::option::Option::Some(description.into());
-            self
-        }
-
-        /// Sets `merchant_logo_url`.
-        pub fn with_merchant_logo_url(
-            mut self,
-            merchant_logo_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.merchant_logo_url = ::std::option::Option::Some(
-                merchant_logo_url.into(),
-            );
-            self
-        }
-
-        /// Sets `merchant_name`.
-        pub fn with_merchant_name(
-            mut self,
-            merchant_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.merchant_name = ::std::option::Option::Some(merchant_name.into());
-            self
-        }
-
-        /// Sets `background_color`.
-        pub fn with_background_color(
-            mut self,
-            background_color: GetBackgroundColor,
-        ) -> Self {
-            self.background_color = ::std::option::Option::Some(background_color);
-            self
-        }
-
-        /// Sets `coupon_image_url`.
-        pub fn with_coupon_image_url(
-            mut self,
-            coupon_image_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.coupon_image_url = ::std::option::Option::Some(coupon_image_url.into());
-            self
-        }
-
-        /// Sets `finder_info`.
-        pub fn with_finder_info(mut self, finder_info: GetFinderInfo) -> Self {
-            self.finder_info = ::std::option::Option::Some(finder_info);
-            self
         }
     }
 
@@ -1416,15 +1132,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
                 notify_appid: ::std::option::Option::None,
             }
         }
-
-        /// Sets `notify_appid`.
-        pub fn with_notify_appid(
-            mut self,
-            notify_appid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.notify_appid = ::std::option::Option::Some(notify_appid.into());
-            self
-        }
     }
 
     /// The `send_count_information` object.
@@ -1464,30 +1171,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
                 today_send_num: ::std::option::Option::None,
                 today_send_amount: ::std::option::Option::None,
             }
-        }
-
-        /// Sets `total_send_num`.
-        pub fn with_total_send_num(mut self, total_send_num: i64) -> Self {
-            self.total_send_num = ::std::option::Option::Some(total_send_num);
-            self
-        }
-
-        /// Sets `total_send_amount`.
-        pub fn with_total_send_amount(mut self, total_send_amount: i64) -> Self {
-            self.total_send_amount = ::std::option::Option::Some(total_send_amount);
-            self
-        }
-
-        /// Sets `today_send_num`.
-        pub fn with_today_send_num(mut self, today_send_num: i64) -> Self {
-            self.today_send_num = ::std::option::Option::Some(today_send_num);
-            self
-        }
-
-        /// Sets `today_send_amount`.
-        pub fn with_today_send_amount(mut self, today_send_amount: i64) -> Self {
-            self.today_send_amount = ::std::option::Option::Some(today_send_amount);
-            self
         }
     }
 
@@ -1593,67 +1276,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
                 send_count_information: ::std::option::Option::None,
                 subsidy: ::std::option::Option::None,
             }
-        }
-
-        /// Sets `comment`.
-        pub fn with_comment(
-            mut self,
-            comment: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.comment = ::std::option::Option::Some(comment.into());
-            self
-        }
-
-        /// Sets `custom_entrance`.
-        pub fn with_custom_entrance(
-            mut self,
-            custom_entrance: GetCustomEntrance,
-        ) -> Self {
-            self.custom_entrance = ::std::option::Option::Some(custom_entrance);
-            self
-        }
-
-        /// Sets `display_pattern_info`.
-        pub fn with_display_pattern_info(
-            mut self,
-            display_pattern_info: GetDisplayPatternInfo,
-        ) -> Self {
-            self.display_pattern_info = ::std::option::Option::Some(
-                display_pattern_info,
-            );
-            self
-        }
-
-        /// Sets `coupon_code_count`.
-        pub fn with_coupon_code_count(
-            mut self,
-            coupon_code_count: GetCouponCodeCount,
-        ) -> Self {
-            self.coupon_code_count = ::std::option::Option::Some(coupon_code_count);
-            self
-        }
-
-        /// Sets `notify_config`.
-        pub fn with_notify_config(mut self, notify_config: GetNotifyConfig) -> Self {
-            self.notify_config = ::std::option::Option::Some(notify_config);
-            self
-        }
-
-        /// Sets `send_count_information`.
-        pub fn with_send_count_information(
-            mut self,
-            send_count_information: GetSendCountInformation,
-        ) -> Self {
-            self.send_count_information = ::std::option::Option::Some(
-                send_count_information,
-            );
-            self
-        }
-
-        /// Sets `subsidy`.
-        pub fn with_subsidy(mut self, subsidy: bool) -> Self {
-            self.subsidy = ::std::option::Option::Some(subsidy);
-            self
         }
     }
 
@@ -1798,94 +1420,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         }
     }
 
-    impl ::wechatpay_runtime::Validate for PatchMiniProgramsInfo {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
-    }
-
-    /// Values of `code_display_mode`.
-    ///
-    /// code展示模式
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`PatchCodeDisplayMode::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum PatchCodeDisplayMode {
-        /// `NOT_SHOW`
-        NotShow,
-        /// `BARCODE`
-        Barcode,
-        /// `QRCODE`
-        Qrcode,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl PatchCodeDisplayMode {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                PatchCodeDisplayMode::NotShow => "NOT_SHOW",
-                PatchCodeDisplayMode::Barcode => "BARCODE",
-                PatchCodeDisplayMode::Qrcode => "QRCODE",
-                PatchCodeDisplayMode::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for PatchCodeDisplayMode {
-        fn from(value: &str) -> Self {
-            match value {
-                "NOT_SHOW" => PatchCodeDisplayMode::NotShow,
-                "BARCODE" => PatchCodeDisplayMode::Barcode,
-                "QRCODE" => PatchCodeDisplayMode::Qrcode,
-                other => PatchCodeDisplayMode::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for PatchCodeDisplayMode {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for PatchCodeDisplayMode {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for PatchCodeDisplayMode {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(PatchCodeDisplayMode::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for PatchCodeDisplayMode {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("PatchCodeDisplayMode")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["NOT_SHOW", "BARCODE", "QRCODE"] }
-            )
-        }
-    }
-
     /// The `custom_entrance` object.
     ///
     /// 自定义入口
@@ -1911,7 +1445,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         pub hall_id: ::std::option::Option<::std::string::String>,
         /// code展示模式
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub code_display_mode: ::std::option::Option<PatchCodeDisplayMode>,
+        pub code_display_mode: ::std::option::Option<GetCodeDisplayMode>,
     }
 
     impl PatchCustomEntrance {
@@ -1955,136 +1489,10 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         /// Sets `code_display_mode`.
         pub fn with_code_display_mode(
             mut self,
-            code_display_mode: PatchCodeDisplayMode,
+            code_display_mode: GetCodeDisplayMode,
         ) -> Self {
             self.code_display_mode = ::std::option::Option::Some(code_display_mode);
             self
-        }
-    }
-
-    impl ::wechatpay_runtime::Validate for PatchCustomEntrance {
-        fn validate_into(
-            &self,
-            pointer: &str,
-            errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {
-            if let ::std::option::Option::Some(value) = &self.mini_programs_info {
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "mini_programs_info",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-        }
-    }
-
-    /// Values of `background_color`.
-    ///
-    /// 背景颜色
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`PatchBackgroundColor::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum PatchBackgroundColor {
-        /// `Color010`
-        Color010,
-        /// `Color020`
-        Color020,
-        /// `Color030`
-        Color030,
-        /// `Color040`
-        Color040,
-        /// `Color050`
-        Color050,
-        /// `Color060`
-        Color060,
-        /// `Color070`
-        Color070,
-        /// `Color080`
-        Color080,
-        /// `Color090`
-        Color090,
-        /// `Color100`
-        Color100,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl PatchBackgroundColor {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                PatchBackgroundColor::Color010 => "Color010",
-                PatchBackgroundColor::Color020 => "Color020",
-                PatchBackgroundColor::Color030 => "Color030",
-                PatchBackgroundColor::Color040 => "Color040",
-                PatchBackgroundColor::Color050 => "Color050",
-                PatchBackgroundColor::Color060 => "Color060",
-                PatchBackgroundColor::Color070 => "Color070",
-                PatchBackgroundColor::Color080 => "Color080",
-                PatchBackgroundColor::Color090 => "Color090",
-                PatchBackgroundColor::Color100 => "Color100",
-                PatchBackgroundColor::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for PatchBackgroundColor {
-        fn from(value: &str) -> Self {
-            match value {
-                "Color010" => PatchBackgroundColor::Color010,
-                "Color020" => PatchBackgroundColor::Color020,
-                "Color030" => PatchBackgroundColor::Color030,
-                "Color040" => PatchBackgroundColor::Color040,
-                "Color050" => PatchBackgroundColor::Color050,
-                "Color060" => PatchBackgroundColor::Color060,
-                "Color070" => PatchBackgroundColor::Color070,
-                "Color080" => PatchBackgroundColor::Color080,
-                "Color090" => PatchBackgroundColor::Color090,
-                "Color100" => PatchBackgroundColor::Color100,
-                other => PatchBackgroundColor::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for PatchBackgroundColor {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for PatchBackgroundColor {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for PatchBackgroundColor {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(PatchBackgroundColor::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for PatchBackgroundColor {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("PatchBackgroundColor")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["Color010", "Color020", "Color030",
-                "Color040", "Color050", "Color060", "Color070", "Color080", "Color090",
-                "Color100"] }
-            )
         }
     }
 
@@ -2132,14 +1540,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         }
     }
 
-    impl ::wechatpay_runtime::Validate for PatchFinderInfo {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
-    }
-
     /// The `display_pattern_info` object.
     ///
     /// 样式信息
@@ -2165,7 +1565,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         pub merchant_name: ::std::option::Option<::std::string::String>,
         /// 背景颜色
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub background_color: ::std::option::Option<PatchBackgroundColor>,
+        pub background_color: ::std::option::Option<GetBackgroundColor>,
         /// 券详情图片
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_image_url: ::std::option::Option<::std::string::String>,
@@ -2219,7 +1619,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         /// Sets `background_color`.
         pub fn with_background_color(
             mut self,
-            background_color: PatchBackgroundColor,
+            background_color: GetBackgroundColor,
         ) -> Self {
             self.background_color = ::std::option::Option::Some(background_color);
             self
@@ -2241,107 +1641,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         }
     }
 
-    impl ::wechatpay_runtime::Validate for PatchDisplayPatternInfo {
-        fn validate_into(
-            &self,
-            pointer: &str,
-            errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {
-            if let ::std::option::Option::Some(value) = &self.finder_info {
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "finder_info",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-        }
-    }
-
-    /// Values of `use_method`.
-    ///
-    /// 核销方式
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`PatchUseMethod::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum PatchUseMethod {
-        /// `OFF_LINE`
-        OffLine,
-        /// `MINI_PROGRAMS`
-        MiniPrograms,
-        /// `SELF_CONSUME`
-        SelfConsume,
-        /// `PAYMENT_CODE`
-        PaymentCode,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl PatchUseMethod {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                PatchUseMethod::OffLine => "OFF_LINE",
-                PatchUseMethod::MiniPrograms => "MINI_PROGRAMS",
-                PatchUseMethod::SelfConsume => "SELF_CONSUME",
-                PatchUseMethod::PaymentCode => "PAYMENT_CODE",
-                PatchUseMethod::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for PatchUseMethod {
-        fn from(value: &str) -> Self {
-            match value {
-                "OFF_LINE" => PatchUseMethod::OffLine,
-                "MINI_PROGRAMS" => PatchUseMethod::MiniPrograms,
-                "SELF_CONSUME" => PatchUseMethod::SelfConsume,
-                "PAYMENT_CODE" => PatchUseMethod::PaymentCode,
-                other => PatchUseMethod::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for PatchUseMethod {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for PatchUseMethod {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for PatchUseMethod {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(PatchUseMethod::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for PatchUseMethod {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("PatchUseMethod")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["OFF_LINE", "MINI_PROGRAMS",
-                "SELF_CONSUME", "PAYMENT_CODE"] }
-            )
-        }
-    }
-
     /// The `coupon_use_rule` object.
     ///
     /// 核销规则
@@ -2358,7 +1657,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
     pub struct PatchCouponUseRule {
         /// 核销方式
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub use_method: ::std::option::Option<PatchUseMethod>,
+        pub use_method: ::std::option::Option<GetUseMethod>,
         /// 小程序appid
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub mini_programs_appid: ::std::option::Option<::std::string::String>,
@@ -2378,7 +1677,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         }
 
         /// Sets `use_method`.
-        pub fn with_use_method(mut self, use_method: PatchUseMethod) -> Self {
+        pub fn with_use_method(mut self, use_method: GetUseMethod) -> Self {
             self.use_method = ::std::option::Option::Some(use_method);
             self
         }
@@ -2404,14 +1703,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
             );
             self
         }
-    }
-
-    impl ::wechatpay_runtime::Validate for PatchCouponUseRule {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
     }
 
     /// The `stock_send_rule` object.
@@ -2460,14 +1751,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         }
     }
 
-    impl ::wechatpay_runtime::Validate for PatchStockSendRule {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
-    }
-
     /// The `notify_config` object.
     ///
     /// 事件通知配置
@@ -2503,14 +1786,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
             self.notify_appid = ::std::option::Option::Some(notify_appid.into());
             self
         }
-    }
-
-    impl ::wechatpay_runtime::Validate for PatchNotifyConfig {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
     }
 
     /// The JSON body of 修改商家券基本信息 (`PATCH /v3/marketing/busifavor/stocks/{stock_id}`).
@@ -2657,45 +1932,9 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
     impl ::wechatpay_runtime::Validate for PatchBody {
         fn validate_into(
             &self,
-            pointer: &str,
-            errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {
-            if let ::std::option::Option::Some(value) = &self.custom_entrance {
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "custom_entrance",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-            if let ::std::option::Option::Some(value) = &self.display_pattern_info {
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "display_pattern_info",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-            if let ::std::option::Option::Some(value) = &self.coupon_use_rule {
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "coupon_use_rule",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-            if let ::std::option::Option::Some(value) = &self.stock_send_rule {
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "stock_send_rule",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-            if let ::std::option::Option::Some(value) = &self.notify_config {
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "notify_config",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-        }
+            _pointer: &str,
+            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
+        ) {}
     }
 
     /// 修改商家券基本信息

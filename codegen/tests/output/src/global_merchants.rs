@@ -84,33 +84,6 @@ pub mod v3_global_merchants_sub_mchid {
                 email: ::std::option::Option::None,
             }
         }
-
-        /// Sets `name`.
-        pub fn with_name(
-            mut self,
-            name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(name.into());
-            self
-        }
-
-        /// Sets `phone`.
-        pub fn with_phone(
-            mut self,
-            phone: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.phone = ::std::option::Option::Some(phone.into());
-            self
-        }
-
-        /// Sets `email`.
-        pub fn with_email(
-            mut self,
-            email: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.email = ::std::option::Option::Some(email.into());
-            self
-        }
     }
 
     /// Values of `merchant_type`.
@@ -319,66 +292,6 @@ pub mod v3_global_merchants_sub_mchid {
                 mcc: ::std::option::Option::None,
             }
         }
-
-        /// Sets `business_type`.
-        pub fn with_business_type(mut self, business_type: GetBusinessType) -> Self {
-            self.business_type = ::std::option::Option::Some(business_type);
-            self
-        }
-
-        /// Sets `app_download`.
-        pub fn with_app_download(
-            mut self,
-            app_download: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.app_download = ::std::option::Option::Some(app_download.into());
-            self
-        }
-
-        /// Sets `website`.
-        pub fn with_website(
-            mut self,
-            website: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.website = ::std::option::Option::Some(website.into());
-            self
-        }
-
-        /// Sets `office_account`.
-        pub fn with_office_account(
-            mut self,
-            office_account: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.office_account = ::std::option::Option::Some(office_account.into());
-            self
-        }
-
-        /// Sets `mini_program`.
-        pub fn with_mini_program(
-            mut self,
-            mini_program: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.mini_program = ::std::option::Option::Some(mini_program.into());
-            self
-        }
-
-        /// Sets `store_address`.
-        pub fn with_store_address(
-            mut self,
-            store_address: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.store_address = ::std::option::Option::Some(store_address.into());
-            self
-        }
-
-        /// Sets `mcc`.
-        pub fn with_mcc(
-            mut self,
-            mcc: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.mcc = ::std::option::Option::Some(mcc.into());
-            self
-        }
     }
 
     /// The `director` object.
@@ -410,74 +323,6 @@ pub mod v3_global_merchants_sub_mchid {
                 name: ::std::option::Option::None,
                 number: ::std::option::Option::None,
             }
-        }
-
-        /// Sets `name`.
-        pub fn with_name(
-            mut self,
-            name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(name.into());
-            self
-        }
-
-        /// Sets `number`.
-        pub fn with_number(
-            mut self,
-            number: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.number = ::std::option::Option::Some(number.into());
-            self
-        }
-    }
-
-    /// The `principal` object.
-    ///
-    /// 负责人信息
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
-    #[non_exhaustive]
-    pub struct GetPrincipal {
-        /// 负责人姓名
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 负责人证件号码
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub number: ::std::option::Option<::std::string::String>,
-    }
-
-    impl GetPrincipal {
-        /// Creates a value with every field unset.
-        pub fn new() -> Self {
-            GetPrincipal {
-                name: ::std::option::Option::None,
-                number: ::std::option::Option::None,
-            }
-        }
-
-        /// Sets `name`.
-        pub fn with_name(
-            mut self,
-            name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(name.into());
-            self
-        }
-
-        /// Sets `number`.
-        pub fn with_number(
-            mut self,
-            number: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.number = ::std::option::Option::Some(number.into());
-            self
         }
     }
 
@@ -603,28 +448,6 @@ pub mod v3_global_merchants_sub_mchid {
                 audit_reject_detail: ::std::option::Option::None,
                 h5_authorization_state: ::std::option::Option::None,
             }
-        }
-
-        /// Sets `audit_reject_detail`.
-        pub fn with_audit_reject_detail(
-            mut self,
-            audit_reject_detail: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.audit_reject_detail = ::std::option::Option::Some(
-                audit_reject_detail.into(),
-            );
-            self
-        }
-
-        /// Sets `h5_authorization_state`.
-        pub fn with_h5_authorization_state(
-            mut self,
-            h5_authorization_state: GetH5AuthorizationState,
-        ) -> Self {
-            self.h5_authorization_state = ::std::option::Option::Some(
-                h5_authorization_state,
-            );
-            self
         }
     }
 
@@ -828,24 +651,6 @@ pub mod v3_global_merchants_sub_mchid {
                 reason: ::std::option::Option::None,
             }
         }
-
-        /// Sets `field`.
-        pub fn with_field(
-            mut self,
-            field: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.field = ::std::option::Option::Some(field.into());
-            self
-        }
-
-        /// Sets `reason`.
-        pub fn with_reason(
-            mut self,
-            reason: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.reason = ::std::option::Option::Some(reason.into());
-            self
-        }
     }
 
     /// The `sub_merchant_state` object.
@@ -881,35 +686,6 @@ pub mod v3_global_merchants_sub_mchid {
                 application_status: ::std::option::Option::None,
                 application_reject_detail: ::std::option::Option::None,
             }
-        }
-
-        /// Sets `sub_merchant_status`.
-        pub fn with_sub_merchant_status(
-            mut self,
-            sub_merchant_status: GetSubMerchantStatus,
-        ) -> Self {
-            self.sub_merchant_status = ::std::option::Option::Some(sub_merchant_status);
-            self
-        }
-
-        /// Sets `application_status`.
-        pub fn with_application_status(
-            mut self,
-            application_status: GetApplicationStatus,
-        ) -> Self {
-            self.application_status = ::std::option::Option::Some(application_status);
-            self
-        }
-
-        /// Sets `application_reject_detail`.
-        pub fn with_application_reject_detail(
-            mut self,
-            application_reject_detail: GetApplicationRejectDetail,
-        ) -> Self {
-            self.application_reject_detail = ::std::option::Option::Some(
-                application_reject_detail,
-            );
-            self
         }
     }
 
@@ -973,7 +749,7 @@ pub mod v3_global_merchants_sub_mchid {
         pub director: ::std::option::Option<GetDirector>,
         /// 负责人信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub principal: ::std::option::Option<GetPrincipal>,
+        pub principal: ::std::option::Option<GetDirector>,
         /// H5支付权限详情
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub h5_payment: ::std::option::Option<GetH5Payment>,
@@ -1014,97 +790,6 @@ pub mod v3_global_merchants_sub_mchid {
                 sub_merchant_state: ::std::option::Option::None,
                 attach: ::std::option::Option::None,
             }
-        }
-
-        /// Sets `contact`.
-        pub fn with_contact(mut self, contact: GetContact) -> Self {
-            self.contact = ::std::option::Option::Some(contact);
-            self
-        }
-
-        /// Sets `merchant_type`.
-        pub fn with_merchant_type(mut self, merchant_type: GetMerchantType) -> Self {
-            self.merchant_type = ::std::option::Option::Some(merchant_type);
-            self
-        }
-
-        /// Sets `registration_certificate_number`.
-        pub fn with_registration_certificate_number(
-            mut self,
-            registration_certificate_number: impl ::std::convert::Into<
-                ::std::string::String,
-            >,
-        ) -> Self {
-            self.registration_certificate_number = ::std::option::Option::Some(
-                registration_certificate_number.into(),
-            );
-            self
-        }
-
-        /// Sets `registration_certificate_date`.
-        pub fn with_registration_certificate_date(
-            mut self,
-            registration_certificate_date: impl ::std::convert::Into<
-                ::std::string::String,
-            >,
-        ) -> Self {
-            self.registration_certificate_date = ::std::option::Option::Some(
-                registration_certificate_date.into(),
-            );
-            self
-        }
-
-        /// Sets `settlement_bank_number`.
-        pub fn with_settlement_bank_number(
-            mut self,
-            settlement_bank_number: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.settlement_bank_number = ::std::option::Option::Some(
-                settlement_bank_number.into(),
-            );
-            self
-        }
-
-        /// Sets `business`.
-        pub fn with_business(mut self, business: GetBusiness) -> Self {
-            self.business = ::std::option::Option::Some(business);
-            self
-        }
-
-        /// Sets `director`.
-        pub fn with_director(mut self, director: GetDirector) -> Self {
-            self.director = ::std::option::Option::Some(director);
-            self
-        }
-
-        /// Sets `principal`.
-        pub fn with_principal(mut self, principal: GetPrincipal) -> Self {
-            self.principal = ::std::option::Option::Some(principal);
-            self
-        }
-
-        /// Sets `h5_payment`.
-        pub fn with_h5_payment(mut self, h5_payment: GetH5Payment) -> Self {
-            self.h5_payment = ::std::option::Option::Some(h5_payment);
-            self
-        }
-
-        /// Sets `sub_merchant_state`.
-        pub fn with_sub_merchant_state(
-            mut self,
-            sub_merchant_state: GetSubMerchantState,
-        ) -> Self {
-            self.sub_merchant_state = ::std::option::Option::Some(sub_merchant_state);
-            self
-        }
-
-        /// Sets `attach`.
-        pub fn with_attach(
-            mut self,
-            attach: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.attach = ::std::option::Option::Some(attach.into());
-            self
         }
     }
 
@@ -1260,170 +945,6 @@ pub mod v3_global_merchants_sub_mchid {
         }
     }
 
-    impl ::wechatpay_runtime::Validate for PatchContact {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
-    }
-
-    /// Values of `merchant_type`.
-    ///
-    /// 商户类型
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`PatchMerchantType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum PatchMerchantType {
-        /// `ENTERPRISE`
-        Enterprise,
-        /// `INDIVIDUAL`
-        Individual,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl PatchMerchantType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                PatchMerchantType::Enterprise => "ENTERPRISE",
-                PatchMerchantType::Individual => "INDIVIDUAL",
-                PatchMerchantType::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for PatchMerchantType {
-        fn from(value: &str) -> Self {
-            match value {
-                "ENTERPRISE" => PatchMerchantType::Enterprise,
-                "INDIVIDUAL" => PatchMerchantType::Individual,
-                other => PatchMerchantType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for PatchMerchantType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for PatchMerchantType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for PatchMerchantType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(PatchMerchantType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for PatchMerchantType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("PatchMerchantType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["ENTERPRISE", "INDIVIDUAL"] }
-            )
-        }
-    }
-
-    /// Values of `business_type`.
-    ///
-    /// 业务类型
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`PatchBusinessType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum PatchBusinessType {
-        /// `ONLINE`
-        Online,
-        /// `OFFLINE`
-        Offline,
-        /// `BOTH`
-        Both,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl PatchBusinessType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                PatchBusinessType::Online => "ONLINE",
-                PatchBusinessType::Offline => "OFFLINE",
-                PatchBusinessType::Both => "BOTH",
-                PatchBusinessType::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for PatchBusinessType {
-        fn from(value: &str) -> Self {
-            match value {
-                "ONLINE" => PatchBusinessType::Online,
-                "OFFLINE" => PatchBusinessType::Offline,
-                "BOTH" => PatchBusinessType::Both,
-                other => PatchBusinessType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for PatchBusinessType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for PatchBusinessType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for PatchBusinessType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(PatchBusinessType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for PatchBusinessType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("PatchBusinessType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["ONLINE", "OFFLINE", "BOTH"] }
-            )
-        }
-    }
-
     /// The `business` object.
     ///
     /// 业务信息
@@ -1440,7 +961,7 @@ pub mod v3_global_merchants_sub_mchid {
         /// 业务类型
         ///
         /// **Required.**
-        pub business_type: PatchBusinessType,
+        pub business_type: GetBusinessType,
         /// APP下载链接
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub app_download: ::std::option::Option<::std::string::String>,
@@ -1466,7 +987,7 @@ pub mod v3_global_merchants_sub_mchid {
 
     impl PatchBusiness {
         /// Creates a value from its required fields (`business_type`).
-        pub fn new(business_type: PatchBusinessType) -> Self {
+        pub fn new(business_type: GetBusinessType) -> Self {
             PatchBusiness {
                 business_type,
                 app_download: ::std::option::Option::None,
@@ -1543,14 +1064,6 @@ pub mod v3_global_merchants_sub_mchid {
         }
     }
 
-    impl ::wechatpay_runtime::Validate for PatchBusiness {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
-    }
-
     /// The `director` object.
     ///
     /// 董事信息
@@ -1601,72 +1114,6 @@ pub mod v3_global_merchants_sub_mchid {
         }
     }
 
-    impl ::wechatpay_runtime::Validate for PatchDirector {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
-    }
-
-    /// The `principal` object.
-    ///
-    /// 负责人信息
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
-    #[non_exhaustive]
-    pub struct PatchPrincipal {
-        /// 负责人姓名
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 负责人证件号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub number: ::std::option::Option<::std::string::String>,
-    }
-
-    impl PatchPrincipal {
-        /// Creates a value with every field unset.
-        pub fn new() -> Self {
-            PatchPrincipal {
-                name: ::std::option::Option::None,
-                number: ::std::option::Option::None,
-            }
-        }
-
-        /// Sets `name`.
-        pub fn with_name(
-            mut self,
-            name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(name.into());
-            self
-        }
-
-        /// Sets `number`.
-        pub fn with_number(
-            mut self,
-            number: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.number = ::std::option::Option::Some(number.into());
-            self
-        }
-    }
-
-    impl ::wechatpay_runtime::Validate for PatchPrincipal {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
-    }
-
     /// The `h5_payment_apply_info` object.
     ///
     /// H5支付申请资料资料
@@ -1715,14 +1162,6 @@ pub mod v3_global_merchants_sub_mchid {
             self.domains = ::std::option::Option::Some(domains);
             self
         }
-    }
-
-    impl ::wechatpay_runtime::Validate for PatchH5PaymentApplyInfo {
-        fn validate_into(
-            &self,
-            _pointer: &str,
-            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {}
     }
 
     /// The JSON body of 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`).
@@ -1778,7 +1217,7 @@ pub mod v3_global_merchants_sub_mchid {
         /// 商户类型
         ///
         /// **Required.**
-        pub merchant_type: PatchMerchantType,
+        pub merchant_type: GetMerchantType,
         /// 公司注册文件编号
         ///
         /// **Required.**
@@ -1802,7 +1241,7 @@ pub mod v3_global_merchants_sub_mchid {
         pub director: ::std::option::Option<PatchDirector>,
         /// 负责人信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub principal: ::std::option::Option<PatchPrincipal>,
+        pub principal: ::std::option::Option<PatchDirector>,
         /// 是否申请H5支付权限
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub apply_h5_payment: ::std::option::Option<bool>,
@@ -1824,7 +1263,7 @@ pub mod v3_global_merchants_sub_mchid {
             contact: PatchContact,
             business_category: i64,
             merchant_country_code: impl ::std::convert::Into<::std::string::String>,
-            merchant_type: PatchMerchantType,
+            merchant_type: GetMerchantType,
             registration_certificate_number: impl ::std::convert::Into<
                 ::std::string::String,
             >,
@@ -1897,7 +1336,7 @@ pub mod v3_global_merchants_sub_mchid {
         }
 
         /// Sets `principal`.
-        pub fn with_principal(mut self, principal: PatchPrincipal) -> Self {
+        pub fn with_principal(mut self, principal: PatchDirector) -> Self {
             self.principal = ::std::option::Option::Some(principal);
             self
         }
@@ -1923,137 +1362,9 @@ pub mod v3_global_merchants_sub_mchid {
     impl ::wechatpay_runtime::Validate for PatchBody {
         fn validate_into(
             &self,
-            pointer: &str,
-            errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-        ) {
-            {
-                let value = &self.contact;
-                let here = || ::wechatpay_runtime::validate::pointer(pointer, "contact");
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-            {
-                let value = &self.business;
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "business",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-            if let ::std::option::Option::Some(value) = &self.director {
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "director",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-            if let ::std::option::Option::Some(value) = &self.principal {
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "principal",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-            if let ::std::option::Option::Some(value) = &self.h5_payment_apply_info {
-                let here = || ::wechatpay_runtime::validate::pointer(
-                    pointer,
-                    "h5_payment_apply_info",
-                );
-                ::wechatpay_runtime::Validate::validate_into(value, &here(), errors);
-            }
-        }
-    }
-
-    /// Values of `h5_authorization_state`.
-    ///
-    /// H5支付权限状态
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`PatchH5AuthorizationState::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum PatchH5AuthorizationState {
-        /// `APPROVED`
-        Approved,
-        /// `UNAUTHORIZED`
-        Unauthorized,
-        /// `UNDER_REVIEW`
-        UnderReview,
-        /// `REJECTED`
-        Rejected,
-        /// `UNDER_PUNISHMENT`
-        UnderPunishment,
-        /// `APPLICATION_FAILED`
-        ApplicationFailed,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl PatchH5AuthorizationState {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                PatchH5AuthorizationState::Approved => "APPROVED",
-                PatchH5AuthorizationState::Unauthorized => "UNAUTHORIZED",
-                PatchH5AuthorizationState::UnderReview => "UNDER_REVIEW",
-                PatchH5AuthorizationState::Rejected => "REJECTED",
-                PatchH5AuthorizationState::UnderPunishment => "UNDER_PUNISHMENT",
-                PatchH5AuthorizationState::ApplicationFailed => "APPLICATION_FAILED",
-                PatchH5AuthorizationState::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for PatchH5AuthorizationState {
-        fn from(value: &str) -> Self {
-            match value {
-                "APPROVED" => PatchH5AuthorizationState::Approved,
-                "UNAUTHORIZED" => PatchH5AuthorizationState::Unauthorized,
-                "UNDER_REVIEW" => PatchH5AuthorizationState::UnderReview,
-                "REJECTED" => PatchH5AuthorizationState::Rejected,
-                "UNDER_PUNISHMENT" => PatchH5AuthorizationState::UnderPunishment,
-                "APPLICATION_FAILED" => PatchH5AuthorizationState::ApplicationFailed,
-                other => PatchH5AuthorizationState::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for PatchH5AuthorizationState {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for PatchH5AuthorizationState {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for PatchH5AuthorizationState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(PatchH5AuthorizationState::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for PatchH5AuthorizationState {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("PatchH5AuthorizationState")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["APPROVED", "UNAUTHORIZED",
-                "UNDER_REVIEW", "REJECTED", "UNDER_PUNISHMENT", "APPLICATION_FAILED"] }
-            )
-        }
+            _pointer: &str,
+            _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
+        ) {}
     }
 
     /// The response of 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`).
@@ -2073,7 +1384,7 @@ pub mod v3_global_merchants_sub_mchid {
         pub sub_mchid: ::std::string::String,
         /// H5支付权限状态
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub h5_authorization_state: ::std::option::Option<PatchH5AuthorizationState>,
+        pub h5_authorization_state: ::std::option::Option<GetH5AuthorizationState>,
     }
 
     impl PatchResponse {
@@ -2083,17 +1394,6 @@ pub mod v3_global_merchants_sub_mchid {
                 sub_mchid: sub_mchid.into(),
                 h5_authorization_state: ::std::option::Option::None,
             }
-        }
-
-        /// Sets `h5_authorization_state`.
-        pub fn with_h5_authorization_state(
-            mut self,
-            h5_authorization_state: PatchH5AuthorizationState,
-        ) -> Self {
-            self.h5_authorization_state = ::std::option::Option::Some(
-                h5_authorization_state,
-            );
-            self
         }
     }
 

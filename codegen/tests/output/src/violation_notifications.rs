@@ -26,15 +26,6 @@ pub mod v3_merchant_risk_manage_violation_notifications {
                 notify_url: ::std::option::Option::None,
             }
         }
-
-        /// Sets `notify_url`.
-        pub fn with_notify_url(
-            mut self,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.notify_url = ::std::option::Option::Some(notify_url.into());
-            self
-        }
     }
 
     /// 查询商户违规通知回调地址
@@ -162,15 +153,6 @@ pub mod v3_merchant_risk_manage_violation_notifications {
             PostResponse {
                 notify_url: ::std::option::Option::None,
             }
-        }
-
-        /// Sets `notify_url`.
-        pub fn with_notify_url(
-            mut self,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.notify_url = ::std::option::Option::Some(notify_url.into());
-            self
         }
     }
 
@@ -306,15 +288,6 @@ pub mod v3_merchant_risk_manage_violation_notifications {
             PutResponse {
                 notify_url: ::std::option::Option::None,
             }
-        }
-
-        /// Sets `notify_url`.
-        pub fn with_notify_url(
-            mut self,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.notify_url = ::std::option::Option::Some(notify_url.into());
-            self
         }
     }
 
