@@ -35,6 +35,7 @@ pub mod bulk;
 mod client;
 pub mod encode;
 mod error;
+mod open_enum;
 pub mod operation;
 mod paginate;
 mod raw;
@@ -57,3 +58,11 @@ pub use sign::{MerchantCredentials, PrivateKey, PublicKey};
 pub use types::{FilePart, JsonString, json_schema_for};
 pub use validate::{Validate, ValidationError, ValidationErrors};
 pub use verify::{PlatformCertificates, Verifier};
+
+/// What the runtime's macros expand to, so crates using them need no direct
+/// dependency on these. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use schemars;
+    pub use serde;
+}

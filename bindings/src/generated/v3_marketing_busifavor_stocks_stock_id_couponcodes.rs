@@ -2,100 +2,20 @@
 
 //! Operations on `/v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.
 
-/// Values of `status`.
-///
-/// 券code状态
-///
-/// WeChat Pay may send values that are not documented yet: they are kept in [`ListCouponCodesStatus::Unrecognized`], so decoding never fails on them.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListCouponCodesStatus {
-    /// `SENDED`
-    Sended,
-    /// `USED`
-    Used,
-    /// `EXPIRED`
-    Expired,
-    /// `DELETED`
-    Deleted,
-    /// `DEACTIVATED`
-    Deactivated,
-    /// `AVAILABLE`
-    Available,
-    /// `DISPATCHED`
-    Dispatched,
-    /// A value this version of the bindings does not know.
-    Unrecognized(::std::string::String),
-}
-
-impl ListCouponCodesStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ListCouponCodesStatus::Sended => "SENDED",
-            ListCouponCodesStatus::Used => "USED",
-            ListCouponCodesStatus::Expired => "EXPIRED",
-            ListCouponCodesStatus::Deleted => "DELETED",
-            ListCouponCodesStatus::Deactivated => "DEACTIVATED",
-            ListCouponCodesStatus::Available => "AVAILABLE",
-            ListCouponCodesStatus::Dispatched => "DISPATCHED",
-            ListCouponCodesStatus::Unrecognized(value) => value,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ListCouponCodesStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "SENDED" => ListCouponCodesStatus::Sended,
-            "USED" => ListCouponCodesStatus::Used,
-            "EXPIRED" => ListCouponCodesStatus::Expired,
-            "DELETED" => ListCouponCodesStatus::Deleted,
-            "DEACTIVATED" => ListCouponCodesStatus::Deactivated,
-            "AVAILABLE" => ListCouponCodesStatus::Available,
-            "DISPATCHED" => ListCouponCodesStatus::Dispatched,
-            other => ListCouponCodesStatus::Unrecognized(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListCouponCodesStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ListCouponCodesStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListCouponCodesStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(ListCouponCodesStatus::from(value.as_ref()))
-    }
-}
-
-impl ::schemars::JsonSchema for ListCouponCodesStatus {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("ListCouponCodesStatus")
-    }
-
-    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "type" : "string", "enum" : ["SENDED", "USED", "EXPIRED", "DELETED",
-            "DEACTIVATED", "AVAILABLE", "DISPATCHED"] }
-        )
+::wechatpay_runtime::open_enum! {
+    /// Values of `status`.
+    ///
+    /// 券code状态
+    pub enum ListCouponCodesStatus {
+        Sended = "SENDED",
+        Used = "USED",
+        Expired = "EXPIRED",
+        Deleted = "DELETED",
+        Deactivated = "DEACTIVATED",
+        Available = "AVAILABLE",
+        Dispatched = "DISPATCHED",
+        #[unrecognized]
+        Unrecognized(String),
     }
 }
 
@@ -211,79 +131,15 @@ impl ::wechatpay_runtime::Validate for ListCouponCodesQuery {
     }
 }
 
-/// Values of `code_status`.
-///
-/// 商户上传code分配状态
-///
-/// WeChat Pay may send values that are not documented yet: they are kept in [`ListCouponCodesCodeStatus::Unrecognized`], so decoding never fails on them.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListCouponCodesCodeStatus {
-    /// `AVAILABLE`
-    Available,
-    /// `DISPATCHED`
-    Dispatched,
-    /// A value this version of the bindings does not know.
-    Unrecognized(::std::string::String),
-}
-
-impl ListCouponCodesCodeStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ListCouponCodesCodeStatus::Available => "AVAILABLE",
-            ListCouponCodesCodeStatus::Dispatched => "DISPATCHED",
-            ListCouponCodesCodeStatus::Unrecognized(value) => value,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for ListCouponCodesCodeStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "AVAILABLE" => ListCouponCodesCodeStatus::Available,
-            "DISPATCHED" => ListCouponCodesCodeStatus::Dispatched,
-            other => ListCouponCodesCodeStatus::Unrecognized(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for ListCouponCodesCodeStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ListCouponCodesCodeStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListCouponCodesCodeStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(ListCouponCodesCodeStatus::from(value.as_ref()))
-    }
-}
-
-impl ::schemars::JsonSchema for ListCouponCodesCodeStatus {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("ListCouponCodesCodeStatus")
-    }
-
-    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "type" : "string", "enum" : ["AVAILABLE", "DISPATCHED"] }
-        )
+::wechatpay_runtime::open_enum! {
+    /// Values of `code_status`.
+    ///
+    /// 商户上传code分配状态
+    pub enum ListCouponCodesCodeStatus {
+        Available = "AVAILABLE",
+        Dispatched = "DISPATCHED",
+        #[unrecognized]
+        Unrecognized(String),
     }
 }
 
@@ -629,73 +485,14 @@ impl ::wechatpay_runtime::Validate for UploadCouponCodesBody {
     }
 }
 
-/// Values of `code`.
-///
-/// 上传失败错误码
-///
-/// WeChat Pay may send values that are not documented yet: they are kept in [`UploadCouponCodesCode::Unrecognized`], so decoding never fails on them.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UploadCouponCodesCode {
-    /// `LENGTH_LIMIT`
-    LengthLimit,
-    /// A value this version of the bindings does not know.
-    Unrecognized(::std::string::String),
-}
-
-impl UploadCouponCodesCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            UploadCouponCodesCode::LengthLimit => "LENGTH_LIMIT",
-            UploadCouponCodesCode::Unrecognized(value) => value,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for UploadCouponCodesCode {
-    fn from(value: &str) -> Self {
-        match value {
-            "LENGTH_LIMIT" => UploadCouponCodesCode::LengthLimit,
-            other => UploadCouponCodesCode::Unrecognized(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for UploadCouponCodesCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for UploadCouponCodesCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UploadCouponCodesCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(UploadCouponCodesCode::from(value.as_ref()))
-    }
-}
-
-impl ::schemars::JsonSchema for UploadCouponCodesCode {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("UploadCouponCodesCode")
-    }
-
-    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!({ "type" : "string", "enum" : ["LENGTH_LIMIT"] })
+::wechatpay_runtime::open_enum! {
+    /// Values of `code`.
+    ///
+    /// 上传失败错误码
+    pub enum UploadCouponCodesCode {
+        LengthLimit = "LENGTH_LIMIT",
+        #[unrecognized]
+        Unrecognized(String),
     }
 }
 

@@ -45,79 +45,15 @@ impl ::wechatpay_runtime::Validate for GetCouponCodeQuery {
     ) {}
 }
 
-/// Values of `code_status`.
-///
-/// 商户上传code分配状态
-///
-/// WeChat Pay may send values that are not documented yet: they are kept in [`GetCouponCodeCodeStatus::Unrecognized`], so decoding never fails on them.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetCouponCodeCodeStatus {
-    /// `AVAILABLE`
-    Available,
-    /// `DISPATCHED`
-    Dispatched,
-    /// A value this version of the bindings does not know.
-    Unrecognized(::std::string::String),
-}
-
-impl GetCouponCodeCodeStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            GetCouponCodeCodeStatus::Available => "AVAILABLE",
-            GetCouponCodeCodeStatus::Dispatched => "DISPATCHED",
-            GetCouponCodeCodeStatus::Unrecognized(value) => value,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetCouponCodeCodeStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "AVAILABLE" => GetCouponCodeCodeStatus::Available,
-            "DISPATCHED" => GetCouponCodeCodeStatus::Dispatched,
-            other => GetCouponCodeCodeStatus::Unrecognized(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetCouponCodeCodeStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for GetCouponCodeCodeStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetCouponCodeCodeStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(GetCouponCodeCodeStatus::from(value.as_ref()))
-    }
-}
-
-impl ::schemars::JsonSchema for GetCouponCodeCodeStatus {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("GetCouponCodeCodeStatus")
-    }
-
-    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "type" : "string", "enum" : ["AVAILABLE", "DISPATCHED"] }
-        )
+::wechatpay_runtime::open_enum! {
+    /// Values of `code_status`.
+    ///
+    /// 商户上传code分配状态
+    pub enum GetCouponCodeCodeStatus {
+        Available = "AVAILABLE",
+        Dispatched = "DISPATCHED",
+        #[unrecognized]
+        Unrecognized(String),
     }
 }
 
@@ -175,83 +111,16 @@ impl GetCouponCodeCodeInformation {
     }
 }
 
-/// Values of `stock_type`.
-///
-/// 批次类型
-///
-/// WeChat Pay may send values that are not documented yet: they are kept in [`GetCouponCodeStockType::Unrecognized`], so decoding never fails on them.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetCouponCodeStockType {
-    /// `NORMAL`
-    Normal,
-    /// `DISCOUNT`
-    Discount,
-    /// `EXCHANGE`
-    Exchange,
-    /// A value this version of the bindings does not know.
-    Unrecognized(::std::string::String),
-}
-
-impl GetCouponCodeStockType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            GetCouponCodeStockType::Normal => "NORMAL",
-            GetCouponCodeStockType::Discount => "DISCOUNT",
-            GetCouponCodeStockType::Exchange => "EXCHANGE",
-            GetCouponCodeStockType::Unrecognized(value) => value,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetCouponCodeStockType {
-    fn from(value: &str) -> Self {
-        match value {
-            "NORMAL" => GetCouponCodeStockType::Normal,
-            "DISCOUNT" => GetCouponCodeStockType::Discount,
-            "EXCHANGE" => GetCouponCodeStockType::Exchange,
-            other => GetCouponCodeStockType::Unrecognized(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetCouponCodeStockType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for GetCouponCodeStockType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetCouponCodeStockType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(GetCouponCodeStockType::from(value.as_ref()))
-    }
-}
-
-impl ::schemars::JsonSchema for GetCouponCodeStockType {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("GetCouponCodeStockType")
-    }
-
-    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "type" : "string", "enum" : ["NORMAL", "DISCOUNT", "EXCHANGE"] }
-        )
+::wechatpay_runtime::open_enum! {
+    /// Values of `stock_type`.
+    ///
+    /// 批次类型
+    pub enum GetCouponCodeStockType {
+        Normal = "NORMAL",
+        Discount = "DISCOUNT",
+        Exchange = "EXCHANGE",
+        #[unrecognized]
+        Unrecognized(String),
     }
 }
 
@@ -506,88 +375,17 @@ impl GetCouponCodeExchangeCoupon {
     }
 }
 
-/// Values of `use_method`.
-///
-/// 核销方式
-///
-/// WeChat Pay may send values that are not documented yet: they are kept in [`GetCouponCodeUseMethod::Unrecognized`], so decoding never fails on them.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetCouponCodeUseMethod {
-    /// `OFF_LINE`
-    OffLine,
-    /// `MINI_PROGRAMS`
-    MiniPrograms,
-    /// `SELF_CONSUME`
-    SelfConsume,
-    /// `PAYMENT_CODE`
-    PaymentCode,
-    /// A value this version of the bindings does not know.
-    Unrecognized(::std::string::String),
-}
-
-impl GetCouponCodeUseMethod {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            GetCouponCodeUseMethod::OffLine => "OFF_LINE",
-            GetCouponCodeUseMethod::MiniPrograms => "MINI_PROGRAMS",
-            GetCouponCodeUseMethod::SelfConsume => "SELF_CONSUME",
-            GetCouponCodeUseMethod::PaymentCode => "PAYMENT_CODE",
-            GetCouponCodeUseMethod::Unrecognized(value) => value,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetCouponCodeUseMethod {
-    fn from(value: &str) -> Self {
-        match value {
-            "OFF_LINE" => GetCouponCodeUseMethod::OffLine,
-            "MINI_PROGRAMS" => GetCouponCodeUseMethod::MiniPrograms,
-            "SELF_CONSUME" => GetCouponCodeUseMethod::SelfConsume,
-            "PAYMENT_CODE" => GetCouponCodeUseMethod::PaymentCode,
-            other => GetCouponCodeUseMethod::Unrecognized(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetCouponCodeUseMethod {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for GetCouponCodeUseMethod {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetCouponCodeUseMethod {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(GetCouponCodeUseMethod::from(value.as_ref()))
-    }
-}
-
-impl ::schemars::JsonSchema for GetCouponCodeUseMethod {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("GetCouponCodeUseMethod")
-    }
-
-    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "type" : "string", "enum" : ["OFF_LINE", "MINI_PROGRAMS", "SELF_CONSUME",
-            "PAYMENT_CODE"] }
-        )
+::wechatpay_runtime::open_enum! {
+    /// Values of `use_method`.
+    ///
+    /// 核销方式
+    pub enum GetCouponCodeUseMethod {
+        OffLine = "OFF_LINE",
+        MiniPrograms = "MINI_PROGRAMS",
+        SelfConsume = "SELF_CONSUME",
+        PaymentCode = "PAYMENT_CODE",
+        #[unrecognized]
+        Unrecognized(String),
     }
 }
 
@@ -693,83 +491,16 @@ impl GetCouponCodeMiniProgramsInfo {
     }
 }
 
-/// Values of `code_display_mode`.
-///
-/// code展示模式
-///
-/// WeChat Pay may send values that are not documented yet: they are kept in [`GetCouponCodeCodeDisplayMode::Unrecognized`], so decoding never fails on them.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetCouponCodeCodeDisplayMode {
-    /// `NOT_SHOW`
-    NotShow,
-    /// `BARCODE`
-    Barcode,
-    /// `QRCODE`
-    Qrcode,
-    /// A value this version of the bindings does not know.
-    Unrecognized(::std::string::String),
-}
-
-impl GetCouponCodeCodeDisplayMode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            GetCouponCodeCodeDisplayMode::NotShow => "NOT_SHOW",
-            GetCouponCodeCodeDisplayMode::Barcode => "BARCODE",
-            GetCouponCodeCodeDisplayMode::Qrcode => "QRCODE",
-            GetCouponCodeCodeDisplayMode::Unrecognized(value) => value,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetCouponCodeCodeDisplayMode {
-    fn from(value: &str) -> Self {
-        match value {
-            "NOT_SHOW" => GetCouponCodeCodeDisplayMode::NotShow,
-            "BARCODE" => GetCouponCodeCodeDisplayMode::Barcode,
-            "QRCODE" => GetCouponCodeCodeDisplayMode::Qrcode,
-            other => GetCouponCodeCodeDisplayMode::Unrecognized(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetCouponCodeCodeDisplayMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for GetCouponCodeCodeDisplayMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetCouponCodeCodeDisplayMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(GetCouponCodeCodeDisplayMode::from(value.as_ref()))
-    }
-}
-
-impl ::schemars::JsonSchema for GetCouponCodeCodeDisplayMode {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("GetCouponCodeCodeDisplayMode")
-    }
-
-    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "type" : "string", "enum" : ["NOT_SHOW", "BARCODE", "QRCODE"] }
-        )
+::wechatpay_runtime::open_enum! {
+    /// Values of `code_display_mode`.
+    ///
+    /// code展示模式
+    pub enum GetCouponCodeCodeDisplayMode {
+        NotShow = "NOT_SHOW",
+        Barcode = "BARCODE",
+        Qrcode = "QRCODE",
+        #[unrecognized]
+        Unrecognized(String),
     }
 }
 
@@ -817,113 +548,23 @@ impl GetCouponCodeCustomEntrance {
     }
 }
 
-/// Values of `background_color`.
-///
-/// 背景颜色
-///
-/// WeChat Pay may send values that are not documented yet: they are kept in [`GetCouponCodeBackgroundColor::Unrecognized`], so decoding never fails on them.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetCouponCodeBackgroundColor {
-    /// `Color010`
-    Color010,
-    /// `Color020`
-    Color020,
-    /// `Color030`
-    Color030,
-    /// `Color040`
-    Color040,
-    /// `Color050`
-    Color050,
-    /// `Color060`
-    Color060,
-    /// `Color070`
-    Color070,
-    /// `Color080`
-    Color080,
-    /// `Color090`
-    Color090,
-    /// `Color100`
-    Color100,
-    /// A value this version of the bindings does not know.
-    Unrecognized(::std::string::String),
-}
-
-impl GetCouponCodeBackgroundColor {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            GetCouponCodeBackgroundColor::Color010 => "Color010",
-            GetCouponCodeBackgroundColor::Color020 => "Color020",
-            GetCouponCodeBackgroundColor::Color030 => "Color030",
-            GetCouponCodeBackgroundColor::Color040 => "Color040",
-            GetCouponCodeBackgroundColor::Color050 => "Color050",
-            GetCouponCodeBackgroundColor::Color060 => "Color060",
-            GetCouponCodeBackgroundColor::Color070 => "Color070",
-            GetCouponCodeBackgroundColor::Color080 => "Color080",
-            GetCouponCodeBackgroundColor::Color090 => "Color090",
-            GetCouponCodeBackgroundColor::Color100 => "Color100",
-            GetCouponCodeBackgroundColor::Unrecognized(value) => value,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for GetCouponCodeBackgroundColor {
-    fn from(value: &str) -> Self {
-        match value {
-            "Color010" => GetCouponCodeBackgroundColor::Color010,
-            "Color020" => GetCouponCodeBackgroundColor::Color020,
-            "Color030" => GetCouponCodeBackgroundColor::Color030,
-            "Color040" => GetCouponCodeBackgroundColor::Color040,
-            "Color050" => GetCouponCodeBackgroundColor::Color050,
-            "Color060" => GetCouponCodeBackgroundColor::Color060,
-            "Color070" => GetCouponCodeBackgroundColor::Color070,
-            "Color080" => GetCouponCodeBackgroundColor::Color080,
-            "Color090" => GetCouponCodeBackgroundColor::Color090,
-            "Color100" => GetCouponCodeBackgroundColor::Color100,
-            other => GetCouponCodeBackgroundColor::Unrecognized(other.to_owned()),
-        }
-    }
-}
-
-impl ::std::fmt::Display for GetCouponCodeBackgroundColor {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for GetCouponCodeBackgroundColor {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetCouponCodeBackgroundColor {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(GetCouponCodeBackgroundColor::from(value.as_ref()))
-    }
-}
-
-impl ::schemars::JsonSchema for GetCouponCodeBackgroundColor {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("GetCouponCodeBackgroundColor")
-    }
-
-    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "type" : "string", "enum" : ["Color010", "Color020", "Color030",
-            "Color040", "Color050", "Color060", "Color070", "Color080", "Color090",
-            "Color100"] }
-        )
+::wechatpay_runtime::open_enum! {
+    /// Values of `background_color`.
+    ///
+    /// 背景颜色
+    pub enum GetCouponCodeBackgroundColor {
+        Color010 = "Color010",
+        Color020 = "Color020",
+        Color030 = "Color030",
+        Color040 = "Color040",
+        Color050 = "Color050",
+        Color060 = "Color060",
+        Color070 = "Color070",
+        Color080 = "Color080",
+        Color090 = "Color090",
+        Color100 = "Color100",
+        #[unrecognized]
+        Unrecognized(String),
     }
 }
 

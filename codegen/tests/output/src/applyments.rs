@@ -2,231 +2,44 @@
 
 pub mod v3_ecommerce_applyments_index {
     //! Operations on `/v3/ecommerce/applyments/`.
-    /// Values of `organization_type`.
-    ///
-    /// 主体类型
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`PostOrganizationType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum PostOrganizationType {
-        /// `2401`
-        _2401,
-        /// `2500`
-        _2500,
-        /// `4`
-        _4,
-        /// `2`
-        _2,
-        /// `3`
-        _3,
-        /// `2502`
-        _2502,
-        /// `1708`
-        _1708,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl PostOrganizationType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                PostOrganizationType::_2401 => "2401",
-                PostOrganizationType::_2500 => "2500",
-                PostOrganizationType::_4 => "4",
-                PostOrganizationType::_2 => "2",
-                PostOrganizationType::_3 => "3",
-                PostOrganizationType::_2502 => "2502",
-                PostOrganizationType::_1708 => "1708",
-                PostOrganizationType::Unrecognized(value) => value,
-            }
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `organization_type`.
+        ///
+        /// 主体类型
+        pub enum PostOrganizationType {
+            _2401 = "2401",
+            _2500 = "2500",
+            _4 = "4",
+            _2 = "2",
+            _3 = "3",
+            _2502 = "2502",
+            _1708 = "1708",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
-    impl ::std::convert::From<&str> for PostOrganizationType {
-        fn from(value: &str) -> Self {
-            match value {
-                "2401" => PostOrganizationType::_2401,
-                "2500" => PostOrganizationType::_2500,
-                "4" => PostOrganizationType::_4,
-                "2" => PostOrganizationType::_2,
-                "3" => PostOrganizationType::_3,
-                "2502" => PostOrganizationType::_2502,
-                "1708" => PostOrganizationType::_1708,
-                other => PostOrganizationType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for PostOrganizationType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for PostOrganizationType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for PostOrganizationType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(PostOrganizationType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for PostOrganizationType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("PostOrganizationType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["2401", "2500", "4", "2", "3", "2502",
-                "1708"] }
-            )
-        }
-    }
-
-    /// Values of `cert_type`.
-    ///
-    /// 登记证书类型
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`PostCertType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum PostCertType {
-        /// `CERTIFICATE_TYPE_2388`
-        CertificateType2388,
-        /// `CERTIFICATE_TYPE_2389`
-        CertificateType2389,
-        /// `CERTIFICATE_TYPE_2390`
-        CertificateType2390,
-        /// `CERTIFICATE_TYPE_2391`
-        CertificateType2391,
-        /// `CERTIFICATE_TYPE_2392`
-        CertificateType2392,
-        /// `CERTIFICATE_TYPE_2393`
-        CertificateType2393,
-        /// `CERTIFICATE_TYPE_2394`
-        CertificateType2394,
-        /// `CERTIFICATE_TYPE_2395`
-        CertificateType2395,
-        /// `CERTIFICATE_TYPE_2396`
-        CertificateType2396,
-        /// `CERTIFICATE_TYPE_2399`
-        CertificateType2399,
-        /// `CERTIFICATE_TYPE_2400`
-        CertificateType2400,
-        /// `CERTIFICATE_TYPE_2520`
-        CertificateType2520,
-        /// `CERTIFICATE_TYPE_2521`
-        CertificateType2521,
-        /// `CERTIFICATE_TYPE_2522`
-        CertificateType2522,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl PostCertType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                PostCertType::CertificateType2388 => "CERTIFICATE_TYPE_2388",
-                PostCertType::CertificateType2389 => "CERTIFICATE_TYPE_2389",
-                PostCertType::CertificateType2390 => "CERTIFICATE_TYPE_2390",
-                PostCertType::CertificateType2391 => "CERTIFICATE_TYPE_2391",
-                PostCertType::CertificateType2392 => "CERTIFICATE_TYPE_2392",
-                PostCertType::CertificateType2393 => "CERTIFICATE_TYPE_2393",
-                PostCertType::CertificateType2394 => "CERTIFICATE_TYPE_2394",
-                PostCertType::CertificateType2395 => "CERTIFICATE_TYPE_2395",
-                PostCertType::CertificateType2396 => "CERTIFICATE_TYPE_2396",
-                PostCertType::CertificateType2399 => "CERTIFICATE_TYPE_2399",
-                PostCertType::CertificateType2400 => "CERTIFICATE_TYPE_2400",
-                PostCertType::CertificateType2520 => "CERTIFICATE_TYPE_2520",
-                PostCertType::CertificateType2521 => "CERTIFICATE_TYPE_2521",
-                PostCertType::CertificateType2522 => "CERTIFICATE_TYPE_2522",
-                PostCertType::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for PostCertType {
-        fn from(value: &str) -> Self {
-            match value {
-                "CERTIFICATE_TYPE_2388" => PostCertType::CertificateType2388,
-                "CERTIFICATE_TYPE_2389" => PostCertType::CertificateType2389,
-                "CERTIFICATE_TYPE_2390" => PostCertType::CertificateType2390,
-                "CERTIFICATE_TYPE_2391" => PostCertType::CertificateType2391,
-                "CERTIFICATE_TYPE_2392" => PostCertType::CertificateType2392,
-                "CERTIFICATE_TYPE_2393" => PostCertType::CertificateType2393,
-                "CERTIFICATE_TYPE_2394" => PostCertType::CertificateType2394,
-                "CERTIFICATE_TYPE_2395" => PostCertType::CertificateType2395,
-                "CERTIFICATE_TYPE_2396" => PostCertType::CertificateType2396,
-                "CERTIFICATE_TYPE_2399" => PostCertType::CertificateType2399,
-                "CERTIFICATE_TYPE_2400" => PostCertType::CertificateType2400,
-                "CERTIFICATE_TYPE_2520" => PostCertType::CertificateType2520,
-                "CERTIFICATE_TYPE_2521" => PostCertType::CertificateType2521,
-                "CERTIFICATE_TYPE_2522" => PostCertType::CertificateType2522,
-                other => PostCertType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for PostCertType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for PostCertType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for PostCertType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(PostCertType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for PostCertType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("PostCertType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["CERTIFICATE_TYPE_2388",
-                "CERTIFICATE_TYPE_2389", "CERTIFICATE_TYPE_2390",
-                "CERTIFICATE_TYPE_2391", "CERTIFICATE_TYPE_2392",
-                "CERTIFICATE_TYPE_2393", "CERTIFICATE_TYPE_2394",
-                "CERTIFICATE_TYPE_2395", "CERTIFICATE_TYPE_2396",
-                "CERTIFICATE_TYPE_2399", "CERTIFICATE_TYPE_2400",
-                "CERTIFICATE_TYPE_2520", "CERTIFICATE_TYPE_2521",
-                "CERTIFICATE_TYPE_2522"] }
-            )
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `cert_type`.
+        ///
+        /// 登记证书类型
+        pub enum PostCertType {
+            CertificateType2388 = "CERTIFICATE_TYPE_2388",
+            CertificateType2389 = "CERTIFICATE_TYPE_2389",
+            CertificateType2390 = "CERTIFICATE_TYPE_2390",
+            CertificateType2391 = "CERTIFICATE_TYPE_2391",
+            CertificateType2392 = "CERTIFICATE_TYPE_2392",
+            CertificateType2393 = "CERTIFICATE_TYPE_2393",
+            CertificateType2394 = "CERTIFICATE_TYPE_2394",
+            CertificateType2395 = "CERTIFICATE_TYPE_2395",
+            CertificateType2396 = "CERTIFICATE_TYPE_2396",
+            CertificateType2399 = "CERTIFICATE_TYPE_2399",
+            CertificateType2400 = "CERTIFICATE_TYPE_2400",
+            CertificateType2520 = "CERTIFICATE_TYPE_2520",
+            CertificateType2521 = "CERTIFICATE_TYPE_2521",
+            CertificateType2522 = "CERTIFICATE_TYPE_2522",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
@@ -376,92 +189,18 @@ pub mod v3_ecommerce_applyments_index {
         }
     }
 
-    /// Values of `finance_type`.
-    ///
-    /// 金融机构类型
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`PostFinanceType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum PostFinanceType {
-        /// `BANK_AGENT`
-        BankAgent,
-        /// `PAYMENT_AGENT`
-        PaymentAgent,
-        /// `INSURANCE`
-        Insurance,
-        /// `TRADE_AND_SETTLE`
-        TradeAndSettle,
-        /// `OTHER`
-        Other,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl PostFinanceType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                PostFinanceType::BankAgent => "BANK_AGENT",
-                PostFinanceType::PaymentAgent => "PAYMENT_AGENT",
-                PostFinanceType::Insurance => "INSURANCE",
-                PostFinanceType::TradeAndSettle => "TRADE_AND_SETTLE",
-                PostFinanceType::Other => "OTHER",
-                PostFinanceType::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for PostFinanceType {
-        fn from(value: &str) -> Self {
-            match value {
-                "BANK_AGENT" => PostFinanceType::BankAgent,
-                "PAYMENT_AGENT" => PostFinanceType::PaymentAgent,
-                "INSURANCE" => PostFinanceType::Insurance,
-                "TRADE_AND_SETTLE" => PostFinanceType::TradeAndSettle,
-                "OTHER" => PostFinanceType::Other,
-                other => PostFinanceType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for PostFinanceType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for PostFinanceType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for PostFinanceType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(PostFinanceType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for PostFinanceType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("PostFinanceType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["BANK_AGENT", "PAYMENT_AGENT",
-                "INSURANCE", "TRADE_AND_SETTLE", "OTHER"] }
-            )
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `finance_type`.
+        ///
+        /// 金融机构类型
+        pub enum PostFinanceType {
+            BankAgent = "BANK_AGENT",
+            PaymentAgent = "PAYMENT_AGENT",
+            Insurance = "INSURANCE",
+            TradeAndSettle = "TRADE_AND_SETTLE",
+            Other = "OTHER",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
@@ -516,210 +255,31 @@ pub mod v3_ecommerce_applyments_index {
         }
     }
 
-    /// Values of `id_holder_type`.
-    ///
-    /// 超级管理员类型
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`PostIdHolderType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum PostIdHolderType {
-        /// `LEGAL`
-        Legal,
-        /// `SUPER`
-        Super,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl PostIdHolderType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                PostIdHolderType::Legal => "LEGAL",
-                PostIdHolderType::Super => "SUPER",
-                PostIdHolderType::Unrecognized(value) => value,
-            }
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `id_holder_type`.
+        ///
+        /// 超级管理员类型
+        pub enum PostIdHolderType {
+            Legal = "LEGAL",
+            Super = "SUPER",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
-    impl ::std::convert::From<&str> for PostIdHolderType {
-        fn from(value: &str) -> Self {
-            match value {
-                "LEGAL" => PostIdHolderType::Legal,
-                "SUPER" => PostIdHolderType::Super,
-                other => PostIdHolderType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for PostIdHolderType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for PostIdHolderType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for PostIdHolderType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(PostIdHolderType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for PostIdHolderType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("PostIdHolderType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!({ "type" : "string", "enum" : ["LEGAL", "SUPER"] })
-        }
-    }
-
-    /// Values of `id_doc_type`.
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`PostIdDocType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum PostIdDocType {
-        /// `IDENTIFICATION_TYPE_IDCARD`
-        IdentificationTypeIdcard,
-        /// `IDENTIFICATION_TYPE_OVERSEA_PASSPORT`
-        IdentificationTypeOverseaPassport,
-        /// `IDENTIFICATION_TYPE_HONGKONG_PASSPORT`
-        IdentificationTypeHongkongPassport,
-        /// `IDENTIFICATION_TYPE_MACAO_PASSPORT`
-        IdentificationTypeMacaoPassport,
-        /// `IDENTIFICATION_TYPE_TAIWAN_PASSPORT`
-        IdentificationTypeTaiwanPassport,
-        /// `IDENTIFICATION_TYPE_FOREIGN_RESIDENT`
-        IdentificationTypeForeignResident,
-        /// `IDENTIFICATION_TYPE_HONGKONG_MACAO_RESIDENT`
-        IdentificationTypeHongkongMacaoResident,
-        /// `IDENTIFICATION_TYPE_TAIWAN_RESIDENT`
-        IdentificationTypeTaiwanResident,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl PostIdDocType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                PostIdDocType::IdentificationTypeIdcard => "IDENTIFICATION_TYPE_IDCARD",
-                PostIdDocType::IdentificationTypeOverseaPassport => {
-                    "IDENTIFICATION_TYPE_OVERSEA_PASSPORT"
-                }
-                PostIdDocType::IdentificationTypeHongkongPassport => {
-                    "IDENTIFICATION_TYPE_HONGKONG_PASSPORT"
-                }
-                PostIdDocType::IdentificationTypeMacaoPassport => {
-                    "IDENTIFICATION_TYPE_MACAO_PASSPORT"
-                }
-                PostIdDocType::IdentificationTypeTaiwanPassport => {
-                    "IDENTIFICATION_TYPE_TAIWAN_PASSPORT"
-                }
-                PostIdDocType::IdentificationTypeForeignResident => {
-                    "IDENTIFICATION_TYPE_FOREIGN_RESIDENT"
-                }
-                PostIdDocType::IdentificationTypeHongkongMacaoResident => {
-                    "IDENTIFICATION_TYPE_HONGKONG_MACAO_RESIDENT"
-                }
-                PostIdDocType::IdentificationTypeTaiwanResident => {
-                    "IDENTIFICATION_TYPE_TAIWAN_RESIDENT"
-                }
-                PostIdDocType::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for PostIdDocType {
-        fn from(value: &str) -> Self {
-            match value {
-                "IDENTIFICATION_TYPE_IDCARD" => PostIdDocType::IdentificationTypeIdcard,
-                "IDENTIFICATION_TYPE_OVERSEA_PASSPORT" => {
-                    PostIdDocType::IdentificationTypeOverseaPassport
-                }
-                "IDENTIFICATION_TYPE_HONGKONG_PASSPORT" => {
-                    PostIdDocType::IdentificationTypeHongkongPassport
-                }
-                "IDENTIFICATION_TYPE_MACAO_PASSPORT" => {
-                    PostIdDocType::IdentificationTypeMacaoPassport
-                }
-                "IDENTIFICATION_TYPE_TAIWAN_PASSPORT" => {
-                    PostIdDocType::IdentificationTypeTaiwanPassport
-                }
-                "IDENTIFICATION_TYPE_FOREIGN_RESIDENT" => {
-                    PostIdDocType::IdentificationTypeForeignResident
-                }
-                "IDENTIFICATION_TYPE_HONGKONG_MACAO_RESIDENT" => {
-                    PostIdDocType::IdentificationTypeHongkongMacaoResident
-                }
-                "IDENTIFICATION_TYPE_TAIWAN_RESIDENT" => {
-                    PostIdDocType::IdentificationTypeTaiwanResident
-                }
-                other => PostIdDocType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for PostIdDocType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for PostIdDocType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for PostIdDocType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(PostIdDocType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for PostIdDocType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("PostIdDocType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["IDENTIFICATION_TYPE_IDCARD",
-                "IDENTIFICATION_TYPE_OVERSEA_PASSPORT",
-                "IDENTIFICATION_TYPE_HONGKONG_PASSPORT",
-                "IDENTIFICATION_TYPE_MACAO_PASSPORT",
-                "IDENTIFICATION_TYPE_TAIWAN_PASSPORT",
-                "IDENTIFICATION_TYPE_FOREIGN_RESIDENT",
-                "IDENTIFICATION_TYPE_HONGKONG_MACAO_RESIDENT",
-                "IDENTIFICATION_TYPE_TAIWAN_RESIDENT"] }
-            )
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `id_doc_type`.
+        pub enum PostIdDocType {
+            IdentificationTypeIdcard = "IDENTIFICATION_TYPE_IDCARD",
+            IdentificationTypeOverseaPassport = "IDENTIFICATION_TYPE_OVERSEA_PASSPORT",
+            IdentificationTypeHongkongPassport = "IDENTIFICATION_TYPE_HONGKONG_PASSPORT",
+            IdentificationTypeMacaoPassport = "IDENTIFICATION_TYPE_MACAO_PASSPORT",
+            IdentificationTypeTaiwanPassport = "IDENTIFICATION_TYPE_TAIWAN_PASSPORT",
+            IdentificationTypeForeignResident = "IDENTIFICATION_TYPE_FOREIGN_RESIDENT",
+            IdentificationTypeHongkongMacaoResident = "IDENTIFICATION_TYPE_HONGKONG_MACAO_RESIDENT",
+            IdentificationTypeTaiwanResident = "IDENTIFICATION_TYPE_TAIWAN_RESIDENT",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
@@ -1016,77 +576,15 @@ pub mod v3_ecommerce_applyments_index {
         }
     }
 
-    /// Values of `bank_account_type`.
-    ///
-    /// 账户类型
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`PostBankAccountType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum PostBankAccountType {
-        /// `74`
-        _74,
-        /// `75`
-        _75,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl PostBankAccountType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                PostBankAccountType::_74 => "74",
-                PostBankAccountType::_75 => "75",
-                PostBankAccountType::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for PostBankAccountType {
-        fn from(value: &str) -> Self {
-            match value {
-                "74" => PostBankAccountType::_74,
-                "75" => PostBankAccountType::_75,
-                other => PostBankAccountType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for PostBankAccountType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for PostBankAccountType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for PostBankAccountType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(PostBankAccountType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for PostBankAccountType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("PostBankAccountType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!({ "type" : "string", "enum" : ["74", "75"] })
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `bank_account_type`.
+        ///
+        /// 账户类型
+        pub enum PostBankAccountType {
+            _74 = "74",
+            _75 = "75",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
@@ -1211,77 +709,15 @@ pub mod v3_ecommerce_applyments_index {
         }
     }
 
-    /// Values of `contact_type`.
-    ///
-    /// 超级管理员类型
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`PostContactType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum PostContactType {
-        /// `65`
-        _65,
-        /// `66`
-        _66,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl PostContactType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                PostContactType::_65 => "65",
-                PostContactType::_66 => "66",
-                PostContactType::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for PostContactType {
-        fn from(value: &str) -> Self {
-            match value {
-                "65" => PostContactType::_65,
-                "66" => PostContactType::_66,
-                other => PostContactType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for PostContactType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for PostContactType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for PostContactType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(PostContactType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for PostContactType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("PostContactType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!({ "type" : "string", "enum" : ["65", "66"] })
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `contact_type`.
+        ///
+        /// 超级管理员类型
+        pub enum PostContactType {
+            _65 = "65",
+            _66 = "66",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 

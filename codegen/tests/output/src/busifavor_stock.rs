@@ -2,83 +2,16 @@
 
 pub mod v3_marketing_busifavor_stocks_stock_id {
     //! Operations on `/v3/marketing/busifavor/stocks/{stock_id}`.
-    /// Values of `stock_type`.
-    ///
-    /// 批次类型
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetStockType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetStockType {
-        /// `NORMAL`
-        Normal,
-        /// `DISCOUNT`
-        Discount,
-        /// `EXCHANGE`
-        Exchange,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetStockType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetStockType::Normal => "NORMAL",
-                GetStockType::Discount => "DISCOUNT",
-                GetStockType::Exchange => "EXCHANGE",
-                GetStockType::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for GetStockType {
-        fn from(value: &str) -> Self {
-            match value {
-                "NORMAL" => GetStockType::Normal,
-                "DISCOUNT" => GetStockType::Discount,
-                "EXCHANGE" => GetStockType::Exchange,
-                other => GetStockType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetStockType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetStockType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetStockType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetStockType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetStockType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetStockType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["NORMAL", "DISCOUNT", "EXCHANGE"] }
-            )
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `stock_type`.
+        ///
+        /// 批次类型
+        pub enum GetStockType {
+            Normal = "NORMAL",
+            Discount = "DISCOUNT",
+            Exchange = "EXCHANGE",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
@@ -333,88 +266,17 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         }
     }
 
-    /// Values of `use_method`.
-    ///
-    /// 核销方式
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetUseMethod::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetUseMethod {
-        /// `OFF_LINE`
-        OffLine,
-        /// `MINI_PROGRAMS`
-        MiniPrograms,
-        /// `SELF_CONSUME`
-        SelfConsume,
-        /// `PAYMENT_CODE`
-        PaymentCode,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetUseMethod {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetUseMethod::OffLine => "OFF_LINE",
-                GetUseMethod::MiniPrograms => "MINI_PROGRAMS",
-                GetUseMethod::SelfConsume => "SELF_CONSUME",
-                GetUseMethod::PaymentCode => "PAYMENT_CODE",
-                GetUseMethod::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for GetUseMethod {
-        fn from(value: &str) -> Self {
-            match value {
-                "OFF_LINE" => GetUseMethod::OffLine,
-                "MINI_PROGRAMS" => GetUseMethod::MiniPrograms,
-                "SELF_CONSUME" => GetUseMethod::SelfConsume,
-                "PAYMENT_CODE" => GetUseMethod::PaymentCode,
-                other => GetUseMethod::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetUseMethod {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetUseMethod {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetUseMethod {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetUseMethod::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetUseMethod {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetUseMethod")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["OFF_LINE", "MINI_PROGRAMS",
-                "SELF_CONSUME", "PAYMENT_CODE"] }
-            )
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `use_method`.
+        ///
+        /// 核销方式
+        pub enum GetUseMethod {
+            OffLine = "OFF_LINE",
+            MiniPrograms = "MINI_PROGRAMS",
+            SelfConsume = "SELF_CONSUME",
+            PaymentCode = "PAYMENT_CODE",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
@@ -581,83 +443,16 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         }
     }
 
-    /// Values of `code_display_mode`.
-    ///
-    /// code展示模式
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetCodeDisplayMode::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetCodeDisplayMode {
-        /// `NOT_SHOW`
-        NotShow,
-        /// `BARCODE`
-        Barcode,
-        /// `QRCODE`
-        Qrcode,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetCodeDisplayMode {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetCodeDisplayMode::NotShow => "NOT_SHOW",
-                GetCodeDisplayMode::Barcode => "BARCODE",
-                GetCodeDisplayMode::Qrcode => "QRCODE",
-                GetCodeDisplayMode::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for GetCodeDisplayMode {
-        fn from(value: &str) -> Self {
-            match value {
-                "NOT_SHOW" => GetCodeDisplayMode::NotShow,
-                "BARCODE" => GetCodeDisplayMode::Barcode,
-                "QRCODE" => GetCodeDisplayMode::Qrcode,
-                other => GetCodeDisplayMode::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetCodeDisplayMode {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetCodeDisplayMode {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetCodeDisplayMode {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetCodeDisplayMode::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetCodeDisplayMode {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetCodeDisplayMode")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["NOT_SHOW", "BARCODE", "QRCODE"] }
-            )
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `code_display_mode`.
+        ///
+        /// code展示模式
+        pub enum GetCodeDisplayMode {
+            NotShow = "NOT_SHOW",
+            Barcode = "BARCODE",
+            Qrcode = "QRCODE",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
@@ -705,113 +500,23 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         }
     }
 
-    /// Values of `background_color`.
-    ///
-    /// 背景颜色
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetBackgroundColor::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetBackgroundColor {
-        /// `Color010`
-        Color010,
-        /// `Color020`
-        Color020,
-        /// `Color030`
-        Color030,
-        /// `Color040`
-        Color040,
-        /// `Color050`
-        Color050,
-        /// `Color060`
-        Color060,
-        /// `Color070`
-        Color070,
-        /// `Color080`
-        Color080,
-        /// `Color090`
-        Color090,
-        /// `Color100`
-        Color100,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetBackgroundColor {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetBackgroundColor::Color010 => "Color010",
-                GetBackgroundColor::Color020 => "Color020",
-                GetBackgroundColor::Color030 => "Color030",
-                GetBackgroundColor::Color040 => "Color040",
-                GetBackgroundColor::Color050 => "Color050",
-                GetBackgroundColor::Color060 => "Color060",
-                GetBackgroundColor::Color070 => "Color070",
-                GetBackgroundColor::Color080 => "Color080",
-                GetBackgroundColor::Color090 => "Color090",
-                GetBackgroundColor::Color100 => "Color100",
-                GetBackgroundColor::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for GetBackgroundColor {
-        fn from(value: &str) -> Self {
-            match value {
-                "Color010" => GetBackgroundColor::Color010,
-                "Color020" => GetBackgroundColor::Color020,
-                "Color030" => GetBackgroundColor::Color030,
-                "Color040" => GetBackgroundColor::Color040,
-                "Color050" => GetBackgroundColor::Color050,
-                "Color060" => GetBackgroundColor::Color060,
-                "Color070" => GetBackgroundColor::Color070,
-                "Color080" => GetBackgroundColor::Color080,
-                "Color090" => GetBackgroundColor::Color090,
-                "Color100" => GetBackgroundColor::Color100,
-                other => GetBackgroundColor::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetBackgroundColor {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetBackgroundColor {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetBackgroundColor {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetBackgroundColor::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetBackgroundColor {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetBackgroundColor")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["Color010", "Color020", "Color030",
-                "Color040", "Color050", "Color060", "Color070", "Color080", "Color090",
-                "Color100"] }
-            )
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `background_color`.
+        ///
+        /// 背景颜色
+        pub enum GetBackgroundColor {
+            Color010 = "Color010",
+            Color020 = "Color020",
+            Color030 = "Color030",
+            Color040 = "Color040",
+            Color050 = "Color050",
+            Color060 = "Color060",
+            Color070 = "Color070",
+            Color080 = "Color080",
+            Color090 = "Color090",
+            Color100 = "Color100",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
@@ -907,169 +612,30 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         }
     }
 
-    /// Values of `stock_state`.
-    ///
-    /// 批次状态
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetStockState::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetStockState {
-        /// `UNAUDIT`
-        Unaudit,
-        /// `RUNNING`
-        Running,
-        /// `STOPED`
-        Stoped,
-        /// `PAUSED`
-        Paused,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetStockState {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetStockState::Unaudit => "UNAUDIT",
-                GetStockState::Running => "RUNNING",
-                GetStockState::Stoped => "STOPED",
-                GetStockState::Paused => "PAUSED",
-                GetStockState::Unrecognized(value) => value,
-            }
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `stock_state`.
+        ///
+        /// 批次状态
+        pub enum GetStockState {
+            Unaudit = "UNAUDIT",
+            Running = "RUNNING",
+            Stoped = "STOPED",
+            Paused = "PAUSED",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
-    impl ::std::convert::From<&str> for GetStockState {
-        fn from(value: &str) -> Self {
-            match value {
-                "UNAUDIT" => GetStockState::Unaudit,
-                "RUNNING" => GetStockState::Running,
-                "STOPED" => GetStockState::Stoped,
-                "PAUSED" => GetStockState::Paused,
-                other => GetStockState::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetStockState {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetStockState {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetStockState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetStockState::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetStockState {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetStockState")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["UNAUDIT", "RUNNING", "STOPED", "PAUSED"]
-                }
-            )
-        }
-    }
-
-    /// Values of `coupon_code_mode`.
-    ///
-    /// 券code模式
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetCouponCodeMode::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetCouponCodeMode {
-        /// `WECHATPAY_MODE`
-        WechatpayMode,
-        /// `MERCHANT_API`
-        MerchantApi,
-        /// `MERCHANT_UPLOAD`
-        MerchantUpload,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetCouponCodeMode {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetCouponCodeMode::WechatpayMode => "WECHATPAY_MODE",
-                GetCouponCodeMode::MerchantApi => "MERCHANT_API",
-                GetCouponCodeMode::MerchantUpload => "MERCHANT_UPLOAD",
-                GetCouponCodeMode::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for GetCouponCodeMode {
-        fn from(value: &str) -> Self {
-            match value {
-                "WECHATPAY_MODE" => GetCouponCodeMode::WechatpayMode,
-                "MERCHANT_API" => GetCouponCodeMode::MerchantApi,
-                "MERCHANT_UPLOAD" => GetCouponCodeMode::MerchantUpload,
-                other => GetCouponCodeMode::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetCouponCodeMode {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetCouponCodeMode {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetCouponCodeMode {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetCouponCodeMode::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetCouponCodeMode {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetCouponCodeMode")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["WECHATPAY_MODE", "MERCHANT_API",
-                "MERCHANT_UPLOAD"] }
-            )
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `coupon_code_mode`.
+        ///
+        /// 券code模式
+        pub enum GetCouponCodeMode {
+            WechatpayMode = "WECHATPAY_MODE",
+            MerchantApi = "MERCHANT_API",
+            MerchantUpload = "MERCHANT_UPLOAD",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 

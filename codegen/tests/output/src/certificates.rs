@@ -2,83 +2,16 @@
 
 pub mod v3_certificates {
     //! Operations on `/v3/certificates`.
-    /// Values of `algorithm_type`.
-    ///
-    /// 平台证书算法类型
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetAlgorithmType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetAlgorithmType {
-        /// `SM2`
-        Sm2,
-        /// `RSA`
-        Rsa,
-        /// `ALL`
-        All,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetAlgorithmType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetAlgorithmType::Sm2 => "SM2",
-                GetAlgorithmType::Rsa => "RSA",
-                GetAlgorithmType::All => "ALL",
-                GetAlgorithmType::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for GetAlgorithmType {
-        fn from(value: &str) -> Self {
-            match value {
-                "SM2" => GetAlgorithmType::Sm2,
-                "RSA" => GetAlgorithmType::Rsa,
-                "ALL" => GetAlgorithmType::All,
-                other => GetAlgorithmType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetAlgorithmType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetAlgorithmType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetAlgorithmType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetAlgorithmType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetAlgorithmType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetAlgorithmType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["SM2", "RSA", "ALL"] }
-            )
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `algorithm_type`.
+        ///
+        /// 平台证书算法类型
+        pub enum GetAlgorithmType {
+            Sm2 = "SM2",
+            Rsa = "RSA",
+            All = "ALL",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 

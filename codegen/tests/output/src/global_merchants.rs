@@ -86,159 +86,28 @@ pub mod v3_global_merchants_sub_mchid {
         }
     }
 
-    /// Values of `merchant_type`.
-    ///
-    /// 商户类型
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetMerchantType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetMerchantType {
-        /// `ENTERPRISE`
-        Enterprise,
-        /// `INDIVIDUAL`
-        Individual,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetMerchantType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetMerchantType::Enterprise => "ENTERPRISE",
-                GetMerchantType::Individual => "INDIVIDUAL",
-                GetMerchantType::Unrecognized(value) => value,
-            }
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `merchant_type`.
+        ///
+        /// 商户类型
+        pub enum GetMerchantType {
+            Enterprise = "ENTERPRISE",
+            Individual = "INDIVIDUAL",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
-    impl ::std::convert::From<&str> for GetMerchantType {
-        fn from(value: &str) -> Self {
-            match value {
-                "ENTERPRISE" => GetMerchantType::Enterprise,
-                "INDIVIDUAL" => GetMerchantType::Individual,
-                other => GetMerchantType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetMerchantType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetMerchantType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetMerchantType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetMerchantType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetMerchantType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetMerchantType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["ENTERPRISE", "INDIVIDUAL"] }
-            )
-        }
-    }
-
-    /// Values of `business_type`.
-    ///
-    /// 业务类型
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetBusinessType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetBusinessType {
-        /// `ONLINE`
-        Online,
-        /// `OFFLINE`
-        Offline,
-        /// `BOTH`
-        Both,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetBusinessType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetBusinessType::Online => "ONLINE",
-                GetBusinessType::Offline => "OFFLINE",
-                GetBusinessType::Both => "BOTH",
-                GetBusinessType::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for GetBusinessType {
-        fn from(value: &str) -> Self {
-            match value {
-                "ONLINE" => GetBusinessType::Online,
-                "OFFLINE" => GetBusinessType::Offline,
-                "BOTH" => GetBusinessType::Both,
-                other => GetBusinessType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetBusinessType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetBusinessType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetBusinessType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetBusinessType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetBusinessType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetBusinessType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["ONLINE", "OFFLINE", "BOTH"] }
-            )
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `business_type`.
+        ///
+        /// 业务类型
+        pub enum GetBusinessType {
+            Online = "ONLINE",
+            Offline = "OFFLINE",
+            Both = "BOTH",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
@@ -326,96 +195,19 @@ pub mod v3_global_merchants_sub_mchid {
         }
     }
 
-    /// Values of `h5_authorization_state`.
-    ///
-    /// H5支付权限状态
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetH5AuthorizationState::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetH5AuthorizationState {
-        /// `APPROVED`
-        Approved,
-        /// `UNAUTHORIZED`
-        Unauthorized,
-        /// `UNDER_REVIEW`
-        UnderReview,
-        /// `REJECTED`
-        Rejected,
-        /// `UNDER_PUNISHMENT`
-        UnderPunishment,
-        /// `APPLICATION_FAILED`
-        ApplicationFailed,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetH5AuthorizationState {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetH5AuthorizationState::Approved => "APPROVED",
-                GetH5AuthorizationState::Unauthorized => "UNAUTHORIZED",
-                GetH5AuthorizationState::UnderReview => "UNDER_REVIEW",
-                GetH5AuthorizationState::Rejected => "REJECTED",
-                GetH5AuthorizationState::UnderPunishment => "UNDER_PUNISHMENT",
-                GetH5AuthorizationState::ApplicationFailed => "APPLICATION_FAILED",
-                GetH5AuthorizationState::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for GetH5AuthorizationState {
-        fn from(value: &str) -> Self {
-            match value {
-                "APPROVED" => GetH5AuthorizationState::Approved,
-                "UNAUTHORIZED" => GetH5AuthorizationState::Unauthorized,
-                "UNDER_REVIEW" => GetH5AuthorizationState::UnderReview,
-                "REJECTED" => GetH5AuthorizationState::Rejected,
-                "UNDER_PUNISHMENT" => GetH5AuthorizationState::UnderPunishment,
-                "APPLICATION_FAILED" => GetH5AuthorizationState::ApplicationFailed,
-                other => GetH5AuthorizationState::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetH5AuthorizationState {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetH5AuthorizationState {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetH5AuthorizationState {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetH5AuthorizationState::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetH5AuthorizationState {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetH5AuthorizationState")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["APPROVED", "UNAUTHORIZED",
-                "UNDER_REVIEW", "REJECTED", "UNDER_PUNISHMENT", "APPLICATION_FAILED"] }
-            )
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `h5_authorization_state`.
+        ///
+        /// H5支付权限状态
+        pub enum GetH5AuthorizationState {
+            Approved = "APPROVED",
+            Unauthorized = "UNAUTHORIZED",
+            UnderReview = "UNDER_REVIEW",
+            Rejected = "REJECTED",
+            UnderPunishment = "UNDER_PUNISHMENT",
+            ApplicationFailed = "APPLICATION_FAILED",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
@@ -451,173 +243,31 @@ pub mod v3_global_merchants_sub_mchid {
         }
     }
 
-    /// Values of `sub_merchant_status`.
-    ///
-    /// 子商户状态
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetSubMerchantStatus::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetSubMerchantStatus {
-        /// `OPERATING`
-        Operating,
-        /// `PENDING`
-        Pending,
-        /// `DEACTIVATED`
-        Deactivated,
-        /// `CLOSED`
-        Closed,
-        /// `INCOMPLETE_APPLICATION`
-        IncompleteApplication,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetSubMerchantStatus {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetSubMerchantStatus::Operating => "OPERATING",
-                GetSubMerchantStatus::Pending => "PENDING",
-                GetSubMerchantStatus::Deactivated => "DEACTIVATED",
-                GetSubMerchantStatus::Closed => "CLOSED",
-                GetSubMerchantStatus::IncompleteApplication => "INCOMPLETE_APPLICATION",
-                GetSubMerchantStatus::Unrecognized(value) => value,
-            }
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `sub_merchant_status`.
+        ///
+        /// 子商户状态
+        pub enum GetSubMerchantStatus {
+            Operating = "OPERATING",
+            Pending = "PENDING",
+            Deactivated = "DEACTIVATED",
+            Closed = "CLOSED",
+            IncompleteApplication = "INCOMPLETE_APPLICATION",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
-    impl ::std::convert::From<&str> for GetSubMerchantStatus {
-        fn from(value: &str) -> Self {
-            match value {
-                "OPERATING" => GetSubMerchantStatus::Operating,
-                "PENDING" => GetSubMerchantStatus::Pending,
-                "DEACTIVATED" => GetSubMerchantStatus::Deactivated,
-                "CLOSED" => GetSubMerchantStatus::Closed,
-                "INCOMPLETE_APPLICATION" => GetSubMerchantStatus::IncompleteApplication,
-                other => GetSubMerchantStatus::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetSubMerchantStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetSubMerchantStatus {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetSubMerchantStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetSubMerchantStatus::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetSubMerchantStatus {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetSubMerchantStatus")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["OPERATING", "PENDING", "DEACTIVATED",
-                "CLOSED", "INCOMPLETE_APPLICATION"] }
-            )
-        }
-    }
-
-    /// Values of `application_status`.
-    ///
-    /// 子商户入驻状态
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetApplicationStatus::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetApplicationStatus {
-        /// `INCOMPLETE_APPLICATION`
-        IncompleteApplication,
-        /// `UNDER_REVIEW`
-        UnderReview,
-        /// `REJECTED`
-        Rejected,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetApplicationStatus {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetApplicationStatus::IncompleteApplication => "INCOMPLETE_APPLICATION",
-                GetApplicationStatus::UnderReview => "UNDER_REVIEW",
-                GetApplicationStatus::Rejected => "REJECTED",
-                GetApplicationStatus::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for GetApplicationStatus {
-        fn from(value: &str) -> Self {
-            match value {
-                "INCOMPLETE_APPLICATION" => GetApplicationStatus::IncompleteApplication,
-                "UNDER_REVIEW" => GetApplicationStatus::UnderReview,
-                "REJECTED" => GetApplicationStatus::Rejected,
-                other => GetApplicationStatus::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetApplicationStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetApplicationStatus {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetApplicationStatus {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetApplicationStatus::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetApplicationStatus {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetApplicationStatus")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["INCOMPLETE_APPLICATION", "UNDER_REVIEW",
-                "REJECTED"] }
-            )
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `application_status`.
+        ///
+        /// 子商户入驻状态
+        pub enum GetApplicationStatus {
+            IncompleteApplication = "INCOMPLETE_APPLICATION",
+            UnderReview = "UNDER_REVIEW",
+            Rejected = "REJECTED",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 

@@ -52,80 +52,15 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         ) {}
     }
 
-    /// Values of `media_type`.
-    ///
-    /// 媒体文件业务类型
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetMediaType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetMediaType {
-        /// `USER_COMPLAINT_IMAGE`
-        UserComplaintImage,
-        /// `OPERATION_IMAGE`
-        OperationImage,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetMediaType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetMediaType::UserComplaintImage => "USER_COMPLAINT_IMAGE",
-                GetMediaType::OperationImage => "OPERATION_IMAGE",
-                GetMediaType::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for GetMediaType {
-        fn from(value: &str) -> Self {
-            match value {
-                "USER_COMPLAINT_IMAGE" => GetMediaType::UserComplaintImage,
-                "OPERATION_IMAGE" => GetMediaType::OperationImage,
-                other => GetMediaType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetMediaType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetMediaType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetMediaType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetMediaType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetMediaType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetMediaType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["USER_COMPLAINT_IMAGE", "OPERATION_IMAGE"]
-                }
-            )
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `media_type`.
+        ///
+        /// 媒体文件业务类型
+        pub enum GetMediaType {
+            UserComplaintImage = "USER_COMPLAINT_IMAGE",
+            OperationImage = "OPERATION_IMAGE",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
@@ -161,382 +96,66 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         }
     }
 
-    /// Values of `operate_type`.
-    ///
-    /// 操作类型
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetOperateType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetOperateType {
-        /// `USER_CREATE_COMPLAINT`
-        UserCreateComplaint,
-        /// `USER_CONTINUE_COMPLAINT`
-        UserContinueComplaint,
-        /// `USER_RESPONSE`
-        UserResponse,
-        /// `PLATFORM_RESPONSE`
-        PlatformResponse,
-        /// `MERCHANT_RESPONSE`
-        MerchantResponse,
-        /// `MERCHANT_CONFIRM_COMPLETE`
-        MerchantConfirmComplete,
-        /// `USER_CREATE_COMPLAINT_SYSTEM_MESSAGE`
-        UserCreateComplaintSystemMessage,
-        /// `COMPLAINT_FULL_REFUNDED_SYSTEM_MESSAGE`
-        ComplaintFullRefundedSystemMessage,
-        /// `USER_CONTINUE_COMPLAINT_SYSTEM_MESSAGE`
-        UserContinueComplaintSystemMessage,
-        /// `USER_REVOKE_COMPLAINT`
-        UserRevokeComplaint,
-        /// `USER_COMFIRM_COMPLAINT`
-        UserComfirmComplaint,
-        /// `PLATFORM_HELP_APPLICATION`
-        PlatformHelpApplication,
-        /// `USER_APPLY_PLATFORM_HELP`
-        UserApplyPlatformHelp,
-        /// `MERCHANT_APPROVE_REFUND`
-        MerchantApproveRefund,
-        /// `MERCHANT_REFUSE_RERUND`
-        MerchantRefuseRerund,
-        /// `USER_SUBMIT_SATISFACTION`
-        UserSubmitSatisfaction,
-        /// `SERVICE_ORDER_CANCEL`
-        ServiceOrderCancel,
-        /// `SERVICE_ORDER_COMPLETE`
-        ServiceOrderComplete,
-        /// `COMPLAINT_PARTIAL_REFUNDED_SYSTEM_MESSAGE`
-        ComplaintPartialRefundedSystemMessage,
-        /// `COMPLAINT_REFUND_RECEIVED_SYSTEM_MESSAGE`
-        ComplaintRefundReceivedSystemMessage,
-        /// `COMPLAINT_ENTRUSTED_REFUND_SYSTEM_MESSAGE`
-        ComplaintEntrustedRefundSystemMessage,
-        /// `USER_APPLY_PLATFORM_SERVICE`
-        UserApplyPlatformService,
-        /// `USER_CANCEL_PLATFORM_SERVICE`
-        UserCancelPlatformService,
-        /// `PLATFORM_SERVICE_FINISHED`
-        PlatformServiceFinished,
-        /// `USER_CLICK_RESPONSE`
-        UserClickResponse,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetOperateType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetOperateType::UserCreateComplaint => "USER_CREATE_COMPLAINT",
-                GetOperateType::UserContinueComplaint => "USER_CONTINUE_COMPLAINT",
-                GetOperateType::UserResponse => "USER_RESPONSE",
-                GetOperateType::PlatformResponse => "PLATFORM_RESPONSE",
-                GetOperateType::MerchantResponse => "MERCHANT_RESPONSE",
-                GetOperateType::MerchantConfirmComplete => "MERCHANT_CONFIRM_COMPLETE",
-                GetOperateType::UserCreateComplaintSystemMessage => {
-                    "USER_CREATE_COMPLAINT_SYSTEM_MESSAGE"
-                }
-                GetOperateType::ComplaintFullRefundedSystemMessage => {
-                    "COMPLAINT_FULL_REFUNDED_SYSTEM_MESSAGE"
-                }
-                GetOperateType::UserContinueComplaintSystemMessage => {
-                    "USER_CONTINUE_COMPLAINT_SYSTEM_MESSAGE"
-                }
-                GetOperateType::UserRevokeComplaint => "USER_REVOKE_COMPLAINT",
-                GetOperateType::UserComfirmComplaint => "USER_COMFIRM_COMPLAINT",
-                GetOperateType::PlatformHelpApplication => "PLATFORM_HELP_APPLICATION",
-                GetOperateType::UserApplyPlatformHelp => "USER_APPLY_PLATFORM_HELP",
-                GetOperateType::MerchantApproveRefund => "MERCHANT_APPROVE_REFUND",
-                GetOperateType::MerchantRefuseRerund => "MERCHANT_REFUSE_RERUND",
-                GetOperateType::UserSubmitSatisfaction => "USER_SUBMIT_SATISFACTION",
-                GetOperateType::ServiceOrderCancel => "SERVICE_ORDER_CANCEL",
-                GetOperateType::ServiceOrderComplete => "SERVICE_ORDER_COMPLETE",
-                GetOperateType::ComplaintPartialRefundedSystemMessage => {
-                    "COMPLAINT_PARTIAL_REFUNDED_SYSTEM_MESSAGE"
-                }
-                GetOperateType::ComplaintRefundReceivedSystemMessage => {
-                    "COMPLAINT_REFUND_RECEIVED_SYSTEM_MESSAGE"
-                }
-                GetOperateType::ComplaintEntrustedRefundSystemMessage => {
-                    "COMPLAINT_ENTRUSTED_REFUND_SYSTEM_MESSAGE"
-                }
-                GetOperateType::UserApplyPlatformService => "USER_APPLY_PLATFORM_SERVICE",
-                GetOperateType::UserCancelPlatformService => {
-                    "USER_CANCEL_PLATFORM_SERVICE"
-                }
-                GetOperateType::PlatformServiceFinished => "PLATFORM_SERVICE_FINISHED",
-                GetOperateType::UserClickResponse => "USER_CLICK_RESPONSE",
-                GetOperateType::Unrecognized(value) => value,
-            }
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `operate_type`.
+        ///
+        /// 操作类型
+        pub enum GetOperateType {
+            UserCreateComplaint = "USER_CREATE_COMPLAINT",
+            UserContinueComplaint = "USER_CONTINUE_COMPLAINT",
+            UserResponse = "USER_RESPONSE",
+            PlatformResponse = "PLATFORM_RESPONSE",
+            MerchantResponse = "MERCHANT_RESPONSE",
+            MerchantConfirmComplete = "MERCHANT_CONFIRM_COMPLETE",
+            UserCreateComplaintSystemMessage = "USER_CREATE_COMPLAINT_SYSTEM_MESSAGE",
+            ComplaintFullRefundedSystemMessage = "COMPLAINT_FULL_REFUNDED_SYSTEM_MESSAGE",
+            UserContinueComplaintSystemMessage = "USER_CONTINUE_COMPLAINT_SYSTEM_MESSAGE",
+            UserRevokeComplaint = "USER_REVOKE_COMPLAINT",
+            UserComfirmComplaint = "USER_COMFIRM_COMPLAINT",
+            PlatformHelpApplication = "PLATFORM_HELP_APPLICATION",
+            UserApplyPlatformHelp = "USER_APPLY_PLATFORM_HELP",
+            MerchantApproveRefund = "MERCHANT_APPROVE_REFUND",
+            MerchantRefuseRerund = "MERCHANT_REFUSE_RERUND",
+            UserSubmitSatisfaction = "USER_SUBMIT_SATISFACTION",
+            ServiceOrderCancel = "SERVICE_ORDER_CANCEL",
+            ServiceOrderComplete = "SERVICE_ORDER_COMPLETE",
+            ComplaintPartialRefundedSystemMessage = "COMPLAINT_PARTIAL_REFUNDED_SYSTEM_MESSAGE",
+            ComplaintRefundReceivedSystemMessage = "COMPLAINT_REFUND_RECEIVED_SYSTEM_MESSAGE",
+            ComplaintEntrustedRefundSystemMessage = "COMPLAINT_ENTRUSTED_REFUND_SYSTEM_MESSAGE",
+            UserApplyPlatformService = "USER_APPLY_PLATFORM_SERVICE",
+            UserCancelPlatformService = "USER_CANCEL_PLATFORM_SERVICE",
+            PlatformServiceFinished = "PLATFORM_SERVICE_FINISHED",
+            UserClickResponse = "USER_CLICK_RESPONSE",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
-    impl ::std::convert::From<&str> for GetOperateType {
-        fn from(value: &str) -> Self {
-            match value {
-                "USER_CREATE_COMPLAINT" => GetOperateType::UserCreateComplaint,
-                "USER_CONTINUE_COMPLAINT" => GetOperateType::UserContinueComplaint,
-                "USER_RESPONSE" => GetOperateType::UserResponse,
-                "PLATFORM_RESPONSE" => GetOperateType::PlatformResponse,
-                "MERCHANT_RESPONSE" => GetOperateType::MerchantResponse,
-                "MERCHANT_CONFIRM_COMPLETE" => GetOperateType::MerchantConfirmComplete,
-                "USER_CREATE_COMPLAINT_SYSTEM_MESSAGE" => {
-                    GetOperateType::UserCreateComplaintSystemMessage
-                }
-                "COMPLAINT_FULL_REFUNDED_SYSTEM_MESSAGE" => {
-                    GetOperateType::ComplaintFullRefundedSystemMessage
-                }
-                "USER_CONTINUE_COMPLAINT_SYSTEM_MESSAGE" => {
-                    GetOperateType::UserContinueComplaintSystemMessage
-                }
-                "USER_REVOKE_COMPLAINT" => GetOperateType::UserRevokeComplaint,
-                "USER_COMFIRM_COMPLAINT" => GetOperateType::UserComfirmComplaint,
-                "PLATFORM_HELP_APPLICATION" => GetOperateType::PlatformHelpApplication,
-                "USER_APPLY_PLATFORM_HELP" => GetOperateType::UserApplyPlatformHelp,
-                "MERCHANT_APPROVE_REFUND" => GetOperateType::MerchantApproveRefund,
-                "MERCHANT_REFUSE_RERUND" => GetOperateType::MerchantRefuseRerund,
-                "USER_SUBMIT_SATISFACTION" => GetOperateType::UserSubmitSatisfaction,
-                "SERVICE_ORDER_CANCEL" => GetOperateType::ServiceOrderCancel,
-                "SERVICE_ORDER_COMPLETE" => GetOperateType::ServiceOrderComplete,
-                "COMPLAINT_PARTIAL_REFUNDED_SYSTEM_MESSAGE" => {
-                    GetOperateType::ComplaintPartialRefundedSystemMessage
-                }
-                "COMPLAINT_REFUND_RECEIVED_SYSTEM_MESSAGE" => {
-                    GetOperateType::ComplaintRefundReceivedSystemMessage
-                }
-                "COMPLAINT_ENTRUSTED_REFUND_SYSTEM_MESSAGE" => {
-                    GetOperateType::ComplaintEntrustedRefundSystemMessage
-                }
-                "USER_APPLY_PLATFORM_SERVICE" => GetOperateType::UserApplyPlatformService,
-                "USER_CANCEL_PLATFORM_SERVICE" => {
-                    GetOperateType::UserCancelPlatformService
-                }
-                "PLATFORM_SERVICE_FINISHED" => GetOperateType::PlatformServiceFinished,
-                "USER_CLICK_RESPONSE" => GetOperateType::UserClickResponse,
-                other => GetOperateType::Unrecognized(other.to_owned()),
-            }
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `type`.
+        ///
+        /// 消息块类型
+        pub enum GetType {
+            Text = "TEXT",
+            Image = "IMAGE",
+            Link = "LINK",
+            FaqList = "FAQ_LIST",
+            Button = "BUTTON",
+            ButtonGroup = "BUTTON_GROUP",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
-    impl ::std::fmt::Display for GetOperateType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetOperateType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetOperateType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetOperateType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetOperateType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetOperateType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["USER_CREATE_COMPLAINT",
-                "USER_CONTINUE_COMPLAINT", "USER_RESPONSE", "PLATFORM_RESPONSE",
-                "MERCHANT_RESPONSE", "MERCHANT_CONFIRM_COMPLETE",
-                "USER_CREATE_COMPLAINT_SYSTEM_MESSAGE",
-                "COMPLAINT_FULL_REFUNDED_SYSTEM_MESSAGE",
-                "USER_CONTINUE_COMPLAINT_SYSTEM_MESSAGE", "USER_REVOKE_COMPLAINT",
-                "USER_COMFIRM_COMPLAINT", "PLATFORM_HELP_APPLICATION",
-                "USER_APPLY_PLATFORM_HELP", "MERCHANT_APPROVE_REFUND",
-                "MERCHANT_REFUSE_RERUND", "USER_SUBMIT_SATISFACTION",
-                "SERVICE_ORDER_CANCEL", "SERVICE_ORDER_COMPLETE",
-                "COMPLAINT_PARTIAL_REFUNDED_SYSTEM_MESSAGE",
-                "COMPLAINT_REFUND_RECEIVED_SYSTEM_MESSAGE",
-                "COMPLAINT_ENTRUSTED_REFUND_SYSTEM_MESSAGE",
-                "USER_APPLY_PLATFORM_SERVICE", "USER_CANCEL_PLATFORM_SERVICE",
-                "PLATFORM_SERVICE_FINISHED", "USER_CLICK_RESPONSE"] }
-            )
-        }
-    }
-
-    /// Values of `type`.
-    ///
-    /// 消息块类型
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetType {
-        /// `TEXT`
-        Text,
-        /// `IMAGE`
-        Image,
-        /// `LINK`
-        Link,
-        /// `FAQ_LIST`
-        FaqList,
-        /// `BUTTON`
-        Button,
-        /// `BUTTON_GROUP`
-        ButtonGroup,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetType::Text => "TEXT",
-                GetType::Image => "IMAGE",
-                GetType::Link => "LINK",
-                GetType::FaqList => "FAQ_LIST",
-                GetType::Button => "BUTTON",
-                GetType::ButtonGroup => "BUTTON_GROUP",
-                GetType::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for GetType {
-        fn from(value: &str) -> Self {
-            match value {
-                "TEXT" => GetType::Text,
-                "IMAGE" => GetType::Image,
-                "LINK" => GetType::Link,
-                "FAQ_LIST" => GetType::FaqList,
-                "BUTTON" => GetType::Button,
-                "BUTTON_GROUP" => GetType::ButtonGroup,
-                other => GetType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["TEXT", "IMAGE", "LINK", "FAQ_LIST",
-                "BUTTON", "BUTTON_GROUP"] }
-            )
-        }
-    }
-
-    /// Values of `color`.
-    ///
-    /// 文本颜色
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetColor::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetColor {
-        /// `DEFAULT`
-        Default,
-        /// `SECONDARY`
-        Secondary,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetColor {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetColor::Default => "DEFAULT",
-                GetColor::Secondary => "SECONDARY",
-                GetColor::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for GetColor {
-        fn from(value: &str) -> Self {
-            match value {
-                "DEFAULT" => GetColor::Default,
-                "SECONDARY" => GetColor::Secondary,
-                other => GetColor::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetColor {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetColor {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetColor {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetColor::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetColor {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetColor")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["DEFAULT", "SECONDARY"] }
-            )
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `color`.
+        ///
+        /// 文本颜色
+        pub enum GetColor {
+            Default = "DEFAULT",
+            Secondary = "SECONDARY",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
@@ -576,80 +195,15 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         }
     }
 
-    /// Values of `image_style_type`.
-    ///
-    /// 图片样式类型
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetImageStyleType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetImageStyleType {
-        /// `IMAGE_STYLE_TYPE_NARROW`
-        ImageStyleTypeNarrow,
-        /// `IMAGE_STYLE_TYPE_WIDE`
-        ImageStyleTypeWide,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetImageStyleType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetImageStyleType::ImageStyleTypeNarrow => "IMAGE_STYLE_TYPE_NARROW",
-                GetImageStyleType::ImageStyleTypeWide => "IMAGE_STYLE_TYPE_WIDE",
-                GetImageStyleType::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for GetImageStyleType {
-        fn from(value: &str) -> Self {
-            match value {
-                "IMAGE_STYLE_TYPE_NARROW" => GetImageStyleType::ImageStyleTypeNarrow,
-                "IMAGE_STYLE_TYPE_WIDE" => GetImageStyleType::ImageStyleTypeWide,
-                other => GetImageStyleType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetImageStyleType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetImageStyleType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetImageStyleType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetImageStyleType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetImageStyleType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetImageStyleType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["IMAGE_STYLE_TYPE_NARROW",
-                "IMAGE_STYLE_TYPE_WIDE"] }
-            )
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `image_style_type`.
+        ///
+        /// 图片样式类型
+        pub enum GetImageStyleType {
+            ImageStyleTypeNarrow = "IMAGE_STYLE_TYPE_NARROW",
+            ImageStyleTypeWide = "IMAGE_STYLE_TYPE_WIDE",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
@@ -685,88 +239,16 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         }
     }
 
-    /// Values of `action_type`.
-    ///
-    /// 动作类型
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetActionType::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetActionType {
-        /// `ACTION_TYPE_SEND_MESSAGE`
-        ActionTypeSendMessage,
-        /// `ACTION_TYPE_JUMP_URL`
-        ActionTypeJumpUrl,
-        /// `ACTION_TYPE_JUMP_MINI_PROGRAM`
-        ActionTypeJumpMiniProgram,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetActionType {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetActionType::ActionTypeSendMessage => "ACTION_TYPE_SEND_MESSAGE",
-                GetActionType::ActionTypeJumpUrl => "ACTION_TYPE_JUMP_URL",
-                GetActionType::ActionTypeJumpMiniProgram => {
-                    "ACTION_TYPE_JUMP_MINI_PROGRAM"
-                }
-                GetActionType::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for GetActionType {
-        fn from(value: &str) -> Self {
-            match value {
-                "ACTION_TYPE_SEND_MESSAGE" => GetActionType::ActionTypeSendMessage,
-                "ACTION_TYPE_JUMP_URL" => GetActionType::ActionTypeJumpUrl,
-                "ACTION_TYPE_JUMP_MINI_PROGRAM" => {
-                    GetActionType::ActionTypeJumpMiniProgram
-                }
-                other => GetActionType::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetActionType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetActionType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetActionType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetActionType::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetActionType {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetActionType")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["ACTION_TYPE_SEND_MESSAGE",
-                "ACTION_TYPE_JUMP_URL", "ACTION_TYPE_JUMP_MINI_PROGRAM"] }
-            )
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `action_type`.
+        ///
+        /// 动作类型
+        pub enum GetActionType {
+            ActionTypeSendMessage = "ACTION_TYPE_SEND_MESSAGE",
+            ActionTypeJumpUrl = "ACTION_TYPE_JUMP_URL",
+            ActionTypeJumpMiniProgram = "ACTION_TYPE_JUMP_MINI_PROGRAM",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
@@ -1020,84 +502,16 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         }
     }
 
-    /// Values of `button_layout`.
-    ///
-    /// 按钮布局方式
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetButtonLayout::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetButtonLayout {
-        /// `LAYOUT_UNKNOWN`
-        LayoutUnknown,
-        /// `LAYOUT_HORIZONTAL`
-        LayoutHorizontal,
-        /// `LAYOUT_VERTICAL`
-        LayoutVertical,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetButtonLayout {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetButtonLayout::LayoutUnknown => "LAYOUT_UNKNOWN",
-                GetButtonLayout::LayoutHorizontal => "LAYOUT_HORIZONTAL",
-                GetButtonLayout::LayoutVertical => "LAYOUT_VERTICAL",
-                GetButtonLayout::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for GetButtonLayout {
-        fn from(value: &str) -> Self {
-            match value {
-                "LAYOUT_UNKNOWN" => GetButtonLayout::LayoutUnknown,
-                "LAYOUT_HORIZONTAL" => GetButtonLayout::LayoutHorizontal,
-                "LAYOUT_VERTICAL" => GetButtonLayout::LayoutVertical,
-                other => GetButtonLayout::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetButtonLayout {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetButtonLayout {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetButtonLayout {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetButtonLayout::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetButtonLayout {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetButtonLayout")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["LAYOUT_UNKNOWN", "LAYOUT_HORIZONTAL",
-                "LAYOUT_VERTICAL"] }
-            )
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `button_layout`.
+        ///
+        /// 按钮布局方式
+        pub enum GetButtonLayout {
+            LayoutUnknown = "LAYOUT_UNKNOWN",
+            LayoutHorizontal = "LAYOUT_HORIZONTAL",
+            LayoutVertical = "LAYOUT_VERTICAL",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
@@ -1190,83 +604,16 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         }
     }
 
-    /// Values of `sender_identity`.
-    ///
-    /// 发送者身份类别
-    ///
-    /// WeChat Pay may send values that are not documented yet: they are kept in [`GetSenderIdentity::Unrecognized`], so decoding never fails on them.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum GetSenderIdentity {
-        /// `UNKNOWN`
-        Unknown,
-        /// `MANUAL`
-        Manual,
-        /// `MACHINE`
-        Machine,
-        /// A value this version of the bindings does not know.
-        Unrecognized(::std::string::String),
-    }
-
-    impl GetSenderIdentity {
-        /// The value as sent on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                GetSenderIdentity::Unknown => "UNKNOWN",
-                GetSenderIdentity::Manual => "MANUAL",
-                GetSenderIdentity::Machine => "MACHINE",
-                GetSenderIdentity::Unrecognized(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for GetSenderIdentity {
-        fn from(value: &str) -> Self {
-            match value {
-                "UNKNOWN" => GetSenderIdentity::Unknown,
-                "MANUAL" => GetSenderIdentity::Manual,
-                "MACHINE" => GetSenderIdentity::Machine,
-                other => GetSenderIdentity::Unrecognized(other.to_owned()),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for GetSenderIdentity {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::serde::Serialize for GetSenderIdentity {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::serde::Deserialize<'de> for GetSenderIdentity {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            let value = <::std::borrow::Cow<
-                'de,
-                str,
-            > as ::serde::Deserialize>::deserialize(deserializer)?;
-            ::std::result::Result::Ok(GetSenderIdentity::from(value.as_ref()))
-        }
-    }
-
-    impl ::schemars::JsonSchema for GetSenderIdentity {
-        fn schema_name() -> ::std::borrow::Cow<'static, str> {
-            ::std::borrow::Cow::Borrowed("GetSenderIdentity")
-        }
-
-        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-            ::schemars::json_schema!(
-                { "type" : "string", "enum" : ["UNKNOWN", "MANUAL", "MACHINE"] }
-            )
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `sender_identity`.
+        ///
+        /// 发送者身份类别
+        pub enum GetSenderIdentity {
+            Unknown = "UNKNOWN",
+            Manual = "MANUAL",
+            Machine = "MACHINE",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
