@@ -6,7 +6,9 @@
 //! - `corpus`: generate and compile every operation of a docs tree.
 //! - `diff`: changes between two docs trees or specs, classified breaking or not.
 //! - `openapi`: an OpenAPI 3.1 document of a docs tree or spec.
+//! - `bench`: every figure of `BENCHMARKS.md`, each with its baseline.
 
+mod bench_task;
 mod codegen_task;
 mod corpus_task;
 mod diff_task;
@@ -47,6 +49,9 @@ enum Task {
     Diff(diff_task::DiffArgs),
     /// An OpenAPI 3.1 document of a docs tree or spec file.
     Openapi(openapi_task::OpenApiArgs),
+    /// Reproduce every figure of `BENCHMARKS.md`: `cargo bench`, compile times,
+    /// and a bulk upload of a million codes through the CLI and a sandbox process.
+    Bench(bench_task::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +62,7 @@ fn main() -> ExitCode {
         Task::Corpus(args) => corpus_task::run(args),
         Task::Diff(args) => diff_task::run(args),
         Task::Openapi(args) => openapi_task::run(args),
+        Task::Bench(args) => bench_task::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

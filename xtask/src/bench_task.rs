@@ -1,0 +1,495 @@
+//! `cargo xtask bench`: every figure of `BENCHMARKS.md`, each next to the
+//! baseline it is measured against in the same run (these machines are noisy;
+//! ratios travel, absolute times do not).
+//!
+//! 1. `cargo bench -p wechatpay-e2e`: the docs -> Rust pipeline, signing,
+//!    payload costs, client overhead and an in-process bulk upload; then the
+//!    client bench again with the aws-lc-rs backend.
+//! 2. Compile times of the bindings crate and of a generated crate with every
+//!    operation of a thousand pages, clean beyond their dependencies.
+//! 3. One million codes through the released `couponcodes` binary against a
+//!    `wechatpay-sandbox` process: wall time, peak memory at two sizes, and the
+//!    ratio to the RSA work it must do.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::io::{BufRead, BufReader, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use wechatpay_codegen::{Settings, generate};
+
+use crate::corpus_task::write_crate;
+use crate::spec_task::read_docs;
+use crate::workspace_root;
+
+#[derive(Args)]
+pub(crate) struct BenchArgs {
+    /// Codes in the big bulk upload (a run of a tenth of it shows whether peak
+    /// memory grows with the input).
+    #[arg(long, default_value_t = 1_000_000)]
+    codes: usize,
+    /// Docs tree copied until it has a thousand pages.
+    #[arg(long, default_value = "../shared/docs/current")]
+    docs: PathBuf,
+    /// Parts to leave out (repeat or separate with commas).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    skip: Vec<Part>,
+    /// Also write the report here.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// The three parts of the report.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Part {
+    /// `cargo bench -p wechatpay-e2e`, with each signing backend.
+    CargoBench,
+    /// Clean compile times.
+    Compile,
+    /// The bulk upload through the CLI.
+    Bulk,
+}
+
+pub(crate) fn run(args: BenchArgs) -> Result<(), String> {
+    let root = workspace_root();
+    let docs = if args.docs.is_absolute() {
+        args.docs.clone()
+    } else {
+        root.join(&args.docs)
+    };
+    let mut report = String::new();
+    if !args.skip.contains(&Part::CargoBench) {
+        report.push_str(&cargo_bench(&root, &[])?);
+        report.push_str("\n### With `--features aws-lc-rs`\n");
+        report.push_str(&cargo_bench(
+            &root,
+            &["--bench", "client", "--features", "aws-lc-rs"],
+        )?);
+    }
+    if !args.skip.contains(&Part::Compile) {
+        report.push_str(&compile_times(&root, &docs)?);
+    }
+    if !args.skip.contains(&Part::Bulk) {
+        report.push_str(&bulk(&root, args.codes)?);
+    }
+    println!("{report}");
+    if let Some(out) = args.out {
+        fs::write(&out, &report).map_err(|e| format!("{}: {e}", out.display()))?;
+    }
+    Ok(())
+}
+
+fn cargo(root: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO"));
+    command.current_dir(root);
+    command
+}
+
+fn run_ok(command: &mut Command) -> Result<String, String> {
+    let output = command
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run {command:?}: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("{command:?} failed ({})", output.status));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+fn timed(command: &mut Command) -> Result<Duration, String> {
+    let started = Instant::now();
+    run_ok(command)?;
+    Ok(started.elapsed())
+}
+
+/// The benches print their own markdown tables.
+fn cargo_bench(root: &Path, extra: &[&str]) -> Result<String, String> {
+    eprintln!("running cargo bench -p wechatpay-e2e {}", extra.join(" "));
+    run_ok(
+        cargo(root)
+            .args(["bench", "--quiet", "-p", "wechatpay-e2e"])
+            .args(extra),
+    )
+}
+
+/// A docs tree of at least a thousand pages: copies of `docs` under distinct
+/// paths, so every copy is its own set of operations.
+fn thousand_page_tree(docs: &Path, into: &Path) -> Result<usize, String> {
+    fn pages(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        for entry in fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                pages(&path, out)?;
+            } else if path.extension().is_some_and(|e| e == "md") {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut originals = Vec::new();
+    let base = docs.join("openapi/v3");
+    pages(&base, &mut originals).map_err(|e| format!("{}: {e}", docs.display()))?;
+    if originals.is_empty() {
+        return Err(format!("no pages under {}", base.display()));
+    }
+    if into.exists() {
+        fs::remove_dir_all(into).map_err(|e| e.to_string())?;
+    }
+    let mut written = 0;
+    for copy in 0.. {
+        for page in &originals {
+            let relative = page.strip_prefix(&base).map_err(|e| e.to_string())?;
+            let target = into.join(format!("openapi/v3/copy{copy}")).join(relative);
+            fs::create_dir_all(target.parent().expect("a page has a directory"))
+                .map_err(|e| e.to_string())?;
+            fs::copy(page, &target).map_err(|e| e.to_string())?;
+            written += 1;
+        }
+        if written >= 1000 {
+            break;
+        }
+    }
+    Ok(written)
+}
+
+/// Clean `cargo check` and `cargo build` of one package beyond its
+/// dependencies: they are built first, then only the package is cleaned.
+fn clean_times(
+    root: &Path,
+    manifest: &Path,
+    package: &str,
+    features: &[&str],
+) -> Result<(Duration, Duration), String> {
+    let target = root.join("target/bench-compile");
+    let with = |verb: &str| {
+        let mut command = cargo(root);
+        command
+            .args([verb, "--quiet", "--offline", "--manifest-path"])
+            .arg(manifest)
+            .args(["-p", package])
+            .args(features)
+            .env("CARGO_TARGET_DIR", &target);
+        command
+    };
+    let clean = || {
+        let mut command = cargo(root);
+        command
+            .args(["clean", "--quiet", "--offline", "--manifest-path"])
+            .arg(manifest)
+            .args(["-p", package])
+            .env("CARGO_TARGET_DIR", &target);
+        command
+    };
+    run_ok(&mut with("check"))?;
+    run_ok(&mut with("build"))?;
+    run_ok(&mut clean())?;
+    let check = timed(&mut with("check"))?;
+    run_ok(&mut clean())?;
+    let build = timed(&mut with("build"))?;
+    Ok((check, build))
+}
+
+fn compile_times(root: &Path, docs: &Path) -> Result<String, String> {
+    eprintln!("measuring compile times");
+    let workspace = root.join("Cargo.toml");
+    let mut rows: Vec<(String, usize, Duration, Duration)> = Vec::new();
+    let lines_in = |dir: &Path| -> usize {
+        fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter_map(|e| fs::read_to_string(e.path()).ok())
+                    .map(|text| text.lines().count())
+                    .sum()
+            })
+            .unwrap_or(0)
+    };
+
+    let (check, build) = clean_times(root, &workspace, "wechatpay-runtime", &[])?;
+    rows.push((
+        "wechatpay-runtime, hand-written (baseline)".into(),
+        lines_in(&root.join("runtime/src")),
+        check,
+        build,
+    ));
+    let (check, build) = clean_times(root, &workspace, "wechatpay-bindings", &[])?;
+    rows.push((
+        "wechatpay-bindings (the `couponcodes` feature: 4 operations)".into(),
+        lines_in(&root.join("bindings/src/generated")) + lines_in(&root.join("bindings/src")),
+        check,
+        build,
+    ));
+
+    let tree = root.join("target/bench/thousand-pages");
+    let pages = thousand_page_tree(docs, &tree)?;
+    let spec = read_docs(&tree, true)?;
+    let mut settings = Settings::new();
+    settings.with_source("a thousand pages").with_features(true);
+    let generated = generate(&spec, &settings).map_err(|e| e.to_string())?;
+    let files = generated.files().map_err(|e| e.to_string())?;
+    let dir = root.join("target/corpus/thousand-pages");
+    write_crate(
+        &dir,
+        &files,
+        generated.features().iter().map(String::as_str),
+    )?;
+    let manifest = dir.join("Cargo.toml");
+    let lines = files.values().map(|f| f.lines().count()).sum();
+    let (check, build) = clean_times(root, &manifest, "wechatpay-corpus", &[])?;
+    rows.push((
+        format!(
+            "generated from {pages} pages: {} operations, {} areas",
+            generated.operation_count(),
+            generated.features().len()
+        ),
+        lines,
+        check,
+        build,
+    ));
+    let area = generated
+        .features()
+        .iter()
+        .next()
+        .cloned()
+        .ok_or("the thousand pages have no API area")?;
+    let (check, build) = clean_times(
+        root,
+        &manifest,
+        "wechatpay-corpus",
+        &["--no-default-features", "--features", &area],
+    )?;
+    rows.push((format!("the same crate, only `{area}`"), 0, check, build));
+
+    let base = (rows[0].2.as_secs_f64(), rows[0].3.as_secs_f64());
+    let mut out = String::from(
+        "\n## Compile time, clean beyond dependencies (dev profile)\n\n\
+         | crate | lines | cargo check | ratio | cargo build | ratio |\n\
+         | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for (name, lines, check, build) in &rows {
+        let lines = if *lines == 0 {
+            "-".to_owned()
+        } else {
+            lines.to_string()
+        };
+        let _ = writeln!(
+            out,
+            "| {name} | {lines} | {:.1} s | {:.2} | {:.1} s | {:.2} |",
+            check.as_secs_f64(),
+            check.as_secs_f64() / base.0,
+            build.as_secs_f64(),
+            build.as_secs_f64() / base.1,
+        );
+    }
+    Ok(out)
+}
+
+/// A `wechatpay-sandbox` process and the environment a client needs for it.
+struct SandboxProcess {
+    child: Child,
+    environment: BTreeMap<String, String>,
+    stock: String,
+}
+
+impl SandboxProcess {
+    fn start(binary: &Path, keys: &Path) -> Result<Self, String> {
+        let mut child = Command::new(binary)
+            .args(["--addr", "127.0.0.1:0", "--dir"])
+            .arg(keys)
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut environment = BTreeMap::new();
+        let mut stock = None;
+        for line in BufReader::new(stdout).lines() {
+            let line = line.map_err(|e| e.to_string())?;
+            if let Some((name, value)) =
+                line.strip_prefix("export ").and_then(|l| l.split_once('='))
+            {
+                environment.insert(name.to_owned(), value.to_owned());
+            } else if let Some(rest) = line.strip_prefix("# Stocks: ") {
+                stock = rest.split_whitespace().next().map(str::to_owned);
+                break;
+            }
+        }
+        let stock = stock.ok_or("the sandbox did not print its stocks")?;
+        Ok(SandboxProcess {
+            child,
+            environment,
+            stock,
+        })
+    }
+
+    /// Peak resident memory so far, from `/proc` (Linux).
+    fn peak_kib(&self) -> Option<u64> {
+        let status = fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct UploadRun {
+    codes: usize,
+    wall: Duration,
+    client_peak_kib: u64,
+    sandbox_peak_kib: Option<u64>,
+}
+
+/// Uploads `codes` fresh codes to a fresh sandbox with the released CLI, under
+/// `/usr/bin/time` for the client's peak memory.
+fn upload_run(root: &Path, codes: usize) -> Result<UploadRun, String> {
+    let release = root.join("target/release");
+    let work = root.join(format!("target/bench/bulk-{codes}"));
+    if work.exists() {
+        fs::remove_dir_all(&work).map_err(|e| e.to_string())?;
+    }
+    fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let input = work.join("codes.txt");
+    let mut file = std::io::BufWriter::new(fs::File::create(&input).map_err(|e| e.to_string())?);
+    for i in 0..codes {
+        writeln!(file, "BENCH{i:010}").map_err(|e| e.to_string())?;
+    }
+    file.flush().map_err(|e| e.to_string())?;
+    drop(file);
+
+    let sandbox = SandboxProcess::start(&release.join("wechatpay-sandbox"), &work.join("keys"))?;
+    eprintln!("uploading {codes} codes");
+    let started = Instant::now();
+    let output = Command::new("/usr/bin/time")
+        .args(["-f", "peak-kib %M"])
+        .arg(release.join("couponcodes"))
+        .args([
+            "upload",
+            "--json",
+            "--concurrency",
+            "8",
+            "--stock-id",
+            &sandbox.stock,
+        ])
+        .arg(&input)
+        .envs(&sandbox.environment)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| format!("cannot run /usr/bin/time: {e}"))?;
+    let wall = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(format!("the upload of {codes} codes failed:\n{stderr}"));
+    }
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("the upload summary is not JSON: {e}"))?;
+    if summary["uploaded"].as_u64() != Some(codes as u64) {
+        return Err(format!("not every code was uploaded: {summary}"));
+    }
+    let client_peak_kib = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("peak-kib "))
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| format!("no peak memory in {stderr:?}"))?;
+    let sandbox_peak_kib = sandbox.peak_kib();
+    drop(sandbox);
+    fs::remove_dir_all(&work).map_err(|e| e.to_string())?;
+    Ok(UploadRun {
+        codes,
+        wall,
+        client_peak_kib,
+        sandbox_peak_kib,
+    })
+}
+
+/// The RSA work of one upload request with the default backend: the client
+/// signs and verifies, the sandbox verifies and signs.
+fn rsa_per_request() -> Result<Duration, String> {
+    let key = wechatpay_runtime::PrivateKey::generate().map_err(|e| e.to_string())?;
+    let public = key.public_key();
+    let message = vec![b'x'; 4000];
+    let signature = key.sign(&message);
+    let median = |rounds: usize, work: &dyn Fn()| {
+        let mut times: Vec<Duration> = (0..rounds)
+            .map(|_| {
+                let started = Instant::now();
+                work();
+                started.elapsed()
+            })
+            .collect();
+        times.sort();
+        times[rounds / 2]
+    };
+    let sign = median(5, &|| {
+        for _ in 0..50 {
+            std::hint::black_box(key.sign(&message));
+        }
+    }) / 50;
+    let verify = median(5, &|| {
+        for _ in 0..500 {
+            public
+                .verify(&message, &signature)
+                .expect("a fresh signature verifies");
+        }
+    }) / 500;
+    Ok(2 * sign + 2 * verify)
+}
+
+fn bulk(root: &Path, codes: usize) -> Result<String, String> {
+    eprintln!("building the release binaries");
+    run_ok(cargo(root).args([
+        "build",
+        "--quiet",
+        "--release",
+        "-p",
+        "wechatpay-sandbox",
+        "-p",
+        "couponcodes",
+    ]))?;
+    let small = upload_run(root, (codes / 10).max(1000))?;
+    let big = upload_run(root, codes)?;
+    let per_request = rsa_per_request()?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    let kib = |v: u64| format!("{:.1} MiB", v as f64 / 1024.0);
+    let mut out = format!(
+        "\n## Bulk upload through the CLI ({} backend, sandbox in its own process, {cores} cores)\n\n\
+         | codes | requests | wall time | RSA limit (baseline) | ratio | client peak memory | sandbox peak memory |\n\
+         | --- | --- | --- | --- | --- | --- | --- |\n",
+        wechatpay_runtime::PrivateKey::backend()
+    );
+    for run in [&small, &big] {
+        let requests = run.codes.div_ceil(200);
+        let limit = per_request.as_secs_f64() * requests as f64 / cores;
+        let _ = writeln!(
+            out,
+            "| {} | {requests} | {:.2} s | {limit:.2} s | {:.2} | {} | {} |",
+            run.codes,
+            run.wall.as_secs_f64(),
+            run.wall.as_secs_f64() / limit,
+            kib(run.client_peak_kib),
+            run.sandbox_peak_kib.map_or("-".to_owned(), kib),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nClient peak memory, {} codes against {} codes: {:.2}x for {:.0}x the codes. \
+         RSA work per request (2 signs + 2 verifies): {:.2} ms. The sandbox keeps every code, \
+         so its memory grows by design.",
+        big.codes,
+        small.codes,
+        big.client_peak_kib as f64 / small.client_peak_kib as f64,
+        big.codes as f64 / small.codes as f64,
+        per_request.as_secs_f64() * 1000.0
+    );
+    Ok(out)
+}
