@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Value, json};
 use wechatpay_bindings::couponcodes::*;
 use wechatpay_runtime::Validate;
 use wechatpay_runtime::schema::{EnumCheck, SchemaValidator};
@@ -138,4 +138,120 @@ fn responses_decode_and_tolerate_what_is_new() {
     let errors = strict.validate(&page, EnumCheck::Strict).unwrap_err();
     assert_eq!(errors.0[0].pointer, "/data/0/code_status");
     assert!(strict.validate(&page, EnumCheck::Open).is_ok());
+}
+
+/// Payloads that break the documented rules are refused by the JSON Schema with
+/// the pointer of what is wrong, and the generated `validate()` (what the client
+/// runs before sending) agrees wherever the payload can be typed at all.
+#[test]
+fn invalid_payloads_are_rejected_with_their_pointer() {
+    let codes = |n: usize| -> Vec<String> { (0..n).map(|i| format!("CODE{i}")).collect() };
+    let upload =
+        |codes: Vec<String>| json!({"coupon_code_list": codes, "upload_request_no": "n-1"});
+    let mut long = codes(5);
+    long[3] = "x".repeat(33);
+    let mut tab = codes(2);
+    tab[0] = "AB\tC".into();
+    let cases: Vec<(&str, &str, Value, &str)> = vec![
+        (
+            "missing required",
+            "upload_coupon_codes.body",
+            json!({"coupon_code_list": ["A"]}),
+            "",
+        ),
+        (
+            "201 codes",
+            "upload_coupon_codes.body",
+            upload(codes(201)),
+            "/coupon_code_list",
+        ),
+        (
+            "no codes",
+            "upload_coupon_codes.body",
+            upload(vec![]),
+            "/coupon_code_list",
+        ),
+        (
+            "a 33-character code",
+            "upload_coupon_codes.body",
+            upload(long),
+            "/coupon_code_list/3",
+        ),
+        (
+            "a tab in a code",
+            "upload_coupon_codes.body",
+            upload(tab),
+            "/coupon_code_list/0",
+        ),
+        (
+            "a string for the list",
+            "upload_coupon_codes.body",
+            json!({"coupon_code_list": "A", "upload_request_no": "n-1"}),
+            "/coupon_code_list",
+        ),
+        (
+            "a number for a string",
+            "upload_coupon_codes.body",
+            json!({"coupon_code_list": ["A"], "upload_request_no": 42}),
+            "/upload_request_no",
+        ),
+        (
+            "a string for a number",
+            "list_coupon_codes.query",
+            json!({"limit": "20"}),
+            "/limit",
+        ),
+        (
+            "a negative offset",
+            "list_coupon_codes.query",
+            json!({"offset": -1}),
+            "/offset",
+        ),
+        (
+            "an unknown status, strict",
+            "list_coupon_codes.query",
+            json!({"status": "FROZEN"}),
+            "/status",
+        ),
+    ];
+    for (case, schema_name, payload, pointer) in cases {
+        let errors = schema(schema_name)
+            .validate(&payload, EnumCheck::Strict)
+            .expect_err(case);
+        assert!(
+            errors.0.iter().all(|e| e.pointer == pointer),
+            "{case}: {errors}"
+        );
+        // The generated checks: the same pointer, or the payload cannot even be
+        // typed (a missing required field, a wrong type).
+        let typed = match schema_name {
+            "upload_coupon_codes.body" => {
+                serde_json::from_value::<UploadCouponCodesBody>(payload.clone())
+                    .map(|body| body.validate())
+            }
+            _ => serde_json::from_value::<ListCouponCodesQuery>(payload.clone())
+                .map(|query| query.validate()),
+        };
+        match typed {
+            Ok(Ok(())) => assert!(
+                case.contains("unknown status"),
+                "{case}: the generated validation let it through"
+            ),
+            Ok(Err(errors)) => assert!(
+                errors.0.iter().all(|e| e.pointer == pointer),
+                "{case}: {errors}"
+            ),
+            Err(error) => assert!(
+                case.starts_with("missing")
+                    || case.starts_with("a string for")
+                    || case.starts_with("a number for")
+                    || case.contains("negative"),
+                "{case}: {error}"
+            ),
+        }
+    }
+    // Open enumerations accept what WeChat Pay may add.
+    schema("list_coupon_codes.query")
+        .validate(&json!({"status": "FROZEN"}), EnumCheck::Open)
+        .unwrap();
 }
