@@ -6,7 +6,8 @@
 //!    payload costs, client overhead and an in-process bulk upload; then the
 //!    client bench again with the aws-lc-rs backend.
 //! 2. Compile times of the bindings crate and of a generated crate with every
-//!    operation of a thousand pages, clean beyond their dependencies.
+//!    operation of a thousand pages, clean beyond their dependencies; and of
+//!    what progenitor generates for the same four operations, when installed.
 //! 3. One million codes through the released `couponcodes` binary against a
 //!    `wechatpay-sandbox` process: wall time, peak memory at two sizes, and the
 //!    ratio to the RSA work it must do.
@@ -41,6 +42,10 @@ pub(crate) struct BenchArgs {
     /// Also write the report here.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// `cargo-progenitor` for the side-by-side compile times (`cargo install
+    /// cargo-progenitor`); looked up on PATH when absent, skipped when missing.
+    #[arg(long)]
+    progenitor: Option<PathBuf>,
 }
 
 /// The three parts of the report.
@@ -71,7 +76,11 @@ pub(crate) fn run(args: BenchArgs) -> Result<(), String> {
         )?);
     }
     if !args.skip.contains(&Part::Compile) {
-        report.push_str(&compile_times(&root, &docs)?);
+        let progenitor = args
+            .progenitor
+            .clone()
+            .or_else(|| find_on_path("cargo-progenitor"));
+        report.push_str(&compile_times(&root, &docs, progenitor.as_deref())?);
     }
     if !args.skip.contains(&Part::Bulk) {
         report.push_str(&bulk(&root, args.codes)?);
@@ -193,7 +202,7 @@ fn clean_times(
     Ok((check, build))
 }
 
-fn compile_times(root: &Path, docs: &Path) -> Result<String, String> {
+fn compile_times(root: &Path, docs: &Path, progenitor: Option<&Path>) -> Result<String, String> {
     eprintln!("measuring compile times");
     let workspace = root.join("Cargo.toml");
     let mut rows: Vec<(String, usize, Duration, Duration)> = Vec::new();
@@ -223,6 +232,19 @@ fn compile_times(root: &Path, docs: &Path) -> Result<String, String> {
         check,
         build,
     ));
+    let progenitor_note = match progenitor {
+        Some(tool) => {
+            let (lines, check, build) = progenitor_times(root, tool)?;
+            rows.push((
+                "progenitor, the same 4 operations from the OpenAPI export (3.0)".into(),
+                lines,
+                check,
+                build,
+            ));
+            String::new()
+        }
+        None => "\nprogenitor: not measured (`cargo install cargo-progenitor`, or `--progenitor PATH`).\n".to_owned(),
+    };
 
     let tree = root.join("target/bench/thousand-pages");
     let pages = thousand_page_tree(docs, &tree)?;
@@ -285,7 +307,107 @@ fn compile_times(root: &Path, docs: &Path) -> Result<String, String> {
             build.as_secs_f64() / base.1,
         );
     }
+    out.push_str(&progenitor_note);
     Ok(out)
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file())
+}
+
+/// progenitor on the couponcodes operations: the project's OpenAPI export,
+/// brought down to the 3.0 progenitor reads, generated into a crate whose clean
+/// compile times are measured like ours. Returns its lines, check and build.
+fn progenitor_times(root: &Path, tool: &Path) -> Result<(usize, Duration, Duration), String> {
+    eprintln!("generating the couponcodes operations with progenitor");
+    let spec_text =
+        fs::read_to_string(root.join("spec/couponcodes.json")).map_err(|e| e.to_string())?;
+    let spec = wechatpay_spec::Spec::from_json(&spec_text).map_err(|e| e.to_string())?;
+    let mut document = wechatpay_spec::openapi::to_openapi(&spec, "couponcodes");
+    to_openapi_30(&mut document);
+    let dir = root.join("target/bench/progenitor");
+    if dir.exists() {
+        fs::remove_dir_all(&dir).map_err(|e| e.to_string())?;
+    }
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let input = dir.join("openapi-3.0.json");
+    fs::write(
+        &input,
+        serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
+    let output = dir.join("crate");
+    run_ok(
+        Command::new(tool)
+            .arg("progenitor")
+            .arg("-i")
+            .arg(&input)
+            .arg("-o")
+            .arg(&output)
+            .args(["-n", "couponcodes-progenitor", "-v", "0.1.0"]),
+    )?;
+    let manifest = output.join("Cargo.toml");
+    // Its own dependencies (progenitor-client, its reqwest) come from the registry.
+    run_ok(
+        cargo(root)
+            .arg("fetch")
+            .arg("--manifest-path")
+            .arg(&manifest),
+    )?;
+    let lines = fs::read_dir(output.join("src"))
+        .map_err(|e| e.to_string())?
+        .filter_map(Result::ok)
+        .filter_map(|e| fs::read_to_string(e.path()).ok())
+        .map(|text| text.lines().count())
+        .sum();
+    let (check, build) = clean_times(root, &manifest, "couponcodes-progenitor", &[])?;
+    Ok((lines, check, build))
+}
+
+/// OpenAPI 3.1 -> 3.0 for what the export uses: the version, `type` lists with
+/// `"null"` (-> `nullable`), `const` (-> a one-value `enum`) and `examples`
+/// (-> `example`).
+fn to_openapi_30(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            if map.get("openapi").is_some_and(Value::is_string) {
+                map.insert("openapi".into(), "3.0.3".into());
+            }
+            map.remove("jsonSchemaDialect");
+            if let Some(Value::Array(types)) = map.get("type").cloned() {
+                let nullable = types.iter().any(|t| t == "null");
+                let rest: Vec<Value> = types.into_iter().filter(|t| t != "null").collect();
+                if let [only] = rest.as_slice() {
+                    map.insert("type".into(), only.clone());
+                }
+                if nullable {
+                    map.insert("nullable".into(), true.into());
+                }
+            }
+            if let Some(constant) = map.remove("const") {
+                map.insert("enum".into(), Value::Array(vec![constant]));
+            }
+            if let Some(Value::Array(examples)) = map.remove("examples")
+                && let Some(first) = examples.into_iter().next()
+            {
+                map.insert("example".into(), first);
+            }
+            for (key, child) in map.iter_mut() {
+                match (key.as_str(), child) {
+                    // Field names, not keywords: a field may be called `const`.
+                    ("properties", Value::Object(fields)) => {
+                        fields.values_mut().for_each(to_openapi_30)
+                    }
+                    (_, child) => to_openapi_30(child),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(to_openapi_30),
+        _ => {}
+    }
 }
 
 /// A `wechatpay-sandbox` process and the environment a client needs for it.
@@ -492,4 +614,40 @@ fn bulk(root: &Path, codes: usize) -> Result<String, String> {
         per_request.as_secs_f64() * 1000.0
     );
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::to_openapi_30;
+
+    #[test]
+    fn openapi_31_keywords_become_30_and_field_names_stay() {
+        let mut document = json!({
+            "openapi": "3.1.0",
+            "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+            "components": {"schemas": {"A": {
+                "type": "object",
+                "properties": {
+                    "const": {"type": ["string", "null"], "examples": ["x", "y"]},
+                    "kind": {"const": "FIXED"}
+                }
+            }}}
+        });
+        to_openapi_30(&mut document);
+        assert_eq!(
+            document,
+            json!({
+                "openapi": "3.0.3",
+                "components": {"schemas": {"A": {
+                    "type": "object",
+                    "properties": {
+                        "const": {"type": "string", "nullable": true, "example": "x"},
+                        "kind": {"enum": ["FIXED"]}
+                    }
+                }}}
+            })
+        );
+    }
 }
