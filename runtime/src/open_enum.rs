@@ -2,8 +2,8 @@
 //! WeChat Pay adds after the bindings were generated.
 
 /// Declares a string enum of documented wire values plus a catch-all variant
-/// (marked `#[unrecognized]`) that keeps any other value, so decoding a response never fails because
-/// WeChat Pay added a value to a field.
+/// (marked `#[unrecognized]`) that keeps any other value, so decoding a
+/// response never fails because WeChat Pay added a value to a field.
 ///
 /// The enum gets `Debug`, `Clone`, `PartialEq`, `Eq` and `Hash`; `as_str` (the
 /// wire value), `From<&str>`, `Display`, serde `Serialize`/`Deserialize` as a
