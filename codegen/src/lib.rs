@@ -20,6 +20,9 @@ mod nav;
 mod operation;
 mod types;
 
+// Only to ask whether we run inside a proc-macro (see `in_parallel`).
+extern crate proc_macro;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
@@ -28,7 +31,7 @@ use wechatpay_spec::Spec;
 
 use crate::names::{Names, ident, snake};
 use crate::nav::{NavOperation, Segment, segments};
-use crate::operation::{OperationPlan, Skip};
+use crate::operation::{OperationPlan, PlanText, Skip};
 use crate::types::TypeBuilder;
 
 /// Why code could not be generated.
@@ -109,7 +112,8 @@ struct Module {
     name: String,
     path: String,
     feature: Option<String>,
-    tokens: TokenStream,
+    /// The module's items as token text (unformatted).
+    source: String,
 }
 
 /// Generated bindings, ready to be written as files or expanded inline.
@@ -157,17 +161,14 @@ pub fn area_feature(path: &str) -> String {
 
 /// Generates bindings for every operation of `spec` the runtime supports.
 pub fn generate(spec: &Spec, settings: &Settings) -> Result<Generated, CodegenError> {
-    let rt: TokenStream = settings.runtime.parse().map_err(|_| CodegenError::Spec {
-        operation: String::new(),
-        message: format!("runtime path {:?} is not a Rust path", settings.runtime),
-    })?;
+    let rt = runtime_path(&settings.runtime)?;
     let mut by_path: BTreeMap<&str, Vec<&wechatpay_spec::Operation>> = BTreeMap::new();
     for operation in &spec.operations {
         by_path.entry(&operation.path).or_default().push(operation);
     }
     let mut module_names = Names::default();
     let mut modules = Vec::new();
-    let mut plans: Vec<(String, Option<String>, Vec<OperationPlan>)> = Vec::new();
+    let mut jobs = Vec::new();
     let mut skipped = Vec::new();
     let mut features = BTreeSet::new();
     for (path, operations) in by_path {
@@ -192,30 +193,28 @@ pub fn generate(spec: &Spec, settings: &Settings) -> Result<Generated, CodegenEr
         if let Some(feature) = &feature {
             features.insert(feature.clone());
         }
-        let mut builder = TypeBuilder::new(&rt);
-        let mut module_plans = Vec::new();
-        for op in supported {
-            let plan = operation::generate(op, &mut builder).map_err(|e| match e {
-                CodegenError::Spec { message, .. } => CodegenError::Spec {
-                    operation: op.id(),
-                    message,
-                },
-                other => other,
-            })?;
-            module_plans.push(plan);
-        }
-        let doc = format!(" Operations on `{path}`.");
-        let items = builder.items;
         modules.push(Module {
-            name: name.clone(),
+            name,
             path: path.to_owned(),
-            feature: feature.clone(),
-            tokens: quote! {
-                #![doc = #doc]
-                #(#items)*
-            },
+            feature,
+            source: String::new(),
         });
-        plans.push((name, feature, module_plans));
+        jobs.push((path, supported));
+    }
+    // Modules are independent: each is generated on a worker thread, as text
+    // since token streams cannot leave their thread.
+    let outputs = in_parallel(&jobs, |(path, operations)| {
+        generate_module(path, operations, &settings.runtime)
+    });
+    let mut plans: Vec<(String, Option<String>, Vec<OperationPlan>)> = Vec::new();
+    for (module, output) in modules.iter_mut().zip(outputs) {
+        let (source, module_plans) = output?;
+        module.source = source;
+        let module_plans = module_plans
+            .into_iter()
+            .map(OperationPlan::from_text)
+            .collect::<Result<_, _>>()?;
+        plans.push((module.name.clone(), module.feature.clone(), module_plans));
     }
     let operations = plans.iter().map(|(_, _, p)| p.len()).sum();
     let root = root_items(&rt, &plans, &modules, &skipped);
@@ -231,6 +230,41 @@ pub fn generate(spec: &Spec, settings: &Settings) -> Result<Generated, CodegenEr
         skipped,
         operations,
     })
+}
+
+fn runtime_path(runtime: &str) -> Result<TokenStream, CodegenError> {
+    runtime.parse().map_err(|_| CodegenError::Spec {
+        operation: String::new(),
+        message: format!("runtime path {runtime:?} is not a Rust path"),
+    })
+}
+
+/// One path's module, as source text, and the plans of its operations.
+fn generate_module(
+    path: &str,
+    operations: &[&wechatpay_spec::Operation],
+    runtime: &str,
+) -> Result<(String, Vec<PlanText>), CodegenError> {
+    let rt = runtime_path(runtime)?;
+    let mut builder = TypeBuilder::new(&rt);
+    let mut plans = Vec::new();
+    for op in operations {
+        let plan = operation::generate(op, &mut builder).map_err(|e| match e {
+            CodegenError::Spec { message, .. } => CodegenError::Spec {
+                operation: op.id(),
+                message,
+            },
+            other => other,
+        })?;
+        plans.push(plan.to_text());
+    }
+    let doc = format!(" Operations on `{path}`.");
+    let items = builder.items;
+    let tokens = quote! {
+        #![doc = #doc]
+        #(#items)*
+    };
+    Ok((tokens.to_string(), plans))
 }
 
 /// `/v3/marketing/busifavor/stocks/{stock_id}/couponcodes` ->
@@ -472,7 +506,15 @@ impl Generated {
         let modules = self.modules.iter().map(|module| {
             let name = ident(&module.name);
             let cfg = cfg_attr(&module.feature);
-            let tokens = &module.tokens;
+            // Text this crate wrote from tokens always parses back; should it
+            // not, the expansion says so instead of panicking in the compiler.
+            let tokens = module.source.parse::<TokenStream>().unwrap_or_else(|e| {
+                let message = format!(
+                    "wechatpay-codegen: module {} does not parse: {e}",
+                    module.name
+                );
+                quote!(::core::compile_error!(#message);)
+            });
             quote! {
                 #cfg
                 pub mod #name {
@@ -500,11 +542,11 @@ impl Generated {
             #(#declarations)*
             #root
         };
-        // Token streams cannot cross threads; their text can. Parsing and
-        // formatting is most of the time, and every file is independent.
+        // Parsing and formatting is most of the time, and every file is
+        // independent.
         let mut sources = vec![("mod.rs".to_owned(), mod_rs.to_string())];
         for module in &self.modules {
-            sources.push((format!("{}.rs", module.name), module.tokens.to_string()));
+            sources.push((format!("{}.rs", module.name), module.source.clone()));
         }
         let (header, runtime) = (&self.header, &self.runtime);
         let texts = in_parallel(&sources, |(file, source)| {
@@ -559,7 +601,9 @@ fn in_parallel<I: Sync, O: Send>(inputs: &[I], work: impl Fn(&I) -> O + Sync) ->
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(inputs.len());
-    if threads <= 1 {
+    // Inside a proc-macro, proc-macro2 talks to the compiler, which only
+    // answers on the macro's own thread.
+    if threads <= 1 || proc_macro::is_available() {
         return inputs.iter().map(work).collect();
     }
     let next = AtomicUsize::new(0);

@@ -29,6 +29,86 @@ pub(crate) struct OperationPlan {
     pub(crate) schemas: Vec<(&'static str, Ident)>,
 }
 
+/// An [`OperationPlan`] as text, to leave the thread that generated it (token
+/// types cannot).
+pub(crate) struct PlanText {
+    method: Method,
+    path: String,
+    summary: String,
+    name: Option<String>,
+    request: String,
+    response: String,
+    path_params: Vec<(String, String)>,
+    parts: Vec<(String, String)>,
+    schemas: Vec<(&'static str, String)>,
+}
+
+impl OperationPlan {
+    pub(crate) fn to_text(&self) -> PlanText {
+        PlanText {
+            method: self.method,
+            path: self.path.clone(),
+            summary: self.summary.clone(),
+            name: self.name.clone(),
+            request: self.request.to_string(),
+            response: self.response.to_string(),
+            path_params: self
+                .path_params
+                .iter()
+                .map(|(id, wire)| (id.to_string(), wire.clone()))
+                .collect(),
+            parts: self
+                .parts
+                .iter()
+                .map(|(arg, ty)| (arg.to_string(), ty.to_string()))
+                .collect(),
+            schemas: self
+                .schemas
+                .iter()
+                .map(|(role, ty)| (*role, ty.to_string()))
+                .collect(),
+        }
+    }
+
+    pub(crate) fn from_text(text: PlanText) -> Result<Self, CodegenError> {
+        let response = text.response.parse().map_err(|e| CodegenError::Spec {
+            operation: format!("{} {}", text.method, text.path),
+            message: format!("the response type {:?} does not parse: {e}", text.response),
+        })?;
+        Ok(OperationPlan {
+            method: text.method,
+            path: text.path,
+            summary: text.summary,
+            name: text.name,
+            request: ident_from_text(&text.request),
+            response,
+            path_params: text
+                .path_params
+                .into_iter()
+                .map(|(id, wire)| (ident_from_text(&id), wire))
+                .collect(),
+            parts: text
+                .parts
+                .into_iter()
+                .map(|(arg, ty)| (ident_from_text(&arg), ident_from_text(&ty)))
+                .collect(),
+            schemas: text
+                .schemas
+                .into_iter()
+                .map(|(role, ty)| (role, ident_from_text(&ty)))
+                .collect(),
+        })
+    }
+}
+
+/// An identifier back from its text, raw (`r#type`) or not.
+fn ident_from_text(text: &str) -> Ident {
+    match text.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, proc_macro2::Span::call_site()),
+        None => Ident::new(text, proc_macro2::Span::call_site()),
+    }
+}
+
 /// Why an operation is not generated.
 pub(crate) struct Skip(pub(crate) String);
 

@@ -12,6 +12,10 @@ use wechatpay_e2e::bench::{median, row};
 
 const PAGES: usize = 1000;
 
+// The allocator `cargo xtask` runs the generator with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn pages(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
