@@ -32,7 +32,8 @@ fn checked_in_files_are_the_inline_expansion_item_for_item() {
     let mut settings = wechatpay_codegen::Settings::new();
     settings
         .with_source("spec/couponcodes.json")
-        .with_features(true);
+        .with_features(true)
+        .with_json_schema_feature(true);
     let generated = wechatpay_codegen::generate(&spec, &settings).unwrap();
     let inline: syn::File = syn::parse2(generated.inline()).unwrap();
     let generated_dir = workspace().join("bindings/src/generated");
@@ -68,7 +69,11 @@ fn checked_in_files_are_the_inline_expansion_item_for_item() {
 }
 
 mod from_macro {
-    wechatpay_macros::bindings!("../spec/couponcodes.json", features = true);
+    wechatpay_macros::bindings!(
+        "../spec/couponcodes.json",
+        features = true,
+        json_schema_feature = true
+    );
 }
 
 #[test]

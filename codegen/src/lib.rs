@@ -61,6 +61,7 @@ pub struct Settings {
     runtime: String,
     source: String,
     features: bool,
+    json_schema_feature: bool,
 }
 
 impl Default for Settings {
@@ -69,6 +70,7 @@ impl Default for Settings {
             runtime: "::wechatpay_runtime".to_owned(),
             source: "a spec".to_owned(),
             features: false,
+            json_schema_feature: false,
         }
     }
 }
@@ -97,6 +99,16 @@ impl Settings {
         self.features = features;
         self
     }
+
+    /// Puts the `schemars::JsonSchema` derives and `json_schemas()` behind a
+    /// `json-schema` Cargo feature of the generated crate. They are half of what
+    /// the generated code costs to compile, and only users validating payloads
+    /// need them. Without it they are always there. Either way the runtime's
+    /// `json-schema` feature must be on where the derives are.
+    pub fn with_json_schema_feature(&mut self, gated: bool) -> &mut Self {
+        self.json_schema_feature = gated;
+        self
+    }
 }
 
 /// An operation that was not generated, and why.
@@ -114,6 +126,15 @@ struct Module {
     feature: Option<String>,
     /// The module's items as token text (unformatted).
     source: String,
+}
+
+/// The files of bindings split by API area ([`Generated::area_files`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaFiles {
+    /// The facade crate's `mod.rs`.
+    pub facade: BTreeMap<String, String>,
+    /// For each area feature, its crate's files: `lib.rs` and one file per path.
+    pub areas: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// Generated bindings, ready to be written as files or expanded inline.
@@ -204,7 +225,7 @@ pub fn generate(spec: &Spec, settings: &Settings) -> Result<Generated, CodegenEr
     // Modules are independent: each is generated on a worker thread, as text
     // since token streams cannot leave their thread.
     let outputs = in_parallel(&jobs, |(path, operations)| {
-        generate_module(path, operations, &settings.runtime)
+        generate_module(path, operations, settings)
     });
     let mut plans: Vec<(String, Option<String>, Vec<OperationPlan>)> = Vec::new();
     for (module, output) in modules.iter_mut().zip(outputs) {
@@ -217,7 +238,7 @@ pub fn generate(spec: &Spec, settings: &Settings) -> Result<Generated, CodegenEr
         plans.push((module.name.clone(), module.feature.clone(), module_plans));
     }
     let operations = plans.iter().map(|(_, _, p)| p.len()).sum();
-    let root = root_items(&rt, &plans, &modules, &skipped);
+    let root = root_items(&rt, settings, &plans, &modules, &skipped);
     Ok(Generated {
         modules,
         root,
@@ -243,10 +264,10 @@ fn runtime_path(runtime: &str) -> Result<TokenStream, CodegenError> {
 fn generate_module(
     path: &str,
     operations: &[&wechatpay_spec::Operation],
-    runtime: &str,
+    settings: &Settings,
 ) -> Result<(String, Vec<PlanText>), CodegenError> {
-    let rt = runtime_path(runtime)?;
-    let mut builder = TypeBuilder::new(&rt);
+    let rt = runtime_path(&settings.runtime)?;
+    let mut builder = TypeBuilder::new(&rt, settings.json_schema_feature);
     let mut plans = Vec::new();
     for op in operations {
         let plan = operation::generate(op, &mut builder).map_err(|e| match e {
@@ -289,6 +310,7 @@ fn cfg_attr(feature: &Option<String>) -> TokenStream {
 
 fn root_items(
     rt: &TokenStream,
+    settings: &Settings,
     plans: &[(String, Option<String>, Vec<OperationPlan>)],
     modules: &[Module],
     skipped: &[Skipped],
@@ -389,6 +411,11 @@ fn root_items(
             });
         }
     }
+    let schema_gate = if settings.json_schema_feature {
+        quote!(#[cfg(feature = "json-schema")])
+    } else {
+        TokenStream::new()
+    };
     let schemas_body = if schema_entries.is_empty() {
         quote!(::std::vec::Vec::new())
     } else {
@@ -423,6 +450,7 @@ fn root_items(
         /// The JSON Schemas (draft 2020-12) of every request body, query and
         /// response, derived with schemars from the generated types, named
         /// `<operation>.<body|query|response>`.
+        #schema_gate
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
             #schemas_body
         }
@@ -529,31 +557,105 @@ impl Generated {
     /// The files of the checked-in crate: `mod.rs` and one file per path,
     /// formatted with prettyplease, each starting with the `@generated` header.
     pub fn files(&self) -> Result<BTreeMap<String, String>, CodegenError> {
-        let mut files = BTreeMap::new();
         let declarations = self.modules.iter().map(|module| {
             let name = ident(&module.name);
             let cfg = cfg_attr(&module.feature);
             quote!(#cfg pub mod #name;)
         });
-        let root = &self.root;
-        let doc = " Generated bindings: one module per documented path, the typed call path, and the [`WechatPayApi`] entry points.";
-        let mod_rs = quote! {
-            #![doc = #doc]
-            #(#declarations)*
-            #root
-        };
-        // Parsing and formatting is most of the time, and every file is
-        // independent.
-        let mut sources = vec![("mod.rs".to_owned(), mod_rs.to_string())];
+        let mut sources = vec![("mod.rs".to_owned(), self.mod_rs(declarations))];
         for module in &self.modules {
             sources.push((format!("{}.rs", module.name), module.source.clone()));
         }
+        self.render_all(sources)
+    }
+
+    /// The files of a crate split by API area (needs
+    /// [`Settings::with_features`]): each area's path modules go to a crate of
+    /// their own, named by `area_crate(feature)`, so a build with several areas
+    /// compiles them in parallel; the facade keeps the typed call path, the
+    /// `WechatPayApi` trait and `json_schemas()`, and its `mod.rs` re-exports
+    /// each module from its area crate under the area's feature.
+    pub fn area_files(
+        &self,
+        area_crate: impl Fn(&str) -> String,
+    ) -> Result<AreaFiles, CodegenError> {
+        let mut declarations = Vec::new();
+        let mut areas: BTreeMap<&str, Vec<&Module>> = BTreeMap::new();
+        for module in &self.modules {
+            let feature = module
+                .feature
+                .as_deref()
+                .ok_or_else(|| CodegenError::Spec {
+                    operation: module.path.clone(),
+                    message: "splitting by area needs feature gates (`Settings::with_features`)"
+                        .to_owned(),
+                })?;
+            let area = ident(&area_crate(feature).replace('-', "_"));
+            let name = ident(&module.name);
+            declarations.push(quote!(#[cfg(feature = #feature)] pub use ::#area::#name;));
+            areas.entry(feature).or_default().push(module);
+        }
+        let mut sources = vec![("mod.rs".to_owned(), self.mod_rs(declarations.into_iter()))];
+        for (feature, modules) in &areas {
+            let doc = format!(" The path modules of the `{feature}` API area.");
+            let names = modules.iter().map(|m| ident(&m.name));
+            let lib = quote! {
+                #![doc = #doc]
+                #(pub mod #names;)*
+            };
+            sources.push((format!("{feature}/lib.rs"), lib.to_string()));
+            for module in modules {
+                sources.push((
+                    format!("{feature}/{}.rs", module.name),
+                    module.source.clone(),
+                ));
+            }
+        }
+        let mut rendered = self.render_all(sources)?;
+        let mut split = AreaFiles {
+            facade: BTreeMap::new(),
+            areas: BTreeMap::new(),
+        };
+        split.facade.extend(rendered.remove_entry("mod.rs"));
+        for (path, text) in rendered {
+            let (feature, file) = path
+                .split_once('/')
+                .expect("area files are `<feature>/<file>`");
+            split
+                .areas
+                .entry(feature.to_owned())
+                .or_default()
+                .insert(file.to_owned(), text);
+        }
+        Ok(split)
+    }
+
+    /// The root module: `declarations` of the path modules, then the facade,
+    /// the typed call path, `WechatPayApi` and `json_schemas()`, as text.
+    fn mod_rs(&self, declarations: impl Iterator<Item = TokenStream>) -> String {
+        let root = &self.root;
+        let doc = " Generated bindings: one module per documented path, the typed call path, and the [`WechatPayApi`] entry points.";
+        quote! {
+            #![doc = #doc]
+            #(#declarations)*
+            #root
+        }
+        .to_string()
+    }
+
+    /// Formats every `(file, source)`: parsing and formatting is most of the
+    /// time, and every file is independent, so they are done in parallel.
+    fn render_all(
+        &self,
+        sources: Vec<(String, String)>,
+    ) -> Result<BTreeMap<String, String>, CodegenError> {
         let (header, runtime) = (&self.header, &self.runtime);
         let texts = in_parallel(&sources, |(file, source)| {
             render(file, source, header, runtime)
         });
-        for ((file, _), text) in sources.iter().zip(texts) {
-            files.insert(file.clone(), text?);
+        let mut files = BTreeMap::new();
+        for ((file, _), text) in sources.into_iter().zip(texts) {
+            files.insert(file, text?);
         }
         Ok(files)
     }

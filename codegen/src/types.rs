@@ -29,6 +29,8 @@ pub(crate) struct TypeBuilder<'a> {
     /// Types already generated, by shape: a second field with the same enum values,
     /// or the same nested fields on the same side, reuses the first one's type.
     shapes: std::collections::HashMap<String, Ident>,
+    /// Whether schemars derives and attributes sit behind the `json-schema` feature.
+    json_schema_feature: bool,
 }
 
 /// How a field appears in a struct.
@@ -46,9 +48,10 @@ pub(crate) struct FieldPlan {
 }
 
 impl<'a> TypeBuilder<'a> {
-    pub(crate) fn new(rt: &'a TokenStream) -> Self {
+    pub(crate) fn new(rt: &'a TokenStream, json_schema_feature: bool) -> Self {
         TypeBuilder {
             rt,
+            json_schema_feature,
             names: Names::default(),
             items: Vec::new(),
             prefix: String::new(),
@@ -281,7 +284,11 @@ impl<'a> TypeBuilder<'a> {
             }
             if serde && !plan.schemars.is_empty() {
                 let inner = &plan.schemars;
-                attrs.push(quote!(#[schemars(#(#inner),*)]));
+                attrs.push(if self.json_schema_feature {
+                    quote!(#[cfg_attr(feature = "json-schema", schemars(#(#inner),*))])
+                } else {
+                    quote!(#[schemars(#(#inner),*)])
+                });
             }
             let ty = if plan.required {
                 quote!(#ty)
@@ -291,10 +298,14 @@ impl<'a> TypeBuilder<'a> {
             quote!(#doc #(#attrs)* pub #ident: #ty,)
         });
         let derives = if serde {
-            if all_optional {
-                quote!(#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)])
+            let default = all_optional.then(|| quote!(Default,));
+            if self.json_schema_feature {
+                quote! {
+                    #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+                    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+                }
             } else {
-                quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)])
+                quote!(#[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)])
             }
         } else if all_optional {
             quote!(#[derive(Debug, Clone, PartialEq, Default)])

@@ -70,3 +70,84 @@ fn generated_code_matches_the_snapshots() {
     }
     expectorate::assert_contents("tests/output/src/lib.rs", &lib);
 }
+
+fn spec_of(pages: &[&str]) -> Spec {
+    let mut operations = Vec::new();
+    for page in pages {
+        let text = std::fs::read_to_string(shared().join(page)).unwrap();
+        let result = parse_page(page, &text);
+        assert!(!result.has_errors(), "{page}: {:?}", result.diagnostics);
+        operations.extend(result.operations);
+    }
+    Spec::new(operations)
+}
+
+#[test]
+fn json_schema_derives_can_sit_behind_a_feature() {
+    // The couponcodes spec: its overrides add limits, which become schemars attributes.
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/couponcodes.json");
+    let spec = Spec::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    // Without whitespace: prettyplease breaks long derives over lines.
+    let code = |settings: &Settings| -> String {
+        let text = generate(&spec, settings).unwrap().single_file().unwrap();
+        text.split_whitespace().collect()
+    };
+    let mut settings = Settings::new();
+    let always = code(&settings);
+    assert!(always.contains("::serde::Deserialize,::schemars::JsonSchema)]"));
+    assert!(!always.contains("cfg_attr"));
+
+    settings.with_json_schema_feature(true);
+    let gated = code(&settings);
+    let derives = gated.matches("::serde::Deserialize)]").count()
+        + gated.matches("::serde::Deserialize,)]").count();
+    assert!(derives > 0);
+    assert_eq!(
+        gated
+            .matches("#[cfg_attr(feature=\"json-schema\",derive(::schemars::JsonSchema))]")
+            .count(),
+        derives,
+        "every serde type keeps its JsonSchema derive under the feature"
+    );
+    assert_eq!(gated.matches("::schemars::JsonSchema").count(), derives);
+    assert!(gated.contains("#[cfg_attr(feature=\"json-schema\",schemars("));
+    assert!(!gated.contains("]#[schemars("), "no limit attribute left ungated");
+    assert!(gated.contains("#[cfg(feature=\"json-schema\")]pubfnjson_schemas()"));
+}
+
+#[test]
+fn split_by_area_the_facade_re_exports_each_area_crate() {
+    let spec = spec_of(&[
+        "openapi/v3/billdownload/file.md",
+        "openapi/v3/certificates.md",
+    ]);
+    let mut settings = Settings::new();
+    settings.with_features(true);
+    let generated = generate(&spec, &settings).unwrap();
+    let whole = generated.files().unwrap();
+    let split = generated
+        .area_files(|feature| format!("corpus-{feature}"))
+        .unwrap();
+
+    let areas: Vec<&str> = split.areas.keys().map(String::as_str).collect();
+    assert_eq!(areas, ["v3-billdownload", "v3-certificates"]);
+    let facade = &split.facade["mod.rs"];
+    assert!(facade.contains(
+        "#[cfg(feature = \"v3-billdownload\")]\npub use ::corpus_v3_billdownload::v3_billdownload_file;"
+    ));
+    assert!(
+        !facade.contains("pub mod v3_"),
+        "modules live in the area crates"
+    );
+    for files in split.areas.values() {
+        let lib = &files["lib.rs"];
+        for (file, text) in files.iter().filter(|(file, _)| *file != "lib.rs") {
+            let module = file.trim_end_matches(".rs");
+            assert!(lib.contains(&format!("pub mod {module};")), "{lib}");
+            assert_eq!(text, &whole[file], "{file} is the same module either way");
+        }
+    }
+    // Without area features there is nothing to split by.
+    let unsplit = generate(&spec, &Settings::new()).unwrap();
+    assert!(unsplit.area_files(|f| f.to_owned()).is_err());
+}

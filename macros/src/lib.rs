@@ -10,9 +10,12 @@
 //!
 //! The path is relative to the invoking crate's `Cargo.toml`. The expansion embeds
 //! the spec with `include_str!`, so Cargo rebuilds when it changes. Add
-//! `features = true` to gate each API area behind a Cargo feature (`v3-marketing`).
-//! The invoking crate needs `wechatpay-runtime`, `serde`, `serde_json` and
-//! `schemars` as dependencies. Every problem is a compile error at the path.
+//! `features = true` to gate each API area behind a Cargo feature (`v3-marketing`),
+//! and `json_schema_feature = true` to put the `JsonSchema` derives and
+//! `json_schemas()` behind a `json-schema` feature. The invoking crate needs
+//! `wechatpay-runtime` (with its `json-schema` feature wherever the derives are
+//! compiled), `serde`, `serde_json` and `schemars` as dependencies. Every problem
+//! is a compile error at the path.
 
 #![deny(missing_docs)]
 
@@ -26,12 +29,14 @@ use syn::{LitBool, LitStr, Token};
 struct Arguments {
     path: LitStr,
     features: bool,
+    json_schema_feature: bool,
 }
 
 impl Parse for Arguments {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let path: LitStr = input.parse()?;
         let mut features = false;
+        let mut json_schema_feature = false;
         while input.peek(Token![,]) {
             input.parse::<Token![,]>()?;
             if input.is_empty() {
@@ -42,15 +47,22 @@ impl Parse for Arguments {
             let value: LitBool = input.parse()?;
             match name.to_string().as_str() {
                 "features" => features = value.value,
+                "json_schema_feature" => json_schema_feature = value.value,
                 other => {
                     return Err(syn::Error::new(
                         name.span(),
-                        format!("unknown option `{other}` (expected `features`)"),
+                        format!(
+                            "unknown option `{other}` (expected `features` or `json_schema_feature`)"
+                        ),
                     ));
                 }
             }
         }
-        Ok(Arguments { path, features })
+        Ok(Arguments {
+            path,
+            features,
+            json_schema_feature,
+        })
     }
 }
 
@@ -82,7 +94,8 @@ fn generate(arguments: &Arguments, manifest_dir: &std::path::Path) -> Result<Tok
     let mut settings = wechatpay_codegen::Settings::new();
     settings
         .with_source(relative.as_str())
-        .with_features(arguments.features);
+        .with_features(arguments.features)
+        .with_json_schema_feature(arguments.json_schema_feature);
     let generated =
         wechatpay_codegen::generate(&spec, &settings).map_err(|e| format!("{relative}: {e}"))?;
     let code = generated.inline();

@@ -35,6 +35,8 @@ pub mod bulk;
 mod client;
 pub mod encode;
 mod error;
+#[cfg(feature = "json-schema")]
+mod json_schema;
 mod open_enum;
 pub mod operation;
 mod paginate;
@@ -51,11 +53,13 @@ pub use client::{
     BACKUP_BASE_URL, Client, ClientBuilder, DEFAULT_BASE_URL, RawResponse, RetryPolicy,
 };
 pub use error::{ApiError, Error, SignatureError};
+#[cfg(feature = "json-schema")]
+pub use json_schema::json_schema_for;
 pub use operation::{Body, Method, Operation, Request};
 pub use paginate::{Page, Paginated};
 pub use raw::RawRequest;
 pub use sign::{MerchantCredentials, PrivateKey, PublicKey};
-pub use types::{FilePart, JsonString, json_schema_for};
+pub use types::{FilePart, JsonString};
 pub use validate::{Validate, ValidationError, ValidationErrors};
 pub use verify::{PlatformCertificates, Verifier};
 
@@ -63,6 +67,7 @@ pub use verify::{PlatformCertificates, Verifier};
 /// dependency on these. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(feature = "json-schema")]
     pub use schemars;
     pub use serde;
 }

@@ -7,7 +7,8 @@
 ///
 /// The enum gets `Debug`, `Clone`, `PartialEq`, `Eq` and `Hash`; `as_str` (the
 /// wire value), `From<&str>`, `Display`, serde `Serialize`/`Deserialize` as a
-/// plain string, and a `JsonSchema` listing the documented values. Generated
+/// plain string, and (with the runtime's `json-schema` feature) a `JsonSchema`
+/// listing the documented values. Generated
 /// code uses it for every enum; it is public so hand-written code can too.
 ///
 /// ```
@@ -99,6 +100,18 @@ macro_rules! open_enum {
             }
         }
 
+        $crate::__open_enum_json_schema!($name, [$($wire),*]);
+    };
+}
+
+/// The `JsonSchema` impl of an [`open_enum!`](crate::open_enum): a string with
+/// the documented values. Decided by the runtime's `json-schema` feature, so the
+/// crates expanding `open_enum!` need no feature of their own.
+#[cfg(feature = "json-schema")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __open_enum_json_schema {
+    ($name:ident, [$($wire:literal),*]) => {
         impl $crate::__private::schemars::JsonSchema for $name {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 ::std::borrow::Cow::Borrowed(stringify!($name))
@@ -111,4 +124,12 @@ macro_rules! open_enum {
             }
         }
     };
+}
+
+/// Without the `json-schema` feature, open enums have no `JsonSchema` impl.
+#[cfg(not(feature = "json-schema"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __open_enum_json_schema {
+    ($name:ident, [$($wire:literal),*]) => {};
 }

@@ -69,7 +69,7 @@ fn main() {
     let pipeline = median(5, || {
         let result = parse_tree(tree.path()).unwrap();
         let mut settings = Settings::new();
-        settings.with_features(true);
+        settings.with_features(true).with_json_schema_feature(true);
         let files = generate(&result.spec, &settings).unwrap().files().unwrap();
         lines = files.values().map(|f| f.lines().count()).sum();
     });

@@ -28,7 +28,10 @@ pub(crate) fn run(args: CodegenArgs) -> Result<(), String> {
     let text = fs::read_to_string(root.join(SPEC)).map_err(|e| format!("{SPEC}: {e}"))?;
     let spec = Spec::from_json(&text).map_err(|e| format!("{SPEC}: {e}"))?;
     let mut settings = Settings::new();
-    settings.with_source(SPEC).with_features(true);
+    settings
+        .with_source(SPEC)
+        .with_features(true)
+        .with_json_schema_feature(true);
     let generated = generate(&spec, &settings).map_err(|e| e.to_string())?;
     for skipped in generated.skipped() {
         eprintln!("not generated: {}: {}", skipped.operation, skipped.reason);
@@ -93,6 +96,8 @@ fn write_schemas(check: bool) -> Result<(), String> {
         "--quiet",
         "--package",
         "wechatpay-bindings",
+        "--features",
+        "json-schema",
         "--example",
         "json-schemas",
         "--",

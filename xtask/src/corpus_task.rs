@@ -1,7 +1,8 @@
 //! `cargo xtask corpus --docs DIR`: the generator on a whole docs tree. Every page
 //! is parsed, a crate with every operation is generated into
-//! `target/corpus/<name>`, and `cargo check` compiles it — with every API area, and
-//! with one area alone, since users compile only the areas they enable.
+//! `target/corpus/<name>`, and `cargo check` compiles it — with every API area
+//! (without and with the JSON Schema derives), and with one area alone, since
+//! users compile only the areas they enable.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,10 @@ pub(crate) struct CorpusArgs {
     /// Generate the crate but do not compile it.
     #[arg(long)]
     no_check: bool,
+    /// One crate per API area behind a facade (areas compile in parallel), or
+    /// everything in one crate.
+    #[arg(long, value_enum, default_value = "split")]
+    layout: Layout,
 }
 
 pub(crate) fn run(args: CorpusArgs) -> Result<(), String> {
@@ -33,57 +38,79 @@ pub(crate) fn run(args: CorpusArgs) -> Result<(), String> {
     let parsed = started.elapsed();
     let mut settings = Settings::new();
     let source = args.docs.display().to_string();
-    settings.with_source(source.as_str()).with_features(true);
+    settings
+        .with_source(source.as_str())
+        .with_features(true)
+        .with_json_schema_feature(true);
     let generated = generate(&spec, &settings).map_err(|e| e.to_string())?;
-    let files = generated.files().map_err(|e| e.to_string())?;
-    let generated_at = started.elapsed();
     for skipped in generated.skipped() {
         eprintln!("not generated: {}: {}", skipped.operation, skipped.reason);
     }
-    let lines: usize = files.values().map(|f| f.lines().count()).sum();
-    eprintln!(
-        "{} operations parsed in {:.1} ms; {} generated ({} skipped) in {:.1} ms: {} files, {lines} lines, {} features",
-        spec.operations.len(),
-        parsed.as_secs_f64() * 1000.0,
-        generated.operation_count(),
-        generated.skipped().len(),
-        (generated_at - parsed).as_secs_f64() * 1000.0,
-        files.len(),
-        generated.features().len(),
-    );
-
     let name = args
         .docs
         .canonicalize()
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "docs".to_owned());
-    let root = workspace_root();
-    let dir = root.join("target/corpus").join(sanitize(&name));
-    write_crate(
-        &dir,
-        &files,
-        generated.features().iter().map(String::as_str),
-    )?;
-    eprintln!("crate written to {}", dir.display());
+    let dir = workspace_root().join("target/corpus").join(sanitize(&name));
+    let packages = write_crate(&dir, &generated, args.layout)?;
+    eprintln!(
+        "{} operations parsed in {:.1} ms; {} generated ({} skipped), formatted and written in {:.1} ms: {} lines of Rust, {} areas, {} packages, in {}",
+        spec.operations.len(),
+        parsed.as_secs_f64() * 1000.0,
+        generated.operation_count(),
+        generated.skipped().len(),
+        (started.elapsed() - parsed).as_secs_f64() * 1000.0,
+        rust_lines(&dir),
+        generated.features().len(),
+        packages.len(),
+        dir.display(),
+    );
     if args.no_check {
         return Ok(());
     }
-    let check_started = Instant::now();
-    cargo_check(&dir, &[])?;
-    eprintln!(
-        "cargo check, every area: {:.1} s",
-        check_started.elapsed().as_secs_f64()
-    );
+    let mut checks: Vec<(String, Vec<&str>)> = vec![
+        ("every area".into(), vec![]),
+        (
+            "every area with `json-schema`".into(),
+            vec!["--features", "json-schema"],
+        ),
+    ];
     if let Some(first) = generated.features().iter().next() {
+        checks.push((
+            format!("only `{first}`"),
+            vec!["--no-default-features", "--features", first],
+        ));
+    }
+    for (what, extra) in checks {
         let check_started = Instant::now();
-        cargo_check(&dir, &["--no-default-features", "--features", first])?;
+        cargo_check(&dir, &extra)?;
         eprintln!(
-            "cargo check, only `{first}`: {:.1} s",
+            "cargo check, {what}: {:.1} s",
             check_started.elapsed().as_secs_f64()
         );
     }
     Ok(())
+}
+
+/// Lines of the `.rs` files under `dir`.
+pub(crate) fn rust_lines(dir: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|entry| {
+            let path = entry.path();
+            if path.is_dir() {
+                rust_lines(&path)
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                fs::read_to_string(&path).map_or(0, |text| text.lines().count())
+            } else {
+                0
+            }
+        })
+        .sum()
 }
 
 fn sanitize(name: &str) -> String {
@@ -98,56 +125,140 @@ fn sanitize(name: &str) -> String {
         .collect()
 }
 
-/// Writes a standalone crate (its own `[workspace]`) depending on this runtime.
-pub(crate) fn write_crate<'a>(
+/// How the generated crate is laid out.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+pub(crate) enum Layout {
+    /// A facade crate and one crate per API area: areas compile in parallel.
+    Split,
+    /// Every module in one crate.
+    Single,
+}
+
+/// The facade package of a written corpus.
+pub(crate) const FACADE: &str = "wechatpay-corpus";
+
+/// The package of an area's modules.
+pub(crate) fn area_package(feature: &str) -> String {
+    format!("{FACADE}-{feature}")
+}
+
+/// Writes a standalone workspace (its own `[workspace]`, this runtime as a
+/// path dependency) with the generated code: the `wechatpay-corpus` facade,
+/// each area a feature, `json-schema` a feature; split, each area's modules in
+/// a crate of its own. Returns every package written.
+pub(crate) fn write_crate(
     dir: &Path,
-    files: &std::collections::BTreeMap<String, String>,
-    features: impl Iterator<Item = &'a str>,
-) -> Result<(), String> {
+    generated: &wechatpay_codegen::Generated,
+    layout: Layout,
+) -> Result<Vec<String>, String> {
     let root = workspace_root();
-    let generated_dir = dir.join("src/generated");
-    if generated_dir.exists() {
-        fs::remove_dir_all(&generated_dir).map_err(|e| e.to_string())?;
+    if dir.exists() {
+        fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    fs::create_dir_all(&generated_dir).map_err(|e| e.to_string())?;
-    for (file, text) in files {
-        fs::write(generated_dir.join(file), text).map_err(|e| format!("{file}: {e}"))?;
-    }
-    let features: Vec<&str> = features.collect();
-    let feature_lines: String = features.iter().map(|f| format!("{f} = []\n")).collect();
-    let defaults: Vec<String> = features.iter().map(|f| format!("{f:?}")).collect();
-    let manifest = format!(
-        r#"# Written by `cargo xtask corpus`.
+    let write = |path: PathBuf, text: &str| -> Result<(), String> {
+        fs::create_dir_all(path.parent().expect("files are written inside `dir`"))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let runtime = root.join("runtime").display().to_string();
+    let dependencies = format!(
+        r#"wechatpay-runtime = {{ path = {runtime:?} }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+schemars = {{ version = "1", optional = true }}
+"#
+    );
+    let features: Vec<&String> = generated.features().iter().collect();
+    let mut packages = vec![FACADE.to_owned()];
+    let mut area_dependencies = String::new();
+    let mut feature_lines = String::new();
+    let mut schema_features = vec![
+        "\"dep:schemars\"".to_owned(),
+        "\"wechatpay-runtime/json-schema\"".to_owned(),
+    ];
+    let facade_files = match layout {
+        Layout::Single => {
+            for feature in &features {
+                feature_lines.push_str(&format!("{feature} = []\n"));
+            }
+            generated.files().map_err(|e| e.to_string())?
+        }
+        Layout::Split => {
+            let split = generated
+                .area_files(area_package)
+                .map_err(|e| e.to_string())?;
+            for (feature, files) in &split.areas {
+                let package = area_package(feature);
+                for (file, text) in files {
+                    write(dir.join("areas").join(feature).join("src").join(file), text)?;
+                }
+                let manifest = format!(
+                    r#"# Written by `cargo xtask corpus`: the `{feature}` API area.
 [package]
-name = "wechatpay-corpus"
+name = "{package}"
 version = "0.0.0"
 edition = "2024"
 publish = false
 
-[workspace]
+[lib]
+doctest = false
 
 [dependencies]
-wechatpay-runtime = {{ path = {runtime:?} }}
-serde = {{ version = "1", features = ["derive"] }}
-serde_json = "1"
-schemars = "1"
+{dependencies}
+[features]
+json-schema = ["dep:schemars", "wechatpay-runtime/json-schema"]
+"#
+                );
+                write(
+                    dir.join("areas").join(feature).join("Cargo.toml"),
+                    &manifest,
+                )?;
+                area_dependencies.push_str(&format!(
+                    "{package} = {{ path = \"areas/{feature}\", optional = true }}\n"
+                ));
+                feature_lines.push_str(&format!("{feature} = [\"dep:{package}\"]\n"));
+                schema_features.push(format!("\"{package}?/json-schema\""));
+                packages.push(package);
+            }
+            split.facade
+        }
+    };
+    for (file, text) in &facade_files {
+        write(dir.join("src/generated").join(file), text)?;
+    }
+    let defaults: Vec<String> = features.iter().map(|f| format!("{f:?}")).collect();
+    let manifest = format!(
+        r#"# Written by `cargo xtask corpus`.
+[package]
+name = "{FACADE}"
+version = "0.0.0"
+edition = "2024"
+publish = false
 
+[lib]
+doctest = false
+
+[workspace]
+members = ["areas/*"]
+
+[dependencies]
+{dependencies}{area_dependencies}
 [features]
 default = [{defaults}]
+json-schema = [{schema_features}]
 {feature_lines}"#,
-        runtime = root.join("runtime").display().to_string(),
         defaults = defaults.join(", "),
+        schema_features = schema_features.join(", "),
     );
-    fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
-    fs::write(
+    write(dir.join("Cargo.toml"), &manifest)?;
+    write(
         dir.join("src/lib.rs"),
         "//! Every operation of a docs tree, generated by `cargo xtask corpus`.\n\n#[rustfmt::skip]\nmod generated;\n\npub use generated::*;\n",
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     // The same dependency versions as the workspace, resolved without the network.
     fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))
         .map_err(|e| format!("Cargo.lock: {e}"))?;
-    Ok(())
+    Ok(packages)
 }
 
 pub(crate) fn cargo_check(dir: &Path, extra: &[&str]) -> Result<(), String> {

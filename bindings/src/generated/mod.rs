@@ -413,6 +413,7 @@ impl WechatPayApi for ::wechatpay_runtime::Client {
 /// The JSON Schemas (draft 2020-12) of every request body, query and
 /// response, derived with schemars from the generated types, named
 /// `<operation>.<body|query|response>`.
+#[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::new();
     #[cfg(feature = "v3-marketing")]

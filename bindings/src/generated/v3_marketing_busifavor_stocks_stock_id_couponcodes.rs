@@ -20,15 +20,8 @@
 }
 
 /// Query parameters of 查询预存code列表 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`).
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ListCouponCodesQuery {
     /// 券code状态
@@ -49,7 +42,7 @@ pub struct ListCouponCodesQuery {
     ///
     /// From the reviewed overrides, not the docs table: kind, minimum, note.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[schemars(range(min = 0))]
+    #[cfg_attr(feature = "json-schema", schemars(range(min = 0)))]
     pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
@@ -59,7 +52,7 @@ pub struct ListCouponCodesQuery {
     ///
     /// From the reviewed overrides, not the docs table: kind, minimum, note.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    #[schemars(range(min = 1))]
+    #[cfg_attr(feature = "json-schema", schemars(range(min = 1)))]
     pub limit: ::std::option::Option<i64>,
 }
 
@@ -146,15 +139,8 @@ impl ::wechatpay_runtime::Validate for ListCouponCodesQuery {
 /// An item of `data`.
 ///
 /// 券code信息
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ListCouponCodesDataItem {
     /// 商户上传code
@@ -198,14 +184,8 @@ impl ListCouponCodesDataItem {
 }
 
 /// The response of 查询预存code列表 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`).
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ListCouponCodesResponse {
     /// 批次号
@@ -379,14 +359,8 @@ impl ::wechatpay_runtime::Paginated for ListCouponCodesRequest {
 }
 
 /// The JSON body of 上传预存code (`POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`).
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UploadCouponCodesBody {
     /// 券code列表
@@ -400,11 +374,14 @@ pub struct UploadCouponCodesBody {
     /// **Required.**
     ///
     /// From the reviewed overrides, not the docs table: items.max_length, items.min_length, items.pattern, max_items, min_items, required.
-    #[schemars(
-        length(min = 1, max = 200),
-        inner(
-            length(min = 1, max = 32),
-            regex(pattern = "^[0-9A-Za-z _\\\\/=|-]{1,32}$")
+    #[cfg_attr(
+        feature = "json-schema",
+        schemars(
+            length(min = 1, max = 200),
+            inner(
+                length(min = 1, max = 32),
+                regex(pattern = "^[0-9A-Za-z _\\\\/=|-]{1,32}$")
+            )
         )
     )]
     pub coupon_code_list: ::std::vec::Vec<::std::string::String>,
@@ -415,7 +392,7 @@ pub struct UploadCouponCodesBody {
     /// **Required.**
     ///
     /// From the reviewed overrides, not the docs table: max_length, min_length.
-    #[schemars(length(min = 1, max = 128))]
+    #[cfg_attr(feature = "json-schema", schemars(length(min = 1, max = 128)))]
     pub upload_request_no: ::std::string::String,
 }
 
@@ -499,14 +476,8 @@ impl ::wechatpay_runtime::Validate for UploadCouponCodesBody {
 /// An item of `fail_codes`.
 ///
 /// 上传失败的code及原因
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UploadCouponCodesFailCodesItem {
     /// 上传失败的券code
@@ -541,14 +512,8 @@ impl UploadCouponCodesFailCodesItem {
 }
 
 /// The response of 上传预存code (`POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`).
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UploadCouponCodesResponse {
     /// 批次号

@@ -3,15 +3,8 @@
 //! Operations on `/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.
 
 /// Query parameters of 查询预存code详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`).
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeQuery {
     /// 公众账号ID
@@ -60,15 +53,8 @@ impl ::wechatpay_runtime::Validate for GetCouponCodeQuery {
 /// The `code_information` object.
 ///
 /// 券code信息
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeCodeInformation {
     /// 商户上传code
@@ -127,15 +113,8 @@ impl GetCouponCodeCodeInformation {
 /// An item of `available_day_time`.
 ///
 /// 当天可用时间段
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeAvailableDayTimeItem {
     /// 当天可用开始时间
@@ -159,15 +138,8 @@ impl GetCouponCodeAvailableDayTimeItem {
 /// The `available_week` object.
 ///
 /// 固定周期有效时间段
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeAvailableWeek {
     /// 可用星期数
@@ -193,15 +165,8 @@ impl GetCouponCodeAvailableWeek {
 /// An item of `irregulary_avaliable_time`.
 ///
 /// 无规律的有效时间段
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeIrregularyAvaliableTimeItem {
     /// 开始时间
@@ -225,14 +190,8 @@ impl GetCouponCodeIrregularyAvaliableTimeItem {
 /// The `coupon_available_time` object.
 ///
 /// 券可核销时间
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeCouponAvailableTime {
     /// 开始时间
@@ -279,14 +238,8 @@ impl GetCouponCodeCouponAvailableTime {
 /// The `fixed_normal_coupon` object.
 ///
 /// 固定面额满减券使用规则
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeFixedNormalCoupon {
     /// 优惠金额
@@ -312,14 +265,8 @@ impl GetCouponCodeFixedNormalCoupon {
 /// The `discount_coupon` object.
 ///
 /// 折扣券使用规则
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeDiscountCoupon {
     /// 折扣比例
@@ -345,14 +292,8 @@ impl GetCouponCodeDiscountCoupon {
 /// The `exchange_coupon` object.
 ///
 /// 换购券使用规则
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeExchangeCoupon {
     /// 单品换购价
@@ -392,14 +333,8 @@ impl GetCouponCodeExchangeCoupon {
 /// The `coupon_use_rule` object.
 ///
 /// 核销规则
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeCouponUseRule {
     /// 券可核销时间
@@ -448,14 +383,8 @@ impl GetCouponCodeCouponUseRule {
 /// The `mini_programs_info` object.
 ///
 /// 小程序入口
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeMiniProgramsInfo {
     /// 商家小程序appid
@@ -507,15 +436,8 @@ impl GetCouponCodeMiniProgramsInfo {
 /// The `custom_entrance` object.
 ///
 /// 自定义入口
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeCustomEntrance {
     /// 小程序入口
@@ -571,14 +493,8 @@ impl GetCouponCodeCustomEntrance {
 /// The `finder_info` object.
 ///
 /// 视频号相关信息
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeFinderInfo {
     /// 视频号ID
@@ -613,15 +529,8 @@ impl GetCouponCodeFinderInfo {
 /// The `display_pattern_info` object.
 ///
 /// 样式信息
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeDisplayPatternInfo {
     /// 使用须知
@@ -661,14 +570,8 @@ impl GetCouponCodeDisplayPatternInfo {
 /// The `coupon_information` object.
 ///
 /// 券码信息
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeCouponInformation {
     /// 商家券批次名称
@@ -737,14 +640,8 @@ impl GetCouponCodeCouponInformation {
 }
 
 /// The response of 查询预存code详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`).
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeResponse {
     /// 券code信息
@@ -887,14 +784,8 @@ impl ::wechatpay_runtime::Operation for GetCouponCodeRequest {
 }
 
 /// Query parameters of 删除预存code (`DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`).
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct DeleteCouponCodeQuery {
     /// 请求业务单据号
@@ -904,7 +795,7 @@ pub struct DeleteCouponCodeQuery {
     /// **Required.**
     ///
     /// From the reviewed overrides, not the docs table: min_length.
-    #[schemars(length(min = 1))]
+    #[cfg_attr(feature = "json-schema", schemars(length(min = 1)))]
     pub delete_request_no: ::std::string::String,
 }
 
@@ -943,15 +834,8 @@ impl ::wechatpay_runtime::Validate for DeleteCouponCodeQuery {
 }
 
 /// The response of 删除预存code (`DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`).
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    ::serde::Serialize,
-    ::serde::Deserialize,
-    ::schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct DeleteCouponCodeResponse {
     /// 批次号
