@@ -686,8 +686,8 @@ fn render(file: &str, source: &str, header: &str, runtime: &str) -> Result<Strin
         module: file.to_owned(),
         message: e.to_string(),
     })?;
-    let mut text = if unwrap_open_enums(&mut parsed.items) {
-        rewrap_open_enums(&prettyplease::unparse(&parsed), runtime)
+    let mut text = if unwrap_macros(&mut parsed.items) {
+        rewrap_macros(&prettyplease::unparse(&parsed), runtime)
     } else {
         prettyplease::unparse(&parsed)
     };
@@ -740,32 +740,41 @@ fn in_parallel<I: Sync, O: Send>(inputs: &[I], work: impl Fn(&I) -> O + Sync) ->
 /// Marks an enum that was the body of an `open_enum!` invocation.
 const OPEN_ENUM_MARK: &str = "__wechatpay_open_enum";
 
+/// Marks a constant whose value was the body of an `impl_deserialize!` invocation.
+const DESERIALIZE_MARK: &str = "__wechatpay_impl_deserialize";
+
 /// prettyplease leaves macro bodies on long unformatted lines. The body of
-/// `open_enum!` parses as an enum (string discriminants are valid syntax), so it
-/// is swapped for a marked enum, formatted as one, and put back in the macro
-/// by [`rewrap_open_enums`]. Returns whether anything was swapped.
-fn unwrap_open_enums(items: &mut [syn::Item]) -> bool {
+/// `open_enum!` parses as an enum (string discriminants are valid syntax) and
+/// that of `impl_deserialize!` as a struct expression, so each is swapped for a
+/// marked enum or constant, formatted as one, and put back in its macro by
+/// [`rewrap_macros`]. Returns whether anything was swapped.
+fn unwrap_macros(items: &mut [syn::Item]) -> bool {
     let mut any = false;
     for item in items {
         match item {
-            syn::Item::Macro(invocation)
-                if invocation
-                    .mac
-                    .path
-                    .segments
-                    .last()
-                    .is_some_and(|s| s.ident == "open_enum") =>
-            {
-                if let Ok(mut body) = syn::parse2::<syn::ItemEnum>(invocation.mac.tokens.clone()) {
+            syn::Item::Macro(invocation) => {
+                let Some(name) = invocation.mac.path.segments.last().map(|s| &s.ident) else {
+                    continue;
+                };
+                let tokens = invocation.mac.tokens.clone();
+                if name == "open_enum"
+                    && let Ok(mut body) = syn::parse2::<syn::ItemEnum>(tokens.clone())
+                {
                     let mark = format_ident!("{OPEN_ENUM_MARK}");
                     body.attrs.insert(0, syn::parse_quote!(#[#mark]));
                     *item = syn::Item::Enum(body);
+                    any = true;
+                } else if name == "impl_deserialize"
+                    && let Ok(body) = syn::parse2::<syn::ExprStruct>(tokens)
+                {
+                    let mark = format_ident!("{DESERIALIZE_MARK}");
+                    *item = syn::parse_quote!(#[#mark] const _: () = #body;);
                     any = true;
                 }
             }
             syn::Item::Mod(module) => {
                 if let Some((_, items)) = &mut module.content {
-                    any |= unwrap_open_enums(items);
+                    any |= unwrap_macros(items);
                 }
             }
             _ => {}
@@ -774,26 +783,47 @@ fn unwrap_open_enums(items: &mut [syn::Item]) -> bool {
     any
 }
 
-/// Puts each marked enum back into `runtime::open_enum! { ... }`, indented.
-fn rewrap_open_enums(text: &str, runtime: &str) -> String {
-    let mark = format!("#[{OPEN_ENUM_MARK}]");
+/// Puts each marked item back into its macro (`runtime::open_enum! { ... }`,
+/// `runtime::impl_deserialize! { ... }`), indented.
+fn rewrap_macros(text: &str, runtime: &str) -> String {
+    let enum_mark = format!("#[{OPEN_ENUM_MARK}]");
+    let deserialize_mark = format!("#[{DESERIALIZE_MARK}]");
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let mut open: Option<&str> = None;
+    // The indentation of the macro being rewritten, and whether it is a struct
+    // expression (whose `const _: () = ` and `;` go).
+    let mut open: Option<(&str, bool)> = None;
     for line in text.lines() {
         let indent = &line[..line.len() - line.trim_start().len()];
         match open {
-            None if line.trim_start() == mark => {
+            None if line.trim_start() == enum_mark => {
                 out.push_str(&format!("{indent}{runtime}::open_enum! {{\n"));
-                open = Some(indent);
+                open = Some((indent, false));
+                continue;
+            }
+            None if line.trim_start() == deserialize_mark => {
+                out.push_str(&format!("{indent}{runtime}::impl_deserialize! {{\n"));
+                open = Some((indent, true));
                 continue;
             }
             None => out.push_str(line),
-            Some(outer) => {
-                if !line.is_empty() {
+            Some((outer, expression)) => {
+                let mut body = line.to_owned();
+                let closes = if expression {
+                    // `};` at the macro's indentation, or the whole constant on one line.
+                    let whole = line.trim_start().starts_with("const _: () = ");
+                    body = body.replacen("const _: () = ", "", 1);
+                    line.ends_with(';') && (whole || line.len() == outer.len() + 2)
+                } else {
+                    line.len() == outer.len() + 1 && line.ends_with('}')
+                };
+                if expression && closes {
+                    body.pop();
+                }
+                if !body.is_empty() {
                     out.push_str("    ");
                 }
-                out.push_str(line);
-                if line.len() == outer.len() + 1 && line.ends_with('}') {
+                out.push_str(&body);
+                if closes {
                     out.push_str(&format!("\n{outer}}}"));
                     open = None;
                 }
@@ -817,7 +847,8 @@ fn space_items(text: &str) -> String {
         ]
         .iter()
         .any(|p| line[indent..].starts_with(p))
-            || line.ends_with("::open_enum! {");
+            || line.ends_with("::open_enum! {")
+            || line.ends_with("::impl_deserialize! {");
         let closed =
             previous.trim_start() == "}" && previous.len() - previous.trim_start().len() == indent;
         let after_inner_docs = previous.starts_with("//!") && !line.starts_with("//!");

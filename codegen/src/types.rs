@@ -297,15 +297,18 @@ impl<'a> TypeBuilder<'a> {
             };
             quote!(#doc #(#attrs)* pub #ident: #ty,)
         });
+        // `Deserialize` comes from the runtime's `impl_deserialize!`: the derive's
+        // code is most of what a generated crate costs to compile. The
+        // `#[serde(...)]` field attributes are still read by `Serialize` and schemars.
         let derives = if serde {
             let default = all_optional.then(|| quote!(Default,));
             if self.json_schema_feature {
                 quote! {
-                    #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+                    #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize)]
                     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
                 }
             } else {
-                quote!(#[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)])
+                quote!(#[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::schemars::JsonSchema)])
             }
         } else if all_optional {
             quote!(#[derive(Debug, Clone, PartialEq, Default)])
@@ -380,6 +383,26 @@ impl<'a> TypeBuilder<'a> {
                 }
             }
         });
+        let deserialize = serde.then(|| {
+            let entries = plans.iter().enumerate().map(|(index, p)| {
+                let index = Literal::usize_unsuffixed(index);
+                let ident = &p.ident;
+                let kind = if p.required {
+                    quote!(required)
+                } else {
+                    quote!(optional)
+                };
+                let wire = &p.wire;
+                quote!(#ident: #kind(#index, #wire),)
+            });
+            quote! {
+                #rt::impl_deserialize! {
+                    #name {
+                        #(#entries)*
+                    }
+                }
+            }
+        });
         self.items.push(quote! {
             #doc
             #derives
@@ -387,6 +410,8 @@ impl<'a> TypeBuilder<'a> {
             pub struct #name {
                 #(#fields)*
             }
+
+            #deserialize
 
             impl #name {
                 #[doc = #new_doc]

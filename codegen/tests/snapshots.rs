@@ -94,13 +94,13 @@ fn json_schema_derives_can_sit_behind_a_feature() {
     };
     let mut settings = Settings::new();
     let always = code(&settings);
-    assert!(always.contains("::serde::Deserialize,::schemars::JsonSchema)]"));
+    assert!(always.contains("::serde::Serialize,::schemars::JsonSchema)]"));
     assert!(!always.contains("cfg_attr"));
 
     settings.with_json_schema_feature(true);
     let gated = code(&settings);
-    let derives = gated.matches("::serde::Deserialize)]").count()
-        + gated.matches("::serde::Deserialize,)]").count();
+    let derives = gated.matches("::serde::Serialize)]").count()
+        + gated.matches("::serde::Serialize,)]").count();
     assert!(derives > 0);
     assert_eq!(
         gated
@@ -111,7 +111,10 @@ fn json_schema_derives_can_sit_behind_a_feature() {
     );
     assert_eq!(gated.matches("::schemars::JsonSchema").count(), derives);
     assert!(gated.contains("#[cfg_attr(feature=\"json-schema\",schemars("));
-    assert!(!gated.contains("]#[schemars("), "no limit attribute left ungated");
+    assert!(
+        !gated.contains("]#[schemars("),
+        "no limit attribute left ungated"
+    );
     assert!(gated.contains("#[cfg(feature=\"json-schema\")]pubfnjson_schemas()"));
 }
 

@@ -33,6 +33,8 @@ pub mod aead;
 pub mod blocking;
 pub mod bulk;
 mod client;
+#[doc(hidden)]
+pub mod de;
 pub mod encode;
 mod error;
 #[cfg(feature = "json-schema")]
@@ -67,6 +69,7 @@ pub use verify::{PlatformCertificates, Verifier};
 /// dependency on these. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::de;
     #[cfg(feature = "json-schema")]
     pub use schemars;
     pub use serde;

@@ -20,7 +20,7 @@
 }
 
 /// Query parameters of 查询预存code列表 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ListCouponCodesQuery {
@@ -54,6 +54,15 @@ pub struct ListCouponCodesQuery {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     #[cfg_attr(feature = "json-schema", schemars(range(min = 1)))]
     pub limit: ::std::option::Option<i64>,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    ListCouponCodesQuery {
+        status: optional(0, "status"),
+        appid: optional(1, "appid"),
+        offset: optional(2, "offset"),
+        limit: optional(3, "limit"),
+    }
 }
 
 impl ListCouponCodesQuery {
@@ -139,7 +148,7 @@ impl ::wechatpay_runtime::Validate for ListCouponCodesQuery {
 /// An item of `data`.
 ///
 /// 券code信息
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ListCouponCodesDataItem {
@@ -168,6 +177,18 @@ pub struct ListCouponCodesDataItem {
     pub coupon_code: ::std::option::Option<::std::string::String>,
 }
 
+::wechatpay_runtime::impl_deserialize! {
+    ListCouponCodesDataItem {
+        code: optional(0, "code"),
+        code_status: optional(1, "code_status"),
+        upload_time: optional(2, "upload_time"),
+        dispatched_time: optional(3, "dispatched_time"),
+        openid: optional(4, "openid"),
+        unionid: optional(5, "unionid"),
+        coupon_code: optional(6, "coupon_code"),
+    }
+}
+
 impl ListCouponCodesDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
@@ -184,7 +205,7 @@ impl ListCouponCodesDataItem {
 }
 
 /// The response of 查询预存code列表 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ListCouponCodesResponse {
@@ -207,6 +228,16 @@ pub struct ListCouponCodesResponse {
     /// 券code信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<ListCouponCodesDataItem>>,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    ListCouponCodesResponse {
+        stock_id: required(0, "stock_id"),
+        total_count: required(1, "total_count"),
+        limit: required(2, "limit"),
+        offset: required(3, "offset"),
+        data: optional(4, "data"),
+    }
 }
 
 impl ListCouponCodesResponse {
@@ -359,7 +390,7 @@ impl ::wechatpay_runtime::Paginated for ListCouponCodesRequest {
 }
 
 /// The JSON body of 上传预存code (`POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UploadCouponCodesBody {
@@ -394,6 +425,13 @@ pub struct UploadCouponCodesBody {
     /// From the reviewed overrides, not the docs table: max_length, min_length.
     #[cfg_attr(feature = "json-schema", schemars(length(min = 1, max = 128)))]
     pub upload_request_no: ::std::string::String,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    UploadCouponCodesBody {
+        coupon_code_list: required(0, "coupon_code_list"),
+        upload_request_no: required(1, "upload_request_no"),
+    }
 }
 
 impl UploadCouponCodesBody {
@@ -476,7 +514,7 @@ impl ::wechatpay_runtime::Validate for UploadCouponCodesBody {
 /// An item of `fail_codes`.
 ///
 /// 上传失败的code及原因
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UploadCouponCodesFailCodesItem {
@@ -496,6 +534,14 @@ pub struct UploadCouponCodesFailCodesItem {
     pub message: ::std::string::String,
 }
 
+::wechatpay_runtime::impl_deserialize! {
+    UploadCouponCodesFailCodesItem {
+        coupon_code: required(0, "coupon_code"),
+        code: required(1, "code"),
+        message: required(2, "message"),
+    }
+}
+
 impl UploadCouponCodesFailCodesItem {
     /// Creates a value from its required fields (`coupon_code`, `code`, `message`).
     pub fn new(
@@ -512,7 +558,7 @@ impl UploadCouponCodesFailCodesItem {
 }
 
 /// The response of 上传预存code (`POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UploadCouponCodesResponse {
@@ -553,6 +599,20 @@ pub struct UploadCouponCodesResponse {
     /// 本次请求中重复的code列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub duplicate_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    UploadCouponCodesResponse {
+        stock_id: required(0, "stock_id"),
+        total_count: required(1, "total_count"),
+        success_count: required(2, "success_count"),
+        success_codes: optional(3, "success_codes"),
+        success_time: required(4, "success_time"),
+        fail_count: optional(5, "fail_count"),
+        fail_codes: optional(6, "fail_codes"),
+        exist_codes: optional(7, "exist_codes"),
+        duplicate_codes: optional(8, "duplicate_codes"),
+    }
 }
 
 impl UploadCouponCodesResponse {

@@ -3,13 +3,19 @@
 //! Operations on `/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.
 
 /// Query parameters of 查询预存code详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeQuery {
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    GetCouponCodeQuery {
+        appid: optional(0, "appid"),
+    }
 }
 
 impl GetCouponCodeQuery {
@@ -53,7 +59,7 @@ impl ::wechatpay_runtime::Validate for GetCouponCodeQuery {
 /// The `code_information` object.
 ///
 /// 券code信息
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeCodeInformation {
@@ -80,6 +86,18 @@ pub struct GetCouponCodeCodeInformation {
     /// 用户券code
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    GetCouponCodeCodeInformation {
+        code: optional(0, "code"),
+        code_status: optional(1, "code_status"),
+        upload_time: optional(2, "upload_time"),
+        dispatched_time: optional(3, "dispatched_time"),
+        openid: optional(4, "openid"),
+        unionid: optional(5, "unionid"),
+        coupon_code: optional(6, "coupon_code"),
+    }
 }
 
 impl GetCouponCodeCodeInformation {
@@ -113,7 +131,7 @@ impl GetCouponCodeCodeInformation {
 /// An item of `available_day_time`.
 ///
 /// 当天可用时间段
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeAvailableDayTimeItem {
@@ -123,6 +141,13 @@ pub struct GetCouponCodeAvailableDayTimeItem {
     /// 当天可用结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<i64>,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    GetCouponCodeAvailableDayTimeItem {
+        begin_time: optional(0, "begin_time"),
+        end_time: optional(1, "end_time"),
+    }
 }
 
 impl GetCouponCodeAvailableDayTimeItem {
@@ -138,7 +163,7 @@ impl GetCouponCodeAvailableDayTimeItem {
 /// The `available_week` object.
 ///
 /// 固定周期有效时间段
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeAvailableWeek {
@@ -150,6 +175,13 @@ pub struct GetCouponCodeAvailableWeek {
     pub available_day_time: ::std::option::Option<
         ::std::vec::Vec<GetCouponCodeAvailableDayTimeItem>,
     >,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    GetCouponCodeAvailableWeek {
+        week_day: optional(0, "week_day"),
+        available_day_time: optional(1, "available_day_time"),
+    }
 }
 
 impl GetCouponCodeAvailableWeek {
@@ -165,7 +197,7 @@ impl GetCouponCodeAvailableWeek {
 /// An item of `irregulary_avaliable_time`.
 ///
 /// 无规律的有效时间段
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeIrregularyAvaliableTimeItem {
@@ -175,6 +207,13 @@ pub struct GetCouponCodeIrregularyAvaliableTimeItem {
     /// 结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::std::string::String>,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    GetCouponCodeIrregularyAvaliableTimeItem {
+        begin_time: optional(0, "begin_time"),
+        end_time: optional(1, "end_time"),
+    }
 }
 
 impl GetCouponCodeIrregularyAvaliableTimeItem {
@@ -190,7 +229,7 @@ impl GetCouponCodeIrregularyAvaliableTimeItem {
 /// The `coupon_available_time` object.
 ///
 /// 券可核销时间
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeCouponAvailableTime {
@@ -218,6 +257,17 @@ pub struct GetCouponCodeCouponAvailableTime {
     pub wait_days_after_receive: ::std::option::Option<i64>,
 }
 
+::wechatpay_runtime::impl_deserialize! {
+    GetCouponCodeCouponAvailableTime {
+        available_begin_time: required(0, "available_begin_time"),
+        available_end_time: required(1, "available_end_time"),
+        available_day_after_receive: optional(2, "available_day_after_receive"),
+        available_week: optional(3, "available_week"),
+        irregulary_avaliable_time: optional(4, "irregulary_avaliable_time"),
+        wait_days_after_receive: optional(5, "wait_days_after_receive"),
+    }
+}
+
 impl GetCouponCodeCouponAvailableTime {
     /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
     pub fn new(
@@ -238,7 +288,7 @@ impl GetCouponCodeCouponAvailableTime {
 /// The `fixed_normal_coupon` object.
 ///
 /// 固定面额满减券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeFixedNormalCoupon {
@@ -250,6 +300,13 @@ pub struct GetCouponCodeFixedNormalCoupon {
     ///
     /// **Required.**
     pub transaction_minimum: i64,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    GetCouponCodeFixedNormalCoupon {
+        discount_amount: required(0, "discount_amount"),
+        transaction_minimum: required(1, "transaction_minimum"),
+    }
 }
 
 impl GetCouponCodeFixedNormalCoupon {
@@ -265,7 +322,7 @@ impl GetCouponCodeFixedNormalCoupon {
 /// The `discount_coupon` object.
 ///
 /// 折扣券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeDiscountCoupon {
@@ -277,6 +334,13 @@ pub struct GetCouponCodeDiscountCoupon {
     ///
     /// **Required.**
     pub transaction_minimum: i64,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    GetCouponCodeDiscountCoupon {
+        discount_percent: required(0, "discount_percent"),
+        transaction_minimum: required(1, "transaction_minimum"),
+    }
 }
 
 impl GetCouponCodeDiscountCoupon {
@@ -292,7 +356,7 @@ impl GetCouponCodeDiscountCoupon {
 /// The `exchange_coupon` object.
 ///
 /// 换购券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeExchangeCoupon {
@@ -304,6 +368,13 @@ pub struct GetCouponCodeExchangeCoupon {
     ///
     /// **Required.**
     pub transaction_minimum: i64,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    GetCouponCodeExchangeCoupon {
+        exchange_price: required(0, "exchange_price"),
+        transaction_minimum: required(1, "transaction_minimum"),
+    }
 }
 
 impl GetCouponCodeExchangeCoupon {
@@ -333,7 +404,7 @@ impl GetCouponCodeExchangeCoupon {
 /// The `coupon_use_rule` object.
 ///
 /// 核销规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeCouponUseRule {
@@ -362,6 +433,18 @@ pub struct GetCouponCodeCouponUseRule {
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
 }
 
+::wechatpay_runtime::impl_deserialize! {
+    GetCouponCodeCouponUseRule {
+        coupon_available_time: required(0, "coupon_available_time"),
+        fixed_normal_coupon: optional(1, "fixed_normal_coupon"),
+        discount_coupon: optional(2, "discount_coupon"),
+        exchange_coupon: optional(3, "exchange_coupon"),
+        use_method: required(4, "use_method"),
+        mini_programs_appid: optional(5, "mini_programs_appid"),
+        mini_programs_path: optional(6, "mini_programs_path"),
+    }
+}
+
 impl GetCouponCodeCouponUseRule {
     /// Creates a value from its required fields (`coupon_available_time`, `use_method`).
     pub fn new(
@@ -383,7 +466,7 @@ impl GetCouponCodeCouponUseRule {
 /// The `mini_programs_info` object.
 ///
 /// 小程序入口
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeMiniProgramsInfo {
@@ -402,6 +485,15 @@ pub struct GetCouponCodeMiniProgramsInfo {
     /// 引导文案
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub guiding_words: ::std::option::Option<::std::string::String>,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    GetCouponCodeMiniProgramsInfo {
+        mini_programs_appid: required(0, "mini_programs_appid"),
+        mini_programs_path: required(1, "mini_programs_path"),
+        entrance_words: required(2, "entrance_words"),
+        guiding_words: optional(3, "guiding_words"),
+    }
 }
 
 impl GetCouponCodeMiniProgramsInfo {
@@ -436,7 +528,7 @@ impl GetCouponCodeMiniProgramsInfo {
 /// The `custom_entrance` object.
 ///
 /// 自定义入口
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeCustomEntrance {
@@ -455,6 +547,16 @@ pub struct GetCouponCodeCustomEntrance {
     /// code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code_display_mode: ::std::option::Option<GetCouponCodeCodeDisplayMode>,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    GetCouponCodeCustomEntrance {
+        mini_programs_info: optional(0, "mini_programs_info"),
+        appid: optional(1, "appid"),
+        hall_id: optional(2, "hall_id"),
+        store_id: optional(3, "store_id"),
+        code_display_mode: optional(4, "code_display_mode"),
+    }
 }
 
 impl GetCouponCodeCustomEntrance {
@@ -493,7 +595,7 @@ impl GetCouponCodeCustomEntrance {
 /// The `finder_info` object.
 ///
 /// 视频号相关信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeFinderInfo {
@@ -509,6 +611,14 @@ pub struct GetCouponCodeFinderInfo {
     ///
     /// **Required.**
     pub finder_video_cover_image_url: ::std::string::String,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    GetCouponCodeFinderInfo {
+        finder_id: required(0, "finder_id"),
+        finder_video_id: required(1, "finder_video_id"),
+        finder_video_cover_image_url: required(2, "finder_video_cover_image_url"),
+    }
 }
 
 impl GetCouponCodeFinderInfo {
@@ -529,7 +639,7 @@ impl GetCouponCodeFinderInfo {
 /// The `display_pattern_info` object.
 ///
 /// 样式信息
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeDisplayPatternInfo {
@@ -553,6 +663,17 @@ pub struct GetCouponCodeDisplayPatternInfo {
     pub finder_info: ::std::option::Option<GetCouponCodeFinderInfo>,
 }
 
+::wechatpay_runtime::impl_deserialize! {
+    GetCouponCodeDisplayPatternInfo {
+        description: optional(0, "description"),
+        merchant_logo_url: optional(1, "merchant_logo_url"),
+        merchant_name: optional(2, "merchant_name"),
+        background_color: optional(3, "background_color"),
+        coupon_image_url: optional(4, "coupon_image_url"),
+        finder_info: optional(5, "finder_info"),
+    }
+}
+
 impl GetCouponCodeDisplayPatternInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
@@ -570,7 +691,7 @@ impl GetCouponCodeDisplayPatternInfo {
 /// The `coupon_information` object.
 ///
 /// 券码信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeCouponInformation {
@@ -614,6 +735,22 @@ pub struct GetCouponCodeCouponInformation {
     pub display_pattern_info: ::std::option::Option<GetCouponCodeDisplayPatternInfo>,
 }
 
+::wechatpay_runtime::impl_deserialize! {
+    GetCouponCodeCouponInformation {
+        stock_name: required(0, "stock_name"),
+        belong_merchant: required(1, "belong_merchant"),
+        comment: optional(2, "comment"),
+        goods_name: required(3, "goods_name"),
+        stock_type: required(4, "stock_type"),
+        transferable: optional(5, "transferable"),
+        shareable: optional(6, "shareable"),
+        coupon_state: optional(7, "coupon_state"),
+        coupon_use_rule: required(8, "coupon_use_rule"),
+        custom_entrance: optional(9, "custom_entrance"),
+        display_pattern_info: optional(10, "display_pattern_info"),
+    }
+}
+
 impl GetCouponCodeCouponInformation {
     /// Creates a value from its required fields (`stock_name`, `belong_merchant`, `goods_name`, `stock_type`, `coupon_use_rule`).
     pub fn new(
@@ -640,7 +777,7 @@ impl GetCouponCodeCouponInformation {
 }
 
 /// The response of 查询预存code详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeResponse {
@@ -655,6 +792,13 @@ pub struct GetCouponCodeResponse {
     /// From the reviewed overrides, not the docs table: note, required.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_information: ::std::option::Option<GetCouponCodeCouponInformation>,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    GetCouponCodeResponse {
+        code_information: required(0, "code_information"),
+        coupon_information: optional(1, "coupon_information"),
+    }
 }
 
 impl GetCouponCodeResponse {
@@ -784,7 +928,7 @@ impl ::wechatpay_runtime::Operation for GetCouponCodeRequest {
 }
 
 /// Query parameters of 删除预存code (`DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct DeleteCouponCodeQuery {
@@ -797,6 +941,12 @@ pub struct DeleteCouponCodeQuery {
     /// From the reviewed overrides, not the docs table: min_length.
     #[cfg_attr(feature = "json-schema", schemars(length(min = 1)))]
     pub delete_request_no: ::std::string::String,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    DeleteCouponCodeQuery {
+        delete_request_no: required(0, "delete_request_no"),
+    }
 }
 
 impl DeleteCouponCodeQuery {
@@ -834,7 +984,7 @@ impl ::wechatpay_runtime::Validate for DeleteCouponCodeQuery {
 }
 
 /// The response of 删除预存code (`DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct DeleteCouponCodeResponse {
@@ -844,6 +994,13 @@ pub struct DeleteCouponCodeResponse {
     /// 删除时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub delete_time: ::std::option::Option<::std::string::String>,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    DeleteCouponCodeResponse {
+        stock_id: optional(0, "stock_id"),
+        delete_time: optional(1, "delete_time"),
+    }
 }
 
 impl DeleteCouponCodeResponse {

@@ -46,20 +46,19 @@ pub mod v3_ecommerce_applyments_index {
     /// The JSON content of `business_time`.
     ///
     /// 营业期限`JSON`格式字符串
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct PostBusinessTime {
         /// 岂止日期
         ///
         /// **Required.**
         pub period: ::std::vec::Vec<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PostBusinessTime {
+            period: required(0, "period"),
+        }
     }
 
     impl PostBusinessTime {
@@ -78,7 +77,6 @@ pub mod v3_ecommerce_applyments_index {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -108,6 +106,18 @@ pub mod v3_ecommerce_applyments_index {
         pub business_time: ::std::option::Option<
             ::wechatpay_runtime::JsonString<PostBusinessTime>,
         >,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PostBusinessLicenseInfo {
+            cert_type: optional(0, "cert_type"),
+            business_license_copy: optional(1, "business_license_copy"),
+            business_license_number: optional(2, "business_license_number"),
+            merchant_name: optional(3, "merchant_name"),
+            legal_person: optional(4, "legal_person"),
+            company_address: optional(5, "company_address"),
+            business_time: optional(6, "business_time"),
+        }
     }
 
     impl PostBusinessLicenseInfo {
@@ -213,7 +223,6 @@ pub mod v3_ecommerce_applyments_index {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -226,6 +235,13 @@ pub mod v3_ecommerce_applyments_index {
         pub finance_license_pics: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PostFinanceInstitutionInfo {
+            finance_type: optional(0, "finance_type"),
+            finance_license_pics: optional(1, "finance_license_pics"),
+        }
     }
 
     impl PostFinanceInstitutionInfo {
@@ -292,7 +308,6 @@ pub mod v3_ecommerce_applyments_index {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -319,6 +334,17 @@ pub mod v3_ecommerce_applyments_index {
         /// 身份证有效期结束时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub id_card_valid_time: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PostIdCardInfo {
+            id_card_copy: optional(0, "id_card_copy"),
+            id_card_national: optional(1, "id_card_national"),
+            id_card_name: optional(2, "id_card_name"),
+            id_card_number: optional(3, "id_card_number"),
+            id_card_valid_time_begin: optional(4, "id_card_valid_time_begin"),
+            id_card_valid_time: optional(5, "id_card_valid_time"),
+        }
     }
 
     impl PostIdCardInfo {
@@ -402,7 +428,6 @@ pub mod v3_ecommerce_applyments_index {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -429,6 +454,17 @@ pub mod v3_ecommerce_applyments_index {
         /// 证件有效期结束时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub doc_period_end: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PostIdDocInfo {
+            id_doc_name: optional(0, "id_doc_name"),
+            id_doc_number: optional(1, "id_doc_number"),
+            id_doc_copy: optional(2, "id_doc_copy"),
+            id_doc_copy_back: optional(3, "id_doc_copy_back"),
+            doc_period_begin: optional(4, "doc_period_begin"),
+            doc_period_end: optional(5, "doc_period_end"),
+        }
     }
 
     impl PostIdDocInfo {
@@ -502,14 +538,7 @@ pub mod v3_ecommerce_applyments_index {
     /// An item of `ubo_info_list`.
     ///
     /// 最终受益人信息列表
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct PostUboInfoListItem {
         /// **Required.**
@@ -548,6 +577,19 @@ pub mod v3_ecommerce_applyments_index {
         ///
         /// **Required.**
         pub ubo_period_end: ::std::string::String,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PostUboInfoListItem {
+            ubo_id_doc_type: required(0, "ubo_id_doc_type"),
+            ubo_id_doc_copy: required(1, "ubo_id_doc_copy"),
+            ubo_id_doc_copy_back: required(2, "ubo_id_doc_copy_back"),
+            ubo_id_doc_name: required(3, "ubo_id_doc_name"),
+            ubo_id_doc_number: required(4, "ubo_id_doc_number"),
+            ubo_id_doc_address: required(5, "ubo_id_doc_address"),
+            ubo_period_begin: required(6, "ubo_period_begin"),
+            ubo_period_end: required(7, "ubo_period_end"),
+        }
     }
 
     impl PostUboInfoListItem {
@@ -597,7 +639,6 @@ pub mod v3_ecommerce_applyments_index {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -627,6 +668,18 @@ pub mod v3_ecommerce_applyments_index {
         /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub account_number: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PostAccountInfo {
+            bank_account_type: optional(0, "bank_account_type"),
+            account_bank: optional(1, "account_bank"),
+            account_name: optional(2, "account_name"),
+            bank_address_code: optional(3, "bank_address_code"),
+            bank_branch_id: optional(4, "bank_branch_id"),
+            bank_name: optional(5, "bank_name"),
+            account_number: optional(6, "account_number"),
+        }
     }
 
     impl PostAccountInfo {
@@ -730,7 +783,6 @@ pub mod v3_ecommerce_applyments_index {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -770,6 +822,21 @@ pub mod v3_ecommerce_applyments_index {
         /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub mobile_phone: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PostContactInfo {
+            contact_type: optional(0, "contact_type"),
+            contact_name: optional(1, "contact_name"),
+            contact_id_doc_type: optional(2, "contact_id_doc_type"),
+            contact_id_card_number: optional(3, "contact_id_card_number"),
+            contact_id_doc_copy: optional(4, "contact_id_doc_copy"),
+            contact_id_doc_copy_back: optional(5, "contact_id_doc_copy_back"),
+            contact_period_begin: optional(6, "contact_period_begin"),
+            contact_period_end: optional(7, "contact_period_end"),
+            business_authorization_letter: optional(8, "business_authorization_letter"),
+            mobile_phone: optional(9, "mobile_phone"),
+        }
     }
 
     impl PostContactInfo {
@@ -900,7 +967,6 @@ pub mod v3_ecommerce_applyments_index {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -917,6 +983,15 @@ pub mod v3_ecommerce_applyments_index {
         /// 小程序AppID
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub mini_program_sub_appid: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PostSalesSceneInfo {
+            store_name: optional(0, "store_name"),
+            store_url: optional(1, "store_url"),
+            store_qr_code: optional(2, "store_qr_code"),
+            mini_program_sub_appid: optional(3, "mini_program_sub_appid"),
+        }
     }
 
     impl PostSalesSceneInfo {
@@ -978,7 +1053,6 @@ pub mod v3_ecommerce_applyments_index {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -989,6 +1063,13 @@ pub mod v3_ecommerce_applyments_index {
         /// 所属行业
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub qualification_type: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PostSettlementInfo {
+            settlement_id: optional(0, "settlement_id"),
+            qualification_type: optional(1, "qualification_type"),
+        }
     }
 
     impl PostSettlementInfo {
@@ -1022,14 +1103,7 @@ pub mod v3_ecommerce_applyments_index {
     }
 
     /// The JSON body of 二级商户进件 (`POST /v3/ecommerce/applyments/`).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct PostBody {
         /// 业务申请编号
@@ -1103,6 +1177,31 @@ pub mod v3_ecommerce_applyments_index {
         pub business_addition_desc: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PostBody {
+            out_request_no: required(0, "out_request_no"),
+            organization_type: required(1, "organization_type"),
+            finance_institution: optional(2, "finance_institution"),
+            business_license_info: optional(3, "business_license_info"),
+            finance_institution_info: optional(4, "finance_institution_info"),
+            id_holder_type: optional(5, "id_holder_type"),
+            id_doc_type: optional(6, "id_doc_type"),
+            authorize_letter_copy: optional(7, "authorize_letter_copy"),
+            id_card_info: optional(8, "id_card_info"),
+            id_doc_info: optional(9, "id_doc_info"),
+            owner: optional(10, "owner"),
+            ubo_info_list: optional(11, "ubo_info_list"),
+            account_info: required(12, "account_info"),
+            contact_info: required(13, "contact_info"),
+            sales_scene_info: required(14, "sales_scene_info"),
+            settlement_info: optional(15, "settlement_info"),
+            merchant_shortname: required(16, "merchant_shortname"),
+            qualifications: optional(17, "qualifications"),
+            business_addition_pics: optional(18, "business_addition_pics"),
+            business_addition_desc: optional(19, "business_addition_desc"),
+        }
     }
 
     impl PostBody {
@@ -1267,14 +1366,7 @@ pub mod v3_ecommerce_applyments_index {
     }
 
     /// The response of 二级商户进件 (`POST /v3/ecommerce/applyments/`).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct PostResponse {
         /// 微信支付申请单号
@@ -1285,6 +1377,13 @@ pub mod v3_ecommerce_applyments_index {
         ///
         /// **Required.**
         pub out_request_no: ::std::string::String,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PostResponse {
+            applyment_id: required(0, "applyment_id"),
+            out_request_no: required(1, "out_request_no"),
+        }
     }
 
     impl PostResponse {

@@ -3,14 +3,7 @@
 pub mod v3_billdownload_file {
     //! Operations on `/v3/billdownload/file`.
     /// Query parameters of 下载账单 (`GET /v3/billdownload/file`).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetQuery {
         /// 前序接口返回的`URL.query.token`
@@ -20,6 +13,13 @@ pub mod v3_billdownload_file {
         /// 前序接口返回的`URL.query.tartype`
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub tartype: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetQuery {
+            token: required(0, "token"),
+            tartype: optional(1, "tartype"),
+        }
     }
 
     impl GetQuery {

@@ -24,7 +24,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -35,6 +34,13 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         /// 当天可用结束时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<i64>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetAvailableDayTimeItem {
+            begin_time: optional(0, "begin_time"),
+            end_time: optional(1, "end_time"),
+        }
     }
 
     impl GetAvailableDayTimeItem {
@@ -56,7 +62,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -69,6 +74,13 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         pub available_day_time: ::std::option::Option<
             ::std::vec::Vec<GetAvailableDayTimeItem>,
         >,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetAvailableWeek {
+            week_day: optional(0, "week_day"),
+            available_day_time: optional(1, "available_day_time"),
+        }
     }
 
     impl GetAvailableWeek {
@@ -90,7 +102,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -101,6 +112,13 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         /// 结束时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetIrregularyAvaliableTimeItem {
+            begin_time: optional(0, "begin_time"),
+            end_time: optional(1, "end_time"),
+        }
     }
 
     impl GetIrregularyAvaliableTimeItem {
@@ -116,14 +134,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
     /// The `coupon_available_time` object.
     ///
     /// 券可核销时间
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetCouponAvailableTime {
         /// 开始时间
@@ -150,6 +161,17 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         pub wait_days_after_receive: ::std::option::Option<i64>,
     }
 
+    ::wechatpay_runtime::impl_deserialize! {
+        GetCouponAvailableTime {
+            available_begin_time: required(0, "available_begin_time"),
+            available_end_time: required(1, "available_end_time"),
+            available_day_after_receive: optional(2, "available_day_after_receive"),
+            available_week: optional(3, "available_week"),
+            irregulary_avaliable_time: optional(4, "irregulary_avaliable_time"),
+            wait_days_after_receive: optional(5, "wait_days_after_receive"),
+        }
+    }
+
     impl GetCouponAvailableTime {
         /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
         pub fn new(
@@ -170,14 +192,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
     /// The `fixed_normal_coupon` object.
     ///
     /// 固定面额满减券使用规则
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetFixedNormalCoupon {
         /// 优惠金额
@@ -188,6 +203,13 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         ///
         /// **Required.**
         pub transaction_minimum: i64,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetFixedNormalCoupon {
+            discount_amount: required(0, "discount_amount"),
+            transaction_minimum: required(1, "transaction_minimum"),
+        }
     }
 
     impl GetFixedNormalCoupon {
@@ -203,14 +225,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
     /// The `discount_coupon` object.
     ///
     /// 折扣券使用规则
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetDiscountCoupon {
         /// 折扣比例
@@ -221,6 +236,13 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         ///
         /// **Required.**
         pub transaction_minimum: i64,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetDiscountCoupon {
+            discount_percent: required(0, "discount_percent"),
+            transaction_minimum: required(1, "transaction_minimum"),
+        }
     }
 
     impl GetDiscountCoupon {
@@ -236,14 +258,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
     /// The `exchange_coupon` object.
     ///
     /// 换购券使用规则
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetExchangeCoupon {
         /// 单品换购价
@@ -254,6 +269,13 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         ///
         /// **Required.**
         pub transaction_minimum: i64,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetExchangeCoupon {
+            exchange_price: required(0, "exchange_price"),
+            transaction_minimum: required(1, "transaction_minimum"),
+        }
     }
 
     impl GetExchangeCoupon {
@@ -283,14 +305,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
     /// The `coupon_use_rule` object.
     ///
     /// 核销规则
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetCouponUseRule {
         /// 券可核销时间
@@ -318,6 +333,18 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         pub mini_programs_path: ::std::option::Option<::std::string::String>,
     }
 
+    ::wechatpay_runtime::impl_deserialize! {
+        GetCouponUseRule {
+            coupon_available_time: required(0, "coupon_available_time"),
+            fixed_normal_coupon: optional(1, "fixed_normal_coupon"),
+            discount_coupon: optional(2, "discount_coupon"),
+            exchange_coupon: optional(3, "exchange_coupon"),
+            use_method: required(4, "use_method"),
+            mini_programs_appid: optional(5, "mini_programs_appid"),
+            mini_programs_path: optional(6, "mini_programs_path"),
+        }
+    }
+
     impl GetCouponUseRule {
         /// Creates a value from its required fields (`coupon_available_time`, `use_method`).
         pub fn new(
@@ -339,14 +366,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
     /// The `stock_send_rule` object.
     ///
     /// 发放规则
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetStockSendRule {
         /// 批次总预算
@@ -380,6 +400,20 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         pub shareable: ::std::option::Option<bool>,
     }
 
+    ::wechatpay_runtime::impl_deserialize! {
+        GetStockSendRule {
+            max_amount: required(0, "max_amount"),
+            max_coupons: optional(1, "max_coupons"),
+            max_coupons_per_user: required(2, "max_coupons_per_user"),
+            max_amount_by_day: optional(3, "max_amount_by_day"),
+            max_coupons_by_day: optional(4, "max_coupons_by_day"),
+            natural_person_limit: optional(5, "natural_person_limit"),
+            prevent_api_abuse: optional(6, "prevent_api_abuse"),
+            transferable: optional(7, "transferable"),
+            shareable: optional(8, "shareable"),
+        }
+    }
+
     impl GetStockSendRule {
         /// Creates a value from its required fields (`max_amount`, `max_coupons_per_user`).
         pub fn new(max_amount: i64, max_coupons_per_user: i64) -> Self {
@@ -400,14 +434,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
     /// The `mini_programs_info` object.
     ///
     /// 小程序入口
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetMiniProgramsInfo {
         /// 商家小程序appid
@@ -425,6 +452,15 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         /// 引导文案
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub guiding_words: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetMiniProgramsInfo {
+            mini_programs_appid: required(0, "mini_programs_appid"),
+            mini_programs_path: required(1, "mini_programs_path"),
+            entrance_words: required(2, "entrance_words"),
+            guiding_words: optional(3, "guiding_words"),
+        }
     }
 
     impl GetMiniProgramsInfo {
@@ -465,7 +501,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -485,6 +520,16 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         /// code展示模式
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub code_display_mode: ::std::option::Option<GetCodeDisplayMode>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetCustomEntrance {
+            mini_programs_info: optional(0, "mini_programs_info"),
+            appid: optional(1, "appid"),
+            hall_id: optional(2, "hall_id"),
+            store_id: optional(3, "store_id"),
+            code_display_mode: optional(4, "code_display_mode"),
+        }
     }
 
     impl GetCustomEntrance {
@@ -523,14 +568,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
     /// The `finder_info` object.
     ///
     /// 视频号相关信息
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetFinderInfo {
         /// 视频号ID
@@ -545,6 +583,14 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         ///
         /// **Required.**
         pub finder_video_cover_image_url: ::std::string::String,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetFinderInfo {
+            finder_id: required(0, "finder_id"),
+            finder_video_id: required(1, "finder_video_id"),
+            finder_video_cover_image_url: required(2, "finder_video_cover_image_url"),
+        }
     }
 
     impl GetFinderInfo {
@@ -573,7 +619,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -596,6 +641,17 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         /// 视频号相关信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub finder_info: ::std::option::Option<GetFinderInfo>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetDisplayPatternInfo {
+            description: optional(0, "description"),
+            merchant_logo_url: optional(1, "merchant_logo_url"),
+            merchant_name: optional(2, "merchant_name"),
+            background_color: optional(3, "background_color"),
+            coupon_image_url: optional(4, "coupon_image_url"),
+            finder_info: optional(5, "finder_info"),
+        }
     }
 
     impl GetDisplayPatternInfo {
@@ -642,14 +698,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
     /// The `coupon_code_count` object.
     ///
     /// 券code数量
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetCouponCodeCount {
         /// 该批次总共已上传的code总数
@@ -660,6 +709,13 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         ///
         /// **Required.**
         pub available_count: i64,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetCouponCodeCount {
+            total_count: required(0, "total_count"),
+            available_count: required(1, "available_count"),
+        }
     }
 
     impl GetCouponCodeCount {
@@ -681,7 +737,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -689,6 +744,12 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         /// 事件通知appid
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_appid: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetNotifyConfig {
+            notify_appid: optional(0, "notify_appid"),
+        }
     }
 
     impl GetNotifyConfig {
@@ -709,7 +770,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -728,6 +788,15 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         pub today_send_amount: ::std::option::Option<i64>,
     }
 
+    ::wechatpay_runtime::impl_deserialize! {
+        GetSendCountInformation {
+            total_send_num: optional(0, "total_send_num"),
+            total_send_amount: optional(1, "total_send_amount"),
+            today_send_num: optional(2, "today_send_num"),
+            today_send_amount: optional(3, "today_send_amount"),
+        }
+    }
+
     impl GetSendCountInformation {
         /// Creates a value with every field unset.
         pub fn new() -> Self {
@@ -741,14 +810,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
     }
 
     /// The response of 查询商家券详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}`).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetResponse {
         /// 商家券批次名称
@@ -808,6 +870,27 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         /// 是否允许营销补差
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub subsidy: ::std::option::Option<bool>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetResponse {
+            stock_name: required(0, "stock_name"),
+            belong_merchant: required(1, "belong_merchant"),
+            comment: optional(2, "comment"),
+            goods_name: required(3, "goods_name"),
+            stock_type: required(4, "stock_type"),
+            coupon_use_rule: required(5, "coupon_use_rule"),
+            stock_send_rule: required(6, "stock_send_rule"),
+            custom_entrance: optional(7, "custom_entrance"),
+            display_pattern_info: optional(8, "display_pattern_info"),
+            stock_state: required(9, "stock_state"),
+            coupon_code_mode: required(10, "coupon_code_mode"),
+            stock_id: required(11, "stock_id"),
+            coupon_code_count: optional(12, "coupon_code_count"),
+            notify_config: optional(13, "notify_config"),
+            send_count_information: optional(14, "send_count_information"),
+            subsidy: optional(15, "subsidy"),
+        }
     }
 
     impl GetResponse {
@@ -934,14 +1017,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
     /// The `mini_programs_info` object.
     ///
     /// 小程序入口
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct PatchMiniProgramsInfo {
         /// 商家小程序appid
@@ -959,6 +1035,15 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         /// 引导文案
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub guiding_words: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PatchMiniProgramsInfo {
+            mini_programs_appid: required(0, "mini_programs_appid"),
+            mini_programs_path: required(1, "mini_programs_path"),
+            entrance_words: required(2, "entrance_words"),
+            guiding_words: optional(3, "guiding_words"),
+        }
     }
 
     impl PatchMiniProgramsInfo {
@@ -995,7 +1080,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -1012,6 +1096,15 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         /// code展示模式
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub code_display_mode: ::std::option::Option<GetCodeDisplayMode>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PatchCustomEntrance {
+            mini_programs_info: optional(0, "mini_programs_info"),
+            appid: optional(1, "appid"),
+            hall_id: optional(2, "hall_id"),
+            code_display_mode: optional(3, "code_display_mode"),
+        }
     }
 
     impl PatchCustomEntrance {
@@ -1065,14 +1158,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
     /// The `finder_info` object.
     ///
     /// 视频号相关信息
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct PatchFinderInfo {
         /// 视频号ID
@@ -1087,6 +1173,14 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         ///
         /// **Required.**
         pub finder_video_cover_image_url: ::std::string::String,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PatchFinderInfo {
+            finder_id: required(0, "finder_id"),
+            finder_video_id: required(1, "finder_video_id"),
+            finder_video_cover_image_url: required(2, "finder_video_cover_image_url"),
+        }
     }
 
     impl PatchFinderInfo {
@@ -1115,7 +1209,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -1138,6 +1231,17 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         /// 视频号相关信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub finder_info: ::std::option::Option<PatchFinderInfo>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PatchDisplayPatternInfo {
+            description: optional(0, "description"),
+            merchant_logo_url: optional(1, "merchant_logo_url"),
+            merchant_name: optional(2, "merchant_name"),
+            background_color: optional(3, "background_color"),
+            coupon_image_url: optional(4, "coupon_image_url"),
+            finder_info: optional(5, "finder_info"),
+        }
     }
 
     impl PatchDisplayPatternInfo {
@@ -1216,7 +1320,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -1230,6 +1333,14 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         /// 小程序path
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub mini_programs_path: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PatchCouponUseRule {
+            use_method: optional(0, "use_method"),
+            mini_programs_appid: optional(1, "mini_programs_appid"),
+            mini_programs_path: optional(2, "mini_programs_path"),
+        }
     }
 
     impl PatchCouponUseRule {
@@ -1280,7 +1391,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -1291,6 +1401,13 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         /// 可疑账号拦截
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub prevent_api_abuse: ::std::option::Option<bool>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PatchStockSendRule {
+            natural_person_limit: optional(0, "natural_person_limit"),
+            prevent_api_abuse: optional(1, "prevent_api_abuse"),
+        }
     }
 
     impl PatchStockSendRule {
@@ -1326,7 +1443,6 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -1334,6 +1450,12 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         /// 事件通知appid
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_appid: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PatchNotifyConfig {
+            notify_appid: optional(0, "notify_appid"),
+        }
     }
 
     impl PatchNotifyConfig {
@@ -1355,14 +1477,7 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
     }
 
     /// The JSON body of 修改商家券基本信息 (`PATCH /v3/marketing/busifavor/stocks/{stock_id}`).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct PatchBody {
         /// 自定义入口
@@ -1396,6 +1511,21 @@ pub mod v3_marketing_busifavor_stocks_stock_id {
         /// 是否允许营销补差
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub subsidy: ::std::option::Option<bool>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PatchBody {
+            custom_entrance: optional(0, "custom_entrance"),
+            stock_name: optional(1, "stock_name"),
+            comment: optional(2, "comment"),
+            goods_name: optional(3, "goods_name"),
+            out_request_no: required(4, "out_request_no"),
+            display_pattern_info: optional(5, "display_pattern_info"),
+            coupon_use_rule: optional(6, "coupon_use_rule"),
+            stock_send_rule: optional(7, "stock_send_rule"),
+            notify_config: optional(8, "notify_config"),
+            subsidy: optional(9, "subsidy"),
+        }
     }
 
     impl PatchBody {

@@ -22,7 +22,6 @@ pub mod v3_certificates {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -32,6 +31,12 @@ pub mod v3_certificates {
         /// Default: `RSA`.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub algorithm_type: ::std::option::Option<GetAlgorithmType>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetQuery {
+            algorithm_type: optional(0, "algorithm_type"),
+        }
     }
 
     impl GetQuery {
@@ -60,14 +65,7 @@ pub mod v3_certificates {
     /// The `encrypt_certificate` object.
     ///
     /// 证书信息
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetEncryptCertificate {
         /// 加密证书的算法
@@ -90,6 +88,15 @@ pub mod v3_certificates {
         pub ciphertext: ::std::string::String,
     }
 
+    ::wechatpay_runtime::impl_deserialize! {
+        GetEncryptCertificate {
+            algorithm: required(0, "algorithm"),
+            nonce: required(1, "nonce"),
+            associated_data: required(2, "associated_data"),
+            ciphertext: required(3, "ciphertext"),
+        }
+    }
+
     impl GetEncryptCertificate {
         /// Creates a value from its required fields (`algorithm`, `nonce`, `associated_data`, `ciphertext`).
         pub fn new(
@@ -110,14 +117,7 @@ pub mod v3_certificates {
     /// An item of `data`.
     ///
     /// 平台证书列表
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetDataItem {
         /// 证书序列号
@@ -138,6 +138,15 @@ pub mod v3_certificates {
         pub encrypt_certificate: GetEncryptCertificate,
     }
 
+    ::wechatpay_runtime::impl_deserialize! {
+        GetDataItem {
+            serial_no: required(0, "serial_no"),
+            effective_time: required(1, "effective_time"),
+            expire_time: required(2, "expire_time"),
+            encrypt_certificate: required(3, "encrypt_certificate"),
+        }
+    }
+
     impl GetDataItem {
         /// Creates a value from its required fields (`serial_no`, `effective_time`, `expire_time`, `encrypt_certificate`).
         pub fn new(
@@ -156,20 +165,19 @@ pub mod v3_certificates {
     }
 
     /// The response of 获取平台证书列表 (`GET /v3/certificates`).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetResponse {
         /// 平台证书列表
         ///
         /// **Required.**
         pub data: ::std::vec::Vec<GetDataItem>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetResponse {
+            data: required(0, "data"),
+        }
     }
 
     impl GetResponse {

@@ -3,14 +3,7 @@
 pub mod v3_global_merchants_sub_mchid {
     //! Operations on `/v3/global/merchants/{sub_mchid}`.
     /// Query parameters of 查询子商户（融合钱包） (`GET /v3/global/merchants/{sub_mchid}`).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetQuery {
         /// 机构appid
@@ -21,6 +14,13 @@ pub mod v3_global_merchants_sub_mchid {
         ///
         /// **Required.**
         pub sp_mchid: ::std::string::String,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetQuery {
+            sp_appid: required(0, "sp_appid"),
+            sp_mchid: required(1, "sp_mchid"),
+        }
     }
 
     impl GetQuery {
@@ -53,7 +53,6 @@ pub mod v3_global_merchants_sub_mchid {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -73,6 +72,14 @@ pub mod v3_global_merchants_sub_mchid {
         /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetContact {
+            name: optional(0, "name"),
+            phone: optional(1, "phone"),
+            email: optional(2, "email"),
+        }
     }
 
     impl GetContact {
@@ -120,7 +127,6 @@ pub mod v3_global_merchants_sub_mchid {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -148,6 +154,18 @@ pub mod v3_global_merchants_sub_mchid {
         pub mcc: ::std::option::Option<::std::string::String>,
     }
 
+    ::wechatpay_runtime::impl_deserialize! {
+        GetBusiness {
+            business_type: optional(0, "business_type"),
+            app_download: optional(1, "app_download"),
+            website: optional(2, "website"),
+            office_account: optional(3, "office_account"),
+            mini_program: optional(4, "mini_program"),
+            store_address: optional(5, "store_address"),
+            mcc: optional(6, "mcc"),
+        }
+    }
+
     impl GetBusiness {
         /// Creates a value with every field unset.
         pub fn new() -> Self {
@@ -172,7 +190,6 @@ pub mod v3_global_merchants_sub_mchid {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -183,6 +200,13 @@ pub mod v3_global_merchants_sub_mchid {
         /// 董事证件号码
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub number: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetDirector {
+            name: optional(0, "name"),
+            number: optional(1, "number"),
+        }
     }
 
     impl GetDirector {
@@ -220,7 +244,6 @@ pub mod v3_global_merchants_sub_mchid {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -231,6 +254,13 @@ pub mod v3_global_merchants_sub_mchid {
         /// H5支付权限状态
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub h5_authorization_state: ::std::option::Option<GetH5AuthorizationState>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetH5Payment {
+            audit_reject_detail: optional(0, "audit_reject_detail"),
+            h5_authorization_state: optional(1, "h5_authorization_state"),
+        }
     }
 
     impl GetH5Payment {
@@ -280,7 +310,6 @@ pub mod v3_global_merchants_sub_mchid {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -291,6 +320,13 @@ pub mod v3_global_merchants_sub_mchid {
         /// 驳回原因
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetApplicationRejectDetail {
+            field: optional(0, "field"),
+            reason: optional(1, "reason"),
+        }
     }
 
     impl GetApplicationRejectDetail {
@@ -312,7 +348,6 @@ pub mod v3_global_merchants_sub_mchid {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -328,6 +363,14 @@ pub mod v3_global_merchants_sub_mchid {
         pub application_reject_detail: ::std::option::Option<GetApplicationRejectDetail>,
     }
 
+    ::wechatpay_runtime::impl_deserialize! {
+        GetSubMerchantState {
+            sub_merchant_status: optional(0, "sub_merchant_status"),
+            application_status: optional(1, "application_status"),
+            application_reject_detail: optional(2, "application_reject_detail"),
+        }
+    }
+
     impl GetSubMerchantState {
         /// Creates a value with every field unset.
         pub fn new() -> Self {
@@ -340,14 +383,7 @@ pub mod v3_global_merchants_sub_mchid {
     }
 
     /// The response of 查询子商户（融合钱包） (`GET /v3/global/merchants/{sub_mchid}`).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetResponse {
         /// 子商户号
@@ -409,6 +445,28 @@ pub mod v3_global_merchants_sub_mchid {
         /// 附加信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub attach: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetResponse {
+            sub_mchid: required(0, "sub_mchid"),
+            name: required(1, "name"),
+            shortname: required(2, "shortname"),
+            office_phone: required(3, "office_phone"),
+            merchant_country_code: required(4, "merchant_country_code"),
+            business_category: required(5, "business_category"),
+            contact: optional(6, "contact"),
+            merchant_type: optional(7, "merchant_type"),
+            registration_certificate_number: optional(8, "registration_certificate_number"),
+            registration_certificate_date: optional(9, "registration_certificate_date"),
+            settlement_bank_number: optional(10, "settlement_bank_number"),
+            business: optional(11, "business"),
+            director: optional(12, "director"),
+            principal: optional(13, "principal"),
+            h5_payment: optional(14, "h5_payment"),
+            sub_merchant_state: optional(15, "sub_merchant_state"),
+            attach: optional(16, "attach"),
+        }
     }
 
     impl GetResponse {
@@ -550,14 +608,7 @@ pub mod v3_global_merchants_sub_mchid {
     /// The `contact` object.
     ///
     /// 联系人信息
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct PatchContact {
         /// 联系人名称
@@ -580,6 +631,14 @@ pub mod v3_global_merchants_sub_mchid {
         pub email: ::std::string::String,
     }
 
+    ::wechatpay_runtime::impl_deserialize! {
+        PatchContact {
+            name: required(0, "name"),
+            phone: required(1, "phone"),
+            email: required(2, "email"),
+        }
+    }
+
     impl PatchContact {
         /// Creates a value from its required fields (`name`, `phone`, `email`).
         pub fn new(
@@ -598,14 +657,7 @@ pub mod v3_global_merchants_sub_mchid {
     /// The `business` object.
     ///
     /// 业务信息
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct PatchBusiness {
         /// 业务类型
@@ -633,6 +685,19 @@ pub mod v3_global_merchants_sub_mchid {
         /// MCC码
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub mcc: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PatchBusiness {
+            business_type: required(0, "business_type"),
+            app_download: optional(1, "app_download"),
+            website: optional(2, "website"),
+            office_account: optional(3, "office_account"),
+            mini_program: optional(4, "mini_program"),
+            store_address: optional(5, "store_address"),
+            store_photos: optional(6, "store_photos"),
+            mcc: optional(7, "mcc"),
+        }
     }
 
     impl PatchBusiness {
@@ -723,7 +788,6 @@ pub mod v3_global_merchants_sub_mchid {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -734,6 +798,13 @@ pub mod v3_global_merchants_sub_mchid {
         /// 董事证件号
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub number: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PatchDirector {
+            name: optional(0, "name"),
+            number: optional(1, "number"),
+        }
     }
 
     impl PatchDirector {
@@ -773,7 +844,6 @@ pub mod v3_global_merchants_sub_mchid {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -784,6 +854,13 @@ pub mod v3_global_merchants_sub_mchid {
         /// H5支付域名
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PatchH5PaymentApplyInfo {
+            website_url: optional(0, "website_url"),
+            domains: optional(1, "domains"),
+        }
     }
 
     impl PatchH5PaymentApplyInfo {
@@ -815,14 +892,7 @@ pub mod v3_global_merchants_sub_mchid {
     }
 
     /// The JSON body of 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct PatchBody {
         /// 机构appid
@@ -898,6 +968,31 @@ pub mod v3_global_merchants_sub_mchid {
         /// H5支付申请资料资料
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub h5_payment_apply_info: ::std::option::Option<PatchH5PaymentApplyInfo>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PatchBody {
+            sp_appid: required(0, "sp_appid"),
+            sp_mchid: required(1, "sp_mchid"),
+            name: required(2, "name"),
+            sub_mchid: required(3, "sub_mchid"),
+            shortname: required(4, "shortname"),
+            office_phone: required(5, "office_phone"),
+            contact: required(6, "contact"),
+            business_category: required(7, "business_category"),
+            channel_id: optional(8, "channel_id"),
+            merchant_country_code: required(9, "merchant_country_code"),
+            merchant_type: required(10, "merchant_type"),
+            registration_certificate_number: required(11, "registration_certificate_number"),
+            registration_certificate_date: required(12, "registration_certificate_date"),
+            registration_certificate_copy: optional(13, "registration_certificate_copy"),
+            settlement_bank_number: optional(14, "settlement_bank_number"),
+            business: required(15, "business"),
+            director: optional(16, "director"),
+            principal: optional(17, "principal"),
+            apply_h5_payment: optional(18, "apply_h5_payment"),
+            h5_payment_apply_info: optional(19, "h5_payment_apply_info"),
+        }
     }
 
     impl PatchBody {
@@ -1018,14 +1113,7 @@ pub mod v3_global_merchants_sub_mchid {
     }
 
     /// The response of 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct PatchResponse {
         /// 子商户号
@@ -1035,6 +1123,13 @@ pub mod v3_global_merchants_sub_mchid {
         /// H5支付权限状态
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub h5_authorization_state: ::std::option::Option<GetH5AuthorizationState>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PatchResponse {
+            sub_mchid: required(0, "sub_mchid"),
+            h5_authorization_state: optional(1, "h5_authorization_state"),
+        }
     }
 
     impl PatchResponse {

@@ -3,14 +3,7 @@
 pub mod v3_merchant_media_upload {
     //! Operations on `/v3/merchant/media/upload`.
     /// The JSON `meta` part of 文件上传.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct PostMeta {
         /// 文件`sha256`摘要
@@ -21,6 +14,13 @@ pub mod v3_merchant_media_upload {
         ///
         /// **Required.**
         pub filename: ::std::string::String,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PostMeta {
+            sha256: required(0, "sha256"),
+            filename: required(1, "filename"),
+        }
     }
 
     impl PostMeta {
@@ -85,20 +85,19 @@ pub mod v3_merchant_media_upload {
     }
 
     /// The response of 文件上传 (`POST /v3/merchant/media/upload`).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct PostResponse {
         /// 媒体文件标识Id
         ///
         /// **Required.**
         pub media_id: ::std::string::String,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PostResponse {
+            media_id: required(0, "media_id"),
+        }
     }
 
     impl PostResponse {

@@ -9,7 +9,6 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -20,6 +19,13 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         /// 分页开始位置
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub offset: ::std::option::Option<i64>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetQuery {
+            limit: optional(0, "limit"),
+            offset: optional(1, "offset"),
+        }
     }
 
     impl GetQuery {
@@ -73,7 +79,6 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -84,6 +89,13 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         /// 媒体文件请求url
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetComplaintMediaList {
+            media_type: optional(0, "media_type"),
+            media_url: optional(1, "media_url"),
+        }
     }
 
     impl GetComplaintMediaList {
@@ -168,7 +180,6 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -182,6 +193,14 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         /// 是否粗体
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub is_bold: ::std::option::Option<bool>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetText {
+            text: optional(0, "text"),
+            color: optional(1, "color"),
+            is_bold: optional(2, "is_bold"),
+        }
     }
 
     impl GetText {
@@ -216,7 +235,6 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -227,6 +245,13 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         /// 图片样式类型
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub image_style_type: ::std::option::Option<GetImageStyleType>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetImage {
+            media_id: optional(0, "media_id"),
+            image_style_type: optional(1, "image_style_type"),
+        }
     }
 
     impl GetImage {
@@ -255,14 +280,7 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
     /// The `mini_program_jump_info` object.
     ///
     /// 跳转小程序信息
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetMiniProgramJumpInfo {
         /// 跳转小程序APPID
@@ -277,6 +295,14 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         ///
         /// **Required.**
         pub text: ::std::string::String,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetMiniProgramJumpInfo {
+            appid: required(0, "appid"),
+            path: required(1, "path"),
+            text: required(2, "text"),
+        }
     }
 
     impl GetMiniProgramJumpInfo {
@@ -297,14 +323,7 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
     /// The `message_info` object.
     ///
     /// 回复消息内容
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetMessageInfo {
         /// 回复的消息内容
@@ -314,6 +333,13 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         /// 自定义透传字段
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_data: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetMessageInfo {
+            content: required(0, "content"),
+            custom_data: optional(1, "custom_data"),
+        }
     }
 
     impl GetMessageInfo {
@@ -335,7 +361,6 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -355,6 +380,16 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         /// 动作id
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub action_id: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetAction {
+            action_type: optional(0, "action_type"),
+            jump_url: optional(1, "jump_url"),
+            mini_program_jump_info: optional(2, "mini_program_jump_info"),
+            message_info: optional(3, "message_info"),
+            action_id: optional(4, "action_id"),
+        }
     }
 
     impl GetAction {
@@ -379,7 +414,6 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -390,6 +424,13 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         /// 是否可以多次点击
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub multi_clickable: ::std::option::Option<bool>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetInvalidInfo {
+            expired_time: optional(0, "expired_time"),
+            multi_clickable: optional(1, "multi_clickable"),
+        }
     }
 
     impl GetInvalidInfo {
@@ -411,7 +452,6 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -425,6 +465,14 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         /// 失效配置
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub invalid_info: ::std::option::Option<GetInvalidInfo>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetLink {
+            text: optional(0, "text"),
+            action: optional(1, "action"),
+            invalid_info: optional(2, "invalid_info"),
+        }
     }
 
     impl GetLink {
@@ -447,7 +495,6 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -461,6 +508,14 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         /// 动作
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<GetAction>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetFaqsItem {
+            faq_id: optional(0, "faq_id"),
+            faq_title: optional(1, "faq_title"),
+            action: optional(2, "action"),
+        }
     }
 
     impl GetFaqsItem {
@@ -483,7 +538,6 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -491,6 +545,12 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         /// FAQ列表
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub faqs: ::std::option::Option<::std::vec::Vec<GetFaqsItem>>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetFaqList {
+            faqs: optional(0, "faqs"),
+        }
     }
 
     impl GetFaqList {
@@ -524,7 +584,6 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -538,6 +597,14 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         /// 失效配置
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub invalid_info: ::std::option::Option<GetInvalidInfo>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetButtonGroup {
+            buttons: optional(0, "buttons"),
+            button_layout: optional(1, "button_layout"),
+            invalid_info: optional(2, "invalid_info"),
+        }
     }
 
     impl GetButtonGroup {
@@ -560,7 +627,6 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -587,6 +653,18 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         /// 按钮组
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub button_group: ::std::option::Option<GetButtonGroup>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetBlocksItem {
+            type_: optional(0, "type"),
+            text: optional(1, "text"),
+            image: optional(2, "image"),
+            link: optional(3, "link"),
+            faq_list: optional(4, "faq_list"),
+            button: optional(5, "button"),
+            button_group: optional(6, "button_group"),
+        }
     }
 
     impl GetBlocksItem {
@@ -626,7 +704,6 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -640,6 +717,14 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         /// 自定义透传信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_data: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetNormalMessage {
+            blocks: optional(0, "blocks"),
+            sender_identity: optional(1, "sender_identity"),
+            custom_data: optional(2, "custom_data"),
+        }
     }
 
     impl GetNormalMessage {
@@ -662,7 +747,6 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -680,6 +764,14 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         pub clicked_log_id: ::std::option::Option<::std::string::String>,
     }
 
+    ::wechatpay_runtime::impl_deserialize! {
+        GetClickMessage {
+            message_content: optional(0, "message_content"),
+            action_id: optional(1, "action_id"),
+            clicked_log_id: optional(2, "clicked_log_id"),
+        }
+    }
+
     impl GetClickMessage {
         /// Creates a value with every field unset.
         pub fn new() -> Self {
@@ -694,14 +786,7 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
     /// An item of `data`.
     ///
     /// 投诉协商历史
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetDataItem {
         /// 操作资料列表
@@ -747,6 +832,28 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         pub click_message: ::std::option::Option<GetClickMessage>,
     }
 
+    ::wechatpay_runtime::impl_deserialize! {
+        GetDataItem {
+            complaint_media_list: optional(0, "complaint_media_list"),
+            log_id: required(1, "log_id"),
+            operator: required(2, "operator"),
+            operate_time: required(3, "operate_time"),
+            operate_type: required(4, "operate_type"),
+            operate_details: optional(5, "operate_details"),
+            image_list: optional(6, "image_list"),
+            user_appy_platform_service_reason: optional(
+                7,
+                "user_appy_platform_service_reason",
+            ),
+            user_appy_platform_service_reason_description: optional(
+                8,
+                "user_appy_platform_service_reason_description",
+            ),
+            normal_message: optional(9, "normal_message"),
+            click_message: optional(10, "click_message"),
+        }
+    }
+
     impl GetDataItem {
         /// Creates a value from its required fields (`log_id`, `operator`, `operate_time`, `operate_type`).
         pub fn new(
@@ -772,14 +879,7 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
     }
 
     /// The response of 查询投诉协商历史 (`GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetResponse {
         /// 投诉协商历史
@@ -796,6 +896,15 @@ pub mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         /// 投诉协商历史总条数
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub total_count: ::std::option::Option<i64>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetResponse {
+            data: optional(0, "data"),
+            limit: required(1, "limit"),
+            offset: required(2, "offset"),
+            total_count: optional(3, "total_count"),
+        }
     }
 
     impl GetResponse {

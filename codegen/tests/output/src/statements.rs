@@ -3,14 +3,7 @@
 pub mod v3_statements {
     //! Operations on `/v3/statements`.
     /// Query parameters of 下载对账单 (`GET /v3/statements`).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        ::serde::Serialize,
-        ::serde::Deserialize,
-        ::schemars::JsonSchema
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
     #[non_exhaustive]
     pub struct GetQuery {
         /// 账单日期
@@ -21,6 +14,13 @@ pub mod v3_statements {
         ///
         /// **Required.**
         pub mchid: ::std::string::String,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetQuery {
+            date: required(0, "date"),
+            mchid: required(1, "mchid"),
+        }
     }
 
     impl GetQuery {

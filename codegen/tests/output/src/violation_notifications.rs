@@ -9,7 +9,6 @@ pub mod v3_merchant_risk_manage_violation_notifications {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -17,6 +16,12 @@ pub mod v3_merchant_risk_manage_violation_notifications {
         /// 通知地址
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_url: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        GetResponse {
+            notify_url: optional(0, "notify_url"),
+        }
     }
 
     impl GetResponse {
@@ -94,7 +99,6 @@ pub mod v3_merchant_risk_manage_violation_notifications {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -102,6 +106,12 @@ pub mod v3_merchant_risk_manage_violation_notifications {
         /// 通知地址
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_url: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PostBody {
+            notify_url: optional(0, "notify_url"),
+        }
     }
 
     impl PostBody {
@@ -137,7 +147,6 @@ pub mod v3_merchant_risk_manage_violation_notifications {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -145,6 +154,12 @@ pub mod v3_merchant_risk_manage_violation_notifications {
         /// 通知地址
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_url: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PostResponse {
+            notify_url: optional(0, "notify_url"),
+        }
     }
 
     impl PostResponse {
@@ -229,7 +244,6 @@ pub mod v3_merchant_risk_manage_violation_notifications {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -237,6 +251,12 @@ pub mod v3_merchant_risk_manage_violation_notifications {
         /// 通知链接
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_url: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PutBody {
+            notify_url: optional(0, "notify_url"),
+        }
     }
 
     impl PutBody {
@@ -272,7 +292,6 @@ pub mod v3_merchant_risk_manage_violation_notifications {
         PartialEq,
         Default,
         ::serde::Serialize,
-        ::serde::Deserialize,
         ::schemars::JsonSchema
     )]
     #[non_exhaustive]
@@ -280,6 +299,12 @@ pub mod v3_merchant_risk_manage_violation_notifications {
         /// 通知地址
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_url: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PutResponse {
+            notify_url: optional(0, "notify_url"),
+        }
     }
 
     impl PutResponse {
