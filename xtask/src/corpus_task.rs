@@ -239,8 +239,7 @@ publish = false
 doctest = false
 
 [workspace]
-members = ["areas/*"]
-
+{members}
 [dependencies]
 {dependencies}{area_dependencies}
 [features]
@@ -249,6 +248,10 @@ json-schema = [{schema_features}]
 {feature_lines}"#,
         defaults = defaults.join(", "),
         schema_features = schema_features.join(", "),
+        members = match layout {
+            Layout::Split => "members = [\"areas/*\"]\n",
+            Layout::Single => "",
+        },
     );
     write(dir.join("Cargo.toml"), &manifest)?;
     write(
