@@ -8,9 +8,16 @@
 //! file names; JSON Schemas of every payload through schemars.
 //!
 //! The same [`Generated`] value renders as checked-in files
-//! ([`Generated::files`], formatted with prettyplease) or as one token stream
-//! ([`Generated::inline`], for the `wechatpay-macros` proc-macro), so the two are
-//! the same code.
+//! ([`Generated::files`], formatted with prettyplease), as files of a crate per
+//! API area behind a facade ([`Generated::area_files`], for a whole docs site),
+//! or as one token stream ([`Generated::inline`], for the `wechatpay-macros`
+//! proc-macro), so they are the same code.
+//!
+//! What the generated code costs to compile is kept down on purpose: structs
+//! decode through the runtime's `impl_deserialize!` rather than
+//! `#[derive(Deserialize)]`, enums through its `open_enum!`, and the
+//! `JsonSchema` derives can sit behind a feature
+//! ([`Settings::with_json_schema_feature`]).
 
 #![deny(missing_docs)]
 

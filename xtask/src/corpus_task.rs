@@ -1,5 +1,6 @@
 //! `cargo xtask corpus --docs DIR`: the generator on a whole docs tree. Every page
-//! is parsed, a crate with every operation is generated into
+//! is parsed, a crate with every operation (by default a facade and a crate per
+//! API area, so areas compile in parallel) is generated into
 //! `target/corpus/<name>`, and `cargo check` compiles it — with every API area
 //! (without and with the JSON Schema derives), and with one area alone, since
 //! users compile only the areas they enable.
