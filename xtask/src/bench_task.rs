@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use wechatpay_codegen::{Settings, generate};
 
-use crate::corpus_task::{Layout, rust_lines, write_crate};
+use crate::corpus_task::{Layout, render, rust_lines, write_crate};
 use crate::spec_task::read_docs;
 use crate::workspace_root;
 
@@ -335,7 +335,7 @@ fn compile_site(root: &Path, docs: &Path, rows: &mut Vec<CompileRow>) -> Result<
     // Split by area, as a crate of this size would ship: the one-crate layout
     // (`cargo xtask corpus --layout single`) takes about twice as long on two cores.
     let dir = root.join("target/corpus/thousand-pages");
-    let packages = write_crate(&dir, &generated, Layout::Split)?;
+    let packages = write_crate(&dir, &render(&generated, Layout::Split)?)?;
     let lines = rust_lines(&dir);
     let manifest = dir.join("Cargo.toml");
     let packages: Vec<&str> = packages.iter().map(String::as_str).collect();

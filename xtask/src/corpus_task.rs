@@ -5,13 +5,14 @@
 //! (without and with the JSON Schema derives), and with one area alone, since
 //! users compile only the areas they enable.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
 use clap::Args;
-use wechatpay_codegen::{Settings, generate};
+use wechatpay_codegen::{Generated, Settings, generate};
 
 use crate::spec_task::read_docs;
 use crate::workspace_root;
@@ -54,14 +55,17 @@ pub(crate) fn run(args: CorpusArgs) -> Result<(), String> {
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "docs".to_owned());
     let dir = workspace_root().join("target/corpus").join(sanitize(&name));
-    let packages = write_crate(&dir, &generated, args.layout)?;
+    let rendered = render(&generated, args.layout)?;
+    let formatted = started.elapsed();
+    let packages = write_crate(&dir, &rendered)?;
     eprintln!(
-        "{} operations parsed in {:.1} ms; {} generated ({} skipped), formatted and written in {:.1} ms: {} lines of Rust, {} areas, {} packages, in {}",
+        "{} operations parsed in {:.1} ms; {} generated ({} skipped) and formatted in {:.1} ms, written in {:.1} ms: {} lines of Rust, {} areas, {} packages, in {}",
         spec.operations.len(),
         parsed.as_secs_f64() * 1000.0,
         generated.operation_count(),
         generated.skipped().len(),
-        (started.elapsed() - parsed).as_secs_f64() * 1000.0,
+        (formatted - parsed).as_secs_f64() * 1000.0,
+        (started.elapsed() - formatted).as_secs_f64() * 1000.0,
         rust_lines(&dir),
         generated.features().len(),
         packages.len(),
@@ -143,15 +147,43 @@ pub(crate) fn area_package(feature: &str) -> String {
     format!("{FACADE}-{feature}")
 }
 
+/// The formatted files of a corpus, before they are written.
+pub(crate) struct Rendered {
+    layout: Layout,
+    features: Vec<String>,
+    /// The facade's `src/generated` files.
+    facade: BTreeMap<String, String>,
+    /// Split: each area's `src` files.
+    areas: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// Formats the generated code for `layout` (most of the generator's time).
+pub(crate) fn render(generated: &Generated, layout: Layout) -> Result<Rendered, String> {
+    let (facade, areas) = match layout {
+        Layout::Single => (
+            generated.files().map_err(|e| e.to_string())?,
+            BTreeMap::new(),
+        ),
+        Layout::Split => {
+            let split = generated
+                .area_files(area_package)
+                .map_err(|e| e.to_string())?;
+            (split.facade, split.areas)
+        }
+    };
+    Ok(Rendered {
+        layout,
+        features: generated.features().iter().cloned().collect(),
+        facade,
+        areas,
+    })
+}
+
 /// Writes a standalone workspace (its own `[workspace]`, this runtime as a
 /// path dependency) with the generated code: the `wechatpay-corpus` facade,
 /// each area a feature, `json-schema` a feature; split, each area's modules in
 /// a crate of its own. Returns every package written.
-pub(crate) fn write_crate(
-    dir: &Path,
-    generated: &wechatpay_codegen::Generated,
-    layout: Layout,
-) -> Result<Vec<String>, String> {
+pub(crate) fn write_crate(dir: &Path, rendered: &Rendered) -> Result<Vec<String>, String> {
     let root = workspace_root();
     if dir.exists() {
         fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -169,7 +201,7 @@ serde_json = "1"
 schemars = {{ version = "1", optional = true }}
 "#
     );
-    let features: Vec<&String> = generated.features().iter().collect();
+    let features = &rendered.features;
     let mut packages = vec![FACADE.to_owned()];
     let mut area_dependencies = String::new();
     let mut feature_lines = String::new();
@@ -177,18 +209,14 @@ schemars = {{ version = "1", optional = true }}
         "\"dep:schemars\"".to_owned(),
         "\"wechatpay-runtime/json-schema\"".to_owned(),
     ];
-    let facade_files = match layout {
+    match rendered.layout {
         Layout::Single => {
-            for feature in &features {
+            for feature in features {
                 feature_lines.push_str(&format!("{feature} = []\n"));
             }
-            generated.files().map_err(|e| e.to_string())?
         }
         Layout::Split => {
-            let split = generated
-                .area_files(area_package)
-                .map_err(|e| e.to_string())?;
-            for (feature, files) in &split.areas {
+            for (feature, files) in &rendered.areas {
                 let package = area_package(feature);
                 for (file, text) in files {
                     write(dir.join("areas").join(feature).join("src").join(file), text)?;
@@ -221,10 +249,9 @@ json-schema = ["dep:schemars", "wechatpay-runtime/json-schema"]
                 schema_features.push(format!("\"{package}?/json-schema\""));
                 packages.push(package);
             }
-            split.facade
         }
-    };
-    for (file, text) in &facade_files {
+    }
+    for (file, text) in &rendered.facade {
         write(dir.join("src/generated").join(file), text)?;
     }
     let defaults: Vec<String> = features.iter().map(|f| format!("{f:?}")).collect();
@@ -249,7 +276,7 @@ json-schema = [{schema_features}]
 {feature_lines}"#,
         defaults = defaults.join(", "),
         schema_features = schema_features.join(", "),
-        members = match layout {
+        members = match rendered.layout {
             Layout::Split => "members = [\"areas/*\"]\n",
             Layout::Single => "",
         },
