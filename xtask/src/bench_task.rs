@@ -229,7 +229,7 @@ fn compile_times(
     let (check, build) = clean_times(root, &root.join("Cargo.toml"), &["wechatpay-runtime"], &[])?;
     rows.push((
         "wechatpay-runtime, hand-written (baseline)".into(),
-        lines_in(&root.join("runtime/src")),
+        rust_lines(&root.join("runtime/src")),
         check,
         build,
     ));
@@ -268,32 +268,33 @@ fn compile_times(
 /// Name, lines of Rust, clean check, clean build.
 type CompileRow = (String, usize, Duration, Duration);
 
-/// Lines of the files directly in `dir`.
-fn lines_in(dir: &Path) -> usize {
-    fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter_map(|e| fs::read_to_string(e.path()).ok())
-                .map(|text| text.lines().count())
-                .sum()
-        })
-        .unwrap_or(0)
-}
-
 fn compile_bindings(
     root: &Path,
     progenitor: Option<&Path>,
     rows: &mut Vec<CompileRow>,
     note: &mut String,
 ) -> Result<(), String> {
-    let (check, build) = clean_times(root, &root.join("Cargo.toml"), &["wechatpay-bindings"], &[])?;
-    rows.push((
-        "wechatpay-bindings: 4 operations (lines: generated only; the crate also has its couponcodes helpers)".into(),
-        lines_in(&root.join("bindings/src/generated")),
-        check,
-        build,
-    ));
+    let manifest = root.join("Cargo.toml");
+    let variants: [(&str, &[&str]); 3] = [
+        (
+            "wechatpay-bindings: 4 operations, default features (`couponcodes`: the generated code and its helpers; lines: generated only)",
+            &[],
+        ),
+        (
+            "the same, generated code only (`--no-default-features --features v3-marketing`)",
+            &["--no-default-features", "--features", "v3-marketing"],
+        ),
+        ("the same, with `json-schema`", &["--features", "json-schema"]),
+    ];
+    for (index, (name, features)) in variants.into_iter().enumerate() {
+        let (check, build) = clean_times(root, &manifest, &["wechatpay-bindings"], features)?;
+        let lines = if index == 0 {
+            rust_lines(&root.join("bindings/src/generated"))
+        } else {
+            0
+        };
+        rows.push((name.into(), lines, check, build));
+    }
     match progenitor {
         Some(tool) => {
             let (lines, check, build) = progenitor_times(root, tool)?;
