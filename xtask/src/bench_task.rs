@@ -284,7 +284,10 @@ fn compile_bindings(
             "the same, generated code only (`--no-default-features --features v3-marketing`)",
             &["--no-default-features", "--features", "v3-marketing"],
         ),
-        ("the same, with `json-schema`", &["--features", "json-schema"]),
+        (
+            "the same, with `json-schema`",
+            &["--features", "json-schema"],
+        ),
     ];
     for (index, (name, features)) in variants.into_iter().enumerate() {
         let (check, build) = clean_times(root, &manifest, &["wechatpay-bindings"], features)?;
