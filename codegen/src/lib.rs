@@ -816,10 +816,16 @@ fn rewrap_macros(text: &str, runtime: &str) -> String {
             Some((outer, expression)) => {
                 let mut body = line.to_owned();
                 let closes = if expression {
-                    // `};` at the macro's indentation, or the whole constant on one line.
-                    let whole = line.trim_start().starts_with("const _: () = ");
-                    body = body.replacen("const _: () = ", "", 1);
-                    line.ends_with(';') && (whole || line.len() == outer.len() + 2)
+                    // The constant's first line loses `const _: () = `; it closes
+                    // with `};` at the macro's indentation, or on its first line.
+                    let value = line
+                        .get(outer.len()..)
+                        .and_then(|rest| rest.strip_prefix("const _: () = "));
+                    let first = value.is_some();
+                    if let Some(value) = value {
+                        body = format!("{outer}{value}");
+                    }
+                    line.ends_with(';') && (first || line.len() == outer.len() + 2)
                 } else {
                     line.len() == outer.len() + 1 && line.ends_with('}')
                 };
@@ -867,4 +873,46 @@ fn space_items(text: &str) -> String {
         previous = line;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+
+    #[test]
+    fn macro_bodies_are_formatted_and_put_back_in_their_macros() {
+        let source = r#"
+            mod inner {
+                ::rt::impl_deserialize! { Empty {} }
+                ::rt::impl_deserialize! { Pair { first: required(0, "first"), second_field: optional(1, "secondField"), } }
+                ::rt::open_enum! { pub enum Kind { A = "A", #[unrecognized] Unrecognized(String), } }
+            }
+        "#;
+        let text = render("test.rs", source, "", "::rt").unwrap();
+        let expected = r#"mod inner {
+    ::rt::impl_deserialize! {
+        Empty {}
+    }
+
+    ::rt::impl_deserialize! {
+        Pair {
+            first: required(0, "first"),
+            second_field: optional(1, "secondField"),
+        }
+    }
+
+    ::rt::open_enum! {
+        pub enum Kind {
+            A = "A",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+}
+"#;
+        assert_eq!(text, expected);
+        // What is put back still parses as the same macro calls.
+        let reparsed: syn::File = syn::parse_str(&text).unwrap();
+        assert_eq!(reparsed.items.len(), 1);
+    }
 }
