@@ -569,11 +569,17 @@ impl Generated {
             let cfg = cfg_attr(&module.feature);
             quote!(#cfg pub mod #name;)
         });
-        let mut sources = vec![("mod.rs".to_owned(), self.mod_rs(declarations))];
+        let mod_rs = self.mod_rs(declarations);
+        let mut sources = vec![("mod.rs".to_owned(), mod_rs.as_str())];
         for module in &self.modules {
-            sources.push((format!("{}.rs", module.name), module.source.clone()));
+            sources.push((format!("{}.rs", module.name), module.source.as_str()));
         }
-        self.render_all(sources)
+        let texts = self.render_all(&sources)?;
+        Ok(sources
+            .into_iter()
+            .map(|(file, _)| file)
+            .zip(texts)
+            .collect())
     }
 
     /// The files of a crate split by API area (needs
@@ -602,37 +608,50 @@ impl Generated {
             declarations.push(quote!(#[cfg(feature = #feature)] pub use ::#area::#name;));
             areas.entry(feature).or_default().push(module);
         }
-        let mut sources = vec![("mod.rs".to_owned(), self.mod_rs(declarations.into_iter()))];
-        for (feature, modules) in &areas {
-            let doc = format!(" The path modules of the `{feature}` API area.");
-            let names = modules.iter().map(|m| ident(&m.name));
-            let lib = quote! {
-                #![doc = #doc]
-                #(pub mod #names;)*
-            };
-            sources.push((format!("{feature}/lib.rs"), lib.to_string()));
+        let mod_rs = self.mod_rs(declarations.into_iter());
+        let libs: Vec<String> = areas
+            .iter()
+            .map(|(feature, modules)| {
+                let doc = format!(" The path modules of the `{feature}` API area.");
+                let names = modules.iter().map(|m| ident(&m.name));
+                quote! {
+                    #![doc = #doc]
+                    #(pub mod #names;)*
+                }
+                .to_string()
+            })
+            .collect();
+        // Each source with where its text goes: the facade (no area) or an
+        // area's file; the label names the file in errors.
+        let mut sources = vec![("mod.rs".to_owned(), mod_rs.as_str())];
+        let mut destinations = vec![None];
+        for ((feature, modules), lib) in areas.iter().zip(&libs) {
+            sources.push((format!("{feature}/lib.rs"), lib.as_str()));
+            destinations.push(Some((*feature, "lib.rs".to_owned())));
             for module in modules {
-                sources.push((
-                    format!("{feature}/{}.rs", module.name),
-                    module.source.clone(),
-                ));
+                let file = format!("{}.rs", module.name);
+                sources.push((format!("{feature}/{file}"), module.source.as_str()));
+                destinations.push(Some((*feature, file)));
             }
         }
-        let mut rendered = self.render_all(sources)?;
+        let texts = self.render_all(&sources)?;
         let mut split = AreaFiles {
             facade: BTreeMap::new(),
             areas: BTreeMap::new(),
         };
-        split.facade.extend(rendered.remove_entry("mod.rs"));
-        for (path, text) in rendered {
-            let (feature, file) = path
-                .split_once('/')
-                .expect("area files are `<feature>/<file>`");
-            split
-                .areas
-                .entry(feature.to_owned())
-                .or_default()
-                .insert(file.to_owned(), text);
+        for (destination, text) in destinations.into_iter().zip(texts) {
+            match destination {
+                None => {
+                    split.facade.insert("mod.rs".to_owned(), text);
+                }
+                Some((feature, file)) => {
+                    split
+                        .areas
+                        .entry(feature.to_owned())
+                        .or_default()
+                        .insert(file, text);
+                }
+            }
         }
         Ok(split)
     }
@@ -650,21 +669,15 @@ impl Generated {
         .to_string()
     }
 
-    /// Formats every `(file, source)`: parsing and formatting is most of the
-    /// time, and every file is independent, so they are done in parallel.
-    fn render_all(
-        &self,
-        sources: Vec<(String, String)>,
-    ) -> Result<BTreeMap<String, String>, CodegenError> {
+    /// Formats every `(file, source)`, in order: parsing and formatting is most
+    /// of the time, and every file is independent, so they are done in parallel.
+    fn render_all(&self, sources: &[(String, &str)]) -> Result<Vec<String>, CodegenError> {
         let (header, runtime) = (&self.header, &self.runtime);
-        let texts = in_parallel(&sources, |(file, source)| {
+        in_parallel(sources, |(file, source)| {
             render(file, source, header, runtime)
-        });
-        let mut files = BTreeMap::new();
-        for ((file, _), text) in sources.into_iter().zip(texts) {
-            files.insert(file, text?);
-        }
-        Ok(files)
+        })
+        .into_iter()
+        .collect()
     }
 
     /// Everything as one formatted file (each path an inline module), with the
@@ -764,18 +777,22 @@ fn unwrap_macros(items: &mut [syn::Item]) -> bool {
                     continue;
                 };
                 let tokens = invocation.mac.tokens.clone();
-                if name == "open_enum"
-                    && let Ok(mut body) = syn::parse2::<syn::ItemEnum>(tokens.clone())
-                {
-                    let mark = format_ident!("{OPEN_ENUM_MARK}");
-                    body.attrs.insert(0, syn::parse_quote!(#[#mark]));
-                    *item = syn::Item::Enum(body);
-                    any = true;
-                } else if name == "impl_deserialize"
-                    && let Ok(body) = syn::parse2::<syn::ExprStruct>(tokens)
-                {
-                    let mark = format_ident!("{DESERIALIZE_MARK}");
-                    *item = syn::parse_quote!(#[#mark] const _: () = #body;);
+                let swapped: Option<syn::Item> = if name == "open_enum" {
+                    syn::parse2::<syn::ItemEnum>(tokens).ok().map(|mut body| {
+                        let mark = format_ident!("{OPEN_ENUM_MARK}");
+                        body.attrs.insert(0, syn::parse_quote!(#[#mark]));
+                        syn::Item::Enum(body)
+                    })
+                } else if name == "impl_deserialize" {
+                    syn::parse2::<syn::ExprStruct>(tokens).ok().map(|body| {
+                        let mark = format_ident!("{DESERIALIZE_MARK}");
+                        syn::parse_quote!(#[#mark] const _: () = #body;)
+                    })
+                } else {
+                    None
+                };
+                if let Some(swapped) = swapped {
+                    *item = swapped;
                     any = true;
                 }
             }

@@ -300,20 +300,16 @@ impl<'a> TypeBuilder<'a> {
         // `Deserialize` comes from the runtime's `impl_deserialize!`: the derive's
         // code is most of what a generated crate costs to compile. The
         // `#[serde(...)]` field attributes are still read by `Serialize` and schemars.
-        let derives = if serde {
-            let default = all_optional.then(|| quote!(Default,));
-            if self.json_schema_feature {
-                quote! {
-                    #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize)]
-                    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
-                }
-            } else {
-                quote!(#[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::schemars::JsonSchema)])
-            }
-        } else if all_optional {
-            quote!(#[derive(Debug, Clone, PartialEq, Default)])
-        } else {
-            quote!(#[derive(Debug, Clone, PartialEq)])
+        let default = all_optional.then(|| quote!(, Default));
+        let derives = match (serde, self.json_schema_feature) {
+            (false, _) => quote!(#[derive(Debug, Clone, PartialEq #default)]),
+            (true, false) => quote! {
+                #[derive(Debug, Clone, PartialEq #default, ::serde::Serialize, ::schemars::JsonSchema)]
+            },
+            (true, true) => quote! {
+                #[derive(Debug, Clone, PartialEq #default, ::serde::Serialize)]
+                #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+            },
         };
         let required: Vec<&FieldPlan> = plans.iter().filter(|p| p.required).collect();
         let params = required.iter().map(|p| {

@@ -33,8 +33,7 @@ pub mod aead;
 pub mod blocking;
 pub mod bulk;
 mod client;
-#[doc(hidden)]
-pub mod de;
+mod de;
 pub mod encode;
 mod error;
 #[cfg(feature = "json-schema")]
@@ -69,7 +68,10 @@ pub use verify::{PlatformCertificates, Verifier};
 /// dependency on these. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::de;
+    /// What `impl_deserialize!` expands to.
+    pub mod de {
+        pub use crate::de::{next_field, required, set, skip};
+    }
     #[cfg(feature = "json-schema")]
     pub use schemars;
     pub use serde;

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use wechatpay_codegen::{Settings, generate};
 
-use crate::corpus_task::{Layout, render, rust_lines, write_crate};
+use crate::corpus_task::{FACADE, Layout, render, write_crate};
 use crate::spec_task::read_docs;
 use crate::workspace_root;
 
@@ -178,13 +178,14 @@ fn thousand_page_tree(docs: &Path, into: &Path) -> Result<usize, String> {
     Ok(written)
 }
 
-/// Clean `cargo check` and `cargo build` of packages beyond their
-/// dependencies: they are built first, then only the packages are cleaned. The
-/// first package is the one built; the others are its generated dependencies.
+/// Clean `cargo check` and `cargo build` of `package` beyond its
+/// dependencies: they are built first, then only `package` and `also_clean`
+/// (dependencies generated with it, such as a corpus's area crates) are cleaned.
 fn clean_times(
     root: &Path,
     manifest: &Path,
-    packages: &[&str],
+    package: &str,
+    also_clean: &[String],
     features: &[&str],
 ) -> Result<(Duration, Duration), String> {
     let target = root.join("target/bench-compile");
@@ -193,7 +194,7 @@ fn clean_times(
         command
             .args([verb, "--quiet", "--offline", "--manifest-path"])
             .arg(manifest)
-            .args(["-p", packages[0]])
+            .args(["-p", package])
             .args(features)
             .env("CARGO_TARGET_DIR", &target);
         command
@@ -203,7 +204,8 @@ fn clean_times(
         command
             .args(["clean", "--quiet", "--offline", "--manifest-path"])
             .arg(manifest)
-            .args(packages.iter().flat_map(|package| ["-p", package]))
+            .args(["-p", package])
+            .args(also_clean.iter().flat_map(|other| ["-p", other.as_str()]))
             .env("CARGO_TARGET_DIR", &target);
         command
     };
@@ -226,7 +228,13 @@ fn compile_times(
 ) -> Result<String, String> {
     eprintln!("measuring compile times");
     let mut rows: Vec<CompileRow> = Vec::new();
-    let (check, build) = clean_times(root, &root.join("Cargo.toml"), &["wechatpay-runtime"], &[])?;
+    let (check, build) = clean_times(
+        root,
+        &root.join("Cargo.toml"),
+        "wechatpay-runtime",
+        &[],
+        &[],
+    )?;
     rows.push((
         "wechatpay-runtime, hand-written (baseline)".into(),
         rust_lines(&root.join("runtime/src")),
@@ -268,6 +276,26 @@ fn compile_times(
 /// Name, lines of Rust, clean check, clean build.
 type CompileRow = (String, usize, Duration, Duration);
 
+/// Lines of the `.rs` files under `dir`.
+fn rust_lines(dir: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|entry| {
+            let path = entry.path();
+            if path.is_dir() {
+                rust_lines(&path)
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                fs::read_to_string(&path).map_or(0, |text| text.lines().count())
+            } else {
+                0
+            }
+        })
+        .sum()
+}
+
 fn compile_bindings(
     root: &Path,
     progenitor: Option<&Path>,
@@ -275,27 +303,26 @@ fn compile_bindings(
     note: &mut String,
 ) -> Result<(), String> {
     let manifest = root.join("Cargo.toml");
-    let variants: [(&str, &[&str]); 3] = [
+    // Lines are given once, on the first row: the variants compile the same files.
+    let variants: [(&str, usize, &[&str]); 3] = [
         (
             "wechatpay-bindings: 4 operations, default features (`couponcodes`: the generated code and its helpers; lines: generated only)",
+            rust_lines(&root.join("bindings/src/generated")),
             &[],
         ),
         (
             "the same, generated code only (`--no-default-features --features v3-marketing`)",
+            0,
             &["--no-default-features", "--features", "v3-marketing"],
         ),
         (
             "the same, with `json-schema`",
+            0,
             &["--features", "json-schema"],
         ),
     ];
-    for (index, (name, features)) in variants.into_iter().enumerate() {
-        let (check, build) = clean_times(root, &manifest, &["wechatpay-bindings"], features)?;
-        let lines = if index == 0 {
-            rust_lines(&root.join("bindings/src/generated"))
-        } else {
-            0
-        };
+    for (name, lines, features) in variants {
+        let (check, build) = clean_times(root, &manifest, "wechatpay-bindings", &[], features)?;
         rows.push((name.into(), lines, check, build));
     }
     match progenitor {
@@ -339,23 +366,29 @@ fn compile_site(root: &Path, docs: &Path, rows: &mut Vec<CompileRow>) -> Result<
     // Split by area, as a crate of this size would ship: the one-crate layout
     // (`cargo xtask corpus --layout single`) takes about twice as long on two cores.
     let dir = root.join("target/corpus/thousand-pages");
-    let packages = write_crate(&dir, &render(&generated, Layout::Split)?)?;
-    let lines = rust_lines(&dir);
+    let rendered = render(&generated, Layout::Split)?;
+    let areas = write_crate(&dir, &rendered)?;
     let manifest = dir.join("Cargo.toml");
-    let packages: Vec<&str> = packages.iter().map(String::as_str).collect();
-    let (check, build) = clean_times(root, &manifest, &packages, &[])?;
+    let (check, build) = clean_times(root, &manifest, FACADE, &areas, &[])?;
     rows.push((
         format!("{what}, a crate per area behind a facade"),
-        lines,
+        rendered.lines(),
         check,
         build,
     ));
-    let (check, build) = clean_times(root, &manifest, &packages, &["--features", "json-schema"])?;
+    let (check, build) = clean_times(
+        root,
+        &manifest,
+        FACADE,
+        &areas,
+        &["--features", "json-schema"],
+    )?;
     rows.push(("the same, with `json-schema`".into(), 0, check, build));
     let (check, build) = clean_times(
         root,
         &manifest,
-        &packages,
+        FACADE,
+        &areas,
         &["--no-default-features", "--features", &area],
     )?;
     rows.push((format!("the same, only `{area}`"), 0, check, build));
@@ -411,13 +444,8 @@ fn progenitor_times(root: &Path, tool: &Path) -> Result<(usize, Duration, Durati
             .arg("--manifest-path")
             .arg(&manifest),
     )?;
-    let lines = fs::read_dir(output.join("src"))
-        .map_err(|e| e.to_string())?
-        .filter_map(Result::ok)
-        .filter_map(|e| fs::read_to_string(e.path()).ok())
-        .map(|text| text.lines().count())
-        .sum();
-    let (check, build) = clean_times(root, &manifest, &["couponcodes-progenitor"], &[])?;
+    let lines = rust_lines(&output.join("src"));
+    let (check, build) = clean_times(root, &manifest, "couponcodes-progenitor", &[], &[])?;
     Ok((lines, check, build))
 }
 

@@ -57,7 +57,7 @@ pub(crate) fn run(args: CorpusArgs) -> Result<(), String> {
     let dir = workspace_root().join("target/corpus").join(sanitize(&name));
     let rendered = render(&generated, args.layout)?;
     let formatted = started.elapsed();
-    let packages = write_crate(&dir, &rendered)?;
+    let areas = write_crate(&dir, &rendered)?;
     eprintln!(
         "{} operations parsed in {:.1} ms; {} generated ({} skipped) and formatted in {:.1} ms, written in {:.1} ms: {} lines of Rust, {} areas, {} packages, in {}",
         spec.operations.len(),
@@ -66,9 +66,9 @@ pub(crate) fn run(args: CorpusArgs) -> Result<(), String> {
         generated.skipped().len(),
         (formatted - parsed).as_secs_f64() * 1000.0,
         (started.elapsed() - formatted).as_secs_f64() * 1000.0,
-        rust_lines(&dir),
+        rendered.lines(),
         generated.features().len(),
-        packages.len(),
+        areas.len() + 1,
         dir.display(),
     );
     if args.no_check {
@@ -96,26 +96,6 @@ pub(crate) fn run(args: CorpusArgs) -> Result<(), String> {
         );
     }
     Ok(())
-}
-
-/// Lines of the `.rs` files under `dir`.
-pub(crate) fn rust_lines(dir: &Path) -> usize {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .filter_map(Result::ok)
-        .map(|entry| {
-            let path = entry.path();
-            if path.is_dir() {
-                rust_lines(&path)
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                fs::read_to_string(&path).map_or(0, |text| text.lines().count())
-            } else {
-                0
-            }
-        })
-        .sum()
 }
 
 fn sanitize(name: &str) -> String {
@@ -157,6 +137,18 @@ pub(crate) struct Rendered {
     areas: BTreeMap<String, BTreeMap<String, String>>,
 }
 
+impl Rendered {
+    /// Lines of Rust in every file.
+    pub(crate) fn lines(&self) -> usize {
+        let area_files = self.areas.values().flat_map(BTreeMap::values);
+        self.facade
+            .values()
+            .chain(area_files)
+            .map(|text| text.lines().count())
+            .sum()
+    }
+}
+
 /// Formats the generated code for `layout` (most of the generator's time).
 pub(crate) fn render(generated: &Generated, layout: Layout) -> Result<Rendered, String> {
     let (facade, areas) = match layout {
@@ -182,7 +174,7 @@ pub(crate) fn render(generated: &Generated, layout: Layout) -> Result<Rendered, 
 /// Writes a standalone workspace (its own `[workspace]`, this runtime as a
 /// path dependency) with the generated code: the `wechatpay-corpus` facade,
 /// each area a feature, `json-schema` a feature; split, each area's modules in
-/// a crate of its own. Returns every package written.
+/// a crate of its own. Returns the packages written besides the facade.
 pub(crate) fn write_crate(dir: &Path, rendered: &Rendered) -> Result<Vec<String>, String> {
     let root = workspace_root();
     if dir.exists() {
@@ -202,7 +194,7 @@ schemars = {{ version = "1", optional = true }}
 "#
     );
     let features = &rendered.features;
-    let mut packages = vec![FACADE.to_owned()];
+    let mut packages = Vec::new();
     let mut area_dependencies = String::new();
     let mut feature_lines = String::new();
     let mut schema_features = vec![
