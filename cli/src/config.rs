@@ -11,41 +11,86 @@ use wechatpay_runtime::{
 };
 
 /// Connection settings; each can also come from the environment or the config file.
-#[derive(Args, Debug, Clone, Default)]
+#[derive(Args, Clone, Default)]
 pub struct Settings {
     /// TOML file with any of the settings below (keys: base_url, mchid,
     /// mch_serial, private_key, public_key_id, public_key, apiv3_key).
-    #[arg(long, env = "COUPONCODES_CONFIG", global = true)]
+    #[arg(long, env = "COUPONCODES_CONFIG")]
     pub config: Option<PathBuf>,
     /// WeChat Pay host [default: https://api.mch.weixin.qq.com].
-    #[arg(long, env = "WECHATPAY_BASE_URL", global = true)]
+    #[arg(long, env = "WECHATPAY_BASE_URL")]
     pub base_url: Option<String>,
     /// Merchant id.
-    #[arg(long, env = "WECHATPAY_MCHID", global = true)]
+    #[arg(long, env = "WECHATPAY_MCHID")]
     pub mchid: Option<String>,
     /// Serial number of the merchant API certificate.
-    #[arg(long, env = "WECHATPAY_MCH_SERIAL", global = true)]
+    #[arg(long, env = "WECHATPAY_MCH_SERIAL")]
     pub mch_serial: Option<String>,
     /// Path to the merchant API private key (PKCS#8 PEM, `apiclient_key.pem`).
-    #[arg(long, env = "WECHATPAY_PRIVATE_KEY", global = true)]
+    #[arg(long, env = "WECHATPAY_PRIVATE_KEY")]
     pub private_key: Option<PathBuf>,
     /// WeChat Pay public key id (`PUB_KEY_ID_...`), with --public-key.
-    #[arg(long, env = "WECHATPAY_PUBLIC_KEY_ID", global = true)]
+    #[arg(long, env = "WECHATPAY_PUBLIC_KEY_ID")]
     pub public_key_id: Option<String>,
     /// Path to the WeChat Pay public key PEM, with --public-key-id.
-    #[arg(long, env = "WECHATPAY_PUBLIC_KEY", global = true)]
+    #[arg(long, env = "WECHATPAY_PUBLIC_KEY")]
     pub public_key: Option<PathBuf>,
     /// APIv3 key, for platform-certificate mode (never printed).
-    #[arg(
-        long,
-        env = "WECHATPAY_APIV3_KEY",
-        global = true,
-        hide_env_values = true
-    )]
+    #[arg(long, env = "WECHATPAY_APIV3_KEY", hide_env_values = true)]
     pub apiv3_key: Option<String>,
     /// Seconds to wait for one answer.
-    #[arg(long, default_value_t = 10.0, global = true)]
+    #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
+}
+
+// By hand, so that the APIv3 key never reaches a log or a panic message.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("config", &self.config)
+            .field("base_url", &self.base_url)
+            .field("mchid", &self.mchid)
+            .field("mch_serial", &self.mch_serial)
+            .field("private_key", &self.private_key)
+            .field("public_key_id", &self.public_key_id)
+            .field("public_key", &self.public_key)
+            .field("apiv3_key", &self.apiv3_key.as_ref().map(|_| "<redacted>"))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// A TOML error as it may be shown: where, and what kind of mistake, but never
+/// the text of the file (which holds the APIv3 key) nor a value quoted from it.
+fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> String {
+    let place = error
+        .span()
+        .map(|span| {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!(" at line {line}, column {column}")
+        })
+        .unwrap_or_default();
+    let mut message = String::new();
+    let mut quoted = None;
+    for c in error.message().chars() {
+        match quoted {
+            Some(end) if c == end => {
+                message.push_str("...");
+                message.push(c);
+                quoted = None;
+            }
+            Some(_) => {}
+            None => {
+                message.push(c);
+                if c == '`' || c == '"' || c == '\'' {
+                    quoted = Some(c);
+                }
+            }
+        }
+    }
+    format!("config file {}{place}: {}", path.display(), message.trim())
 }
 
 #[derive(Deserialize, Default)]
@@ -75,8 +120,7 @@ impl Settings {
         };
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read the config file {}: {e}", path.display()))?;
-        let file: FileSettings =
-            toml::from_str(&text).map_err(|e| format!("config file {}: {e}", path.display()))?;
+        let file: FileSettings = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let relative = |p: PathBuf| if p.is_relative() { base.join(p) } else { p };
         merged.base_url = merged.base_url.or(file.base_url);
@@ -189,5 +233,32 @@ mod tests {
         assert_eq!(merged.mch_serial.as_deref(), Some("S"));
         assert_eq!(merged.private_key, Some(dir.join("key.pem")));
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn config_errors_never_show_the_apiv3_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = "S3CRETapiv3keyS3CRETapiv3keyS3CR";
+        for text in [
+            format!("mchid = \"1\"\napiv3_key = \"{secret}\" x\n"),
+            format!("apiv3_key = {secret}\n"),
+            format!("apiv3_key = [\"{secret}\"]\n"),
+            format!("apiv3_key = \"{secret}\"\napiv3_key = \"{secret}\"\n"),
+        ] {
+            let file = dir.path().join("c.toml");
+            std::fs::write(&file, &text).unwrap();
+            let settings = Settings {
+                config: Some(file),
+                ..Settings::default()
+            };
+            let error = settings.merged().unwrap_err();
+            assert!(!error.contains("S3CRET"), "{error}");
+            assert!(error.contains("line "), "{error}");
+        }
+        let settings = Settings {
+            apiv3_key: Some(secret.into()),
+            ..Settings::default()
+        };
+        assert!(!format!("{settings:?}").contains("S3CRET"));
     }
 }

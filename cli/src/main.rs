@@ -1,38 +1,34 @@
-//! `couponcodes`: upload, list, get and delete WeChat Pay merchant-coupon
-//! pre-stored codes (商家券预存code) from the command line.
+//! `couponcodes`: upload, list, reconcile, get and delete WeChat Pay
+//! merchant-coupon pre-stored codes (商家券预存code) from the command line.
 
-mod config;
-mod upload;
-
-use std::io::Write;
-use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::future::Future;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use futures_util::StreamExt;
+use clap::{Args, Parser, Subcommand};
+use couponcodes::config::Settings;
+use couponcodes::export::{self, ListArgs, ReconcileArgs};
+use couponcodes::upload::{self, UploadArgs};
+use couponcodes::{explain, input};
+use sha2::Digest;
 use wechatpay_bindings::WechatPayApi;
-use wechatpay_bindings::couponcodes::{
-    DeleteCouponCodeQuery, GetCouponCodeQuery, ListCouponCodesQuery, list_all,
-};
+use wechatpay_bindings::couponcodes::{DeleteCouponCodeQuery, GetCouponCodeQuery};
+use wechatpay_runtime::ClientBuilder;
 use wechatpay_runtime::schema::{EnumCheck, SchemaValidator};
-use wechatpay_runtime::{ClientBuilder, Error};
-use wechatpay_sandbox::{Sandbox, SandboxConfig};
 
-/// Upload, list, get and delete WeChat Pay merchant-coupon pre-stored codes.
+/// Upload, list, reconcile, get and delete WeChat Pay merchant-coupon pre-stored codes.
 ///
 /// Credentials come from flags, then WECHATPAY_* environment variables, then an
-/// optional --config file. Add --sandbox to any command to run it against a local
+/// optional --config file. Add --sandbox to run a command against a local
 /// WeChat Pay with no credentials at all, or run `couponcodes demo` to see the
 /// whole flow.
 #[derive(Parser)]
 #[command(name = "couponcodes", version, after_help = EXAMPLES)]
 struct Cli {
-    /// Run against an in-process sandbox instead of WeChat Pay (no credentials needed).
-    #[arg(long, global = true)]
+    /// Run against an in-process sandbox instead of WeChat Pay (no credentials
+    /// needed); also accepted after the command.
+    #[cfg(feature = "sandbox")]
+    #[arg(long)]
     sandbox: bool,
-    #[command(flatten)]
-    settings: config::Settings,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,39 +37,64 @@ const EXAMPLES: &str = "Examples:
   couponcodes demo
   couponcodes --sandbox upload --stock-id 98065001 codes.txt
   couponcodes upload --stock-id 1212000000 codes.txt --json > report.json
-  couponcodes list --stock-id 1212000000 --format csv > export.csv
+  couponcodes reconcile --stock-id 1212000000 codes.txt
+  couponcodes list --stock-id 1212000000 --format csv --output export.csv
   couponcodes get --stock-id 1212000000 ABC9588200
   couponcodes delete --stock-id 1212000000 ABC9588200
   couponcodes validate upload_coupon_codes.body payload.json
-  couponcodes sandbox --addr 127.0.0.1:8080";
+  couponcodes sandbox --addr 127.0.0.1:8080
+
+Environment: WECHATPAY_* settings (see each command's --help), COUPONCODES_CONFIG
+(a TOML file of them), and COUPONCODES_LOG, a tracing filter for diagnostics on
+standard error (e.g. COUPONCODES_LOG=wechatpay_runtime=debug shows every request
+and retry).";
+
+/// Where a command sends its requests.
+#[derive(Args, Clone)]
+#[command(next_help_heading = "Connection")]
+struct Connection {
+    /// Run against an in-process sandbox instead of WeChat Pay (no credentials needed).
+    #[cfg(feature = "sandbox")]
+    #[arg(long)]
+    sandbox: bool,
+    #[command(flatten)]
+    settings: Settings,
+}
 
 #[derive(Subcommand)]
 enum Command {
     /// Upload a file of codes (one per line) in chunks of 200; resumable.
     ///
     /// Every line is checked first and bad lines are reported with their line
-    /// numbers. Progress shows on a terminal. If the run stops (Ctrl-C, a crash, a
-    /// network cut), the same command resumes it: chunks already answered are not
+    /// numbers; nothing is sent until they are fixed (or --skip-invalid). Progress
+    /// shows on a terminal. If the run stops (Ctrl-C, a crash, a network cut), the
+    /// same command resumes it: chunks already answered by the same server are not
     /// sent again, and the others repeat their request numbers, so no code is
-    /// imported twice. Exits 0 only when every code ended uploaded or already present.
-    Upload(upload::UploadArgs),
-    /// Print every code of a stock, page after page, as it arrives.
+    /// imported twice. The summary puts every line in one bucket; the exit status
+    /// is 0 only when every code ended uploaded or already present, 2 when the
+    /// input must be fixed first.
+    Upload {
+        #[command(flatten)]
+        args: UploadArgs,
+        #[command(flatten)]
+        connection: Connection,
+    },
+    /// Print every code of a stock, several pages at a time, in order.
     List {
-        /// The stock (批次号).
-        #[arg(long)]
-        stock_id: String,
-        /// Only codes in this state (AVAILABLE, DISPATCHED, ...).
-        #[arg(long)]
-        status: Option<String>,
-        /// Only codes dispatched through this appid.
-        #[arg(long)]
-        appid: Option<String>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-        /// Codes per request.
-        #[arg(long, default_value_t = 100)]
-        page_size: i64,
+        #[command(flatten)]
+        args: ListArgs,
+        #[command(flatten)]
+        connection: Connection,
+    },
+    /// Compare a file of codes with what WeChat Pay holds for the stock.
+    ///
+    /// Lists codes of the file that WeChat Pay lacks and codes WeChat Pay holds
+    /// that the file does not have; exits 0 only when they match.
+    Reconcile {
+        #[command(flatten)]
+        args: ReconcileArgs,
+        #[command(flatten)]
+        connection: Connection,
     },
     /// Show one code.
     Get {
@@ -85,6 +106,8 @@ enum Command {
         /// The appid the code was dispatched through.
         #[arg(long)]
         appid: Option<String>,
+        #[command(flatten)]
+        connection: Connection,
     },
     /// Delete one code that was not dispatched yet.
     Delete {
@@ -93,9 +116,12 @@ enum Command {
         stock_id: String,
         /// The code.
         code: String,
-        /// Request number (default: derived from stock and code, so a rerun is safe).
+        /// Request number: new for every run by default; give the one a run printed
+        /// to repeat that very delete safely (after a timeout, say).
         #[arg(long)]
         request_no: Option<String>,
+        #[command(flatten)]
+        connection: Connection,
     },
     /// Check a JSON payload against the generated JSON Schema.
     Validate {
@@ -113,163 +139,96 @@ enum Command {
         list: bool,
     },
     /// Run the local sandbox and print the environment a client needs.
+    #[cfg(feature = "sandbox")]
     Sandbox {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: SocketAddr,
-        /// Where to write the generated keys.
+        addr: std::net::SocketAddr,
+        /// Where to write the generated keys (each instance in a folder of its own).
         #[arg(long, default_value = ".wechatpay-sandbox")]
-        dir: PathBuf,
+        dir: std::path::PathBuf,
+        #[command(flatten)]
+        faults: wechatpay_sandbox::FaultArgs,
     },
     /// The whole flow against an embedded sandbox: upload a file of codes, export
     /// what WeChat Pay holds, look one up, delete one.
+    #[cfg(feature = "sandbox")]
     Demo {
         /// How many sample codes to upload.
-        #[arg(long, default_value_t = 20_000)]
+        #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
         codes: u64,
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Table,
-    Jsonl,
-    Csv,
-}
-
-/// A person-readable account of an error: what happened, what WeChat Pay said,
-/// and whether retrying can help.
-pub(crate) fn explain(error: &Error) -> String {
-    let retry = if error.is_retryable() {
-        "retrying may help"
-    } else {
-        "retrying will not help"
-    };
-    match error {
-        Error::Api(api) => {
-            let mut text = format!("WeChat Pay answered {}", api.status);
-            if let Some(code) = &api.code {
-                text.push_str(&format!(" {code}"));
-            }
-            if let Some(message) = &api.message {
-                text.push_str(&format!(": {message}"));
-            }
-            if let Some(detail) = &api.detail {
-                text.push_str(&format!(" (detail: {detail})"));
-            }
-            if let Some(id) = &api.request_id {
-                text.push_str(&format!("; Request-ID {id}"));
-            }
-            format!("{text}; {retry}")
-        }
-        Error::Validation(errors) => {
-            format!("not sent, the request breaks documented limits: {errors}")
-        }
-        other => format!("{other}; {retry}"),
-    }
-}
-
+/// Runs `job` with a client builder for the chosen server: the in-process
+/// sandbox, or WeChat Pay with the configured credentials.
 async fn with_client<F, Fut>(
-    cli_sandbox: bool,
-    settings: &config::Settings,
+    sandbox: bool,
+    connection: &Connection,
     job: F,
 ) -> Result<ExitCode, String>
 where
     F: FnOnce(ClientBuilder) -> Fut,
-    Fut: std::future::Future<Output = Result<ExitCode, String>>,
+    Fut: Future<Output = Result<ExitCode, String>>,
 {
-    if cli_sandbox {
-        let sandbox = Sandbox::start(SandboxConfig::default())
+    #[cfg(feature = "sandbox")]
+    if sandbox || connection.sandbox {
+        let sandbox = wechatpay_sandbox::Sandbox::start(wechatpay_sandbox::SandboxConfig::default())
             .await
             .map_err(|e| format!("cannot start the sandbox: {e}"))?;
         eprintln!("(using an in-process sandbox at {})", sandbox.base_url());
-        let result = job(sandbox.client_builder()).await;
-        drop(sandbox);
-        result
-    } else {
-        job(settings.client_builder()?).await
+        return job(sandbox.client_builder()).await;
+    }
+    let _ = sandbox;
+    job(connection.settings.client_builder()?).await
+}
+
+async fn interrupted() {
+    // Without a signal handler there is nothing to wait for.
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
     }
 }
 
+/// A delete request number for this run: unique, so that a delete after the
+/// code was uploaded again is a new request, not a replay of an old answer.
+fn fresh_request_no(stock_id: &str, code: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let seed = format!(
+        "{stock_id}\n{code}\n{}\n{}\n{:?}",
+        now.as_nanos(),
+        std::process::id(),
+        std::thread::current().id()
+    );
+    let digest = sha2::Sha256::digest(seed.as_bytes());
+    format!("del{}", &input::hex(&digest)[..29])
+}
+
 async fn run(cli: Cli) -> Result<ExitCode, String> {
-    let settings = cli.settings.clone();
+    #[cfg(feature = "sandbox")]
+    let sandbox = cli.sandbox;
+    #[cfg(not(feature = "sandbox"))]
+    let sandbox = false;
     match cli.command {
-        Command::Upload(args) => {
-            with_client(cli.sandbox, &settings, |b| upload::run(b, args)).await
+        Command::Upload { args, connection } => {
+            with_client(sandbox, &connection, |builder| {
+                upload::run(builder, args, interrupted())
+            })
+            .await
         }
-        Command::List {
-            stock_id,
-            status,
-            appid,
-            format,
-            page_size,
-        } => {
-            with_client(cli.sandbox, &settings, |builder| async move {
+        Command::List { args, connection } => {
+            with_client(sandbox, &connection, |builder| async move {
                 let client = builder.build().map_err(|e| explain(&e))?;
-                let mut query = ListCouponCodesQuery::new().with_limit(page_size);
-                if let Some(status) = status {
-                    query = query.with_status(status.as_str().into());
-                }
-                if let Some(appid) = appid {
-                    query = query.with_appid(appid);
-                }
-                let mut codes = std::pin::pin!(list_all(&client, stock_id, query));
-                let stdout = std::io::stdout();
-                let mut out = std::io::BufWriter::new(stdout.lock());
-                let write = |out: &mut dyn Write, text: String| {
-                    writeln!(out, "{text}").map_err(|e| e.to_string())
-                };
-                match format {
-                    Format::Table => write(
-                        &mut out,
-                        format!(
-                            "{:<34} {:<12} {:<26} {}",
-                            "CODE", "STATUS", "UPLOADED", "DISPATCHED"
-                        ),
-                    )?,
-                    Format::Csv => write(
-                        &mut out,
-                        "code,code_status,upload_time,dispatched_time,openid".into(),
-                    )?,
-                    Format::Jsonl => {}
-                }
-                let mut count = 0u64;
-                while let Some(item) = codes.next().await {
-                    let item = item.map_err(|e| explain(&e))?;
-                    count += 1;
-                    let code = item.code.clone().unwrap_or_default();
-                    let status = item
-                        .code_status
-                        .as_ref()
-                        .map(|s| s.as_str().to_owned())
-                        .unwrap_or_default();
-                    let uploaded = item.upload_time.clone().unwrap_or_default();
-                    let dispatched = item.dispatched_time.clone().unwrap_or_default();
-                    let line = match format {
-                        Format::Table => {
-                            format!("{code:<34} {status:<12} {uploaded:<26} {dispatched}")
-                        }
-                        Format::Jsonl => serde_json::to_string(&item).map_err(|e| e.to_string())?,
-                        Format::Csv => [
-                            code,
-                            status,
-                            uploaded,
-                            dispatched,
-                            item.openid.clone().unwrap_or_default(),
-                        ]
-                        .iter()
-                        .map(|f| csv_field(f))
-                        .collect::<Vec<_>>()
-                        .join(","),
-                    };
-                    write(&mut out, line)?;
-                    if count.is_multiple_of(1000) {
-                        out.flush().map_err(|e| e.to_string())?;
-                    }
-                }
-                out.flush().map_err(|e| e.to_string())?;
-                eprintln!("{count} codes");
-                Ok(ExitCode::SUCCESS)
+                export::list(&client, args).await
+            })
+            .await
+        }
+        Command::Reconcile { args, connection } => {
+            with_client(sandbox, &connection, |builder| async move {
+                let client = builder.build().map_err(|e| explain(&e))?;
+                export::reconcile(&client, args).await
             })
             .await
         }
@@ -277,8 +236,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             stock_id,
             code,
             appid,
+            connection,
         } => {
-            with_client(cli.sandbox, &settings, |builder| async move {
+            with_client(sandbox, &connection, |builder| async move {
                 let client = builder.build().map_err(|e| explain(&e))?;
                 let mut query = GetCouponCodeQuery::new();
                 if let Some(appid) = appid {
@@ -300,15 +260,14 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             stock_id,
             code,
             request_no,
+            connection,
         } => {
-            with_client(cli.sandbox, &settings, |builder| async move {
+            with_client(sandbox, &connection, |builder| async move {
                 let client = builder.build().map_err(|e| explain(&e))?;
-                let request_no = request_no.unwrap_or_else(|| {
-                    use sha2::Digest;
-                    let digest = sha2::Sha256::digest(format!("{stock_id}\n{code}").as_bytes());
-                    let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
-                    format!("del{hex}")
-                });
+                let request_no = request_no.unwrap_or_else(|| fresh_request_no(&stock_id, &code));
+                eprintln!(
+                    "delete request number {request_no} (to repeat this very delete, pass --request-no {request_no})"
+                );
                 let deleted = client
                     .delete_coupon_code(stock_id, code, DeleteCouponCodeQuery::new(request_no))
                     .await
@@ -327,10 +286,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             strict,
             list,
         } => validate(kind, file, strict, list),
-        Command::Sandbox { addr, dir } => {
-            let sandbox = Sandbox::start(SandboxConfig {
+        #[cfg(feature = "sandbox")]
+        Command::Sandbox { addr, dir, faults } => {
+            let sandbox = wechatpay_sandbox::Sandbox::start(wechatpay_sandbox::SandboxConfig {
                 addr,
-                ..SandboxConfig::default()
+                faults: faults.plan(),
+                ..wechatpay_sandbox::SandboxConfig::default()
             })
             .await
             .map_err(|e| format!("cannot start the sandbox on {addr}: {e}"))?;
@@ -345,18 +306,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 "# then e.g.: couponcodes upload --stock-id {} codes.txt",
                 wechatpay_sandbox::DEFAULT_STOCK
             );
-            tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
+            interrupted().await;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { codes } => demo(codes).await,
-    }
-}
-
-fn csv_field(field: &str) -> String {
-    if field.contains([',', '"', '\n']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_owned()
+        #[cfg(feature = "sandbox")]
+        Command::Demo { codes } => demo::run(codes).await,
     }
 }
 
@@ -417,88 +371,109 @@ fn validate(
     }
 }
 
-async fn demo(count: u64) -> Result<ExitCode, String> {
-    let sandbox = Sandbox::start(SandboxConfig::default())
-        .await
-        .map_err(|e| format!("cannot start the sandbox: {e}"))?;
-    let stock = wechatpay_sandbox::DEFAULT_STOCK;
-    let dir = std::env::temp_dir().join(format!("couponcodes-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let file = dir.join("codes.txt");
-    let mut text = String::new();
-    for i in 0..count {
-        text.push_str(&format!("DEMO{i:08}\n"));
-    }
-    std::fs::write(&file, &text).map_err(|e| e.to_string())?;
-    println!(
-        "== WeChat Pay sandbox at {} (stock {stock}), {count} codes in {}",
-        sandbox.base_url(),
-        file.display()
-    );
-    println!("\n== 1. upload (chunks of 200, resumable; a rerun would skip what is done)");
-    let args = upload::UploadArgs {
-        stock_id: stock.to_owned(),
-        input: file.display().to_string(),
-        skip_invalid: false,
-        concurrency: 4,
-        rate: None,
-        batch_id: None,
-        journal: Some(dir.join("codes.journal")),
-        json: false,
+#[cfg(feature = "sandbox")]
+mod demo {
+    use std::process::ExitCode;
+
+    use futures_util::StreamExt;
+    use wechatpay_bindings::WechatPayApi;
+    use wechatpay_bindings::couponcodes::{
+        DeleteCouponCodeQuery, GetCouponCodeQuery, ListCouponCodesQuery, export_codes,
     };
-    let status = upload::run(sandbox.client_builder(), args).await?;
-    let client = sandbox.client_builder().build().map_err(|e| explain(&e))?;
-    println!("\n== 2. export what WeChat Pay holds (the first 3 shown)");
-    let mut listed = 0u64;
-    let mut codes = std::pin::pin!(list_all(
-        &client,
-        stock,
-        ListCouponCodesQuery::new().with_limit(100)
-    ));
-    while let Some(item) = codes.next().await {
-        let item = item.map_err(|e| explain(&e))?;
-        if listed < 3 {
-            println!(
-                "{:<16} {:<10} {}",
-                item.code.unwrap_or_default(),
-                item.code_status.map(|s| s.to_string()).unwrap_or_default(),
-                item.upload_time.unwrap_or_default()
-            );
+    use wechatpay_sandbox::{Sandbox, SandboxConfig};
+
+    use super::{explain, interrupted, upload};
+
+    /// `couponcodes demo`: the main job end to end against an embedded sandbox.
+    pub async fn run(count: u64) -> Result<ExitCode, String> {
+        let sandbox = Sandbox::start(SandboxConfig::default())
+            .await
+            .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+        let stock = wechatpay_sandbox::DEFAULT_STOCK;
+        // Removed when dropped, whichever way the demo ends.
+        let dir = tempfile::Builder::new()
+            .prefix("couponcodes-demo-")
+            .tempdir()
+            .map_err(|e| e.to_string())?;
+        let file = dir.path().join("codes.txt");
+        let mut text = String::new();
+        for i in 0..count {
+            text.push_str(&format!("DEMO{i:08}\n"));
         }
-        listed += 1;
-    }
-    println!("... {listed} codes exported");
-    println!("\n== 3. one code");
-    let one = client
-        .get_coupon_code(stock, "DEMO00000000", GetCouponCodeQuery::new())
-        .await
-        .map_err(|e| explain(&e))?;
-    println!(
-        "{}",
-        serde_json::to_string(&one.code_information).map_err(|e| e.to_string())?
-    );
-    println!("\n== 4. delete it");
-    let deleted = client
-        .delete_coupon_code(
+        std::fs::write(&file, &text).map_err(|e| e.to_string())?;
+        println!(
+            "== WeChat Pay sandbox at {} (stock {stock}), {count} codes in {}",
+            sandbox.base_url(),
+            file.display()
+        );
+        println!("\n== 1. upload (chunks of 200, resumable; a rerun would skip what is done)");
+        let args = upload::UploadArgs {
+            stock_id: stock.to_owned(),
+            input: file.display().to_string(),
+            encoding: Default::default(),
+            trim: false,
+            skip_invalid: false,
+            concurrency: 4,
+            rate: None,
+            batch_id: None,
+            journal: Some(dir.path().join("codes.journal")),
+            json: false,
+        };
+        let status = upload::run(sandbox.client_builder(), args, interrupted()).await?;
+        let client = sandbox.client_builder().build().map_err(|e| explain(&e))?;
+        println!("\n== 2. export what WeChat Pay holds (the first 3 shown)");
+        let mut listed = 0u64;
+        let mut pages = std::pin::pin!(export_codes(
+            &client,
             stock,
-            "DEMO00000000",
-            DeleteCouponCodeQuery::new("demo-delete-1"),
-        )
-        .await
-        .map_err(|e| explain(&e))?;
-    println!(
-        "{}",
-        serde_json::to_string(&deleted).map_err(|e| e.to_string())?
-    );
-    println!(
-        "\n== Against the real API: set WECHATPAY_MCHID, WECHATPAY_MCH_SERIAL, WECHATPAY_PRIVATE_KEY and"
-    );
-    println!(
-        "   WECHATPAY_PUBLIC_KEY_ID + WECHATPAY_PUBLIC_KEY (or WECHATPAY_APIV3_KEY), then e.g."
-    );
-    println!("   couponcodes upload --stock-id <your stock> codes.txt");
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(status)
+            ListCouponCodesQuery::new().with_limit(100),
+            4
+        ));
+        while let Some(page) = pages.next().await {
+            for item in page.map_err(|e| e.to_string())? {
+                if listed < 3 {
+                    println!(
+                        "{:<16} {:<10} {}",
+                        item.code.unwrap_or_default(),
+                        item.code_status.map(|s| s.to_string()).unwrap_or_default(),
+                        item.upload_time.unwrap_or_default()
+                    );
+                }
+                listed += 1;
+            }
+        }
+        println!("... {listed} codes exported");
+        println!("\n== 3. one code");
+        let one = client
+            .get_coupon_code(stock, "DEMO00000000", GetCouponCodeQuery::new())
+            .await
+            .map_err(|e| explain(&e))?;
+        println!(
+            "{}",
+            serde_json::to_string(&one.code_information).map_err(|e| e.to_string())?
+        );
+        println!("\n== 4. delete it");
+        let deleted = client
+            .delete_coupon_code(
+                stock,
+                "DEMO00000000",
+                DeleteCouponCodeQuery::new(super::fresh_request_no(stock, "DEMO00000000")),
+            )
+            .await
+            .map_err(|e| explain(&e))?;
+        println!(
+            "{}",
+            serde_json::to_string(&deleted).map_err(|e| e.to_string())?
+        );
+        println!(
+            "\n== Against the real API: set WECHATPAY_MCHID, WECHATPAY_MCH_SERIAL, WECHATPAY_PRIVATE_KEY and"
+        );
+        println!(
+            "   WECHATPAY_PUBLIC_KEY_ID + WECHATPAY_PUBLIC_KEY (or WECHATPAY_APIV3_KEY), then e.g."
+        );
+        println!("   couponcodes upload --stock-id <your stock> codes.txt");
+        Ok(status)
+    }
 }
 
 #[tokio::main]

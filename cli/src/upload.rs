@@ -1,28 +1,36 @@
-//! `couponcodes upload`: a file of codes, validated first, uploaded in chunks of
-//! 200 with progress, resumable after a crash, summarised at the end.
+//! `couponcodes upload`: a file of codes, checked in full first, uploaded in
+//! chunks of 200 with progress, resumable after a crash, and summarised so that
+//! every line of the input ends in exactly one bucket.
 //!
-//! Resuming: the request numbers come from the stock id and the file's SHA-256, so
-//! the same command on the same file repeats the same request numbers; a journal
-//! beside the file records each chunk WeChat Pay answered, and a rerun skips those
-//! without sending them again. A chunk that was in flight when the run stopped is
-//! sent again with its request number, and WeChat Pay answers it from the first
-//! import instead of importing twice.
+//! Resuming: the batch id comes from the server, the merchant, the stock and the
+//! file's SHA-256, and each chunk's request number adds the chunk's number and
+//! digest; the same command on the same file against the same server repeats the
+//! same request numbers. The journal (see [`crate::journal`]) records each chunk
+//! WeChat Pay answered, and a rerun skips those without sending them again. A
+//! chunk that was in flight when the run stopped is sent again with its request
+//! number, and WeChat Pay answers it from the first import instead of importing
+//! twice.
 
-use std::collections::{BTreeMap, HashMap};
-use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Args;
 use futures_util::stream;
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
-use wechatpay_bindings::couponcodes::{check_code, upload_codes};
+use wechatpay_bindings::couponcodes::bulk::{BulkOptions, ChunkReport, MAX_BATCH_ID, Outcome};
+use wechatpay_bindings::couponcodes::upload_codes;
 use wechatpay_runtime::ClientBuilder;
-use wechatpay_runtime::bulk::{BulkOptions, ChunkReport, Outcome};
+
+use crate::input::{self, Encoding, InputOptions, InvalidLine, Lines, SHOWN_INVALID, shown};
+use crate::journal::{ChunkRecord, FailedCode, Header, Journal};
 
 /// Arguments of `upload`.
 #[derive(Args, Debug, Clone)]
@@ -30,23 +38,32 @@ pub struct UploadArgs {
     /// The stock (批次号) the codes belong to.
     #[arg(long)]
     pub stock_id: String,
-    /// File with one code per line, or `-` for standard input.
+    /// File with one code per line, or `-` for standard input (read in full
+    /// and checked before anything is sent).
     #[arg(default_value = "-")]
     pub input: String,
+    /// The file's text encoding.
+    #[arg(long, value_enum, default_value_t = Encoding::Auto)]
+    pub encoding: Encoding,
+    /// Remove leading and trailing white space from each line (otherwise such
+    /// lines are reported as invalid).
+    #[arg(long)]
+    pub trim: bool,
     /// Upload the valid codes even when some lines are invalid (they are reported).
     #[arg(long)]
     pub skip_invalid: bool,
-    /// Requests in flight at once.
-    #[arg(long, default_value_t = 4)]
-    pub concurrency: usize,
+    /// Requests in flight at once (1-64).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
     /// At most this many requests a second.
-    #[arg(long)]
+    #[arg(long, value_parser = positive_rate)]
     pub rate: Option<f64>,
-    /// Prefix of the request numbers; derived from the stock and the file by
-    /// default (give one to resume an upload from standard input).
-    #[arg(long)]
+    /// Prefix of the request numbers (1-80 characters of `0-9 a-z A-Z _ -`);
+    /// derived from the server, merchant, stock and file by default.
+    #[arg(long, value_parser = batch_id)]
     pub batch_id: Option<String>,
-    /// Journal file; default `<file>.<batch id>.journal` beside the input.
+    /// Journal file; default `<file>.<batch id>.journal` beside the input
+    /// (`couponcodes-<batch id>.journal` for standard input).
     #[arg(long)]
     pub journal: Option<PathBuf>,
     /// Print the summary as JSON.
@@ -54,160 +71,110 @@ pub struct UploadArgs {
     pub json: bool,
 }
 
-/// One line of the journal: a chunk WeChat Pay answered.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-struct ChunkRecord {
-    chunk: u64,
-    request_no: String,
-    codes: u64,
-    uploaded: u64,
-    existed: u64,
-    duplicates: u64,
-    failed: Vec<FailedCode>,
+fn positive_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+        _ => Err(format!("{text:?} is not a positive number of requests a second")),
+    }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-struct FailedCode {
+fn batch_id(text: &str) -> Result<String, String> {
+    let ok = (1..=MAX_BATCH_ID).contains(&text.len())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "a batch id is 1 to {MAX_BATCH_ID} characters of 0-9 a-z A-Z _ -"
+        ))
+    }
+}
+
+/// A code whose fate is unknown, and why.
+#[derive(Debug, Clone, Serialize)]
+struct UnknownCode {
     line: u64,
     code: String,
-    error: String,
-    message: String,
-}
-
-/// The final report.
-#[derive(Debug, Default, Serialize)]
-struct Summary {
-    stock_id: String,
-    batch_id: String,
-    lines: u64,
-    uploaded: u64,
-    already_existed: u64,
-    duplicates_in_input: u64,
-    failed: u64,
-    invalid: u64,
-    resumed_chunks: u64,
-    failures: Vec<FailedCode>,
-    invalid_lines: Vec<InvalidLine>,
-    journal: String,
-    stopped_early: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct InvalidLine {
-    line: u64,
     reason: String,
 }
 
-/// At most this many invalid lines are listed (all are counted).
-const SHOWN_INVALID: usize = 20;
-
-/// Reads the input's lines: `\r\n` and `\n` endings, nothing else is trimmed
-/// (a code may contain spaces).
-fn lines(reader: impl Read) -> impl Iterator<Item = std::io::Result<(u64, String)>> {
-    BufReader::new(reader).lines().enumerate().map(|(i, line)| {
-        line.map(|l| {
-            (
-                i as u64 + 1,
-                l.strip_suffix('\r').map(str::to_owned).unwrap_or(l),
-            )
-        })
-    })
+/// The final report. Every input line is in exactly one of `uploaded`,
+/// `already_existed`, `duplicates_in_input`, `invalid`, `failed`, `unknown` and
+/// `not_tried`, which add up to `lines`.
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    /// The stock.
+    pub stock_id: String,
+    /// The prefix of the request numbers.
+    pub batch_id: String,
+    /// The server.
+    pub base_url: String,
+    /// Lines in the input.
+    pub lines: u64,
+    /// Imported by this run or, for chunks from the journal, an earlier one.
+    pub uploaded: u64,
+    /// Held by WeChat Pay before (or repeated in another chunk of the input).
+    pub already_existed: u64,
+    /// Repeated within a chunk.
+    pub duplicates_in_input: u64,
+    /// Not codes; not sent.
+    pub invalid: u64,
+    /// Not imported: rejected, or their request was refused or never sent.
+    pub failed: u64,
+    /// WeChat Pay may or may not hold them.
+    pub unknown: u64,
+    /// Never sent: the run stopped first.
+    pub not_tried: u64,
+    /// Of the above, lines whose outcome was taken from the journal.
+    pub from_journal: u64,
+    /// Chunks taken from the journal.
+    pub resumed_chunks: u64,
+    /// Whether every line ended uploaded or already present.
+    pub complete: bool,
+    /// The first failed codes.
+    pub failures: Vec<FailedCode>,
+    /// The first codes of unknown fate.
+    unknowns: Vec<UnknownCode>,
+    /// The first invalid lines.
+    pub invalid_lines: Vec<InvalidLine>,
+    /// The journal's path.
+    pub journal: String,
+    /// Why the run stopped before the end of the input.
+    pub stopped_early: Option<String>,
+    /// What to do about it.
+    pub next_steps: Vec<String>,
 }
 
-/// The first pass over a file: every invalid line, the count of valid ones and
-/// the file's digest.
-struct Scan {
-    valid: u64,
-    invalid: Vec<InvalidLine>,
-    invalid_count: u64,
-    sha256: String,
+/// How an upload ended.
+#[derive(Debug)]
+pub enum Finished {
+    /// The input must be fixed first; nothing was sent (the reasons went to
+    /// standard error).
+    Refused,
+    /// It ran, to the end or until stopped.
+    Ran {
+        /// What happened to every line.
+        summary: Summary,
+        /// Whether `interrupt` cut it short.
+        interrupted: bool,
+    },
 }
 
-fn scan(path: &Path) -> Result<Scan, String> {
-    let mut file = File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0; 1 << 16];
-    loop {
-        let n = file
-            .read(&mut buffer)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-    }
-    let sha256 = hex(&hasher.finalize());
-    let file = File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut scan = Scan {
-        valid: 0,
-        invalid: Vec::new(),
-        invalid_count: 0,
-        sha256,
-    };
-    for line in lines(file) {
-        let (number, code) = line.map_err(|e| format!("{}: {e}", path.display()))?;
-        match check_code(&code) {
-            Ok(()) => scan.valid += 1,
-            Err(reason) => {
-                scan.invalid_count += 1;
-                if scan.invalid.len() < SHOWN_INVALID {
-                    scan.invalid.push(InvalidLine {
-                        line: number,
-                        reason: describe_invalid(&code, &reason),
-                    });
-                }
-            }
-        }
-    }
-    Ok(scan)
-}
+/// Failures and unknowns listed in the summary (all are counted).
+const SHOWN_CODES: usize = 20;
 
-fn describe_invalid(code: &str, reason: &str) -> String {
-    if code.is_empty() {
-        return "empty line".to_owned();
+impl Summary {
+    fn add_record(&mut self, record: &ChunkRecord) {
+        self.uploaded += record.uploaded;
+        self.already_existed += record.existed;
+        self.duplicates_in_input += record.duplicates;
+        self.failed += record.failed.len() as u64;
+        let room = SHOWN_CODES.saturating_sub(self.failures.len());
+        self.failures
+            .extend(record.failed.iter().take(room).cloned());
     }
-    // The documented limits live in `check_code`; a character that fails alone is the culprit.
-    if let Some(bad) = code.chars().find(|c| check_code(&c.to_string()).is_err()) {
-        return format!(
-            "{code:?} has the character {bad:?}; codes may only use 0-9 a-z A-Z, space and - _ \\ / = |"
-        );
-    }
-    format!("{code:?} {reason}")
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn read_journal(path: &Path, batch_id: &str) -> Result<BTreeMap<u64, ChunkRecord>, String> {
-    let mut done = BTreeMap::new();
-    let Ok(file) = File::open(path) else {
-        return Ok(done);
-    };
-    for (i, line) in BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(|e| format!("journal {}: {e}", path.display()))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        // A line cut short by a crash is ignored: its chunk is simply sent again.
-        let Ok(record) = serde_json::from_str::<ChunkRecord>(&line) else {
-            eprintln!(
-                "note: ignoring an unreadable line {} of the journal {}",
-                i + 1,
-                path.display()
-            );
-            continue;
-        };
-        if !record.request_no.starts_with(batch_id) {
-            return Err(format!(
-                "the journal {} belongs to another upload (request numbers {}); remove it or pass --journal",
-                path.display(),
-                record.request_no
-            ));
-        }
-        done.insert(record.chunk, record);
-    }
-    Ok(done)
 }
 
 /// Progress on a terminal (a bar with rate and ETA), or a plain line every few seconds.
@@ -264,115 +231,218 @@ impl Progress {
 
     fn finish(&self) {
         if let Progress::Bar(bar) = self {
-            bar.finish_and_clear();
+            bar.abandon();
         }
     }
 }
 
-pub async fn run(builder: ClientBuilder, args: UploadArgs) -> Result<ExitCode, String> {
-    let from_stdin = args.input == "-";
-    let (scan, batch_id) = if from_stdin {
-        let batch = args.batch_id.clone().unwrap_or_else(|| {
-            let batch = format!("cc{}", &hex(&Sha256::digest(format!("{:?}", Instant::now()).as_bytes()))[..24]);
-            eprintln!("note: reading standard input; pass --batch-id {batch} to resume this upload if it stops");
-            batch
-        });
-        (None, batch)
-    } else {
-        let path = Path::new(&args.input);
-        let scan = scan(path)?;
-        let batch = args.batch_id.clone().unwrap_or_else(|| {
-            let digest = Sha256::digest(format!("{}\n{}", args.stock_id, scan.sha256).as_bytes());
-            format!("cc{}", &hex(&digest)[..24])
-        });
-        (Some(scan), batch)
+/// Whether two paths name the same file (the second may not exist yet).
+fn same_file(existing: &Path, other: &Path) -> bool {
+    let Ok(existing) = std::fs::canonicalize(existing) else {
+        return false;
     };
-    if let Some(scan) = &scan
-        && scan.invalid_count > 0
-    {
-        for bad in &scan.invalid {
-            eprintln!("{}:{}: {}", args.input, bad.line, bad.reason);
+    let other = match std::fs::canonicalize(other) {
+        Ok(path) => path,
+        Err(_) => {
+            let parent = other.parent().filter(|p| !p.as_os_str().is_empty());
+            let parent = std::fs::canonicalize(parent.unwrap_or(Path::new(".")));
+            match (parent, other.file_name()) {
+                (Ok(parent), Some(name)) => parent.join(name),
+                _ => return false,
+            }
         }
-        if scan.invalid_count as usize > scan.invalid.len() {
-            eprintln!(
-                "... and {} more invalid lines",
-                scan.invalid_count as usize - scan.invalid.len()
-            );
+    };
+    existing == other
+}
+
+/// The input must be fixed before anything is sent.
+fn refuse(message: String) -> Result<Finished, String> {
+    eprintln!("error: {message}");
+    Ok(Finished::Refused)
+}
+
+/// Runs `upload` until it is done or `interrupt` resolves (Ctrl-C), prints the
+/// summary and says the exit status: 0 complete, 1 incomplete, 2 refused, 130
+/// interrupted.
+pub async fn run(
+    builder: ClientBuilder,
+    args: UploadArgs,
+    interrupt: impl Future<Output = ()>,
+) -> Result<ExitCode, String> {
+    let json = args.json;
+    Ok(match execute(builder, args, interrupt).await? {
+        Finished::Refused => ExitCode::from(2),
+        Finished::Ran {
+            summary,
+            interrupted,
+        } => {
+            print_summary(&summary, json);
+            if interrupted {
+                ExitCode::from(130)
+            } else if summary.complete {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
         }
-        if !args.skip_invalid {
-            eprintln!(
-                "error: {} of {} lines are not valid codes; fix them, or pass --skip-invalid to upload the {} valid ones",
-                scan.invalid_count,
-                scan.invalid_count + scan.valid,
-                scan.valid
-            );
-            return Ok(ExitCode::from(2));
-        }
+    })
+}
+
+/// Runs `upload` until it is done or `interrupt` resolves, and reports what
+/// happened to every line without printing it.
+pub async fn execute(
+    builder: ClientBuilder,
+    args: UploadArgs,
+    interrupt: impl Future<Output = ()>,
+) -> Result<Finished, String> {
+    let input_options = InputOptions {
+        encoding: args.encoding,
+        trim: args.trim,
+    };
+    // Standard input is read in full first, so that it is checked like a file
+    // and its digest gives the batch id, as a file's does.
+    let spool = if args.input == "-" {
+        Some(input::spool_stdin()?)
+    } else {
+        None
+    };
+    let path: PathBuf = match &spool {
+        Some(spool) => spool.path().to_owned(),
+        None => PathBuf::from(&args.input),
+    };
+    let name = if spool.is_some() {
+        "<stdin>"
+    } else {
+        args.input.as_str()
+    };
+    let scan = input::scan(&path, input_options)?;
+    for bad in &scan.invalid {
+        eprintln!("{name}:{}: {}", bad.line, bad.reason);
     }
+    if scan.invalid_count as usize > scan.invalid.len() {
+        eprintln!(
+            "... and {} more invalid lines",
+            scan.invalid_count as usize - scan.invalid.len()
+        );
+    }
+    if scan.lines == 0 {
+        return refuse(format!("{name} holds no codes"));
+    }
+    if scan.invalid_count > 0 && !args.skip_invalid {
+        return refuse(format!(
+            "{} of {} lines are not valid codes; fix them, or pass --skip-invalid to upload the {} valid ones (nothing was sent)",
+            scan.invalid_count, scan.lines, scan.valid
+        ));
+    }
+    if scan.valid == 0 {
+        return refuse(format!("{name} holds no valid codes"));
+    }
+
+    let mut builder = builder;
+    if let Some(rate) = args.rate {
+        builder = builder.rate_limit(rate, u32::from(args.concurrency));
+    }
+    let client = builder.build().map_err(|e| crate::explain(&e))?;
+    let batch_id = args.batch_id.clone().unwrap_or_else(|| {
+        let identity = format!(
+            "{}\n{}\n{}\n{}",
+            client.base_url(),
+            client.mchid(),
+            args.stock_id,
+            scan.sha256
+        );
+        format!("cc{}", &input::hex(&Sha256::digest(identity.as_bytes()))[..24])
+    });
     let journal_path = args.journal.clone().unwrap_or_else(|| {
-        if from_stdin {
+        if spool.is_some() {
             PathBuf::from(format!("couponcodes-{batch_id}.journal"))
         } else {
             PathBuf::from(format!("{}.{batch_id}.journal", args.input))
         }
     });
-    let done = read_journal(&journal_path, &batch_id)?;
-    if !done.is_empty() {
+    if spool.is_none() && same_file(&path, &journal_path) {
+        return refuse(format!(
+            "the journal {} is the input file; pass another --journal",
+            journal_path.display()
+        ));
+    }
+    let header = Header::new(client.base_url(), client.mchid(), &args.stock_id, &batch_id);
+    let mut journal = Journal::open(&journal_path, &header)?;
+    if !journal.is_empty() {
         eprintln!(
             "resuming: {} chunks already answered (journal {})",
-            done.len(),
+            journal.len(),
             journal_path.display()
         );
     }
-    let mut journal = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&journal_path)
-        .map_err(|e| format!("cannot write the journal {}: {e}", journal_path.display()))?;
 
-    let mut builder = builder;
-    if let Some(rate) = args.rate {
-        builder = builder.rate_limit(rate, args.concurrency.max(1) as u32);
-    }
-    let client = builder.build().map_err(|e| e.to_string())?;
-
-    let total = scan.as_ref().map_or(0, |s| s.valid);
-    let mut progress = Progress::new(total);
+    let mut progress = Progress::new(scan.valid);
     let mut summary = Summary {
         stock_id: args.stock_id.clone(),
         batch_id: batch_id.clone(),
+        base_url: client.base_url().to_owned(),
+        lines: scan.lines,
+        invalid: scan.invalid_count,
+        invalid_lines: scan.invalid.clone(),
         journal: journal_path.display().to_string(),
         ..Summary::default()
     };
     let mut options = BulkOptions::new(batch_id.clone());
-    options.concurrency = args.concurrency.max(1);
-    let done_chunks: Vec<u64> = done.keys().copied().collect();
-    options.skip_chunk = Box::new(move |index| done_chunks.binary_search(&index).is_ok());
+    options.concurrency = usize::from(args.concurrency);
+    let done: Arc<BTreeMap<u64, String>> = Arc::new(journal.digests());
+    options.skip_chunk =
+        Box::new(move |index, digest| done.get(&index).is_some_and(|d| d == digest));
 
-    let input: Box<dyn Read + Send> = if from_stdin {
-        Box::new(std::io::stdin())
-    } else {
-        Box::new(File::open(&args.input).map_err(|e| format!("cannot read {}: {e}", args.input))?)
-    };
+    // The engine reads valid lines only: invalid ones were counted by the scan.
+    let pulled = Arc::new(AtomicU64::new(0));
     let mut read_error = None;
-    let codes = stream::iter(lines(input).map_while(|line| match line {
-        Ok(line) => Some(line),
-        Err(e) => {
-            read_error = Some(e.to_string());
-            None
-        }
-    }));
+    let lines = Lines::open(&path, input_options)?;
+    let codes = {
+        let pulled = pulled.clone();
+        let read_error = &mut read_error;
+        stream::iter(
+            lines
+                .map_while(move |line| match line {
+                    Ok(line) => Some(line),
+                    Err(e) => {
+                        *read_error = Some(e.to_string());
+                        None
+                    }
+                })
+                .filter_map(|(number, checked)| checked.ok().map(|code| (number, code)))
+                .inspect(move |_| {
+                    pulled.fetch_add(1, Ordering::Relaxed);
+                }),
+        )
+    };
+    let mut reported = 0u64;
     let mut journal_error = None;
     let mut on_chunk = |report: &ChunkReport| {
+        let Some(index) = report.index else {
+            return;
+        };
+        reported += report.codes.len() as u64;
+        progress.advance(report.codes.len() as u64);
+        if report.codes.iter().all(|c| c.outcome == Outcome::Skipped) {
+            summary.resumed_chunks += 1;
+            summary.from_journal += report.codes.len() as u64;
+            if let Some(record) = journal.done(index, &report.digest) {
+                let record = record.clone();
+                summary.add_record(&record);
+            }
+            return;
+        }
         let mut record = ChunkRecord {
-            chunk: report.index.unwrap_or(0),
+            chunk: index,
             request_no: report.request_no.clone(),
+            digest: report.digest.clone(),
             codes: report.codes.len() as u64,
             uploaded: 0,
             existed: 0,
             duplicates: 0,
             failed: Vec::new(),
         };
+        let mut settled = report.error.is_none();
         for code in &report.codes {
             match &code.outcome {
                 Outcome::Uploaded => record.uploaded += 1,
@@ -387,56 +457,64 @@ pub async fn run(builder: ClientBuilder, args: UploadArgs) -> Result<ExitCode, S
                     error: error.clone(),
                     message: message.clone(),
                 }),
-                Outcome::Invalid(reason) => {
-                    summary.invalid += 1;
-                    if summary.invalid_lines.len() < SHOWN_INVALID {
-                        summary.invalid_lines.push(InvalidLine {
+                Outcome::Unknown { reason } => {
+                    settled = false;
+                    summary.unknown += 1;
+                    if summary.unknowns.len() < SHOWN_CODES {
+                        summary.unknowns.push(UnknownCode {
                             line: code.position,
-                            reason: describe_invalid(&code.code, reason),
+                            code: code.code.clone(),
+                            reason: reason.clone(),
                         });
                     }
                 }
-                Outcome::Skipped => {}
+                Outcome::Invalid(_) | Outcome::Skipped => {}
             }
         }
-        let Some(index) = report.index else {
-            return;
-        };
-        let skipped = report.codes.iter().all(|c| c.outcome == Outcome::Skipped);
-        let record = if skipped {
-            summary.resumed_chunks += 1;
-            done.get(&index).cloned().unwrap_or(record)
-        } else {
-            // Only chunks WeChat Pay answered are journaled: a failed request is
-            // sent again on the next run.
-            if report.error.is_none() {
-                let line = serde_json::to_string(&record).expect("records serialize");
-                if let Err(e) = writeln!(journal, "{line}").and_then(|()| journal.flush()) {
-                    journal_error = Some(e.to_string());
-                }
-            }
-            record
-        };
-        summary.uploaded += record.uploaded;
-        summary.already_existed += record.existed;
-        summary.duplicates_in_input += record.duplicates;
-        summary.failed += record.failed.len() as u64;
-        summary.failures.extend(record.failed);
-        progress.advance(record.codes);
+        // Only chunks whose every code WeChat Pay accounted for are journaled:
+        // any other chunk is sent again by the next run.
+        if settled && let Err(e) = journal.record(&record) {
+            journal_error = Some(e.to_string());
+        }
+        summary.add_record(&record);
     };
-    let upload = upload_codes(&client, &args.stock_id, codes, options, &mut on_chunk);
-    let result = tokio::select! {
-        result = upload => result,
-        _ = tokio::signal::ctrl_c() => {
-            progress.finish();
-            eprintln!("interrupted: run the same command again to resume (journal {})", journal_path.display());
-            return Ok(ExitCode::from(130));
+    let finished = {
+        let upload = upload_codes(&client, &args.stock_id, codes, options, &mut on_chunk);
+        tokio::select! {
+            result = upload => Some(result),
+            () = interrupt => None,
         }
     };
     progress.finish();
-    let bulk = result.map_err(|e| crate::explain(&e))?;
+    let interrupted = finished.is_none();
+    match finished {
+        Some(Ok(bulk)) => summary.stopped_early = bulk.stopped,
+        Some(Err(e)) => return Err(crate::explain(&e)),
+        None => {
+            summary.stopped_early = Some("interrupted".to_owned());
+        }
+    }
     if let Some(e) = read_error {
-        return Err(format!("reading {} failed: {e}", args.input));
+        summary.stopped_early = Some(format!("reading {name} failed: {e}"));
+    }
+    // Lines read but never reported were in flight when the run was cut short:
+    // WeChat Pay may hold them. Lines never read were not tried.
+    let pulled = pulled.load(Ordering::Relaxed);
+    let in_flight = pulled.saturating_sub(reported);
+    summary.unknown += in_flight;
+    summary.not_tried = scan.valid.saturating_sub(pulled);
+    let accounted = summary.uploaded
+        + summary.already_existed
+        + summary.duplicates_in_input
+        + summary.invalid
+        + summary.failed
+        + summary.unknown
+        + summary.not_tried;
+    if accounted != summary.lines {
+        return Err(format!(
+            "internal error: {accounted} lines accounted for, {} read; please report this",
+            summary.lines
+        ));
     }
     if let Some(e) = journal_error {
         eprintln!(
@@ -444,15 +522,49 @@ pub async fn run(builder: ClientBuilder, args: UploadArgs) -> Result<ExitCode, S
             journal_path.display()
         );
     }
-    summary.lines = bulk.total;
-    summary.stopped_early = bulk.aborted.clone();
-    print_summary(&summary, args.json);
-    let complete = summary.failed == 0 && summary.invalid == 0 && summary.stopped_early.is_none();
-    Ok(if complete {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
+    summary.complete = summary.failed == 0
+        && summary.invalid == 0
+        && summary.unknown == 0
+        && summary.not_tried == 0;
+    summary.next_steps = next_steps(&summary, &args, in_flight);
+    Ok(Finished::Ran {
+        summary,
+        interrupted,
     })
+}
+
+/// What to do about what the summary says, in plain words.
+fn next_steps(summary: &Summary, args: &UploadArgs, in_flight: u64) -> Vec<String> {
+    let rerun = "run the same command again";
+    let reconcile = format!(
+        "couponcodes reconcile --stock-id {} {}",
+        args.stock_id, args.input
+    );
+    let mut steps = Vec::new();
+    if let Some(reason) = &summary.stopped_early {
+        steps.push(format!(
+            "the run stopped early ({reason}): {} lines were not tried; fix the cause and {rerun} to continue (journal {})",
+            summary.not_tried, summary.journal
+        ));
+    }
+    if summary.unknown > 0 {
+        let why = if in_flight > 0 {
+            "their requests were in flight when the run stopped, or their answers were lost or could not be verified"
+        } else {
+            "their answers were lost or could not be verified"
+        };
+        steps.push(format!(
+            "{} codes may or may not be on WeChat Pay ({why}); {rerun}: it repeats their request numbers, so WeChat Pay answers from the first import. Or check with `{reconcile}`",
+            summary.unknown
+        ));
+    }
+    if summary.resumed_chunks > 0 {
+        steps.push(format!(
+            "{} chunks were taken from the journal without asking WeChat Pay again; `{reconcile}` checks that the stock holds every code",
+            summary.resumed_chunks
+        ));
+    }
+    steps
 }
 
 fn print_summary(summary: &Summary, json: bool) {
@@ -461,44 +573,57 @@ fn print_summary(summary: &Summary, json: bool) {
             "{}",
             serde_json::to_string_pretty(summary).expect("summaries serialize")
         );
-        return;
-    }
-    println!(
-        "stock {} (request numbers {}-N)",
-        summary.stock_id, summary.batch_id
-    );
-    println!("  lines read:              {}", summary.lines);
-    println!("  uploaded:                {}", summary.uploaded);
-    println!("  already existed:         {}", summary.already_existed);
-    println!("  duplicates in the input: {}", summary.duplicates_in_input);
-    println!("  invalid lines:           {}", summary.invalid);
-    println!("  failed:                  {}", summary.failed);
-    if summary.resumed_chunks > 0 {
+    } else {
         println!(
-            "  chunks resumed from the journal: {}",
-            summary.resumed_chunks
+            "stock {} at {} (request numbers {}-N-...)",
+            summary.stock_id, summary.base_url, summary.batch_id
         );
+        println!("  lines read:              {}", summary.lines);
+        println!("  uploaded:                {}", summary.uploaded);
+        println!("  already existed:         {}", summary.already_existed);
+        println!("  duplicates in the input: {}", summary.duplicates_in_input);
+        println!("  invalid lines:           {}", summary.invalid);
+        println!("  failed:                  {}", summary.failed);
+        println!("  unknown:                 {}", summary.unknown);
+        println!("  not tried:               {}", summary.not_tried);
+        if summary.from_journal > 0 {
+            println!(
+                "  (of these, {} lines in {} chunks are from the journal)",
+                summary.from_journal, summary.resumed_chunks
+            );
+        }
+        let mut reasons: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+        for failure in &summary.failures {
+            *reasons
+                .entry((&failure.error, &failure.message))
+                .or_default() += 1;
+        }
+        for ((error, message), count) in reasons {
+            println!("    {count} x {error}: {message}");
+        }
+        for failure in &summary.failures {
+            println!(
+                "    line {}: {} failed: {}",
+                failure.line,
+                shown(&failure.code),
+                failure.error
+            );
+        }
+        for unknown in &summary.unknowns {
+            println!(
+                "    line {}: {} unknown: {}",
+                unknown.line,
+                shown(&unknown.code),
+                unknown.reason
+            );
+        }
+        for bad in summary.invalid_lines.iter().take(SHOWN_INVALID) {
+            println!("    line {}: {}", bad.line, bad.reason);
+        }
+        println!("  journal: {}", summary.journal);
     }
-    let mut reasons: HashMap<(&str, &str), u64> = HashMap::new();
-    for failure in &summary.failures {
-        *reasons
-            .entry((&failure.error, &failure.message))
-            .or_default() += 1;
+    // What to do next goes to the terminal in either mode.
+    for step in &summary.next_steps {
+        eprintln!("note: {step}");
     }
-    for ((error, message), count) in reasons {
-        println!("    {count} x {error}: {message}");
-    }
-    for failure in summary.failures.iter().take(10) {
-        println!(
-            "    line {}: {:?} {}",
-            failure.line, failure.code, failure.error
-        );
-    }
-    for bad in &summary.invalid_lines {
-        println!("    line {}: {}", bad.line, bad.reason);
-    }
-    if let Some(reason) = &summary.stopped_early {
-        println!("  stopped early: {reason}");
-    }
-    println!("  journal: {}", summary.journal);
 }

@@ -399,8 +399,8 @@ impl Client {
                     }
                     Attempt::Failed(error) => error,
                 };
-                let safe = request.idempotent
-                    || matches!(&error, Error::Transport(e) if is_connect_error(e.as_ref()));
+                // A request that never reached WeChat Pay is safe to send again.
+                let safe = request.idempotent || error.never_sent();
                 if !(error.is_retryable() && safe && retry < self.inner.retry.max_retries) {
                     if let Some(id) = error.request_id() {
                         tracing::Span::current().record("request_id", id);
@@ -655,12 +655,6 @@ impl Client {
         }
         Ok((headers, body))
     }
-}
-
-fn is_connect_error(error: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
-    error
-        .downcast_ref::<reqwest::Error>()
-        .is_some_and(reqwest::Error::is_connect)
 }
 
 #[cfg(test)]

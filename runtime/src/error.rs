@@ -46,11 +46,27 @@ pub enum Error {
     #[error("no response within {0:?}")]
     Timeout(Duration),
     /// The connection failed, was dropped, or the response was cut short.
-    #[error("transport error: {0}")]
+    #[error("transport error: {}", source_chain(.0.as_ref()))]
     Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The client is not set up right (keys, URLs); retrying cannot help.
     #[error("configuration error: {0}")]
     Config(String),
+}
+
+/// An error and its causes, `: `-separated, so that what the operating system
+/// said ("Connection refused") is not hidden behind "error sending request".
+fn source_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 fn request_id_suffix(request_id: Option<&str>) -> String {
@@ -70,6 +86,20 @@ impl Error {
             | Error::Signature { .. }
             | Error::Decode { .. }
             | Error::Config(_) => false,
+        }
+    }
+
+    /// Whether the request certainly did not reach WeChat Pay: it was refused
+    /// before sending (validation, configuration), or no connection could be
+    /// opened (connection refused, DNS). Any other failure may have happened
+    /// after WeChat Pay acted on the request.
+    pub fn never_sent(&self) -> bool {
+        match self {
+            Error::Validation(_) | Error::Config(_) => true,
+            Error::Transport(source) => source
+                .downcast_ref::<reqwest::Error>()
+                .is_some_and(reqwest::Error::is_connect),
+            _ => false,
         }
     }
 

@@ -6,8 +6,7 @@
 //!   failures as one [`Error`] type that keeps status, `Request-ID`, code,
 //!   message, `detail` and raw body.
 //! - [`Operation`]: implemented by the generated request types.
-//! - [`Client::paginate`], [`bulk::upload_all`]: lists as streams, and bulk
-//!   uploads of millions of codes with per-code accounting.
+//! - [`Client::paginate`]: lists as streams.
 //! - [`Client::request`]: an untyped escape hatch for endpoints not generated yet.
 //! - [`blocking::BlockingClient`]: the same for synchronous programs.
 //!
@@ -31,7 +30,6 @@
 pub mod aead;
 #[cfg(feature = "blocking")]
 pub mod blocking;
-pub mod bulk;
 mod client;
 mod de;
 pub mod encode;

@@ -55,6 +55,9 @@ pub struct SandboxConfig {
     pub faults: FaultPlan,
     /// Where to listen (loopback; port 0 picks a free one).
     pub addr: SocketAddr,
+    /// The largest `limit` a list request may ask for; larger ones are refused
+    /// with `PARAM_ERROR`.
+    pub max_page: u64,
 }
 
 impl Default for SandboxConfig {
@@ -68,6 +71,7 @@ impl Default for SandboxConfig {
             ],
             faults: FaultPlan::default(),
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            max_page: store::MAX_PAGE,
         }
     }
 }
@@ -95,6 +99,7 @@ impl Sandbox {
             None => Keys::generate().map_err(|e| std::io::Error::other(e.to_string()))?,
         };
         let mut store = Store::default();
+        store.max_page = config.max_page;
         for (stock, mode) in &config.stocks {
             store.add_stock(stock, mode);
         }
@@ -228,11 +233,15 @@ impl Sandbox {
         stats
     }
 
-    /// Writes the merchant private key and the WeChat Pay public key to `dir` and
-    /// returns the environment a client (the `couponcodes` CLI) needs.
+    /// Writes the merchant private key and the WeChat Pay public key to a folder
+    /// of this instance's own under `dir` (named after its address, so that two
+    /// sandboxes never share keys) and returns the environment a client (the
+    /// `couponcodes` CLI) needs, with absolute paths.
     pub fn environment(&self, dir: &Path) -> std::io::Result<Vec<(&'static str, String)>> {
         let keys = self.keys();
-        std::fs::create_dir_all(dir)?;
+        let dir = dir.join(format!("{}-{}", self.addr.ip(), self.addr.port()));
+        std::fs::create_dir_all(&dir)?;
+        let dir = std::fs::canonicalize(&dir)?;
         let private = dir.join("apiclient_key.pem");
         let public = dir.join("wechatpay_public_key.pem");
         std::fs::write(&private, keys.merchant_key.to_pem())?;
@@ -247,6 +256,51 @@ impl Sandbox {
             ("WECHATPAY_APIV3_KEY", keys.apiv3_key.clone()),
         ])
     }
+}
+
+/// The fault knobs of a sandbox started from the command line (`wechatpay-sandbox`,
+/// `couponcodes sandbox`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FaultArgs {
+    /// Probability (0-1) that a request meets a fault.
+    #[arg(long, default_value_t = 0.0, value_parser = probability)]
+    pub fault_rate: f64,
+    /// Seed of the fault decisions.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Faults to choose from (500, 502-html, 503, 429, 202, delay, drop-before,
+    /// drop-after, truncate, probe, tamper, stale, unsigned); all by default.
+    #[arg(long, value_delimiter = ',', value_parser = fault_named)]
+    pub faults: Vec<Fault>,
+}
+
+impl FaultArgs {
+    /// The plan these knobs describe.
+    pub fn plan(&self) -> FaultPlan {
+        let mut plan = FaultPlan {
+            seed: self.seed,
+            rate: self.fault_rate,
+            ..FaultPlan::default()
+        };
+        if !self.faults.is_empty() {
+            plan.kinds = self.faults.clone();
+        }
+        plan
+    }
+}
+
+fn probability(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("{text:?} is not a probability from 0 to 1")),
+    }
+}
+
+fn fault_named(name: &str) -> Result<Fault, String> {
+    Fault::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown fault {name:?}; one of {}", names.join(", "))
+    })
 }
 
 impl Drop for Sandbox {

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-use wechatpay_sandbox::{Fault, FaultPlan, Sandbox, SandboxConfig, SigningMode};
+use wechatpay_sandbox::{FaultArgs, Sandbox, SandboxConfig, SigningMode};
 
 /// A local WeChat Pay for the pre-stored code endpoints.
 #[derive(Parser)]
@@ -20,33 +20,13 @@ struct Args {
     /// Sign answers with the platform certificate instead of the public key.
     #[arg(long)]
     certificate_mode: bool,
-    /// Probability (0-1) that a request meets a fault.
-    #[arg(long, default_value_t = 0.0)]
-    fault_rate: f64,
-    /// Seed of the fault decisions.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// Faults to choose from (500, 502-html, 503, 429, 202, delay, drop-before,
-    /// drop-after, truncate, probe, tamper, stale, unsigned); all by default.
-    #[arg(long, value_delimiter = ',')]
-    faults: Vec<String>,
+    #[command(flatten)]
+    faults: FaultArgs,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let mut plan = FaultPlan {
-        seed: args.seed,
-        rate: args.fault_rate,
-        ..FaultPlan::default()
-    };
-    if !args.faults.is_empty() {
-        plan.kinds = args
-            .faults
-            .iter()
-            .map(|name| Fault::from_name(name).ok_or_else(|| format!("unknown fault {name:?}")))
-            .collect::<Result<_, _>>()?;
-    }
     let sandbox = Sandbox::start(SandboxConfig {
         addr: args.addr,
         signing: if args.certificate_mode {
@@ -54,7 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         } else {
             SigningMode::PublicKey
         },
-        faults: plan,
+        faults: args.faults.plan(),
         ..SandboxConfig::default()
     })
     .await?;

@@ -10,7 +10,8 @@ use serde_json::{Map, Value, json};
 /// The code mode a stock must be in for codes to be uploaded.
 pub const MERCHANT_UPLOAD: &str = "MERCHANT_UPLOAD";
 
-/// Most codes one list page returns (the sandbox's choice: no source documents it).
+/// Most codes one list page returns by default (the sandbox's choice: no source
+/// documents it). A larger `limit` is refused with `PARAM_ERROR`, not cut short.
 pub const MAX_PAGE: u64 = 100;
 
 /// A pre-stored code.
@@ -82,6 +83,8 @@ pub struct Store {
     pub upload_replays_served: u64,
     /// How many requests reached the business rules, per `upload_request_no`.
     pub upload_requests: HashMap<String, u32>,
+    /// The largest `limit` a list request may ask for (0: [`MAX_PAGE`]).
+    pub max_page: u64,
 }
 
 /// Whether a character may appear in a code: `0-9 a-z A-Z`, space and `- _ \ / = |`.
@@ -225,23 +228,46 @@ impl Store {
             Ok(v) => v,
             Err(reply) => return reply,
         };
+        let max_page = if self.max_page == 0 {
+            MAX_PAGE
+        } else {
+            self.max_page
+        };
         let limit = match number("limit", 10) {
-            Ok(0) => return Reply::param_error("limit", "must be at least 1"),
-            Ok(v) => v.min(MAX_PAGE),
+            Ok(v) if (1..=max_page).contains(&v) => v,
+            Ok(_) => {
+                return Reply::param_error("limit", &format!("limit must be 1 to {max_page}"));
+            }
             Err(reply) => return reply,
         };
         let status = query.get("status").map(String::as_str);
         let appid = query.get("appid");
-        let matching = stock.codes.iter().filter(|(_, record)| {
-            status.is_none_or(|s| s == record.status)
-                && (appid.is_none() || record.openid.is_some())
-        });
-        let total = matching.clone().count();
-        let data: Vec<Value> = matching
-            .skip(offset as usize)
-            .take(limit as usize)
-            .map(|(code, record)| code_information(code, record))
-            .collect();
+        let page = |codes: &mut dyn Iterator<Item = (&String, &CodeRecord)>| -> Vec<Value> {
+            codes
+                .skip(offset as usize)
+                .take(limit as usize)
+                .map(|(code, record)| code_information(code, record))
+                .collect()
+        };
+        let (total, data) = if status.is_none() && appid.is_none() {
+            // Unfiltered, a page is a slice of the codes in upload order: an export
+            // of a million codes must not scan them all for every page.
+            let start = (offset as usize).min(stock.codes.len());
+            let end = start.saturating_add(limit as usize).min(stock.codes.len());
+            let data = (start..end)
+                .filter_map(|i| stock.codes.get_index(i))
+                .map(|(code, record)| code_information(code, record))
+                .collect();
+            (stock.codes.len(), data)
+        } else {
+            let matches = |record: &CodeRecord| {
+                status.is_none_or(|s| s == record.status)
+                    && (appid.is_none() || record.openid.is_some())
+            };
+            let total = stock.codes.values().filter(|r| matches(r)).count();
+            let data = page(&mut stock.codes.iter().filter(|(_, r)| matches(r)));
+            (total, data)
+        };
         let mut body = json!({
             "stock_id": stock_id,
             "total_count": total,
@@ -480,12 +506,18 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect()
         };
-        let page = store.list("98065001", &query(&[("offset", "240"), ("limit", "500")]));
+        let page = store.list("98065001", &query(&[("offset", "240"), ("limit", "100")]));
         assert_eq!(page.body["total_count"], 250);
         assert_eq!(page.body["limit"], 10);
         assert_eq!(page.body["data"][0]["code"], "C240");
-        let page = store.list("98065001", &query(&[("limit", "500")]));
+        let page = store.list("98065001", &query(&[("limit", "100")]));
         assert_eq!(page.body["limit"], MAX_PAGE);
+        let too_big = store.list("98065001", &query(&[("limit", "101")]));
+        assert_eq!(too_big.status, 400, "a limit above the maximum is refused, not cut");
+        assert!(too_big.body.to_string().contains("1 to 100"), "{}", too_big.body);
+        store.max_page = 250;
+        let page = store.list("98065001", &query(&[("limit", "250")]));
+        assert_eq!(page.body["limit"], 250);
         store.dispatch("98065001", "C1", "openid-1", 5).unwrap();
         let one = store.get("98065001", "C1");
         assert_eq!(one.body["code_information"]["code_status"], "DISPATCHED");

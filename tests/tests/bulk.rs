@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures_util::stream;
 use wechatpay_bindings::couponcodes::upload_codes;
 use wechatpay_e2e::{quick_retries, sandbox_with};
-use wechatpay_runtime::bulk::{BulkOptions, Outcome};
+use wechatpay_bindings::couponcodes::bulk::{BulkOptions, Outcome};
 use wechatpay_sandbox::{DEFAULT_STOCK, Fault, FaultPlan, SandboxConfig};
 
 const CODES: usize = 100_000;
@@ -74,7 +74,8 @@ async fn a_hundred_thousand_codes_under_faults() {
     // Every input line is accounted for exactly once.
     assert_eq!(seen_positions.len(), total_input);
     assert_eq!(summary.total as usize, total_input);
-    assert_eq!(summary.aborted, None);
+    assert_eq!(summary.stopped, None);
+    assert_eq!(summary.unknown, 0, "{summary:?}");
     assert_eq!(summary.failed, 0, "{summary:?}");
     assert_eq!(summary.invalid, 8);
     assert_eq!(summary.uploaded as usize, CODES, "{summary:?}");

@@ -1,16 +1,19 @@
 //! The merchant-coupon pre-stored code endpoints, with what a merchant needs
 //! beyond one call each: a single code's check against the documented limits,
-//! every code of a stock as a stream, and bulk uploads of millions of codes with
-//! every code accounted for.
+//! every code of a stock as a stream or a concurrent export, and bulk uploads of
+//! millions of codes with every code accounted for ([`bulk`]).
+
+pub mod bulk;
+mod export;
 
 use std::future::Future;
 use std::pin::Pin;
 
 use futures_util::Stream;
-use wechatpay_runtime::bulk::{
-    self, BulkOptions, BulkSummary, ChunkAnswer, ChunkReport, ChunkUploader,
-};
 use wechatpay_runtime::{Client, Error, Validate};
+
+use self::bulk::{BulkOptions, BulkSummary, ChunkAnswer, ChunkReport, ChunkUploader};
+pub use self::export::{ExportError, export_codes};
 
 pub use crate::v3_marketing_busifavor_stocks_stock_id_couponcodes::*;
 pub use crate::v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::*;
@@ -32,17 +35,33 @@ pub fn check_code(code: &str) -> Result<(), String> {
         })
 }
 
+/// Answers that fail signature verification are discarded and the request is
+/// sent again this many times before the call gives up: a tampered or probe
+/// answer is not an answer. Safe for uploads because the request number makes
+/// WeChat Pay answer a repeat from the first import.
+const SIGNATURE_RETRIES: u32 = 3;
+
+/// `call` again while its answer fails verification, up to [`SIGNATURE_RETRIES`] times.
+pub(crate) async fn retry_unverified<T, F, Fut>(mut call: F) -> Result<T, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, Error>>,
+{
+    let mut attempt = 0;
+    loop {
+        match call().await {
+            Err(Error::Signature { .. }) if attempt < SIGNATURE_RETRIES => attempt += 1,
+            other => return other,
+        }
+    }
+}
+
 /// Uploads chunks of one stock's codes with the generated upload operation.
 #[derive(Debug, Clone)]
 pub struct StockUploader {
     client: Client,
     stock_id: String,
 }
-
-/// Answers that fail signature verification are discarded and the chunk is sent
-/// again (with the same request number, so nothing is imported twice) this many
-/// times before the chunk is given up.
-const SIGNATURE_RETRIES: u32 = 3;
 
 impl StockUploader {
     /// An uploader for `stock_id`.
@@ -65,13 +84,7 @@ impl ChunkUploader for StockUploader {
                 self.stock_id.clone(),
                 UploadCouponCodesBody::new(codes, request_no),
             );
-            let mut attempt = 0;
-            let response = loop {
-                match self.client.execute(&request).await {
-                    Err(Error::Signature { .. }) if attempt < SIGNATURE_RETRIES => attempt += 1,
-                    other => break other?,
-                }
-            };
+            let response = retry_unverified(|| self.client.execute(&request)).await?;
             Ok(ChunkAnswer {
                 succeeded: response.success_codes.unwrap_or_default(),
                 success_count: u64::try_from(response.success_count).ok(),
@@ -89,8 +102,8 @@ impl ChunkUploader for StockUploader {
 }
 
 /// Uploads every code of `codes` (position, code) to `stock_id` in chunks of at
-/// most 200; see [`wechatpay_runtime::bulk`] for the accounting. Codes are
-/// checked with [`check_code`] unless `options.validate` says otherwise.
+/// most 200; see [`bulk`] for the accounting. Codes are checked with
+/// [`check_code`] unless `options.validate` says otherwise.
 pub async fn upload_codes<S>(
     client: &Client,
     stock_id: &str,
@@ -106,7 +119,8 @@ where
     bulk::upload_all(codes, &uploader, &options, on_chunk).await
 }
 
-/// Every code of a stock matching `query`, page after page.
+/// Every code of a stock matching `query`, page after page, one request at a
+/// time; [`export_codes`] fetches several pages at once.
 pub fn list_all(
     client: &Client,
     stock_id: impl Into<String>,

@@ -6,13 +6,22 @@
 //! - Each code is validated first; invalid ones are reported and not sent.
 //! - Valid codes are cut into chunks of at most 200, in input order, so the same
 //!   input always gives the same chunks. Chunk `i` is sent with request number
-//!   `{batch_id}-{i}`: a rerun after a crash repeats exactly the same request
-//!   numbers, which WeChat Pay deduplicates, so nothing is imported twice.
-//! - Chunks already done (from a journal) can be skipped without a request.
+//!   `{batch_id}-{i}-{digest}`, where the digest is that of the chunk's codes: a
+//!   rerun after a crash repeats exactly the same request numbers, which WeChat
+//!   Pay answers from the first import, and a chunk whose codes differ can never
+//!   be mistaken for one sent before.
+//! - Chunks already done (from a journal) can be skipped without a request; the
+//!   caller decides by chunk number and digest.
 //! - Within a chunk, repeated codes are sent once and reported as duplicates.
 //!   A code repeated in another chunk is reported the way WeChat Pay answers it:
 //!   already existing. (Telling those apart from codes uploaded in earlier runs
 //!   would need memory proportional to the input.)
+//! - A failed request's codes are *failed* only when WeChat Pay cannot have
+//!   imported them (an error answer, or no connection at all); when the answer was
+//!   lost or could not be verified their fate is *unknown*, and sending the same
+//!   chunk again (same request number) settles it.
+//! - The run stops early, without reading further input, when failures repeat in
+//!   a way retrying cannot fix (see [`BulkOptions::stop_after_failures`]).
 
 use std::collections::HashMap;
 use std::collections::HashSet;
@@ -20,11 +29,18 @@ use std::future::Future;
 use std::pin::Pin;
 
 use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
-
-use crate::error::Error;
+use sha2::{Digest, Sha256};
+use wechatpay_runtime::Error;
 
 /// The most codes one upload request may carry.
 pub const MAX_CHUNK: usize = 200;
+
+/// The longest batch id: with the chunk number and digest, request numbers stay
+/// within the documented 128 characters.
+pub const MAX_BATCH_ID: usize = 80;
+
+/// Hex digits of the chunk digest that go into the request number.
+const DIGEST_IN_REQUEST_NO: usize = 16;
 
 /// What happened to one input code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,12 +51,20 @@ pub enum Outcome {
     AlreadyExisted,
     /// It appeared earlier in the same chunk; that occurrence is reported instead.
     DuplicateInInput,
-    /// WeChat Pay rejected it (`code`: `LENGTH_LIMIT`, ...), or its request failed.
+    /// Not imported: WeChat Pay rejected it (`code`: `LENGTH_LIMIT`, ...), or its
+    /// request was refused or never reached WeChat Pay.
     Failed {
         /// The error code.
         code: String,
         /// What WeChat Pay (or the client) said.
         message: String,
+    },
+    /// WeChat Pay may or may not hold it: the request may have been handled but
+    /// its answer was lost, cut short, or failed verification. Sending the chunk
+    /// again with the same request number settles it.
+    Unknown {
+        /// Why the answer is missing.
+        reason: String,
     },
     /// It breaks a documented limit and was not sent.
     Invalid(String),
@@ -92,6 +116,9 @@ pub struct ChunkReport {
     pub index: Option<u64>,
     /// The request number it was (or would have been) sent with; empty for invalid codes.
     pub request_no: String,
+    /// SHA-256 (hex) of the chunk's codes, each followed by `\n`, in input order;
+    /// empty for invalid codes.
+    pub digest: String,
     /// Every input code of the chunk, duplicates included.
     pub codes: Vec<CodeOutcome>,
     /// The request error, when the whole chunk failed.
@@ -109,17 +136,19 @@ pub struct BulkSummary {
     pub already_existed: u64,
     /// Repeated within a chunk.
     pub duplicates: u64,
-    /// Rejected or in a failed request.
+    /// Not imported: rejected, or in a request that was refused or never sent.
     pub failed: u64,
+    /// Fate unknown: in a request whose answer was lost or unverifiable.
+    pub unknown: u64,
     /// Not sent: broke a limit.
     pub invalid: u64,
     /// In chunks skipped as already done.
     pub skipped: u64,
     /// Chunks sent.
     pub requests: u64,
-    /// Set when the run stopped early because retrying could not help
-    /// (a signature or configuration problem); the rest of the input was not read.
-    pub aborted: Option<String>,
+    /// Set when the run stopped early because retrying could not help; the rest
+    /// of the input was not read.
+    pub stopped: Option<String>,
 }
 
 impl BulkSummary {
@@ -130,6 +159,7 @@ impl BulkSummary {
             Outcome::AlreadyExisted => self.already_existed += 1,
             Outcome::DuplicateInInput => self.duplicates += 1,
             Outcome::Failed { .. } => self.failed += 1,
+            Outcome::Unknown { .. } => self.unknown += 1,
             Outcome::Invalid(_) => self.invalid += 1,
             Outcome::Skipped => self.skipped += 1,
         }
@@ -139,20 +169,27 @@ impl BulkSummary {
 /// Checks one code; `Err` says why it cannot be sent.
 pub type CodeValidator = Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 
+/// Decides from a chunk's number and digest whether an earlier run finished it.
+pub type ChunkFilter = Box<dyn Fn(u64, &str) -> bool + Send + Sync>;
+
 /// How a bulk upload runs.
 pub struct BulkOptions {
-    /// Prefix of every request number; with the chunk number it must be unique to
-    /// this input (at most 100 characters so request numbers stay within 128).
+    /// Prefix of every request number; with the chunk number and digest it must
+    /// be unique to this input and server (1 to [`MAX_BATCH_ID`] characters).
     pub batch_id: String,
     /// Codes per request (1 to 200).
     pub chunk_size: usize,
     /// Requests in flight at once.
     pub concurrency: usize,
-    /// Chunks done in an earlier run, which are not sent again.
-    pub skip_chunk: Box<dyn Fn(u64) -> bool + Send + Sync>,
+    /// Chunks done in an earlier run, by number and digest, which are not sent again.
+    pub skip_chunk: ChunkFilter,
     /// Checks one code before it is sent; `Err` gives the reason it is invalid.
     /// `None` sends every code as it is.
     pub validate: Option<CodeValidator>,
+    /// After this many failed chunks in a row the run stops (0: never). Errors
+    /// that cannot go away by themselves (401, 403, 404, a client set up wrong)
+    /// stop it at once.
+    pub stop_after_failures: u32,
 }
 
 impl std::fmt::Debug for BulkOptions {
@@ -161,39 +198,68 @@ impl std::fmt::Debug for BulkOptions {
             .field("batch_id", &self.batch_id)
             .field("chunk_size", &self.chunk_size)
             .field("concurrency", &self.concurrency)
+            .field("stop_after_failures", &self.stop_after_failures)
             .finish_non_exhaustive()
     }
 }
 
 impl BulkOptions {
-    /// Options with the given batch id, 200 codes a chunk, 4 in flight, nothing skipped.
+    /// Options with the given batch id, 200 codes a chunk, 4 in flight, nothing
+    /// skipped, stopping after 3 failed chunks in a row.
     pub fn new(batch_id: impl Into<String>) -> Self {
         BulkOptions {
             batch_id: batch_id.into(),
             chunk_size: MAX_CHUNK,
             concurrency: 4,
-            skip_chunk: Box::new(|_| false),
+            skip_chunk: Box::new(|_, _| false),
             validate: None,
+            stop_after_failures: 3,
         }
     }
 
-    /// The request number of chunk `index`.
-    pub fn request_no(&self, index: u64) -> String {
-        format!("{}-{index}", self.batch_id)
+    /// The request number of chunk `index` whose codes have `digest`.
+    pub fn request_no(&self, index: u64, digest: &str) -> String {
+        let short = &digest[..digest.len().min(DIGEST_IN_REQUEST_NO)];
+        format!("{}-{index}-{short}", self.batch_id)
     }
 }
 
-/// Whether an error will hit every other chunk too, so continuing is pointless.
-fn is_fatal(error: &Error) -> bool {
+/// SHA-256 (hex) of codes, each followed by `\n`: what identifies a chunk.
+pub fn chunk_digest<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
+    let mut hasher = Sha256::new();
+    for code in codes {
+        hasher.update(code.as_bytes());
+        hasher.update(b"\n");
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether an error will hit every other chunk the same way, whatever the
+/// timing: the run stops at once.
+fn is_permanent(error: &Error) -> bool {
     match error {
-        Error::Signature { .. } | Error::Config(_) => true,
-        Error::Api(api) => matches!(api.status.as_u16(), 401 | 403),
+        Error::Config(_) => true,
+        Error::Api(api) => matches!(api.status.as_u16(), 401 | 403 | 404),
         _ => false,
     }
 }
 
+/// Why the run stops after `error`, said in one line.
+fn stop_reason(error: &Error, in_a_row: u32) -> String {
+    if is_permanent(error) {
+        format!("{error}; retrying cannot help")
+    } else {
+        format!("{in_a_row} chunks in a row failed, the last with: {error}")
+    }
+}
+
 /// Uploads every code of `codes` (position, code); calls `on_chunk` as each chunk
-/// finishes (in completion order) and `on_invalid` for each invalid code.
+/// finishes (in completion order), and with the invalid codes read so far before
+/// each chunk is sent.
 pub async fn upload_all<S, U>(
     codes: S,
     uploader: &U,
@@ -210,10 +276,10 @@ where
             options.chunk_size
         )));
     }
-    if options.batch_id.is_empty() || options.batch_id.len() > 100 {
-        return Err(Error::Config(
-            "the batch id must be 1 to 100 characters".into(),
-        ));
+    if options.batch_id.is_empty() || options.batch_id.len() > MAX_BATCH_ID {
+        return Err(Error::Config(format!(
+            "the batch id must be 1 to {MAX_BATCH_ID} characters"
+        )));
     }
     let mut codes = std::pin::pin!(codes);
     let mut summary = BulkSummary::default();
@@ -221,10 +287,11 @@ where
     let mut next_index = 0u64;
     let mut input_done = false;
     let mut pending_invalid: Vec<CodeOutcome> = Vec::new();
+    let mut failures_in_a_row = 0u32;
 
     loop {
         while !input_done
-            && summary.aborted.is_none()
+            && summary.stopped.is_none()
             && in_flight.len() < options.concurrency.max(1)
         {
             let mut chunk: Vec<(u64, String)> = Vec::with_capacity(options.chunk_size);
@@ -250,6 +317,7 @@ where
                 let report = ChunkReport {
                     index: None,
                     request_no: String::new(),
+                    digest: String::new(),
                     codes: std::mem::take(&mut pending_invalid),
                     error: None,
                 };
@@ -263,11 +331,13 @@ where
             }
             let index = next_index;
             next_index += 1;
-            let request_no = options.request_no(index);
-            if (options.skip_chunk)(index) {
+            let digest = chunk_digest(chunk.iter().map(|(_, code)| code.as_str()));
+            let request_no = options.request_no(index, &digest);
+            if (options.skip_chunk)(index, &digest) {
                 let report = ChunkReport {
                     index: Some(index),
                     request_no,
+                    digest,
                     codes: chunk
                         .into_iter()
                         .map(|(position, code)| CodeOutcome {
@@ -284,17 +354,23 @@ where
                 on_chunk(&report);
                 continue;
             }
-            in_flight.push(send_chunk(uploader, index, request_no, chunk));
+            in_flight.push(send_chunk(uploader, index, request_no, digest, chunk));
         }
         let Some(report) = in_flight.next().await else {
             break;
         };
         summary.requests += 1;
-        if let Some(error) = &report.error
-            && is_fatal(error)
-            && summary.aborted.is_none()
-        {
-            summary.aborted = Some(error.to_string());
+        match &report.error {
+            None => failures_in_a_row = 0,
+            Some(error) => {
+                failures_in_a_row += 1;
+                let stop = is_permanent(error)
+                    || (options.stop_after_failures > 0
+                        && failures_in_a_row >= options.stop_after_failures);
+                if stop && summary.stopped.is_none() {
+                    summary.stopped = Some(stop_reason(error, failures_in_a_row));
+                }
+            }
         }
         for code in &report.codes {
             summary.count(&code.outcome);
@@ -304,10 +380,35 @@ where
     Ok(summary)
 }
 
+/// The fate of every code of a request that got no usable answer.
+fn outcome_of_failed_request(error: &Error) -> Outcome {
+    // An error answer (other than 202 "accepted, ask again") means WeChat Pay
+    // did not import the chunk; so does a request that never left.
+    let answered_no = error.api().is_some_and(|api| api.status.as_u16() != 202);
+    if answered_no || error.never_sent() {
+        let code = match error.api() {
+            Some(api) => api
+                .code
+                .clone()
+                .unwrap_or_else(|| api.status.as_u16().to_string()),
+            None => "NOT_SENT".to_owned(),
+        };
+        Outcome::Failed {
+            code,
+            message: error.to_string(),
+        }
+    } else {
+        Outcome::Unknown {
+            reason: error.to_string(),
+        }
+    }
+}
+
 async fn send_chunk<U: ChunkUploader + ?Sized>(
     uploader: &U,
     index: u64,
     request_no: String,
+    digest: String,
     chunk: Vec<(u64, String)>,
 ) -> ChunkReport {
     // Send each distinct code once; later occurrences are duplicates.
@@ -322,15 +423,7 @@ async fn send_chunk<U: ChunkUploader + ?Sized>(
     let codes = match &answer {
         Ok(answer) => outcomes(&chunk, answer),
         Err(error) => {
-            let (code, message) = match error.api() {
-                Some(api) => (
-                    api.code
-                        .clone()
-                        .unwrap_or_else(|| api.status.as_u16().to_string()),
-                    error.to_string(),
-                ),
-                None => ("REQUEST_FAILED".to_owned(), error.to_string()),
-            };
+            let outcome = outcome_of_failed_request(error);
             let mut first = HashSet::new();
             chunk
                 .iter()
@@ -338,10 +431,7 @@ async fn send_chunk<U: ChunkUploader + ?Sized>(
                     position: *position,
                     code: c.clone(),
                     outcome: if first.insert(c.as_str()) {
-                        Outcome::Failed {
-                            code: code.clone(),
-                            message: message.clone(),
-                        }
+                        outcome.clone()
                     } else {
                         Outcome::DuplicateInInput
                     },
@@ -352,6 +442,7 @@ async fn send_chunk<U: ChunkUploader + ?Sized>(
     ChunkReport {
         index: Some(index),
         request_no,
+        digest,
         codes,
         error: answer.err(),
     }
@@ -394,9 +485,8 @@ fn outcomes(chunk: &[(u64, String)], answer: &ChunkAnswer) -> Vec<CodeOutcome> {
             } else if infer_success {
                 Outcome::Uploaded
             } else {
-                Outcome::Failed {
-                    code: "UNACCOUNTED".to_owned(),
-                    message: "WeChat Pay's answer does not mention this code; upload it again to learn its state".to_owned(),
+                Outcome::Unknown {
+                    reason: "WeChat Pay's answer does not mention this code; send the chunk again to learn its state".to_owned(),
                 }
             };
             CodeOutcome {
@@ -421,7 +511,7 @@ mod tests {
     struct Fake {
         held: Mutex<HashSet<String>>,
         requests: Mutex<Vec<(String, usize)>>,
-        fail_chunk: Option<String>,
+        fail_chunk: Option<(String, fn() -> Error)>,
     }
 
     impl ChunkUploader for Fake {
@@ -435,8 +525,10 @@ mod tests {
                     .lock()
                     .unwrap()
                     .push((request_no.clone(), codes.len()));
-                if self.fail_chunk.as_deref() == Some(request_no.as_str()) {
-                    return Err(Error::Timeout(std::time::Duration::from_secs(1)));
+                if let Some((prefix, error)) = &self.fail_chunk
+                    && request_no.starts_with(prefix.as_str())
+                {
+                    return Err(error());
                 }
                 let mut held = self.held.lock().unwrap();
                 let mut answer = ChunkAnswer::default();
@@ -464,6 +556,14 @@ mod tests {
                 .map(|(i, c)| (i as u64 + 1, (*c).to_owned()))
                 .collect::<Vec<_>>(),
         )
+    }
+
+    fn api_error(status: u16, code: &str) -> Error {
+        Error::Api(Box::new(wechatpay_runtime::ApiError::from_response(
+            http::StatusCode::from_u16(status).unwrap(),
+            None,
+            format!(r#"{{"code":"{code}","message":"m"}}"#).into(),
+        )))
     }
 
     #[tokio::test]
@@ -510,18 +610,37 @@ mod tests {
         let requests = fake.requests.lock().unwrap().clone();
         let mut numbers: Vec<_> = requests.iter().map(|(n, _)| n.clone()).collect();
         numbers.sort();
-        assert_eq!(numbers, ["batch-0", "batch-1", "batch-2"]);
+        let expected: Vec<String> = [vec!["a", "b", "a"], vec!["c", "toolong", "b"], vec!["d"]]
+            .iter()
+            .enumerate()
+            .map(|(i, chunk)| options.request_no(i as u64, &chunk_digest(chunk.iter().copied())))
+            .collect();
+        assert_eq!(numbers, expected);
+        assert!(numbers.iter().all(|n| n.len() <= 128));
+    }
+
+    #[test]
+    fn request_numbers_name_the_chunk_content() {
+        let options = BulkOptions::new("b".repeat(MAX_BATCH_ID));
+        let one = options.request_no(u64::MAX, &chunk_digest(["A", "B"]));
+        let other = options.request_no(u64::MAX, &chunk_digest(["B", "A"]));
+        assert_ne!(one, other, "another order is another chunk");
+        assert!(one.len() <= 128, "{}", one.len());
+        assert_eq!(chunk_digest(["A", "B"]), chunk_digest(["A", "B"]));
     }
 
     #[tokio::test]
-    async fn failed_requests_fail_their_codes_and_skips_send_nothing() {
+    async fn lost_answers_are_unknown_and_refusals_failed() {
         let fake = Fake {
-            fail_chunk: Some("b-1".into()),
+            fail_chunk: Some(("b-1-".into(), || {
+                Error::Timeout(std::time::Duration::from_secs(1))
+            })),
             ..Fake::default()
         };
         let mut options = BulkOptions::new("b");
         options.chunk_size = 2;
-        options.skip_chunk = Box::new(|index| index == 0);
+        let digest_of_first = chunk_digest(["a", "b"]);
+        options.skip_chunk = Box::new(move |index, digest| index == 0 && digest == digest_of_first);
         let mut seen = Vec::new();
         let summary = upload_all(input(&["a", "b", "c", "d", "e"]), &fake, &options, |r| {
             seen.extend(r.codes.iter().map(|c| c.outcome.clone()));
@@ -529,9 +648,10 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(
-            (summary.skipped, summary.failed, summary.uploaded),
-            (2, 2, 1)
+            (summary.skipped, summary.unknown, summary.failed, summary.uploaded),
+            (2, 2, 0, 1)
         );
+        assert_eq!(summary.stopped, None, "one failure does not stop the run");
         let sent: Vec<_> = fake
             .requests
             .lock()
@@ -539,7 +659,53 @@ mod tests {
             .iter()
             .map(|(n, _)| n.clone())
             .collect();
-        assert!(!sent.contains(&"b-0".to_owned()));
+        assert!(!sent.iter().any(|n| n.starts_with("b-0-")));
+
+        let refused = Fake {
+            fail_chunk: Some(("b-".into(), || api_error(500, "SYSTEM_ERROR"))),
+            ..Fake::default()
+        };
+        let summary = upload_all(input(&["a", "b"]), &refused, &BulkOptions::new("b"), |_| {})
+            .await
+            .unwrap();
+        assert_eq!((summary.failed, summary.unknown), (2, 0));
+    }
+
+    #[tokio::test]
+    async fn a_skip_needs_the_same_content() {
+        let fake = Fake::default();
+        let mut options = BulkOptions::new("b");
+        options.chunk_size = 2;
+        let digest = chunk_digest(["a", "b"]);
+        options.skip_chunk = Box::new(move |index, d| index == 0 && d == digest);
+        let summary = upload_all(input(&["b", "a", "c"]), &fake, &options, |_| {})
+            .await
+            .unwrap();
+        assert_eq!((summary.skipped, summary.uploaded), (0, 3));
+    }
+
+    #[tokio::test]
+    async fn hopeless_runs_stop_early_without_reading_on() {
+        let codes: Vec<String> = (0..100).map(|i| format!("c{i}")).collect();
+        let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+        for (error, requests) in [
+            ((|| api_error(404, "RESOURCE_NOT_EXISTS")) as fn() -> Error, 1),
+            (|| api_error(503, "SYSTEM_ERROR"), 3),
+        ] {
+            let fake = Fake {
+                fail_chunk: Some(("b-".into(), error)),
+                ..Fake::default()
+            };
+            let mut options = BulkOptions::new("b");
+            options.chunk_size = 2;
+            options.concurrency = 1;
+            let summary = upload_all(input(&codes), &fake, &options, |_| {})
+                .await
+                .unwrap();
+            assert_eq!(summary.requests, requests);
+            assert_eq!(summary.total, 2 * requests, "the rest is not read");
+            assert!(summary.stopped.is_some());
+        }
     }
 
     #[test]
@@ -561,6 +727,6 @@ mod tests {
             ..ChunkAnswer::default()
         };
         let got = outcomes(&chunk, &answer);
-        assert!(matches!(&got[0].outcome, Outcome::Failed { code, .. } if code == "UNACCOUNTED"));
+        assert!(matches!(&got[0].outcome, Outcome::Unknown { .. }));
     }
 }

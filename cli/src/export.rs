@@ -1,0 +1,307 @@
+//! `couponcodes list` and `couponcodes reconcile`: what WeChat Pay holds for a
+//! stock, fetched several pages at a time, written so that an incomplete export
+//! never passes for a complete one.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use futures_util::StreamExt;
+use serde::Serialize;
+use wechatpay_bindings::couponcodes::{ListCouponCodesDataItem, ListCouponCodesQuery, export_codes};
+use wechatpay_runtime::Client;
+
+use crate::input::{Encoding, InputOptions, Lines, shown};
+
+/// How many pages are fetched at once by default.
+const DEFAULT_CONCURRENCY: usize = 4;
+
+/// Output formats of `list`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// One JSON object a line.
+    Jsonl,
+    /// Comma-separated values with a header line.
+    Csv,
+}
+
+/// Arguments of `list`.
+#[derive(Args, Debug, Clone)]
+pub struct ListArgs {
+    /// The stock (批次号).
+    #[arg(long)]
+    pub stock_id: String,
+    /// Only codes in this state (AVAILABLE, DISPATCHED, ...).
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only codes dispatched through this appid.
+    #[arg(long)]
+    pub appid: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Codes per request.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(i64).range(1..))]
+    pub page_size: i64,
+    /// Pages fetched at once (1-16).
+    #[arg(long, default_value_t = DEFAULT_CONCURRENCY as u8, value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub concurrency: u8,
+    /// Write the export to this file: it appears only once complete (written to
+    /// `<file>.partial` and renamed), so a failed export leaves no file behind
+    /// that looks whole.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+fn csv_field(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_owned()
+    }
+}
+
+fn header(format: Format) -> Option<String> {
+    match format {
+        Format::Table => Some(format!(
+            "{:<34} {:<12} {:<26} {}",
+            "CODE", "STATUS", "UPLOADED", "DISPATCHED"
+        )),
+        Format::Csv => Some("code,code_status,upload_time,dispatched_time,openid".to_owned()),
+        Format::Jsonl => None,
+    }
+}
+
+fn row(format: Format, item: &ListCouponCodesDataItem) -> Result<String, String> {
+    let code = item.code.clone().unwrap_or_default();
+    let status = item
+        .code_status
+        .as_ref()
+        .map(|s| s.as_str().to_owned())
+        .unwrap_or_default();
+    let uploaded = item.upload_time.clone().unwrap_or_default();
+    let dispatched = item.dispatched_time.clone().unwrap_or_default();
+    Ok(match format {
+        Format::Table => format!("{code:<34} {status:<12} {uploaded:<26} {dispatched}"),
+        Format::Jsonl => serde_json::to_string(item).map_err(|e| e.to_string())?,
+        Format::Csv => [
+            code,
+            status,
+            uploaded,
+            dispatched,
+            item.openid.clone().unwrap_or_default(),
+        ]
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(","),
+    })
+}
+
+/// Runs `list`.
+pub async fn list(client: &Client, args: ListArgs) -> Result<ExitCode, String> {
+    let mut query = ListCouponCodesQuery::new().with_limit(args.page_size);
+    if let Some(status) = &args.status {
+        query = query.with_status(status.as_str().into());
+    }
+    if let Some(appid) = &args.appid {
+        query = query.with_appid(appid.clone());
+    }
+    let partial = args.output.as_ref().map(|path| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(".partial");
+        PathBuf::from(name)
+    });
+    let sink: Box<dyn Write> = match &partial {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = std::io::BufWriter::new(sink);
+    let write_error = |e: std::io::Error| format!("writing the export failed: {e}");
+    let mut pages = std::pin::pin!(export_codes(
+        client,
+        args.stock_id.clone(),
+        query,
+        usize::from(args.concurrency)
+    ));
+    let mut count = 0u64;
+    let mut header_written = false;
+    let mut failure = None;
+    while let Some(page) = pages.next().await {
+        let items = match page {
+            Ok(items) => items,
+            Err(error) => {
+                failure = Some(error.to_string());
+                break;
+            }
+        };
+        // The header goes out with the first codes, so that a failed first page
+        // prints nothing on standard output.
+        if !header_written {
+            if let Some(header) = header(args.format) {
+                writeln!(out, "{header}").map_err(write_error)?;
+            }
+            header_written = true;
+        }
+        for item in &items {
+            writeln!(out, "{}", row(args.format, item)?).map_err(write_error)?;
+        }
+        count += items.len() as u64;
+    }
+    if failure.is_none() && !header_written && let Some(header) = header(args.format) {
+        writeln!(out, "{header}").map_err(write_error)?;
+    }
+    out.flush().map_err(write_error)?;
+    drop(out);
+    if let Some(error) = failure {
+        if let Some(partial) = &partial {
+            let _ = std::fs::remove_file(partial);
+        }
+        return Err(format!(
+            "the export is incomplete after {count} codes: {error}"
+        ));
+    }
+    if let (Some(partial), Some(output)) = (&partial, &args.output) {
+        std::fs::rename(partial, output)
+            .map_err(|e| format!("cannot move {} to {}: {e}", partial.display(), output.display()))?;
+    }
+    eprintln!("{count} codes");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `reconcile`.
+#[derive(Args, Debug, Clone)]
+pub struct ReconcileArgs {
+    /// The stock (批次号).
+    #[arg(long)]
+    pub stock_id: String,
+    /// The file of codes that was uploaded (one per line), or `-` for standard input.
+    pub input: String,
+    /// The file's text encoding.
+    #[arg(long, value_enum, default_value_t = Encoding::Auto)]
+    pub encoding: Encoding,
+    /// Remove leading and trailing white space from each line, as `upload --trim` does.
+    #[arg(long)]
+    pub trim: bool,
+    /// The stock may hold codes that are not in the file (from other uploads).
+    #[arg(long)]
+    pub allow_extra: bool,
+    /// Codes per list request.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(i64).range(1..))]
+    pub page_size: i64,
+    /// Pages fetched at once (1-16).
+    #[arg(long, default_value_t = DEFAULT_CONCURRENCY as u8, value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub concurrency: u8,
+    /// Print the report as JSON, with every missing and extra code.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Reconciliation {
+    stock_id: String,
+    file_codes: u64,
+    invalid_lines: u64,
+    server_codes: u64,
+    missing_from_server: Vec<String>,
+    not_in_file: Vec<String>,
+    matches: bool,
+}
+
+/// Codes of each list shown in the text report.
+const SHOWN: usize = 20;
+
+/// Runs `reconcile`: which codes of the file WeChat Pay lacks, and which it
+/// holds that the file does not have.
+pub async fn reconcile(client: &Client, args: ReconcileArgs) -> Result<ExitCode, String> {
+    let options = InputOptions {
+        encoding: args.encoding,
+        trim: args.trim,
+    };
+    let lines = if args.input == "-" {
+        Lines::new(std::io::stdin(), options)
+    } else {
+        Lines::open(std::path::Path::new(&args.input), options)?
+    };
+    let mut expected: HashSet<String> = HashSet::new();
+    let mut invalid = 0u64;
+    for line in lines {
+        let (_, checked) = line.map_err(|e| format!("reading {} failed: {e}", args.input))?;
+        match checked {
+            Ok(code) => {
+                expected.insert(code);
+            }
+            Err(_) => invalid += 1,
+        }
+    }
+    let file_codes = expected.len() as u64;
+    let query = ListCouponCodesQuery::new().with_limit(args.page_size);
+    let mut pages = std::pin::pin!(export_codes(
+        client,
+        args.stock_id.clone(),
+        query,
+        usize::from(args.concurrency)
+    ));
+    let mut server_codes = 0u64;
+    let mut not_in_file = Vec::new();
+    while let Some(page) = pages.next().await {
+        let items = page.map_err(|e| format!("cannot list the stock: {e}"))?;
+        for item in items {
+            let Some(code) = item.code else { continue };
+            server_codes += 1;
+            if !expected.remove(&code) {
+                not_in_file.push(code);
+            }
+        }
+    }
+    let mut missing: Vec<String> = expected.into_iter().collect();
+    missing.sort();
+    let matches = missing.is_empty() && (args.allow_extra || not_in_file.is_empty());
+    let report = Reconciliation {
+        stock_id: args.stock_id.clone(),
+        file_codes,
+        invalid_lines: invalid,
+        server_codes,
+        missing_from_server: missing,
+        not_in_file,
+        matches,
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        );
+    } else {
+        println!("stock {}", report.stock_id);
+        println!("  distinct codes in the file:       {}", report.file_codes);
+        if report.invalid_lines > 0 {
+            println!("  lines that are not codes:         {} (not compared)", report.invalid_lines);
+        }
+        println!("  codes WeChat Pay holds:           {}", report.server_codes);
+        println!("  missing from WeChat Pay:          {}", report.missing_from_server.len());
+        println!("  on WeChat Pay, not in the file:   {}", report.not_in_file.len());
+        for code in report.missing_from_server.iter().take(SHOWN) {
+            println!("    missing: {}", shown(code));
+        }
+        for code in report.not_in_file.iter().take(SHOWN) {
+            println!("    extra:   {}", shown(code));
+        }
+        if !report.missing_from_server.is_empty() {
+            eprintln!(
+                "note: upload the file again to add the missing codes (codes WeChat Pay holds come back as already existing)"
+            );
+        }
+    }
+    Ok(if report.matches {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
