@@ -10,7 +10,9 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use futures_util::StreamExt;
 use serde::Serialize;
-use wechatpay_bindings::couponcodes::{ListCouponCodesDataItem, ListCouponCodesQuery, export_codes};
+use wechatpay_bindings::couponcodes::{
+    ExportError, ListCouponCodesDataItem, ListCouponCodesQuery, export_codes,
+};
 use wechatpay_runtime::Client;
 
 use crate::input::{Encoding, InputOptions, Lines, shown};
@@ -102,6 +104,13 @@ fn row(format: Format, item: &ListCouponCodesDataItem) -> Result<String, String>
     })
 }
 
+fn describe(error: &ExportError) -> String {
+    match error {
+        ExportError::Call(error) => crate::explain(error),
+        other => other.to_string(),
+    }
+}
+
 /// Runs `list`.
 pub async fn list(client: &Client, args: ListArgs) -> Result<ExitCode, String> {
     let mut query = ListCouponCodesQuery::new().with_limit(args.page_size);
@@ -138,7 +147,7 @@ pub async fn list(client: &Client, args: ListArgs) -> Result<ExitCode, String> {
         let items = match page {
             Ok(items) => items,
             Err(error) => {
-                failure = Some(error.to_string());
+                failure = Some(describe(&error));
                 break;
             }
         };
@@ -252,7 +261,7 @@ pub async fn reconcile(client: &Client, args: ReconcileArgs) -> Result<ExitCode,
     let mut server_codes = 0u64;
     let mut not_in_file = Vec::new();
     while let Some(page) = pages.next().await {
-        let items = page.map_err(|e| format!("cannot list the stock: {e}"))?;
+        let items = page.map_err(|e| format!("cannot list the stock: {}", describe(&e)))?;
         for item in items {
             let Some(code) = item.code else { continue };
             server_codes += 1;

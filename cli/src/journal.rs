@@ -6,6 +6,12 @@
 //! it instead of skipping chunks that server never saw. Each chunk line carries the
 //! digest of the chunk's codes, and a chunk is skipped only when the same number
 //! has the same digest, so a changed or reordered input is sent, not assumed.
+//!
+//! The journal also holds the prefix of the upload's request numbers, chosen
+//! afresh when the journal is created: resuming repeats the same request numbers
+//! (so WeChat Pay answers a chunk it already handled from the first import), while
+//! a new upload of the same file, say after its codes were deleted, is a new
+//! operation that WeChat Pay really performs instead of replaying an old answer.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -28,20 +34,35 @@ pub struct Header {
     pub mchid: String,
     /// The stock they went to.
     pub stock_id: String,
-    /// The prefix of their request numbers.
+    /// Which upload of the stock this is (derived from the input).
     pub batch_id: String,
+    /// The prefix of the request numbers, unique to this journal.
+    pub request_prefix: String,
 }
 
 impl Header {
-    /// The header of an upload of `batch_id` to `stock_id` at `base_url` as `mchid`.
-    pub fn new(base_url: &str, mchid: &str, stock_id: &str, batch_id: &str) -> Header {
+    /// The header of an upload of `batch_id` to `stock_id` at `base_url` as
+    /// `mchid`, whose request numbers start with `request_prefix` if the journal is new.
+    pub fn new(
+        base_url: &str,
+        mchid: &str,
+        stock_id: &str,
+        batch_id: &str,
+        request_prefix: &str,
+    ) -> Header {
         Header {
             journal: FORMAT.to_owned(),
             base_url: base_url.to_owned(),
             mchid: mchid.to_owned(),
             stock_id: stock_id.to_owned(),
             batch_id: batch_id.to_owned(),
+            request_prefix: request_prefix.to_owned(),
         }
+    }
+
+    fn same_upload(&self, other: &Header) -> bool {
+        (&self.base_url, &self.mchid, &self.stock_id, &self.batch_id)
+            == (&other.base_url, &other.mchid, &other.stock_id, &other.batch_id)
     }
 }
 
@@ -83,6 +104,7 @@ pub struct ChunkRecord {
 #[derive(Debug)]
 pub struct Journal {
     path: PathBuf,
+    header: Header,
     file: File,
     done: BTreeMap<u64, ChunkRecord>,
     /// Lines that could not be read (cut short by a crash); their chunks are sent again.
@@ -94,6 +116,7 @@ impl Journal {
     /// an earlier run of the same upload recorded, or starts a new journal.
     /// Refuses a journal of another server, merchant, stock or batch.
     pub fn open(path: &Path, header: &Header) -> Result<Journal, String> {
+        let mut header = header.clone();
         let mut done = BTreeMap::new();
         let mut unreadable = 0;
         let existing = std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
@@ -116,9 +139,10 @@ impl Journal {
                         path.display()
                     )
                 })?;
-            if recorded != *header {
-                return Err(mismatch(path, &recorded, header));
+            if !recorded.same_upload(&header) {
+                return Err(mismatch(path, &recorded, &header));
             }
+            header = recorded;
             for line in lines {
                 let line =
                     line.map_err(|e| format!("cannot read the journal {}: {e}", path.display()))?;
@@ -140,17 +164,24 @@ impl Journal {
             .open(path)
             .map_err(|e| format!("cannot write the journal {}: {e}", path.display()))?;
         if !existing {
-            let line = serde_json::to_string(header).expect("headers serialize");
+            let line = serde_json::to_string(&header).expect("headers serialize");
             writeln!(file, "{line}")
                 .and_then(|()| file.flush())
                 .map_err(|e| format!("cannot write the journal {}: {e}", path.display()))?;
         }
         Ok(Journal {
             path: path.to_owned(),
+            header,
             file,
             done,
             unreadable,
         })
+    }
+
+    /// The prefix of the upload's request numbers: the one recorded when the
+    /// journal was created.
+    pub fn request_prefix(&self) -> &str {
+        &self.header.request_prefix
     }
 
     /// Where it is.
@@ -229,7 +260,7 @@ mod tests {
     fn a_journal_skips_only_the_same_chunk_for_the_same_server() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
-        let header = Header::new("https://a", "1900000001", "98065001", "b");
+        let header = Header::new("https://a", "1900000001", "98065001", "b", "b-1");
         let mut journal = Journal::open(&path, &header).unwrap();
         journal.record(&record(0, "d0")).unwrap();
         drop(journal);
@@ -238,12 +269,14 @@ mod tests {
         write!(file, "{{\"chunk\":1,\"requ").unwrap();
         drop(file);
 
-        let journal = Journal::open(&path, &header).unwrap();
+        let again = Header::new("https://a", "1900000001", "98065001", "b", "b-2");
+        let journal = Journal::open(&path, &again).unwrap();
+        assert_eq!(journal.request_prefix(), "b-1", "resuming keeps the request numbers");
         assert!(journal.done(0, "d0").is_some());
         assert!(journal.done(0, "other").is_none(), "other codes");
         assert_eq!(journal.unreadable, 1);
 
-        let elsewhere = Header::new("https://b", "1900000001", "98065001", "b");
+        let elsewhere = Header::new("https://b", "1900000001", "98065001", "b", "b-1");
         let refusal = Journal::open(&path, &elsewhere).unwrap_err();
         assert!(refusal.contains("server \"https://a\""), "{refusal}");
     }
@@ -253,7 +286,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
         std::fs::write(&path, "{\"chunk\":0,\"request_no\":\"x-0\"}\n").unwrap();
-        let header = Header::new("https://a", "1", "2", "b");
+        let header = Header::new("https://a", "1", "2", "b", "b-1");
         assert!(Journal::open(&path, &header).unwrap_err().contains("not a journal"));
     }
 }

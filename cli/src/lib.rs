@@ -7,7 +7,20 @@ pub mod input;
 pub mod journal;
 pub mod upload;
 
+use sha2::{Digest, Sha256};
 use wechatpay_runtime::Error;
+
+/// 64 hex digits no other call returns: a digest of `seed`, the time, the
+/// process and a counter.
+pub fn unique_token(seed: &str) -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let count = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let text = format!("{seed}\n{}\n{}\n{count}", now.as_nanos(), std::process::id());
+    input::hex(&Sha256::digest(text.as_bytes()))
+}
 
 /// A person-readable account of an error: what happened, what WeChat Pay said,
 /// and whether retrying can help.

@@ -8,8 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use couponcodes::config::Settings;
 use couponcodes::export::{self, ListArgs, ReconcileArgs};
 use couponcodes::upload::{self, UploadArgs};
-use couponcodes::{explain, input};
-use sha2::Digest;
+use couponcodes::explain;
 use wechatpay_bindings::WechatPayApi;
 use wechatpay_bindings::couponcodes::{DeleteCouponCodeQuery, GetCouponCodeQuery};
 use wechatpay_runtime::ClientBuilder;
@@ -193,17 +192,8 @@ async fn interrupted() {
 /// A delete request number for this run: unique, so that a delete after the
 /// code was uploaded again is a new request, not a replay of an old answer.
 fn fresh_request_no(stock_id: &str, code: &str) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let seed = format!(
-        "{stock_id}\n{code}\n{}\n{}\n{:?}",
-        now.as_nanos(),
-        std::process::id(),
-        std::thread::current().id()
-    );
-    let digest = sha2::Sha256::digest(seed.as_bytes());
-    format!("del{}", &input::hex(&digest)[..29])
+    let token = couponcodes::unique_token(&format!("{stock_id}\n{code}"));
+    format!("del{}", &token[..29])
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {

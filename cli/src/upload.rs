@@ -366,8 +366,21 @@ pub async fn execute(
             journal_path.display()
         ));
     }
-    let header = Header::new(client.base_url(), client.mchid(), &args.stock_id, &batch_id);
+    // A new journal is a new upload, with request numbers of its own; an
+    // explicit batch id is used as it is.
+    let fresh_prefix = match &args.batch_id {
+        Some(batch_id) => batch_id.clone(),
+        None => format!("{batch_id}{}", &crate::unique_token(&batch_id)[..8]),
+    };
+    let header = Header::new(
+        client.base_url(),
+        client.mchid(),
+        &args.stock_id,
+        &batch_id,
+        &fresh_prefix,
+    );
     let mut journal = Journal::open(&journal_path, &header)?;
+    let request_prefix = journal.request_prefix().to_owned();
     if !journal.is_empty() {
         eprintln!(
             "resuming: {} chunks already answered (journal {})",
@@ -379,7 +392,7 @@ pub async fn execute(
     let mut progress = Progress::new(scan.valid);
     let mut summary = Summary {
         stock_id: args.stock_id.clone(),
-        batch_id: batch_id.clone(),
+        batch_id: request_prefix.clone(),
         base_url: client.base_url().to_owned(),
         lines: scan.lines,
         invalid: scan.invalid_count,
@@ -387,7 +400,7 @@ pub async fn execute(
         journal: journal_path.display().to_string(),
         ..Summary::default()
     };
-    let mut options = BulkOptions::new(batch_id.clone());
+    let mut options = BulkOptions::new(request_prefix);
     options.concurrency = usize::from(args.concurrency);
     let done: Arc<BTreeMap<u64, String>> = Arc::new(journal.digests());
     options.skip_chunk =

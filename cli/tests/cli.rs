@@ -1,36 +1,18 @@
 //! The `couponcodes` binary, run as a user would, against a sandbox started by
 //! the test (so that faults, a kill and a rerun can be arranged around it).
 
+mod common;
+
 use std::collections::HashSet;
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::CommandCargoExt;
+use common::{couponcodes, run};
 use wechatpay_sandbox::{DEFAULT_STOCK, Fault, FaultPlan, Sandbox, SandboxConfig};
 
-fn couponcodes(sandbox: &Sandbox, dir: &Path) -> Command {
-    let mut command = Command::cargo_bin("couponcodes").unwrap();
-    command.current_dir(dir).env_remove("COUPONCODES_CONFIG");
-    for (name, value) in sandbox.environment(&dir.join("keys")).unwrap() {
-        command.env(name, value);
-    }
-    command
-}
-
-fn write_codes(path: &Path, count: usize) -> HashSet<String> {
-    let codes: Vec<String> = (0..count).map(|i| format!("CLI{i:07}")).collect();
-    std::fs::write(path, codes.join("\n") + "\n").unwrap();
-    codes.into_iter().collect()
-}
-
-fn run(command: &mut Command) -> (i32, String, String) {
-    let output = command.output().unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+fn write_codes(path: &std::path::Path, count: usize) -> HashSet<String> {
+    common::write_codes(path, "CLI", count)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -168,7 +150,8 @@ async fn a_killed_upload_resumes_without_sending_a_chunk_twice() {
         .unwrap()
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .map(|v| v["request_no"].as_str().unwrap().to_owned())
+        // The first line is the header: which server, merchant, stock and batch.
+        .filter_map(|v| v["request_no"].as_str().map(str::to_owned))
         .collect();
     assert!(
         journaled.len() >= 15 && journaled.len() < 200,
@@ -287,7 +270,7 @@ fn validate_reports_json_pointers() {
         format!(r#"{{"coupon_code_list":["ok","{long}"],"upload_request_no":""}}"#),
     )
     .unwrap();
-    let run = |file: &Path| {
+    let run = |file: &std::path::Path| {
         Command::cargo_bin("couponcodes")
             .unwrap()
             .args(["validate", "upload_coupon_codes.body"])
