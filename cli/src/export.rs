@@ -164,7 +164,10 @@ pub async fn list(client: &Client, args: ListArgs) -> Result<ExitCode, String> {
         }
         count += items.len() as u64;
     }
-    if failure.is_none() && !header_written && let Some(header) = header(args.format) {
+    if failure.is_none()
+        && !header_written
+        && let Some(header) = header(args.format)
+    {
         writeln!(out, "{header}").map_err(write_error)?;
     }
     out.flush().map_err(write_error)?;
@@ -178,8 +181,13 @@ pub async fn list(client: &Client, args: ListArgs) -> Result<ExitCode, String> {
         ));
     }
     if let (Some(partial), Some(output)) = (&partial, &args.output) {
-        std::fs::rename(partial, output)
-            .map_err(|e| format!("cannot move {} to {}: {e}", partial.display(), output.display()))?;
+        std::fs::rename(partial, output).map_err(|e| {
+            format!(
+                "cannot move {} to {}: {e}",
+                partial.display(),
+                output.display()
+            )
+        })?;
     }
     eprintln!("{count} codes");
     Ok(ExitCode::SUCCESS)
@@ -291,11 +299,23 @@ pub async fn reconcile(client: &Client, args: ReconcileArgs) -> Result<ExitCode,
         println!("stock {}", report.stock_id);
         println!("  distinct codes in the file:       {}", report.file_codes);
         if report.invalid_lines > 0 {
-            println!("  lines that are not codes:         {} (not compared)", report.invalid_lines);
+            println!(
+                "  lines that are not codes:         {} (not compared)",
+                report.invalid_lines
+            );
         }
-        println!("  codes WeChat Pay holds:           {}", report.server_codes);
-        println!("  missing from WeChat Pay:          {}", report.missing_from_server.len());
-        println!("  on WeChat Pay, not in the file:   {}", report.not_in_file.len());
+        println!(
+            "  codes WeChat Pay holds:           {}",
+            report.server_codes
+        );
+        println!(
+            "  missing from WeChat Pay:          {}",
+            report.missing_from_server.len()
+        );
+        println!(
+            "  on WeChat Pay, not in the file:   {}",
+            report.not_in_file.len()
+        );
         for code in report.missing_from_server.iter().take(SHOWN) {
             println!("    missing: {}", shown(code));
         }

@@ -173,8 +173,14 @@ impl Iterator for Lines {
         bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
         bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
         let checked = match std::str::from_utf8(bytes) {
-            Ok(line) if line.contains('\u{FFFD}') && self.options.encoding.encoding_rs().is_some() => {
-                Err(format!("has bytes that are not valid {:?} text", self.options.encoding).to_lowercase())
+            Ok(line)
+                if line.contains('\u{FFFD}') && self.options.encoding.encoding_rs().is_some() =>
+            {
+                Err(format!(
+                    "has bytes that are not valid {:?} text",
+                    self.options.encoding
+                )
+                .to_lowercase())
             }
             Ok(line) => check_line(line, &self.options),
             Err(e) => Err(format!(
@@ -324,7 +330,11 @@ mod tests {
     fn white_space_is_reported_unless_trimmed() {
         let options = InputOptions::default();
         assert_eq!(check_line("", &options).unwrap_err(), "empty line");
-        assert!(check_line("   ", &options).unwrap_err().contains("white space"));
+        assert!(
+            check_line("   ", &options)
+                .unwrap_err()
+                .contains("white space")
+        );
         assert!(check_line(" AB", &options).unwrap_err().contains("--trim"));
         assert!(check_line("AB ", &options).unwrap_err().contains("--trim"));
         assert_eq!(check_line("A B", &options).unwrap(), "A B");

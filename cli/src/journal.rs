@@ -62,7 +62,12 @@ impl Header {
 
     fn same_upload(&self, other: &Header) -> bool {
         (&self.base_url, &self.mchid, &self.stock_id, &self.batch_id)
-            == (&other.base_url, &other.mchid, &other.stock_id, &other.batch_id)
+            == (
+                &other.base_url,
+                &other.mchid,
+                &other.stock_id,
+                &other.batch_id,
+            )
     }
 }
 
@@ -119,7 +124,9 @@ impl Journal {
         let mut header = header.clone();
         let mut done = BTreeMap::new();
         let mut unreadable = 0;
-        let existing = std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
+        let existing = std::fs::metadata(path)
+            .map(|m| m.len() > 0)
+            .unwrap_or(false);
         if existing {
             let file = File::open(path)
                 .map_err(|e| format!("cannot read the journal {}: {e}", path.display()))?;
@@ -271,7 +278,11 @@ mod tests {
 
         let again = Header::new("https://a", "1900000001", "98065001", "b", "b-2");
         let journal = Journal::open(&path, &again).unwrap();
-        assert_eq!(journal.request_prefix(), "b-1", "resuming keeps the request numbers");
+        assert_eq!(
+            journal.request_prefix(),
+            "b-1",
+            "resuming keeps the request numbers"
+        );
         assert!(journal.done(0, "d0").is_some());
         assert!(journal.done(0, "other").is_none(), "other codes");
         assert_eq!(journal.unreadable, 1);
@@ -287,6 +298,10 @@ mod tests {
         let path = dir.path().join("j");
         std::fs::write(&path, "{\"chunk\":0,\"request_no\":\"x-0\"}\n").unwrap();
         let header = Header::new("https://a", "1", "2", "b", "b-1");
-        assert!(Journal::open(&path, &header).unwrap_err().contains("not a journal"));
+        assert!(
+            Journal::open(&path, &header)
+                .unwrap_err()
+                .contains("not a journal")
+        );
     }
 }

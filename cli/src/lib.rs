@@ -18,7 +18,11 @@ pub fn unique_token(seed: &str) -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     let count = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let text = format!("{seed}\n{}\n{}\n{count}", now.as_nanos(), std::process::id());
+    let text = format!(
+        "{seed}\n{}\n{}\n{count}",
+        now.as_nanos(),
+        std::process::id()
+    );
     input::hex(&Sha256::digest(text.as_bytes()))
 }
 

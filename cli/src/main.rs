@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use couponcodes::config::Settings;
+use couponcodes::explain;
 use couponcodes::export::{self, ListArgs, ReconcileArgs};
 use couponcodes::upload::{self, UploadArgs};
-use couponcodes::explain;
 use wechatpay_bindings::WechatPayApi;
 use wechatpay_bindings::couponcodes::{DeleteCouponCodeQuery, GetCouponCodeQuery};
 use wechatpay_runtime::ClientBuilder;
@@ -172,9 +172,10 @@ where
 {
     #[cfg(feature = "sandbox")]
     if sandbox || connection.sandbox {
-        let sandbox = wechatpay_sandbox::Sandbox::start(wechatpay_sandbox::SandboxConfig::default())
-            .await
-            .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+        let sandbox =
+            wechatpay_sandbox::Sandbox::start(wechatpay_sandbox::SandboxConfig::default())
+                .await
+                .map_err(|e| format!("cannot start the sandbox: {e}"))?;
         eprintln!("(using an in-process sandbox at {})", sandbox.base_url());
         return job(sandbox.client_builder()).await;
     }

@@ -74,7 +74,9 @@ pub struct UploadArgs {
 fn positive_rate(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
-        _ => Err(format!("{text:?} is not a positive number of requests a second")),
+        _ => Err(format!(
+            "{text:?} is not a positive number of requests a second"
+        )),
     }
 }
 
@@ -156,7 +158,7 @@ pub enum Finished {
     /// It ran, to the end or until stopped.
     Ran {
         /// What happened to every line.
-        summary: Summary,
+        summary: Box<Summary>,
         /// Whether `interrupt` cut it short.
         interrupted: bool,
     },
@@ -351,7 +353,10 @@ pub async fn execute(
             args.stock_id,
             scan.sha256
         );
-        format!("cc{}", &input::hex(&Sha256::digest(identity.as_bytes()))[..24])
+        format!(
+            "cc{}",
+            &input::hex(&Sha256::digest(identity.as_bytes()))[..24]
+        )
     });
     let journal_path = args.journal.clone().unwrap_or_else(|| {
         if spool.is_some() {
@@ -541,7 +546,7 @@ pub async fn execute(
         && summary.not_tried == 0;
     summary.next_steps = next_steps(&summary, &args, in_flight);
     Ok(Finished::Ran {
-        summary,
+        summary: Box::new(summary),
         interrupted,
     })
 }

@@ -37,7 +37,11 @@ async fn a_journal_from_another_server_skips_nothing() {
     let report = summary(&stdout2);
     assert_eq!(report["uploaded"], 1000, "{report}");
     assert_eq!(report["resumed_chunks"], 0);
-    assert_eq!(held(&second, DEFAULT_STOCK), codes, "the second server holds them all");
+    assert_eq!(
+        held(&second, DEFAULT_STOCK),
+        codes,
+        "the second server holds them all"
+    );
 
     // Pointing the second server at the first one's journal is refused.
     let journal = summary(&stdout)["journal"].as_str().unwrap().to_owned();
@@ -149,7 +153,10 @@ async fn unverifiable_answers_make_codes_unknown_not_failed() {
     assert_buckets_add_up(&report);
     assert_eq!(report["failed"], 0, "{report}");
     assert_eq!(report["uploaded"], 0);
-    assert_eq!(report["unknown"], 600, "three chunks, then it stops: {report}");
+    assert_eq!(
+        report["unknown"], 600,
+        "three chunks, then it stops: {report}"
+    );
     assert_eq!(report["not_tried"], 1400);
     assert!(stderr.contains("couponcodes reconcile"), "{stderr}");
     // The server did import them: "unknown" was the truth, "failed" would not be.
@@ -166,14 +173,20 @@ async fn unverifiable_answers_make_codes_unknown_not_failed() {
     assert_eq!(status, 1);
     let reconciliation: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(
-        reconciliation["missing_from_server"].as_array().unwrap().len(),
+        reconciliation["missing_from_server"]
+            .as_array()
+            .unwrap()
+            .len(),
         1400
     );
     let (status, stdout, stderr) =
         run(couponcodes(&server, dir.path()).args(upload_args("codes.txt")));
     assert_eq!(status, 0, "{stderr}");
     let report = summary(&stdout);
-    assert_eq!(report["uploaded"], 2000, "replayed request numbers: {report}");
+    assert_eq!(
+        report["uploaded"], 2000,
+        "replayed request numbers: {report}"
+    );
     assert_eq!(held(&server, DEFAULT_STOCK), codes);
     let (status, _, _) = run(couponcodes(&server, dir.path()).args([
         "reconcile",
@@ -200,7 +213,10 @@ async fn tampered_answers_are_unknown_until_a_rerun_settles_them() {
     let (status, stdout, _) = run(couponcodes(&server, dir.path()).args(upload_args("codes.txt")));
     assert_eq!(status, 1);
     let report = summary(&stdout);
-    assert_eq!((report["unknown"].as_u64(), report["failed"].as_u64()), (Some(150), Some(0)));
+    assert_eq!(
+        (report["unknown"].as_u64(), report["failed"].as_u64()),
+        (Some(150), Some(0))
+    );
     assert_eq!(held(&server, DEFAULT_STOCK), codes);
     server.set_faults(FaultPlan::default());
     let (status, stdout, _) = run(couponcodes(&server, dir.path()).args(upload_args("codes.txt")));
@@ -247,8 +263,15 @@ async fn hopeless_uploads_stop_early_and_say_why() {
             .contains("RESOURCE_NOT_EXISTS"),
         "{report}"
     );
-    assert!(report["failed"].as_u64().unwrap() <= 800, "at most the chunks in flight");
-    assert!(server.stats().uploads <= 4, "only the chunks in flight: {:?}", server.stats());
+    assert!(
+        report["failed"].as_u64().unwrap() <= 800,
+        "at most the chunks in flight"
+    );
+    assert!(
+        server.stats().uploads <= 4,
+        "only the chunks in flight: {:?}",
+        server.stats()
+    );
 }
 
 /// 6. Files as merchants have them.
@@ -275,10 +298,17 @@ async fn merchant_files_are_read_as_they_are() {
     let (status, _, stderr) = up("utf16.txt", &[]);
     assert_eq!(status, 0, "{stderr}");
     // GBK with a Chinese header line: named, then read.
-    std::fs::write(dir.path().join("gbk.csv"), b"\xc8\xaf\xc2\xeb\r\nGBK001\r\n").unwrap();
+    std::fs::write(
+        dir.path().join("gbk.csv"),
+        b"\xc8\xaf\xc2\xeb\r\nGBK001\r\n",
+    )
+    .unwrap();
     let (status, _, stderr) = up("gbk.csv", &[]);
     assert_eq!(status, 2);
-    assert!(stderr.contains("gbk.csv:1:") && stderr.contains("--encoding gbk"), "{stderr}");
+    assert!(
+        stderr.contains("gbk.csv:1:") && stderr.contains("--encoding gbk"),
+        "{stderr}"
+    );
     let (status, stdout, stderr) = up("gbk.csv", &["--encoding", "gbk", "--skip-invalid"]);
     assert_eq!(status, 1, "one invalid line: {stderr}");
     assert!(stderr.contains("gbk.csv:1: \"券码\""), "{stderr}");
@@ -287,19 +317,31 @@ async fn merchant_files_are_read_as_they_are() {
     std::fs::write(dir.path().join("spaces.txt"), "SP001\n   \n  SP002 \n").unwrap();
     let (status, _, stderr) = up("spaces.txt", &[]);
     assert_eq!(status, 2);
-    assert!(stderr.contains("spaces.txt:2: \"   \" is only white space"), "{stderr}");
-    assert!(stderr.contains("spaces.txt:3:") && stderr.contains("--trim"), "{stderr}");
+    assert!(
+        stderr.contains("spaces.txt:2: \"   \" is only white space"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("spaces.txt:3:") && stderr.contains("--trim"),
+        "{stderr}"
+    );
     std::fs::write(dir.path().join("padded.txt"), "SP001\n  SP002 \n").unwrap();
     let (status, _, stderr) = up("padded.txt", &["--trim"]);
     assert_eq!(status, 0, "{stderr}");
     let holds = held(&server, DEFAULT_STOCK);
-    for code in ["BOM001", "BOM002", "U16001", "U16002", "GBK001", "SP001", "SP002"] {
+    for code in [
+        "BOM001", "BOM002", "U16001", "U16002", "GBK001", "SP001", "SP002",
+    ] {
         assert!(holds.contains(code), "{code} in {holds:?}");
     }
     assert_eq!(holds.len(), 7, "{holds:?}");
 
     // A 10 MB line is not echoed back.
-    std::fs::write(dir.path().join("long.txt"), "x".repeat(10 << 20) + "\nOK1\n").unwrap();
+    std::fs::write(
+        dir.path().join("long.txt"),
+        "x".repeat(10 << 20) + "\nOK1\n",
+    )
+    .unwrap();
     let (status, _, stderr) = up("long.txt", &[]);
     assert_eq!(status, 2);
     assert!(stderr.len() < 2000, "{} bytes of messages", stderr.len());
@@ -307,7 +349,10 @@ async fn merchant_files_are_read_as_they_are() {
     std::fs::write(dir.path().join("self.txt"), "SELF01\n").unwrap();
     let (status, _, stderr) = up("self.txt", &["--journal", "./self.txt"]);
     assert_eq!(status, 2, "{stderr}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("self.txt")).unwrap(), "SELF01\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("self.txt")).unwrap(),
+        "SELF01\n"
+    );
     // Rates must be positive; an empty file is no upload and leaves no journal.
     for rate in ["0", "-1", "nan"] {
         let (status, _, _) = up("self.txt", &["--rate", rate]);
@@ -323,7 +368,11 @@ async fn merchant_files_are_read_as_they_are() {
         .filter(|e| e.file_name().to_string_lossy().starts_with("empty.txt."))
         .count();
     assert_eq!(journals, 0);
-    assert_eq!(held(&server, DEFAULT_STOCK).len(), 7, "none of these sent anything");
+    assert_eq!(
+        held(&server, DEFAULT_STOCK).len(),
+        7,
+        "none of these sent anything"
+    );
 }
 
 /// 6. Standard input is checked in full before anything is sent, bad bytes included.
@@ -382,14 +431,19 @@ async fn exports_are_complete_or_say_they_are_not() {
     server.set_faults(FaultPlan {
         seed: 8,
         rate: 0.3,
-        kinds: vec![Fault::TamperedBody, Fault::ProbeSignature, Fault::ServerError],
+        kinds: vec![
+            Fault::TamperedBody,
+            Fault::ProbeSignature,
+            Fault::ServerError,
+        ],
         max_in_a_row: 2,
         path_prefix: "/v3/marketing/".into(),
         ..FaultPlan::default()
     });
     let list = ["list", "--stock-id", DEFAULT_STOCK, "--format", "csv"];
-    let (status, _, stderr) =
-        run(couponcodes(&server, dir.path()).args(list).args(["--output", "export.csv"]));
+    let (status, _, stderr) = run(couponcodes(&server, dir.path())
+        .args(list)
+        .args(["--output", "export.csv"]));
     assert_eq!(status, 0, "{stderr}");
     let export = std::fs::read_to_string(dir.path().join("export.csv")).unwrap();
     let exported: std::collections::HashSet<String> = export
@@ -408,8 +462,9 @@ async fn exports_are_complete_or_say_they_are_not() {
         path_prefix: "/v3/marketing/".into(),
         ..FaultPlan::default()
     });
-    let (status, stdout, stderr) =
-        run(couponcodes(&server, dir.path()).args(list).args(["--output", "broken.csv"]));
+    let (status, stdout, stderr) = run(couponcodes(&server, dir.path())
+        .args(list)
+        .args(["--output", "broken.csv"]));
     assert_eq!(status, 1);
     assert!(stderr.contains("incomplete"), "{stderr}");
     assert!(!dir.path().join("broken.csv").exists());
@@ -417,12 +472,16 @@ async fn exports_are_complete_or_say_they_are_not() {
     assert!(stdout.is_empty());
     let (status, stdout, _) = run(couponcodes(&server, dir.path()).args(list));
     assert_eq!(status, 1);
-    assert!(stdout.is_empty(), "no CSV header before the error: {stdout:?}");
+    assert!(
+        stdout.is_empty(),
+        "no CSV header before the error: {stdout:?}"
+    );
     server.set_faults(FaultPlan::default());
 
     // A page size beyond the server's maximum is an error that says so.
-    let (status, _, stderr) =
-        run(couponcodes(&server, dir.path()).args(list).args(["--page-size", "500"]));
+    let (status, _, stderr) = run(couponcodes(&server, dir.path())
+        .args(list)
+        .args(["--page-size", "500"]));
     assert_eq!(status, 1);
     assert!(stderr.contains("limit must be 1 to 100"), "{stderr}");
 }
@@ -459,18 +518,17 @@ fn rough_edges_are_gone() {
         }
         child.kill().unwrap();
         child.wait().unwrap();
-        let key = lines
+        lines
             .iter()
             .find_map(|l| l.strip_prefix("export WECHATPAY_PRIVATE_KEY="))
             .unwrap_or_else(|| panic!("{lines:?}"))
-            .to_owned();
-        key
+            .to_owned()
     };
-    let port = |()| {
+    let free_port = || {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let (one, two) = (start(port(())), start(port(())));
+    let (one, two) = (start(free_port()), start(free_port()));
     assert!(std::path::Path::new(&one).is_absolute(), "{one}");
     assert_ne!(one, two, "each instance keeps its own keys");
     assert!(std::path::Path::new(&one).exists() && std::path::Path::new(&two).exists());
@@ -479,7 +537,11 @@ fn rough_edges_are_gone() {
     assert!(!help("validate").contains("--mchid"));
     assert!(!help("demo").contains("--private-key"));
     assert!(help("upload").contains("--mchid"));
-    assert!(run(bare(dir.path()).arg("--help")).1.contains("COUPONCODES_LOG"));
+    assert!(
+        run(bare(dir.path()).arg("--help"))
+            .1
+            .contains("COUPONCODES_LOG")
+    );
     let (status, _, _) = run(bare(dir.path()).args(["demo", "--codes", "0"]));
     assert_eq!(status, 2);
     let temp = tempfile::tempdir().unwrap();
@@ -487,5 +549,9 @@ fn rough_edges_are_gone() {
         .env("TMPDIR", temp.path())
         .args(["demo", "--codes", "5"]));
     assert_eq!(status, 0, "{stderr}");
-    assert_eq!(std::fs::read_dir(temp.path()).unwrap().count(), 0, "the demo cleans up");
+    assert_eq!(
+        std::fs::read_dir(temp.path()).unwrap().count(),
+        0,
+        "the demo cleans up"
+    );
 }

@@ -513,8 +513,15 @@ mod tests {
         let page = store.list("98065001", &query(&[("limit", "100")]));
         assert_eq!(page.body["limit"], MAX_PAGE);
         let too_big = store.list("98065001", &query(&[("limit", "101")]));
-        assert_eq!(too_big.status, 400, "a limit above the maximum is refused, not cut");
-        assert!(too_big.body.to_string().contains("1 to 100"), "{}", too_big.body);
+        assert_eq!(
+            too_big.status, 400,
+            "a limit above the maximum is refused, not cut"
+        );
+        assert!(
+            too_big.body.to_string().contains("1 to 100"),
+            "{}",
+            too_big.body
+        );
         store.max_page = 250;
         let page = store.list("98065001", &query(&[("limit", "250")]));
         assert_eq!(page.body["limit"], 250);

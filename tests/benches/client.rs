@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use futures_util::{StreamExt, stream};
 use wechatpay_bindings::WechatPayApi;
+use wechatpay_bindings::couponcodes::bulk::BulkOptions;
 use wechatpay_bindings::couponcodes::{ListCouponCodesQuery, upload_codes};
 use wechatpay_e2e::bench::{median, per_second, row};
-use wechatpay_bindings::couponcodes::bulk::BulkOptions;
 use wechatpay_runtime::sign::nonce;
 use wechatpay_sandbox::{DEFAULT_STOCK, Sandbox, SandboxConfig};
 

@@ -6,9 +6,9 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use futures_util::stream;
+use wechatpay_bindings::couponcodes::bulk::{BulkOptions, Outcome};
 use wechatpay_bindings::couponcodes::upload_codes;
 use wechatpay_e2e::{quick_retries, sandbox_with};
-use wechatpay_bindings::couponcodes::bulk::{BulkOptions, Outcome};
 use wechatpay_sandbox::{DEFAULT_STOCK, Fault, FaultPlan, SandboxConfig};
 
 const CODES: usize = 100_000;

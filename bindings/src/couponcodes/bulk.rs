@@ -648,7 +648,12 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(
-            (summary.skipped, summary.unknown, summary.failed, summary.uploaded),
+            (
+                summary.skipped,
+                summary.unknown,
+                summary.failed,
+                summary.uploaded
+            ),
             (2, 2, 0, 1)
         );
         assert_eq!(summary.stopped, None, "one failure does not stop the run");
@@ -689,7 +694,10 @@ mod tests {
         let codes: Vec<String> = (0..100).map(|i| format!("c{i}")).collect();
         let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
         for (error, requests) in [
-            ((|| api_error(404, "RESOURCE_NOT_EXISTS")) as fn() -> Error, 1),
+            (
+                (|| api_error(404, "RESOURCE_NOT_EXISTS")) as fn() -> Error,
+                1,
+            ),
             (|| api_error(503, "SYSTEM_ERROR"), 3),
         ] {
             let fake = Fake {

@@ -73,7 +73,10 @@ pub fn export_codes(
 ) -> impl Stream<Item = Result<Vec<ListCouponCodesDataItem>, ExportError>> + Send + 'static {
     let client = client.clone();
     let stock_id: String = stock_id.into();
-    let start = query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0);
+    let start = query
+        .offset
+        .and_then(|o| u64::try_from(o).ok())
+        .unwrap_or(0);
     let first = {
         let (client, stock_id, query) = (client.clone(), stock_id.clone(), query.clone());
         async move { fetch(&client, &stock_id, &query, start).await }
