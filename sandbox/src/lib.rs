@@ -56,8 +56,12 @@ pub struct SandboxConfig {
     /// Where to listen (loopback; port 0 picks a free one).
     pub addr: SocketAddr,
     /// The largest `limit` a list request may ask for; larger ones are refused
-    /// with `PARAM_ERROR`.
+    /// with `PARAM_ERROR`, unless `cap_page`.
     pub max_page: u64,
+    /// Answer a `limit` above `max_page` with a page of `max_page` codes
+    /// instead of refusing it, as a server may that caps pages without saying so
+    /// in advance (the page's `limit` field says how many it holds).
+    pub cap_page: bool,
 }
 
 impl Default for SandboxConfig {
@@ -72,6 +76,7 @@ impl Default for SandboxConfig {
             faults: FaultPlan::default(),
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             max_page: store::MAX_PAGE,
+            cap_page: false,
         }
     }
 }
@@ -100,6 +105,7 @@ impl Sandbox {
         };
         let mut store = Store::default();
         store.max_page = config.max_page;
+        store.cap_page = config.cap_page;
         for (stock, mode) in &config.stocks {
             store.add_stock(stock, mode);
         }

@@ -85,6 +85,9 @@ pub struct Store {
     pub upload_requests: HashMap<String, u32>,
     /// The largest `limit` a list request may ask for (0: [`MAX_PAGE`]).
     pub max_page: u64,
+    /// Answer a larger `limit` with a shorter page (as some servers do) instead
+    /// of refusing it; the page's `limit` field says how many it holds.
+    pub cap_page: bool,
 }
 
 /// Whether a character may appear in a code: `0-9 a-z A-Z`, space and `- _ \ / = |`.
@@ -235,6 +238,7 @@ impl Store {
         };
         let limit = match number("limit", 10) {
             Ok(v) if (1..=max_page).contains(&v) => v,
+            Ok(v) if v > 0 && self.cap_page => max_page,
             Ok(_) => {
                 return Reply::param_error("limit", &format!("limit must be 1 to {max_page}"));
             }

@@ -9,7 +9,7 @@ use wechatpay_bindings::WechatPayApi;
 use wechatpay_bindings::couponcodes::{
     DeleteCouponCodeQuery, GetCouponCodeCodeStatus, GetCouponCodeQuery, ListCouponCodesCodeStatus,
     ListCouponCodesQuery, ListCouponCodesStatus, UploadCouponCodesBody, UploadCouponCodesRequest,
-    list_all,
+    export_codes, list_all,
 };
 use wechatpay_e2e::{keys, quick_retries, sandbox, sandbox_with};
 use wechatpay_runtime::blocking::BlockingClient;
@@ -489,7 +489,12 @@ async fn platform_certificate_mode_and_both_modes_at_once() {
 
 #[tokio::test]
 async fn pagination_walks_every_page() {
-    let sandbox = sandbox().await;
+    // A server that caps pages at 100 without refusing a larger limit.
+    let sandbox = sandbox_with(SandboxConfig {
+        cap_page: true,
+        ..SandboxConfig::default()
+    })
+    .await;
     let client = sandbox.client_builder().build().unwrap();
     let codes: Vec<String> = (0..250).map(|i| format!("P{i:03}")).collect();
     for (i, chunk) in codes.chunks(200).enumerate() {
@@ -523,6 +528,26 @@ async fn pagination_walks_every_page() {
     .await
     .unwrap();
     assert_eq!(listed.len(), 50);
+    // The concurrent export takes its page size from the first answer, in order.
+    let exported: Vec<Vec<_>> = export_codes(
+        &client,
+        DEFAULT_STOCK,
+        ListCouponCodesQuery::new().with_limit(1000),
+        3,
+    )
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(
+        exported.iter().map(Vec::len).collect::<Vec<_>>(),
+        [100, 100, 50]
+    );
+    let exported: Vec<String> = exported
+        .into_iter()
+        .flatten()
+        .map(|item| item.code.unwrap())
+        .collect();
+    assert_eq!(exported, codes);
 }
 
 #[tokio::test]

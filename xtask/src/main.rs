@@ -7,6 +7,7 @@
 //! - `diff`: changes between two docs trees or specs, classified breaking or not.
 //! - `openapi`: an OpenAPI 3.1 document of a docs tree or spec.
 //! - `bench`: every figure of `BENCHMARKS.md`, each with its baseline.
+//! - `soak`: a million codes through the CLI under faults, a kill and reruns.
 
 mod bench_task;
 mod codegen_task;
@@ -14,6 +15,8 @@ mod corpus_task;
 mod diff_task;
 mod fresh;
 mod openapi_task;
+mod sandbox_process;
+mod soak_task;
 mod spec_task;
 
 use std::path::PathBuf;
@@ -52,6 +55,10 @@ enum Task {
     /// Reproduce every figure of `BENCHMARKS.md`: `cargo bench`, compile times,
     /// and a bulk upload of a million codes through the CLI and a sandbox process.
     Bench(bench_task::BenchArgs),
+    /// Upload a million codes through the released CLI to a sandbox that injects
+    /// faults, kill the first run halfway, rerun until done, and check every
+    /// summary and the sandbox's store.
+    Soak(soak_task::SoakArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +70,7 @@ fn main() -> ExitCode {
         Task::Diff(args) => diff_task::run(args),
         Task::Openapi(args) => openapi_task::run(args),
         Task::Bench(args) => bench_task::run(args),
+        Task::Soak(args) => soak_task::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
