@@ -15,7 +15,7 @@ use wechatpay_bindings::couponcodes::{
 };
 use wechatpay_runtime::Client;
 
-use crate::input::{Encoding, InputOptions, Lines, shown};
+use crate::input::{InputOptions, Lines, shown};
 
 /// How many pages are fetched at once by default.
 const DEFAULT_CONCURRENCY: usize = 4;
@@ -201,12 +201,8 @@ pub struct ReconcileArgs {
     pub stock_id: String,
     /// The file of codes that was uploaded (one per line), or `-` for standard input.
     pub input: String,
-    /// The file's text encoding.
-    #[arg(long, value_enum, default_value_t = Encoding::Auto)]
-    pub encoding: Encoding,
-    /// Remove leading and trailing white space from each line, as `upload --trim` does.
-    #[arg(long)]
-    pub trim: bool,
+    #[command(flatten)]
+    pub reading: InputOptions,
     /// The stock may hold codes that are not in the file (from other uploads).
     #[arg(long)]
     pub allow_extra: bool,
@@ -238,10 +234,7 @@ const SHOWN: usize = 20;
 /// Runs `reconcile`: which codes of the file WeChat Pay lacks, and which it
 /// holds that the file does not have.
 pub async fn reconcile(client: &Client, args: ReconcileArgs) -> Result<ExitCode, String> {
-    let options = InputOptions {
-        encoding: args.encoding,
-        trim: args.trim,
-    };
+    let options = args.reading;
     let lines = if args.input == "-" {
         Lines::new(std::io::stdin(), options)
     } else {

@@ -41,12 +41,15 @@ impl Encoding {
     }
 }
 
-/// How lines become codes.
-#[derive(Debug, Clone, Copy, Default)]
+/// How a file's lines become codes, as command-line options.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
 pub struct InputOptions {
-    /// The file's encoding.
+    /// The file's text encoding.
+    #[arg(long, value_enum, default_value_t = Encoding::Auto)]
     pub encoding: Encoding,
-    /// Remove leading and trailing white space instead of reporting it.
+    /// Remove leading and trailing white space from each line (otherwise such
+    /// lines are reported as invalid).
+    #[arg(long)]
     pub trim: bool,
 }
 

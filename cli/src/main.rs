@@ -401,8 +401,7 @@ mod demo {
         let args = upload::UploadArgs {
             stock_id: stock.to_owned(),
             input: file.display().to_string(),
-            encoding: Default::default(),
-            trim: false,
+            reading: Default::default(),
             skip_invalid: false,
             concurrency: 4,
             rate: None,

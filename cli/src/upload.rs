@@ -29,7 +29,7 @@ use wechatpay_bindings::couponcodes::bulk::{BulkOptions, ChunkReport, MAX_BATCH_
 use wechatpay_bindings::couponcodes::upload_codes;
 use wechatpay_runtime::ClientBuilder;
 
-use crate::input::{self, Encoding, InputOptions, InvalidLine, Lines, SHOWN_INVALID, shown};
+use crate::input::{self, InputOptions, InvalidLine, Lines, SHOWN_INVALID, shown};
 use crate::journal::{ChunkRecord, FailedCode, Header, Journal};
 
 /// Arguments of `upload`.
@@ -42,13 +42,8 @@ pub struct UploadArgs {
     /// and checked before anything is sent).
     #[arg(default_value = "-")]
     pub input: String,
-    /// The file's text encoding.
-    #[arg(long, value_enum, default_value_t = Encoding::Auto)]
-    pub encoding: Encoding,
-    /// Remove leading and trailing white space from each line (otherwise such
-    /// lines are reported as invalid).
-    #[arg(long)]
-    pub trim: bool,
+    #[command(flatten)]
+    pub reading: InputOptions,
     /// Upload the valid codes even when some lines are invalid (they are reported).
     #[arg(long)]
     pub skip_invalid: bool,
@@ -297,10 +292,7 @@ pub async fn execute(
     args: UploadArgs,
     interrupt: impl Future<Output = ()>,
 ) -> Result<Finished, String> {
-    let input_options = InputOptions {
-        encoding: args.encoding,
-        trim: args.trim,
-    };
+    let input_options = args.reading;
     // Standard input is read in full first, so that it is checked like a file
     // and its digest gives the batch id, as a file's does.
     let spool = if args.input == "-" {

@@ -89,8 +89,7 @@ fn args(stock: &str, input: &Path) -> UploadArgs {
     UploadArgs {
         stock_id: stock.to_owned(),
         input: input.display().to_string(),
-        encoding: Default::default(),
-        trim: false,
+        reading: Default::default(),
         skip_invalid: true,
         concurrency: 3,
         rate: None,

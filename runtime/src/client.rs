@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, StatusCode, header};
+use http::{HeaderMap, StatusCode, header};
 use rand::RngExt;
 use tokio::sync::Mutex;
 use tracing::Instrument;
@@ -376,7 +376,15 @@ impl Client {
     /// building block of [`Client::execute`] and of the untyped
     /// [`Client::request`].
     pub async fn send(&self, request: Request) -> Result<RawResponse, Error> {
-        self.ensure_certificates().await?;
+        self.ensure_certificates()
+            .await
+            .map_err(|download| Error::Certificates(Box::new(download)))?;
+        self.send_with_retries(&request).await
+    }
+
+    /// The one request path: sign, send, verify what must be verified, and retry
+    /// what is safe to retry.
+    async fn send_with_retries(&self, request: &Request) -> Result<RawResponse, Error> {
         let span = tracing::info_span!(
             "wechatpay",
             method = %request.method,
@@ -387,7 +395,7 @@ impl Client {
         async {
             let mut retry = 0;
             loop {
-                let outcome = self.attempt(&request).await;
+                let outcome = self.attempt(request).await;
                 let error = match outcome {
                     Attempt::Done(response) => {
                         let span = tracing::Span::current();
@@ -594,66 +602,19 @@ impl Client {
         if min_interval.is_zero() && !platform.needs_refresh() {
             return Ok(());
         }
-        let request = Request::new(
+        // The download verifies itself with the certificates it carries
+        // (`install`), so the client does not verify it with the ones it lacks.
+        let mut request = Request::new(
             Method::GET,
             "/v3/certificates",
             "/v3/certificates".to_owned(),
         );
-        let mut retry = 0;
-        let (headers, body) = loop {
-            match self.fetch_unverified(&request).await {
-                Ok(found) => break found,
-                Err(e) if e.is_retryable() && retry < self.inner.retry.max_retries => {
-                    retry += 1;
-                    tokio::time::sleep(self.inner.retry.backoff(retry)).await;
-                }
-                Err(e) => return Err(e),
-            }
-        };
+        request.signed_response = false;
+        // Boxed: verifying an answer may refresh the certificates, which sends a request.
+        let RawResponse { headers, body, .. } = Box::pin(self.send_with_retries(&request)).await?;
         let count = platform.install(&headers, &body, unix_now())?;
         tracing::info!(count, "platform certificates downloaded");
         Ok(())
-    }
-
-    /// Sends a request whose response is verified by the caller (the certificate
-    /// download verifies itself with the certificates it carries).
-    async fn fetch_unverified(&self, request: &Request) -> Result<(HeaderMap, Bytes), Error> {
-        let (full, signed_url) = self.url_for(request);
-        let timestamp = unix_now();
-        let nonce = nonce();
-        let authorization = self.inner.credentials.authorize(
-            request.method.as_str(),
-            &signed_url,
-            timestamp,
-            &nonce,
-            b"",
-        );
-        let response = self
-            .inner
-            .http
-            .get(&full)
-            .header(header::AUTHORIZATION, authorization)
-            .header(header::ACCEPT, HeaderValue::from_static("application/json"))
-            .header(header::USER_AGENT, &self.inner.user_agent)
-            .send()
-            .await
-            .map_err(|e| self.transport_error(e))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| self.transport_error(e))?;
-        if !status.is_success() || status == StatusCode::ACCEPTED {
-            let request_id = headers
-                .get(wx::REQUEST_ID)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            return Err(Error::Api(Box::new(ApiError::from_response(
-                status, request_id, body,
-            ))));
-        }
-        Ok((headers, body))
     }
 }
 

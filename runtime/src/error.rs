@@ -51,6 +51,10 @@ pub enum Error {
     /// The client is not set up right (keys, URLs); retrying cannot help.
     #[error("configuration error: {0}")]
     Config(String),
+    /// The request was not sent: the platform certificates it needs to verify
+    /// the answer could not be downloaded (platform certificate mode).
+    #[error("not sent: the platform certificates could not be downloaded: {0}")]
+    Certificates(#[source] Box<Error>),
 }
 
 /// An error and its causes, `: `-separated, so that what the operating system
@@ -82,6 +86,7 @@ impl Error {
         match self {
             Error::Api(api) => api.is_retryable(),
             Error::Timeout(_) | Error::Transport(_) => true,
+            Error::Certificates(download) => download.is_retryable(),
             Error::Validation(_)
             | Error::Signature { .. }
             | Error::Decode { .. }
@@ -90,12 +95,13 @@ impl Error {
     }
 
     /// Whether the request certainly did not reach WeChat Pay: it was refused
-    /// before sending (validation, configuration), or no connection could be
+    /// before sending (validation, configuration, certificates that could not be
+    /// downloaded), or no connection could be
     /// opened (connection refused, DNS). Any other failure may have happened
     /// after WeChat Pay acted on the request.
     pub fn never_sent(&self) -> bool {
         match self {
-            Error::Validation(_) | Error::Config(_) => true,
+            Error::Validation(_) | Error::Config(_) | Error::Certificates(_) => true,
             Error::Transport(source) => source
                 .downcast_ref::<reqwest::Error>()
                 .is_some_and(reqwest::Error::is_connect),

@@ -484,7 +484,12 @@ async fn platform_certificate_mode_and_both_modes_at_once() {
         .list_coupon_codes(DEFAULT_STOCK, ListCouponCodesQuery::new())
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Config(_)), "{error:?}");
+    // The list request itself was never sent.
+    assert!(
+        matches!(&error, Error::Certificates(download) if matches!(**download, Error::Config(_))),
+        "{error:?}"
+    );
+    assert!(error.never_sent() && !error.is_retryable(), "{error:?}");
 }
 
 #[tokio::test]

@@ -14,7 +14,6 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,7 +22,7 @@ use clap::Args;
 use wechatpay_codegen::{Settings, generate};
 
 use crate::corpus_task::{FACADE, Layout, render, write_crate};
-use crate::sandbox_process::SandboxProcess;
+use crate::sandbox_process::{SandboxProcess, write_codes};
 use crate::spec_task::read_docs;
 use crate::workspace_root;
 
@@ -512,29 +511,17 @@ fn upload_run(root: &Path, codes: usize) -> Result<UploadRun, String> {
     }
     fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let input = work.join("codes.txt");
-    let mut file = std::io::BufWriter::new(fs::File::create(&input).map_err(|e| e.to_string())?);
-    for i in 0..codes {
-        writeln!(file, "BENCH{i:010}").map_err(|e| e.to_string())?;
-    }
-    file.flush().map_err(|e| e.to_string())?;
-    drop(file);
+    write_codes(&input, "BENCH", codes)?;
 
     let sandbox =
         SandboxProcess::start(&release.join("wechatpay-sandbox"), &work.join("keys"), &[])?;
     eprintln!("uploading {codes} codes");
     let started = Instant::now();
+    let upload = sandbox.upload_command(&release.join("couponcodes"), &input);
     let output = Command::new("/usr/bin/time")
         .args(["-f", "peak-kib %M"])
-        .arg(release.join("couponcodes"))
-        .args([
-            "upload",
-            "--json",
-            "--concurrency",
-            "8",
-            "--stock-id",
-            &sandbox.stock,
-        ])
-        .arg(&input)
+        .arg(upload.get_program())
+        .args(upload.get_args())
         .envs(&sandbox.environment)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -17,6 +17,23 @@ pub(crate) struct SandboxProcess {
 }
 
 impl SandboxProcess {
+    /// `couponcodes upload --json --concurrency 8` of `input` to this sandbox's stock.
+    pub(crate) fn upload_command(&self, couponcodes: &Path, input: &Path) -> Command {
+        let mut command = Command::new(couponcodes);
+        command
+            .args([
+                "upload",
+                "--json",
+                "--concurrency",
+                "8",
+                "--stock-id",
+                &self.stock,
+            ])
+            .arg(input)
+            .envs(&self.environment);
+        command
+    }
+
     /// Starts `binary` on a free loopback port with `extra` arguments (fault knobs).
     pub(crate) fn start(binary: &Path, keys: &Path, extra: &[&str]) -> Result<Self, String> {
         let mut child = Command::new(binary)
@@ -100,4 +117,14 @@ impl Drop for SandboxProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Writes `count` distinct codes `{prefix}0000000000`... to `path`, one a line.
+pub(crate) fn write_codes(path: &Path, prefix: &str, count: usize) -> Result<(), String> {
+    use std::io::Write;
+    let mut file = std::io::BufWriter::new(fs::File::create(path).map_err(|e| e.to_string())?);
+    for i in 0..count {
+        writeln!(file, "{prefix}{i:010}").map_err(|e| e.to_string())?;
+    }
+    file.flush().map_err(|e| e.to_string())
 }

@@ -8,14 +8,13 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use clap::Args;
 
-use crate::sandbox_process::SandboxProcess;
+use crate::sandbox_process::{SandboxProcess, write_codes};
 use crate::workspace_root;
 
 /// Arguments of `cargo xtask soak`.
@@ -71,15 +70,8 @@ pub(crate) fn run(args: SoakArgs) -> Result<(), String> {
     }
     fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let input = work.join("codes.txt");
-    let mut file = std::io::BufWriter::new(fs::File::create(&input).map_err(|e| e.to_string())?);
-    let mut expected = HashSet::with_capacity(args.codes);
-    for i in 0..args.codes {
-        let code = format!("SOAK{i:010}");
-        writeln!(file, "{code}").map_err(|e| e.to_string())?;
-        expected.insert(code);
-    }
-    file.flush().map_err(|e| e.to_string())?;
-    drop(file);
+    write_codes(&input, "SOAK", args.codes)?;
+    let expected: HashSet<String> = (0..args.codes).map(|i| format!("SOAK{i:010}")).collect();
 
     let rate = args.fault_rate.to_string();
     let sandbox = SandboxProcess::start(
@@ -88,19 +80,9 @@ pub(crate) fn run(args: SoakArgs) -> Result<(), String> {
         &["--fault-rate", &rate, "--seed", "2026", "--faults", FAULTS],
     )?;
     let upload = || {
-        let mut command = Command::new(release.join("couponcodes"));
+        let mut command = sandbox.upload_command(&release.join("couponcodes"), &input);
         command
             .current_dir(&work)
-            .args([
-                "upload",
-                "--json",
-                "--concurrency",
-                "8",
-                "--stock-id",
-                &sandbox.stock,
-            ])
-            .arg(&input)
-            .envs(&sandbox.environment)
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         command
