@@ -205,6 +205,13 @@ impl Sandbox {
         self.shared.store.lock().expect("lock").codes(stock_id)
     }
 
+    /// The codes that upload requests numbered `{prefix}-...` imported: the
+    /// server's own record of what a batch of requests did, to hold a client's
+    /// report against.
+    pub fn imported_by(&self, prefix: &str) -> std::collections::HashSet<String> {
+        self.shared.store.lock().expect("lock").imported_by(prefix)
+    }
+
     /// How many upload requests with this `upload_request_no` reached the business
     /// rules (a replay counts; a request refused before, or faulted before, does not).
     pub fn upload_requests(&self, request_no: &str) -> u32 {

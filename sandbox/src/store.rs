@@ -213,6 +213,18 @@ impl Store {
         reply
     }
 
+    /// The codes imported by upload requests numbered `{prefix}-...`.
+    pub fn imported_by(&self, prefix: &str) -> HashSet<String> {
+        let start = format!("{prefix}-");
+        self.upload_replays
+            .iter()
+            .filter(|(request_no, _)| request_no.starts_with(&start))
+            .filter_map(|(_, reply)| reply.body["success_codes"].as_array())
+            .flatten()
+            .filter_map(|code| code.as_str().map(str::to_owned))
+            .collect()
+    }
+
     /// `GET .../couponcodes` with its query parameters.
     pub fn list(&self, stock_id: &str, query: &HashMap<String, String>) -> Reply {
         let stock = match self.stock(stock_id) {

@@ -1,7 +1,8 @@
 //! `cargo xtask soak`: a million codes through the released `couponcodes` binary
 //! against a `wechatpay-sandbox` process that injects faults (connections dropped
-//! before and after the server acted, answers cut short or tampered with, probe
-//! signatures, 5xx, 429, 202), the first run killed halfway, then rerun until
+//! before and after the server acted, answers cut short, tampered with or later
+//! than the client's timeout, probe signatures, stale timestamps, unsigned
+//! answers, 5xx, 429, 202), the first run killed a third of the way, then rerun until
 //! done. Every summary's buckets must add up to the lines; the last one must say
 //! every code was uploaded; and the sandbox's own store, read from its control
 //! plane, must hold exactly the input set.
@@ -81,7 +82,9 @@ pub(crate) fn run(args: SoakArgs) -> Result<(), String> {
     )?;
     let upload = || {
         let mut command = sandbox.upload_command(&release.join("couponcodes"), &input);
+        // The sandbox's delays (3 s) outlast this timeout: answers that come too late.
         command
+            .args(["--timeout", "2"])
             .current_dir(&work)
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
