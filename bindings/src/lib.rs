@@ -21,3 +21,8 @@ mod generated;
 
 pub use generated::*;
 pub use wechatpay_runtime as runtime;
+
+/// The README's Rust example, compiled as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use wechatpay_bindings::couponcodes::*;
+use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::*;
+use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::*;
 use wechatpay_runtime::Validate;
 use wechatpay_runtime::schema::{EnumCheck, SchemaValidator};
 

@@ -78,8 +78,8 @@ mod from_macro {
 
 #[test]
 fn the_macro_expansion_behaves_like_the_checked_in_crate() {
-    use from_macro::v3_marketing_busifavor_stocks_stock_id_couponcodes as macro_codes;
-    use wechatpay_bindings::couponcodes as crate_codes;
+    use from_macro::v3::marketing::busifavor::stocks::stock_id::couponcodes as macro_codes;
+    use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes as crate_codes;
     let codes = vec!["A".to_owned(), "B c".to_owned()];
     let from_macro = macro_codes::UploadCouponCodesBody::new(codes.clone(), "no-1");
     let from_crate = crate_codes::UploadCouponCodesBody::new(codes, "no-1");

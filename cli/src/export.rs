@@ -10,8 +10,9 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use futures_util::StreamExt;
 use serde::Serialize;
-use wechatpay_bindings::couponcodes::{
-    ExportError, ListCouponCodesDataItem, ListCouponCodesQuery, export_codes,
+use wechatpay_bindings::couponcodes::{ExportError, export_codes};
+use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::{
+    ListCouponCodesDataItem, ListCouponCodesQuery,
 };
 use wechatpay_runtime::Client;
 

@@ -10,7 +10,9 @@ use couponcodes::explain;
 use couponcodes::export::{self, ListArgs, ReconcileArgs};
 use couponcodes::upload::{self, UploadArgs};
 use wechatpay_bindings::WechatPayApi;
-use wechatpay_bindings::couponcodes::{DeleteCouponCodeQuery, GetCouponCodeQuery};
+use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::{
+    DeleteCouponCodeQuery, GetCouponCodeQuery,
+};
 use wechatpay_runtime::ClientBuilder;
 use wechatpay_runtime::schema::{EnumCheck, SchemaValidator};
 
@@ -368,9 +370,9 @@ mod demo {
 
     use futures_util::StreamExt;
     use wechatpay_bindings::WechatPayApi;
-    use wechatpay_bindings::couponcodes::{
-        DeleteCouponCodeQuery, GetCouponCodeQuery, ListCouponCodesQuery, export_codes,
-    };
+    use wechatpay_bindings::couponcodes::export_codes;
+    use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesQuery;
+    use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::{DeleteCouponCodeQuery, GetCouponCodeQuery};
     use wechatpay_sandbox::{Sandbox, SandboxConfig};
 
     use super::{explain, interrupted, upload};

@@ -322,18 +322,31 @@ fn root_items(
     modules: &[Module],
     skipped: &[Skipped],
 ) -> TokenStream {
-    // The facade: modules nested like the URL, re-exporting the flat modules.
-    let facade = facade(modules);
+    // The facade: modules nested like the URL, re-exporting the private path modules.
+    let (facade, public_paths) = facade(modules);
 
     // The typed call path.
+    // Generated code names each type by its one public path, as a user would.
+    let public_path = |module: &str| -> TokenStream {
+        match public_paths.get(module) {
+            Some(segments) => {
+                let segments = segments.iter().map(|s| ident(s));
+                quote!(#(#segments)::*)
+            }
+            None => {
+                let module = ident(module);
+                quote!(#module)
+            }
+        }
+    };
     let mut nav_ops = Vec::new();
     for (module, feature, module_plans) in plans {
-        let module_ident = ident(module);
+        let module_path = public_path(module);
         for plan in module_plans {
             nav_ops.push((
                 NavOperation {
                     plan,
-                    module: quote!(super::#module_ident),
+                    module: quote!(super::#module_path),
                 },
                 feature.clone(),
             ));
@@ -353,7 +366,7 @@ fn root_items(
     }
     let mut schema_entries = Vec::new();
     for (module, feature, module_plans) in plans {
-        let module_ident = ident(module);
+        let module_ident = public_path(module);
         let cfg = cfg_attr(feature);
         let mut entries = Vec::new();
         for plan in module_plans {
@@ -398,8 +411,11 @@ fn root_items(
                 .iter()
                 .map(|(id, _)| id)
                 .chain(plan.parts.iter().map(|(arg, _)| arg));
+            let public = public_paths
+                .get(module)
+                .map_or_else(|| module.clone(), |segments| segments.join("::"));
             let doc = format!(
-                " {} (`{} {}`): sends a [`{module}::{request}`].",
+                " {} (`{} {}`): sends a [`{public}::{request}`].",
                 plan.summary, plan.method, plan.path
             );
             trait_methods.push(quote! {
@@ -432,6 +448,10 @@ fn root_items(
             schemas
         }
     };
+    let api_doc = format!(
+        " Entry points on a [`Client`]({}::Client): the typed call path (`client.v3()...`)",
+        settings.runtime.trim_start_matches("::")
+    );
     let skipped_entries = skipped.iter().map(|s| {
         let (op, reason) = (&s.operation, &s.reason);
         quote!((#op, #reason),)
@@ -444,8 +464,8 @@ fn root_items(
             #paths
         }
 
-        /// Entry points on a [`Client`](#rt::Client): the typed call path (`client.v3()...`)
-        /// and a friendly method for each operation the overrides file names.
+        #[doc = #api_doc]
+        #[doc = " and a friendly method for each operation the overrides file names."]
         pub trait WechatPayApi {
             #(#trait_methods)*
         }
@@ -468,12 +488,13 @@ fn root_items(
 }
 
 /// Nested modules mirroring the URL (`v3::marketing::...::couponcodes`), each
-/// re-exporting its path's flat module.
-fn facade(modules: &[Module]) -> TokenStream {
+/// re-exporting its path's private module: the one public path of every
+/// generated type. Also returns each module's public path, for doc links.
+fn facade(modules: &[Module]) -> (TokenStream, BTreeMap<String, Vec<String>>) {
     #[derive(Default)]
     struct Node {
         children: BTreeMap<Segment, Node>,
-        module: Option<(String, Option<String>)>,
+        module: Option<String>,
         feature: Option<String>,
     }
     let mut root = Node::default();
@@ -481,43 +502,60 @@ fn facade(modules: &[Module]) -> TokenStream {
         let mut node = &mut root;
         for (depth, segment) in segments(&module.path).into_iter().enumerate() {
             node = node.children.entry(segment).or_default();
-            if depth >= 1 {
+            // The area root (`v3::marketing`) carries the feature; what is
+            // inside it needs no gate of its own.
+            if depth == 1 {
                 node.feature = module.feature.clone();
             }
         }
-        node.module = Some((module.name.clone(), module.feature.clone()));
+        node.module = Some(module.name.clone());
     }
-    fn emit(node: &Node, depth: usize) -> TokenStream {
+    fn emit(
+        node: &Node,
+        depth: usize,
+        prefix: &[String],
+        public: &mut BTreeMap<String, Vec<String>>,
+    ) -> TokenStream {
         let mut names = Names::default();
-        let children = node.children.iter().map(|(segment, child)| {
-            let word = match segment {
-                Segment::Literal(s) | Segment::Param(s) => s.clone(),
-                Segment::Empty => "index".to_owned(),
-            };
-            let name = ident(&names.take(&snake(&word)));
-            let inner = emit(child, depth + 1);
-            let cfg = cfg_attr(&child.feature);
-            let doc = match segment {
-                Segment::Literal(s) => format!(" `/{s}`"),
-                Segment::Param(p) => format!(" `/{{{p}}}`"),
-                Segment::Empty => " `/` (the path with a trailing slash)".to_owned(),
-            };
-            quote! {
-                #cfg
-                pub mod #name {
-                    #![doc = #doc]
-                    #inner
+        let children: Vec<TokenStream> = node
+            .children
+            .iter()
+            .map(|(segment, child)| {
+                let word = match segment {
+                    Segment::Literal(s) | Segment::Param(s) => s.clone(),
+                    Segment::Empty => "index".to_owned(),
+                };
+                let name_text = names.take(&snake(&word));
+                let name = ident(&name_text);
+                let mut path = prefix.to_vec();
+                path.push(name_text);
+                let inner = emit(child, depth + 1, &path, public);
+                let cfg = cfg_attr(&child.feature);
+                let doc = match segment {
+                    Segment::Literal(s) => format!(" `/{s}`"),
+                    Segment::Param(p) => format!(" `/{{{p}}}`"),
+                    Segment::Empty => " `/` (the path with a trailing slash)".to_owned(),
+                };
+                quote! {
+                    #cfg
+                    pub mod #name {
+                        #![doc = #doc]
+                        #inner
+                    }
                 }
-            }
-        });
-        let reexport = node.module.as_ref().map(|(module, _)| {
+            })
+            .collect();
+        let reexport = node.module.as_ref().map(|module| {
+            public.insert(module.clone(), prefix.to_owned());
             let module = ident(module);
             let supers = (0..depth).map(|_| quote!(super::));
             quote!(pub use #(#supers)* #module::*;)
         });
         quote!(#reexport #(#children)*)
     }
-    emit(&root, 0)
+    let mut public = BTreeMap::new();
+    let tokens = emit(&root, 0, &[], &mut public);
+    (tokens, public)
 }
 
 impl Generated {
@@ -550,9 +588,10 @@ impl Generated {
                 );
                 quote!(::core::compile_error!(#message);)
             });
+            // Private: each type's one public path is in the URL tree.
             quote! {
                 #cfg
-                pub mod #name {
+                mod #name {
                     #tokens
                 }
             }
@@ -567,7 +606,7 @@ impl Generated {
         let declarations = self.modules.iter().map(|module| {
             let name = ident(&module.name);
             let cfg = cfg_attr(&module.feature);
-            quote!(#cfg pub mod #name;)
+            quote!(#cfg mod #name;)
         });
         let mod_rs = self.mod_rs(declarations);
         let mut sources = vec![("mod.rs".to_owned(), mod_rs.as_str())];
@@ -605,7 +644,7 @@ impl Generated {
                 })?;
             let area = ident(&area_crate(feature).replace('-', "_"));
             let name = ident(&module.name);
-            declarations.push(quote!(#[cfg(feature = #feature)] pub use ::#area::#name;));
+            declarations.push(quote!(#[cfg(feature = #feature)] use ::#area::#name;));
             areas.entry(feature).or_default().push(module);
         }
         let mod_rs = self.mod_rs(declarations.into_iter());

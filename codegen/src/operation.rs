@@ -333,18 +333,10 @@ pub(crate) fn generate(
         .map(|(id, wire)| quote!((#wire, self.#id.as_str())));
     let idempotent = !matches!(operation.method, Method::Get | Method::Head)
         && (body_required_request_no || query_required_request_no);
-    let idempotent = idempotent.then(|| {
-        quote! {
-            // The request carries its own request number: repeating it is safe.
-            request.idempotent = true;
-        }
-    });
-    let unsigned = (!signed).then(|| {
-        quote! {
-            // WeChat Pay does not sign file downloads.
-            request.signed_response = false;
-        }
-    });
+    // The request carries its own request number: repeating it is safe.
+    let idempotent = idempotent.then(|| quote!(request.idempotent = true;));
+    // WeChat Pay does not sign file downloads.
+    let unsigned = (!signed).then(|| quote!(request.signed_response = false;));
     let base_uri = operation
         .base_uri
         .as_ref()

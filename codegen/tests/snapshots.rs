@@ -136,11 +136,15 @@ fn split_by_area_the_facade_re_exports_each_area_crate() {
     assert_eq!(areas, ["v3-billdownload", "v3-certificates"]);
     let facade = &split.facade["mod.rs"];
     assert!(facade.contains(
-        "#[cfg(feature = \"v3-billdownload\")]\npub use ::corpus_v3_billdownload::v3_billdownload_file;"
+        "#[cfg(feature = \"v3-billdownload\")]\nuse ::corpus_v3_billdownload::v3_billdownload_file;"
     ));
     assert!(
-        !facade.contains("pub mod v3_"),
+        !facade.contains("mod v3_"),
         "modules live in the area crates"
+    );
+    assert!(
+        facade.contains("pub mod billdownload {"),
+        "and are public only in the URL tree: {facade}"
     );
     for files in split.areas.values() {
         let lib = &files["lib.rs"];

@@ -6,10 +6,13 @@ use std::time::Duration;
 
 use futures_util::TryStreamExt;
 use wechatpay_bindings::WechatPayApi;
-use wechatpay_bindings::couponcodes::{
-    DeleteCouponCodeQuery, GetCouponCodeCodeStatus, GetCouponCodeQuery, ListCouponCodesCodeStatus,
-    ListCouponCodesQuery, ListCouponCodesStatus, UploadCouponCodesBody, UploadCouponCodesRequest,
-    export_codes, list_all,
+use wechatpay_bindings::couponcodes::{export_codes, list_all};
+use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::{
+    DeleteCouponCodeQuery, GetCouponCodeCodeStatus, GetCouponCodeQuery,
+};
+use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::{
+    ListCouponCodesCodeStatus, ListCouponCodesQuery, ListCouponCodesStatus, UploadCouponCodesBody,
+    UploadCouponCodesRequest,
 };
 use wechatpay_e2e::{keys, quick_retries, sandbox, sandbox_with};
 use wechatpay_runtime::blocking::BlockingClient;
@@ -147,7 +150,7 @@ fn the_blocking_client() {
     assert_eq!(uploaded.success_count, 3);
     let codes: Vec<_> = client
         .paginate(
-            wechatpay_bindings::couponcodes::ListCouponCodesRequest::new(
+            wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesRequest::new(
                 DEFAULT_STOCK,
                 ListCouponCodesQuery::new().with_limit(2),
             ),

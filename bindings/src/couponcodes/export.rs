@@ -5,7 +5,9 @@
 use futures_util::stream::{self, Stream, StreamExt};
 use wechatpay_runtime::{Client, Error};
 
-use super::{ListCouponCodesDataItem, ListCouponCodesQuery, ListCouponCodesRequest};
+use crate::v3::marketing::busifavor::stocks::stock_id::couponcodes::{
+    ListCouponCodesDataItem, ListCouponCodesQuery, ListCouponCodesRequest,
+};
 
 /// Why an export could not list every code.
 #[derive(Debug, thiserror::Error)]

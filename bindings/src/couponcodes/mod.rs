@@ -15,8 +15,10 @@ use wechatpay_runtime::{Client, Error, Validate};
 use self::bulk::{BulkOptions, BulkSummary, ChunkAnswer, ChunkReport, ChunkUploader};
 pub use self::export::{ExportError, export_codes};
 
-pub use crate::v3_marketing_busifavor_stocks_stock_id_couponcodes::*;
-pub use crate::v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::*;
+use crate::v3::marketing::busifavor::stocks::stock_id::couponcodes::{
+    ListCouponCodesDataItem, ListCouponCodesQuery, ListCouponCodesRequest, UploadCouponCodesBody,
+    UploadCouponCodesRequest,
+};
 
 /// Checks one code against the documented limits (1-32 characters from
 /// `0-9 a-z A-Z`, space and `- _ \ / = |`); `Err` says why it cannot be uploaded.

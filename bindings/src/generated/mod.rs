@@ -3,28 +3,23 @@
 //! Generated bindings: one module per documented path, the typed call path, and the [`WechatPayApi`] entry points.
 
 #[cfg(feature = "v3-marketing")]
-pub mod v3_marketing_busifavor_stocks_stock_id_couponcodes;
+mod v3_marketing_busifavor_stocks_stock_id_couponcodes;
 #[cfg(feature = "v3-marketing")]
-pub mod v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code;
+mod v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code;
 pub mod v3 {
     //! `/v3`
     #[cfg(feature = "v3-marketing")]
     pub mod marketing {
         //! `/marketing`
-        #[cfg(feature = "v3-marketing")]
         pub mod busifavor {
             //! `/busifavor`
-            #[cfg(feature = "v3-marketing")]
             pub mod stocks {
                 //! `/stocks`
-                #[cfg(feature = "v3-marketing")]
                 pub mod stock_id {
                     //! `/{stock_id}`
-                    #[cfg(feature = "v3-marketing")]
                     pub mod couponcodes {
                         //! `/couponcodes`
                         pub use super::super::super::super::super::super::v3_marketing_busifavor_stocks_stock_id_couponcodes::*;
-                        #[cfg(feature = "v3-marketing")]
                         pub mod coupon_code {
                             //! `/{coupon_code}`
                             pub use super::super::super::super::super::super::super::v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::*;
@@ -178,14 +173,14 @@ pub mod paths {
         /// 查询预存code列表 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`)
         pub async fn get(
             &self,
-            query: super::v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesQuery,
+            query: super::v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesQuery,
         ) -> ::std::result::Result<
-            super::v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesResponse,
+            super::v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesResponse,
             ::wechatpay_runtime::Error,
         > {
             self.client
                 .execute(
-                    &super::v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesRequest::new(
+                    &super::v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesRequest::new(
                         self.stock_id.clone(),
                         query,
                     ),
@@ -196,14 +191,14 @@ pub mod paths {
         /// 上传预存code (`POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`)
         pub async fn post(
             &self,
-            body: super::v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesBody,
+            body: super::v3::marketing::busifavor::stocks::stock_id::couponcodes::UploadCouponCodesBody,
         ) -> ::std::result::Result<
-            super::v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesResponse,
+            super::v3::marketing::busifavor::stocks::stock_id::couponcodes::UploadCouponCodesResponse,
             ::wechatpay_runtime::Error,
         > {
             self.client
                 .execute(
-                    &super::v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesRequest::new(
+                    &super::v3::marketing::busifavor::stocks::stock_id::couponcodes::UploadCouponCodesRequest::new(
                         self.stock_id.clone(),
                         body,
                     ),
@@ -226,14 +221,14 @@ pub mod paths {
         /// 查询预存code详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`)
         pub async fn get(
             &self,
-            query: super::v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeQuery,
+            query: super::v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::GetCouponCodeQuery,
         ) -> ::std::result::Result<
-            super::v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeResponse,
+            super::v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::GetCouponCodeResponse,
             ::wechatpay_runtime::Error,
         > {
             self.client
                 .execute(
-                    &super::v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeRequest::new(
+                    &super::v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::GetCouponCodeRequest::new(
                         self.stock_id.clone(),
                         self.coupon_code.clone(),
                         query,
@@ -245,14 +240,14 @@ pub mod paths {
         /// 删除预存code (`DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`)
         pub async fn delete(
             &self,
-            query: super::v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeQuery,
+            query: super::v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::DeleteCouponCodeQuery,
         ) -> ::std::result::Result<
-            super::v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeResponse,
+            super::v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::DeleteCouponCodeResponse,
             ::wechatpay_runtime::Error,
         > {
             self.client
                 .execute(
-                    &super::v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeRequest::new(
+                    &super::v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::DeleteCouponCodeRequest::new(
                         self.stock_id.clone(),
                         self.coupon_code.clone(),
                         query,
@@ -263,36 +258,36 @@ pub mod paths {
     }
 }
 
-/// Entry points on a [`Client`](#rt::Client): the typed call path (`client.v3()...`)
+/// Entry points on a [`Client`](wechatpay_runtime::Client): the typed call path (`client.v3()...`)
 /// and a friendly method for each operation the overrides file names.
 pub trait WechatPayApi {
     /// The typed call path under `/v3`.
     fn v3(&self) -> paths::V3<'_>;
-    /// 查询预存code列表 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`): sends a [`v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesRequest`].
+    /// 查询预存code列表 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`): sends a [`v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesRequest`].
     #[cfg(feature = "v3-marketing")]
     fn list_coupon_codes(
         &self,
         stock_id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
-        query: v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesQuery,
+        query: v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesResponse,
+            v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesResponse,
             ::wechatpay_runtime::Error,
         >,
     > + ::std::marker::Send + '_;
-    /// 上传预存code (`POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`): sends a [`v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesRequest`].
+    /// 上传预存code (`POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`): sends a [`v3::marketing::busifavor::stocks::stock_id::couponcodes::UploadCouponCodesRequest`].
     #[cfg(feature = "v3-marketing")]
     fn upload_coupon_codes(
         &self,
         stock_id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
-        body: v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesBody,
+        body: v3::marketing::busifavor::stocks::stock_id::couponcodes::UploadCouponCodesBody,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesResponse,
+            v3::marketing::busifavor::stocks::stock_id::couponcodes::UploadCouponCodesResponse,
             ::wechatpay_runtime::Error,
         >,
     > + ::std::marker::Send + '_;
-    /// 查询预存code详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`): sends a [`v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeRequest`].
+    /// 查询预存code详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`): sends a [`v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::GetCouponCodeRequest`].
     #[cfg(feature = "v3-marketing")]
     fn get_coupon_code(
         &self,
@@ -300,14 +295,14 @@ pub trait WechatPayApi {
         coupon_code: impl ::std::convert::Into<
             ::std::string::String,
         > + ::std::marker::Send,
-        query: v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeQuery,
+        query: v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::GetCouponCodeQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeResponse,
+            v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::GetCouponCodeResponse,
             ::wechatpay_runtime::Error,
         >,
     > + ::std::marker::Send + '_;
-    /// 删除预存code (`DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`): sends a [`v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeRequest`].
+    /// 删除预存code (`DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`): sends a [`v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::DeleteCouponCodeRequest`].
     #[cfg(feature = "v3-marketing")]
     fn delete_coupon_code(
         &self,
@@ -315,10 +310,10 @@ pub trait WechatPayApi {
         coupon_code: impl ::std::convert::Into<
             ::std::string::String,
         > + ::std::marker::Send,
-        query: v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeQuery,
+        query: v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::DeleteCouponCodeQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeResponse,
+            v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::DeleteCouponCodeResponse,
             ::wechatpay_runtime::Error,
         >,
     > + ::std::marker::Send + '_;
@@ -333,14 +328,14 @@ impl WechatPayApi for ::wechatpay_runtime::Client {
     fn list_coupon_codes(
         &self,
         stock_id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
-        query: v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesQuery,
+        query: v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesResponse,
+            v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesResponse,
             ::wechatpay_runtime::Error,
         >,
     > + ::std::marker::Send + '_ {
-        let request = v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesRequest::new(
+        let request = v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesRequest::new(
             stock_id,
             query,
         );
@@ -351,14 +346,14 @@ impl WechatPayApi for ::wechatpay_runtime::Client {
     fn upload_coupon_codes(
         &self,
         stock_id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
-        body: v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesBody,
+        body: v3::marketing::busifavor::stocks::stock_id::couponcodes::UploadCouponCodesBody,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesResponse,
+            v3::marketing::busifavor::stocks::stock_id::couponcodes::UploadCouponCodesResponse,
             ::wechatpay_runtime::Error,
         >,
     > + ::std::marker::Send + '_ {
-        let request = v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesRequest::new(
+        let request = v3::marketing::busifavor::stocks::stock_id::couponcodes::UploadCouponCodesRequest::new(
             stock_id,
             body,
         );
@@ -372,14 +367,14 @@ impl WechatPayApi for ::wechatpay_runtime::Client {
         coupon_code: impl ::std::convert::Into<
             ::std::string::String,
         > + ::std::marker::Send,
-        query: v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeQuery,
+        query: v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::GetCouponCodeQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeResponse,
+            v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::GetCouponCodeResponse,
             ::wechatpay_runtime::Error,
         >,
     > + ::std::marker::Send + '_ {
-        let request = v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeRequest::new(
+        let request = v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::GetCouponCodeRequest::new(
             stock_id,
             coupon_code,
             query,
@@ -394,14 +389,14 @@ impl WechatPayApi for ::wechatpay_runtime::Client {
         coupon_code: impl ::std::convert::Into<
             ::std::string::String,
         > + ::std::marker::Send,
-        query: v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeQuery,
+        query: v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::DeleteCouponCodeQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeResponse,
+            v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::DeleteCouponCodeResponse,
             ::wechatpay_runtime::Error,
         >,
     > + ::std::marker::Send + '_ {
-        let request = v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeRequest::new(
+        let request = v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::DeleteCouponCodeRequest::new(
             stock_id,
             coupon_code,
             query,
@@ -422,25 +417,25 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
             (
                 "list_coupon_codes.query",
                 ::wechatpay_runtime::json_schema_for::<
-                    v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesQuery,
+                    v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesQuery,
                 >(),
             ),
             (
                 "list_coupon_codes.response",
                 ::wechatpay_runtime::json_schema_for::<
-                    v3_marketing_busifavor_stocks_stock_id_couponcodes::ListCouponCodesResponse,
+                    v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesResponse,
                 >(),
             ),
             (
                 "upload_coupon_codes.body",
                 ::wechatpay_runtime::json_schema_for::<
-                    v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesBody,
+                    v3::marketing::busifavor::stocks::stock_id::couponcodes::UploadCouponCodesBody,
                 >(),
             ),
             (
                 "upload_coupon_codes.response",
                 ::wechatpay_runtime::json_schema_for::<
-                    v3_marketing_busifavor_stocks_stock_id_couponcodes::UploadCouponCodesResponse,
+                    v3::marketing::busifavor::stocks::stock_id::couponcodes::UploadCouponCodesResponse,
                 >(),
             ),
         ]);
@@ -450,25 +445,25 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
             (
                 "get_coupon_code.query",
                 ::wechatpay_runtime::json_schema_for::<
-                    v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeQuery,
+                    v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::GetCouponCodeQuery,
                 >(),
             ),
             (
                 "get_coupon_code.response",
                 ::wechatpay_runtime::json_schema_for::<
-                    v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::GetCouponCodeResponse,
+                    v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::GetCouponCodeResponse,
                 >(),
             ),
             (
                 "delete_coupon_code.query",
                 ::wechatpay_runtime::json_schema_for::<
-                    v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeQuery,
+                    v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::DeleteCouponCodeQuery,
                 >(),
             ),
             (
                 "delete_coupon_code.response",
                 ::wechatpay_runtime::json_schema_for::<
-                    v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code::DeleteCouponCodeResponse,
+                    v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::DeleteCouponCodeResponse,
                 >(),
             ),
         ]);
