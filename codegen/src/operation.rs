@@ -248,13 +248,13 @@ pub(crate) fn generate(
             schemas.push(("response", name.clone()));
             (
                 quote!(#name),
-                quote!(#rt::operation::decode_json(&body)),
+                quote!(#rt::__private::decode::json(&body)),
                 true,
             )
         }
         Response::Empty => (
             quote!(()),
-            quote!(#rt::operation::decode_empty(&body)),
+            quote!(#rt::__private::decode::empty(&body)),
             true,
         ),
         Response::FileStream => (
@@ -264,7 +264,7 @@ pub(crate) fn generate(
         ),
         Response::Undocumented => (
             quote!(::serde_json::Value),
-            quote!(#rt::operation::decode_json(&body)),
+            quote!(#rt::__private::decode::json(&body)),
             true,
         ),
         Response::Xml { .. } | Response::Redirect { .. } => {
@@ -285,7 +285,7 @@ pub(crate) fn generate(
         let min = some_count(Some(param.limits.min_length.unwrap_or(1)));
         let max = some_count(param.limits.max_length);
         path_checks.push(quote! {
-            #rt::validate::length(&self.#field_ident, #min, #max, &|| #rt::validate::pointer("/path", #wire), errors);
+            #rt::__private::validate::length(&self.#field_ident, #min, #max, &|| #rt::__private::validate::pointer("/path", #wire), errors);
         });
         plans.push(FieldPlan {
             ident: field_ident.clone(),
@@ -375,7 +375,7 @@ pub(crate) fn generate(
             type Response = #response;
 
             fn to_request(&self) -> ::std::result::Result<#rt::Request, #rt::Error> {
-                let path = #rt::encode::path(Self::PATH, &[#(#path_args),*]).map_err(#rt::Error::Config)?;
+                let path = #rt::__private::encode::path(Self::PATH, &[#(#path_args),*])?;
                 #binding = #rt::Request::new(Self::METHOD, Self::PATH, path);
                 #(#build)*
                 #idempotent

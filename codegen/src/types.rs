@@ -533,7 +533,9 @@ fn validation_for(rt: &TokenStream, field: &Field, ident: &Ident) -> TokenStream
     if field.is_array() {
         if limits.min_items.is_some() || limits.max_items.is_some() {
             let (min, max) = (opt(limits.min_items), opt(limits.max_items));
-            checks.push(quote!(#rt::validate::items(value.len(), #min, #max, &here, errors);));
+            checks.push(
+                quote!(#rt::__private::validate::items(value.len(), #min, #max, &here, errors);),
+            );
         }
         let item_checks = scalar_checks(rt, field, item_limits, &quote!(item), &quote!(&at));
         let nested_items = nested && field.array_depth == 1;
@@ -563,7 +565,9 @@ fn validation_for(rt: &TokenStream, field: &Field, ident: &Ident) -> TokenStream
             && (limits.minimum.is_some() || limits.maximum.is_some())
         {
             let (min, max) = (optf(limits.minimum), optf(limits.maximum));
-            checks.push(quote!(#rt::validate::range(*value as f64, #min, #max, &here, errors);));
+            checks.push(
+                quote!(#rt::__private::validate::range(*value as f64, #min, #max, &here, errors);),
+            );
         }
     }
     if checks.is_empty() {
@@ -573,14 +577,14 @@ fn validation_for(rt: &TokenStream, field: &Field, ident: &Ident) -> TokenStream
         quote! {
             {
                 let value = &self.#ident;
-                let here = || #rt::validate::pointer(pointer, #wire);
+                let here = || #rt::__private::validate::pointer(pointer, #wire);
                 #(#checks)*
             }
         }
     } else {
         quote! {
             if let ::std::option::Option::Some(value) = &self.#ident {
-                let here = || #rt::validate::pointer(pointer, #wire);
+                let here = || #rt::__private::validate::pointer(pointer, #wire);
                 #(#checks)*
             }
         }
@@ -601,11 +605,11 @@ fn scalar_checks(
     let mut checks = Vec::new();
     if limits.min_length.is_some() || limits.max_length.is_some() {
         let (min, max) = (some_count(limits.min_length), some_count(limits.max_length));
-        checks.push(quote!(#rt::validate::length(#value, #min, #max, #at, errors);));
+        checks.push(quote!(#rt::__private::validate::length(#value, #min, #max, #at, errors);));
     }
     if let Some(pattern) = &limits.pattern {
         checks.push(quote! {{
-            static PATTERN: #rt::validate::Pattern = #rt::validate::Pattern::new(#pattern);
+            static PATTERN: #rt::__private::validate::Pattern = #rt::__private::validate::Pattern::new(#pattern);
             PATTERN.check(#value, #at, errors);
         }});
     }

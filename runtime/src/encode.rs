@@ -7,6 +7,9 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
+use crate::error::Error;
+use crate::validate::{ValidationError, ValidationErrors};
+
 const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
@@ -25,23 +28,31 @@ pub fn component(value: &str) -> String {
 }
 
 /// Fills a path template (`/v3/x/{stock_id}/y`) with encoded parameters.
-/// Every placeholder must have a value.
-pub fn path(template: &str, params: &[(&str, &str)]) -> Result<String, String> {
+/// Every placeholder must have a value: an empty one is a validation error at
+/// `/path/<name>`, a template without a value for a placeholder a
+/// configuration error (the caller's mistake, not the user's).
+pub fn path(template: &str, params: &[(&str, &str)]) -> Result<String, Error> {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
-        let close = rest[open..]
-            .find('}')
-            .map(|c| open + c)
-            .ok_or_else(|| format!("unclosed placeholder in path template {template}"))?;
+        let close = rest[open..].find('}').map(|c| open + c).ok_or_else(|| {
+            Error::Config(format!("unclosed placeholder in path template {template}"))
+        })?;
         let name = &rest[open + 1..close];
         let value = params
             .iter()
             .find(|(key, _)| *key == name)
             .map(|(_, value)| *value)
-            .ok_or_else(|| format!("no value for path parameter `{name}` of {template}"))?;
+            .ok_or_else(|| {
+                Error::Config(format!(
+                    "no value for path parameter `{name}` of {template}"
+                ))
+            })?;
         if value.is_empty() {
-            return Err(format!("path parameter `{name}` is empty"));
+            return Err(Error::Validation(ValidationErrors(vec![ValidationError {
+                pointer: format!("/path/{name}"),
+                message: "must not be empty".to_owned(),
+            }])));
         }
         out.push_str(&rest[..open]);
         out.push_str(&component(value));
@@ -88,12 +99,14 @@ mod tests {
             path,
             "/v3/marketing/busifavor/stocks/98065001/couponcodes/a%2Fb%20c"
         );
-        assert!(super::path("/v3/{x}", &[]).unwrap_err().contains("`x`"));
-        assert!(
-            super::path("/v3/{x}", &[("x", "")])
-                .unwrap_err()
-                .contains("empty")
-        );
+        assert!(matches!(
+            super::path("/v3/{x}", &[]),
+            Err(Error::Config(message)) if message.contains("`x`")
+        ));
+        assert!(matches!(
+            super::path("/v3/{x}", &[("x", "")]),
+            Err(Error::Validation(errors)) if errors.0[0].pointer == "/path/x"
+        ));
         assert_eq!(
             query(&[("limit", "20".into()), ("offset", "0".into())]),
             "limit=20&offset=0"

@@ -32,19 +32,19 @@ pub mod aead;
 pub mod blocking;
 mod client;
 mod de;
-pub mod encode;
+mod encode;
 mod error;
 #[cfg(feature = "json-schema")]
 mod json_schema;
 mod open_enum;
-pub mod operation;
+mod operation;
 mod paginate;
 mod raw;
 #[cfg(feature = "schema")]
 pub mod schema;
 pub mod sign;
 mod types;
-pub mod validate;
+mod validate;
 pub mod verify;
 
 pub use bytes::Bytes;
@@ -66,6 +66,18 @@ pub use verify::{PlatformCertificates, Verifier};
 /// dependency on these. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    /// Path templates filled with percent-encoded parameters.
+    pub mod encode {
+        pub use crate::encode::path;
+    }
+    /// The checks generated `Validate` impls are made of.
+    pub mod validate {
+        pub use crate::validate::{At, Pattern, items, length, pointer, range};
+    }
+    /// How generated operations decode their responses.
+    pub mod decode {
+        pub use crate::operation::{decode_empty as empty, decode_json as json};
+    }
     /// What `impl_deserialize!` expands to.
     pub mod de {
         pub use crate::de::{next_field, required, set, skip};

@@ -89,7 +89,7 @@ impl RawRequest<'_> {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        let path = encode::path(&self.template, &params).map_err(Error::Config)?;
+        let path = encode::path(&self.template, &params)?;
         let mut request = Request::new(self.method, self.template, path);
         request.query = self.query.into_iter().map(|(k, v)| (k.into(), v)).collect();
         request.headers = self

@@ -111,8 +111,11 @@ impl ::wechatpay_runtime::Validate for ListCouponCodesQuery {
         errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
     ) {
         if let ::std::option::Option::Some(value) = &self.offset {
-            let here = || ::wechatpay_runtime::validate::pointer(pointer, "offset");
-            ::wechatpay_runtime::validate::range(
+            let here = || ::wechatpay_runtime::__private::validate::pointer(
+                pointer,
+                "offset",
+            );
+            ::wechatpay_runtime::__private::validate::range(
                 *value as f64,
                 ::std::option::Option::Some(0.0),
                 ::std::option::Option::None,
@@ -121,8 +124,11 @@ impl ::wechatpay_runtime::Validate for ListCouponCodesQuery {
             );
         }
         if let ::std::option::Option::Some(value) = &self.limit {
-            let here = || ::wechatpay_runtime::validate::pointer(pointer, "limit");
-            ::wechatpay_runtime::validate::range(
+            let here = || ::wechatpay_runtime::__private::validate::pointer(
+                pointer,
+                "limit",
+            );
+            ::wechatpay_runtime::__private::validate::range(
                 *value as f64,
                 ::std::option::Option::Some(1.0),
                 ::std::option::Option::None,
@@ -308,11 +314,11 @@ impl ::wechatpay_runtime::Validate for ListCouponCodesRequest {
         _pointer: &str,
         errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
     ) {
-        ::wechatpay_runtime::validate::length(
+        ::wechatpay_runtime::__private::validate::length(
             &self.stock_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(20),
-            &|| ::wechatpay_runtime::validate::pointer("/path", "stock_id"),
+            &|| ::wechatpay_runtime::__private::validate::pointer("/path", "stock_id"),
             errors,
         );
         ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
@@ -327,11 +333,10 @@ impl ::wechatpay_runtime::Operation for ListCouponCodesRequest {
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
     > {
-        let path = ::wechatpay_runtime::encode::path(
-                Self::PATH,
-                &[("stock_id", self.stock_id.as_str())],
-            )
-            .map_err(::wechatpay_runtime::Error::Config)?;
+        let path = ::wechatpay_runtime::__private::encode::path(
+            Self::PATH,
+            &[("stock_id", self.stock_id.as_str())],
+        )?;
         let mut request = ::wechatpay_runtime::Request::new(
             Self::METHOD,
             Self::PATH,
@@ -363,7 +368,7 @@ impl ::wechatpay_runtime::Operation for ListCouponCodesRequest {
     fn decode(
         body: ::wechatpay_runtime::Bytes,
     ) -> ::std::result::Result<Self::Response, ::std::string::String> {
-        ::wechatpay_runtime::operation::decode_json(&body)
+        ::wechatpay_runtime::__private::decode::json(&body)
     }
 }
 
@@ -455,11 +460,11 @@ impl ::wechatpay_runtime::Validate for UploadCouponCodesBody {
     ) {
         {
             let value = &self.coupon_code_list;
-            let here = || ::wechatpay_runtime::validate::pointer(
+            let here = || ::wechatpay_runtime::__private::validate::pointer(
                 pointer,
                 "coupon_code_list",
             );
-            ::wechatpay_runtime::validate::items(
+            ::wechatpay_runtime::__private::validate::items(
                 value.len(),
                 ::std::option::Option::Some(1),
                 ::std::option::Option::Some(200),
@@ -468,7 +473,7 @@ impl ::wechatpay_runtime::Validate for UploadCouponCodesBody {
             );
             for (index, item) in value.iter().enumerate() {
                 let at = || ::std::format!("{}/{}", here(), index);
-                ::wechatpay_runtime::validate::length(
+                ::wechatpay_runtime::__private::validate::length(
                     item,
                     ::std::option::Option::Some(1),
                     ::std::option::Option::Some(32),
@@ -476,7 +481,7 @@ impl ::wechatpay_runtime::Validate for UploadCouponCodesBody {
                     errors,
                 );
                 {
-                    static PATTERN: ::wechatpay_runtime::validate::Pattern = ::wechatpay_runtime::validate::Pattern::new(
+                    static PATTERN: ::wechatpay_runtime::__private::validate::Pattern = ::wechatpay_runtime::__private::validate::Pattern::new(
                         "^[0-9A-Za-z _\\\\/=|-]{1,32}$",
                     );
                     PATTERN.check(item, &at, errors);
@@ -485,11 +490,11 @@ impl ::wechatpay_runtime::Validate for UploadCouponCodesBody {
         }
         {
             let value = &self.upload_request_no;
-            let here = || ::wechatpay_runtime::validate::pointer(
+            let here = || ::wechatpay_runtime::__private::validate::pointer(
                 pointer,
                 "upload_request_no",
             );
-            ::wechatpay_runtime::validate::length(
+            ::wechatpay_runtime::__private::validate::length(
                 value,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::Some(128),
@@ -695,11 +700,11 @@ impl ::wechatpay_runtime::Validate for UploadCouponCodesRequest {
         _pointer: &str,
         errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
     ) {
-        ::wechatpay_runtime::validate::length(
+        ::wechatpay_runtime::__private::validate::length(
             &self.stock_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(20),
-            &|| ::wechatpay_runtime::validate::pointer("/path", "stock_id"),
+            &|| ::wechatpay_runtime::__private::validate::pointer("/path", "stock_id"),
             errors,
         );
         ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
@@ -714,11 +719,10 @@ impl ::wechatpay_runtime::Operation for UploadCouponCodesRequest {
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
     > {
-        let path = ::wechatpay_runtime::encode::path(
-                Self::PATH,
-                &[("stock_id", self.stock_id.as_str())],
-            )
-            .map_err(::wechatpay_runtime::Error::Config)?;
+        let path = ::wechatpay_runtime::__private::encode::path(
+            Self::PATH,
+            &[("stock_id", self.stock_id.as_str())],
+        )?;
         let mut request = ::wechatpay_runtime::Request::new(
             Self::METHOD,
             Self::PATH,
@@ -732,6 +736,6 @@ impl ::wechatpay_runtime::Operation for UploadCouponCodesRequest {
     fn decode(
         body: ::wechatpay_runtime::Bytes,
     ) -> ::std::result::Result<Self::Response, ::std::string::String> {
-        ::wechatpay_runtime::operation::decode_json(&body)
+        ::wechatpay_runtime::__private::decode::json(&body)
     }
 }

@@ -873,18 +873,21 @@ impl ::wechatpay_runtime::Validate for GetCouponCodeRequest {
         _pointer: &str,
         errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
     ) {
-        ::wechatpay_runtime::validate::length(
+        ::wechatpay_runtime::__private::validate::length(
             &self.stock_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(20),
-            &|| ::wechatpay_runtime::validate::pointer("/path", "stock_id"),
+            &|| ::wechatpay_runtime::__private::validate::pointer("/path", "stock_id"),
             errors,
         );
-        ::wechatpay_runtime::validate::length(
+        ::wechatpay_runtime::__private::validate::length(
             &self.coupon_code,
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(32),
-            &|| ::wechatpay_runtime::validate::pointer("/path", "coupon_code"),
+            &|| ::wechatpay_runtime::__private::validate::pointer(
+                "/path",
+                "coupon_code",
+            ),
             errors,
         );
         ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
@@ -899,14 +902,13 @@ impl ::wechatpay_runtime::Operation for GetCouponCodeRequest {
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
     > {
-        let path = ::wechatpay_runtime::encode::path(
-                Self::PATH,
-                &[
-                    ("stock_id", self.stock_id.as_str()),
-                    ("coupon_code", self.coupon_code.as_str()),
-                ],
-            )
-            .map_err(::wechatpay_runtime::Error::Config)?;
+        let path = ::wechatpay_runtime::__private::encode::path(
+            Self::PATH,
+            &[
+                ("stock_id", self.stock_id.as_str()),
+                ("coupon_code", self.coupon_code.as_str()),
+            ],
+        )?;
         let mut request = ::wechatpay_runtime::Request::new(
             Self::METHOD,
             Self::PATH,
@@ -923,7 +925,7 @@ impl ::wechatpay_runtime::Operation for GetCouponCodeRequest {
     fn decode(
         body: ::wechatpay_runtime::Bytes,
     ) -> ::std::result::Result<Self::Response, ::std::string::String> {
-        ::wechatpay_runtime::operation::decode_json(&body)
+        ::wechatpay_runtime::__private::decode::json(&body)
     }
 }
 
@@ -968,11 +970,11 @@ impl ::wechatpay_runtime::Validate for DeleteCouponCodeQuery {
     ) {
         {
             let value = &self.delete_request_no;
-            let here = || ::wechatpay_runtime::validate::pointer(
+            let here = || ::wechatpay_runtime::__private::validate::pointer(
                 pointer,
                 "delete_request_no",
             );
-            ::wechatpay_runtime::validate::length(
+            ::wechatpay_runtime::__private::validate::length(
                 value,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
@@ -1075,18 +1077,21 @@ impl ::wechatpay_runtime::Validate for DeleteCouponCodeRequest {
         _pointer: &str,
         errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
     ) {
-        ::wechatpay_runtime::validate::length(
+        ::wechatpay_runtime::__private::validate::length(
             &self.stock_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(20),
-            &|| ::wechatpay_runtime::validate::pointer("/path", "stock_id"),
+            &|| ::wechatpay_runtime::__private::validate::pointer("/path", "stock_id"),
             errors,
         );
-        ::wechatpay_runtime::validate::length(
+        ::wechatpay_runtime::__private::validate::length(
             &self.coupon_code,
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(32),
-            &|| ::wechatpay_runtime::validate::pointer("/path", "coupon_code"),
+            &|| ::wechatpay_runtime::__private::validate::pointer(
+                "/path",
+                "coupon_code",
+            ),
             errors,
         );
         ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
@@ -1101,14 +1106,13 @@ impl ::wechatpay_runtime::Operation for DeleteCouponCodeRequest {
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
     > {
-        let path = ::wechatpay_runtime::encode::path(
-                Self::PATH,
-                &[
-                    ("stock_id", self.stock_id.as_str()),
-                    ("coupon_code", self.coupon_code.as_str()),
-                ],
-            )
-            .map_err(::wechatpay_runtime::Error::Config)?;
+        let path = ::wechatpay_runtime::__private::encode::path(
+            Self::PATH,
+            &[
+                ("stock_id", self.stock_id.as_str()),
+                ("coupon_code", self.coupon_code.as_str()),
+            ],
+        )?;
         let mut request = ::wechatpay_runtime::Request::new(
             Self::METHOD,
             Self::PATH,
@@ -1130,6 +1134,6 @@ impl ::wechatpay_runtime::Operation for DeleteCouponCodeRequest {
     fn decode(
         body: ::wechatpay_runtime::Bytes,
     ) -> ::std::result::Result<Self::Response, ::std::string::String> {
-        ::wechatpay_runtime::operation::decode_json(&body)
+        ::wechatpay_runtime::__private::decode::json(&body)
     }
 }

@@ -193,8 +193,7 @@ mod v3_billdownload_file {
             ::wechatpay_runtime::Request,
             ::wechatpay_runtime::Error,
         > {
-            let path = ::wechatpay_runtime::encode::path(Self::PATH, &[])
-                .map_err(::wechatpay_runtime::Error::Config)?;
+            let path = ::wechatpay_runtime::__private::encode::path(Self::PATH, &[])?;
             let mut request = ::wechatpay_runtime::Request::new(
                 Self::METHOD,
                 Self::PATH,

@@ -976,11 +976,14 @@ mod v3_marketing_busifavor_stocks_stock_id {
             _pointer: &str,
             errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
         ) {
-            ::wechatpay_runtime::validate::length(
+            ::wechatpay_runtime::__private::validate::length(
                 &self.stock_id,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
-                &|| ::wechatpay_runtime::validate::pointer("/path", "stock_id"),
+                &|| ::wechatpay_runtime::__private::validate::pointer(
+                    "/path",
+                    "stock_id",
+                ),
                 errors,
             );
         }
@@ -994,11 +997,10 @@ mod v3_marketing_busifavor_stocks_stock_id {
             ::wechatpay_runtime::Request,
             ::wechatpay_runtime::Error,
         > {
-            let path = ::wechatpay_runtime::encode::path(
-                    Self::PATH,
-                    &[("stock_id", self.stock_id.as_str())],
-                )
-                .map_err(::wechatpay_runtime::Error::Config)?;
+            let path = ::wechatpay_runtime::__private::encode::path(
+                Self::PATH,
+                &[("stock_id", self.stock_id.as_str())],
+            )?;
             let request = ::wechatpay_runtime::Request::new(
                 Self::METHOD,
                 Self::PATH,
@@ -1010,7 +1012,7 @@ mod v3_marketing_busifavor_stocks_stock_id {
         fn decode(
             body: ::wechatpay_runtime::Bytes,
         ) -> ::std::result::Result<Self::Response, ::std::string::String> {
-            ::wechatpay_runtime::operation::decode_json(&body)
+            ::wechatpay_runtime::__private::decode::json(&body)
         }
     }
 
@@ -1687,11 +1689,14 @@ mod v3_marketing_busifavor_stocks_stock_id {
             _pointer: &str,
             errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
         ) {
-            ::wechatpay_runtime::validate::length(
+            ::wechatpay_runtime::__private::validate::length(
                 &self.stock_id,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
-                &|| ::wechatpay_runtime::validate::pointer("/path", "stock_id"),
+                &|| ::wechatpay_runtime::__private::validate::pointer(
+                    "/path",
+                    "stock_id",
+                ),
                 errors,
             );
             ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
@@ -1706,11 +1711,10 @@ mod v3_marketing_busifavor_stocks_stock_id {
             ::wechatpay_runtime::Request,
             ::wechatpay_runtime::Error,
         > {
-            let path = ::wechatpay_runtime::encode::path(
-                    Self::PATH,
-                    &[("stock_id", self.stock_id.as_str())],
-                )
-                .map_err(::wechatpay_runtime::Error::Config)?;
+            let path = ::wechatpay_runtime::__private::encode::path(
+                Self::PATH,
+                &[("stock_id", self.stock_id.as_str())],
+            )?;
             let mut request = ::wechatpay_runtime::Request::new(
                 Self::METHOD,
                 Self::PATH,
@@ -1724,7 +1728,7 @@ mod v3_marketing_busifavor_stocks_stock_id {
         fn decode(
             body: ::wechatpay_runtime::Bytes,
         ) -> ::std::result::Result<Self::Response, ::std::string::String> {
-            ::wechatpay_runtime::operation::decode_empty(&body)
+            ::wechatpay_runtime::__private::decode::empty(&body)
         }
     }
 }

@@ -237,8 +237,7 @@ mod v3_certificates {
             ::wechatpay_runtime::Request,
             ::wechatpay_runtime::Error,
         > {
-            let path = ::wechatpay_runtime::encode::path(Self::PATH, &[])
-                .map_err(::wechatpay_runtime::Error::Config)?;
+            let path = ::wechatpay_runtime::__private::encode::path(Self::PATH, &[])?;
             let mut request = ::wechatpay_runtime::Request::new(
                 Self::METHOD,
                 Self::PATH,
@@ -258,7 +257,7 @@ mod v3_certificates {
         fn decode(
             body: ::wechatpay_runtime::Bytes,
         ) -> ::std::result::Result<Self::Response, ::std::string::String> {
-            ::wechatpay_runtime::operation::decode_json(&body)
+            ::wechatpay_runtime::__private::decode::json(&body)
         }
     }
 }

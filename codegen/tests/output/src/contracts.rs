@@ -48,11 +48,14 @@ mod v3_edu_papay_contracts_contract_id {
             _pointer: &str,
             errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
         ) {
-            ::wechatpay_runtime::validate::length(
+            ::wechatpay_runtime::__private::validate::length(
                 &self.contract_id,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
-                &|| ::wechatpay_runtime::validate::pointer("/path", "contract_id"),
+                &|| ::wechatpay_runtime::__private::validate::pointer(
+                    "/path",
+                    "contract_id",
+                ),
                 errors,
             );
         }
@@ -66,11 +69,10 @@ mod v3_edu_papay_contracts_contract_id {
             ::wechatpay_runtime::Request,
             ::wechatpay_runtime::Error,
         > {
-            let path = ::wechatpay_runtime::encode::path(
-                    Self::PATH,
-                    &[("contract_id", self.contract_id.as_str())],
-                )
-                .map_err(::wechatpay_runtime::Error::Config)?;
+            let path = ::wechatpay_runtime::__private::encode::path(
+                Self::PATH,
+                &[("contract_id", self.contract_id.as_str())],
+            )?;
             let request = ::wechatpay_runtime::Request::new(
                 Self::METHOD,
                 Self::PATH,
@@ -82,7 +84,7 @@ mod v3_edu_papay_contracts_contract_id {
         fn decode(
             body: ::wechatpay_runtime::Bytes,
         ) -> ::std::result::Result<Self::Response, ::std::string::String> {
-            ::wechatpay_runtime::operation::decode_empty(&body)
+            ::wechatpay_runtime::__private::decode::empty(&body)
         }
     }
 }

@@ -551,11 +551,14 @@ mod v3_global_merchants_sub_mchid {
             _pointer: &str,
             errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
         ) {
-            ::wechatpay_runtime::validate::length(
+            ::wechatpay_runtime::__private::validate::length(
                 &self.sub_mchid,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
-                &|| ::wechatpay_runtime::validate::pointer("/path", "sub_mchid"),
+                &|| ::wechatpay_runtime::__private::validate::pointer(
+                    "/path",
+                    "sub_mchid",
+                ),
                 errors,
             );
             ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
@@ -570,11 +573,10 @@ mod v3_global_merchants_sub_mchid {
             ::wechatpay_runtime::Request,
             ::wechatpay_runtime::Error,
         > {
-            let path = ::wechatpay_runtime::encode::path(
-                    Self::PATH,
-                    &[("sub_mchid", self.sub_mchid.as_str())],
-                )
-                .map_err(::wechatpay_runtime::Error::Config)?;
+            let path = ::wechatpay_runtime::__private::encode::path(
+                Self::PATH,
+                &[("sub_mchid", self.sub_mchid.as_str())],
+            )?;
             let mut request = ::wechatpay_runtime::Request::new(
                 Self::METHOD,
                 Self::PATH,
@@ -601,7 +603,7 @@ mod v3_global_merchants_sub_mchid {
         fn decode(
             body: ::wechatpay_runtime::Bytes,
         ) -> ::std::result::Result<Self::Response, ::std::string::String> {
-            ::wechatpay_runtime::operation::decode_json(&body)
+            ::wechatpay_runtime::__private::decode::json(&body)
         }
     }
 
@@ -1190,11 +1192,14 @@ mod v3_global_merchants_sub_mchid {
             _pointer: &str,
             errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
         ) {
-            ::wechatpay_runtime::validate::length(
+            ::wechatpay_runtime::__private::validate::length(
                 &self.sub_mchid,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
-                &|| ::wechatpay_runtime::validate::pointer("/path", "sub_mchid"),
+                &|| ::wechatpay_runtime::__private::validate::pointer(
+                    "/path",
+                    "sub_mchid",
+                ),
                 errors,
             );
             ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
@@ -1209,11 +1214,10 @@ mod v3_global_merchants_sub_mchid {
             ::wechatpay_runtime::Request,
             ::wechatpay_runtime::Error,
         > {
-            let path = ::wechatpay_runtime::encode::path(
-                    Self::PATH,
-                    &[("sub_mchid", self.sub_mchid.as_str())],
-                )
-                .map_err(::wechatpay_runtime::Error::Config)?;
+            let path = ::wechatpay_runtime::__private::encode::path(
+                Self::PATH,
+                &[("sub_mchid", self.sub_mchid.as_str())],
+            )?;
             let mut request = ::wechatpay_runtime::Request::new(
                 Self::METHOD,
                 Self::PATH,
@@ -1229,7 +1233,7 @@ mod v3_global_merchants_sub_mchid {
         fn decode(
             body: ::wechatpay_runtime::Bytes,
         ) -> ::std::result::Result<Self::Response, ::std::string::String> {
-            ::wechatpay_runtime::operation::decode_json(&body)
+            ::wechatpay_runtime::__private::decode::json(&body)
         }
     }
 }

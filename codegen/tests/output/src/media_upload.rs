@@ -163,8 +163,7 @@ mod v3_merchant_media_upload {
             ::wechatpay_runtime::Request,
             ::wechatpay_runtime::Error,
         > {
-            let path = ::wechatpay_runtime::encode::path(Self::PATH, &[])
-                .map_err(::wechatpay_runtime::Error::Config)?;
+            let path = ::wechatpay_runtime::__private::encode::path(Self::PATH, &[])?;
             let mut request = ::wechatpay_runtime::Request::new(
                 Self::METHOD,
                 Self::PATH,
@@ -187,7 +186,7 @@ mod v3_merchant_media_upload {
         fn decode(
             body: ::wechatpay_runtime::Bytes,
         ) -> ::std::result::Result<Self::Response, ::std::string::String> {
-            ::wechatpay_runtime::operation::decode_json(&body)
+            ::wechatpay_runtime::__private::decode::json(&body)
         }
     }
 }

@@ -969,11 +969,14 @@ mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
             _pointer: &str,
             errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
         ) {
-            ::wechatpay_runtime::validate::length(
+            ::wechatpay_runtime::__private::validate::length(
                 &self.complaint_id,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
-                &|| ::wechatpay_runtime::validate::pointer("/path", "complaint_id"),
+                &|| ::wechatpay_runtime::__private::validate::pointer(
+                    "/path",
+                    "complaint_id",
+                ),
                 errors,
             );
             ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
@@ -988,11 +991,10 @@ mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
             ::wechatpay_runtime::Request,
             ::wechatpay_runtime::Error,
         > {
-            let path = ::wechatpay_runtime::encode::path(
-                    Self::PATH,
-                    &[("complaint_id", self.complaint_id.as_str())],
-                )
-                .map_err(::wechatpay_runtime::Error::Config)?;
+            let path = ::wechatpay_runtime::__private::encode::path(
+                Self::PATH,
+                &[("complaint_id", self.complaint_id.as_str())],
+            )?;
             let mut request = ::wechatpay_runtime::Request::new(
                 Self::METHOD,
                 Self::PATH,
@@ -1014,7 +1016,7 @@ mod v3_merchant_service_complaints_v2_complaint_id_negotiation_historys {
         fn decode(
             body: ::wechatpay_runtime::Bytes,
         ) -> ::std::result::Result<Self::Response, ::std::string::String> {
-            ::wechatpay_runtime::operation::decode_json(&body)
+            ::wechatpay_runtime::__private::decode::json(&body)
         }
     }
 

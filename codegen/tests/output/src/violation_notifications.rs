@@ -75,8 +75,7 @@ mod v3_merchant_risk_manage_violation_notifications {
             ::wechatpay_runtime::Request,
             ::wechatpay_runtime::Error,
         > {
-            let path = ::wechatpay_runtime::encode::path(Self::PATH, &[])
-                .map_err(::wechatpay_runtime::Error::Config)?;
+            let path = ::wechatpay_runtime::__private::encode::path(Self::PATH, &[])?;
             let request = ::wechatpay_runtime::Request::new(
                 Self::METHOD,
                 Self::PATH,
@@ -88,7 +87,7 @@ mod v3_merchant_risk_manage_violation_notifications {
         fn decode(
             body: ::wechatpay_runtime::Bytes,
         ) -> ::std::result::Result<Self::Response, ::std::string::String> {
-            ::wechatpay_runtime::operation::decode_json(&body)
+            ::wechatpay_runtime::__private::decode::json(&body)
         }
     }
 
@@ -219,8 +218,7 @@ mod v3_merchant_risk_manage_violation_notifications {
             ::wechatpay_runtime::Request,
             ::wechatpay_runtime::Error,
         > {
-            let path = ::wechatpay_runtime::encode::path(Self::PATH, &[])
-                .map_err(::wechatpay_runtime::Error::Config)?;
+            let path = ::wechatpay_runtime::__private::encode::path(Self::PATH, &[])?;
             let mut request = ::wechatpay_runtime::Request::new(
                 Self::METHOD,
                 Self::PATH,
@@ -233,7 +231,7 @@ mod v3_merchant_risk_manage_violation_notifications {
         fn decode(
             body: ::wechatpay_runtime::Bytes,
         ) -> ::std::result::Result<Self::Response, ::std::string::String> {
-            ::wechatpay_runtime::operation::decode_json(&body)
+            ::wechatpay_runtime::__private::decode::json(&body)
         }
     }
 
@@ -364,8 +362,7 @@ mod v3_merchant_risk_manage_violation_notifications {
             ::wechatpay_runtime::Request,
             ::wechatpay_runtime::Error,
         > {
-            let path = ::wechatpay_runtime::encode::path(Self::PATH, &[])
-                .map_err(::wechatpay_runtime::Error::Config)?;
+            let path = ::wechatpay_runtime::__private::encode::path(Self::PATH, &[])?;
             let mut request = ::wechatpay_runtime::Request::new(
                 Self::METHOD,
                 Self::PATH,
@@ -378,7 +375,7 @@ mod v3_merchant_risk_manage_violation_notifications {
         fn decode(
             body: ::wechatpay_runtime::Bytes,
         ) -> ::std::result::Result<Self::Response, ::std::string::String> {
-            ::wechatpay_runtime::operation::decode_json(&body)
+            ::wechatpay_runtime::__private::decode::json(&body)
         }
     }
 
@@ -424,8 +421,7 @@ mod v3_merchant_risk_manage_violation_notifications {
             ::wechatpay_runtime::Request,
             ::wechatpay_runtime::Error,
         > {
-            let path = ::wechatpay_runtime::encode::path(Self::PATH, &[])
-                .map_err(::wechatpay_runtime::Error::Config)?;
+            let path = ::wechatpay_runtime::__private::encode::path(Self::PATH, &[])?;
             let request = ::wechatpay_runtime::Request::new(
                 Self::METHOD,
                 Self::PATH,
@@ -437,7 +433,7 @@ mod v3_merchant_risk_manage_violation_notifications {
         fn decode(
             body: ::wechatpay_runtime::Bytes,
         ) -> ::std::result::Result<Self::Response, ::std::string::String> {
-            ::wechatpay_runtime::operation::decode_empty(&body)
+            ::wechatpay_runtime::__private::decode::empty(&body)
         }
     }
 }
