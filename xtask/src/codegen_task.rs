@@ -1,6 +1,6 @@
 //! `cargo xtask codegen`: spec -> the checked-in bindings and their JSON Schemas.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::process::Command;
 
@@ -8,13 +8,15 @@ use clap::Args;
 use wechatpay_codegen::{Settings, generate};
 use wechatpay_spec::Spec;
 
-use crate::fresh::ensure_file_contents;
+use crate::fresh::ensure_dir_contents;
 use crate::workspace_root;
 
 /// The spec the checked-in bindings are generated from.
 pub(crate) const SPEC: &str = "spec/couponcodes.json";
 /// Where the generated modules go.
 const GENERATED_DIR: &str = "bindings/src/generated";
+/// Where the JSON Schemas of the payloads go.
+const SCHEMAS_DIR: &str = "schemas";
 
 #[derive(Args)]
 pub(crate) struct CodegenArgs {
@@ -37,25 +39,7 @@ pub(crate) fn run(args: CodegenArgs) -> Result<(), String> {
         eprintln!("not generated: {}: {}", skipped.operation, skipped.reason);
     }
     let files = generated.files().map_err(|e| e.to_string())?;
-    let dir = root.join(GENERATED_DIR);
-    for (name, contents) in &files {
-        ensure_file_contents(&dir.join(name), contents, args.check)?;
-    }
-    // Files of paths that are no longer generated must not linger.
-    if let Ok(entries) = fs::read_dir(&dir) {
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.ends_with(".rs") && !files.contains_key(&name) {
-                if args.check {
-                    return Err(format!(
-                        "{GENERATED_DIR}/{name} is no longer generated: run `cargo xtask codegen` and commit the result"
-                    ));
-                }
-                fs::remove_file(entry.path()).map_err(|e| format!("{name}: {e}"))?;
-                eprintln!("removed {GENERATED_DIR}/{name}");
-            }
-        }
-    }
+    ensure_dir_contents(&root.join(GENERATED_DIR), "rs", &files, args.check)?;
     check_features(generated.features())?;
     write_schemas(args.check)?;
     eprintln!(
@@ -87,31 +71,38 @@ fn check_features(features: &BTreeSet<String>) -> Result<(), String> {
     }
 }
 
-/// The schemas are derived by schemars from the compiled bindings, so they are
-/// written by a program built from the freshly generated code.
+/// The schemas are derived by schemars from the compiled bindings, so a program
+/// built from the freshly generated code prints them, and they are written (or
+/// checked) like the generated code.
 fn write_schemas(check: bool) -> Result<(), String> {
-    let mut command = Command::new(env!("CARGO"));
-    command.current_dir(workspace_root()).args([
-        "run",
-        "--quiet",
-        "--package",
-        "wechatpay-bindings",
-        "--features",
-        "json-schema",
-        "--example",
-        "json-schemas",
-        "--",
-        "schemas",
-    ]);
-    if check {
-        command.arg("--check");
-    }
-    let status = command
-        .status()
+    let output = Command::new(env!("CARGO"))
+        .current_dir(workspace_root())
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "wechatpay-bindings",
+            "--features",
+            "json-schema",
+            "--example",
+            "json-schemas",
+        ])
+        .stderr(std::process::Stdio::inherit())
+        .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err("writing the JSON Schemas failed (see above)".into())
+    if !output.status.success() {
+        return Err("printing the JSON Schemas failed (see above)".into());
     }
+    let schemas: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&output.stdout)
+            .map_err(|e| format!("the JSON Schemas printed are not a JSON object: {e}"))?;
+    let files: BTreeMap<String, String> = schemas
+        .into_iter()
+        .map(|(name, schema)| {
+            let mut text = serde_json::to_string_pretty(&schema).expect("values serialize");
+            text.push('\n');
+            (format!("{name}.json"), text)
+        })
+        .collect();
+    ensure_dir_contents(&workspace_root().join(SCHEMAS_DIR), "json", &files, check)
 }
