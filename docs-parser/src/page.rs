@@ -342,32 +342,20 @@ fn build_operation(
     page_title: Option<String>,
     diagnostics: &mut Diagnostics<'_>,
 ) -> Option<Operation> {
-    let mut operation = Operation {
-        method: draft.method,
-        path: api_path.to_owned(),
-        name: None,
-        summary: draft.summary,
-        description: draft.description.join("\n\n"),
-        page_title,
-        doc_links: draft.links,
-        notices: draft.notices,
-        source: Source {
+    let mut operation = Operation::new(
+        draft.method,
+        api_path,
+        draft.summary,
+        Source {
             page: page.to_owned(),
             line: draft.line,
         },
-        base_uri: None,
-        security: false,
-        nonceless: false,
-        required_marked: false,
-        path_params: Vec::new(),
-        query: None,
-        headers: None,
-        request_body: None,
-        response: Response::Undocumented,
-        error_fields: Vec::new(),
-        request_example: draft.example.flatten(),
-        overridden: Default::default(),
-    };
+    );
+    operation.description = draft.description.join("\n\n");
+    operation.page_title = page_title;
+    operation.doc_links = draft.links;
+    operation.notices = draft.notices;
+    operation.request_example = draft.example.flatten();
     let mut request_seen = false;
     let mut response_seen = false;
     let mut required_marked = false;

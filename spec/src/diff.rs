@@ -607,35 +607,22 @@ mod tests {
     use crate::{Kind, Method, RequestBody, Source};
 
     fn op(fields: Vec<Field>, response: Vec<Field>) -> Spec {
-        Spec::new(vec![Operation {
-            method: Method::Post,
-            path: "/v3/x".into(),
-            name: None,
-            summary: "s".into(),
-            description: String::new(),
-            page_title: None,
-            doc_links: vec![],
-            notices: vec![],
-            source: Source {
+        let mut operation = Operation::new(
+            Method::Post,
+            "/v3/x",
+            "s",
+            Source {
                 page: "p".into(),
                 line: 1,
             },
-            base_uri: None,
-            security: false,
-            nonceless: false,
-            required_marked: true,
-            path_params: vec![],
-            query: None,
-            headers: None,
-            request_body: Some(RequestBody::Json {
-                required: true,
-                fields,
-            }),
-            response: Response::Json { fields: response },
-            error_fields: vec![],
-            request_example: None,
-            overridden: Default::default(),
-        }])
+        );
+        operation.required_marked = true;
+        operation.request_body = Some(RequestBody::Json {
+            required: true,
+            fields,
+        });
+        operation.response = Response::Json { fields: response };
+        Spec::new(vec![operation])
     }
 
     fn field(name: &str, kind: Kind) -> Field {

@@ -239,6 +239,40 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// An operation documented at `source` with nothing in it yet: no
+    /// parameters, no body, an undocumented response, required fields not
+    /// marked. Fill in the rest field by field.
+    pub fn new(
+        method: Method,
+        path: impl Into<String>,
+        summary: impl Into<String>,
+        source: Source,
+    ) -> Self {
+        Operation {
+            method,
+            path: path.into(),
+            name: None,
+            summary: summary.into(),
+            description: String::new(),
+            page_title: None,
+            doc_links: Vec::new(),
+            notices: Vec::new(),
+            source,
+            base_uri: None,
+            security: false,
+            nonceless: false,
+            required_marked: false,
+            path_params: Vec::new(),
+            query: None,
+            headers: None,
+            request_body: None,
+            response: Response::Undocumented,
+            error_fields: Vec::new(),
+            request_example: None,
+            overridden: BTreeMap::new(),
+        }
+    }
+
     /// A stable identifier: `METHOD /path/template`.
     pub fn id(&self) -> String {
         format!("{} {}", self.method, self.path)
@@ -594,32 +628,18 @@ mod tests {
     use super::*;
 
     fn sample_operation(method: Method, path: &str) -> Operation {
-        Operation {
+        let mut operation = Operation::new(
             method,
-            path: path.to_owned(),
-            name: None,
-            summary: "s".into(),
-            description: String::new(),
-            page_title: None,
-            doc_links: vec![],
-            notices: vec![],
-            source: Source {
+            path,
+            "s",
+            Source {
                 page: "openapi/x.md".into(),
                 line: 1,
             },
-            base_uri: None,
-            security: false,
-            nonceless: false,
-            required_marked: true,
-            path_params: vec![],
-            query: None,
-            headers: None,
-            request_body: None,
-            response: Response::Empty,
-            error_fields: vec![],
-            request_example: None,
-            overridden: BTreeMap::new(),
-        }
+        );
+        operation.required_marked = true;
+        operation.response = Response::Empty;
+        operation
     }
 
     #[test]

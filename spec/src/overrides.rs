@@ -306,7 +306,6 @@ fn update<T: PartialEq>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
     use crate::{Field, Params, RequestBody, Response, Source};
 
@@ -315,38 +314,27 @@ mod tests {
         list.array_depth = 1;
         let mut offset = Field::new("offset", Kind::Number, 12);
         offset.description = "分页页码".into();
-        Spec::new(vec![Operation {
-            method: Method::Post,
-            path: "/v3/x/{id}".into(),
-            name: None,
-            summary: "upload".into(),
-            description: String::new(),
-            page_title: None,
-            doc_links: vec![],
-            notices: vec![],
-            source: Source {
+        let mut operation = Operation::new(
+            Method::Post,
+            "/v3/x/{id}",
+            "upload",
+            Source {
                 page: "openapi/v3/x/{id}.md".into(),
                 line: 1,
             },
-            base_uri: None,
-            security: false,
-            nonceless: false,
-            required_marked: true,
-            path_params: vec![Field::new("id", Kind::String, 8)],
-            query: Some(Params {
-                required: false,
-                fields: vec![offset],
-            }),
-            headers: None,
-            request_body: Some(RequestBody::Json {
-                required: true,
-                fields: vec![list],
-            }),
-            response: Response::Empty,
-            error_fields: vec![],
-            request_example: None,
-            overridden: BTreeMap::new(),
-        }])
+        );
+        operation.required_marked = true;
+        operation.path_params = vec![Field::new("id", Kind::String, 8)];
+        operation.query = Some(Params {
+            required: false,
+            fields: vec![offset],
+        });
+        operation.request_body = Some(RequestBody::Json {
+            required: true,
+            fields: vec![list],
+        });
+        operation.response = Response::Empty;
+        Spec::new(vec![operation])
     }
 
     const FILE: &str = r#"
