@@ -39,10 +39,13 @@ pub(crate) fn segments(path: &str) -> Vec<Segment> {
 }
 
 impl Segment {
-    fn word(&self) -> String {
+    /// The word a segment is named by in generated code (module names, call
+    /// path steps): the literal or the parameter's name, and `index` for the
+    /// empty segment of a path with a trailing slash.
+    pub(crate) fn word(&self) -> String {
         match self {
             Segment::Literal(s) | Segment::Param(s) => s.clone(),
-            Segment::Empty => "empty".to_owned(),
+            Segment::Empty => "index".to_owned(),
         }
     }
 }

@@ -1533,23 +1533,23 @@ pub mod paths {
         }
 
         /// `/`
-        pub fn empty(&self) -> V3EcommerceApplymentsEmpty<'a> {
-            V3EcommerceApplymentsEmpty {
+        pub fn index(&self) -> V3EcommerceApplymentsIndex<'a> {
+            V3EcommerceApplymentsIndex {
                 client: self.client,
             }
         }
     }
 
-    /// The `V3EcommerceApplymentsEmpty` step of the typed call path.
+    /// The `V3EcommerceApplymentsIndex` step of the typed call path.
     #[derive(Debug, Clone)]
-    pub struct V3EcommerceApplymentsEmpty<'a> {
+    pub struct V3EcommerceApplymentsIndex<'a> {
         client: &'a ::wechatpay_runtime::Client,
     }
 
-    impl<'a> V3EcommerceApplymentsEmpty<'a> {
+    impl<'a> V3EcommerceApplymentsIndex<'a> {
         /// Starts a call path on `client`.
         pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EcommerceApplymentsEmpty {
+            V3EcommerceApplymentsIndex {
                 client,
             }
         }
