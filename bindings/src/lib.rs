@@ -2,10 +2,13 @@
 //!
 //! The generated part (`generated/`, by `cargo xtask codegen`) gives every
 //! documented operation a request type, response types, validation of the
-//! documented limits and a typed call path; this file only re-exports it.
+//! documented limits and a typed call path; this file only re-exports it. Every
+//! generated type has one path, the URL's:
+//! `v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesQuery`.
 //!
 //! Features: `couponcodes` (default) is the merchant-coupon pre-stored code
-//! endpoints with their helpers; `json-schema` derives `schemars::JsonSchema` on
+//! endpoints with their helpers (the [`couponcodes`] module: code checks, bulk
+//! upload, export); `json-schema` derives `schemars::JsonSchema` on
 //! every payload type and adds `json_schemas()`, for validating payloads
 //! against JSON Schema (off by default: it nearly doubles what the generated code
 //! costs to compile).

@@ -38,6 +38,15 @@ impl<T: Serialize> JsonString<T> {
     }
 }
 
+/// The JSON text, as it goes into a query parameter, a path segment or a header
+/// (where generated code writes values with `to_string()`).
+impl<T: Serialize> std::fmt::Display for JsonString<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = serde_json::to_string(&self.0).map_err(|_| std::fmt::Error)?;
+        f.write_str(&text)
+    }
+}
+
 impl<T: Serialize> Serialize for JsonString<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let text = serde_json::to_string(&self.0).map_err(serde::ser::Error::custom)?;
@@ -93,6 +102,12 @@ mod tests {
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct Meta {
         sha256: String,
+    }
+
+    #[test]
+    fn json_strings_display_as_their_json_text() {
+        let value = JsonString(serde_json::json!({"type": "x", "n": 1}));
+        assert_eq!(value.to_string(), r#"{"type":"x","n":1}"#);
     }
 
     #[test]

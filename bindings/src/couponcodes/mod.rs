@@ -1,7 +1,9 @@
-//! The merchant-coupon pre-stored code endpoints, with what a merchant needs
-//! beyond one call each: a single code's check against the documented limits,
-//! every code of a stock as a stream or a concurrent export, and bulk uploads of
-//! millions of codes with every code accounted for ([`bulk`]).
+//! What a merchant needs of the pre-stored code endpoints beyond one call each
+//! (the endpoints' types are under
+//! [`v3::marketing::busifavor::stocks::stock_id::couponcodes`](crate::v3::marketing::busifavor::stocks::stock_id::couponcodes)):
+//! a single code's check against the documented limits, every code of a stock
+//! as a stream or a concurrent export, and bulk uploads of millions of codes with
+//! every code accounted for ([`bulk`]).
 
 pub mod bulk;
 mod export;
