@@ -30,3 +30,6 @@ pub mod negotiation_historys;
 #[rustfmt::skip]
 #[allow(missing_docs)]
 pub mod statements;
+#[rustfmt::skip]
+#[allow(missing_docs)]
+pub mod partnerships;
