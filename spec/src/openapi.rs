@@ -320,8 +320,7 @@ fn scalar(kind: Kind, field: &Field) -> Map<String, Value> {
             .enum_values
             .iter()
             .map(|v| match kind {
-                Kind::Integer => v.parse::<i64>().map_or_else(|_| json!(v), Value::from),
-                Kind::Number => v.parse::<f64>().map_or_else(|_| json!(v), Value::from),
+                Kind::Integer | Kind::Number => typed(kind, v),
                 _ => json!(v),
             })
             .collect();
@@ -368,9 +367,10 @@ fn typed(kind: Kind, text: &str) -> Value {
         Kind::Integer => text
             .parse::<i64>()
             .map_or_else(|_| json!(text), Value::from),
-        Kind::Number => text
-            .parse::<f64>()
-            .map_or_else(|_| json!(text), Value::from),
+        // As the page writes it: `1` stays an integer, `0.5` a fraction
+        // (parsing into f64 would turn `1` into `1.0`).
+        Kind::Number => serde_json::from_str::<serde_json::Number>(text.trim())
+            .map_or_else(|_| json!(text), Value::Number),
         Kind::Boolean => text
             .parse::<bool>()
             .map_or_else(|_| json!(text), Value::from),
@@ -381,6 +381,17 @@ fn typed(kind: Kind, text: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn number_enums_keep_the_pages_spelling() {
+        let mut field = Field::new("level", Kind::Number, 1);
+        field.enum_values = vec!["1".into(), "2".into(), "0.5".into()];
+        assert_eq!(field_schema(&field)["enum"], json!([1, 2, 0.5]));
+        assert_eq!(field_schema(&field)["enum"].to_string(), "[1,2,0.5]");
+        let mut field = Field::new("kind", Kind::Integer, 1);
+        field.enum_values = vec!["3".into(), "x".into()];
+        assert_eq!(field_schema(&field)["enum"], json!([3, "x"]));
+    }
 
     #[test]
     fn fields_become_schemas() {
