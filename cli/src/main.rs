@@ -206,6 +206,18 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     let sandbox = false;
     match cli.command {
         Command::Upload { args, connection } => {
+            // An in-process sandbox ends with the run, and so does what a journal
+            // of it could resume: keep it out of the merchant's folder.
+            #[cfg(feature = "sandbox")]
+            let mut args = args;
+            #[cfg(feature = "sandbox")]
+            let _scratch = if (sandbox || connection.sandbox) && args.journal.is_none() {
+                let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+                args.journal = Some(scratch.path().join("sandbox.journal"));
+                Some(scratch)
+            } else {
+                None
+            };
             with_client(sandbox, &connection, |builder| {
                 upload::run(builder, args, interrupted())
             })

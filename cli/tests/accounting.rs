@@ -542,6 +542,22 @@ fn rough_edges_are_gone() {
             .1
             .contains("COUPONCODES_LOG")
     );
+    // An upload to an in-process sandbox leaves no journal beside the file.
+    std::fs::write(dir.path().join("try.txt"), "TRY0001\n").unwrap();
+    let (status, _, stderr) = run(bare(dir.path()).args([
+        "--sandbox",
+        "upload",
+        "--stock-id",
+        DEFAULT_STOCK,
+        "try.txt",
+    ]));
+    assert_eq!(status, 0, "{stderr}");
+    let journals = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".journal"))
+        .count();
+    assert_eq!(journals, 0);
     let (status, _, _) = run(bare(dir.path()).args(["demo", "--codes", "0"]));
     assert_eq!(status, 2);
     let temp = tempfile::tempdir().unwrap();
