@@ -351,7 +351,7 @@ fn validate(
     };
     let payload: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("{file}: not JSON: {e}"))?;
-    let validator = SchemaValidator::new(schema.as_value())?;
+    let validator = SchemaValidator::new(schema.as_value()).map_err(|e| e.to_string())?;
     let check = if strict {
         EnumCheck::Strict
     } else {

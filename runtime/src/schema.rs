@@ -18,6 +18,16 @@ pub enum EnumCheck {
     Open,
 }
 
+/// A schema that cannot be compiled, with what the compiler said.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid JSON Schema at {pointer:?}: {message}")]
+pub struct SchemaError {
+    /// JSON pointer of the offending part of the schema.
+    pub pointer: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
 /// A compiled schema.
 #[derive(Debug)]
 pub struct SchemaValidator {
@@ -27,10 +37,13 @@ pub struct SchemaValidator {
 impl SchemaValidator {
     /// Compiles a schema (draft 2020-12 unless it says otherwise). Remote
     /// references are not fetched.
-    pub fn new(schema: &Value) -> Result<Self, String> {
+    pub fn new(schema: &Value) -> Result<Self, SchemaError> {
         jsonschema::validator_for(schema)
             .map(|validator| SchemaValidator { validator })
-            .map_err(|e| format!("invalid JSON Schema: {e}"))
+            .map_err(|e| SchemaError {
+                pointer: e.schema_path().as_str().to_owned(),
+                message: e.to_string(),
+            })
     }
 
     /// Every error of `instance`, each with its JSON pointer.
@@ -92,5 +105,15 @@ mod tests {
         assert!(errors.is_ok(), "{errors:?}");
         let errors = validator.validate(&json!({}), EnumCheck::Open).unwrap_err();
         assert_eq!(errors.0[0].pointer, "");
+    }
+
+    #[test]
+    fn a_broken_schema_is_a_typed_error_with_its_place() {
+        let error = SchemaValidator::new(&json!({"properties": {"a": {"type": 12}}})).unwrap_err();
+        assert!(error.pointer.contains("properties"), "{error:?}");
+        assert!(
+            error.to_string().starts_with("invalid JSON Schema at"),
+            "{error}"
+        );
     }
 }
