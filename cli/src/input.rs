@@ -176,16 +176,14 @@ impl Iterator for Lines {
         bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
         bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
         let checked = match std::str::from_utf8(bytes) {
-            Ok(line)
-                if line.contains('\u{FFFD}') && self.options.encoding.encoding_rs().is_some() =>
-            {
-                Err(format!(
-                    "has bytes that are not valid {:?} text",
-                    self.options.encoding
-                )
-                .to_lowercase())
-            }
-            Ok(line) => check_line(line, &self.options),
+            // A named encoding decodes what it cannot read to U+FFFD.
+            Ok(line) => match self.options.encoding.encoding_rs() {
+                Some(encoding) if line.contains('\u{FFFD}') => Err(format!(
+                    "has bytes that are not valid {} text",
+                    encoding.name()
+                )),
+                _ => check_line(line, &self.options),
+            },
             Err(e) => Err(format!(
                 "is not UTF-8 (a byte that is not text at column {}); if the file is an Excel export, pass --encoding gbk (or utf16le)",
                 e.valid_up_to() + 1

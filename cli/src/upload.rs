@@ -437,8 +437,7 @@ pub async fn execute(
             summary.resumed_chunks += 1;
             summary.from_journal += report.codes.len() as u64;
             if let Some(record) = journal.done(index, &report.digest) {
-                let record = record.clone();
-                summary.add_record(&record);
+                summary.add_record(record);
             }
             return;
         }

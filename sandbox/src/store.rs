@@ -258,32 +258,28 @@ impl Store {
         };
         let status = query.get("status").map(String::as_str);
         let appid = query.get("appid");
-        let page = |codes: &mut dyn Iterator<Item = (&String, &CodeRecord)>| -> Vec<Value> {
-            codes
-                .skip(offset as usize)
-                .take(limit as usize)
-                .map(|(code, record)| code_information(code, record))
-                .collect()
-        };
-        let (total, data) = if status.is_none() && appid.is_none() {
-            // Unfiltered, a page is a slice of the codes in upload order: an export
-            // of a million codes must not scan them all for every page.
-            let start = (offset as usize).min(stock.codes.len());
-            let end = start.saturating_add(limit as usize).min(stock.codes.len());
-            let data = (start..end)
-                .filter_map(|i| stock.codes.get_index(i))
-                .map(|(code, record)| code_information(code, record))
-                .collect();
-            (stock.codes.len(), data)
-        } else {
-            let matches = |record: &CodeRecord| {
-                status.is_none_or(|s| s == record.status)
-                    && (appid.is_none() || record.openid.is_some())
+        let (total, selected): (usize, Vec<(&String, &CodeRecord)>) =
+            if status.is_none() && appid.is_none() {
+                // Unfiltered, a page is a slice of the codes in upload order: an
+                // export of a million codes must not scan them all for every page.
+                let start = (offset as usize).min(stock.codes.len());
+                let end = start.saturating_add(limit as usize).min(stock.codes.len());
+                let page = stock.codes.get_range(start..end).into_iter().flatten();
+                (stock.codes.len(), page.collect())
+            } else {
+                let matching = || {
+                    stock.codes.iter().filter(|(_, record)| {
+                        status.is_none_or(|s| s == record.status)
+                            && (appid.is_none() || record.openid.is_some())
+                    })
+                };
+                let page = matching().skip(offset as usize).take(limit as usize);
+                (matching().count(), page.collect())
             };
-            let total = stock.codes.values().filter(|r| matches(r)).count();
-            let data = page(&mut stock.codes.iter().filter(|(_, r)| matches(r)));
-            (total, data)
-        };
+        let data: Vec<Value> = selected
+            .into_iter()
+            .map(|(code, record)| code_information(code, record))
+            .collect();
         let mut body = json!({
             "stock_id": stock_id,
             "total_count": total,
