@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -108,7 +108,6 @@ pub struct ChunkRecord {
 /// An open journal: what it says is done, and a file to append to.
 #[derive(Debug)]
 pub struct Journal {
-    path: PathBuf,
     header: Header,
     file: File,
     done: BTreeMap<u64, ChunkRecord>,
@@ -177,7 +176,6 @@ impl Journal {
                 .map_err(|e| format!("cannot write the journal {}: {e}", path.display()))?;
         }
         Ok(Journal {
-            path: path.to_owned(),
             header,
             file,
             done,
@@ -189,11 +187,6 @@ impl Journal {
     /// journal was created.
     pub fn request_prefix(&self) -> &str {
         &self.header.request_prefix
-    }
-
-    /// Where it is.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// How many chunks it records.

@@ -378,6 +378,13 @@ pub async fn execute(
     );
     let mut journal = Journal::open(&journal_path, &header)?;
     let request_prefix = journal.request_prefix().to_owned();
+    if journal.unreadable > 0 {
+        eprintln!(
+            "note: {} lines of the journal {} cannot be read (cut short by a crash); their chunks are sent again",
+            journal.unreadable,
+            journal_path.display()
+        );
+    }
     if !journal.is_empty() {
         eprintln!(
             "resuming: {} chunks already answered (journal {})",
