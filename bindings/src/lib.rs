@@ -6,6 +6,17 @@
 //! generated type has one path, the URL's:
 //! `v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesQuery`.
 //!
+//! One way to call an operation: its call path, spelled like its URL and
+//! ending in the HTTP method,
+//! `client.v3().marketing().busifavor().stocks().stock_id(id).couponcodes().post(body)`
+//! (bring [`WechatPayApi`] into scope for `client.v3()`). The friendly names
+//! on [`WechatPayApi`] (`upload_coupon_codes`) are aliases of such calls. Each
+//! call sends its operation's `*Request` value through
+//! [`Client::execute`](wechatpay_runtime::Client::execute), which is there for
+//! code that needs the request as a value (pagination, the blocking client);
+//! [`Client::request`](wechatpay_runtime::Client::request) reaches endpoints
+//! that are not generated.
+//!
 //! Features: `couponcodes` (default) is the merchant-coupon pre-stored code
 //! endpoints with their helpers (the [`couponcodes`] module: code checks, bulk
 //! upload, export); `json-schema` derives `schemars::JsonSchema` on

@@ -41,7 +41,7 @@ use wechatpay_spec::Spec;
 
 use crate::names::{Names, ident, snake};
 use crate::nav::segments;
-use crate::operation::{OperationPlan, PlanText, Skip};
+use crate::operation::{OperationPlan, Skip};
 use crate::parallel::in_parallel;
 use crate::render::render;
 use crate::root::root_items;
@@ -236,7 +236,7 @@ pub fn generate(spec: &Spec, settings: &Settings) -> Result<Generated, CodegenEr
         jobs.push((path, supported));
     }
     // Modules are independent: each is generated on a worker thread, as text
-    // since token streams cannot leave their thread.
+    // (and a plan of plain data) since token streams cannot leave their thread.
     let outputs = in_parallel(&jobs, |(path, operations)| {
         generate_module(path, operations, settings)
     });
@@ -244,10 +244,6 @@ pub fn generate(spec: &Spec, settings: &Settings) -> Result<Generated, CodegenEr
     for (module, output) in modules.iter_mut().zip(outputs) {
         let (source, module_plans) = output?;
         module.source = source;
-        let module_plans = module_plans
-            .into_iter()
-            .map(OperationPlan::from_text)
-            .collect::<Result<_, _>>()?;
         plans.push((module.name.clone(), module.feature.clone(), module_plans));
     }
     let operations = plans.iter().map(|(_, _, p)| p.len()).sum();
@@ -278,7 +274,7 @@ fn generate_module(
     path: &str,
     operations: &[&wechatpay_spec::Operation],
     settings: &Settings,
-) -> Result<(String, Vec<PlanText>), CodegenError> {
+) -> Result<(String, Vec<OperationPlan>), CodegenError> {
     let rt = runtime_path(&settings.runtime)?;
     let mut builder = TypeBuilder::new(&rt, settings.json_schema_feature);
     let mut plans = Vec::new();
@@ -290,7 +286,7 @@ fn generate_module(
             },
             other => other,
         })?;
-        plans.push(plan.to_text());
+        plans.push(plan);
     }
     let doc = format!(" Operations on `{path}`.");
     let items = builder.items;

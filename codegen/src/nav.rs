@@ -64,11 +64,31 @@ struct Node<'a> {
     feature: Option<String>,
 }
 
-/// Builds the `paths` module items and the root accessor methods.
+/// An operation's call through the typed call path, from the client:
+/// `.v3().marketing()….stock_id(stock_id).couponcodes().post(body)`, with the
+/// path parameters and parts named as in the operation's plan.
+pub(crate) struct Call {
+    pub(crate) tokens: TokenStream,
+    /// The same call as text, for doc comments.
+    pub(crate) text: String,
+}
+
+/// Calls keyed by operation: (method, path).
+pub(crate) type Calls = BTreeMap<(String, String), Call>;
+
+/// What the call path generates: the `paths` module items, the root accessor
+/// methods (`v3()`: method, struct) and every operation's call.
+pub(crate) struct CallPaths {
+    pub(crate) items: TokenStream,
+    pub(crate) roots: Vec<(Ident, Ident)>,
+    pub(crate) calls: Calls,
+}
+
+/// Builds the `paths` module items, the root accessor methods and the calls.
 pub(crate) fn generate(
     rt: &TokenStream,
     operations: Vec<(NavOperation<'_>, Option<String>)>,
-) -> (TokenStream, Vec<(Ident, Ident, Option<String>)>) {
+) -> CallPaths {
     let mut root = Node::default();
     for (operation, feature) in operations {
         let mut node = &mut root;
@@ -83,12 +103,34 @@ pub(crate) fn generate(
     let mut struct_names = Names::default();
     let mut items = Vec::new();
     let mut roots = Vec::new();
+    let mut calls = Calls::new();
     for (segment, child) in &root.children {
         let name = ident(&struct_names.take(&camel(&segment.word())));
-        emit(rt, child, &name, &[], &mut struct_names, &mut items);
-        roots.push((ident(&snake(&segment.word())), name, None));
+        let method = ident(&snake(&segment.word()));
+        let call = Call {
+            tokens: quote!(.#method()),
+            text: format!(".{method}()"),
+        };
+        let mut out = Output {
+            struct_names: &mut struct_names,
+            items: &mut items,
+            calls: &mut calls,
+        };
+        emit(rt, child, &name, &[], &call, &mut out);
+        roots.push((method, name));
     }
-    (quote!(#(#items)*), roots)
+    CallPaths {
+        items: quote!(#(#items)*),
+        roots,
+        calls,
+    }
+}
+
+/// What [`emit`] adds to as it walks the tree.
+struct Output<'o> {
+    struct_names: &'o mut Names,
+    items: &'o mut Vec<TokenStream>,
+    calls: &'o mut Calls,
 }
 
 fn cfg(feature: &Option<String>) -> TokenStream {
@@ -98,13 +140,15 @@ fn cfg(feature: &Option<String>) -> TokenStream {
     }
 }
 
+/// One node's step struct, then its children's; `call` is the call that
+/// reaches the node from the client.
 fn emit(
     rt: &TokenStream,
     node: &Node<'_>,
     name: &Ident,
     params: &[Ident],
-    struct_names: &mut Names,
-    items: &mut Vec<TokenStream>,
+    call: &Call,
+    out: &mut Output<'_>,
 ) {
     let mut methods = Vec::new();
     let mut children = Vec::new();
@@ -120,12 +164,16 @@ fn emit(
             method_names.take(&format!("{preferred}_path"))
         };
         let method = ident(&method);
-        let child_name = ident(&struct_names.take(&format!("{name}{}", camel(&segment.word()))));
+        let child_name = ident(
+            &out.struct_names
+                .take(&format!("{name}{}", camel(&segment.word()))),
+        );
         let mut child_params = params.to_vec();
         let copies = params.iter().map(|p| quote!(#p: self.#p.clone(),));
         let cfg = cfg(&child.feature);
         let doc = format!(" `{}`", segment_doc(segment));
-        match segment {
+        let (call_tokens, call_text) = (&call.tokens, &call.text);
+        let child_call = match segment {
             Segment::Param(param) => {
                 let param_ident = ident(&snake(param));
                 child_params.push(param_ident.clone());
@@ -136,37 +184,56 @@ fn emit(
                         #child_name { client: self.client, #(#copies)* #param_ident: #param_ident.into() }
                     }
                 });
-            }
-            _ => methods.push(quote! {
-                #[doc = #doc]
-                #cfg
-                pub fn #method(&self) -> #child_name<'a> {
-                    #child_name { client: self.client, #(#copies)* }
+                Call {
+                    tokens: quote!(#call_tokens.#method(#param_ident)),
+                    text: format!("{call_text}.{method}({param_ident})"),
                 }
-            }),
-        }
-        children.push((child, child_name, child_params));
+            }
+            _ => {
+                methods.push(quote! {
+                    #[doc = #doc]
+                    #cfg
+                    pub fn #method(&self) -> #child_name<'a> {
+                        #child_name { client: self.client, #(#copies)* }
+                    }
+                });
+                Call {
+                    tokens: quote!(#call_tokens.#method()),
+                    text: format!("{call_text}.{method}()"),
+                }
+            }
+        };
+        children.push((child, child_name, child_params, child_call));
     }
     for operation in &node.operations {
         let plan = operation.plan;
         let module = &operation.module;
         let method = ident(plan.method.lower());
-        let request = &plan.request;
-        let response = &plan.response;
-        let response = if response.to_string().starts_with(':') || response.to_string() == "()" {
-            quote!(#response)
-        } else {
-            quote!(#module::#response)
-        };
-        let args = plan
+        let request = ident(&plan.request);
+        let response = plan.response.tokens(module, rt);
+        let args = plan.parts.iter().map(|(arg, ty)| {
+            let (arg, ty) = (ident(arg), ident(ty));
+            quote!(#arg: #module::#ty)
+        });
+        let path_values = plan.path_params.iter().map(|(id, _)| {
+            let id = ident(id);
+            quote!(self.#id.clone())
+        });
+        let part_values: Vec<Ident> = plan.parts.iter().map(|(arg, _)| ident(arg)).collect();
+        let call_tokens = &call.tokens;
+        let arguments = plan
             .parts
             .iter()
-            .map(|(arg, ty)| quote!(#arg: #module::#ty));
-        let path_values = plan
-            .path_params
-            .iter()
-            .map(|(id, _)| quote!(self.#id.clone()));
-        let part_values = plan.parts.iter().map(|(arg, _)| quote!(#arg));
+            .map(|(arg, _)| arg.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.calls.insert(
+            (plan.method.to_string(), plan.path.clone()),
+            Call {
+                tokens: quote!(#call_tokens.#method(#(#part_values),*)),
+                text: format!("{}.{method}({arguments})", call.text),
+            },
+        );
         let doc = format!(" {} (`{} {}`)", plan.summary, plan.method, plan.path);
         methods.push(quote! {
             #[doc = #doc]
@@ -189,7 +256,7 @@ fn emit(
     let cfg = cfg(&node.feature);
     let fields = params.iter().map(|p| quote!(#p: ::std::string::String,));
     let doc = format!(" The `{name}` step of the typed call path.");
-    items.push(quote! {
+    out.items.push(quote! {
         #[doc = #doc]
         #cfg
         #[derive(Debug, Clone)]
@@ -204,8 +271,8 @@ fn emit(
         }
     });
     // Parents before children, so the file reads from the root down.
-    for (child, child_name, child_params) in children {
-        emit(rt, child, &child_name, &child_params, struct_names, items);
+    for (child, child_name, child_params, child_call) in children {
+        emit(rt, child, &child_name, &child_params, &child_call, out);
     }
 }
 

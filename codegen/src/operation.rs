@@ -12,6 +12,8 @@ use crate::names::{camel, ident, snake};
 use crate::types::{FieldPlan, Side, TypeBuilder, some_count};
 
 /// What the rest of the generator needs to know about a generated operation.
+/// Plain data, names as text: it leaves the worker thread that generated the
+/// operation, and token types cannot.
 #[derive(Debug, Clone)]
 pub(crate) struct OperationPlan {
     pub(crate) method: Method,
@@ -19,93 +21,47 @@ pub(crate) struct OperationPlan {
     pub(crate) summary: String,
     /// The friendly snake_case name, from the overrides file.
     pub(crate) name: Option<String>,
-    pub(crate) request: Ident,
-    pub(crate) response: TokenStream,
+    /// The request type's name.
+    pub(crate) request: String,
+    pub(crate) response: ResponseType,
     /// Path parameters in path order: (identifier, wire name).
-    pub(crate) path_params: Vec<(Ident, String)>,
+    pub(crate) path_params: Vec<(String, String)>,
     /// Arguments after the path parameters: (identifier, type name).
-    pub(crate) parts: Vec<(Ident, Ident)>,
-    /// Schemas to export: (role, type).
-    pub(crate) schemas: Vec<(&'static str, Ident)>,
+    pub(crate) parts: Vec<(String, String)>,
+    /// Schemas to export: (role, type name).
+    pub(crate) schemas: Vec<(&'static str, String)>,
 }
 
-/// An [`OperationPlan`] as text, to leave the thread that generated it (token
-/// types cannot).
-pub(crate) struct PlanText {
-    method: Method,
-    path: String,
-    summary: String,
-    name: Option<String>,
-    request: String,
-    response: String,
-    path_params: Vec<(String, String)>,
-    parts: Vec<(String, String)>,
-    schemas: Vec<(&'static str, String)>,
+/// What an operation answers with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ResponseType {
+    /// A generated struct of the operation's module.
+    Named(String),
+    /// Nothing (`204 No Content`).
+    Unit,
+    /// The bytes of a file download.
+    Bytes,
+    /// JSON the page does not describe.
+    Json,
 }
 
-impl OperationPlan {
-    pub(crate) fn to_text(&self) -> PlanText {
-        PlanText {
-            method: self.method,
-            path: self.path.clone(),
-            summary: self.summary.clone(),
-            name: self.name.clone(),
-            request: self.request.to_string(),
-            response: self.response.to_string(),
-            path_params: self
-                .path_params
-                .iter()
-                .map(|(id, wire)| (id.to_string(), wire.clone()))
-                .collect(),
-            parts: self
-                .parts
-                .iter()
-                .map(|(arg, ty)| (arg.to_string(), ty.to_string()))
-                .collect(),
-            schemas: self
-                .schemas
-                .iter()
-                .map(|(role, ty)| (*role, ty.to_string()))
-                .collect(),
+impl ResponseType {
+    /// The Rust type, a generated one named through `module` (empty inside
+    /// the operation's own module).
+    pub(crate) fn tokens(&self, module: &TokenStream, rt: &TokenStream) -> TokenStream {
+        match self {
+            ResponseType::Named(name) => {
+                let name = ident(name);
+                if module.is_empty() {
+                    quote!(#name)
+                } else {
+                    quote!(#module::#name)
+                }
+            }
+            ResponseType::Unit => quote!(()),
+            ResponseType::Bytes => quote!(#rt::Bytes),
+            ResponseType::Json => quote!(::serde_json::Value),
         }
-    }
-
-    pub(crate) fn from_text(text: PlanText) -> Result<Self, CodegenError> {
-        let response = text.response.parse().map_err(|e| CodegenError::Spec {
-            operation: format!("{} {}", text.method, text.path),
-            message: format!("the response type {:?} does not parse: {e}", text.response),
-        })?;
-        Ok(OperationPlan {
-            method: text.method,
-            path: text.path,
-            summary: text.summary,
-            name: text.name,
-            request: ident_from_text(&text.request),
-            response,
-            path_params: text
-                .path_params
-                .into_iter()
-                .map(|(id, wire)| (ident_from_text(&id), wire))
-                .collect(),
-            parts: text
-                .parts
-                .into_iter()
-                .map(|(arg, ty)| (ident_from_text(&arg), ident_from_text(&ty)))
-                .collect(),
-            schemas: text
-                .schemas
-                .into_iter()
-                .map(|(role, ty)| (role, ident_from_text(&ty)))
-                .collect(),
-        })
-    }
-}
-
-/// An identifier back from its text, raw (`r#type`) or not.
-fn ident_from_text(text: &str) -> Ident {
-    match text.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, proc_macro2::Span::call_site()),
-        None => Ident::new(text, proc_macro2::Span::call_site()),
     }
 }
 
@@ -173,7 +129,7 @@ pub(crate) fn generate(
                 )];
                 builder.request_part(&name, &docs, fields, true)?;
                 build.push(quote!(request.body = #rt::Body::json(&self.body)?;));
-                schemas.push(("body", name.clone()));
+                schemas.push(("body", name.to_string()));
                 body_required_request_no = has_request_number(fields);
             }
             RequestBody::Multipart { parts: form, .. } => {
@@ -202,7 +158,7 @@ pub(crate) fn generate(
                 &quote!(request.query),
             ));
         }
-        schemas.push(("query", name.clone()));
+        schemas.push(("query", name.to_string()));
         parts.push((ident("query"), name));
         query_required_request_no = has_request_number(&query.fields);
     }
@@ -245,25 +201,25 @@ pub(crate) fn generate(
                 operation.summary, operation.method, operation.path
             )];
             builder.struct_for(&name, &docs, fields, Side::Response, true)?;
-            schemas.push(("response", name.clone()));
+            schemas.push(("response", name.to_string()));
             (
-                quote!(#name),
+                ResponseType::Named(name.to_string()),
                 quote!(#rt::__private::decode::json(&body)),
                 true,
             )
         }
         Response::Empty => (
-            quote!(()),
+            ResponseType::Unit,
             quote!(#rt::__private::decode::empty(&body)),
             true,
         ),
         Response::FileStream => (
-            quote!(#rt::Bytes),
+            ResponseType::Bytes,
             quote!(::std::result::Result::Ok(body)),
             false,
         ),
         Response::Undocumented => (
-            quote!(::serde_json::Value),
+            ResponseType::Json,
             quote!(#rt::__private::decode::json(&body)),
             true,
         ),
@@ -356,6 +312,7 @@ pub(crate) fn generate(
     } else {
         quote!(errors)
     };
+    let response_type = response.tokens(&TokenStream::new(), &rt);
     builder.items.push(quote! {
         impl #request {
             #[doc = #method_doc]
@@ -372,7 +329,7 @@ pub(crate) fn generate(
         }
 
         impl #rt::Operation for #request {
-            type Response = #response;
+            type Response = #response_type;
 
             fn to_request(&self) -> ::std::result::Result<#rt::Request, #rt::Error> {
                 let path = #rt::__private::encode::path(Self::PATH, &[#(#path_args),*])?;
@@ -384,7 +341,7 @@ pub(crate) fn generate(
                 ::std::result::Result::Ok(request)
             }
 
-            fn decode(body: #rt::Bytes) -> ::std::result::Result<Self::Response, ::std::string::String> {
+            fn decode(body: #rt::Bytes) -> ::std::result::Result<Self::Response, #rt::DecodeError> {
                 #decode
             }
         }
@@ -399,10 +356,16 @@ pub(crate) fn generate(
         path: operation.path.clone(),
         summary: operation.summary.clone(),
         name: operation.name.clone(),
-        request,
+        request: request.to_string(),
         response,
-        path_params,
-        parts,
+        path_params: path_params
+            .into_iter()
+            .map(|(id, wire)| (id.to_string(), wire))
+            .collect(),
+        parts: parts
+            .into_iter()
+            .map(|(arg, ty)| (arg.to_string(), ty.to_string()))
+            .collect(),
         schemas,
     })
 }

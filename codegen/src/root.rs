@@ -49,12 +49,13 @@ pub(crate) fn root_items(
             ));
         }
     }
-    let (paths, roots) = nav::generate(rt, nav_ops);
+    let call_paths = nav::generate(rt, nav_ops);
+    let paths = &call_paths.items;
 
     // Friendly methods and the trait carrying them.
     let mut trait_methods = Vec::new();
     let mut impl_methods = Vec::new();
-    for (method, struct_name, _) in &roots {
+    for (method, struct_name) in &call_paths.roots {
         let doc = format!(" The typed call path under `/{method}`.");
         trait_methods.push(quote!(#[doc = #doc] fn #method(&self) -> paths::#struct_name<'_>;));
         impl_methods.push(
@@ -73,6 +74,7 @@ pub(crate) fn root_items(
                 .unwrap_or_else(|| format!("{}_{module}", plan.method.lower()));
             for (role, ty) in &plan.schemas {
                 let file = format!("{schema_prefix}.{role}");
+                let ty = ident(ty);
                 entries.push(quote!((#file, #rt::json_schema_for::<#module_ident::#ty>())));
             }
         }
@@ -85,35 +87,27 @@ pub(crate) fn root_items(
         for plan in module_plans {
             let Some(name) = &plan.name else { continue };
             let method = ident(name);
-            let request = &plan.request;
-            let response = &plan.response;
-            let response = if response.to_string().starts_with(':') || response.to_string() == "()"
-            {
-                quote!(#response)
-            } else {
-                quote!(#module_ident::#response)
-            };
+            let response = plan.response.tokens(&module_ident, rt);
             let path_args: Vec<TokenStream> = plan
                 .path_params
                 .iter()
-                .map(|(id, _)| quote!(#id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send))
+                .map(|(id, _)| {
+                    let id = ident(id);
+                    quote!(#id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send)
+                })
                 .collect();
             let part_args: Vec<TokenStream> = plan
                 .parts
                 .iter()
-                .map(|(arg, ty)| quote!(#arg: #module_ident::#ty))
+                .map(|(arg, ty)| {
+                    let (arg, ty) = (ident(arg), ident(ty));
+                    quote!(#arg: #module_ident::#ty)
+                })
                 .collect();
-            let values = plan
-                .path_params
-                .iter()
-                .map(|(id, _)| id)
-                .chain(plan.parts.iter().map(|(arg, _)| arg));
-            let public = public_paths
-                .get(module)
-                .map_or_else(|| module.clone(), |segments| segments.join("::"));
+            let call = &call_paths.calls[&(plan.method.to_string(), plan.path.clone())];
             let doc = format!(
-                " {} (`{} {}`): sends a [`{public}::{request}`].",
-                plan.summary, plan.method, plan.path
+                " {} (`{} {}`): the same call as `client{}`.",
+                plan.summary, plan.method, plan.path, call.text
             );
             trait_methods.push(quote! {
                 #[doc = #doc]
@@ -121,12 +115,18 @@ pub(crate) fn root_items(
                 fn #method(&self, #(#path_args,)* #(#part_args),*)
                     -> impl ::std::future::Future<Output = ::std::result::Result<#response, #rt::Error>> + ::std::marker::Send + '_;
             });
+            let call = &call.tokens;
+            // Converted before the future, which may not hold the caller's types.
+            let conversions = plan.path_params.iter().map(|(id, _)| {
+                let id = ident(id);
+                quote!(let #id: ::std::string::String = #id.into();)
+            });
             impl_methods.push(quote! {
                 #cfg
                 fn #method(&self, #(#path_args,)* #(#part_args),*)
                     -> impl ::std::future::Future<Output = ::std::result::Result<#response, #rt::Error>> + ::std::marker::Send + '_ {
-                    let request = #module_ident::#request::new(#(#values),*);
-                    async move { self.execute(&request).await }
+                    #(#conversions)*
+                    async move { self #call.await }
                 }
             });
         }
@@ -146,7 +146,7 @@ pub(crate) fn root_items(
         }
     };
     let api_doc = format!(
-        " Entry points on a [`Client`]({}::Client): the typed call path (`client.v3()...`)",
+        " Entry points on a [`Client`]({}::Client): the typed call path (`client.v3()...`), the one\n way to call every operation, and, where the overrides file names an operation, that name\n as an alias of the same call.",
         settings.runtime.trim_start_matches("::")
     );
     let skipped_entries = skipped.iter().map(|s| {
@@ -162,7 +162,6 @@ pub(crate) fn root_items(
         }
 
         #[doc = #api_doc]
-        #[doc = " and a friendly method for each operation the overrides file names."]
         pub trait WechatPayApi {
             #(#trait_methods)*
         }

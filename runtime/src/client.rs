@@ -357,15 +357,16 @@ impl Client {
     }
 
     /// Validates, signs, sends (retrying what is safe to retry), verifies and
-    /// decodes one operation.
+    /// decodes one operation. The generated call paths (`client.v3()…`) end
+    /// here; call it directly when you hold a request value.
     pub async fn execute<O: Operation>(&self, operation: &O) -> Result<O::Response, Error> {
         if self.inner.validate_requests {
             operation.validate()?;
         }
         let request = operation.to_request()?;
         let response = self.send(request).await?;
-        O::decode(response.body.clone()).map_err(|message| Error::Decode {
-            message,
+        O::decode(response.body.clone()).map_err(|error| Error::Decode {
+            error,
             status: response.status,
             request_id: response.request_id().map(str::to_owned),
             body: response.body,

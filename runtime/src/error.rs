@@ -6,6 +6,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::StatusCode;
 
+use crate::operation::DecodeError;
 use crate::validate::ValidationErrors;
 
 /// Why a call failed. Every variant that saw a response keeps its status,
@@ -31,10 +32,10 @@ pub enum Error {
         status: StatusCode,
     },
     /// The response verified but its body is not what the operation returns.
-    #[error("could not decode the {status} response{}: {message}", request_id_suffix(.request_id.as_deref()))]
+    #[error("could not decode the {status} response{}: {error}", request_id_suffix(.request_id.as_deref()))]
     Decode {
-        /// What the decoder said.
-        message: String,
+        /// What did not decode, and where.
+        error: DecodeError,
         /// The response status.
         status: StatusCode,
         /// The response's `Request-ID`.

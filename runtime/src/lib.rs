@@ -54,7 +54,7 @@ pub use client::{
 pub use error::{ApiError, Error, SignatureError};
 #[cfg(feature = "json-schema")]
 pub use json_schema::json_schema_for;
-pub use operation::{Body, Method, Operation, Request};
+pub use operation::{Body, DecodeError, Method, Operation, Request};
 pub use paginate::{Page, Paginated};
 pub use raw::RawRequest;
 pub use sign::{MerchantCredentials, PrivateKey, PublicKey};

@@ -113,15 +113,85 @@ pub trait Operation: Validate {
     fn to_request(&self) -> Result<Request, Error>;
 
     /// Decodes a verified success body.
-    fn decode(body: Bytes) -> Result<Self::Response, String>;
+    fn decode(body: Bytes) -> Result<Self::Response, DecodeError>;
+}
+
+/// Why a verified success body is not what the operation documents, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("at {pointer:?}: {message}")]
+pub struct DecodeError {
+    /// JSON pointer to the value that did not decode (`/data/0/status`); empty
+    /// for the document itself.
+    pub pointer: String,
+    /// What the decoder said.
+    pub message: String,
 }
 
 /// Decodes a JSON body.
-pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> {
-    serde_json::from_slice(body).map_err(|e| e.to_string())
+pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
+    serde_json::from_slice(body).map_err(|error| {
+        // Bodies decode at full speed; only a failure pays for a second pass
+        // that tracks where the decoder was.
+        let mut json = serde_json::Deserializer::from_slice(body);
+        let pointer = match serde_path_to_error::deserialize::<_, T>(&mut json) {
+            Err(tracked) => pointer(tracked.path()),
+            Ok(_) => String::new(),
+        };
+        DecodeError {
+            pointer,
+            message: error.to_string(),
+        }
+    })
+}
+
+fn pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        pointer.push('/');
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&index.to_string()),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"))
+            }
+            Segment::Unknown => pointer.push('?'),
+        }
+    }
+    pointer
 }
 
 /// Accepts any body for operations documented to return nothing.
-pub fn decode_empty(_body: &[u8]) -> Result<(), String> {
+pub fn decode_empty(_body: &[u8]) -> Result<(), DecodeError> {
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Page {
+        data: Vec<Item>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        code: String,
+        count: u32,
+    }
+
+    #[test]
+    fn decode_errors_point_at_the_value() {
+        let error =
+            decode_json::<Page>(br#"{"data":[{"code":"a","count":1},{"code":"b","count":"x"}]}"#)
+                .unwrap_err();
+        assert_eq!(error.pointer, "/data/1/count");
+        assert!(error.message.contains("invalid type"), "{error}");
+        let error = decode_json::<Page>(b"{\"data\":[{\"code\":\"a\"}]}").unwrap_err();
+        assert_eq!(error.pointer, "/data/0");
+        assert!(error.message.contains("missing field `count`"), "{error}");
+        assert_eq!(decode_json::<Page>(b"not json").unwrap_err().pointer, "");
+    }
 }

@@ -108,8 +108,8 @@ impl RawRequest<'_> {
 impl RawResponse {
     /// Decodes the verified body as JSON.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_json::from_slice(&self.body).map_err(|e| Error::Decode {
-            message: e.to_string(),
+        crate::operation::decode_json(&self.body).map_err(|error| Error::Decode {
+            error,
             status: self.status,
             request_id: self.request_id().map(str::to_owned),
             body: self.body.clone(),

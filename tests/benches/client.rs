@@ -10,11 +10,11 @@
 use std::time::{Duration, Instant};
 
 use futures_util::{StreamExt, stream};
+use wechatpay_bench::{median, per_second, row};
 use wechatpay_bindings::WechatPayApi;
 use wechatpay_bindings::couponcodes::bulk::BulkOptions;
 use wechatpay_bindings::couponcodes::upload_codes;
 use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesQuery;
-use wechatpay_e2e::bench::{median, per_second, row};
 use wechatpay_runtime::sign::nonce;
 use wechatpay_sandbox::{DEFAULT_STOCK, Sandbox, SandboxConfig};
 

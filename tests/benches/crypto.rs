@@ -10,10 +10,10 @@ use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use sha2::Sha256;
+use wechatpay_bench::{median, per_second, row};
 use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::{
     ListCouponCodesCodeStatus, ListCouponCodesResponse, UploadCouponCodesBody,
 };
-use wechatpay_e2e::bench::{median, per_second, row};
 use wechatpay_runtime::Validate;
 use wechatpay_runtime::schema::{EnumCheck, SchemaValidator};
 

@@ -4,57 +4,21 @@
 //! paths, so every copy is its own set of operations.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use wechatpay_bench::{median, pages, row, thousand_page_tree};
 use wechatpay_codegen::{Settings, generate};
 use wechatpay_docs_parser::parse_tree;
-use wechatpay_e2e::bench::{median, row};
-
-const PAGES: usize = 1000;
 
 // The allocator `cargo xtask` runs the generator with.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn pages(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            pages(&path, out);
-        } else if path.extension().is_some_and(|e| e == "md") {
-            out.push(path);
-        }
-    }
-}
-
-/// A docs tree of at least `PAGES` pages, built from the current pages.
-pub fn thousand_page_tree() -> (tempfile::TempDir, usize) {
-    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/docs/current");
-    let mut originals = Vec::new();
-    pages(&source, &mut originals);
-    let dir = tempfile::tempdir().unwrap();
-    let mut written = 0;
-    let mut copy = 0;
-    while written < PAGES {
-        for page in &originals {
-            let relative = page.strip_prefix(source.join("openapi/v3")).unwrap();
-            let target = dir
-                .path()
-                .join(format!("openapi/v3/copy{copy}"))
-                .join(relative);
-            fs::create_dir_all(target.parent().unwrap()).unwrap();
-            fs::copy(page, &target).unwrap();
-            written += 1;
-        }
-        copy += 1;
-    }
-    (dir, written)
-}
-
 fn main() {
-    let (tree, count) = thousand_page_tree();
-    let mut files = Vec::new();
-    pages(tree.path(), &mut files);
+    let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/docs/current");
+    let tree = tempfile::tempdir().unwrap();
+    let count = thousand_page_tree(&docs, tree.path()).unwrap();
+    let files = pages(tree.path()).unwrap();
     let read = median(7, || {
         for file in &files {
             std::hint::black_box(fs::read_to_string(file).unwrap());

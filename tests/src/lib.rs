@@ -37,33 +37,3 @@ pub fn quick_retries() -> RetryPolicy {
         max_backoff: Duration::from_millis(20),
     }
 }
-
-pub mod bench {
-    //! Timing for the benchmarks: every figure is reported as a ratio to a
-    //! baseline measured in the same run, because these machines are noisy.
-
-    use std::time::{Duration, Instant};
-
-    /// The median time of one run of `work` over `rounds` rounds.
-    pub fn median(rounds: usize, mut work: impl FnMut()) -> Duration {
-        let mut times: Vec<Duration> = (0..rounds.max(1))
-            .map(|_| {
-                let started = Instant::now();
-                work();
-                started.elapsed()
-            })
-            .collect();
-        times.sort();
-        times[times.len() / 2]
-    }
-
-    /// Operations per second when `iterations` operations took `elapsed`.
-    pub fn per_second(iterations: usize, elapsed: Duration) -> f64 {
-        iterations as f64 / elapsed.as_secs_f64().max(1e-9)
-    }
-
-    /// Prints a row of a markdown table.
-    pub fn row(cells: &[String]) {
-        println!("| {} |", cells.join(" | "));
-    }
-}

@@ -137,46 +137,6 @@ fn cargo_bench(root: &Path, extra: &[&str]) -> Result<String, String> {
     )
 }
 
-/// A docs tree of at least a thousand pages: copies of `docs` under distinct
-/// paths, so every copy is its own set of operations.
-fn thousand_page_tree(docs: &Path, into: &Path) -> Result<usize, String> {
-    fn pages(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-        for entry in fs::read_dir(dir)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                pages(&path, out)?;
-            } else if path.extension().is_some_and(|e| e == "md") {
-                out.push(path);
-            }
-        }
-        Ok(())
-    }
-    let mut originals = Vec::new();
-    let base = docs.join("openapi/v3");
-    pages(&base, &mut originals).map_err(|e| format!("{}: {e}", docs.display()))?;
-    if originals.is_empty() {
-        return Err(format!("no pages under {}", base.display()));
-    }
-    if into.exists() {
-        fs::remove_dir_all(into).map_err(|e| e.to_string())?;
-    }
-    let mut written = 0;
-    for copy in 0.. {
-        for page in &originals {
-            let relative = page.strip_prefix(&base).map_err(|e| e.to_string())?;
-            let target = into.join(format!("openapi/v3/copy{copy}")).join(relative);
-            fs::create_dir_all(target.parent().expect("a page has a directory"))
-                .map_err(|e| e.to_string())?;
-            fs::copy(page, &target).map_err(|e| e.to_string())?;
-            written += 1;
-        }
-        if written >= 1000 {
-            break;
-        }
-    }
-    Ok(written)
-}
-
 /// Clean `cargo check` and `cargo build` of `package` beyond its
 /// dependencies: they are built first, then only `package` and `also_clean`
 /// (dependencies generated with it, such as a corpus's area crates) are cleaned.
@@ -343,7 +303,8 @@ fn compile_bindings(
 
 fn compile_site(root: &Path, docs: &Path, rows: &mut Vec<CompileRow>) -> Result<(), String> {
     let tree = root.join("target/bench/thousand-pages");
-    let pages = thousand_page_tree(docs, &tree)?;
+    let pages = wechatpay_bench::thousand_page_tree(docs, &tree)
+        .map_err(|e| format!("{}: {e}", docs.display()))?;
     let spec = read_docs(&tree, true)?;
     let mut settings = Settings::new();
     settings
@@ -595,23 +556,12 @@ fn rsa_per_request() -> Result<Duration, String> {
             .expect("a 2048-bit key signs a SHA-256 digest")
     };
     let signature = sign();
-    let median = |rounds: usize, work: &dyn Fn()| {
-        let mut times: Vec<Duration> = (0..rounds)
-            .map(|_| {
-                let started = Instant::now();
-                work();
-                started.elapsed()
-            })
-            .collect();
-        times.sort();
-        times[rounds / 2]
-    };
-    let sign_time = median(5, &|| {
+    let sign_time = wechatpay_bench::median(5, || {
         for _ in 0..50 {
             std::hint::black_box(sign());
         }
     }) / 50;
-    let verify_time = median(5, &|| {
+    let verify_time = wechatpay_bench::median(5, || {
         for _ in 0..500 {
             public
                 .verify(

@@ -257,13 +257,13 @@ pub mod paths {
         }
     }
 }
-
-/// Entry points on a [`Client`](wechatpay_runtime::Client): the typed call path (`client.v3()...`)
-/// and a friendly method for each operation the overrides file names.
+/** Entry points on a [`Client`](wechatpay_runtime::Client): the typed call path (`client.v3()...`), the one
+ way to call every operation, and, where the overrides file names an operation, that name
+ as an alias of the same call.*/
 pub trait WechatPayApi {
     /// The typed call path under `/v3`.
     fn v3(&self) -> paths::V3<'_>;
-    /// 查询预存code列表 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`): sends a [`v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesRequest`].
+    /// 查询预存code列表 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`): the same call as `client.v3().marketing().busifavor().stocks().stock_id(stock_id).couponcodes().get(query)`.
     #[cfg(feature = "v3-marketing")]
     fn list_coupon_codes(
         &self,
@@ -275,7 +275,7 @@ pub trait WechatPayApi {
             ::wechatpay_runtime::Error,
         >,
     > + ::std::marker::Send + '_;
-    /// 上传预存code (`POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`): sends a [`v3::marketing::busifavor::stocks::stock_id::couponcodes::UploadCouponCodesRequest`].
+    /// 上传预存code (`POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`): the same call as `client.v3().marketing().busifavor().stocks().stock_id(stock_id).couponcodes().post(body)`.
     #[cfg(feature = "v3-marketing")]
     fn upload_coupon_codes(
         &self,
@@ -287,7 +287,7 @@ pub trait WechatPayApi {
             ::wechatpay_runtime::Error,
         >,
     > + ::std::marker::Send + '_;
-    /// 查询预存code详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`): sends a [`v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::GetCouponCodeRequest`].
+    /// 查询预存code详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`): the same call as `client.v3().marketing().busifavor().stocks().stock_id(stock_id).couponcodes().coupon_code(coupon_code).get(query)`.
     #[cfg(feature = "v3-marketing")]
     fn get_coupon_code(
         &self,
@@ -302,7 +302,7 @@ pub trait WechatPayApi {
             ::wechatpay_runtime::Error,
         >,
     > + ::std::marker::Send + '_;
-    /// 删除预存code (`DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`): sends a [`v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::DeleteCouponCodeRequest`].
+    /// 删除预存code (`DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`): the same call as `client.v3().marketing().busifavor().stocks().stock_id(stock_id).couponcodes().coupon_code(coupon_code).delete(query)`.
     #[cfg(feature = "v3-marketing")]
     fn delete_coupon_code(
         &self,
@@ -335,11 +335,17 @@ impl WechatPayApi for ::wechatpay_runtime::Client {
             ::wechatpay_runtime::Error,
         >,
     > + ::std::marker::Send + '_ {
-        let request = v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesRequest::new(
-            stock_id,
-            query,
-        );
-        async move { self.execute(&request).await }
+        let stock_id: ::std::string::String = stock_id.into();
+        async move {
+            self.v3()
+                .marketing()
+                .busifavor()
+                .stocks()
+                .stock_id(stock_id)
+                .couponcodes()
+                .get(query)
+                .await
+        }
     }
 
     #[cfg(feature = "v3-marketing")]
@@ -353,11 +359,17 @@ impl WechatPayApi for ::wechatpay_runtime::Client {
             ::wechatpay_runtime::Error,
         >,
     > + ::std::marker::Send + '_ {
-        let request = v3::marketing::busifavor::stocks::stock_id::couponcodes::UploadCouponCodesRequest::new(
-            stock_id,
-            body,
-        );
-        async move { self.execute(&request).await }
+        let stock_id: ::std::string::String = stock_id.into();
+        async move {
+            self.v3()
+                .marketing()
+                .busifavor()
+                .stocks()
+                .stock_id(stock_id)
+                .couponcodes()
+                .post(body)
+                .await
+        }
     }
 
     #[cfg(feature = "v3-marketing")]
@@ -374,12 +386,19 @@ impl WechatPayApi for ::wechatpay_runtime::Client {
             ::wechatpay_runtime::Error,
         >,
     > + ::std::marker::Send + '_ {
-        let request = v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::GetCouponCodeRequest::new(
-            stock_id,
-            coupon_code,
-            query,
-        );
-        async move { self.execute(&request).await }
+        let stock_id: ::std::string::String = stock_id.into();
+        let coupon_code: ::std::string::String = coupon_code.into();
+        async move {
+            self.v3()
+                .marketing()
+                .busifavor()
+                .stocks()
+                .stock_id(stock_id)
+                .couponcodes()
+                .coupon_code(coupon_code)
+                .get(query)
+                .await
+        }
     }
 
     #[cfg(feature = "v3-marketing")]
@@ -396,12 +415,19 @@ impl WechatPayApi for ::wechatpay_runtime::Client {
             ::wechatpay_runtime::Error,
         >,
     > + ::std::marker::Send + '_ {
-        let request = v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::DeleteCouponCodeRequest::new(
-            stock_id,
-            coupon_code,
-            query,
-        );
-        async move { self.execute(&request).await }
+        let stock_id: ::std::string::String = stock_id.into();
+        let coupon_code: ::std::string::String = coupon_code.into();
+        async move {
+            self.v3()
+                .marketing()
+                .busifavor()
+                .stocks()
+                .stock_id(stock_id)
+                .couponcodes()
+                .coupon_code(coupon_code)
+                .delete(query)
+                .await
+        }
     }
 }
 

@@ -367,7 +367,7 @@ impl ::wechatpay_runtime::Operation for ListCouponCodesRequest {
 
     fn decode(
         body: ::wechatpay_runtime::Bytes,
-    ) -> ::std::result::Result<Self::Response, ::std::string::String> {
+    ) -> ::std::result::Result<Self::Response, ::wechatpay_runtime::DecodeError> {
         ::wechatpay_runtime::__private::decode::json(&body)
     }
 }
@@ -735,7 +735,7 @@ impl ::wechatpay_runtime::Operation for UploadCouponCodesRequest {
 
     fn decode(
         body: ::wechatpay_runtime::Bytes,
-    ) -> ::std::result::Result<Self::Response, ::std::string::String> {
+    ) -> ::std::result::Result<Self::Response, ::wechatpay_runtime::DecodeError> {
         ::wechatpay_runtime::__private::decode::json(&body)
     }
 }

@@ -924,7 +924,7 @@ impl ::wechatpay_runtime::Operation for GetCouponCodeRequest {
 
     fn decode(
         body: ::wechatpay_runtime::Bytes,
-    ) -> ::std::result::Result<Self::Response, ::std::string::String> {
+    ) -> ::std::result::Result<Self::Response, ::wechatpay_runtime::DecodeError> {
         ::wechatpay_runtime::__private::decode::json(&body)
     }
 }
@@ -1133,7 +1133,7 @@ impl ::wechatpay_runtime::Operation for DeleteCouponCodeRequest {
 
     fn decode(
         body: ::wechatpay_runtime::Bytes,
-    ) -> ::std::result::Result<Self::Response, ::std::string::String> {
+    ) -> ::std::result::Result<Self::Response, ::wechatpay_runtime::DecodeError> {
         ::wechatpay_runtime::__private::decode::json(&body)
     }
 }

@@ -83,7 +83,7 @@ mod v3_edu_papay_contracts_contract_id {
 
         fn decode(
             body: ::wechatpay_runtime::Bytes,
-        ) -> ::std::result::Result<Self::Response, ::std::string::String> {
+        ) -> ::std::result::Result<Self::Response, ::wechatpay_runtime::DecodeError> {
             ::wechatpay_runtime::__private::decode::empty(&body)
         }
     }
@@ -189,9 +189,9 @@ pub mod paths {
         }
     }
 }
-
-/// Entry points on a [`Client`](wechatpay_runtime::Client): the typed call path (`client.v3()...`)
-/// and a friendly method for each operation the overrides file names.
+/** Entry points on a [`Client`](wechatpay_runtime::Client): the typed call path (`client.v3()...`), the one
+ way to call every operation, and, where the overrides file names an operation, that name
+ as an alias of the same call.*/
 pub trait WechatPayApi {
     /// The typed call path under `/v3`.
     fn v3(&self) -> paths::V3<'_>;
