@@ -51,6 +51,30 @@ pub fn decrypt(
         })
 }
 
+/// Decrypts a notification's resource. Errors name the problem and nothing
+/// else: no key, no nonce, no byte of plaintext.
+pub(crate) fn open(
+    apiv3_key: &[u8],
+    nonce: &str,
+    associated_data: &str,
+    ciphertext: &str,
+) -> Result<Vec<u8>, &'static str> {
+    let raw = BASE64
+        .decode(ciphertext.trim())
+        .map_err(|_| "the ciphertext is not base64")?;
+    let nonce = Nonce::try_from(nonce.as_bytes()).map_err(|_| "the nonce is not 12 bytes")?;
+    cipher(apiv3_key)
+        .map_err(|_| "the APIv3 key is not 32 bytes")?
+        .decrypt(
+            &nonce,
+            Payload {
+                msg: &raw,
+                aad: associated_data.as_bytes(),
+            },
+        )
+        .map_err(|_| "another APIv3 key, or the ciphertext, nonce or associated data was changed or cut short")
+}
+
 /// Encrypts `plaintext`; returns base64 of ciphertext and tag (used by the sandbox).
 pub fn encrypt(
     apiv3_key: &[u8],

@@ -327,7 +327,7 @@ impl fmt::Debug for Client {
     }
 }
 
-fn unix_now() -> i64 {
+pub(crate) fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -563,7 +563,20 @@ impl Client {
         }
     }
 
-    async fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), SignatureError> {
+    /// The keys responses and notifications are verified with.
+    pub(crate) fn verifier(&self) -> &Verifier {
+        &self.inner.verifier
+    }
+
+    /// Verifies signed bytes (a response or a notification) with the client's
+    /// keys, downloading the platform certificates again when a serial is
+    /// unknown. Always verifies: `danger_accept_unverified_responses` is
+    /// checked by the caller, for responses only.
+    pub(crate) async fn verify(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<(), SignatureError> {
         match self.inner.verifier.verify(headers, body, unix_now()) {
             Err(SignatureError::UnknownSerial(serial))
                 if self.inner.verifier.platform().is_some() =>

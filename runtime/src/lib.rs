@@ -9,6 +9,8 @@
 //! - [`Client::paginate`]: lists as streams.
 //! - [`Client::request`]: an untyped escape hatch for endpoints not generated yet.
 //! - [`blocking::BlockingClient`]: the same for synchronous programs.
+//! - [`notify`]: notifications (回调通知) verified, decrypted and decoded, and
+//!   the answers WeChat Pay expects.
 //!
 //! ```no_run
 //! use wechatpay_runtime::{Client, MerchantCredentials, PrivateKey, PublicKey};
@@ -36,6 +38,7 @@ mod encode;
 mod error;
 #[cfg(feature = "json-schema")]
 mod json_schema;
+pub mod notify;
 mod open_enum;
 mod operation;
 mod paginate;

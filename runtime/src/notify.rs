@@ -1,0 +1,359 @@
+//! Notifications (回调通知): WeChat Pay's POSTs to the merchant's notify URL.
+//!
+//! A notification is signed like a response (`TIMESTAMP\nNONCE\nBODY\n` over the
+//! raw body, the key named by `Wechatpay-Serial`, a five-minute window) and its
+//! business data is `AEAD_AES_256_GCM`-encrypted under the APIv3 key.
+//! [`NotificationParser::parse`] takes the raw headers and the raw body bytes
+//! and does every step in order: signature, envelope, decryption, decoding. Each
+//! step fails with its own [`NotificationError`] variant, and none of them
+//! carries the APIv3 key or any decrypted byte, so errors can be logged as they
+//! are. [`respond`] turns the outcome into the answer WeChat Pay expects.
+//!
+//! ```no_run
+//! use wechatpay_runtime::notify::{NotificationParser, respond};
+//! use wechatpay_runtime::{PublicKey, Verifier};
+//!
+//! # async fn example(headers: http::HeaderMap, body: bytes::Bytes) -> Result<(), wechatpay_runtime::Error> {
+//! let verifier = Verifier::new()
+//!     .with_public_key("PUB_KEY_ID_0000", PublicKey::from_pem_file("pub_key.pem")?);
+//! let parser = NotificationParser::new(verifier, b"an APIv3 key of 32 bytes 0123456")?;
+//! let answer = match parser.parse::<serde_json::Value>(&headers, &body).await {
+//!     // Acknowledge only once the event is stored: WeChat Pay sends it again otherwise.
+//!     Ok(notification) => respond(store(&notification.id, &notification.resource).await),
+//!     Err(error) => respond(Err(error)),
+//! };
+//! # let _ = answer; Ok(()) }
+//! # async fn store(_: &str, _: &serde_json::Value) -> Result<(), std::io::Error> { Ok(()) }
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::aead;
+use crate::client::{Client, unix_now};
+use crate::error::{Error, SignatureError};
+use crate::verify::Verifier;
+
+/// A verified, decrypted notification.
+#[derive(Clone, PartialEq)]
+pub struct Notification<T> {
+    /// The notification's id: the same event sent twice has the same id, so
+    /// this is the key to deduplicate by.
+    pub id: String,
+    /// When WeChat Pay created it (RFC 3339).
+    pub create_time: String,
+    /// `COUPON.SEND`, `TRANSACTION.SUCCESS`, ...
+    pub event_type: String,
+    /// `encrypt-resource`.
+    pub resource_type: String,
+    /// The page's summary of the event (`商家券发券通知`, ...).
+    pub summary: String,
+    /// The decrypted resource's documented type (`busifavor`, `transaction`, ...).
+    pub original_type: String,
+    /// The decrypted resource, decoded.
+    pub resource: T,
+}
+
+// The resource is business data (openids, amounts, codes): it stays out of
+// `Debug`, so that logging a notification never logs what it carries.
+impl<T> fmt::Debug for Notification<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Notification")
+            .field("id", &self.id)
+            .field("create_time", &self.create_time)
+            .field("event_type", &self.event_type)
+            .field("original_type", &self.original_type)
+            .field("resource", &"<decrypted, not shown>")
+            .finish()
+    }
+}
+
+/// Why a notification was refused, by the step that refused it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotificationError {
+    /// The signature headers are missing or wrong, the timestamp is outside the
+    /// five-minute window, the serial names no known key, or the signature does
+    /// not match the body (a changed body, or a `WECHATPAY/SIGNTEST/` probe).
+    #[error("the notification's signature does not verify: {0}")]
+    Signature(#[source] SignatureError),
+    /// The body verified but is not the documented envelope.
+    #[error("the notification body is not the documented envelope: {0}")]
+    Envelope(String),
+    /// The resource names an algorithm other than `AEAD_AES_256_GCM`.
+    #[error("the notification's resource uses unsupported algorithm {0:?}")]
+    UnsupportedAlgorithm(String),
+    /// The resource does not decrypt: another APIv3 key, or a ciphertext,
+    /// nonce or associated data changed or cut short.
+    #[error("the notification's resource does not decrypt: {0}")]
+    Decrypt(&'static str),
+    /// The decrypted resource is not the documented event. Says where, and
+    /// what kind of mismatch, without quoting the decrypted data.
+    #[error("the decrypted {event_type} resource does not decode at {pointer:?}: {problem}")]
+    Decode {
+        /// The envelope's `event_type`.
+        event_type: String,
+        /// JSON pointer to the value that did not decode.
+        pointer: String,
+        /// The kind of mismatch and its position in the plaintext.
+        problem: String,
+    },
+}
+
+impl NotificationError {
+    /// The HTTP status to answer with: 401 for a notification that is not
+    /// WeChat Pay's (signature), 400 for one that cannot be read, 500 for one
+    /// that this program's types cannot decode yet (WeChat Pay sends it again,
+    /// so it is not lost while the program is fixed).
+    pub fn status(&self) -> StatusCode {
+        match self {
+            NotificationError::Signature(_) => StatusCode::UNAUTHORIZED,
+            NotificationError::Decode { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
+/// The documented envelope: everything but the resource is plain text.
+#[derive(Deserialize)]
+struct Envelope {
+    id: String,
+    create_time: String,
+    event_type: String,
+    #[serde(default)]
+    resource_type: String,
+    #[serde(default)]
+    summary: String,
+    resource: EncryptedResource,
+}
+
+#[derive(Deserialize)]
+struct EncryptedResource {
+    #[serde(default)]
+    original_type: String,
+    algorithm: String,
+    ciphertext: String,
+    #[serde(default)]
+    associated_data: Option<String>,
+    nonce: String,
+}
+
+/// Where the signature keys come from.
+enum Keys {
+    Verifier(Arc<Verifier>),
+    /// A client's keys: in certificate mode, an unknown serial makes it
+    /// download the platform certificates again (at most once a minute).
+    Client(Client),
+}
+
+/// Verifies, decrypts and decodes notifications. Cheap to clone.
+#[derive(Clone)]
+pub struct NotificationParser {
+    keys: Arc<Keys>,
+    apiv3_key: Arc<[u8; 32]>,
+}
+
+impl fmt::Debug for NotificationParser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys = match &*self.keys {
+            Keys::Verifier(verifier) => format!("{verifier:?}"),
+            Keys::Client(client) => format!("the keys of {client:?}"),
+        };
+        f.debug_struct("NotificationParser")
+            .field("keys", &keys)
+            .field("apiv3_key", &"<redacted>")
+            .finish()
+    }
+}
+
+fn apiv3_key(key: &[u8]) -> Result<[u8; 32], Error> {
+    key.try_into().map_err(|_| {
+        Error::Config(format!(
+            "the APIv3 key must be 32 bytes, this one is {}",
+            key.len()
+        ))
+    })
+}
+
+impl NotificationParser {
+    /// A parser that verifies with `verifier`'s keys and decrypts with the
+    /// 32-byte APIv3 key.
+    pub fn new(verifier: impl Into<Arc<Verifier>>, apiv3_key: &[u8]) -> Result<Self, Error> {
+        Ok(NotificationParser {
+            keys: Arc::new(Keys::Verifier(verifier.into())),
+            apiv3_key: Arc::new(self::apiv3_key(apiv3_key)?),
+        })
+    }
+
+    /// A parser that verifies with `client`'s keys (both modes, with its
+    /// certificate refreshes) and decrypts with the 32-byte APIv3 key.
+    pub fn for_client(client: &Client, apiv3_key: &[u8]) -> Result<Self, Error> {
+        Ok(NotificationParser {
+            keys: Arc::new(Keys::Client(client.clone())),
+            apiv3_key: Arc::new(self::apiv3_key(apiv3_key)?),
+        })
+    }
+
+    /// Verifies, decrypts and decodes a notification, checking its timestamp
+    /// against the local clock.
+    pub async fn parse<T: DeserializeOwned>(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Notification<T>, NotificationError> {
+        match &*self.keys {
+            Keys::Verifier(verifier) => verifier.verify(headers, body, unix_now()),
+            Keys::Client(client) => client.verify(headers, body).await,
+        }
+        .map_err(NotificationError::Signature)?;
+        self.open(body)
+    }
+
+    /// [`parse`](Self::parse) at Unix time `now`, with the parser's own keys
+    /// only (for tests and replays of stored notifications).
+    pub fn parse_at<T: DeserializeOwned>(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Notification<T>, NotificationError> {
+        match &*self.keys {
+            Keys::Verifier(verifier) => verifier.verify(headers, body, now),
+            Keys::Client(client) => client.verifier().verify(headers, body, now),
+        }
+        .map_err(NotificationError::Signature)?;
+        self.open(body)
+    }
+
+    /// Everything after the signature: envelope, decryption, decoding.
+    fn open<T: DeserializeOwned>(&self, body: &[u8]) -> Result<Notification<T>, NotificationError> {
+        let envelope: Envelope =
+            serde_json::from_slice(body).map_err(|e| NotificationError::Envelope(e.to_string()))?;
+        let resource = &envelope.resource;
+        if resource.algorithm != aead::ALGORITHM {
+            return Err(NotificationError::UnsupportedAlgorithm(
+                resource.algorithm.clone(),
+            ));
+        }
+        let plaintext = aead::open(
+            &self.apiv3_key[..],
+            &resource.nonce,
+            resource.associated_data.as_deref().unwrap_or(""),
+            &resource.ciphertext,
+        )
+        .map_err(NotificationError::Decrypt)?;
+        let decoded =
+            decode(&plaintext).map_err(|(pointer, problem)| NotificationError::Decode {
+                event_type: envelope.event_type.clone(),
+                pointer,
+                problem,
+            })?;
+        Ok(Notification {
+            id: envelope.id,
+            create_time: envelope.create_time,
+            event_type: envelope.event_type,
+            resource_type: envelope.resource_type,
+            summary: envelope.summary,
+            original_type: envelope.resource.original_type,
+            resource: decoded,
+        })
+    }
+}
+
+/// Decodes the plaintext, reporting a failure as (pointer, problem) with no
+/// quoted data: serde_json's messages quote the values they reject.
+fn decode<T: DeserializeOwned>(plaintext: &[u8]) -> Result<T, (String, String)> {
+    crate::operation::decode_json(plaintext).map_err(|error| {
+        let detail = serde_json::from_slice::<T>(plaintext)
+            .err()
+            .map(|e| {
+                let kind = match e.classify() {
+                    serde_json::error::Category::Io => "unreadable",
+                    serde_json::error::Category::Syntax => "not JSON",
+                    serde_json::error::Category::Eof => "cut short",
+                    serde_json::error::Category::Data => "not the documented type",
+                };
+                format!("{kind} (line {}, column {})", e.line(), e.column())
+            })
+            .unwrap_or_default();
+        (error.pointer, detail)
+    })
+}
+
+/// The answer WeChat Pay expects (each notification page's `应答规范`):
+/// `204 No Content` once the event is handled, or a 4xx/5xx with
+/// `{"code":"FAIL","message":...}`, after which WeChat Pay sends it again.
+/// Pass the handler's outcome, or the parser's error.
+pub fn respond<E: fmt::Display>(outcome: Result<(), E>) -> http::Response<Bytes> {
+    respond_with(outcome.map_err(|error| (StatusCode::INTERNAL_SERVER_ERROR, error.to_string())))
+}
+
+/// [`respond`] for a parser error, with the status that fits the step that
+/// failed ([`NotificationError::status`]).
+pub fn refuse(error: &NotificationError) -> http::Response<Bytes> {
+    respond_with(Err((error.status(), error.to_string())))
+}
+
+fn respond_with(outcome: Result<(), (StatusCode, String)>) -> http::Response<Bytes> {
+    let (status, body) = match outcome {
+        Ok(()) => (StatusCode::NO_CONTENT, Bytes::new()),
+        Err((status, message)) => {
+            let body = serde_json::json!({ "code": "FAIL", "message": message });
+            (status, Bytes::from(body.to_string()))
+        }
+    };
+    let mut response = http::Response::new(body);
+    *response.status_mut() = status;
+    if status != StatusCode::NO_CONTENT {
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+    }
+    response
+}
+
+/// A whole receiver over `http` types, for any server framework: parses the
+/// request, hands a verified notification to `handle`, and answers success
+/// only if `handle` returns `Ok` — so a handler that stores the event before
+/// returning acknowledges only what it has durably handled. WeChat Pay sends
+/// the same notification again after a failure, and sometimes after a
+/// success: deduplicate by [`Notification::id`].
+pub async fn receive<T, F, Fut, E>(
+    parser: &NotificationParser,
+    request: http::Request<Bytes>,
+    handle: F,
+) -> http::Response<Bytes>
+where
+    T: DeserializeOwned,
+    F: FnOnce(Notification<T>) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+    E: fmt::Display,
+{
+    if request.method() != http::Method::POST {
+        return respond_with(Err((
+            StatusCode::METHOD_NOT_ALLOWED,
+            "notifications are POSTed".into(),
+        )));
+    }
+    let (parts, body) = request.into_parts();
+    match parser.parse::<T>(&parts.headers, &body).await {
+        Ok(notification) => {
+            let id = notification.id.clone();
+            let outcome = handle(notification).await;
+            if let Err(error) = &outcome {
+                tracing::warn!(id = %id, %error, "notification not handled; WeChat Pay will send it again");
+            }
+            respond(outcome)
+        }
+        Err(error) => {
+            tracing::warn!(%error, "notification refused");
+            refuse(&error)
+        }
+    }
+}
