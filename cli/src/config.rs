@@ -133,6 +133,25 @@ impl Settings {
         Ok(merged)
     }
 
+    /// What verifies and decrypts notifications: `client`'s keys and the
+    /// APIv3 key, which notifications need in either key mode.
+    pub fn notification_parser(
+        &self,
+        client: &wechatpay_runtime::Client,
+    ) -> Result<wechatpay_runtime::notify::NotificationParser, String> {
+        let settings = self.merged()?;
+        let key = settings.apiv3_key.ok_or_else(|| {
+            missing(
+                "the APIv3 key (notifications are encrypted with it)",
+                "apiv3-key",
+                "WECHATPAY_APIV3_KEY",
+                "apiv3_key",
+            )
+        })?;
+        wechatpay_runtime::notify::NotificationParser::for_client(client, key.as_bytes())
+            .map_err(|e| e.to_string())
+    }
+
     /// A client builder, or a message naming every missing setting.
     pub fn client_builder(&self) -> Result<ClientBuilder, String> {
         let settings = self.merged()?;

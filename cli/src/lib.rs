@@ -2,6 +2,7 @@
 //! in-process (the binary is `src/main.rs`).
 
 pub mod config;
+pub mod events;
 pub mod export;
 pub mod input;
 pub mod journal;

@@ -124,6 +124,12 @@ enum Command {
         #[command(flatten)]
         connection: Connection,
     },
+    /// Receive WeChat Pay's notifications (COUPON.SEND: which code went to
+    /// which user).
+    Events {
+        #[command(subcommand)]
+        command: EventsCommand,
+    },
     /// Check a JSON payload against the generated JSON Schema.
     Validate {
         /// Which payload, e.g. `upload_coupon_codes.body`; `--list` shows them all.
@@ -161,6 +167,19 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum EventsCommand {
+    /// Serve the notify URL: verify and decrypt every notification, write each
+    /// event once (by id) to a JSON-lines file, fsynced before it is
+    /// acknowledged. Needs the APIv3 key in either key mode.
+    Serve {
+        #[command(flatten)]
+        args: couponcodes::events::ServeArgs,
+        #[command(flatten)]
+        connection: Connection,
+    },
+}
+
 /// Runs `job` with a client builder for the chosen server: the in-process
 /// sandbox, or WeChat Pay with the configured credentials.
 async fn with_client<F, Fut>(
@@ -183,6 +202,22 @@ where
     }
     let _ = sandbox;
     job(connection.settings.client_builder()?).await
+}
+
+/// Makes `url` the merchant-coupon notify URL.
+async fn register_notify_url(client: &wechatpay_runtime::Client, url: &str) -> Result<(), String> {
+    client
+        .request(
+            wechatpay_runtime::Method::POST,
+            "/v3/marketing/busifavor/callbacks",
+        )
+        .json(&serde_json::json!({"mchid": client.mchid(), "notify_url": url}))
+        .idempotent(true)
+        .send()
+        .await
+        .map_err(|e| format!("cannot set the notify URL: {}", explain(&e)))?;
+    eprintln!("notify URL set to {url}");
+    Ok(())
 }
 
 async fn interrupted() {
@@ -285,6 +320,26 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             })
             .await
         }
+        Command::Events {
+            command: EventsCommand::Serve { args, connection },
+        } => {
+            #[cfg(feature = "sandbox")]
+            if sandbox || connection.sandbox {
+                return demo::events_on_sandbox(args).await;
+            }
+            let _ = sandbox;
+            let client = connection
+                .settings
+                .client_builder()?
+                .build()
+                .map_err(|e| explain(&e))?;
+            let parser = connection.settings.notification_parser(&client)?;
+            if let Some(url) = &args.register {
+                register_notify_url(&client, url).await?;
+            }
+            let listener = couponcodes::events::bind(&args).await?;
+            couponcodes::events::serve(parser, listener, &args.out, interrupted()).await
+        }
         Command::Validate {
             kind,
             file,
@@ -385,9 +440,35 @@ mod demo {
     use wechatpay_bindings::couponcodes::export_codes;
     use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesQuery;
     use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::{DeleteCouponCodeQuery, GetCouponCodeQuery};
+    use wechatpay_runtime::notify::NotificationParser;
     use wechatpay_sandbox::{Sandbox, SandboxConfig};
 
     use super::{explain, interrupted, upload};
+
+    /// `couponcodes --sandbox events serve`: a receiver registered with an
+    /// in-process sandbox, to try it by hand (the sandbox ends with the command).
+    pub async fn events_on_sandbox(
+        args: couponcodes::events::ServeArgs,
+    ) -> Result<ExitCode, String> {
+        let sandbox = Sandbox::start(SandboxConfig::default())
+            .await
+            .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+        let client = sandbox.client_builder().build().map_err(|e| explain(&e))?;
+        let parser = NotificationParser::for_client(&client, sandbox.keys().apiv3_key.as_bytes())
+            .map_err(|e| explain(&e))?;
+        let listener = couponcodes::events::bind(&args).await?;
+        let url = format!(
+            "http://{}/notify",
+            listener.local_addr().map_err(|e| e.to_string())?
+        );
+        super::register_notify_url(&client, &url).await?;
+        eprintln!(
+            "(in-process sandbox at {base}; it holds no codes until some are uploaded to it, e.g. with\n curl -X POST {base}/sandbox/claim -d '{{\"stock_id\":\"{stock}\",\"count\":1}}' after an upload;\n `couponcodes demo` shows the whole flow)",
+            base = sandbox.base_url(),
+            stock = wechatpay_sandbox::DEFAULT_STOCK
+        );
+        couponcodes::events::serve(parser, listener, &args.out, interrupted()).await
+    }
 
     /// `couponcodes demo`: the main job end to end against an embedded sandbox.
     pub async fn run(count: u64) -> Result<ExitCode, String> {
@@ -468,6 +549,52 @@ mod demo {
         println!(
             "{}",
             serde_json::to_string(&deleted).map_err(|e| e.to_string())?
+        );
+        println!(
+            "\n== 5. users claim codes; WeChat Pay tells the merchant which code went to whom"
+        );
+        let events = dir.path().join("events.jsonl");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let url = format!(
+            "http://{}/notify",
+            listener.local_addr().map_err(|e| e.to_string())?
+        );
+        let parser = NotificationParser::for_client(&client, sandbox.keys().apiv3_key.as_bytes())
+            .map_err(|e| explain(&e))?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let receiver = tokio::spawn({
+            let events = events.clone();
+            async move {
+                couponcodes::events::serve(parser, listener, &events, async {
+                    let _ = stopped.await;
+                })
+                .await
+            }
+        });
+        super::register_notify_url(&client, &url).await?;
+        let claimed = sandbox.claim(stock, 3, "oDemoUser")?;
+        while sandbox.notifications().pending() > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let _ = stop.send(());
+        receiver.await.map_err(|e| e.to_string())??;
+        let text = std::fs::read_to_string(&events).map_err(|e| e.to_string())?;
+        for line in text.lines() {
+            let event: serde_json::Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
+            let resource = &event["resource"];
+            println!(
+                "{} {} -> {}",
+                event["event_type"].as_str().unwrap_or_default(),
+                resource["coupon_code"].as_str().unwrap_or_default(),
+                resource["openid"].as_str().unwrap_or_default()
+            );
+        }
+        println!(
+            "({} codes claimed, {} events received)",
+            claimed.len(),
+            text.lines().count()
         );
         println!(
             "\n== Against the real API: set WECHATPAY_MCHID, WECHATPAY_MCH_SERIAL, WECHATPAY_PRIVATE_KEY and"

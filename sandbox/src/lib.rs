@@ -17,6 +17,7 @@
 
 mod faults;
 mod keys;
+mod notify;
 mod server;
 pub mod store;
 
@@ -33,6 +34,7 @@ use wechatpay_runtime::{Client, ClientBuilder, PlatformCertificates};
 
 pub use faults::{Fault, FaultPlan};
 pub use keys::{Keys, PlatformCertificate};
+pub use notify::{NotifyConfig, NotifyStats};
 use server::Shared;
 pub use server::{SigningMode, Stats};
 use store::{MERCHANT_UPLOAD, Store};
@@ -62,6 +64,9 @@ pub struct SandboxConfig {
     /// instead of refusing it, as a server may that caps pages without saying so
     /// in advance (the page's `limit` field says how many it holds).
     pub cap_page: bool,
+    /// How notifications are delivered (retry interval, attempts, timeout,
+    /// duplicates).
+    pub notify: NotifyConfig,
 }
 
 impl Default for SandboxConfig {
@@ -77,6 +82,7 @@ impl Default for SandboxConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             max_page: store::MAX_PAGE,
             cap_page: false,
+            notify: NotifyConfig::default(),
         }
     }
 }
@@ -109,7 +115,7 @@ impl Sandbox {
         for (stock, mode) in &config.stocks {
             store.add_stock(stock, mode);
         }
-        let shared = Shared::new(keys, config.signing, store, config.faults);
+        let shared = Shared::new(keys, config.signing, store, config.faults, config.notify);
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
         let (shutdown, mut stop) = oneshot::channel();
@@ -184,6 +190,25 @@ impl Sandbox {
     /// Injects these faults, in order, into the next requests.
     pub fn push_faults(&self, faults: &[Fault]) {
         self.shared.faults.push(faults);
+    }
+
+    /// Users claiming `count` uploaded codes of `stock_id` (one
+    /// `coupons/send` each, openids `{openid_prefix}00000000`, ...): each code
+    /// becomes `DISPATCHED` and a `COUPON.SEND` notification goes to the
+    /// notify URL. Returns the codes sent, or why the claims stopped.
+    pub fn claim(
+        &self,
+        stock_id: &str,
+        count: u32,
+        openid_prefix: &str,
+    ) -> Result<Vec<String>, String> {
+        server::claim_codes(&self.shared, stock_id, count, openid_prefix)
+            .map_err(|(sent, error)| format!("{} codes sent, then: {error}", sent.len()))
+    }
+
+    /// Notification counters (events, sends, delivered, duplicates, abandoned).
+    pub fn notifications(&self) -> NotifyStats {
+        self.shared.notifier.stats.lock().expect("lock").clone()
     }
 
     /// How many of each fault were injected.

@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use bytes::Bytes;
 use futures_util::stream;
@@ -29,6 +29,7 @@ use wechatpay_runtime::{PrivateKey, aead};
 
 use crate::faults::{Fault, FaultPlan, FaultState, fingerprint};
 use crate::keys::Keys;
+use crate::notify::{Notifier, NotifyConfig, deliver};
 use crate::store::{Reply, Store};
 
 /// Which key signs answers when the request does not name one.
@@ -62,6 +63,7 @@ pub(crate) struct Shared {
     pub(crate) stats: Mutex<Stats>,
     /// Nonces seen in the last five minutes: a replayed request is rejected.
     nonces: Mutex<RecentNonces>,
+    pub(crate) notifier: Notifier,
     router: Router,
 }
 
@@ -99,6 +101,7 @@ impl Shared {
         signing: SigningMode,
         store: Store,
         plan: FaultPlan,
+        notify: NotifyConfig,
     ) -> Arc<Self> {
         let faults = FaultState::default();
         faults.set_plan(plan);
@@ -111,6 +114,7 @@ impl Shared {
                 faults,
                 stats: Mutex::new(Stats::default()),
                 nonces: Mutex::new(RecentNonces::default()),
+                notifier: Notifier::new(notify),
                 router: api_router(state),
             }
         })
@@ -172,6 +176,26 @@ fn api_router(state: SharedRef) -> Router {
             ),
         )
         .route(
+            "/v3/marketing/busifavor/callbacks",
+            get(|State(state): State<SharedRef>| async move {
+                let shared = shared(&state);
+                let store = shared.store.lock().expect("lock");
+                reply(store.callback(&shared.keys.mchid))
+            })
+            .post(|State(state): State<SharedRef>, body: Bytes| async move {
+                let shared = shared(&state);
+                let mut store = shared.store.lock().expect("lock");
+                reply(store.set_callback(&shared.keys.mchid, &body, now()))
+            }),
+        )
+        .route(
+            "/v3/marketing/busifavor/coupons/send",
+            post(|State(state): State<SharedRef>, body: Bytes| async move {
+                let shared = shared(&state);
+                reply(send_coupon(&shared, &body))
+            }),
+        )
+        .route(
             "/v3/certificates",
             get(|State(state): State<SharedRef>| async move {
                 let shared = shared(&state);
@@ -180,6 +204,52 @@ fn api_router(state: SharedRef) -> Router {
         )
         .fallback(|| async { reply(Reply::error(404, "RESOURCE_NOT_EXISTS", "no such API in the sandbox")) })
         .with_state(state)
+}
+
+/// Sends a coupon and, when one was sent, its `COUPON.SEND` notification.
+fn send_coupon(shared: &Arc<Shared>, body: &[u8]) -> Reply {
+    let (reply, sent) =
+        shared
+            .store
+            .lock()
+            .expect("lock")
+            .send_coupon(&shared.keys.mchid, body, now());
+    if let Some(sent) = sent {
+        deliver(
+            shared.clone(),
+            "COUPON.SEND",
+            "商家券用户领券通知",
+            sent.resource,
+        );
+    }
+    reply
+}
+
+/// Users claiming `count` codes of a stock, one `coupons/send` each as the API
+/// would, with a notification each. Returns the codes sent, or those sent
+/// before the first refusal and the refusal.
+pub(crate) fn claim_codes(
+    shared: &Arc<Shared>,
+    stock_id: &str,
+    count: u32,
+    openid_prefix: &str,
+) -> Result<Vec<String>, (Vec<String>, Value)> {
+    let mut sent = Vec::new();
+    let batch = format!("{}-{:08x}", now(), rand::random::<u32>());
+    for n in 0..count {
+        let request = json!({
+            "openid": format!("{openid_prefix}{n:08}"),
+            "appid": "wxSandboxAppid0001",
+            "stock_id": stock_id,
+            "out_request_no": format!("claim-{batch}-{n}"),
+        });
+        let reply = send_coupon(shared, request.to_string().as_bytes());
+        match reply.body["coupon_code"].as_str() {
+            Some(code) if reply.status == 200 => sent.push(code.to_owned()),
+            _ => return Err((sent, reply.body)),
+        }
+    }
+    Ok(sent)
 }
 
 fn certificate_list(keys: &Keys) -> Value {
@@ -229,6 +299,18 @@ fn default_openid() -> String {
 }
 
 #[derive(Deserialize)]
+struct Claim {
+    stock_id: String,
+    count: u32,
+    #[serde(default = "openid_prefix")]
+    openid_prefix: String,
+}
+
+fn openid_prefix() -> String {
+    "oSandboxUser".to_owned()
+}
+
+#[derive(Deserialize)]
 struct FaultSetup {
     #[serde(default)]
     seed: u64,
@@ -243,7 +325,12 @@ struct FaultSetup {
 }
 
 /// The unsigned control plane for tests and people (`/sandbox/...`), never faulted.
-async fn control(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> (StatusCode, Value) {
+async fn control(
+    shared: &Arc<Shared>,
+    method: &Method,
+    path: &str,
+    body: &[u8],
+) -> (StatusCode, Value) {
     let bad = |message: String| (StatusCode::BAD_REQUEST, json!({"message": message}));
     match (method.as_str(), path) {
         ("GET", "/sandbox/stats") => {
@@ -254,9 +341,10 @@ async fn control(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> (
                 .into_iter()
                 .map(|(fault, count)| (fault.name(), count))
                 .collect();
+            let notifications = shared.notifier.stats.lock().expect("lock").clone();
             (
                 StatusCode::OK,
-                json!({"stats": stats, "faults_injected": injected}),
+                json!({"stats": stats, "faults_injected": injected, "notifications": notifications}),
             )
         }
         ("POST", "/sandbox/stocks") => match serde_json::from_slice::<StockSetup>(body) {
@@ -283,6 +371,18 @@ async fn control(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> (
                 Ok(()) => (StatusCode::OK, json!({"dispatched": d.code})),
                 Err(e) => bad(e),
             },
+            Err(e) => bad(e.to_string()),
+        },
+        ("POST", "/sandbox/claim") => match serde_json::from_slice::<Claim>(body) {
+            Ok(claim) => {
+                match claim_codes(shared, &claim.stock_id, claim.count, &claim.openid_prefix) {
+                    Ok(sent) => (StatusCode::OK, json!({"sent": sent})),
+                    Err((sent, error)) => (
+                        StatusCode::BAD_REQUEST,
+                        json!({"sent": sent, "error": error}),
+                    ),
+                }
+            }
             Err(e) => bad(e.to_string()),
         },
         ("POST", "/sandbox/faults") => match serde_json::from_slice::<FaultSetup>(body) {
@@ -439,13 +539,27 @@ fn signer<'a>(shared: &'a Shared, headers: &HeaderMap, path: &str) -> (&'a str, 
     if wanted == Some(keys.public_key_id.as_str()) {
         return (&keys.public_key_id, &keys.public_key_signer);
     }
-    match shared.signing {
-        SigningMode::PublicKey => (&keys.public_key_id, &keys.public_key_signer),
-        SigningMode::PlatformCertificate => (&keys.certificate.serial, &keys.certificate.key),
+    shared.default_signer()
+}
+
+impl Shared {
+    /// The key that signs what no request asked about (notifications).
+    pub(crate) fn default_signer(&self) -> (&str, &PrivateKey) {
+        let keys = &self.keys;
+        match self.signing {
+            SigningMode::PublicKey => (&keys.public_key_id, &keys.public_key_signer),
+            SigningMode::PlatformCertificate => (&keys.certificate.serial, &keys.certificate.key),
+        }
     }
 }
 
-fn sign(headers: &mut HeaderMap, serial: &str, key: &PrivateKey, body: &[u8], timestamp: i64) {
+pub(crate) fn sign(
+    headers: &mut HeaderMap,
+    serial: &str,
+    key: &PrivateKey,
+    body: &[u8],
+    timestamp: i64,
+) {
     let nonce = nonce();
     let timestamp = timestamp.to_string();
     let signature = key.sign(&response_message(&timestamp, &nonce, body));

@@ -88,6 +88,17 @@ pub struct Store {
     /// Answer a larger `limit` with a shorter page (as some servers do) instead
     /// of refusing it; the page's `limit` field says how many it holds.
     pub cap_page: bool,
+    /// The merchant-coupon notify URL (`POST /v3/marketing/busifavor/callbacks`)
+    /// and when it was set.
+    pub notify_url: Option<(String, i64)>,
+    send_replays: HashMap<String, Reply>,
+}
+
+/// A coupon handed to a user: what its `COUPON.SEND` notification says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sent {
+    /// The decrypted resource of the notification.
+    pub resource: Value,
 }
 
 /// Whether a character may appear in a code: `0-9 a-z A-Z`, space and `- _ \ / = |`.
@@ -370,6 +381,105 @@ impl Store {
         record.dispatched_time = Some(now);
         record.openid = Some(openid.to_owned());
         Ok(())
+    }
+
+    /// `POST /v3/marketing/busifavor/callbacks`: sets the notify URL.
+    pub fn set_callback(&mut self, mchid: &str, body: &[u8], now: i64) -> Reply {
+        let Ok(request) = serde_json::from_slice::<Value>(body) else {
+            return Reply::param_error("body", "not JSON");
+        };
+        let Some(url) = request["notify_url"].as_str() else {
+            return Reply::param_error("notify_url", "required");
+        };
+        if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 256 {
+            return Reply::param_error(
+                "notify_url",
+                "must be an http(s) URL of at most 256 characters",
+            );
+        }
+        if let Some(other) = request["mchid"].as_str().filter(|m| *m != mchid) {
+            return Reply::error(403, "NO_AUTH", &format!("mchid {other} is not the caller"));
+        }
+        self.notify_url = Some((url.to_owned(), now));
+        Reply::ok(json!({"update_time": rfc3339(now), "notify_url": url, "mchid": mchid}))
+    }
+
+    /// `GET /v3/marketing/busifavor/callbacks`.
+    pub fn callback(&self, mchid: &str) -> Reply {
+        match &self.notify_url {
+            Some((url, _)) => Reply::ok(json!({"notify_url": url, "mchid": mchid})),
+            None => Reply::error(404, "RESOURCE_NOT_EXISTS", "no notify URL is set"),
+        }
+    }
+
+    /// `POST /v3/marketing/busifavor/coupons/send`: gives `openid` one uploaded
+    /// code of a `MERCHANT_UPLOAD` stock (the one named, or the next available
+    /// in upload order). A repeated `out_request_no` gets the first answer and
+    /// sends nothing again.
+    pub fn send_coupon(&mut self, mchid: &str, body: &[u8], now: i64) -> (Reply, Option<Sent>) {
+        let Ok(request) = serde_json::from_slice::<Value>(body) else {
+            return (Reply::param_error("body", "not JSON"), None);
+        };
+        for field in ["openid", "appid", "stock_id", "out_request_no"] {
+            if request[field].as_str().is_none_or(str::is_empty) {
+                return (Reply::param_error(field, "required"), None);
+            }
+        }
+        let text = |field: &str| request[field].as_str().unwrap_or_default().to_owned();
+        let (openid, stock_id, out_request_no) =
+            (text("openid"), text("stock_id"), text("out_request_no"));
+        if let Some(reply) = self.send_replays.get(&out_request_no) {
+            return (reply.clone(), None);
+        }
+        let stock = match self.stocks.get_mut(&stock_id) {
+            Some(stock) => stock,
+            None => return (Reply::error(404, "RESOURCE_NOT_EXISTS", "批次不存在"), None),
+        };
+        if stock.mode != MERCHANT_UPLOAD {
+            return (
+                Reply::error(403, "NO_AUTH", "该批次不是商户上传code模式"),
+                None,
+            );
+        }
+        let wanted = request["coupon_code"].as_str();
+        let found = match wanted {
+            Some(code) => stock
+                .codes
+                .get_mut(code)
+                .filter(|record| record.status == "AVAILABLE")
+                .map(|record| (code.to_owned(), record)),
+            None => stock
+                .codes
+                .iter_mut()
+                .find(|(_, record)| record.status == "AVAILABLE")
+                .map(|(code, record)| (code.clone(), record)),
+        };
+        let Some((code, record)) = found else {
+            let message = match wanted {
+                Some(_) => "该code不存在或已发放",
+                None => "批次预存code已发完",
+            };
+            return (Reply::error(400, "RESOURCE_NOT_EXISTS", message), None);
+        };
+        record.status = "DISPATCHED";
+        record.dispatched_time = Some(now);
+        record.openid = Some(openid.clone());
+        let reply = Reply::ok(json!({
+            "stock_id": stock_id,
+            "coupon_code": code,
+            "out_request_no": out_request_no,
+        }));
+        self.send_replays.insert(out_request_no, reply.clone());
+        let resource = json!({
+            "event_type": "EVENT_TYPE_BUSICOUPON_SEND",
+            "coupon_code": code,
+            "stock_id": stock_id,
+            "send_time": rfc3339(now),
+            "openid": openid,
+            "send_channel": "BUSICOUPON_SEND_CHANNEL_API",
+            "send_merchant": mchid,
+        });
+        (reply, Some(Sent { resource }))
     }
 
     /// The codes a stock holds, in upload order.

@@ -1,0 +1,183 @@
+//! Notifications: what the sandbox POSTs to the merchant's notify URL, signed and
+//! encrypted as WeChat Pay does, retried on failure or timeout on the documented
+//! schedule (compressed by [`NotifyConfig`] for tests), and now and then sent
+//! twice even after a success, as the docs warn it may be.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderValue, header};
+use serde_json::{Value, json};
+use wechatpay_runtime::aead;
+use wechatpay_runtime::sign::nonce;
+
+use crate::server::{Shared, now, sign};
+use crate::store::rfc3339;
+
+/// How notifications are delivered.
+#[derive(Debug, Clone)]
+pub struct NotifyConfig {
+    /// Time between sends of an unacknowledged notification (WeChat Pay: 60 s
+    /// for `COUPON.SEND`).
+    pub interval: Duration,
+    /// Sends in all before giving up (`COUPON.SEND`: 11).
+    pub attempts: u32,
+    /// An answer slower than this counts as a failure (WeChat Pay: 5 s).
+    pub timeout: Duration,
+    /// The chance that an acknowledged notification is sent once more.
+    pub duplicate_rate: f64,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        NotifyConfig {
+            interval: Duration::from_secs(60),
+            attempts: 11,
+            timeout: Duration::from_secs(5),
+            duplicate_rate: 0.0,
+        }
+    }
+}
+
+/// Counters of notifications, for tests and `/sandbox/stats`.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct NotifyStats {
+    /// Events that produced a notification.
+    pub events: u64,
+    /// Sends (first sends, retries and duplicates).
+    pub sends: u64,
+    /// Notifications acknowledged with a 2xx.
+    pub delivered: u64,
+    /// Extra sends of acknowledged notifications.
+    pub duplicates: u64,
+    /// Notifications given up after the last attempt, or with no notify URL.
+    pub abandoned: u64,
+}
+
+impl NotifyStats {
+    /// Notifications still being delivered.
+    pub fn pending(&self) -> u64 {
+        self.events - self.delivered - self.abandoned
+    }
+}
+
+/// The sandbox's delivery state.
+pub(crate) struct Notifier {
+    pub(crate) config: NotifyConfig,
+    pub(crate) stats: std::sync::Mutex<NotifyStats>,
+    http: reqwest::Client,
+    next_id: AtomicU64,
+}
+
+impl Notifier {
+    pub(crate) fn new(config: NotifyConfig) -> Self {
+        Notifier {
+            config,
+            stats: std::sync::Mutex::new(NotifyStats::default()),
+            http: reqwest::Client::new(),
+            next_id: AtomicU64::new(1),
+        }
+    }
+
+    fn count(&self, change: impl FnOnce(&mut NotifyStats)) {
+        change(&mut self.stats.lock().expect("lock"));
+    }
+}
+
+/// Sends a notification of `event_type` carrying `resource`, in the background.
+pub(crate) fn deliver(
+    shared: Arc<Shared>,
+    event_type: &'static str,
+    summary: &'static str,
+    resource: Value,
+) {
+    let notifier = &shared.notifier;
+    notifier.count(|s| s.events += 1);
+    let id = format!(
+        "EV-{}-{:08}",
+        now(),
+        notifier.next_id.fetch_add(1, Ordering::Relaxed)
+    );
+    let resource_nonce: String = nonce().chars().take(12).collect();
+    let ciphertext = aead::encrypt(
+        shared.keys.apiv3_key.as_bytes(),
+        &resource_nonce,
+        "coupon",
+        resource.to_string().as_bytes(),
+    )
+    .expect("a 32-byte key and a 12-byte nonce");
+    let body = json!({
+        "id": id,
+        "create_time": rfc3339(now()),
+        "resource_type": "encrypt-resource",
+        "event_type": event_type,
+        "summary": summary,
+        "resource": {
+            "original_type": "coupon",
+            "algorithm": aead::ALGORITHM,
+            "ciphertext": ciphertext,
+            "associated_data": "coupon",
+            "nonce": resource_nonce,
+        }
+    })
+    .to_string();
+    tokio::spawn(async move {
+        let notifier = &shared.notifier;
+        let config = notifier.config.clone();
+        for attempt in 1..=config.attempts.max(1) {
+            let url = shared
+                .store
+                .lock()
+                .expect("lock")
+                .notify_url
+                .as_ref()
+                .map(|(url, _)| url.clone());
+            let Some(url) = url else {
+                tracing::debug!(%id, "no notify URL: the notification is dropped");
+                break;
+            };
+            if send(&shared, &url, &body).await {
+                notifier.count(|s| s.delivered += 1);
+                if rand::random::<f64>() < config.duplicate_rate {
+                    notifier.count(|s| s.duplicates += 1);
+                    send(&shared, &url, &body).await;
+                }
+                return;
+            }
+            tracing::debug!(%id, attempt, "notification not acknowledged");
+            if attempt < config.attempts {
+                tokio::time::sleep(config.interval).await;
+            }
+        }
+        notifier.count(|s| s.abandoned += 1);
+    });
+}
+
+/// One send, signed afresh (a retry a day later must still be within the
+/// receiver's five-minute window); acknowledged by a 2xx in time.
+async fn send(shared: &Shared, url: &str, body: &str) -> bool {
+    let notifier = &shared.notifier;
+    notifier.count(|s| s.sends += 1);
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::USER_AGENT, HeaderValue::from_static("Mozilla/4.0"));
+    if let Ok(id) = HeaderValue::from_str(&format!("08{:030X}", rand::random::<u128>() >> 8)) {
+        headers.insert("Request-ID", id);
+    }
+    let (serial, key) = shared.default_signer();
+    sign(&mut headers, serial, key, body.as_bytes(), now());
+    let request = notifier
+        .http
+        .post(url)
+        .headers(headers)
+        .body(body.to_owned())
+        .send();
+    match tokio::time::timeout(notifier.config.timeout, request).await {
+        Ok(Ok(response)) => response.status().is_success(),
+        _ => false,
+    }
+}
