@@ -15,10 +15,9 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::response::IntoResponse;
-use bytes::Bytes;
 use clap::Args;
 use serde_json::{Value, json};
-use tokio::sync::Mutex;
+use tokio::sync::{mpsc, oneshot};
 use wechatpay_runtime::notify::{Notification, NotificationParser, receive};
 
 /// `couponcodes events serve` options.
@@ -89,8 +88,8 @@ impl EventLog {
         })
     }
 
-    /// Writes the event unless its id is already in the file; returns only
-    /// once the line is on disk.
+    /// Writes the event unless its id is already in the file (not yet
+    /// synced: see [`EventLog::sync`]); returns whether it was new.
     pub fn append(&mut self, notification: &Notification<Value>) -> std::io::Result<bool> {
         if self.seen.contains(&notification.id) {
             self.duplicates += 1;
@@ -106,16 +105,54 @@ impl EventLog {
         let mut bytes = serde_json::to_vec(&line)?;
         bytes.push(b'\n');
         self.file.write_all(&bytes)?;
-        self.file.sync_data()?;
         self.seen.insert(notification.id.clone());
         self.written += 1;
         Ok(true)
     }
+
+    /// Puts what was appended on disk.
+    pub fn sync(&mut self) -> std::io::Result<()> {
+        self.file.sync_data()
+    }
+}
+
+/// An event waiting to be written, and who to tell once it is on disk.
+type Pending = (Notification<Value>, oneshot::Sender<Result<(), String>>);
+
+/// The writer thread: takes every event that arrived while the last batch was
+/// being written, appends them, syncs once, then acknowledges them all (group
+/// commit: one fsync per batch, not per event, and still nothing acknowledged
+/// before it is on disk). One writer also means a duplicate cannot race its
+/// twin past the id check.
+fn write_events(mut log: EventLog, mut queue: mpsc::Receiver<Pending>) -> EventLog {
+    let mut reported = 0;
+    while let Some(first) = queue.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < 4096 {
+            match queue.try_recv() {
+                Ok(more) => batch.push(more),
+                Err(_) => break,
+            }
+        }
+        let written = batch
+            .iter()
+            .try_for_each(|(event, _)| log.append(event).map(drop))
+            .and_then(|()| log.sync())
+            .map_err(|e| format!("cannot write the events file: {e}"));
+        for (_, done) in batch {
+            let _ = done.send(written.clone());
+        }
+        if log.written / 100 > reported {
+            reported = log.written / 100;
+            eprintln!("{} new events", log.written);
+        }
+    }
+    log
 }
 
 struct Receiver {
     parser: NotificationParser,
-    log: Mutex<EventLog>,
+    queue: mpsc::Sender<Pending>,
 }
 
 /// Listens on `args.addr`.
@@ -141,10 +178,9 @@ pub async fn serve(
             log.seen.len()
         );
     }
-    let receiver = Arc::new(Receiver {
-        parser,
-        log: Mutex::new(log),
-    });
+    let (queue, events) = mpsc::channel(8192);
+    let writer = std::thread::spawn(move || write_events(log, events));
+    let receiver = Arc::new(Receiver { parser, queue });
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     eprintln!(
         "receiving notifications on http://{addr} into {} (Ctrl-C stops)",
@@ -152,12 +188,16 @@ pub async fn serve(
     );
     let app = axum::Router::new()
         .fallback(notification)
-        .with_state(receiver.clone());
+        .with_state(receiver);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| e.to_string())?;
-    let log = receiver.log.lock().await;
+    // The server and its handlers are gone, and with them every sender: the
+    // writer finishes what it holds and ends.
+    let log = writer
+        .join()
+        .map_err(|_| "the events writer stopped unexpectedly".to_owned())?;
     eprintln!(
         "{} new events written to {}, {} duplicates ignored",
         log.written,
@@ -175,18 +215,18 @@ async fn notification(
     let Ok(body) = axum::body::to_bytes(body, 1 << 20).await else {
         return (http::StatusCode::PAYLOAD_TOO_LARGE, "").into_response();
     };
-    let request = http::Request::from_parts(parts, Bytes::from(body));
+    let request = http::Request::from_parts(parts, body);
     let answer = receive(&receiver.parser, request, |event: Notification<Value>| {
-        let receiver = receiver.clone();
+        let queue = receiver.queue.clone();
         async move {
-            let mut log = receiver.log.lock().await;
-            // Blocking file I/O under the lock: each event is one small write and
-            // an fsync, and the lock is what keeps a duplicate from racing its twin.
-            let new = tokio::task::block_in_place(|| log.append(&event))?;
-            if new && log.written % 100 == 0 {
-                eprintln!("{} new events", log.written);
-            }
-            Ok::<_, std::io::Error>(())
+            let (done, written) = oneshot::channel();
+            queue
+                .send((event, done))
+                .await
+                .map_err(|_| "the events writer stopped".to_owned())?;
+            written
+                .await
+                .map_err(|_| "the events writer stopped".to_owned())?
         }
     })
     .await;

@@ -27,6 +27,9 @@ pub struct NotifyConfig {
     pub timeout: Duration,
     /// The chance that an acknowledged notification is sent once more.
     pub duplicate_rate: f64,
+    /// Sends in flight at once; the others wait their turn (a burst of
+    /// thousands of events must not time itself out).
+    pub concurrency: usize,
 }
 
 impl Default for NotifyConfig {
@@ -36,6 +39,7 @@ impl Default for NotifyConfig {
             attempts: 11,
             timeout: Duration::from_secs(5),
             duplicate_rate: 0.0,
+            concurrency: 16,
         }
     }
 }
@@ -68,11 +72,13 @@ pub(crate) struct Notifier {
     pub(crate) stats: std::sync::Mutex<NotifyStats>,
     http: reqwest::Client,
     next_id: AtomicU64,
+    in_flight: tokio::sync::Semaphore,
 }
 
 impl Notifier {
     pub(crate) fn new(config: NotifyConfig) -> Self {
         Notifier {
+            in_flight: tokio::sync::Semaphore::new(config.concurrency.max(1)),
             config,
             stats: std::sync::Mutex::new(NotifyStats::default()),
             http: reqwest::Client::new(),
@@ -158,6 +164,9 @@ pub(crate) fn deliver(
 /// receiver's five-minute window); acknowledged by a 2xx in time.
 async fn send(shared: &Shared, url: &str, body: &str) -> bool {
     let notifier = &shared.notifier;
+    let Ok(_turn) = notifier.in_flight.acquire().await else {
+        return false;
+    };
     notifier.count(|s| s.sends += 1);
     let mut headers = HeaderMap::new();
     headers.insert(

@@ -540,6 +540,40 @@ mod tests {
     }
 
     #[test]
+    fn coupons_are_sent_once_per_request_number() {
+        let mut store = store();
+        let body = br#"{"coupon_code_list":["A1","A2"],"upload_request_no":"r1"}"#;
+        store.upload("98065001", body, 0);
+        let send = |n: &str, code: Option<&str>, stock: &str| {
+            let mut request =
+                json!({"openid": "o1", "appid": "wx1", "stock_id": stock, "out_request_no": n});
+            if let Some(code) = code {
+                request["coupon_code"] = json!(code);
+            }
+            request.to_string()
+        };
+        let (reply, sent) = store.send_coupon("1900", send("s1", None, "98065001").as_bytes(), 5);
+        assert_eq!(reply.body["coupon_code"], "A1");
+        assert_eq!(sent.unwrap().resource["openid"], "o1");
+        assert_eq!(store.stocks["98065001"].codes["A1"].status, "DISPATCHED");
+        // A repeated request number answers the same and sends nothing new.
+        let (again, sent) = store.send_coupon("1900", send("s1", None, "98065001").as_bytes(), 6);
+        assert_eq!((again, sent), (reply, None));
+        // A dispatched code cannot be sent again; the next one can.
+        let (reply, sent) =
+            store.send_coupon("1900", send("s2", Some("A1"), "98065001").as_bytes(), 7);
+        assert_eq!((reply.status, sent), (400, None));
+        let (reply, _) = store.send_coupon("1900", send("s3", None, "98065001").as_bytes(), 7);
+        assert_eq!(reply.body["coupon_code"], "A2");
+        let (reply, sent) = store.send_coupon("1900", send("s4", None, "98065001").as_bytes(), 8);
+        assert_eq!((reply.status, sent), (400, None), "no code is left");
+        let (reply, _) = store.send_coupon("1900", send("s5", None, "1000").as_bytes(), 8);
+        assert_eq!(reply.status, 403, "not a MERCHANT_UPLOAD stock");
+        let (reply, _) = store.send_coupon("1900", br#"{"openid":"o1"}"#, 8);
+        assert_eq!(reply.body["code"], "PARAM_ERROR");
+    }
+
+    #[test]
     fn dates_are_beijing_time() {
         assert_eq!(rfc3339(0), "1970-01-01T08:00:00+08:00");
         assert_eq!(rfc3339(1_554_208_460), "2019-04-02T20:34:20+08:00");
