@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 mod docs;
+mod events;
 mod names;
 mod nav;
 mod operation;
@@ -247,7 +248,9 @@ pub fn generate(spec: &Spec, settings: &Settings) -> Result<Generated, CodegenEr
         plans.push((module.name.clone(), module.feature.clone(), module_plans));
     }
     let operations = plans.iter().map(|(_, _, p)| p.len()).sum();
+    let events = events::events_module(spec, &rt, settings.json_schema_feature)?;
     let root = root_items(&rt, settings, &plans, &modules, &skipped);
+    let root = quote::quote!(#root #events);
     Ok(Generated {
         modules,
         root,

@@ -17,6 +17,7 @@ mod attrs;
 mod blocks;
 mod describe;
 mod diagnostic;
+mod notification;
 mod page;
 mod php;
 mod rows;
@@ -136,7 +137,8 @@ pub enum TreeError {
 }
 
 /// Reads every markdown page under `root` (a docs tree laid out like the site,
-/// `openapi/v3/...`, or the `openapi` directory itself).
+/// `openapi/v3/...`, or the `openapi` directory itself). Pages under `webhook/`
+/// are notifications.
 pub fn parse_tree(root: &Path) -> Result<TreeResult, TreeError> {
     let mut files = Vec::new();
     collect_pages(root, &mut files)?;
@@ -145,6 +147,7 @@ pub fn parse_tree(root: &Path) -> Result<TreeResult, TreeError> {
         return Err(TreeError::Empty(root.to_owned()));
     }
     let mut operations: Vec<Operation> = Vec::new();
+    let mut notifications = Vec::new();
     let mut diagnostics = Vec::new();
     let mut other_pages = Vec::new();
     for file in &files {
@@ -155,7 +158,8 @@ pub fn parse_tree(root: &Path) -> Result<TreeResult, TreeError> {
             .replace('\\', "/");
         // The page name is the site location, so that the spec does not depend on
         // where the tree was checked out.
-        let page = if relative.starts_with("openapi/") {
+        let is_notification = relative.starts_with("webhook/");
+        let page = if relative.starts_with("openapi/") || is_notification {
             relative
         } else {
             format!("openapi/{relative}")
@@ -183,9 +187,25 @@ pub fn parse_tree(root: &Path) -> Result<TreeResult, TreeError> {
             continue;
         }
         diagnostics.extend(result.diagnostics);
-        operations.extend(result.operations);
+        if !is_notification {
+            operations.extend(result.operations);
+            continue;
+        }
+        for operation in result.operations {
+            let page = operation.source.page.clone();
+            match notification::from_operation(operation) {
+                Ok(notification) => notifications.push(notification),
+                Err((line, message)) => diagnostics.push(Diagnostic {
+                    severity: Severity::Error,
+                    page,
+                    line,
+                    message,
+                    snippet: None,
+                }),
+            }
+        }
     }
-    let spec = Spec::new(operations);
+    let spec = Spec::new(operations).with_notifications(notifications);
     for pair in spec.operations.windows(2) {
         if pair[0].method == pair[1].method && pair[0].path == pair[1].path {
             return Err(TreeError::Duplicate {

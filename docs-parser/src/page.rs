@@ -163,6 +163,9 @@ pub(crate) fn read_page(
                             let role = match marker.id() {
                                 Some("request") => Role::Request,
                                 Some("response") => Role::Response,
+                                // A layout table of a page without operations (the
+                                // webhook index lists events in one): not an API table.
+                                None if drafts.is_empty() => continue,
                                 other => {
                                     diagnostics.error(
                                         text_line,

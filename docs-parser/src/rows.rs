@@ -132,7 +132,7 @@ pub(crate) fn read_row(raw: &RawRow, diagnostics: &mut Diagnostics<'_>) -> Optio
     }
     field.tooltip = all_attrs
         .value("data-tooltip")
-        .filter(|t| *t != PHP_ARRAY_TOOLTIP)
+        .filter(|t| !t.eq_ignore_ascii_case(PHP_ARRAY_TOOLTIP))
         .map(str::to_owned);
     Some(Row::Field(Box::new(FieldRow {
         field,

@@ -30,9 +30,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{HeaderMap, StatusCode};
+pub use http::HeaderMap;
+use http::StatusCode;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::aead;
 use crate::client::{Client, unix_now};
@@ -57,6 +59,30 @@ pub struct Notification<T> {
     pub original_type: String,
     /// The decrypted resource, decoded.
     pub resource: T,
+}
+
+impl Notification<Value> {
+    /// Decodes the resource as `T` (generated event types call this once the
+    /// event type is known); errors say where, never what.
+    pub fn decode<T: DeserializeOwned>(self) -> Result<Notification<T>, NotificationError> {
+        let resource =
+            serde_path_to_error::deserialize::<_, T>(self.resource).map_err(|error| {
+                NotificationError::Decode {
+                    event_type: self.event_type.clone(),
+                    pointer: crate::operation::json_pointer(error.path()),
+                    problem: "not the documented type".to_owned(),
+                }
+            })?;
+        Ok(Notification {
+            id: self.id,
+            create_time: self.create_time,
+            event_type: self.event_type,
+            resource_type: self.resource_type,
+            summary: self.summary,
+            original_type: self.original_type,
+            resource,
+        })
+    }
 }
 
 // The resource is business data (openids, amounts, codes): it stays out of

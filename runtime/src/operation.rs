@@ -134,7 +134,7 @@ pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
         // that tracks where the decoder was.
         let mut json = serde_json::Deserializer::from_slice(body);
         let pointer = match serde_path_to_error::deserialize::<_, T>(&mut json) {
-            Err(tracked) => pointer(tracked.path()),
+            Err(tracked) => json_pointer(tracked.path()),
             Ok(_) => String::new(),
         };
         DecodeError {
@@ -144,7 +144,8 @@ pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
     })
 }
 
-fn pointer(path: &serde_path_to_error::Path) -> String {
+/// A decoder's path as a JSON pointer (`/data/0/status`).
+pub(crate) fn json_pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut pointer = String::new();
     for segment in path.iter() {

@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::{Field, FieldPath, Limits, Operation, Response, Section, Spec};
+use crate::{Field, FieldPath, Limits, Method, Notification, Operation, Response, Section, Spec};
 
 /// Whether a change breaks users.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -121,7 +121,47 @@ pub fn diff(old: &Spec, new: &Spec) -> Vec<Change> {
                 Some(op.summary.clone()),
                 None,
             )),
-            Some(new_op) => diff_operation(op, new_op, &mut changes),
+            Some(new_op) => diff_subject(op, new_op, Subject::Operation, &mut changes),
+        }
+    }
+    // A notification diffs as what a receiver decodes: its headers and its
+    // decrypted resource, read like a response.
+    let events = |spec: &Spec| -> BTreeMap<String, Operation> {
+        spec.notifications
+            .iter()
+            .flat_map(|n| {
+                n.event_types
+                    .iter()
+                    .map(move |e| (e.clone(), receiver_view(n, e)))
+            })
+            .collect()
+    };
+    let (old_events, new_events) = (events(old), events(new));
+    for (event, op) in &old_events {
+        match new_events.get(event) {
+            None => changes.push(change(
+                Class::Breaking,
+                &op.id(),
+                "",
+                ChangeKind::OperationRemoved,
+                "its `Event` variant and resource type disappear".into(),
+                Some(op.summary.clone()),
+                None,
+            )),
+            Some(new_op) => diff_subject(op, new_op, Subject::Notification, &mut changes),
+        }
+    }
+    for (event, op) in &new_events {
+        if !old_events.contains_key(event) {
+            changes.push(change(
+                Class::NonBreaking,
+                &op.id(),
+                "",
+                ChangeKind::OperationAdded,
+                "a new `Event` variant (receivers saw these events as `Unknown` before)".into(),
+                None,
+                Some(op.summary.clone()),
+            ));
         }
     }
     for (id, op) in &new_ops {
@@ -200,7 +240,33 @@ fn response_kind(response: &Response) -> &'static str {
     }
 }
 
-fn diff_operation(old: &Operation, new: &Operation, changes: &mut Vec<Change>) {
+/// What is being compared: the same structure, read by different code.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Subject {
+    /// An operation: requests are built, responses decoded.
+    Operation,
+    /// A notification: a receiver decodes everything.
+    Notification,
+}
+
+/// A notification as an operation for the diff: `POST webhook {event}`, its
+/// headers, and its decrypted resource as the response.
+fn receiver_view(notification: &Notification, event_type: &str) -> Operation {
+    let mut op = Operation::new(
+        Method::Post,
+        format!("webhook {event_type}"),
+        notification.summary.clone(),
+        notification.source.clone(),
+    );
+    op.description = notification.description.clone();
+    op.doc_links = notification.doc_links.clone();
+    op.response = Response::Json {
+        fields: notification.resource.clone(),
+    };
+    op
+}
+
+fn diff_subject(old: &Operation, new: &Operation, subject: Subject, changes: &mut Vec<Change>) {
     let id = old.id();
     docs_changed(changes, &id, "summary", &old.summary, &new.summary);
     docs_changed(
@@ -359,6 +425,11 @@ fn diff_operation(old: &Operation, new: &Operation, changes: &mut Vec<Change>) {
             (
                 Class::NonBreaking,
                 "a new optional request field: a new setter",
+            )
+        } else if subject == Subject::Notification && field.required {
+            (
+                Class::Breaking,
+                "a new required event field: the resource type gains it, and events sent without it (by older senders, or replayed) no longer decode",
             )
         } else {
             (
@@ -604,7 +675,67 @@ fn diff_field(id: &str, path: &FieldPath, old: &Field, new: &Field, changes: &mu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Kind, Method, RequestBody, Source};
+    use crate::{Kind, NotificationFormat, RequestBody, Source};
+
+    fn events(resource: Vec<Field>, event_types: &[&str]) -> Spec {
+        Spec::new(Vec::new()).with_notifications(vec![Notification {
+            event_types: event_types.iter().map(|e| e.to_string()).collect(),
+            summary: "领券事件".into(),
+            description: String::new(),
+            doc_links: Vec::new(),
+            source: Source {
+                page: "webhook/v3/COUPON.SEND.md".into(),
+                line: 6,
+            },
+            format: NotificationFormat::Json,
+            headers: Vec::new(),
+            envelope: Vec::new(),
+            algorithm: Some("AEAD_AES_256_GCM".into()),
+            original_types: Vec::new(),
+            resource,
+        }])
+    }
+
+    #[test]
+    fn notification_changes_are_classified_for_receivers() {
+        let code = Field::new("coupon_code", Kind::String, 1);
+        let old = events(vec![code.clone()], &["COUPON.SEND"]);
+        let mut required = Field::new("openid", Kind::String, 2);
+        required.required = true;
+        let optional = Field::new("unionid", Kind::String, 3);
+        let new = events(
+            vec![code.clone(), required, optional],
+            &["COUPON.SEND", "COUPON.NEW"],
+        );
+        let changes = diff(&old, &new);
+        let find = |location: &str, kind: ChangeKind| {
+            changes
+                .iter()
+                .find(|c| c.location.contains(location) && c.kind == kind)
+                .unwrap_or_else(|| panic!("{location} {kind:?} in {changes:#?}"))
+        };
+        assert_eq!(
+            find("openid", ChangeKind::FieldAdded).class,
+            Class::Breaking
+        );
+        assert_eq!(
+            find("unionid", ChangeKind::FieldAdded).class,
+            Class::NonBreaking
+        );
+        let added = changes
+            .iter()
+            .find(|c| c.kind == ChangeKind::OperationAdded)
+            .unwrap();
+        assert_eq!(
+            (added.class, added.operation.as_str()),
+            (Class::NonBreaking, "POST webhook COUPON.NEW")
+        );
+        let gone = diff(&new, &events(vec![code], &["COUPON.SEND"]));
+        assert!(
+            gone.iter()
+                .any(|c| c.kind == ChangeKind::OperationRemoved && c.class == Class::Breaking)
+        );
+    }
 
     fn op(fields: Vec<Field>, response: Vec<Field>) -> Spec {
         let mut operation = Operation::new(

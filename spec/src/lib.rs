@@ -34,6 +34,56 @@ pub struct Spec {
     pub format_version: u32,
     /// Operations sorted by path, then method.
     pub operations: Vec<Operation>,
+    /// Notifications (回调通知) sorted by their first event type.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notifications: Vec<Notification>,
+}
+
+/// A notification page: what WeChat Pay POSTs to the merchant's notify URL for
+/// one or more event types.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Notification {
+    /// The event types the page documents (`COUPON.SEND`), from the envelope's
+    /// `event_type` values; the page's name when the table lists none.
+    pub event_types: Vec<String>,
+    /// The page's heading.
+    pub summary: String,
+    /// The prose under the heading (markdown).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Links to the official documentation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub doc_links: Vec<String>,
+    /// Where it is documented.
+    pub source: Source,
+    /// `json` (APIv3: signed, the resource AES-256-GCM encrypted) or `xml` (APIv2).
+    pub format: NotificationFormat,
+    /// The documented request headers (`Wechatpay-Signature`, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<Field>,
+    /// The body as sent: the envelope (`id`, `event_type`, `resource`, ...),
+    /// without the decrypted fields.
+    pub envelope: Vec<Field>,
+    /// The encryption algorithm of the resource (`AEAD_AES_256_GCM`), when documented.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<String>,
+    /// The resource's documented `original_type` values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub original_types: Vec<String>,
+    /// The decrypted resource's fields (after the page's separator row); for
+    /// XML notifications, the document's elements.
+    pub resource: Vec<Field>,
+}
+
+/// How a notification is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationFormat {
+    /// APIv3 JSON.
+    Json,
+    /// APIv2 XML.
+    Xml,
 }
 
 /// Errors reading a spec file.
@@ -59,7 +109,15 @@ impl Spec {
         Spec {
             format_version: FORMAT_VERSION,
             operations,
+            notifications: Vec::new(),
         }
+    }
+
+    /// The spec with these notifications, in their canonical order.
+    pub fn with_notifications(mut self, mut notifications: Vec<Notification>) -> Self {
+        notifications.sort_by(|a, b| a.event_types.cmp(&b.event_types));
+        self.notifications = notifications;
+        self
     }
 
     /// Reads a spec from its JSON text.

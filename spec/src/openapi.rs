@@ -9,7 +9,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::{Field, Kind, Limits, Operation, Params, RequestBody, Response, Spec};
+use crate::{
+    Field, Kind, Limits, NotificationFormat, Operation, Params, RequestBody, Response, Spec,
+};
 
 /// The response headers every signed answer carries.
 const RESPONSE_HEADERS: [(&str, &str); 6] = [
@@ -64,6 +66,7 @@ pub fn to_openapi(spec: &Spec, title: &str) -> Value {
         ],
         "security": [{"WechatPayV3": []}],
         "paths": paths,
+        "webhooks": webhooks(spec),
         "components": {
             "securitySchemes": {
                 "WechatPayV3": {
@@ -87,6 +90,67 @@ pub fn to_openapi(spec: &Spec, title: &str) -> Value {
             },
         },
     })
+}
+
+/// The notifications, as OpenAPI 3.1 `webhooks`: one per event type, the body
+/// as sent, with the decrypted resource's schema under
+/// `x-wechatpay-decrypted` on the `ciphertext` property.
+fn webhooks(spec: &Spec) -> Value {
+    let mut webhooks = Map::new();
+    for notification in &spec.notifications {
+        let media = match notification.format {
+            NotificationFormat::Json => "application/json",
+            NotificationFormat::Xml => "text/xml",
+        };
+        let mut body = match notification.format {
+            NotificationFormat::Json => object_schema(&notification.envelope),
+            NotificationFormat::Xml => object_schema(&notification.resource),
+        };
+        if notification.format == NotificationFormat::Json
+            && let Some(ciphertext) = body
+                .pointer_mut("/properties/resource/properties/ciphertext")
+                .and_then(Value::as_object_mut)
+        {
+            ciphertext.insert(
+                "x-wechatpay-decrypted".into(),
+                object_schema(&notification.resource),
+            );
+            if let Some(algorithm) = &notification.algorithm {
+                ciphertext.insert("x-wechatpay-algorithm".into(), json!(algorithm));
+            }
+        }
+        let parameters: Vec<Value> = notification
+            .headers
+            .iter()
+            .map(|field| parameter(field, "header", field.required))
+            .collect();
+        for event_type in &notification.event_types {
+            let mut operation = json!({
+                "summary": notification.summary,
+                "operationId": event_type,
+                "parameters": parameters,
+                "requestBody": {"required": true, "content": {media: {"schema": body}}},
+                "responses": {
+                    "200": {"description": "Handled (a 204 with no body does too)."},
+                    "default": {
+                        "description": "Not handled: WeChat Pay sends the notification again.",
+                        "content": {"application/json": {"schema": {
+                            "type": "object",
+                            "properties": {"code": {"const": "FAIL"}, "message": {"type": "string"}},
+                        }}},
+                    },
+                },
+            });
+            if !notification.description.is_empty() {
+                operation["description"] = json!(notification.description);
+            }
+            if let Some(link) = notification.doc_links.first() {
+                operation["externalDocs"] = json!({"url": link});
+            }
+            webhooks.insert(event_type.clone(), json!({"post": operation}));
+        }
+    }
+    Value::Object(webhooks)
 }
 
 fn operation_object(operation: &Operation) -> Value {

@@ -81,11 +81,12 @@ pub(crate) fn read_docs(docs: &Path, lenient: bool) -> Result<Spec, String> {
         .filter(|d| d.severity == Severity::Warning)
         .count();
     eprintln!(
-        "{}: {} pages ({} not API pages), {} operations, {errors} errors, {warnings} warnings",
+        "{}: {} pages ({} not API pages), {} operations, {} notifications, {errors} errors, {warnings} warnings",
         docs.display(),
         result.pages,
         result.other_pages.len(),
         result.spec.operations.len(),
+        result.spec.notifications.len(),
     );
     if errors > 0 && !lenient {
         return Err(format!(

@@ -498,3 +498,627 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 /// Operations of the spec that are not generated, with the reason.
 pub const SKIPPED_OPERATIONS: &[(&str, &str)] = &[];
+/// Notifications (回调通知): the decrypted resource of every documented
+/// event, and [`Event`](events::Event) over them all.
+pub mod events {
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `event_type`.
+        ///
+        /// 业务细分事件类型
+        pub enum CouponSendEventType {
+            EventTypeBusicouponSend = "EVENT_TYPE_BUSICOUPON_SEND",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `send_channel`.
+        ///
+        /// 发放渠道
+        pub enum CouponSendSendChannel {
+            BusicouponSendChannelMiniapp = "BUSICOUPON_SEND_CHANNEL_MINIAPP",
+            BusicouponSendChannelApi = "BUSICOUPON_SEND_CHANNEL_API",
+            BusicouponSendChannelPaygift = "BUSICOUPON_SEND_CHANNEL_PAYGIFT",
+            BusicouponSendChannelH5 = "BUSICOUPON_SEND_CHANNEL_H5",
+            BusicouponSendChannelFtof = "BUSICOUPON_SEND_CHANNEL_FTOF",
+            BusicouponSendChannelMembercardAct = "BUSICOUPON_SEND_CHANNEL_MEMBERCARD_ACT",
+            BusicouponSendChannelHall = "BUSICOUPON_SEND_CHANNEL_HALL",
+            BusicouponSendChannelJsapi = "BUSICOUPON_SEND_CHANNEL_JSAPI",
+            Jsapi = "JSAPI",
+            BusicouponSendChannelMiniAppLive = "BUSICOUPON_SEND_CHANNEL_MINI_APP_LIVE",
+            BusicouponSendChannelWechatSearch = "BUSICOUPON_SEND_CHANNEL_WECHAT_SEARCH",
+            BusicouponSendChannelPayHasDiscount = "BUSICOUPON_SEND_CHANNEL_PAY_HAS_DISCOUNT",
+            BusicouponSendChannelWechatAd = "BUSICOUPON_SEND_CHANNEL_WECHAT_AD",
+            BusicouponSendChannelRightsPlatform = "BUSICOUPON_SEND_CHANNEL_RIGHTS_PLATFORM",
+            BusicouponSendChannelReceiveMoneyGift = "BUSICOUPON_SEND_CHANNEL_RECEIVE_MONEY_GIFT",
+            BusicouponSendChannelMemberPayRight = "BUSICOUPON_SEND_CHANNEL_MEMBER_PAY_RIGHT",
+            BusicouponSendChannelBusiSmartRetail = "BUSICOUPON_SEND_CHANNEL_BUSI_SMART_RETAIL",
+            BusicouponSendChannelFinderLiveroom = "BUSICOUPON_SEND_CHANNEL_FINDER_LIVEROOM",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The `attach_info` object.
+    ///
+    /// 仅在支付有礼、扫码领券（营销馆）、会员有礼发放渠道，才有该信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct CouponSendAttachInfo {
+        /// 仅在支付有礼渠道，才有该信息，对应支付有礼曝光支付订单编号信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// 仅在扫码领券（营销馆）渠道，才有该信息，对应领券的营销馆领券活动ID信息信息。该字段并不会和支付有礼活动编码(act_code)同时出现。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub act_code: ::std::option::Option<::std::string::String>,
+        /// 仅在扫码领券（营销馆）渠道，才有该信息，对应领券的营销馆ID信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub hall_code: ::std::option::Option<::std::string::String>,
+        /// 仅在扫码领券（营销馆）渠道，才有该信息，对应领券的营销馆所属商户号信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub hall_belong_mch_id: ::std::option::Option<f64>,
+        /// 仅在会员卡活动渠道，才有该信息，对应会员卡Card_ID信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_id: ::std::option::Option<::std::string::String>,
+        /// 仅在会员卡活动渠道，才有该信息，对应用户卡包会员卡Code信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// 仅在会员卡活动渠道，才有该信息，对应会员有礼活动ID信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub activity_id: ::std::option::Option<::std::string::String>,
+        /// 领券手机号。仅在商户接入了摇一摇有优惠的《核销组件》的情况下，才会返回该字段
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone_number: ::std::option::Option<::std::string::String>,
+        /// 领券手机区号。仅在商户接入了摇一摇有优惠的《核销组件》的情况下，才会返回该字段
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub country_code: ::std::option::Option<::std::string::String>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        CouponSendAttachInfo {
+            transaction_id: optional(0, "transaction_id"),
+            act_code: optional(1, "act_code"),
+            hall_code: optional(2, "hall_code"),
+            hall_belong_mch_id: optional(3, "hall_belong_mch_id"),
+            card_id: optional(4, "card_id"),
+            code: optional(5, "code"),
+            activity_id: optional(6, "activity_id"),
+            phone_number: optional(7, "phone_number"),
+            country_code: optional(8, "country_code"),
+        }
+    }
+
+    impl CouponSendAttachInfo {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            CouponSendAttachInfo {
+                transaction_id: ::std::option::Option::None,
+                act_code: ::std::option::Option::None,
+                hall_code: ::std::option::Option::None,
+                hall_belong_mch_id: ::std::option::Option::None,
+                card_id: ::std::option::Option::None,
+                code: ::std::option::Option::None,
+                activity_id: ::std::option::Option::None,
+                phone_number: ::std::option::Option::None,
+                country_code: ::std::option::Option::None,
+            }
+        }
+    }
+
+    /// The decrypted resource of 领券事件回调(COUPON.SEND)通知(JSON) (`COUPON.SEND`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012285279>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012285839>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4015717506>
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct CouponSendResource {
+        /// 业务细分事件类型
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub event_type: ::std::option::Option<CouponSendEventType>,
+        /// 券的唯一标识。
+        ///
+        /// **Required.**
+        pub coupon_code: ::std::string::String,
+        /// 批次号
+        ///
+        /// **Required.**
+        pub stock_id: ::std::string::String,
+        /// 发放时间
+        ///
+        /// **Required.**
+        pub send_time: ::std::string::String,
+        /// 微信用户在AppID下的唯一标识。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 微信用户在同一个微信开放平台账号下的唯一用户标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub unionid: ::std::option::Option<::std::string::String>,
+        /// 发放渠道
+        ///
+        /// **Required.**
+        pub send_channel: CouponSendSendChannel,
+        /// 发券商户号
+        ///
+        /// **Required.**
+        pub send_merchant: ::std::string::String,
+        /// 摇一摇活动ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub act_id: ::std::option::Option<::std::string::String>,
+        /// 仅在支付有礼、扫码领券（营销馆）、会员有礼发放渠道，才有该信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach_info: ::std::option::Option<CouponSendAttachInfo>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        CouponSendResource {
+            event_type: optional(0, "event_type"),
+            coupon_code: required(1, "coupon_code"),
+            stock_id: required(2, "stock_id"),
+            send_time: required(3, "send_time"),
+            openid: optional(4, "openid"),
+            unionid: optional(5, "unionid"),
+            send_channel: required(6, "send_channel"),
+            send_merchant: required(7, "send_merchant"),
+            act_id: optional(8, "act_id"),
+            attach_info: optional(9, "attach_info"),
+        }
+    }
+
+    impl CouponSendResource {
+        /// Creates a value from its required fields (`coupon_code`, `stock_id`, `send_time`, `send_channel`, `send_merchant`).
+        pub fn new(
+            coupon_code: impl ::std::convert::Into<::std::string::String>,
+            stock_id: impl ::std::convert::Into<::std::string::String>,
+            send_time: impl ::std::convert::Into<::std::string::String>,
+            send_channel: CouponSendSendChannel,
+            send_merchant: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            CouponSendResource {
+                event_type: ::std::option::Option::None,
+                coupon_code: coupon_code.into(),
+                stock_id: stock_id.into(),
+                send_time: send_time.into(),
+                openid: ::std::option::Option::None,
+                unionid: ::std::option::Option::None,
+                send_channel,
+                send_merchant: send_merchant.into(),
+                act_id: ::std::option::Option::None,
+                attach_info: ::std::option::Option::None,
+            }
+        }
+    }
+
+    /// The `singleitem_discount_off` object.
+    ///
+    /// 单品优惠特定信息。
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct CouponUseSingleitemDiscountOff {
+        /// 单品最高优惠价格，单位：分。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub single_price_max: ::std::option::Option<f64>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        CouponUseSingleitemDiscountOff {
+            single_price_max: optional(0, "single_price_max"),
+        }
+    }
+
+    impl CouponUseSingleitemDiscountOff {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            CouponUseSingleitemDiscountOff {
+                single_price_max: ::std::option::Option::None,
+            }
+        }
+    }
+
+    /// The `discount_to` object.
+    ///
+    /// 减至优惠限定字段，仅减至优惠场景有返回。
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct CouponUseDiscountTo {
+        /// 减至后优惠单价，单位：分。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cut_to_price: ::std::option::Option<f64>,
+        /// 可享受优惠的最高价格，单位：分。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_price: ::std::option::Option<f64>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        CouponUseDiscountTo {
+            cut_to_price: optional(0, "cut_to_price"),
+            max_price: optional(1, "max_price"),
+        }
+    }
+
+    impl CouponUseDiscountTo {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            CouponUseDiscountTo {
+                cut_to_price: ::std::option::Option::None,
+                max_price: ::std::option::Option::None,
+            }
+        }
+    }
+
+    /// The `normal_coupon_information` object.
+    ///
+    /// 普通满减券或消费金面额、门槛信息。
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct CouponUseNormalCouponInformation {
+        /// 面额，单位：分。
+        ///
+        /// **Required.**
+        pub coupon_amount: f64,
+        /// 使用券或消费金金额门槛，单位：分。
+        ///
+        /// **Required.**
+        pub transaction_minimum: f64,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        CouponUseNormalCouponInformation {
+            coupon_amount: required(0, "coupon_amount"),
+            transaction_minimum: required(1, "transaction_minimum"),
+        }
+    }
+
+    impl CouponUseNormalCouponInformation {
+        /// Creates a value from its required fields (`coupon_amount`, `transaction_minimum`).
+        pub fn new(coupon_amount: f64, transaction_minimum: f64) -> Self {
+            CouponUseNormalCouponInformation {
+                coupon_amount,
+                transaction_minimum,
+            }
+        }
+    }
+
+    /// An item of `goods_detail`.
+    ///
+    /// 商户下单接口传的单品信息。
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct CouponUseGoodsDetailItem {
+        /// 单品券创建时录入的单品编码。
+        ///
+        /// **Required.**
+        pub goods_id: ::std::string::String,
+        /// 单品数据
+        ///
+        /// **Required.**
+        pub quantity: f64,
+        /// 单品单价
+        ///
+        /// **Required.**
+        pub price: f64,
+        /// 优惠金额
+        ///
+        /// **Required.**
+        pub discount_amount: f64,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        CouponUseGoodsDetailItem {
+            goods_id: required(0, "goods_id"),
+            quantity: required(1, "quantity"),
+            price: required(2, "price"),
+            discount_amount: required(3, "discount_amount"),
+        }
+    }
+
+    impl CouponUseGoodsDetailItem {
+        /// Creates a value from its required fields (`goods_id`, `quantity`, `price`, `discount_amount`).
+        pub fn new(
+            goods_id: impl ::std::convert::Into<::std::string::String>,
+            quantity: f64,
+            price: f64,
+            discount_amount: f64,
+        ) -> Self {
+            CouponUseGoodsDetailItem {
+                goods_id: goods_id.into(),
+                quantity,
+                price,
+                discount_amount,
+            }
+        }
+    }
+
+    /// The `consume_information` object.
+    ///
+    /// 已实扣代金券或消费金信息。
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct CouponUseConsumeInformation {
+        /// 代金券核销时间
+        ///
+        /// **Required.**
+        pub consume_time: ::std::string::String,
+        /// 核销代金券的商户号。
+        ///
+        /// 校验规则：
+        ///
+        /// 该参数目前现在返回的是收款商户号，间连模式下，目前传的是银联和网联的商户号
+        ///
+        /// **Required.**
+        pub consume_mchid: ::std::string::String,
+        /// 微信支付系统生成的订单号。
+        ///
+        /// **Required.**
+        pub transaction_id: ::std::string::String,
+        /// 核销金额，仅有当business_type=`MULTIUSE`时，才会返回。单位，分
+        ///
+        /// **Required.**
+        pub consume_amount: f64,
+        /// 商户下单接口传的单品信息。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods_detail: ::std::option::Option<
+            ::std::vec::Vec<CouponUseGoodsDetailItem>,
+        >,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        CouponUseConsumeInformation {
+            consume_time: required(0, "consume_time"),
+            consume_mchid: required(1, "consume_mchid"),
+            transaction_id: required(2, "transaction_id"),
+            consume_amount: required(3, "consume_amount"),
+            goods_detail: optional(4, "goods_detail"),
+        }
+    }
+
+    impl CouponUseConsumeInformation {
+        /// Creates a value from its required fields (`consume_time`, `consume_mchid`, `transaction_id`, `consume_amount`).
+        pub fn new(
+            consume_time: impl ::std::convert::Into<::std::string::String>,
+            consume_mchid: impl ::std::convert::Into<::std::string::String>,
+            transaction_id: impl ::std::convert::Into<::std::string::String>,
+            consume_amount: f64,
+        ) -> Self {
+            CouponUseConsumeInformation {
+                consume_time: consume_time.into(),
+                consume_mchid: consume_mchid.into(),
+                transaction_id: transaction_id.into(),
+                consume_amount,
+                goods_detail: ::std::option::Option::None,
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `business_type`.
+        ///
+        /// 细分业务类型
+        pub enum CouponUseBusinessType {
+            Multiuse = "MULTIUSE",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 核销事件回调(COUPON.USE)通知(JSON) (`COUPON.USE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012285250>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012285807>
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct CouponUseResource {
+        /// 批次创建方商户号。
+        ///
+        /// **Required.**
+        pub stock_creator_mchid: ::std::string::String,
+        /// 微信为每个代金券批次分配的唯一ID。
+        ///
+        /// **Required.**
+        pub stock_id: ::std::string::String,
+        /// 微信为代金券或消费金唯一分配的id。
+        ///
+        /// **Required.**
+        pub coupon_id: ::std::string::String,
+        /// 单品优惠特定信息。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub singleitem_discount_off: ::std::option::Option<
+            CouponUseSingleitemDiscountOff,
+        >,
+        /// 减至优惠限定字段，仅减至优惠场景有返回。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub discount_to: ::std::option::Option<CouponUseDiscountTo>,
+        /// 券或消费金名称
+        ///
+        /// **Required.**
+        pub coupon_name: ::std::string::String,
+        /// 券或消费金状态：
+        ///
+        /// `SENDED`：可用
+        ///
+        /// `USED`：已实扣
+        ///
+        /// `EXPIRED`：已过期
+        ///
+        /// **Required.**
+        pub status: ::std::string::String,
+        /// 券或消费金描述说明字段。
+        ///
+        /// **Required.**
+        pub description: ::std::string::String,
+        /// 领券时间
+        ///
+        /// **Required.**
+        pub create_time: ::std::string::String,
+        /// 券或消费金类型：
+        ///
+        /// `NORMAL`：满减券
+        ///
+        /// `CUT_TO`：减至券
+        ///
+        /// **Required.**
+        pub coupon_type: ::std::string::String,
+        /// 是否无资金流
+        ///
+        /// **Required.**
+        pub no_cash: bool,
+        /// 可用开始时间
+        ///
+        /// **Required.**
+        pub available_begin_time: ::std::string::String,
+        /// 可用结束时间
+        ///
+        /// **Required.**
+        pub available_end_time: ::std::string::String,
+        /// 是否单品优惠
+        ///
+        /// **Required.**
+        pub singleitem: bool,
+        /// 普通满减券或消费金面额、门槛信息。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub normal_coupon_information: ::std::option::Option<
+            CouponUseNormalCouponInformation,
+        >,
+        /// 已实扣代金券或消费金信息。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub consume_information: ::std::option::Option<CouponUseConsumeInformation>,
+        /// 细分业务类型
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub business_type: ::std::option::Option<CouponUseBusinessType>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        CouponUseResource {
+            stock_creator_mchid: required(0, "stock_creator_mchid"),
+            stock_id: required(1, "stock_id"),
+            coupon_id: required(2, "coupon_id"),
+            singleitem_discount_off: optional(3, "singleitem_discount_off"),
+            discount_to: optional(4, "discount_to"),
+            coupon_name: required(5, "coupon_name"),
+            status: required(6, "status"),
+            description: required(7, "description"),
+            create_time: required(8, "create_time"),
+            coupon_type: required(9, "coupon_type"),
+            no_cash: required(10, "no_cash"),
+            available_begin_time: required(11, "available_begin_time"),
+            available_end_time: required(12, "available_end_time"),
+            singleitem: required(13, "singleitem"),
+            normal_coupon_information: optional(14, "normal_coupon_information"),
+            consume_information: optional(15, "consume_information"),
+            business_type: optional(16, "business_type"),
+        }
+    }
+
+    impl CouponUseResource {
+        /// Creates a value from its required fields (`stock_creator_mchid`, `stock_id`, `coupon_id`, `coupon_name`, `status`, `description`, `create_time`, `coupon_type`, `no_cash`, `available_begin_time`, `available_end_time`, `singleitem`).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            stock_creator_mchid: impl ::std::convert::Into<::std::string::String>,
+            stock_id: impl ::std::convert::Into<::std::string::String>,
+            coupon_id: impl ::std::convert::Into<::std::string::String>,
+            coupon_name: impl ::std::convert::Into<::std::string::String>,
+            status: impl ::std::convert::Into<::std::string::String>,
+            description: impl ::std::convert::Into<::std::string::String>,
+            create_time: impl ::std::convert::Into<::std::string::String>,
+            coupon_type: impl ::std::convert::Into<::std::string::String>,
+            no_cash: bool,
+            available_begin_time: impl ::std::convert::Into<::std::string::String>,
+            available_end_time: impl ::std::convert::Into<::std::string::String>,
+            singleitem: bool,
+        ) -> Self {
+            CouponUseResource {
+                stock_creator_mchid: stock_creator_mchid.into(),
+                stock_id: stock_id.into(),
+                coupon_id: coupon_id.into(),
+                singleitem_discount_off: ::std::option::Option::None,
+                discount_to: ::std::option::Option::None,
+                coupon_name: coupon_name.into(),
+                status: status.into(),
+                description: description.into(),
+                create_time: create_time.into(),
+                coupon_type: coupon_type.into(),
+                no_cash,
+                available_begin_time: available_begin_time.into(),
+                available_end_time: available_end_time.into(),
+                singleitem,
+                normal_coupon_information: ::std::option::Option::None,
+                consume_information: ::std::option::Option::None,
+                business_type: ::std::option::Option::None,
+            }
+        }
+    }
+
+    /// A verified, decrypted notification, by event type. Event types
+    /// these bindings do not know yet are [`Event::Unknown`], with their
+    /// decrypted JSON: a new event type never fails a receiver.
+    #[derive(Debug)]
+    #[non_exhaustive]
+    pub enum Event {
+        /// 领券事件回调(COUPON.SEND)通知(JSON) (`COUPON.SEND`).
+        CouponSend(::wechatpay_runtime::notify::Notification<CouponSendResource>),
+        /// 核销事件回调(COUPON.USE)通知(JSON) (`COUPON.USE`).
+        CouponUse(::wechatpay_runtime::notify::Notification<CouponUseResource>),
+        /// An event type the docs these bindings come from do not list.
+        Unknown(::wechatpay_runtime::notify::Notification<::serde_json::Value>),
+    }
+
+    impl Event {
+        /// Verifies, decrypts and decodes a notification from its raw
+        /// headers and body bytes.
+        pub async fn parse(
+            parser: &::wechatpay_runtime::notify::NotificationParser,
+            headers: &::wechatpay_runtime::notify::HeaderMap,
+            body: &[u8],
+        ) -> ::std::result::Result<
+            Event,
+            ::wechatpay_runtime::notify::NotificationError,
+        > {
+            let notification = parser.parse::<::serde_json::Value>(headers, body).await?;
+            Event::from_notification(notification)
+        }
+
+        /// Types an already verified and decrypted notification by its event type.
+        pub fn from_notification(
+            notification: ::wechatpay_runtime::notify::Notification<::serde_json::Value>,
+        ) -> ::std::result::Result<
+            Event,
+            ::wechatpay_runtime::notify::NotificationError,
+        > {
+            match notification.event_type.as_str() {
+                "COUPON.SEND" => notification.decode().map(Event::CouponSend),
+                "COUPON.USE" => notification.decode().map(Event::CouponUse),
+                _ => ::std::result::Result::Ok(Event::Unknown(notification)),
+            }
+        }
+
+        /// The notification's id, to deduplicate by.
+        pub fn id(&self) -> &str {
+            match self {
+                Event::CouponSend(notification) => &notification.id,
+                Event::CouponUse(notification) => &notification.id,
+                Event::Unknown(notification) => &notification.id,
+            }
+        }
+
+        /// The notification's event type (`COUPON.SEND`).
+        pub fn event_type(&self) -> &str {
+            match self {
+                Event::CouponSend(notification) => &notification.event_type,
+                Event::CouponUse(notification) => &notification.event_type,
+                Event::Unknown(notification) => &notification.event_type,
+            }
+        }
+    }
+}
