@@ -268,9 +268,10 @@ json-schema = [{schema_features}]
 {feature_lines}"#,
         defaults = defaults.join(", "),
         schema_features = schema_features.join(", "),
+        // A tree of notifications only has no area crate to glob.
         members = match rendered.layout {
-            Layout::Split => "members = [\"areas/*\"]\n",
-            Layout::Single => "",
+            Layout::Split if !area_dependencies.is_empty() => "members = [\"areas/*\"]\n",
+            _ => "",
         },
     );
     write(dir.join("Cargo.toml"), &manifest)?;
