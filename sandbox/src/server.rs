@@ -196,6 +196,16 @@ fn api_router(state: SharedRef) -> Router {
             }),
         )
         .route(
+            "/v3/marketing/busifavor/coupons/use",
+            // No notification: the only COUPON.USE page the docs have describes
+            // the cash-coupon (代金券) resource, not the merchant coupon's.
+            post(|State(state): State<SharedRef>, body: Bytes| async move {
+                let shared = shared(&state);
+                let mut store = shared.store.lock().expect("lock");
+                reply(store.use_coupon(&body, now()))
+            }),
+        )
+        .route(
             "/v3/certificates",
             get(|State(state): State<SharedRef>| async move {
                 let shared = shared(&state);

@@ -25,6 +25,8 @@ pub struct CodeRecord {
     pub dispatched_time: Option<i64>,
     /// The user it was dispatched to.
     pub openid: Option<String>,
+    /// Unix seconds, once redeemed (`coupons/use`).
+    pub used_time: Option<i64>,
 }
 
 /// A stock (批次).
@@ -92,6 +94,7 @@ pub struct Store {
     /// and when it was set.
     pub notify_url: Option<(String, i64)>,
     send_replays: HashMap<String, Reply>,
+    use_replays: HashMap<String, Reply>,
 }
 
 /// A coupon handed to a user: what its `COUPON.SEND` notification says.
@@ -197,6 +200,7 @@ impl Store {
                         upload_time: now,
                         dispatched_time: None,
                         openid: None,
+                        used_time: None,
                     },
                 );
                 succeeded.push(code);
@@ -482,6 +486,61 @@ impl Store {
         (reply, Some(Sent { resource }))
     }
 
+    /// `POST /v3/marketing/busifavor/coupons/use`: redeems a dispatched code. A
+    /// repeated `use_request_no` gets the first answer.
+    pub fn use_coupon(&mut self, body: &[u8], now: i64) -> Reply {
+        let Ok(request) = serde_json::from_slice::<Value>(body) else {
+            return Reply::param_error("body", "not JSON");
+        };
+        for field in ["coupon_code", "appid", "use_time", "use_request_no"] {
+            if request[field].as_str().is_none_or(str::is_empty) {
+                return Reply::param_error(field, "required");
+            }
+        }
+        let text = |field: &str| request[field].as_str().unwrap_or_default().to_owned();
+        let (code, request_no) = (text("coupon_code"), text("use_request_no"));
+        if let Some(reply) = self.use_replays.get(&request_no) {
+            return reply.clone();
+        }
+        let wanted_stock = request["stock_id"].as_str();
+        let found = self.stocks.iter_mut().find_map(|(stock_id, stock)| {
+            if wanted_stock.is_some_and(|wanted| wanted != stock_id) {
+                return None;
+            }
+            stock
+                .codes
+                .get_mut(&code)
+                .map(|record| (stock_id.clone(), record))
+        });
+        let Some((stock_id, record)) = found else {
+            return Reply::error(404, "RESOURCE_NOT_EXISTS", "券不存在");
+        };
+        let Some(openid) = record
+            .openid
+            .clone()
+            .filter(|_| record.status == "DISPATCHED")
+        else {
+            return Reply::error(400, "INVALID_REQUEST", "券未发放给用户，不可核销");
+        };
+        if request["openid"]
+            .as_str()
+            .is_some_and(|given| given != openid)
+        {
+            return Reply::error(400, "INVALID_REQUEST", "券不属于该用户");
+        }
+        if record.used_time.is_some() {
+            return Reply::error(400, "INVALID_REQUEST", "券已核销");
+        }
+        record.used_time = Some(now);
+        let reply = Reply::ok(json!({
+            "stock_id": stock_id,
+            "openid": openid,
+            "wechatpay_use_time": rfc3339(now),
+        }));
+        self.use_replays.insert(request_no, reply.clone());
+        reply
+    }
+
     /// The codes a stock holds, in upload order.
     pub fn codes(&self, stock_id: &str) -> Vec<String> {
         self.stocks
@@ -571,6 +630,40 @@ mod tests {
         assert_eq!(reply.status, 403, "not a MERCHANT_UPLOAD stock");
         let (reply, _) = store.send_coupon("1900", br#"{"openid":"o1"}"#, 8);
         assert_eq!(reply.body["code"], "PARAM_ERROR");
+
+        // Redeeming: only a dispatched code, once, by its user; replays answer the same.
+        let redeem = |code: &str, n: &str, openid: &str| {
+            json!({"coupon_code": code, "appid": "wx1", "use_time": "2026-12-02T12:00:00+08:00",
+                   "use_request_no": n, "openid": openid})
+            .to_string()
+        };
+        let used = store.use_coupon(redeem("A1", "u1", "o1").as_bytes(), 9);
+        assert_eq!(
+            (used.status, &used.body["stock_id"]),
+            (200, &json!("98065001"))
+        );
+        assert_eq!(
+            store.use_coupon(redeem("A1", "u1", "o1").as_bytes(), 10),
+            used
+        );
+        assert_eq!(
+            store
+                .use_coupon(redeem("A1", "u2", "o1").as_bytes(), 10)
+                .status,
+            400
+        );
+        assert_eq!(
+            store
+                .use_coupon(redeem("A2", "u3", "o2").as_bytes(), 10)
+                .status,
+            400
+        );
+        assert_eq!(
+            store
+                .use_coupon(redeem("NOPE", "u4", "o1").as_bytes(), 10)
+                .status,
+            404
+        );
     }
 
     #[test]
