@@ -11,14 +11,11 @@ use std::io::{BufRead, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use axum::extract::State;
-use axum::response::IntoResponse;
 use clap::Args;
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
-use wechatpay_runtime::notify::{Notification, NotificationParser, receive};
+use wechatpay_runtime::notify::{Notification, NotificationParser, NotificationService};
 
 /// `couponcodes events serve` options.
 #[derive(Args, Debug, Clone)]
@@ -150,11 +147,6 @@ fn write_events(mut log: EventLog, mut queue: mpsc::Receiver<Pending>) -> EventL
     log
 }
 
-struct Receiver {
-    parser: NotificationParser,
-    queue: mpsc::Sender<Pending>,
-}
-
 /// Listens on `args.addr`.
 pub async fn bind(args: &ServeArgs) -> Result<tokio::net::TcpListener, String> {
     tokio::net::TcpListener::bind(args.addr)
@@ -180,15 +172,27 @@ pub async fn serve(
     }
     let (queue, events) = mpsc::channel(8192);
     let writer = std::thread::spawn(move || write_events(log, events));
-    let receiver = Arc::new(Receiver { parser, queue });
+    // Each verified notification is queued for the writer; the answer waits
+    // for its line to be on disk.
+    let handler = move |event: Notification<Value>| {
+        let queue = queue.clone();
+        async move {
+            let (done, written) = oneshot::channel();
+            queue
+                .send((event, done))
+                .await
+                .map_err(|_| "the events writer stopped".to_owned())?;
+            written
+                .await
+                .map_err(|_| "the events writer stopped".to_owned())?
+        }
+    };
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     eprintln!(
         "receiving notifications on http://{addr} into {} (Ctrl-C stops)",
         out.display()
     );
-    let app = axum::Router::new()
-        .fallback(notification)
-        .with_state(receiver);
+    let app = axum::Router::new().fallback_service(NotificationService::new(parser, handler));
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
@@ -205,30 +209,4 @@ pub async fn serve(
         log.duplicates
     );
     Ok(ExitCode::SUCCESS)
-}
-
-async fn notification(
-    State(receiver): State<Arc<Receiver>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let (parts, body) = request.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, 1 << 20).await else {
-        return (http::StatusCode::PAYLOAD_TOO_LARGE, "").into_response();
-    };
-    let request = http::Request::from_parts(parts, body);
-    let answer = receive(&receiver.parser, request, |event: Notification<Value>| {
-        let queue = receiver.queue.clone();
-        async move {
-            let (done, written) = oneshot::channel();
-            queue
-                .send((event, done))
-                .await
-                .map_err(|_| "the events writer stopped".to_owned())?;
-            written
-                .await
-                .map_err(|_| "the events writer stopped".to_owned())?
-        }
-    })
-    .await;
-    answer.map(axum::body::Body::from).into_response()
 }

@@ -383,3 +383,101 @@ where
         }
     }
 }
+
+/// A `tower::Service` receiving notifications (feature `receiver`): mount it
+/// on any tower-based server, e.g. `axum::Router::new().route_service("/notify",
+/// NotificationService::new(parser, handler))`. Each request goes through
+/// [`receive`]: the handler runs only for verified notifications, and WeChat
+/// Pay is told "handled" only when it returns `Ok`.
+#[cfg(feature = "receiver")]
+pub struct NotificationService<T, H> {
+    parser: NotificationParser,
+    handler: H,
+    limit: usize,
+    _event: std::marker::PhantomData<fn() -> T>,
+}
+
+#[cfg(feature = "receiver")]
+impl<T, H: Clone> Clone for NotificationService<T, H> {
+    fn clone(&self) -> Self {
+        NotificationService {
+            parser: self.parser.clone(),
+            handler: self.handler.clone(),
+            limit: self.limit,
+            _event: std::marker::PhantomData,
+        }
+    }
+}
+
+#[cfg(feature = "receiver")]
+impl<T, H> fmt::Debug for NotificationService<T, H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NotificationService")
+            .field("parser", &self.parser)
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "receiver")]
+impl<T, H> NotificationService<T, H> {
+    /// A service that hands each verified notification to `handler`. Bodies
+    /// over 1 MiB are refused (notifications are a few KiB).
+    pub fn new(parser: NotificationParser, handler: H) -> Self {
+        NotificationService {
+            parser,
+            handler,
+            limit: 1 << 20,
+            _event: std::marker::PhantomData,
+        }
+    }
+}
+
+#[cfg(feature = "receiver")]
+impl<T, H, Fut, E, B> tower::Service<http::Request<B>> for NotificationService<T, H>
+where
+    T: DeserializeOwned + Send + 'static,
+    H: Fn(Notification<T>) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = Result<(), E>> + Send + 'static,
+    E: fmt::Display + 'static,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Response = http::Response<http_body_util::Full<Bytes>>;
+    type Error = std::convert::Infallible;
+    type Future = std::pin::Pin<
+        Box<dyn Future<Output = Result<Self::Response, std::convert::Infallible>> + Send>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        use http_body_util::BodyExt;
+        let service = self.clone();
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let body = match http_body_util::Limited::new(body, service.limit)
+                .collect()
+                .await
+            {
+                Ok(collected) => collected.to_bytes(),
+                Err(error) => {
+                    let answer = respond_with(Err((
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!("the body could not be read: {error}"),
+                    )));
+                    return Ok(answer.map(http_body_util::Full::new));
+                }
+            };
+            let request = http::Request::from_parts(parts, body);
+            let answer = receive(&service.parser, request, service.handler).await;
+            Ok(answer.map(http_body_util::Full::new))
+        })
+    }
+}
