@@ -352,10 +352,30 @@ pub(crate) fn build_forest(
             None => &forest[..],
             Some(path) => &node(&forest, path).children_nodes[..],
         };
-        if siblings.iter().any(|n| n.field.name == field.name) {
-            diagnostics.error(line, format!("duplicate field `{}`", field.name));
-            stack.push(Slot { indent, path: None });
-            continue;
+        if let Some(twin) = siblings.iter().find(|n| n.field.name == field.name) {
+            // The site draws alternatives (one of several shapes) as sibling rows
+            // of the same name; they are merged once the table is read.
+            if twin.field.type_name() != field.type_name() {
+                diagnostics.error(
+                    line,
+                    format!(
+                        "duplicate field `{}`: a `{}` here, a `{}` on line {}; no single reading",
+                        field.name,
+                        field.type_name(),
+                        twin.field.type_name(),
+                        twin.field.line
+                    ),
+                );
+                stack.push(Slot { indent, path: None });
+                continue;
+            }
+            diagnostics.warning(
+                line,
+                format!(
+                    "`{}` repeats the row on line {}: read as an alternative of it (fields merged; required only where every alternative requires it; enum values joined)",
+                    field.name, twin.field.line
+                ),
+            );
         }
         let node = Node {
             field,
@@ -381,7 +401,81 @@ pub(crate) fn build_forest(
             path: Some(path),
         });
     }
+    merge_alternatives(&mut forest, diagnostics);
     (forest, full_width)
+}
+
+/// Merges sibling rows of the same name (alternatives) into the first, at
+/// every level.
+fn merge_alternatives(nodes: &mut Vec<Node>, diagnostics: &mut Diagnostics<'_>) {
+    let mut merged: Vec<Node> = Vec::with_capacity(nodes.len());
+    for node in nodes.drain(..) {
+        match merged.iter_mut().find(|n| n.field.name == node.field.name) {
+            Some(first) => merge_alternative(first, node, diagnostics),
+            None => merged.push(node),
+        }
+    }
+    for node in &mut merged {
+        merge_alternatives(&mut node.children_nodes, diagnostics);
+    }
+    *nodes = merged;
+}
+
+/// `other` as another shape of `into`: required only if both require it,
+/// enum values and fields joined (a field of one shape only is optional).
+fn merge_alternative(into: &mut Node, other: Node, diagnostics: &mut Diagnostics<'_>) {
+    let (into_field, other_field) = (&mut into.field, other.field);
+    into_field.required &= other_field.required;
+    for value in other_field.enum_values {
+        if !into_field.enum_values.contains(&value) {
+            into_field.enum_values.push(value);
+        }
+    }
+    if !other_field.description.is_empty() && other_field.description != into_field.description {
+        into_field.description = if into_field.description.is_empty() {
+            other_field.description
+        } else {
+            format!("{}\n\n{}", into_field.description, other_field.description)
+        };
+    }
+    let in_other: Vec<&str> = other
+        .children_nodes
+        .iter()
+        .map(|n| n.field.name.as_str())
+        .collect();
+    for child in &mut into.children_nodes {
+        if !in_other.contains(&child.field.name.as_str()) {
+            child.field.required = false;
+        }
+    }
+    let had_children = !into.children_nodes.is_empty();
+    for mut child in other.children_nodes {
+        match into
+            .children_nodes
+            .iter_mut()
+            .find(|n| n.field.name == child.field.name)
+        {
+            Some(existing) if existing.field.type_name() == child.field.type_name() => {
+                merge_alternative(existing, child, diagnostics)
+            }
+            Some(existing) => diagnostics.error(
+                child.field.line,
+                format!(
+                    "`{}` is a `{}` in this alternative and a `{}` on line {}; no single reading",
+                    child.field.name,
+                    child.field.type_name(),
+                    existing.field.type_name(),
+                    existing.field.line
+                ),
+            ),
+            None => {
+                if had_children {
+                    child.field.required = false;
+                }
+                into.children_nodes.push(child);
+            }
+        }
+    }
 }
 
 impl Node {

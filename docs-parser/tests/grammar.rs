@@ -373,6 +373,52 @@ fn pages_without_operations_are_not_api_pages() {
     assert!(result.diagnostics.is_empty(), "{:?}", result.diagnostics);
 }
 
+/// Sibling rows of the same name are the site's way of drawing alternatives
+/// (one of several shapes): one field, required only where every alternative
+/// requires it, enum values joined, with a warning and no row lost.
+#[test]
+fn same_name_siblings_are_alternatives() {
+    let rows = "| json {data-required} | object | x\n\
+| scene {data-required data-indent=1} | string | 场景<br/>`BUS` 枚举值\n\
+| info {data-required data-indent=1} | object | 公交\n\
+| start_time {data-required data-indent=2} | string | 乘车时间\n\
+| line_name {data-required data-indent=2} | string | 路线\n\
+| scene {data-indent=1} | string | 场景<br/>`PARKING` 枚举值\n\
+| info {data-required data-indent=1} | object | 停车\n\
+| start_time {data-required data-indent=2} | string | 入场时间\n\
+| space_number {data-required data-indent=2} | string | 车位编号\n";
+    let result = read(
+        "openapi/v3/a.md",
+        &single_page("post", rows, "| id | string | x\n"),
+    );
+    no_errors(&result);
+    let warnings: Vec<_> = result
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
+    assert!(
+        warnings[0].contains("read as an alternative"),
+        "{}",
+        warnings[0]
+    );
+    let Some(RequestBody::Json { fields, .. }) = &result.operations[0].request_body else {
+        panic!("{:?}", result.operations[0].request_body)
+    };
+    assert_eq!(fields.len(), 2);
+    let scene = field(fields, "scene");
+    assert!(!scene.required, "required in one alternative only");
+    assert_eq!(scene.enum_values, ["BUS", "PARKING"]);
+    let info = field(fields, "info");
+    assert!(info.required, "required in both");
+    assert!(field(&info.children, "start_time").required);
+    assert!(!field(&info.children, "line_name").required);
+    assert!(!field(&info.children, "space_number").required);
+    assert!(info.description.contains("公交") && info.description.contains("停车"));
+}
+
 /// Each malformed row is one error naming `page:line` and the row; the other rows are kept.
 #[test]
 fn bad_rows_are_located_errors_and_the_rest_is_kept() {
@@ -383,7 +429,7 @@ fn bad_rows_are_located_errors_and_the_rest_is_kept() {
             "jumps from indent 1 to 3",
         ),
         (
-            "| a {data-indent=1} | string | x\n| a {data-indent=1} | string | y\n",
+            "| a {data-indent=1} | string | x\n| a {data-indent=1} | integer | y\n",
             "duplicate field `a`",
         ),
         (
