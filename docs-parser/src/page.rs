@@ -451,6 +451,8 @@ fn read_request(operation: &mut Operation, forest: Vec<Node>, diagnostics: &mut 
         .map(str::to_owned)
         .collect();
     let is_v2 = operation.path.starts_with("/v2/");
+    // Top-level rows that are neither a known name nor a path parameter.
+    let mut strays: Vec<Field> = Vec::new();
     for node in forest {
         let line = node.field.line;
         let name = node.field.name.clone();
@@ -525,21 +527,46 @@ fn read_request(operation: &mut Operation, forest: Vec<Node>, diagnostics: &mut 
                 }
                 operation.path_params.push(field);
             }
-            _ => {
-                let hint = if is_v2 {
-                    ""
-                } else {
-                    " (a path parameter must appear in the page's path)"
-                };
-                diagnostics.error(
-                    line,
-                    format!(
-                        "top-level request row `{name}` is not a path parameter of `{}` nor one of json, xml, body, query, headers, base_uri, security, nonceless{hint}",
-                        operation.path
-                    ),
-                );
-            }
+            _ => strays.push(node.into_field()),
         }
+    }
+    // A page that documents its one undocumented path parameter under another
+    // name (`transaction_id` for `{out_trade_no}`): the row is that parameter.
+    let undocumented: Vec<&String> = placeholders
+        .iter()
+        .filter(|p| !operation.path_params.iter().any(|f| &f.name == *p))
+        .collect();
+    if !is_v2
+        && let ([stray], [parameter]) = (strays.as_slice(), undocumented.as_slice())
+        && stray.children.is_empty()
+        && !stray.is_array()
+        && stray.kind != Kind::Object
+    {
+        diagnostics.warning(
+            stray.line,
+            format!(
+                "top-level request row `{}` is not in the path; read as its undocumented path parameter `{parameter}`",
+                stray.name
+            ),
+        );
+        let mut field = strays.remove(0);
+        field.name = (*parameter).clone();
+        field.required = true;
+        operation.path_params.push(field);
+    }
+    for stray in strays {
+        let hint = if is_v2 {
+            ""
+        } else {
+            " (a path parameter must appear in the page's path)"
+        };
+        diagnostics.error(
+            stray.line,
+            format!(
+                "top-level request row `{}` is not a path parameter of `{}` nor one of json, xml, body, query, headers, base_uri, security, nonceless{hint}",
+                stray.name, operation.path
+            ),
+        );
     }
 }
 
@@ -557,6 +584,10 @@ fn expect_object(field: &Field, diagnostics: &mut Diagnostics<'_>) {
 }
 
 fn base_uri(field: &Field) -> Option<String> {
+    // `接入点<br/>固定值`https://...`` puts the URL in the fixed value.
+    if let Some(constant) = field.constant.as_deref().filter(|c| c.contains("://")) {
+        return Some(constant.to_owned());
+    }
     let text = field.description.as_str();
     let from_code = text
         .split('`')

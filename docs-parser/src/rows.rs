@@ -69,6 +69,28 @@ pub(crate) fn read_row(raw: &RawRow, diagnostics: &mut Diagnostics<'_>) -> Optio
         diagnostics.error(line, "row has no field name");
         return None;
     }
+    // `payer _currency`: a stray space inside a name that is otherwise a name.
+    let joined: String;
+    let name = if name.contains(char::is_whitespace)
+        && !name.contains(|c: char| "{}`|<>".contains(c))
+        && name.split_whitespace().count() == 2
+        && name.split_whitespace().all(|part| {
+            part.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
+        && name
+            .split_whitespace()
+            .any(|part| part.starts_with('_') || part.ends_with('_'))
+    {
+        joined = name.split_whitespace().collect();
+        diagnostics.warning(
+            line,
+            format!("`{name}` has a space inside; read as `{joined}`"),
+        );
+        joined.as_str()
+    } else {
+        name
+    };
     if let Some(bad) = name
         .chars()
         .find(|c| c.is_whitespace() || "{}`|<>".contains(*c))

@@ -419,6 +419,50 @@ fn same_name_siblings_are_alternatives() {
     assert!(info.description.contains("公交") && info.description.contains("停车"));
 }
 
+/// Quirks a reader of the page still understands: each read with a warning
+/// that says how, none dropped.
+#[test]
+fn quirks_are_read_with_a_warning() {
+    let rows = "| base_uri {data-required} | string | 声明接入点<br/>固定值`https://fraud.mch.weixin.qq.com/`\n\
+| transaction_id {data-required} | string | 商户订单号\n\
+| json {data-required} | object | x\n\
+| payer _currency {data-indent=1} | string | 支付货币类型\n";
+    let result = read(
+        "openapi/v3/pay/{out_trade_no}.md",
+        &single_page("post", rows, "| id | string | x\n"),
+    );
+    no_errors(&result);
+    let warnings: Vec<_> = result
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .map(ToString::to_string)
+        .collect();
+    let op = &result.operations[0];
+    assert_eq!(
+        op.base_uri.as_deref(),
+        Some("https://fraud.mch.weixin.qq.com/")
+    );
+    assert_eq!(op.path_params.len(), 1);
+    assert_eq!(op.path_params[0].name, "out_trade_no");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("`transaction_id` is not in the path")),
+        "{warnings:#?}"
+    );
+    let Some(RequestBody::Json { fields, .. }) = &op.request_body else {
+        panic!("{:?}", op.request_body)
+    };
+    assert_eq!(fields[0].name, "payer_currency");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("read as `payer_currency`")),
+        "{warnings:#?}"
+    );
+}
+
 /// Each malformed row is one error naming `page:line` and the row; the other rows are kept.
 #[test]
 fn bad_rows_are_located_errors_and_the_rest_is_kept() {
