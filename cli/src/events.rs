@@ -74,9 +74,11 @@ impl EventLog {
         }
         let file = std::fs::OpenOptions::new()
             .create(true)
+            .read(true)
             .append(true)
             .open(path)
             .map_err(|e| format!("{}: {e}", path.display()))?;
+        cut_unfinished_line(&file, path)?;
         Ok(EventLog {
             file,
             seen,
@@ -113,6 +115,40 @@ impl EventLog {
     }
 }
 
+/// Removes the end of a line a crash cut short (never acknowledged, so WeChat
+/// Pay sends its event again), so that the next line starts on a line of its own.
+fn cut_unfinished_line(file: &std::fs::File, path: &std::path::Path) -> Result<(), String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let fail = |e: std::io::Error| format!("{}: {e}", path.display());
+    let length = file.metadata().map_err(fail)?.len();
+    if length == 0 {
+        return Ok(());
+    }
+    let mut reader = file;
+    // Look back far enough for any line this program writes (a few KiB).
+    let window = length.min(1 << 20);
+    reader
+        .seek(SeekFrom::Start(length - window))
+        .map_err(fail)?;
+    let mut tail = Vec::with_capacity(window as usize);
+    reader.take(window).read_to_end(&mut tail).map_err(fail)?;
+    if tail.last() == Some(&b'\n') {
+        return Ok(());
+    }
+    let keep = match tail.iter().rposition(|&b| b == b'\n') {
+        Some(at) => length - window + at as u64 + 1,
+        None if window == length => 0,
+        None => {
+            return Err(format!(
+                "{}: the last line is over 1 MiB long and unfinished",
+                path.display()
+            ));
+        }
+    };
+    file.set_len(keep).map_err(fail)?;
+    file.sync_data().map_err(fail)
+}
+
 /// An event waiting to be written, and who to tell once it is on disk.
 type Pending = (Notification<Value>, oneshot::Sender<Result<(), String>>);
 
@@ -131,11 +167,24 @@ fn write_events(mut log: EventLog, mut queue: mpsc::Receiver<Pending>) -> EventL
                 Err(_) => break,
             }
         }
+        let mut new_ids = Vec::new();
         let written = batch
             .iter()
-            .try_for_each(|(event, _)| log.append(event).map(drop))
+            .try_for_each(|(event, _)| {
+                if log.append(event)? {
+                    new_ids.push(event.id.clone());
+                }
+                Ok(())
+            })
             .and_then(|()| log.sync())
-            .map_err(|e| format!("cannot write the events file: {e}"));
+            .map_err(|e: std::io::Error| format!("cannot write the events file: {e}"));
+        if written.is_err() {
+            // Not known to be on disk: when WeChat Pay sends these again they
+            // must be written again, not taken for duplicates.
+            for id in &new_ids {
+                log.seen.remove(id);
+            }
+        }
         for (_, done) in batch {
             let _ = done.send(written.clone());
         }
@@ -209,4 +258,50 @@ pub async fn serve(
         log.duplicates
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: &str) -> Notification<Value> {
+        serde_json::from_value::<Value>(json!({}))
+            .map(|resource| Notification {
+                id: id.to_owned(),
+                create_time: "2026-12-02T12:00:00+08:00".to_owned(),
+                event_type: "COUPON.SEND".to_owned(),
+                resource_type: "encrypt-resource".to_owned(),
+                summary: String::new(),
+                original_type: "coupon".to_owned(),
+                resource,
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_restart_keeps_each_id_once_and_skips_a_half_written_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
+        // One event written, then a crash in the middle of the next line.
+        std::fs::write(
+            &path,
+            "{\"id\":\"EV-1\",\"event_type\":\"COUPON.SEND\"}\n{\"id\":\"EV-2\",\"ev",
+        )
+        .unwrap();
+        let mut log = EventLog::open(&path).unwrap();
+        assert!(!log.append(&event("EV-1")).unwrap(), "already in the file");
+        assert!(
+            log.append(&event("EV-2")).unwrap(),
+            "never acknowledged: written now"
+        );
+        assert!(!log.append(&event("EV-2")).unwrap());
+        log.sync().unwrap();
+        let ids: Vec<String> = std::fs::read_to_string(&path)
+            .unwrap()
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .map(|event| event["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(ids, ["EV-1", "EV-2"]);
+    }
 }
