@@ -16,7 +16,8 @@ use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes:
 use wechatpay_runtime::ClientBuilder;
 use wechatpay_runtime::schema::{EnumCheck, SchemaValidator};
 
-/// Upload, list, reconcile, get and delete WeChat Pay merchant-coupon pre-stored codes.
+/// Upload, list, reconcile, get and delete WeChat Pay merchant-coupon pre-stored
+/// codes, and receive the notifications that say which code went to which user.
 ///
 /// Credentials come from flags, then WECHATPAY_* environment variables, then an
 /// optional --config file. Add --sandbox to run a command against a local
@@ -42,6 +43,7 @@ const EXAMPLES: &str = "Examples:
   couponcodes list --stock-id 1212000000 --format csv --output export.csv
   couponcodes get --stock-id 1212000000 ABC9588200
   couponcodes delete --stock-id 1212000000 ABC9588200
+  couponcodes events serve --out events.jsonl --register https://pay.example.com/notify
   couponcodes validate upload_coupon_codes.body payload.json
   couponcodes sandbox --addr 127.0.0.1:8080
 
