@@ -195,7 +195,8 @@ impl Sandbox {
     /// Users claiming `count` uploaded codes of `stock_id` (one
     /// `coupons/send` each, openids `{openid_prefix}00000000`, ...): each code
     /// becomes `DISPATCHED` and a `COUPON.SEND` notification goes to the
-    /// notify URL. Returns the codes sent, or why the claims stopped.
+    /// notify URL. Returns the codes sent, or why the claims stopped. Call it
+    /// inside the Tokio runtime the sandbox runs on: deliveries are its tasks.
     pub fn claim(
         &self,
         stock_id: &str,
