@@ -33,26 +33,12 @@ pub fn decrypt(
     associated_data: &str,
     ciphertext: &str,
 ) -> Result<Vec<u8>, Error> {
-    let raw = BASE64
-        .decode(ciphertext.trim())
-        .map_err(|e| Error::Config(format!("ciphertext is not base64: {e}")))?;
-    cipher(apiv3_key)?
-        .decrypt(
-            &nonce_of(nonce)?,
-            Payload {
-                msg: &raw,
-                aad: associated_data.as_bytes(),
-            },
-        )
-        .map_err(|_| {
-            Error::Config(
-                "AES-GCM decryption failed: wrong APIv3 key, or the data was altered".into(),
-            )
-        })
+    open(apiv3_key, nonce, associated_data, ciphertext)
+        .map_err(|reason| Error::Config(format!("AES-GCM decryption failed: {reason}")))
 }
 
-/// Decrypts a notification's resource. Errors name the problem and nothing
-/// else: no key, no nonce, no byte of plaintext.
+/// [`decrypt`] with errors that name the problem and nothing else: no key, no
+/// nonce, no byte of plaintext (notifications report them as they are).
 pub(crate) fn open(
     apiv3_key: &[u8],
     nonce: &str,
@@ -63,7 +49,7 @@ pub(crate) fn open(
         .decode(ciphertext.trim())
         .map_err(|_| "the ciphertext is not base64")?;
     let nonce = Nonce::try_from(nonce.as_bytes()).map_err(|_| "the nonce is not 12 bytes")?;
-    cipher(apiv3_key)
+    Aes256Gcm::new_from_slice(apiv3_key)
         .map_err(|_| "the APIv3 key is not 32 bytes")?
         .decrypt(
             &nonce,

@@ -294,20 +294,15 @@ impl NotificationParser {
 /// Decodes the plaintext, reporting a failure as (pointer, problem) with no
 /// quoted data: serde_json's messages quote the values they reject.
 fn decode<T: DeserializeOwned>(plaintext: &[u8]) -> Result<T, (String, String)> {
-    crate::operation::decode_json(plaintext).map_err(|error| {
-        let detail = serde_json::from_slice::<T>(plaintext)
-            .err()
-            .map(|e| {
-                let kind = match e.classify() {
-                    serde_json::error::Category::Io => "unreadable",
-                    serde_json::error::Category::Syntax => "not JSON",
-                    serde_json::error::Category::Eof => "cut short",
-                    serde_json::error::Category::Data => "not the documented type",
-                };
-                format!("{kind} (line {}, column {})", e.line(), e.column())
-            })
-            .unwrap_or_default();
-        (error.pointer, detail)
+    crate::operation::decode_tracked(plaintext).map_err(|(error, pointer)| {
+        let kind = match error.classify() {
+            serde_json::error::Category::Io => "unreadable",
+            serde_json::error::Category::Syntax => "not JSON",
+            serde_json::error::Category::Eof => "cut short",
+            serde_json::error::Category::Data => "not the documented type",
+        };
+        let problem = format!("{kind} (line {}, column {})", error.line(), error.column());
+        (pointer, problem)
     })
 }
 

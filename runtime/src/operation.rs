@@ -129,36 +129,39 @@ pub struct DecodeError {
 
 /// Decodes a JSON body.
 pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
+    decode_tracked(body).map_err(|(error, pointer)| DecodeError {
+        pointer,
+        message: error.to_string(),
+    })
+}
+
+/// Decodes JSON; on failure, the decoder's error and a JSON pointer to where
+/// it stopped. Bodies decode at full speed: only a failure pays for a second
+/// pass that tracks where the decoder was.
+pub(crate) fn decode_tracked<T: DeserializeOwned>(
+    body: &[u8],
+) -> Result<T, (serde_json::Error, String)> {
     serde_json::from_slice(body).map_err(|error| {
-        // Bodies decode at full speed; only a failure pays for a second pass
-        // that tracks where the decoder was.
         let mut json = serde_json::Deserializer::from_slice(body);
         let pointer = match serde_path_to_error::deserialize::<_, T>(&mut json) {
             Err(tracked) => json_pointer(tracked.path()),
             Ok(_) => String::new(),
         };
-        DecodeError {
-            pointer,
-            message: error.to_string(),
-        }
+        (error, pointer)
     })
 }
 
 /// A decoder's path as a JSON pointer (`/data/0/status`).
 pub(crate) fn json_pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in path.iter() {
-        pointer.push('/');
-        match segment {
-            Segment::Seq { index } => pointer.push_str(&index.to_string()),
+    path.iter()
+        .fold(String::new(), |parent, segment| match segment {
+            Segment::Seq { index } => format!("{parent}/{index}"),
             Segment::Map { key } | Segment::Enum { variant: key } => {
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"))
+                crate::validate::pointer(&parent, key)
             }
-            Segment::Unknown => pointer.push('?'),
-        }
-    }
-    pointer
+            Segment::Unknown => format!("{parent}/?"),
+        })
 }
 
 /// Accepts any body for operations documented to return nothing.
