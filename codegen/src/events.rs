@@ -51,13 +51,7 @@ pub(crate) fn events_module(
         );
         builder
             .struct_for(&name, &docs, &notification.resource, Side::Response, true)
-            .map_err(|e| match e {
-                CodegenError::Spec { message, .. } => CodegenError::Spec {
-                    operation: format!("notification {first} ({})", notification.source),
-                    message,
-                },
-                other => other,
-            })?;
+            .map_err(|e| e.at(format!("notification {first} ({})", notification.source)))?;
         for event_type in &notification.event_types {
             let variant = ident(&variant_names.take(&camel(event_type)));
             let doc = lines_to_doc(&[format!("{} (`{event_type}`).", notification.summary)]);

@@ -265,6 +265,17 @@ pub fn generate(spec: &Spec, settings: &Settings) -> Result<Generated, CodegenEr
     })
 }
 
+impl CodegenError {
+    /// A spec error named after what was being generated (an operation, a
+    /// notification); other errors unchanged.
+    pub(crate) fn at(self, operation: String) -> Self {
+        match self {
+            CodegenError::Spec { message, .. } => CodegenError::Spec { operation, message },
+            other => other,
+        }
+    }
+}
+
 fn runtime_path(runtime: &str) -> Result<TokenStream, CodegenError> {
     runtime.parse().map_err(|_| CodegenError::Spec {
         operation: String::new(),
@@ -282,13 +293,7 @@ fn generate_module(
     let mut builder = TypeBuilder::new(&rt, settings.json_schema_feature);
     let mut plans = Vec::new();
     for op in operations {
-        let plan = operation::generate(op, &mut builder).map_err(|e| match e {
-            CodegenError::Spec { message, .. } => CodegenError::Spec {
-                operation: op.id(),
-                message,
-            },
-            other => other,
-        })?;
+        let plan = operation::generate(op, &mut builder).map_err(|e| e.at(op.id()))?;
         plans.push(plan);
     }
     let doc = format!(" Operations on `{path}`.");

@@ -211,10 +211,7 @@ fn emit(
         let method = ident(plan.method.lower());
         let request = ident(&plan.request);
         let response = plan.response.tokens(module, rt);
-        let args = plan.parts.iter().map(|(arg, ty)| {
-            let (arg, ty) = (ident(arg), ident(ty));
-            quote!(#arg: #module::#ty)
-        });
+        let args = plan.part_params(module);
         let path_values = plan.path_params.iter().map(|(id, _)| {
             let id = ident(id);
             quote!(self.#id.clone())

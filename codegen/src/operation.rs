@@ -45,6 +45,20 @@ pub(crate) enum ResponseType {
     Json,
 }
 
+impl OperationPlan {
+    /// The parts as typed parameters (`body: module::UploadCouponCodesBody`),
+    /// types named through `module`.
+    pub(crate) fn part_params(&self, module: &TokenStream) -> Vec<TokenStream> {
+        self.parts
+            .iter()
+            .map(|(arg, ty)| {
+                let (arg, ty) = (ident(arg), ident(ty));
+                quote!(#arg: #module::#ty)
+            })
+            .collect()
+    }
+}
+
 impl ResponseType {
     /// The Rust type, a generated one named through `module` (empty inside
     /// the operation's own module).

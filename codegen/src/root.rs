@@ -96,14 +96,7 @@ pub(crate) fn root_items(
                     quote!(#id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send)
                 })
                 .collect();
-            let part_args: Vec<TokenStream> = plan
-                .parts
-                .iter()
-                .map(|(arg, ty)| {
-                    let (arg, ty) = (ident(arg), ident(ty));
-                    quote!(#arg: #module_ident::#ty)
-                })
-                .collect();
+            let part_args = plan.part_params(&module_ident);
             let call = &call_paths.calls[&(plan.method.to_string(), plan.path.clone())];
             let doc = format!(
                 " {} (`{} {}`): the same call as `client{}`.",
