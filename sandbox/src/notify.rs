@@ -10,9 +10,8 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderValue, header};
 use serde_json::{Value, json};
 use wechatpay_runtime::aead;
-use wechatpay_runtime::sign::nonce;
 
-use crate::server::{Shared, now, sign};
+use crate::server::{Shared, aead_nonce, now, request_id, sign};
 use crate::store::rfc3339;
 
 /// How notifications are delivered.
@@ -105,7 +104,7 @@ pub(crate) fn deliver(
         now(),
         notifier.next_id.fetch_add(1, Ordering::Relaxed)
     );
-    let resource_nonce: String = nonce().chars().take(12).collect();
+    let resource_nonce = aead_nonce();
     let ciphertext = aead::encrypt(
         shared.keys.apiv3_key.as_bytes(),
         &resource_nonce,
@@ -128,17 +127,12 @@ pub(crate) fn deliver(
         }
     })
     .to_string();
+    let body = bytes::Bytes::from(body);
     tokio::spawn(async move {
         let notifier = &shared.notifier;
         let config = notifier.config.clone();
         for attempt in 1..=config.attempts.max(1) {
-            let url = shared
-                .store
-                .lock()
-                .expect("lock")
-                .notify_url
-                .as_ref()
-                .map(|(url, _)| url.clone());
+            let url = shared.store.lock().expect("lock").notify_url.clone();
             let Some(url) = url else {
                 tracing::debug!(%id, "no notify URL: the notification is dropped");
                 break;
@@ -162,7 +156,7 @@ pub(crate) fn deliver(
 
 /// One send, signed afresh (a retry a day later must still be within the
 /// receiver's five-minute window); acknowledged by a 2xx in time.
-async fn send(shared: &Shared, url: &str, body: &str) -> bool {
+async fn send(shared: &Shared, url: &str, body: &bytes::Bytes) -> bool {
     let notifier = &shared.notifier;
     let Ok(_turn) = notifier.in_flight.acquire().await else {
         return false;
@@ -174,16 +168,16 @@ async fn send(shared: &Shared, url: &str, body: &str) -> bool {
         HeaderValue::from_static("application/json"),
     );
     headers.insert(header::USER_AGENT, HeaderValue::from_static("Mozilla/4.0"));
-    if let Ok(id) = HeaderValue::from_str(&format!("08{:030X}", rand::random::<u128>() >> 8)) {
+    if let Ok(id) = HeaderValue::from_str(&request_id()) {
         headers.insert("Request-ID", id);
     }
     let (serial, key) = shared.default_signer();
-    sign(&mut headers, serial, key, body.as_bytes(), now());
+    sign(&mut headers, serial, key, body, now());
     let request = notifier
         .http
         .post(url)
         .headers(headers)
-        .body(body.to_owned())
+        .body(body.clone())
         .send();
     match tokio::time::timeout(notifier.config.timeout, request).await {
         Ok(Ok(response)) => response.status().is_success(),

@@ -67,6 +67,16 @@ pub(crate) struct Shared {
     router: Router,
 }
 
+/// A `Request-ID` as WeChat Pay writes them.
+pub(crate) fn request_id() -> String {
+    format!("08{:030X}", rand::random::<u128>() >> 8)
+}
+
+/// A random 12-character AES-GCM nonce.
+pub(crate) fn aead_nonce() -> String {
+    nonce().chars().take(12).collect()
+}
+
 pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -263,7 +273,7 @@ pub(crate) fn claim_codes(
 }
 
 fn certificate_list(keys: &Keys) -> Value {
-    let nonce: String = nonce().chars().take(12).collect();
+    let nonce = aead_nonce();
     let ciphertext = aead::encrypt(
         keys.apiv3_key.as_bytes(),
         &nonce,
@@ -608,7 +618,7 @@ pub(crate) async fn handle(
         return Ok(response);
     }
     shared.stats.lock().expect("lock").requests += 1;
-    let request_id = format!("08{:030X}", rand::random::<u128>() >> 8);
+    let request_id = request_id();
     let fault = shared
         .faults
         .decide(&path, fingerprint(parts.method.as_str(), &uri, &body));

@@ -29,6 +29,15 @@ pub struct CodeRecord {
     pub used_time: Option<i64>,
 }
 
+impl CodeRecord {
+    /// The code goes to `openid`.
+    fn dispatch_to(&mut self, openid: &str, now: i64) {
+        self.status = "DISPATCHED";
+        self.dispatched_time = Some(now);
+        self.openid = Some(openid.to_owned());
+    }
+}
+
 /// A stock (批次).
 #[derive(Debug, Clone, Default)]
 pub struct Stock {
@@ -90,9 +99,8 @@ pub struct Store {
     /// Answer a larger `limit` with a shorter page (as some servers do) instead
     /// of refusing it; the page's `limit` field says how many it holds.
     pub cap_page: bool,
-    /// The merchant-coupon notify URL (`POST /v3/marketing/busifavor/callbacks`)
-    /// and when it was set.
-    pub notify_url: Option<(String, i64)>,
+    /// The merchant-coupon notify URL (`POST /v3/marketing/busifavor/callbacks`).
+    pub notify_url: Option<String>,
     send_replays: HashMap<String, Reply>,
     use_replays: HashMap<String, Reply>,
 }
@@ -381,20 +389,31 @@ impl Store {
             .get_mut(stock_id)
             .and_then(|s| s.codes.get_mut(code))
             .ok_or_else(|| format!("no code {code:?} in stock {stock_id:?}"))?;
-        record.status = "DISPATCHED";
-        record.dispatched_time = Some(now);
-        record.openid = Some(openid.to_owned());
+        record.dispatch_to(openid, now);
         Ok(())
+    }
+
+    /// A JSON request body whose `required` fields are non-empty strings, or
+    /// the `PARAM_ERROR` that names the first one missing.
+    fn request_with(body: &[u8], required: &[&str]) -> Result<Value, Reply> {
+        let request = serde_json::from_slice::<Value>(body)
+            .map_err(|_| Reply::param_error("body", "not JSON"))?;
+        match required
+            .iter()
+            .find(|field| request[**field].as_str().is_none_or(str::is_empty))
+        {
+            Some(field) => Err(Reply::param_error(field, "required")),
+            None => Ok(request),
+        }
     }
 
     /// `POST /v3/marketing/busifavor/callbacks`: sets the notify URL.
     pub fn set_callback(&mut self, mchid: &str, body: &[u8], now: i64) -> Reply {
-        let Ok(request) = serde_json::from_slice::<Value>(body) else {
-            return Reply::param_error("body", "not JSON");
+        let request = match Self::request_with(body, &["notify_url"]) {
+            Ok(request) => request,
+            Err(reply) => return reply,
         };
-        let Some(url) = request["notify_url"].as_str() else {
-            return Reply::param_error("notify_url", "required");
-        };
+        let url = request["notify_url"].as_str().unwrap_or_default();
         if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 256 {
             return Reply::param_error(
                 "notify_url",
@@ -404,14 +423,14 @@ impl Store {
         if let Some(other) = request["mchid"].as_str().filter(|m| *m != mchid) {
             return Reply::error(403, "NO_AUTH", &format!("mchid {other} is not the caller"));
         }
-        self.notify_url = Some((url.to_owned(), now));
+        self.notify_url = Some(url.to_owned());
         Reply::ok(json!({"update_time": rfc3339(now), "notify_url": url, "mchid": mchid}))
     }
 
     /// `GET /v3/marketing/busifavor/callbacks`.
     pub fn callback(&self, mchid: &str) -> Reply {
         match &self.notify_url {
-            Some((url, _)) => Reply::ok(json!({"notify_url": url, "mchid": mchid})),
+            Some(url) => Reply::ok(json!({"notify_url": url, "mchid": mchid})),
             None => Reply::error(404, "RESOURCE_NOT_EXISTS", "no notify URL is set"),
         }
     }
@@ -421,14 +440,11 @@ impl Store {
     /// in upload order). A repeated `out_request_no` gets the first answer and
     /// sends nothing again.
     pub fn send_coupon(&mut self, mchid: &str, body: &[u8], now: i64) -> (Reply, Option<Sent>) {
-        let Ok(request) = serde_json::from_slice::<Value>(body) else {
-            return (Reply::param_error("body", "not JSON"), None);
-        };
-        for field in ["openid", "appid", "stock_id", "out_request_no"] {
-            if request[field].as_str().is_none_or(str::is_empty) {
-                return (Reply::param_error(field, "required"), None);
-            }
-        }
+        let request =
+            match Self::request_with(body, &["openid", "appid", "stock_id", "out_request_no"]) {
+                Ok(request) => request,
+                Err(reply) => return (reply, None),
+            };
         let text = |field: &str| request[field].as_str().unwrap_or_default().to_owned();
         let (openid, stock_id, out_request_no) =
             (text("openid"), text("stock_id"), text("out_request_no"));
@@ -465,9 +481,7 @@ impl Store {
             };
             return (Reply::error(400, "RESOURCE_NOT_EXISTS", message), None);
         };
-        record.status = "DISPATCHED";
-        record.dispatched_time = Some(now);
-        record.openid = Some(openid.clone());
+        record.dispatch_to(&openid, now);
         let reply = Reply::ok(json!({
             "stock_id": stock_id,
             "coupon_code": code,
@@ -489,14 +503,13 @@ impl Store {
     /// `POST /v3/marketing/busifavor/coupons/use`: redeems a dispatched code. A
     /// repeated `use_request_no` gets the first answer.
     pub fn use_coupon(&mut self, body: &[u8], now: i64) -> Reply {
-        let Ok(request) = serde_json::from_slice::<Value>(body) else {
-            return Reply::param_error("body", "not JSON");
+        let request = match Self::request_with(
+            body,
+            &["coupon_code", "appid", "use_time", "use_request_no"],
+        ) {
+            Ok(request) => request,
+            Err(reply) => return reply,
         };
-        for field in ["coupon_code", "appid", "use_time", "use_request_no"] {
-            if request[field].as_str().is_none_or(str::is_empty) {
-                return Reply::param_error(field, "required");
-            }
-        }
         let text = |field: &str| request[field].as_str().unwrap_or_default().to_owned();
         let (code, request_no) = (text("coupon_code"), text("use_request_no"));
         if let Some(reply) = self.use_replays.get(&request_no) {
