@@ -43,42 +43,50 @@ pub struct EventLog {
 }
 
 impl EventLog {
-    /// Opens (or creates) `path` for appending and reads the ids it holds.
+    /// Opens (or creates) `path` for appending and reads the ids it holds, in
+    /// one pass. The end of a line a crash cut short (never acknowledged, so
+    /// WeChat Pay sends its event again) is removed, so that the next event
+    /// starts on a line of its own.
     pub fn open(path: &std::path::Path) -> Result<EventLog, String> {
-        let mut seen = HashSet::new();
-        if path.exists() {
-            let reader = std::io::BufReader::new(
-                std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?,
-            );
-            for (number, line) in reader.lines().enumerate() {
-                let line = line.map_err(|e| format!("{}: {e}", path.display()))?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                // A line cut short by a crash before its fsync was never acknowledged:
-                // WeChat Pay sends that event again, so it is skipped, not an error.
-                match serde_json::from_str::<Value>(&line) {
-                    Ok(event) => match event["id"].as_str() {
-                        Some(id) => {
-                            seen.insert(id.to_owned());
-                        }
-                        None => eprintln!("{}:{}: no id, skipped", path.display(), number + 1),
-                    },
-                    Err(_) => eprintln!(
-                        "{}:{}: incomplete line, skipped (its event will be sent again)",
-                        path.display(),
-                        number + 1
-                    ),
-                }
-            }
-        }
+        let fail = |e: std::io::Error| format!("{}: {e}", path.display());
         let file = std::fs::OpenOptions::new()
             .create(true)
             .read(true)
             .append(true)
             .open(path)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        cut_unfinished_line(&file, path)?;
+            .map_err(fail)?;
+        let mut seen = HashSet::new();
+        let mut reader = std::io::BufReader::new(&file);
+        let mut line = Vec::new();
+        let mut complete = 0u64;
+        for number in 1.. {
+            line.clear();
+            if reader.read_until(b'\n', &mut line).map_err(fail)? == 0 {
+                break;
+            }
+            if line.last() != Some(&b'\n') {
+                eprintln!(
+                    "{}:{number}: unfinished line, removed (its event will be sent again)",
+                    path.display()
+                );
+                file.set_len(complete).map_err(fail)?;
+                file.sync_data().map_err(fail)?;
+                break;
+            }
+            complete += line.len() as u64;
+            if line.trim_ascii().is_empty() {
+                continue;
+            }
+            match serde_json::from_slice::<Value>(&line) {
+                Ok(event) => match event["id"].as_str() {
+                    Some(id) => {
+                        seen.insert(id.to_owned());
+                    }
+                    None => eprintln!("{}:{number}: no id, skipped", path.display()),
+                },
+                Err(_) => eprintln!("{}:{number}: not an event, skipped", path.display()),
+            }
+        }
         Ok(EventLog {
             file,
             seen,
@@ -113,40 +121,6 @@ impl EventLog {
     pub fn sync(&mut self) -> std::io::Result<()> {
         self.file.sync_data()
     }
-}
-
-/// Removes the end of a line a crash cut short (never acknowledged, so WeChat
-/// Pay sends its event again), so that the next line starts on a line of its own.
-fn cut_unfinished_line(file: &std::fs::File, path: &std::path::Path) -> Result<(), String> {
-    use std::io::{Read, Seek, SeekFrom};
-    let fail = |e: std::io::Error| format!("{}: {e}", path.display());
-    let length = file.metadata().map_err(fail)?.len();
-    if length == 0 {
-        return Ok(());
-    }
-    let mut reader = file;
-    // Look back far enough for any line this program writes (a few KiB).
-    let window = length.min(1 << 20);
-    reader
-        .seek(SeekFrom::Start(length - window))
-        .map_err(fail)?;
-    let mut tail = Vec::with_capacity(window as usize);
-    reader.take(window).read_to_end(&mut tail).map_err(fail)?;
-    if tail.last() == Some(&b'\n') {
-        return Ok(());
-    }
-    let keep = match tail.iter().rposition(|&b| b == b'\n') {
-        Some(at) => length - window + at as u64 + 1,
-        None if window == length => 0,
-        None => {
-            return Err(format!(
-                "{}: the last line is over 1 MiB long and unfinished",
-                path.display()
-            ));
-        }
-    };
-    file.set_len(keep).map_err(fail)?;
-    file.sync_data().map_err(fail)
 }
 
 /// An event waiting to be written, and who to tell once it is on disk.

@@ -447,6 +447,23 @@ mod demo {
 
     use super::{explain, interrupted, upload};
 
+    /// Makes `listener` the sandbox's notify URL; returns what verifies and
+    /// decrypts the sandbox's notifications.
+    async fn receiver_on(
+        sandbox: &Sandbox,
+        client: &wechatpay_runtime::Client,
+        listener: &tokio::net::TcpListener,
+    ) -> Result<NotificationParser, String> {
+        let parser = NotificationParser::for_client(client, sandbox.keys().apiv3_key.as_bytes())
+            .map_err(|e| explain(&e))?;
+        let url = format!(
+            "http://{}/notify",
+            listener.local_addr().map_err(|e| e.to_string())?
+        );
+        super::register_notify_url(client, &url).await?;
+        Ok(parser)
+    }
+
     /// `couponcodes --sandbox events serve`: a receiver registered with an
     /// in-process sandbox, to try it by hand (the sandbox ends with the command).
     pub async fn events_on_sandbox(
@@ -456,14 +473,8 @@ mod demo {
             .await
             .map_err(|e| format!("cannot start the sandbox: {e}"))?;
         let client = sandbox.client_builder().build().map_err(|e| explain(&e))?;
-        let parser = NotificationParser::for_client(&client, sandbox.keys().apiv3_key.as_bytes())
-            .map_err(|e| explain(&e))?;
         let listener = couponcodes::events::bind(&args).await?;
-        let url = format!(
-            "http://{}/notify",
-            listener.local_addr().map_err(|e| e.to_string())?
-        );
-        super::register_notify_url(&client, &url).await?;
+        let parser = receiver_on(&sandbox, &client, &listener).await?;
         eprintln!(
             "(in-process sandbox at {base}; it holds no codes until some are uploaded to it, e.g. with\n curl -X POST {base}/sandbox/claim -d '{{\"stock_id\":\"{stock}\",\"count\":1}}' after an upload;\n `couponcodes demo` shows the whole flow)",
             base = sandbox.base_url(),
@@ -559,12 +570,7 @@ mod demo {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| e.to_string())?;
-        let url = format!(
-            "http://{}/notify",
-            listener.local_addr().map_err(|e| e.to_string())?
-        );
-        let parser = NotificationParser::for_client(&client, sandbox.keys().apiv3_key.as_bytes())
-            .map_err(|e| explain(&e))?;
+        let parser = receiver_on(&sandbox, &client, &listener).await?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let receiver = tokio::spawn({
             let events = events.clone();
@@ -575,7 +581,6 @@ mod demo {
                 .await
             }
         });
-        super::register_notify_url(&client, &url).await?;
         let claimed = sandbox.claim(stock, 3, "oDemoUser")?;
         while sandbox.notifications().pending() > 0 {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
