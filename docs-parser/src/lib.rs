@@ -26,7 +26,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use wechatpay_spec::{Operation, Spec};
+use wechatpay_spec::{Notification, Operation, Spec};
 
 pub use diagnostic::{Diagnostic, Severity};
 
@@ -35,6 +35,8 @@ pub use diagnostic::{Diagnostic, Severity};
 pub struct PageResult {
     /// The operations documented on the page (those with errors keep the rows that were read).
     pub operations: Vec<Operation>,
+    /// The notifications documented on the page (pages under `webhook/`).
+    pub notifications: Vec<Notification>,
     /// Problems found, in page order.
     pub diagnostics: Vec<Diagnostic>,
     /// False for pages that are not API pages (site indexes, guides): no
@@ -74,13 +76,29 @@ pub fn parse_page(page: &str, source: &str) -> PageResult {
         diagnostics.error(1, "not a markdown page (`.md`)");
         return PageResult {
             operations: Vec::new(),
+            notifications: Vec::new(),
             diagnostics: diagnostics.items,
             is_api_page: false,
         };
     };
     let content = page::read_page(page, &path, source, &mut diagnostics);
+    // A notification page is written like an operation's request: read as one,
+    // then turned into what WeChat Pay sends.
+    let (operations, notifications) = if path.starts_with("/webhook/") {
+        let mut notifications = Vec::new();
+        for operation in content.operations {
+            match notification::from_operation(operation) {
+                Ok(notification) => notifications.push(notification),
+                Err((line, message)) => diagnostics.error(line, message),
+            }
+        }
+        (Vec::new(), notifications)
+    } else {
+        (content.operations, Vec::new())
+    };
     PageResult {
-        operations: content.operations,
+        operations,
+        notifications,
         diagnostics: diagnostics.items,
         is_api_page: content.is_api_page,
     }
@@ -158,8 +176,7 @@ pub fn parse_tree(root: &Path) -> Result<TreeResult, TreeError> {
             .replace('\\', "/");
         // The page name is the site location, so that the spec does not depend on
         // where the tree was checked out.
-        let is_notification = relative.starts_with("webhook/");
-        let page = if relative.starts_with("openapi/") || is_notification {
+        let page = if relative.starts_with("openapi/") || relative.starts_with("webhook/") {
             relative
         } else {
             format!("openapi/{relative}")
@@ -187,23 +204,8 @@ pub fn parse_tree(root: &Path) -> Result<TreeResult, TreeError> {
             continue;
         }
         diagnostics.extend(result.diagnostics);
-        if !is_notification {
-            operations.extend(result.operations);
-            continue;
-        }
-        for operation in result.operations {
-            let page = operation.source.page.clone();
-            match notification::from_operation(operation) {
-                Ok(notification) => notifications.push(notification),
-                Err((line, message)) => diagnostics.push(Diagnostic {
-                    severity: Severity::Error,
-                    page,
-                    line,
-                    message,
-                    snippet: None,
-                }),
-            }
-        }
+        operations.extend(result.operations);
+        notifications.extend(result.notifications);
     }
     let spec = Spec::new(operations).with_notifications(notifications);
     for pair in spec.operations.windows(2) {

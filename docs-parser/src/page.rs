@@ -515,7 +515,7 @@ fn read_request(operation: &mut Operation, forest: Vec<Node>, diagnostics: &mut 
                 // The URL cannot be built without it, whatever the page says: the
                 // older page generation marks nothing required.
                 field.required = true;
-                if !field.children.is_empty() || field.is_array() || field.kind == Kind::Object {
+                if !is_single_value(&field) {
                     diagnostics.error(
                         line,
                         format!(
@@ -538,9 +538,7 @@ fn read_request(operation: &mut Operation, forest: Vec<Node>, diagnostics: &mut 
         .collect();
     if !is_v2
         && let ([stray], [parameter]) = (strays.as_slice(), undocumented.as_slice())
-        && stray.children.is_empty()
-        && !stray.is_array()
-        && stray.kind != Kind::Object
+        && is_single_value(stray)
     {
         diagnostics.warning(
             stray.line,
@@ -568,6 +566,11 @@ fn read_request(operation: &mut Operation, forest: Vec<Node>, diagnostics: &mut 
             ),
         );
     }
+}
+
+/// Whether a row can be a path parameter: one value, not a structure or a list.
+fn is_single_value(field: &Field) -> bool {
+    field.children.is_empty() && !field.is_array() && field.kind != Kind::Object
 }
 
 fn expect_object(field: &Field, diagnostics: &mut Diagnostics<'_>) {
