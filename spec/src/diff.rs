@@ -105,11 +105,50 @@ impl fmt::Display for Change {
 
 /// Every change from `old` to `new`, breaking ones first.
 pub fn diff(old: &Spec, new: &Spec) -> Vec<Change> {
-    let old_ops: BTreeMap<String, &Operation> =
-        old.operations.iter().map(|o| (o.id(), o)).collect();
-    let new_ops: BTreeMap<String, &Operation> =
-        new.operations.iter().map(|o| (o.id(), o)).collect();
     let mut changes = Vec::new();
+    diff_subjects(
+        &old.operations,
+        &new.operations,
+        Subject::Operation,
+        &mut changes,
+    );
+    // A notification diffs as what a receiver decodes: its decrypted resource,
+    // read like a response.
+    let events = |spec: &Spec| -> Vec<Operation> {
+        spec.notifications
+            .iter()
+            .flat_map(|n| n.event_types.iter().map(move |e| receiver_view(n, e)))
+            .collect()
+    };
+    diff_subjects(
+        &events(old),
+        &events(new),
+        Subject::Notification,
+        &mut changes,
+    );
+    changes.sort();
+    changes
+}
+
+/// What was removed, added and changed between two lists of one kind.
+fn diff_subjects(
+    old: &[Operation],
+    new: &[Operation],
+    subject: Subject,
+    changes: &mut Vec<Change>,
+) {
+    let old_ops: BTreeMap<String, &Operation> = old.iter().map(|o| (o.id(), o)).collect();
+    let new_ops: BTreeMap<String, &Operation> = new.iter().map(|o| (o.id(), o)).collect();
+    let (removed, added) = match subject {
+        Subject::Operation => (
+            "its request type and methods disappear",
+            "new types and methods only",
+        ),
+        Subject::Notification => (
+            "its `Event` variant and resource type disappear",
+            "a new `Event` variant (receivers saw these events as `Unknown` before)",
+        ),
+    };
     for (id, op) in &old_ops {
         match new_ops.get(id) {
             None => changes.push(change(
@@ -117,51 +156,11 @@ pub fn diff(old: &Spec, new: &Spec) -> Vec<Change> {
                 id,
                 "",
                 ChangeKind::OperationRemoved,
-                "its request type and methods disappear".into(),
+                removed.into(),
                 Some(op.summary.clone()),
                 None,
             )),
-            Some(new_op) => diff_subject(op, new_op, Subject::Operation, &mut changes),
-        }
-    }
-    // A notification diffs as what a receiver decodes: its headers and its
-    // decrypted resource, read like a response.
-    let events = |spec: &Spec| -> BTreeMap<String, Operation> {
-        spec.notifications
-            .iter()
-            .flat_map(|n| {
-                n.event_types
-                    .iter()
-                    .map(move |e| (e.clone(), receiver_view(n, e)))
-            })
-            .collect()
-    };
-    let (old_events, new_events) = (events(old), events(new));
-    for (event, op) in &old_events {
-        match new_events.get(event) {
-            None => changes.push(change(
-                Class::Breaking,
-                &op.id(),
-                "",
-                ChangeKind::OperationRemoved,
-                "its `Event` variant and resource type disappear".into(),
-                Some(op.summary.clone()),
-                None,
-            )),
-            Some(new_op) => diff_subject(op, new_op, Subject::Notification, &mut changes),
-        }
-    }
-    for (event, op) in &new_events {
-        if !old_events.contains_key(event) {
-            changes.push(change(
-                Class::NonBreaking,
-                &op.id(),
-                "",
-                ChangeKind::OperationAdded,
-                "a new `Event` variant (receivers saw these events as `Unknown` before)".into(),
-                None,
-                Some(op.summary.clone()),
-            ));
+            Some(new_op) => diff_subject(op, new_op, subject, changes),
         }
     }
     for (id, op) in &new_ops {
@@ -171,14 +170,12 @@ pub fn diff(old: &Spec, new: &Spec) -> Vec<Change> {
                 id,
                 "",
                 ChangeKind::OperationAdded,
-                "new types and methods only".into(),
+                added.into(),
                 None,
                 Some(op.summary.clone()),
             ));
         }
     }
-    changes.sort();
-    changes
 }
 
 /// Whether any change breaks users.
@@ -249,8 +246,9 @@ enum Subject {
     Notification,
 }
 
-/// A notification as an operation for the diff: `POST webhook {event}`, its
-/// headers, and its decrypted resource as the response.
+/// A notification as an operation for the diff: `POST webhook {event}`, with
+/// its decrypted resource as the response (the envelope and the headers are
+/// the runtime's, not the generated types').
 fn receiver_view(notification: &Notification, event_type: &str) -> Operation {
     let mut op = Operation::new(
         Method::Post,
