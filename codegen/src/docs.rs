@@ -91,10 +91,14 @@ pub(crate) fn field_docs(field: &Field) -> Vec<String> {
     if let Some(value) = &field.constant {
         docs.push(format!("Always `{value}`."));
     }
-    if let Some(how) = &field.encrypted {
-        docs.push(format!(
-            "Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`{how}`), and send that key's id as `Wechatpay-Serial`."
-        ));
+    // RSA-encrypted fields are typed (`Sensitive`, `Encrypted`), and their
+    // types document them by side; other markers are only described.
+    if let Some(how) = field
+        .encrypted
+        .as_deref()
+        .filter(|how| *how != wechatpay_spec::ENCRYPTED_BY_RSA)
+    {
+        docs.push(format!("Encrypted on the wire (`{how}`)."));
     }
     if field.encoded.is_some() {
         docs.push("Sent as a JSON-encoded string.".to_owned());

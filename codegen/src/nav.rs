@@ -210,7 +210,7 @@ fn emit(
         let module = &operation.module;
         let method = ident(plan.method.lower());
         let request = ident(&plan.request);
-        let response = plan.response.tokens(module, rt);
+        let (response, entry) = plan.call_response(module, rt);
         let args = plan.part_params(module);
         let path_values = plan.path_params.iter().map(|(id, _)| {
             let id = ident(id);
@@ -235,7 +235,7 @@ fn emit(
         methods.push(quote! {
             #[doc = #doc]
             pub async fn #method(&self, #(#args),*) -> ::std::result::Result<#response, #rt::Error> {
-                self.client.execute(&#module::#request::new(#(#path_values,)* #(#part_values),*)).await
+                self.client.#entry(&#module::#request::new(#(#path_values,)* #(#part_values),*)).await
             }
         });
     }

@@ -9,7 +9,7 @@ use wechatpay_spec::{Field, Kind, Method, Operation, RequestBody, Response};
 use crate::CodegenError;
 use crate::docs::{field_docs, operation_docs};
 use crate::names::{camel, ident, snake};
-use crate::types::{FieldPlan, Side, TypeBuilder, some_count};
+use crate::types::{FieldPlan, Side, TypeBuilder, is_sensitive, some_count};
 
 /// What the rest of the generator needs to know about a generated operation.
 /// Plain data, names as text: it leaves the worker thread that generated the
@@ -39,8 +39,9 @@ pub(crate) enum ResponseType {
     Named(String),
     /// Nothing (`204 No Content`).
     Unit,
-    /// The bytes of a file download.
-    Bytes,
+    /// A file download: the operation decodes it as bytes, the call path
+    /// returns it as a streaming `Download`.
+    File,
     /// JSON the page does not describe.
     Json,
 }
@@ -59,6 +60,21 @@ impl OperationPlan {
     }
 }
 
+impl OperationPlan {
+    /// What the call path returns, and the client method it ends in: a file is
+    /// streamed to the caller (`Client::download`), not buffered.
+    pub(crate) fn call_response(
+        &self,
+        module: &TokenStream,
+        rt: &TokenStream,
+    ) -> (TokenStream, TokenStream) {
+        match self.response {
+            ResponseType::File => (quote!(#rt::Download), quote!(download)),
+            _ => (self.response.tokens(module, rt), quote!(execute)),
+        }
+    }
+}
+
 impl ResponseType {
     /// The Rust type, a generated one named through `module` (empty inside
     /// the operation's own module).
@@ -73,7 +89,7 @@ impl ResponseType {
                 }
             }
             ResponseType::Unit => quote!(()),
-            ResponseType::Bytes => quote!(#rt::Bytes),
+            ResponseType::File => quote!(#rt::Bytes),
             ResponseType::Json => quote!(::serde_json::Value),
         }
     }
@@ -167,6 +183,7 @@ pub(crate) fn generate(
         builder.request_part(&name, &docs, &query.fields, true)?;
         for field in &query.fields {
             build.push(push_param(
+                &rt,
                 &quote!(self.query),
                 field,
                 &quote!(request.query),
@@ -194,6 +211,7 @@ pub(crate) fn generate(
             builder.request_part(&name, &docs, &fields, false)?;
             for field in &fields {
                 build.push(push_param(
+                    &rt,
                     &quote!(self.headers),
                     field,
                     &quote!(request.headers),
@@ -228,7 +246,7 @@ pub(crate) fn generate(
             true,
         ),
         Response::FileStream => (
-            ResponseType::Bytes,
+            ResponseType::File,
             quote!(::std::result::Result::Ok(body)),
             false,
         ),
@@ -393,10 +411,28 @@ fn has_request_number(fields: &[Field]) -> bool {
 }
 
 /// `request.query.push(("status", value))` for one parameter.
-fn push_param(parent: &TokenStream, field: &Field, target: &TokenStream) -> TokenStream {
+fn push_param(
+    rt: &TokenStream,
+    parent: &TokenStream,
+    field: &Field,
+    target: &TokenStream,
+) -> TokenStream {
     let id = ident(&snake(&field.name));
     let wire = &field.name;
-    let to_text = if field.is_array() {
+    let to_text = if is_sensitive(field) {
+        // Encrypted as the request is built; a failure stops it, typed.
+        if field.is_array() {
+            quote!(
+                value
+                    .iter()
+                    .map(|item| item.to_wire())
+                    .collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?
+                    .join(",")
+            )
+        } else {
+            quote!(value.to_wire()?)
+        }
+    } else if field.is_array() {
         quote!(
             value
                 .iter()
@@ -406,7 +442,9 @@ fn push_param(parent: &TokenStream, field: &Field, target: &TokenStream) -> Toke
         )
     } else {
         match field.kind {
-            Kind::Object => quote!(::serde_json::to_string(value).unwrap_or_default()),
+            Kind::Object => quote!(::serde_json::to_string(value).map_err(|e| {
+                #rt::Error::Config(::std::format!("query parameter {}: {e}", #wire))
+            })?),
             _ => quote!(value.to_string()),
         }
     };

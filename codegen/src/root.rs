@@ -87,7 +87,7 @@ pub(crate) fn root_items(
         for plan in module_plans {
             let Some(name) = &plan.name else { continue };
             let method = ident(name);
-            let response = plan.response.tokens(&module_ident, rt);
+            let (response, _) = plan.call_response(&module_ident, rt);
             let path_args: Vec<TokenStream> = plan
                 .path_params
                 .iter()

@@ -131,12 +131,19 @@ impl<'a> TypeBuilder<'a> {
         } else {
             TokenStream::new()
         };
+        let mut docs = field_docs(field);
+        if is_sensitive(field) {
+            docs.push(match side {
+                Side::Request => "Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.",
+                Side::Response => "Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.",
+            }.to_owned());
+        }
         Ok(FieldPlan {
             ident,
             wire: field.name.clone(),
             ty,
             required: field.required,
-            docs: field_docs(field),
+            docs,
             schemars,
             validation,
             into_string: into_string && field.array_depth == 0,
@@ -174,6 +181,12 @@ impl<'a> TypeBuilder<'a> {
                 };
                 (quote!(#name), false)
             }
+            // Plaintext the client encrypts as it builds the request; ciphertext
+            // the caller decrypts when it needs the value.
+            Kind::String if is_sensitive(field) => match side {
+                Side::Request => (quote!(#rt::Sensitive), false),
+                Side::Response => (quote!(#rt::Encrypted), false),
+            },
             Kind::String => (quote!(::std::string::String), true),
             Kind::Integer => (quote!(i64), false),
             Kind::Number => (quote!(f64), false),
@@ -498,11 +511,20 @@ fn push_limit_attrs(out: &mut Vec<TokenStream>, limits: &Limits, is_array: bool)
     }
 }
 
+/// Whether the docs mark the field for RSA-OAEP encryption with the WeChat Pay
+/// key (requests) or the merchant's key (responses).
+pub(crate) fn is_sensitive(field: &Field) -> bool {
+    field.encrypted.as_deref() == Some(wechatpay_spec::ENCRYPTED_BY_RSA)
+}
+
 /// Whether any of these fields, or of their nested fields, has a limit to check.
 pub(crate) fn has_checks(fields: &[Field]) -> bool {
     fields.iter().any(|field| {
+        // A sensitive field's documented length is its ciphertext's: the
+        // plaintext is not checked against it.
         let string_limits = field.kind == Kind::String
             && field.encoded.is_none()
+            && !is_sensitive(field)
             && field.enum_values.is_empty()
             && (field.limits.min_length.is_some()
                 || field.limits.max_length.is_some()
@@ -599,7 +621,11 @@ fn scalar_checks(
     value: &TokenStream,
     at: &TokenStream,
 ) -> Vec<TokenStream> {
-    if field.kind != Kind::String || field.encoded.is_some() || !field.enum_values.is_empty() {
+    if field.kind != Kind::String
+        || field.encoded.is_some()
+        || !field.enum_values.is_empty()
+        || is_sensitive(field)
+    {
         return Vec::new();
     }
     let mut checks = Vec::new();

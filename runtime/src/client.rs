@@ -12,6 +12,7 @@ use rand::RngExt;
 use tokio::sync::Mutex;
 use tracing::Instrument;
 
+use crate::download::Download;
 use crate::error::{ApiError, Error, SignatureError};
 use crate::operation::{Body, Method, Operation, Request};
 use crate::sign::{MerchantCredentials, nonce};
@@ -327,6 +328,13 @@ impl fmt::Debug for Client {
     }
 }
 
+fn header_request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(wx::REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 pub(crate) fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -334,10 +342,30 @@ pub(crate) fn unix_now() -> i64 {
         .unwrap_or(0)
 }
 
-/// What one attempt ended with.
-enum Attempt {
-    Done(RawResponse),
-    Failed(Error),
+/// What a successful attempt tells the request's tracing span.
+trait Answer {
+    fn status(&self) -> StatusCode;
+    fn request_id(&self) -> Option<&str>;
+}
+
+impl Answer for RawResponse {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        RawResponse::request_id(self)
+    }
+}
+
+impl Answer for Download {
+    fn status(&self) -> StatusCode {
+        StatusCode::OK
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        Download::request_id(self)
+    }
 }
 
 impl Client {
@@ -363,14 +391,37 @@ impl Client {
         if self.inner.validate_requests {
             operation.validate()?;
         }
-        let request = operation.to_request()?;
-        let response = self.send(request).await?;
+        // Certificates first: a sensitive field is encrypted with the newest one.
+        self.ensure_certificates()
+            .await
+            .map_err(|download| Error::Certificates(Box::new(download)))?;
+        let request = self.build(operation)?;
+        let response = self.send_with_retries(&request).await?;
         O::decode(response.body.clone()).map_err(|error| Error::Decode {
             error,
             status: response.status,
             request_id: response.request_id().map(str::to_owned),
             body: response.body,
         })
+    }
+
+    /// Builds an operation's request, encrypting its sensitive fields with the
+    /// key the request will name in `Wechatpay-Serial`.
+    fn build<O: Operation>(&self, operation: &O) -> Result<Request, Error> {
+        let key = self.inner.verifier.encryption_key();
+        let (request, encryption) = crate::sensitive::encrypting(key, || operation.to_request());
+        // The typed cause, rather than the serializer's text of it.
+        if let Some(error) = encryption.error {
+            return Err(Error::Sensitive(error));
+        }
+        let mut request = request?;
+        request.wechatpay_serial = encryption.serial;
+        Ok(request)
+    }
+
+    /// Decrypts a sensitive response field with the merchant's private key.
+    pub fn decrypt(&self, field: &crate::Encrypted) -> Result<crate::Sensitive, Error> {
+        Ok(field.decrypt(&self.inner.credentials.key)?)
     }
 
     /// Signs, sends and verifies a request, retrying it when that is safe; the
@@ -386,6 +437,16 @@ impl Client {
     /// The one request path: sign, send, verify what must be verified, and retry
     /// what is safe to retry.
     async fn send_with_retries(&self, request: &Request) -> Result<RawResponse, Error> {
+        self.with_retries(request, || self.attempt(request)).await
+    }
+
+    /// Runs `once` (one attempt at `request`) until it succeeds, fails for
+    /// good, or may not be repeated.
+    async fn with_retries<T: Answer, F: Future<Output = Result<T, Error>>>(
+        &self,
+        request: &Request,
+        once: impl Fn() -> F,
+    ) -> Result<T, Error> {
         let span = tracing::info_span!(
             "wechatpay",
             method = %request.method,
@@ -396,17 +457,16 @@ impl Client {
         async {
             let mut retry = 0;
             loop {
-                let outcome = self.attempt(request).await;
-                let error = match outcome {
-                    Attempt::Done(response) => {
+                let error = match once().await {
+                    Ok(answer) => {
                         let span = tracing::Span::current();
-                        span.record("status", response.status.as_u16());
-                        if let Some(id) = response.request_id() {
+                        span.record("status", answer.status().as_u16());
+                        if let Some(id) = answer.request_id() {
                             span.record("request_id", id);
                         }
-                        return Ok(response);
+                        return Ok(answer);
                     }
-                    Attempt::Failed(error) => error,
+                    Err(error) => error,
                 };
                 // A request that never reached WeChat Pay is safe to send again.
                 let safe = request.idempotent || error.never_sent();
@@ -447,21 +507,23 @@ impl Client {
         (full, signed)
     }
 
-    async fn attempt(&self, request: &Request) -> Attempt {
+    /// Signs and sends `request` once; a success status comes back with its
+    /// body unread, an error status as an [`ApiError`].
+    async fn dispatch(&self, request: &Request) -> Result<reqwest::Response, Error> {
         if let Some(limiter) = &self.inner.rate_limiter {
             limiter.acquire().await;
         }
         let (full, signed_url) = self.url_for(request);
         let url = match reqwest::Url::parse(&full) {
             Ok(url) => url,
-            Err(e) => return Attempt::Failed(Error::Config(format!("bad URL {full:?}: {e}"))),
+            Err(e) => return Err(Error::Config(format!("bad URL {full:?}: {e}"))),
         };
         let sent = match url.query() {
             Some(query) => format!("{}?{query}", url.path()),
             None => url.path().to_owned(),
         };
         if sent != signed_url {
-            return Attempt::Failed(Error::Config(format!(
+            return Err(Error::Config(format!(
                 "the URL would be sent as {sent:?} but signed as {signed_url:?}"
             )));
         }
@@ -481,7 +543,11 @@ impl Client {
             .header(header::AUTHORIZATION, authorization)
             .header(header::ACCEPT, "application/json")
             .header(header::USER_AGENT, &self.inner.user_agent);
-        if let Some(serial) = self.inner.verifier.preferred_serial() {
+        let serial = match &request.wechatpay_serial {
+            Some(serial) => Some(serial.clone()),
+            None => self.inner.verifier.preferred_serial(),
+        };
+        if let Some(serial) = serial {
             builder = builder.header(wx::SERIAL, serial);
         }
         for (name, value) in &request.headers {
@@ -507,7 +573,7 @@ impl Client {
                 {
                     Ok(part) => part,
                     Err(e) => {
-                        return Attempt::Failed(Error::Config(format!(
+                        return Err(Error::Config(format!(
                             "file media type {content_type:?}: {e}"
                         )));
                     }
@@ -519,40 +585,83 @@ impl Client {
                 )
             }
         };
-        let response = match builder.send().await {
-            Ok(response) => response,
-            Err(e) => return Attempt::Failed(self.transport_error(e)),
-        };
+        let response = builder.send().await.map_err(|e| self.transport_error(e))?;
         let status = response.status();
-        let headers = response.headers().clone();
-        let body = match response.bytes().await {
-            Ok(body) => body,
-            Err(e) => return Attempt::Failed(self.transport_error(e)),
-        };
-        let request_id = headers
-            .get(wx::REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
         if !status.is_success() || status == StatusCode::ACCEPTED {
-            return Attempt::Failed(Error::Api(Box::new(ApiError::from_response(
+            let request_id = header_request_id(response.headers());
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| self.transport_error(e))?;
+            return Err(Error::Api(Box::new(ApiError::from_response(
                 status, request_id, body,
             ))));
         }
+        Ok(response)
+    }
+
+    /// One attempt: sent, read whole, and verified unless the request says
+    /// its answer is unsigned.
+    async fn attempt(&self, request: &Request) -> Result<RawResponse, Error> {
+        let response = self.dispatch(request).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(e))?;
         if self.inner.verify_responses
             && request.signed_response
             && let Err(source) = self.verify(&headers, &body).await
         {
-            return Attempt::Failed(Error::Signature {
+            return Err(Error::Signature {
                 source,
-                request_id,
+                request_id: header_request_id(&headers),
                 status,
             });
         }
-        Attempt::Done(RawResponse {
+        Ok(RawResponse {
             status,
             headers,
             body,
         })
+    }
+
+    /// Sends an operation whose answer is a file (`文件流`) and returns the
+    /// download as it arrives, to be saved or written with its digest checked.
+    /// The generated call paths of file downloads end here.
+    pub async fn download<O: Operation>(&self, operation: &O) -> Result<Download, Error> {
+        if self.inner.validate_requests {
+            operation.validate()?;
+        }
+        let mut request = self.build(operation)?;
+        request.signed_response = false;
+        self.open_download(request).await
+    }
+
+    /// Downloads from a link an API returned (a bill apply's `download_url`).
+    /// The link's path and query are signed and sent to this client's host,
+    /// so a sandbox or the backup host serves it like any other request.
+    pub async fn download_url(&self, url: &str) -> Result<Download, Error> {
+        let parsed = reqwest::Url::parse(url)
+            .map_err(|e| Error::Config(format!("download link {url:?}: {e}")))?;
+        let path = match parsed.query() {
+            Some(query) => format!("{}?{query}", parsed.path()),
+            None => parsed.path().to_owned(),
+        };
+        let mut request = Request::new(Method::GET, parsed.path().to_owned(), path);
+        request.signed_response = false;
+        self.open_download(request).await
+    }
+
+    async fn open_download(&self, request: Request) -> Result<Download, Error> {
+        let (full, _) = self.url_for(&request);
+        let gzip = reqwest::Url::parse(&full).is_ok_and(|url| crate::download::asks_for_gzip(&url));
+        self.with_retries(&request, || async {
+            let response = self.dispatch(&request).await?;
+            Ok(Download::new(response, gzip))
+        })
+        .await
     }
 
     fn transport_error(&self, error: reqwest::Error) -> Error {

@@ -56,6 +56,14 @@ pub enum Error {
     /// the answer could not be downloaded (platform certificate mode).
     #[error("not sent: the platform certificates could not be downloaded: {0}")]
     Certificates(#[source] Box<Error>),
+    /// The request was not sent: a sensitive field could not be encrypted (no
+    /// key to encrypt with), or was about to leave unencrypted.
+    #[error("not sent: {0}")]
+    Sensitive(#[from] crate::sensitive::SensitiveError),
+    /// A file download was refused (its digest did not match, it is not the
+    /// gzip it should be) or could not be written.
+    #[error("download failed: {0}")]
+    Download(#[from] crate::download::DownloadError),
 }
 
 /// An error and its causes, `: `-separated, so that what the operating system
@@ -91,7 +99,9 @@ impl Error {
             Error::Validation(_)
             | Error::Signature { .. }
             | Error::Decode { .. }
-            | Error::Config(_) => false,
+            | Error::Config(_)
+            | Error::Sensitive(_)
+            | Error::Download(_) => false,
         }
     }
 
@@ -102,7 +112,10 @@ impl Error {
     /// after WeChat Pay acted on the request.
     pub fn never_sent(&self) -> bool {
         match self {
-            Error::Validation(_) | Error::Config(_) | Error::Certificates(_) => true,
+            Error::Validation(_)
+            | Error::Config(_)
+            | Error::Certificates(_)
+            | Error::Sensitive(_) => true,
             Error::Transport(source) => source
                 .downcast_ref::<reqwest::Error>()
                 .is_some_and(reqwest::Error::is_connect),

@@ -34,6 +34,7 @@ pub mod aead;
 pub mod blocking;
 mod client;
 mod de;
+pub mod download;
 mod encode;
 mod error;
 #[cfg(feature = "json-schema")]
@@ -45,6 +46,7 @@ mod paginate;
 mod raw;
 #[cfg(feature = "schema")]
 pub mod schema;
+pub mod sensitive;
 pub mod sign;
 mod types;
 mod validate;
@@ -54,12 +56,14 @@ pub use bytes::Bytes;
 pub use client::{
     BACKUP_BASE_URL, Client, ClientBuilder, DEFAULT_BASE_URL, RawResponse, RetryPolicy,
 };
+pub use download::{Download, DownloadError, FileDigest};
 pub use error::{ApiError, Error, SignatureError};
 #[cfg(feature = "json-schema")]
 pub use json_schema::json_schema_for;
 pub use operation::{Body, DecodeError, Method, Operation, Request};
 pub use paginate::{Page, Paginated};
 pub use raw::RawRequest;
+pub use sensitive::{Encrypted, Sensitive, SensitiveError};
 pub use sign::{MerchantCredentials, PrivateKey, PublicKey};
 pub use types::{FilePart, JsonString};
 pub use validate::{Validate, ValidationError, ValidationErrors};

@@ -36,6 +36,10 @@ pub struct Request {
     /// only for documented file downloads, which WeChat Pay does not sign (their
     /// integrity comes from the digest returned by the API that issued the link).
     pub signed_response: bool,
+    /// The `Wechatpay-Serial` to send: the WeChat Pay key the request's
+    /// sensitive fields were encrypted with, set by the client as it builds
+    /// the request. `None`: the client's preferred key.
+    pub wechatpay_serial: Option<String>,
 }
 
 impl Request {
@@ -52,6 +56,7 @@ impl Request {
             base_uri: None,
             idempotent,
             signed_response: true,
+            wechatpay_serial: None,
         }
     }
 

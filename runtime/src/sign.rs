@@ -91,6 +91,12 @@ impl PrivateKey {
         BASE64.encode(self.1.sign(&self.0, message))
     }
 
+    /// Opens RSA-OAEP (SHA-1, MGF1-SHA-1) ciphertext: sensitive response fields,
+    /// which WeChat Pay encrypts with the merchant's public key.
+    pub fn decrypt_oaep(&self, ciphertext: &[u8]) -> Result<Vec<u8>, rsa::Error> {
+        self.0.decrypt(rsa::Oaep::<sha1::Sha1>::new(), ciphertext)
+    }
+
     /// Which implementation signs: `"rsa"` or `"aws-lc-rs"`.
     pub fn backend() -> &'static str {
         backend::NAME
@@ -123,6 +129,13 @@ impl PublicKey {
             .or_else(|_| RsaPublicKey::from_pkcs1_pem(pem))
             .map(PublicKey::from_rsa)
             .map_err(|e| Error::Config(format!("not an RSA public key in PEM: {e}")))
+    }
+
+    /// Encrypts with RSA-OAEP (SHA-1, MGF1-SHA-1, no label), the scheme of
+    /// sensitive request fields. Randomized: never the same bytes twice.
+    pub fn encrypt_oaep(&self, plaintext: &[u8]) -> Result<Vec<u8>, rsa::Error> {
+        self.0
+            .encrypt(&mut rand::rng(), rsa::Oaep::<sha1::Sha1>::new(), plaintext)
     }
 
     /// Reads a PEM public key from a file.

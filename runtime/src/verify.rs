@@ -95,6 +95,15 @@ impl Verifier {
         self.platform.as_ref()?.newest_serial()
     }
 
+    /// The key sensitive request fields are encrypted with, and the serial the
+    /// request must then name in `Wechatpay-Serial`: the one of
+    /// [`Self::preferred_serial`].
+    pub fn encryption_key(&self) -> Option<(String, PublicKey)> {
+        let serial = self.preferred_serial()?;
+        let key = self.key(&serial)?;
+        Some((serial, key))
+    }
+
     fn key(&self, serial: &str) -> Option<PublicKey> {
         if let Some(key) = self.public_keys.get(serial) {
             return Some(key.clone());

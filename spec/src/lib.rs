@@ -544,6 +544,9 @@ impl Kind {
     }
 }
 
+/// The `data-encrypted` marker of RSA-OAEP encrypted fields (sensitive data).
+pub const ENCRYPTED_BY_RSA: &str = "by-rsa-pubkey";
+
 /// One documented field, parameter or part.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -570,7 +573,9 @@ pub struct Field {
     /// The documented fixed value (`固定值`X``, `固定为`X``).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constant: Option<String>,
-    /// How the value must be encrypted before it is sent (`data-encrypted`), e.g. `by-rsa-pubkey`.
+    /// How the value is encrypted on the wire (`data-encrypted`), e.g.
+    /// [`ENCRYPTED_BY_RSA`]: in a request with the WeChat Pay key the request
+    /// names in `Wechatpay-Serial`, in a response with the merchant's key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted: Option<String>,
     /// Set when the string holds JSON (`data-encoded`, or a separator row before

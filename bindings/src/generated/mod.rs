@@ -2,12 +2,38 @@
 
 //! Generated bindings: one module per documented path, the typed call path, and the [`WechatPayApi`] entry points.
 
+#[cfg(feature = "v3-bill")]
+mod v3_bill_tradebill;
+#[cfg(feature = "v3-billdownload")]
+mod v3_billdownload_file;
 #[cfg(feature = "v3-marketing")]
 mod v3_marketing_busifavor_stocks_stock_id_couponcodes;
 #[cfg(feature = "v3-marketing")]
 mod v3_marketing_busifavor_stocks_stock_id_couponcodes_coupon_code;
+#[cfg(feature = "v3-merchant")]
+mod v3_merchant_media_upload;
+#[cfg(feature = "v3-profitsharing")]
+mod v3_profitsharing_receivers_add;
 pub mod v3 {
     //! `/v3`
+    #[cfg(feature = "v3-bill")]
+    pub mod bill {
+        //! `/bill`
+        pub mod tradebill {
+            //! `/tradebill`
+            pub use super::super::super::v3_bill_tradebill::*;
+        }
+    }
+
+    #[cfg(feature = "v3-billdownload")]
+    pub mod billdownload {
+        //! `/billdownload`
+        pub mod file {
+            //! `/file`
+            pub use super::super::super::v3_billdownload_file::*;
+        }
+    }
+
     #[cfg(feature = "v3-marketing")]
     pub mod marketing {
         //! `/marketing`
@@ -29,6 +55,30 @@ pub mod v3 {
             }
         }
     }
+
+    #[cfg(feature = "v3-merchant")]
+    pub mod merchant {
+        //! `/merchant`
+        pub mod media {
+            //! `/media`
+            pub mod upload {
+                //! `/upload`
+                pub use super::super::super::super::v3_merchant_media_upload::*;
+            }
+        }
+    }
+
+    #[cfg(feature = "v3-profitsharing")]
+    pub mod profitsharing {
+        //! `/profitsharing`
+        pub mod receivers {
+            //! `/receivers`
+            pub mod add {
+                //! `/add`
+                pub use super::super::super::super::v3_profitsharing_receivers_add::*;
+            }
+        }
+    }
 }
 
 /// The typed call path: one step per URL segment, ending in the HTTP method.
@@ -45,10 +95,140 @@ pub mod paths {
             V3 { client }
         }
 
+        /// `/bill`
+        #[cfg(feature = "v3-bill")]
+        pub fn bill(&self) -> V3Bill<'a> {
+            V3Bill { client: self.client }
+        }
+
+        /// `/billdownload`
+        #[cfg(feature = "v3-billdownload")]
+        pub fn billdownload(&self) -> V3Billdownload<'a> {
+            V3Billdownload {
+                client: self.client,
+            }
+        }
+
         /// `/marketing`
         #[cfg(feature = "v3-marketing")]
         pub fn marketing(&self) -> V3Marketing<'a> {
             V3Marketing { client: self.client }
+        }
+
+        /// `/merchant`
+        #[cfg(feature = "v3-merchant")]
+        pub fn merchant(&self) -> V3Merchant<'a> {
+            V3Merchant { client: self.client }
+        }
+
+        /// `/profitsharing`
+        #[cfg(feature = "v3-profitsharing")]
+        pub fn profitsharing(&self) -> V3Profitsharing<'a> {
+            V3Profitsharing {
+                client: self.client,
+            }
+        }
+    }
+
+    /// The `V3Bill` step of the typed call path.
+    #[cfg(feature = "v3-bill")]
+    #[derive(Debug, Clone)]
+    pub struct V3Bill<'a> {
+        client: &'a ::wechatpay_runtime::Client,
+    }
+
+    #[cfg(feature = "v3-bill")]
+    impl<'a> V3Bill<'a> {
+        /// Starts a call path on `client`.
+        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
+            V3Bill { client }
+        }
+
+        /// `/tradebill`
+        #[cfg(feature = "v3-bill")]
+        pub fn tradebill(&self) -> V3BillTradebill<'a> {
+            V3BillTradebill {
+                client: self.client,
+            }
+        }
+    }
+
+    /// The `V3BillTradebill` step of the typed call path.
+    #[cfg(feature = "v3-bill")]
+    #[derive(Debug, Clone)]
+    pub struct V3BillTradebill<'a> {
+        client: &'a ::wechatpay_runtime::Client,
+    }
+
+    #[cfg(feature = "v3-bill")]
+    impl<'a> V3BillTradebill<'a> {
+        /// Starts a call path on `client`.
+        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
+            V3BillTradebill { client }
+        }
+
+        /// 申请交易账单 (`GET /v3/bill/tradebill`)
+        pub async fn get(
+            &self,
+            query: super::v3::bill::tradebill::GetQuery,
+        ) -> ::std::result::Result<
+            super::v3::bill::tradebill::GetResponse,
+            ::wechatpay_runtime::Error,
+        > {
+            self.client
+                .execute(&super::v3::bill::tradebill::GetRequest::new(query))
+                .await
+        }
+    }
+
+    /// The `V3Billdownload` step of the typed call path.
+    #[cfg(feature = "v3-billdownload")]
+    #[derive(Debug, Clone)]
+    pub struct V3Billdownload<'a> {
+        client: &'a ::wechatpay_runtime::Client,
+    }
+
+    #[cfg(feature = "v3-billdownload")]
+    impl<'a> V3Billdownload<'a> {
+        /// Starts a call path on `client`.
+        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
+            V3Billdownload { client }
+        }
+
+        /// `/file`
+        #[cfg(feature = "v3-billdownload")]
+        pub fn file(&self) -> V3BilldownloadFile<'a> {
+            V3BilldownloadFile {
+                client: self.client,
+            }
+        }
+    }
+
+    /// The `V3BilldownloadFile` step of the typed call path.
+    #[cfg(feature = "v3-billdownload")]
+    #[derive(Debug, Clone)]
+    pub struct V3BilldownloadFile<'a> {
+        client: &'a ::wechatpay_runtime::Client,
+    }
+
+    #[cfg(feature = "v3-billdownload")]
+    impl<'a> V3BilldownloadFile<'a> {
+        /// Starts a call path on `client`.
+        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
+            V3BilldownloadFile { client }
+        }
+
+        /// 下载账单 (`GET /v3/billdownload/file`)
+        pub async fn get(
+            &self,
+            query: super::v3::billdownload::file::GetQuery,
+        ) -> ::std::result::Result<
+            ::wechatpay_runtime::Download,
+            ::wechatpay_runtime::Error,
+        > {
+            self.client
+                .download(&super::v3::billdownload::file::GetRequest::new(query))
+                .await
         }
     }
 
@@ -256,6 +436,158 @@ pub mod paths {
                 .await
         }
     }
+
+    /// The `V3Merchant` step of the typed call path.
+    #[cfg(feature = "v3-merchant")]
+    #[derive(Debug, Clone)]
+    pub struct V3Merchant<'a> {
+        client: &'a ::wechatpay_runtime::Client,
+    }
+
+    #[cfg(feature = "v3-merchant")]
+    impl<'a> V3Merchant<'a> {
+        /// Starts a call path on `client`.
+        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
+            V3Merchant { client }
+        }
+
+        /// `/media`
+        #[cfg(feature = "v3-merchant")]
+        pub fn media(&self) -> V3MerchantMedia<'a> {
+            V3MerchantMedia {
+                client: self.client,
+            }
+        }
+    }
+
+    /// The `V3MerchantMedia` step of the typed call path.
+    #[cfg(feature = "v3-merchant")]
+    #[derive(Debug, Clone)]
+    pub struct V3MerchantMedia<'a> {
+        client: &'a ::wechatpay_runtime::Client,
+    }
+
+    #[cfg(feature = "v3-merchant")]
+    impl<'a> V3MerchantMedia<'a> {
+        /// Starts a call path on `client`.
+        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
+            V3MerchantMedia { client }
+        }
+
+        /// `/upload`
+        #[cfg(feature = "v3-merchant")]
+        pub fn upload(&self) -> V3MerchantMediaUpload<'a> {
+            V3MerchantMediaUpload {
+                client: self.client,
+            }
+        }
+    }
+
+    /// The `V3MerchantMediaUpload` step of the typed call path.
+    #[cfg(feature = "v3-merchant")]
+    #[derive(Debug, Clone)]
+    pub struct V3MerchantMediaUpload<'a> {
+        client: &'a ::wechatpay_runtime::Client,
+    }
+
+    #[cfg(feature = "v3-merchant")]
+    impl<'a> V3MerchantMediaUpload<'a> {
+        /// Starts a call path on `client`.
+        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
+            V3MerchantMediaUpload { client }
+        }
+
+        /// 文件上传 (`POST /v3/merchant/media/upload`)
+        pub async fn post(
+            &self,
+            body: super::v3::merchant::media::upload::PostBody,
+        ) -> ::std::result::Result<
+            super::v3::merchant::media::upload::PostResponse,
+            ::wechatpay_runtime::Error,
+        > {
+            self.client
+                .execute(&super::v3::merchant::media::upload::PostRequest::new(body))
+                .await
+        }
+    }
+
+    /// The `V3Profitsharing` step of the typed call path.
+    #[cfg(feature = "v3-profitsharing")]
+    #[derive(Debug, Clone)]
+    pub struct V3Profitsharing<'a> {
+        client: &'a ::wechatpay_runtime::Client,
+    }
+
+    #[cfg(feature = "v3-profitsharing")]
+    impl<'a> V3Profitsharing<'a> {
+        /// Starts a call path on `client`.
+        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
+            V3Profitsharing { client }
+        }
+
+        /// `/receivers`
+        #[cfg(feature = "v3-profitsharing")]
+        pub fn receivers(&self) -> V3ProfitsharingReceivers<'a> {
+            V3ProfitsharingReceivers {
+                client: self.client,
+            }
+        }
+    }
+
+    /// The `V3ProfitsharingReceivers` step of the typed call path.
+    #[cfg(feature = "v3-profitsharing")]
+    #[derive(Debug, Clone)]
+    pub struct V3ProfitsharingReceivers<'a> {
+        client: &'a ::wechatpay_runtime::Client,
+    }
+
+    #[cfg(feature = "v3-profitsharing")]
+    impl<'a> V3ProfitsharingReceivers<'a> {
+        /// Starts a call path on `client`.
+        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
+            V3ProfitsharingReceivers { client }
+        }
+
+        /// `/add`
+        #[cfg(feature = "v3-profitsharing")]
+        pub fn add(&self) -> V3ProfitsharingReceiversAdd<'a> {
+            V3ProfitsharingReceiversAdd {
+                client: self.client,
+            }
+        }
+    }
+
+    /// The `V3ProfitsharingReceiversAdd` step of the typed call path.
+    #[cfg(feature = "v3-profitsharing")]
+    #[derive(Debug, Clone)]
+    pub struct V3ProfitsharingReceiversAdd<'a> {
+        client: &'a ::wechatpay_runtime::Client,
+    }
+
+    #[cfg(feature = "v3-profitsharing")]
+    impl<'a> V3ProfitsharingReceiversAdd<'a> {
+        /// Starts a call path on `client`.
+        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
+            V3ProfitsharingReceiversAdd {
+                client,
+            }
+        }
+
+        /// 添加分账接收方 (`POST /v3/profitsharing/receivers/add`)
+        pub async fn post(
+            &self,
+            body: super::v3::profitsharing::receivers::add::PostBody,
+        ) -> ::std::result::Result<
+            super::v3::profitsharing::receivers::add::PostResponse,
+            ::wechatpay_runtime::Error,
+        > {
+            self.client
+                .execute(
+                    &super::v3::profitsharing::receivers::add::PostRequest::new(body),
+                )
+                .await
+        }
+    }
 }
 /** Entry points on a [`Client`](wechatpay_runtime::Client): the typed call path (`client.v3()...`), the one
  way to call every operation, and, where the overrides file names an operation, that name
@@ -437,6 +769,30 @@ impl WechatPayApi for ::wechatpay_runtime::Client {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::new();
+    #[cfg(feature = "v3-bill")]
+    schemas
+        .extend([
+            (
+                "get_v3_bill_tradebill.query",
+                ::wechatpay_runtime::json_schema_for::<v3::bill::tradebill::GetQuery>(),
+            ),
+            (
+                "get_v3_bill_tradebill.response",
+                ::wechatpay_runtime::json_schema_for::<
+                    v3::bill::tradebill::GetResponse,
+                >(),
+            ),
+        ]);
+    #[cfg(feature = "v3-billdownload")]
+    schemas
+        .extend([
+            (
+                "get_v3_billdownload_file.query",
+                ::wechatpay_runtime::json_schema_for::<
+                    v3::billdownload::file::GetQuery,
+                >(),
+            ),
+        ]);
     #[cfg(feature = "v3-marketing")]
     schemas
         .extend([
@@ -490,6 +846,32 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
                 "delete_coupon_code.response",
                 ::wechatpay_runtime::json_schema_for::<
                     v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::DeleteCouponCodeResponse,
+                >(),
+            ),
+        ]);
+    #[cfg(feature = "v3-merchant")]
+    schemas
+        .extend([
+            (
+                "post_v3_merchant_media_upload.response",
+                ::wechatpay_runtime::json_schema_for::<
+                    v3::merchant::media::upload::PostResponse,
+                >(),
+            ),
+        ]);
+    #[cfg(feature = "v3-profitsharing")]
+    schemas
+        .extend([
+            (
+                "post_v3_profitsharing_receivers_add.body",
+                ::wechatpay_runtime::json_schema_for::<
+                    v3::profitsharing::receivers::add::PostBody,
+                >(),
+            ),
+            (
+                "post_v3_profitsharing_receivers_add.response",
+                ::wechatpay_runtime::json_schema_for::<
+                    v3::profitsharing::receivers::add::PostResponse,
                 >(),
             ),
         ]);

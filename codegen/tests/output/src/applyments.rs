@@ -320,14 +320,14 @@ mod v3_ecommerce_applyments_index {
         pub id_card_national: ::std::option::Option<::std::string::String>,
         /// 身份证姓名
         ///
-        /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
+        /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub id_card_name: ::std::option::Option<::std::string::String>,
+        pub id_card_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
         /// 身份证号码
         ///
-        /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
+        /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub id_card_number: ::std::option::Option<::std::string::String>,
+        pub id_card_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
         /// 身份证有效期开始时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub id_card_valid_time_begin: ::std::option::Option<::std::string::String>,
@@ -381,18 +381,18 @@ mod v3_ecommerce_applyments_index {
         /// Sets `id_card_name`.
         pub fn with_id_card_name(
             mut self,
-            id_card_name: impl ::std::convert::Into<::std::string::String>,
+            id_card_name: ::wechatpay_runtime::Sensitive,
         ) -> Self {
-            self.id_card_name = ::std::option::Option::Some(id_card_name.into());
+            self.id_card_name = ::std::option::Option::Some(id_card_name);
             self
         }
 
         /// Sets `id_card_number`.
         pub fn with_id_card_number(
             mut self,
-            id_card_number: impl ::std::convert::Into<::std::string::String>,
+            id_card_number: ::wechatpay_runtime::Sensitive,
         ) -> Self {
-            self.id_card_number = ::std::option::Option::Some(id_card_number.into());
+            self.id_card_number = ::std::option::Option::Some(id_card_number);
             self
         }
 
@@ -434,14 +434,14 @@ mod v3_ecommerce_applyments_index {
     pub struct PostIdDocInfo {
         /// 证件姓名
         ///
-        /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
+        /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub id_doc_name: ::std::option::Option<::std::string::String>,
+        pub id_doc_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
         /// 证件号码
         ///
-        /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
+        /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub id_doc_number: ::std::option::Option<::std::string::String>,
+        pub id_doc_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
         /// 证件正面照片
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub id_doc_copy: ::std::option::Option<::std::string::String>,
@@ -483,18 +483,18 @@ mod v3_ecommerce_applyments_index {
         /// Sets `id_doc_name`.
         pub fn with_id_doc_name(
             mut self,
-            id_doc_name: impl ::std::convert::Into<::std::string::String>,
+            id_doc_name: ::wechatpay_runtime::Sensitive,
         ) -> Self {
-            self.id_doc_name = ::std::option::Option::Some(id_doc_name.into());
+            self.id_doc_name = ::std::option::Option::Some(id_doc_name);
             self
         }
 
         /// Sets `id_doc_number`.
         pub fn with_id_doc_number(
             mut self,
-            id_doc_number: impl ::std::convert::Into<::std::string::String>,
+            id_doc_number: ::wechatpay_runtime::Sensitive,
         ) -> Self {
-            self.id_doc_number = ::std::option::Option::Some(id_doc_number.into());
+            self.id_doc_number = ::std::option::Option::Some(id_doc_number);
             self
         }
 
@@ -553,22 +553,22 @@ mod v3_ecommerce_applyments_index {
         pub ubo_id_doc_copy_back: ::std::string::String,
         /// 受益人姓名
         ///
-        /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
-        ///
         /// **Required.**
-        pub ubo_id_doc_name: ::std::string::String,
+        ///
+        /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+        pub ubo_id_doc_name: ::wechatpay_runtime::Sensitive,
         /// 证件号码
         ///
-        /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
-        ///
         /// **Required.**
-        pub ubo_id_doc_number: ::std::string::String,
+        ///
+        /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+        pub ubo_id_doc_number: ::wechatpay_runtime::Sensitive,
         /// 证件居住地址
         ///
-        /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
-        ///
         /// **Required.**
-        pub ubo_id_doc_address: ::std::string::String,
+        ///
+        /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+        pub ubo_id_doc_address: ::wechatpay_runtime::Sensitive,
         /// 证件有效期开始时间
         ///
         /// **Required.**
@@ -599,9 +599,9 @@ mod v3_ecommerce_applyments_index {
             ubo_id_doc_type: PostIdDocType,
             ubo_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
             ubo_id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
-            ubo_id_doc_name: impl ::std::convert::Into<::std::string::String>,
-            ubo_id_doc_number: impl ::std::convert::Into<::std::string::String>,
-            ubo_id_doc_address: impl ::std::convert::Into<::std::string::String>,
+            ubo_id_doc_name: ::wechatpay_runtime::Sensitive,
+            ubo_id_doc_number: ::wechatpay_runtime::Sensitive,
+            ubo_id_doc_address: ::wechatpay_runtime::Sensitive,
             ubo_period_begin: impl ::std::convert::Into<::std::string::String>,
             ubo_period_end: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
@@ -609,9 +609,9 @@ mod v3_ecommerce_applyments_index {
                 ubo_id_doc_type,
                 ubo_id_doc_copy: ubo_id_doc_copy.into(),
                 ubo_id_doc_copy_back: ubo_id_doc_copy_back.into(),
-                ubo_id_doc_name: ubo_id_doc_name.into(),
-                ubo_id_doc_number: ubo_id_doc_number.into(),
-                ubo_id_doc_address: ubo_id_doc_address.into(),
+                ubo_id_doc_name,
+                ubo_id_doc_number,
+                ubo_id_doc_address,
                 ubo_period_begin: ubo_period_begin.into(),
                 ubo_period_end: ubo_period_end.into(),
             }
@@ -651,9 +651,9 @@ mod v3_ecommerce_applyments_index {
         pub account_bank: ::std::option::Option<::std::string::String>,
         /// 开户名称
         ///
-        /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
+        /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub account_name: ::std::option::Option<::std::string::String>,
+        pub account_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
         /// 开户银行省市编码
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub bank_address_code: ::std::option::Option<::std::string::String>,
@@ -665,9 +665,9 @@ mod v3_ecommerce_applyments_index {
         pub bank_name: ::std::option::Option<::std::string::String>,
         /// 银行帐号
         ///
-        /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
+        /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub account_number: ::std::option::Option<::std::string::String>,
+        pub account_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
@@ -717,9 +717,9 @@ mod v3_ecommerce_applyments_index {
         /// Sets `account_name`.
         pub fn with_account_name(
             mut self,
-            account_name: impl ::std::convert::Into<::std::string::String>,
+            account_name: ::wechatpay_runtime::Sensitive,
         ) -> Self {
-            self.account_name = ::std::option::Option::Some(account_name.into());
+            self.account_name = ::std::option::Option::Some(account_name);
             self
         }
 
@@ -755,9 +755,9 @@ mod v3_ecommerce_applyments_index {
         /// Sets `account_number`.
         pub fn with_account_number(
             mut self,
-            account_number: impl ::std::convert::Into<::std::string::String>,
+            account_number: ::wechatpay_runtime::Sensitive,
         ) -> Self {
-            self.account_number = ::std::option::Option::Some(account_number.into());
+            self.account_number = ::std::option::Option::Some(account_number);
             self
         }
     }
@@ -792,16 +792,18 @@ mod v3_ecommerce_applyments_index {
         pub contact_type: ::std::option::Option<PostContactType>,
         /// 超级管理员姓名
         ///
-        /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
+        /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contact_name: ::std::option::Option<::std::string::String>,
+        pub contact_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_id_doc_type: ::std::option::Option<PostIdDocType>,
         /// 超级管理员身份证件号码
         ///
-        /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
+        /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contact_id_card_number: ::std::option::Option<::std::string::String>,
+        pub contact_id_card_number: ::std::option::Option<
+            ::wechatpay_runtime::Sensitive,
+        >,
         /// 超级管理员证件正面照片
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_id_doc_copy: ::std::option::Option<::std::string::String>,
@@ -819,9 +821,9 @@ mod v3_ecommerce_applyments_index {
         pub business_authorization_letter: ::std::option::Option<::std::string::String>,
         /// 超级管理员手机
         ///
-        /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
+        /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub mobile_phone: ::std::option::Option<::std::string::String>,
+        pub mobile_phone: ::std::option::Option<::wechatpay_runtime::Sensitive>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
@@ -865,9 +867,9 @@ mod v3_ecommerce_applyments_index {
         /// Sets `contact_name`.
         pub fn with_contact_name(
             mut self,
-            contact_name: impl ::std::convert::Into<::std::string::String>,
+            contact_name: ::wechatpay_runtime::Sensitive,
         ) -> Self {
-            self.contact_name = ::std::option::Option::Some(contact_name.into());
+            self.contact_name = ::std::option::Option::Some(contact_name);
             self
         }
 
@@ -883,10 +885,10 @@ mod v3_ecommerce_applyments_index {
         /// Sets `contact_id_card_number`.
         pub fn with_contact_id_card_number(
             mut self,
-            contact_id_card_number: impl ::std::convert::Into<::std::string::String>,
+            contact_id_card_number: ::wechatpay_runtime::Sensitive,
         ) -> Self {
             self.contact_id_card_number = ::std::option::Option::Some(
-                contact_id_card_number.into(),
+                contact_id_card_number,
             );
             self
         }
@@ -951,9 +953,9 @@ mod v3_ecommerce_applyments_index {
         /// Sets `mobile_phone`.
         pub fn with_mobile_phone(
             mut self,
-            mobile_phone: impl ::std::convert::Into<::std::string::String>,
+            mobile_phone: ::wechatpay_runtime::Sensitive,
         ) -> Self {
-            self.mobile_phone = ::std::option::Option::Some(mobile_phone.into());
+            self.mobile_phone = ::std::option::Option::Some(mobile_phone);
             self
         }
     }

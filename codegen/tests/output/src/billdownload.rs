@@ -292,11 +292,11 @@ pub mod paths {
             &self,
             query: super::v3::billdownload::file::GetQuery,
         ) -> ::std::result::Result<
-            ::wechatpay_runtime::Bytes,
+            ::wechatpay_runtime::Download,
             ::wechatpay_runtime::Error,
         > {
             self.client
-                .execute(&super::v3::billdownload::file::GetRequest::new(query))
+                .download(&super::v3::billdownload::file::GetRequest::new(query))
                 .await
         }
     }

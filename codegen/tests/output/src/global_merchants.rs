@@ -59,19 +59,19 @@ mod v3_global_merchants_sub_mchid {
     pub struct GetContact {
         /// 联系人名称
         ///
-        /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
+        /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        pub name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
         /// 联系人电话
         ///
-        /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
+        /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub phone: ::std::option::Option<::std::string::String>,
+        pub phone: ::std::option::Option<::wechatpay_runtime::Encrypted>,
         /// 联系人邮箱
         ///
-        /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
+        /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub email: ::std::option::Option<::std::string::String>,
+        pub email: ::std::option::Option<::wechatpay_runtime::Encrypted>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
@@ -615,22 +615,22 @@ mod v3_global_merchants_sub_mchid {
     pub struct PatchContact {
         /// 联系人名称
         ///
-        /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
-        ///
         /// **Required.**
-        pub name: ::std::string::String,
+        ///
+        /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+        pub name: ::wechatpay_runtime::Sensitive,
         /// 联系人电话
         ///
-        /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
-        ///
         /// **Required.**
-        pub phone: ::std::string::String,
+        ///
+        /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+        pub phone: ::wechatpay_runtime::Sensitive,
         /// 联系人邮箱
         ///
-        /// Sensitive: encrypt it with the WeChat Pay public key or platform certificate before sending (`by-rsa-pubkey`), and send that key's id as `Wechatpay-Serial`.
-        ///
         /// **Required.**
-        pub email: ::std::string::String,
+        ///
+        /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+        pub email: ::wechatpay_runtime::Sensitive,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
@@ -644,15 +644,11 @@ mod v3_global_merchants_sub_mchid {
     impl PatchContact {
         /// Creates a value from its required fields (`name`, `phone`, `email`).
         pub fn new(
-            name: impl ::std::convert::Into<::std::string::String>,
-            phone: impl ::std::convert::Into<::std::string::String>,
-            email: impl ::std::convert::Into<::std::string::String>,
+            name: ::wechatpay_runtime::Sensitive,
+            phone: ::wechatpay_runtime::Sensitive,
+            email: ::wechatpay_runtime::Sensitive,
         ) -> Self {
-            PatchContact {
-                name: name.into(),
-                phone: phone.into(),
-                email: email.into(),
-            }
+            PatchContact { name, phone, email }
         }
     }
 

@@ -226,11 +226,11 @@ pub mod paths {
             query: super::v3::statements::GetQuery,
             headers: super::v3::statements::GetHeaders,
         ) -> ::std::result::Result<
-            ::wechatpay_runtime::Bytes,
+            ::wechatpay_runtime::Download,
             ::wechatpay_runtime::Error,
         > {
             self.client
-                .execute(&super::v3::statements::GetRequest::new(query, headers))
+                .download(&super::v3::statements::GetRequest::new(query, headers))
                 .await
         }
     }
