@@ -113,19 +113,20 @@ pub(crate) fn check_supported(operation: &Operation) -> Result<(), Skip> {
         return Err(Skip("redirect responses are not supported".into()));
     }
     if let Some(RequestBody::Multipart { parts, .. }) = &operation.request_body {
+        let files = parts.iter().filter(|p| is_file_part(p)).count();
         for part in parts {
-            let ok = match part.name.as_str() {
-                "file" => true,
-                "meta" => part.kind == Kind::String,
-                _ => false,
-            };
-            if !ok {
+            if !(is_file_part(part) || part.name == "meta" && part.kind == Kind::String) {
                 return Err(Skip(format!(
-                    "multipart part `{}` ({}) is not a `file` or JSON `meta` part",
+                    "multipart part `{}` ({}) is not a file or a JSON `meta` part",
                     part.name,
                     part.type_name()
                 )));
             }
+        }
+        if files != 1 {
+            return Err(Skip(format!(
+                "a multipart upload of {files} files: the runtime sends one file and its meta"
+            )));
         }
     }
     Ok(())
@@ -462,6 +463,12 @@ fn push_param(
     }
 }
 
+/// Whether a multipart part is the file (`file`, `submission_file`...): every
+/// part but the JSON `meta` one.
+fn is_file_part(part: &Field) -> bool {
+    part.name != "meta" && matches!(part.kind, Kind::Object)
+}
+
 /// The body of a `multipart/form-data` upload: a file and its JSON `meta`.
 fn multipart_body(
     rt: &TokenStream,
@@ -472,14 +479,16 @@ fn multipart_body(
     operation: &Operation,
 ) -> Result<TokenStream, CodegenError> {
     let mut plans = Vec::new();
-    let mut has_meta = false;
+    let mut meta_fields: &[Field] = &[];
+    let mut file_field = String::new();
     for part in form {
-        if part.name == "file" {
+        if is_file_part(part) {
+            file_field = part.name.clone();
             let mut docs = field_docs(part);
-            docs.push("The file part.".into());
+            docs.push("The file part: from memory, a reader, or a file streamed from disk.".into());
             plans.push(FieldPlan {
                 ident: ident("file"),
-                wire: "file".into(),
+                wire: part.name.clone(),
                 ty: quote!(#rt::FilePart),
                 required: true,
                 docs,
@@ -488,7 +497,7 @@ fn multipart_body(
                 into_string: false,
             });
         } else {
-            has_meta = true;
+            meta_fields = &part.children;
             let meta = builder.type_name(&format!("{prefix}Meta"), &format!("{prefix}MetaPart"));
             let docs = vec![format!("The JSON `meta` part of {}.", operation.summary)];
             builder.request_part(&meta, &docs, &part.children, true)?;
@@ -501,27 +510,60 @@ fn multipart_body(
                 required: true,
                 docs,
                 schemars: Vec::new(),
-                validation: quote!(#rt::Validate::validate_into(&self.meta, pointer, errors);),
+                // Its fields are reported under `/meta`, the part they are in.
+                validation: quote! {
+                    #rt::Validate::validate_into(&self.meta, &#rt::__private::validate::pointer(pointer, "meta"), errors);
+                },
                 into_string: false,
             });
         }
     }
+    let has_meta = plans.iter().any(|p| p.ident == "meta");
+    // A `sha256` in meta must be the file's, or WeChat Pay refuses the upload:
+    // say so before sending it.
+    let digest_check = meta_fields
+        .iter()
+        .find(|f| f.name == "sha256" && f.kind == Kind::String && !f.is_array())
+        .map(|field| {
+            let id = ident(&snake(&field.name));
+            let push = quote! {
+                errors.push(#rt::ValidationError {
+                    pointer: ::std::format!("{pointer}/meta/sha256"),
+                    message: "is not the SHA-256 of the file part".into(),
+                });
+            };
+            if field.required {
+                quote! {
+                    if !self.meta.0.#id.eq_ignore_ascii_case(self.file.sha256()) {
+                        #push
+                    }
+                }
+            } else {
+                quote! {
+                    if let ::std::option::Option::Some(sha256) = &self.meta.0.#id
+                        && !sha256.eq_ignore_ascii_case(self.file.sha256())
+                    {
+                        #push
+                    }
+                }
+            }
+        });
     let docs = vec![format!(
         "The `multipart/form-data` body of {}.",
         operation.summary
     )];
     builder.push_plain_struct(name, &docs, &plans);
     let checks = plans.iter().map(|p| &p.validation);
-    let unused = !has_meta;
-    let (pointer, errors) = if unused {
-        (quote!(_pointer), quote!(_errors))
-    } else {
+    let (pointer, errors) = if has_meta {
         (quote!(pointer), quote!(errors))
+    } else {
+        (quote!(_pointer), quote!(_errors))
     };
     builder.items.push(quote! {
         impl #rt::Validate for #name {
             fn validate_into(&self, #pointer: &str, #errors: &mut ::std::vec::Vec<#rt::ValidationError>) {
                 #(#checks)*
+                #digest_check
             }
         }
     });
@@ -533,9 +575,8 @@ fn multipart_body(
     Ok(quote! {
         request.body = #rt::Body::Multipart {
             meta: #meta,
-            file_name: self.body.file.name.clone(),
-            file: self.body.file.bytes.clone(),
-            content_type: self.body.file.content_type.clone(),
+            file_field: ::std::borrow::Cow::Borrowed(#file_field),
+            file: self.body.file.clone(),
         };
     })
 }

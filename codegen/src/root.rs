@@ -109,17 +109,27 @@ pub(crate) fn root_items(
                     -> impl ::std::future::Future<Output = ::std::result::Result<#response, #rt::Error>> + ::std::marker::Send + '_;
             });
             let call = &call.tokens;
-            // Converted before the future, which may not hold the caller's types.
             let conversions = plan.path_params.iter().map(|(id, _)| {
                 let id = ident(id);
                 quote!(let #id: ::std::string::String = #id.into();)
             });
-            impl_methods.push(quote! {
-                #cfg
-                fn #method(&self, #(#path_args,)* #(#part_args),*)
-                    -> impl ::std::future::Future<Output = ::std::result::Result<#response, #rt::Error>> + ::std::marker::Send + '_ {
-                    #(#conversions)*
-                    async move { self #call.await }
+            // Path parameters are converted before the future, which may not
+            // hold the caller's types; without any, an `async fn` says the same.
+            impl_methods.push(if plan.path_params.is_empty() {
+                quote! {
+                    #cfg
+                    async fn #method(&self, #(#part_args),*) -> ::std::result::Result<#response, #rt::Error> {
+                        self #call.await
+                    }
+                }
+            } else {
+                quote! {
+                    #cfg
+                    fn #method(&self, #(#path_args,)* #(#part_args),*)
+                        -> impl ::std::future::Future<Output = ::std::result::Result<#response, #rt::Error>> + ::std::marker::Send + '_ {
+                        #(#conversions)*
+                        async move { self #call.await }
+                    }
                 }
             });
         }

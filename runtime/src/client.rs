@@ -2,6 +2,7 @@
 //! response, retries what is safe to retry, and turns everything else into
 //! [`Error`]s that keep what was received.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -126,6 +127,8 @@ pub struct ClientBuilder {
     credentials: Option<MerchantCredentials>,
     verifier: Verifier,
     base_url: String,
+    backup_base_url: Option<String>,
+    hosts: Vec<(String, String)>,
     retry: RetryPolicy,
     timeout: Duration,
     connect_timeout: Duration,
@@ -152,6 +155,8 @@ impl Default for ClientBuilder {
             credentials: None,
             verifier: Verifier::new(),
             base_url: DEFAULT_BASE_URL.to_owned(),
+            backup_base_url: None,
+            hosts: Vec::new(),
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(5),
@@ -196,6 +201,27 @@ impl ClientBuilder {
     /// Another host than production (the backup host, or a sandbox).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into().trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// The host to retry on when the main one cannot be reached (a connection
+    /// or DNS failure, a timeout): WeChat Pay documents [`BACKUP_BASE_URL`].
+    /// Only requests that may be retried switch, and they stay there.
+    pub fn backup_base_url(mut self, url: impl Into<String>) -> Self {
+        self.backup_base_url = Some(url.into().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Sends the operations the docs put on another host (their `base_uri`,
+    /// such as `https://apihk.mch.weixin.qq.com`) to `actual` instead: a proxy,
+    /// a regional gateway, a sandbox. Without it they go to their documented
+    /// host, unless [`Self::base_url`] points the client elsewhere, in which
+    /// case everything goes there.
+    pub fn host(mut self, documented: impl Into<String>, actual: impl Into<String>) -> Self {
+        let documented = documented.into().trim_end_matches('/').to_owned();
+        self.hosts.retain(|(known, _)| *known != documented);
+        self.hosts
+            .push((documented, actual.into().trim_end_matches('/').to_owned()));
         self
     }
 
@@ -263,8 +289,17 @@ impl ClientBuilder {
                     .into(),
             ));
         }
-        let base = reqwest::Url::parse(&self.base_url)
-            .map_err(|e| Error::Config(format!("base URL {:?}: {e}", self.base_url)))?;
+        let primary = Base::parse(&self.base_url)?;
+        let backup = self
+            .backup_base_url
+            .as_deref()
+            .map(Base::parse)
+            .transpose()?;
+        let hosts = self
+            .hosts
+            .iter()
+            .map(|(documented, actual)| Ok((documented.clone(), Base::parse(actual)?)))
+            .collect::<Result<_, Error>>()?;
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
@@ -278,8 +313,9 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 base_is_default: self.base_url == DEFAULT_BASE_URL,
-                base_url: self.base_url,
-                base_path: base.path().trim_end_matches('/').to_owned(),
+                primary,
+                backup,
+                hosts,
                 credentials,
                 verifier: self.verifier,
                 retry: self.retry,
@@ -304,8 +340,10 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
-    base_url: String,
-    base_path: String,
+    primary: Base,
+    backup: Option<Base>,
+    /// Documented `base_uri` → where to send it instead.
+    hosts: HashMap<String, Base>,
     base_is_default: bool,
     credentials: MerchantCredentials,
     verifier: Verifier,
@@ -321,7 +359,7 @@ struct Inner {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base_url)
+            .field("base_url", &self.inner.primary.url)
             .field("merchant", &self.inner.credentials)
             .field("verifier", &self.inner.verifier)
             .finish_non_exhaustive()
@@ -340,6 +378,24 @@ pub(crate) fn unix_now() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+/// A host requests go to, and the path prefix it adds (a gateway's `/wxpay`).
+#[derive(Debug, Clone)]
+struct Base {
+    url: String,
+    path: String,
+}
+
+impl Base {
+    fn parse(url: &str) -> Result<Base, Error> {
+        let parsed = reqwest::Url::parse(url)
+            .map_err(|e| Error::Config(format!("base URL {url:?}: {e}")))?;
+        Ok(Base {
+            url: url.trim_end_matches('/').to_owned(),
+            path: parsed.path().trim_end_matches('/').to_owned(),
+        })
+    }
 }
 
 /// What a successful attempt tells the request's tracing span.
@@ -381,7 +437,7 @@ impl Client {
 
     /// The host requests go to.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        &self.inner.primary.url
     }
 
     /// Validates, signs, sends (retrying what is safe to retry), verifies and
@@ -437,15 +493,16 @@ impl Client {
     /// The one request path: sign, send, verify what must be verified, and retry
     /// what is safe to retry.
     async fn send_with_retries(&self, request: &Request) -> Result<RawResponse, Error> {
-        self.with_retries(request, || self.attempt(request)).await
+        self.with_retries(request, |backup| self.attempt(request, backup))
+            .await
     }
 
-    /// Runs `once` (one attempt at `request`) until it succeeds, fails for
-    /// good, or may not be repeated.
+    /// Runs `once` (one attempt at `request`, told whether to use the backup
+    /// host) until it succeeds, fails for good, or may not be repeated.
     async fn with_retries<T: Answer, F: Future<Output = Result<T, Error>>>(
         &self,
         request: &Request,
-        once: impl Fn() -> F,
+        once: impl Fn(bool) -> F,
     ) -> Result<T, Error> {
         let span = tracing::info_span!(
             "wechatpay",
@@ -456,8 +513,9 @@ impl Client {
         );
         async {
             let mut retry = 0;
+            let mut backup = false;
             loop {
-                let error = match once().await {
+                let error = match once(backup).await {
                     Ok(answer) => {
                         let span = tracing::Span::current();
                         span.record("status", answer.status().as_u16());
@@ -478,6 +536,12 @@ impl Client {
                     return Err(error);
                 }
                 retry += 1;
+                // The main host cannot be reached: the documented backup may be.
+                if self.inner.backup.is_some()
+                    && matches!(error, Error::Transport(_) | Error::Timeout(_))
+                {
+                    backup = true;
+                }
                 let delay = self.inner.retry.backoff(retry);
                 tracing::debug!(%error, retry, ?delay, "retrying");
                 tokio::time::sleep(delay).await;
@@ -487,33 +551,41 @@ impl Client {
         .await
     }
 
-    fn url_for(&self, request: &Request) -> (String, String) {
-        // Operations documented on another host go there, unless the client was
-        // pointed somewhere else on purpose (the backup host, a sandbox).
-        let (base, base_path) = match request.base_uri {
-            Some(uri) if self.inner.base_is_default => {
-                let parsed = reqwest::Url::parse(uri).ok();
-                let path = parsed
-                    .as_ref()
-                    .map(|u| u.path().trim_end_matches('/').to_owned())
-                    .unwrap_or_default();
-                (uri.trim_end_matches('/').to_owned(), path)
-            }
-            _ => (self.inner.base_url.clone(), self.inner.base_path.clone()),
+    /// The full URL of `request` and the part of it that is signed, on the
+    /// backup host if `backup`.
+    fn url_for(&self, request: &Request, backup: bool) -> (String, String) {
+        let inner = &self.inner;
+        let documented;
+        let base = match request.base_uri {
+            // Operations documented on another host go there (or where the
+            // client maps that host), unless the client was pointed somewhere
+            // else on purpose (the backup host, a sandbox).
+            Some(uri) => match inner.hosts.get(uri.trim_end_matches('/')) {
+                Some(mapped) => mapped,
+                None if inner.base_is_default => {
+                    documented = Base::parse(uri).unwrap_or_else(|_| inner.primary.clone());
+                    &documented
+                }
+                None => &inner.primary,
+            },
+            None if backup => inner.backup.as_ref().unwrap_or(&inner.primary),
+            None => &inner.primary,
         };
-        let signed = format!("{base_path}{}", request.path_and_query());
-        let origin = base.strip_suffix(base_path.as_str()).unwrap_or(&base);
-        let full = format!("{origin}{signed}");
-        (full, signed)
+        let signed = format!("{}{}", base.path, request.path_and_query());
+        let origin = base
+            .url
+            .strip_suffix(base.path.as_str())
+            .unwrap_or(&base.url);
+        (format!("{origin}{signed}"), signed)
     }
 
     /// Signs and sends `request` once; a success status comes back with its
     /// body unread, an error status as an [`ApiError`].
-    async fn dispatch(&self, request: &Request) -> Result<reqwest::Response, Error> {
+    async fn dispatch(&self, request: &Request, backup: bool) -> Result<reqwest::Response, Error> {
         if let Some(limiter) = &self.inner.rate_limiter {
             limiter.acquire().await;
         }
-        let (full, signed_url) = self.url_for(request);
+        let (full, signed_url) = self.url_for(request, backup);
         let url = match reqwest::Url::parse(&full) {
             Ok(url) => url,
             Err(e) => return Err(Error::Config(format!("bad URL {full:?}: {e}"))),
@@ -560,28 +632,16 @@ impl Client {
                 .body(bytes.clone()),
             Body::Multipart {
                 meta,
-                file_name,
+                file_field,
                 file,
-                content_type,
             } => {
                 let meta_part = reqwest::multipart::Part::bytes(meta.clone())
                     .mime_str("application/json")
                     .expect("a valid media type");
-                let file_part = match reqwest::multipart::Part::stream(file.clone())
-                    .file_name(file_name.clone())
-                    .mime_str(content_type)
-                {
-                    Ok(part) => part,
-                    Err(e) => {
-                        return Err(Error::Config(format!(
-                            "file media type {content_type:?}: {e}"
-                        )));
-                    }
-                };
                 builder.multipart(
                     reqwest::multipart::Form::new()
                         .part("meta", meta_part)
-                        .part("file", file_part),
+                        .part(file_field.clone(), file.to_part().await?),
                 )
             }
         };
@@ -602,8 +662,8 @@ impl Client {
 
     /// One attempt: sent, read whole, and verified unless the request says
     /// its answer is unsigned.
-    async fn attempt(&self, request: &Request) -> Result<RawResponse, Error> {
-        let response = self.dispatch(request).await?;
+    async fn attempt(&self, request: &Request, backup: bool) -> Result<RawResponse, Error> {
+        let response = self.dispatch(request, backup).await?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = response
@@ -655,10 +715,11 @@ impl Client {
     }
 
     async fn open_download(&self, request: Request) -> Result<Download, Error> {
-        let (full, _) = self.url_for(&request);
+        let (full, _) = self.url_for(&request, false);
         let gzip = reqwest::Url::parse(&full).is_ok_and(|url| crate::download::asks_for_gzip(&url));
-        self.with_retries(&request, || async {
-            let response = self.dispatch(&request).await?;
+        let request = &request;
+        self.with_retries(request, |backup| async move {
+            let response = self.dispatch(request, backup).await?;
             Ok(Download::new(response, gzip))
         })
         .await

@@ -306,7 +306,8 @@ mod tests {
 
     #[test]
     fn digests_are_checked_for_shape() {
-        let sha1 = FileDigest::new("SHA1", "79BF8B6A5E4B5D9A3C63D3A2B0E3C5F1B8C0A6D2").expect("sha1");
+        let sha1 =
+            FileDigest::new("SHA1", "79BF8B6A5E4B5D9A3C63D3A2B0E3C5F1B8C0A6D2").expect("sha1");
         assert_eq!(sha1.value(), "79bf8b6a5e4b5d9a3c63d3a2b0e3c5f1b8c0a6d2");
         assert!(matches!(
             FileDigest::new("SM3", "00"),
@@ -321,8 +322,12 @@ mod tests {
     #[test]
     fn gzip_is_asked_for_by_the_query() {
         let url = |text| reqwest::Url::parse(text).expect("url");
-        assert!(asks_for_gzip(&url("https://h/v3/billdownload/file?token=t&tartype=gzip")));
-        assert!(!asks_for_gzip(&url("https://h/v3/billdownload/file?token=t")));
+        assert!(asks_for_gzip(&url(
+            "https://h/v3/billdownload/file?token=t&tartype=gzip"
+        )));
+        assert!(!asks_for_gzip(&url(
+            "https://h/v3/billdownload/file?token=t"
+        )));
         assert_eq!(
             partial_path(Path::new("/tmp/bill.csv")),
             Path::new("/tmp/bill.csv.partial")

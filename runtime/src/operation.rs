@@ -82,12 +82,10 @@ pub enum Body {
     Multipart {
         /// The `meta` part (JSON).
         meta: Vec<u8>,
-        /// The file's name.
-        file_name: String,
-        /// The file's bytes.
-        file: Bytes,
-        /// The file's media type.
-        content_type: String,
+        /// The file part's field name (`file`, or what the page calls it).
+        file_field: Cow<'static, str>,
+        /// The file.
+        file: crate::FilePart,
     },
 }
 

@@ -165,10 +165,7 @@ pub enum SensitiveError {
 #[derive(Debug, Clone)]
 enum Scope {
     /// Encrypt with this WeChat Pay key, named by its serial (a client building a request).
-    Encrypt {
-        serial: String,
-        key: PublicKey,
-    },
+    Encrypt { serial: String, key: PublicKey },
     /// A client without a key to encrypt with.
     NoKey,
     /// Decrypt ciphertext with a private key (a server reading a request).
@@ -382,9 +379,10 @@ mod tests {
         let receiver = Receiver {
             name: Sensitive::new("张三"),
         };
-        let (json, encryption) = encrypting(Some(("PUB_KEY_ID_1".into(), key.public_key())), || {
-            serde_json::to_string(&receiver)
-        });
+        let (json, encryption) =
+            encrypting(Some(("PUB_KEY_ID_1".into(), key.public_key())), || {
+                serde_json::to_string(&receiver)
+            });
         let json = json.expect("encrypted");
         assert_eq!(encryption.serial.as_deref(), Some("PUB_KEY_ID_1"));
         assert!(encryption.error.is_none());

@@ -15,9 +15,12 @@
 
 #![deny(missing_docs)]
 
+mod bills;
 mod faults;
 mod keys;
+mod media;
 mod notify;
+mod receivers;
 mod server;
 pub mod store;
 
@@ -32,9 +35,12 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use wechatpay_runtime::{Client, ClientBuilder, PlatformCertificates};
 
+pub use bills::BillConfig;
 pub use faults::{Fault, FaultPlan};
 pub use keys::{Keys, PlatformCertificate};
+pub use media::{MAX_IMAGE, Media};
 pub use notify::{NotifyConfig, NotifyStats};
+pub use receivers::Receiver;
 use server::Shared;
 pub use server::{SigningMode, Stats};
 use store::{MERCHANT_UPLOAD, Store};
@@ -249,6 +255,23 @@ impl Sandbox {
             .get(request_no)
             .copied()
             .unwrap_or(0)
+    }
+
+    /// The profit-sharing receivers added, with their names as the sandbox
+    /// decrypted them: what a client's encryption is checked against.
+    pub fn receivers(&self) -> Vec<Receiver> {
+        self.shared.receivers.lock().expect("lock").all()
+    }
+
+    /// An uploaded file, as the sandbox received it.
+    pub fn media(&self, media_id: &str) -> Option<Media> {
+        self.shared.media.lock().expect("lock").get(media_id)
+    }
+
+    /// The size of the bills applied for from now on, and whether their
+    /// downloads are corrupted (one byte changed).
+    pub fn set_bills(&self, config: BillConfig) {
+        self.shared.bills.lock().expect("lock").next = config;
     }
 
     /// Test hook: marks a code as dispatched to a user.

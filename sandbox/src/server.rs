@@ -10,7 +10,7 @@ use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -27,9 +27,12 @@ use wechatpay_runtime::sign::{Authorization, SCHEME, nonce, request_message, res
 use wechatpay_runtime::verify::headers as wx;
 use wechatpay_runtime::{PrivateKey, aead};
 
+use crate::bills::Bills;
 use crate::faults::{Fault, FaultPlan, FaultState, fingerprint};
 use crate::keys::Keys;
+use crate::media::{Form, MediaStore};
 use crate::notify::{Notifier, NotifyConfig, deliver};
+use crate::receivers::Receivers;
 use crate::store::{Reply, Store};
 
 /// Which key signs answers when the request does not name one.
@@ -64,6 +67,12 @@ pub(crate) struct Shared {
     /// Nonces seen in the last five minutes: a replayed request is rejected.
     nonces: Mutex<RecentNonces>,
     pub(crate) notifier: Notifier,
+    /// Profit-sharing receivers (the operation with a sensitive field).
+    pub(crate) receivers: Mutex<Receivers>,
+    /// Uploaded media (the multipart upload).
+    pub(crate) media: Mutex<MediaStore>,
+    /// Bills applied for (the file download).
+    pub(crate) bills: Mutex<Bills>,
     router: Router,
 }
 
@@ -125,6 +134,9 @@ impl Shared {
                 stats: Mutex::new(Stats::default()),
                 nonces: Mutex::new(RecentNonces::default()),
                 notifier: Notifier::new(notify),
+                receivers: Mutex::new(Receivers::default()),
+                media: Mutex::new(MediaStore::default()),
+                bills: Mutex::new(Bills::default()),
                 router: api_router(state),
             }
         })
@@ -214,6 +226,38 @@ fn api_router(state: SharedRef) -> Router {
                 let mut store = shared.store.lock().expect("lock");
                 reply(store.use_coupon(&body, now()))
             }),
+        )
+        .route(
+            "/v3/profitsharing/receivers/add",
+            post(|State(state): State<SharedRef>, headers: HeaderMap, body: Bytes| async move {
+                let shared = shared(&state);
+                let mut receivers = shared.receivers.lock().expect("lock");
+                reply(receivers.add(&shared.keys, &headers, &body))
+            }),
+        )
+        .route(
+            "/v3/merchant/media/upload",
+            post(|State(state): State<SharedRef>, form: Option<Extension<Arc<Form>>>| async move {
+                let shared = shared(&state);
+                let mut media = shared.media.lock().expect("lock");
+                reply(media.upload(form.as_deref().map(Arc::as_ref)))
+            }),
+        )
+        .route(
+            "/v3/bill/tradebill",
+            get(
+                |State(state): State<SharedRef>,
+                 headers: HeaderMap,
+                 Query(query): Query<HashMap<String, String>>| async move {
+                    let shared = shared(&state);
+                    let host = headers
+                        .get(header::HOST)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("127.0.0.1");
+                    let mut bills = shared.bills.lock().expect("lock");
+                    reply(bills.apply(&query, host))
+                },
+            ),
         )
         .route(
             "/v3/certificates",
@@ -491,11 +535,13 @@ fn check_request(
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
-        if !content_type.starts_with("application/json") {
+        if !content_type.starts_with("application/json")
+            && !content_type.starts_with("multipart/form-data")
+        {
             return Err(Reply::error(
                 400,
                 "INVALID_REQUEST",
-                "Content-Type必须为application/json",
+                "Content-Type必须为application/json或multipart/form-data",
             ));
         }
     }
@@ -595,13 +641,83 @@ pub(crate) fn sign(
     set(wx::SIGNATURE_TYPE, SCHEME);
 }
 
+/// A bill download: streamed as it is made, and unsigned, as WeChat Pay's are
+/// (the bill apply's digest vouches for it).
+fn download(shared: &Shared, query: Option<&str>, request_id: &str) -> Response<ResponseBody> {
+    let query: HashMap<String, String> = query.map(url_pairs).unwrap_or_default();
+    let outcome = shared.bills.lock().expect("lock").download(&query);
+    let mut response = match outcome {
+        Ok((length, chunks)) => {
+            let frames = stream::iter(chunks.map(|chunk| Ok(Frame::data(chunk))));
+            let mut response = Response::new(StreamBody::new(frames).boxed());
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            );
+            if let Some(length) = length {
+                headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+            }
+            response
+        }
+        Err(refusal) => {
+            let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST);
+            let (status, headers, bytes) = json_response(status, &refusal.body);
+            let mut response = Response::new(full(bytes));
+            *response.status_mut() = status;
+            *response.headers_mut() = headers;
+            response
+        }
+    };
+    if let Ok(id) = HeaderValue::from_str(request_id) {
+        response.headers_mut().insert(wx::REQUEST_ID, id);
+    }
+    response
+}
+
+/// The pairs of a query string, percent-decoded.
+fn url_pairs(query: &str) -> HashMap<String, String> {
+    reqwest::Url::parse(&format!("http://sandbox/?{query}"))
+        .map(|url| url.query_pairs().into_owned().collect())
+        .unwrap_or_default()
+}
+
 /// One request, start to finish.
 pub(crate) async fn handle(
     shared: Arc<Shared>,
     request: Request<Incoming>,
 ) -> Result<Response<ResponseBody>, Dropped> {
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
+    // A multipart upload is signed over its `meta` part, not over the body.
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let mut signed = body.clone();
+    if content_type.starts_with("multipart/form-data") {
+        match Form::parse(&content_type, body.clone()).await {
+            Ok(form) => {
+                signed = form
+                    .part("meta")
+                    .map(|meta| meta.bytes.clone())
+                    .unwrap_or_default();
+                parts.extensions.insert(Arc::new(form));
+            }
+            Err(problem) => {
+                let (status, headers, bytes) = json_response(
+                    StatusCode::BAD_REQUEST,
+                    &json!({"code": "INVALID_REQUEST", "message": format!("multipart/form-data: {problem}")}),
+                );
+                let mut response = Response::new(full(bytes));
+                *response.status_mut() = status;
+                *response.headers_mut() = headers;
+                return Ok(response);
+            }
+        }
+    }
     let uri = parts
         .uri
         .path_and_query()
@@ -673,7 +789,7 @@ pub(crate) async fn handle(
             }
         }
     } else if let Err(rejection) =
-        check_request(&shared, &parts.method, &uri, &parts.headers, &body)
+        check_request(&shared, &parts.method, &uri, &parts.headers, &signed)
     {
         shared.stats.lock().expect("lock").rejected += 1;
         let (status, h, bytes) = json_response(
@@ -682,6 +798,8 @@ pub(crate) async fn handle(
         );
         headers = h;
         (status, bytes)
+    } else if parts.method == Method::GET && path == "/v3/billdownload/file" {
+        return Ok(download(&shared, parts.uri.query(), &request_id));
     } else {
         if parts.method == Method::POST && path.ends_with("/couponcodes") {
             shared.stats.lock().expect("lock").uploads += 1;

@@ -602,3 +602,64 @@ async fn the_untyped_escape_hatch_is_signed_and_verified() {
         .unwrap_err();
     assert!(matches!(error, Error::Signature { .. }), "{error:?}");
 }
+
+/// A loopback address where nothing listens: connections are refused.
+fn unreachable() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn an_unreachable_host_fails_over_to_the_backup() {
+    let sandbox = sandbox().await;
+    let client = sandbox
+        .client_builder()
+        .base_url(unreachable())
+        .backup_base_url(sandbox.base_url())
+        .retry(quick_retries())
+        .build()
+        .unwrap();
+    let answer = client
+        .upload_coupon_codes(DEFAULT_STOCK, body(&["BACKUP1"], "backup-1"))
+        .await
+        .expect("sent through the backup host");
+    assert_eq!(answer.success_codes, Some(vec!["BACKUP1".to_owned()]));
+    assert_eq!(sandbox.codes(DEFAULT_STOCK), vec!["BACKUP1".to_owned()]);
+
+    // Without a backup the same failure is reported, typed.
+    let alone = sandbox
+        .client_builder()
+        .base_url(unreachable())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = alone
+        .upload_coupon_codes(DEFAULT_STOCK, body(&["BACKUP2"], "backup-2"))
+        .await
+        .expect_err("unreachable");
+    assert!(error.never_sent(), "{error:?}");
+}
+
+#[tokio::test]
+async fn operations_on_another_documented_host_go_where_the_client_maps_it() {
+    let sandbox = sandbox().await;
+    let client = sandbox
+        .client_builder()
+        .base_url(unreachable())
+        .host("https://apihk.mch.weixin.qq.com", sandbox.base_url())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    // What generated code sets for an operation whose page has a `base_uri` row.
+    let mut request = wechatpay_runtime::Request::new(
+        Method::GET,
+        "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes",
+        format!("/v3/marketing/busifavor/stocks/{DEFAULT_STOCK}/couponcodes"),
+    );
+    request.base_uri = Some("https://apihk.mch.weixin.qq.com");
+    let response = client.send(request).await.expect("sent to the mapped host");
+    let page: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+    assert_eq!(page["total_count"], 0);
+}

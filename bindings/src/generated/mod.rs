@@ -170,13 +170,13 @@ pub mod paths {
         /// 申请交易账单 (`GET /v3/bill/tradebill`)
         pub async fn get(
             &self,
-            query: super::v3::bill::tradebill::GetQuery,
+            query: super::v3::bill::tradebill::ApplyTradeBillQuery,
         ) -> ::std::result::Result<
-            super::v3::bill::tradebill::GetResponse,
+            super::v3::bill::tradebill::ApplyTradeBillResponse,
             ::wechatpay_runtime::Error,
         > {
             self.client
-                .execute(&super::v3::bill::tradebill::GetRequest::new(query))
+                .execute(&super::v3::bill::tradebill::ApplyTradeBillRequest::new(query))
                 .await
         }
     }
@@ -221,13 +221,15 @@ pub mod paths {
         /// 下载账单 (`GET /v3/billdownload/file`)
         pub async fn get(
             &self,
-            query: super::v3::billdownload::file::GetQuery,
+            query: super::v3::billdownload::file::DownloadBillQuery,
         ) -> ::std::result::Result<
             ::wechatpay_runtime::Download,
             ::wechatpay_runtime::Error,
         > {
             self.client
-                .download(&super::v3::billdownload::file::GetRequest::new(query))
+                .download(
+                    &super::v3::billdownload::file::DownloadBillRequest::new(query),
+                )
                 .await
         }
     }
@@ -500,13 +502,15 @@ pub mod paths {
         /// 文件上传 (`POST /v3/merchant/media/upload`)
         pub async fn post(
             &self,
-            body: super::v3::merchant::media::upload::PostBody,
+            body: super::v3::merchant::media::upload::UploadMediaBody,
         ) -> ::std::result::Result<
-            super::v3::merchant::media::upload::PostResponse,
+            super::v3::merchant::media::upload::UploadMediaResponse,
             ::wechatpay_runtime::Error,
         > {
             self.client
-                .execute(&super::v3::merchant::media::upload::PostRequest::new(body))
+                .execute(
+                    &super::v3::merchant::media::upload::UploadMediaRequest::new(body),
+                )
                 .await
         }
     }
@@ -576,14 +580,16 @@ pub mod paths {
         /// 添加分账接收方 (`POST /v3/profitsharing/receivers/add`)
         pub async fn post(
             &self,
-            body: super::v3::profitsharing::receivers::add::PostBody,
+            body: super::v3::profitsharing::receivers::add::AddProfitSharingReceiverBody,
         ) -> ::std::result::Result<
-            super::v3::profitsharing::receivers::add::PostResponse,
+            super::v3::profitsharing::receivers::add::AddProfitSharingReceiverResponse,
             ::wechatpay_runtime::Error,
         > {
             self.client
                 .execute(
-                    &super::v3::profitsharing::receivers::add::PostRequest::new(body),
+                    &super::v3::profitsharing::receivers::add::AddProfitSharingReceiverRequest::new(
+                        body,
+                    ),
                 )
                 .await
         }
@@ -595,6 +601,28 @@ pub mod paths {
 pub trait WechatPayApi {
     /// The typed call path under `/v3`.
     fn v3(&self) -> paths::V3<'_>;
+    /// 申请交易账单 (`GET /v3/bill/tradebill`): the same call as `client.v3().bill().tradebill().get(query)`.
+    #[cfg(feature = "v3-bill")]
+    fn apply_trade_bill(
+        &self,
+        query: v3::bill::tradebill::ApplyTradeBillQuery,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::bill::tradebill::ApplyTradeBillResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
+    /// 下载账单 (`GET /v3/billdownload/file`): the same call as `client.v3().billdownload().file().get(query)`.
+    #[cfg(feature = "v3-billdownload")]
+    fn download_bill(
+        &self,
+        query: v3::billdownload::file::DownloadBillQuery,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::wechatpay_runtime::Download,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
     /// 查询预存code列表 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`): the same call as `client.v3().marketing().busifavor().stocks().stock_id(stock_id).couponcodes().get(query)`.
     #[cfg(feature = "v3-marketing")]
     fn list_coupon_codes(
@@ -649,11 +677,55 @@ pub trait WechatPayApi {
             ::wechatpay_runtime::Error,
         >,
     > + ::std::marker::Send + '_;
+    /// 文件上传 (`POST /v3/merchant/media/upload`): the same call as `client.v3().merchant().media().upload().post(body)`.
+    #[cfg(feature = "v3-merchant")]
+    fn upload_media(
+        &self,
+        body: v3::merchant::media::upload::UploadMediaBody,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::merchant::media::upload::UploadMediaResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
+    /// 添加分账接收方 (`POST /v3/profitsharing/receivers/add`): the same call as `client.v3().profitsharing().receivers().add().post(body)`.
+    #[cfg(feature = "v3-profitsharing")]
+    fn add_profit_sharing_receiver(
+        &self,
+        body: v3::profitsharing::receivers::add::AddProfitSharingReceiverBody,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::profitsharing::receivers::add::AddProfitSharingReceiverResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
     fn v3(&self) -> paths::V3<'_> {
         paths::V3::new(self)
+    }
+
+    #[cfg(feature = "v3-bill")]
+    async fn apply_trade_bill(
+        &self,
+        query: v3::bill::tradebill::ApplyTradeBillQuery,
+    ) -> ::std::result::Result<
+        v3::bill::tradebill::ApplyTradeBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.v3().bill().tradebill().get(query).await
+    }
+
+    #[cfg(feature = "v3-billdownload")]
+    async fn download_bill(
+        &self,
+        query: v3::billdownload::file::DownloadBillQuery,
+    ) -> ::std::result::Result<
+        ::wechatpay_runtime::Download,
+        ::wechatpay_runtime::Error,
+    > {
+        self.v3().billdownload().file().get(query).await
     }
 
     #[cfg(feature = "v3-marketing")]
@@ -761,6 +833,28 @@ impl WechatPayApi for ::wechatpay_runtime::Client {
                 .await
         }
     }
+
+    #[cfg(feature = "v3-merchant")]
+    async fn upload_media(
+        &self,
+        body: v3::merchant::media::upload::UploadMediaBody,
+    ) -> ::std::result::Result<
+        v3::merchant::media::upload::UploadMediaResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.v3().merchant().media().upload().post(body).await
+    }
+
+    #[cfg(feature = "v3-profitsharing")]
+    async fn add_profit_sharing_receiver(
+        &self,
+        body: v3::profitsharing::receivers::add::AddProfitSharingReceiverBody,
+    ) -> ::std::result::Result<
+        v3::profitsharing::receivers::add::AddProfitSharingReceiverResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.v3().profitsharing().receivers().add().post(body).await
+    }
 }
 
 /// The JSON Schemas (draft 2020-12) of every request body, query and
@@ -773,13 +867,15 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     schemas
         .extend([
             (
-                "get_v3_bill_tradebill.query",
-                ::wechatpay_runtime::json_schema_for::<v3::bill::tradebill::GetQuery>(),
+                "apply_trade_bill.query",
+                ::wechatpay_runtime::json_schema_for::<
+                    v3::bill::tradebill::ApplyTradeBillQuery,
+                >(),
             ),
             (
-                "get_v3_bill_tradebill.response",
+                "apply_trade_bill.response",
                 ::wechatpay_runtime::json_schema_for::<
-                    v3::bill::tradebill::GetResponse,
+                    v3::bill::tradebill::ApplyTradeBillResponse,
                 >(),
             ),
         ]);
@@ -787,9 +883,9 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     schemas
         .extend([
             (
-                "get_v3_billdownload_file.query",
+                "download_bill.query",
                 ::wechatpay_runtime::json_schema_for::<
-                    v3::billdownload::file::GetQuery,
+                    v3::billdownload::file::DownloadBillQuery,
                 >(),
             ),
         ]);
@@ -853,9 +949,9 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     schemas
         .extend([
             (
-                "post_v3_merchant_media_upload.response",
+                "upload_media.response",
                 ::wechatpay_runtime::json_schema_for::<
-                    v3::merchant::media::upload::PostResponse,
+                    v3::merchant::media::upload::UploadMediaResponse,
                 >(),
             ),
         ]);
@@ -863,15 +959,15 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     schemas
         .extend([
             (
-                "post_v3_profitsharing_receivers_add.body",
+                "add_profit_sharing_receiver.body",
                 ::wechatpay_runtime::json_schema_for::<
-                    v3::profitsharing::receivers::add::PostBody,
+                    v3::profitsharing::receivers::add::AddProfitSharingReceiverBody,
                 >(),
             ),
             (
-                "post_v3_profitsharing_receivers_add.response",
+                "add_profit_sharing_receiver.response",
                 ::wechatpay_runtime::json_schema_for::<
-                    v3::profitsharing::receivers::add::PostResponse,
+                    v3::profitsharing::receivers::add::AddProfitSharingReceiverResponse,
                 >(),
             ),
         ]);

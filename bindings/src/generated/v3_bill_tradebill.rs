@@ -6,7 +6,7 @@
     /// Values of `bill_type`.
     ///
     /// 账单类型
-    pub enum GetBillType {
+    pub enum ApplyTradeBillBillType {
         All = "ALL",
         Success = "SUCCESS",
         Refund = "REFUND",
@@ -23,7 +23,7 @@
     /// Values of `tar_type`.
     ///
     /// 压缩类型
-    pub enum GetTarType {
+    pub enum ApplyTradeBillTarType {
         Gzip = "GZIP",
         #[unrecognized]
         Unrecognized(String),
@@ -34,7 +34,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ApplyTradeBillQuery {
     /// 账单日期
     ///
     /// **Required.**
@@ -44,14 +44,14 @@ pub struct GetQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 账单类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bill_type: ::std::option::Option<GetBillType>,
+    pub bill_type: ::std::option::Option<ApplyTradeBillBillType>,
     /// 压缩类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tar_type: ::std::option::Option<GetTarType>,
+    pub tar_type: ::std::option::Option<ApplyTradeBillTarType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ApplyTradeBillQuery {
         bill_date: required(0, "bill_date"),
         sub_mchid: optional(1, "sub_mchid"),
         bill_type: optional(2, "bill_type"),
@@ -59,10 +59,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ApplyTradeBillQuery {
     /// Creates a value from its required fields (`bill_date`).
     pub fn new(bill_date: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        ApplyTradeBillQuery {
             bill_date: bill_date.into(),
             sub_mchid: ::std::option::Option::None,
             bill_type: ::std::option::Option::None,
@@ -80,19 +80,19 @@ impl GetQuery {
     }
 
     /// Sets `bill_type`.
-    pub fn with_bill_type(mut self, bill_type: GetBillType) -> Self {
+    pub fn with_bill_type(mut self, bill_type: ApplyTradeBillBillType) -> Self {
         self.bill_type = ::std::option::Option::Some(bill_type);
         self
     }
 
     /// Sets `tar_type`.
-    pub fn with_tar_type(mut self, tar_type: GetTarType) -> Self {
+    pub fn with_tar_type(mut self, tar_type: ApplyTradeBillTarType) -> Self {
         self.tar_type = ::std::option::Option::Some(tar_type);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ApplyTradeBillQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -104,7 +104,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ApplyTradeBillResponse {
     /// 哈希类型
     ///
     /// **Required.**
@@ -120,21 +120,21 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ApplyTradeBillResponse {
         hash_type: required(0, "hash_type"),
         hash_value: required(1, "hash_value"),
         download_url: required(2, "download_url"),
     }
 }
 
-impl GetResponse {
+impl ApplyTradeBillResponse {
     /// Creates a value from its required fields (`hash_type`, `hash_value`, `download_url`).
     pub fn new(
         hash_type: impl ::std::convert::Into<::std::string::String>,
         hash_value: impl ::std::convert::Into<::std::string::String>,
         download_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetResponse {
+        ApplyTradeBillResponse {
             hash_type: hash_type.into(),
             hash_value: hash_value.into(),
             download_url: download_url.into(),
@@ -205,26 +205,26 @@ impl GetResponse {
 /// Source: `openapi/v3/bill/tradebill.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ApplyTradeBillRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ApplyTradeBillQuery,
 }
 
-impl GetRequest {
+impl ApplyTradeBillRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ApplyTradeBillQuery) -> Self {
+        ApplyTradeBillRequest { query }
     }
 }
 
-impl GetRequest {
+impl ApplyTradeBillRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/bill/tradebill`
     pub const PATH: &'static str = "/v3/bill/tradebill";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ApplyTradeBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -234,8 +234,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ApplyTradeBillRequest {
+    type Response = ApplyTradeBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<

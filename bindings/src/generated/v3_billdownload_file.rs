@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct DownloadBillQuery {
     /// 前序接口返回的`URL.query.token`
     ///
     /// **Required.**
@@ -17,16 +17,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    DownloadBillQuery {
         token: required(0, "token"),
         tartype: optional(1, "tartype"),
     }
 }
 
-impl GetQuery {
+impl DownloadBillQuery {
     /// Creates a value from its required fields (`token`).
     pub fn new(token: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        DownloadBillQuery {
             token: token.into(),
             tartype: ::std::option::Option::None,
         }
@@ -42,7 +42,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for DownloadBillQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -157,26 +157,26 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// Source: `openapi/v3/billdownload/file.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct DownloadBillRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: DownloadBillQuery,
 }
 
-impl GetRequest {
+impl DownloadBillRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: DownloadBillQuery) -> Self {
+        DownloadBillRequest { query }
     }
 }
 
-impl GetRequest {
+impl DownloadBillRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/billdownload/file`
     pub const PATH: &'static str = "/v3/billdownload/file";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for DownloadBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -186,7 +186,7 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
+impl ::wechatpay_runtime::Operation for DownloadBillRequest {
     type Response = ::wechatpay_runtime::Bytes;
     fn to_request(
         &self,

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMeta {
+pub struct UploadMediaMeta {
     /// 文件`sha256`摘要
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostMeta {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMeta {
+    UploadMediaMeta {
         sha256: required(0, "sha256"),
         filename: required(1, "filename"),
     }
 }
 
-impl PostMeta {
+impl UploadMediaMeta {
     /// Creates a value from its required fields (`sha256`, `filename`).
     pub fn new(
         sha256: impl ::std::convert::Into<::std::string::String>,
         filename: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostMeta {
+        UploadMediaMeta {
             sha256: sha256.into(),
             filename: filename.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostMeta {
+impl ::wechatpay_runtime::Validate for UploadMediaMeta {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,12 +48,12 @@ impl ::wechatpay_runtime::Validate for PostMeta {
 /// The `multipart/form-data` body of 文件上传.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UploadMediaBody {
     /// 媒体图⽚只⽀持JPG、BMP、PNG格式，⽂件⼤⼩不能超过5M。PDF文件大小不能超过7.5M。
     ///
     /// **Required.**
     ///
-    /// The file part.
+    /// The file part: from memory, a reader, or a file streamed from disk.
     pub file: ::wechatpay_runtime::FilePart,
     /// 媒体文件元信息，使用json表示，包含两个参数：`sha256`、`filename`
     ///
@@ -62,26 +62,37 @@ pub struct PostBody {
     /// **Required.**
     ///
     /// The `meta` part; the request signature covers its JSON.
-    pub meta: ::wechatpay_runtime::JsonString<PostMeta>,
+    pub meta: ::wechatpay_runtime::JsonString<UploadMediaMeta>,
 }
 
-impl PostBody {
+impl UploadMediaBody {
     /// Creates a value from its required fields (`file`, `meta`).
     pub fn new(
         file: ::wechatpay_runtime::FilePart,
-        meta: ::wechatpay_runtime::JsonString<PostMeta>,
+        meta: ::wechatpay_runtime::JsonString<UploadMediaMeta>,
     ) -> Self {
-        PostBody { file, meta }
+        UploadMediaBody { file, meta }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UploadMediaBody {
     fn validate_into(
         &self,
         pointer: &str,
         errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
     ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.meta, pointer, errors);
+        ::wechatpay_runtime::Validate::validate_into(
+            &self.meta,
+            &::wechatpay_runtime::__private::validate::pointer(pointer, "meta"),
+            errors,
+        );
+        if !self.meta.0.sha256.eq_ignore_ascii_case(self.file.sha256()) {
+            errors
+                .push(::wechatpay_runtime::ValidationError {
+                    pointer: ::std::format!("{pointer}/meta/sha256"),
+                    message: "is not the SHA-256 of the file part".into(),
+                });
+        }
     }
 }
 
@@ -89,7 +100,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct UploadMediaResponse {
     /// 媒体文件标识Id
     ///
     /// **Required.**
@@ -97,15 +108,15 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    UploadMediaResponse {
         media_id: required(0, "media_id"),
     }
 }
 
-impl PostResponse {
+impl UploadMediaResponse {
     /// Creates a value from its required fields (`media_id`).
     pub fn new(media_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostResponse {
+        UploadMediaResponse {
             media_id: media_id.into(),
         }
     }
@@ -128,26 +139,26 @@ impl PostResponse {
 /// Source: `openapi/v3/merchant/media/upload.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UploadMediaRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: UploadMediaBody,
 }
 
-impl PostRequest {
+impl UploadMediaRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: UploadMediaBody) -> Self {
+        UploadMediaRequest { body }
     }
 }
 
-impl PostRequest {
+impl UploadMediaRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant/media/upload`
     pub const PATH: &'static str = "/v3/merchant/media/upload";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UploadMediaRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -157,8 +168,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for UploadMediaRequest {
+    type Response = UploadMediaResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -178,9 +189,8 @@ impl ::wechatpay_runtime::Operation for PostRequest {
                 .to_json()
                 .map_err(|e| ::wechatpay_runtime::Error::Config(e.to_string()))?
                 .into_bytes(),
-            file_name: self.body.file.name.clone(),
-            file: self.body.file.bytes.clone(),
-            content_type: self.body.file.content_type.clone(),
+            file_field: ::std::borrow::Cow::Borrowed("file"),
+            file: self.body.file.clone(),
         };
         ::std::result::Result::Ok(request)
     }

@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 分账接收方类型
-    pub enum PostType {
+    pub enum AddProfitSharingReceiverType {
         MerchantId = "MERCHANT_ID",
         PersonalOpenid = "PERSONAL_OPENID",
         PersonalSubOpenid = "PERSONAL_SUB_OPENID",
@@ -19,7 +19,7 @@
     /// Values of `relation_type`.
     ///
     /// 与分账方的关系类型
-    pub enum PostRelationType {
+    pub enum AddProfitSharingReceiverRelationType {
         ServiceProvider = "SERVICE_PROVIDER",
         Store = "STORE",
         Staff = "STAFF",
@@ -40,7 +40,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct AddProfitSharingReceiverBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -55,7 +55,7 @@ pub struct PostBody {
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: AddProfitSharingReceiverType,
     /// 分账接收方帐号
     ///
     /// **Required.**
@@ -68,14 +68,14 @@ pub struct PostBody {
     /// 与分账方的关系类型
     ///
     /// **Required.**
-    pub relation_type: PostRelationType,
+    pub relation_type: AddProfitSharingReceiverRelationType,
     /// 自定义的分账关系
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_relation: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    AddProfitSharingReceiverBody {
         sub_mchid: optional(0, "sub_mchid"),
         appid: required(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -87,15 +87,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl AddProfitSharingReceiverBody {
     /// Creates a value from its required fields (`appid`, `type`, `account`, `relation_type`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
-        type_: PostType,
+        type_: AddProfitSharingReceiverType,
         account: impl ::std::convert::Into<::std::string::String>,
-        relation_type: PostRelationType,
+        relation_type: AddProfitSharingReceiverRelationType,
     ) -> Self {
-        PostBody {
+        AddProfitSharingReceiverBody {
             sub_mchid: ::std::option::Option::None,
             appid: appid.into(),
             sub_appid: ::std::option::Option::None,
@@ -141,7 +141,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for AddProfitSharingReceiverBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -153,7 +153,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct AddProfitSharingReceiverResponse {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -161,7 +161,7 @@ pub struct PostResponse {
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: AddProfitSharingReceiverType,
     /// 分账接收方账号
     ///
     /// **Required.**
@@ -174,14 +174,14 @@ pub struct PostResponse {
     /// 与分账方的关系类型
     ///
     /// **Required.**
-    pub relation_type: PostRelationType,
+    pub relation_type: AddProfitSharingReceiverRelationType,
     /// 自定义的分账关系
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_relation: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    AddProfitSharingReceiverResponse {
         sub_mchid: optional(0, "sub_mchid"),
         type_: required(1, "type"),
         account: required(2, "account"),
@@ -191,14 +191,14 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl AddProfitSharingReceiverResponse {
     /// Creates a value from its required fields (`type`, `account`, `relation_type`).
     pub fn new(
-        type_: PostType,
+        type_: AddProfitSharingReceiverType,
         account: impl ::std::convert::Into<::std::string::String>,
-        relation_type: PostRelationType,
+        relation_type: AddProfitSharingReceiverRelationType,
     ) -> Self {
-        PostResponse {
+        AddProfitSharingReceiverResponse {
             sub_mchid: ::std::option::Option::None,
             type_,
             account: account.into(),
@@ -222,26 +222,28 @@ impl PostResponse {
 /// Source: `openapi/v3/profitsharing/receivers/add.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct AddProfitSharingReceiverRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: AddProfitSharingReceiverBody,
 }
 
-impl PostRequest {
+impl AddProfitSharingReceiverRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: AddProfitSharingReceiverBody) -> Self {
+        AddProfitSharingReceiverRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl AddProfitSharingReceiverRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/profitsharing/receivers/add`
     pub const PATH: &'static str = "/v3/profitsharing/receivers/add";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for AddProfitSharingReceiverRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -251,8 +253,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for AddProfitSharingReceiverRequest {
+    type Response = AddProfitSharingReceiverResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<

@@ -52,7 +52,7 @@ mod v3_merchant_media_upload {
         ///
         /// **Required.**
         ///
-        /// The file part.
+        /// The file part: from memory, a reader, or a file streamed from disk.
         pub file: ::wechatpay_runtime::FilePart,
         /// 媒体文件元信息，使用json表示，包含两个参数：`sha256`、`filename`
         ///
@@ -80,7 +80,18 @@ mod v3_merchant_media_upload {
             pointer: &str,
             errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
         ) {
-            ::wechatpay_runtime::Validate::validate_into(&self.meta, pointer, errors);
+            ::wechatpay_runtime::Validate::validate_into(
+                &self.meta,
+                &::wechatpay_runtime::__private::validate::pointer(pointer, "meta"),
+                errors,
+            );
+            if !self.meta.0.sha256.eq_ignore_ascii_case(self.file.sha256()) {
+                errors
+                    .push(::wechatpay_runtime::ValidationError {
+                        pointer: ::std::format!("{pointer}/meta/sha256"),
+                        message: "is not the SHA-256 of the file part".into(),
+                    });
+            }
         }
     }
 
@@ -176,9 +187,8 @@ mod v3_merchant_media_upload {
                     .to_json()
                     .map_err(|e| ::wechatpay_runtime::Error::Config(e.to_string()))?
                     .into_bytes(),
-                file_name: self.body.file.name.clone(),
-                file: self.body.file.bytes.clone(),
-                content_type: self.body.file.content_type.clone(),
+                file_field: ::std::borrow::Cow::Borrowed("file"),
+                file: self.body.file.clone(),
             };
             ::std::result::Result::Ok(request)
         }

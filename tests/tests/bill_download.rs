@@ -1,0 +1,148 @@
+//! File downloads end to end: a bill apply gives a digest and a link; the
+//! download streams to disk with the client's memory flat (measured by this
+//! binary's allocator), decompresses gzip as it streams, and is refused, with
+//! no file left behind, when its digest does not match. Digests are
+//! recomputed here from the saved file, not taken from the client's word.
+//!
+//! One test, run step by step, so the allocator measures one download only.
+
+use peak_alloc::PeakAlloc;
+use sha1::{Digest, Sha1};
+use wechatpay_bindings::WechatPayApi;
+use wechatpay_bindings::v3::bill::tradebill::{ApplyTradeBillQuery, ApplyTradeBillTarType};
+use wechatpay_bindings::v3::billdownload::file::DownloadBillQuery;
+use wechatpay_e2e::sandbox;
+use wechatpay_runtime::{DownloadError, Error, FileDigest};
+use wechatpay_sandbox::BillConfig;
+
+/// Counts the heap's bytes: now, and at most since the last reset.
+#[global_allocator]
+static HEAP: PeakAlloc = PeakAlloc;
+
+const MIB: u64 = 1024 * 1024;
+
+fn sha1_of_file(path: &std::path::Path) -> (u64, String) {
+    let mut file = std::fs::File::open(path).unwrap();
+    let mut hasher = Sha1::new();
+    let mut buffer = vec![0; 1 << 16];
+    let mut len = 0;
+    loop {
+        let read = std::io::Read::read(&mut file, &mut buffer).unwrap();
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+        len += read as u64;
+    }
+    let hex = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    (len, hex)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bills_stream_to_disk_checked_and_flat() {
+    let sandbox = sandbox().await;
+    let client = sandbox.client_builder().build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+
+    // 200 MB, plain: streamed to disk; the heap grows by a small fraction of it.
+    let size = 200 * MIB;
+    sandbox.set_bills(BillConfig {
+        size,
+        corrupt: false,
+    });
+    let bill = client
+        .apply_trade_bill(ApplyTradeBillQuery::new("2026-12-01"))
+        .await
+        .unwrap();
+    let digest = FileDigest::new(&bill.hash_type, &bill.hash_value).unwrap();
+    let path = dir.path().join("tradebill-2026-12-01.csv");
+    let baseline = HEAP.current_usage();
+    HEAP.reset_peak_usage();
+    let download = client.download_url(&bill.download_url).await.unwrap();
+    assert_eq!(download.content_length(), Some(size));
+    let written = download.save(&path, &digest).await.unwrap();
+    let growth = HEAP.peak_usage().saturating_sub(baseline) as u64;
+    eprintln!("heap growth while downloading {size} bytes: {growth} bytes");
+    assert_eq!(written, size);
+    assert_eq!(sha1_of_file(&path), (size, bill.hash_value.to_lowercase()));
+    assert!(
+        growth < 16 * MIB,
+        "the heap grew by {growth} bytes while downloading {size}"
+    );
+
+    // The same bill as gzip: decompressed as it streams, the digest over the bill.
+    let size = 3 * MIB;
+    sandbox.set_bills(BillConfig {
+        size,
+        corrupt: false,
+    });
+    let bill = client
+        .apply_trade_bill(
+            ApplyTradeBillQuery::new("2026-11-30").with_tar_type(ApplyTradeBillTarType::Gzip),
+        )
+        .await
+        .unwrap();
+    assert!(bill.download_url.contains("tartype=gzip"));
+    let digest = FileDigest::new(&bill.hash_type, &bill.hash_value).unwrap();
+    let download = client.download_url(&bill.download_url).await.unwrap();
+    assert!(download.is_gzip());
+    assert_eq!(download.content_length(), None);
+    let path = dir.path().join("tradebill-2026-11-30.csv");
+    assert_eq!(download.save(&path, &digest).await.unwrap(), size);
+    assert_eq!(sha1_of_file(&path), (size, bill.hash_value.to_lowercase()));
+
+    // The generated call path of the download, from the link's token, into memory.
+    let url = reqwest::Url::parse(&bill.download_url).unwrap();
+    let token = url
+        .query_pairs()
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let download = client
+        .download_bill(DownloadBillQuery::new(token).with_tartype("gzip"))
+        .await
+        .unwrap();
+    let mut bytes = Vec::new();
+    assert_eq!(download.write_to(&mut bytes, &digest).await.unwrap(), size);
+    assert_eq!(bytes, std::fs::read(&path).unwrap());
+
+    // A corrupted download (one byte changed) is refused and leaves no file.
+    sandbox.set_bills(BillConfig {
+        size: MIB,
+        corrupt: true,
+    });
+    let bill = client
+        .apply_trade_bill(ApplyTradeBillQuery::new("2026-11-29"))
+        .await
+        .unwrap();
+    let digest = FileDigest::new(&bill.hash_type, &bill.hash_value).unwrap();
+    let path = dir.path().join("tradebill-2026-11-29.csv");
+    let error = client
+        .download_url(&bill.download_url)
+        .await
+        .unwrap()
+        .save(&path, &digest)
+        .await
+        .expect_err("corrupted");
+    assert!(
+        matches!(error, Error::Download(DownloadError::DigestMismatch { .. })),
+        "{error:?}"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.contains("11-29"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    // An unknown token is WeChat Pay's error, typed.
+    let error = client
+        .download_bill(DownloadBillQuery::new("no-such-token"))
+        .await
+        .expect_err("unknown token");
+    assert!(matches!(error, Error::Api(_)), "{error:?}");
+}
