@@ -4,7 +4,8 @@
 //! download streams the bill as it is generated, gzip-compressed when the apply
 //! asked for `GZIP`, unsigned like WeChat Pay's. Bills are made up, the same
 //! for the same date and size, and as large as configured (hundreds of
-//! megabytes cost the sandbox no memory). A corrupted bill changes one byte in
+//! megabytes cost the sandbox no memory and little time: a block of rows is
+//! sent again and again). A corrupted bill changes one byte in
 //! the middle of the download, so only its digest can tell.
 
 use std::collections::HashMap;
@@ -132,23 +133,43 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A bill's bytes in chunks of about 64 KiB: the header, then one row per
-/// order, cut at exactly `size` bytes.
+/// A bill's bytes in chunks of 64 KiB: the header, then rows, cut at exactly
+/// `size` bytes. The rows are one block made once and sent again and again
+/// (zero-copy), so that making a large bill costs the sandbox almost nothing
+/// and a download measures the client, not the sandbox.
 struct BillChunks {
-    date: String,
+    block: Bytes,
     size: u64,
     made: u64,
-    row: u64,
     corrupt_at: Option<u64>,
 }
 
+/// Rows per block: a block is a whole number of rows, about 64 KiB.
+const BLOCK_ROWS: u64 = 256;
+
 impl BillChunks {
     fn new(date: &str, size: u64, corrupt: bool) -> Self {
+        let mut block = Vec::with_capacity(72 * 1024);
+        for n in 0..BLOCK_ROWS {
+            let seconds = n * 337 % 86_400;
+            let cents = 100 + n * 7919 % 99_900;
+            write!(
+                block,
+                "`{date} {:02}:{:02}:{:02},`wxSandboxAppid0001,`1900000001,`0,`,`4200{n:024},`SANDBOX{n:025},`oSandboxUser{n:016},`JSAPI,`SUCCESS,`OTHERS,`CNY,`{}.{:02},`0.00,`0,`0,`0.00,`0.00,`,`,`商品{n},`,`0.00,`0.60%,`{}.{:02},`0.00,`\r\n",
+                seconds / 3600,
+                seconds / 60 % 60,
+                seconds % 60,
+                cents / 100,
+                cents % 100,
+                cents / 100,
+                cents % 100,
+            )
+            .expect("writing to a Vec");
+        }
         BillChunks {
-            date: date.to_owned(),
+            block: Bytes::from(block),
             size,
             made: 0,
-            row: 0,
             corrupt_at: corrupt.then_some(size / 2),
         }
     }
@@ -161,39 +182,23 @@ impl Iterator for BillChunks {
         if self.made >= self.size {
             return None;
         }
-        let mut chunk = Vec::with_capacity(64 * 1024 + 512);
-        if self.made == 0 {
-            chunk.extend_from_slice(HEADER.as_bytes());
-        }
-        while chunk.len() < 64 * 1024 {
-            let n = self.row;
-            self.row += 1;
-            let seconds = n % 86_400;
-            let cents = 100 + n % 99_900;
-            write!(
-                chunk,
-                "`{} {:02}:{:02}:{:02},`wxSandboxAppid0001,`1900000001,`0,`,`4200{n:024},`SANDBOX{n:025},`oSandboxUser{n:016},`JSAPI,`SUCCESS,`OTHERS,`CNY,`{}.{:02},`0.00,`0,`0,`0.00,`0.00,`,`,`商品{n},`,`0.00,`0.60%,`{}.{:02},`0.00,`\r\n",
-                self.date,
-                seconds / 3600,
-                seconds / 60 % 60,
-                seconds % 60,
-                cents / 100,
-                cents % 100,
-                cents / 100,
-                cents % 100,
-            )
-            .expect("writing to a Vec");
-        }
         let room = (self.size - self.made) as usize;
-        chunk.truncate(room.min(chunk.len()));
+        let mut chunk = if self.made == 0 {
+            Bytes::from(HEADER.as_bytes())
+        } else {
+            self.block.clone()
+        };
+        chunk.truncate(room);
         if let Some(at) = self.corrupt_at
             && (self.made..self.made + chunk.len() as u64).contains(&at)
         {
-            let byte = &mut chunk[(at - self.made) as usize];
+            let mut altered = chunk.to_vec();
+            let byte = &mut altered[(at - self.made) as usize];
             *byte = if *byte == b'0' { b'1' } else { b'0' };
+            chunk = Bytes::from(altered);
         }
         self.made += chunk.len() as u64;
-        Some(Bytes::from(chunk))
+        Some(chunk)
     }
 }
 
