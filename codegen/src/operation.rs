@@ -433,6 +433,12 @@ fn push_param(
         } else {
             quote!(value.to_wire()?)
         }
+    } else if field.encoded.is_some() && !field.children.is_empty() && !field.is_array() {
+        // JSON text that may hold a sensitive field: a failure is an error, not
+        // the panic `to_string()` would make of it.
+        quote!(value.to_json().map_err(|e| {
+            #rt::Error::Config(::std::format!("parameter {}: {e}", #wire))
+        })?)
     } else if field.is_array() {
         quote!(
             value
@@ -444,7 +450,7 @@ fn push_param(
     } else {
         match field.kind {
             Kind::Object => quote!(::serde_json::to_string(value).map_err(|e| {
-                #rt::Error::Config(::std::format!("query parameter {}: {e}", #wire))
+                #rt::Error::Config(::std::format!("parameter {}: {e}", #wire))
             })?),
             _ => quote!(value.to_string()),
         }

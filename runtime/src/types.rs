@@ -44,8 +44,9 @@ impl<T: Serialize> JsonString<T> {
     }
 }
 
-/// The JSON text, as it goes into a query parameter, a path segment or a header
-/// (where generated code writes values with `to_string()`).
+/// The JSON text, for logs. Generated code uses [`JsonString::to_json`], which
+/// reports a value that does not serialize (a `Sensitive` outside a client
+/// request) where `to_string()` would panic.
 impl<T: Serialize> std::fmt::Display for JsonString<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let text = serde_json::to_string(&self.0).map_err(|_| std::fmt::Error)?;

@@ -459,14 +459,29 @@ mod v3_marketing_partnerships {
             if let ::std::option::Option::Some(value) = &self.query.partner {
                 request
                     .query
-                    .push((::std::borrow::Cow::Borrowed("partner"), value.to_string()));
+                    .push((
+                        ::std::borrow::Cow::Borrowed("partner"),
+                        value
+                            .to_json()
+                            .map_err(|e| {
+                                ::wechatpay_runtime::Error::Config(
+                                    ::std::format!("parameter {}: {e}", "partner"),
+                                )
+                            })?,
+                    ));
             }
             if let ::std::option::Option::Some(value) = &self.query.authorized_data {
                 request
                     .query
                     .push((
                         ::std::borrow::Cow::Borrowed("authorized_data"),
-                        value.to_string(),
+                        value
+                            .to_json()
+                            .map_err(|e| {
+                                ::wechatpay_runtime::Error::Config(
+                                    ::std::format!("parameter {}: {e}", "authorized_data"),
+                                )
+                            })?,
                     ));
             }
             if let ::std::option::Option::Some(value) = &self.query.limit {
