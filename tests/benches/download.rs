@@ -38,16 +38,22 @@ async fn read_back(path: &std::path::Path, hash: bool) -> Duration {
     started.elapsed()
 }
 
-async fn download(client: &Client, date: &str, gzip: bool, path: &std::path::Path) -> Duration {
+/// A bill apply: the download link and its digest.
+async fn apply(client: &Client, date: &str, gzip: bool) -> (String, FileDigest) {
     let mut query = ApplyTradeBillQuery::new(date);
     if gzip {
         query = query.with_tar_type(ApplyTradeBillTarType::Gzip);
     }
     let bill = client.apply_trade_bill(query).await.unwrap();
     let digest = FileDigest::new(&bill.hash_type, &bill.hash_value).unwrap();
+    (bill.download_url, digest)
+}
+
+async fn download(client: &Client, date: &str, gzip: bool, path: &std::path::Path) -> Duration {
+    let (url, digest) = apply(client, date, gzip).await;
     let started = Instant::now();
     client
-        .download_url(&bill.download_url)
+        .download_url(&url)
         .await
         .unwrap()
         .save(path, &digest)
@@ -75,14 +81,10 @@ async fn write_copy(from: &std::path::Path, to: &std::path::Path) -> Duration {
 
 /// The same download written nowhere: the network and checking part of it.
 async fn download_to_sink(client: &Client, date: &str) -> Duration {
-    let bill = client
-        .apply_trade_bill(ApplyTradeBillQuery::new(date))
-        .await
-        .unwrap();
-    let digest = FileDigest::new(&bill.hash_type, &bill.hash_value).unwrap();
+    let (url, digest) = apply(client, date, false).await;
     let started = Instant::now();
     client
-        .download_url(&bill.download_url)
+        .download_url(&url)
         .await
         .unwrap()
         .write_to(&mut tokio::io::sink(), &digest)
