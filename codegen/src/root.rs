@@ -222,6 +222,9 @@ fn facade(modules: &[Module]) -> (TokenStream, BTreeMap<String, Vec<String>>) {
             .map(|(segment, child)| {
                 let name_text = names.take(&snake(&segment.word()));
                 let name = ident(&name_text);
+                let inception = (prefix.last() == Some(&name_text)).then(|| {
+                    quote!(#[allow(clippy::module_inception, reason = "the URL repeats the segment")])
+                });
                 let mut path = prefix.to_vec();
                 path.push(name_text);
                 let inner = emit(child, depth + 1, &path, public);
@@ -233,6 +236,7 @@ fn facade(modules: &[Module]) -> (TokenStream, BTreeMap<String, Vec<String>>) {
                 };
                 quote! {
                     #cfg
+                    #inception
                     pub mod #name {
                         #![doc = #doc]
                         #inner

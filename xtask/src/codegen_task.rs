@@ -8,7 +8,7 @@ use clap::Args;
 use wechatpay_codegen::{Settings, generate};
 use wechatpay_spec::Spec;
 
-use crate::fresh::ensure_dir_contents;
+use crate::fresh::{ensure_dir_contents, ensure_file_contents};
 use crate::workspace_root;
 
 /// The spec the checked-in bindings are generated from.
@@ -40,7 +40,7 @@ pub(crate) fn run(args: CodegenArgs) -> Result<(), String> {
     }
     let files = generated.files().map_err(|e| e.to_string())?;
     ensure_dir_contents(&root.join(GENERATED_DIR), "rs", &files, args.check)?;
-    check_features(generated.features())?;
+    write_features(generated.features(), args.check)?;
     write_schemas(args.check)?;
     eprintln!(
         "{} operations in {} modules",
@@ -50,25 +50,29 @@ pub(crate) fn run(args: CodegenArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Every API area the code is gated on must be a feature of the bindings crate.
-fn check_features(features: &BTreeSet<String>) -> Result<(), String> {
-    let manifest = fs::read_to_string(workspace_root().join("bindings/Cargo.toml"))
-        .map_err(|e| format!("bindings/Cargo.toml: {e}"))?;
-    let missing: Vec<&String> = features
-        .iter()
-        .filter(|f| {
-            !manifest
-                .lines()
-                .any(|line| line.trim_start().starts_with(&format!("{f} =")))
-        })
-        .collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "bindings/Cargo.toml must declare the features {missing:?} used by the generated code"
-        ))
+const AREAS_BEGIN: &str = "# @generated API areas: begin";
+const AREAS_END: &str = "# @generated API areas: end";
+
+/// The API areas the code is gated on are the bindings crate's features, one
+/// per `/v3/<area>`, plus `all-areas`: a block of `bindings/Cargo.toml`
+/// between two marker lines, written (or checked) like the generated code.
+fn write_features(features: &BTreeSet<String>, check: bool) -> Result<(), String> {
+    let path = workspace_root().join("bindings/Cargo.toml");
+    let manifest = fs::read_to_string(&path).map_err(|e| format!("bindings/Cargo.toml: {e}"))?;
+    let (Some(begin), Some(end)) = (manifest.find(AREAS_BEGIN), manifest.find(AREAS_END)) else {
+        return Err(format!(
+            "bindings/Cargo.toml: the lines `{AREAS_BEGIN}` and `{AREAS_END}` mark where the API area features go"
+        ));
+    };
+    let mut block = format!("{AREAS_BEGIN}\n");
+    for feature in features {
+        block.push_str(&format!("{feature} = []\n"));
     }
+    let all: Vec<String> = features.iter().map(|f| format!("\"{f}\"")).collect();
+    block.push_str("# Every API area.\n");
+    block.push_str(&format!("all-areas = [{}]\n", all.join(", ")));
+    let updated = format!("{}{block}{}", &manifest[..begin], &manifest[end..]);
+    ensure_file_contents(&path, &updated, check).map(|_| ())
 }
 
 /// The schemas are derived by schemars from the compiled bindings, so a program

@@ -1543,6 +1543,10 @@ pub mod events {
     /// decrypted JSON: a new event type never fails a receiver.
     #[derive(Debug)]
     #[non_exhaustive]
+    #[allow(
+        clippy::large_enum_variant,
+        reason = "one event is handled at a time; boxing would only add a step"
+    )]
     pub enum Event {
         /// 领券事件回调(COUPON.SEND)通知(JSON) (`COUPON.SEND`).
         CouponSend(::wechatpay_runtime::notify::Notification<CouponSendResource>),
