@@ -11,11 +11,58 @@ pub enum Severity {
     Error,
 }
 
+/// What a warning is about: the reading the parser took of a quirk of the
+/// page, counted by kind in the summary of a tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum WarningKind {
+    /// Sibling rows of the same name, read as alternatives of one field.
+    Alternative,
+    /// A space inside a field name, joined.
+    SpaceInName,
+    /// A type the grammar does not list, read as the nearest one.
+    UnlistedType,
+    /// An attribute the parser does not interpret.
+    UnknownAttribute,
+    /// A row with more than three cells.
+    ExtraCells,
+    /// Fields nested in a string without a separator row, read as its JSON.
+    ImplicitJson,
+    /// A row that declares a structure but has a scalar type.
+    StructureTyped,
+    /// A path parameter that is documented under another name, or not at all.
+    PathParameter,
+    /// An operation without a response table.
+    NoResponse,
+    /// A `:::` notice that is never closed.
+    UnclosedNotice,
+}
+
+impl WarningKind {
+    /// A short name for summaries.
+    pub fn name(self) -> &'static str {
+        match self {
+            WarningKind::Alternative => "same-name alternatives",
+            WarningKind::SpaceInName => "spaces in names",
+            WarningKind::UnlistedType => "unlisted types",
+            WarningKind::UnknownAttribute => "unknown attributes",
+            WarningKind::ExtraCells => "extra cells",
+            WarningKind::ImplicitJson => "JSON fields without a separator",
+            WarningKind::StructureTyped => "structures with a scalar type",
+            WarningKind::PathParameter => "path parameters read from elsewhere",
+            WarningKind::NoResponse => "no response table",
+            WarningKind::UnclosedNotice => "unclosed notices",
+        }
+    }
+}
+
 /// One problem, located at `page:line`, with the text of the offending row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     /// How bad it is.
     pub severity: Severity,
+    /// What kind of quirk a warning is about (`None` for errors).
+    pub kind: Option<WarningKind>,
     /// The page, as given to the parser (relative to the docs root for trees).
     pub page: String,
     /// The 1-based line.
@@ -90,17 +137,18 @@ impl<'a> Diagnostics<'a> {
     }
 
     pub(crate) fn error(&mut self, line: u32, message: impl Into<String>) {
-        self.push(Severity::Error, line, message.into());
+        self.push(Severity::Error, None, line, message.into());
     }
 
-    pub(crate) fn warning(&mut self, line: u32, message: impl Into<String>) {
-        self.push(Severity::Warning, line, message.into());
+    pub(crate) fn warning(&mut self, line: u32, kind: WarningKind, message: impl Into<String>) {
+        self.push(Severity::Warning, Some(kind), line, message.into());
     }
 
-    fn push(&mut self, severity: Severity, line: u32, message: String) {
+    fn push(&mut self, severity: Severity, kind: Option<WarningKind>, line: u32, message: String) {
         let snippet = Some(self.line_text(line).to_owned()).filter(|s| !s.trim().is_empty());
         self.items.push(Diagnostic {
             severity,
+            kind,
             page: self.page.to_owned(),
             line,
             message,

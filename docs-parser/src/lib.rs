@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 use wechatpay_spec::{Notification, Operation, Spec};
 
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{Diagnostic, Severity, WarningKind};
 
 /// What one page holds.
 #[derive(Debug)]
@@ -190,6 +190,7 @@ pub fn parse_tree(root: &Path) -> Result<TreeResult, TreeError> {
             Err(error) => {
                 diagnostics.push(Diagnostic {
                     severity: Severity::Error,
+                    kind: None,
                     page: page.clone(),
                     line: 1,
                     message: format!("not UTF-8 text: {error}"),

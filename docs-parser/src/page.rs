@@ -20,7 +20,7 @@ use yaml_rust2::{Yaml, YamlLoader};
 
 use crate::attrs;
 use crate::blocks::{Block, RawRow, read_blocks};
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostics, WarningKind};
 use crate::php;
 use crate::rows::{Node, Row, build_forest, read_row};
 
@@ -243,6 +243,7 @@ pub(crate) fn read_page(
     {
         diagnostics.warning(
             drafts.last().map_or(1, |d| d.line),
+            WarningKind::UnclosedNotice,
             format!("`::: {}` notice is never closed", open.class),
         );
     }
@@ -428,7 +429,11 @@ fn build_operation(
         }
     }
     if !response_seen {
-        diagnostics.warning(operation.source.line, "operation has no response table");
+        diagnostics.warning(
+            operation.source.line,
+            WarningKind::NoResponse,
+            "operation has no response table",
+        );
     }
     operation.required_marked = required_marked;
     add_undocumented_path_params(&mut operation, diagnostics);
@@ -542,6 +547,7 @@ fn read_request(operation: &mut Operation, forest: Vec<Node>, diagnostics: &mut 
     {
         diagnostics.warning(
             stray.line,
+            WarningKind::PathParameter,
             format!(
                 "top-level request row `{}` is not in the path; read as its undocumented path parameter `{parameter}`",
                 stray.name
@@ -577,6 +583,7 @@ fn expect_object(field: &Field, diagnostics: &mut Diagnostics<'_>) {
     if field.kind != Kind::Object || field.is_array() {
         diagnostics.warning(
             field.line,
+            WarningKind::StructureTyped,
             format!(
                 "`{}` declares a structure but is typed `{}`",
                 field.name,
@@ -674,6 +681,7 @@ fn add_undocumented_path_params(operation: &mut Operation, diagnostics: &mut Dia
             None => {
                 diagnostics.warning(
                     operation.source.line,
+                    WarningKind::PathParameter,
                     format!("path parameter `{name}` has no row in the request table; read as a required string"),
                 );
                 let mut field = Field::new(name.clone(), Kind::String, operation.source.line);

@@ -6,7 +6,7 @@ use wechatpay_spec::{Field, Kind};
 use crate::attrs::{self, Attr, Attrs};
 use crate::blocks::RawRow;
 use crate::describe::describe;
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostics, WarningKind};
 
 /// A row read from a table.
 #[derive(Debug)]
@@ -85,6 +85,7 @@ pub(crate) fn read_row(raw: &RawRow, diagnostics: &mut Diagnostics<'_>) -> Optio
         joined = name.split_whitespace().collect();
         diagnostics.warning(
             line,
+            WarningKind::SpaceInName,
             format!("`{name}` has a space inside; read as `{joined}`"),
         );
         joined.as_str()
@@ -130,6 +131,7 @@ pub(crate) fn read_row(raw: &RawRow, diagnostics: &mut Diagnostics<'_>) -> Optio
     if !raw.overflow.is_empty() {
         diagnostics.warning(
             line,
+            WarningKind::ExtraCells,
             "row has more than three cells (an unescaped `|` in the description?); the extra text is kept in the description",
         );
         description_raw.push_str(" | ");
@@ -168,7 +170,11 @@ fn warn_unknown(attrs: &Attrs, line: u32, diagnostics: &mut Diagnostics<'_>) {
         if let Attr::Pair(key, _) = attr
             && !KNOWN_KEYS.contains(&key.as_str())
         {
-            diagnostics.warning(line, format!("unknown attribute `{key}` (not interpreted)"));
+            diagnostics.warning(
+                line,
+                WarningKind::UnknownAttribute,
+                format!("unknown attribute `{key}` (not interpreted)"),
+            );
         }
     }
 }
@@ -210,7 +216,11 @@ fn read_type(
     };
     match synonym {
         Some(kind) => {
-            diagnostics.warning(line, format!("type `{base}` read as `{}`", kind.as_str()));
+            diagnostics.warning(
+                line,
+                WarningKind::UnlistedType,
+                format!("type `{base}` read as `{}`", kind.as_str()),
+            );
             Some((kind, depth, None))
         }
         None if text.is_empty() => {
@@ -349,6 +359,7 @@ pub(crate) fn build_forest(
                 if parent.kind == Kind::String && !parent.is_array() {
                     diagnostics.warning(
                         line,
+                        WarningKind::ImplicitJson,
                         format!(
                             "`{}` is nested in string `{}` without a separator row; read as the string's JSON-encoded fields",
                             field.name, parent.name
@@ -393,6 +404,7 @@ pub(crate) fn build_forest(
             }
             diagnostics.warning(
                 line,
+                WarningKind::Alternative,
                 format!(
                     "`{}` repeats the row on line {}: read as an alternative of it (fields merged; required only where every alternative requires it; enum values joined)",
                     field.name, twin.field.line

@@ -75,13 +75,25 @@ pub(crate) fn read_docs(docs: &Path, lenient: bool) -> Result<Spec, String> {
         eprintln!("{diagnostic}");
     }
     let errors = result.errors().count();
-    let warnings = result
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Warning)
-        .count();
+    let mut by_kind: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for diagnostic in &result.diagnostics {
+        if diagnostic.severity == Severity::Warning {
+            let kind = diagnostic.kind.map_or("other", |kind| kind.name());
+            *by_kind.entry(kind).or_default() += 1;
+        }
+    }
+    let warnings: usize = by_kind.values().sum();
+    let kinds = if by_kind.is_empty() {
+        String::new()
+    } else {
+        let parts: Vec<String> = by_kind
+            .iter()
+            .map(|(kind, count)| format!("{count} {kind}"))
+            .collect();
+        format!(" ({})", parts.join(", "))
+    };
     eprintln!(
-        "{}: {} pages ({} not API pages), {} operations, {} notifications, {errors} errors, {warnings} warnings",
+        "{}: {} pages ({} not API pages), {} operations, {} notifications, {errors} errors, {warnings} warnings{kinds}",
         docs.display(),
         result.pages,
         result.other_pages.len(),
