@@ -694,6 +694,10 @@ impl Client {
         if self.inner.validate_requests {
             operation.validate()?;
         }
+        // The answer is unsigned, but a sensitive field needs a current key.
+        self.ensure_certificates()
+            .await
+            .map_err(|download| Error::Certificates(Box::new(download)))?;
         let mut request = self.build(operation)?;
         request.signed_response = false;
         self.open_download(request).await
