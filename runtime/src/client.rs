@@ -81,9 +81,7 @@ pub struct RawResponse {
 impl RawResponse {
     /// The `Request-ID` header.
     pub fn request_id(&self) -> Option<&str> {
-        self.headers
-            .get(wx::REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
+        wx::request_id(&self.headers)
     }
 }
 
@@ -366,13 +364,6 @@ impl fmt::Debug for Client {
     }
 }
 
-fn header_request_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(wx::REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
-
 pub(crate) fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -648,7 +639,7 @@ impl Client {
         let response = builder.send().await.map_err(|e| self.transport_error(e))?;
         let status = response.status();
         if !status.is_success() || status == StatusCode::ACCEPTED {
-            let request_id = header_request_id(response.headers());
+            let request_id = wx::request_id(response.headers()).map(str::to_owned);
             let body = response
                 .bytes()
                 .await
@@ -676,7 +667,7 @@ impl Client {
         {
             return Err(Error::Signature {
                 source,
-                request_id: header_request_id(&headers),
+                request_id: wx::request_id(&headers).map(str::to_owned),
                 status,
             });
         }

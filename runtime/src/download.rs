@@ -99,11 +99,10 @@ impl Hasher {
     }
 
     fn hex(self) -> String {
-        let bytes = match self {
-            Hasher::Sha1(h) => h.finalize().to_vec(),
-            Hasher::Sha256(h) => h.finalize().to_vec(),
-        };
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
+        match self {
+            Hasher::Sha1(h) => crate::types::hex(&h.finalize()),
+            Hasher::Sha256(h) => crate::types::hex(&h.finalize()),
+        }
     }
 }
 
@@ -168,11 +167,7 @@ impl fmt::Debug for Download {
 
 impl Download {
     pub(crate) fn new(response: reqwest::Response, gzip: bool) -> Self {
-        let request_id = response
-            .headers()
-            .get(crate::verify::headers::REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let request_id = crate::verify::headers::request_id(response.headers()).map(str::to_owned);
         Download {
             response,
             gzip,

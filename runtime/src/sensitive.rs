@@ -54,7 +54,7 @@ impl Sensitive {
     /// The value as it goes on the wire (a query parameter): encrypted under
     /// the current [`Scope`], or an error outside one.
     pub fn to_wire(&self) -> Result<String, crate::Error> {
-        with_scope(|scope| scope.seal(&self.0)).map_err(crate::Error::Sensitive)
+        with_scope(|scope| seal_in(scope, &self.0)).map_err(crate::Error::Sensitive)
     }
 }
 
@@ -78,7 +78,8 @@ impl From<String> for Sensitive {
 
 impl Serialize for Sensitive {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let wire = with_scope(|scope| scope.seal(&self.0)).map_err(serde::ser::Error::custom)?;
+        let wire =
+            with_scope(|scope| seal_in(scope, &self.0)).map_err(serde::ser::Error::custom)?;
         serializer.serialize_str(&wire)
     }
 }
@@ -86,7 +87,7 @@ impl Serialize for Sensitive {
 impl<'de> Deserialize<'de> for Sensitive {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let wire = String::deserialize(deserializer)?;
-        with_scope(|scope| scope.open(wire))
+        with_scope(|scope| open_in(scope, wire))
             .map(Sensitive)
             .map_err(serde::de::Error::custom)
     }
@@ -231,25 +232,22 @@ pub fn revealing<R>(f: impl FnOnce() -> R) -> R {
     scoped(Scope::Reveal, f).0
 }
 
+/// Runs `f` with the current scope, and records in it what happened: the first
+/// failure, and the serial of the key when one encrypted (the only thing that
+/// succeeds in an `Encrypt` scope).
 fn with_scope<R>(
-    f: impl FnOnce(&ScopeRef<'_>) -> Result<R, SensitiveError>,
+    f: impl FnOnce(Option<&Scope>) -> Result<R, SensitiveError>,
 ) -> Result<R, SensitiveError> {
     SCOPE.with(|slot| {
         let mut slot = slot.borrow_mut();
-        let scope_ref = ScopeRef {
-            scope: slot.as_ref().map(|(scope, _)| scope),
-            used: RefCell::new(None),
-        };
-        let result = f(&scope_ref);
-        let used = scope_ref.used.into_inner();
-        if let Some((_, encryption)) = slot.as_mut() {
-            match &result {
-                Ok(_) => {
-                    if let Some(serial) = used {
-                        encryption.serial = Some(serial);
-                    }
+        let result = f(slot.as_ref().map(|(scope, _)| scope));
+        if let Some((scope, encryption)) = slot.as_mut() {
+            match (&result, scope) {
+                (Ok(_), Scope::Encrypt { serial, .. }) => {
+                    encryption.serial.get_or_insert_with(|| serial.clone());
                 }
-                Err(error) => {
+                (Ok(_), _) => {}
+                (Err(error), _) => {
                     encryption.error.get_or_insert_with(|| error.clone());
                 }
             }
@@ -258,31 +256,22 @@ fn with_scope<R>(
     })
 }
 
-struct ScopeRef<'a> {
-    scope: Option<&'a Scope>,
-    used: RefCell<Option<String>>,
+/// A plaintext as it goes on the wire under `scope`.
+fn seal_in(scope: Option<&Scope>, plaintext: &str) -> Result<String, SensitiveError> {
+    match scope {
+        Some(Scope::Encrypt { key, .. }) => seal(key, plaintext),
+        Some(Scope::Reveal) => Ok(plaintext.to_owned()),
+        Some(Scope::NoKey) => Err(SensitiveError::NoKey),
+        Some(Scope::Decrypt(_)) | None => Err(SensitiveError::OutsideRequest),
+    }
 }
 
-impl ScopeRef<'_> {
-    fn seal(&self, plaintext: &str) -> Result<String, SensitiveError> {
-        match self.scope {
-            Some(Scope::Encrypt { serial, key }) => {
-                let sealed = seal(key, plaintext)?;
-                *self.used.borrow_mut() = Some(serial.clone());
-                Ok(sealed)
-            }
-            Some(Scope::Reveal) => Ok(plaintext.to_owned()),
-            Some(Scope::NoKey) => Err(SensitiveError::NoKey),
-            Some(Scope::Decrypt(_)) | None => Err(SensitiveError::OutsideRequest),
-        }
-    }
-
-    fn open(&self, wire: String) -> Result<String, SensitiveError> {
-        match self.scope {
-            Some(Scope::Decrypt(key)) => open(key, &wire),
-            Some(Scope::Reveal) => Ok(wire),
-            _ => Err(SensitiveError::NoDecryptionKey),
-        }
+/// A wire value as plaintext under `scope`.
+fn open_in(scope: Option<&Scope>, wire: String) -> Result<String, SensitiveError> {
+    match scope {
+        Some(Scope::Decrypt(key)) => open(key, &wire),
+        Some(Scope::Reveal) => Ok(wire),
+        _ => Err(SensitiveError::NoDecryptionKey),
     }
 }
 

@@ -41,6 +41,11 @@ pub mod headers {
     pub const SIGNATURE_TYPE: &str = "Wechatpay-Signature-Type";
     /// WeChat Pay's id for the request, on every response.
     pub const REQUEST_ID: &str = "Request-ID";
+
+    /// The `Request-ID` of a response, when it has one.
+    pub(crate) fn request_id(headers: &http::HeaderMap) -> Option<&str> {
+        headers.get(REQUEST_ID).and_then(|v| v.to_str().ok())
+    }
 }
 
 /// Whether a serial names a WeChat Pay public key rather than a platform certificate.
@@ -301,10 +306,7 @@ impl PlatformCertificates {
             .verify(headers, body, now)
             .map_err(|source| Error::Signature {
                 source,
-                request_id: headers
-                    .get(headers::REQUEST_ID)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned),
+                request_id: headers::request_id(headers).map(str::to_owned),
                 status: http::StatusCode::OK,
             })?;
         let count = fresh.len();

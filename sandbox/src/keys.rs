@@ -94,6 +94,18 @@ fn random_alphanumeric(len: usize) -> String {
 }
 
 impl Keys {
+    /// The private half of the WeChat Pay key a serial names (the public key
+    /// id or the platform certificate's serial), with the serial as stored.
+    pub(crate) fn wechatpay_key(&self, serial: &str) -> Option<(&str, &PrivateKey)> {
+        if serial == self.public_key_id {
+            Some((&self.public_key_id, &self.public_key_signer))
+        } else if serial == self.certificate.serial {
+            Some((&self.certificate.serial, &self.certificate.key))
+        } else {
+            None
+        }
+    }
+
     /// Fresh keys (three RSA-2048 key generations: a fraction of a second when
     /// dependencies are optimised).
     pub fn generate() -> Result<Self, Error> {

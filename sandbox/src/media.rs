@@ -101,10 +101,7 @@ impl MediaStore {
         if file.bytes.len() > MAX_IMAGE {
             return Reply::error(400, "PARAM_ERROR", "文件大小不能超过5M");
         }
-        let actual: String = Sha256::digest(&file.bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let actual = crate::bills::hex(&Sha256::digest(&file.bytes));
         if !actual.eq_ignore_ascii_case(claimed) {
             return Reply::error(400, "PARAM_ERROR", "文件sha256与meta中的sha256不一致");
         }

@@ -134,10 +134,9 @@ impl Receivers {
 /// The private key of the WeChat Pay key the request names in `Wechatpay-Serial`.
 fn decryption_key<'a>(keys: &'a Keys, headers: &HeaderMap) -> Result<&'a PrivateKey, Reply> {
     let serial = headers.get(wx::SERIAL).and_then(|v| v.to_str().ok());
-    match serial {
-        Some(serial) if serial == keys.public_key_id => Ok(&keys.public_key_signer),
-        Some(serial) if serial == keys.certificate.serial => Ok(&keys.certificate.key),
-        Some(_) => Err(Reply::error(
+    match serial.map(|serial| keys.wechatpay_key(serial)) {
+        Some(Some((_, key))) => Ok(key),
+        Some(None) => Err(Reply::error(
             400,
             "PARAM_ERROR",
             "Wechatpay-Serial 不是有效的微信支付公钥ID或平台证书序列号",

@@ -499,6 +499,16 @@ fn full(bytes: impl Into<Bytes>) -> ResponseBody {
         .boxed()
 }
 
+/// A JSON answer sent as it is, unsigned (the control plane, refusals before
+/// the request is read).
+fn unsigned_json(status: StatusCode, body: &Value) -> Response<ResponseBody> {
+    let (status, headers, bytes) = json_response(status, body);
+    let mut response = Response::new(full(bytes));
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    response
+}
+
 fn json_response(status: StatusCode, body: &Value) -> (StatusCode, HeaderMap, Bytes) {
     let mut headers = HeaderMap::new();
     headers.insert(
@@ -597,15 +607,15 @@ fn check_request(
 /// The key that signs an answer: the one the request asked for, else the default.
 fn signer<'a>(shared: &'a Shared, headers: &HeaderMap, path: &str) -> (&'a str, &'a PrivateKey) {
     let keys = &shared.keys;
-    let wanted = headers.get(wx::SERIAL).and_then(|v| v.to_str().ok());
     // The certificate download verifies itself with the certificates it carries.
-    if path == "/v3/certificates" || wanted == Some(keys.certificate.serial.as_str()) {
+    if path == "/v3/certificates" {
         return (&keys.certificate.serial, &keys.certificate.key);
     }
-    if wanted == Some(keys.public_key_id.as_str()) {
-        return (&keys.public_key_id, &keys.public_key_signer);
-    }
-    shared.default_signer()
+    headers
+        .get(wx::SERIAL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|serial| keys.wechatpay_key(serial))
+        .unwrap_or_else(|| shared.default_signer())
 }
 
 impl Shared {
@@ -662,11 +672,7 @@ fn download(shared: &Shared, query: Option<&str>, request_id: &str) -> Response<
         }
         Err(refusal) => {
             let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST);
-            let (status, headers, bytes) = json_response(status, &refusal.body);
-            let mut response = Response::new(full(bytes));
-            *response.status_mut() = status;
-            *response.headers_mut() = headers;
-            response
+            unsigned_json(status, &refusal.body)
         }
     };
     if let Ok(id) = HeaderValue::from_str(request_id) {
@@ -707,14 +713,10 @@ pub(crate) async fn handle(
                 parts.extensions.insert(Arc::new(form));
             }
             Err(problem) => {
-                let (status, headers, bytes) = json_response(
+                return Ok(unsigned_json(
                     StatusCode::BAD_REQUEST,
                     &json!({"code": "INVALID_REQUEST", "message": format!("multipart/form-data: {problem}")}),
-                );
-                let mut response = Response::new(full(bytes));
-                *response.status_mut() = status;
-                *response.headers_mut() = headers;
-                return Ok(response);
+                ));
             }
         }
     }
@@ -727,11 +729,7 @@ pub(crate) async fn handle(
 
     if path.starts_with("/sandbox/") {
         let (status, value) = control(&shared, &parts.method, &path, &body).await;
-        let (status, headers, bytes) = json_response(status, &value);
-        let mut response = Response::new(full(bytes));
-        *response.status_mut() = status;
-        *response.headers_mut() = headers;
-        return Ok(response);
+        return Ok(unsigned_json(status, &value));
     }
     shared.stats.lock().expect("lock").requests += 1;
     let request_id = request_id();
