@@ -10,9 +10,49 @@ fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn file_items(path: &Path) -> Vec<syn::Item> {
+/// A generated file's items with every `mod x;` replaced by the module's
+/// file, inline, as the compiler reads them: `x.rs` beside the file for
+/// `mod.rs`, `<file stem>/x.rs` below any other file.
+fn resolved_items(path: &Path, count: &mut usize) -> Vec<syn::Item> {
     let text = std::fs::read_to_string(path).unwrap();
-    syn::parse_file(&text).unwrap().items
+    let file = syn::parse_file(&text).unwrap();
+    *count += 1;
+    let dir = if path.file_name().is_some_and(|name| name == "mod.rs") {
+        path.parent().unwrap().to_owned()
+    } else {
+        path.with_extension("")
+    };
+    resolve(file.items, &dir, count)
+}
+
+fn resolve(items: Vec<syn::Item>, dir: &Path, count: &mut usize) -> Vec<syn::Item> {
+    items
+        .into_iter()
+        .map(|item| match item {
+            syn::Item::Mod(mut module) => {
+                let child_dir = dir.join(module.ident.to_string());
+                match module.content.take() {
+                    Some((brace, items)) => {
+                        module.content = Some((brace, resolve(items, &child_dir, count)));
+                    }
+                    None => {
+                        let file = dir.join(format!("{}.rs", module.ident));
+                        let text = std::fs::read_to_string(&file).unwrap();
+                        let parsed = syn::parse_file(&text).unwrap();
+                        *count += 1;
+                        module.attrs.extend(parsed.attrs);
+                        module.content = Some((
+                            syn::token::Brace::default(),
+                            resolve(parsed.items, &child_dir, count),
+                        ));
+                        module.semi = None;
+                    }
+                }
+                syn::Item::Mod(module)
+            }
+            other => other,
+        })
+        .collect()
 }
 
 /// Items as code: doc comments read back from a file are raw strings, so tokens
@@ -33,45 +73,42 @@ fn checked_in_files_are_the_inline_expansion_item_for_item() {
     settings
         .with_source("spec/couponcodes.json")
         .with_features(true)
+        .with_split_area("v3-marketing")
         .with_json_schema_feature(true);
     let generated = wechatpay_codegen::generate(&spec, &settings).unwrap();
     let inline: syn::File = syn::parse2(generated.inline()).unwrap();
-    let generated_dir = workspace().join("bindings/src/generated");
+    let mut files = 0;
+    let on_disk = resolved_items(
+        &workspace().join("bindings/src/generated/mod.rs"),
+        &mut files,
+    );
+    assert_eq!(code(inline.items), code(on_disk));
+    let on_disk_files = walk(&workspace().join("bindings/src/generated"));
+    assert_eq!(files, on_disk_files, "every generated file was compared");
+    assert!(files > 6, "the path modules are files of their own");
+}
 
-    let mut root_items = Vec::new();
-    let mut compared = 0;
-    for item in inline.items {
-        match item {
-            syn::Item::Mod(module)
-                if module.content.is_some()
-                    && generated_dir.join(format!("{}.rs", module.ident)).exists() =>
-            {
-                let file = generated_dir.join(format!("{}.rs", module.ident));
-                let (_, items) = module.content.unwrap();
-                assert_eq!(
-                    code(items),
-                    code(file_items(&file)),
-                    "module {}",
-                    module.ident
-                );
-                compared += 1;
+/// How many `.rs` files are below `dir`.
+fn walk(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|entry| {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path)
+            } else {
+                usize::from(path.extension().is_some_and(|e| e == "rs"))
             }
-            other => root_items.push(other),
-        }
-    }
-    assert_eq!(compared, 6, "every path module was compared");
-    // mod.rs declares the path modules as files; the rest is the root items.
-    let on_disk: Vec<syn::Item> = file_items(&generated_dir.join("mod.rs"))
-        .into_iter()
-        .filter(|item| !matches!(item, syn::Item::Mod(m) if m.content.is_none()))
-        .collect();
-    assert_eq!(code(root_items), code(on_disk), "mod.rs");
+        })
+        .sum()
 }
 
 mod from_macro {
     wechatpay_macros::bindings!(
         "../spec/couponcodes.json",
         features = true,
+        split_areas = ["v3-marketing"],
         json_schema_feature = true
     );
 }

@@ -40,8 +40,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use wechatpay_spec::Spec;
 
-use crate::names::{Names, ident, snake};
-use crate::nav::segments;
+use crate::names::{Names, snake};
+use crate::nav::{Layout, segments};
 use crate::operation::{OperationPlan, Skip};
 use crate::parallel::in_parallel;
 use crate::render::render;
@@ -59,6 +59,10 @@ pub enum CodegenError {
         /// What is wrong.
         message: String,
     },
+    /// The modules cannot be laid out as asked (a crate per area needs one
+    /// feature per area root).
+    #[error("{0}")]
+    Layout(String),
     /// The generated tokens did not parse (a generator bug).
     #[error("generated code for {module} does not parse: {message}")]
     Parse {
@@ -75,6 +79,7 @@ pub struct Settings {
     runtime: String,
     source: String,
     features: bool,
+    split_areas: BTreeSet<String>,
     json_schema_feature: bool,
 }
 
@@ -84,6 +89,7 @@ impl Default for Settings {
             runtime: "::wechatpay_runtime".to_owned(),
             source: "a spec".to_owned(),
             features: false,
+            split_areas: BTreeSet::new(),
             json_schema_feature: false,
         }
     }
@@ -112,6 +118,31 @@ impl Settings {
     pub fn with_features(&mut self, features: bool) -> &mut Self {
         self.features = features;
         self
+    }
+
+    /// Gives each product of an API area a feature of its own:
+    /// `with_split_area("v3-marketing")` gates `/v3/marketing/busifavor/...`
+    /// on `v3-marketing-busifavor`, and `v3-marketing` becomes the feature
+    /// that enables all of them ([`Generated::umbrella_features`]). For areas
+    /// too big to compile whole when one product is used.
+    pub fn with_split_area(&mut self, area: impl Into<String>) -> &mut Self {
+        self.split_areas.insert(area.into());
+        self
+    }
+
+    /// The feature of a path's operations under these settings, if gated.
+    fn feature(&self, path: &str) -> Option<String> {
+        if !self.features {
+            return None;
+        }
+        let area = area_feature(path);
+        if !self.split_areas.contains(&area) {
+            return Some(area);
+        }
+        match segments(path).get(2) {
+            Some(product) => Some(format!("{area}-{}", feature_word(&product.word()))),
+            None => Some(area),
+        }
     }
 
     /// Puts the `schemars::JsonSchema` derives and `json_schemas()` behind a
@@ -154,7 +185,12 @@ pub struct AreaFiles {
 /// Generated bindings, ready to be written as files or expanded inline.
 pub struct Generated {
     modules: Vec<Module>,
-    root: TokenStream,
+    /// The URL tree's top modules (`v3`).
+    tree: Vec<nav::Node>,
+    /// The root module's own items, as text.
+    root: String,
+    /// Split areas' features over their products' (`v3-marketing`).
+    umbrellas: BTreeMap<String, BTreeSet<String>>,
     runtime: String,
     header: String,
     features: BTreeSet<String>,
@@ -180,18 +216,21 @@ pub fn area_feature(path: &str) -> String {
         .filter(|s| !s.is_empty());
     let version = parts.next().unwrap_or("root");
     let area = parts.next().unwrap_or("root");
-    let clean = |s: &str| -> String {
-        s.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '-'
-                }
-            })
-            .collect()
-    };
-    format!("{}-{}", clean(version), clean(area))
+    format!("{}-{}", feature_word(version), feature_word(area))
+}
+
+/// A path segment as part of a feature name: lower-case ASCII, `-` for the rest.
+fn feature_word(segment: &str) -> String {
+    let word = segment.trim_start_matches('{').trim_end_matches('}');
+    word.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
 
 /// Generates bindings for every operation of `spec` the runtime supports.
@@ -224,7 +263,7 @@ pub fn generate(spec: &Spec, settings: &Settings) -> Result<Generated, CodegenEr
             continue;
         }
         let name = module_names.take(&module_name(path));
-        let feature = settings.features.then(|| area_feature(path));
+        let feature = settings.feature(path);
         if let Some(feature) = &feature {
             features.insert(feature.clone());
         }
@@ -241,19 +280,40 @@ pub fn generate(spec: &Spec, settings: &Settings) -> Result<Generated, CodegenEr
     let outputs = in_parallel(&jobs, |(path, operations)| {
         generate_module(path, operations, settings)
     });
-    let mut plans: Vec<(String, Option<String>, Vec<OperationPlan>)> = Vec::new();
+    let mut plans: Vec<Vec<OperationPlan>> = Vec::new();
     for (module, output) in modules.iter_mut().zip(outputs) {
         let (source, module_plans) = output?;
         module.source = source;
-        plans.push((module.name.clone(), module.feature.clone(), module_plans));
+        plans.push(module_plans);
     }
-    let operations = plans.iter().map(|(_, _, p)| p.len()).sum();
+    let operations = plans.iter().map(Vec::len).sum();
+    let schema_gate = if settings.json_schema_feature {
+        quote!(#[cfg(feature = "json-schema")])
+    } else {
+        TokenStream::new()
+    };
+    let tree = nav::tree(&rt, &schema_gate, &modules, &plans);
     let events = events::events_module(spec, &rt, settings.json_schema_feature)?;
-    let root = root_items(&rt, settings, &plans, &modules, &skipped);
-    let root = quote::quote!(#root #events);
+    let root = root_items(&rt, settings, &tree, &modules, &plans, &skipped);
+    let root = quote::quote!(#root #events).to_string();
+    let mut umbrellas: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for feature in &features {
+        if let Some(area) = settings
+            .split_areas
+            .iter()
+            .find(|area| feature.starts_with(&format!("{area}-")))
+        {
+            umbrellas
+                .entry(area.clone())
+                .or_default()
+                .insert(feature.clone());
+        }
+    }
     Ok(Generated {
         modules,
+        tree: tree.roots,
         root,
+        umbrellas,
         runtime: settings.runtime.clone(),
         header: format!(
             "// @generated by cargo xtask codegen from {}. Do not edit: change the docs pages or the overrides and regenerate.\n\n",
@@ -315,13 +375,6 @@ fn module_name(path: &str) -> String {
     snake(&words.join("_"))
 }
 
-fn cfg_attr(feature: &Option<String>) -> TokenStream {
-    match feature {
-        Some(feature) => quote!(#[cfg(feature = #feature)]),
-        None => TokenStream::new(),
-    }
-}
-
 impl Generated {
     /// The API-area features the code is gated on (empty without feature gates).
     pub fn features(&self) -> &BTreeSet<String> {
@@ -338,45 +391,57 @@ impl Generated {
         self.operations
     }
 
-    /// Everything as one token stream, each path an inline module.
-    pub fn inline(&self) -> TokenStream {
-        let modules = self.modules.iter().map(|module| {
-            let name = ident(&module.name);
-            let cfg = cfg_attr(&module.feature);
-            // Text this crate wrote from tokens always parses back; should it
-            // not, the expansion says so instead of panicking in the compiler.
-            let tokens = module.source.parse::<TokenStream>().unwrap_or_else(|e| {
-                let message = format!(
-                    "wechatpay-codegen: module {} does not parse: {e}",
-                    module.name
-                );
-                quote!(::core::compile_error!(#message);)
-            });
-            // Private: each type's one public path is in the URL tree.
-            quote! {
-                #cfg
-                mod #name {
-                    #tokens
-                }
-            }
-        });
-        let root = &self.root;
-        quote!(#(#modules)* #root)
+    /// Features that only enable others, each with what it enables: a split
+    /// area over its products (`v3-marketing` over `v3-marketing-busifavor`, ...).
+    pub fn umbrella_features(&self) -> &BTreeMap<String, BTreeSet<String>> {
+        &self.umbrellas
     }
 
-    /// The files of the checked-in crate: `mod.rs` and one file per path,
+    /// The root module's source: its doc, the top modules' declarations, its
+    /// own items.
+    fn root_source(&self, declarations: &str) -> String {
+        let doc = " Generated bindings: one module per URL segment, each holding its path's types, its step of the typed call path and `json_schemas()`, and the [`WechatPayApi`] entry points.";
+        format!("{} {declarations} {}", quote!(#![doc = #doc]), self.root)
+    }
+
+    /// Everything as one token stream, every module inline.
+    pub fn inline(&self) -> TokenStream {
+        let mut units = nav::Units::new();
+        let declarations = nav::place(
+            &self.tree,
+            &self.modules,
+            Layout::Inline,
+            &|feature| feature.to_owned(),
+            &mut units,
+        )
+        .unwrap_or_else(|e| {
+            let message = format!("wechatpay-codegen: {e}");
+            quote!(::core::compile_error!(#message);).to_string()
+        });
+        // Text this crate wrote from tokens always parses back; should it
+        // not, the expansion says so instead of panicking in the compiler.
+        format!("{declarations} {}", self.root)
+            .parse::<TokenStream>()
+            .unwrap_or_else(|e| {
+                let message = format!("wechatpay-codegen: the generated code does not parse: {e}");
+                quote!(::core::compile_error!(#message);)
+            })
+    }
+
+    /// The files of the checked-in crate: `mod.rs`, `v3.rs`, a file per area
+    /// root and per path with operations (`v3/marketing/busifavor/stocks/stock_id/couponcodes.rs`),
     /// formatted with prettyplease, each starting with the `@generated` header.
     pub fn files(&self) -> Result<BTreeMap<String, String>, CodegenError> {
-        let declarations = self.modules.iter().map(|module| {
-            let name = ident(&module.name);
-            let cfg = cfg_attr(&module.feature);
-            quote!(#cfg mod #name;)
-        });
-        let mod_rs = self.mod_rs(declarations);
-        let mut sources = vec![("mod.rs".to_owned(), mod_rs.as_str())];
-        for module in &self.modules {
-            sources.push((format!("{}.rs", module.name), module.source.as_str()));
-        }
+        let mut units = nav::Units::new();
+        let declarations = nav::place(
+            &self.tree,
+            &self.modules,
+            Layout::Files,
+            &|feature| feature.to_owned(),
+            &mut units,
+        )?;
+        let mut sources = vec![("mod.rs".to_owned(), self.root_source(&declarations))];
+        sources.extend(units.remove(&None).unwrap_or_default());
         let texts = self.render_all(&sources)?;
         Ok(sources
             .into_iter()
@@ -386,95 +451,63 @@ impl Generated {
     }
 
     /// The files of a crate split by API area (needs
-    /// [`Settings::with_features`]): each area's path modules go to a crate of
-    /// their own, named by `area_crate(feature)`, so a build with several areas
-    /// compiles them in parallel; the facade keeps the typed call path, the
-    /// `WechatPayApi` trait and `json_schemas()`, and its `mod.rs` re-exports
-    /// each module from its area crate under the area's feature.
+    /// [`Settings::with_features`], and no split areas): each area root's
+    /// module is a crate of its own, named by `area_crate(feature)`, so a build
+    /// with several areas compiles them in parallel; the facade's `mod.rs`
+    /// keeps what is above the areas (`v3` and its step), re-exports each area
+    /// crate under the area's feature, and holds the `WechatPayApi` trait and
+    /// `json_schemas()`.
     pub fn area_files(
         &self,
         area_crate: impl Fn(&str) -> String,
     ) -> Result<AreaFiles, CodegenError> {
-        let mut declarations = Vec::new();
-        let mut areas: BTreeMap<&str, Vec<&Module>> = BTreeMap::new();
-        for module in &self.modules {
-            let feature = module
-                .feature
-                .as_deref()
-                .ok_or_else(|| CodegenError::Spec {
-                    operation: module.path.clone(),
-                    message: "splitting by area needs feature gates (`Settings::with_features`)"
-                        .to_owned(),
-                })?;
-            let area = ident(&area_crate(feature).replace('-', "_"));
-            let name = ident(&module.name);
-            declarations.push(quote!(#[cfg(feature = #feature)] use ::#area::#name;));
-            areas.entry(feature).or_default().push(module);
+        if self.features.is_empty() && !self.modules.is_empty() {
+            return Err(CodegenError::Layout(
+                "splitting by area needs feature gates (`Settings::with_features`)".to_owned(),
+            ));
         }
-        let mod_rs = self.mod_rs(declarations.into_iter());
-        let libs: Vec<String> = areas
-            .iter()
-            .map(|(feature, modules)| {
-                let doc = format!(" The path modules of the `{feature}` API area.");
-                let names = modules.iter().map(|m| ident(&m.name));
-                quote! {
-                    #![doc = #doc]
-                    #(pub mod #names;)*
-                }
-                .to_string()
-            })
-            .collect();
-        // Each source with where its text goes: the facade (no area) or an
-        // area's file; the label names the file in errors.
-        let mut sources = vec![("mod.rs".to_owned(), mod_rs.as_str())];
-        let mut destinations = vec![None];
-        for ((feature, modules), lib) in areas.iter().zip(&libs) {
-            sources.push((format!("{feature}/lib.rs"), lib.as_str()));
-            destinations.push(Some((*feature, "lib.rs".to_owned())));
-            for module in modules {
-                let file = format!("{}.rs", module.name);
-                sources.push((format!("{feature}/{file}"), module.source.as_str()));
-                destinations.push(Some((*feature, file)));
+        let mut units = nav::Units::new();
+        let declarations = nav::place(
+            &self.tree,
+            &self.modules,
+            Layout::Areas,
+            &area_crate,
+            &mut units,
+        )?;
+        let mut sources = vec![(None, "mod.rs".to_owned(), self.root_source(&declarations))];
+        for (unit, files) in units {
+            for (file, source) in files {
+                sources.push((unit.clone(), file, source));
             }
         }
-        let texts = self.render_all(&sources)?;
+        let labelled: Vec<(String, String)> = sources
+            .iter()
+            .map(|(unit, file, source)| match unit {
+                Some(feature) => (format!("{feature}/{file}"), source.clone()),
+                None => (file.clone(), source.clone()),
+            })
+            .collect();
+        let texts = self.render_all(&labelled)?;
         let mut split = AreaFiles {
             facade: BTreeMap::new(),
             areas: BTreeMap::new(),
         };
-        for (destination, text) in destinations.into_iter().zip(texts) {
-            match destination {
+        for ((unit, file, _), text) in sources.into_iter().zip(texts) {
+            match unit {
                 None => {
-                    split.facade.insert("mod.rs".to_owned(), text);
+                    split.facade.insert(file, text);
                 }
-                Some((feature, file)) => {
-                    split
-                        .areas
-                        .entry(feature.to_owned())
-                        .or_default()
-                        .insert(file, text);
+                Some(feature) => {
+                    split.areas.entry(feature).or_default().insert(file, text);
                 }
             }
         }
         Ok(split)
     }
 
-    /// The root module: `declarations` of the path modules, then the facade,
-    /// the typed call path, `WechatPayApi` and `json_schemas()`, as text.
-    fn mod_rs(&self, declarations: impl Iterator<Item = TokenStream>) -> String {
-        let root = &self.root;
-        let doc = " Generated bindings: one module per documented path, the typed call path, and the [`WechatPayApi`] entry points.";
-        quote! {
-            #![doc = #doc]
-            #(#declarations)*
-            #root
-        }
-        .to_string()
-    }
-
     /// Formats every `(file, source)`, in order: parsing and formatting is most
     /// of the time, and every file is independent, so they are done in parallel.
-    fn render_all(&self, sources: &[(String, &str)]) -> Result<Vec<String>, CodegenError> {
+    fn render_all(&self, sources: &[(String, String)]) -> Result<Vec<String>, CodegenError> {
         let (header, runtime) = (&self.header, &self.runtime);
         in_parallel(sources, |(file, source)| {
             render(file, source, header, runtime)

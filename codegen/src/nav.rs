@@ -1,15 +1,23 @@
-//! The typed call path: one small struct per URL segment, so that every endpoint
-//! is reachable the way the docs and the PHP SDK spell it —
+//! The URL tree: one module per path segment, so that every generated type has
+//! one public path spelled like its URL
+//! (`v3::marketing::busifavor::stocks::stock_id::couponcodes::UploadCouponCodesBody`),
+//! and in each module the step of the typed call path that reaches it —
 //! `client.v3().marketing().busifavor().stocks().stock_id("98065001").couponcodes().post(body)`
-//! mirrors `$instance->v3->marketing->busifavor->stocks->_stock_id_->couponcodes->post()`.
+//! mirrors `$instance->v3->marketing->busifavor->stocks->_stock_id_->couponcodes->post()`
+//! of the PHP SDK — and `json_schemas()` of the payloads under it.
+//!
+//! The same tree is written out three ways ([`Layout`]): every module inline
+//! (the proc-macro), a file per module with operations (the checked-in crate),
+//! or each API area a crate of its own behind a facade (a whole docs site).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use crate::names::{Names, camel, ident, snake};
 use crate::operation::OperationPlan;
+use crate::{CodegenError, Module};
 
 /// A URL segment.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -48,20 +56,15 @@ impl Segment {
             Segment::Empty => "index".to_owned(),
         }
     }
-}
 
-/// An operation reachable at a node, with where its types live.
-pub(crate) struct NavOperation<'a> {
-    pub(crate) plan: &'a OperationPlan,
-    /// Path from the `paths` module to the operation's module (`super::v3_x`).
-    pub(crate) module: TokenStream,
-}
-
-#[derive(Default)]
-struct Node<'a> {
-    children: BTreeMap<Segment, Node<'a>>,
-    operations: Vec<NavOperation<'a>>,
-    feature: Option<String>,
+    /// The segment as the URL spells it: `/stocks`, `/{stock_id}`, `/`.
+    fn url(&self) -> String {
+        match self {
+            Segment::Literal(s) => format!("/{s}"),
+            Segment::Param(p) => format!("/{{{p}}}"),
+            Segment::Empty => "/".to_owned(),
+        }
+    }
 }
 
 /// An operation's call through the typed call path, from the client:
@@ -73,128 +76,239 @@ pub(crate) struct Call {
     pub(crate) text: String,
 }
 
-/// Calls keyed by operation: (method, path).
-pub(crate) type Calls = BTreeMap<(String, String), Call>;
-
-/// What the call path generates: the `paths` module items, the root accessor
-/// methods (`v3()`: method, struct) and every operation's call.
-pub(crate) struct CallPaths {
-    pub(crate) items: TokenStream,
-    pub(crate) roots: Vec<(Ident, Ident)>,
-    pub(crate) calls: Calls,
+/// A module of the URL tree, its items generated.
+pub(crate) struct Node {
+    /// The module's name in its parent.
+    name: String,
+    /// `#[cfg(...)]` when the node needs fewer API-area features than its
+    /// parent (an area root), else empty.
+    cfg: TokenStream,
+    /// The area features the node is gated on, when `cfg` is not empty.
+    gate: BTreeSet<String>,
+    /// `#[allow(clippy::module_inception)]` when the URL repeats its parent's segment.
+    inception: TokenStream,
+    /// The path module's types (source text, inner doc first), if operations
+    /// live here.
+    module: Option<usize>,
+    /// The inner doc of a module without operations.
+    doc: String,
+    /// The call path step and `json_schemas()`, as text.
+    items: String,
+    children: Vec<Node>,
 }
 
-/// Builds the `paths` module items, the root accessor methods and the calls.
-pub(crate) fn generate(
+/// The URL tree with everything the root module needs to name into it.
+pub(crate) struct Tree {
+    pub(crate) roots: Vec<Node>,
+    /// Each root's accessor on the client: (method, module, step struct).
+    pub(crate) accessors: Vec<(Ident, Ident, Ident)>,
+    /// Calls keyed by operation: (method, path).
+    pub(crate) calls: BTreeMap<(String, String), Call>,
+    /// Each path module's public path from the root (`v3::marketing::…`).
+    pub(crate) public_paths: BTreeMap<usize, TokenStream>,
+}
+
+/// What a node of the tree is built from before names are given.
+#[derive(Default)]
+struct Draft<'a> {
+    children: BTreeMap<Segment, Draft<'a>>,
+    module: Option<usize>,
+    plans: &'a [OperationPlan],
+    features: BTreeSet<String>,
+}
+
+/// What every node needs to know of the generation.
+struct Context<'a> {
+    rt: &'a TokenStream,
+    schema_gate: &'a TokenStream,
+    modules: &'a [Module],
+    struct_names: Names,
+    calls: BTreeMap<(String, String), Call>,
+    public_paths: BTreeMap<usize, TokenStream>,
+}
+
+/// Where a node sits: what reaches it from the client, and what it inherits.
+struct Parent<'p> {
+    params: Vec<Ident>,
+    call: &'p Call,
+    url: String,
+    module_path: Vec<Ident>,
+    features: Option<&'p BTreeSet<String>>,
+}
+
+/// Builds the URL tree of `modules`, each with its operations' plans.
+pub(crate) fn tree(
     rt: &TokenStream,
-    operations: Vec<(NavOperation<'_>, Option<String>)>,
-) -> CallPaths {
-    let mut root = Node::default();
-    for (operation, feature) in operations {
+    schema_gate: &TokenStream,
+    modules: &[Module],
+    plans: &[Vec<OperationPlan>],
+) -> Tree {
+    let mut root = Draft::default();
+    for (index, (module, module_plans)) in modules.iter().zip(plans).enumerate() {
         let mut node = &mut root;
-        for (depth, segment) in segments(&operation.plan.path).into_iter().enumerate() {
+        for segment in segments(&module.path) {
             node = node.children.entry(segment).or_default();
-            if depth >= 1 {
-                node.feature = feature.clone();
-            }
+            node.features.extend(module.feature.clone());
         }
-        node.operations.push(operation);
+        node.module = Some(index);
+        node.plans = module_plans;
     }
-    let mut struct_names = Names::default();
-    let mut items = Vec::new();
+    let mut context = Context {
+        rt,
+        schema_gate,
+        modules,
+        struct_names: Names::default(),
+        calls: BTreeMap::new(),
+        public_paths: BTreeMap::new(),
+    };
+    let mut module_names = Names::default();
+    let mut named = Vec::new();
+    for (segment, draft) in &root.children {
+        let module = module_names.take(&snake(&segment.word()));
+        let struct_name = context.struct_names.take(&camel(&segment.word()));
+        named.push((segment, draft, module, struct_name));
+    }
     let mut roots = Vec::new();
-    let mut calls = Calls::new();
-    for (segment, child) in &root.children {
-        let name = ident(&struct_names.take(&camel(&segment.word())));
+    let mut accessors = Vec::new();
+    for (segment, draft, module, struct_name) in named {
         let method = ident(&snake(&segment.word()));
         let call = Call {
             tokens: quote!(.#method()),
             text: format!(".{method}()"),
         };
-        let mut out = Output {
-            struct_names: &mut struct_names,
-            items: &mut items,
-            calls: &mut calls,
+        // A top module is always there, whatever areas are enabled: the
+        // client's `v3()` names it.
+        let parent = Parent {
+            params: Vec::new(),
+            call: &call,
+            url: String::new(),
+            module_path: Vec::new(),
+            features: Some(&draft.features),
         };
-        emit(rt, child, &name, &[], &call, &mut out);
-        roots.push((method, name));
+        accessors.push((method, ident(&module), ident(&struct_name)));
+        roots.push(build(
+            segment,
+            draft,
+            module,
+            struct_name,
+            &parent,
+            &mut context,
+        ));
     }
-    CallPaths {
-        items: quote!(#(#items)*),
+    Tree {
         roots,
-        calls,
+        accessors,
+        calls: context.calls,
+        public_paths: context.public_paths,
     }
 }
 
-/// What [`emit`] adds to as it walks the tree.
-struct Output<'o> {
-    struct_names: &'o mut Names,
-    items: &'o mut Vec<TokenStream>,
-    calls: &'o mut Calls,
-}
-
-fn cfg(feature: &Option<String>) -> TokenStream {
-    match feature {
-        Some(feature) => quote!(#[cfg(feature = #feature)]),
-        None => TokenStream::new(),
+/// `#[cfg(feature = ...)]` over the features any of which enables a node.
+fn cfg_of(features: &BTreeSet<String>) -> TokenStream {
+    match features.len() {
+        0 => TokenStream::new(),
+        1 => {
+            let feature = features.first();
+            quote!(#[cfg(feature = #feature)])
+        }
+        _ => {
+            let features = features.iter();
+            quote!(#[cfg(any(#(feature = #features),*))])
+        }
     }
 }
 
-/// One node's step struct, then its children's; `call` is the call that
-/// reaches the node from the client.
-fn emit(
-    rt: &TokenStream,
-    node: &Node<'_>,
-    name: &Ident,
-    params: &[Ident],
-    call: &Call,
-    out: &mut Output<'_>,
-) {
-    let mut methods = Vec::new();
-    let mut children = Vec::new();
+/// One node and, below it, its children: the step struct with its methods
+/// (a child's step, an operation's call), `json_schemas()`.
+fn build(
+    segment: &Segment,
+    draft: &Draft<'_>,
+    name: String,
+    struct_name: String,
+    parent: &Parent<'_>,
+    context: &mut Context<'_>,
+) -> Node {
+    let rt = context.rt;
+    let url = format!("{}{}", parent.url, segment.url());
+    let gate = match parent.features {
+        Some(features) if *features == draft.features => BTreeSet::new(),
+        _ => draft.features.clone(),
+    };
+    let inception = if parent.module_path.last().is_some_and(|last| *last == name) {
+        quote!(#[allow(clippy::module_inception, reason = "the URL repeats the segment")])
+    } else {
+        TokenStream::new()
+    };
+    let mut params = parent.params.clone();
+    if let Segment::Param(param) = segment {
+        params.push(ident(&snake(param)));
+    }
+    let mut module_path = parent.module_path.clone();
+    module_path.push(ident(&name));
+    if let Some(module) = draft.module {
+        context
+            .public_paths
+            .insert(module, quote!(#(#module_path)::*));
+    }
+    let struct_ident = ident(&struct_name);
+
+    // Names of the children: modules among siblings, step methods beside the
+    // HTTP methods of this node's operations, step structs across the tree.
     let mut method_names = Names::default();
-    for operation in &node.operations {
-        method_names.try_take(operation.plan.method.lower());
+    for plan in draft.plans {
+        method_names.try_take(plan.method.lower());
     }
-    for (segment, child) in &node.children {
-        let preferred = snake(&segment.word());
+    let mut module_names = Names::default();
+    let mut named = Vec::new();
+    for (child_segment, child) in &draft.children {
+        let preferred = snake(&child_segment.word());
         let method = if method_names.try_take(&preferred) {
-            preferred
+            preferred.clone()
         } else {
             method_names.take(&format!("{preferred}_path"))
         };
+        let module = module_names.take(&preferred);
+        let child_struct = context
+            .struct_names
+            .take(&format!("{struct_name}{}", camel(&child_segment.word())));
+        named.push((child_segment, child, method, module, child_struct));
+    }
+
+    let mut methods = Vec::new();
+    let mut schema_children = Vec::new();
+    let mut children = Vec::new();
+    for (child_segment, child, method, module, child_struct) in named {
         let method = ident(&method);
-        let child_name = ident(
-            &out.struct_names
-                .take(&format!("{name}{}", camel(&segment.word()))),
-        );
-        let mut child_params = params.to_vec();
-        let copies = params.iter().map(|p| quote!(#p: self.#p.clone(),));
-        let cfg = cfg(&child.feature);
-        let doc = format!(" `{}`", segment_doc(segment));
-        let (call_tokens, call_text) = (&call.tokens, &call.text);
-        let child_call = match segment {
+        let (module_ident, child_ident) = (ident(&module), ident(&child_struct));
+        let doc = format!(" `{}`", child_segment.url());
+        let copies = params.iter().map(|p| quote!(self.#p.clone()));
+        let (call_tokens, call_text) = (&parent.call.tokens, &parent.call.text);
+        let child_cfg = if child.features != draft.features {
+            cfg_of(&child.features)
+        } else {
+            TokenStream::new()
+        };
+        let child_call = match child_segment {
             Segment::Param(param) => {
-                let param_ident = ident(&snake(param));
-                child_params.push(param_ident.clone());
+                let param = ident(&snake(param));
                 methods.push(quote! {
                     #[doc = #doc]
-                    #cfg
-                    pub fn #method(&self, #param_ident: impl ::std::convert::Into<::std::string::String>) -> #child_name<'a> {
-                        #child_name { client: self.client, #(#copies)* #param_ident: #param_ident.into() }
+                    #child_cfg
+                    pub fn #method(&self, #param: impl ::std::convert::Into<::std::string::String>) -> #module_ident::#child_ident<'a> {
+                        #module_ident::#child_ident::new(self.client, #(#copies,)* #param)
                     }
                 });
                 Call {
-                    tokens: quote!(#call_tokens.#method(#param_ident)),
-                    text: format!("{call_text}.{method}({param_ident})"),
+                    tokens: quote!(#call_tokens.#method(#param)),
+                    text: format!("{call_text}.{method}({param})"),
                 }
             }
             _ => {
                 methods.push(quote! {
                     #[doc = #doc]
-                    #cfg
-                    pub fn #method(&self) -> #child_name<'a> {
-                        #child_name { client: self.client, #(#copies)* }
+                    #child_cfg
+                    pub fn #method(&self) -> #module_ident::#child_ident<'a> {
+                        #module_ident::#child_ident::new(self.client, #(#copies),*)
                     }
                 });
                 Call {
@@ -203,81 +317,259 @@ fn emit(
                 }
             }
         };
-        children.push((child, child_name, child_params, child_call));
+        schema_children.push((module_ident.clone(), child_cfg.clone()));
+        let child_parent = Parent {
+            params: params.clone(),
+            call: &child_call,
+            url: url.clone(),
+            module_path: module_path.clone(),
+            features: Some(&draft.features),
+        };
+        children.push(build(
+            child_segment,
+            child,
+            module,
+            child_struct,
+            &child_parent,
+            context,
+        ));
     }
-    for operation in &node.operations {
-        let plan = operation.plan;
-        let module = &operation.module;
-        let method = ident(plan.method.lower());
+
+    let mut schema_entries = Vec::new();
+    for plan in draft.plans {
         let request = ident(&plan.request);
-        let (response, entry) = plan.call_response(module, rt);
-        let args = plan.part_params(module);
+        let empty = TokenStream::new();
+        let (response, entry) = plan.call_response(&empty, rt);
+        let args = plan.part_params(&empty);
         let path_values = plan.path_params.iter().map(|(id, _)| {
             let id = ident(id);
             quote!(self.#id.clone())
         });
         let part_values: Vec<Ident> = plan.parts.iter().map(|(arg, _)| ident(arg)).collect();
-        let call_tokens = &call.tokens;
+        let method = ident(plan.method.lower());
         let arguments = plan
             .parts
             .iter()
             .map(|(arg, _)| arg.as_str())
             .collect::<Vec<_>>()
             .join(", ");
-        out.calls.insert(
+        let call_tokens = &parent.call.tokens;
+        context.calls.insert(
             (plan.method.to_string(), plan.path.clone()),
             Call {
                 tokens: quote!(#call_tokens.#method(#(#part_values),*)),
-                text: format!("{}.{method}({arguments})", call.text),
+                text: format!("{}.{method}({arguments})", parent.call.text),
             },
         );
         let doc = format!(" {} (`{} {}`)", plan.summary, plan.method, plan.path);
         methods.push(quote! {
             #[doc = #doc]
             pub async fn #method(&self, #(#args),*) -> ::std::result::Result<#response, #rt::Error> {
-                self.client.#entry(&#module::#request::new(#(#path_values,)* #(#part_values),*)).await
+                self.client.#entry(&#request::new(#(#path_values,)* #(#part_values),*)).await
             }
         });
+        let module = draft.module.map(|m| context.modules[m].name.as_str());
+        let prefix = plan
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("{}_{}", plan.method.lower(), module.unwrap_or("")));
+        for (role, ty) in &plan.schemas {
+            let file = format!("{prefix}.{role}");
+            let ty = ident(ty);
+            schema_entries.push(quote!((#file, #rt::json_schema_for::<#ty>())));
+        }
     }
-    if params.is_empty() {
-        methods.insert(
-            0,
-            quote! {
-                /// Starts a call path on `client`.
-                pub fn new(client: &'a #rt::Client) -> Self {
-                    #name { client }
-                }
-            },
-        );
-    }
-    let cfg = cfg(&node.feature);
+
+    let param_args = params
+        .iter()
+        .map(|p| quote!(#p: impl ::std::convert::Into<::std::string::String>));
+    let param_inits = params.iter().map(|p| quote!(#p: #p.into()));
     let fields = params.iter().map(|p| quote!(#p: ::std::string::String,));
-    let doc = format!(" The `{name}` step of the typed call path.");
-    out.items.push(quote! {
-        #[doc = #doc]
-        #cfg
+    let struct_doc = format!(
+        " The typed call path at `{url}`: `client{}`.",
+        parent.call.text
+    );
+    let new_doc = format!(" Starts the typed call path at `{url}` on `client`.");
+    let schemas_doc = format!(
+        " The JSON Schemas (draft 2020-12) of the payloads under `{url}`, named `<operation>.<body|query|response>`."
+    );
+    let schemas_body = json_schemas_body(&schema_entries, &schema_children);
+    let schema_gate = context.schema_gate;
+    let items = quote! {
+        #[doc = #struct_doc]
         #[derive(Debug, Clone)]
-        pub struct #name<'a> {
+        pub struct #struct_ident<'a> {
             client: &'a #rt::Client,
             #(#fields)*
         }
 
-        #cfg
-        impl<'a> #name<'a> {
+        impl<'a> #struct_ident<'a> {
+            #[doc = #new_doc]
+            pub fn new(client: &'a #rt::Client, #(#param_args),*) -> Self {
+                #struct_ident { client, #(#param_inits),* }
+            }
+
             #(#methods)*
         }
-    });
-    // Parents before children, so the file reads from the root down.
-    for (child, child_name, child_params, child_call) in children {
-        emit(rt, child, &child_name, &child_params, &child_call, out);
+
+        #[doc = #schemas_doc]
+        #schema_gate
+        pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
+            #schemas_body
+        }
+    };
+    Node {
+        name,
+        cfg: cfg_of(&gate),
+        gate,
+        inception,
+        module: draft.module,
+        doc: format!(" `{}`", segment.url()),
+        items: items.to_string(),
+        children,
     }
 }
 
-fn segment_doc(segment: &Segment) -> String {
-    match segment {
-        Segment::Literal(s) => format!("/{s}"),
-        Segment::Param(p) => format!("/{{{p}}}"),
-        Segment::Empty => "/".to_owned(),
+/// The body of a node's `json_schemas()`: its own payloads' schemas, then
+/// each child's. A child gated on fewer features may be compiled out, and
+/// then so may every `extend`.
+fn json_schemas_body(own: &[TokenStream], children: &[(Ident, TokenStream)]) -> TokenStream {
+    match (own, children) {
+        (_, []) => return quote!(::std::vec::Vec::from([#(#own),*])),
+        // Nothing here, one child always there: the child's list is this one.
+        ([], [(only, cfg)]) if cfg.is_empty() => return quote!(#only::json_schemas()),
+        _ => {}
+    }
+    let start = if own.is_empty() {
+        quote!(::std::vec::Vec::new())
+    } else {
+        quote!(::std::vec::Vec::from([#(#own),*]))
+    };
+    let every_child_gated = children.iter().all(|(_, cfg)| !cfg.is_empty());
+    let allow = every_child_gated
+        .then(|| quote!(#[allow(unused_mut, reason = "every area below may be compiled out")]));
+    let children = children.iter().map(|(module, cfg)| {
+        quote! {
+            #cfg
+            schemas.extend(#module::json_schemas());
+        }
+    });
+    quote! {
+        #allow
+        let mut schemas = #start;
+        #(#children)*
+        schemas
+    }
+}
+
+/// How the tree is written out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// Every module inline, in one token stream (the proc-macro).
+    Inline,
+    /// A file per module with operations, per area root and for `v3` itself;
+    /// modules without operations inline in their parent's file.
+    Files,
+    /// Each area root a crate of its own, named through `area_crate`, laid
+    /// out as [`Layout::Files`] inside; what is above the areas inline in the
+    /// facade's `mod.rs`.
+    Areas,
+}
+
+/// The files a tree is written to: the main unit (`None`: the crate's
+/// `generated/` directory, or the facade) and each area crate's `src`, file
+/// name to unformatted source.
+pub(crate) type Units = BTreeMap<Option<String>, BTreeMap<String, String>>;
+
+/// Writes the modules of `roots` into `units`: each file's source text, and
+/// for the root, the declarations that go before its own items.
+pub(crate) fn place(
+    roots: &[Node],
+    modules: &[Module],
+    layout: Layout,
+    area_crate: &dyn Fn(&str) -> String,
+    units: &mut Units,
+) -> Result<String, CodegenError> {
+    let mut declarations = String::new();
+    for node in roots {
+        declarations.push_str(&place_node(
+            node, 0, "", &None, modules, layout, area_crate, units,
+        )?);
+    }
+    Ok(declarations)
+}
+
+/// Writes one node (its file, or its crate) and returns its declaration in
+/// the parent: `pub mod x { … }`, `pub mod x;` or `pub use ::crate as x;`.
+#[allow(clippy::too_many_arguments, reason = "one recursive walk's state")]
+fn place_node(
+    node: &Node,
+    depth: usize,
+    dir: &str,
+    unit: &Option<String>,
+    modules: &[Module],
+    layout: Layout,
+    area_crate: &dyn Fn(&str) -> String,
+    units: &mut Units,
+) -> Result<String, CodegenError> {
+    let (cfg, inception, name) = (&node.cfg, &node.inception, &node.name);
+    let attributes = quote!(#cfg #inception).to_string();
+    let content = |dir: &str, unit: &Option<String>, units: &mut Units| {
+        let mut text = match node.module {
+            Some(module) => modules[module].source.clone(),
+            None => {
+                let doc = &node.doc;
+                quote!(#![doc = #doc]).to_string()
+            }
+        };
+        text.push('\n');
+        text.push_str(&node.items);
+        for child in &node.children {
+            text.push('\n');
+            text.push_str(&place_node(
+                child,
+                depth + 1,
+                dir,
+                unit,
+                modules,
+                layout,
+                area_crate,
+                units,
+            )?);
+        }
+        Ok::<String, CodegenError>(text)
+    };
+    if layout == Layout::Areas && unit.is_none() && !node.gate.is_empty() {
+        let mut features = node.gate.iter();
+        let (Some(feature), None) = (features.next(), features.next()) else {
+            return Err(CodegenError::Layout(format!(
+                "`{name}` is the root of several API areas; a crate per area needs one feature per area root"
+            )));
+        };
+        let area = Some(feature.clone());
+        let text = content("", &area, units)?;
+        units
+            .entry(area)
+            .or_default()
+            .insert("lib.rs".to_owned(), text);
+        let package = area_crate(feature).replace('-', "_");
+        return Ok(format!("{attributes} pub use ::{package} as {name};"));
+    }
+    let children_dir = format!("{dir}{name}/");
+    let own_file = match layout {
+        Layout::Inline => false,
+        Layout::Files => depth <= 1 || node.module.is_some() || !node.gate.is_empty(),
+        Layout::Areas => unit.is_some() && node.module.is_some(),
+    };
+    let text = content(&children_dir, unit, units)?;
+    if own_file {
+        units
+            .entry(unit.clone())
+            .or_default()
+            .insert(format!("{dir}{name}.rs"), text);
+        Ok(format!("{attributes} pub mod {name};"))
+    } else {
+        Ok(format!("{attributes} pub mod {name} {{ {text} }}"))
     }
 }
 

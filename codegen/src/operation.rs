@@ -48,15 +48,26 @@ pub(crate) enum ResponseType {
 
 impl OperationPlan {
     /// The parts as typed parameters (`body: module::UploadCouponCodesBody`),
-    /// types named through `module`.
+    /// types named through `module` (empty: bare).
     pub(crate) fn part_params(&self, module: &TokenStream) -> Vec<TokenStream> {
         self.parts
             .iter()
             .map(|(arg, ty)| {
-                let (arg, ty) = (ident(arg), ident(ty));
-                quote!(#arg: #module::#ty)
+                let (arg, ty) = (ident(arg), qualify(module, ty));
+                quote!(#arg: #ty)
             })
             .collect()
+    }
+}
+
+/// A generated type named through `module`, or bare when `module` is empty
+/// (inside the operation's own module).
+fn qualify(module: &TokenStream, name: &str) -> TokenStream {
+    let name = ident(name);
+    if module.is_empty() {
+        quote!(#name)
+    } else {
+        quote!(#module::#name)
     }
 }
 
@@ -80,14 +91,7 @@ impl ResponseType {
     /// the operation's own module).
     pub(crate) fn tokens(&self, module: &TokenStream, rt: &TokenStream) -> TokenStream {
         match self {
-            ResponseType::Named(name) => {
-                let name = ident(name);
-                if module.is_empty() {
-                    quote!(#name)
-                } else {
-                    quote!(#module::#name)
-                }
-            }
+            ResponseType::Named(name) => qualify(module, name),
             ResponseType::Unit => quote!(()),
             ResponseType::File => quote!(#rt::Bytes),
             ResponseType::Json => quote!(::serde_json::Value),

@@ -151,8 +151,19 @@ fn space_items(text: &str) -> String {
             || line.ends_with("::impl_deserialize! {");
         let closed =
             previous.trim_start() == "}" && previous.len() - previous.trim_start().len() == indent;
-        let after_inner_docs = previous.starts_with("//!") && !line.starts_with("//!");
-        if (closed && starts_item) || after_inner_docs {
+        let after_inner_docs =
+            previous.trim_start().starts_with("//!") && !line.trim_start().starts_with("//!");
+        // A run of `pub mod x;` declarations ends before the next item.
+        let is_declaration = |line: &str| {
+            let line = line.trim_start();
+            (line.starts_with("pub mod ") || line.starts_with("pub use ")) && line.ends_with(';')
+        };
+        let after_declarations = is_declaration(previous)
+            && !is_declaration(line)
+            && !line.trim_start().starts_with("#[")
+            && !line.trim().is_empty()
+            && !line.trim_start().starts_with('}');
+        if (closed && starts_item) || after_inner_docs || after_declarations {
             out.push('\n');
         }
         out.push_str(line);

@@ -11,7 +11,8 @@
 //! The path is relative to the invoking crate's `Cargo.toml`. The expansion embeds
 //! the spec with `include_str!`, so Cargo rebuilds when it changes. Add
 //! `features = true` to gate each API area behind a Cargo feature (`v3-marketing`),
-//! and `json_schema_feature = true` to put the `JsonSchema` derives and
+//! `split_areas = ["v3-marketing"]` to give each product of an area a feature of
+//! its own (`v3-marketing-busifavor`), and `json_schema_feature = true` to put the `JsonSchema` derives and
 //! `json_schemas()` behind a `json-schema` feature. The invoking crate needs
 //! `wechatpay-runtime` (with its `json-schema` feature wherever the derives are
 //! compiled), `serde`, `serde_json` and `schemars` as dependencies. Every problem
@@ -29,6 +30,7 @@ use syn::{LitBool, LitStr, Token};
 struct Arguments {
     path: LitStr,
     features: bool,
+    split_areas: Vec<String>,
     json_schema_feature: bool,
 }
 
@@ -37,6 +39,7 @@ impl Parse for Arguments {
         let path: LitStr = input.parse()?;
         let mut features = false;
         let mut json_schema_feature = false;
+        let mut split_areas = Vec::new();
         while input.peek(Token![,]) {
             input.parse::<Token![,]>()?;
             if input.is_empty() {
@@ -44,15 +47,20 @@ impl Parse for Arguments {
             }
             let name: syn::Ident = input.parse()?;
             input.parse::<Token![=]>()?;
-            let value: LitBool = input.parse()?;
             match name.to_string().as_str() {
-                "features" => features = value.value,
-                "json_schema_feature" => json_schema_feature = value.value,
+                "features" => features = input.parse::<LitBool>()?.value,
+                "json_schema_feature" => json_schema_feature = input.parse::<LitBool>()?.value,
+                "split_areas" => {
+                    let list;
+                    syn::bracketed!(list in input);
+                    let areas = list.parse_terminated(|item| item.parse::<LitStr>(), Token![,])?;
+                    split_areas.extend(areas.iter().map(LitStr::value));
+                }
                 other => {
                     return Err(syn::Error::new(
                         name.span(),
                         format!(
-                            "unknown option `{other}` (expected `features` or `json_schema_feature`)"
+                            "unknown option `{other}` (expected `features`, `split_areas` or `json_schema_feature`)"
                         ),
                     ));
                 }
@@ -61,6 +69,7 @@ impl Parse for Arguments {
         Ok(Arguments {
             path,
             features,
+            split_areas,
             json_schema_feature,
         })
     }
@@ -96,6 +105,9 @@ fn generate(arguments: &Arguments, manifest_dir: &std::path::Path) -> Result<Tok
         .with_source(relative.as_str())
         .with_features(arguments.features)
         .with_json_schema_feature(arguments.json_schema_feature);
+    for area in &arguments.split_areas {
+        settings.with_split_area(area.as_str());
+    }
     let generated =
         wechatpay_codegen::generate(&spec, &settings).map_err(|e| format!("{relative}: {e}"))?;
     let code = generated.inline();

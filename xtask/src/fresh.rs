@@ -15,11 +15,7 @@ pub(crate) fn ensure_file_contents(
     if current.as_deref() == Some(contents) {
         return Ok(false);
     }
-    let shown = path
-        .strip_prefix(crate::workspace_root())
-        .unwrap_or(path)
-        .display()
-        .to_string();
+    let shown = shown(path);
     if check {
         let what = if current.is_some() {
             "is stale"
@@ -39,9 +35,10 @@ pub(crate) fn ensure_file_contents(
     Ok(true)
 }
 
-/// Makes `dir` hold exactly `files` (name -> contents) among its files ending in
-/// `.{extension}`: writes what differs and removes what is no longer generated,
-/// or in check mode fails on either.
+/// Makes `dir` hold exactly `files` (path relative to `dir`, `/`-separated ->
+/// contents) among its files ending in `.{extension}`, in `dir` and below:
+/// writes what differs and removes what is no longer generated (and the
+/// directories that leaves empty), or in check mode fails on either.
 pub(crate) fn ensure_dir_contents(
     dir: &Path,
     extension: &str,
@@ -51,18 +48,30 @@ pub(crate) fn ensure_dir_contents(
     for (name, contents) in files {
         ensure_file_contents(&dir.join(name), contents, check)?;
     }
-    let suffix = format!(".{extension}");
+    remove_stale(dir, "", &format!(".{extension}"), files, check)
+}
+
+/// Removes the files below `dir` (at `prefix` from the generated root) that
+/// end in `suffix` and are not in `files`; then `dir` itself if that left it empty.
+fn remove_stale(
+    dir: &Path,
+    prefix: &str,
+    suffix: &str,
+    files: &std::collections::BTreeMap<String, String>,
+    check: bool,
+) -> Result<(), String> {
     for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.ends_with(&suffix) || files.contains_key(&name) {
+        let path = entry.path();
+        let relative = format!("{prefix}{name}");
+        if path.is_dir() {
+            remove_stale(&path, &format!("{relative}/"), suffix, files, check)?;
             continue;
         }
-        let path = entry.path();
-        let shown = path
-            .strip_prefix(crate::workspace_root())
-            .unwrap_or(&path)
-            .display()
-            .to_string();
+        if !name.ends_with(suffix) || files.contains_key(&relative) {
+            continue;
+        }
+        let shown = shown(&path);
         if check {
             return Err(format!(
                 "{shown} is no longer generated: run `cargo xtask {}` and commit the result",
@@ -72,7 +81,18 @@ pub(crate) fn ensure_dir_contents(
         fs::remove_file(&path).map_err(|e| format!("{shown}: {e}"))?;
         eprintln!("removed {shown}");
     }
+    if !prefix.is_empty() && fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none()) {
+        fs::remove_dir(dir).map_err(|e| format!("{}: {e}", shown(dir)))?;
+    }
     Ok(())
+}
+
+/// A path as the messages show it: from the workspace root.
+fn shown(path: &Path) -> String {
+    path.strip_prefix(crate::workspace_root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 fn regenerate_command(path: &str) -> &'static str {
