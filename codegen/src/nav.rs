@@ -204,7 +204,7 @@ pub(crate) fn tree(
 }
 
 /// `#[cfg(feature = ...)]` over the features any of which enables a node.
-fn cfg_of(features: &BTreeSet<String>) -> TokenStream {
+pub(crate) fn cfg_of(features: &BTreeSet<String>) -> TokenStream {
     match features.len() {
         0 => TokenStream::new(),
         1 => {

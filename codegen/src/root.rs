@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::names::ident;
-use crate::nav::Tree;
+use crate::nav::{Tree, cfg_of};
 use crate::operation::OperationPlan;
 use crate::{Module, Settings, Skipped};
 
@@ -33,10 +33,7 @@ pub(crate) fn root_items(
     for (index, (module, module_plans)) in modules.iter().zip(plans).enumerate() {
         // Generated code names each type by its one public path, as a user would.
         let module_path = &tree.public_paths[&index];
-        let cfg = match &module.feature {
-            Some(feature) => quote!(#[cfg(feature = #feature)]),
-            None => TokenStream::new(),
-        };
+        let cfg = cfg_of(&module.feature.iter().cloned().collect());
         for plan in module_plans {
             let Some(name) = &plan.name else { continue };
             let method = ident(name);
