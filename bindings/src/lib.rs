@@ -17,9 +17,12 @@
 //! [`Client::request`](wechatpay_runtime::Client::request) reaches endpoints
 //! that are not generated.
 //!
-//! Features: `couponcodes` (default) is the merchant-coupon pre-stored code
-//! endpoints with their helpers (the [`couponcodes`] module: code checks, bulk
-//! upload, export); `json-schema` derives `schemars::JsonSchema` on
+//! Features: one per API area, `/v3/<area>` (`v3-pay`, `v3-refund`, ...), and
+//! for `/v3/marketing` one per product (`v3-marketing-busifavor`; `v3-marketing`
+//! enables them all); `all-areas` enables every operation of the docs site.
+//! `couponcodes` (default) is the merchant-coupon pre-stored code endpoints
+//! with their helpers (the [`couponcodes`] module: code checks, bulk upload,
+//! export); `json-schema` derives `schemars::JsonSchema` on
 //! every payload type and adds `json_schemas()`, for validating payloads
 //! against JSON Schema (off by default: it nearly doubles what the generated code
 //! costs to compile).

@@ -1,6 +1,8 @@
 //! The proc-macro and the checked-in crate are the same code: the macro expands
 //! to `wechatpay_codegen::generate(..).inline()`, and that is, item for item, what
-//! `cargo xtask codegen` wrote to `bindings/src/generated`.
+//! `cargo xtask codegen` wrote to `bindings/src/generated` from the whole spec.
+//! The macro here expands the couponcodes slice of it, and behaves like the
+//! crate's modules of the same paths.
 
 use std::path::{Path, PathBuf};
 
@@ -56,22 +58,50 @@ fn resolve(items: Vec<syn::Item>, dir: &Path, count: &mut usize) -> Vec<syn::Ite
 }
 
 /// Items as code: doc comments read back from a file are raw strings, so tokens
-/// are compared through their formatting rather than literally.
+/// are compared through their formatting rather than literally. Inside a
+/// macro call prettyplease adds a trailing comma where it breaks a long list
+/// (`required(3, "a_long_name",)`) and drops one from a list it keeps on one
+/// line, and the file then has what the tokens have not: a trailing comma is
+/// not a difference.
 fn code(items: Vec<syn::Item>) -> String {
     let mut file = syn::parse_file("").expect("an empty file parses");
     file.items = items;
-    prettyplease::unparse(&file)
+    let tokens = without_trailing_commas(quote::ToTokens::into_token_stream(file));
+    prettyplease::unparse(&syn::parse2(tokens).expect("the items parse again"))
+}
+
+fn without_trailing_commas(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    use proc_macro2::{Delimiter, Group, TokenTree};
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(group) => {
+                let mut inner: Vec<TokenTree> = without_trailing_commas(group.stream())
+                    .into_iter()
+                    .collect();
+                if group.delimiter() != Delimiter::None
+                    && matches!(inner.last(), Some(TokenTree::Punct(p)) if p.as_char() == ',')
+                {
+                    inner.pop();
+                }
+                let mut rebuilt = Group::new(group.delimiter(), inner.into_iter().collect());
+                rebuilt.set_span(group.span());
+                TokenTree::Group(rebuilt)
+            }
+            other => other,
+        })
+        .collect()
 }
 
 #[test]
 fn checked_in_files_are_the_inline_expansion_item_for_item() {
     let spec = wechatpay_spec::Spec::from_json(
-        &std::fs::read_to_string(workspace().join("spec/couponcodes.json")).unwrap(),
+        &std::fs::read_to_string(workspace().join("spec/wechatpay.json")).unwrap(),
     )
     .unwrap();
     let mut settings = wechatpay_codegen::Settings::new();
     settings
-        .with_source("spec/couponcodes.json")
+        .with_source("spec/wechatpay.json")
         .with_features(true)
         .with_split_area("v3-marketing")
         .with_json_schema_feature(true);
@@ -82,10 +112,32 @@ fn checked_in_files_are_the_inline_expansion_item_for_item() {
         &workspace().join("bindings/src/generated/mod.rs"),
         &mut files,
     );
-    assert_eq!(code(inline.items), code(on_disk));
+    assert_same(&code(inline.items), &code(on_disk));
     let on_disk_files = walk(&workspace().join("bindings/src/generated"));
     assert_eq!(files, on_disk_files, "every generated file was compared");
-    assert!(files > 6, "the path modules are files of their own");
+    assert!(files > 1000, "the path modules are files of their own");
+}
+
+/// Equal, or a panic at the first line that differs: the whole API is too
+/// long to read in an `assert_eq!` message.
+fn assert_same(inline: &str, on_disk: &str) {
+    let first_difference = inline
+        .lines()
+        .zip(on_disk.lines())
+        .position(|(a, b)| a != b)
+        .or_else(|| (inline.lines().count() != on_disk.lines().count()).then_some(0));
+    if let Some(at) = first_difference {
+        let around = |text: &str| -> String {
+            let lines: Vec<&str> = text.lines().collect();
+            lines[at.saturating_sub(3)..(at + 3).min(lines.len())].join("\n")
+        };
+        panic!(
+            "line {} of the expansion differs:\ninline:\n{}\nfiles:\n{}",
+            at + 1,
+            around(inline),
+            around(on_disk)
+        );
+    }
 }
 
 /// How many `.rs` files are below `dir`.
@@ -130,8 +182,14 @@ fn the_macro_expansion_behaves_like_the_checked_in_crate() {
             .map(|(name, schema)| (name, serde_json::to_value(schema).unwrap()))
             .collect()
     };
-    assert_eq!(
-        schemas(from_macro::json_schemas()),
-        schemas(wechatpay_bindings::json_schemas())
-    );
+    // The crate's test build enables more of the API than the slice holds:
+    // every schema of the slice is the crate's schema of the same name.
+    let from_crate: std::collections::BTreeMap<_, _> = schemas(wechatpay_bindings::json_schemas())
+        .into_iter()
+        .collect();
+    let from_macro = schemas(from_macro::json_schemas());
+    assert!(from_macro.len() >= 10, "{from_macro:?}");
+    for (name, schema) in from_macro {
+        assert_eq!(Some(&schema), from_crate.get(name), "{name}");
+    }
 }

@@ -75,7 +75,11 @@ fn describe_limits(limits: &Limits, what: &str) -> Vec<String> {
 /// The doc paragraphs of a field.
 pub(crate) fn field_docs(field: &Field) -> Vec<String> {
     let mut docs = Vec::new();
-    if !field.description.is_empty() {
+    if field.description.is_empty() {
+        // Every public item is documented (`missing_docs`), and the reader
+        // should know the page is silent rather than suspect the generator.
+        docs.push(format!("`{}`: not described on the docs page.", field.name));
+    } else {
         docs.push(field.description.clone());
     }
     if let Some(note) = &field.note {

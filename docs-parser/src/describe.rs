@@ -14,7 +14,7 @@ pub(crate) struct Description {
 }
 
 const ENUM_MARKERS: [&str; 2] = ["枚举值之一", "枚举值"];
-const CONSTANT_MARKERS: [&str; 3] = ["固定值为", "固定值", "固定为"];
+const CONSTANT_MARKERS: [&str; 5] = ["固定值为", "固定值", "固定为", "固定填", "固定枚举值"];
 const DEFAULT_MARKERS: [&str; 4] = ["默认值为", "默认值", "默认为", "默认"];
 
 /// Reads a description cell's raw markdown.
@@ -184,6 +184,15 @@ mod tests {
         assert_eq!(d.constant.as_deref(), Some("true"));
         let d = describe("加密证书的附加数据<br/>固定为`certificate`");
         assert_eq!(d.constant.as_deref(), Some("certificate"));
+        assert_eq!(
+            describe("固定填`#wechat_redirect`").constant.as_deref(),
+            Some("#wechat_redirect")
+        );
+        let d = describe("签名类型<br/>固定枚举值`HMAC-SHA256`");
+        assert_eq!(
+            (d.text.as_str(), d.constant.as_deref()),
+            ("签名类型", Some("HMAC-SHA256"))
+        );
     }
 
     #[test]

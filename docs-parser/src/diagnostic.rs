@@ -32,6 +32,9 @@ pub enum WarningKind {
     StructureTyped,
     /// A path parameter that is documented under another name, or not at all.
     PathParameter,
+    /// A top-level APIv2 request row that configures the page's client (a URL
+    /// fragment, a timeout), not the request; kept as a client option.
+    ClientOption,
     /// An operation without a response table.
     NoResponse,
     /// A `:::` notice that is never closed.
@@ -50,6 +53,7 @@ impl WarningKind {
             WarningKind::ImplicitJson => "JSON fields without a separator",
             WarningKind::StructureTyped => "structures with a scalar type",
             WarningKind::PathParameter => "path parameters read from elsewhere",
+            WarningKind::ClientOption => "client options",
             WarningKind::NoResponse => "no response table",
             WarningKind::UnclosedNotice => "unclosed notices",
         }

@@ -559,15 +559,26 @@ fn read_request(operation: &mut Operation, forest: Vec<Node>, diagnostics: &mut 
         operation.path_params.push(field);
     }
     for stray in strays {
-        let hint = if is_v2 {
-            ""
-        } else {
-            " (a path parameter must appear in the page's path)"
-        };
+        if is_v2 {
+            // The APIv2 pages are written for wechatpay-php, whose request
+            // options share the table: `fragment` (`#wechat_redirect` on a
+            // browser URL), `timeout`, a fixed path word. Nothing of the HTTP
+            // request, so kept as what the page says they are.
+            diagnostics.warning(
+                stray.line,
+                WarningKind::ClientOption,
+                format!(
+                    "top-level request row `{}` is not a path parameter of `{}` nor one of json, xml, body, query, headers, base_uri, security, nonceless; kept as a client option",
+                    stray.name, operation.path
+                ),
+            );
+            operation.client_options.push(stray);
+            continue;
+        }
         diagnostics.error(
             stray.line,
             format!(
-                "top-level request row `{}` is not a path parameter of `{}` nor one of json, xml, body, query, headers, base_uri, security, nonceless{hint}",
+                "top-level request row `{}` is not a path parameter of `{}` nor one of json, xml, body, query, headers, base_uri, security, nonceless (a path parameter must appear in the page's path)",
                 stray.name, operation.path
             ),
         );

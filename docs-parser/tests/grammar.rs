@@ -526,6 +526,33 @@ fn bad_rows_are_located_errors_and_the_rest_is_kept() {
     }
 }
 
+/// The APIv2 pages share the request table with wechatpay-php's request
+/// options (`fragment`, `timeout`): not part of the request, not an error, and
+/// not dropped either.
+#[test]
+fn v2_client_options_are_kept() {
+    let rows = "| fragment {data-required} | string | 固定填`#wechat_redirect`\n| xml {data-required} | object | 声明\n| appid {data-required data-indent=1} | string | 应用ID\n";
+    let result = read("openapi/v2/page.md", &single_page("post", rows, ""));
+    no_errors(&result);
+    let warning = result
+        .diagnostics
+        .iter()
+        .find(|d| d.kind == Some(WarningKind::ClientOption))
+        .expect("a client-option warning");
+    assert_eq!(warning.line, 12, "{warning}");
+    let operation = &result.operations[0];
+    assert_eq!(operation.client_options.len(), 1);
+    assert_eq!(operation.client_options[0].name, "fragment");
+    assert_eq!(
+        operation.client_options[0].constant.as_deref(),
+        Some("#wechat_redirect")
+    );
+    assert_eq!(operation.body_fields()[0].name, "appid");
+    // The same row on an APIv3 page is a path parameter gone astray.
+    let result = read("openapi/v3/page.md", &single_page("post", rows, ""));
+    assert!(errors(&result)[0].contains("top-level request row `fragment`"));
+}
+
 #[test]
 fn page_level_errors() {
     let cases: &[(&str, &str, &str)] = &[

@@ -274,6 +274,10 @@ pub struct Operation {
     /// Path parameters, in the order of the path template.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub path_params: Vec<Field>,
+    /// Top-level request rows of an APIv2 page that configure the client the
+    /// page is written for rather than the request (`fragment`, `timeout`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub client_options: Vec<Field>,
     /// Query parameters (`query` row).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<Params>,
@@ -321,6 +325,7 @@ impl Operation {
             nonceless: false,
             required_marked: false,
             path_params: Vec::new(),
+            client_options: Vec::new(),
             query: None,
             headers: None,
             request_body: None,

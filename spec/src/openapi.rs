@@ -188,6 +188,19 @@ fn operation_object(operation: &Operation) -> Value {
     if !operation.overridden.is_empty() {
         object.insert("x-wechatpay-overridden".into(), json!(operation.overridden));
     }
+    if !operation.client_options.is_empty() {
+        let options = operation.client_options.iter().map(|field| {
+            let mut option = parameter(field, "client", field.required);
+            if let Some(option) = option.as_object_mut() {
+                option.remove("in");
+            }
+            option
+        });
+        object.insert(
+            "x-wechatpay-client-options".into(),
+            Value::Array(options.collect()),
+        );
+    }
     let mut parameters = Vec::new();
     for field in &operation.path_params {
         parameters.push(parameter(field, "path", true));

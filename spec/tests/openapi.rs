@@ -48,13 +48,17 @@ fn validate_openapi(document: &Value) -> Vec<String> {
 
 fn specs() -> Vec<(String, Spec)> {
     let current = parse_tree(&common::shared_dir().join("docs/current")).unwrap();
-    let committed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/couponcodes.json");
+    let committed = |name: &str| {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(name);
+        let spec = Spec::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        (name.to_owned(), spec)
+    };
     vec![
         ("../shared/docs/current".to_owned(), current.spec),
-        (
-            "spec/couponcodes.json".to_owned(),
-            Spec::from_json(&std::fs::read_to_string(committed).unwrap()).unwrap(),
-        ),
+        committed("spec/couponcodes.json"),
+        committed("spec/wechatpay.json"),
     ]
 }
 

@@ -12,7 +12,7 @@ use crate::fresh::{ensure_dir_contents, ensure_file_contents};
 use crate::workspace_root;
 
 /// The spec the checked-in bindings are generated from.
-pub(crate) const SPEC: &str = "spec/couponcodes.json";
+pub(crate) const SPEC: &str = crate::spec_task::WHOLE_SPEC;
 /// API areas too big to compile whole for one of their products: each product
 /// (`/v3/marketing/busifavor`) gets a feature of its own (`v3-marketing-busifavor`),
 /// and the area's feature enables them all. Marketing is 14 products and about

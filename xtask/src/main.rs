@@ -1,6 +1,6 @@
 //! `cargo xtask <task>`: the maintainer's workflow from docs to checked-in code.
 //!
-//! - `spec`: read the docs pages under `spec/docs` into `spec/couponcodes.json`
+//! - `spec`: read the docs pages under `spec/docs` into `spec/wechatpay.json`
 //!   (or any docs tree, with `--docs`), `--check` for freshness.
 //! - `codegen`: generate `bindings/src/generated` and `schemas/` from the spec.
 //! - `corpus`: generate and compile every operation of a docs tree.
@@ -38,12 +38,13 @@ struct Cli {
 enum Task {
     /// Read a docs tree into a spec file.
     ///
-    /// Without `--docs`, reads the pages kept under `spec/docs`, applies
-    /// `spec/overrides.toml` and writes `spec/couponcodes.json` and
+    /// Without `--docs`, reads the pages kept under `spec/docs` (the site's),
+    /// applies `spec/overrides.toml` and writes `spec/wechatpay.json` (the whole
+    /// API), its couponcodes slice `spec/couponcodes.json`, and
     /// `spec/spec.schema.json`.
     Spec(spec_task::SpecArgs),
     /// Generate the checked-in bindings (`bindings/src/generated`) and their JSON
-    /// Schemas (`schemas/`) from `spec/couponcodes.json`.
+    /// Schemas (`schemas/`) from `spec/wechatpay.json`.
     Codegen(codegen_task::CodegenArgs),
     /// Parse a whole docs tree, generate a crate with every operation into
     /// `target/corpus/`, and `cargo check` it.

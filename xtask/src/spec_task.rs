@@ -1,4 +1,8 @@
 //! `cargo xtask spec`: docs tree -> spec file.
+//!
+//! The default tree is the site's pages kept under `spec/docs`; it writes the
+//! whole API (`spec/wechatpay.json`, what the bindings are generated from) and
+//! the couponcodes slice of it (`spec/couponcodes.json`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -17,8 +21,9 @@ pub(crate) struct SpecArgs {
     /// Docs tree laid out like the site (`openapi/v3/...`). Default: `spec/docs`.
     #[arg(long)]
     docs: Option<PathBuf>,
-    /// Where to write the spec. Default: `spec/couponcodes.json` for the default
-    /// docs; none (summary only) for another tree.
+    /// Where to write the spec. Default: `spec/wechatpay.json` and the slice
+    /// `spec/couponcodes.json` for the default docs; none (summary only) for
+    /// another tree.
     #[arg(long)]
     out: Option<PathBuf>,
     /// Overrides to apply. Default: `spec/overrides.toml` for the default docs.
@@ -32,13 +37,32 @@ pub(crate) struct SpecArgs {
     lenient: bool,
 }
 
+/// The spec of every page kept under `spec/docs`.
+pub(crate) const WHOLE_SPEC: &str = "spec/wechatpay.json";
+/// The slice the proc-macro tests, the examples and the benchmarks read.
+const COUPONCODES_SPEC: &str = "spec/couponcodes.json";
+/// The pages of the couponcodes slice: the pre-stored code endpoints, their two
+/// notifications, and one operation of each kind beyond a JSON exchange (a
+/// download, a file upload, a sensitive field, a bill request), so that a small
+/// spec still holds every construct the generator and the runtime support.
+const COUPONCODES_PAGES: &[&str] = &[
+    "openapi/v3/marketing/busifavor/stocks/{stock_id}/couponcodes.md",
+    "openapi/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}.md",
+    "openapi/v3/bill/tradebill.md",
+    "openapi/v3/billdownload/file.md",
+    "openapi/v3/merchant/media/upload.md",
+    "openapi/v3/profitsharing/receivers/add.md",
+    "webhook/v3/COUPON.SEND.md",
+    "webhook/v3/COUPON.USE.md",
+];
+
 pub(crate) fn run(args: SpecArgs) -> Result<(), String> {
     let root = workspace_root();
     let default_tree = args.docs.is_none();
     let docs = args.docs.unwrap_or_else(|| root.join("spec/docs"));
     let out = args
         .out
-        .or_else(|| default_tree.then(|| root.join("spec/couponcodes.json")));
+        .or_else(|| default_tree.then(|| root.join(WHOLE_SPEC)));
     let overrides = args
         .overrides
         .or_else(|| default_tree.then(|| root.join("spec/overrides.toml")));
@@ -54,6 +78,8 @@ pub(crate) fn run(args: SpecArgs) -> Result<(), String> {
         ensure_file_contents(out, &spec.to_json(), args.check)?;
     }
     if default_tree {
+        let slice = couponcodes_slice(&spec)?;
+        ensure_file_contents(&root.join(COUPONCODES_SPEC), &slice.to_json(), args.check)?;
         ensure_file_contents(
             &root.join("spec/spec.schema.json"),
             &Spec::json_schema(),
@@ -66,6 +92,42 @@ pub(crate) fn run(args: SpecArgs) -> Result<(), String> {
         elapsed.as_secs_f64() * 1000.0
     );
     Ok(())
+}
+
+/// The operations and notifications of [`COUPONCODES_PAGES`]; every page must
+/// still be there.
+fn couponcodes_slice(spec: &Spec) -> Result<Spec, String> {
+    let wanted = |page: &str| COUPONCODES_PAGES.contains(&page);
+    let slice = Spec {
+        format_version: spec.format_version,
+        operations: spec
+            .operations
+            .iter()
+            .filter(|o| wanted(&o.source.page))
+            .cloned()
+            .collect(),
+        notifications: spec
+            .notifications
+            .iter()
+            .filter(|n| wanted(&n.source.page))
+            .cloned()
+            .collect(),
+    };
+    let missing: Vec<&str> = COUPONCODES_PAGES
+        .iter()
+        .copied()
+        .filter(|page| {
+            !slice.operations.iter().any(|o| o.source.page == *page)
+                && !slice.notifications.iter().any(|n| n.source.page == *page)
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "{COUPONCODES_SPEC}: pages of the slice are gone from spec/docs: {}",
+            missing.join(", ")
+        ));
+    }
+    Ok(slice)
 }
 
 /// Reads a docs tree, printing every diagnostic; errors fail unless `lenient`.

@@ -748,6 +748,8 @@ pub mod v3 {
                 )]
                 #[non_exhaustive]
                 pub struct PostUboInfoListItem {
+                    /// `ubo_id_doc_type`: not described on the docs page.
+                    ///
                     /// **Required.**
                     pub ubo_id_doc_type: PostIdDocType,
                     /// 证件正面照片
@@ -1051,6 +1053,7 @@ pub mod v3 {
                     pub contact_name: ::std::option::Option<
                         ::wechatpay_runtime::Sensitive,
                     >,
+                    /// `contact_id_doc_type`: not described on the docs page.
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
@@ -1484,6 +1487,7 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub id_holder_type: ::std::option::Option<PostIdHolderType>,
+                    /// `id_doc_type`: not described on the docs page.
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"

@@ -1502,6 +1502,8 @@ pub mod v3 {
                 #[derive(Debug, Clone, PartialEq)]
                 #[non_exhaustive]
                 pub struct PatchRequest {
+                    /// `sub_mchid`: not described on the docs page.
+                    ///
                     /// **Required.**
                     ///
                     /// Path parameter.
