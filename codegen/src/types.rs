@@ -345,9 +345,19 @@ impl<'a> TypeBuilder<'a> {
             }
         });
         // Setters build requests; responses are decoded, not built field by field.
+        // `with_` + the field without the underscores that made it an
+        // identifier (`match_`, `_2fa`), numbered if two fields end alike.
+        let mut setter_names = std::collections::BTreeSet::new();
         let setters = plans.iter().filter(|p| !p.required && side == Side::Request).map(|p| {
             let ident = &p.ident;
-            let setter = format_ident!("with_{}", ident.to_string().trim_start_matches("r#").trim_end_matches('_'));
+            let base = format!("with_{}", ident.to_string().trim_start_matches("r#").trim_matches('_'));
+            let mut name = base.clone();
+            let mut n = 2;
+            while !setter_names.insert(name.clone()) {
+                name = format!("{base}{n}");
+                n += 1;
+            }
+            let setter = format_ident!("{}", name);
             let ty = &p.ty;
             let doc = format!(" Sets `{}`.", p.wire);
             if p.into_string {

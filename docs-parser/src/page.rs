@@ -585,9 +585,11 @@ fn read_request(operation: &mut Operation, forest: Vec<Node>, diagnostics: &mut 
     }
 }
 
-/// Whether a row can be a path parameter: one value, not a structure or a list.
+/// Whether a row can be a path parameter: one value, not a structure or a
+/// list. A JSON-encoded string is one value, whatever its decoded fields.
 fn is_single_value(field: &Field) -> bool {
-    field.children.is_empty() && !field.is_array() && field.kind != Kind::Object
+    let encoded = field.kind == Kind::String && field.encoded.is_some();
+    (field.children.is_empty() || encoded) && !field.is_array() && field.kind != Kind::Object
 }
 
 fn expect_object(field: &Field, diagnostics: &mut Diagnostics<'_>) {

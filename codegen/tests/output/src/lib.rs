@@ -33,3 +33,12 @@ pub mod statements;
 #[rustfmt::skip]
 #[allow(missing_docs)]
 pub mod partnerships;
+#[rustfmt::skip]
+#[allow(missing_docs)]
+pub mod torture_encoded;
+#[rustfmt::skip]
+#[allow(missing_docs)]
+pub mod torture_encoded_upload;
+#[rustfmt::skip]
+#[allow(missing_docs)]
+pub mod torture_names;
