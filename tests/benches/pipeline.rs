@@ -1,10 +1,9 @@
-//! Docs -> spec -> Rust for a thousand pages, against merely reading the files.
-//!
-//! The thousand pages are copies of `../shared/docs/current` under distinct
-//! paths, so every copy is its own set of operations.
+//! Docs -> spec -> formatted Rust for the whole docs site (`spec/docs`) and for
+//! a thousand copies of `../shared/docs/current` under distinct paths, each
+//! against merely reading the files.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use wechatpay_bench::{median, pages, row, thousand_page_tree};
 use wechatpay_codegen::{Settings, generate};
@@ -15,10 +14,24 @@ use wechatpay_docs_parser::parse_tree;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/docs/current");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    // The real site, as the bindings are generated from it: uneven areas,
+    // pages of every size, /v3/marketing split by product.
+    let site = root.join("spec/docs");
+    measure(
+        "the docs site kept under `spec/docs`",
+        &site,
+        Some("v3-marketing"),
+    );
+    let docs = root.join("../shared/docs/current");
     let tree = tempfile::tempdir().unwrap();
-    let count = thousand_page_tree(&docs, tree.path()).unwrap();
-    let files = pages(tree.path()).unwrap();
+    thousand_page_tree(&docs, tree.path()).unwrap();
+    measure("copies of `../shared/docs/current`", tree.path(), None);
+}
+
+fn measure(what: &str, tree: &Path, split_area: Option<&str>) {
+    let files = pages(tree).unwrap();
+    let count = files.len();
     let read = median(7, || {
         for file in &files {
             std::hint::black_box(fs::read_to_string(file).unwrap());
@@ -26,20 +39,23 @@ fn main() {
     });
     let mut operations = 0;
     let parse = median(7, || {
-        let result = parse_tree(tree.path()).unwrap();
+        let result = parse_tree(tree).unwrap();
         operations = result.spec.operations.len();
     });
     let mut lines = 0;
     let pipeline = median(5, || {
-        let result = parse_tree(tree.path()).unwrap();
+        let result = parse_tree(tree).unwrap();
         let mut settings = Settings::new();
         settings.with_features(true).with_json_schema_feature(true);
+        if let Some(area) = split_area {
+            settings.with_split_area(area);
+        }
         let files = generate(&result.spec, &settings).unwrap().files().unwrap();
         lines = files.values().map(|f| f.lines().count()).sum();
     });
     let per_thousand = |d: std::time::Duration| d.as_secs_f64() * 1000.0 / count as f64 * 1000.0;
     println!(
-        "\n## docs -> spec -> Rust ({count} pages, {operations} operations, {lines} generated lines)\n"
+        "\n## docs -> spec -> Rust: {what} ({count} pages, {operations} operations, {lines} generated lines)\n"
     );
     row(&[
         "step".into(),
@@ -58,7 +74,7 @@ fn main() {
         format!("{:.1}", parse.as_secs_f64() / read.as_secs_f64()),
     ]);
     row(&[
-        "parse and generate Rust".into(),
+        "parse, generate and format Rust".into(),
         format!("{:.1}", per_thousand(pipeline)),
         format!("{:.1}", pipeline.as_secs_f64() / read.as_secs_f64()),
     ]);
