@@ -273,6 +273,17 @@ pub(crate) fn generate(
         let field_ident = ident(&snake(&param.name));
         let mut docs = field_docs(param);
         docs.push("Path parameter.".into());
+        // The URL segment stays text; the decoded fields get their type, so a
+        // caller builds the value typed and encodes it
+        // (`JsonString::new(value).to_json()?`), which fails rather than
+        // panics on a value JSON cannot hold.
+        if param.encoded.is_some() && !param.children.is_empty() {
+            let decoded =
+                builder.nested_struct(&request, &camel(&param.name), param, Side::Request)?;
+            docs.push(format!(
+                "The JSON of a [`{decoded}`]: `JsonString::new(value).to_json()?` gives it."
+            ));
+        }
         let wire = &param.name;
         // A path parameter is never empty: the URL would lose a segment.
         let min = some_count(Some(param.limits.min_length.unwrap_or(1)));

@@ -206,7 +206,7 @@ impl<'a> TypeBuilder<'a> {
         Ok((ty, is_string))
     }
 
-    fn nested_struct(
+    pub(crate) fn nested_struct(
         &mut self,
         parent: &Ident,
         base_name: &str,

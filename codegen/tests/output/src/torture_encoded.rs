@@ -792,6 +792,58 @@ pub mod v3 {
                     }
                 }
 
+                /// The JSON content of `filter`.
+                ///
+                /// 路径里的`JSON`格式字符串
+                #[derive(
+                    Debug,
+                    Clone,
+                    PartialEq,
+                    ::serde::Serialize,
+                    ::schemars::JsonSchema
+                )]
+                #[non_exhaustive]
+                pub struct PostFilter {
+                    /// 类别
+                    ///
+                    /// **Required.**
+                    pub kind: PostKind,
+                    /// 编号列表
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub ids: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    >,
+                }
+
+                ::wechatpay_runtime::impl_deserialize! {
+                    PostFilter {
+                        kind: required(0, "kind"),
+                        ids: optional(1, "ids"),
+                    }
+                }
+
+                impl PostFilter {
+                    /// Creates a value from its required fields (`kind`).
+                    pub fn new(kind: PostKind) -> Self {
+                        PostFilter {
+                            kind,
+                            ids: ::std::option::Option::None,
+                        }
+                    }
+
+                    /// Sets `ids`.
+                    pub fn with_ids(
+                        mut self,
+                        ids: ::std::vec::Vec<::std::string::String>,
+                    ) -> Self {
+                        self.ids = ::std::option::Option::Some(ids);
+                        self
+                    }
+                }
+
                 /// 编码参数
                 ///
                 /// A page written for the generator's tests, JSON-encoded strings of objects in every position a parameter can take.
@@ -811,6 +863,8 @@ pub mod v3 {
                     /// **Required.**
                     ///
                     /// Path parameter.
+                    ///
+                    /// The JSON of a [`PostFilter`]: `JsonString::new(value).to_json()?` gives it.
                     pub filter: ::std::string::String,
                     /// The request body.
                     pub body: PostBody,
