@@ -189,13 +189,10 @@ fn operation_object(operation: &Operation) -> Value {
         object.insert("x-wechatpay-overridden".into(), json!(operation.overridden));
     }
     if !operation.client_options.is_empty() {
-        let options = operation.client_options.iter().map(|field| {
-            let mut option = parameter(field, "client", field.required);
-            if let Some(option) = option.as_object_mut() {
-                option.remove("in");
-            }
-            option
-        });
+        let options = operation
+            .client_options
+            .iter()
+            .map(|field| named_value(field, field.required));
         object.insert(
             "x-wechatpay-client-options".into(),
             Value::Array(options.collect()),
@@ -243,16 +240,23 @@ fn operation_id(operation: &Operation) -> String {
 }
 
 fn parameter(field: &Field, location: &str, required: bool) -> Value {
-    let mut parameter = json!({
+    let mut parameter = named_value(field, required || location == "path");
+    parameter["in"] = json!(location);
+    parameter
+}
+
+/// What a parameter and a client option share: name, requiredness, schema and
+/// description.
+fn named_value(field: &Field, required: bool) -> Value {
+    let mut value = json!({
         "name": field.name,
-        "in": location,
-        "required": required || location == "path",
+        "required": required,
         "schema": field_schema(field),
     });
     if !field.description.is_empty() {
-        parameter["description"] = json!(field.description);
+        value["description"] = json!(field.description);
     }
-    parameter
+    value
 }
 
 fn request_body(body: &RequestBody) -> Value {
