@@ -1,8 +1,9 @@
 //! The proc-macro and the checked-in crate are the same code: the macro expands
 //! to `wechatpay_codegen::generate(..).inline()`, and that is, item for item, what
-//! `cargo xtask codegen` wrote to `bindings/src/generated` from the whole spec.
-//! The macro here expands the couponcodes slice of it, and behaves like the
-//! crate's modules of the same paths.
+//! `cargo xtask codegen` wrote to `bindings/src/generated` and the area crates
+//! under `bindings/areas` from the whole spec. The macro here expands the
+//! couponcodes slice of it, and behaves like the crate's modules of the same
+//! paths.
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +15,10 @@ fn workspace() -> PathBuf {
 
 /// A generated file's items with every `mod x;` replaced by the module's
 /// file, inline, as the compiler reads them: `x.rs` beside the file for
-/// `mod.rs`, `<file stem>/x.rs` below any other file.
+/// `mod.rs`, `<file stem>/x.rs` below any other file; and every area crate
+/// re-exported as a module (`pub use ::wechatpay_bindings_v3_bill as bill;`)
+/// replaced by that crate's root module, `generated.rs` of
+/// `bindings/areas/v3-bill/src`.
 fn resolved_items(path: &Path, count: &mut usize) -> Vec<syn::Item> {
     let text = std::fs::read_to_string(path).unwrap();
     let file = syn::parse_file(&text).unwrap();
@@ -52,9 +56,48 @@ fn resolve(items: Vec<syn::Item>, dir: &Path, count: &mut usize) -> Vec<syn::Ite
                 }
                 syn::Item::Mod(module)
             }
+            syn::Item::Use(re_export) => match area_crate(&re_export) {
+                Some((name, feature)) => {
+                    let src = workspace().join("bindings/areas").join(feature).join("src");
+                    let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
+                    assert!(
+                        lib.ends_with("#[rustfmt::skip]\nmod generated;\npub use generated::*;\n"),
+                        "the area crate is its module `generated`, re-exported: {lib}"
+                    );
+                    *count += 1;
+                    let root = src.join("generated.rs");
+                    let text = std::fs::read_to_string(&root).unwrap();
+                    let parsed = syn::parse_file(&text).unwrap();
+                    *count += 1;
+                    let mut module: syn::ItemMod = syn::parse_quote!(pub mod #name {});
+                    // `#[doc(inline)]` only tells rustdoc to show the crate as the module.
+                    module.attrs = re_export
+                        .attrs
+                        .into_iter()
+                        .filter(|attr| !matches!(&attr.meta, syn::Meta::List(list) if list.path.is_ident("doc")))
+                        .collect();
+                    module.attrs.extend(parsed.attrs);
+                    let items = resolve(parsed.items, &root.with_extension(""), count);
+                    module.content = Some((syn::token::Brace::default(), items));
+                    syn::Item::Mod(module)
+                }
+                None => syn::Item::Use(re_export),
+            },
             other => other,
         })
         .collect()
+}
+
+/// The module name and the area feature of `pub use ::wechatpay_bindings_<feature> as <name>;`.
+fn area_crate(item: &syn::ItemUse) -> Option<(syn::Ident, String)> {
+    let syn::UseTree::Rename(rename) = &item.tree else {
+        return None;
+    };
+    let package = rename.ident.to_string();
+    let feature = package
+        .strip_prefix("wechatpay_bindings_")?
+        .replace('_', "-");
+    Some((rename.rename.clone(), feature))
 }
 
 /// Items as code: doc comments read back from a file are raw strings, so tokens
@@ -99,12 +142,7 @@ fn checked_in_files_are_the_inline_expansion_item_for_item() {
         &std::fs::read_to_string(workspace().join("spec/wechatpay.json")).unwrap(),
     )
     .unwrap();
-    let mut settings = wechatpay_codegen::Settings::new();
-    settings
-        .with_source("spec/wechatpay.json")
-        .with_features(true)
-        .with_split_area("v3-marketing")
-        .with_json_schema_feature(true);
+    let settings = wechatpay_codegen::Settings::for_bindings("spec/wechatpay.json");
     let generated = wechatpay_codegen::generate(&spec, &settings).unwrap();
     let inline: syn::File = syn::parse2(generated.inline()).unwrap();
     let mut files = 0;
@@ -113,7 +151,8 @@ fn checked_in_files_are_the_inline_expansion_item_for_item() {
         &mut files,
     );
     assert_same(&code(inline.items), &code(on_disk));
-    let on_disk_files = walk(&workspace().join("bindings/src/generated"));
+    let on_disk_files = walk(&workspace().join("bindings/src/generated"))
+        + walk(&workspace().join("bindings/areas"));
     assert_eq!(files, on_disk_files, "every generated file was compared");
     assert!(files > 1000, "the path modules are files of their own");
 }

@@ -101,6 +101,22 @@ impl Settings {
         Settings::default()
     }
 
+    /// The settings the checked-in `wechatpay-bindings` are generated with
+    /// (`cargo xtask codegen`), from `source`: a feature per API area, and
+    /// `/v3/marketing` a feature per product, since its 14 products and about
+    /// 150 operations are too much to compile for one of them; the JSON
+    /// Schema derives behind `json-schema`. The tests that compare the
+    /// proc-macro with the crate, and the benchmarks, use them too.
+    pub fn for_bindings(source: impl Into<String>) -> Self {
+        let mut settings = Settings::new();
+        settings
+            .with_source(source)
+            .with_features(true)
+            .with_split_area("v3-marketing")
+            .with_json_schema_feature(true);
+        settings
+    }
+
     /// The path of the runtime crate in generated code.
     pub fn with_runtime(&mut self, path: impl Into<String>) -> &mut Self {
         self.runtime = path.into();
@@ -176,10 +192,22 @@ struct Module {
 /// The files of bindings split by API area ([`Generated::area_files`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AreaFiles {
-    /// The facade crate's `mod.rs`.
+    /// The facade crate's generated files: `mod.rs`, `v3.rs`, and the modules
+    /// of split areas (`v3/marketing.rs`).
     pub facade: BTreeMap<String, String>,
-    /// For each area feature, its crate's files: `lib.rs` and one file per path.
-    pub areas: BTreeMap<String, BTreeMap<String, String>>,
+    /// Each area's crate, by feature.
+    pub areas: BTreeMap<String, AreaCrate>,
+}
+
+/// One API area's crate ([`AreaFiles`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaCrate {
+    /// The URL of the area's root (`/v3/bill`, `/v3/marketing/busifavor`).
+    pub url: String,
+    /// Its `src` files: `lib.rs`, the area's root module (`generated.rs`,
+    /// private and re-exported) and one file per path with operations below
+    /// it (`generated/tradebill.rs`).
+    pub files: BTreeMap<String, String>,
 }
 
 /// Generated bindings, ready to be written as files or expanded inline.
@@ -406,18 +434,12 @@ impl Generated {
 
     /// Everything as one token stream, every module inline.
     pub fn inline(&self) -> TokenStream {
-        let mut units = nav::Units::new();
-        let declarations = nav::place(
-            &self.tree,
-            &self.modules,
-            Layout::Inline,
-            &|feature| feature.to_owned(),
-            &mut units,
-        )
-        .unwrap_or_else(|e| {
-            let message = format!("wechatpay-codegen: {e}");
-            quote!(::core::compile_error!(#message);).to_string()
-        });
+        let mut units = nav::Units::default();
+        let declarations = nav::place(&self.tree, &self.modules, Layout::Inline, &mut units)
+            .unwrap_or_else(|e| {
+                let message = format!("wechatpay-codegen: {e}");
+                quote!(::core::compile_error!(#message);).to_string()
+            });
         // Text this crate wrote from tokens always parses back; should it
         // not, the expansion says so instead of panicking in the compiler.
         format!("{declarations} {}", self.root)
@@ -432,16 +454,10 @@ impl Generated {
     /// root and per path with operations (`v3/marketing/busifavor/stocks/stock_id/couponcodes.rs`),
     /// formatted with prettyplease, each starting with the `@generated` header.
     pub fn files(&self) -> Result<BTreeMap<String, String>, CodegenError> {
-        let mut units = nav::Units::new();
-        let declarations = nav::place(
-            &self.tree,
-            &self.modules,
-            Layout::Files,
-            &|feature| feature.to_owned(),
-            &mut units,
-        )?;
+        let mut units = nav::Units::default();
+        let declarations = nav::place(&self.tree, &self.modules, Layout::Files, &mut units)?;
         let mut sources = vec![("mod.rs".to_owned(), self.root_source(&declarations))];
-        sources.extend(units.remove(&None).unwrap_or_default());
+        sources.extend(units.files.remove(&None).unwrap_or_default());
         let texts = self.render_all(&sources)?;
         Ok(sources
             .into_iter()
@@ -450,13 +466,16 @@ impl Generated {
             .collect())
     }
 
-    /// The files of a crate split by API area (needs
-    /// [`Settings::with_features`], and no split areas): each area root's
-    /// module is a crate of its own, named by `area_crate(feature)`, so a build
-    /// with several areas compiles them in parallel; the facade's `mod.rs`
-    /// keeps what is above the areas (`v3` and its step), re-exports each area
-    /// crate under the area's feature, and holds the `WechatPayApi` trait and
-    /// `json_schemas()`.
+    /// The files of bindings split by API area (needs
+    /// [`Settings::with_features`]): each area root (`/v3/bill`, or with a
+    /// split area each product, `/v3/marketing/busifavor`) is a crate of its
+    /// own, named by `area_crate(feature)`, so a build with several areas
+    /// compiles them in parallel and none grows with the others. The facade
+    /// keeps what is above the areas (`v3` and its step, a split area's own
+    /// module and step), re-exports each area crate under its feature where
+    /// its module would be, and holds the `WechatPayApi` trait and
+    /// `json_schemas()`. Each file below an area's root is byte for byte the
+    /// file [`Generated::files`] writes for the same path.
     pub fn area_files(
         &self,
         area_crate: impl Fn(&str) -> String,
@@ -466,16 +485,16 @@ impl Generated {
                 "splitting by area needs feature gates (`Settings::with_features`)".to_owned(),
             ));
         }
-        let mut units = nav::Units::new();
+        let mut units = nav::Units::default();
         let declarations = nav::place(
             &self.tree,
             &self.modules,
-            Layout::Areas,
-            &area_crate,
+            Layout::Areas(&area_crate),
             &mut units,
         )?;
         let mut sources = vec![(None, "mod.rs".to_owned(), self.root_source(&declarations))];
-        for (unit, files) in units {
+        let area_urls = units.area_urls;
+        for (unit, files) in units.files {
             for (file, source) in files {
                 sources.push((unit.clone(), file, source));
             }
@@ -498,7 +517,16 @@ impl Generated {
                     split.facade.insert(file, text);
                 }
                 Some(feature) => {
-                    split.areas.entry(feature).or_default().insert(file, text);
+                    let url = area_urls.get(&feature).cloned().unwrap_or_default();
+                    split
+                        .areas
+                        .entry(feature)
+                        .or_insert_with(|| AreaCrate {
+                            url,
+                            files: BTreeMap::new(),
+                        })
+                        .files
+                        .insert(file, text);
                 }
             }
         }

@@ -92,6 +92,8 @@ pub(crate) struct Node {
     module: Option<usize>,
     /// The inner doc of a module without operations.
     doc: String,
+    /// The node's whole URL (`/v3/bill`).
+    url: String,
     /// The call path step and `json_schemas()`, as text.
     items: String,
     children: Vec<Node>,
@@ -425,6 +427,7 @@ fn build(
         inception,
         module: draft.module,
         doc: format!(" `{}`", segment.url()),
+        url,
         items: items.to_string(),
         children,
     }
@@ -463,58 +466,70 @@ fn json_schemas_body(own: &[TokenStream], children: &[(Ident, TokenStream)]) -> 
 }
 
 /// How the tree is written out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Layout {
+#[derive(Clone, Copy)]
+pub(crate) enum Layout<'a> {
     /// Every module inline, in one token stream (the proc-macro).
     Inline,
     /// A file per module with operations, per area root and for `v3` itself;
     /// modules without operations inline in their parent's file.
     Files,
-    /// Each area root a crate of its own, named through `area_crate`, laid
-    /// out as [`Layout::Files`] inside; what is above the areas inline in the
-    /// facade's `mod.rs`.
-    Areas,
+    /// Each area root (a node gated on one feature) a crate of its own, named
+    /// by the function from its feature, and laid out as [`Layout::Files`]
+    /// inside; what is above the areas is the facade, laid out the same way.
+    Areas(&'a dyn Fn(&str) -> String),
 }
 
-/// The files a tree is written to: the main unit (`None`: the crate's
-/// `generated/` directory, or the facade) and each area crate's `src`, file
-/// name to unformatted source.
-pub(crate) type Units = BTreeMap<Option<String>, BTreeMap<String, String>>;
+/// What a tree is written to.
+#[derive(Default)]
+pub(crate) struct Units {
+    /// The files of the main unit (`None`: the crate's `generated/`
+    /// directory, or the facade) and of each area crate's `src`, by feature:
+    /// file name to unformatted source.
+    pub(crate) files: BTreeMap<Option<String>, BTreeMap<String, String>>,
+    /// Each area crate's URL (`/v3/bill`), by feature.
+    pub(crate) area_urls: BTreeMap<String, String>,
+}
 
 /// Writes the modules of `roots` into `units`: each file's source text, and
 /// for the root, the declarations that go before its own items.
 pub(crate) fn place(
     roots: &[Node],
     modules: &[Module],
-    layout: Layout,
-    area_crate: &dyn Fn(&str) -> String,
+    layout: Layout<'_>,
     units: &mut Units,
 ) -> Result<String, CodegenError> {
     let mut declarations = String::new();
     for node in roots {
-        declarations.push_str(&place_node(
-            node, 0, "", &None, modules, layout, area_crate, units,
-        )?);
+        let place = Place {
+            depth: 0,
+            dir: String::new(),
+            unit: None,
+        };
+        declarations.push_str(&place_node(node, &place, modules, layout, units)?);
     }
     Ok(declarations)
 }
 
+/// Where a node is written: its depth in the tree, the directory of its file
+/// within its unit, and the unit (the main one, or an area crate's).
+struct Place {
+    depth: usize,
+    dir: String,
+    unit: Option<String>,
+}
+
 /// Writes one node (its file, or its crate) and returns its declaration in
 /// the parent: `pub mod x { … }`, `pub mod x;` or `pub use ::crate as x;`.
-#[allow(clippy::too_many_arguments, reason = "one recursive walk's state")]
 fn place_node(
     node: &Node,
-    depth: usize,
-    dir: &str,
-    unit: &Option<String>,
+    place: &Place,
     modules: &[Module],
-    layout: Layout,
-    area_crate: &dyn Fn(&str) -> String,
+    layout: Layout<'_>,
     units: &mut Units,
 ) -> Result<String, CodegenError> {
     let (cfg, inception, name) = (&node.cfg, &node.inception, &node.name);
     let attributes = quote!(#cfg #inception).to_string();
-    let content = |dir: &str, unit: &Option<String>, units: &mut Units| {
+    let content = |children: Place, units: &mut Units| {
         let mut text = match node.module {
             Some(module) => modules[module].source.clone(),
             None => {
@@ -525,52 +540,96 @@ fn place_node(
         text.push('\n');
         text.push_str(&node.items);
         for child in &node.children {
+            let child_place = Place {
+                depth: children.depth,
+                dir: children.dir.clone(),
+                unit: children.unit.clone(),
+            };
             text.push('\n');
-            text.push_str(&place_node(
-                child,
-                depth + 1,
-                dir,
-                unit,
-                modules,
-                layout,
-                area_crate,
-                units,
-            )?);
+            text.push_str(&place_node(child, &child_place, modules, layout, units)?);
         }
         Ok::<String, CodegenError>(text)
     };
-    if layout == Layout::Areas && unit.is_none() && !node.gate.is_empty() {
-        let mut features = node.gate.iter();
-        let (Some(feature), None) = (features.next(), features.next()) else {
-            return Err(CodegenError::Layout(format!(
-                "`{name}` is the root of several API areas; a crate per area needs one feature per area root"
-            )));
+    if let Layout::Areas(area_crate) = layout
+        && place.unit.is_none()
+        && let Some(feature) = single(&node.gate)
+    {
+        // The crate's root module is private, its items re-exported, so that
+        // its files can carry `#[rustfmt::skip]` (an inner `#![rustfmt::skip]`
+        // is unstable); it is named apart from every child module.
+        let mut names = Names::default();
+        for child in &node.children {
+            names.try_take(&child.name);
+        }
+        let private = names.take("generated");
+        let area = Some(feature.to_owned());
+        let children = Place {
+            depth: place.depth + 1,
+            dir: format!("{private}/"),
+            unit: area.clone(),
         };
-        let area = Some(feature.clone());
-        let text = content("", &area, units)?;
-        units
-            .entry(area)
-            .or_default()
-            .insert("lib.rs".to_owned(), text);
+        let text = content(children, units)?;
+        let root = area_crate_root(node, feature, &private);
+        let files = units.files.entry(area).or_default();
+        files.insert(format!("{private}.rs"), text);
+        files.insert("lib.rs".to_owned(), root);
+        units.area_urls.insert(feature.to_owned(), node.url.clone());
         let package = area_crate(feature).replace('-', "_");
-        return Ok(format!("{attributes} pub use ::{package} as {name};"));
+        // Inline, the docs show the area where its URL puts it, not as a
+        // re-export of a crate named after a feature.
+        return Ok(format!(
+            "{attributes} #[doc(inline)] pub use ::{package} as {name};"
+        ));
     }
-    let children_dir = format!("{dir}{name}/");
     let own_file = match layout {
         Layout::Inline => false,
-        Layout::Files => depth <= 1 || node.module.is_some() || !node.gate.is_empty(),
-        Layout::Areas => unit.is_some() && node.module.is_some(),
+        Layout::Files | Layout::Areas(_) => {
+            place.depth <= 1 || node.module.is_some() || !node.gate.is_empty()
+        }
     };
-    let text = content(&children_dir, unit, units)?;
+    let children = Place {
+        depth: place.depth + 1,
+        dir: format!("{}{name}/", place.dir),
+        unit: place.unit.clone(),
+    };
+    let text = content(children, units)?;
     if own_file {
         units
-            .entry(unit.clone())
+            .files
+            .entry(place.unit.clone())
             .or_default()
-            .insert(format!("{dir}{name}.rs"), text);
+            .insert(format!("{}{name}.rs", place.dir), text);
         Ok(format!("{attributes} pub mod {name};"))
     } else {
         Ok(format!("{attributes} pub mod {name} {{ {text} }}"))
     }
+}
+
+/// The one element of a set of one.
+fn single(set: &BTreeSet<String>) -> Option<&str> {
+    let mut items = set.iter();
+    match (items.next(), items.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    }
+}
+
+/// An area crate's `lib.rs`: the area's doc, and its root module, private and
+/// re-exported whole.
+fn area_crate_root(node: &Node, feature: &str, private: &str) -> String {
+    let doc = format!(
+        " The `{}` API area of the WeChat Pay bindings: its operations' types, the typed call path from `{}` down and `json_schemas()`, generated from the docs. The bindings enable it with their `{feature}` feature and name it by its URL.",
+        node.url, node.url
+    );
+    let private = ident(private);
+    quote! {
+        #![doc = #doc]
+        #![deny(missing_docs)]
+        #[rustfmt::skip]
+        mod #private;
+        pub use #private::*;
+    }
+    .to_string()
 }
 
 #[cfg(test)]

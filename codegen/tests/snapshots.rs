@@ -163,9 +163,11 @@ fn split_by_area_the_facade_re_exports_each_area_crate() {
     let spec = spec_of(&[
         "openapi/v3/billdownload/file.md",
         "openapi/v3/certificates.md",
+        "openapi/v3/marketing/busifavor/stocks/{stock_id}.md",
+        "openapi/v3/marketing/favor/coupon-stocks.md",
     ]);
     let mut settings = Settings::new();
-    settings.with_features(true);
+    settings.with_features(true).with_split_area("v3-marketing");
     let generated = generate(&spec, &settings).unwrap();
     let whole = generated.files().unwrap();
     let split = generated
@@ -173,28 +175,82 @@ fn split_by_area_the_facade_re_exports_each_area_crate() {
         .unwrap();
 
     let areas: Vec<&str> = split.areas.keys().map(String::as_str).collect();
-    assert_eq!(areas, ["v3-billdownload", "v3-certificates"]);
-    let facade = &split.facade["mod.rs"];
-    let words: String = facade.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(
+        areas,
+        [
+            "v3-billdownload",
+            "v3-certificates",
+            "v3-marketing-busifavor",
+            "v3-marketing-favor"
+        ]
+    );
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let v3 = words(&split.facade["v3.rs"]);
     assert!(
-        words.contains(
-            "#[cfg(feature = \"v3-billdownload\")] pub use ::corpus_v3_billdownload as billdownload;"
+        v3.contains(
+            "#[cfg(feature = \"v3-billdownload\")] #[doc(inline)] pub use ::corpus_v3_billdownload as billdownload;"
         ),
-        "{facade}"
+        "{v3}"
     );
     assert!(
-        facade.contains("pub struct V3<'a>"),
-        "the facade keeps what is above the areas: {facade}"
+        v3.contains("pub struct V3<'a>"),
+        "the facade keeps what is above the areas: {v3}"
     );
-    assert_eq!(split.facade.len(), 1, "and nothing else");
-    for (feature, files) in &split.areas {
-        // The area crate is the area's module: `v3/billdownload.rs` and below.
-        let area = feature.trim_start_matches("v3-");
-        assert_eq!(files["lib.rs"], whole[&format!("v3/{area}.rs")]);
-        for (file, text) in files.iter().filter(|(file, _)| *file != "lib.rs") {
-            let in_crate = format!("v3/{area}/{file}");
+    // A split area's module stays in the facade, each product a crate.
+    let marketing = words(&split.facade["v3/marketing.rs"]);
+    assert!(
+        marketing.contains(
+            "#[cfg(feature = \"v3-marketing-busifavor\")] #[doc(inline)] pub use ::corpus_v3_marketing_busifavor as busifavor;"
+        ),
+        "{marketing}"
+    );
+    let facade_files: Vec<&str> = split.facade.keys().map(String::as_str).collect();
+    assert_eq!(facade_files, ["mod.rs", "v3.rs", "v3/marketing.rs"]);
+    assert_eq!(split.facade["mod.rs"], whole["mod.rs"]);
+    // Above the areas the facade is the whole crate's files, each area's
+    // `pub mod x;` a `#[doc(inline)] pub use ::crate as x;`.
+    for (file, text) in &split.facade {
+        let mut as_modules = text.clone();
+        for area in ["billdownload", "certificates", "busifavor", "favor"] {
+            let package = match area {
+                "busifavor" | "favor" => format!("corpus_v3_marketing_{area}"),
+                _ => format!("corpus_v3_{area}"),
+            };
+            as_modules = as_modules.replace(
+                &format!("#[doc(inline)]\npub use ::{package} as {area};"),
+                &format!("pub mod {area};"),
+            );
+        }
+        assert_eq!(as_modules, whole[file], "{file}");
+    }
+    for (feature, area_crate) in &split.areas {
+        let files = &area_crate.files;
+        // The area crate is the area's module: its root `generated.rs` is
+        // `v3/billdownload.rs`, and each file below the same file below.
+        let area = feature
+            .trim_start_matches("v3-")
+            .replacen("marketing-", "marketing/", 1);
+        assert_eq!(files["generated.rs"], whole[&format!("v3/{area}.rs")]);
+        for (file, text) in files {
+            let Some(below) = file.strip_prefix("generated/") else {
+                continue;
+            };
+            let in_crate = format!("v3/{area}/{below}");
             assert_eq!(text, &whole[&in_crate], "{file} is {in_crate} either way");
         }
+        let lib = words(&files["lib.rs"]);
+        assert!(
+            lib.ends_with(
+                "#![deny(missing_docs)] #[rustfmt::skip] mod generated; pub use generated::*;"
+            ),
+            "{lib}"
+        );
+        assert!(lib.contains(&format!("`{feature}` feature")), "{lib}");
+        assert!(
+            lib.contains(&format!("`{}` API area", area_crate.url)),
+            "{lib}"
+        );
+        assert_eq!(area_crate.url, format!("/v3/{area}"));
     }
     // Without area features there is nothing to split by.
     let unsplit = generate(&spec, &Settings::new()).unwrap();

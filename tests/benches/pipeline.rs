@@ -16,20 +16,22 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     // The real site, as the bindings are generated from it: uneven areas,
-    // pages of every size, /v3/marketing split by product.
+    // pages of every size, /v3/marketing split by product, a crate per area.
     let site = root.join("spec/docs");
     measure(
         "the docs site kept under `spec/docs`",
         &site,
-        Some("v3-marketing"),
+        &Settings::for_bindings("spec/docs"),
     );
     let docs = root.join("../shared/docs/current");
     let tree = tempfile::tempdir().unwrap();
     thousand_page_tree(&docs, tree.path()).unwrap();
-    measure("copies of `../shared/docs/current`", tree.path(), None);
+    let mut settings = Settings::new();
+    settings.with_features(true).with_json_schema_feature(true);
+    measure("copies of `../shared/docs/current`", tree.path(), &settings);
 }
 
-fn measure(what: &str, tree: &Path, split_area: Option<&str>) {
+fn measure(what: &str, tree: &Path, settings: &Settings) {
     let files = pages(tree).unwrap();
     let count = files.len();
     let read = median(7, || {
@@ -45,13 +47,17 @@ fn measure(what: &str, tree: &Path, split_area: Option<&str>) {
     let mut lines = 0;
     let pipeline = median(5, || {
         let result = parse_tree(tree).unwrap();
-        let mut settings = Settings::new();
-        settings.with_features(true).with_json_schema_feature(true);
-        if let Some(area) = split_area {
-            settings.with_split_area(area);
-        }
-        let files = generate(&result.spec, &settings).unwrap().files().unwrap();
-        lines = files.values().map(|f| f.lines().count()).sum();
+        let split = generate(&result.spec, settings)
+            .unwrap()
+            .area_files(|feature| format!("wechatpay-bindings-{feature}"))
+            .unwrap();
+        let area_files = split.areas.values().flat_map(|area| area.files.values());
+        lines = split
+            .facade
+            .values()
+            .chain(area_files)
+            .map(|f| f.lines().count())
+            .sum();
     });
     let per_thousand = |d: std::time::Duration| d.as_secs_f64() * 1000.0 / count as f64 * 1000.0;
     println!(

@@ -5,15 +5,16 @@
 //! (without and with the JSON Schema derives), and with one area alone, since
 //! users compile only the areas they enable.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
 use clap::Args;
-use wechatpay_codegen::{Generated, Settings, generate};
+use wechatpay_codegen::{AreaCrate, Generated, Settings, generate};
 
+use crate::area_crates::{self, Home, area_manifest, facade_dependencies, facade_features};
 use crate::spec_task::read_docs;
 use crate::workspace_root;
 
@@ -124,7 +125,7 @@ pub(crate) const FACADE: &str = "wechatpay-corpus";
 
 /// The package of an area's modules.
 pub(crate) fn area_package(feature: &str) -> String {
-    format!("{FACADE}-{feature}")
+    area_crates::area_package(FACADE, feature)
 }
 
 /// The formatted files of a corpus, before they are written.
@@ -133,14 +134,14 @@ pub(crate) struct Rendered {
     features: Vec<String>,
     /// The facade's `src/generated` files.
     facade: BTreeMap<String, String>,
-    /// Split: each area's `src` files.
-    areas: BTreeMap<String, BTreeMap<String, String>>,
+    /// Split: each area's crate.
+    areas: BTreeMap<String, AreaCrate>,
 }
 
 impl Rendered {
     /// Lines of Rust in every file.
     pub(crate) fn lines(&self) -> usize {
-        let area_files = self.areas.values().flat_map(BTreeMap::values);
+        let area_files = self.areas.values().flat_map(|area| area.files.values());
         self.facade
             .values()
             .chain(area_files)
@@ -185,68 +186,39 @@ pub(crate) fn write_crate(dir: &Path, rendered: &Rendered) -> Result<Vec<String>
             .map_err(|e| format!("{}: {e}", path.display()))?;
         fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
     };
-    let runtime = root.join("runtime").display().to_string();
-    let dependencies = format!(
-        r#"wechatpay-runtime = {{ path = {runtime:?} }}
-serde = {{ version = "1", features = ["derive"] }}
-serde_json = "1"
-schemars = {{ version = "1", optional = true }}
-"#
-    );
-    let features = &rendered.features;
-    let mut packages = Vec::new();
-    let mut area_dependencies = String::new();
-    let mut feature_lines = String::new();
-    let mut schema_features = vec![
-        "\"dep:schemars\"".to_owned(),
-        "\"wechatpay-runtime/json-schema\"".to_owned(),
-    ];
-    match rendered.layout {
+    let home = Home::Standalone {
+        runtime: root.join("runtime").display().to_string(),
+    };
+    let features: BTreeSet<String> = rendered.features.iter().cloned().collect();
+    let areas: BTreeSet<String> = rendered.areas.keys().cloned().collect();
+    let (feature_lines, area_dependencies) = match rendered.layout {
         Layout::Single => {
-            for feature in features {
-                feature_lines.push_str(&format!("{feature} = []\n"));
-            }
+            let mut lines: String = features.iter().map(|f| format!("{f} = []\n")).collect();
+            lines.push_str("json-schema = [\"dep:schemars\", \"wechatpay-runtime/json-schema\"]\n");
+            (lines, String::new())
         }
         Layout::Split => {
-            for (feature, files) in &rendered.areas {
-                let package = area_package(feature);
-                for (file, text) in files {
-                    write(dir.join("areas").join(feature).join("src").join(file), text)?;
+            for (feature, area) in &rendered.areas {
+                let area_dir = dir.join("areas").join(feature);
+                for (file, text) in &area.files {
+                    write(area_dir.join("src").join(file), text)?;
                 }
-                let manifest = format!(
-                    r#"# Written by `cargo xtask corpus`: the `{feature}` API area.
-[package]
-name = "{package}"
-version = "0.0.0"
-edition = "2024"
-publish = false
-
-[lib]
-doctest = false
-
-[dependencies]
-{dependencies}
-[features]
-json-schema = ["dep:schemars", "wechatpay-runtime/json-schema"]
-"#
-                );
-                write(
-                    dir.join("areas").join(feature).join("Cargo.toml"),
-                    &manifest,
-                )?;
-                area_dependencies.push_str(&format!(
-                    "{package} = {{ path = \"areas/{feature}\", optional = true }}\n"
-                ));
-                feature_lines.push_str(&format!("{feature} = [\"dep:{package}\"]\n"));
-                schema_features.push(format!("\"{package}?/json-schema\""));
-                packages.push(package);
+                let header =
+                    format!("# Written by `cargo xtask corpus`: the `{feature}` API area.\n");
+                let manifest = area_manifest(&home, &header, FACADE, feature, area);
+                write(area_dir.join("Cargo.toml"), &manifest)?;
             }
+            (
+                facade_features(FACADE, &features, &areas, &BTreeMap::new()),
+                facade_dependencies(FACADE, &areas, "areas"),
+            )
         }
-    }
+    };
     for (file, text) in &rendered.facade {
         write(dir.join("src/generated").join(file), text)?;
     }
     let defaults: Vec<String> = features.iter().map(|f| format!("{f:?}")).collect();
+    let dependencies = home.dependencies();
     let manifest = format!(
         r#"# Written by `cargo xtask corpus`.
 [package]
@@ -264,10 +236,8 @@ doctest = false
 {dependencies}{area_dependencies}
 [features]
 default = [{defaults}]
-json-schema = [{schema_features}]
 {feature_lines}"#,
         defaults = defaults.join(", "),
-        schema_features = schema_features.join(", "),
         // A tree of notifications only has no area crate to glob.
         members = match rendered.layout {
             Layout::Split if !area_dependencies.is_empty() => "members = [\"areas/*\"]\n",
@@ -282,7 +252,7 @@ json-schema = [{schema_features}]
     // The same dependency versions as the workspace, resolved without the network.
     fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))
         .map_err(|e| format!("Cargo.lock: {e}"))?;
-    Ok(packages)
+    Ok(areas.into_iter().map(|area| area_package(&area)).collect())
 }
 
 pub(crate) fn cargo_check(dir: &Path, extra: &[&str]) -> Result<(), String> {

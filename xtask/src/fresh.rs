@@ -36,27 +36,28 @@ pub(crate) fn ensure_file_contents(
 }
 
 /// Makes `dir` hold exactly `files` (path relative to `dir`, `/`-separated ->
-/// contents) among its files ending in `.{extension}`, in `dir` and below:
+/// contents) among its files with one of `extensions`, in `dir` and below:
 /// writes what differs and removes what is no longer generated (and the
 /// directories that leaves empty), or in check mode fails on either.
 pub(crate) fn ensure_dir_contents(
     dir: &Path,
-    extension: &str,
+    extensions: &[&str],
     files: &std::collections::BTreeMap<String, String>,
     check: bool,
 ) -> Result<(), String> {
     for (name, contents) in files {
         ensure_file_contents(&dir.join(name), contents, check)?;
     }
-    remove_stale(dir, "", &format!(".{extension}"), files, check)
+    remove_stale(dir, "", extensions, files, check)
 }
 
 /// Removes the files below `dir` (at `prefix` from the generated root) that
-/// end in `suffix` and are not in `files`; then `dir` itself if that left it empty.
+/// have one of `extensions` and are not in `files`; then `dir` itself if that
+/// left it empty.
 fn remove_stale(
     dir: &Path,
     prefix: &str,
-    suffix: &str,
+    extensions: &[&str],
     files: &std::collections::BTreeMap<String, String>,
     check: bool,
 ) -> Result<(), String> {
@@ -65,10 +66,13 @@ fn remove_stale(
         let path = entry.path();
         let relative = format!("{prefix}{name}");
         if path.is_dir() {
-            remove_stale(&path, &format!("{relative}/"), suffix, files, check)?;
+            remove_stale(&path, &format!("{relative}/"), extensions, files, check)?;
             continue;
         }
-        if !name.ends_with(suffix) || files.contains_key(&relative) {
+        let generated_kind = path
+            .extension()
+            .is_some_and(|e| extensions.iter().any(|x| e == *x));
+        if !generated_kind || files.contains_key(&relative) {
             continue;
         }
         let shown = shown(&path);

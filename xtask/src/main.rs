@@ -2,13 +2,15 @@
 //!
 //! - `spec`: read the docs pages under `spec/docs` into `spec/wechatpay.json`
 //!   (or any docs tree, with `--docs`), `--check` for freshness.
-//! - `codegen`: generate `bindings/src/generated` and `schemas/` from the spec.
+//! - `codegen`: generate the bindings (`bindings/src/generated`, a crate per
+//!   API area under `bindings/areas`) and `schemas/` from the spec.
 //! - `corpus`: generate and compile every operation of a docs tree.
 //! - `diff`: changes between two docs trees or specs, classified breaking or not.
 //! - `openapi`: an OpenAPI 3.1 document of a docs tree or spec.
 //! - `bench`: every figure of `BENCHMARKS.md`, each with its baseline.
 //! - `soak`: a million codes through the CLI under faults, a kill and reruns.
 
+mod area_crates;
 mod bench_task;
 mod codegen_task;
 mod corpus_task;
@@ -43,8 +45,9 @@ enum Task {
     /// API), its couponcodes slice `spec/couponcodes.json`, and
     /// `spec/spec.schema.json`.
     Spec(spec_task::SpecArgs),
-    /// Generate the checked-in bindings (`bindings/src/generated`) and their JSON
-    /// Schemas (`schemas/`) from `spec/wechatpay.json`.
+    /// Generate the checked-in bindings (`bindings/src/generated` and a crate
+    /// per API area under `bindings/areas`) and their JSON Schemas
+    /// (`schemas/`) from `spec/wechatpay.json`.
     Codegen(codegen_task::CodegenArgs),
     /// Parse a whole docs tree, generate a crate with every operation into
     /// `target/corpus/`, and `cargo check` it.

@@ -688,81 +688,119 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 }
 
 #[cfg(feature = "v3-abnormal-fund-processing")]
-pub mod abnormal_fund_processing;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_abnormal_fund_processing as abnormal_fund_processing;
 #[cfg(feature = "v3-aggracct-bc")]
-pub mod aggracct_bc;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_aggracct_bc as aggracct_bc;
 #[cfg(feature = "v3-apply4sub")]
-pub mod apply4sub;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_apply4sub as apply4sub;
 #[cfg(feature = "v3-apply4subject")]
-pub mod apply4subject;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_apply4subject as apply4subject;
 #[cfg(feature = "v3-applyment4sub")]
-pub mod applyment4sub;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_applyment4sub as applyment4sub;
 #[cfg(feature = "v3-bank-batch-transfer")]
-pub mod bank_batch_transfer;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_bank_batch_transfer as bank_batch_transfer;
 #[cfg(feature = "v3-bank-transfer")]
-pub mod bank_transfer;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_bank_transfer as bank_transfer;
 #[cfg(feature = "v3-bill")]
-pub mod bill;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_bill as bill;
 #[cfg(feature = "v3-billdownload")]
-pub mod billdownload;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_billdownload as billdownload;
 #[cfg(feature = "v3-brand")]
-pub mod brand;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_brand as brand;
 #[cfg(feature = "v3-brand-basic")]
-pub mod brand_basic;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_brand_basic as brand_basic;
 #[cfg(feature = "v3-businesscircle")]
-pub mod businesscircle;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_businesscircle as businesscircle;
 #[cfg(feature = "v3-capital")]
-pub mod capital;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_capital as capital;
 #[cfg(feature = "v3-catering")]
-pub mod catering;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_catering as catering;
 #[cfg(feature = "v3-certificates")]
-pub mod certificates;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_certificates as certificates;
 #[cfg(feature = "v3-combine-transactions")]
-pub mod combine_transactions;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_combine_transactions as combine_transactions;
 #[cfg(feature = "v3-compliance")]
-pub mod compliance;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_compliance as compliance;
 #[cfg(feature = "v3-credit-repayment")]
-pub mod credit_repayment;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_credit_repayment as credit_repayment;
 #[cfg(feature = "v3-customs")]
-pub mod customs;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_customs as customs;
 #[cfg(feature = "v3-discount-card")]
-pub mod discount_card;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_discount_card as discount_card;
 #[cfg(feature = "v3-ebike")]
-pub mod ebike;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_ebike as ebike;
 #[cfg(feature = "v3-ecommerce")]
-pub mod ecommerce;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_ecommerce as ecommerce;
 #[cfg(feature = "v3-edu-papay")]
-pub mod edu_papay;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_edu_papay as edu_papay;
 #[cfg(feature = "v3-edu-star")]
-pub mod edu_star;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_edu_star as edu_star;
 #[cfg(feature = "v3-eduschoolpay")]
-pub mod eduschoolpay;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_eduschoolpay as eduschoolpay;
 #[cfg(feature = "v3-express")]
-pub mod express;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_express as express;
 #[cfg(feature = "v3-facemch")]
-pub mod facemch;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_facemch as facemch;
 #[cfg(feature = "v3-fund-app")]
-pub mod fund_app;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_fund_app as fund_app;
 #[cfg(feature = "v3-funds-to-oversea")]
-pub mod funds_to_oversea;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_funds_to_oversea as funds_to_oversea;
 #[cfg(feature = "v3-global")]
-pub mod global;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_global as global;
 #[cfg(feature = "v3-goldplan")]
-pub mod goldplan;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_goldplan as goldplan;
 #[cfg(feature = "v3-gov")]
-pub mod gov;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_gov as gov;
 #[cfg(feature = "v3-hire-power-bank")]
-pub mod hire_power_bank;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_hire_power_bank as hire_power_bank;
 #[cfg(feature = "v3-industry-coupon")]
-pub mod industry_coupon;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_industry_coupon as industry_coupon;
 #[cfg(feature = "v3-industry-rebate")]
-pub mod industry_rebate;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_industry_rebate as industry_rebate;
 #[cfg(feature = "v3-inspolicymgr")]
-pub mod inspolicymgr;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_inspolicymgr as inspolicymgr;
 #[cfg(feature = "v3-iotmanage")]
-pub mod iotmanage;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_iotmanage as iotmanage;
 #[cfg(feature = "v3-lovefeast")]
-pub mod lovefeast;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_lovefeast as lovefeast;
 #[cfg(
     any(
         feature = "v3-marketing-bank",
@@ -782,96 +820,143 @@ pub mod lovefeast;
 )]
 pub mod marketing;
 #[cfg(feature = "v3-mch-manage")]
-pub mod mch_manage;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_mch_manage as mch_manage;
 #[cfg(feature = "v3-mch-operation-manage")]
-pub mod mch_operation_manage;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_mch_operation_manage as mch_operation_manage;
 #[cfg(feature = "v3-mch-operate")]
-pub mod mch_operate;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_mch_operate as mch_operate;
 #[cfg(feature = "v3-mchalterapply")]
-pub mod mchalterapply;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_mchalterapply as mchalterapply;
 #[cfg(feature = "v3-med-ins")]
-pub mod med_ins;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_med_ins as med_ins;
 #[cfg(feature = "v3-merchant")]
-pub mod merchant;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_merchant as merchant;
 #[cfg(feature = "v3-merchant-risk-manage")]
-pub mod merchant_risk_manage;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_merchant_risk_manage as merchant_risk_manage;
 #[cfg(feature = "v3-merchant-service")]
-pub mod merchant_service;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_merchant_service as merchant_service;
 #[cfg(feature = "v3-merchant-settlement")]
-pub mod merchant_settlement;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_merchant_settlement as merchant_settlement;
 #[cfg(feature = "v3-merchant-store")]
-pub mod merchant_store;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_merchant_store as merchant_store;
 #[cfg(feature = "v3-merchantfund")]
-pub mod merchantfund;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_merchantfund as merchantfund;
 #[cfg(feature = "v3-merchants")]
-pub mod merchants;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_merchants as merchants;
 #[cfg(feature = "v3-multiuse")]
-pub mod multiuse;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_multiuse as multiuse;
 #[cfg(feature = "v3-new-tax-control-fapiao")]
-pub mod new_tax_control_fapiao;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_new_tax_control_fapiao as new_tax_control_fapiao;
 #[cfg(feature = "v3-offlineface")]
-pub mod offlineface;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_offlineface as offlineface;
 #[cfg(feature = "v3-offlinefacemch")]
-pub mod offlinefacemch;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_offlinefacemch as offlinefacemch;
 #[cfg(feature = "v3-palmservice")]
-pub mod palmservice;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_palmservice as palmservice;
 #[cfg(feature = "v3-papay")]
-pub mod papay;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_papay as papay;
 #[cfg(feature = "v3-parking")]
-pub mod parking;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_parking as parking;
 #[cfg(feature = "v3-partner-papay")]
-pub mod partner_papay;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_partner_papay as partner_papay;
 #[cfg(feature = "v3-partner-transfer")]
-pub mod partner_transfer;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_partner_transfer as partner_transfer;
 #[cfg(feature = "v3-password-exempt-contract")]
-pub mod password_exempt_contract;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_password_exempt_contract as password_exempt_contract;
 #[cfg(feature = "v3-pay")]
-pub mod pay;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_pay as pay;
 #[cfg(feature = "v3-pay-devices")]
-pub mod pay_devices;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_pay_devices as pay_devices;
 #[cfg(feature = "v3-payroll-card")]
-pub mod payroll_card;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_payroll_card as payroll_card;
 #[cfg(feature = "v3-payscore")]
-pub mod payscore;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_payscore as payscore;
 #[cfg(feature = "v3-platsolution")]
-pub mod platsolution;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_platsolution as platsolution;
 #[cfg(feature = "v3-profitsharing")]
-pub mod profitsharing;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_profitsharing as profitsharing;
 #[cfg(feature = "v3-qrcode")]
-pub mod qrcode;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_qrcode as qrcode;
 #[cfg(feature = "v3-rate-activity")]
-pub mod rate_activity;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_rate_activity as rate_activity;
 #[cfg(feature = "v3-realname")]
-pub mod realname;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_realname as realname;
 #[cfg(feature = "v3-recharge")]
-pub mod recharge;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_recharge as recharge;
 #[cfg(feature = "v3-refund")]
-pub mod refund;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_refund as refund;
 #[cfg(feature = "v3-refunds")]
-pub mod refunds;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_refunds as refunds;
 #[cfg(feature = "v3-repayment")]
-pub mod repayment;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_repayment as repayment;
 #[cfg(feature = "v3-security")]
-pub mod security;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_security as security;
 #[cfg(feature = "v3-settle")]
-pub mod settle;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_settle as settle;
 #[cfg(feature = "v3-smartguide")]
-pub mod smartguide;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_smartguide as smartguide;
 #[cfg(feature = "v3-statements")]
-pub mod statements;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_statements as statements;
 #[cfg(feature = "v3-taxi-invoice")]
-pub mod taxi_invoice;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_taxi_invoice as taxi_invoice;
 #[cfg(feature = "v3-transaction-block")]
-pub mod transaction_block;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_transaction_block as transaction_block;
 #[cfg(feature = "v3-transactions")]
-pub mod transactions;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_transactions as transactions;
 #[cfg(feature = "v3-transfer")]
-pub mod transfer;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_transfer as transfer;
 #[cfg(feature = "v3-transfer-detail")]
-pub mod transfer_detail;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_transfer_detail as transfer_detail;
 #[cfg(feature = "v3-transferdownload")]
-pub mod transferdownload;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_transferdownload as transferdownload;
 #[cfg(feature = "v3-vehicle")]
-pub mod vehicle;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_vehicle as vehicle;
 #[cfg(feature = "v3-webizpay")]
-pub mod webizpay;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_webizpay as webizpay;

@@ -128,28 +128,41 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 }
 
 #[cfg(feature = "v3-marketing-bank")]
-pub mod bank;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_marketing_bank as bank;
 #[cfg(feature = "v3-marketing-bank-favor")]
-pub mod bank_favor;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_marketing_bank_favor as bank_favor;
 #[cfg(feature = "v3-marketing-busifavor")]
-pub mod busifavor;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_marketing_busifavor as busifavor;
 #[cfg(feature = "v3-marketing-favor")]
-pub mod favor;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_marketing_favor as favor;
 #[cfg(feature = "v3-marketing-goods-subsidy-activity")]
-pub mod goods_subsidy_activity;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_marketing_goods_subsidy_activity as goods_subsidy_activity;
 #[cfg(feature = "v3-marketing-membercard-activity")]
-pub mod membercard_activity;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_marketing_membercard_activity as membercard_activity;
 #[cfg(feature = "v3-marketing-membercard-open")]
-pub mod membercard_open;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_marketing_membercard_open as membercard_open;
 #[cfg(feature = "v3-marketing-partner")]
-pub mod partner;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_marketing_partner as partner;
 #[cfg(feature = "v3-marketing-partnerships")]
-pub mod partnerships;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_marketing_partnerships as partnerships;
 #[cfg(feature = "v3-marketing-paygiftactivity")]
-pub mod paygiftactivity;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_marketing_paygiftactivity as paygiftactivity;
 #[cfg(feature = "v3-marketing-shopping-receipt")]
-pub mod shopping_receipt;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_marketing_shopping_receipt as shopping_receipt;
 #[cfg(feature = "v3-marketing-weekly-discount")]
-pub mod weekly_discount;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_marketing_weekly_discount as weekly_discount;
 #[cfg(feature = "v3-marketing-withdraw-favor")]
-pub mod withdraw_favor;
+#[doc(inline)]
+pub use ::wechatpay_bindings_v3_marketing_withdraw_favor as withdraw_favor;
