@@ -20,6 +20,9 @@
 //! Features: one per API area, `/v3/<area>` (`v3-pay`, `v3-refund`, ...), and
 //! for `/v3/marketing` one per product (`v3-marketing-busifavor`; `v3-marketing`
 //! enables them all); `all-areas` enables every operation of the docs site.
+//! Each area is a crate of its own (`wechatpay-bindings-v3-pay`), which its
+//! feature enables and this crate shows at its URL (`v3::pay`), so areas
+//! compile in parallel.
 //! `couponcodes` (default) is the merchant-coupon pre-stored code endpoints
 //! with their helpers (the [`couponcodes`] module: code checks, bulk upload,
 //! export); `json-schema` derives `schemars::JsonSchema` on

@@ -9,7 +9,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode, header};
-use rand::RngExt;
 use tokio::sync::Mutex;
 use tracing::Instrument;
 
@@ -17,55 +16,19 @@ use crate::download::Download;
 use crate::error::{ApiError, Error, SignatureError};
 use crate::operation::{Body, Method, Operation, Request};
 use crate::sign::{MerchantCredentials, nonce};
-use crate::verify::{PlatformCertificates, Verifier, headers as wx};
+use crate::verify::{Verifier, headers as wx};
+
+mod builder;
+mod retry;
+
+pub use builder::ClientBuilder;
+use retry::RateLimiter;
+pub use retry::RetryPolicy;
 
 /// The production host.
 pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";
 /// The backup host WeChat Pay documents (the host is not signed).
 pub const BACKUP_BASE_URL: &str = "https://api2.mch.weixin.qq.com";
-
-/// How failed requests are repeated.
-#[derive(Debug, Clone)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt (the official advice is 2-3).
-    pub max_retries: u32,
-    /// Delay before the first retry; doubled every time, with jitter.
-    pub initial_backoff: Duration,
-    /// The longest delay between attempts.
-    pub max_backoff: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_retries: 3,
-            initial_backoff: Duration::from_millis(200),
-            max_backoff: Duration::from_secs(5),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// No retries.
-    pub fn none() -> Self {
-        RetryPolicy {
-            max_retries: 0,
-            ..RetryPolicy::default()
-        }
-    }
-
-    /// The delay before retry number `retry` (1-based): exponential, with the
-    /// upper half jittered so that many clients do not retry in lockstep.
-    pub fn backoff(&self, retry: u32) -> Duration {
-        let exponential = self
-            .initial_backoff
-            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)));
-        let ceiling = exponential.min(self.max_backoff);
-        let half = ceiling / 2;
-        let jitter = rand::rng().random_range(0..=half.as_millis() as u64);
-        half + Duration::from_millis(jitter)
-    }
-}
 
 /// A response that passed verification.
 #[derive(Debug, Clone)]
@@ -85,258 +48,13 @@ impl RawResponse {
     }
 }
 
-/// Spaces requests evenly: at most `per_second` on average, with bursts of `burst`.
-#[derive(Debug)]
-struct RateLimiter {
-    interval: Duration,
-    burst: u32,
-    next_free: Mutex<tokio::time::Instant>,
-}
-
-impl RateLimiter {
-    fn new(per_second: f64, burst: u32) -> Self {
-        RateLimiter {
-            interval: Duration::from_secs_f64(1.0 / per_second.max(1e-6)),
-            burst: burst.max(1),
-            next_free: Mutex::new(tokio::time::Instant::now()),
-        }
-    }
-
-    async fn acquire(&self) {
-        let wait = {
-            let mut next_free = self.next_free.lock().await;
-            let now = tokio::time::Instant::now();
-            let start = (*next_free).max(now);
-            *next_free = start + self.interval;
-            let allowed_at = start
-                .checked_sub(self.interval * (self.burst - 1))
-                .unwrap_or(now);
-            allowed_at.saturating_duration_since(now)
-        };
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
-        }
-    }
-}
-
-/// Sets up a [`Client`].
-#[must_use]
-pub struct ClientBuilder {
-    credentials: Option<MerchantCredentials>,
-    verifier: Verifier,
-    base_url: String,
-    backup_base_url: Option<String>,
-    hosts: Vec<(String, String)>,
-    retry: RetryPolicy,
-    timeout: Duration,
-    connect_timeout: Duration,
-    rate_limit: Option<(f64, u32)>,
-    validate_requests: bool,
-    insecure_skip_verification: bool,
-    user_agent: String,
-    pool_max_idle_per_host: usize,
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("credentials", &self.credentials)
-            .field("verifier", &self.verifier)
-            .field("base_url", &self.base_url)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Default for ClientBuilder {
-    fn default() -> Self {
-        ClientBuilder {
-            credentials: None,
-            verifier: Verifier::new(),
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            backup_base_url: None,
-            hosts: Vec::new(),
-            retry: RetryPolicy::default(),
-            timeout: Duration::from_secs(10),
-            connect_timeout: Duration::from_secs(5),
-            rate_limit: None,
-            validate_requests: true,
-            insecure_skip_verification: false,
-            user_agent: format!(
-                "wechatpay-rs/{} ({} {})",
-                env!("CARGO_PKG_VERSION"),
-                std::env::consts::OS,
-                std::env::consts::ARCH
-            ),
-            pool_max_idle_per_host: 32,
-        }
-    }
-}
-
-impl ClientBuilder {
-    /// The merchant whose key signs requests.
-    pub fn merchant(mut self, credentials: MerchantCredentials) -> Self {
-        self.credentials = Some(credentials);
-        self
-    }
-
-    /// Trusts a WeChat Pay public key (public key mode).
-    pub fn wechatpay_public_key(
-        mut self,
-        id: impl Into<String>,
-        key: crate::sign::PublicKey,
-    ) -> Self {
-        self.verifier = self.verifier.with_public_key(id, key);
-        self
-    }
-
-    /// Trusts the platform certificates downloaded with this APIv3 key
-    /// (platform certificate mode). Both modes may be configured at once.
-    pub fn platform_certificates(mut self, certificates: PlatformCertificates) -> Self {
-        self.verifier = self.verifier.with_platform_certificates(certificates);
-        self
-    }
-
-    /// Another host than production (the backup host, or a sandbox).
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into().trim_end_matches('/').to_owned();
-        self
-    }
-
-    /// The host to retry on when the main one cannot be reached (a connection
-    /// or DNS failure, a timeout): WeChat Pay documents [`BACKUP_BASE_URL`].
-    /// Only requests that may be retried switch, and they stay there.
-    pub fn backup_base_url(mut self, url: impl Into<String>) -> Self {
-        self.backup_base_url = Some(url.into().trim_end_matches('/').to_owned());
-        self
-    }
-
-    /// Sends the operations the docs put on another host (their `base_uri`,
-    /// such as `https://apihk.mch.weixin.qq.com`) to `actual` instead: a proxy,
-    /// a regional gateway, a sandbox. Without it they go to their documented
-    /// host, unless [`Self::base_url`] points the client elsewhere, in which
-    /// case everything goes there.
-    pub fn host(mut self, documented: impl Into<String>, actual: impl Into<String>) -> Self {
-        let documented = documented.into().trim_end_matches('/').to_owned();
-        self.hosts.retain(|(known, _)| *known != documented);
-        self.hosts
-            .push((documented, actual.into().trim_end_matches('/').to_owned()));
-        self
-    }
-
-    /// How failed requests are repeated.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// The longest wait for one attempt, response body included (default 10 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The longest wait to connect (default 5 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// At most `per_second` requests a second on average, in bursts of at most `burst`.
-    pub fn rate_limit(mut self, per_second: f64, burst: u32) -> Self {
-        self.rate_limit = Some((per_second, burst));
-        self
-    }
-
-    /// Whether requests are checked against the documented limits before they are
-    /// sent (default: yes).
-    pub fn validate_requests(mut self, validate: bool) -> Self {
-        self.validate_requests = validate;
-        self
-    }
-
-    /// The `User-Agent` header (WeChat Pay rejects requests without one).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
-        self
-    }
-
-    /// Idle connections kept per host.
-    pub fn pool_max_idle_per_host(mut self, count: usize) -> Self {
-        self.pool_max_idle_per_host = count;
-        self
-    }
-
-    /// **Dangerous**: accept responses without checking their signatures. A
-    /// forged or altered response would then be believed. Only for debugging
-    /// against a server that cannot sign; never against WeChat Pay.
-    pub fn danger_accept_unverified_responses(mut self) -> Self {
-        self.insecure_skip_verification = true;
-        self
-    }
-
-    /// Builds the client. Fails without merchant credentials, or without any
-    /// WeChat Pay key unless verification was explicitly turned off.
-    pub fn build(self) -> Result<Client, Error> {
-        let credentials = self.credentials.ok_or_else(|| {
-            Error::Config("no merchant credentials: call ClientBuilder::merchant".into())
-        })?;
-        if !self.verifier.has_keys() && !self.insecure_skip_verification {
-            return Err(Error::Config(
-                "no WeChat Pay public key or APIv3 key to verify responses with: configure \
-                 wechatpay_public_key or platform_certificates"
-                    .into(),
-            ));
-        }
-        let primary = Base::parse(&self.base_url)?;
-        let backup = self
-            .backup_base_url
-            .as_deref()
-            .map(Base::parse)
-            .transpose()?;
-        let hosts = self
-            .hosts
-            .iter()
-            .map(|(documented, actual)| Ok((documented.clone(), Base::parse(actual)?)))
-            .collect::<Result<_, Error>>()?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
-            .pool_max_idle_per_host(self.pool_max_idle_per_host)
-            .build()
-            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
-        if self.insecure_skip_verification {
-            tracing::warn!("response signature verification is OFF: responses may be forged");
-        }
-        Ok(Client {
-            inner: Arc::new(Inner {
-                http,
-                base_is_default: self.base_url == DEFAULT_BASE_URL,
-                primary,
-                backup,
-                hosts,
-                credentials,
-                verifier: self.verifier,
-                retry: self.retry,
-                timeout: self.timeout,
-                rate_limiter: self
-                    .rate_limit
-                    .map(|(rate, burst)| RateLimiter::new(rate, burst)),
-                validate_requests: self.validate_requests,
-                verify_responses: !self.insecure_skip_verification,
-                user_agent: self.user_agent,
-                certificate_refresh: Mutex::new(()),
-            }),
-        })
-    }
-}
-
 /// An APIv3 client. Cheap to clone; clones share connections and keys.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(super) struct Inner {
     http: reqwest::Client,
     primary: Base,
     backup: Option<Base>,
@@ -373,13 +91,13 @@ pub(crate) fn unix_now() -> i64 {
 
 /// A host requests go to, and the path prefix it adds (a gateway's `/wxpay`).
 #[derive(Debug, Clone)]
-struct Base {
+pub(super) struct Base {
     url: String,
     path: String,
 }
 
 impl Base {
-    fn parse(url: &str) -> Result<Base, Error> {
+    pub(super) fn parse(url: &str) -> Result<Base, Error> {
         let parsed = reqwest::Url::parse(url)
             .map_err(|e| Error::Config(format!("base URL {url:?}: {e}")))?;
         Ok(Base {
@@ -794,40 +512,5 @@ impl Client {
         let count = platform.install(&headers, &body, unix_now())?;
         tracing::info!(count, "platform certificates downloaded");
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        let policy = RetryPolicy {
-            max_retries: 5,
-            initial_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_millis(1000),
-        };
-        for _ in 0..50 {
-            let first = policy.backoff(1);
-            assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
-            let fourth = policy.backoff(4);
-            assert!(fourth >= Duration::from_millis(400) && fourth <= Duration::from_millis(800));
-            let tenth = policy.backoff(10);
-            assert!(tenth >= Duration::from_millis(500) && tenth <= Duration::from_millis(1000));
-        }
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn rate_limiter_spaces_requests() {
-        let limiter = RateLimiter::new(10.0, 2);
-        let start = tokio::time::Instant::now();
-        for _ in 0..6 {
-            limiter.acquire().await;
-        }
-        // Two go at once (the burst), the other four 100 ms apart.
-        let elapsed = start.elapsed();
-        assert!(elapsed >= Duration::from_millis(390), "{elapsed:?}");
-        assert!(elapsed <= Duration::from_millis(510), "{elapsed:?}");
     }
 }
