@@ -16,11 +16,13 @@
 #![deny(missing_docs)]
 
 mod bills;
+mod control;
 mod faults;
 mod keys;
 mod media;
 mod notify;
 mod receivers;
+mod routes;
 mod server;
 pub mod store;
 
@@ -209,7 +211,7 @@ impl Sandbox {
         count: u32,
         openid_prefix: &str,
     ) -> Result<Vec<String>, String> {
-        server::claim_codes(&self.shared, stock_id, count, openid_prefix)
+        routes::claim_codes(&self.shared, stock_id, count, openid_prefix)
             .map_err(|(sent, error)| format!("{} codes sent, then: {error}", sent.len()))
     }
 
