@@ -1,143 +1,20 @@
-//! `cargo xtask bench`: every figure of `BENCHMARKS.md`, each next to the
-//! baseline it is measured against in the same run (these machines are noisy;
-//! ratios travel, absolute times do not).
-//!
-//! 1. `cargo bench -p wechatpay-e2e`: the docs -> Rust pipeline, signing,
-//!    payload costs, client overhead and an in-process bulk upload; then the
-//!    client bench again with the aws-lc-rs backend.
-//! 2. Compile times of the bindings crate and of a generated crate with every
-//!    operation of a thousand pages, clean beyond their dependencies; and of
-//!    what progenitor generates for the same four operations, when installed.
-//! 3. One million codes through the released `couponcodes` binary against a
-//!    `wechatpay-sandbox` process: wall time, peak memory at two sizes, and the
-//!    ratio to the RSA work it must do.
+//! Compile times, clean beyond dependencies: the runtime (the baseline), the
+//! bindings by area, a generated crate of a thousand pages, and progenitor's
+//! crate for the same operations when it is installed.
 
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-use clap::Args;
 use wechatpay_codegen::{Settings, generate};
 
+use super::{cargo, run_ok, timed};
 use crate::area_crates::area_package;
 use crate::codegen_task;
 use crate::corpus_task::{FACADE, Layout, render, write_crate};
-use crate::sandbox_process::{SandboxProcess, write_codes};
 use crate::spec_task::read_docs;
-use crate::workspace_root;
-
-#[derive(Args)]
-pub(crate) struct BenchArgs {
-    /// Codes in the big bulk upload (a run of a tenth of it shows whether peak
-    /// memory grows with the input).
-    #[arg(long, default_value_t = 1_000_000)]
-    codes: usize,
-    /// Docs tree copied until it has a thousand pages.
-    #[arg(long, default_value = "../shared/docs/current")]
-    docs: PathBuf,
-    /// Parts to leave out (repeat or separate with commas).
-    #[arg(long, value_enum, value_delimiter = ',')]
-    skip: Vec<Part>,
-    /// Also write the report here.
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// `cargo-progenitor` for the side-by-side compile times (`cargo install
-    /// cargo-progenitor`); looked up on PATH when absent, skipped when missing.
-    #[arg(long)]
-    progenitor: Option<PathBuf>,
-}
-
-/// The parts of the report.
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum Part {
-    /// `cargo bench -p wechatpay-e2e`, with each signing backend.
-    CargoBench,
-    /// Clean compile times of the bindings crate (and progenitor's).
-    Compile,
-    /// Clean compile times of a crate of every operation of a thousand pages
-    /// (the slowest part).
-    Site,
-    /// The bulk upload through the CLI.
-    Bulk,
-}
-
-pub(crate) fn run(args: BenchArgs) -> Result<(), String> {
-    let root = workspace_root();
-    let docs = if args.docs.is_absolute() {
-        args.docs.clone()
-    } else {
-        root.join(&args.docs)
-    };
-    let mut report = String::new();
-    if !args.skip.contains(&Part::CargoBench) {
-        report.push_str(&cargo_bench(&root, &[])?);
-        report.push_str("\n### With `--features aws-lc-rs`\n");
-        report.push_str(&cargo_bench(
-            &root,
-            &["--bench", "client", "--features", "aws-lc-rs"],
-        )?);
-    }
-    let (bindings, site) = (
-        !args.skip.contains(&Part::Compile),
-        !args.skip.contains(&Part::Site),
-    );
-    if bindings || site {
-        let progenitor = args
-            .progenitor
-            .clone()
-            .or_else(|| find_on_path("cargo-progenitor"));
-        let site = site.then_some(docs.as_path());
-        report.push_str(&compile_times(
-            &root,
-            bindings,
-            site,
-            progenitor.as_deref(),
-        )?);
-    }
-    if !args.skip.contains(&Part::Bulk) {
-        report.push_str(&bulk(&root, args.codes)?);
-    }
-    println!("{report}");
-    if let Some(out) = args.out {
-        fs::write(&out, &report).map_err(|e| format!("{}: {e}", out.display()))?;
-    }
-    Ok(())
-}
-
-fn cargo(root: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO"));
-    command.current_dir(root);
-    command
-}
-
-fn run_ok(command: &mut Command) -> Result<String, String> {
-    let output = command
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run {command:?}: {e}"))?;
-    if !output.status.success() {
-        return Err(format!("{command:?} failed ({})", output.status));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-}
-
-fn timed(command: &mut Command) -> Result<Duration, String> {
-    let started = Instant::now();
-    run_ok(command)?;
-    Ok(started.elapsed())
-}
-
-/// The benches print their own markdown tables.
-fn cargo_bench(root: &Path, extra: &[&str]) -> Result<String, String> {
-    eprintln!("running cargo bench -p wechatpay-e2e {}", extra.join(" "));
-    run_ok(
-        cargo(root)
-            .args(["bench", "--quiet", "-p", "wechatpay-e2e"])
-            .args(extra),
-    )
-}
 
 /// Clean `cargo check` and (with `build`) `cargo build` of `package` beyond
 /// its dependencies: they are built first, then only `package` and
@@ -188,7 +65,7 @@ fn clean_times(
 
 /// The runtime is the baseline; `bindings` adds the bindings crate and
 /// progenitor's, `site` (a docs tree) a crate of a thousand pages.
-fn compile_times(
+pub(super) fn compile_times(
     root: &Path,
     bindings: bool,
     site: Option<&Path>,
@@ -422,7 +299,7 @@ fn compile_site(root: &Path, docs: &Path, rows: &mut Vec<CompileRow>) -> Result<
     Ok(())
 }
 
-fn find_on_path(name: &str) -> Option<PathBuf> {
+pub(super) fn find_on_path(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH")?)
         .map(|dir| dir.join(name))
         .find(|path| path.is_file())
@@ -521,179 +398,6 @@ fn to_openapi_30(value: &mut serde_json::Value) {
         Value::Array(items) => items.iter_mut().for_each(to_openapi_30),
         _ => {}
     }
-}
-
-struct UploadRun {
-    codes: usize,
-    wall: Duration,
-    /// `couponcodes list --output` of the same codes, right after the upload.
-    export_wall: Duration,
-    client_peak_kib: u64,
-    sandbox_peak_kib: Option<u64>,
-}
-
-/// Uploads `codes` fresh codes to a fresh sandbox with the released CLI, under
-/// `/usr/bin/time` for the client's peak memory.
-fn upload_run(root: &Path, codes: usize) -> Result<UploadRun, String> {
-    let release = root.join("target/release");
-    let work = root.join(format!("target/bench/bulk-{codes}"));
-    if work.exists() {
-        fs::remove_dir_all(&work).map_err(|e| e.to_string())?;
-    }
-    fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    let input = work.join("codes.txt");
-    write_codes(&input, "BENCH", codes)?;
-
-    let sandbox =
-        SandboxProcess::start(&release.join("wechatpay-sandbox"), &work.join("keys"), &[])?;
-    eprintln!("uploading {codes} codes");
-    let started = Instant::now();
-    let upload = sandbox.upload_command(&release.join("couponcodes"), &input);
-    let output = Command::new("/usr/bin/time")
-        .args(["-f", "peak-kib %M"])
-        .arg(upload.get_program())
-        .args(upload.get_args())
-        .envs(&sandbox.environment)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(|e| format!("cannot run /usr/bin/time: {e}"))?;
-    let wall = started.elapsed();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    if !output.status.success() {
-        return Err(format!("the upload of {codes} codes failed:\n{stderr}"));
-    }
-    let summary: serde_json::Value = serde_json::from_slice(&output.stdout)
-        .map_err(|e| format!("the upload summary is not JSON: {e}"))?;
-    if summary["uploaded"].as_u64() != Some(codes as u64) {
-        return Err(format!("not every code was uploaded: {summary}"));
-    }
-    let client_peak_kib = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("peak-kib "))
-        .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| format!("no peak memory in {stderr:?}"))?;
-    eprintln!("exporting {codes} codes");
-    let export = work.join("export.csv");
-    let started = Instant::now();
-    run_ok(
-        Command::new(release.join("couponcodes"))
-            .args([
-                "list",
-                "--format",
-                "csv",
-                "--stock-id",
-                &sandbox.stock,
-                "--output",
-            ])
-            .arg(&export)
-            .envs(&sandbox.environment),
-    )?;
-    let export_wall = started.elapsed();
-    let exported = fs::read_to_string(&export)
-        .map_err(|e| e.to_string())?
-        .lines()
-        .count();
-    if exported != codes + 1 {
-        return Err(format!(
-            "the export holds {} codes, not {codes}",
-            exported.saturating_sub(1)
-        ));
-    }
-    let sandbox_peak_kib = sandbox.peak_kib();
-    drop(sandbox);
-    fs::remove_dir_all(&work).map_err(|e| e.to_string())?;
-    Ok(UploadRun {
-        codes,
-        wall,
-        export_wall,
-        client_peak_kib,
-        sandbox_peak_kib,
-    })
-}
-
-/// The RSA work of one upload request with the runtime's default backend
-/// (the `rsa` crate, used directly so that xtask does not build the client):
-/// the client signs and verifies, the sandbox verifies and signs.
-fn rsa_per_request() -> Result<Duration, String> {
-    use rsa::pkcs1v15::Pkcs1v15Sign;
-    use sha2::{Digest, Sha256};
-    let key = rsa::PrivateKey::new(&mut rand::rng(), 2048).map_err(|e| e.to_string())?;
-    let public = key.to_public_key();
-    let message = vec![b'x'; 4000];
-    let sign = || {
-        key.sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&message))
-            .expect("a 2048-bit key signs a SHA-256 digest")
-    };
-    let signature = sign();
-    let sign_time = wechatpay_bench::median(5, || {
-        for _ in 0..50 {
-            std::hint::black_box(sign());
-        }
-    }) / 50;
-    let verify_time = wechatpay_bench::median(5, || {
-        for _ in 0..500 {
-            public
-                .verify(
-                    Pkcs1v15Sign::new::<Sha256>(),
-                    &Sha256::digest(&message),
-                    &signature,
-                )
-                .expect("a fresh signature verifies");
-        }
-    }) / 500;
-    Ok(2 * sign_time + 2 * verify_time)
-}
-
-fn bulk(root: &Path, codes: usize) -> Result<String, String> {
-    eprintln!("building the release binaries");
-    run_ok(cargo(root).args([
-        "build",
-        "--quiet",
-        "--release",
-        "-p",
-        "wechatpay-sandbox",
-        "-p",
-        "couponcodes",
-    ]))?;
-    let small = upload_run(root, (codes / 10).max(1000))?;
-    let big = upload_run(root, codes)?;
-    let per_request = rsa_per_request()?;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-    let kib = |v: u64| format!("{:.1} MiB", v as f64 / 1024.0);
-    let mut out = format!(
-        "\n## Bulk upload through the CLI (rsa backend, sandbox in its own process, {cores} cores)\n\n\
-         | codes | requests | wall time | RSA limit (baseline) | ratio | client peak memory | sandbox peak memory | export of the same codes | export / upload |\n\
-         | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
-    );
-    for run in [&small, &big] {
-        let requests = run.codes.div_ceil(200);
-        let limit = per_request.as_secs_f64() * requests as f64 / cores;
-        let _ = writeln!(
-            out,
-            "| {} | {requests} | {:.2} s | {limit:.2} s | {:.2} | {} | {} | {:.2} s | {:.2} |",
-            run.codes,
-            run.wall.as_secs_f64(),
-            run.wall.as_secs_f64() / limit,
-            kib(run.client_peak_kib),
-            run.sandbox_peak_kib.map_or("-".to_owned(), kib),
-            run.export_wall.as_secs_f64(),
-            run.export_wall.as_secs_f64() / run.wall.as_secs_f64(),
-        );
-    }
-    let _ = writeln!(
-        out,
-        "\nClient peak memory, {} codes against {} codes: {:.2}x for {:.0}x the codes. \
-         RSA work per request (2 signs + 2 verifies): {:.2} ms. The sandbox keeps every code, \
-         so its memory grows by design. The export fetches 4 pages of 100 codes at a time \
-         (the sandbox's largest page), so it makes twice the requests of the upload.",
-        big.codes,
-        small.codes,
-        big.client_peak_kib as f64 / small.client_peak_kib as f64,
-        big.codes as f64 / small.codes as f64,
-        per_request.as_secs_f64() * 1000.0
-    );
-    Ok(out)
 }
 
 #[cfg(test)]
