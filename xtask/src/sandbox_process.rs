@@ -4,8 +4,31 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+
+/// Builds the released `couponcodes` and `wechatpay-sandbox` binaries (the
+/// sandbox's optimised build, not the dev one) and returns their directory.
+pub(crate) fn build_release_binaries(root: &Path) -> Result<PathBuf, String> {
+    eprintln!("building the release binaries");
+    let status = Command::new(env!("CARGO"))
+        .current_dir(root)
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "wechatpay-sandbox",
+            "-p",
+            "couponcodes",
+        ])
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err("the release build failed".into());
+    }
+    Ok(root.join("target/release"))
+}
 
 /// A `wechatpay-sandbox` process and the environment a client needs for it.
 pub(crate) struct SandboxProcess {

@@ -10,12 +10,12 @@
 use std::collections::HashSet;
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use clap::Args;
 
-use crate::sandbox_process::{SandboxProcess, write_codes};
+use crate::sandbox_process::{SandboxProcess, build_release_binaries, write_codes};
 use crate::workspace_root;
 
 /// Arguments of `cargo xtask soak`.
@@ -47,24 +47,7 @@ const BUCKETS: [&str; 7] = [
 
 pub(crate) fn run(args: SoakArgs) -> Result<(), String> {
     let root = workspace_root();
-    eprintln!("building the release binaries");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(&root)
-        .args([
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "wechatpay-sandbox",
-            "-p",
-            "couponcodes",
-        ])
-        .status()
-        .map_err(|e| e.to_string())?;
-    if !status.success() {
-        return Err("the release build failed".into());
-    }
-    let release = root.join("target/release");
+    let release = build_release_binaries(&root)?;
     let work = root.join("target/soak");
     if work.exists() {
         fs::remove_dir_all(&work).map_err(|e| e.to_string())?;

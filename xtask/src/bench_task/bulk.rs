@@ -8,8 +8,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{cargo, run_ok};
-use crate::sandbox_process::{SandboxProcess, write_codes};
+use super::run_ok;
+use crate::sandbox_process::{SandboxProcess, build_release_binaries, write_codes};
 
 struct UploadRun {
     codes: usize,
@@ -134,16 +134,7 @@ fn rsa_per_request() -> Result<Duration, String> {
 }
 
 pub(super) fn bulk(root: &Path, codes: usize) -> Result<String, String> {
-    eprintln!("building the release binaries");
-    run_ok(cargo(root).args([
-        "build",
-        "--quiet",
-        "--release",
-        "-p",
-        "wechatpay-sandbox",
-        "-p",
-        "couponcodes",
-    ]))?;
+    build_release_binaries(root)?;
     let small = upload_run(root, (codes / 10).max(1000))?;
     let big = upload_run(root, codes)?;
     let per_request = rsa_per_request()?;
