@@ -43,7 +43,7 @@ pub use keys::{Keys, PlatformCertificate};
 pub use media::{MAX_IMAGE, Media};
 pub use notify::{NotifyConfig, NotifyStats};
 pub use receivers::Receiver;
-use server::Shared;
+use server::{Shared, Signing};
 pub use server::{SigningMode, Stats};
 use store::{MERCHANT_UPLOAD, Store};
 
@@ -75,6 +75,10 @@ pub struct SandboxConfig {
     /// How notifications are delivered (retry interval, attempts, timeout,
     /// duplicates).
     pub notify: NotifyConfig,
+    /// Neither check request signatures nor sign answers. Only for measuring
+    /// what HTTP, JSON and the business rules cost without RSA (the transport
+    /// floor of the benchmarks): a client that verifies refuses every answer.
+    pub unsigned: bool,
 }
 
 impl Default for SandboxConfig {
@@ -91,6 +95,7 @@ impl Default for SandboxConfig {
             max_page: store::MAX_PAGE,
             cap_page: false,
             notify: NotifyConfig::default(),
+            unsigned: false,
         }
     }
 }
@@ -123,7 +128,11 @@ impl Sandbox {
         for (stock, mode) in &config.stocks {
             store.add_stock(stock, mode);
         }
-        let shared = Shared::new(keys, config.signing, store, config.faults, config.notify);
+        let signing = match config.unsigned {
+            true => Signing::Off,
+            false => Signing::On(config.signing),
+        };
+        let shared = Shared::new(keys, signing, store, config.faults, config.notify);
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
         let (shutdown, mut stop) = oneshot::channel();

@@ -20,6 +20,11 @@ struct Args {
     /// Sign answers with the platform certificate instead of the public key.
     #[arg(long)]
     certificate_mode: bool,
+    /// Neither check request signatures nor sign answers: only for measuring
+    /// the transport floor (HTTP, JSON, business rules) without RSA. No client
+    /// that verifies accepts its answers.
+    #[arg(long)]
+    unsigned: bool,
     #[command(flatten)]
     faults: FaultArgs,
 }
@@ -35,6 +40,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             SigningMode::PublicKey
         },
         faults: args.faults.plan(),
+        unsigned: args.unsigned,
         ..SandboxConfig::default()
     })
     .await?;

@@ -56,9 +56,19 @@ pub struct Stats {
     pub upload_replays: u64,
 }
 
+/// Whether the sandbox signs, and with which key by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Signing {
+    /// Requests' signatures are checked and answers signed, by default with
+    /// this key.
+    On(SigningMode),
+    /// Neither (`SandboxConfig::unsigned`): the transport floor of the benchmarks.
+    Off,
+}
+
 pub(crate) struct Shared {
     pub(crate) keys: Keys,
-    pub(crate) signing: SigningMode,
+    pub(crate) signing: Signing,
     pub(crate) store: Mutex<Store>,
     pub(crate) faults: FaultState,
     pub(crate) stats: Mutex<Stats>,
@@ -115,7 +125,7 @@ impl std::error::Error for Dropped {}
 impl Shared {
     pub(crate) fn new(
         keys: Keys,
-        signing: SigningMode,
+        signing: Signing,
         store: Store,
         plan: FaultPlan,
         notify: NotifyConfig,
@@ -203,6 +213,9 @@ fn check_request(
             ));
         }
     }
+    if shared.signing == Signing::Off {
+        return Ok(());
+    }
     let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -267,12 +280,17 @@ fn signer<'a>(shared: &'a Shared, headers: &HeaderMap, path: &str) -> (&'a str, 
 }
 
 impl Shared {
-    /// The key that signs what no request asked about (notifications).
+    /// The key that signs what no request asked about (notifications; an
+    /// unsigned sandbox still signs those, which no benchmark sends).
     pub(crate) fn default_signer(&self) -> (&str, &PrivateKey) {
         let keys = &self.keys;
         match self.signing {
-            SigningMode::PublicKey => (&keys.public_key_id, &keys.public_key_signer),
-            SigningMode::PlatformCertificate => (&keys.certificate.serial, &keys.certificate.key),
+            Signing::On(SigningMode::PublicKey) | Signing::Off => {
+                (&keys.public_key_id, &keys.public_key_signer)
+            }
+            Signing::On(SigningMode::PlatformCertificate) => {
+                (&keys.certificate.serial, &keys.certificate.key)
+            }
         }
     }
 }
@@ -480,7 +498,8 @@ pub(crate) async fn handle(
         headers.insert(wx::REQUEST_ID, id);
     }
     // A proxy's HTML page is not signed; WeChat Pay signs everything else.
-    if !matches!(fault, Some(Fault::BadGatewayHtml | Fault::Unsigned)) {
+    let unsigned = matches!(fault, Some(Fault::BadGatewayHtml | Fault::Unsigned));
+    if !unsigned && shared.signing != Signing::Off {
         let (serial, key) = signer(&shared, &parts.headers, &path);
         let timestamp = if fault == Some(Fault::StaleTimestamp) {
             now() - 600

@@ -663,3 +663,48 @@ async fn operations_on_another_documented_host_go_where_the_client_maps_it() {
     let page: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
     assert_eq!(page["total_count"], 0);
 }
+
+/// The benchmark's transport floor: a sandbox started unsigned takes requests
+/// with no signature, runs its business rules (the codes are stored), and
+/// answers unsigned, so a client that verifies refuses every answer.
+#[tokio::test]
+async fn an_unsigned_sandbox_skips_the_crypto_and_nothing_else() {
+    let sandbox = sandbox_with(SandboxConfig {
+        unsigned: true,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let url = format!(
+        "{}/v3/marketing/busifavor/stocks/{DEFAULT_STOCK}/couponcodes",
+        sandbox.base_url()
+    );
+    let answer = reqwest::Client::new()
+        .post(&url)
+        .header("Authorization", "not a signature")
+        .header("User-Agent", "floor")
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/json")
+        .body(r#"{"coupon_code_list":["FLOOR-1","FLOOR-2"],"upload_request_no":"floor-1"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert!(answer.headers().get("Wechatpay-Signature").is_none());
+    assert_eq!(sandbox.codes(DEFAULT_STOCK), ["FLOOR-1", "FLOOR-2"]);
+
+    let client = sandbox
+        .client_builder()
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    match client
+        .list_coupon_codes(DEFAULT_STOCK, ListCouponCodesQuery::new())
+        .await
+    {
+        Err(Error::Signature {
+            source: SignatureError::MissingHeader(_),
+            ..
+        }) => {}
+        other => panic!("expected the unsigned answer refused, got {other:?}"),
+    }
+}

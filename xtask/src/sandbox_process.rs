@@ -8,11 +8,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 /// Builds the released `couponcodes` and `wechatpay-sandbox` binaries (the
-/// sandbox's optimised build, not the dev one) and returns their directory.
-pub(crate) fn build_release_binaries(root: &Path) -> Result<PathBuf, String> {
-    eprintln!("building the release binaries");
+/// sandbox's optimised build, not the dev one) into `target_dir` with
+/// `features` (Cargo arguments) and returns their directory.
+pub(crate) fn build_release_binaries(
+    root: &Path,
+    target_dir: &Path,
+    features: &[&str],
+) -> Result<PathBuf, String> {
+    eprintln!("building the release binaries {}", features.join(" "));
     let status = Command::new(env!("CARGO"))
         .current_dir(root)
+        .env("CARGO_TARGET_DIR", target_dir)
         .args([
             "build",
             "--quiet",
@@ -22,12 +28,13 @@ pub(crate) fn build_release_binaries(root: &Path) -> Result<PathBuf, String> {
             "-p",
             "couponcodes",
         ])
+        .args(features)
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
         return Err("the release build failed".into());
     }
-    Ok(root.join("target/release"))
+    Ok(target_dir.join("release"))
 }
 
 /// A `wechatpay-sandbox` process and the environment a client needs for it.

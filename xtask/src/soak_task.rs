@@ -47,7 +47,7 @@ const BUCKETS: [&str; 7] = [
 
 pub(crate) fn run(args: SoakArgs) -> Result<(), String> {
     let root = workspace_root();
-    let release = build_release_binaries(&root)?;
+    let release = build_release_binaries(&root, &root.join("target"), &[])?;
     let work = root.join("target/soak");
     if work.exists() {
         fs::remove_dir_all(&work).map_err(|e| e.to_string())?;

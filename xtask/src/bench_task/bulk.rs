@@ -1,18 +1,59 @@
 //! A million codes through the released `couponcodes` binary against a
-//! `wechatpay-sandbox` process: wall time, peak memory at two sizes, the
-//! export of the same codes, and the ratio to the RSA work it must do.
+//! `wechatpay-sandbox` process, with each signing backend, each size run
+//! several times: wall time against two baselines measured in the same run
+//! (the RSA work the exchanges must do, and the transport floor: the same
+//! round trips with no crypto), the export of the same codes, and peak memory
+//! at two sizes.
 
 use std::fmt::Write as _;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::floor::transport_floor;
 use super::run_ok;
 use crate::sandbox_process::{SandboxProcess, build_release_binaries, write_codes};
 
+/// The signing backend the binaries are built with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    /// The pure-Rust `rsa` crate (the default).
+    Rsa,
+    /// aws-lc-rs (`--features aws-lc-rs`), in a target directory of its own
+    /// so that the two builds do not replace each other.
+    AwsLcRs,
+}
+
+impl Backend {
+    fn name(self) -> &'static str {
+        match self {
+            Backend::Rsa => "rsa",
+            Backend::AwsLcRs => "aws-lc-rs",
+        }
+    }
+
+    fn target_dir(self, root: &Path) -> PathBuf {
+        match self {
+            Backend::Rsa => root.join("target"),
+            Backend::AwsLcRs => root.join("target/bench-aws-lc-rs"),
+        }
+    }
+
+    /// Cargo's feature arguments for the binaries and for the runtime's example.
+    fn features(self, binaries: bool) -> Vec<&'static str> {
+        match (self, binaries) {
+            (Backend::Rsa, _) => Vec::new(),
+            (Backend::AwsLcRs, true) => vec![
+                "--features",
+                "couponcodes/aws-lc-rs,wechatpay-sandbox/aws-lc-rs",
+            ],
+            (Backend::AwsLcRs, false) => vec!["--features", "aws-lc-rs"],
+        }
+    }
+}
+
 struct UploadRun {
-    codes: usize,
     wall: Duration,
     /// `couponcodes list --output` of the same codes, right after the upload.
     export_wall: Duration,
@@ -20,10 +61,10 @@ struct UploadRun {
     sandbox_peak_kib: Option<u64>,
 }
 
-/// Uploads `codes` fresh codes to a fresh sandbox with the released CLI, under
-/// `/usr/bin/time` for the client's peak memory.
-fn upload_run(root: &Path, codes: usize) -> Result<UploadRun, String> {
-    let release = root.join("target/release");
+/// Uploads `codes` fresh codes to a fresh sandbox with the released CLI in
+/// `release`, under `/usr/bin/time` for the client's peak memory, then exports
+/// them.
+fn upload_run(root: &Path, release: &Path, codes: usize) -> Result<UploadRun, String> {
     let work = root.join(format!("target/bench/bulk-{codes}"));
     if work.exists() {
         fs::remove_dir_all(&work).map_err(|e| e.to_string())?;
@@ -92,7 +133,6 @@ fn upload_run(root: &Path, codes: usize) -> Result<UploadRun, String> {
     drop(sandbox);
     fs::remove_dir_all(&work).map_err(|e| e.to_string())?;
     Ok(UploadRun {
-        codes,
         wall,
         export_wall,
         client_peak_kib,
@@ -100,77 +140,149 @@ fn upload_run(root: &Path, codes: usize) -> Result<UploadRun, String> {
     })
 }
 
-/// The RSA work of one upload request with the runtime's default backend
-/// (the `rsa` crate, used directly so that xtask does not build the client):
-/// the client signs and verifies, the sandbox verifies and signs.
-fn rsa_per_request() -> Result<Duration, String> {
-    use rsa::pkcs1v15::Pkcs1v15Sign;
-    use sha2::{Digest, Sha256};
-    let key = rsa::PrivateKey::new(&mut rand::rng(), 2048).map_err(|e| e.to_string())?;
-    let public = key.to_public_key();
-    let message = vec![b'x'; 4000];
-    let sign = || {
-        key.sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&message))
-            .expect("a 2048-bit key signs a SHA-256 digest")
-    };
-    let signature = sign();
-    let sign_time = wechatpay_bench::median(5, || {
-        for _ in 0..50 {
-            std::hint::black_box(sign());
-        }
-    }) / 50;
-    let verify_time = wechatpay_bench::median(5, || {
-        for _ in 0..500 {
-            public
-                .verify(
-                    Pkcs1v15Sign::new::<Sha256>(),
-                    &Sha256::digest(&message),
-                    &signature,
-                )
-                .expect("a fresh signature verifies");
-        }
-    }) / 500;
-    Ok(2 * sign_time + 2 * verify_time)
+/// The transport floor for `codes` codes: a fresh `--unsigned` sandbox from
+/// `release`, the same requests as the upload, as many at a time.
+fn floor_run(root: &Path, release: &Path, codes: usize) -> Result<Duration, String> {
+    let work = root.join(format!("target/bench/floor-{codes}"));
+    if work.exists() {
+        fs::remove_dir_all(&work).map_err(|e| e.to_string())?;
+    }
+    let sandbox = SandboxProcess::start(
+        &release.join("wechatpay-sandbox"),
+        &work.join("keys"),
+        &["--unsigned"],
+    )?;
+    let base = &sandbox.environment["WECHATPAY_BASE_URL"];
+    eprintln!("transport floor: {codes} codes");
+    let wall = transport_floor(base, &sandbox.stock, "BENCH", codes, UPLOAD_CONCURRENCY)?;
+    drop(sandbox);
+    fs::remove_dir_all(&work).map_err(|e| e.to_string())?;
+    Ok(wall)
 }
 
-pub(super) fn bulk(root: &Path, codes: usize) -> Result<String, String> {
-    build_release_binaries(root)?;
-    let small = upload_run(root, (codes / 10).max(1000))?;
-    let big = upload_run(root, codes)?;
-    let per_request = rsa_per_request()?;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-    let kib = |v: u64| format!("{:.1} MiB", v as f64 / 1024.0);
-    let mut out = format!(
-        "\n## Bulk upload through the CLI (rsa backend, sandbox in its own process, {cores} cores)\n\n\
-         | codes | requests | wall time | RSA limit (baseline) | ratio | client peak memory | sandbox peak memory | export of the same codes | export / upload |\n\
-         | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
-    );
-    for run in [&small, &big] {
-        let requests = run.codes.div_ceil(200);
-        let limit = per_request.as_secs_f64() * requests as f64 / cores;
-        let _ = writeln!(
-            out,
-            "| {} | {requests} | {:.2} s | {limit:.2} s | {:.2} | {} | {} | {:.2} s | {:.2} |",
-            run.codes,
-            run.wall.as_secs_f64(),
-            run.wall.as_secs_f64() / limit,
-            kib(run.client_peak_kib),
-            run.sandbox_peak_kib.map_or("-".to_owned(), kib),
-            run.export_wall.as_secs_f64(),
-            run.export_wall.as_secs_f64() / run.wall.as_secs_f64(),
-        );
+/// Requests at a time, as `SandboxProcess::upload_command` asks the CLI for.
+const UPLOAD_CONCURRENCY: usize = 8;
+
+/// The RSA work of one signed exchange (two signatures, two checks) with
+/// `backend`, measured by the runtime's `rsa_cost` example built like the
+/// binaries.
+fn rsa_per_exchange(root: &Path, backend: Backend) -> Result<Duration, String> {
+    let output = run_ok(
+        Command::new(env!("CARGO"))
+            .current_dir(root)
+            .env("CARGO_TARGET_DIR", backend.target_dir(root))
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "wechatpay-runtime",
+                "--example",
+                "rsa_cost",
+            ])
+            .args(backend.features(false)),
+    )?;
+    let cost: serde_json::Value = serde_json::from_str(output.trim())
+        .map_err(|e| format!("rsa_cost printed {output:?}: {e}"))?;
+    if cost["backend"] != backend.name() {
+        return Err(format!(
+            "rsa_cost ran the {} backend, not {}",
+            cost["backend"],
+            backend.name()
+        ));
     }
-    let _ = writeln!(
-        out,
-        "\nClient peak memory, {} codes against {} codes: {:.2}x for {:.0}x the codes. \
-         RSA work per request (2 signs + 2 verifies): {:.2} ms. The sandbox keeps every code, \
-         so its memory grows by design. The export fetches 4 pages of 100 codes at a time \
-         (the sandbox's largest page), so it makes twice the requests of the upload.",
-        big.codes,
-        small.codes,
-        big.client_peak_kib as f64 / small.client_peak_kib as f64,
-        big.codes as f64 / small.codes as f64,
-        per_request.as_secs_f64() * 1000.0
+    let nanos = cost["per_exchange_ns"]
+        .as_u64()
+        .ok_or_else(|| format!("rsa_cost printed {output:?}"))?;
+    Ok(Duration::from_nanos(nanos))
+}
+
+/// The median of some durations, and their spread.
+struct Spread {
+    median: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Spread {
+    fn of(durations: impl IntoIterator<Item = Duration>) -> Spread {
+        let mut seconds: Vec<f64> = durations.into_iter().map(|d| d.as_secs_f64()).collect();
+        seconds.sort_by(f64::total_cmp);
+        Spread {
+            median: seconds[seconds.len() / 2],
+            min: seconds[0],
+            max: seconds[seconds.len() - 1],
+        }
+    }
+
+    /// `12.34 s (12.01-12.90)`.
+    fn show(&self) -> String {
+        format!("{:.2} s ({:.2}-{:.2})", self.median, self.min, self.max)
+    }
+}
+
+pub(super) fn bulk(root: &Path, codes: usize, repeat: usize) -> Result<String, String> {
+    let repeat = repeat.max(1);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    let mut out = format!(
+        "\n## Bulk upload through the CLI (sandbox in its own process, {cores} cores, {repeat} runs of each: median (min-max))\n\n\
+         RSA limit: the exchanges' RSA work (two signatures and two checks each, with the backend the binaries use) spread over every core. \
+         Transport floor: the same requests, as many at a time, to a sandbox started `--unsigned`, with bodies built in advance and no crypto anywhere.\n\n\
+         | backend | codes | requests | upload | RSA limit | transport floor | upload / RSA limit | upload / (RSA limit + floor) | export | export / upload | client peak memory | sandbox peak memory |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    let kib = |v: u64| format!("{:.1} MiB", v as f64 / 1024.0);
+    let mut notes = String::new();
+    for backend in [Backend::Rsa, Backend::AwsLcRs] {
+        let release =
+            build_release_binaries(root, &backend.target_dir(root), &backend.features(true))?;
+        let per_exchange = rsa_per_exchange(root, backend)?;
+        let mut peaks = Vec::new();
+        for size in [(codes / 10).max(1000), codes] {
+            let mut runs = Vec::new();
+            let mut floors = Vec::new();
+            for _ in 0..repeat {
+                runs.push(upload_run(root, &release, size)?);
+                floors.push(floor_run(root, &release, size)?);
+            }
+            let requests = size.div_ceil(200);
+            let limit = per_exchange.as_secs_f64() * requests as f64 / cores;
+            let upload = Spread::of(runs.iter().map(|r| r.wall));
+            let floor = Spread::of(floors.iter().copied());
+            let export = Spread::of(runs.iter().map(|r| r.export_wall));
+            let client_peak = runs.iter().map(|r| r.client_peak_kib).max().unwrap_or(0);
+            let sandbox_peak = runs.iter().filter_map(|r| r.sandbox_peak_kib).max();
+            peaks.push((size, client_peak));
+            let _ = writeln!(
+                out,
+                "| {} | {size} | {requests} | {} | {limit:.2} s | {} | {:.2} | {:.2} | {} | {:.2} | {} | {} |",
+                backend.name(),
+                upload.show(),
+                floor.show(),
+                upload.median / limit,
+                upload.median / (limit + floor.median),
+                export.show(),
+                export.median / upload.median,
+                kib(client_peak),
+                sandbox_peak.map_or("-".to_owned(), kib),
+            );
+        }
+        if let [(small, small_peak), (big, big_peak)] = peaks[..] {
+            let _ = writeln!(
+                notes,
+                "- {}: RSA work per exchange {:.3} ms; client peak memory {big} codes against {small}: {:.2}x for {:.0}x the codes.",
+                backend.name(),
+                per_exchange.as_secs_f64() * 1000.0,
+                big_peak as f64 / small_peak as f64,
+                big as f64 / small as f64,
+            );
+        }
+    }
+    out.push('\n');
+    out.push_str(&notes);
+    out.push_str(
+        "\nThe sandbox keeps every code, so its memory grows by design. The export fetches pages of 100 codes \
+         (the sandbox's largest page), so it makes twice the requests of the upload, each with the same RSA work.\n",
     );
     Ok(out)
 }

@@ -23,6 +23,7 @@ use crate::workspace_root;
 
 mod bulk;
 mod compile;
+mod floor;
 
 use bulk::bulk;
 use compile::{compile_times, find_on_path};
@@ -33,6 +34,10 @@ pub(crate) struct BenchArgs {
     /// memory grows with the input).
     #[arg(long, default_value_t = 1_000_000)]
     codes: usize,
+    /// How many times each bulk upload (and its transport floor) runs: the
+    /// report gives the median and the spread.
+    #[arg(long, default_value_t = 3)]
+    repeat: usize,
     /// Docs tree copied until it has a thousand pages.
     #[arg(long, default_value = "../shared/docs/current")]
     docs: PathBuf,
@@ -96,7 +101,7 @@ pub(crate) fn run(args: BenchArgs) -> Result<(), String> {
         )?);
     }
     if !args.skip.contains(&Part::Bulk) {
-        report.push_str(&bulk(&root, args.codes)?);
+        report.push_str(&bulk(&root, args.codes, args.repeat)?);
     }
     println!("{report}");
     if let Some(out) = args.out {
