@@ -25,6 +25,10 @@
 
 use std::collections::HashMap;
 use std::collections::HashSet;
+
+/// The per-chunk sets of codes: 200 small strings a chunk, a million codes a
+/// run; foldhash rather than SipHash (keyed per process all the same).
+type FastSet<'a> = HashSet<&'a str, foldhash::fast::RandomState>;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -412,7 +416,7 @@ async fn send_chunk<U: ChunkUploader + ?Sized>(
     chunk: Vec<(u64, String)>,
 ) -> ChunkReport {
     // Send each distinct code once; later occurrences are duplicates.
-    let mut seen = HashSet::with_capacity(chunk.len());
+    let mut seen = FastSet::with_capacity_and_hasher(chunk.len(), Default::default());
     let mut unique = Vec::with_capacity(chunk.len());
     for (_, code) in &chunk {
         if seen.insert(code.as_str()) {
@@ -424,7 +428,7 @@ async fn send_chunk<U: ChunkUploader + ?Sized>(
         Ok(answer) => outcomes(&chunk, answer),
         Err(error) => {
             let outcome = outcome_of_failed_request(error);
-            let mut first = HashSet::new();
+            let mut first = FastSet::default();
             chunk
                 .iter()
                 .map(|(position, c)| CodeOutcome {
@@ -450,7 +454,7 @@ async fn send_chunk<U: ChunkUploader + ?Sized>(
 
 /// Maps the server's answer onto each input occurrence of the chunk.
 fn outcomes(chunk: &[(u64, String)], answer: &ChunkAnswer) -> Vec<CodeOutcome> {
-    let mut fate: HashMap<&str, Outcome> = HashMap::new();
+    let mut fate: HashMap<&str, Outcome, foldhash::fast::RandomState> = HashMap::default();
     for code in &answer.succeeded {
         fate.insert(code, Outcome::Uploaded);
     }
@@ -468,13 +472,13 @@ fn outcomes(chunk: &[(u64, String)], answer: &ChunkAnswer) -> Vec<CodeOutcome> {
     }
     // When the answer lists no successful codes but counts them, the codes it does
     // not mention otherwise are the successful ones, if the count agrees.
-    let unique: HashSet<&str> = chunk.iter().map(|(_, c)| c.as_str()).collect();
+    let unique: FastSet<'_> = chunk.iter().map(|(_, c)| c.as_str()).collect();
     let unmentioned = unique.iter().filter(|c| !fate.contains_key(**c)).count() as u64;
     let infer_success = answer.succeeded.is_empty()
         && answer
             .success_count
             .is_some_and(|count| count == unmentioned);
-    let mut first = HashSet::new();
+    let mut first = FastSet::default();
     chunk
         .iter()
         .map(|(position, code)| {
