@@ -529,7 +529,7 @@ fn place_node(
 ) -> Result<String, CodegenError> {
     let (cfg, inception, name) = (&node.cfg, &node.inception, &node.name);
     let attributes = quote!(#cfg #inception).to_string();
-    let content = |children: Place, units: &mut Units| {
+    let content = |children: &Place, units: &mut Units| {
         let mut text = match node.module {
             Some(module) => modules[module].source.clone(),
             None => {
@@ -540,13 +540,8 @@ fn place_node(
         text.push('\n');
         text.push_str(&node.items);
         for child in &node.children {
-            let child_place = Place {
-                depth: children.depth,
-                dir: children.dir.clone(),
-                unit: children.unit.clone(),
-            };
             text.push('\n');
-            text.push_str(&place_node(child, &child_place, modules, layout, units)?);
+            text.push_str(&place_node(child, children, modules, layout, units)?);
         }
         Ok::<String, CodegenError>(text)
     };
@@ -568,7 +563,7 @@ fn place_node(
             dir: format!("{private}/"),
             unit: area.clone(),
         };
-        let text = content(children, units)?;
+        let text = content(&children, units)?;
         let root = area_crate_root(node, feature, &private);
         let files = units.files.entry(area).or_default();
         files.insert(format!("{private}.rs"), text);
@@ -592,7 +587,7 @@ fn place_node(
         dir: format!("{}{name}/", place.dir),
         unit: place.unit.clone(),
     };
-    let text = content(children, units)?;
+    let text = content(&children, units)?;
     if own_file {
         units
             .files

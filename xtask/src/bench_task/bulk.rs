@@ -163,8 +163,8 @@ fn floor_run(root: &Path, release: &Path, codes: usize) -> Result<Duration, Stri
 /// Requests at a time, as `SandboxProcess::upload_command` asks the CLI for.
 const UPLOAD_CONCURRENCY: usize = 8;
 
-/// The RSA work of one signed exchange (two signatures, two checks) with
-/// `backend`, measured by the runtime's `rsa_cost` example built like the
+/// The RSA work of one signed exchange (two signatures, two checks) with a
+/// backend, measured by the runtime's `rsa_cost` example built like the
 /// binaries: on every core at once (the machine's limit: the cores slow each
 /// other down), and on one thread alone.
 struct RsaCost {
@@ -172,13 +172,15 @@ struct RsaCost {
     one_thread: Duration,
 }
 
-fn rsa_per_exchange(root: &Path, backend: Backend) -> Result<RsaCost, String> {
-    let output = run_ok(
+/// Builds the runtime's `rsa_cost` example with `backend` beside its
+/// binaries, and returns its path.
+fn build_rsa_cost(root: &Path, backend: Backend) -> Result<PathBuf, String> {
+    run_ok(
         Command::new(env!("CARGO"))
             .current_dir(root)
             .env("CARGO_TARGET_DIR", backend.target_dir(root))
             .args([
-                "run",
+                "build",
                 "--quiet",
                 "--release",
                 "-p",
@@ -188,6 +190,14 @@ fn rsa_per_exchange(root: &Path, backend: Backend) -> Result<RsaCost, String> {
             ])
             .args(backend.features(false)),
     )?;
+    Ok(backend.target_dir(root).join("release/examples/rsa_cost"))
+}
+
+/// Runs `rsa_cost` once. The machine's speed drifts over minutes (signing
+/// took from 2.3 to 3.6 ms here within the hour), so each upload is measured
+/// against the limit taken just before it.
+fn rsa_per_exchange(rsa_cost: &Path, backend: Backend) -> Result<RsaCost, String> {
+    let output = run_ok(&mut Command::new(rsa_cost))?;
     let cost: serde_json::Value = serde_json::from_str(output.trim())
         .map_err(|e| format!("rsa_cost printed {output:?}: {e}"))?;
     if cost["backend"] != backend.name() {
@@ -209,7 +219,7 @@ fn rsa_per_exchange(root: &Path, backend: Backend) -> Result<RsaCost, String> {
     })
 }
 
-/// The median of some durations, and their spread.
+/// The median of some figures (seconds, or ratios), and their spread.
 struct Spread {
     median: f64,
     min: f64,
@@ -217,14 +227,18 @@ struct Spread {
 }
 
 impl Spread {
-    fn of(durations: impl IntoIterator<Item = Duration>) -> Spread {
-        let mut seconds: Vec<f64> = durations.into_iter().map(|d| d.as_secs_f64()).collect();
-        seconds.sort_by(f64::total_cmp);
+    fn of(values: impl IntoIterator<Item = f64>) -> Spread {
+        let mut values: Vec<f64> = values.into_iter().collect();
+        values.sort_by(f64::total_cmp);
         Spread {
-            median: seconds[seconds.len() / 2],
-            min: seconds[0],
-            max: seconds[seconds.len() - 1],
+            median: values[values.len() / 2],
+            min: values[0],
+            max: values[values.len() - 1],
         }
+    }
+
+    fn of_durations(durations: impl IntoIterator<Item = Duration>) -> Spread {
+        Spread::of(durations.into_iter().map(|d| d.as_secs_f64()))
     }
 
     /// `12.34 s (12.01-12.90)`.
@@ -238,7 +252,7 @@ pub(super) fn bulk(root: &Path, codes: usize, repeat: usize) -> Result<String, S
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
     let mut out = format!(
         "\n## Bulk upload through the CLI (sandbox in its own process, {cores} cores, {repeat} runs of each: median (min-max))\n\n\
-         RSA limit: the exchanges' RSA work (two signatures and two checks each, with the backend the binaries use, timed with every core signing at once) spread over every core. \
+         RSA limit: the exchanges' RSA work (two signatures and two checks each, with the backend the binaries use, timed with every core signing at once, just before each upload) spread over every core; the ratios are each run's against its own limit, then the median. \
          Transport floor: the same requests, as many at a time, to a sandbox started `--unsigned`, with bodies built in advance and no crypto anywhere.\n\n\
          | backend | codes | requests | upload | RSA limit | transport floor | upload / RSA limit | upload / (RSA limit + floor) | export | export / upload | client peak memory | sandbox peak memory |\n\
          | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
@@ -248,44 +262,65 @@ pub(super) fn bulk(root: &Path, codes: usize, repeat: usize) -> Result<String, S
     for backend in [Backend::Rsa, Backend::AwsLcRs] {
         let release =
             build_release_binaries(root, &backend.target_dir(root), &backend.features(true))?;
-        let per_exchange = rsa_per_exchange(root, backend)?;
+        let rsa_cost = build_rsa_cost(root, backend)?;
         let mut peaks = Vec::new();
+        let mut costs = Vec::new();
         for size in [(codes / 10).max(1000), codes] {
-            let mut runs = Vec::new();
-            let mut floors = Vec::new();
-            for _ in 0..repeat {
-                runs.push(upload_run(root, &release, size)?);
-                floors.push(floor_run(root, &release, size)?);
-            }
             let requests = size.div_ceil(200);
-            let limit = per_exchange.all_cores.as_secs_f64() * requests as f64 / cores;
-            let upload = Spread::of(runs.iter().map(|r| r.wall));
-            let floor = Spread::of(floors.iter().copied());
-            let export = Spread::of(runs.iter().map(|r| r.export_wall));
-            let client_peak = runs.iter().map(|r| r.client_peak_kib).max().unwrap_or(0);
-            let sandbox_peak = runs.iter().filter_map(|r| r.sandbox_peak_kib).max();
+            let mut runs = Vec::new();
+            for _ in 0..repeat {
+                let cost = rsa_per_exchange(&rsa_cost, backend)?;
+                let limit = cost.all_cores.mul_f64(requests as f64 / cores);
+                let upload = upload_run(root, &release, size)?;
+                let floor = floor_run(root, &release, size)?;
+                runs.push((limit, upload, floor));
+                costs.push(cost);
+            }
+            let ratio = |of: &dyn Fn(&(Duration, UploadRun, Duration)) -> f64| {
+                Spread::of(runs.iter().map(of)).median
+            };
+            let to_limit =
+                ratio(&|(limit, upload, _)| upload.wall.as_secs_f64() / limit.as_secs_f64());
+            let to_limit_and_floor = ratio(&|(limit, upload, floor)| {
+                upload.wall.as_secs_f64() / (*limit + *floor).as_secs_f64()
+            });
+            let export_to_upload = ratio(&|(_, upload, _)| {
+                upload.export_wall.as_secs_f64() / upload.wall.as_secs_f64()
+            });
+            let upload = Spread::of_durations(runs.iter().map(|(_, upload, _)| upload.wall));
+            let limit = Spread::of_durations(runs.iter().map(|(limit, _, _)| *limit));
+            let floor = Spread::of_durations(runs.iter().map(|(_, _, floor)| *floor));
+            let export = Spread::of_durations(runs.iter().map(|(_, upload, _)| upload.export_wall));
+            let client_peak = runs
+                .iter()
+                .map(|(_, r, _)| r.client_peak_kib)
+                .max()
+                .unwrap_or(0);
+            let sandbox_peak = runs.iter().filter_map(|(_, r, _)| r.sandbox_peak_kib).max();
             peaks.push((size, client_peak));
             let _ = writeln!(
                 out,
-                "| {} | {size} | {requests} | {} | {limit:.2} s | {} | {:.2} | {:.2} | {} | {:.2} | {} | {} |",
+                "| {} | {size} | {requests} | {} | {} | {} | {to_limit:.2} | {to_limit_and_floor:.2} | {} | {export_to_upload:.2} | {} | {} |",
                 backend.name(),
                 upload.show(),
+                limit.show(),
                 floor.show(),
-                upload.median / limit,
-                upload.median / (limit + floor.median),
                 export.show(),
-                export.median / upload.median,
                 kib(client_peak),
                 sandbox_peak.map_or("-".to_owned(), kib),
             );
         }
+        let all_cores = Spread::of_durations(costs.iter().map(|c| c.all_cores));
+        let one_thread = Spread::of_durations(costs.iter().map(|c| c.one_thread));
         if let [(small, small_peak), (big, big_peak)] = peaks[..] {
             let _ = writeln!(
                 notes,
-                "- {}: RSA work per exchange {:.3} ms with every core signing at once ({:.3} ms on one thread alone); client peak memory {big} codes against {small}: {:.2}x for {:.0}x the codes.",
+                "- {}: RSA work per exchange {:.3} ms ({:.3}-{:.3}) with every core signing at once, {:.3} ms on one thread alone; client peak memory {big} codes against {small}: {:.2}x for {:.0}x the codes.",
                 backend.name(),
-                per_exchange.all_cores.as_secs_f64() * 1000.0,
-                per_exchange.one_thread.as_secs_f64() * 1000.0,
+                all_cores.median * 1000.0,
+                all_cores.min * 1000.0,
+                all_cores.max * 1000.0,
+                one_thread.median * 1000.0,
                 big_peak as f64 / small_peak as f64,
                 big as f64 / small as f64,
             );
