@@ -43,9 +43,7 @@ pub(crate) fn run(args: CodegenArgs) -> Result<(), String> {
     let spec = Spec::from_json(&text).map_err(|e| format!("{SPEC}: {e}"))?;
     let settings = Settings::for_bindings(SPEC);
     let generated = generate(&spec, &settings).map_err(|e| e.to_string())?;
-    for skipped in generated.skipped() {
-        eprintln!("not generated: {}: {}", skipped.operation, skipped.reason);
-    }
+    report_skipped(generated.skipped());
     let split = generated
         .area_files(|feature| area_package(FACADE, feature))
         .map_err(|e| e.to_string())?;
@@ -85,6 +83,30 @@ pub(crate) fn run(args: CodegenArgs) -> Result<(), String> {
         split.areas.len()
     );
     Ok(())
+}
+
+/// Says which operations were not generated: one line per reason, with how
+/// many and the first of them (`SKIPPED_OPERATIONS` in the bindings lists
+/// them all).
+pub(crate) fn report_skipped(skipped: &[wechatpay_codegen::Skipped]) {
+    let mut by_reason: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for skip in skipped {
+        by_reason
+            .entry(skip.reason.as_str())
+            .or_default()
+            .push(skip.operation.as_str());
+    }
+    for (reason, operations) in by_reason {
+        let more = match operations.len() {
+            1 => String::new(),
+            n => format!(" and {} more", n - 1),
+        };
+        eprintln!(
+            "not generated: {} operation(s), {reason}: {}{more}",
+            operations.len(),
+            operations[0]
+        );
+    }
 }
 
 /// The facade's manifest has two generated blocks, each between two marker

@@ -15,6 +15,7 @@ use clap::Args;
 use wechatpay_codegen::{AreaCrate, Generated, Settings, generate};
 
 use crate::area_crates::{self, Home, area_manifest, facade_dependencies, facade_features};
+use crate::codegen_task::report_skipped;
 use crate::spec_task::read_docs;
 use crate::workspace_root;
 
@@ -46,9 +47,7 @@ pub(crate) fn run(args: CorpusArgs) -> Result<(), String> {
         .with_features(true)
         .with_json_schema_feature(true);
     let generated = generate(&spec, &settings).map_err(|e| e.to_string())?;
-    for skipped in generated.skipped() {
-        eprintln!("not generated: {}: {}", skipped.operation, skipped.reason);
-    }
+    report_skipped(generated.skipped());
     let name = args
         .docs
         .canonicalize()
