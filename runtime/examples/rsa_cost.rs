@@ -8,22 +8,10 @@
 //! `cargo run --release -p wechatpay-runtime --example rsa_cost [--features aws-lc-rs]`
 
 use std::sync::Barrier;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use wechatpay_bench::median;
 use wechatpay_runtime::sign::{PrivateKey, request_message};
-
-/// The median of `runs` timings of `work`, divided by `per_run`.
-fn median(runs: usize, per_run: u32, mut work: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let started = Instant::now();
-            work();
-            started.elapsed() / per_run
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let key = PrivateKey::generate()?;
@@ -39,18 +27,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let signature = key.sign(&message);
     let exchange = || {
-        let sign = median(7, 40, || {
+        let sign = median(7, || {
             for _ in 0..40 {
                 std::hint::black_box(key.sign(&message));
             }
-        });
-        let verify = median(7, 400, || {
+        }) / 40;
+        let verify = median(7, || {
             for _ in 0..400 {
                 public
                     .verify(&message, &signature)
                     .expect("a fresh signature verifies");
             }
-        });
+        }) / 400;
         (sign, verify)
     };
     let (sign, verify) = exchange();

@@ -37,6 +37,13 @@ pub(crate) fn build_release_binaries(
     Ok(target_dir.join("release"))
 }
 
+/// Codes per upload request, as the CLI sends them (the bulk engine's chunk).
+pub(crate) const CODES_PER_REQUEST: usize = 200;
+
+/// Requests the CLI keeps in flight in the benchmarks and the soak
+/// (`couponcodes upload --concurrency`).
+pub(crate) const UPLOAD_CONCURRENCY: usize = 8;
+
 /// A `wechatpay-sandbox` process and the environment a client needs for it.
 pub(crate) struct SandboxProcess {
     child: Child,
@@ -47,18 +54,14 @@ pub(crate) struct SandboxProcess {
 }
 
 impl SandboxProcess {
-    /// `couponcodes upload --json --concurrency 8` of `input` to this sandbox's stock.
+    /// `couponcodes upload --json --concurrency` [`UPLOAD_CONCURRENCY`] of
+    /// `input` to this sandbox's stock.
     pub(crate) fn upload_command(&self, couponcodes: &Path, input: &Path) -> Command {
         let mut command = Command::new(couponcodes);
         command
-            .args([
-                "upload",
-                "--json",
-                "--concurrency",
-                "8",
-                "--stock-id",
-                &self.stock,
-            ])
+            .args(["upload", "--json", "--concurrency"])
+            .arg(UPLOAD_CONCURRENCY.to_string())
+            .args(["--stock-id", &self.stock])
             .arg(input)
             .envs(&self.environment);
         command

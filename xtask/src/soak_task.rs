@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
-use crate::sandbox_process::{SandboxProcess, build_release_binaries, write_codes};
+use crate::sandbox_process::{
+    CODES_PER_REQUEST, SandboxProcess, build_release_binaries, write_codes,
+};
 use crate::workspace_root;
 
 /// Arguments of `cargo xtask soak`.
@@ -88,7 +90,7 @@ pub(crate) fn run(args: SoakArgs) -> Result<(), String> {
             .map(|text| text.lines().count())
             .sum::<usize>()
     };
-    let chunks = args.codes.div_ceil(200);
+    let chunks = args.codes.div_ceil(CODES_PER_REQUEST);
     while journal_lines() < chunks / 3 {
         if child.try_wait().map_err(|e| e.to_string())?.is_some() {
             return Err("the first run ended before it could be killed".into());

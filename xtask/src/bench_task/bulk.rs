@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 
 use super::floor::transport_floor;
 use super::run_ok;
-use crate::sandbox_process::{SandboxProcess, build_release_binaries, write_codes};
+use crate::sandbox_process::{
+    CODES_PER_REQUEST, SandboxProcess, UPLOAD_CONCURRENCY, build_release_binaries, write_codes,
+};
 
 /// The signing backend the binaries are built with.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -51,6 +53,14 @@ impl Backend {
             (Backend::AwsLcRs, false) => vec!["--features", "aws-lc-rs"],
         }
     }
+}
+
+/// One upload of the report: its RSA limit, taken just before it, the
+/// upload with its export, and the transport floor, taken just after.
+struct Run {
+    limit: Duration,
+    upload: UploadRun,
+    floor: Duration,
 }
 
 struct UploadRun {
@@ -160,9 +170,6 @@ fn floor_run(root: &Path, release: &Path, codes: usize) -> Result<Duration, Stri
     Ok(wall)
 }
 
-/// Requests at a time, as `SandboxProcess::upload_command` asks the CLI for.
-const UPLOAD_CONCURRENCY: usize = 8;
-
 /// The RSA work of one signed exchange (two signatures, two checks) with a
 /// backend, measured by the runtime's `rsa_cost` example built like the
 /// binaries: on every core at once (the machine's limit: the cores slow each
@@ -266,37 +273,37 @@ pub(super) fn bulk(root: &Path, codes: usize, repeat: usize) -> Result<String, S
         let mut peaks = Vec::new();
         let mut costs = Vec::new();
         for size in [(codes / 10).max(1000), codes] {
-            let requests = size.div_ceil(200);
+            let requests = size.div_ceil(CODES_PER_REQUEST);
             let mut runs = Vec::new();
             for _ in 0..repeat {
                 let cost = rsa_per_exchange(&rsa_cost, backend)?;
-                let limit = cost.all_cores.mul_f64(requests as f64 / cores);
-                let upload = upload_run(root, &release, size)?;
-                let floor = floor_run(root, &release, size)?;
-                runs.push((limit, upload, floor));
+                runs.push(Run {
+                    limit: cost.all_cores.mul_f64(requests as f64 / cores),
+                    upload: upload_run(root, &release, size)?,
+                    floor: floor_run(root, &release, size)?,
+                });
                 costs.push(cost);
             }
-            let ratio = |of: &dyn Fn(&(Duration, UploadRun, Duration)) -> f64| {
-                Spread::of(runs.iter().map(of)).median
-            };
-            let to_limit =
-                ratio(&|(limit, upload, _)| upload.wall.as_secs_f64() / limit.as_secs_f64());
-            let to_limit_and_floor = ratio(&|(limit, upload, floor)| {
-                upload.wall.as_secs_f64() / (*limit + *floor).as_secs_f64()
-            });
-            let export_to_upload = ratio(&|(_, upload, _)| {
-                upload.export_wall.as_secs_f64() / upload.wall.as_secs_f64()
-            });
-            let upload = Spread::of_durations(runs.iter().map(|(_, upload, _)| upload.wall));
-            let limit = Spread::of_durations(runs.iter().map(|(limit, _, _)| *limit));
-            let floor = Spread::of_durations(runs.iter().map(|(_, _, floor)| *floor));
-            let export = Spread::of_durations(runs.iter().map(|(_, upload, _)| upload.export_wall));
+            // Each run against its own limit; the median of those ratios.
+            let ratio = |of: fn(&Run) -> f64| Spread::of(runs.iter().map(of)).median;
+            let to_limit = ratio(|run| run.upload.wall.as_secs_f64() / run.limit.as_secs_f64());
+            let to_limit_and_floor =
+                ratio(|run| run.upload.wall.as_secs_f64() / (run.limit + run.floor).as_secs_f64());
+            let export_to_upload =
+                ratio(|run| run.upload.export_wall.as_secs_f64() / run.upload.wall.as_secs_f64());
+            let upload = Spread::of_durations(runs.iter().map(|run| run.upload.wall));
+            let limit = Spread::of_durations(runs.iter().map(|run| run.limit));
+            let floor = Spread::of_durations(runs.iter().map(|run| run.floor));
+            let export = Spread::of_durations(runs.iter().map(|run| run.upload.export_wall));
             let client_peak = runs
                 .iter()
-                .map(|(_, r, _)| r.client_peak_kib)
+                .map(|run| run.upload.client_peak_kib)
                 .max()
                 .unwrap_or(0);
-            let sandbox_peak = runs.iter().filter_map(|(_, r, _)| r.sandbox_peak_kib).max();
+            let sandbox_peak = runs
+                .iter()
+                .filter_map(|run| run.upload.sandbox_peak_kib)
+                .max();
             peaks.push((size, client_peak));
             let _ = writeln!(
                 out,

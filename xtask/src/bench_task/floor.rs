@@ -9,8 +9,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 
-/// Codes per upload request, as the CLI sends them.
-const CHUNK: usize = 200;
+use crate::sandbox_process::CODES_PER_REQUEST;
 
 /// An `Authorization` header as long as the client's (a 2048-bit signature in
 /// base64, a 32-character nonce, a 40-character serial).
@@ -35,9 +34,10 @@ pub(super) fn transport_floor(
     concurrency: usize,
 ) -> Result<Duration, String> {
     let url = format!("{base_url}/v3/marketing/busifavor/stocks/{stock}/couponcodes");
-    let bodies: Vec<Vec<u8>> = (0..codes.div_ceil(CHUNK))
+    let bodies: Vec<Vec<u8>> = (0..codes.div_ceil(CODES_PER_REQUEST))
         .map(|chunk| {
-            let list: Vec<String> = (chunk * CHUNK..((chunk + 1) * CHUNK).min(codes))
+            let list: Vec<String> = (chunk * CODES_PER_REQUEST
+                ..((chunk + 1) * CODES_PER_REQUEST).min(codes))
                 .map(|i| format!("{prefix}{i:010}"))
                 .collect();
             serde_json::to_vec(&serde_json::json!({
