@@ -99,34 +99,25 @@ pub(crate) fn facade_features(
     areas: &BTreeSet<String>,
     umbrellas: &BTreeMap<String, BTreeSet<String>>,
 ) -> String {
-    let quoted = |items: &mut dyn Iterator<Item = String>| -> String {
-        items
-            .map(|item| format!("\"{item}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let mut enabling: BTreeMap<&String, String> = BTreeMap::new();
     for feature in features {
         let enables = if areas.contains(feature) {
             let package = area_package(facade, feature);
-            quoted(&mut std::iter::once(format!("dep:{package}")))
+            quoted([format!("dep:{package}")])
         } else {
             String::new()
         };
         enabling.insert(feature, enables);
     }
     for (umbrella, enabled) in umbrellas {
-        enabling.insert(umbrella, quoted(&mut enabled.iter().cloned()));
+        enabling.insert(umbrella, quoted(enabled));
     }
     let mut lines = String::new();
     for (feature, enables) in enabling {
         lines.push_str(&format!("{feature} = [{enables}]\n"));
     }
     lines.push_str("# Every API area.\n");
-    lines.push_str(&format!(
-        "all-areas = [{}]\n",
-        quoted(&mut features.iter().cloned())
-    ));
+    lines.push_str(&format!("all-areas = [{}]\n", quoted(features)));
     lines.push_str(
         "# `schemars::JsonSchema` on every payload type and `json_schemas()`, in\n\
          # every enabled area, for validating payloads against JSON Schema. Off by\n\
@@ -143,11 +134,17 @@ pub(crate) fn facade_features(
             .iter()
             .map(|area| format!("{}?/json-schema", area_package(facade, area))),
     );
-    lines.push_str(&format!(
-        "json-schema = [{}]\n",
-        quoted(&mut schema.into_iter())
-    ));
+    lines.push_str(&format!("json-schema = [{}]\n", quoted(schema)));
     lines
+}
+
+/// `"a", "b"`: the items of a TOML array.
+fn quoted(items: impl IntoIterator<Item = impl std::fmt::Display>) -> String {
+    items
+        .into_iter()
+        .map(|item| format!("\"{item}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The facade's optional dependency on each area crate, at `dir/<feature>`.
