@@ -128,9 +128,10 @@ impl Sandbox {
         for (stock, mode) in &config.stocks {
             store.add_stock(stock, mode);
         }
-        let signing = match config.unsigned {
-            true => Signing::Off,
-            false => Signing::On(config.signing),
+        let signing = if config.unsigned {
+            Signing::Off
+        } else {
+            Signing::On(config.signing)
         };
         let shared = Shared::new(keys, signing, store, config.faults, config.notify);
         let listener = TcpListener::bind(config.addr).await?;
