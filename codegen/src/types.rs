@@ -199,6 +199,8 @@ impl<'a> TypeBuilder<'a> {
                 let inner = self.nested_struct(parent, &base_name, field, side)?;
                 (quote!(#inner), false)
             }
+            // The page gives no type: whatever WeChat Pay sends is kept as it came.
+            Kind::Any => (quote!(::serde_json::Value), false),
         };
         for _ in 0..field.array_depth {
             ty = quote!(::std::vec::Vec<#ty>);

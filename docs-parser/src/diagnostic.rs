@@ -39,6 +39,19 @@ pub enum WarningKind {
     NoResponse,
     /// A `:::` notice that is never closed.
     UnclosedNotice,
+    /// A row without `data-indent` read at the depth the rows around it show.
+    MissingIndent,
+    /// Rows that start nested with no row above them, read under the row the
+    /// table implies (`json`, `query`, `body`) or at the top.
+    ImpliedParent,
+    /// Rows between an encrypted string and its separator row, read as its siblings.
+    EnvelopeRows,
+    /// An object row naming a string's decoded content (`original_data`).
+    ContentName,
+    /// The rows under a row starting more than one level deeper.
+    DeeperRows,
+    /// A type cell naming no JSON type (`array`, `undefined`, empty).
+    UntypedRow,
 }
 
 impl WarningKind {
@@ -56,6 +69,12 @@ impl WarningKind {
             WarningKind::ClientOption => "client options",
             WarningKind::NoResponse => "no response table",
             WarningKind::UnclosedNotice => "unclosed notices",
+            WarningKind::MissingIndent => "rows without data-indent",
+            WarningKind::ImpliedParent => "tables starting nested",
+            WarningKind::EnvelopeRows => "envelope rows before a separator",
+            WarningKind::ContentName => "named decoded contents",
+            WarningKind::DeeperRows => "rows starting deeper",
+            WarningKind::UntypedRow => "untyped rows",
         }
     }
 }

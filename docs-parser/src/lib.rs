@@ -21,6 +21,7 @@ mod notification;
 mod page;
 mod php;
 mod rows;
+mod tree;
 
 use std::fs;
 use std::io;

@@ -22,7 +22,8 @@ use crate::attrs;
 use crate::blocks::{Block, RawRow, read_blocks};
 use crate::diagnostic::{Diagnostics, WarningKind};
 use crate::php;
-use crate::rows::{Node, Row, build_forest, read_row};
+use crate::rows::{Row, read_row};
+use crate::tree::{Node, TableShape, build_forest};
 
 /// What a page holds.
 #[derive(Debug)]
@@ -400,7 +401,25 @@ fn build_operation(
             .iter()
             .filter_map(|raw| read_row(raw, diagnostics))
             .collect();
-        let (forest, full_width) = build_forest(rows, diagnostics);
+        let placeholders = path_placeholders(api_path);
+        let top_level = |name: &str| REQUEST_ROWS.contains(&name) || placeholders.contains(&name);
+        let shape = match role {
+            // An APIv2 page's table also holds its client's options, which
+            // stand at the top under any name.
+            Role::Request if api_path.starts_with("/v2/") => TableShape {
+                top_level: None,
+                implied_parent: Some("xml"),
+            },
+            Role::Request => TableShape {
+                top_level: Some(&top_level),
+                implied_parent: Some(implied_request_row(api_path, operation.method)),
+            },
+            Role::Response | Role::Errors => TableShape {
+                top_level: None,
+                implied_parent: None,
+            },
+        };
+        let (forest, full_width) = build_forest(rows, &shape, diagnostics);
         required_marked |= forest.iter().any(any_required);
         match role {
             Role::Request => {
@@ -440,6 +459,33 @@ fn build_operation(
     Some(operation)
 }
 
+/// The rows that may stand at the top of a request table besides path parameters.
+const REQUEST_ROWS: [&str; 8] = [
+    "json",
+    "xml",
+    "body",
+    "query",
+    "headers",
+    "base_uri",
+    "security",
+    "nonceless",
+];
+
+/// The row a request table implies above rows that start nested: a
+/// notification's `body`, the query of a method without a body, else the JSON body.
+fn implied_request_row(api_path: &str, method: Method) -> &'static str {
+    if api_path.starts_with("/webhook/") {
+        "body"
+    } else if matches!(
+        method,
+        Method::Get | Method::Delete | Method::Head | Method::Options
+    ) {
+        "query"
+    } else {
+        "json"
+    }
+}
+
 fn any_required(node: &Node) -> bool {
     node.field.required || node.children_nodes.iter().any(any_required)
 }
@@ -458,7 +504,23 @@ fn read_request(operation: &mut Operation, forest: Vec<Node>, diagnostics: &mut 
     let is_v2 = operation.path.starts_with("/v2/");
     // Top-level rows that are neither a known name nor a path parameter.
     let mut strays: Vec<Field> = Vec::new();
-    for node in forest {
+    // Rows a table left without a parent went into the row it implies; the
+    // path's parameters among them are the path's.
+    let mut nodes = Vec::with_capacity(forest.len());
+    for mut node in forest {
+        if node.is_implied() {
+            let (params, fields): (Vec<Node>, Vec<Node>) = std::mem::take(&mut node.children_nodes)
+                .into_iter()
+                .partition(|child| placeholders.contains(&child.field.name));
+            node.children_nodes = fields;
+            nodes.extend(params);
+            if node.children_nodes.is_empty() {
+                continue;
+            }
+        }
+        nodes.push(node);
+    }
+    for node in nodes {
         let line = node.field.line;
         let name = node.field.name.clone();
         match name.as_str() {

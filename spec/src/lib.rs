@@ -522,6 +522,9 @@ pub enum Kind {
     Boolean,
     /// An object; its fields are the field's `children`.
     Object,
+    /// Any JSON value: the page gives no type (an empty or `undefined` type
+    /// cell, or a PHP `array` with no rows under it), so nothing is assumed.
+    Any,
 }
 
 impl Kind {
@@ -533,6 +536,7 @@ impl Kind {
             Kind::Number => "number",
             Kind::Boolean => "boolean",
             Kind::Object => "object",
+            Kind::Any => "any",
         }
     }
 
@@ -544,6 +548,7 @@ impl Kind {
             "number" => Kind::Number,
             "boolean" => Kind::Boolean,
             "object" => Kind::Object,
+            "any" => Kind::Any,
             _ => return None,
         })
     }

@@ -381,6 +381,10 @@ fn apply_limits(schema: &mut Map<String, Value>, limits: &Limits) {
 /// A value of `kind` with its enumeration, for the items of arrays too.
 fn scalar(kind: Kind, field: &Field) -> Map<String, Value> {
     let mut schema = Map::new();
+    if kind == Kind::Any {
+        // No `type`: any JSON value matches.
+        return schema;
+    }
     if kind == Kind::Object {
         if field.children.is_empty() {
             schema.insert("type".into(), json!("object"));
