@@ -4,12 +4,55 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use wechatpay_spec::{NotificationFormat, Spec};
+use std::collections::HashMap;
+
+use wechatpay_spec::{Notification, NotificationFormat, Spec};
 
 use crate::CodegenError;
 use crate::docs::lines_to_doc;
 use crate::names::{Names, camel, ident};
 use crate::types::{Side, TypeBuilder};
+
+/// The event type a page is named after (`webhook/v3/COUPON.SEND.md`), when
+/// it lists it.
+fn named_event(notification: &Notification) -> Option<&str> {
+    let stem = notification
+        .source
+        .page
+        .rsplit('/')
+        .next()
+        .and_then(|file| file.strip_suffix(".md"))?;
+    notification
+        .event_types
+        .iter()
+        .find(|event| *event == stem)
+        .map(String::as_str)
+}
+
+/// The event type a page's types are named after: the one it is named
+/// after, else the first it lists.
+fn page_event(notification: &Notification) -> &str {
+    named_event(notification).unwrap_or(&notification.event_types[0])
+}
+
+/// The page each event type is routed to: the page named after it, else the
+/// first page that lists it. A page that lists an event type another page
+/// owns (`PROFITSHARING.SUCCESS` also comes as `TRANSACTION.SUCCESS`) gets
+/// it only for its original types the owner does not list.
+fn owners<'a>(notifications: &[&'a Notification]) -> HashMap<&'a str, usize> {
+    let mut owners: HashMap<&str, usize> = HashMap::new();
+    for (index, notification) in notifications.iter().enumerate() {
+        if let Some(event_type) = named_event(notification) {
+            owners.insert(event_type, index);
+        }
+    }
+    for (index, notification) in notifications.iter().enumerate() {
+        for event_type in &notification.event_types {
+            owners.entry(event_type).or_insert(index);
+        }
+    }
+    owners
+}
 
 /// The `events` module, or nothing when the spec has no JSON notifications.
 pub(crate) fn events_module(
@@ -28,15 +71,19 @@ pub(crate) fn events_module(
     let mut builder = TypeBuilder::new(rt, json_schema_feature);
     let mut variant_names = Names::default();
     variant_names.try_take("Unknown");
+    variant_names.try_take("Undecoded");
     let mut variants = Vec::new();
+    // `(event_type, original_type)` arms first, then the `(event_type, _)` ones.
+    let mut specific_arms = Vec::new();
     let mut arms = Vec::new();
     let mut ids = Vec::new();
-    for notification in notifications {
-        let first = &notification.event_types[0];
-        builder.prefix = camel(first);
+    let owners = owners(&notifications);
+    for (index, notification) in notifications.iter().enumerate() {
+        let main = page_event(notification);
+        builder.prefix = camel(main);
         let name = builder.type_name(
-            &format!("{}Resource", camel(first)),
-            &format!("{}Event", camel(first)),
+            &format!("{}Resource", camel(main)),
+            &format!("{}Event", camel(main)),
         );
         let mut docs = vec![format!(
             "The decrypted resource of {} (`{}`).",
@@ -51,18 +98,50 @@ pub(crate) fn events_module(
         );
         builder
             .struct_for(&name, &docs, &notification.resource, Side::Response, true)
-            .map_err(|e| e.at(format!("notification {first} ({})", notification.source)))?;
+            .map_err(|e| e.at(format!("notification {main} ({})", notification.source)))?;
+        // Event types another page owns reach this page's resource only for
+        // the original types that page does not cover (see `owners`).
+        let mut routed: Vec<(&str, &str)> = Vec::new();
         for event_type in &notification.event_types {
+            let owner = notifications[owners[event_type.as_str()]];
+            if owners[event_type.as_str()] == index {
+                continue;
+            }
+            for original_type in &notification.original_types {
+                if !owner.original_types.contains(original_type) {
+                    routed.push((event_type, original_type));
+                }
+            }
+        }
+        let mut page_variant = None;
+        for event_type in &notification.event_types {
+            if owners[event_type.as_str()] != index {
+                continue;
+            }
             let variant = ident(&variant_names.take(&camel(event_type)));
-            let doc = lines_to_doc(&[format!("{} (`{event_type}`).", notification.summary)]);
+            let mut doc = vec![format!("{} (`{event_type}`).", notification.summary)];
+            if page_variant.is_none() {
+                doc.extend(routed.iter().map(|(event, original)| {
+                    format!("Also `{event}` with original type `{original}`.")
+                }));
+            }
+            let doc = lines_to_doc(&doc);
             variants.push(quote! {
                 #doc
                 #variant(#rt::notify::Notification<#name>),
             });
             arms.push(quote! {
-                #event_type => notification.decode().map(Event::#variant),
+                (#event_type, _) => typed(notification, Event::#variant),
             });
-            ids.push(variant);
+            ids.push(variant.clone());
+            page_variant.get_or_insert(variant);
+        }
+        if let Some(variant) = page_variant {
+            for (event_type, original_type) in routed {
+                specific_arms.push(quote! {
+                    (#event_type, #original_type) => typed(notification, Event::#variant),
+                });
+            }
         }
     }
     let items = builder.items;
@@ -73,8 +152,10 @@ pub(crate) fn events_module(
             #(#items)*
 
             /// A verified, decrypted notification, by event type. Event types
-            /// these bindings do not know yet are [`Event::Unknown`], with their
-            /// decrypted JSON: a new event type never fails a receiver.
+            /// these bindings do not know yet are [`Event::Unknown`], and a
+            /// resource that does not decode as its documented type is
+            /// [`Event::Undecoded`], each with the decrypted JSON: every genuine
+            /// notification reaches the handler, none is refused for its shape.
             #[derive(Debug)]
             #[non_exhaustive]
             #[allow(clippy::large_enum_variant, reason = "one event is handled at a time; boxing would only add a step")]
@@ -82,27 +163,43 @@ pub(crate) fn events_module(
                 #(#variants)*
                 /// An event type the docs these bindings come from do not list.
                 Unknown(#rt::notify::Notification<::serde_json::Value>),
+                /// A documented event whose resource did not decode as its type:
+                /// the JSON as sent, and where and why it did not fit.
+                Undecoded(::std::boxed::Box<#rt::notify::Undecoded>),
             }
 
             impl Event {
-                /// Verifies, decrypts and decodes a notification from its raw
-                /// headers and body bytes.
+                /// Verifies, decrypts and types a notification from its raw
+                /// headers and body bytes. Fails only for a notification that
+                /// is not WeChat Pay's or cannot be read (signature, envelope,
+                /// decryption).
                 pub async fn parse(
                     parser: &#rt::notify::NotificationParser,
                     headers: &#rt::notify::HeaderMap,
                     body: &[u8],
                 ) -> ::std::result::Result<Event, #rt::notify::NotificationError> {
                     let notification = parser.parse::<::serde_json::Value>(headers, body).await?;
-                    Event::from_notification(notification)
+                    ::std::result::Result::Ok(Event::from_notification(notification))
                 }
 
                 /// Types an already verified and decrypted notification by its event type.
                 pub fn from_notification(
                     notification: #rt::notify::Notification<::serde_json::Value>,
-                ) -> ::std::result::Result<Event, #rt::notify::NotificationError> {
-                    match notification.event_type.as_str() {
+                ) -> Event {
+                    fn typed<T: ::serde::de::DeserializeOwned>(
+                        notification: #rt::notify::Notification<::serde_json::Value>,
+                        variant: fn(#rt::notify::Notification<T>) -> Event,
+                    ) -> Event {
+                        match notification.decode() {
+                            ::std::result::Result::Ok(typed) => variant(typed),
+                            ::std::result::Result::Err(undecoded) => Event::Undecoded(undecoded),
+                        }
+                    }
+                    let key = (notification.event_type.as_str(), notification.original_type.as_str());
+                    match key {
+                        #(#specific_arms)*
                         #(#arms)*
-                        _ => ::std::result::Result::Ok(Event::Unknown(notification)),
+                        _ => Event::Unknown(notification),
                     }
                 }
 
@@ -111,6 +208,7 @@ pub(crate) fn events_module(
                     match self {
                         #(Event::#ids(notification) => &notification.id,)*
                         Event::Unknown(notification) => &notification.id,
+                        Event::Undecoded(undecoded) => &undecoded.notification.id,
                     }
                 }
 
@@ -119,7 +217,16 @@ pub(crate) fn events_module(
                     match self {
                         #(Event::#ids(notification) => &notification.event_type,)*
                         Event::Unknown(notification) => &notification.event_type,
+                        Event::Undecoded(undecoded) => &undecoded.notification.event_type,
                     }
+                }
+            }
+
+            impl #rt::notify::FromNotification for Event {
+                fn from_notification(
+                    notification: #rt::notify::Notification<::serde_json::Value>,
+                ) -> Event {
+                    Event::from_notification(notification)
                 }
             }
         }

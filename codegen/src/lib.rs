@@ -30,6 +30,7 @@ mod parallel;
 mod render;
 mod root;
 mod types;
+pub mod wire;
 
 // Only to ask whether we run inside a proc-macro (see `in_parallel`).
 extern crate proc_macro;

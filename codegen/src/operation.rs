@@ -639,16 +639,11 @@ fn pagination(
     let list_ident = ident(&snake(&list.name));
     let total_ident = ident(&snake(&total.name));
     let offset_ident = ident(&snake(&offset.name));
-    let items = if list.required {
-        quote!(response.#list_ident)
-    } else {
-        quote!(response.#list_ident.unwrap_or_default())
-    };
-    let total_value = match (total.kind, total.required) {
-        (Kind::Integer, true) => quote!(u64::try_from(response.#total_ident).ok()),
-        (Kind::Integer, false) => quote!(response.#total_ident.and_then(|t| u64::try_from(t).ok())),
-        (_, true) => quote!(Some(response.#total_ident.max(0.0) as u64)),
-        (_, false) => quote!(response.#total_ident.map(|t| t.max(0.0) as u64)),
+    // Answer fields are all `Option` (see `wire`).
+    let items = quote!(response.#list_ident.unwrap_or_default());
+    let total_value = match crate::wire::float_reason(total) {
+        None => quote!(response.#total_ident.and_then(|t| u64::try_from(t).ok())),
+        Some(_) => quote!(response.#total_ident.map(|t| t.max(0.0) as u64)),
     };
     let offset_value = if offset.required {
         quote!(u64::try_from(self.query.#offset_ident).unwrap_or(0))

@@ -81,7 +81,9 @@ impl<'a> TypeBuilder<'a> {
         for field in fields {
             plans.push(self.field_plan(name, field, side, &mut field_names)?);
         }
-        self.push_struct(name, docs, &plans, side, serde);
+        // Answers keep the members no page lists (see `wire`).
+        let rest = (side == Side::Response && serde).then(|| ident(&field_names.take("extra")));
+        self.push_struct(name, docs, &plans, side, serde, rest.as_ref());
         Ok(())
     }
 
@@ -138,11 +140,19 @@ impl<'a> TypeBuilder<'a> {
                 Side::Response => "Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.",
             }.to_owned());
         }
+        if side == Side::Response {
+            for doc in &mut docs {
+                if doc == "**Required.**" {
+                    *doc = "Marked required on the page; not promised, like every answer field (see the crate docs).".to_owned();
+                }
+            }
+        }
         Ok(FieldPlan {
             ident,
             wire: field.name.clone(),
             ty,
-            required: field.required,
+            // See `wire`: no answer field is promised.
+            required: field.required && side == Side::Request,
             docs,
             schemars,
             validation,
@@ -189,6 +199,7 @@ impl<'a> TypeBuilder<'a> {
             },
             Kind::String => (quote!(::std::string::String), true),
             Kind::Integer => (quote!(i64), false),
+            Kind::Number if crate::wire::float_reason(field).is_none() => (quote!(i64), false),
             Kind::Number => (quote!(f64), false),
             Kind::Boolean => (quote!(bool), false),
             Kind::Object if field.children.is_empty() => (
@@ -271,7 +282,7 @@ impl<'a> TypeBuilder<'a> {
 
     /// A struct without serde derives or validation (request wrappers, multipart bodies).
     pub(crate) fn push_plain_struct(&mut self, name: &Ident, docs: &[String], plans: &[FieldPlan]) {
-        self.push_struct(name, docs, plans, Side::Response, false);
+        self.push_struct(name, docs, plans, Side::Response, false, None);
     }
 
     pub(crate) fn push_struct(
@@ -281,6 +292,7 @@ impl<'a> TypeBuilder<'a> {
         plans: &[FieldPlan],
         side: Side,
         serde: bool,
+        rest: Option<&Ident>,
     ) {
         let rt = self.rt;
         let doc = lines_to_doc(docs);
@@ -312,6 +324,16 @@ impl<'a> TypeBuilder<'a> {
             };
             quote!(#doc #(#attrs)* pub #ident: #ty,)
         });
+        let rest_field = rest.map(|rest| {
+            quote! {
+                /// Members WeChat Pay sent that the docs do not list, kept as
+                /// they came (and serialized back).
+                #[serde(flatten)]
+                pub #rest: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            }
+        });
+        let rest_init = rest.map(|rest| quote!(#rest: ::serde_json::Map::new(),));
+        let rest_entry = rest.map(|rest| quote!(..#rest));
         // `Deserialize` comes from the runtime's `impl_deserialize!`: the derive's
         // code is most of what a generated crate costs to compile. The
         // `#[serde(...)]` field attributes are still read by `Serialize` and schemars.
@@ -420,6 +442,7 @@ impl<'a> TypeBuilder<'a> {
                 #rt::impl_deserialize! {
                     #name {
                         #(#entries)*
+                        #rest_entry
                     }
                 }
             }
@@ -430,6 +453,7 @@ impl<'a> TypeBuilder<'a> {
             #[non_exhaustive]
             pub struct #name {
                 #(#fields)*
+                #rest_field
             }
 
             #deserialize
@@ -438,7 +462,7 @@ impl<'a> TypeBuilder<'a> {
                 #[doc = #new_doc]
                 #many_args
                 pub fn new(#(#params),*) -> Self {
-                    #name { #(#inits)* }
+                    #name { #(#inits)* #rest_init }
                 }
 
                 #(#setters)*

@@ -18,24 +18,30 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 /// Implements `serde::Deserialize` for a struct decoded from a JSON object.
 /// The body is written like the struct's constructor: each field is
 /// `required(position, "wire name")` or `optional(position, "wire name")`
-/// (an `Option<_>` field), positions counting from 0.
+/// (an `Option<_>` field), positions counting from 0. A last `..name` names a
+/// `serde_json::Map` field that keeps every member the struct does not
+/// list (without it they are skipped).
 ///
 /// ```
 /// #[derive(Debug, PartialEq)]
 /// pub struct Code {
 ///     pub code: String,
 ///     pub status: Option<String>,
+///     pub extra: serde_json::Map<String, serde_json::Value>,
 /// }
 ///
 /// wechatpay_runtime::impl_deserialize! {
 ///     Code {
 ///         code: required(0, "code"),
 ///         status: optional(1, "code_status"),
+///         ..extra
 ///     }
 /// }
 ///
-/// let code: Code = serde_json::from_str(r#"{"code": "A1", "extra": 1}"#).unwrap();
-/// assert_eq!(code, Code { code: "A1".into(), status: None });
+/// let code: Code = serde_json::from_str(r#"{"code": "A1", "new": 1}"#).unwrap();
+/// assert_eq!(code.code, "A1");
+/// assert_eq!(code.status, None);
+/// assert_eq!(code.extra["new"], 1);
 /// let error = serde_json::from_str::<Code>(r#"{"code_status": "AVAILABLE"}"#).unwrap_err();
 /// assert!(error.to_string().starts_with("missing field `code`"));
 /// ```
@@ -43,9 +49,20 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 macro_rules! impl_deserialize {
     (
         $name:ident {
+            $($field:ident : $kind:ident($index:literal, $wire:literal $(,)?),)*
+            .. $rest:ident $(,)?
+        }
+    ) => {
+        $crate::impl_deserialize!(@impl $name [$($field : $kind($index, $wire))*] [$rest]);
+    };
+    (
+        $name:ident {
             $($field:ident : $kind:ident($index:literal, $wire:literal $(,)?)),* $(,)?
         }
     ) => {
+        $crate::impl_deserialize!(@impl $name [$($field : $kind($index, $wire))*] []);
+    };
+    (@impl $name:ident [$($field:ident : $kind:ident($index:literal, $wire:literal))*] [$($rest:ident)?]) => {
         impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
             fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
                 deserializer: D,
@@ -64,24 +81,39 @@ macro_rules! impl_deserialize {
                         mut map: A,
                     ) -> ::std::result::Result<$name, A::Error> {
                         $(let mut $field = ::std::option::Option::None;)*
-                        while let ::std::option::Option::Some(index) =
-                            $crate::__private::de::next_field(&mut map, FIELDS)?
+                        $(let mut $rest = $crate::__private::serde_json::Map::new();)?
+                        while let ::std::option::Option::Some(key) =
+                            $crate::__private::de::next_key(&mut map, FIELDS)?
                         {
-                            match index {
-                                $(::std::option::Option::Some($index) => {
+                            match key {
+                                $($crate::__private::de::Key::Field($index) => {
                                     $crate::__private::de::set(&mut map, &mut $field, $wire)?
                                 })*
-                                _ => $crate::__private::de::skip(&mut map)?,
+                                #[allow(unused_variables)]
+                                $crate::__private::de::Key::Other(other) => {
+                                    $crate::impl_deserialize!(@other map other $($rest)?)
+                                }
+                                // Positions past the list cannot come back from `next_key`.
+                                $crate::__private::de::Key::Field(_) => {
+                                    $crate::__private::de::skip(&mut map)?
+                                }
                             }
                         }
                         ::std::result::Result::Ok($name {
                             $($field: $crate::impl_deserialize!(@finish $kind $field $wire),)*
+                            $($rest,)?
                         })
                     }
                 }
                 deserializer.deserialize_struct(stringify!($name), FIELDS, ObjectVisitor)
             }
         }
+    };
+    (@other $map:ident $key:ident) => {
+        $crate::__private::de::skip(&mut $map)?
+    };
+    (@other $map:ident $key:ident $rest:ident) => {
+        $crate::__private::de::keep(&mut $map, &mut $rest, $key)?
     };
     (@finish required $field:ident $wire:literal) => {
         $crate::__private::de::required($field, $wire)?
@@ -91,14 +123,35 @@ macro_rules! impl_deserialize {
     };
 }
 
-/// The position of the next key among `fields` (`Some(None)` for a key that is
-/// not a field), or `None` at the end of the object.
+/// A key of an object being decoded: one of the struct's fields (by
+/// position), or another member's name.
+#[derive(Debug)]
+pub enum Key<'de> {
+    /// The field at this position.
+    Field(usize),
+    /// A member the struct does not list (borrowed from the input when it can be).
+    Other(std::borrow::Cow<'de, str>),
+}
+
+/// The next key, or `None` at the end of the object.
 #[inline]
-pub fn next_field<'de, A: MapAccess<'de>>(
+pub fn next_key<'de, A: MapAccess<'de>>(
     map: &mut A,
     fields: &'static [&'static str],
-) -> Result<Option<Option<usize>>, A::Error> {
-    map.next_key_seed(FieldIndex(fields))
+) -> Result<Option<Key<'de>>, A::Error> {
+    map.next_key_seed(FieldKey(fields))
+}
+
+/// Keeps the current member's value under `key` in `rest`.
+#[inline]
+pub fn keep<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    rest: &mut serde_json::Map<String, serde_json::Value>,
+    key: std::borrow::Cow<'de, str>,
+) -> Result<(), A::Error> {
+    let value = map.next_value::<serde_json::Value>()?;
+    rest.insert(key.into_owned(), value);
+    Ok(())
 }
 
 /// Decodes the current value into `slot`; a second value for it is an error.
@@ -127,34 +180,60 @@ pub fn required<T, E: de::Error>(slot: Option<T>, wire: &'static str) -> Result<
     slot.ok_or_else(|| E::missing_field(wire))
 }
 
-/// Reads a key as its position among the fields, without allocating.
-struct FieldIndex(&'static [&'static str]);
+/// Reads a key as its position among the fields, without allocating for
+/// the fields.
+struct FieldKey(&'static [&'static str]);
 
-impl<'de> DeserializeSeed<'de> for FieldIndex {
-    type Value = Option<usize>;
+impl<'de> DeserializeSeed<'de> for FieldKey {
+    type Value = Key<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_identifier(self)
     }
 }
 
-impl<'de> Visitor<'de> for FieldIndex {
-    type Value = Option<usize>;
+impl<'de> Visitor<'de> for FieldKey {
+    type Value = Key<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a field name")
     }
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(self.0.iter().position(|field| *field == key))
+        Ok(match self.0.iter().position(|field| *field == key) {
+            Some(index) => Key::Field(index),
+            None => Key::Other(std::borrow::Cow::Owned(key.to_owned())),
+        })
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Self::Value, E> {
+        Ok(match self.0.iter().position(|field| *field == key) {
+            Some(index) => Key::Field(index),
+            None => Key::Other(std::borrow::Cow::Borrowed(key)),
+        })
+    }
+
+    fn visit_string<E: de::Error>(self, key: String) -> Result<Self::Value, E> {
+        Ok(match self.0.iter().position(|field| *field == key) {
+            Some(index) => Key::Field(index),
+            None => Key::Other(std::borrow::Cow::Owned(key)),
+        })
     }
 
     fn visit_bytes<E: de::Error>(self, key: &[u8]) -> Result<Self::Value, E> {
-        Ok(self.0.iter().position(|field| field.as_bytes() == key))
+        match std::str::from_utf8(key) {
+            Ok(key) => self.visit_str(key),
+            Err(_) => Err(E::invalid_value(de::Unexpected::Bytes(key), &self)),
+        }
     }
 
     fn visit_u64<E: de::Error>(self, index: u64) -> Result<Self::Value, E> {
-        Ok(usize::try_from(index).ok().filter(|i| *i < self.0.len()))
+        Ok(
+            match usize::try_from(index).ok().filter(|i| *i < self.0.len()) {
+                Some(index) => Key::Field(index),
+                None => Key::Other(std::borrow::Cow::Owned(index.to_string())),
+            },
+        )
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::StatusCode;
 
-use crate::operation::DecodeError;
+use crate::decode::DecodeError;
 use crate::validate::ValidationErrors;
 
 /// Why a call failed. Every variant that saw a response keeps its status,
@@ -40,8 +40,8 @@ pub enum Error {
         status: StatusCode,
         /// The response's `Request-ID`.
         request_id: Option<String>,
-        /// The raw body.
-        body: Bytes,
+        /// The raw body (shown nowhere: see [`RawBody`]).
+        body: RawBody,
     },
     /// No answer in time.
     #[error("no response within {0:?}")]
@@ -64,6 +64,11 @@ pub enum Error {
     /// gzip it should be) or could not be written.
     #[error("download failed: {0}")]
     Download(#[from] crate::download::DownloadError),
+    /// An answer lacks a field the next step needs. Answer fields are all
+    /// `Option` (the docs' answer tables merge product variants), so code
+    /// that needs one says so with [`Error::absent`].
+    #[error("the answer has no `{0}`, which this step needs")]
+    Absent(&'static str),
 }
 
 /// An error and its causes, `: `-separated, so that what the operating system
@@ -89,6 +94,12 @@ fn request_id_suffix(request_id: Option<&str>) -> String {
 }
 
 impl Error {
+    /// The error for an answer field that is needed but absent:
+    /// `bill.download_url.ok_or(Error::absent("download_url"))?`.
+    pub fn absent(field: &'static str) -> Error {
+        Error::Absent(field)
+    }
+
     /// Whether the same request may succeed if sent again: network errors,
     /// timeouts, 202, 429 and 5xx. Never for 4xx, signature or validation errors.
     pub fn is_retryable(&self) -> bool {
@@ -101,7 +112,8 @@ impl Error {
             | Error::Decode { .. }
             | Error::Config(_)
             | Error::Sensitive(_)
-            | Error::Download(_) => false,
+            | Error::Download(_)
+            | Error::Absent(_) => false,
         }
     }
 
@@ -152,6 +164,44 @@ impl Error {
     }
 }
 
+/// A body as it was received, kept for the caller who needs it and shown
+/// nowhere: its `Debug` gives only its length and it has no `Display`, since
+/// bodies carry openids, names and amounts and errors end up in logs.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct RawBody(Bytes);
+
+impl RawBody {
+    /// The bytes.
+    pub fn bytes(&self) -> &Bytes {
+        &self.0
+    }
+
+    /// The bytes, owned.
+    pub fn into_bytes(self) -> Bytes {
+        self.0
+    }
+}
+
+impl From<Bytes> for RawBody {
+    fn from(bytes: Bytes) -> Self {
+        RawBody(bytes)
+    }
+}
+
+impl std::ops::Deref for RawBody {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes, not shown>", self.0.len())
+    }
+}
+
 /// An error answer from WeChat Pay: `{"code": ..., "message": ..., "detail": {...}}`.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -166,7 +216,7 @@ pub struct ApiError {
     /// The free-form `detail` object, kept as raw JSON (real bodies nest it).
     pub detail: Option<serde_json::Value>,
     /// The raw body, whatever it was (an HTML page from a proxy, say).
-    pub body: Bytes,
+    pub body: RawBody,
 }
 
 impl ApiError {
@@ -189,7 +239,7 @@ impl ApiError {
             code,
             message,
             detail,
-            body,
+            body: RawBody(body),
         }
     }
 
@@ -208,9 +258,12 @@ impl fmt::Display for ApiError {
         if let Some(message) = &self.message {
             write!(f, ": {message}")?;
         } else if self.code.is_none() && !self.body.is_empty() {
-            let text = String::from_utf8_lossy(&self.body);
-            let snippet: String = text.chars().take(120).collect();
-            write!(f, " with a non-JSON body: {snippet:?}")?;
+            // Not quoted: a body may carry what must not reach a log.
+            write!(
+                f,
+                " with a body that is not WeChat Pay's JSON ({} bytes)",
+                self.body.len()
+            )?;
         }
         if let Some(id) = &self.request_id {
             write!(f, " (Request-ID {id})")?;
@@ -270,7 +323,8 @@ mod tests {
             err.detail.as_ref().unwrap()["detail"]["issue"],
             "sign not match"
         );
-        assert_eq!(err.body, body);
+        assert_eq!(err.body.bytes(), &body);
+        assert_eq!(format!("{:?}", err.body), "<84 bytes, not shown>");
         assert!(!err.is_retryable());
         assert_eq!(
             err.to_string(),
@@ -284,7 +338,11 @@ mod tests {
         let err = ApiError::from_response(StatusCode::BAD_GATEWAY, None, body);
         assert_eq!(err.code, None);
         assert!(err.is_retryable());
-        assert!(err.to_string().contains("non-JSON body"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "WeChat Pay answered 502 Bad Gateway with a body that is not WeChat Pay's JSON (41 bytes); retrying may help"
+        );
+        assert!(!format!("{err:?}").contains("Gateway</"), "{err:?}");
         let err = Error::Api(Box::new(err));
         assert!(err.is_retryable());
         assert_eq!(err.status(), Some(StatusCode::BAD_GATEWAY));

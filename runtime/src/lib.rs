@@ -34,6 +34,7 @@ pub mod aead;
 pub mod blocking;
 mod client;
 mod de;
+pub mod decode;
 pub mod download;
 mod encode;
 mod error;
@@ -56,11 +57,12 @@ pub use bytes::Bytes;
 pub use client::{
     BACKUP_BASE_URL, Client, ClientBuilder, DEFAULT_BASE_URL, RawResponse, RetryPolicy,
 };
+pub use decode::DecodeError;
 pub use download::{Download, DownloadError, FileDigest};
-pub use error::{ApiError, Error, SignatureError};
+pub use error::{ApiError, Error, RawBody, SignatureError};
 #[cfg(feature = "json-schema")]
 pub use json_schema::json_schema_for;
-pub use operation::{Body, DecodeError, Method, Operation, Request};
+pub use operation::{Body, Method, Operation, Request};
 pub use paginate::{Page, Paginated};
 pub use raw::RawRequest;
 pub use sensitive::{Encrypted, Sensitive, SensitiveError};
@@ -83,13 +85,14 @@ pub mod __private {
     }
     /// How generated operations decode their responses.
     pub mod decode {
-        pub use crate::operation::{decode_empty as empty, decode_json as json};
+        pub use crate::decode::{decode_empty as empty, decode_json as json};
     }
     /// What `impl_deserialize!` expands to.
     pub mod de {
-        pub use crate::de::{next_field, required, set, skip};
+        pub use crate::de::{Key, keep, next_key, required, set, skip};
     }
     #[cfg(feature = "json-schema")]
     pub use schemars;
     pub use serde;
+    pub use serde_json;
 }

@@ -38,6 +38,7 @@ use serde_json::Value;
 
 use crate::aead;
 use crate::client::{Client, unix_now};
+use crate::decode::DecodeError;
 use crate::error::{Error, SignatureError};
 use crate::verify::Verifier;
 
@@ -63,25 +64,77 @@ pub struct Notification<T> {
 
 impl Notification<Value> {
     /// Decodes the resource as `T` (generated event types call this once the
-    /// event type is known); errors say where, never what.
-    pub fn decode<T: DeserializeOwned>(self) -> Result<Notification<T>, NotificationError> {
-        let resource =
-            serde_path_to_error::deserialize::<_, T>(self.resource).map_err(|error| {
-                NotificationError::Decode {
-                    event_type: self.event_type.clone(),
-                    pointer: crate::operation::json_pointer(error.path()),
-                    problem: "not the documented type".to_owned(),
-                }
-            })?;
-        Ok(Notification {
-            id: self.id,
-            create_time: self.create_time,
-            event_type: self.event_type,
-            resource_type: self.resource_type,
-            summary: self.summary,
-            original_type: self.original_type,
+    /// event type is known). When it does not decode, the notification comes
+    /// back whole, with where and why: a verified notification is never lost
+    /// to a type that is stricter than what WeChat Pay sent.
+    pub fn decode<T: DeserializeOwned>(self) -> Result<Notification<T>, Box<Undecoded>> {
+        let Notification {
+            id,
+            create_time,
+            event_type,
+            resource_type,
+            summary,
+            original_type,
             resource,
-        })
+        } = self;
+        match crate::decode::decode_value::<T>(&resource) {
+            Ok(resource) => Ok(Notification {
+                id,
+                create_time,
+                event_type,
+                resource_type,
+                summary,
+                original_type,
+                resource,
+            }),
+            Err(error) => Err(Box::new(Undecoded {
+                notification: Notification {
+                    id,
+                    create_time,
+                    event_type,
+                    resource_type,
+                    summary,
+                    original_type,
+                    resource,
+                },
+                error,
+            })),
+        }
+    }
+}
+
+/// A verified, decrypted notification whose resource is not the type it was
+/// decoded as: its JSON as WeChat Pay sent it, and where and why the type did
+/// not fit. It is as genuine as any other notification (a payment, say), so
+/// it reaches the handler instead of being refused.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Undecoded {
+    /// The notification, its resource as JSON.
+    pub notification: Notification<Value>,
+    /// Where and why the resource did not decode (types only, no values).
+    pub error: DecodeError,
+}
+
+/// What a receiver ([`receive`], [`NotificationService`]) hands its handler
+/// for each verified, decrypted notification. Building it cannot fail, so
+/// every genuine notification reaches the handler: the JSON itself
+/// (`Notification<Value>`), a typed resource or the JSON with the reason it
+/// did not decode (`Result<Notification<T>, Box<Undecoded>>`), or the
+/// generated `events::Event`, which routes by event type.
+pub trait FromNotification: Sized {
+    /// The value for a verified, decrypted notification.
+    fn from_notification(notification: Notification<Value>) -> Self;
+}
+
+impl FromNotification for Notification<Value> {
+    fn from_notification(notification: Notification<Value>) -> Self {
+        notification
+    }
+}
+
+impl<T: DeserializeOwned> FromNotification for Result<Notification<T>, Box<Undecoded>> {
+    fn from_notification(notification: Notification<Value>) -> Self {
+        notification.decode()
     }
 }
 
@@ -118,24 +171,25 @@ pub enum NotificationError {
     /// nonce or associated data changed or cut short.
     #[error("the notification's resource does not decrypt: {0}")]
     Decrypt(&'static str),
-    /// The decrypted resource is not the documented event. Says where, and
-    /// what kind of mismatch, without quoting the decrypted data.
-    #[error("the decrypted {event_type} resource does not decode at {pointer:?}: {problem}")]
+    /// The decrypted resource is not the type [`NotificationParser::parse`]
+    /// was asked for. Says where, and what kind of mismatch, without quoting
+    /// the decrypted data. Receivers never refuse for this: they hand the
+    /// notification to the handler (see [`FromNotification`]).
+    #[error("the decrypted {event_type} resource does not decode {error}")]
     Decode {
         /// The envelope's `event_type`.
         event_type: String,
-        /// JSON pointer to the value that did not decode.
-        pointer: String,
-        /// The kind of mismatch and its position in the plaintext.
-        problem: String,
+        /// Where and why.
+        error: DecodeError,
     },
 }
 
 impl NotificationError {
     /// The HTTP status to answer with: 401 for a notification that is not
     /// WeChat Pay's (signature), 400 for one that cannot be read, 500 for one
-    /// that this program's types cannot decode yet (WeChat Pay sends it again,
-    /// so it is not lost while the program is fixed).
+    /// that the type asked of [`NotificationParser::parse`] cannot decode
+    /// (WeChat Pay sends it again). Receivers built on [`receive`] never
+    /// answer the last: they hand such a notification to the handler.
     pub fn status(&self) -> StatusCode {
         match self {
             NotificationError::Signature(_) => StatusCode::UNAUTHORIZED,
@@ -274,10 +328,9 @@ impl NotificationParser {
         )
         .map_err(NotificationError::Decrypt)?;
         let decoded =
-            decode(&plaintext).map_err(|(pointer, problem)| NotificationError::Decode {
+            crate::decode::decode_json(&plaintext).map_err(|error| NotificationError::Decode {
                 event_type: envelope.event_type.clone(),
-                pointer,
-                problem,
+                error,
             })?;
         Ok(Notification {
             id: envelope.id,
@@ -289,21 +342,6 @@ impl NotificationParser {
             resource: decoded,
         })
     }
-}
-
-/// Decodes the plaintext, reporting a failure as (pointer, problem) with no
-/// quoted data: serde_json's messages quote the values they reject.
-fn decode<T: DeserializeOwned>(plaintext: &[u8]) -> Result<T, (String, String)> {
-    crate::operation::decode_tracked(plaintext).map_err(|(error, pointer)| {
-        let kind = match error.classify() {
-            serde_json::error::Category::Io => "unreadable",
-            serde_json::error::Category::Syntax => "not JSON",
-            serde_json::error::Category::Eof => "cut short",
-            serde_json::error::Category::Data => "not the documented type",
-        };
-        let problem = format!("{kind} (line {}, column {})", error.line(), error.column());
-        (pointer, problem)
-    })
 }
 
 /// The answer WeChat Pay expects (each notification page's `应答规范`):
@@ -340,19 +378,21 @@ fn respond_with(outcome: Result<(), (StatusCode, String)>) -> http::Response<Byt
 }
 
 /// A whole receiver over `http` types, for any server framework: parses the
-/// request, hands a verified notification to `handle`, and answers success
+/// request, hands a verified notification to `handle` as `R` (see
+/// [`FromNotification`]: every verified notification reaches it, whatever its
+/// resource holds), and answers success
 /// only if `handle` returns `Ok` — so a handler that stores the event before
 /// returning acknowledges only what it has durably handled. WeChat Pay sends
 /// the same notification again after a failure, and sometimes after a
 /// success: deduplicate by [`Notification::id`].
-pub async fn receive<T, F, Fut, E>(
+pub async fn receive<R, F, Fut, E>(
     parser: &NotificationParser,
     request: http::Request<Bytes>,
     handle: F,
 ) -> http::Response<Bytes>
 where
-    T: DeserializeOwned,
-    F: FnOnce(Notification<T>) -> Fut,
+    R: FromNotification,
+    F: FnOnce(R) -> Fut,
     Fut: Future<Output = Result<(), E>>,
     E: fmt::Display,
 {
@@ -363,10 +403,10 @@ where
         )));
     }
     let (parts, body) = request.into_parts();
-    match parser.parse::<T>(&parts.headers, &body).await {
+    match parser.parse::<Value>(&parts.headers, &body).await {
         Ok(notification) => {
             let id = notification.id.clone();
-            let outcome = handle(notification).await;
+            let outcome = handle(R::from_notification(notification)).await;
             if let Err(error) = &outcome {
                 tracing::warn!(id = %id, %error, "notification not handled; WeChat Pay will send it again");
             }
@@ -431,8 +471,8 @@ impl<T, H> NotificationService<T, H> {
 #[cfg(feature = "receiver")]
 impl<T, H, Fut, E, B> tower::Service<http::Request<B>> for NotificationService<T, H>
 where
-    T: DeserializeOwned + Send + 'static,
-    H: Fn(Notification<T>) -> Fut + Clone + Send + 'static,
+    T: FromNotification + Send + 'static,
+    H: Fn(T) -> Fut + Clone + Send + 'static,
     Fut: Future<Output = Result<(), E>> + Send + 'static,
     E: fmt::Display + 'static,
     B: http_body::Body + Send + 'static,

@@ -4,8 +4,8 @@
 use std::borrow::Cow;
 
 use bytes::Bytes;
-use serde::de::DeserializeOwned;
 
+use crate::decode::DecodeError;
 use crate::error::Error;
 use crate::validate::Validate;
 
@@ -117,88 +117,4 @@ pub trait Operation: Validate {
 
     /// Decodes a verified success body.
     fn decode(body: Bytes) -> Result<Self::Response, DecodeError>;
-}
-
-/// Why a verified success body is not what the operation documents, and where.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("at {pointer:?}: {message}")]
-pub struct DecodeError {
-    /// JSON pointer to the value that did not decode (`/data/0/status`); empty
-    /// for the document itself.
-    pub pointer: String,
-    /// What the decoder said.
-    pub message: String,
-}
-
-/// Decodes a JSON body.
-pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
-    decode_tracked(body).map_err(|(error, pointer)| DecodeError {
-        pointer,
-        message: error.to_string(),
-    })
-}
-
-/// Decodes JSON; on failure, the decoder's error and a JSON pointer to where
-/// it stopped. Bodies decode at full speed: only a failure pays for a second
-/// pass that tracks where the decoder was.
-pub(crate) fn decode_tracked<T: DeserializeOwned>(
-    body: &[u8],
-) -> Result<T, (serde_json::Error, String)> {
-    serde_json::from_slice(body).map_err(|error| {
-        let mut json = serde_json::Deserializer::from_slice(body);
-        let pointer = match serde_path_to_error::deserialize::<_, T>(&mut json) {
-            Err(tracked) => json_pointer(tracked.path()),
-            Ok(_) => String::new(),
-        };
-        (error, pointer)
-    })
-}
-
-/// A decoder's path as a JSON pointer (`/data/0/status`).
-pub(crate) fn json_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    path.iter()
-        .fold(String::new(), |parent, segment| match segment {
-            Segment::Seq { index } => format!("{parent}/{index}"),
-            Segment::Map { key } | Segment::Enum { variant: key } => {
-                crate::validate::pointer(&parent, key)
-            }
-            Segment::Unknown => format!("{parent}/?"),
-        })
-}
-
-/// Accepts any body for operations documented to return nothing.
-pub fn decode_empty(_body: &[u8]) -> Result<(), DecodeError> {
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Debug, serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Page {
-        data: Vec<Item>,
-    }
-
-    #[derive(Debug, serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Item {
-        code: String,
-        count: u32,
-    }
-
-    #[test]
-    fn decode_errors_point_at_the_value() {
-        let error =
-            decode_json::<Page>(br#"{"data":[{"code":"a","count":1},{"code":"b","count":"x"}]}"#)
-                .unwrap_err();
-        assert_eq!(error.pointer, "/data/1/count");
-        assert!(error.message.contains("invalid type"), "{error}");
-        let error = decode_json::<Page>(b"{\"data\":[{\"code\":\"a\"}]}").unwrap_err();
-        assert_eq!(error.pointer, "/data/0");
-        assert!(error.message.contains("missing field `count`"), "{error}");
-        assert_eq!(decode_json::<Page>(b"not json").unwrap_err().pointer, "");
-    }
 }

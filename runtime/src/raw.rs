@@ -108,11 +108,11 @@ impl RawRequest<'_> {
 impl RawResponse {
     /// Decodes the verified body as JSON.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        crate::operation::decode_json(&self.body).map_err(|error| Error::Decode {
+        crate::decode::decode_json(&self.body).map_err(|error| Error::Decode {
             error,
             status: self.status,
             request_id: self.request_id().map(str::to_owned),
-            body: self.body.clone(),
+            body: self.body.clone().into(),
         })
     }
 

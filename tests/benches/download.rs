@@ -45,8 +45,12 @@ async fn apply(client: &Client, date: &str, gzip: bool) -> (String, FileDigest) 
         query = query.with_tar_type(ApplyTradeBillTarType::Gzip);
     }
     let bill = client.apply_trade_bill(query).await.unwrap();
-    let digest = FileDigest::new(&bill.hash_type, &bill.hash_value).unwrap();
-    (bill.download_url, digest)
+    let digest = FileDigest::new(
+        bill.hash_type.as_deref().unwrap(),
+        bill.hash_value.as_deref().unwrap(),
+    )
+    .unwrap();
+    (bill.download_url.unwrap(), digest)
 }
 
 async fn download(client: &Client, date: &str, gzip: bool, path: &std::path::Path) -> Duration {

@@ -58,17 +58,27 @@ async fn bills_stream_to_disk_checked_and_flat() {
         .apply_trade_bill(ApplyTradeBillQuery::new("2026-12-01"))
         .await
         .unwrap();
-    let digest = FileDigest::new(&bill.hash_type, &bill.hash_value).unwrap();
+    let digest = FileDigest::new(
+        bill.hash_type.as_deref().unwrap(),
+        bill.hash_value.as_deref().unwrap(),
+    )
+    .unwrap();
     let path = dir.path().join("tradebill-2026-12-01.csv");
     let baseline = HEAP.current_usage();
     HEAP.reset_peak_usage();
-    let download = client.download_url(&bill.download_url).await.unwrap();
+    let download = client
+        .download_url(bill.download_url.as_deref().unwrap())
+        .await
+        .unwrap();
     assert_eq!(download.content_length(), Some(size));
     let written = download.save(&path, &digest).await.unwrap();
     let growth = HEAP.peak_usage().saturating_sub(baseline) as u64;
     eprintln!("heap growth while downloading {size} bytes: {growth} bytes");
     assert_eq!(written, size);
-    assert_eq!(sha1_of_file(&path), (size, bill.hash_value.to_lowercase()));
+    assert_eq!(
+        sha1_of_file(&path),
+        (size, bill.hash_value.as_deref().unwrap().to_lowercase())
+    );
     assert!(
         growth < 16 * MIB,
         "the heap grew by {growth} bytes while downloading {size}"
@@ -86,17 +96,32 @@ async fn bills_stream_to_disk_checked_and_flat() {
         )
         .await
         .unwrap();
-    assert!(bill.download_url.contains("tartype=gzip"));
-    let digest = FileDigest::new(&bill.hash_type, &bill.hash_value).unwrap();
-    let download = client.download_url(&bill.download_url).await.unwrap();
+    assert!(
+        bill.download_url
+            .as_deref()
+            .unwrap()
+            .contains("tartype=gzip")
+    );
+    let digest = FileDigest::new(
+        bill.hash_type.as_deref().unwrap(),
+        bill.hash_value.as_deref().unwrap(),
+    )
+    .unwrap();
+    let download = client
+        .download_url(bill.download_url.as_deref().unwrap())
+        .await
+        .unwrap();
     assert!(download.is_gzip());
     assert_eq!(download.content_length(), None);
     let path = dir.path().join("tradebill-2026-11-30.csv");
     assert_eq!(download.save(&path, &digest).await.unwrap(), size);
-    assert_eq!(sha1_of_file(&path), (size, bill.hash_value.to_lowercase()));
+    assert_eq!(
+        sha1_of_file(&path),
+        (size, bill.hash_value.as_deref().unwrap().to_lowercase())
+    );
 
     // The generated call path of the download, from the link's token, into memory.
-    let url = reqwest::Url::parse(&bill.download_url).unwrap();
+    let url = reqwest::Url::parse(bill.download_url.as_deref().unwrap()).unwrap();
     let token = url
         .query_pairs()
         .find(|(k, _)| k == "token")
@@ -119,10 +144,14 @@ async fn bills_stream_to_disk_checked_and_flat() {
         .apply_trade_bill(ApplyTradeBillQuery::new("2026-11-29"))
         .await
         .unwrap();
-    let digest = FileDigest::new(&bill.hash_type, &bill.hash_value).unwrap();
+    let digest = FileDigest::new(
+        bill.hash_type.as_deref().unwrap(),
+        bill.hash_value.as_deref().unwrap(),
+    )
+    .unwrap();
     let path = dir.path().join("tradebill-2026-11-29.csv");
     let error = client
-        .download_url(&bill.download_url)
+        .download_url(bill.download_url.as_deref().unwrap())
         .await
         .unwrap()
         .save(&path, &digest)

@@ -34,7 +34,9 @@ async fn a_five_mib_image_streams_from_disk_and_arrives_whole() {
     let sha256 = file.sha256().to_owned();
 
     let answer = client.upload_media(body_for(file)).await.expect("uploaded");
-    let stored = sandbox.media(&answer.media_id).expect("the sandbox has it");
+    let stored = sandbox
+        .media(answer.media_id.as_deref().unwrap())
+        .expect("the sandbox has it");
     assert_eq!(stored.len, MAX_IMAGE);
     assert_eq!(stored.sha256, sha256);
     assert_eq!(stored.filename, "storefront.png");
@@ -46,7 +48,13 @@ async fn bytes_in_memory_upload_the_same_way() {
     let client = sandbox.client_builder().build().unwrap();
     let file = FilePart::from_bytes("logo.jpg", "image/jpeg", image(40_000));
     let answer = client.upload_media(body_for(file)).await.expect("uploaded");
-    assert_eq!(sandbox.media(&answer.media_id).expect("stored").len, 40_000);
+    assert_eq!(
+        sandbox
+            .media(answer.media_id.as_deref().unwrap())
+            .expect("stored")
+            .len,
+        40_000
+    );
 }
 
 #[tokio::test]

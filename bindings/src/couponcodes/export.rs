@@ -59,7 +59,10 @@ async fn fetch(
     let response = super::retry_unverified(|| client.execute(&request)).await?;
     Ok(Page {
         items: response.data.unwrap_or_default(),
-        total: u64::try_from(response.total_count).unwrap_or(0),
+        total: response
+            .total_count
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or(0),
     })
 }
 

@@ -91,14 +91,19 @@ impl ChunkUploader for StockUploader {
             let response = retry_unverified(|| self.client.execute(&request)).await?;
             Ok(ChunkAnswer {
                 succeeded: response.success_codes.unwrap_or_default(),
-                success_count: u64::try_from(response.success_count).ok(),
+                success_count: response.success_count.and_then(|n| u64::try_from(n).ok()),
                 existed: response.exist_codes.unwrap_or_default(),
                 duplicated: response.duplicate_codes.unwrap_or_default(),
                 failed: response
                     .fail_codes
                     .unwrap_or_default()
                     .into_iter()
-                    .map(|f| (f.coupon_code, f.code.as_str().to_owned(), f.message))
+                    // A failure that names no code settles nothing: the codes
+                    // the answer does not mention are reported unknown.
+                    .filter_map(|f| {
+                        let code = f.code.map(|c| c.as_str().to_owned()).unwrap_or_default();
+                        Some((f.coupon_code?, code, f.message.unwrap_or_default()))
+                    })
                     .collect(),
             })
         })

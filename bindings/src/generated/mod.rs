@@ -788,6 +788,1631 @@ pub const SKIPPED_OPERATIONS: &[(&str, &str)] = &[
 /// event, and [`Event`](events::Event) over them all.
 pub mod events {
     ::wechatpay_runtime::open_enum! {
+        /// Values of `product_name`.
+        ///
+        /// 产品名称
+        pub enum AbnormalFundProcessingTransferSuccessProductName {
+            C2C = "C2C",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `currency`.
+        ///
+        /// 货币类型
+        pub enum AbnormalFundProcessingTransferSuccessCurrency {
+            Cny = "CNY",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The `transfer_amount` object.
+    ///
+    /// 付款金额信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct AbnormalFundProcessingTransferSuccessTransferAmount {
+        /// 总金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
+        /// 货币类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<
+            AbnormalFundProcessingTransferSuccessCurrency,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        AbnormalFundProcessingTransferSuccessTransferAmount {
+            total: optional(0, "total"),
+            currency: optional(1, "currency"),
+            ..extra
+        }
+    }
+
+    impl AbnormalFundProcessingTransferSuccessTransferAmount {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            AbnormalFundProcessingTransferSuccessTransferAmount {
+                total: ::std::option::Option::None,
+                currency: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `receipt_state`.
+        ///
+        /// 在途异常资金付款状态
+        pub enum AbnormalFundProcessingTransferSuccessReceiptState {
+            ReceiptStatePending = "RECEIPT_STATE_PENDING",
+            ReceiptStateProgress = "RECEIPT_STATE_PROGRESS",
+            ReceiptStateCompleted = "RECEIPT_STATE_COMPLETED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `operator`.
+        ///
+        /// 发起在途异常资金付款请求的角色
+        pub enum AbnormalFundProcessingTransferSuccessOperator {
+            Merchant = "MERCHANT",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The `commander` object.
+    ///
+    /// 在途异常资金付款指令的发起方
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct AbnormalFundProcessingTransferSuccessCommander {
+        /// 发起在途异常资金付款请求的角色
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub operator: ::std::option::Option<
+            AbnormalFundProcessingTransferSuccessOperator,
+        >,
+        /// 微信支付商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        AbnormalFundProcessingTransferSuccessCommander {
+            operator: optional(0, "operator"),
+            mchid: optional(1, "mchid"),
+            ..extra
+        }
+    }
+
+    impl AbnormalFundProcessingTransferSuccessCommander {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            AbnormalFundProcessingTransferSuccessCommander {
+                operator: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `transfer_mode`.
+        ///
+        /// 付款方式
+        pub enum AbnormalFundProcessingTransferSuccessTransferMode {
+            TransferToOriginalReceiveUser = "TRANSFER_TO_ORIGINAL_RECEIVE_USER",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The `instruction` object.
+    ///
+    /// 在途异常资金付款指令信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct AbnormalFundProcessingTransferSuccessInstruction {
+        /// 商户侧指令编号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_instruction_no: ::std::option::Option<::std::string::String>,
+        /// 在途异常资金付款指令的发起方
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub commander: ::std::option::Option<
+            AbnormalFundProcessingTransferSuccessCommander,
+        >,
+        /// 付款方式
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transfer_mode: ::std::option::Option<
+            AbnormalFundProcessingTransferSuccessTransferMode,
+        >,
+        /// 入账成功时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_time: ::std::option::Option<::std::string::String>,
+        /// 微信支付在途异常资金付款指令执行流水号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub instruction_instance_id: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        AbnormalFundProcessingTransferSuccessInstruction {
+            out_instruction_no: optional(0, "out_instruction_no"),
+            commander: optional(1, "commander"),
+            transfer_mode: optional(2, "transfer_mode"),
+            success_time: optional(3, "success_time"),
+            instruction_instance_id: optional(4, "instruction_instance_id"),
+            ..extra
+        }
+    }
+
+    impl AbnormalFundProcessingTransferSuccessInstruction {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            AbnormalFundProcessingTransferSuccessInstruction {
+                out_instruction_no: ::std::option::Option::None,
+                commander: ::std::option::Option::None,
+                transfer_mode: ::std::option::Option::None,
+                success_time: ::std::option::Option::None,
+                instruction_instance_id: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 异常转付处理结果回调(ABNORMAL_FUND_PROCESSING.TRANSFER.SUCCESS)通知(JSON) (`ABNORMAL_FUND_PROCESSING.TRANSFER.SUCCESS`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4014591539>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct AbnormalFundProcessingTransferSuccessResource {
+        /// 产品名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub product_name: ::std::option::Option<
+            AbnormalFundProcessingTransferSuccessProductName,
+        >,
+        /// 微信支付在途异常资金付款单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub receipt_id: ::std::option::Option<::std::string::String>,
+        /// 付款金额信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transfer_amount: ::std::option::Option<
+            AbnormalFundProcessingTransferSuccessTransferAmount,
+        >,
+        /// 在途异常资金付款状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub receipt_state: ::std::option::Option<
+            AbnormalFundProcessingTransferSuccessReceiptState,
+        >,
+        /// 在途异常资金付款单据创建时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// 在途异常资金付款单据更新时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_update_time: ::std::option::Option<::std::string::String>,
+        /// 在途异常资金付款指令信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub instruction: ::std::option::Option<
+            AbnormalFundProcessingTransferSuccessInstruction,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        AbnormalFundProcessingTransferSuccessResource {
+            product_name: optional(0, "product_name"),
+            receipt_id: optional(1, "receipt_id"),
+            transfer_amount: optional(2, "transfer_amount"),
+            receipt_state: optional(3, "receipt_state"),
+            create_time: optional(4, "create_time"),
+            last_update_time: optional(5, "last_update_time"),
+            instruction: optional(6, "instruction"),
+            ..extra
+        }
+    }
+
+    impl AbnormalFundProcessingTransferSuccessResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            AbnormalFundProcessingTransferSuccessResource {
+                product_name: ::std::option::Option::None,
+                receipt_id: ::std::option::Option::None,
+                transfer_amount: ::std::option::Option::None,
+                receipt_state: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                last_update_time: ::std::option::Option::None,
+                instruction: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `website_state`.
+        ///
+        /// 子商户经营网址状态
+        pub enum ApplymentStateApprovedWebsiteState {
+            HasLaunched = "HAS_LAUNCHED",
+            UnLaunched = "UN_LAUNCHED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `applyment_state`.
+        ///
+        /// 申请单状态
+        pub enum ApplymentStateApprovedApplymentState {
+            Pending = "PENDING",
+            UnderReview = "UNDER_REVIEW",
+            Approved = "APPROVED",
+            Rejected = "REJECTED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of H5支付域名修改申请事件(APPLYMENT_STATE.APPROVED)通知(JSON) (`APPLYMENT_STATE.APPROVED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4013025118>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4013025122>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct ApplymentStateApprovedResource {
+        /// 子商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户经营网址状态
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub website_state: ::std::option::Option<ApplymentStateApprovedWebsiteState>,
+        /// H5支付域名
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// 子商户H5经营网址
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub website_url: ::std::option::Option<::std::string::String>,
+        /// 经营网址商业页面截图
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub website_business_page_pics: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        /// 经营网址首页截图
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub website_homepage_pics: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        /// 申请单号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub applyment_id: ::std::option::Option<i64>,
+        /// 驳回原因
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub audit_reject_detail: ::std::option::Option<::std::string::String>,
+        /// 申请单状态
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub applyment_state: ::std::option::Option<ApplymentStateApprovedApplymentState>,
+        /// 商户提供的审核结果回调接口
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub notify_url: ::std::option::Option<::std::string::String>,
+        /// 商户申请单号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_applyment_id: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        ApplymentStateApprovedResource {
+            sub_mchid: optional(0, "sub_mchid"),
+            website_state: optional(1, "website_state"),
+            domains: optional(2, "domains"),
+            website_url: optional(3, "website_url"),
+            website_business_page_pics: optional(4, "website_business_page_pics"),
+            website_homepage_pics: optional(5, "website_homepage_pics"),
+            applyment_id: optional(6, "applyment_id"),
+            audit_reject_detail: optional(7, "audit_reject_detail"),
+            applyment_state: optional(8, "applyment_state"),
+            notify_url: optional(9, "notify_url"),
+            out_applyment_id: optional(10, "out_applyment_id"),
+            ..extra
+        }
+    }
+
+    impl ApplymentStateApprovedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            ApplymentStateApprovedResource {
+                sub_mchid: ::std::option::Option::None,
+                website_state: ::std::option::Option::None,
+                domains: ::std::option::Option::None,
+                website_url: ::std::option::Option::None,
+                website_business_page_pics: ::std::option::Option::None,
+                website_homepage_pics: ::std::option::Option::None,
+                applyment_id: ::std::option::Option::None,
+                audit_reject_detail: ::std::option::Option::None,
+                applyment_state: ::std::option::Option::None,
+                notify_url: ::std::option::Option::None,
+                out_applyment_id: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `block_count_level`.
+        ///
+        /// 商户管理记录状态
+        pub enum BlockrecordChangeBlockCountLevel {
+            LessThanTwenty = "LESS_THAN_TWENTY",
+            LessThanOneHundred = "LESS_THAN_ONE_HUNDRED",
+            LessThanOneThousand = "LESS_THAN_ONE_THOUSAND",
+            OverOneThousand = "OVER_ONE_THOUSAND",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 商户交易拦截记录新增(BLOCKRECORD.CHANGE)通知(JSON) (`BLOCKRECORD.CHANGE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4014940982>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct BlockrecordChangeResource {
+        /// 子商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 交易拦截记录ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub block_record_id: ::std::option::Option<::std::string::String>,
+        /// 商户管理记录状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub block_count_level: ::std::option::Option<BlockrecordChangeBlockCountLevel>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        BlockrecordChangeResource {
+            sub_mchid: optional(0, "sub_mchid"),
+            block_record_id: optional(1, "block_record_id"),
+            block_count_level: optional(2, "block_count_level"),
+            ..extra
+        }
+    }
+
+    impl BlockrecordChangeResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            BlockrecordChangeResource {
+                sub_mchid: ::std::option::Option::None,
+                block_record_id: ::std::option::Option::None,
+                block_count_level: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `appeal_result`.
+        ///
+        /// 商户管理记录状态
+        pub enum BlocksubmissionChangeAppealResult {
+            Pass = "PASS",
+            Reject = "REJECT",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 商户交易拦截记录申诉(BLOCKSUBMISSION.CHANGE)通知(JSON) (`BLOCKSUBMISSION.CHANGE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4014940982>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct BlocksubmissionChangeResource {
+        /// 子商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 交易拦截记录申诉ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appeal_record_id: ::std::option::Option<::std::string::String>,
+        /// 商户管理记录状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appeal_result: ::std::option::Option<BlocksubmissionChangeAppealResult>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        BlocksubmissionChangeResource {
+            sub_mchid: optional(0, "sub_mchid"),
+            appeal_record_id: optional(1, "appeal_record_id"),
+            appeal_result: optional(2, "appeal_result"),
+            ..extra
+        }
+    }
+
+    impl BlocksubmissionChangeResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            BlocksubmissionChangeResource {
+                sub_mchid: ::std::option::Option::None,
+                appeal_record_id: ::std::option::Option::None,
+                appeal_result: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 商家名片会员用户积分兑券事件(BRAND_MEMBER_CARD_SP.POINT_EXCHANGE_COUPON)通知(JSON) (`BRAND_MEMBER_CARD_SP.POINT_EXCHANGE_COUPON`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4015878622>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct BrandMemberCardSpPointExchangeCouponResource {
+        /// 兑券记录ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub record_id: ::std::option::Option<::std::string::String>,
+        /// 品牌ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub brand_id: ::std::option::Option<::std::string::String>,
+        /// 会员卡模板ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_id: ::std::option::Option<::std::string::String>,
+        /// 用户标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 会员卡code
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_card_code: ::std::option::Option<::std::string::String>,
+        /// 积分兑券模板ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub exchange_coupon_template_id: ::std::option::Option<::std::string::String>,
+        /// 消耗积分数
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub deduct_points: ::std::option::Option<i64>,
+        /// 批次ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_id: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        BrandMemberCardSpPointExchangeCouponResource {
+            record_id: optional(0, "record_id"),
+            brand_id: optional(1, "brand_id"),
+            card_id: optional(2, "card_id"),
+            openid: optional(3, "openid"),
+            user_card_code: optional(4, "user_card_code"),
+            exchange_coupon_template_id: optional(5, "exchange_coupon_template_id"),
+            deduct_points: optional(6, "deduct_points"),
+            stock_id: optional(7, "stock_id"),
+            ..extra
+        }
+    }
+
+    impl BrandMemberCardSpPointExchangeCouponResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            BrandMemberCardSpPointExchangeCouponResource {
+                record_id: ::std::option::Option::None,
+                brand_id: ::std::option::Option::None,
+                card_id: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                user_card_code: ::std::option::Option::None,
+                exchange_coupon_template_id: ::std::option::Option::None,
+                deduct_points: ::std::option::Option::None,
+                stock_id: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 商家名片会员用户积分同步事件(BRAND_MEMBER_CARD_SP.SYNC_USER_POINT)通知(JSON) (`BRAND_MEMBER_CARD_SP.SYNC_USER_POINT`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4016096820>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct BrandMemberCardSpSyncUserPointResource {
+        /// 品牌ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub brand_id: ::std::option::Option<::std::string::String>,
+        /// 会员卡模板ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_id: ::std::option::Option<::std::string::String>,
+        /// 用户标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 会员卡code
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_card_code: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        BrandMemberCardSpSyncUserPointResource {
+            brand_id: optional(0, "brand_id"),
+            card_id: optional(1, "card_id"),
+            openid: optional(2, "openid"),
+            user_card_code: optional(3, "user_card_code"),
+            ..extra
+        }
+    }
+
+    impl BrandMemberCardSpSyncUserPointResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            BrandMemberCardSpSyncUserPointResource {
+                brand_id: ::std::option::Option::None,
+                card_id: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                user_card_code: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `card_type`.
+        ///
+        /// 会员卡类型
+        pub enum BrandMemberCardSpUserCardCreateCardType {
+            Purchase = "PURCHASE",
+            Normal = "NORMAL",
+            Balance = "BALANCE",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `type`.
+        ///
+        /// 有效期类型
+        pub enum BrandMemberCardSpUserCardCreateType {
+            FixTimeRange = "FIX_TIME_RANGE",
+            FixTerm = "FIX_TERM",
+            Permanent = "PERMANENT",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The `valid_date_information` object.
+    ///
+    /// 会员卡有效期
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct BrandMemberCardSpUserCardCreateValidDateInformation {
+        /// 有效期类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(rename = "type")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<BrandMemberCardSpUserCardCreateType>,
+        /// 有效期开始时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub available_begin_time: ::std::option::Option<::std::string::String>,
+        /// 有效期结束时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub available_end_time: ::std::option::Option<::std::string::String>,
+        /// 生效后N天内有效
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub available_day_after_receive: ::std::option::Option<i64>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        BrandMemberCardSpUserCardCreateValidDateInformation {
+            type_: optional(0, "type"),
+            available_begin_time: optional(1, "available_begin_time"),
+            available_end_time: optional(2, "available_end_time"),
+            available_day_after_receive: optional(3, "available_day_after_receive"),
+            ..extra
+        }
+    }
+
+    impl BrandMemberCardSpUserCardCreateValidDateInformation {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            BrandMemberCardSpUserCardCreateValidDateInformation {
+                type_: ::std::option::Option::None,
+                available_begin_time: ::std::option::Option::None,
+                available_end_time: ::std::option::Option::None,
+                available_day_after_receive: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `name`.
+        ///
+        /// 平台提供的通用开卡信息字段
+        pub enum BrandMemberCardSpUserCardCreateName {
+            UserFormFlagSex = "USER_FORM_FLAG_SEX",
+            UserFormFlagName = "USER_FORM_FLAG_NAME",
+            UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY",
+            UserFormFlagAddress = "USER_FORM_FLAG_ADDRESS",
+            UserFormFlagEmail = "USER_FORM_FLAG_EMAIL",
+            UserFormFlagCity = "USER_FORM_FLAG_CITY",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// An item of `common_field_list`.
+    ///
+    /// 平台提供的通用开卡信息字段
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct BrandMemberCardSpUserCardCreateCommonFieldListItem {
+        /// 平台提供的通用开卡信息字段
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<BrandMemberCardSpUserCardCreateName>,
+        /// 加密的用户开卡时填写的个人信息
+        ///
+        /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        BrandMemberCardSpUserCardCreateCommonFieldListItem {
+            name: optional(0, "name"),
+            value: optional(1, "value"),
+            ..extra
+        }
+    }
+
+    impl BrandMemberCardSpUserCardCreateCommonFieldListItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            BrandMemberCardSpUserCardCreateCommonFieldListItem {
+                name: ::std::option::Option::None,
+                value: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// An item of `custom_field_list`.
+    ///
+    /// 商户自定义的开卡信息字段
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct BrandMemberCardSpUserCardCreateCustomFieldListItem {
+        /// 字段名称
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// 加密的用户选择的字段值列表
+        ///
+        /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_chosen_values: ::std::option::Option<
+            ::std::vec::Vec<::wechatpay_runtime::Encrypted>,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        BrandMemberCardSpUserCardCreateCustomFieldListItem {
+            name: optional(0, "name"),
+            user_chosen_values: optional(1, "user_chosen_values"),
+            ..extra
+        }
+    }
+
+    impl BrandMemberCardSpUserCardCreateCustomFieldListItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            BrandMemberCardSpUserCardCreateCustomFieldListItem {
+                name: ::std::option::Option::None,
+                user_chosen_values: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `user_information` object.
+    ///
+    /// 用户开卡时填写的个人信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct BrandMemberCardSpUserCardCreateUserInformation {
+        /// 平台提供的通用开卡信息字段
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub common_field_list: ::std::option::Option<
+            ::std::vec::Vec<BrandMemberCardSpUserCardCreateCommonFieldListItem>,
+        >,
+        /// 商户自定义的开卡信息字段
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_field_list: ::std::option::Option<
+            ::std::vec::Vec<BrandMemberCardSpUserCardCreateCustomFieldListItem>,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        BrandMemberCardSpUserCardCreateUserInformation {
+            common_field_list: optional(0, "common_field_list"),
+            custom_field_list: optional(1, "custom_field_list"),
+            ..extra
+        }
+    }
+
+    impl BrandMemberCardSpUserCardCreateUserInformation {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            BrandMemberCardSpUserCardCreateUserInformation {
+                common_field_list: ::std::option::Option::None,
+                custom_field_list: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `user_card_state`.
+        ///
+        /// 用户会员卡状态
+        pub enum BrandMemberCardSpUserCardCreateUserCardState {
+            NotEffective = "NOT_EFFECTIVE",
+            Effective = "EFFECTIVE",
+            Expired = "EXPIRED",
+            Unavailable = "UNAVAILABLE",
+            Delete = "DELETE",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 用户开通商家名片会员卡事件(BRAND_MEMBER_CARD_SP.USER_CARD.CREATE)通知(JSON) (`BRAND_MEMBER_CARD_SP.USER_CARD.CREATE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4015283692>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct BrandMemberCardSpUserCardCreateResource {
+        /// 会员卡code
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_card_code: ::std::option::Option<::std::string::String>,
+        /// 会员卡模板ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_id: ::std::option::Option<::std::string::String>,
+        /// 用户标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 卡背景颜色
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_color: ::std::option::Option<::std::string::String>,
+        /// 卡背景图URL
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_picture_url: ::std::option::Option<::std::string::String>,
+        /// 品牌ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub brand_id: ::std::option::Option<::std::string::String>,
+        /// 会员卡类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_type: ::std::option::Option<BrandMemberCardSpUserCardCreateCardType>,
+        /// 加密的手机号
+        ///
+        /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone_number: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+        /// 等级
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub level: ::std::option::Option<::std::string::String>,
+        /// 会员卡有效期
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub valid_date_information: ::std::option::Option<
+            BrandMemberCardSpUserCardCreateValidDateInformation,
+        >,
+        /// 领取时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub pickup_time: ::std::option::Option<::std::string::String>,
+        /// 用户开卡时填写的个人信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_information: ::std::option::Option<
+            BrandMemberCardSpUserCardCreateUserInformation,
+        >,
+        /// 商家数据包
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach: ::std::option::Option<::std::string::String>,
+        /// 用户会员卡状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_card_state: ::std::option::Option<
+            BrandMemberCardSpUserCardCreateUserCardState,
+        >,
+        /// 作废原因
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub invalid_reason: ::std::option::Option<::std::string::String>,
+        /// 作废时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub invalid_time: ::std::option::Option<::std::string::String>,
+        /// 创建时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// 更新时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub modify_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        BrandMemberCardSpUserCardCreateResource {
+            user_card_code: optional(0, "user_card_code"),
+            card_id: optional(1, "card_id"),
+            openid: optional(2, "openid"),
+            card_color: optional(3, "card_color"),
+            card_picture_url: optional(4, "card_picture_url"),
+            brand_id: optional(5, "brand_id"),
+            card_type: optional(6, "card_type"),
+            phone_number: optional(7, "phone_number"),
+            level: optional(8, "level"),
+            valid_date_information: optional(9, "valid_date_information"),
+            pickup_time: optional(10, "pickup_time"),
+            user_information: optional(11, "user_information"),
+            attach: optional(12, "attach"),
+            user_card_state: optional(13, "user_card_state"),
+            invalid_reason: optional(14, "invalid_reason"),
+            invalid_time: optional(15, "invalid_time"),
+            create_time: optional(16, "create_time"),
+            modify_time: optional(17, "modify_time"),
+            ..extra
+        }
+    }
+
+    impl BrandMemberCardSpUserCardCreateResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            BrandMemberCardSpUserCardCreateResource {
+                user_card_code: ::std::option::Option::None,
+                card_id: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                card_color: ::std::option::Option::None,
+                card_picture_url: ::std::option::Option::None,
+                brand_id: ::std::option::Option::None,
+                card_type: ::std::option::Option::None,
+                phone_number: ::std::option::Option::None,
+                level: ::std::option::Option::None,
+                valid_date_information: ::std::option::Option::None,
+                pickup_time: ::std::option::Option::None,
+                user_information: ::std::option::Option::None,
+                attach: ::std::option::Option::None,
+                user_card_state: ::std::option::Option::None,
+                invalid_reason: ::std::option::Option::None,
+                invalid_time: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                modify_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 用户删除商家名片会员卡事件(BRAND_MEMBER_CARD_SP.USER_CARD.DELETE)通知(JSON) (`BRAND_MEMBER_CARD_SP.USER_CARD.DELETE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4015283692>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct BrandMemberCardSpUserCardDeleteResource {
+        /// 会员卡code
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_card_code: ::std::option::Option<::std::string::String>,
+        /// 会员卡模板ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_id: ::std::option::Option<::std::string::String>,
+        /// 用户标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 卡背景颜色
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_color: ::std::option::Option<::std::string::String>,
+        /// 卡背景图URL
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_picture_url: ::std::option::Option<::std::string::String>,
+        /// 品牌ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub brand_id: ::std::option::Option<::std::string::String>,
+        /// 会员卡类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_type: ::std::option::Option<BrandMemberCardSpUserCardCreateCardType>,
+        /// 加密的手机号
+        ///
+        /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone_number: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+        /// 等级
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub level: ::std::option::Option<::std::string::String>,
+        /// 会员卡有效期
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub valid_date_information: ::std::option::Option<
+            BrandMemberCardSpUserCardCreateValidDateInformation,
+        >,
+        /// 领取时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub pickup_time: ::std::option::Option<::std::string::String>,
+        /// 用户开卡时填写的个人信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_information: ::std::option::Option<
+            BrandMemberCardSpUserCardCreateUserInformation,
+        >,
+        /// 商家数据包
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach: ::std::option::Option<::std::string::String>,
+        /// 用户会员卡状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_card_state: ::std::option::Option<
+            BrandMemberCardSpUserCardCreateUserCardState,
+        >,
+        /// 作废原因
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub invalid_reason: ::std::option::Option<::std::string::String>,
+        /// 作废时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub invalid_time: ::std::option::Option<::std::string::String>,
+        /// 创建时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// 更新时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub modify_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        BrandMemberCardSpUserCardDeleteResource {
+            user_card_code: optional(0, "user_card_code"),
+            card_id: optional(1, "card_id"),
+            openid: optional(2, "openid"),
+            card_color: optional(3, "card_color"),
+            card_picture_url: optional(4, "card_picture_url"),
+            brand_id: optional(5, "brand_id"),
+            card_type: optional(6, "card_type"),
+            phone_number: optional(7, "phone_number"),
+            level: optional(8, "level"),
+            valid_date_information: optional(9, "valid_date_information"),
+            pickup_time: optional(10, "pickup_time"),
+            user_information: optional(11, "user_information"),
+            attach: optional(12, "attach"),
+            user_card_state: optional(13, "user_card_state"),
+            invalid_reason: optional(14, "invalid_reason"),
+            invalid_time: optional(15, "invalid_time"),
+            create_time: optional(16, "create_time"),
+            modify_time: optional(17, "modify_time"),
+            ..extra
+        }
+    }
+
+    impl BrandMemberCardSpUserCardDeleteResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            BrandMemberCardSpUserCardDeleteResource {
+                user_card_code: ::std::option::Option::None,
+                card_id: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                card_color: ::std::option::Option::None,
+                card_picture_url: ::std::option::Option::None,
+                brand_id: ::std::option::Option::None,
+                card_type: ::std::option::Option::None,
+                phone_number: ::std::option::Option::None,
+                level: ::std::option::Option::None,
+                valid_date_information: ::std::option::Option::None,
+                pickup_time: ::std::option::Option::None,
+                user_information: ::std::option::Option::None,
+                attach: ::std::option::Option::None,
+                user_card_state: ::std::option::Option::None,
+                invalid_reason: ::std::option::Option::None,
+                invalid_time: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                modify_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `state`.
+        ///
+        /// 预算单状态
+        pub enum BudgetClosedState {
+            Closed = "CLOSED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 公益捐赠-预算申请关闭回调(BUDGET.CLOSED)通知(JSON) (`BUDGET.CLOSED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4015555114>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct BudgetClosedResource {
+        /// 服务商商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 商户预算单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_budget_no: ::std::option::Option<::std::string::String>,
+        /// 微信支付预算单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub budget_id: ::std::option::Option<::std::string::String>,
+        /// 预算总金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 出资商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sponsor_mchid: ::std::option::Option<::std::string::String>,
+        /// 活动名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub activity_name: ::std::option::Option<::std::string::String>,
+        /// 活动说明
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub activity_remark: ::std::option::Option<::std::string::String>,
+        /// 预算单状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<BudgetClosedState>,
+        /// 撤销说明
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub unlock_remark: ::std::option::Option<::std::string::String>,
+        /// 关闭时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub closed_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        BudgetClosedResource {
+            sp_mchid: optional(0, "sp_mchid"),
+            out_budget_no: optional(1, "out_budget_no"),
+            budget_id: optional(2, "budget_id"),
+            amount: optional(3, "amount"),
+            sponsor_mchid: optional(4, "sponsor_mchid"),
+            activity_name: optional(5, "activity_name"),
+            activity_remark: optional(6, "activity_remark"),
+            state: optional(7, "state"),
+            unlock_remark: optional(8, "unlock_remark"),
+            closed_time: optional(9, "closed_time"),
+            ..extra
+        }
+    }
+
+    impl BudgetClosedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            BudgetClosedResource {
+                sp_mchid: ::std::option::Option::None,
+                out_budget_no: ::std::option::Option::None,
+                budget_id: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                sponsor_mchid: ::std::option::Option::None,
+                activity_name: ::std::option::Option::None,
+                activity_remark: ::std::option::Option::None,
+                state: ::std::option::Option::None,
+                unlock_remark: ::std::option::Option::None,
+                closed_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `state`.
+        ///
+        /// 预算单状态
+        pub enum BudgetFinishedState {
+            Finished = "FINISHED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 公益捐赠-预算申请完结回调(BUDGET.FINISHED)通知(JSON) (`BUDGET.FINISHED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4015555114>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct BudgetFinishedResource {
+        /// 服务商商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 商户预算单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_budget_no: ::std::option::Option<::std::string::String>,
+        /// 微信支付预算单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub budget_id: ::std::option::Option<::std::string::String>,
+        /// 预算总金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 出资商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sponsor_mchid: ::std::option::Option<::std::string::String>,
+        /// 活动名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub activity_name: ::std::option::Option<::std::string::String>,
+        /// 活动说明
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub activity_remark: ::std::option::Option<::std::string::String>,
+        /// 预算单状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<BudgetFinishedState>,
+        /// 撤销说明
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub unlock_remark: ::std::option::Option<::std::string::String>,
+        /// 完成时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub finished_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        BudgetFinishedResource {
+            sp_mchid: optional(0, "sp_mchid"),
+            out_budget_no: optional(1, "out_budget_no"),
+            budget_id: optional(2, "budget_id"),
+            amount: optional(3, "amount"),
+            sponsor_mchid: optional(4, "sponsor_mchid"),
+            activity_name: optional(5, "activity_name"),
+            activity_remark: optional(6, "activity_remark"),
+            state: optional(7, "state"),
+            unlock_remark: optional(8, "unlock_remark"),
+            finished_time: optional(9, "finished_time"),
+            ..extra
+        }
+    }
+
+    impl BudgetFinishedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            BudgetFinishedResource {
+                sp_mchid: ::std::option::Option::None,
+                out_budget_no: ::std::option::Option::None,
+                budget_id: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                sponsor_mchid: ::std::option::Option::None,
+                activity_name: ::std::option::Option::None,
+                activity_remark: ::std::option::Option::None,
+                state: ::std::option::Option::None,
+                unlock_remark: ::std::option::Option::None,
+                finished_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `state`.
+        ///
+        /// 预算单状态
+        pub enum BudgetLockedState {
+            Locked = "LOCKED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 公益捐赠-预算申请锁定成功回调(BUDGET.LOCKED)通知(JSON) (`BUDGET.LOCKED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4015555114>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct BudgetLockedResource {
+        /// 服务商商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 商户预算单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_budget_no: ::std::option::Option<::std::string::String>,
+        /// 微信支付预算单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub budget_id: ::std::option::Option<::std::string::String>,
+        /// 预算总金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 出资商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sponsor_mchid: ::std::option::Option<::std::string::String>,
+        /// 活动名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub activity_name: ::std::option::Option<::std::string::String>,
+        /// 活动说明
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub activity_remark: ::std::option::Option<::std::string::String>,
+        /// 预算单状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<BudgetLockedState>,
+        /// 资金锁定时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub locked_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        BudgetLockedResource {
+            sp_mchid: optional(0, "sp_mchid"),
+            out_budget_no: optional(1, "out_budget_no"),
+            budget_id: optional(2, "budget_id"),
+            amount: optional(3, "amount"),
+            sponsor_mchid: optional(4, "sponsor_mchid"),
+            activity_name: optional(5, "activity_name"),
+            activity_remark: optional(6, "activity_remark"),
+            state: optional(7, "state"),
+            locked_time: optional(8, "locked_time"),
+            ..extra
+        }
+    }
+
+    impl BudgetLockedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            BudgetLockedResource {
+                sp_mchid: ::std::option::Option::None,
+                out_budget_no: ::std::option::Option::None,
+                budget_id: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                sponsor_mchid: ::std::option::Option::None,
+                activity_name: ::std::option::Option::None,
+                activity_remark: ::std::option::Option::None,
+                state: ::std::option::Option::None,
+                locked_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `action_type`.
+        ///
+        /// 触发本次投诉通知回调的具体动作类型
+        pub enum ComplaintCreateActionType {
+            CreateComplaint = "CREATE_COMPLAINT",
+            ContinueComplaint = "CONTINUE_COMPLAINT",
+            UserResponse = "USER_RESPONSE",
+            ResponseByPlatform = "RESPONSE_BY_PLATFORM",
+            SellerRefund = "SELLER_REFUND",
+            MerchantResponse = "MERCHANT_RESPONSE",
+            MerchantConfirmComplete = "MERCHANT_CONFIRM_COMPLETE",
+            UserApplyPlatformService = "USER_APPLY_PLATFORM_SERVICE",
+            UserCancelPlatformService = "USER_CANCEL_PLATFORM_SERVICE",
+            PlatformServiceFinished = "PLATFORM_SERVICE_FINISHED",
+            MerchantApproveRefund = "MERCHANT_APPROVE_REFUND",
+            MerchantRejectRefund = "MERCHANT_REJECT_REFUND",
+            RefundSuccess = "REFUND_SUCCESS",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 产生新投诉(COMPLAINT.CREATE)通知(JSON) (`COMPLAINT.CREATE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012289719>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012076174>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct ComplaintCreateResource {
+        /// 投诉单对应的投诉单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub complaint_id: ::std::option::Option<::std::string::String>,
+        /// 触发本次投诉通知回调的具体动作类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub action_type: ::std::option::Option<ComplaintCreateActionType>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        ComplaintCreateResource {
+            complaint_id: optional(0, "complaint_id"),
+            action_type: optional(1, "action_type"),
+            ..extra
+        }
+    }
+
+    impl ComplaintCreateResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            ComplaintCreateResource {
+                complaint_id: ::std::option::Option::None,
+                action_type: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 投诉状态变化(COMPLAINT.STATE_CHANGE)通知(JSON) (`COMPLAINT.STATE_CHANGE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012289719>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012076174>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct ComplaintStateChangeResource {
+        /// 投诉单对应的投诉单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub complaint_id: ::std::option::Option<::std::string::String>,
+        /// 触发本次投诉通知回调的具体动作类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub action_type: ::std::option::Option<ComplaintCreateActionType>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        ComplaintStateChangeResource {
+            complaint_id: optional(0, "complaint_id"),
+            action_type: optional(1, "action_type"),
+            ..extra
+        }
+    }
+
+    impl ComplaintStateChangeResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            ComplaintStateChangeResource {
+                complaint_id: ::std::option::Option::None,
+                action_type: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
         /// Values of `event_type`.
         ///
         /// 业务细分事件类型
@@ -844,7 +2469,7 @@ pub mod events {
         pub hall_code: ::std::option::Option<::std::string::String>,
         /// 仅在扫码领券（营销馆）渠道，才有该信息，对应领券的营销馆所属商户号信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub hall_belong_mch_id: ::std::option::Option<f64>,
+        pub hall_belong_mch_id: ::std::option::Option<i64>,
         /// 仅在会员卡活动渠道，才有该信息，对应会员卡Card_ID信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub card_id: ::std::option::Option<::std::string::String>,
@@ -860,6 +2485,10 @@ pub mod events {
         /// 领券手机区号。仅在商户接入了摇一摇有优惠的《核销组件》的情况下，才会返回该字段
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub country_code: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
@@ -873,6 +2502,7 @@ pub mod events {
             activity_id: optional(6, "activity_id"),
             phone_number: optional(7, "phone_number"),
             country_code: optional(8, "country_code"),
+            ..extra
         }
     }
 
@@ -889,6 +2519,7 @@ pub mod events {
                 activity_id: ::std::option::Option::None,
                 phone_number: ::std::option::Option::None,
                 country_code: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -900,7 +2531,7 @@ pub mod events {
     /// <https://pay.weixin.qq.com/doc/v3/partner/4012285839>
     ///
     /// <https://pay.weixin.qq.com/doc/v3/merchant/4015717506>
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CouponSendResource {
@@ -909,16 +2540,19 @@ pub mod events {
         pub event_type: ::std::option::Option<CouponSendEventType>,
         /// 券的唯一标识。
         ///
-        /// **Required.**
-        pub coupon_code: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_code: ::std::option::Option<::std::string::String>,
         /// 批次号
         ///
-        /// **Required.**
-        pub stock_id: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_id: ::std::option::Option<::std::string::String>,
         /// 发放时间
         ///
-        /// **Required.**
-        pub send_time: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub send_time: ::std::option::Option<::std::string::String>,
         /// 微信用户在AppID下的唯一标识。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub openid: ::std::option::Option<::std::string::String>,
@@ -927,55 +2561,57 @@ pub mod events {
         pub unionid: ::std::option::Option<::std::string::String>,
         /// 发放渠道
         ///
-        /// **Required.**
-        pub send_channel: CouponSendSendChannel,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub send_channel: ::std::option::Option<CouponSendSendChannel>,
         /// 发券商户号
         ///
-        /// **Required.**
-        pub send_merchant: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub send_merchant: ::std::option::Option<::std::string::String>,
         /// 摇一摇活动ID
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub act_id: ::std::option::Option<::std::string::String>,
         /// 仅在支付有礼、扫码领券（营销馆）、会员有礼发放渠道，才有该信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub attach_info: ::std::option::Option<CouponSendAttachInfo>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
         CouponSendResource {
             event_type: optional(0, "event_type"),
-            coupon_code: required(1, "coupon_code"),
-            stock_id: required(2, "stock_id"),
-            send_time: required(3, "send_time"),
+            coupon_code: optional(1, "coupon_code"),
+            stock_id: optional(2, "stock_id"),
+            send_time: optional(3, "send_time"),
             openid: optional(4, "openid"),
             unionid: optional(5, "unionid"),
-            send_channel: required(6, "send_channel"),
-            send_merchant: required(7, "send_merchant"),
+            send_channel: optional(6, "send_channel"),
+            send_merchant: optional(7, "send_merchant"),
             act_id: optional(8, "act_id"),
             attach_info: optional(9, "attach_info"),
+            ..extra
         }
     }
 
     impl CouponSendResource {
-        /// Creates a value from its required fields (`coupon_code`, `stock_id`, `send_time`, `send_channel`, `send_merchant`).
-        pub fn new(
-            coupon_code: impl ::std::convert::Into<::std::string::String>,
-            stock_id: impl ::std::convert::Into<::std::string::String>,
-            send_time: impl ::std::convert::Into<::std::string::String>,
-            send_channel: CouponSendSendChannel,
-            send_merchant: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
             CouponSendResource {
                 event_type: ::std::option::Option::None,
-                coupon_code: coupon_code.into(),
-                stock_id: stock_id.into(),
-                send_time: send_time.into(),
+                coupon_code: ::std::option::Option::None,
+                stock_id: ::std::option::Option::None,
+                send_time: ::std::option::Option::None,
                 openid: ::std::option::Option::None,
                 unionid: ::std::option::Option::None,
-                send_channel,
-                send_merchant: send_merchant.into(),
+                send_channel: ::std::option::Option::None,
+                send_merchant: ::std::option::Option::None,
                 act_id: ::std::option::Option::None,
                 attach_info: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -989,12 +2625,17 @@ pub mod events {
     pub struct CouponUseSingleitemDiscountOff {
         /// 单品最高优惠价格，单位：分。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub single_price_max: ::std::option::Option<f64>,
+        pub single_price_max: ::std::option::Option<i64>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
         CouponUseSingleitemDiscountOff {
             single_price_max: optional(0, "single_price_max"),
+            ..extra
         }
     }
 
@@ -1003,6 +2644,7 @@ pub mod events {
         pub fn new() -> Self {
             CouponUseSingleitemDiscountOff {
                 single_price_max: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -1016,16 +2658,21 @@ pub mod events {
     pub struct CouponUseDiscountTo {
         /// 减至后优惠单价，单位：分。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub cut_to_price: ::std::option::Option<f64>,
+        pub cut_to_price: ::std::option::Option<i64>,
         /// 可享受优惠的最高价格，单位：分。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub max_price: ::std::option::Option<f64>,
+        pub max_price: ::std::option::Option<i64>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
         CouponUseDiscountTo {
             cut_to_price: optional(0, "cut_to_price"),
             max_price: optional(1, "max_price"),
+            ..extra
         }
     }
 
@@ -1035,6 +2682,7 @@ pub mod events {
             CouponUseDiscountTo {
                 cut_to_price: ::std::option::Option::None,
                 max_price: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -1042,33 +2690,41 @@ pub mod events {
     /// The `normal_coupon_information` object.
     ///
     /// 普通满减券或消费金面额、门槛信息。
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CouponUseNormalCouponInformation {
         /// 面额，单位：分。
         ///
-        /// **Required.**
-        pub coupon_amount: f64,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_amount: ::std::option::Option<i64>,
         /// 使用券或消费金金额门槛，单位：分。
         ///
-        /// **Required.**
-        pub transaction_minimum: f64,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_minimum: ::std::option::Option<i64>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
         CouponUseNormalCouponInformation {
-            coupon_amount: required(0, "coupon_amount"),
-            transaction_minimum: required(1, "transaction_minimum"),
+            coupon_amount: optional(0, "coupon_amount"),
+            transaction_minimum: optional(1, "transaction_minimum"),
+            ..extra
         }
     }
 
     impl CouponUseNormalCouponInformation {
-        /// Creates a value from its required fields (`coupon_amount`, `transaction_minimum`).
-        pub fn new(coupon_amount: f64, transaction_minimum: f64) -> Self {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
             CouponUseNormalCouponInformation {
-                coupon_amount,
-                transaction_minimum,
+                coupon_amount: ::std::option::Option::None,
+                transaction_minimum: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -1076,50 +2732,55 @@ pub mod events {
     /// An item of `goods_detail`.
     ///
     /// 商户下单接口传的单品信息。
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CouponUseGoodsDetailItem {
         /// 单品券创建时录入的单品编码。
         ///
-        /// **Required.**
-        pub goods_id: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods_id: ::std::option::Option<::std::string::String>,
         /// 单品数据
         ///
-        /// **Required.**
-        pub quantity: f64,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub quantity: ::std::option::Option<i64>,
         /// 单品单价
         ///
-        /// **Required.**
-        pub price: f64,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub price: ::std::option::Option<i64>,
         /// 优惠金额
         ///
-        /// **Required.**
-        pub discount_amount: f64,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub discount_amount: ::std::option::Option<i64>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
         CouponUseGoodsDetailItem {
-            goods_id: required(0, "goods_id"),
-            quantity: required(1, "quantity"),
-            price: required(2, "price"),
-            discount_amount: required(3, "discount_amount"),
+            goods_id: optional(0, "goods_id"),
+            quantity: optional(1, "quantity"),
+            price: optional(2, "price"),
+            discount_amount: optional(3, "discount_amount"),
+            ..extra
         }
     }
 
     impl CouponUseGoodsDetailItem {
-        /// Creates a value from its required fields (`goods_id`, `quantity`, `price`, `discount_amount`).
-        pub fn new(
-            goods_id: impl ::std::convert::Into<::std::string::String>,
-            quantity: f64,
-            price: f64,
-            discount_amount: f64,
-        ) -> Self {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
             CouponUseGoodsDetailItem {
-                goods_id: goods_id.into(),
-                quantity,
-                price,
-                discount_amount,
+                goods_id: ::std::option::Option::None,
+                quantity: ::std::option::Option::None,
+                price: ::std::option::Option::None,
+                discount_amount: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -1127,61 +2788,66 @@ pub mod events {
     /// The `consume_information` object.
     ///
     /// 已实扣代金券或消费金信息。
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CouponUseConsumeInformation {
         /// 代金券核销时间
         ///
-        /// **Required.**
-        pub consume_time: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub consume_time: ::std::option::Option<::std::string::String>,
         /// 核销代金券的商户号。
         ///
         /// 校验规则：
         ///
         /// 该参数目前现在返回的是收款商户号，间连模式下，目前传的是银联和网联的商户号
         ///
-        /// **Required.**
-        pub consume_mchid: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub consume_mchid: ::std::option::Option<::std::string::String>,
         /// 微信支付系统生成的订单号。
         ///
-        /// **Required.**
-        pub transaction_id: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 核销金额，仅有当business_type=`MULTIUSE`时，才会返回。单位，分
         ///
-        /// **Required.**
-        pub consume_amount: f64,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub consume_amount: ::std::option::Option<i64>,
         /// 商户下单接口传的单品信息。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub goods_detail: ::std::option::Option<
             ::std::vec::Vec<CouponUseGoodsDetailItem>,
         >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
         CouponUseConsumeInformation {
-            consume_time: required(0, "consume_time"),
-            consume_mchid: required(1, "consume_mchid"),
-            transaction_id: required(2, "transaction_id"),
-            consume_amount: required(3, "consume_amount"),
+            consume_time: optional(0, "consume_time"),
+            consume_mchid: optional(1, "consume_mchid"),
+            transaction_id: optional(2, "transaction_id"),
+            consume_amount: optional(3, "consume_amount"),
             goods_detail: optional(4, "goods_detail"),
+            ..extra
         }
     }
 
     impl CouponUseConsumeInformation {
-        /// Creates a value from its required fields (`consume_time`, `consume_mchid`, `transaction_id`, `consume_amount`).
-        pub fn new(
-            consume_time: impl ::std::convert::Into<::std::string::String>,
-            consume_mchid: impl ::std::convert::Into<::std::string::String>,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-            consume_amount: f64,
-        ) -> Self {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
             CouponUseConsumeInformation {
-                consume_time: consume_time.into(),
-                consume_mchid: consume_mchid.into(),
-                transaction_id: transaction_id.into(),
-                consume_amount,
+                consume_time: ::std::option::Option::None,
+                consume_mchid: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                consume_amount: ::std::option::Option::None,
                 goods_detail: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -1202,22 +2868,25 @@ pub mod events {
     /// <https://pay.weixin.qq.com/doc/v3/merchant/4012285250>
     ///
     /// <https://pay.weixin.qq.com/doc/v3/partner/4012285807>
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct CouponUseResource {
         /// 批次创建方商户号。
         ///
-        /// **Required.**
-        pub stock_creator_mchid: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
         /// 微信为每个代金券批次分配的唯一ID。
         ///
-        /// **Required.**
-        pub stock_id: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_id: ::std::option::Option<::std::string::String>,
         /// 微信为代金券或消费金唯一分配的id。
         ///
-        /// **Required.**
-        pub coupon_id: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_id: ::std::option::Option<::std::string::String>,
         /// 单品优惠特定信息。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub singleitem_discount_off: ::std::option::Option<
@@ -1228,8 +2897,9 @@ pub mod events {
         pub discount_to: ::std::option::Option<CouponUseDiscountTo>,
         /// 券或消费金名称
         ///
-        /// **Required.**
-        pub coupon_name: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_name: ::std::option::Option<::std::string::String>,
         /// 券或消费金状态：
         ///
         /// `SENDED`：可用
@@ -1238,40 +2908,48 @@ pub mod events {
         ///
         /// `EXPIRED`：已过期
         ///
-        /// **Required.**
-        pub status: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
         /// 券或消费金描述说明字段。
         ///
-        /// **Required.**
-        pub description: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
         /// 领券时间
         ///
-        /// **Required.**
-        pub create_time: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
         /// 券或消费金类型：
         ///
         /// `NORMAL`：满减券
         ///
         /// `CUT_TO`：减至券
         ///
-        /// **Required.**
-        pub coupon_type: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_type: ::std::option::Option<::std::string::String>,
         /// 是否无资金流
         ///
-        /// **Required.**
-        pub no_cash: bool,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub no_cash: ::std::option::Option<bool>,
         /// 可用开始时间
         ///
-        /// **Required.**
-        pub available_begin_time: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub available_begin_time: ::std::option::Option<::std::string::String>,
         /// 可用结束时间
         ///
-        /// **Required.**
-        pub available_end_time: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub available_end_time: ::std::option::Option<::std::string::String>,
         /// 是否单品优惠
         ///
-        /// **Required.**
-        pub singleitem: bool,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub singleitem: ::std::option::Option<bool>,
         /// 普通满减券或消费金面额、门槛信息。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub normal_coupon_information: ::std::option::Option<
@@ -1283,65 +2961,9697 @@ pub mod events {
         /// 细分业务类型
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub business_type: ::std::option::Option<CouponUseBusinessType>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
         CouponUseResource {
-            stock_creator_mchid: required(0, "stock_creator_mchid"),
-            stock_id: required(1, "stock_id"),
-            coupon_id: required(2, "coupon_id"),
+            stock_creator_mchid: optional(0, "stock_creator_mchid"),
+            stock_id: optional(1, "stock_id"),
+            coupon_id: optional(2, "coupon_id"),
             singleitem_discount_off: optional(3, "singleitem_discount_off"),
             discount_to: optional(4, "discount_to"),
-            coupon_name: required(5, "coupon_name"),
-            status: required(6, "status"),
-            description: required(7, "description"),
-            create_time: required(8, "create_time"),
-            coupon_type: required(9, "coupon_type"),
-            no_cash: required(10, "no_cash"),
-            available_begin_time: required(11, "available_begin_time"),
-            available_end_time: required(12, "available_end_time"),
-            singleitem: required(13, "singleitem"),
+            coupon_name: optional(5, "coupon_name"),
+            status: optional(6, "status"),
+            description: optional(7, "description"),
+            create_time: optional(8, "create_time"),
+            coupon_type: optional(9, "coupon_type"),
+            no_cash: optional(10, "no_cash"),
+            available_begin_time: optional(11, "available_begin_time"),
+            available_end_time: optional(12, "available_end_time"),
+            singleitem: optional(13, "singleitem"),
             normal_coupon_information: optional(14, "normal_coupon_information"),
             consume_information: optional(15, "consume_information"),
             business_type: optional(16, "business_type"),
+            ..extra
         }
     }
 
     impl CouponUseResource {
-        /// Creates a value from its required fields (`stock_creator_mchid`, `stock_id`, `coupon_id`, `coupon_name`, `status`, `description`, `create_time`, `coupon_type`, `no_cash`, `available_begin_time`, `available_end_time`, `singleitem`).
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            stock_creator_mchid: impl ::std::convert::Into<::std::string::String>,
-            stock_id: impl ::std::convert::Into<::std::string::String>,
-            coupon_id: impl ::std::convert::Into<::std::string::String>,
-            coupon_name: impl ::std::convert::Into<::std::string::String>,
-            status: impl ::std::convert::Into<::std::string::String>,
-            description: impl ::std::convert::Into<::std::string::String>,
-            create_time: impl ::std::convert::Into<::std::string::String>,
-            coupon_type: impl ::std::convert::Into<::std::string::String>,
-            no_cash: bool,
-            available_begin_time: impl ::std::convert::Into<::std::string::String>,
-            available_end_time: impl ::std::convert::Into<::std::string::String>,
-            singleitem: bool,
-        ) -> Self {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
             CouponUseResource {
-                stock_creator_mchid: stock_creator_mchid.into(),
-                stock_id: stock_id.into(),
-                coupon_id: coupon_id.into(),
+                stock_creator_mchid: ::std::option::Option::None,
+                stock_id: ::std::option::Option::None,
+                coupon_id: ::std::option::Option::None,
                 singleitem_discount_off: ::std::option::Option::None,
                 discount_to: ::std::option::Option::None,
-                coupon_name: coupon_name.into(),
-                status: status.into(),
-                description: description.into(),
-                create_time: create_time.into(),
-                coupon_type: coupon_type.into(),
-                no_cash,
-                available_begin_time: available_begin_time.into(),
-                available_end_time: available_end_time.into(),
-                singleitem,
+                coupon_name: ::std::option::Option::None,
+                status: ::std::option::Option::None,
+                description: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                coupon_type: ::std::option::Option::None,
+                no_cash: ::std::option::Option::None,
+                available_begin_time: ::std::option::Option::None,
+                available_end_time: ::std::option::Option::None,
+                singleitem: ::std::option::Option::None,
                 normal_coupon_information: ::std::option::Option::None,
                 consume_information: ::std::option::Option::None,
                 business_type: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `order_state`.
+        ///
+        /// 还款单状态
+        pub enum CreditRepaymentDeductionPayOrderState {
+            DeductOrderStatePaySuccess = "DEDUCT_ORDER_STATE_PAY_SUCCESS",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 自动还款扣费还款成功(CREDIT_REPAYMENT.DEDUCTION_PAY)通知(JSON) (`CREDIT_REPAYMENT.DEDUCTION_PAY`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4016790592>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct CreditRepaymentDeductionPayResource {
+        /// 服务商商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 服务商AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 子商户AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 用户标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 还款单状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_state: ::std::option::Option<CreditRepaymentDeductionPayOrderState>,
+        /// 商户侧交易单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// 商户侧预约还款单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_record_id: ::std::option::Option<::std::string::String>,
+        /// 还款协议ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// 还款金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub deduct_amount: ::std::option::Option<::std::string::String>,
+        /// 实际还款金额
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub pay_success_amount: ::std::option::Option<::std::string::String>,
+        /// 产品描述
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// 商户数据包
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach: ::std::option::Option<::std::string::String>,
+        /// 微信支付的支付单号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        CreditRepaymentDeductionPayResource {
+            sp_mchid: optional(0, "sp_mchid"),
+            sub_mchid: optional(1, "sub_mchid"),
+            appid: optional(2, "appid"),
+            sub_appid: optional(3, "sub_appid"),
+            openid: optional(4, "openid"),
+            order_state: optional(5, "order_state"),
+            out_trade_no: optional(6, "out_trade_no"),
+            out_record_id: optional(7, "out_record_id"),
+            contract_id: optional(8, "contract_id"),
+            deduct_amount: optional(9, "deduct_amount"),
+            pay_success_amount: optional(10, "pay_success_amount"),
+            description: optional(11, "description"),
+            attach: optional(12, "attach"),
+            transaction_id: optional(13, "transaction_id"),
+            ..extra
+        }
+    }
+
+    impl CreditRepaymentDeductionPayResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            CreditRepaymentDeductionPayResource {
+                sp_mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                order_state: ::std::option::Option::None,
+                out_trade_no: ::std::option::Option::None,
+                out_record_id: ::std::option::Option::None,
+                contract_id: ::std::option::Option::None,
+                deduct_amount: ::std::option::Option::None,
+                pay_success_amount: ::std::option::Option::None,
+                description: ::std::option::Option::None,
+                attach: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `contract_state`.
+        ///
+        /// 委托代扣协议状态
+        pub enum CreditRepaymentSignContractContractState {
+            ContractStateInvalid = "CONTRACT_STATE_INVALID",
+            ContractStateEffective = "CONTRACT_STATE_EFFECTIVE",
+            ContractStateTerminated = "CONTRACT_STATE_TERMINATED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `contract_terminated_mode`.
+        ///
+        /// 协议解约方式
+        pub enum CreditRepaymentSignContractContractTerminatedMode {
+            TerminationModeInvalid = "TERMINATION_MODE_INVALID",
+            TerminationModeByUser = "TERMINATION_MODE_BY_USER",
+            TerminationModeByMerchant = "TERMINATION_MODE_BY_MERCHANT",
+            TerminationModeByCustomerService = "TERMINATION_MODE_BY_CUSTOMER_SERVICE",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 自动还款协议签约成功(CREDIT_REPAYMENT.SIGN_CONTRACT)通知(JSON) (`CREDIT_REPAYMENT.SIGN_CONTRACT`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4016790583>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct CreditRepaymentSignContractResource {
+        /// 服务商商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 模板ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议模板ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<i64>,
+        /// 服务商签约协议号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
+        /// 用户展示名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_state: ::std::option::Option<
+            CreditRepaymentSignContractContractState,
+        >,
+        /// 协议签署时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_signed_time: ::std::option::Option<::std::string::String>,
+        /// 协议解约时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_terminated_time: ::std::option::Option<::std::string::String>,
+        /// 协议解约方式
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_terminated_mode: ::std::option::Option<
+            CreditRepaymentSignContractContractTerminatedMode,
+        >,
+        /// 解约原因的备注说明，如：签约信息有误，须重新签约。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_termination_remark: ::std::option::Option<::std::string::String>,
+        /// 还款日
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub repayment_day: ::std::option::Option<i64>,
+        /// 还款金额上限
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub repayment_amount_limit: ::std::option::Option<::std::string::String>,
+        /// 商户在微信申请的公众号或移动应用AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 商户AppID下的用户唯一标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        CreditRepaymentSignContractResource {
+            sp_mchid: optional(0, "sp_mchid"),
+            contract_id: optional(1, "contract_id"),
+            plan_id: optional(2, "plan_id"),
+            out_contract_code: optional(3, "out_contract_code"),
+            display_name: optional(4, "display_name"),
+            contract_state: optional(5, "contract_state"),
+            contract_signed_time: optional(6, "contract_signed_time"),
+            contract_terminated_time: optional(7, "contract_terminated_time"),
+            contract_terminated_mode: optional(8, "contract_terminated_mode"),
+            contract_termination_remark: optional(9, "contract_termination_remark"),
+            repayment_day: optional(10, "repayment_day"),
+            repayment_amount_limit: optional(11, "repayment_amount_limit"),
+            appid: optional(12, "appid"),
+            openid: optional(13, "openid"),
+            ..extra
+        }
+    }
+
+    impl CreditRepaymentSignContractResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            CreditRepaymentSignContractResource {
+                sp_mchid: ::std::option::Option::None,
+                contract_id: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                out_contract_code: ::std::option::Option::None,
+                display_name: ::std::option::Option::None,
+                contract_state: ::std::option::Option::None,
+                contract_signed_time: ::std::option::Option::None,
+                contract_terminated_time: ::std::option::Option::None,
+                contract_terminated_mode: ::std::option::Option::None,
+                contract_termination_remark: ::std::option::Option::None,
+                repayment_day: ::std::option::Option::None,
+                repayment_amount_limit: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 自动还款协议解约成功(CREDIT_REPAYMENT.TERMINATE_CONTRACT)通知(JSON) (`CREDIT_REPAYMENT.TERMINATE_CONTRACT`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4016790583>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct CreditRepaymentTerminateContractResource {
+        /// 服务商商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 模板ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议模板ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<i64>,
+        /// 服务商签约协议号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
+        /// 用户展示名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_state: ::std::option::Option<
+            CreditRepaymentSignContractContractState,
+        >,
+        /// 协议签署时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_signed_time: ::std::option::Option<::std::string::String>,
+        /// 协议解约时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_terminated_time: ::std::option::Option<::std::string::String>,
+        /// 协议解约方式
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_terminated_mode: ::std::option::Option<
+            CreditRepaymentSignContractContractTerminatedMode,
+        >,
+        /// 解约原因的备注说明，如：签约信息有误，须重新签约。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_termination_remark: ::std::option::Option<::std::string::String>,
+        /// 还款日
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub repayment_day: ::std::option::Option<i64>,
+        /// 还款金额上限
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub repayment_amount_limit: ::std::option::Option<::std::string::String>,
+        /// 商户在微信申请的公众号或移动应用AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 商户AppID下的用户唯一标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        CreditRepaymentTerminateContractResource {
+            sp_mchid: optional(0, "sp_mchid"),
+            contract_id: optional(1, "contract_id"),
+            plan_id: optional(2, "plan_id"),
+            out_contract_code: optional(3, "out_contract_code"),
+            display_name: optional(4, "display_name"),
+            contract_state: optional(5, "contract_state"),
+            contract_signed_time: optional(6, "contract_signed_time"),
+            contract_terminated_time: optional(7, "contract_terminated_time"),
+            contract_terminated_mode: optional(8, "contract_terminated_mode"),
+            contract_termination_remark: optional(9, "contract_termination_remark"),
+            repayment_day: optional(10, "repayment_day"),
+            repayment_amount_limit: optional(11, "repayment_amount_limit"),
+            appid: optional(12, "appid"),
+            openid: optional(13, "openid"),
+            ..extra
+        }
+    }
+
+    impl CreditRepaymentTerminateContractResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            CreditRepaymentTerminateContractResource {
+                sp_mchid: ::std::option::Option::None,
+                contract_id: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                out_contract_code: ::std::option::Option::None,
+                display_name: ::std::option::Option::None,
+                contract_state: ::std::option::Option::None,
+                contract_signed_time: ::std::option::Option::None,
+                contract_terminated_time: ::std::option::Option::None,
+                contract_terminated_mode: ::std::option::Option::None,
+                contract_termination_remark: ::std::option::Option::None,
+                repayment_day: ::std::option::Option::None,
+                repayment_amount_limit: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 外包内用-查询收款二维码信息(CROSS_BORDER_PAY.GET_MCH_INFO)回调(JSON) (`CROSS_BORDER_PAY.GET_MCH_INFO`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/institution/4019762388>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct CrossBorderPayGetMchInfoResource {
+        /// 受理网络交易流水号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub acq_tid: ::std::option::Option<::std::string::String>,
+        /// 钱包编码
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_type: ::std::option::Option<::std::string::String>,
+        /// 收款码，传递钱包网络扫码解析的url
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub qr_cd_mp: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        CrossBorderPayGetMchInfoResource {
+            acq_tid: optional(0, "acq_tid"),
+            bank_type: optional(1, "bank_type"),
+            qr_cd_mp: optional(2, "qr_cd_mp"),
+            ..extra
+        }
+    }
+
+    impl CrossBorderPayGetMchInfoResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            CrossBorderPayGetMchInfoResource {
+                acq_tid: ::std::option::Option::None,
+                bank_type: ::std::option::Option::None,
+                qr_cd_mp: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `amount` object.
+    ///
+    /// 订单金额信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct CrossBorderPayPushOrderInfoAmount {
+        /// 用户输入金额，单位为分
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
+        /// 货币类型，固定传CNY
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        CrossBorderPayPushOrderInfoAmount {
+            total: optional(0, "total"),
+            currency: optional(1, "currency"),
+            ..extra
+        }
+    }
+
+    impl CrossBorderPayPushOrderInfoAmount {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            CrossBorderPayPushOrderInfoAmount {
+                total: ::std::option::Option::None,
+                currency: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 外包内用-推送订单信息(CROSS_BORDER_PAY.PUSH_ORDER_INFO)回调(JSON) (`CROSS_BORDER_PAY.PUSH_ORDER_INFO`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/institution/4019762399>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct CrossBorderPayPushOrderInfoResource {
+        /// 受理网络交易流水号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub acq_tid: ::std::option::Option<::std::string::String>,
+        /// 钱包编码
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_type: ::std::option::Option<::std::string::String>,
+        /// 订单金额信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<CrossBorderPayPushOrderInfoAmount>,
+        /// 用户标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        CrossBorderPayPushOrderInfoResource {
+            acq_tid: optional(0, "acq_tid"),
+            bank_type: optional(1, "bank_type"),
+            amount: optional(2, "amount"),
+            openid: optional(3, "openid"),
+            ..extra
+        }
+    }
+
+    impl CrossBorderPayPushOrderInfoResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            CrossBorderPayPushOrderInfoResource {
+                acq_tid: ::std::option::Option::None,
+                bank_type: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `plan_state`.
+        ///
+        /// 投放计划变更前状态
+        pub enum DeliveryPlanChangePlanState {
+            Created = "CREATED",
+            Delivering = "DELIVERING",
+            PlanTerminated = "PLAN_TERMINATED",
+            Paused = "PAUSED",
+            Terminated = "TERMINATED",
+            Expired = "EXPIRED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `audit_state`.
+        ///
+        /// 投放计划当前审核状态
+        pub enum DeliveryPlanChangeAuditState {
+            Processing = "PROCESSING",
+            Passed = "PASSED",
+            Rejected = "REJECTED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 投放计划状态变更(DELIVERY_PLAN.CHANGE)通知(JSON) (`DELIVERY_PLAN.CHANGE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4016168699>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct DeliveryPlanChangeResource {
+        /// 投放计划ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<::std::string::String>,
+        /// 投放计划变更前状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_state: ::std::option::Option<DeliveryPlanChangePlanState>,
+        /// 投放计划当前审核状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub audit_state: ::std::option::Option<DeliveryPlanChangeAuditState>,
+        /// 变更原因
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub change_reason: ::std::option::Option<::std::string::String>,
+        /// 修改时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub modify_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        DeliveryPlanChangeResource {
+            plan_id: optional(0, "plan_id"),
+            plan_state: optional(1, "plan_state"),
+            audit_state: optional(2, "audit_state"),
+            change_reason: optional(3, "change_reason"),
+            modify_time: optional(4, "modify_time"),
+            ..extra
+        }
+    }
+
+    impl DeliveryPlanChangeResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            DeliveryPlanChangeResource {
+                plan_id: ::std::option::Option::None,
+                plan_state: ::std::option::Option::None,
+                audit_state: ::std::option::Option::None,
+                change_reason: ::std::option::Option::None,
+                modify_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// An item of `objectives`.
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct DiscountCardAgreementEndedObjectivesItem {
+        /// `objective_id`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub objective_id: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        DiscountCardAgreementEndedObjectivesItem {
+            objective_id: optional(0, "objective_id"),
+            ..extra
+        }
+    }
+
+    impl DiscountCardAgreementEndedObjectivesItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            DiscountCardAgreementEndedObjectivesItem {
+                objective_id: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// An item of `rewards`.
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct DiscountCardAgreementEndedRewardsItem {
+        /// `reward_id`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub reward_id: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        DiscountCardAgreementEndedRewardsItem {
+            reward_id: optional(0, "reward_id"),
+            ..extra
+        }
+    }
+
+    impl DiscountCardAgreementEndedRewardsItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            DiscountCardAgreementEndedRewardsItem {
+                reward_id: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `time_range` object.
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct DiscountCardAgreementEndedTimeRange {
+        /// `begin_time`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub begin_time: ::std::option::Option<::std::string::String>,
+        /// `end_time`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        DiscountCardAgreementEndedTimeRange {
+            begin_time: optional(0, "begin_time"),
+            end_time: optional(1, "end_time"),
+            ..extra
+        }
+    }
+
+    impl DiscountCardAgreementEndedTimeRange {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            DiscountCardAgreementEndedTimeRange {
+                begin_time: ::std::option::Option::None,
+                end_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 守约状态变化(DISCOUNT_CARD.AGREEMENT_ENDED)通知(JSON) (`DISCOUNT_CARD.AGREEMENT_ENDED`).
+    ///
+    /// <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter6_3_5.shtml>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct DiscountCardAgreementEndedResource {
+        /// 公众账号ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 微信用户在商户对应AppID下的唯一标识。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 先享卡ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_id: ::std::option::Option<::std::string::String>,
+        /// `card_template_id`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_template_id: ::std::option::Option<::std::string::String>,
+        /// `create_time`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// `mchid`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// `objectives`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub objectives: ::std::option::Option<
+            ::std::vec::Vec<DiscountCardAgreementEndedObjectivesItem>,
+        >,
+        /// `out_card_code`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_card_code: ::std::option::Option<::std::string::String>,
+        /// `rewards`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub rewards: ::std::option::Option<
+            ::std::vec::Vec<DiscountCardAgreementEndedRewardsItem>,
+        >,
+        /// `state`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        /// `time_range`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_range: ::std::option::Option<DiscountCardAgreementEndedTimeRange>,
+        /// `total_amount`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_amount: ::std::option::Option<::std::string::String>,
+        /// `unfinished_reason`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub unfinished_reason: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        DiscountCardAgreementEndedResource {
+            appid: optional(0, "appid"),
+            openid: optional(1, "openid"),
+            card_id: optional(2, "card_id"),
+            card_template_id: optional(3, "card_template_id"),
+            create_time: optional(4, "create_time"),
+            mchid: optional(5, "mchid"),
+            objectives: optional(6, "objectives"),
+            out_card_code: optional(7, "out_card_code"),
+            rewards: optional(8, "rewards"),
+            state: optional(9, "state"),
+            time_range: optional(10, "time_range"),
+            total_amount: optional(11, "total_amount"),
+            unfinished_reason: optional(12, "unfinished_reason"),
+            ..extra
+        }
+    }
+
+    impl DiscountCardAgreementEndedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            DiscountCardAgreementEndedResource {
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                card_id: ::std::option::Option::None,
+                card_template_id: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                objectives: ::std::option::Option::None,
+                out_card_code: ::std::option::Option::None,
+                rewards: ::std::option::Option::None,
+                state: ::std::option::Option::None,
+                time_range: ::std::option::Option::None,
+                total_amount: ::std::option::Option::None,
+                unfinished_reason: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 微信先享卡用户领卡(DISCOUNT_CARD.GET_CARD)通知(JSON) (`DISCOUNT_CARD.GET_CARD`).
+    ///
+    /// <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/discount-card/chapter4_1.shtml>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct DiscountCardGetCardResource {
+        /// 公众账号ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 微信用户在商户对应AppID下的唯一标识。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 先享卡ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_id: ::std::option::Option<::std::string::String>,
+        /// `card_template_id`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_template_id: ::std::option::Option<::std::string::String>,
+        /// `create_time`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// `mchid`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// `objectives`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub objectives: ::std::option::Option<
+            ::std::vec::Vec<DiscountCardAgreementEndedObjectivesItem>,
+        >,
+        /// `out_card_code`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_card_code: ::std::option::Option<::std::string::String>,
+        /// `rewards`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub rewards: ::std::option::Option<
+            ::std::vec::Vec<DiscountCardAgreementEndedRewardsItem>,
+        >,
+        /// `state`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        /// `time_range`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_range: ::std::option::Option<DiscountCardAgreementEndedTimeRange>,
+        /// `total_amount`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_amount: ::std::option::Option<::std::string::String>,
+        /// `unfinished_reason`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub unfinished_reason: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        DiscountCardGetCardResource {
+            appid: optional(0, "appid"),
+            openid: optional(1, "openid"),
+            card_id: optional(2, "card_id"),
+            card_template_id: optional(3, "card_template_id"),
+            create_time: optional(4, "create_time"),
+            mchid: optional(5, "mchid"),
+            objectives: optional(6, "objectives"),
+            out_card_code: optional(7, "out_card_code"),
+            rewards: optional(8, "rewards"),
+            state: optional(9, "state"),
+            time_range: optional(10, "time_range"),
+            total_amount: optional(11, "total_amount"),
+            unfinished_reason: optional(12, "unfinished_reason"),
+            ..extra
+        }
+    }
+
+    impl DiscountCardGetCardResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            DiscountCardGetCardResource {
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                card_id: ::std::option::Option::None,
+                card_template_id: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                objectives: ::std::option::Option::None,
+                out_card_code: ::std::option::Option::None,
+                rewards: ::std::option::Option::None,
+                state: ::std::option::Option::None,
+                time_range: ::std::option::Option::None,
+                total_amount: ::std::option::Option::None,
+                unfinished_reason: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 微信先享卡用户结算(DISCOUNT_CARD.SETTLEMENT)通知(JSON) (`DISCOUNT_CARD.SETTLEMENT`).
+    ///
+    /// <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/discount-card/chapter4_2.shtml>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct DiscountCardSettlementResource {
+        /// 公众账号ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 微信用户在商户对应AppID下的唯一标识。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 先享卡ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_id: ::std::option::Option<::std::string::String>,
+        /// `card_template_id`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_template_id: ::std::option::Option<::std::string::String>,
+        /// `create_time`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// `mchid`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// `objectives`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub objectives: ::std::option::Option<
+            ::std::vec::Vec<DiscountCardAgreementEndedObjectivesItem>,
+        >,
+        /// `out_card_code`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_card_code: ::std::option::Option<::std::string::String>,
+        /// `rewards`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub rewards: ::std::option::Option<
+            ::std::vec::Vec<DiscountCardAgreementEndedRewardsItem>,
+        >,
+        /// `state`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        /// `time_range`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_range: ::std::option::Option<DiscountCardAgreementEndedTimeRange>,
+        /// `total_amount`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_amount: ::std::option::Option<::std::string::String>,
+        /// `unfinished_reason`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub unfinished_reason: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        DiscountCardSettlementResource {
+            appid: optional(0, "appid"),
+            openid: optional(1, "openid"),
+            card_id: optional(2, "card_id"),
+            card_template_id: optional(3, "card_template_id"),
+            create_time: optional(4, "create_time"),
+            mchid: optional(5, "mchid"),
+            objectives: optional(6, "objectives"),
+            out_card_code: optional(7, "out_card_code"),
+            rewards: optional(8, "rewards"),
+            state: optional(9, "state"),
+            time_range: optional(10, "time_range"),
+            total_amount: optional(11, "total_amount"),
+            unfinished_reason: optional(12, "unfinished_reason"),
+            ..extra
+        }
+    }
+
+    impl DiscountCardSettlementResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            DiscountCardSettlementResource {
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                card_id: ::std::option::Option::None,
+                card_template_id: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                objectives: ::std::option::Option::None,
+                out_card_code: ::std::option::Option::None,
+                rewards: ::std::option::Option::None,
+                state: ::std::option::Option::None,
+                time_range: ::std::option::Option::None,
+                total_amount: ::std::option::Option::None,
+                unfinished_reason: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 微信先享卡用户领卡(DISCOUNT_CARD.USER_ACCEPTED)通知(JSON) (`DISCOUNT_CARD.USER_ACCEPTED`).
+    ///
+    /// <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter6_3_4.shtml>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct DiscountCardUserAcceptedResource {
+        /// 公众账号ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 微信用户在商户对应AppID下的唯一标识。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 先享卡ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_id: ::std::option::Option<::std::string::String>,
+        /// `card_template_id`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_template_id: ::std::option::Option<::std::string::String>,
+        /// `create_time`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// `mchid`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// `objectives`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub objectives: ::std::option::Option<
+            ::std::vec::Vec<DiscountCardAgreementEndedObjectivesItem>,
+        >,
+        /// `out_card_code`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_card_code: ::std::option::Option<::std::string::String>,
+        /// `rewards`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub rewards: ::std::option::Option<
+            ::std::vec::Vec<DiscountCardAgreementEndedRewardsItem>,
+        >,
+        /// `state`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        /// `time_range`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_range: ::std::option::Option<DiscountCardAgreementEndedTimeRange>,
+        /// `total_amount`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_amount: ::std::option::Option<::std::string::String>,
+        /// `unfinished_reason`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub unfinished_reason: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        DiscountCardUserAcceptedResource {
+            appid: optional(0, "appid"),
+            openid: optional(1, "openid"),
+            card_id: optional(2, "card_id"),
+            card_template_id: optional(3, "card_template_id"),
+            create_time: optional(4, "create_time"),
+            mchid: optional(5, "mchid"),
+            objectives: optional(6, "objectives"),
+            out_card_code: optional(7, "out_card_code"),
+            rewards: optional(8, "rewards"),
+            state: optional(9, "state"),
+            time_range: optional(10, "time_range"),
+            total_amount: optional(11, "total_amount"),
+            unfinished_reason: optional(12, "unfinished_reason"),
+            ..extra
+        }
+    }
+
+    impl DiscountCardUserAcceptedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            DiscountCardUserAcceptedResource {
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                card_id: ::std::option::Option::None,
+                card_template_id: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                objectives: ::std::option::Option::None,
+                out_card_code: ::std::option::Option::None,
+                rewards: ::std::option::Option::None,
+                state: ::std::option::Option::None,
+                time_range: ::std::option::Option::None,
+                total_amount: ::std::option::Option::None,
+                unfinished_reason: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `pay_information` object.
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct DiscountCardUserPaidPayInformation {
+        /// `transaction_id`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// `pay_state`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub pay_state: ::std::option::Option<::std::string::String>,
+        /// `pay_amount`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub pay_amount: ::std::option::Option<::std::string::String>,
+        /// `pay_time`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub pay_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        DiscountCardUserPaidPayInformation {
+            transaction_id: optional(0, "transaction_id"),
+            pay_state: optional(1, "pay_state"),
+            pay_amount: optional(2, "pay_amount"),
+            pay_time: optional(3, "pay_time"),
+            ..extra
+        }
+    }
+
+    impl DiscountCardUserPaidPayInformation {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            DiscountCardUserPaidPayInformation {
+                transaction_id: ::std::option::Option::None,
+                pay_state: ::std::option::Option::None,
+                pay_amount: ::std::option::Option::None,
+                pay_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 扣费状态变化(DISCOUNT_CARD.USER_PAID)通知(JSON) (`DISCOUNT_CARD.USER_PAID`).
+    ///
+    /// <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter6_3_6.shtml>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct DiscountCardUserPaidResource {
+        /// 公众账号ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 微信用户在商户对应AppID下的唯一标识。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 先享卡ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_id: ::std::option::Option<::std::string::String>,
+        /// `card_template_id`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_template_id: ::std::option::Option<::std::string::String>,
+        /// `out_card_code`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_card_code: ::std::option::Option<::std::string::String>,
+        /// `mchid`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// `state`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        /// `unfinished_reason`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub unfinished_reason: ::std::option::Option<::std::string::String>,
+        /// `total_amount`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_amount: ::std::option::Option<::std::string::String>,
+        /// `pay_information`: not described on the docs page.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub pay_information: ::std::option::Option<DiscountCardUserPaidPayInformation>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        DiscountCardUserPaidResource {
+            appid: optional(0, "appid"),
+            openid: optional(1, "openid"),
+            card_id: optional(2, "card_id"),
+            card_template_id: optional(3, "card_template_id"),
+            out_card_code: optional(4, "out_card_code"),
+            mchid: optional(5, "mchid"),
+            state: optional(6, "state"),
+            unfinished_reason: optional(7, "unfinished_reason"),
+            total_amount: optional(8, "total_amount"),
+            pay_information: optional(9, "pay_information"),
+            ..extra
+        }
+    }
+
+    impl DiscountCardUserPaidResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            DiscountCardUserPaidResource {
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                card_id: ::std::option::Option::None,
+                card_template_id: ::std::option::Option::None,
+                out_card_code: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                state: ::std::option::Option::None,
+                unfinished_reason: ::std::option::Option::None,
+                total_amount: ::std::option::Option::None,
+                pay_information: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 收付通合单代扣签约成功(ECOMMERCE_ENTRUST.SIGN)通知(JSON) (`ECOMMERCE_ENTRUST.SIGN`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012881605>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EcommerceEntrustSignResource {
+        /// 微信支付分配的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 商户侧的签约协议号，商户侧需保证唯一性。只能是数字、大小写字母的组合
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议模板ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<i64>,
+        /// 商户在微信申请的公众号或移动应用AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 商户AppID下的用户唯一标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 协议到期时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_expired_time: ::std::option::Option<::std::string::String>,
+        /// 操作时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub operate_time: ::std::option::Option<::std::string::String>,
+        /// 附加数据
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EcommerceEntrustSignResource {
+            mchid: optional(0, "mchid"),
+            out_contract_code: optional(1, "out_contract_code"),
+            plan_id: optional(2, "plan_id"),
+            appid: optional(3, "appid"),
+            openid: optional(4, "openid"),
+            contract_expired_time: optional(5, "contract_expired_time"),
+            operate_time: optional(6, "operate_time"),
+            attach: optional(7, "attach"),
+            ..extra
+        }
+    }
+
+    impl EcommerceEntrustSignResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EcommerceEntrustSignResource {
+                mchid: ::std::option::Option::None,
+                out_contract_code: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                contract_expired_time: ::std::option::Option::None,
+                operate_time: ::std::option::Option::None,
+                attach: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `contract_termination_mode`.
+        ///
+        /// 协议解约方式
+        pub enum EcommerceEntrustTerminateContractTerminationMode {
+            UserTerminate = "USER_TERMINATE",
+            MchApiTerminate = "MCH_API_TERMINATE",
+            WepayWebTerminate = "WEPAY_WEB_TERMINATE",
+            CustomerServiceTerminate = "CUSTOMER_SERVICE_TERMINATE",
+            SystemTerminate = "SYSTEM_TERMINATE",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 收付通合单代扣解约成功(ECOMMERCE_ENTRUST.TERMINATE)通知(JSON) (`ECOMMERCE_ENTRUST.TERMINATE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012881605>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EcommerceEntrustTerminateResource {
+        /// 微信支付分配的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 商户侧的签约协议号，商户侧需保证唯一性。只能是数字、大小写字母的组合
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议模板ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<i64>,
+        /// 商户在微信申请的公众号或移动应用AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 商户AppID下的用户唯一标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 协议解约方式
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_termination_mode: ::std::option::Option<
+            EcommerceEntrustTerminateContractTerminationMode,
+        >,
+        /// 操作时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub operate_time: ::std::option::Option<::std::string::String>,
+        /// 附加数据
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EcommerceEntrustTerminateResource {
+            mchid: optional(0, "mchid"),
+            out_contract_code: optional(1, "out_contract_code"),
+            plan_id: optional(2, "plan_id"),
+            appid: optional(3, "appid"),
+            openid: optional(4, "openid"),
+            contract_termination_mode: optional(5, "contract_termination_mode"),
+            operate_time: optional(6, "operate_time"),
+            attach: optional(7, "attach"),
+            ..extra
+        }
+    }
+
+    impl EcommerceEntrustTerminateResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EcommerceEntrustTerminateResource {
+                mchid: ::std::option::Option::None,
+                out_contract_code: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                contract_termination_mode: ::std::option::Option::None,
+                operate_time: ::std::option::Option::None,
+                attach: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 校园轻松付用户欠款状态变化(EDU_SCHOOL_PAY.USER_DEBT_STATE_UPDATE)通知(JSON) (`EDU_SCHOOL_PAY.USER_DEBT_STATE_UPDATE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012161155>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EduSchoolPayUserDebtStateUpdateResource {
+        /// 微信公众平台为服务商商户分配的公众账号ID，与商户号存在绑定关系。 如果是服务商模式接入则为服务商商户号绑定的AppID；如果是直连商户模式接入则为直连商户号绑定的AppID。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 使用字段AppID生成的用户唯一标识，与返回字段AppID有对应关系。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 根据校园轻松付风控规则，当用户在校园轻松付产品中欠款超过一定限制后，会处于无法扣款的状态，直到用户归还欠款。
+        ///
+        /// 可选状态：
+        ///
+        /// `NORMAL`：正常，允许扣款
+        ///
+        /// `FORBIDDEN`：禁止扣款
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        /// 用户在校园轻松付中尚未归还的欠款笔数。 用户使用校园轻松付进行消费时，如果微信账户上可用的付款方式均没有足够的余额完成支付，会由微信支付出资对该笔订单进行垫付。这次垫付即会产生一笔用户向微信支付的欠款，直到用户对该笔欠款进行归还。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub debt_count: ::std::option::Option<i64>,
+        /// 遵循rfc3339标准格式
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub update_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EduSchoolPayUserDebtStateUpdateResource {
+            appid: optional(0, "appid"),
+            openid: optional(1, "openid"),
+            state: optional(2, "state"),
+            debt_count: optional(3, "debt_count"),
+            update_time: optional(4, "update_time"),
+            ..extra
+        }
+    }
+
+    impl EduSchoolPayUserDebtStateUpdateResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EduSchoolPayUserDebtStateUpdateResource {
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                state: ::std::option::Option::None,
+                debt_count: ::std::option::Option::None,
+                update_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `payer` object.
+    ///
+    /// 支付者
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EntrustReleasePayer {
+        /// 用户在服务商AppID下的唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 用户在子商户AppID下的唯一标识，如果是直连商户模式接入，该字段返回为空
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EntrustReleasePayer {
+            openid: optional(0, "openid"),
+            sub_openid: optional(1, "sub_openid"),
+            ..extra
+        }
+    }
+
+    impl EntrustReleasePayer {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EntrustReleasePayer {
+                openid: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `amount` object.
+    ///
+    /// 订单金额信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EntrustReleaseAmount {
+        /// 订单总金额，单位为分，只能为整数
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
+        /// 用户实际支付金额，单位为分，只能为整数
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer_total: ::std::option::Option<i64>,
+        /// 订单折扣
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub discount_total: ::std::option::Option<i64>,
+        /// 符合ISO 4217标准的三位字母代码，目前只支持人民币：`CNY`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EntrustReleaseAmount {
+            total: optional(0, "total"),
+            payer_total: optional(1, "payer_total"),
+            discount_total: optional(2, "discount_total"),
+            currency: optional(3, "currency"),
+            ..extra
+        }
+    }
+
+    impl EntrustReleaseAmount {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EntrustReleaseAmount {
+                total: ::std::option::Option::None,
+                payer_total: ::std::option::Option::None,
+                discount_total: ::std::option::Option::None,
+                currency: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `device_information` object.
+    ///
+    /// 设备信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EntrustReleaseDeviceInformation {
+        /// 商户设备号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_id: ::std::option::Option<::std::string::String>,
+        /// 商户端设备IP（发起扣款请求的商户服务器IP）
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer_total: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EntrustReleaseDeviceInformation {
+            device_id: optional(0, "device_id"),
+            payer_total: optional(1, "payer_total"),
+            ..extra
+        }
+    }
+
+    impl EntrustReleaseDeviceInformation {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EntrustReleaseDeviceInformation {
+                device_id: ::std::option::Option::None,
+                payer_total: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// An item of `promotion_detail`.
+    ///
+    /// 优惠详情
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EntrustReleasePromotionDetailItem {
+        /// 券ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_id: ::std::option::Option<::std::string::String>,
+        /// 优惠名称
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// 枚举值：
+        ///
+        /// `GLOBAL`：全场代金券
+        ///
+        /// `SINGLE`：单品优惠
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<::std::string::String>,
+        /// 枚举值：
+        ///
+        /// `COUPON`：代金券，需要走结算资金的充值型代金券,（境外商户券币种与支付币种一致）
+        ///
+        /// `DISCOUNT`：优惠券，不走结算资金的免充值型优惠券，（境外商户券币种与标价币种一致）
+        #[serde(rename = "type")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// 优惠券面额
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 活动ID，批次ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_id: ::std::option::Option<::std::string::String>,
+        /// 特指由微信支付商户平台创建的优惠，出资金额等于本项优惠总金额，单位为分
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub wechatpay_contribute: ::std::option::Option<i64>,
+        /// 特指商户自己创建的优惠，出资金额等于本项优惠总金额，单位为分
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub merchant_contribute: ::std::option::Option<i64>,
+        /// 其他出资方出资金额，单位为分
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub other_contribute: ::std::option::Option<i64>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EntrustReleasePromotionDetailItem {
+            coupon_id: optional(0, "coupon_id"),
+            name: optional(1, "name"),
+            scope: optional(2, "scope"),
+            type_: optional(3, "type"),
+            amount: optional(4, "amount"),
+            stock_id: optional(5, "stock_id"),
+            wechatpay_contribute: optional(6, "wechatpay_contribute"),
+            merchant_contribute: optional(7, "merchant_contribute"),
+            other_contribute: optional(8, "other_contribute"),
+            ..extra
+        }
+    }
+
+    impl EntrustReleasePromotionDetailItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EntrustReleasePromotionDetailItem {
+                coupon_id: ::std::option::Option::None,
+                name: ::std::option::Option::None,
+                scope: ::std::option::Option::None,
+                type_: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                stock_id: ::std::option::Option::None,
+                wechatpay_contribute: ::std::option::Option::None,
+                merchant_contribute: ::std::option::Option::None,
+                other_contribute: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `contract_information` object.
+    ///
+    /// 签约信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EntrustReleaseContractInformation {
+        /// 标识用户与某签约模板的一次签约，具有唯一性
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// 枚举值：
+        ///
+        /// `ADD`：签约
+        ///
+        /// `DELETE`：解约
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_status: ::std::option::Option<::std::string::String>,
+        /// 签约完成时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EntrustReleaseContractInformation {
+            contract_id: optional(0, "contract_id"),
+            contract_status: optional(1, "contract_status"),
+            create_time: optional(2, "create_time"),
+            ..extra
+        }
+    }
+
+    impl EntrustReleaseContractInformation {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EntrustReleaseContractInformation {
+                contract_id: ::std::option::Option::None,
+                contract_status: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 教育续费通用户解约成功(ENTRUST.RELEASE)通知(JSON) (`ENTRUST.RELEASE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012286235>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012160192>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EntrustReleaseResource {
+        /// 微信公众平台为商户的应用分配的ID，与服务商商户号存在绑定关系
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 商户订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// 微信支付订单号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// 附加数据，在查询API和支付通知中原样返回，该字段主要用于商户携带订单的自定义数据
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach: ::std::option::Option<::std::string::String>,
+        /// 银行类型，采用字符串类型的银行标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_type: ::std::option::Option<::std::string::String>,
+        /// 支付成功时返回
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_time: ::std::option::Option<::std::string::String>,
+        /// 枚举值：
+        ///
+        /// SUCCESS：支付成功
+        ///
+        /// REFUND：转入退款
+        ///
+        /// ACCEPTED：已受理，未支付
+        ///
+        /// PAY_FAIL：支付失败(其他原因，如银行返回失败)
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state: ::std::option::Option<::std::string::String>,
+        /// 对当前订单状态的描述和下一步操作的指引
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state_description: ::std::option::Option<::std::string::String>,
+        /// 支付者
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer: ::std::option::Option<EntrustReleasePayer>,
+        /// 订单金额信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<EntrustReleaseAmount>,
+        /// 设备信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_information: ::std::option::Option<EntrustReleaseDeviceInformation>,
+        /// 优惠详情
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub promotion_detail: ::std::option::Option<
+            ::std::vec::Vec<EntrustReleasePromotionDetailItem>,
+        >,
+        /// 微信支付分配的商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 微信支付分配的商户号，服务商商户号与子商户号存在父子关系，如果是直连商户模式接入，该字段返回为空
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 微信公众平台为商户的应用分配的ID，与子商户号存在绑定关系，如果是直连商户模式接入，该字段返回为空
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 用户在服务商AppID下的唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 用户在子商户AppID下的唯一标识，如果是直连商户模式接入，该字段返回为空
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// 签约模板号，签约模板唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<::std::string::String>,
+        /// 签约信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_information: ::std::option::Option<
+            EntrustReleaseContractInformation,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EntrustReleaseResource {
+            appid: optional(0, "appid"),
+            out_trade_no: optional(1, "out_trade_no"),
+            transaction_id: optional(2, "transaction_id"),
+            attach: optional(3, "attach"),
+            bank_type: optional(4, "bank_type"),
+            success_time: optional(5, "success_time"),
+            trade_state: optional(6, "trade_state"),
+            trade_state_description: optional(7, "trade_state_description"),
+            payer: optional(8, "payer"),
+            amount: optional(9, "amount"),
+            device_information: optional(10, "device_information"),
+            promotion_detail: optional(11, "promotion_detail"),
+            sp_mchid: optional(12, "sp_mchid"),
+            sub_mchid: optional(13, "sub_mchid"),
+            sub_appid: optional(14, "sub_appid"),
+            openid: optional(15, "openid"),
+            sub_openid: optional(16, "sub_openid"),
+            plan_id: optional(17, "plan_id"),
+            contract_information: optional(18, "contract_information"),
+            ..extra
+        }
+    }
+
+    impl EntrustReleaseResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EntrustReleaseResource {
+                appid: ::std::option::Option::None,
+                out_trade_no: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                attach: ::std::option::Option::None,
+                bank_type: ::std::option::Option::None,
+                success_time: ::std::option::Option::None,
+                trade_state: ::std::option::Option::None,
+                trade_state_description: ::std::option::Option::None,
+                payer: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                device_information: ::std::option::Option::None,
+                promotion_detail: ::std::option::Option::None,
+                sp_mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                contract_information: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `contract_state`.
+        ///
+        /// 委托代扣协议状态
+        pub enum EntrustSignContractState {
+            Signed = "SIGNED",
+            Terminated = "TERMINATED",
+            SignFailed = "SIGN_FAILED",
+            ToBeRenewed = "TO_BE_RENEWED",
+            TerminatePending = "TERMINATE_PENDING",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `contract_termination_mode`.
+        ///
+        /// 协议解约方式
+        pub enum EntrustSignContractTerminationMode {
+            UserTerminate = "USER_TERMINATE",
+            MchApiTerminate = "MCH_API_TERMINATE",
+            Api = "API",
+            WepayWebTerminate = "WEPAY_WEB_TERMINATE",
+            CustomerServiceTerminate = "CUSTOMER_SERVICE_TERMINATE",
+            SystemTerminate = "SYSTEM_TERMINATE",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The `contract_terminate_info` object.
+    ///
+    /// 协议解约信息，仅当contract_state=`TERMINATED`时，该值有效。
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EntrustSignContractTerminateInfo {
+        /// 协议解约方式
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_termination_mode: ::std::option::Option<
+            EntrustSignContractTerminationMode,
+        >,
+        /// 协议解约时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_terminated_time: ::std::option::Option<::std::string::String>,
+        /// 解约原因的备注说明，如：签约信息有误，须重新签约。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_termination_remark: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EntrustSignContractTerminateInfo {
+            contract_termination_mode: optional(0, "contract_termination_mode"),
+            contract_terminated_time: optional(1, "contract_terminated_time"),
+            contract_termination_remark: optional(2, "contract_termination_remark"),
+            ..extra
+        }
+    }
+
+    impl EntrustSignContractTerminateInfo {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EntrustSignContractTerminateInfo {
+                contract_termination_mode: ::std::option::Option::None,
+                contract_terminated_time: ::std::option::Option::None,
+                contract_termination_remark: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `estimated_deduct_amount` object.
+    ///
+    /// 预约扣费场景下有效，预签约时指定的预计的扣费金额。
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EntrustSignEstimatedDeductAmount {
+        /// 总金额，单位为分，只能为整数。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 枚举类型，符合ISO 4217标准的三位字母代码，默认为`CNY`，目前只支持`CNY`
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EntrustSignEstimatedDeductAmount {
+            amount: optional(0, "amount"),
+            currency: optional(1, "currency"),
+            ..extra
+        }
+    }
+
+    impl EntrustSignEstimatedDeductAmount {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EntrustSignEstimatedDeductAmount {
+                amount: ::std::option::Option::None,
+                currency: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `schedule_state`.
+        ///
+        /// 扣费预约状态
+        pub enum EntrustSignScheduleState {
+            NoScheduled = "NO_SCHEDULED",
+            Scheduled = "SCHEDULED",
+            Paid = "PAID",
+            Expired = "EXPIRED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The `scheduled_amount` object.
+    ///
+    /// 已预约的扣费金额信息，当状态为已预约或已扣费时有返回。
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EntrustSignScheduledAmount {
+        /// 总金额，单位为分，只能为整数。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 枚举类型，符合ISO 4217标准的三位字母代码，默认为`CNY`，目前只支持`CNY`
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EntrustSignScheduledAmount {
+            amount: optional(0, "amount"),
+            currency: optional(1, "currency"),
+            ..extra
+        }
+    }
+
+    impl EntrustSignScheduledAmount {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EntrustSignScheduledAmount {
+                amount: ::std::option::Option::None,
+                currency: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `deduct_schedule` object.
+    ///
+    /// 预约扣费场景的预约信息，仅当模板类型为预约扣费时，该值有效。
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EntrustSignDeductSchedule {
+        /// 预约扣费场景下有效
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
+        /// 预约扣费场景下有效，预签约时指定的预计的扣费金额。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub estimated_deduct_amount: ::std::option::Option<
+            EntrustSignEstimatedDeductAmount,
+        >,
+        /// 扣费预约状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub schedule_state: ::std::option::Option<EntrustSignScheduleState>,
+        /// 已预约的扣费金额信息，当状态为已预约或已扣费时有返回。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub scheduled_amount: ::std::option::Option<EntrustSignScheduledAmount>,
+        /// 实际扣费金额，当状态为已扣费时有返回。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub deduct_amount: ::std::option::Option<EntrustSignEstimatedDeductAmount>,
+        /// 实际扣费的日期
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub deduct_date: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EntrustSignDeductSchedule {
+            estimated_deduct_date: optional(0, "estimated_deduct_date"),
+            estimated_deduct_amount: optional(1, "estimated_deduct_amount"),
+            schedule_state: optional(2, "schedule_state"),
+            scheduled_amount: optional(3, "scheduled_amount"),
+            deduct_amount: optional(4, "deduct_amount"),
+            deduct_date: optional(5, "deduct_date"),
+            ..extra
+        }
+    }
+
+    impl EntrustSignDeductSchedule {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EntrustSignDeductSchedule {
+                estimated_deduct_date: ::std::option::Option::None,
+                estimated_deduct_amount: ::std::option::Option::None,
+                schedule_state: ::std::option::Option::None,
+                scheduled_amount: ::std::option::Option::None,
+                deduct_amount: ::std::option::Option::None,
+                deduct_date: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 委托代扣签约成功(ENTRUST.SIGN)通知(JSON) (`ENTRUST.SIGN`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012160323>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4016724543>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EntrustSignResource {
+        /// 微信支付分配的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议的主键，唯一定义此资源的标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// 商户在微信申请的公众号或移动应用AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议模板ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<i64>,
+        /// 商户侧的签约协议号，商户侧需保证唯一性。只能是数字、大小写字母的组合
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
+        /// 签约用户的名称，用于页面展示，在签约时由商户传入。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_display_account: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_state: ::std::option::Option<EntrustSignContractState>,
+        /// 协议签署时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_signed_time: ::std::option::Option<::std::string::String>,
+        /// 协议到期时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_expired_time: ::std::option::Option<::std::string::String>,
+        /// 商户AppID下的用户唯一标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 协议解约信息，仅当contract_state=`TERMINATED`时，该值有效。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_terminate_info: ::std::option::Option<
+            EntrustSignContractTerminateInfo,
+        >,
+        /// 预约扣费场景的预约信息，仅当模板类型为预约扣费时，该值有效。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub deduct_schedule: ::std::option::Option<EntrustSignDeductSchedule>,
+        /// 普通服务商商户号，微信支付分配的商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 商户在微信申请的公众号或移动应用AppID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_appid: ::std::option::Option<::std::string::String>,
+        /// 子商户号，微信支付分配的商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户的AppID，商户在微信申请的公众号或移动应用AppID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 商户AppID下的用户唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_openid: ::std::option::Option<::std::string::String>,
+        /// 子商户AppID对应的用户OpenID，商户AppID下的用户唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EntrustSignResource {
+            mchid: optional(0, "mchid"),
+            contract_id: optional(1, "contract_id"),
+            appid: optional(2, "appid"),
+            plan_id: optional(3, "plan_id"),
+            out_contract_code: optional(4, "out_contract_code"),
+            contract_display_account: optional(5, "contract_display_account"),
+            contract_state: optional(6, "contract_state"),
+            contract_signed_time: optional(7, "contract_signed_time"),
+            contract_expired_time: optional(8, "contract_expired_time"),
+            openid: optional(9, "openid"),
+            contract_terminate_info: optional(10, "contract_terminate_info"),
+            deduct_schedule: optional(11, "deduct_schedule"),
+            sp_mchid: optional(12, "sp_mchid"),
+            sp_appid: optional(13, "sp_appid"),
+            sub_mchid: optional(14, "sub_mchid"),
+            sub_appid: optional(15, "sub_appid"),
+            sp_openid: optional(16, "sp_openid"),
+            sub_openid: optional(17, "sub_openid"),
+            ..extra
+        }
+    }
+
+    impl EntrustSignResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EntrustSignResource {
+                mchid: ::std::option::Option::None,
+                contract_id: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                out_contract_code: ::std::option::Option::None,
+                contract_display_account: ::std::option::Option::None,
+                contract_state: ::std::option::Option::None,
+                contract_signed_time: ::std::option::Option::None,
+                contract_expired_time: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                contract_terminate_info: ::std::option::Option::None,
+                deduct_schedule: ::std::option::Option::None,
+                sp_mchid: ::std::option::Option::None,
+                sp_appid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                sp_openid: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `contract_information` object.
+    ///
+    /// 签约信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EntrustSigningContractInformation {
+        /// 标识用户与某签约模板的一次签约，具有唯一性
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// 枚举值：
+        ///
+        /// `ADD`：签约
+        ///
+        /// `DELETE`：解约
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_status: ::std::option::Option<::std::string::String>,
+        /// 签约完成时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EntrustSigningContractInformation {
+            contract_id: optional(0, "contract_id"),
+            contract_status: optional(1, "contract_status"),
+            create_time: optional(2, "create_time"),
+            ..extra
+        }
+    }
+
+    impl EntrustSigningContractInformation {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EntrustSigningContractInformation {
+                contract_id: ::std::option::Option::None,
+                contract_status: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 教育续费通用户签约成功(ENTRUST.SIGNING)通知(JSON) (`ENTRUST.SIGNING`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012286235>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012160192>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EntrustSigningResource {
+        /// 微信公众平台为商户的应用分配的ID，与服务商商户号存在绑定关系
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 用户在服务商AppID下的唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 签约模板号，签约模板唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<::std::string::String>,
+        /// 签约信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_information: ::std::option::Option<
+            EntrustSigningContractInformation,
+        >,
+        /// 商户订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// 微信支付订单号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// 附加数据，在查询API和支付通知中原样返回，该字段主要用于商户携带订单的自定义数据
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach: ::std::option::Option<::std::string::String>,
+        /// 银行类型，采用字符串类型的银行标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_type: ::std::option::Option<::std::string::String>,
+        /// 支付成功时返回
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_time: ::std::option::Option<::std::string::String>,
+        /// 枚举值：
+        ///
+        /// `SUCCESS`：支付成功
+        ///
+        /// `REFUND`：转入退款
+        ///
+        /// `ACCEPTED`：已受理，未支付
+        ///
+        /// `PAY_FAIL`：支付失败(其他原因，如银行返回失败)
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state: ::std::option::Option<::std::string::String>,
+        /// 对当前订单状态的描述和下一步操作的指引
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state_description: ::std::option::Option<::std::string::String>,
+        /// 支付者
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer: ::std::option::Option<EntrustReleasePayer>,
+        /// 订单金额信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<EntrustReleaseAmount>,
+        /// 设备信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_information: ::std::option::Option<EntrustReleaseDeviceInformation>,
+        /// 优惠详情
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub promotion_detail: ::std::option::Option<
+            ::std::vec::Vec<EntrustReleasePromotionDetailItem>,
+        >,
+        /// 微信支付分配的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 微信支付分配的商户号，服务商商户号与子商户号存在父子关系，如果是直连商户模式接入，该字段返回为空
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 微信公众平台为商户的应用分配的ID，与子商户号存在绑定关系，如果是直连商户模式接入，该字段返回为空
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 用户在子商户AppID下的唯一标识，如果是直连商户模式接入，该字段返回为空
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EntrustSigningResource {
+            appid: optional(0, "appid"),
+            openid: optional(1, "openid"),
+            plan_id: optional(2, "plan_id"),
+            contract_information: optional(3, "contract_information"),
+            out_trade_no: optional(4, "out_trade_no"),
+            transaction_id: optional(5, "transaction_id"),
+            attach: optional(6, "attach"),
+            bank_type: optional(7, "bank_type"),
+            success_time: optional(8, "success_time"),
+            trade_state: optional(9, "trade_state"),
+            trade_state_description: optional(10, "trade_state_description"),
+            payer: optional(11, "payer"),
+            amount: optional(12, "amount"),
+            device_information: optional(13, "device_information"),
+            promotion_detail: optional(14, "promotion_detail"),
+            sp_mchid: optional(15, "sp_mchid"),
+            sub_mchid: optional(16, "sub_mchid"),
+            sub_appid: optional(17, "sub_appid"),
+            sub_openid: optional(18, "sub_openid"),
+            ..extra
+        }
+    }
+
+    impl EntrustSigningResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EntrustSigningResource {
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                contract_information: ::std::option::Option::None,
+                out_trade_no: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                attach: ::std::option::Option::None,
+                bank_type: ::std::option::Option::None,
+                success_time: ::std::option::Option::None,
+                trade_state: ::std::option::Option::None,
+                trade_state_description: ::std::option::Option::None,
+                payer: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                device_information: ::std::option::Option::None,
+                promotion_detail: ::std::option::Option::None,
+                sp_mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `contract_state`.
+        ///
+        /// 委托代扣协议状态
+        pub enum EntrustTerminateContractState {
+            Signed = "SIGNED",
+            Terminated = "TERMINATED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The `contract_terminate_info` object.
+    ///
+    /// 协议解约信息，仅当contract_state=`TERMINATED`时，该值有效。
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EntrustTerminateContractTerminateInfo {
+        /// 协议解约方式
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_termination_mode: ::std::option::Option<
+            EntrustSignContractTerminationMode,
+        >,
+        /// 协议解约时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_terminated_time: ::std::option::Option<::std::string::String>,
+        /// 解约原因的备注说明，如：签约信息有误，须重新签约。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_termination_remark: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EntrustTerminateContractTerminateInfo {
+            contract_termination_mode: optional(0, "contract_termination_mode"),
+            contract_terminated_time: optional(1, "contract_terminated_time"),
+            contract_termination_remark: optional(2, "contract_termination_remark"),
+            ..extra
+        }
+    }
+
+    impl EntrustTerminateContractTerminateInfo {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EntrustTerminateContractTerminateInfo {
+                contract_termination_mode: ::std::option::Option::None,
+                contract_terminated_time: ::std::option::Option::None,
+                contract_termination_remark: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `deduct_schedule` object.
+    ///
+    /// 预约扣费场景的预约信息，仅当模板类型为预约扣费时，该值有效。
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EntrustTerminateDeductSchedule {
+        /// 预约扣费场景下有效，预签约时指定的预计扣费的日期
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
+        /// 预约扣费场景下有效，预签约时指定的预计的扣费金额。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub estimated_deduct_amount: ::std::option::Option<
+            EntrustSignEstimatedDeductAmount,
+        >,
+        /// 扣费预约状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub schedule_state: ::std::option::Option<EntrustSignScheduleState>,
+        /// 已预约的扣费金额信息，当状态为已预约或已扣费时有返回。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub scheduled_amount: ::std::option::Option<EntrustSignEstimatedDeductAmount>,
+        /// 实际扣费金额，当状态为已扣费时有返回。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub deduct_amount: ::std::option::Option<EntrustSignEstimatedDeductAmount>,
+        /// 实际扣费的日期
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub deduct_date: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EntrustTerminateDeductSchedule {
+            estimated_deduct_date: optional(0, "estimated_deduct_date"),
+            estimated_deduct_amount: optional(1, "estimated_deduct_amount"),
+            schedule_state: optional(2, "schedule_state"),
+            scheduled_amount: optional(3, "scheduled_amount"),
+            deduct_amount: optional(4, "deduct_amount"),
+            deduct_date: optional(5, "deduct_date"),
+            ..extra
+        }
+    }
+
+    impl EntrustTerminateDeductSchedule {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EntrustTerminateDeductSchedule {
+                estimated_deduct_date: ::std::option::Option::None,
+                estimated_deduct_amount: ::std::option::Option::None,
+                schedule_state: ::std::option::Option::None,
+                scheduled_amount: ::std::option::Option::None,
+                deduct_amount: ::std::option::Option::None,
+                deduct_date: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 委托代扣解约成功(ENTRUST.TERMINATE)通知(JSON) (`ENTRUST.TERMINATE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012160323>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EntrustTerminateResource {
+        /// 委托代扣协议的主键，唯一定义此资源的标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// 普通服务商商户号，微信支付分配的商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 商户在微信申请的公众号或移动应用AppID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_appid: ::std::option::Option<::std::string::String>,
+        /// 子商户号，微信支付分配的商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户的AppID，商户在微信申请的公众号或移动应用AppID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议模板ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<i64>,
+        /// 商户侧的签约协议号，商户侧需保证唯一性。只能是数字、大小写字母的组合
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
+        /// 签约用户的名称，用于页面展示，在签约时由商户传入。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_display_account: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_state: ::std::option::Option<EntrustTerminateContractState>,
+        /// 协议签署时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_signed_time: ::std::option::Option<::std::string::String>,
+        /// 协议到期时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_expired_time: ::std::option::Option<::std::string::String>,
+        /// 商户AppID下的用户唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_openid: ::std::option::Option<::std::string::String>,
+        /// 子商户AppID对应的用户OpenID，商户AppID下的用户唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// 协议解约信息，仅当contract_state=`TERMINATED`时，该值有效。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_terminate_info: ::std::option::Option<
+            EntrustTerminateContractTerminateInfo,
+        >,
+        /// 预约扣费场景的预约信息，仅当模板类型为预约扣费时，该值有效。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub deduct_schedule: ::std::option::Option<EntrustTerminateDeductSchedule>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EntrustTerminateResource {
+            contract_id: optional(0, "contract_id"),
+            sp_mchid: optional(1, "sp_mchid"),
+            sp_appid: optional(2, "sp_appid"),
+            sub_mchid: optional(3, "sub_mchid"),
+            sub_appid: optional(4, "sub_appid"),
+            plan_id: optional(5, "plan_id"),
+            out_contract_code: optional(6, "out_contract_code"),
+            contract_display_account: optional(7, "contract_display_account"),
+            contract_state: optional(8, "contract_state"),
+            contract_signed_time: optional(9, "contract_signed_time"),
+            contract_expired_time: optional(10, "contract_expired_time"),
+            sp_openid: optional(11, "sp_openid"),
+            sub_openid: optional(12, "sub_openid"),
+            contract_terminate_info: optional(13, "contract_terminate_info"),
+            deduct_schedule: optional(14, "deduct_schedule"),
+            ..extra
+        }
+    }
+
+    impl EntrustTerminateResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EntrustTerminateResource {
+                contract_id: ::std::option::Option::None,
+                sp_mchid: ::std::option::Option::None,
+                sp_appid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                out_contract_code: ::std::option::Option::None,
+                contract_display_account: ::std::option::Option::None,
+                contract_state: ::std::option::Option::None,
+                contract_signed_time: ::std::option::Option::None,
+                contract_expired_time: ::std::option::Option::None,
+                sp_openid: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                contract_terminate_info: ::std::option::Option::None,
+                deduct_schedule: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 代扣解约问询(ENTRUST.TERMINATE_INQUIRY)通知(JSON) (`ENTRUST.TERMINATE_INQUIRY`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012978455>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EntrustTerminateInquiryResource {
+        /// 返回状态码
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// 返回信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub messsage: ::std::option::Option<::std::string::String>,
+        /// 商户号，微信支付分配的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 商户在微信申请的公众号或移动应用AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 商户AppID下的用户唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议模板ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<i64>,
+        /// 商户侧的签约协议号，商户侧需保证唯一性。只能是数字、大小写字母的组合
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
+        /// 商户侧用户标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_user_code: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议的主键，唯一定义此资源的标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// 签约用户的名称，用于页面展示，在签约时由商户传入。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_display_account: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议状态
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_state: ::std::option::Option<EntrustTerminateContractState>,
+        /// 协议签署时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_signed_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EntrustTerminateInquiryResource {
+            code: optional(0, "code"),
+            messsage: optional(1, "messsage"),
+            mchid: optional(2, "mchid"),
+            appid: optional(3, "appid"),
+            openid: optional(4, "openid"),
+            plan_id: optional(5, "plan_id"),
+            out_contract_code: optional(6, "out_contract_code"),
+            out_user_code: optional(7, "out_user_code"),
+            contract_id: optional(8, "contract_id"),
+            contract_display_account: optional(9, "contract_display_account"),
+            contract_state: optional(10, "contract_state"),
+            contract_signed_time: optional(11, "contract_signed_time"),
+            ..extra
+        }
+    }
+
+    impl EntrustTerminateInquiryResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EntrustTerminateInquiryResource {
+                code: ::std::option::Option::None,
+                messsage: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                out_contract_code: ::std::option::Option::None,
+                out_user_code: ::std::option::Option::None,
+                contract_id: ::std::option::Option::None,
+                contract_display_account: ::std::option::Option::None,
+                contract_state: ::std::option::Option::None,
+                contract_signed_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 代扣解约挽留业务-获取解约挽留信息(ENTRUST.TERMINATE_RETENTION)通知(JSON) (`ENTRUST.TERMINATE_RETENTION`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012312222>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct EntrustTerminateRetentionResource {
+        /// 普通服务商商户号，微信支付分配的商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议的主键，唯一定义此资源的标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// 商户在微信申请的公众号或移动应用AppID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议模板ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<i64>,
+        /// 商户侧的签约协议号，商户侧需保证唯一性。只能是数字、大小写字母的组合
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
+        /// 商户AppID下的用户唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        EntrustTerminateRetentionResource {
+            mchid: optional(0, "mchid"),
+            contract_id: optional(1, "contract_id"),
+            appid: optional(2, "appid"),
+            plan_id: optional(3, "plan_id"),
+            out_contract_code: optional(4, "out_contract_code"),
+            openid: optional(5, "openid"),
+            ..extra
+        }
+    }
+
+    impl EntrustTerminateRetentionResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            EntrustTerminateRetentionResource {
+                mchid: ::std::option::Option::None,
+                contract_id: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                out_contract_code: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 用户签约状态变更(FACEPAY.USER_STATE_CHANGE)通知(JSON) (`FACEPAY.USER_STATE_CHANGE`).
+    ///
+    /// <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/offline-brushing.html>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct FacepayUserStateChangeResource {
+        /// 微信刷脸用户ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        /// 商户刷脸用户ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_user_id: ::std::option::Option<::std::string::String>,
+        /// 机构编号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub organization_id: ::std::option::Option<::std::string::String>,
+        /// 商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mch_id: ::std::option::Option<::std::string::String>,
+        /// 通知创建时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub notify_create_time: ::std::option::Option<::std::string::String>,
+        /// 微信APPID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 微信用户openid
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 签约ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        FacepayUserStateChangeResource {
+            user_id: optional(0, "user_id"),
+            out_user_id: optional(1, "out_user_id"),
+            organization_id: optional(2, "organization_id"),
+            mch_id: optional(3, "mch_id"),
+            notify_create_time: optional(4, "notify_create_time"),
+            appid: optional(5, "appid"),
+            openid: optional(6, "openid"),
+            contract_id: optional(7, "contract_id"),
+            ..extra
+        }
+    }
+
+    impl FacepayUserStateChangeResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            FacepayUserStateChangeResource {
+                user_id: ::std::option::Option::None,
+                out_user_id: ::std::option::Option::None,
+                organization_id: ::std::option::Option::None,
+                mch_id: ::std::option::Option::None,
+                notify_create_time: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                contract_id: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `fapiao_status`.
+        ///
+        /// 发票状态
+        pub enum FapiaoCardDiscardedFapiaoStatus {
+            IssueAccepted = "ISSUE_ACCEPTED",
+            Issued = "ISSUED",
+            ReverseAccepted = "REVERSE_ACCEPTED",
+            Reversed = "REVERSED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `card_status`.
+        ///
+        /// 发票状态
+        pub enum FapiaoCardDiscardedCardStatus {
+            InsertAccepted = "INSERT_ACCEPTED",
+            Inserted = "INSERTED",
+            DiscardAccepted = "DISCARD_ACCEPTED",
+            Discarded = "DISCARDED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// An item of `fapiao_information`.
+    ///
+    /// 发票申请单下关联的所有发票信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct FapiaoCardDiscardedFapiaoInformationItem {
+        /// 商户发票单号，唯一标识一张发票
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub fapiao_id: ::std::option::Option<::std::string::String>,
+        /// 发票状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub fapiao_status: ::std::option::Option<FapiaoCardDiscardedFapiaoStatus>,
+        /// 发票状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_status: ::std::option::Option<FapiaoCardDiscardedCardStatus>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        FapiaoCardDiscardedFapiaoInformationItem {
+            fapiao_id: optional(0, "fapiao_id"),
+            fapiao_status: optional(1, "fapiao_status"),
+            card_status: optional(2, "card_status"),
+            ..extra
+        }
+    }
+
+    impl FapiaoCardDiscardedFapiaoInformationItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            FapiaoCardDiscardedFapiaoInformationItem {
+                fapiao_id: ::std::option::Option::None,
+                fapiao_status: ::std::option::Option::None,
+                card_status: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 发票卡券作废(FAPIAO.CARD_DISCARDED)通知(JSON) (`FAPIAO.CARD_DISCARDED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012286035>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012071609>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4015792560>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct FapiaoCardDiscardedResource {
+        /// 微信支付分配的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 微信支付分配的子商户号，服务商模式下存在
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 冲红时指定的发票申请单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub fapiao_apply_id: ::std::option::Option<::std::string::String>,
+        /// 发票申请单下关联的所有发票信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub fapiao_information: ::std::option::Option<
+            ::std::vec::Vec<FapiaoCardDiscardedFapiaoInformationItem>,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        FapiaoCardDiscardedResource {
+            mchid: optional(0, "mchid"),
+            sub_mchid: optional(1, "sub_mchid"),
+            fapiao_apply_id: optional(2, "fapiao_apply_id"),
+            fapiao_information: optional(3, "fapiao_information"),
+            ..extra
+        }
+    }
+
+    impl FapiaoCardDiscardedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            FapiaoCardDiscardedResource {
+                mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                fapiao_apply_id: ::std::option::Option::None,
+                fapiao_information: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 发票插入用户卡包成功(FAPIAO.CARD_INSERTED)通知(JSON) (`FAPIAO.CARD_INSERTED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012286082>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012072011>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4015792578>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct FapiaoCardInsertedResource {
+        /// 微信支付分配的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 微信支付分配的子商户号，服务商模式下存在
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 开票时指定的发票申请单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub fapiao_apply_id: ::std::option::Option<::std::string::String>,
+        /// 发票申请单下关联的所有发票信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub fapiao_information: ::std::option::Option<
+            ::std::vec::Vec<FapiaoCardDiscardedFapiaoInformationItem>,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        FapiaoCardInsertedResource {
+            mchid: optional(0, "mchid"),
+            sub_mchid: optional(1, "sub_mchid"),
+            fapiao_apply_id: optional(2, "fapiao_apply_id"),
+            fapiao_information: optional(3, "fapiao_information"),
+            ..extra
+        }
+    }
+
+    impl FapiaoCardInsertedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            FapiaoCardInsertedResource {
+                mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                fapiao_apply_id: ::std::option::Option::None,
+                fapiao_information: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 发票开具成功(FAPIAO.ISSUED)通知(JSON) (`FAPIAO.ISSUED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012286057>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012071832>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4015792570>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct FapiaoIssuedResource {
+        /// 微信支付分配的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 微信支付分配的子商户号，服务商模式下存在
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 开票时指定的发票申请单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub fapiao_apply_id: ::std::option::Option<::std::string::String>,
+        /// 发票申请单下关联的所有发票信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub fapiao_information: ::std::option::Option<
+            ::std::vec::Vec<FapiaoCardDiscardedFapiaoInformationItem>,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        FapiaoIssuedResource {
+            mchid: optional(0, "mchid"),
+            sub_mchid: optional(1, "sub_mchid"),
+            fapiao_apply_id: optional(2, "fapiao_apply_id"),
+            fapiao_information: optional(3, "fapiao_information"),
+            ..extra
+        }
+    }
+
+    impl FapiaoIssuedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            FapiaoIssuedResource {
+                mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                fapiao_apply_id: ::std::option::Option::None,
+                fapiao_information: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 发票冲红成功(FAPIAO.REVERSED)通知(JSON) (`FAPIAO.REVERSED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012286074>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012071979>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4015792571>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct FapiaoReversedResource {
+        /// 微信支付分配的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 微信支付分配的子商户号，服务商模式下存在
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 开票时指定的发票申请单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub fapiao_apply_id: ::std::option::Option<::std::string::String>,
+        /// 发票申请单下关联的所有发票信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub fapiao_information: ::std::option::Option<
+            ::std::vec::Vec<FapiaoCardDiscardedFapiaoInformationItem>,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        FapiaoReversedResource {
+            mchid: optional(0, "mchid"),
+            sub_mchid: optional(1, "sub_mchid"),
+            fapiao_apply_id: optional(2, "fapiao_apply_id"),
+            fapiao_information: optional(3, "fapiao_information"),
+            ..extra
+        }
+    }
+
+    impl FapiaoReversedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            FapiaoReversedResource {
+                mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                fapiao_apply_id: ::std::option::Option::None,
+                fapiao_information: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 用户发票抬头填写完成(FAPIAO.USER_APPLIED)通知(JSON) (`FAPIAO.USER_APPLIED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012286009>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012070348>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4015792559>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct FapiaoUserAppliedResource {
+        /// 微信支付分配的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 微信支付分配的子商户号，服务商模式下存在
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 发票申请单号，唯一标识一次开票行为。微信支付场景下，为微信支付订单号；非微信支付场景下，为调用获取抬头填写链接
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub fapiao_apply_id: ::std::option::Option<::std::string::String>,
+        /// 用户完成发票抬头填写的时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub apply_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        FapiaoUserAppliedResource {
+            mchid: optional(0, "mchid"),
+            sub_mchid: optional(1, "sub_mchid"),
+            fapiao_apply_id: optional(2, "fapiao_apply_id"),
+            apply_time: optional(3, "apply_time"),
+            ..extra
+        }
+    }
+
+    impl FapiaoUserAppliedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            FapiaoUserAppliedResource {
+                mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                fapiao_apply_id: ::std::option::Option::None,
+                apply_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 隔夜归还保险订单状态变化(HIRE_POWER_BANK.RECEIVE_INSURANCE)通知(JSON) (`HIRE_POWER_BANK.RECEIVE_INSURANCE`).
+    ///
+    /// <https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/status-change-notice.html>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct HirePowerBankReceiveInsuranceResource {
+        /// 保险订单ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_id: ::std::option::Option<::std::string::String>,
+        /// 商户保险订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_order_no: ::std::option::Option<::std::string::String>,
+        /// 用户标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 最大理赔次数
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub max_claim_count: ::std::option::Option<i64>,
+        /// 已理赔次数
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub claimed_count: ::std::option::Option<i64>,
+        /// 保险订单领取时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_receive_time: ::std::option::Option<::std::string::String>,
+        /// 保险订单领取状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_receive_state: ::std::option::Option<::std::string::String>,
+        /// 保险订单开始时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_begin_time: ::std::option::Option<::std::string::String>,
+        /// 保险订单结束时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_end_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        HirePowerBankReceiveInsuranceResource {
+            order_id: optional(0, "order_id"),
+            out_order_no: optional(1, "out_order_no"),
+            openid: optional(2, "openid"),
+            max_claim_count: optional(3, "max_claim_count"),
+            claimed_count: optional(4, "claimed_count"),
+            order_receive_time: optional(5, "order_receive_time"),
+            order_receive_state: optional(6, "order_receive_state"),
+            order_begin_time: optional(7, "order_begin_time"),
+            order_end_time: optional(8, "order_end_time"),
+            ..extra
+        }
+    }
+
+    impl HirePowerBankReceiveInsuranceResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            HirePowerBankReceiveInsuranceResource {
+                order_id: ::std::option::Option::None,
+                out_order_no: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                max_claim_count: ::std::option::Option::None,
+                claimed_count: ::std::option::Option::None,
+                order_receive_time: ::std::option::Option::None,
+                order_receive_state: ::std::option::Option::None,
+                order_begin_time: ::std::option::Option::None,
+                order_end_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 保险商户委托代续期完成(INSURANCE_ENTRUST.RENEW)通知(JSON) (`INSURANCE_ENTRUST.RENEW`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012289466>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct InsuranceEntrustRenewResource {
+        /// 微信支付分配的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议的主键，唯一定义此资源的标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// 商户在微信申请的公众号或移动应用AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议模板ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<i64>,
+        /// 商户侧的签约协议号，商户侧需保证唯一性。只能是数字、大小写字母的组合
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
+        /// 签约用户的名称，用于页面展示，在签约时由商户传入。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub insured_display_name: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_state: ::std::option::Option<EntrustTerminateContractState>,
+        /// 协议签署时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_signed_time: ::std::option::Option<::std::string::String>,
+        /// 协议到期时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_expired_time: ::std::option::Option<::std::string::String>,
+        /// 商户AppID下的用户唯一标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 协议解约信息，仅当contract_state=`TERMINATED`时，该值有效。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_terminate_info: ::std::option::Option<
+            EntrustSignContractTerminateInfo,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        InsuranceEntrustRenewResource {
+            mchid: optional(0, "mchid"),
+            contract_id: optional(1, "contract_id"),
+            appid: optional(2, "appid"),
+            plan_id: optional(3, "plan_id"),
+            out_contract_code: optional(4, "out_contract_code"),
+            insured_display_name: optional(5, "insured_display_name"),
+            contract_state: optional(6, "contract_state"),
+            contract_signed_time: optional(7, "contract_signed_time"),
+            contract_expired_time: optional(8, "contract_expired_time"),
+            openid: optional(9, "openid"),
+            contract_terminate_info: optional(10, "contract_terminate_info"),
+            ..extra
+        }
+    }
+
+    impl InsuranceEntrustRenewResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            InsuranceEntrustRenewResource {
+                mchid: ::std::option::Option::None,
+                contract_id: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                out_contract_code: ::std::option::Option::None,
+                insured_display_name: ::std::option::Option::None,
+                contract_state: ::std::option::Option::None,
+                contract_signed_time: ::std::option::Option::None,
+                contract_expired_time: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                contract_terminate_info: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 保险商户委托代扣签约成功(INSURANCE_ENTRUST.SIGN)通知(JSON) (`INSURANCE_ENTRUST.SIGN`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012289466>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct InsuranceEntrustSignResource {
+        /// 微信支付分配的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议的主键，唯一定义此资源的标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// 商户在微信申请的公众号或移动应用AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议模板ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<i64>,
+        /// 商户侧的签约协议号，商户侧需保证唯一性。只能是数字、大小写字母的组合
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
+        /// 签约用户的名称，用于页面展示，在签约时由商户传入。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub insured_display_name: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_state: ::std::option::Option<EntrustTerminateContractState>,
+        /// 协议签署时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_signed_time: ::std::option::Option<::std::string::String>,
+        /// 协议到期时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_expired_time: ::std::option::Option<::std::string::String>,
+        /// 商户AppID下的用户唯一标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 协议解约信息，仅当contract_state=`TERMINATED`时，该值有效。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_terminate_info: ::std::option::Option<
+            EntrustSignContractTerminateInfo,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        InsuranceEntrustSignResource {
+            mchid: optional(0, "mchid"),
+            contract_id: optional(1, "contract_id"),
+            appid: optional(2, "appid"),
+            plan_id: optional(3, "plan_id"),
+            out_contract_code: optional(4, "out_contract_code"),
+            insured_display_name: optional(5, "insured_display_name"),
+            contract_state: optional(6, "contract_state"),
+            contract_signed_time: optional(7, "contract_signed_time"),
+            contract_expired_time: optional(8, "contract_expired_time"),
+            openid: optional(9, "openid"),
+            contract_terminate_info: optional(10, "contract_terminate_info"),
+            ..extra
+        }
+    }
+
+    impl InsuranceEntrustSignResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            InsuranceEntrustSignResource {
+                mchid: ::std::option::Option::None,
+                contract_id: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                out_contract_code: ::std::option::Option::None,
+                insured_display_name: ::std::option::Option::None,
+                contract_state: ::std::option::Option::None,
+                contract_signed_time: ::std::option::Option::None,
+                contract_expired_time: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                contract_terminate_info: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 保险商户委托代扣解约完成(INSURANCE_ENTRUST.TERMINATE)通知(JSON) (`INSURANCE_ENTRUST.TERMINATE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012289466>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct InsuranceEntrustTerminateResource {
+        /// 微信支付分配的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议的主键，唯一定义此资源的标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// 商户在微信申请的公众号或移动应用AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议模板ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<i64>,
+        /// 商户侧的签约协议号，商户侧需保证唯一性。只能是数字、大小写字母的组合
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
+        /// 签约用户的名称，用于页面展示，在签约时由商户传入。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub insured_display_name: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_state: ::std::option::Option<EntrustTerminateContractState>,
+        /// 协议签署时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_signed_time: ::std::option::Option<::std::string::String>,
+        /// 协议到期时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_expired_time: ::std::option::Option<::std::string::String>,
+        /// 商户AppID下的用户唯一标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 协议解约信息，仅当contract_state=`TERMINATED`时，该值有效。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_terminate_info: ::std::option::Option<
+            EntrustSignContractTerminateInfo,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        InsuranceEntrustTerminateResource {
+            mchid: optional(0, "mchid"),
+            contract_id: optional(1, "contract_id"),
+            appid: optional(2, "appid"),
+            plan_id: optional(3, "plan_id"),
+            out_contract_code: optional(4, "out_contract_code"),
+            insured_display_name: optional(5, "insured_display_name"),
+            contract_state: optional(6, "contract_state"),
+            contract_signed_time: optional(7, "contract_signed_time"),
+            contract_expired_time: optional(8, "contract_expired_time"),
+            openid: optional(9, "openid"),
+            contract_terminate_info: optional(10, "contract_terminate_info"),
+            ..extra
+        }
+    }
+
+    impl InsuranceEntrustTerminateResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            InsuranceEntrustTerminateResource {
+                mchid: ::std::option::Option::None,
+                contract_id: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                out_contract_code: ::std::option::Option::None,
+                insured_display_name: ::std::option::Option::None,
+                contract_state: ::std::option::Option::None,
+                contract_signed_time: ::std::option::Option::None,
+                contract_expired_time: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                contract_terminate_info: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `auth_state`.
+        ///
+        /// 授权状态
+        pub enum InsurancePolicyManagementGrantedAuthState {
+            AuthStateInit = "AUTH_STATE_INIT",
+            AuthStatePending = "AUTH_STATE_PENDING",
+            AuthStateGranted = "AUTH_STATE_GRANTED",
+            AuthStateDenied = "AUTH_STATE_DENIED",
+            AuthStateIneffectie = "AUTH_STATE_INEFFECTIE",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 微信保单服务用户授权成功(INSURANCE_POLICY_MANAGEMENT.GRANTED)通知(JSON) (`INSURANCE_POLICY_MANAGEMENT.GRANTED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4016943540>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct InsurancePolicyManagementGrantedResource {
+        /// 商户保险编码
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_insurance_no: ::std::option::Option<::std::string::String>,
+        /// 保险名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub insurance_name: ::std::option::Option<::std::string::String>,
+        /// 授权状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub auth_state: ::std::option::Option<InsurancePolicyManagementGrantedAuthState>,
+        /// 用户授权时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_auth_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        InsurancePolicyManagementGrantedResource {
+            out_insurance_no: optional(0, "out_insurance_no"),
+            insurance_name: optional(1, "insurance_name"),
+            auth_state: optional(2, "auth_state"),
+            user_auth_time: optional(3, "user_auth_time"),
+            ..extra
+        }
+    }
+
+    impl InsurancePolicyManagementGrantedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            InsurancePolicyManagementGrantedResource {
+                out_insurance_no: ::std::option::Option::None,
+                insurance_name: ::std::option::Option::None,
+                auth_state: ::std::option::Option::None,
+                user_auth_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 商圈会员积分服务授权结果(MALL_AUTH.ACTIVATE_CARD)通知(JSON) (`MALL_AUTH.ACTIVATE_CARD`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012285836>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012076406>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MallAuthActivateCardResource {
+        /// 顾客授权时使用的小程序上的OpenID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 用户在商圈会员卡card_id下的唯一标志，用户领取会员卡后获得的code
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// 用户开会员卡时的商圈商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 用户授权类型
+        ///
+        /// `REGISTERED_MODE` ：会员开卡(进卡包) + 未授权会员积分服务
+        ///
+        /// `REGISTERED_AND_AUTHORIZATION_MODE`：会员开卡(进卡包）+授权会员积分服务
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub auth_type: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MallAuthActivateCardResource {
+            openid: optional(0, "openid"),
+            code: optional(1, "code"),
+            mchid: optional(2, "mchid"),
+            auth_type: optional(3, "auth_type"),
+            ..extra
+        }
+    }
+
+    impl MallAuthActivateCardResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MallAuthActivateCardResource {
+                openid: ::std::option::Option::None,
+                code: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                auth_type: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 商圈会员场内退款(MALL_REFUND.SUCCESS)通知(JSON) (`MALL_REFUND.SUCCESS`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012285869>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012076419>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MallRefundSuccessResource {
+        /// 微信支付分配的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 商圈商户名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub merchant_name: ::std::option::Option<::std::string::String>,
+        /// 门店名称，商圈在商圈小程序上圈店时填写的门店名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub shop_name: ::std::option::Option<::std::string::String>,
+        /// 门店编号，商圈在商圈小程序上圈店时填写的门店编号，用于跟商圈自身已有的商户识别码对齐
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub shop_number: ::std::option::Option<::std::string::String>,
+        /// 顾客授权积分时使用的小程序的AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 顾客授权时使用的小程序上的OpenID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 交易完成时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_time: ::std::option::Option<::std::string::String>,
+        /// 用户实际消费金额，单位（分）
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub pay_amount: ::std::option::Option<i64>,
+        /// 用户退款金额，单位（分）
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_amount: ::std::option::Option<i64>,
+        /// 微信支付订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// 微信支付退款单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_id: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MallRefundSuccessResource {
+            mchid: optional(0, "mchid"),
+            merchant_name: optional(1, "merchant_name"),
+            shop_name: optional(2, "shop_name"),
+            shop_number: optional(3, "shop_number"),
+            appid: optional(4, "appid"),
+            openid: optional(5, "openid"),
+            refund_time: optional(6, "refund_time"),
+            pay_amount: optional(7, "pay_amount"),
+            refund_amount: optional(8, "refund_amount"),
+            transaction_id: optional(9, "transaction_id"),
+            refund_id: optional(10, "refund_id"),
+            ..extra
+        }
+    }
+
+    impl MallRefundSuccessResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MallRefundSuccessResource {
+                mchid: ::std::option::Option::None,
+                merchant_name: ::std::option::Option::None,
+                shop_name: ::std::option::Option::None,
+                shop_number: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                refund_time: ::std::option::Option::None,
+                pay_amount: ::std::option::Option::None,
+                refund_amount: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                refund_id: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 商圈会员场内支付结果(MALL_TRANSACTION.SUCCESS)通知(JSON) (`MALL_TRANSACTION.SUCCESS`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012285856>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012076414>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MallTransactionSuccessResource {
+        /// 微信支付分配的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 商圈商户名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub merchant_name: ::std::option::Option<::std::string::String>,
+        /// 门店名称，商圈在商圈小程序上圈店时填写的门店名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub shop_name: ::std::option::Option<::std::string::String>,
+        /// 门店编号，商圈在商圈小程序上圈店时填写的门店编号，用于跟商圈自身已有的商户识别码对齐
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub shop_number: ::std::option::Option<::std::string::String>,
+        /// 顾客授权积分时使用的小程序的AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 顾客授权时使用的小程序上的OpenID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 交易完成时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_end: ::std::option::Option<::std::string::String>,
+        /// 用户实际消费金额，单位（分）
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 微信支付订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// 手动提交积分标记，自动提交时无该字段，用于区分用户手动申请后推送的积分数据
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub commit_tag: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MallTransactionSuccessResource {
+            mchid: optional(0, "mchid"),
+            merchant_name: optional(1, "merchant_name"),
+            shop_name: optional(2, "shop_name"),
+            shop_number: optional(3, "shop_number"),
+            appid: optional(4, "appid"),
+            openid: optional(5, "openid"),
+            time_end: optional(6, "time_end"),
+            amount: optional(7, "amount"),
+            transaction_id: optional(8, "transaction_id"),
+            commit_tag: optional(9, "commit_tag"),
+            ..extra
+        }
+    }
+
+    impl MallTransactionSuccessResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MallTransactionSuccessResource {
+                mchid: ::std::option::Option::None,
+                merchant_name: ::std::option::Option::None,
+                shop_name: ::std::option::Option::None,
+                shop_number: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                time_end: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                commit_tag: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `manage_record_state`.
+        ///
+        /// 商户管理记录状态
+        pub enum ManagerecordChangeManageRecordState {
+            Pending = "PENDING",
+            Submitted = "SUBMITTED",
+            Expired = "EXPIRED",
+            UnderReview = "UNDER_REVIEW",
+            Recovered = "RECOVERED",
+            Rejected = "REJECTED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 商户管理记录(MANAGERECORD.CHANGE)通知(JSON) (`MANAGERECORD.CHANGE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4014940982>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct ManagerecordChangeResource {
+        /// 子商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 商户管理记录ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub manage_record_id: ::std::option::Option<::std::string::String>,
+        /// 商户管理记录状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub manage_record_state: ::std::option::Option<
+            ManagerecordChangeManageRecordState,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        ManagerecordChangeResource {
+            sub_mchid: optional(0, "sub_mchid"),
+            manage_record_id: optional(1, "manage_record_id"),
+            manage_record_state: optional(2, "manage_record_state"),
+            ..extra
+        }
+    }
+
+    impl ManagerecordChangeResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            ManagerecordChangeResource {
+                sub_mchid: ::std::option::Option::None,
+                manage_record_id: ::std::option::Option::None,
+                manage_record_state: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `state`.
+        ///
+        /// 单据状态
+        pub enum MchtransferAuthorizationClosedState {
+            TakingEffect = "TAKING_EFFECT",
+            Closed = "CLOSED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `close_reason`.
+        ///
+        /// 自动收款授权的原因
+        pub enum MchtransferAuthorizationClosedCloseReason {
+            CloseViaMchApi = "CLOSE_VIA_MCH_API",
+            UserClose = "USER_CLOSE",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The `close_info` object.
+    ///
+    /// 自动收款授权的关闭信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MchtransferAuthorizationClosedCloseInfo {
+        /// 关闭时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub close_time: ::std::option::Option<::std::string::String>,
+        /// 自动收款授权的原因
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub close_reason: ::std::option::Option<
+            MchtransferAuthorizationClosedCloseReason,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MchtransferAuthorizationClosedCloseInfo {
+            close_time: optional(0, "close_time"),
+            close_reason: optional(1, "close_reason"),
+            ..extra
+        }
+    }
+
+    impl MchtransferAuthorizationClosedCloseInfo {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MchtransferAuthorizationClosedCloseInfo {
+                close_time: ::std::option::Option::None,
+                close_reason: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 用户关闭自动收款授权(MCHTRANSFER.AUTHORIZATION.CLOSED)通知(用户确认模式)(JSON) (`MCHTRANSFER.AUTHORIZATION.CLOSED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4014512908>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MchtransferAuthorizationClosedResource {
+        /// 商户侧授权单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_authorization_no: ::std::option::Option<::std::string::String>,
+        /// 商户AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 收款用户OpenID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 用户展示名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_display_name: ::std::option::Option<::std::string::String>,
+        /// 微信自动收款授权单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub authorization_id: ::std::option::Option<::std::string::String>,
+        /// 单据状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<MchtransferAuthorizationClosedState>,
+        /// 用户确认授权的时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub authorize_time: ::std::option::Option<::std::string::String>,
+        /// 自动收款授权的关闭信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub close_info: ::std::option::Option<MchtransferAuthorizationClosedCloseInfo>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MchtransferAuthorizationClosedResource {
+            out_authorization_no: optional(0, "out_authorization_no"),
+            appid: optional(1, "appid"),
+            openid: optional(2, "openid"),
+            user_display_name: optional(3, "user_display_name"),
+            authorization_id: optional(4, "authorization_id"),
+            state: optional(5, "state"),
+            authorize_time: optional(6, "authorize_time"),
+            close_info: optional(7, "close_info"),
+            ..extra
+        }
+    }
+
+    impl MchtransferAuthorizationClosedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MchtransferAuthorizationClosedResource {
+                out_authorization_no: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                user_display_name: ::std::option::Option::None,
+                authorization_id: ::std::option::Option::None,
+                state: ::std::option::Option::None,
+                authorize_time: ::std::option::Option::None,
+                close_info: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 用户确认自动收款授权(MCHTRANSFER.AUTHORIZATION.CONFIRMED)通知(用户确认模式)(JSON) (`MCHTRANSFER.AUTHORIZATION.CONFIRMED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4014512908>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MchtransferAuthorizationConfirmedResource {
+        /// 商户侧授权单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_authorization_no: ::std::option::Option<::std::string::String>,
+        /// 商户AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 收款用户OpenID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 用户展示名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_display_name: ::std::option::Option<::std::string::String>,
+        /// 微信自动收款授权单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub authorization_id: ::std::option::Option<::std::string::String>,
+        /// 单据状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<MchtransferAuthorizationClosedState>,
+        /// 用户确认授权的时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub authorize_time: ::std::option::Option<::std::string::String>,
+        /// 自动收款授权的关闭信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub close_info: ::std::option::Option<MchtransferAuthorizationClosedCloseInfo>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MchtransferAuthorizationConfirmedResource {
+            out_authorization_no: optional(0, "out_authorization_no"),
+            appid: optional(1, "appid"),
+            openid: optional(2, "openid"),
+            user_display_name: optional(3, "user_display_name"),
+            authorization_id: optional(4, "authorization_id"),
+            state: optional(5, "state"),
+            authorize_time: optional(6, "authorize_time"),
+            close_info: optional(7, "close_info"),
+            ..extra
+        }
+    }
+
+    impl MchtransferAuthorizationConfirmedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MchtransferAuthorizationConfirmedResource {
+                out_authorization_no: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                user_display_name: ::std::option::Option::None,
+                authorization_id: ::std::option::Option::None,
+                state: ::std::option::Option::None,
+                authorize_time: ::std::option::Option::None,
+                close_info: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `batch_status`.
+        ///
+        /// 批次状态
+        pub enum MchtransferBatchClosedBatchStatus {
+            WaitPay = "WAIT_PAY",
+            Accepted = "ACCEPTED",
+            Processing = "PROCESSING",
+            Finished = "FINISHED",
+            Closed = "CLOSED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `close_reason`.
+        ///
+        /// 批次关闭原因
+        pub enum MchtransferBatchClosedCloseReason {
+            Closed = "CLOSED",
+            OverdueClose = "OVERDUE_CLOSE",
+            TransferSceneInvalid = "TRANSFER_SCENE_INVALID",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 商家转账批次关闭回调(MCHTRANSFER.BATCH.CLOSED)通知(JSON) (`MCHTRANSFER.BATCH.CLOSED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012269028>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MchtransferBatchClosedResource {
+        /// 商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 商家批次单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_batch_no: ::std::option::Option<::std::string::String>,
+        /// 微信批次单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub batch_id: ::std::option::Option<::std::string::String>,
+        /// 批次状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub batch_status: ::std::option::Option<MchtransferBatchClosedBatchStatus>,
+        /// 批次总笔数
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_num: ::std::option::Option<i64>,
+        /// 批次总金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_amount: ::std::option::Option<i64>,
+        /// 批次关闭原因
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub close_reason: ::std::option::Option<MchtransferBatchClosedCloseReason>,
+        /// 批次更新时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub update_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MchtransferBatchClosedResource {
+            mchid: optional(0, "mchid"),
+            out_batch_no: optional(1, "out_batch_no"),
+            batch_id: optional(2, "batch_id"),
+            batch_status: optional(3, "batch_status"),
+            total_num: optional(4, "total_num"),
+            total_amount: optional(5, "total_amount"),
+            close_reason: optional(6, "close_reason"),
+            update_time: optional(7, "update_time"),
+            ..extra
+        }
+    }
+
+    impl MchtransferBatchClosedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MchtransferBatchClosedResource {
+                mchid: ::std::option::Option::None,
+                out_batch_no: ::std::option::Option::None,
+                batch_id: ::std::option::Option::None,
+                batch_status: ::std::option::Option::None,
+                total_num: ::std::option::Option::None,
+                total_amount: ::std::option::Option::None,
+                close_reason: ::std::option::Option::None,
+                update_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 商家转账批次完成回调(MCHTRANSFER.BATCH.FINISHED)通知(JSON) (`MCHTRANSFER.BATCH.FINISHED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012269028>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MchtransferBatchFinishedResource {
+        /// 商家批次单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_batch_no: ::std::option::Option<::std::string::String>,
+        /// 微信批次单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub batch_id: ::std::option::Option<::std::string::String>,
+        /// 批次状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub batch_status: ::std::option::Option<MchtransferBatchClosedBatchStatus>,
+        /// 批次总笔数
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_num: ::std::option::Option<i64>,
+        /// 批次总金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_amount: ::std::option::Option<i64>,
+        /// 转账成功金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_amount: ::std::option::Option<i64>,
+        /// 转账成功笔数
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_num: ::std::option::Option<i64>,
+        /// 转账失败金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub fail_amount: ::std::option::Option<i64>,
+        /// 转账失败笔数
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub fail_num: ::std::option::Option<i64>,
+        /// 批次更新时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub update_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MchtransferBatchFinishedResource {
+            out_batch_no: optional(0, "out_batch_no"),
+            batch_id: optional(1, "batch_id"),
+            batch_status: optional(2, "batch_status"),
+            total_num: optional(3, "total_num"),
+            total_amount: optional(4, "total_amount"),
+            success_amount: optional(5, "success_amount"),
+            success_num: optional(6, "success_num"),
+            fail_amount: optional(7, "fail_amount"),
+            fail_num: optional(8, "fail_num"),
+            update_time: optional(9, "update_time"),
+            ..extra
+        }
+    }
+
+    impl MchtransferBatchFinishedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MchtransferBatchFinishedResource {
+                out_batch_no: ::std::option::Option::None,
+                batch_id: ::std::option::Option::None,
+                batch_status: ::std::option::Option::None,
+                total_num: ::std::option::Option::None,
+                total_amount: ::std::option::Option::None,
+                success_amount: ::std::option::Option::None,
+                success_num: ::std::option::Option::None,
+                fail_amount: ::std::option::Option::None,
+                fail_num: ::std::option::Option::None,
+                update_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `state`.
+        ///
+        /// 单据状态
+        pub enum MchtransferBillFinishedState {
+            Accepted = "ACCEPTED",
+            Processing = "PROCESSING",
+            WaitUserConfirm = "WAIT_USER_CONFIRM",
+            Transfering = "TRANSFERING",
+            Success = "SUCCESS",
+            Fail = "FAIL",
+            Canceling = "CANCELING",
+            Cancelled = "CANCELLED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `fail_reason`.
+        ///
+        /// 失败原因
+        pub enum MchtransferBillFinishedFailReason {
+            AccountFrozen = "ACCOUNT_FROZEN",
+            AccountNotExist = "ACCOUNT_NOT_EXIST",
+            BankCardAccountAbnormal = "BANK_CARD_ACCOUNT_ABNORMAL",
+            BankCardBankInfoWrong = "BANK_CARD_BANK_INFO_WRONG",
+            BankCardCardInfoWrong = "BANK_CARD_CARD_INFO_WRONG",
+            BankCardCollectionsAboveQuota = "BANK_CARD_COLLECTIONS_ABOVE_QUOTA",
+            BankCardParamError = "BANK_CARD_PARAM_ERROR",
+            BankCardStatusAbnormal = "BANK_CARD_STATUS_ABNORMAL",
+            BlockB2CUserlimitamountBsruleMonth = "BLOCK_B2C_USERLIMITAMOUNT_BSRULE_MONTH",
+            BlockB2CUserlimitamountMonth = "BLOCK_B2C_USERLIMITAMOUNT_MONTH",
+            DayReceivedCountExceed = "DAY_RECEIVED_COUNT_EXCEED",
+            DayReceivedQuotaExceed = "DAY_RECEIVED_QUOTA_EXCEED",
+            ExceededEstimatedAmount = "EXCEEDED_ESTIMATED_AMOUNT",
+            IdCardNotCorrect = "ID_CARD_NOT_CORRECT",
+            MchCancel = "MCH_CANCEL",
+            MerchantReject = "MERCHANT_REJECT",
+            MerchantNotConfirm = "MERCHANT_NOT_CONFIRM",
+            NameNotCorrect = "NAME_NOT_CORRECT",
+            OpenidInvalid = "OPENID_INVALID",
+            OtherFailReasonType = "OTHER_FAIL_REASON_TYPE",
+            OverdueClose = "OVERDUE_CLOSE",
+            PayeeAccountAbnormal = "PAYEE_ACCOUNT_ABNORMAL",
+            PayerAccountAbnormal = "PAYER_ACCOUNT_ABNORMAL",
+            ProductAuthCheckFail = "PRODUCT_AUTH_CHECK_FAIL",
+            RealnameAccountReceivedQuotaExceed = "REALNAME_ACCOUNT_RECEIVED_QUOTA_EXCEED",
+            RealNameCheckFail = "REAL_NAME_CHECK_FAIL",
+            ReceiveAccountNotConfigure = "RECEIVE_ACCOUNT_NOT_CONFIGURE",
+            ReservationInfoNotMatch = "RESERVATION_INFO_NOT_MATCH",
+            ReservationSceneNotMatch = "RESERVATION_SCENE_NOT_MATCH",
+            ReservationStateInvalid = "RESERVATION_STATE_INVALID",
+            TransferQuotaExceed = "TRANSFER_QUOTA_EXCEED",
+            TransferRemarkSetFail = "TRANSFER_REMARK_SET_FAIL",
+            TransferRisk = "TRANSFER_RISK",
+            TransferSceneInvalid = "TRANSFER_SCENE_INVALID",
+            TransferSceneUnavailable = "TRANSFER_SCENE_UNAVAILABLE",
+            RelatedOrderTransferAmountExceed = "RELATED_ORDER_TRANSFER_AMOUNT_EXCEED",
+            RelatedOrderTransferCountExceed = "RELATED_ORDER_TRANSFER_COUNT_EXCEED",
+            BudgetNotEnough = "BUDGET_NOT_ENOUGH",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `payment_method_type`.
+        ///
+        /// 收款方式类型
+        pub enum MchtransferBillFinishedPaymentMethodType {
+            Cft = "CFT",
+            Wphk = "WPHK",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 商家转账回调(MCHTRANSFER.BILL.FINISHED)通知(用户确认模式)(JSON) (`MCHTRANSFER.BILL.FINISHED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012712115>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4015468969>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MchtransferBillFinishedResource {
+        /// 商户单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_bill_no: ::std::option::Option<::std::string::String>,
+        /// 商家转账订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transfer_bill_no: ::std::option::Option<::std::string::String>,
+        /// 单据状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<MchtransferBillFinishedState>,
+        /// 商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mch_id: ::std::option::Option<::std::string::String>,
+        /// 商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 转账金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transfer_amount: ::std::option::Option<i64>,
+        /// 收款用户OpenID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 失败原因
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub fail_reason: ::std::option::Option<MchtransferBillFinishedFailReason>,
+        /// 单据创建时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// 最后一次状态变更时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub update_time: ::std::option::Option<::std::string::String>,
+        /// 收款方式类型
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payment_method_type: ::std::option::Option<
+            MchtransferBillFinishedPaymentMethodType,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MchtransferBillFinishedResource {
+            out_bill_no: optional(0, "out_bill_no"),
+            transfer_bill_no: optional(1, "transfer_bill_no"),
+            state: optional(2, "state"),
+            mch_id: optional(3, "mch_id"),
+            mchid: optional(4, "mchid"),
+            sub_mchid: optional(5, "sub_mchid"),
+            transfer_amount: optional(6, "transfer_amount"),
+            openid: optional(7, "openid"),
+            fail_reason: optional(8, "fail_reason"),
+            create_time: optional(9, "create_time"),
+            update_time: optional(10, "update_time"),
+            payment_method_type: optional(11, "payment_method_type"),
+            ..extra
+        }
+    }
+
+    impl MchtransferBillFinishedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MchtransferBillFinishedResource {
+                out_bill_no: ::std::option::Option::None,
+                transfer_bill_no: ::std::option::Option::None,
+                state: ::std::option::Option::None,
+                mch_id: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                transfer_amount: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                fail_reason: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                update_time: ::std::option::Option::None,
+                payment_method_type: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 转账到QQ钱包(MCHTRANSFER.QQWALLETBILL.FINISHED)通知(JSON) (`MCHTRANSFER.QQWALLETBILL.FINISHED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4014301851>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MchtransferQqwalletbillFinishedResource {
+        /// 商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 商户单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_bill_no: ::std::option::Option<::std::string::String>,
+        /// 微信转账单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transfer_bill_no: ::std::option::Option<::std::string::String>,
+        /// QQ互联开放平台AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 单据状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<MchtransferBillFinishedState>,
+        /// 转账金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transfer_amount: ::std::option::Option<i64>,
+        /// 转账备注
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transfer_remark: ::std::option::Option<::std::string::String>,
+        /// 收款用户OpenID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 收款用户QQ号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_qq: ::std::option::Option<::std::string::String>,
+        /// 收款用户姓名
+        ///
+        /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+        /// 失败原因
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub fail_reason: ::std::option::Option<::std::string::String>,
+        /// 单据创建时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// 最后一次状态变更时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub update_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MchtransferQqwalletbillFinishedResource {
+            mchid: optional(0, "mchid"),
+            out_bill_no: optional(1, "out_bill_no"),
+            transfer_bill_no: optional(2, "transfer_bill_no"),
+            appid: optional(3, "appid"),
+            state: optional(4, "state"),
+            transfer_amount: optional(5, "transfer_amount"),
+            transfer_remark: optional(6, "transfer_remark"),
+            openid: optional(7, "openid"),
+            user_qq: optional(8, "user_qq"),
+            user_name: optional(9, "user_name"),
+            fail_reason: optional(10, "fail_reason"),
+            create_time: optional(11, "create_time"),
+            update_time: optional(12, "update_time"),
+            ..extra
+        }
+    }
+
+    impl MchtransferQqwalletbillFinishedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MchtransferQqwalletbillFinishedResource {
+                mchid: ::std::option::Option::None,
+                out_bill_no: ::std::option::Option::None,
+                transfer_bill_no: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                state: ::std::option::Option::None,
+                transfer_amount: ::std::option::Option::None,
+                transfer_remark: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                user_qq: ::std::option::Option::None,
+                user_name: ::std::option::Option::None,
+                fail_reason: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                update_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `status`.
+        ///
+        /// 提现单状态
+        pub enum MchwithdrawChangeStatus {
+            CreateSuccess = "CREATE_SUCCESS",
+            Success = "SUCCESS",
+            Fail = "FAIL",
+            Refund = "REFUND",
+            Close = "CLOSE",
+            Init = "INIT",
+            Created = "CREATED",
+            Processing = "PROCESSING",
+            Finished = "FINISHED",
+            Abnormal = "ABNORMAL",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `account_type`.
+        ///
+        /// 出款账户类型
+        pub enum MchwithdrawChangeAccountType {
+            Basic = "BASIC",
+            Operation = "OPERATION",
+            Fees = "FEES",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 商户提现状态变更(MCHWITHDRAW.CHANGE)通知(JSON) (`MCHWITHDRAW.CHANGE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4013049135>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MchwithdrawChangeResource {
+        /// 提现单状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<MchwithdrawChangeStatus>,
+        /// 微信支付提现单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub withdraw_id: ::std::option::Option<::std::string::String>,
+        /// 商户提现单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
+        /// 提现金额
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 发起提现时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// 提现状态更新时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub update_time: ::std::option::Option<::std::string::String>,
+        /// 失败原因
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<::std::string::String>,
+        /// 提现备注
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub remark: ::std::option::Option<::std::string::String>,
+        /// 银行附言
+        ///
+        /// 银行备注
+        ///
+        /// 银行备注
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_memo: ::std::option::Option<::std::string::String>,
+        /// 出款账户类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_type: ::std::option::Option<MchwithdrawChangeAccountType>,
+        /// 提现失败解决方案
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub solution: ::std::option::Option<::std::string::String>,
+        /// 入账银行账号后四位
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_number: ::std::option::Option<::std::string::String>,
+        /// 入账银行
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_bank: ::std::option::Option<::std::string::String>,
+        /// 入账银行全称（含支行）
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_name: ::std::option::Option<::std::string::String>,
+        /// 二级商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 电商平台商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 提现金额
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_amount: ::std::option::Option<i64>,
+        /// 提现成功金额
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_amount: ::std::option::Option<i64>,
+        /// 提现失败金额
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub fail_amount: ::std::option::Option<i64>,
+        /// 提现退票金额
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_amount: ::std::option::Option<i64>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MchwithdrawChangeResource {
+            status: optional(0, "status"),
+            withdraw_id: optional(1, "withdraw_id"),
+            out_request_no: optional(2, "out_request_no"),
+            amount: optional(3, "amount"),
+            create_time: optional(4, "create_time"),
+            update_time: optional(5, "update_time"),
+            reason: optional(6, "reason"),
+            remark: optional(7, "remark"),
+            bank_memo: optional(8, "bank_memo"),
+            account_type: optional(9, "account_type"),
+            solution: optional(10, "solution"),
+            account_number: optional(11, "account_number"),
+            account_bank: optional(12, "account_bank"),
+            bank_name: optional(13, "bank_name"),
+            sub_mchid: optional(14, "sub_mchid"),
+            sp_mchid: optional(15, "sp_mchid"),
+            total_amount: optional(16, "total_amount"),
+            success_amount: optional(17, "success_amount"),
+            fail_amount: optional(18, "fail_amount"),
+            refund_amount: optional(19, "refund_amount"),
+            ..extra
+        }
+    }
+
+    impl MchwithdrawChangeResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MchwithdrawChangeResource {
+                status: ::std::option::Option::None,
+                withdraw_id: ::std::option::Option::None,
+                out_request_no: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                update_time: ::std::option::Option::None,
+                reason: ::std::option::Option::None,
+                remark: ::std::option::Option::None,
+                bank_memo: ::std::option::Option::None,
+                account_type: ::std::option::Option::None,
+                solution: ::std::option::Option::None,
+                account_number: ::std::option::Option::None,
+                account_bank: ::std::option::Option::None,
+                bank_name: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                sp_mchid: ::std::option::Option::None,
+                total_amount: ::std::option::Option::None,
+                success_amount: ::std::option::Option::None,
+                fail_amount: ::std::option::Option::None,
+                refund_amount: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `mix_pay_status`.
+        ///
+        /// 医保自费混合订单支付状态
+        pub enum MedicalInsuranceSuccessMixPayStatus {
+            UnknownMixPayStatus = "UNKNOWN_MIX_PAY_STATUS",
+            MixPayCreated = "MIX_PAY_CREATED",
+            MixPaySuccess = "MIX_PAY_SUCCESS",
+            MixPayRefund = "MIX_PAY_REFUND",
+            MixPayFail = "MIX_PAY_FAIL",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `self_pay_status`.
+        ///
+        /// 混合订单中自费部分的支付状态
+        pub enum MedicalInsuranceSuccessSelfPayStatus {
+            UnknownSelfPayStatus = "UNKNOWN_SELF_PAY_STATUS",
+            SelfPayCreated = "SELF_PAY_CREATED",
+            SelfPaySuccess = "SELF_PAY_SUCCESS",
+            SelfPayRefund = "SELF_PAY_REFUND",
+            SelfPayFail = "SELF_PAY_FAIL",
+            NoSelfPay = "NO_SELF_PAY",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `med_ins_pay_status`.
+        ///
+        /// 混合订单中医保部分的支付状态
+        pub enum MedicalInsuranceSuccessMedInsPayStatus {
+            UnknownMedInsPayStatus = "UNKNOWN_MED_INS_PAY_STATUS",
+            MedInsPayCreated = "MED_INS_PAY_CREATED",
+            MedInsPaySuccess = "MED_INS_PAY_SUCCESS",
+            MedInsPayRefund = "MED_INS_PAY_REFUND",
+            MedInsPayFail = "MED_INS_PAY_FAIL",
+            NoMedInsPay = "NO_MED_INS_PAY",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The JSON content of `passthrough_response_content`.
+    ///
+    /// 支付完成后医保局返回内容（透传给医疗机构）
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MedicalInsuranceSuccessPassthroughResponseContent {
+        /// `payAuthNo`: not described on the docs page.
+        #[serde(rename = "payAuthNo")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub pay_auth_no: ::std::option::Option<::std::string::String>,
+        /// `payOrdId`: not described on the docs page.
+        #[serde(rename = "payOrdId")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub pay_ord_id: ::std::option::Option<::std::string::String>,
+        /// `setlLatlnt`: not described on the docs page.
+        #[serde(rename = "setlLatlnt")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub setl_latlnt: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MedicalInsuranceSuccessPassthroughResponseContent {
+            pay_auth_no: optional(0, "payAuthNo"),
+            pay_ord_id: optional(1, "payOrdId"),
+            setl_latlnt: optional(2, "setlLatlnt"),
+            ..extra
+        }
+    }
+
+    impl MedicalInsuranceSuccessPassthroughResponseContent {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MedicalInsuranceSuccessPassthroughResponseContent {
+                pay_auth_no: ::std::option::Option::None,
+                pay_ord_id: ::std::option::Option::None,
+                setl_latlnt: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `mix_pay_type`.
+        ///
+        /// 混合支付类型
+        pub enum MedicalInsuranceSuccessMixPayType {
+            UnknownMixPayType = "UNKNOWN_MIX_PAY_TYPE",
+            CashOnly = "CASH_ONLY",
+            InsuranceOnly = "INSURANCE_ONLY",
+            CashAndInsurance = "CASH_AND_INSURANCE",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `order_type`.
+        ///
+        /// 订单类型
+        pub enum MedicalInsuranceSuccessOrderType {
+            UnknownOrderType = "UNKNOWN_ORDER_TYPE",
+            RegPay = "REG_PAY",
+            DiagPay = "DIAG_PAY",
+            CovidExamPay = "COVID_EXAM_PAY",
+            InHospPay = "IN_HOSP_PAY",
+            PharmacyPay = "PHARMACY_PAY",
+            InsurancePay = "INSURANCE_PAY",
+            IntRegPay = "INT_REG_PAY",
+            IntReDiagPay = "INT_RE_DIAG_PAY",
+            IntRxPay = "INT_RX_PAY",
+            CovidAntigenPay = "COVID_ANTIGEN_PAY",
+            MedPay = "MED_PAY",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `cash_add_type`.
+        ///
+        /// 现金补充类型
+        pub enum MedicalInsuranceSuccessCashAddType {
+            DefaultAddType = "DEFAULT_ADD_TYPE",
+            Freight = "FREIGHT",
+            OtherMedicalExpenses = "OTHER_MEDICAL_EXPENSES",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The `cash_add_detail` object.
+    ///
+    /// 现金补充列表
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MedicalInsuranceSuccessCashAddDetail {
+        /// 现金补充类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cash_add_type: ::std::option::Option<MedicalInsuranceSuccessCashAddType>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MedicalInsuranceSuccessCashAddDetail {
+            cash_add_type: optional(0, "cash_add_type"),
+            ..extra
+        }
+    }
+
+    impl MedicalInsuranceSuccessCashAddDetail {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MedicalInsuranceSuccessCashAddDetail {
+                cash_add_type: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `cash_reduce_type`.
+        ///
+        /// 现金减免类型
+        pub enum MedicalInsuranceSuccessCashReduceType {
+            DefaultReduceType = "DEFAULT_REDUCE_TYPE",
+            HospitalReduce = "HOSPITAL_REDUCE",
+            PharmacyDiscount = "PHARMACY_DISCOUNT",
+            Discount = "DISCOUNT",
+            PrePayment = "PRE_PAYMENT",
+            DepositDeduction = "DEPOSIT_DEDUCTION",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The `cash_reduce_detail` object.
+    ///
+    /// 现金减免列表
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MedicalInsuranceSuccessCashReduceDetail {
+        /// 现金减免类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cash_reduce_type: ::std::option::Option<
+            MedicalInsuranceSuccessCashReduceType,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MedicalInsuranceSuccessCashReduceDetail {
+            cash_reduce_type: optional(0, "cash_reduce_type"),
+            ..extra
+        }
+    }
+
+    impl MedicalInsuranceSuccessCashReduceDetail {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MedicalInsuranceSuccessCashReduceDetail {
+                cash_reduce_type: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 医保混合收款成功(MEDICAL_INSURANCE.SUCCESS)通知(JSON) (`MEDICAL_INSURANCE.SUCCESS`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4016781554>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012165722>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MedicalInsuranceSuccessResource {
+        /// 唯一定义此资源的标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mix_trade_no: ::std::option::Option<::std::string::String>,
+        /// 医保自费混合订单支付状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mix_pay_status: ::std::option::Option<MedicalInsuranceSuccessMixPayStatus>,
+        /// 混合订单中自费部分的支付状态
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub self_pay_status: ::std::option::Option<MedicalInsuranceSuccessSelfPayStatus>,
+        /// 混合订单中医保部分的支付状态
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub med_ins_pay_status: ::std::option::Option<
+            MedicalInsuranceSuccessMedInsPayStatus,
+        >,
+        /// 订单支付时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub paid_time: ::std::option::Option<::std::string::String>,
+        /// 支付完成后医保局返回内容（透传给医疗机构）
+        ///
+        /// Sent as a JSON-encoded string.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub passthrough_response_content: ::std::option::Option<
+            ::wechatpay_runtime::JsonString<
+                MedicalInsuranceSuccessPassthroughResponseContent,
+            >,
+        >,
+        /// 混合支付类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mix_pay_type: ::std::option::Option<MedicalInsuranceSuccessMixPayType>,
+        /// 订单类型
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_type: ::std::option::Option<MedicalInsuranceSuccessOrderType>,
+        /// 从业机构的公众号ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 医疗机构的公众号ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 医疗机构的商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 用户在appid下的唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 用户在医疗机构AppID下的唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// 是否代亲属支付，不传默认替本人支付
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub pay_for_relatives: ::std::option::Option<bool>,
+        /// 从业机构订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// 医疗机构订单号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub serial_no: ::std::option::Option<::std::string::String>,
+        /// 医保局返回的支付单ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub pay_order_id: ::std::option::Option<::std::string::String>,
+        /// 医保局返回的支付授权码
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub pay_auth_no: ::std::option::Option<::std::string::String>,
+        /// 用户定位信息，经纬度。格式：经度,纬度
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub geo_location: ::std::option::Option<::std::string::String>,
+        /// 城市ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub city_id: ::std::option::Option<::std::string::String>,
+        /// 医疗机构名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub med_inst_name: ::std::option::Option<::std::string::String>,
+        /// 医疗机构编码
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub med_inst_no: ::std::option::Option<::std::string::String>,
+        /// 医保下单时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub med_ins_order_create_time: ::std::option::Option<::std::string::String>,
+        /// 现金补充列表
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cash_add_detail: ::std::option::Option<MedicalInsuranceSuccessCashAddDetail>,
+        /// 现金减免列表
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cash_reduce_detail: ::std::option::Option<
+            MedicalInsuranceSuccessCashReduceDetail,
+        >,
+        /// 回调通知URL
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub callback_url: ::std::option::Option<::std::string::String>,
+        /// 自费预下单ID，微信支付预支付交易会话标识。用于后续接口调用中使用，该值有效期为2小时
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub prepay_id: ::std::option::Option<::std::string::String>,
+        /// 医疗机构透传给医保的数据
+        ///
+        /// Sent as a JSON-encoded string.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub passthrough_request_content: ::std::option::Option<
+            ::wechatpay_runtime::JsonString<
+                MedicalInsuranceSuccessPassthroughResponseContent,
+            >,
+        >,
+        /// 医疗机构与微信医保约定的扩展字段
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub extends: ::std::option::Option<::std::string::String>,
+        /// 查询与通知中返回，医疗机构可用于自定义业务逻辑
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach: ::std::option::Option<::std::string::String>,
+        /// 渠道号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_no: ::std::option::Option<::std::string::String>,
+        /// 是否到医保局测试环境下单
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub med_ins_test_env: ::std::option::Option<bool>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MedicalInsuranceSuccessResource {
+            mix_trade_no: optional(0, "mix_trade_no"),
+            mix_pay_status: optional(1, "mix_pay_status"),
+            self_pay_status: optional(2, "self_pay_status"),
+            med_ins_pay_status: optional(3, "med_ins_pay_status"),
+            paid_time: optional(4, "paid_time"),
+            passthrough_response_content: optional(5, "passthrough_response_content"),
+            mix_pay_type: optional(6, "mix_pay_type"),
+            order_type: optional(7, "order_type"),
+            appid: optional(8, "appid"),
+            sub_appid: optional(9, "sub_appid"),
+            sub_mchid: optional(10, "sub_mchid"),
+            openid: optional(11, "openid"),
+            sub_openid: optional(12, "sub_openid"),
+            pay_for_relatives: optional(13, "pay_for_relatives"),
+            out_trade_no: optional(14, "out_trade_no"),
+            serial_no: optional(15, "serial_no"),
+            pay_order_id: optional(16, "pay_order_id"),
+            pay_auth_no: optional(17, "pay_auth_no"),
+            geo_location: optional(18, "geo_location"),
+            city_id: optional(19, "city_id"),
+            med_inst_name: optional(20, "med_inst_name"),
+            med_inst_no: optional(21, "med_inst_no"),
+            med_ins_order_create_time: optional(22, "med_ins_order_create_time"),
+            cash_add_detail: optional(23, "cash_add_detail"),
+            cash_reduce_detail: optional(24, "cash_reduce_detail"),
+            callback_url: optional(25, "callback_url"),
+            prepay_id: optional(26, "prepay_id"),
+            passthrough_request_content: optional(27, "passthrough_request_content"),
+            extends: optional(28, "extends"),
+            attach: optional(29, "attach"),
+            channel_no: optional(30, "channel_no"),
+            med_ins_test_env: optional(31, "med_ins_test_env"),
+            ..extra
+        }
+    }
+
+    impl MedicalInsuranceSuccessResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MedicalInsuranceSuccessResource {
+                mix_trade_no: ::std::option::Option::None,
+                mix_pay_status: ::std::option::Option::None,
+                self_pay_status: ::std::option::Option::None,
+                med_ins_pay_status: ::std::option::Option::None,
+                paid_time: ::std::option::Option::None,
+                passthrough_response_content: ::std::option::Option::None,
+                mix_pay_type: ::std::option::Option::None,
+                order_type: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                pay_for_relatives: ::std::option::Option::None,
+                out_trade_no: ::std::option::Option::None,
+                serial_no: ::std::option::Option::None,
+                pay_order_id: ::std::option::Option::None,
+                pay_auth_no: ::std::option::Option::None,
+                geo_location: ::std::option::Option::None,
+                city_id: ::std::option::Option::None,
+                med_inst_name: ::std::option::Option::None,
+                med_inst_no: ::std::option::Option::None,
+                med_ins_order_create_time: ::std::option::Option::None,
+                cash_add_detail: ::std::option::Option::None,
+                cash_reduce_detail: ::std::option::Option::None,
+                callback_url: ::std::option::Option::None,
+                prepay_id: ::std::option::Option::None,
+                passthrough_request_content: ::std::option::Option::None,
+                extends: ::std::option::Option::None,
+                attach: ::std::option::Option::None,
+                channel_no: ::std::option::Option::None,
+                med_ins_test_env: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `event_type`.
+        ///
+        /// 事件类型
+        pub enum MembercardAcceptCardEventType {
+            NewActivate = "NEW_ACTIVATE",
+            Recover = "RECOVER",
+            MemberCardAcceptByPhoneNumber = "MEMBER_CARD_ACCEPT_BY_PHONE_NUMBER",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 会员卡领卡事件(MEMBERCARD.ACCEPT_CARD)通知(JSON) (`MEMBERCARD.ACCEPT_CARD`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012288215>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012163936>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4017166745>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MembercardAcceptCardResource {
+        /// 事件类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub event_type: ::std::option::Option<MembercardAcceptCardEventType>,
+        /// 会员卡ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_id: ::std::option::Option<::std::string::String>,
+        /// 会员卡code
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// 激活时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub event_time: ::std::option::Option<::std::string::String>,
+        /// 用户标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 用户统一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub unionid: ::std::option::Option<::std::string::String>,
+        /// 加密手机号
+        ///
+        /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone_number: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+        /// 自定义场景值
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub outer_str: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MembercardAcceptCardResource {
+            event_type: optional(0, "event_type"),
+            card_id: optional(1, "card_id"),
+            code: optional(2, "code"),
+            event_time: optional(3, "event_time"),
+            openid: optional(4, "openid"),
+            unionid: optional(5, "unionid"),
+            phone_number: optional(6, "phone_number"),
+            outer_str: optional(7, "outer_str"),
+            ..extra
+        }
+    }
+
+    impl MembercardAcceptCardResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MembercardAcceptCardResource {
+                event_type: ::std::option::Option::None,
+                card_id: ::std::option::Option::None,
+                code: ::std::option::Option::None,
+                event_time: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                unionid: ::std::option::Option::None,
+                phone_number: ::std::option::Option::None,
+                outer_str: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `event_type`.
+        ///
+        /// 事件类型
+        pub enum MembercardActivateCardEventType {
+            MemberCardActivate = "MEMBER_CARD_ACTIVATE",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `activate_scene`.
+        ///
+        /// 激活场景
+        pub enum MembercardActivateCardActivateScene {
+            NewActivate = "NEW_ACTIVATE",
+            Recover = "RECOVER",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 会员卡激活事件(MEMBERCARD.ACTIVATE_CARD)通知(JSON) (`MEMBERCARD.ACTIVATE_CARD`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012288215>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012163936>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MembercardActivateCardResource {
+        /// 事件类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub event_type: ::std::option::Option<MembercardActivateCardEventType>,
+        /// 会员卡ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_id: ::std::option::Option<::std::string::String>,
+        /// 会员卡code
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// 激活时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub event_time: ::std::option::Option<::std::string::String>,
+        /// 激活场景
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub activate_scene: ::std::option::Option<MembercardActivateCardActivateScene>,
+        /// 用户标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 用户统一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub unionid: ::std::option::Option<::std::string::String>,
+        /// 自定义场景值
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub outer_str: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MembercardActivateCardResource {
+            event_type: optional(0, "event_type"),
+            card_id: optional(1, "card_id"),
+            code: optional(2, "code"),
+            event_time: optional(3, "event_time"),
+            activate_scene: optional(4, "activate_scene"),
+            openid: optional(5, "openid"),
+            unionid: optional(6, "unionid"),
+            outer_str: optional(7, "outer_str"),
+            ..extra
+        }
+    }
+
+    impl MembercardActivateCardResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MembercardActivateCardResource {
+                event_type: ::std::option::Option::None,
+                card_id: ::std::option::Option::None,
+                code: ::std::option::Option::None,
+                event_time: ::std::option::Option::None,
+                activate_scene: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                unionid: ::std::option::Option::None,
+                outer_str: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `event_type`.
+        ///
+        /// 事件类型
+        pub enum MembercardUsercardManageEventType {
+            UserViewMembercard = "USER_VIEW_MEMBERCARD",
+            UserDeleteMembercard = "USER_DELETE_MEMBERCARD",
+            UserModifyInformation = "USER_MODIFY_INFORMATION",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 用户管理会员卡事件(MEMBERCARD.USERCARD_MANAGE)通知(JSON) (`MEMBERCARD.USERCARD_MANAGE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012288215>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012163936>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MembercardUsercardManageResource {
+        /// 事件类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub event_type: ::std::option::Option<MembercardUsercardManageEventType>,
+        /// 会员卡ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_id: ::std::option::Option<::std::string::String>,
+        /// 会员卡code
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// 激活时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub event_time: ::std::option::Option<::std::string::String>,
+        /// 用户标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 用户统一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub unionid: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MembercardUsercardManageResource {
+            event_type: optional(0, "event_type"),
+            card_id: optional(1, "card_id"),
+            code: optional(2, "code"),
+            event_time: optional(3, "event_time"),
+            openid: optional(4, "openid"),
+            unionid: optional(5, "unionid"),
+            ..extra
+        }
+    }
+
+    impl MembercardUsercardManageResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MembercardUsercardManageResource {
+                event_type: ::std::option::Option::None,
+                card_id: ::std::option::Option::None,
+                code: ::std::option::Option::None,
+                event_time: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                unionid: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `topic_name` object.
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MerchantNotifyNotifyTopicName {
+        /// `topic_english_name`: not described on the docs page.
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub topic_english_name: ::std::option::Option<::std::string::String>,
+        /// `topic_chinese_name`: not described on the docs page.
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub topic_chinese_name: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MerchantNotifyNotifyTopicName {
+            topic_english_name: optional(0, "topic_english_name"),
+            topic_chinese_name: optional(1, "topic_chinese_name"),
+            ..extra
+        }
+    }
+
+    impl MerchantNotifyNotifyTopicName {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MerchantNotifyNotifyTopicName {
+                topic_english_name: ::std::option::Option::None,
+                topic_chinese_name: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `message_content` object.
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MerchantNotifyNotifyMessageContent {
+        /// 商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub merchant_code: ::std::option::Option<::std::string::String>,
+        /// 商户全称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub merchant_company_name: ::std::option::Option<::std::string::String>,
+        /// 业务发生时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub business_time: ::std::option::Option<::std::string::String>,
+        /// 业务单据
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub business_code: ::std::option::Option<::std::string::String>,
+        /// 业务状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub business_state: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MerchantNotifyNotifyMessageContent {
+            merchant_code: optional(0, "merchant_code"),
+            merchant_company_name: optional(1, "merchant_company_name"),
+            business_time: optional(2, "business_time"),
+            business_code: optional(3, "business_code"),
+            business_state: optional(4, "business_state"),
+            ..extra
+        }
+    }
+
+    impl MerchantNotifyNotifyMessageContent {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MerchantNotifyNotifyMessageContent {
+                merchant_code: ::std::option::Option::None,
+                merchant_company_name: ::std::option::Option::None,
+                business_time: ::std::option::Option::None,
+                business_code: ::std::option::Option::None,
+                business_state: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 合作伙伴订阅(MERCHANT_NOTIFY.NOTIFY)通知(JSON) (`MERCHANT_NOTIFY.NOTIFY`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4016022266>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct MerchantNotifyNotifyResource {
+        /// `topic_name`: not described on the docs page.
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub topic_name: ::std::option::Option<MerchantNotifyNotifyTopicName>,
+        /// `message_content`: not described on the docs page.
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub message_content: ::std::option::Option<MerchantNotifyNotifyMessageContent>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        MerchantNotifyNotifyResource {
+            topic_name: optional(0, "topic_name"),
+            message_content: optional(1, "message_content"),
+            ..extra
+        }
+    }
+
+    impl MerchantNotifyNotifyResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            MerchantNotifyNotifyResource {
+                topic_name: ::std::option::Option::None,
+                message_content: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `contract_termination_mode`.
+        ///
+        /// 协议解约方式
+        pub enum PapaySignContractTerminationMode {
+            User = "USER",
+            Merchant = "MERCHANT",
+            Platform = "PLATFORM",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 跨境/全球-委托代扣签约成功(PAPAY.SIGN)通知(JSON) (`PAPAY.SIGN`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4013015485>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PapaySignResource {
+        /// 微信支付分配的商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 商户侧的签约协议号，商户侧需保证唯一性。只能是数字、大小写字母的组合
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
+        /// 商户在微信申请的公众号或移动应用AppID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 商户AppID下的用户唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 协议解约方式
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_termination_mode: ::std::option::Option<
+            PapaySignContractTerminationMode,
+        >,
+        /// 委托代扣协议的主键，唯一定义此资源的标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议模板ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<i64>,
+        /// 操作时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub operate_time: ::std::option::Option<::std::string::String>,
+        /// 协议到期时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_expired_time: ::std::option::Option<::std::string::String>,
+        /// 普通服务商商户号，微信支付分配的商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 商户在微信申请的公众号或移动应用AppID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_appid: ::std::option::Option<::std::string::String>,
+        /// 子商户号，微信支付分配的商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户的AppID，商户在微信申请的公众号或移动应用AppID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 商户AppID下的用户唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_openid: ::std::option::Option<::std::string::String>,
+        /// 子商户AppID对应的用户OpenID，商户AppID下的用户唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PapaySignResource {
+            mchid: optional(0, "mchid"),
+            out_contract_code: optional(1, "out_contract_code"),
+            appid: optional(2, "appid"),
+            openid: optional(3, "openid"),
+            contract_termination_mode: optional(4, "contract_termination_mode"),
+            contract_id: optional(5, "contract_id"),
+            plan_id: optional(6, "plan_id"),
+            operate_time: optional(7, "operate_time"),
+            contract_expired_time: optional(8, "contract_expired_time"),
+            sp_mchid: optional(9, "sp_mchid"),
+            sp_appid: optional(10, "sp_appid"),
+            sub_mchid: optional(11, "sub_mchid"),
+            sub_appid: optional(12, "sub_appid"),
+            sp_openid: optional(13, "sp_openid"),
+            sub_openid: optional(14, "sub_openid"),
+            ..extra
+        }
+    }
+
+    impl PapaySignResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PapaySignResource {
+                mchid: ::std::option::Option::None,
+                out_contract_code: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                contract_termination_mode: ::std::option::Option::None,
+                contract_id: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                operate_time: ::std::option::Option::None,
+                contract_expired_time: ::std::option::Option::None,
+                sp_mchid: ::std::option::Option::None,
+                sp_appid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                sp_openid: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 跨境/全球-委托代扣成功解约(PAPAY.TERMINATE)通知(JSON) (`PAPAY.TERMINATE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4013015485>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PapayTerminateResource {
+        /// 微信支付分配的商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 商户侧的签约协议号，商户侧需保证唯一性。只能是数字、大小写字母的组合
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
+        /// 商户在微信申请的公众号或移动应用AppID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 商户AppID下的用户唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 协议解约方式
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_termination_mode: ::std::option::Option<
+            PapaySignContractTerminationMode,
+        >,
+        /// 委托代扣协议的主键，唯一定义此资源的标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// 委托代扣协议模板ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<i64>,
+        /// 操作时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub operate_time: ::std::option::Option<::std::string::String>,
+        /// 协议到期时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_expired_time: ::std::option::Option<::std::string::String>,
+        /// 普通服务商商户号，微信支付分配的商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 商户在微信申请的公众号或移动应用AppID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_appid: ::std::option::Option<::std::string::String>,
+        /// 子商户号，微信支付分配的商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户的AppID，商户在微信申请的公众号或移动应用AppID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 商户AppID下的用户唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_openid: ::std::option::Option<::std::string::String>,
+        /// 子商户AppID对应的用户OpenID，商户AppID下的用户唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PapayTerminateResource {
+            mchid: optional(0, "mchid"),
+            out_contract_code: optional(1, "out_contract_code"),
+            appid: optional(2, "appid"),
+            openid: optional(3, "openid"),
+            contract_termination_mode: optional(4, "contract_termination_mode"),
+            contract_id: optional(5, "contract_id"),
+            plan_id: optional(6, "plan_id"),
+            operate_time: optional(7, "operate_time"),
+            contract_expired_time: optional(8, "contract_expired_time"),
+            sp_mchid: optional(9, "sp_mchid"),
+            sp_appid: optional(10, "sp_appid"),
+            sub_mchid: optional(11, "sub_mchid"),
+            sub_appid: optional(12, "sub_appid"),
+            sp_openid: optional(13, "sp_openid"),
+            sub_openid: optional(14, "sub_openid"),
+            ..extra
+        }
+    }
+
+    impl PapayTerminateResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PapayTerminateResource {
+                mchid: ::std::option::Option::None,
+                out_contract_code: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                contract_termination_mode: ::std::option::Option::None,
+                contract_id: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                operate_time: ::std::option::Option::None,
+                contract_expired_time: ::std::option::Option::None,
+                sp_mchid: ::std::option::Option::None,
+                sp_appid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                sp_openid: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 停车缴费服务-商户查费(PARKING_FEE.QUERY_TRANS_INFO)回调(JSON) (`PARKING_FEE.QUERY_TRANS_INFO`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4024070065>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct ParkingFeeQueryTransInfoResource {
+        /// 商户停车单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_serial_number: ::std::option::Option<::std::string::String>,
+        /// 车牌号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plate_number: ::std::option::Option<::std::string::String>,
+        /// 商户停车场ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_parking_id: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        ParkingFeeQueryTransInfoResource {
+            out_serial_number: optional(0, "out_serial_number"),
+            plate_number: optional(1, "plate_number"),
+            out_parking_id: optional(2, "out_parking_id"),
+            ..extra
+        }
+    }
+
+    impl ParkingFeeQueryTransInfoResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            ParkingFeeQueryTransInfoResource {
+                out_serial_number: ::std::option::Option::None,
+                plate_number: ::std::option::Option::None,
+                out_parking_id: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 服务账户绑定结果(PAYSCORE.BIND_SERVICE_ACCOUNT)通知(JSON) (`PAYSCORE.BIND_SERVICE_ACCOUNT`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012156110>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreBindServiceAccountResource {
+        /// 服务ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub service_id: ::std::option::Option<::std::string::String>,
+        /// 公众账号ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户公众号ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 子商户商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 商户申请绑定单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_apply_no: ::std::option::Option<::std::string::String>,
+        /// 受理状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub apply_state: ::std::option::Option<::std::string::String>,
+        /// 拒绝原因
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub reject_reason: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreBindServiceAccountResource {
+            service_id: optional(0, "service_id"),
+            appid: optional(1, "appid"),
+            mchid: optional(2, "mchid"),
+            sub_appid: optional(3, "sub_appid"),
+            sub_mchid: optional(4, "sub_mchid"),
+            out_apply_no: optional(5, "out_apply_no"),
+            apply_state: optional(6, "apply_state"),
+            reject_reason: optional(7, "reject_reason"),
+            ..extra
+        }
+    }
+
+    impl PayscoreBindServiceAccountResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreBindServiceAccountResource {
+                service_id: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                out_apply_no: ::std::option::Option::None,
+                apply_state: ::std::option::Option::None,
+                reject_reason: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `prepay_req_body` object.
+    ///
+    /// 预下单请求部分输入参数。
+    ///
+    /// 注意：商户请求预下单接口时需要使用本对象中同名字段值，若字段在本对象中不存在则由商户根据实际情况填写。
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreMchPrepayPrepayReqBody {
+        /// 终端设备号，PC网页或公众号内支付请传`WEB`
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_info: ::std::option::Option<::std::string::String>,
+        /// 微信支付分配给收单服务商的ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub nonce_str: ::std::option::Option<::std::string::String>,
+        /// 商品或支付单简要描述
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub body: ::std::option::Option<::std::string::String>,
+        /// 附加数据，在查询API和支付通知中原样返回，该字段主要用于商户携带订单的自定义数据
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach: ::std::option::Option<::std::string::String>,
+        /// 符合ISO 4217标准的三位字母代码，默认人民币：`CNY`
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub fee_type: ::std::option::Option<::std::string::String>,
+        /// 订单生成时间，格式为`yyyyMMddHHmmss`
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_start: ::std::option::Option<::std::string::String>,
+        /// 订单失效时间，格式为`yyyyMMddHHmmss`
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_expire: ::std::option::Option<::std::string::String>,
+        /// 商品标记，代金券或立减优惠功能的参数， 说明详见代金券或立减优惠
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods_tag: ::std::option::Option<::std::string::String>,
+        /// 异步接收微信支付结果通知的回调地址，通知URL必须为外网可访问的URL，不能携带参数。请使用HTTPS协议链接
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub notify_url: ::std::option::Option<::std::string::String>,
+        /// `JSAPI`：公众号支付
+        ///
+        /// `NATIVE`：扫码支付
+        ///
+        /// `App`：App 支付
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_type: ::std::option::Option<::std::string::String>,
+        /// `no_credit`：指定不能使用信用卡支付
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit_pay: ::std::option::Option<::std::string::String>,
+        /// 需要跟公众平台的发票功能联合使用
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub need_receipt: ::std::option::Option<bool>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreMchPrepayPrepayReqBody {
+            device_info: optional(0, "device_info"),
+            nonce_str: optional(1, "nonce_str"),
+            body: optional(2, "body"),
+            attach: optional(3, "attach"),
+            fee_type: optional(4, "fee_type"),
+            time_start: optional(5, "time_start"),
+            time_expire: optional(6, "time_expire"),
+            goods_tag: optional(7, "goods_tag"),
+            notify_url: optional(8, "notify_url"),
+            trade_type: optional(9, "trade_type"),
+            limit_pay: optional(10, "limit_pay"),
+            need_receipt: optional(11, "need_receipt"),
+            ..extra
+        }
+    }
+
+    impl PayscoreMchPrepayPrepayReqBody {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreMchPrepayPrepayReqBody {
+                device_info: ::std::option::Option::None,
+                nonce_str: ::std::option::Option::None,
+                body: ::std::option::Option::None,
+                attach: ::std::option::Option::None,
+                fee_type: ::std::option::Option::None,
+                time_start: ::std::option::Option::None,
+                time_expire: ::std::option::Option::None,
+                goods_tag: ::std::option::Option::None,
+                notify_url: ::std::option::Option::None,
+                trade_type: ::std::option::Option::None,
+                limit_pay: ::std::option::Option::None,
+                need_receipt: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 支付分从业机构-商户预下单(PAYSCORE.MCH_PREPAY)通知(JSON) (`PAYSCORE.MCH_PREPAY`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012084127>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4013194116>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreMchPrepayResource {
+        /// 调用创单接口时提交的服务ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub service_id: ::std::option::Option<::std::string::String>,
+        /// 调用创单接口时提交的应用ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 调用创单接口时提交的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 调用创单接口时传入的子商户应用ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 调用创单接口时传入的子商户商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 调用创单接口时传入的渠道商商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        /// 调用创单接口时提交的商户服务订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_order_no: ::std::option::Option<::std::string::String>,
+        /// 微信用户在商户对应AppID下的唯一标识。（传了sub_appid的情况下则只返回sub_openid）
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 微信用户在商户对应sub_appid下的唯一标识。（传了sub_appid的情况下则只返回sub_openid）
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// 总金额，大于等于0的数字，单位为分，只能为整数。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_amount: ::std::option::Option<i64>,
+        /// 预下单请求部分输入参数。
+        ///
+        /// 注意：商户请求预下单接口时需要使用本对象中同名字段值，若字段在本对象中不存在则由商户根据实际情况填写。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub prepay_req_body: ::std::option::Option<PayscoreMchPrepayPrepayReqBody>,
+        /// Base64编码后的从业机构请求预下单接口使用请求的头部
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub prepay_req_header_base64: ::std::option::Option<::std::string::String>,
+        /// Base64编码后的从业机构请求预下单接口使用请求的包体
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub prepay_req_body_base64: ::std::option::Option<::std::string::String>,
+        /// 从业机构请求预下单接口时，收到响应的HttpCode
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub prepay_resp_http_code: ::std::option::Option<i64>,
+        /// Base64编码后的从业机构请求预下单接口收到响应的头部
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub prepay_resp_header_base64: ::std::option::Option<::std::string::String>,
+        /// Base64编码后的从业机构请求预下单接口收到响应的包体
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub prepay_resp_body_base64: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreMchPrepayResource {
+            service_id: optional(0, "service_id"),
+            appid: optional(1, "appid"),
+            mchid: optional(2, "mchid"),
+            sub_appid: optional(3, "sub_appid"),
+            sub_mchid: optional(4, "sub_mchid"),
+            channel_id: optional(5, "channel_id"),
+            out_order_no: optional(6, "out_order_no"),
+            openid: optional(7, "openid"),
+            sub_openid: optional(8, "sub_openid"),
+            total_amount: optional(9, "total_amount"),
+            prepay_req_body: optional(10, "prepay_req_body"),
+            prepay_req_header_base64: optional(11, "prepay_req_header_base64"),
+            prepay_req_body_base64: optional(12, "prepay_req_body_base64"),
+            prepay_resp_http_code: optional(13, "prepay_resp_http_code"),
+            prepay_resp_header_base64: optional(14, "prepay_resp_header_base64"),
+            prepay_resp_body_base64: optional(15, "prepay_resp_body_base64"),
+            ..extra
+        }
+    }
+
+    impl PayscoreMchPrepayResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreMchPrepayResource {
+                service_id: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                channel_id: ::std::option::Option::None,
+                out_order_no: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                total_amount: ::std::option::Option::None,
+                prepay_req_body: ::std::option::Option::None,
+                prepay_req_header_base64: ::std::option::Option::None,
+                prepay_req_body_base64: ::std::option::Option::None,
+                prepay_resp_http_code: ::std::option::Option::None,
+                prepay_resp_header_base64: ::std::option::Option::None,
+                prepay_resp_body_base64: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 支付分服务确认订单(PAYSCORE.USER_ACCEPTED)通知(JSON) (`PAYSCORE.USER_ACCEPTED`).
+    ///
+    /// <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_8&index=8>
+    ///
+    /// <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_9&index=8>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreUserAcceptedResource {
+        /// 微信用户在校园轻松付下的合约的唯一标识，用户在校园轻松付小程序完成签约后，由微信支付生成。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// 商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 公众账号ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 用户标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 签约模板的唯一标识。接入校园轻松付，并为学校申请了签约模板后，由微信支付生成。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<::std::string::String>,
+        /// 枚举值：
+        ///
+        /// `ADD`：已签约
+        ///
+        /// `DELETE`：已解约
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_status: ::std::option::Option<::std::string::String>,
+        /// 签约完成时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// 由商户自行生成的签约号，要求64个字符内，只能是数字、大小写字母和_-，且在同一签约模板下唯一。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
+        /// 子商户应用ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 子商户的商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 调用授权服务接口提交的渠道商商户号。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        /// 服务ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub service_id: ::std::option::Option<::std::string::String>,
+        /// 子商户公众号下OpenID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// 回调状态
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_service_status: ::std::option::Option<::std::string::String>,
+        /// 服务开启/解除授权时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openorclose_time: ::std::option::Option<::std::string::String>,
+        /// 授权协议号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub authorization_code: ::std::option::Option<::std::string::String>,
+        /// 调用授权服务接口提交的商户请求唯一标识（新签约的用户，且在授权签约中上传了该字段，则在解约授权回调通知中有返回）。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreUserAcceptedResource {
+            contract_id: optional(0, "contract_id"),
+            mchid: optional(1, "mchid"),
+            appid: optional(2, "appid"),
+            openid: optional(3, "openid"),
+            plan_id: optional(4, "plan_id"),
+            contract_status: optional(5, "contract_status"),
+            create_time: optional(6, "create_time"),
+            out_contract_code: optional(7, "out_contract_code"),
+            sub_appid: optional(8, "sub_appid"),
+            sub_mchid: optional(9, "sub_mchid"),
+            channel_id: optional(10, "channel_id"),
+            service_id: optional(11, "service_id"),
+            sub_openid: optional(12, "sub_openid"),
+            user_service_status: optional(13, "user_service_status"),
+            openorclose_time: optional(14, "openorclose_time"),
+            authorization_code: optional(15, "authorization_code"),
+            out_request_no: optional(16, "out_request_no"),
+            ..extra
+        }
+    }
+
+    impl PayscoreUserAcceptedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreUserAcceptedResource {
+                contract_id: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                contract_status: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                out_contract_code: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                channel_id: ::std::option::Option::None,
+                service_id: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                user_service_status: ::std::option::Option::None,
+                openorclose_time: ::std::option::Option::None,
+                authorization_code: ::std::option::Option::None,
+                out_request_no: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `sign_state`.
+        ///
+        /// 计划签约状态
+        pub enum PayscoreUserCancelSignPlanSignState {
+            Unsigned = "UNSIGNED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `cancel_sign_type`.
+        ///
+        /// 签约计划取消类型
+        pub enum PayscoreUserCancelSignPlanCancelSignType {
+            NotCancel = "NOT_CANCEL",
+            User = "USER",
+            Merchant = "MERCHANT",
+            RevokeService = "REVOKE_SERVICE",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `plan_detail_state`.
+        ///
+        /// 计划明细状态
+        pub enum PayscoreUserCancelSignPlanPlanDetailState {
+            NotUsed = "NOT_USED",
+            Using = "USING",
+            Used = "USED",
+            SignPlanDetailCancel = "SIGN_PLAN_DETAIL_CANCEL",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// An item of `signed_detail_list`.
+    ///
+    /// 签约计划明细列表
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreUserCancelSignPlanSignedDetailListItem {
+        /// 根据创建计划时传入明细顺序编号，从1开始
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_detail_no: ::std::option::Option<i64>,
+        /// 计划明细原支付金额（单位分）
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub original_price: ::std::option::Option<i64>,
+        /// 计划明细优惠说明
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_discount_description: ::std::option::Option<::std::string::String>,
+        /// 计划明细实际支付金额（单位分）
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub actual_price: ::std::option::Option<i64>,
+        /// 计划明细状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_detail_state: ::std::option::Option<
+            PayscoreUserCancelSignPlanPlanDetailState,
+        >,
+        /// 计划明细在使用中，已使用和已取消状态下存在对应的支付分服务订单号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_id: ::std::option::Option<::std::string::String>,
+        /// 必须保障在商户下唯一，会在创建计划详情对应的支付分订单时会使用该字段作为支付分订单商户侧订单号,只能是数字、大小写字母_-*
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub merchant_plan_detail_no: ::std::option::Option<::std::string::String>,
+        /// 计划详情名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_detail_name: ::std::option::Option<::std::string::String>,
+        /// 单位分，计划明细对应订单实际支付金额，是根据完结订单填写金额，订单完结后用户实际支付此金额
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub actual_pay_price: ::std::option::Option<i64>,
+        /// 详情使用时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub use_time: ::std::option::Option<::std::string::String>,
+        /// 详情对应订单实际完成支付时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub complete_time: ::std::option::Option<::std::string::String>,
+        /// 详情对应订单取消时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cancel_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreUserCancelSignPlanSignedDetailListItem {
+            plan_detail_no: optional(0, "plan_detail_no"),
+            original_price: optional(1, "original_price"),
+            plan_discount_description: optional(2, "plan_discount_description"),
+            actual_price: optional(3, "actual_price"),
+            plan_detail_state: optional(4, "plan_detail_state"),
+            order_id: optional(5, "order_id"),
+            merchant_plan_detail_no: optional(6, "merchant_plan_detail_no"),
+            plan_detail_name: optional(7, "plan_detail_name"),
+            actual_pay_price: optional(8, "actual_pay_price"),
+            use_time: optional(9, "use_time"),
+            complete_time: optional(10, "complete_time"),
+            cancel_time: optional(11, "cancel_time"),
+            ..extra
+        }
+    }
+
+    impl PayscoreUserCancelSignPlanSignedDetailListItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreUserCancelSignPlanSignedDetailListItem {
+                plan_detail_no: ::std::option::Option::None,
+                original_price: ::std::option::Option::None,
+                plan_discount_description: ::std::option::Option::None,
+                actual_price: ::std::option::Option::None,
+                plan_detail_state: ::std::option::Option::None,
+                order_id: ::std::option::Option::None,
+                merchant_plan_detail_no: ::std::option::Option::None,
+                plan_detail_name: ::std::option::Option::None,
+                actual_pay_price: ::std::option::Option::None,
+                use_time: ::std::option::Option::None,
+                complete_time: ::std::option::Option::None,
+                cancel_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 取消签约回调(PAYSCORE.USER_CANCEL_SIGN_PLAN)通知(JSON) (`PAYSCORE.USER_CANCEL_SIGN_PLAN`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012286184>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012159037>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreUserCancelSignPlanResource {
+        /// 签约计划的主键，唯一定义此资源的标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sign_plan_id: ::std::option::Option<::std::string::String>,
+        /// 签约计划用户服务商应用下的OpenID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 签约计划用户子商户应用下的OpenID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// 计划所属服务
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub service_id: ::std::option::Option<::std::string::String>,
+        /// 服务商商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 服务商AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 子商户AppID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 商户系统内部签约计划单号，只能是数字、大小写字母_-* 且在同一个商户号下唯一
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub merchant_sign_plan_no: ::std::option::Option<::std::string::String>,
+        /// 签约事件通知回调地址，用于接收用户签约计划成功后和主动取消签约计划的通知
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub merchant_callback_url: ::std::option::Option<::std::string::String>,
+        /// 签约所属计划ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<::std::string::String>,
+        /// 序号从1开始，顺序按照创建计划时传入的计划详情顺序，0代表无任何详情开始使用
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub going_detail_no: ::std::option::Option<i64>,
+        /// 计划签约状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sign_state: ::std::option::Option<PayscoreUserCancelSignPlanSignState>,
+        /// 取消计划时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cancel_sign_time: ::std::option::Option<::std::string::String>,
+        /// 签约计划取消类型
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cancel_sign_type: ::std::option::Option<
+            PayscoreUserCancelSignPlanCancelSignType,
+        >,
+        /// 签约计划取消原因
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cancel_reason: ::std::option::Option<::std::string::String>,
+        /// 签约计划的名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_name: ::std::option::Option<::std::string::String>,
+        /// 签约计划过期时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_over_time: ::std::option::Option<::std::string::String>,
+        /// 签约计划原总金额(单位分)
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_origin_price: ::std::option::Option<i64>,
+        /// 签约计划扣费次数
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub deduction_quantity: ::std::option::Option<i64>,
+        /// 签约计划实际总金额（单位分）
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_actual_price: ::std::option::Option<i64>,
+        /// 签约计划明细列表
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub signed_detail_list: ::std::option::Option<
+            ::std::vec::Vec<PayscoreUserCancelSignPlanSignedDetailListItem>,
+        >,
+        /// 签约时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sign_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreUserCancelSignPlanResource {
+            sign_plan_id: optional(0, "sign_plan_id"),
+            openid: optional(1, "openid"),
+            sub_openid: optional(2, "sub_openid"),
+            service_id: optional(3, "service_id"),
+            mchid: optional(4, "mchid"),
+            sub_mchid: optional(5, "sub_mchid"),
+            appid: optional(6, "appid"),
+            sub_appid: optional(7, "sub_appid"),
+            merchant_sign_plan_no: optional(8, "merchant_sign_plan_no"),
+            merchant_callback_url: optional(9, "merchant_callback_url"),
+            plan_id: optional(10, "plan_id"),
+            going_detail_no: optional(11, "going_detail_no"),
+            sign_state: optional(12, "sign_state"),
+            cancel_sign_time: optional(13, "cancel_sign_time"),
+            cancel_sign_type: optional(14, "cancel_sign_type"),
+            cancel_reason: optional(15, "cancel_reason"),
+            plan_name: optional(16, "plan_name"),
+            plan_over_time: optional(17, "plan_over_time"),
+            total_origin_price: optional(18, "total_origin_price"),
+            deduction_quantity: optional(19, "deduction_quantity"),
+            total_actual_price: optional(20, "total_actual_price"),
+            signed_detail_list: optional(21, "signed_detail_list"),
+            sign_time: optional(22, "sign_time"),
+            ..extra
+        }
+    }
+
+    impl PayscoreUserCancelSignPlanResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreUserCancelSignPlanResource {
+                sign_plan_id: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                service_id: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                merchant_sign_plan_no: ::std::option::Option::None,
+                merchant_callback_url: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                going_detail_no: ::std::option::Option::None,
+                sign_state: ::std::option::Option::None,
+                cancel_sign_time: ::std::option::Option::None,
+                cancel_sign_type: ::std::option::Option::None,
+                cancel_reason: ::std::option::Option::None,
+                plan_name: ::std::option::Option::None,
+                plan_over_time: ::std::option::Option::None,
+                total_origin_price: ::std::option::Option::None,
+                deduction_quantity: ::std::option::Option::None,
+                total_actual_price: ::std::option::Option::None,
+                signed_detail_list: ::std::option::Option::None,
+                sign_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 支付分服务用户解除授权成功(PAYSCORE.USER_CLOSE_SERVICE)通知(JSON) (`PAYSCORE.USER_CLOSE_SERVICE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012160692>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012155288>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012086446>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreUserCloseServiceResource {
+        /// 公众账号ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户应用ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 子商户的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 调用授权服务接口提交的渠道商商户号。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        /// 服务ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub service_id: ::std::option::Option<::std::string::String>,
+        /// 用户标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 子商户公众号下OpenID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// 回调状态
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_service_status: ::std::option::Option<::std::string::String>,
+        /// 服务开启/解除授权时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openorclose_time: ::std::option::Option<::std::string::String>,
+        /// 授权协议号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub authorization_code: ::std::option::Option<::std::string::String>,
+        /// 调用授权服务接口提交的商户请求唯一标识（新签约的用户，且在授权签约中上传了该字段，则在解约授权回调通知中有返回）。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreUserCloseServiceResource {
+            appid: optional(0, "appid"),
+            mchid: optional(1, "mchid"),
+            sub_appid: optional(2, "sub_appid"),
+            sub_mchid: optional(3, "sub_mchid"),
+            channel_id: optional(4, "channel_id"),
+            service_id: optional(5, "service_id"),
+            openid: optional(6, "openid"),
+            sub_openid: optional(7, "sub_openid"),
+            user_service_status: optional(8, "user_service_status"),
+            openorclose_time: optional(9, "openorclose_time"),
+            authorization_code: optional(10, "authorization_code"),
+            out_request_no: optional(11, "out_request_no"),
+            ..extra
+        }
+    }
+
+    impl PayscoreUserCloseServiceResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreUserCloseServiceResource {
+                appid: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                channel_id: ::std::option::Option::None,
+                service_id: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                user_service_status: ::std::option::Option::None,
+                openorclose_time: ::std::option::Option::None,
+                authorization_code: ::std::option::Option::None,
+                out_request_no: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// An item of `post_payments`.
+    ///
+    /// 后付费项目
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreUserConfirmPostPaymentsItem {
+        /// 付费名称
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// 付费金额
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 付费说明
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// 付费数量
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreUserConfirmPostPaymentsItem {
+            name: optional(0, "name"),
+            amount: optional(1, "amount"),
+            description: optional(2, "description"),
+            count: optional(3, "count"),
+            ..extra
+        }
+    }
+
+    impl PayscoreUserConfirmPostPaymentsItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreUserConfirmPostPaymentsItem {
+                name: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                description: ::std::option::Option::None,
+                count: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// An item of `post_discounts`.
+    ///
+    /// 商户优惠
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreUserConfirmPostDiscountsItem {
+        /// 优惠名称
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// 优惠说明
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// 优惠金额
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreUserConfirmPostDiscountsItem {
+            name: optional(0, "name"),
+            description: optional(1, "description"),
+            amount: optional(2, "amount"),
+            ..extra
+        }
+    }
+
+    impl PayscoreUserConfirmPostDiscountsItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreUserConfirmPostDiscountsItem {
+                name: ::std::option::Option::None,
+                description: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `risk_fund` object.
+    ///
+    /// 服务风险金
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreUserConfirmRiskFund {
+        /// 风险名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// 风险金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 风险说明
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreUserConfirmRiskFund {
+            name: optional(0, "name"),
+            amount: optional(1, "amount"),
+            description: optional(2, "description"),
+            ..extra
+        }
+    }
+
+    impl PayscoreUserConfirmRiskFund {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreUserConfirmRiskFund {
+                name: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                description: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `time_range` object.
+    ///
+    /// 服务时间段
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreUserConfirmTimeRange {
+        /// 服务开始时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_time: ::std::option::Option<::std::string::String>,
+        /// 服务开始时间备注
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_time_remark: ::std::option::Option<::std::string::String>,
+        /// 服务结束时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        /// 服务结束时间备注
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_time_remark: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreUserConfirmTimeRange {
+            start_time: optional(0, "start_time"),
+            start_time_remark: optional(1, "start_time_remark"),
+            end_time: optional(2, "end_time"),
+            end_time_remark: optional(3, "end_time_remark"),
+            ..extra
+        }
+    }
+
+    impl PayscoreUserConfirmTimeRange {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreUserConfirmTimeRange {
+                start_time: ::std::option::Option::None,
+                start_time_remark: ::std::option::Option::None,
+                end_time: ::std::option::Option::None,
+                end_time_remark: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `location` object.
+    ///
+    /// 服务位置
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreUserConfirmLocation {
+        /// 服务开始地点
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_location: ::std::option::Option<::std::string::String>,
+        /// 服务结束地点
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_location: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreUserConfirmLocation {
+            start_location: optional(0, "start_location"),
+            end_location: optional(1, "end_location"),
+            ..extra
+        }
+    }
+
+    impl PayscoreUserConfirmLocation {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreUserConfirmLocation {
+                start_location: ::std::option::Option::None,
+                end_location: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// An item of `goods_detail`.
+    ///
+    /// 单品列表
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreUserConfirmGoodsDetailItem {
+        /// 商品编码
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods_id: ::std::option::Option<::std::string::String>,
+        /// 商品数量
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub quantity: ::std::option::Option<i64>,
+        /// 商品价格
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub unit_price: ::std::option::Option<i64>,
+        /// 商品优惠金额
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub discount_amount: ::std::option::Option<i64>,
+        /// 商品备注
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods_remark: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreUserConfirmGoodsDetailItem {
+            goods_id: optional(0, "goods_id"),
+            quantity: optional(1, "quantity"),
+            unit_price: optional(2, "unit_price"),
+            discount_amount: optional(3, "discount_amount"),
+            goods_remark: optional(4, "goods_remark"),
+            ..extra
+        }
+    }
+
+    impl PayscoreUserConfirmGoodsDetailItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreUserConfirmGoodsDetailItem {
+                goods_id: ::std::option::Option::None,
+                quantity: ::std::option::Option::None,
+                unit_price: ::std::option::Option::None,
+                discount_amount: ::std::option::Option::None,
+                goods_remark: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// An item of `promotion_detail`.
+    ///
+    /// 优惠功能
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreUserConfirmPromotionDetailItem {
+        /// 券ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_id: ::std::option::Option<::std::string::String>,
+        /// 优惠名称
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// 优惠范围
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<::std::string::String>,
+        /// 优惠类型
+        #[serde(rename = "type")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// 优惠券面额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 活动ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_id: ::std::option::Option<::std::string::String>,
+        /// 微信出资
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub wechatpay_contribute: ::std::option::Option<i64>,
+        /// 商户出资
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub merchant_contribute: ::std::option::Option<i64>,
+        /// 其他出资
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub other_contribute: ::std::option::Option<i64>,
+        /// 优惠币种
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// 单品列表
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods_detail: ::std::option::Option<
+            ::std::vec::Vec<PayscoreUserConfirmGoodsDetailItem>,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreUserConfirmPromotionDetailItem {
+            coupon_id: optional(0, "coupon_id"),
+            name: optional(1, "name"),
+            scope: optional(2, "scope"),
+            type_: optional(3, "type"),
+            amount: optional(4, "amount"),
+            stock_id: optional(5, "stock_id"),
+            wechatpay_contribute: optional(6, "wechatpay_contribute"),
+            merchant_contribute: optional(7, "merchant_contribute"),
+            other_contribute: optional(8, "other_contribute"),
+            currency: optional(9, "currency"),
+            goods_detail: optional(10, "goods_detail"),
+            ..extra
+        }
+    }
+
+    impl PayscoreUserConfirmPromotionDetailItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreUserConfirmPromotionDetailItem {
+                coupon_id: ::std::option::Option::None,
+                name: ::std::option::Option::None,
+                scope: ::std::option::Option::None,
+                type_: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                stock_id: ::std::option::Option::None,
+                wechatpay_contribute: ::std::option::Option::None,
+                merchant_contribute: ::std::option::Option::None,
+                other_contribute: ::std::option::Option::None,
+                currency: ::std::option::Option::None,
+                goods_detail: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// An item of `details`.
+    ///
+    /// 收款明细列表
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreUserConfirmDetailsItem {
+        /// 收款序号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub seq: ::std::option::Option<i64>,
+        /// 单笔收款金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 收款成功渠道
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub paid_type: ::std::option::Option<::std::string::String>,
+        /// 收款成功时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub paid_time: ::std::option::Option<::std::string::String>,
+        /// 微信支付交易单号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// 优惠功能
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub promotion_detail: ::std::option::Option<
+            ::std::vec::Vec<PayscoreUserConfirmPromotionDetailItem>,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreUserConfirmDetailsItem {
+            seq: optional(0, "seq"),
+            amount: optional(1, "amount"),
+            paid_type: optional(2, "paid_type"),
+            paid_time: optional(3, "paid_time"),
+            transaction_id: optional(4, "transaction_id"),
+            promotion_detail: optional(5, "promotion_detail"),
+            ..extra
+        }
+    }
+
+    impl PayscoreUserConfirmDetailsItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreUserConfirmDetailsItem {
+                seq: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                paid_type: ::std::option::Option::None,
+                paid_time: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                promotion_detail: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `collection` object.
+    ///
+    /// 收款信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreUserConfirmCollection {
+        /// 收款状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        /// 总收款金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_amount: ::std::option::Option<i64>,
+        /// 待收金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub paying_amount: ::std::option::Option<i64>,
+        /// 已收金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub paid_amount: ::std::option::Option<i64>,
+        /// 收款明细列表
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub details: ::std::option::Option<
+            ::std::vec::Vec<PayscoreUserConfirmDetailsItem>,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreUserConfirmCollection {
+            state: optional(0, "state"),
+            total_amount: optional(1, "total_amount"),
+            paying_amount: optional(2, "paying_amount"),
+            paid_amount: optional(3, "paid_amount"),
+            details: optional(4, "details"),
+            ..extra
+        }
+    }
+
+    impl PayscoreUserConfirmCollection {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreUserConfirmCollection {
+                state: ::std::option::Option::None,
+                total_amount: ::std::option::Option::None,
+                paying_amount: ::std::option::Option::None,
+                paid_amount: ::std::option::Option::None,
+                details: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 支付分服务用户确认成功(PAYSCORE.USER_CONFIRM)通知(JSON) (`PAYSCORE.USER_CONFIRM`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012587953>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012586137>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012625482>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4014096520>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreUserConfirmResource {
+        /// 调用授权服务接口提交的服务ID。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub service_id: ::std::option::Option<::std::string::String>,
+        /// 调用授权服务接口提交的应用ID。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 调用授权服务接口提交的商户号。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户应用ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 子商户商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 调用创单接口时传入的渠道商商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        /// 商户服务订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_order_no: ::std::option::Option<::std::string::String>,
+        /// 微信用户在商户对应AppID下的唯一标识。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 子商户公众号下的用户标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// 服务订单状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        /// DOING状态附加说明
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state_description: ::std::option::Option<::std::string::String>,
+        /// 服务信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub service_introduction: ::std::option::Option<::std::string::String>,
+        /// 总金额
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_amount: ::std::option::Option<i64>,
+        /// 后付费项目
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub post_payments: ::std::option::Option<
+            ::std::vec::Vec<PayscoreUserConfirmPostPaymentsItem>,
+        >,
+        /// 商户优惠
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub post_discounts: ::std::option::Option<
+            ::std::vec::Vec<PayscoreUserConfirmPostDiscountsItem>,
+        >,
+        /// 服务风险金
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk_fund: ::std::option::Option<PayscoreUserConfirmRiskFund>,
+        /// 服务时间段
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_range: ::std::option::Option<PayscoreUserConfirmTimeRange>,
+        /// 服务位置
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub location: ::std::option::Option<PayscoreUserConfirmLocation>,
+        /// 商户数据包
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach: ::std::option::Option<::std::string::String>,
+        /// 微信服务单号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_id: ::std::option::Option<::std::string::String>,
+        /// 是否需要收款
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub need_collection: ::std::option::Option<bool>,
+        /// 商户系统内部扣款单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// 收款信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub collection: ::std::option::Option<PayscoreUserConfirmCollection>,
+        /// 1、`USER_OPEN_SERVICE`：授权成功
+        ///
+        /// 2、`USER_CLOSE_SERVICE`：解除授权成功
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_service_status: ::std::option::Option<::std::string::String>,
+        /// 服务开启/解除授权成功时间。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openorclose_time: ::std::option::Option<::std::string::String>,
+        /// 商户系统内部授权协议号，预授权时返回，非预授权不返回。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub authorization_code: ::std::option::Option<::std::string::String>,
+        /// 调用授权服务接口提交的商户请求唯一标识（新签约的用户，且在授权签约中上传了该字段，则在解约授权回调通知中有返回）。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreUserConfirmResource {
+            service_id: optional(0, "service_id"),
+            appid: optional(1, "appid"),
+            mchid: optional(2, "mchid"),
+            sub_appid: optional(3, "sub_appid"),
+            sub_mchid: optional(4, "sub_mchid"),
+            channel_id: optional(5, "channel_id"),
+            out_order_no: optional(6, "out_order_no"),
+            openid: optional(7, "openid"),
+            sub_openid: optional(8, "sub_openid"),
+            state: optional(9, "state"),
+            state_description: optional(10, "state_description"),
+            service_introduction: optional(11, "service_introduction"),
+            total_amount: optional(12, "total_amount"),
+            post_payments: optional(13, "post_payments"),
+            post_discounts: optional(14, "post_discounts"),
+            risk_fund: optional(15, "risk_fund"),
+            time_range: optional(16, "time_range"),
+            location: optional(17, "location"),
+            attach: optional(18, "attach"),
+            order_id: optional(19, "order_id"),
+            need_collection: optional(20, "need_collection"),
+            out_trade_no: optional(21, "out_trade_no"),
+            collection: optional(22, "collection"),
+            user_service_status: optional(23, "user_service_status"),
+            openorclose_time: optional(24, "openorclose_time"),
+            authorization_code: optional(25, "authorization_code"),
+            out_request_no: optional(26, "out_request_no"),
+            ..extra
+        }
+    }
+
+    impl PayscoreUserConfirmResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreUserConfirmResource {
+                service_id: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                channel_id: ::std::option::Option::None,
+                out_order_no: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                state: ::std::option::Option::None,
+                state_description: ::std::option::Option::None,
+                service_introduction: ::std::option::Option::None,
+                total_amount: ::std::option::Option::None,
+                post_payments: ::std::option::Option::None,
+                post_discounts: ::std::option::Option::None,
+                risk_fund: ::std::option::Option::None,
+                time_range: ::std::option::Option::None,
+                location: ::std::option::Option::None,
+                attach: ::std::option::Option::None,
+                order_id: ::std::option::Option::None,
+                need_collection: ::std::option::Option::None,
+                out_trade_no: ::std::option::Option::None,
+                collection: ::std::option::Option::None,
+                user_service_status: ::std::option::Option::None,
+                openorclose_time: ::std::option::Option::None,
+                authorization_code: ::std::option::Option::None,
+                out_request_no: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 支付分服务用户授权成功(PAYSCORE.USER_OPEN_SERVICE)通知(JSON) (`PAYSCORE.USER_OPEN_SERVICE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012160692>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012155288>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012086446>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreUserOpenServiceResource {
+        /// 微信用户在校园轻松付下的合约的唯一标识，用户在校园轻松付小程序完成签约后，由微信支付生成。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// 商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 公众账号ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 用户标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 签约模板的唯一标识。接入校园轻松付，并为学校申请了签约模板后，由微信支付生成。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<::std::string::String>,
+        /// 枚举值：
+        ///
+        /// `ADD`：已签约
+        ///
+        /// `DELETE`：已解约
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_status: ::std::option::Option<::std::string::String>,
+        /// 签约完成时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// 由商户自行生成的签约号，要求64个字符内，只能是数字、大小写字母和_-，且在同一签约模板下唯一。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
+        /// 子商户应用ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 子商户的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 调用授权服务接口提交的渠道商商户号。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        /// 服务ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub service_id: ::std::option::Option<::std::string::String>,
+        /// 子商户公众号下OpenID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// 回调状态
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_service_status: ::std::option::Option<::std::string::String>,
+        /// 服务开启/解除授权时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openorclose_time: ::std::option::Option<::std::string::String>,
+        /// 授权协议号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub authorization_code: ::std::option::Option<::std::string::String>,
+        /// 调用授权服务接口提交的商户请求唯一标识（新签约的用户，且在授权签约中上传了该字段，则在解约授权回调通知中有返回）。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreUserOpenServiceResource {
+            contract_id: optional(0, "contract_id"),
+            mchid: optional(1, "mchid"),
+            appid: optional(2, "appid"),
+            openid: optional(3, "openid"),
+            plan_id: optional(4, "plan_id"),
+            contract_status: optional(5, "contract_status"),
+            create_time: optional(6, "create_time"),
+            out_contract_code: optional(7, "out_contract_code"),
+            sub_appid: optional(8, "sub_appid"),
+            sub_mchid: optional(9, "sub_mchid"),
+            channel_id: optional(10, "channel_id"),
+            service_id: optional(11, "service_id"),
+            sub_openid: optional(12, "sub_openid"),
+            user_service_status: optional(13, "user_service_status"),
+            openorclose_time: optional(14, "openorclose_time"),
+            authorization_code: optional(15, "authorization_code"),
+            out_request_no: optional(16, "out_request_no"),
+            ..extra
+        }
+    }
+
+    impl PayscoreUserOpenServiceResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreUserOpenServiceResource {
+                contract_id: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                contract_status: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                out_contract_code: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                channel_id: ::std::option::Option::None,
+                service_id: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                user_service_status: ::std::option::Option::None,
+                openorclose_time: ::std::option::Option::None,
+                authorization_code: ::std::option::Option::None,
+                out_request_no: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `risk_fund` object.
+    ///
+    /// 订单风险金
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreUserPaidRiskFund {
+        /// 风险金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 风险说明
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreUserPaidRiskFund {
+            amount: optional(0, "amount"),
+            description: optional(1, "description"),
+            ..extra
+        }
+    }
+
+    impl PayscoreUserPaidRiskFund {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreUserPaidRiskFund {
+                amount: ::std::option::Option::None,
+                description: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 支付分服务用户支付成功(PAYSCORE.USER_PAID)通知(JSON) (`PAYSCORE.USER_PAID`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012587953>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012586137>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012625482>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4014096520>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreUserPaidResource {
+        /// 调用授权服务接口提交的服务ID。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub service_id: ::std::option::Option<::std::string::String>,
+        /// 调用授权服务接口提交的应用ID。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 调用授权服务接口提交的商户号。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户应用ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 子商户商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 调用创单接口时传入的渠道商商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        /// 商户服务订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_order_no: ::std::option::Option<::std::string::String>,
+        /// 商户系统内部扣款单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// 微信用户在商户对应AppID下的唯一标识。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 子商户公众号下的用户标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// 服务订单状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        /// 服务信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub service_introduction: ::std::option::Option<::std::string::String>,
+        /// 商户收款总金额
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_amount: ::std::option::Option<i64>,
+        /// 后付费项目
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub post_payments: ::std::option::Option<
+            ::std::vec::Vec<PayscoreUserConfirmPostPaymentsItem>,
+        >,
+        /// 商户优惠
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub post_discounts: ::std::option::Option<
+            ::std::vec::Vec<PayscoreUserConfirmPostDiscountsItem>,
+        >,
+        /// 订单风险金
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk_fund: ::std::option::Option<PayscoreUserPaidRiskFund>,
+        /// 服务时间段
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_range: ::std::option::Option<PayscoreUserConfirmTimeRange>,
+        /// 服务位置
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub location: ::std::option::Option<PayscoreUserConfirmLocation>,
+        /// 商户数据包
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach: ::std::option::Option<::std::string::String>,
+        /// 微信支付服务订单号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_id: ::std::option::Option<::std::string::String>,
+        /// 是否需要收款
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub need_collection: ::std::option::Option<bool>,
+        /// 收款信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub collection: ::std::option::Option<PayscoreUserConfirmCollection>,
+        /// 1、`USER_OPEN_SERVICE`：授权成功
+        ///
+        /// 2、`USER_CLOSE_SERVICE`：解除授权成功
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_service_status: ::std::option::Option<::std::string::String>,
+        /// 服务开启/解除授权成功时间。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openorclose_time: ::std::option::Option<::std::string::String>,
+        /// 商户系统内部授权协议号，预授权时返回，非预授权不返回。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub authorization_code: ::std::option::Option<::std::string::String>,
+        /// 订单状态说明
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state_description: ::std::option::Option<::std::string::String>,
+        /// 调用授权服务接口提交的商户请求唯一标识（新签约的用户，且在授权签约中上传了该字段，则在解约授权回调通知中有返回）。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreUserPaidResource {
+            service_id: optional(0, "service_id"),
+            appid: optional(1, "appid"),
+            mchid: optional(2, "mchid"),
+            sub_appid: optional(3, "sub_appid"),
+            sub_mchid: optional(4, "sub_mchid"),
+            channel_id: optional(5, "channel_id"),
+            out_order_no: optional(6, "out_order_no"),
+            out_trade_no: optional(7, "out_trade_no"),
+            openid: optional(8, "openid"),
+            sub_openid: optional(9, "sub_openid"),
+            state: optional(10, "state"),
+            service_introduction: optional(11, "service_introduction"),
+            total_amount: optional(12, "total_amount"),
+            post_payments: optional(13, "post_payments"),
+            post_discounts: optional(14, "post_discounts"),
+            risk_fund: optional(15, "risk_fund"),
+            time_range: optional(16, "time_range"),
+            location: optional(17, "location"),
+            attach: optional(18, "attach"),
+            order_id: optional(19, "order_id"),
+            need_collection: optional(20, "need_collection"),
+            collection: optional(21, "collection"),
+            user_service_status: optional(22, "user_service_status"),
+            openorclose_time: optional(23, "openorclose_time"),
+            authorization_code: optional(24, "authorization_code"),
+            state_description: optional(25, "state_description"),
+            out_request_no: optional(26, "out_request_no"),
+            ..extra
+        }
+    }
+
+    impl PayscoreUserPaidResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreUserPaidResource {
+                service_id: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                channel_id: ::std::option::Option::None,
+                out_order_no: ::std::option::Option::None,
+                out_trade_no: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                state: ::std::option::Option::None,
+                service_introduction: ::std::option::Option::None,
+                total_amount: ::std::option::Option::None,
+                post_payments: ::std::option::Option::None,
+                post_discounts: ::std::option::Option::None,
+                risk_fund: ::std::option::Option::None,
+                time_range: ::std::option::Option::None,
+                location: ::std::option::Option::None,
+                attach: ::std::option::Option::None,
+                order_id: ::std::option::Option::None,
+                need_collection: ::std::option::Option::None,
+                collection: ::std::option::Option::None,
+                user_service_status: ::std::option::Option::None,
+                openorclose_time: ::std::option::Option::None,
+                authorization_code: ::std::option::Option::None,
+                state_description: ::std::option::Option::None,
+                out_request_no: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 签约成功回调(PAYSCORE.USER_SIGN_PLAN)通知(JSON) (`PAYSCORE.USER_SIGN_PLAN`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012286193>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012159652>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct PayscoreUserSignPlanResource {
+        /// 签约计划的主键，唯一定义此资源的标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sign_plan_id: ::std::option::Option<::std::string::String>,
+        /// 签约计划用户服务商应用下的OpenID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 签约计划用户子商户应用下的OpenID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// 计划所属服务
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub service_id: ::std::option::Option<::std::string::String>,
+        /// 服务商商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 服务商AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 子商户AppID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 商户系统内部签约计划单号，只能是数字、大小写字母_-* 且在同一个商户号下唯一
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub merchant_sign_plan_no: ::std::option::Option<::std::string::String>,
+        /// 签约成功事件通知回调地址，用于接收用户签约计划成功后的通知
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub merchant_callback_url: ::std::option::Option<::std::string::String>,
+        /// 签约所属计划ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<::std::string::String>,
+        /// 序号从1开始，顺序按照创建计划时传入的计划详情顺序，0代表无任何详情开始使用
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub going_detail_no: ::std::option::Option<i64>,
+        /// 计划签约状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sign_state: ::std::option::Option<PayscoreUserCancelSignPlanSignState>,
+        /// 取消计划时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cancel_sign_time: ::std::option::Option<::std::string::String>,
+        /// 签约计划取消类型
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cancel_sign_type: ::std::option::Option<
+            PayscoreUserCancelSignPlanCancelSignType,
+        >,
+        /// 签约计划取消原因
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cancel_reason: ::std::option::Option<::std::string::String>,
+        /// 签约计划的名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_name: ::std::option::Option<::std::string::String>,
+        /// 签约计划过期时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_over_time: ::std::option::Option<::std::string::String>,
+        /// 签约计划原总金额(单位分)
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_origin_price: ::std::option::Option<i64>,
+        /// 签约计划扣费次数
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub deduction_quantity: ::std::option::Option<i64>,
+        /// 签约计划实际总金额（单位分）
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_actual_price: ::std::option::Option<i64>,
+        /// 签约计划明细列表
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub signed_detail_list: ::std::option::Option<
+            ::std::vec::Vec<PayscoreUserCancelSignPlanSignedDetailListItem>,
+        >,
+        /// 签约时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sign_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        PayscoreUserSignPlanResource {
+            sign_plan_id: optional(0, "sign_plan_id"),
+            openid: optional(1, "openid"),
+            sub_openid: optional(2, "sub_openid"),
+            service_id: optional(3, "service_id"),
+            mchid: optional(4, "mchid"),
+            sub_mchid: optional(5, "sub_mchid"),
+            appid: optional(6, "appid"),
+            sub_appid: optional(7, "sub_appid"),
+            merchant_sign_plan_no: optional(8, "merchant_sign_plan_no"),
+            merchant_callback_url: optional(9, "merchant_callback_url"),
+            plan_id: optional(10, "plan_id"),
+            going_detail_no: optional(11, "going_detail_no"),
+            sign_state: optional(12, "sign_state"),
+            cancel_sign_time: optional(13, "cancel_sign_time"),
+            cancel_sign_type: optional(14, "cancel_sign_type"),
+            cancel_reason: optional(15, "cancel_reason"),
+            plan_name: optional(16, "plan_name"),
+            plan_over_time: optional(17, "plan_over_time"),
+            total_origin_price: optional(18, "total_origin_price"),
+            deduction_quantity: optional(19, "deduction_quantity"),
+            total_actual_price: optional(20, "total_actual_price"),
+            signed_detail_list: optional(21, "signed_detail_list"),
+            sign_time: optional(22, "sign_time"),
+            ..extra
+        }
+    }
+
+    impl PayscoreUserSignPlanResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            PayscoreUserSignPlanResource {
+                sign_plan_id: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                service_id: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                merchant_sign_plan_no: ::std::option::Option::None,
+                merchant_callback_url: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                going_detail_no: ::std::option::Option::None,
+                sign_state: ::std::option::Option::None,
+                cancel_sign_time: ::std::option::Option::None,
+                cancel_sign_type: ::std::option::Option::None,
+                cancel_reason: ::std::option::Option::None,
+                plan_name: ::std::option::Option::None,
+                plan_over_time: ::std::option::Option::None,
+                total_origin_price: ::std::option::Option::None,
+                deduction_quantity: ::std::option::Option::None,
+                total_actual_price: ::std::option::Option::None,
+                signed_detail_list: ::std::option::Option::None,
+                sign_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `image_generation_type`.
+        ///
+        /// 图片生成类型
+        pub enum ProductCouponSpImageGenerationImageGenerationType {
+            CombineImage = "COMBINE_IMAGE",
+            CutOut = "CUT_OUT",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `task_state`.
+        ///
+        /// 任务状态
+        pub enum ProductCouponSpImageGenerationTaskState {
+            Processing = "PROCESSING",
+            Fail = "FAIL",
+            Success = "SUCCESS",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The `combine_image_result` object.
+    ///
+    /// 拼图结果
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct ProductCouponSpImageGenerationCombineImageResult {
+        /// 生成的图片URL
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub image_url: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        ProductCouponSpImageGenerationCombineImageResult {
+            image_url: optional(0, "image_url"),
+            ..extra
+        }
+    }
+
+    impl ProductCouponSpImageGenerationCombineImageResult {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            ProductCouponSpImageGenerationCombineImageResult {
+                image_url: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 商品券图片生成结果(PRODUCT_COUPON_SP.IMAGE_GENERATION)通知(JSON) (`PRODUCT_COUPON_SP.IMAGE_GENERATION`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4017327744>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4017327759>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct ProductCouponSpImageGenerationResource {
+        /// 品牌ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub brand_id: ::std::option::Option<::std::string::String>,
+        /// 图片生成的任务ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub task_id: ::std::option::Option<::std::string::String>,
+        /// 图片生成类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub image_generation_type: ::std::option::Option<
+            ProductCouponSpImageGenerationImageGenerationType,
+        >,
+        /// 任务状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub task_state: ::std::option::Option<ProductCouponSpImageGenerationTaskState>,
+        /// 拼图结果
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub combine_image_result: ::std::option::Option<
+            ProductCouponSpImageGenerationCombineImageResult,
+        >,
+        /// 生成商品图结果
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cut_out_result: ::std::option::Option<
+            ProductCouponSpImageGenerationCombineImageResult,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        ProductCouponSpImageGenerationResource {
+            brand_id: optional(0, "brand_id"),
+            task_id: optional(1, "task_id"),
+            image_generation_type: optional(2, "image_generation_type"),
+            task_state: optional(3, "task_state"),
+            combine_image_result: optional(4, "combine_image_result"),
+            cut_out_result: optional(5, "cut_out_result"),
+            ..extra
+        }
+    }
+
+    impl ProductCouponSpImageGenerationResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            ProductCouponSpImageGenerationResource {
+                brand_id: ::std::option::Option::None,
+                task_id: ::std::option::Option::None,
+                image_generation_type: ::std::option::Option::None,
+                task_state: ::std::option::Option::None,
+                combine_image_result: ::std::option::Option::None,
+                cut_out_result: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `send_channel`.
+        ///
+        /// 发券渠道
+        pub enum ProductCouponSpSendSendChannel {
+            Api = "API",
+            BrandManage = "BRAND_MANAGE",
+            ReceiveComponent = "RECEIVE_COMPONENT",
+            Member = "MEMBER",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 商品券领券(PRODUCT_COUPON_SP.SEND)通知(JSON) (`PRODUCT_COUPON_SP.SEND`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4015780862>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4016435717>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct ProductCouponSpSendResource {
+        /// 品牌ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub brand_id: ::std::option::Option<::std::string::String>,
+        /// 用户券Code
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_code: ::std::option::Option<::std::string::String>,
+        /// 商品券ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub product_coupon_id: ::std::option::Option<::std::string::String>,
+        /// 商品券批次ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_id: ::std::option::Option<::std::string::String>,
+        /// 商品券批次组ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_bundle_id: ::std::option::Option<::std::string::String>,
+        /// 用户券组ID
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_coupon_bundle_id: ::std::option::Option<::std::string::String>,
+        /// 事件通知AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 用户OpenID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 用户UnionID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub unionid: ::std::option::Option<::std::string::String>,
+        /// 领券时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub receive_time: ::std::option::Option<::std::string::String>,
+        /// 发券请求单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub send_request_no: ::std::option::Option<::std::string::String>,
+        /// 发券渠道
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub send_channel: ::std::option::Option<ProductCouponSpSendSendChannel>,
+        /// 有效期开始时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub valid_begin_time: ::std::option::Option<::std::string::String>,
+        /// 有效期结束时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub valid_end_time: ::std::option::Option<::std::string::String>,
+        /// 领券手机号。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone_number: ::std::option::Option<::std::string::String>,
+        /// 领券手机区号。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub country_code: ::std::option::Option<::std::string::String>,
+        /// 自定义附加信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach: ::std::option::Option<::std::string::String>,
+        /// 渠道自定义信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel_custom_info: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        ProductCouponSpSendResource {
+            brand_id: optional(0, "brand_id"),
+            coupon_code: optional(1, "coupon_code"),
+            product_coupon_id: optional(2, "product_coupon_id"),
+            stock_id: optional(3, "stock_id"),
+            stock_bundle_id: optional(4, "stock_bundle_id"),
+            user_coupon_bundle_id: optional(5, "user_coupon_bundle_id"),
+            appid: optional(6, "appid"),
+            openid: optional(7, "openid"),
+            unionid: optional(8, "unionid"),
+            receive_time: optional(9, "receive_time"),
+            send_request_no: optional(10, "send_request_no"),
+            send_channel: optional(11, "send_channel"),
+            valid_begin_time: optional(12, "valid_begin_time"),
+            valid_end_time: optional(13, "valid_end_time"),
+            phone_number: optional(14, "phone_number"),
+            country_code: optional(15, "country_code"),
+            attach: optional(16, "attach"),
+            channel_custom_info: optional(17, "channel_custom_info"),
+            ..extra
+        }
+    }
+
+    impl ProductCouponSpSendResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            ProductCouponSpSendResource {
+                brand_id: ::std::option::Option::None,
+                coupon_code: ::std::option::Option::None,
+                product_coupon_id: ::std::option::Option::None,
+                stock_id: ::std::option::Option::None,
+                stock_bundle_id: ::std::option::Option::None,
+                user_coupon_bundle_id: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                unionid: ::std::option::Option::None,
+                receive_time: ::std::option::Option::None,
+                send_request_no: ::std::option::Option::None,
+                send_channel: ::std::option::Option::None,
+                valid_begin_time: ::std::option::Option::None,
+                valid_end_time: ::std::option::Option::None,
+                phone_number: ::std::option::Option::None,
+                country_code: ::std::option::Option::None,
+                attach: ::std::option::Option::None,
+                channel_custom_info: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `type`.
+        ///
+        /// 分账接收方的类型
+        pub enum ProfitsharingReturnType {
+            MerchantId = "MERCHANT_ID",
+            PersonalOpenid = "PERSONAL_OPENID",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The `receiver` object.
+    ///
+    /// 分账接收方对象
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct ProfitsharingReturnReceiver {
+        /// 分账接收方的类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(rename = "type")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<ProfitsharingReturnType>,
+        /// 分账接收方的账号
+        ///
+        /// 类型是`MERCHANT_ID`时，是商户号
+        ///
+        /// 类型是`PERSONAL_OPENID`时，是个人OpenID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub account: ::std::option::Option<::std::string::String>,
+        /// 分账动账金额，单位为分，只能为整数
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 分账/回退描述
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        ProfitsharingReturnReceiver {
+            type_: optional(0, "type"),
+            account: optional(1, "account"),
+            amount: optional(2, "amount"),
+            description: optional(3, "description"),
+            ..extra
+        }
+    }
+
+    impl ProfitsharingReturnReceiver {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            ProfitsharingReturnReceiver {
+                type_: ::std::option::Option::None,
+                account: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                description: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 分账动账成功回退(PROFITSHARING.RETURN)通知(JSON) (`PROFITSHARING.RETURN`, `TRANSACTION.SUCCESS`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012289679>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012116672>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012075216>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012075400>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct ProfitsharingReturnResource {
+        /// 商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 调用接口提交的商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 调用接口提交的子商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 微信支付系统生成的订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// 微信分账/回退单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_id: ::std::option::Option<::std::string::String>,
+        /// 分账方系统内部的分账/回退单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_order_no: ::std::option::Option<::std::string::String>,
+        /// 分账接收方对象
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub receiver: ::std::option::Option<ProfitsharingReturnReceiver>,
+        /// 订单支付完成时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        ProfitsharingReturnResource {
+            mchid: optional(0, "mchid"),
+            sp_mchid: optional(1, "sp_mchid"),
+            sub_mchid: optional(2, "sub_mchid"),
+            transaction_id: optional(3, "transaction_id"),
+            order_id: optional(4, "order_id"),
+            out_order_no: optional(5, "out_order_no"),
+            receiver: optional(6, "receiver"),
+            success_time: optional(7, "success_time"),
+            ..extra
+        }
+    }
+
+    impl ProfitsharingReturnResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            ProfitsharingReturnResource {
+                mchid: ::std::option::Option::None,
+                sp_mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                order_id: ::std::option::Option::None,
+                out_order_no: ::std::option::Option::None,
+                receiver: ::std::option::Option::None,
+                success_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 分账动账成功变动(PROFITSHARING.SUCCESS)通知(JSON) (`PROFITSHARING.SUCCESS`, `TRANSACTION.SUCCESS`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012289679>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012116672>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012075216>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012075400>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct ProfitsharingSuccessResource {
+        /// 商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 调用接口提交的商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 调用接口提交的子商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 微信支付系统生成的订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// 微信分账/回退单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_id: ::std::option::Option<::std::string::String>,
+        /// 分账方系统内部的分账/回退单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_order_no: ::std::option::Option<::std::string::String>,
+        /// 分账接收方对象
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub receiver: ::std::option::Option<ProfitsharingReturnReceiver>,
+        /// 订单支付完成时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        ProfitsharingSuccessResource {
+            mchid: optional(0, "mchid"),
+            sp_mchid: optional(1, "sp_mchid"),
+            sub_mchid: optional(2, "sub_mchid"),
+            transaction_id: optional(3, "transaction_id"),
+            order_id: optional(4, "order_id"),
+            out_order_no: optional(5, "out_order_no"),
+            receiver: optional(6, "receiver"),
+            success_time: optional(7, "success_time"),
+            ..extra
+        }
+    }
+
+    impl ProfitsharingSuccessResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            ProfitsharingSuccessResource {
+                mchid: ::std::option::Option::None,
+                sp_mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                order_id: ::std::option::Option::None,
+                out_order_no: ::std::option::Option::None,
+                receiver: ::std::option::Option::None,
+                success_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `recharge_channel`.
+        ///
+        /// 充值渠道
+        pub enum RechargeClosedRechargeChannel {
+            BankTransfer = "BANK_TRANSFER",
+            QrRecharge = "QR_RECHARGE",
+            OnlineBank = "ONLINE_BANK",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `account_type`.
+        ///
+        /// 充值入账账户
+        pub enum RechargeClosedAccountType {
+            Deposit = "DEPOSIT",
+            Operation = "OPERATION",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `recharge_scene`.
+        ///
+        /// 充值场景
+        pub enum RechargeClosedRechargeScene {
+            EcommerceDeposit = "ECOMMERCE_DEPOSIT",
+            EcommercePayment = "ECOMMERCE_PAYMENT",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `recharge_state`.
+        ///
+        /// 充值状态
+        pub enum RechargeClosedRechargeState {
+            Success = "SUCCESS",
+            Recharging = "RECHARGING",
+            Closed = "CLOSED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The `bank_transfer_info` object.
+    ///
+    /// 银行转账信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct RechargeClosedBankTransferInfo {
+        /// 转账充值附言
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub memo: ::std::option::Option<::std::string::String>,
+        /// 转入的银行流水单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bill_no: ::std::option::Option<::std::string::String>,
+        /// 开户银行名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_name: ::std::option::Option<::std::string::String>,
+        /// 银行卡尾号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_card_tail: ::std::option::Option<::std::string::String>,
+        /// 银行账户名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_account_name: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        RechargeClosedBankTransferInfo {
+            memo: optional(0, "memo"),
+            bill_no: optional(1, "bill_no"),
+            bank_name: optional(2, "bank_name"),
+            bank_card_tail: optional(3, "bank_card_tail"),
+            bank_account_name: optional(4, "bank_account_name"),
+            ..extra
+        }
+    }
+
+    impl RechargeClosedBankTransferInfo {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            RechargeClosedBankTransferInfo {
+                memo: ::std::option::Option::None,
+                bill_no: ::std::option::Option::None,
+                bank_name: ::std::option::Option::None,
+                bank_card_tail: ::std::option::Option::None,
+                bank_account_name: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The JSON content of `employee_type`.
+    ///
+    /// 员工类型
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct RechargeClosedEmployeeType {
+        /// 用户openid
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        RechargeClosedEmployeeType {
+            openid: optional(0, "openid"),
+            ..extra
+        }
+    }
+
+    impl RechargeClosedEmployeeType {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            RechargeClosedEmployeeType {
+                openid: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `online_bank_type`.
+        ///
+        /// 网银类型
+        pub enum RechargeClosedOnlineBankType {
+            OnlineBankTypeCorporate = "ONLINE_BANK_TYPE_CORPORATE",
+            OnlineBankTypePersonal = "ONLINE_BANK_TYPE_PERSONAL",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The `online_bank_recharge_info` object.
+    ///
+    /// 网银充值的付款信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct RechargeClosedOnlineBankRechargeInfo {
+        /// 银行交易订单号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bill_no: ::std::option::Option<::std::string::String>,
+        /// 网银充值退回时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub return_time: ::std::option::Option<::std::string::String>,
+        /// 网银充值退回原因
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub return_reason: ::std::option::Option<::std::string::String>,
+        /// 开户银行名称
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_name: ::std::option::Option<::std::string::String>,
+        /// 网银类型
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub online_bank_type: ::std::option::Option<RechargeClosedOnlineBankType>,
+        /// 银行卡号后四位
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_card_tail: ::std::option::Option<::std::string::String>,
+        /// 银行账户名称
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_account_name: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        RechargeClosedOnlineBankRechargeInfo {
+            bill_no: optional(0, "bill_no"),
+            return_time: optional(1, "return_time"),
+            return_reason: optional(2, "return_reason"),
+            bank_name: optional(3, "bank_name"),
+            online_bank_type: optional(4, "online_bank_type"),
+            bank_card_tail: optional(5, "bank_card_tail"),
+            bank_account_name: optional(6, "bank_account_name"),
+            ..extra
+        }
+    }
+
+    impl RechargeClosedOnlineBankRechargeInfo {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            RechargeClosedOnlineBankRechargeInfo {
+                bill_no: ::std::option::Option::None,
+                return_time: ::std::option::Option::None,
+                return_reason: ::std::option::Option::None,
+                bank_name: ::std::option::Option::None,
+                online_bank_type: ::std::option::Option::None,
+                bank_card_tail: ::std::option::Option::None,
+                bank_account_name: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 平台收付通商家充值-关闭充值(RECHARGE.CLOSED)通知(JSON) (`RECHARGE.CLOSED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012763652>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct RechargeClosedResource {
+        /// 平台商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 二级商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 商户充值单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_recharge_no: ::std::option::Option<::std::string::String>,
+        /// 微信支付充值单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub recharge_id: ::std::option::Option<::std::string::String>,
+        /// 充值渠道
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub recharge_channel: ::std::option::Option<RechargeClosedRechargeChannel>,
+        /// 充值入账账户
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_type: ::std::option::Option<RechargeClosedAccountType>,
+        /// 充值场景
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub recharge_scene: ::std::option::Option<RechargeClosedRechargeScene>,
+        /// 充值状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub recharge_state: ::std::option::Option<RechargeClosedRechargeState>,
+        /// 充值状态描述
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub recharge_state_desc: ::std::option::Option<::std::string::String>,
+        /// 充值金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub recharge_amount: ::std::option::Option<EntrustSignEstimatedDeductAmount>,
+        /// 备注
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub remark: ::std::option::Option<::std::string::String>,
+        /// 银行转账信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_transfer_info: ::std::option::Option<RechargeClosedBankTransferInfo>,
+        /// 扫码充值信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub qr_recharge_info: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        /// 员工类型
+        ///
+        /// Sent as a JSON-encoded string.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub employee_type: ::std::option::Option<
+            ::wechatpay_runtime::JsonString<RechargeClosedEmployeeType>,
+        >,
+        /// 网银充值的付款信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub online_bank_recharge_info: ::std::option::Option<
+            RechargeClosedOnlineBankRechargeInfo,
+        >,
+        /// 受理充值时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub accept_time: ::std::option::Option<::std::string::String>,
+        /// 充值成功时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_time: ::std::option::Option<::std::string::String>,
+        /// 关闭充值时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub close_time: ::std::option::Option<::std::string::String>,
+        /// 可用充值渠道列表
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub available_recharge_channels: ::std::option::Option<
+            ::std::vec::Vec<RechargeClosedRechargeChannel>,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        RechargeClosedResource {
+            sp_mchid: optional(0, "sp_mchid"),
+            sub_mchid: optional(1, "sub_mchid"),
+            out_recharge_no: optional(2, "out_recharge_no"),
+            recharge_id: optional(3, "recharge_id"),
+            recharge_channel: optional(4, "recharge_channel"),
+            account_type: optional(5, "account_type"),
+            recharge_scene: optional(6, "recharge_scene"),
+            recharge_state: optional(7, "recharge_state"),
+            recharge_state_desc: optional(8, "recharge_state_desc"),
+            recharge_amount: optional(9, "recharge_amount"),
+            remark: optional(10, "remark"),
+            bank_transfer_info: optional(11, "bank_transfer_info"),
+            qr_recharge_info: optional(12, "qr_recharge_info"),
+            employee_type: optional(13, "employee_type"),
+            online_bank_recharge_info: optional(14, "online_bank_recharge_info"),
+            accept_time: optional(15, "accept_time"),
+            success_time: optional(16, "success_time"),
+            close_time: optional(17, "close_time"),
+            available_recharge_channels: optional(18, "available_recharge_channels"),
+            ..extra
+        }
+    }
+
+    impl RechargeClosedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            RechargeClosedResource {
+                sp_mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                out_recharge_no: ::std::option::Option::None,
+                recharge_id: ::std::option::Option::None,
+                recharge_channel: ::std::option::Option::None,
+                account_type: ::std::option::Option::None,
+                recharge_scene: ::std::option::Option::None,
+                recharge_state: ::std::option::Option::None,
+                recharge_state_desc: ::std::option::Option::None,
+                recharge_amount: ::std::option::Option::None,
+                remark: ::std::option::Option::None,
+                bank_transfer_info: ::std::option::Option::None,
+                qr_recharge_info: ::std::option::Option::None,
+                employee_type: ::std::option::Option::None,
+                online_bank_recharge_info: ::std::option::Option::None,
+                accept_time: ::std::option::Option::None,
+                success_time: ::std::option::Option::None,
+                close_time: ::std::option::Option::None,
+                available_recharge_channels: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `recharge_channel`.
+        ///
+        /// 充值渠道
+        pub enum RechargeFundReturnedRechargeChannel {
+            BankTransfer = "BANK_TRANSFER",
+            OnlineBank = "ONLINE_BANK",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The `detail` object.
+    ///
+    /// `BANK_TRANSFER` 银行转账充值退回详情
+    ///
+    /// `ONLINE_BANK` 网银充值退回详情
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct RechargeFundReturnedDetail {
+        /// 开户银行名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_name: ::std::option::Option<::std::string::String>,
+        /// 银行卡尾号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_card_tail: ::std::option::Option<::std::string::String>,
+        /// 银行账户名称
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_account_name: ::std::option::Option<::std::string::String>,
+        /// 充值金额
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 充值币种
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// 银行附言
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub memo: ::std::option::Option<::std::string::String>,
+        /// 退回时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub return_time: ::std::option::Option<::std::string::String>,
+        /// 退回原因
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub return_reason: ::std::option::Option<::std::string::String>,
+        /// 网银类型
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub online_bank_type: ::std::option::Option<RechargeClosedOnlineBankType>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        RechargeFundReturnedDetail {
+            bank_name: optional(0, "bank_name"),
+            bank_card_tail: optional(1, "bank_card_tail"),
+            bank_account_name: optional(2, "bank_account_name"),
+            amount: optional(3, "amount"),
+            currency: optional(4, "currency"),
+            memo: optional(5, "memo"),
+            return_time: optional(6, "return_time"),
+            return_reason: optional(7, "return_reason"),
+            online_bank_type: optional(8, "online_bank_type"),
+            ..extra
+        }
+    }
+
+    impl RechargeFundReturnedDetail {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            RechargeFundReturnedDetail {
+                bank_name: ::std::option::Option::None,
+                bank_card_tail: ::std::option::Option::None,
+                bank_account_name: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                currency: ::std::option::Option::None,
+                memo: ::std::option::Option::None,
+                return_time: ::std::option::Option::None,
+                return_reason: ::std::option::Option::None,
+                online_bank_type: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 平台收付通商家充值-充值资金退回(RECHARGE.FUND_RETURNED)通知(JSON) (`RECHARGE.FUND_RETURNED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012973125>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct RechargeFundReturnedResource {
+        /// 充值退回单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub recharge_returned_id: ::std::option::Option<::std::string::String>,
+        /// 平台商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 二级商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 商户充值单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_recharge_no: ::std::option::Option<::std::string::String>,
+        /// 微信支付充值单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub recharge_id: ::std::option::Option<::std::string::String>,
+        /// 充值渠道
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub recharge_channel: ::std::option::Option<RechargeFundReturnedRechargeChannel>,
+        /// `BANK_TRANSFER` 银行转账充值退回详情
+        ///
+        /// `ONLINE_BANK` 网银充值退回详情
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub detail: ::std::option::Option<RechargeFundReturnedDetail>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        RechargeFundReturnedResource {
+            recharge_returned_id: optional(0, "recharge_returned_id"),
+            sp_mchid: optional(1, "sp_mchid"),
+            sub_mchid: optional(2, "sub_mchid"),
+            out_recharge_no: optional(3, "out_recharge_no"),
+            recharge_id: optional(4, "recharge_id"),
+            recharge_channel: optional(5, "recharge_channel"),
+            detail: optional(6, "detail"),
+            ..extra
+        }
+    }
+
+    impl RechargeFundReturnedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            RechargeFundReturnedResource {
+                recharge_returned_id: ::std::option::Option::None,
+                sp_mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                out_recharge_no: ::std::option::Option::None,
+                recharge_id: ::std::option::Option::None,
+                recharge_channel: ::std::option::Option::None,
+                detail: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `employee_type`.
+        ///
+        /// 员工类型
+        pub enum RechargeSuccessEmployeeType {
+            Admin = "ADMIN",
+            Staff = "STAFF",
+            LegalPerson = "LEGAL_PERSON",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The `qr_recharge_info` object.
+    ///
+    /// 扫码充值信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct RechargeSuccessQrRechargeInfo {
+        /// 员工类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub employee_type: ::std::option::Option<RechargeSuccessEmployeeType>,
+        /// 用户openid
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        RechargeSuccessQrRechargeInfo {
+            employee_type: optional(0, "employee_type"),
+            openid: optional(1, "openid"),
+            ..extra
+        }
+    }
+
+    impl RechargeSuccessQrRechargeInfo {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            RechargeSuccessQrRechargeInfo {
+                employee_type: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 平台收付通商家充值-充值成功(RECHARGE.SUCCESS)通知(JSON) (`RECHARGE.SUCCESS`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012763652>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct RechargeSuccessResource {
+        /// 平台商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 二级商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 商户充值单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_recharge_no: ::std::option::Option<::std::string::String>,
+        /// 微信支付充值单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub recharge_id: ::std::option::Option<::std::string::String>,
+        /// 充值渠道
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub recharge_channel: ::std::option::Option<RechargeClosedRechargeChannel>,
+        /// 充值入账账户
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_type: ::std::option::Option<RechargeClosedAccountType>,
+        /// 充值场景
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub recharge_scene: ::std::option::Option<RechargeClosedRechargeScene>,
+        /// 充值状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub recharge_state: ::std::option::Option<RechargeClosedRechargeState>,
+        /// 充值状态描述
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub recharge_state_desc: ::std::option::Option<::std::string::String>,
+        /// 充值金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub recharge_amount: ::std::option::Option<EntrustSignEstimatedDeductAmount>,
+        /// 备注
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub remark: ::std::option::Option<::std::string::String>,
+        /// 银行转账信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_transfer_info: ::std::option::Option<RechargeClosedBankTransferInfo>,
+        /// 扫码充值信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub qr_recharge_info: ::std::option::Option<RechargeSuccessQrRechargeInfo>,
+        /// 网银充值的付款信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub online_bank_recharge_info: ::std::option::Option<
+            RechargeClosedOnlineBankRechargeInfo,
+        >,
+        /// 受理充值时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub accept_time: ::std::option::Option<::std::string::String>,
+        /// 充值成功时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_time: ::std::option::Option<::std::string::String>,
+        /// 关闭充值时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub close_time: ::std::option::Option<::std::string::String>,
+        /// 可用充值渠道列表
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub available_recharge_channels: ::std::option::Option<
+            ::std::vec::Vec<RechargeClosedRechargeChannel>,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        RechargeSuccessResource {
+            sp_mchid: optional(0, "sp_mchid"),
+            sub_mchid: optional(1, "sub_mchid"),
+            out_recharge_no: optional(2, "out_recharge_no"),
+            recharge_id: optional(3, "recharge_id"),
+            recharge_channel: optional(4, "recharge_channel"),
+            account_type: optional(5, "account_type"),
+            recharge_scene: optional(6, "recharge_scene"),
+            recharge_state: optional(7, "recharge_state"),
+            recharge_state_desc: optional(8, "recharge_state_desc"),
+            recharge_amount: optional(9, "recharge_amount"),
+            remark: optional(10, "remark"),
+            bank_transfer_info: optional(11, "bank_transfer_info"),
+            qr_recharge_info: optional(12, "qr_recharge_info"),
+            online_bank_recharge_info: optional(13, "online_bank_recharge_info"),
+            accept_time: optional(14, "accept_time"),
+            success_time: optional(15, "success_time"),
+            close_time: optional(16, "close_time"),
+            available_recharge_channels: optional(17, "available_recharge_channels"),
+            ..extra
+        }
+    }
+
+    impl RechargeSuccessResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            RechargeSuccessResource {
+                sp_mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                out_recharge_no: ::std::option::Option::None,
+                recharge_id: ::std::option::Option::None,
+                recharge_channel: ::std::option::Option::None,
+                account_type: ::std::option::Option::None,
+                recharge_scene: ::std::option::Option::None,
+                recharge_state: ::std::option::Option::None,
+                recharge_state_desc: ::std::option::Option::None,
+                recharge_amount: ::std::option::Option::None,
+                remark: ::std::option::Option::None,
+                bank_transfer_info: ::std::option::Option::None,
+                qr_recharge_info: ::std::option::Option::None,
+                online_bank_recharge_info: ::std::option::Option::None,
+                accept_time: ::std::option::Option::None,
+                success_time: ::std::option::Option::None,
+                close_time: ::std::option::Option::None,
+                available_recharge_channels: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -1350,12 +12660,514 @@ pub mod events {
         /// Values of `refund_status`.
         ///
         /// 退款状态
-        pub enum RefundSuccessRefundStatus {
+        pub enum RefundAbnormalRefundStatus {
             Success = "SUCCESS",
             Closed = "CLOSED",
             Abnormal = "ABNORMAL",
             #[unrecognized]
             Unrecognized(String),
+        }
+    }
+
+    /// The `amount` object.
+    ///
+    /// 金额信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct RefundAbnormalAmount {
+        /// 订单总金额，单位为分，只能为整数
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
+        /// 退款金额，币种的最小单位，只能为整数，不能超过原订单支付金额，如果有使用券，后台会按比例退。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund: ::std::option::Option<i64>,
+        /// 用户实际支付金额，单位为分，只能为整数
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer_total: ::std::option::Option<i64>,
+        /// 退款给用户的金额，不包含所有优惠券金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer_refund: ::std::option::Option<i64>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        RefundAbnormalAmount {
+            total: optional(0, "total"),
+            refund: optional(1, "refund"),
+            payer_total: optional(2, "payer_total"),
+            payer_refund: optional(3, "payer_refund"),
+            ..extra
+        }
+    }
+
+    impl RefundAbnormalAmount {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            RefundAbnormalAmount {
+                total: ::std::option::Option::None,
+                refund: ::std::option::Option::None,
+                payer_total: ::std::option::Option::None,
+                payer_refund: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `refund_account`.
+        ///
+        /// 电商平台垫资退款专用参数
+        pub enum RefundAbnormalRefundAccount {
+            RefundSourcePartnerAdvance = "REFUND_SOURCE_PARTNER_ADVANCE",
+            RefundSourceSubMerchant = "REFUND_SOURCE_SUB_MERCHANT",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 退款异常(REFUND.ABNORMAL)通知(JSON) (`REFUND.ABNORMAL`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012791865>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4013070388>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012810605>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012791886>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012791906>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012085921>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4013421172>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4013421273>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4013421356>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4013421448>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4013071196>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012268885>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012587976>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012647469>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012083103>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012085298>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4013080241>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012085681>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012085876>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012085802>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012231901>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4013462126>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4013462195>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4013462327>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4013462586>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4013080628>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012167494>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012650317>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012166857>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012886275>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012086319>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012124635>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4013163616>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012586138>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4015252444>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4013013884>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4012354447>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4012354487>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4012354541>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4012354577>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4012354605>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4013988467>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4014096479>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4012354862>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct RefundAbnormalResource {
+        /// 服务商户号，由微信支付生成并下发 。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户的商户号，由微信支付生成并下发。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 返回的商户订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// 微信支付订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// 商户退款单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_refund_no: ::std::option::Option<::std::string::String>,
+        /// 微信退款单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_id: ::std::option::Option<::std::string::String>,
+        /// 退款状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_status: ::std::option::Option<RefundAbnormalRefundStatus>,
+        /// 1、退款成功时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_time: ::std::option::Option<::std::string::String>,
+        /// 取当前退款单的退款入账方。
+        ///
+        /// 1、退回银行卡：{银行名称}{卡类型}{卡尾号}
+        ///
+        /// 2、退回支付用户零钱: 支付用户零钱
+        ///
+        /// 3、退还商户: 商户基本账户、商户结算银行账户
+        ///
+        /// 4、退回支付用户零钱通：支付用户零钱通
+        ///
+        /// 5、退回用户经营账户：用户经营账户
+        ///
+        /// 6、退回支付用户银行电子账户：支付用户银行电子账户
+        ///
+        /// 7、退回支付用户零花钱：支付用户零花钱
+        ///
+        /// 8、退回支付用户来华零钱包：支付用户来华零钱包
+        ///
+        /// 9、退回企业支付商户：企业支付商户
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_received_account: ::std::option::Option<::std::string::String>,
+        /// 金额信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<RefundAbnormalAmount>,
+        /// 普通商户的商户号，由微信支付生成并下发。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 电商平台垫资退款专用参数
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_account: ::std::option::Option<RefundAbnormalRefundAccount>,
+        /// 个人收款的微信支付账户，微信用户在该平台的标志
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub individual_auth_id: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        RefundAbnormalResource {
+            sp_mchid: optional(0, "sp_mchid"),
+            sub_mchid: optional(1, "sub_mchid"),
+            out_trade_no: optional(2, "out_trade_no"),
+            transaction_id: optional(3, "transaction_id"),
+            out_refund_no: optional(4, "out_refund_no"),
+            refund_id: optional(5, "refund_id"),
+            refund_status: optional(6, "refund_status"),
+            success_time: optional(7, "success_time"),
+            user_received_account: optional(8, "user_received_account"),
+            amount: optional(9, "amount"),
+            mchid: optional(10, "mchid"),
+            refund_account: optional(11, "refund_account"),
+            individual_auth_id: optional(12, "individual_auth_id"),
+            ..extra
+        }
+    }
+
+    impl RefundAbnormalResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            RefundAbnormalResource {
+                sp_mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                out_trade_no: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                out_refund_no: ::std::option::Option::None,
+                refund_id: ::std::option::Option::None,
+                refund_status: ::std::option::Option::None,
+                success_time: ::std::option::Option::None,
+                user_received_account: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                refund_account: ::std::option::Option::None,
+                individual_auth_id: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 退款关闭(REFUND.CLOSED)通知(JSON) (`REFUND.CLOSED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012791865>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4013070388>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012810605>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012791886>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012791906>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012085921>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4013421172>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4013421273>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4013421356>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4013421448>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4013071196>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012268885>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012587976>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012647469>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012083103>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012085298>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4013080241>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012085681>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012085876>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012085802>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012231901>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4013462126>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4013462195>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4013462327>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4013462586>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4013080628>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012167494>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012650317>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012166857>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012886275>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012086319>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012124635>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4013163616>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012586138>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4015252444>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4013013884>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4012354447>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4012354487>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4012354541>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4012354577>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4012354605>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4013988467>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4014096479>
+    ///
+    /// <https://pay.weixin.qq.com/doc/global/v3/zh/4012354862>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct RefundClosedResource {
+        /// 普通商户的商户号，由微信支付生成并下发。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 返回的商户订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// 微信支付订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// 商户退款单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_refund_no: ::std::option::Option<::std::string::String>,
+        /// 微信退款单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_id: ::std::option::Option<::std::string::String>,
+        /// 退款状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_status: ::std::option::Option<RefundAbnormalRefundStatus>,
+        /// 1、退款成功时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_time: ::std::option::Option<::std::string::String>,
+        /// 取当前退款单的退款入账方。
+        ///
+        /// 1、退回银行卡：{银行名称}{卡类型}{卡尾号}
+        ///
+        /// 2、退回支付用户零钱: 支付用户零钱
+        ///
+        /// 3、退还商户: 商户基本账户、商户结算银行账户
+        ///
+        /// 4、退回支付用户零钱通：支付用户零钱通
+        ///
+        /// 5、退回用户经营账户：用户经营账户
+        ///
+        /// 6、退回支付用户银行电子账户：支付用户银行电子账户
+        ///
+        /// 7、退回支付用户零花钱：支付用户零花钱
+        ///
+        /// 8、退回支付用户来华零钱包：支付用户来华零钱包
+        ///
+        /// 9、退回企业支付商户：企业支付商户
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_received_account: ::std::option::Option<::std::string::String>,
+        /// 金额信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<RefundAbnormalAmount>,
+        /// 服务商户号，由微信支付生成并下发 。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户的商户号，由微信支付生成并下发。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 电商平台垫资退款专用参数
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_account: ::std::option::Option<RefundAbnormalRefundAccount>,
+        /// 个人收款的微信支付账户，微信用户在该平台的标志
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub individual_auth_id: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        RefundClosedResource {
+            mchid: optional(0, "mchid"),
+            out_trade_no: optional(1, "out_trade_no"),
+            transaction_id: optional(2, "transaction_id"),
+            out_refund_no: optional(3, "out_refund_no"),
+            refund_id: optional(4, "refund_id"),
+            refund_status: optional(5, "refund_status"),
+            success_time: optional(6, "success_time"),
+            user_received_account: optional(7, "user_received_account"),
+            amount: optional(8, "amount"),
+            sp_mchid: optional(9, "sp_mchid"),
+            sub_mchid: optional(10, "sub_mchid"),
+            refund_account: optional(11, "refund_account"),
+            individual_auth_id: optional(12, "individual_auth_id"),
+            ..extra
+        }
+    }
+
+    impl RefundClosedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            RefundClosedResource {
+                mchid: ::std::option::Option::None,
+                out_trade_no: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                out_refund_no: ::std::option::Option::None,
+                refund_id: ::std::option::Option::None,
+                refund_status: ::std::option::Option::None,
+                success_time: ::std::option::Option::None,
+                user_received_account: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                sp_mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                refund_account: ::std::option::Option::None,
+                individual_auth_id: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
         }
     }
 
@@ -1397,12 +13209,17 @@ pub mod events {
         /// 汇率值
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub rate: ::std::option::Option<i64>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
         RefundSuccessExchangeRate {
             type_: optional(0, "type"),
             rate: optional(1, "rate"),
+            ..extra
         }
     }
 
@@ -1412,6 +13229,7 @@ pub mod events {
             RefundSuccessExchangeRate {
                 type_: ::std::option::Option::None,
                 rate: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -1419,92 +13237,85 @@ pub mod events {
     /// The `amount` object.
     ///
     /// 金额信息
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct RefundSuccessAmount {
         /// 结算币种退款金额
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub settlement_refund: ::std::option::Option<f64>,
+        pub settlement_refund: ::std::option::Option<i64>,
         /// 结算币种
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub settlement_currency: ::std::option::Option<::std::string::String>,
         /// 订单总金额，单位为分，只能为整数
         ///
-        /// **Required.**
-        pub total: f64,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
         /// 货币类型
         ///
-        /// **Required.**
-        pub currency: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
         /// 退款金额，币种的最小单位，只能为整数，不能超过原订单支付金额，如果有使用券，后台会按比例退。
         ///
-        /// **Required.**
-        pub refund: f64,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund: ::std::option::Option<i64>,
         /// 用户实际支付金额，单位为分，只能为整数
         ///
-        /// **Required.**
-        pub payer_total: f64,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer_total: ::std::option::Option<i64>,
         /// 用户支付币种
         ///
-        /// **Required.**
-        pub payer_currency: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer_currency: ::std::option::Option<::std::string::String>,
         /// 退款给用户的金额，不包含所有优惠券金额
         ///
-        /// **Required.**
-        pub payer_refund: f64,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer_refund: ::std::option::Option<i64>,
         /// 汇率信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub exchange_rate: ::std::option::Option<RefundSuccessExchangeRate>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
         RefundSuccessAmount {
             settlement_refund: optional(0, "settlement_refund"),
             settlement_currency: optional(1, "settlement_currency"),
-            total: required(2, "total"),
-            currency: required(3, "currency"),
-            refund: required(4, "refund"),
-            payer_total: required(5, "payer_total"),
-            payer_currency: required(6, "payer_currency"),
-            payer_refund: required(7, "payer_refund"),
+            total: optional(2, "total"),
+            currency: optional(3, "currency"),
+            refund: optional(4, "refund"),
+            payer_total: optional(5, "payer_total"),
+            payer_currency: optional(6, "payer_currency"),
+            payer_refund: optional(7, "payer_refund"),
             exchange_rate: optional(8, "exchange_rate"),
+            ..extra
         }
     }
 
     impl RefundSuccessAmount {
-        /// Creates a value from its required fields (`total`, `currency`, `refund`, `payer_total`, `payer_currency`, `payer_refund`).
-        pub fn new(
-            total: f64,
-            currency: impl ::std::convert::Into<::std::string::String>,
-            refund: f64,
-            payer_total: f64,
-            payer_currency: impl ::std::convert::Into<::std::string::String>,
-            payer_refund: f64,
-        ) -> Self {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
             RefundSuccessAmount {
                 settlement_refund: ::std::option::Option::None,
                 settlement_currency: ::std::option::Option::None,
-                total,
-                currency: currency.into(),
-                refund,
-                payer_total,
-                payer_currency: payer_currency.into(),
-                payer_refund,
+                total: ::std::option::Option::None,
+                currency: ::std::option::Option::None,
+                refund: ::std::option::Option::None,
+                payer_total: ::std::option::Option::None,
+                payer_currency: ::std::option::Option::None,
+                payer_refund: ::std::option::Option::None,
                 exchange_rate: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
-        }
-    }
-
-    ::wechatpay_runtime::open_enum! {
-        /// Values of `refund_account`.
-        ///
-        /// 电商平台垫资退款专用参数
-        pub enum RefundSuccessRefundAccount {
-            RefundSourcePartnerAdvance = "REFUND_SOURCE_PARTNER_ADVANCE",
-            RefundSourceSubMerchant = "REFUND_SOURCE_SUB_MERCHANT",
-            #[unrecognized]
-            Unrecognized(String),
         }
     }
 
@@ -1597,34 +13408,40 @@ pub mod events {
     /// <https://pay.weixin.qq.com/doc/global/v3/zh/4014096479>
     ///
     /// <https://pay.weixin.qq.com/doc/global/v3/zh/4012354862>
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct RefundSuccessResource {
         /// 普通商户的商户号，由微信支付生成并下发。
         ///
-        /// **Required.**
-        pub mchid: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 返回的商户订单号
         ///
-        /// **Required.**
-        pub out_trade_no: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 微信支付订单号
         ///
-        /// **Required.**
-        pub transaction_id: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 商户退款单号
         ///
-        /// **Required.**
-        pub out_refund_no: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_refund_no: ::std::option::Option<::std::string::String>,
         /// 微信退款单号
         ///
-        /// **Required.**
-        pub refund_id: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_id: ::std::option::Option<::std::string::String>,
         /// 退款状态
         ///
-        /// **Required.**
-        pub refund_status: RefundSuccessRefundStatus,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_status: ::std::option::Option<RefundAbnormalRefundStatus>,
         /// 1、退款成功时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub success_time: ::std::option::Option<::std::string::String>,
@@ -1648,8 +13465,9 @@ pub mod events {
         ///
         /// 9、退回企业支付商户：企业支付商户
         ///
-        /// **Required.**
-        pub user_received_account: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_received_account: ::std::option::Option<::std::string::String>,
         /// 退款入账账户
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub recv_account: ::std::option::Option<::std::string::String>,
@@ -1658,8 +13476,9 @@ pub mod events {
         pub fund_source: ::std::option::Option<RefundSuccessFundSource>,
         /// 金额信息
         ///
-        /// **Required.**
-        pub amount: RefundSuccessAmount,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<RefundSuccessAmount>,
         /// 服务商户号，由微信支付生成并下发 。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sp_mchid: ::std::option::Option<::std::string::String>,
@@ -1668,61 +13487,57 @@ pub mod events {
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 电商平台垫资退款专用参数
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub refund_account: ::std::option::Option<RefundSuccessRefundAccount>,
+        pub refund_account: ::std::option::Option<RefundAbnormalRefundAccount>,
         /// 个人收款的微信支付账户，微信用户在该平台的标志
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub individual_auth_id: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
         RefundSuccessResource {
-            mchid: required(0, "mchid"),
-            out_trade_no: required(1, "out_trade_no"),
-            transaction_id: required(2, "transaction_id"),
-            out_refund_no: required(3, "out_refund_no"),
-            refund_id: required(4, "refund_id"),
-            refund_status: required(5, "refund_status"),
+            mchid: optional(0, "mchid"),
+            out_trade_no: optional(1, "out_trade_no"),
+            transaction_id: optional(2, "transaction_id"),
+            out_refund_no: optional(3, "out_refund_no"),
+            refund_id: optional(4, "refund_id"),
+            refund_status: optional(5, "refund_status"),
             success_time: optional(6, "success_time"),
-            user_received_account: required(7, "user_received_account"),
+            user_received_account: optional(7, "user_received_account"),
             recv_account: optional(8, "recv_account"),
             fund_source: optional(9, "fund_source"),
-            amount: required(10, "amount"),
+            amount: optional(10, "amount"),
             sp_mchid: optional(11, "sp_mchid"),
             sub_mchid: optional(12, "sub_mchid"),
             refund_account: optional(13, "refund_account"),
             individual_auth_id: optional(14, "individual_auth_id"),
+            ..extra
         }
     }
 
     impl RefundSuccessResource {
-        /// Creates a value from its required fields (`mchid`, `out_trade_no`, `transaction_id`, `out_refund_no`, `refund_id`, `refund_status`, `user_received_account`, `amount`).
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-            out_refund_no: impl ::std::convert::Into<::std::string::String>,
-            refund_id: impl ::std::convert::Into<::std::string::String>,
-            refund_status: RefundSuccessRefundStatus,
-            user_received_account: impl ::std::convert::Into<::std::string::String>,
-            amount: RefundSuccessAmount,
-        ) -> Self {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
             RefundSuccessResource {
-                mchid: mchid.into(),
-                out_trade_no: out_trade_no.into(),
-                transaction_id: transaction_id.into(),
-                out_refund_no: out_refund_no.into(),
-                refund_id: refund_id.into(),
-                refund_status,
+                mchid: ::std::option::Option::None,
+                out_trade_no: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                out_refund_no: ::std::option::Option::None,
+                refund_id: ::std::option::Option::None,
+                refund_status: ::std::option::Option::None,
                 success_time: ::std::option::Option::None,
-                user_received_account: user_received_account.into(),
+                user_received_account: ::std::option::Option::None,
                 recv_account: ::std::option::Option::None,
                 fund_source: ::std::option::Option::None,
-                amount,
+                amount: ::std::option::Option::None,
                 sp_mchid: ::std::option::Option::None,
                 sub_mchid: ::std::option::Option::None,
                 refund_account: ::std::option::Option::None,
                 individual_auth_id: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -1732,122 +13547,456 @@ pub mod events {
     /// <https://pay.weixin.qq.com/doc/v3/merchant/4013894258>
     ///
     /// <https://pay.weixin.qq.com/doc/v3/partner/4013894240>
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct RisktradeIdentificationResource {
         /// 商户号
         ///
-        /// **Required.**
-        pub mchid: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 商户订单号
         ///
-        /// **Required.**
-        pub out_trade_no: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 风险类型
         ///
         /// Documented values: `1`, `2`, `3`, `4`.
         ///
-        /// **Required.**
-        pub risk_type: f64,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk_type: ::std::option::Option<i64>,
         /// 风险等级
         ///
         /// Documented values: `1`, `2`, `3`.
         ///
-        /// **Required.**
-        pub risk_level: f64,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk_level: ::std::option::Option<i64>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
         RisktradeIdentificationResource {
-            mchid: required(0, "mchid"),
-            out_trade_no: required(1, "out_trade_no"),
-            risk_type: required(2, "risk_type"),
-            risk_level: required(3, "risk_level"),
+            mchid: optional(0, "mchid"),
+            out_trade_no: optional(1, "out_trade_no"),
+            risk_type: optional(2, "risk_type"),
+            risk_level: optional(3, "risk_level"),
+            ..extra
         }
     }
 
     impl RisktradeIdentificationResource {
-        /// Creates a value from its required fields (`mchid`, `out_trade_no`, `risk_type`, `risk_level`).
-        pub fn new(
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            risk_type: f64,
-            risk_level: f64,
-        ) -> Self {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
             RisktradeIdentificationResource {
-                mchid: mchid.into(),
-                out_trade_no: out_trade_no.into(),
-                risk_type,
-                risk_level,
+                mchid: ::std::option::Option::None,
+                out_trade_no: ::std::option::Option::None,
+                risk_type: ::std::option::Option::None,
+                risk_level: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 商户签名验签／加解密测试-回调接口(SECURITY_ECHO.SUCCESS)通知(JSON) (`SECURITY_ECHO.SUCCESS`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4015164042>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4019605946>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct SecurityEchoSuccessResource {
+        /// 回显消息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub echo_message: ::std::option::Option<::std::string::String>,
+        /// 加密回显消息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub encrypt_echo_message: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        SecurityEchoSuccessResource {
+            echo_message: optional(0, "echo_message"),
+            encrypt_echo_message: optional(1, "encrypt_echo_message"),
+            ..extra
+        }
+    }
+
+    impl SecurityEchoSuccessResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            SecurityEchoSuccessResource {
+                echo_message: ::std::option::Option::None,
+                encrypt_echo_message: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 个人收款-结算回调(SETTLEMENT.SUCCESS)通知(JSON) (`SETTLEMENT.SUCCESS`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012650327>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct SettlementSuccessResource {
+        /// 商户结算批次单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_settle_batch_no: ::std::option::Option<::std::string::String>,
+        /// 微信支付结算批次单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub settle_batch_no: ::std::option::Option<::std::string::String>,
+        /// 商品单个人收款方受理授权ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub individual_auth_id: ::std::option::Option<::std::string::String>,
+        /// 收款方描述
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// 批次状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        /// 交易场景
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_scenario: ::std::option::Option<::std::string::String>,
+        /// 批次创建时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// 批次完成时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub finish_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        SettlementSuccessResource {
+            out_settle_batch_no: optional(0, "out_settle_batch_no"),
+            settle_batch_no: optional(1, "settle_batch_no"),
+            individual_auth_id: optional(2, "individual_auth_id"),
+            description: optional(3, "description"),
+            state: optional(4, "state"),
+            trade_scenario: optional(5, "trade_scenario"),
+            create_time: optional(6, "create_time"),
+            finish_time: optional(7, "finish_time"),
+            ..extra
+        }
+    }
+
+    impl SettlementSuccessResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            SettlementSuccessResource {
+                out_settle_batch_no: ::std::option::Option::None,
+                settle_batch_no: ::std::option::Option::None,
+                individual_auth_id: ::std::option::Option::None,
+                description: ::std::option::Option::None,
+                state: ::std::option::Option::None,
+                trade_scenario: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                finish_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `payer` object.
+    ///
+    /// 支付者信息，详细说明见下文
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct TransactionFailPayer {
+        /// 用户在服务商的标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 用户在子商户的标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// 用户在服务商商户AppID下的唯一标识。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_openid: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        TransactionFailPayer {
+            openid: optional(0, "openid"),
+            sub_openid: optional(1, "sub_openid"),
+            sp_openid: optional(2, "sp_openid"),
+            ..extra
+        }
+    }
+
+    impl TransactionFailPayer {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            TransactionFailPayer {
+                openid: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                sp_openid: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `amount` object.
+    ///
+    /// 订单金额信息，详细说明见下文
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct TransactionFailAmount {
+        /// 符合ISO 4217标准的三位字母代码，目前只支持人民币：`CNY`
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// 用户支付币种。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer_currency: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        TransactionFailAmount {
+            currency: optional(0, "currency"),
+            payer_currency: optional(1, "payer_currency"),
+            ..extra
+        }
+    }
+
+    impl TransactionFailAmount {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            TransactionFailAmount {
+                currency: ::std::option::Option::None,
+                payer_currency: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// An item of `goods_detail`.
+    ///
+    /// 单品列表信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct TransactionFailGoodsDetailItem {
+        /// 商品编码。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods_id: ::std::option::Option<::std::string::String>,
+        /// 用户购买的数量。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub quantity: ::std::option::Option<i64>,
+        /// 商品单价，单位为分。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub unit_price: ::std::option::Option<i64>,
+        /// 商品优惠金额。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub discount_amount: ::std::option::Option<i64>,
+        /// 商品备注信息。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods_remark: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        TransactionFailGoodsDetailItem {
+            goods_id: optional(0, "goods_id"),
+            quantity: optional(1, "quantity"),
+            unit_price: optional(2, "unit_price"),
+            discount_amount: optional(3, "discount_amount"),
+            goods_remark: optional(4, "goods_remark"),
+            ..extra
+        }
+    }
+
+    impl TransactionFailGoodsDetailItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            TransactionFailGoodsDetailItem {
+                goods_id: ::std::option::Option::None,
+                quantity: ::std::option::Option::None,
+                unit_price: ::std::option::Option::None,
+                discount_amount: ::std::option::Option::None,
+                goods_remark: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// An item of `promotion_detail`.
+    ///
+    /// 优惠功能信息，详细说明见下文
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct TransactionFailPromotionDetailItem {
+        /// 券或者立减优惠ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_id: ::std::option::Option<::std::string::String>,
+        /// 优惠名称。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// 枚举值
+        ///
+        /// `GLOBAL`：全场代金券
+        ///
+        /// `SINGLE`：单品优惠
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<::std::string::String>,
+        /// 枚举值：
+        ///
+        /// `CASH`：充值型代金券
+        ///
+        /// `NOCASH`：免充值型代金券
+        #[serde(rename = "type")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// 活动ID。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_id: ::std::option::Option<::std::string::String>,
+        /// CNY：人民币，境内商户号仅支持人民币。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// 单品列表信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods_detail: ::std::option::Option<
+            ::std::vec::Vec<TransactionFailGoodsDetailItem>,
+        >,
+        /// 在微信商户后台配置的批次ID。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub activity_id: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        TransactionFailPromotionDetailItem {
+            coupon_id: optional(0, "coupon_id"),
+            name: optional(1, "name"),
+            scope: optional(2, "scope"),
+            type_: optional(3, "type"),
+            stock_id: optional(4, "stock_id"),
+            currency: optional(5, "currency"),
+            goods_detail: optional(6, "goods_detail"),
+            activity_id: optional(7, "activity_id"),
+            ..extra
+        }
+    }
+
+    impl TransactionFailPromotionDetailItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            TransactionFailPromotionDetailItem {
+                coupon_id: ::std::option::Option::None,
+                name: ::std::option::Option::None,
+                scope: ::std::option::Option::None,
+                type_: ::std::option::Option::None,
+                stock_id: ::std::option::Option::None,
+                currency: ::std::option::Option::None,
+                goods_detail: ::std::option::Option::None,
+                activity_id: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
 
     ::wechatpay_runtime::open_enum! {
-        /// Values of `type`.
+        /// Values of `trade_type`.
         ///
-        /// 分账接收方的类型
-        pub enum TransactionSuccessType {
-            MerchantId = "MERCHANT_ID",
-            PersonalOpenid = "PERSONAL_OPENID",
+        /// 交易类型
+        pub enum TransactionFailTradeType {
+            Pap = "PAP",
             #[unrecognized]
             Unrecognized(String),
         }
     }
 
-    /// The `receiver` object.
+    /// The `scene_info` object.
     ///
-    /// 分账接收方对象
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    /// 支付场景信息描述
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
-    pub struct TransactionSuccessReceiver {
-        /// 分账接收方的类型
-        ///
-        /// **Required.**
-        #[serde(rename = "type")]
-        pub type_: TransactionSuccessType,
-        /// 分账接收方的账号
-        ///
-        /// 类型是`MERCHANT_ID`时，是商户号
-        ///
-        /// 类型是`PERSONAL_OPENID`时，是个人`OpenID`
-        ///
-        /// **Required.**
-        pub account: ::std::string::String,
-        /// 分账动账金额，单位为分，只能为整数
-        ///
-        /// **Required.**
-        pub amount: f64,
-        /// 分账/回退描述
-        ///
-        /// **Required.**
-        pub description: ::std::string::String,
+    pub struct TransactionFailSceneInfo {
+        /// 终端设备号（门店号或收银设备ID）。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_id: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
-        TransactionSuccessReceiver {
-            type_: required(0, "type"),
-            account: required(1, "account"),
-            amount: required(2, "amount"),
-            description: required(3, "description"),
+        TransactionFailSceneInfo {
+            device_id: optional(0, "device_id"),
+            ..extra
         }
     }
 
-    impl TransactionSuccessReceiver {
-        /// Creates a value from its required fields (`type`, `account`, `amount`, `description`).
-        pub fn new(
-            type_: TransactionSuccessType,
-            account: impl ::std::convert::Into<::std::string::String>,
-            amount: f64,
-            description: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            TransactionSuccessReceiver {
-                type_,
-                account: account.into(),
-                amount,
-                description: description.into(),
+    impl TransactionFailSceneInfo {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            TransactionFailSceneInfo {
+                device_id: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -1856,7 +14005,7 @@ pub mod events {
         /// Values of `plate_color`.
         ///
         /// 车牌颜色
-        pub enum TransactionSuccessPlateColor {
+        pub enum TransactionFailPlateColor {
             Blue = "BLUE",
             Green = "GREEN",
             Yellow = "YELLOW",
@@ -1871,112 +14020,1003 @@ pub mod events {
     /// The `parking_info` object.
     ///
     /// trade_scene为`PARKING`时，返回停车场景信息
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
-    pub struct TransactionSuccessParkingInfo {
+    pub struct TransactionFailParkingInfo {
         /// 车主服务为商户分配的入场ID，商户通过入场通知接口获取入场ID
         ///
-        /// **Required.**
-        pub parking_id: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub parking_id: ::std::option::Option<::std::string::String>,
         /// 车牌号，仅包括省份+车牌，不包括特殊字符。
         ///
-        /// **Required.**
-        pub plate_number: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plate_number: ::std::option::Option<::std::string::String>,
         /// 车牌颜色
         ///
-        /// **Required.**
-        pub plate_color: TransactionSuccessPlateColor,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plate_color: ::std::option::Option<TransactionFailPlateColor>,
         /// 用户入场时间
         ///
-        /// **Required.**
-        pub start_time: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_time: ::std::option::Option<::std::string::String>,
         /// 用户出场时间
         ///
-        /// **Required.**
-        pub end_time: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_time: ::std::option::Option<::std::string::String>,
         /// 所在停车位车场的名称
         ///
-        /// **Required.**
-        pub parking_name: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub parking_name: ::std::option::Option<::std::string::String>,
         /// 计费的时间长，单位为秒
         ///
-        /// **Required.**
-        pub charging_duration: f64,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub charging_duration: ::std::option::Option<i64>,
         /// 停车场设备ID
         ///
-        /// **Required.**
-        pub device_id: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_id: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
-        TransactionSuccessParkingInfo {
-            parking_id: required(0, "parking_id"),
-            plate_number: required(1, "plate_number"),
-            plate_color: required(2, "plate_color"),
-            start_time: required(3, "start_time"),
-            end_time: required(4, "end_time"),
-            parking_name: required(5, "parking_name"),
-            charging_duration: required(6, "charging_duration"),
-            device_id: required(7, "device_id"),
+        TransactionFailParkingInfo {
+            parking_id: optional(0, "parking_id"),
+            plate_number: optional(1, "plate_number"),
+            plate_color: optional(2, "plate_color"),
+            start_time: optional(3, "start_time"),
+            end_time: optional(4, "end_time"),
+            parking_name: optional(5, "parking_name"),
+            charging_duration: optional(6, "charging_duration"),
+            device_id: optional(7, "device_id"),
+            ..extra
         }
     }
 
-    impl TransactionSuccessParkingInfo {
-        /// Creates a value from its required fields (`parking_id`, `plate_number`, `plate_color`, `start_time`, `end_time`, `parking_name`, `charging_duration`, `device_id`).
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            parking_id: impl ::std::convert::Into<::std::string::String>,
-            plate_number: impl ::std::convert::Into<::std::string::String>,
-            plate_color: TransactionSuccessPlateColor,
-            start_time: impl ::std::convert::Into<::std::string::String>,
-            end_time: impl ::std::convert::Into<::std::string::String>,
-            parking_name: impl ::std::convert::Into<::std::string::String>,
-            charging_duration: f64,
-            device_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            TransactionSuccessParkingInfo {
-                parking_id: parking_id.into(),
-                plate_number: plate_number.into(),
-                plate_color,
-                start_time: start_time.into(),
-                end_time: end_time.into(),
-                parking_name: parking_name.into(),
-                charging_duration,
-                device_id: device_id.into(),
+    impl TransactionFailParkingInfo {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            TransactionFailParkingInfo {
+                parking_id: ::std::option::Option::None,
+                plate_number: ::std::option::Option::None,
+                plate_color: ::std::option::Option::None,
+                start_time: ::std::option::Option::None,
+                end_time: ::std::option::Option::None,
+                parking_name: ::std::option::Option::None,
+                charging_duration: ::std::option::Option::None,
+                device_id: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
+        }
+    }
+
+    /// The decrypted resource of 停车服务扣费失败(TRANSACTION.FAIL)通知(JSON) (`TRANSACTION.FAIL`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012159706>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct TransactionFailResource {
+        /// 调用接口提交的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 调用接口提交的应用ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 调用接口提交的子商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 调用接口提交的子商户应用ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 用户在服务商AppID下的唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 用户在子商户AppID下的唯一标识，如果是直连商户模式接入，该字段返回为空
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// 签约模板号，签约模板唯一标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan_id: ::std::option::Option<::std::string::String>,
+        /// 签约信息
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_information: ::std::option::Option<
+            EntrustSigningContractInformation,
+        >,
+        /// 调用接口提交的商户服务订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// 微信支付系统生成的订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// 附加数据，在查询API和支付通知中原样返回，可作为自定义参数使用，实际情况下只有支付完成状态才会返回该字段。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach: ::std::option::Option<::std::string::String>,
+        /// 银行类型，采用字符串类型的银行标识。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_type: ::std::option::Option<::std::string::String>,
+        /// 订单支付完成时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_time: ::std::option::Option<::std::string::String>,
+        /// 交易状态：
+        ///
+        /// `SUCCESS`：支付成功
+        ///
+        /// `ACCEPT`：已接收，等待扣款
+        ///
+        /// `PAY_FAIL`：支付失败(其他原因，如银行返回失败)
+        ///
+        /// `REFUND`：转入退款
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state: ::std::option::Option<::std::string::String>,
+        /// 对当前订单状态的描述和下一步操作的指引。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state_description: ::std::option::Option<::std::string::String>,
+        /// 支付者信息，详细说明见下文
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer: ::std::option::Option<TransactionFailPayer>,
+        /// 订单金额信息，详细说明见下文
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<TransactionFailAmount>,
+        /// 设备信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_information: ::std::option::Option<EntrustReleaseDeviceInformation>,
+        /// 优惠功能信息，详细说明见下文
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub promotion_detail: ::std::option::Option<
+            ::std::vec::Vec<TransactionFailPromotionDetailItem>,
+        >,
+        /// 商户的商户号，由微信支付生成并下发。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 交易类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_type: ::std::option::Option<TransactionFailTradeType>,
+        /// 交易状态描述。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state_desc: ::std::option::Option<::std::string::String>,
+        /// 支付场景信息描述
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub scene_info: ::std::option::Option<TransactionFailSceneInfo>,
+        /// 服务商申请的公众号或移动应用AppID。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_appid: ::std::option::Option<::std::string::String>,
+        /// 商户自定义字段，用户交易账单中对扣费服务的描述。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// 订单成功创建时返回
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// 枚举值：
+        ///
+        /// `Y`：用户已还款
+        ///
+        /// `N`：用户未还款
+        ///
+        /// 注意：使用此字段前需先确认bank_type字段值为`BPA`以及 trade_state字段值为`SUCCESS`。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_repaid: ::std::option::Option<::std::string::String>,
+        /// 交易场景值，`PARKING`：车场停车场景
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_scene: ::std::option::Option<::std::string::String>,
+        /// trade_scene为`PARKING`时，返回停车场景信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub parking_info: ::std::option::Option<TransactionFailParkingInfo>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        TransactionFailResource {
+            sp_mchid: optional(0, "sp_mchid"),
+            appid: optional(1, "appid"),
+            sub_mchid: optional(2, "sub_mchid"),
+            sub_appid: optional(3, "sub_appid"),
+            openid: optional(4, "openid"),
+            sub_openid: optional(5, "sub_openid"),
+            plan_id: optional(6, "plan_id"),
+            contract_information: optional(7, "contract_information"),
+            out_trade_no: optional(8, "out_trade_no"),
+            transaction_id: optional(9, "transaction_id"),
+            attach: optional(10, "attach"),
+            bank_type: optional(11, "bank_type"),
+            success_time: optional(12, "success_time"),
+            trade_state: optional(13, "trade_state"),
+            trade_state_description: optional(14, "trade_state_description"),
+            payer: optional(15, "payer"),
+            amount: optional(16, "amount"),
+            device_information: optional(17, "device_information"),
+            promotion_detail: optional(18, "promotion_detail"),
+            mchid: optional(19, "mchid"),
+            trade_type: optional(20, "trade_type"),
+            trade_state_desc: optional(21, "trade_state_desc"),
+            scene_info: optional(22, "scene_info"),
+            sp_appid: optional(23, "sp_appid"),
+            description: optional(24, "description"),
+            create_time: optional(25, "create_time"),
+            user_repaid: optional(26, "user_repaid"),
+            trade_scene: optional(27, "trade_scene"),
+            parking_info: optional(28, "parking_info"),
+            ..extra
+        }
+    }
+
+    impl TransactionFailResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            TransactionFailResource {
+                sp_mchid: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                openid: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                plan_id: ::std::option::Option::None,
+                contract_information: ::std::option::Option::None,
+                out_trade_no: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                attach: ::std::option::Option::None,
+                bank_type: ::std::option::Option::None,
+                success_time: ::std::option::Option::None,
+                trade_state: ::std::option::Option::None,
+                trade_state_description: ::std::option::Option::None,
+                payer: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                device_information: ::std::option::Option::None,
+                promotion_detail: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
+                trade_type: ::std::option::Option::None,
+                trade_state_desc: ::std::option::Option::None,
+                scene_info: ::std::option::Option::None,
+                sp_appid: ::std::option::Option::None,
+                description: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                user_repaid: ::std::option::Option::None,
+                trade_scene: ::std::option::Option::None,
+                parking_info: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `trade_state`.
+        ///
+        /// 本支付订单的状态
+        pub enum TransactionIndustryFailedTradeState {
+            Success = "SUCCESS",
+            Refund = "REFUND",
+            Accepted = "ACCEPTED",
+            PayFail = "PAY_FAIL",
+            PayBack = "PAY_BACK",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
     /// The `payer` object.
     ///
-    /// 支付者信息，详细说明见下文
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    /// 支付者
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
-    pub struct TransactionSuccessPayer {
-        /// 用户在服务商的标识
+    pub struct TransactionIndustryFailedPayer {
+        /// 用户在商户AppID下的唯一标识。
         ///
-        /// **Required.**
-        pub openid: ::std::string::String,
-        /// 用户在子商户的标识
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 用户在子商户AppID下的唯一标识。如果是服务商模式接入则有值；如果是直连商户模式接入则该字段为空。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
-        TransactionSuccessPayer {
-            openid: required(0, "openid"),
+        TransactionIndustryFailedPayer {
+            openid: optional(0, "openid"),
             sub_openid: optional(1, "sub_openid"),
+            ..extra
         }
     }
 
-    impl TransactionSuccessPayer {
-        /// Creates a value from its required fields (`openid`).
-        pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
-            TransactionSuccessPayer {
-                openid: openid.into(),
+    impl TransactionIndustryFailedPayer {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            TransactionIndustryFailedPayer {
+                openid: ::std::option::Option::None,
                 sub_openid: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `amount` object.
+    ///
+    /// 订单金额信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct TransactionIndustryFailedAmount {
+        /// 订单总金额，单位为分，只能为整数。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
+        /// 用户实际支付金额，支付成功时有返回，单位为分，只能为整数。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer_total: ::std::option::Option<i64>,
+        /// 订单折扣，有优惠折扣则返回该字段。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub discount_total: ::std::option::Option<i64>,
+        /// 符合ISO 4217标准的三位字母代码，目前只支持人民币：`CNY`
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        TransactionIndustryFailedAmount {
+            total: optional(0, "total"),
+            payer_total: optional(1, "payer_total"),
+            discount_total: optional(2, "discount_total"),
+            currency: optional(3, "currency"),
+            ..extra
+        }
+    }
+
+    impl TransactionIndustryFailedAmount {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            TransactionIndustryFailedAmount {
+                total: ::std::option::Option::None,
+                payer_total: ::std::option::Option::None,
+                discount_total: ::std::option::Option::None,
+                currency: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `device_info` object.
+    ///
+    /// 设备信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct TransactionIndustryFailedDeviceInfo {
+        /// 商户设备号，商户自定义，最大长度32个字符。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_id: ::std::option::Option<::std::string::String>,
+        /// 商户端设备IP（发起扣款请求的商户服务器IP），支持IPv6
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_ip: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        TransactionIndustryFailedDeviceInfo {
+            device_id: optional(0, "device_id"),
+            device_ip: optional(1, "device_ip"),
+            ..extra
+        }
+    }
+
+    impl TransactionIndustryFailedDeviceInfo {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            TransactionIndustryFailedDeviceInfo {
+                device_id: ::std::option::Option::None,
+                device_ip: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 校园轻松付扣费失败(TRANSACTION.INDUSTRY_FAILED)通知(JSON) (`TRANSACTION.INDUSTRY_FAILED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012161063>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct TransactionIndustryFailedResource {
+        /// 微信支付分配的商户号。如果是服务商模式接入则为服务商商户号；如果是直连商户模式接入则为直连商户号。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 微信公众平台为服务商商户分配的公众账号ID，与商户号存在绑定关系。 如果是服务商模式接入则为服务商商户号绑定的AppID；如果是直连商户模式接入则为直连商户号绑定的AppID。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 微信支付分配的商户号，服务商商户号与子商户号存在父子关系。如果是服务商模式接入则有值；如果是直连商户模式接入则该字段为空。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 微信公众平台为商户分配的公众账号ID，与子商户号存在绑定关系。如果是服务商模式接入则有值；如果是直连商户模式接入则该字段为空。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 商户自行生成的订单号，要求64个字符内，只能是数字、大小写字母和_-，且在同一个商户号下唯一。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// 微信支付订单号，订单已受理，但未完成扣款时不返回。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// 交易类型，订单已受理，但未完成扣款时不返回，取值如下：
+        ///
+        /// AUTH：平台代扣
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_type: ::std::option::Option<::std::string::String>,
+        /// 本支付订单的状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state: ::std::option::Option<TransactionIndustryFailedTradeState>,
+        /// 对当前订单状态的描述和下一步操作的指引。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state_desc: ::std::option::Option<::std::string::String>,
+        /// 银行类型，采用字符串类型的银行标识。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_type: ::std::option::Option<::std::string::String>,
+        /// 附加数据，在查询API和支付通知中原样返回，该字段主要用于商户携带订单的自定义数据
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach: ::std::option::Option<::std::string::String>,
+        /// 支付订单已成功才会返回
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_time: ::std::option::Option<::std::string::String>,
+        /// 支付者
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer: ::std::option::Option<TransactionIndustryFailedPayer>,
+        /// 订单金额信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<TransactionIndustryFailedAmount>,
+        /// 设备信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_info: ::std::option::Option<TransactionIndustryFailedDeviceInfo>,
+        /// 优惠详情
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub promotion_detail: ::std::option::Option<
+            ::std::vec::Vec<EntrustReleasePromotionDetailItem>,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        TransactionIndustryFailedResource {
+            mchid: optional(0, "mchid"),
+            appid: optional(1, "appid"),
+            sub_mchid: optional(2, "sub_mchid"),
+            sub_appid: optional(3, "sub_appid"),
+            out_trade_no: optional(4, "out_trade_no"),
+            transaction_id: optional(5, "transaction_id"),
+            trade_type: optional(6, "trade_type"),
+            trade_state: optional(7, "trade_state"),
+            trade_state_desc: optional(8, "trade_state_desc"),
+            bank_type: optional(9, "bank_type"),
+            attach: optional(10, "attach"),
+            success_time: optional(11, "success_time"),
+            payer: optional(12, "payer"),
+            amount: optional(13, "amount"),
+            device_info: optional(14, "device_info"),
+            promotion_detail: optional(15, "promotion_detail"),
+            ..extra
+        }
+    }
+
+    impl TransactionIndustryFailedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            TransactionIndustryFailedResource {
+                mchid: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                out_trade_no: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                trade_type: ::std::option::Option::None,
+                trade_state: ::std::option::Option::None,
+                trade_state_desc: ::std::option::Option::None,
+                bank_type: ::std::option::Option::None,
+                attach: ::std::option::Option::None,
+                success_time: ::std::option::Option::None,
+                payer: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                device_info: ::std::option::Option::None,
+                promotion_detail: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 校园轻松付扣费支付成功(TRANSACTION.INDUSTRY_SUCCESS)通知(JSON) (`TRANSACTION.INDUSTRY_SUCCESS`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012161063>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct TransactionIndustrySuccessResource {
+        /// 微信支付分配的商户号。如果是服务商模式接入则为服务商商户号；如果是直连商户模式接入则为直连商户号。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 微信公众平台为服务商商户分配的公众账号ID，与商户号存在绑定关系。 如果是服务商模式接入则为服务商商户号绑定的AppID；如果是直连商户模式接入则为直连商户号绑定的AppID。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 微信支付分配的商户号，服务商商户号与子商户号存在父子关系。如果是服务商模式接入则有值；如果是直连商户模式接入则该字段为空。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 微信公众平台为商户分配的公众账号ID，与子商户号存在绑定关系。如果是服务商模式接入则有值；如果是直连商户模式接入则该字段为空。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 商户自行生成的订单号，要求64个字符内，只能是数字、大小写字母和_-，且在同一个商户号下唯一。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// 微信支付订单号，订单已受理，但未完成扣款时不返回。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// 交易类型，订单已受理，但未完成扣款时不返回，取值如下：
+        ///
+        /// AUTH：平台代扣
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_type: ::std::option::Option<::std::string::String>,
+        /// 本支付订单的状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state: ::std::option::Option<TransactionIndustryFailedTradeState>,
+        /// 对当前订单状态的描述和下一步操作的指引。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state_desc: ::std::option::Option<::std::string::String>,
+        /// 银行类型，扣款成功时返回，采用字符串类型的银行标识。
+        ///
+        /// 注：使用`BPA`表示本笔订单由微信支付预先垫付资金。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_type: ::std::option::Option<::std::string::String>,
+        /// 附加数据，在查询API和支付通知中原样返回，该字段主要用于商户携带订单的自定义数据
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach: ::std::option::Option<::std::string::String>,
+        /// 支付订单已成功才会返回
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_time: ::std::option::Option<::std::string::String>,
+        /// 支付者
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer: ::std::option::Option<TransactionIndustryFailedPayer>,
+        /// 订单金额信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<TransactionIndustryFailedAmount>,
+        /// 设备信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_info: ::std::option::Option<TransactionIndustryFailedDeviceInfo>,
+        /// 优惠详情
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub promotion_detail: ::std::option::Option<
+            ::std::vec::Vec<EntrustReleasePromotionDetailItem>,
+        >,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        TransactionIndustrySuccessResource {
+            mchid: optional(0, "mchid"),
+            appid: optional(1, "appid"),
+            sub_mchid: optional(2, "sub_mchid"),
+            sub_appid: optional(3, "sub_appid"),
+            out_trade_no: optional(4, "out_trade_no"),
+            transaction_id: optional(5, "transaction_id"),
+            trade_type: optional(6, "trade_type"),
+            trade_state: optional(7, "trade_state"),
+            trade_state_desc: optional(8, "trade_state_desc"),
+            bank_type: optional(9, "bank_type"),
+            attach: optional(10, "attach"),
+            success_time: optional(11, "success_time"),
+            payer: optional(12, "payer"),
+            amount: optional(13, "amount"),
+            device_info: optional(14, "device_info"),
+            promotion_detail: optional(15, "promotion_detail"),
+            ..extra
+        }
+    }
+
+    impl TransactionIndustrySuccessResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            TransactionIndustrySuccessResource {
+                mchid: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                out_trade_no: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                trade_type: ::std::option::Option::None,
+                trade_state: ::std::option::Option::None,
+                trade_state_desc: ::std::option::Option::None,
+                bank_type: ::std::option::Option::None,
+                attach: ::std::option::Option::None,
+                success_time: ::std::option::Option::None,
+                payer: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                device_info: ::std::option::Option::None,
+                promotion_detail: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The `amount` object.
+    ///
+    /// 订单金额信息，详细说明见下文
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct TransactionPayBackAmount {
+        /// 符合ISO 4217标准的三位字母代码，目前只支持人民币：`CNY`
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        TransactionPayBackAmount {
+            currency: optional(0, "currency"),
+            ..extra
+        }
+    }
+
+    impl TransactionPayBackAmount {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            TransactionPayBackAmount {
+                currency: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// An item of `promotion_detail`.
+    ///
+    /// 优惠功能信息，详细说明见下文
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct TransactionPayBackPromotionDetailItem {
+        /// 券或者立减优惠ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_id: ::std::option::Option<::std::string::String>,
+        /// 优惠名称。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// 枚举值
+        ///
+        /// `GLOBAL`：全场代金券
+        ///
+        /// `SINGLE`：单品优惠
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<::std::string::String>,
+        /// 枚举值：
+        ///
+        /// `CASH`：充值型代金券
+        ///
+        /// `NOCASH`：免充值型代金券
+        #[serde(rename = "type")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// 活动ID，批次ID。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_id: ::std::option::Option<::std::string::String>,
+        /// 在微信商户后台配置的批次ID。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub activity_id: ::std::option::Option<::std::string::String>,
+        /// CNY：人民币，境内商户号仅支持人民币。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        TransactionPayBackPromotionDetailItem {
+            coupon_id: optional(0, "coupon_id"),
+            name: optional(1, "name"),
+            scope: optional(2, "scope"),
+            type_: optional(3, "type"),
+            stock_id: optional(4, "stock_id"),
+            activity_id: optional(5, "activity_id"),
+            currency: optional(6, "currency"),
+            ..extra
+        }
+    }
+
+    impl TransactionPayBackPromotionDetailItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            TransactionPayBackPromotionDetailItem {
+                coupon_id: ::std::option::Option::None,
+                name: ::std::option::Option::None,
+                scope: ::std::option::Option::None,
+                type_: ::std::option::Option::None,
+                stock_id: ::std::option::Option::None,
+                activity_id: ::std::option::Option::None,
+                currency: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 用户对垫资单还款(TRANSACTION.PAY_BACK)通知(JSON) (`TRANSACTION.PAY_BACK`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012160841>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct TransactionPayBackResource {
+        /// 微信支付分配的商户号。如果是服务商模式接入则为服务商商户号；如果是直连商户模式接入则为直连商户号。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 调用接口提交的应用ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 调用接口提交的子商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 调用接口提交的子商户应用ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
+        /// 调用接口提交的商户服务订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// 微信支付系统生成的订单号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// 交易类型，订单已受理，但未完成扣款时不返回，取值如下：
+        ///
+        /// `AUTH`：平台代扣
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_type: ::std::option::Option<::std::string::String>,
+        /// 交易状态：
+        ///
+        /// `SUCCESS`：支付成功
+        ///
+        /// `ACCEPT`：已接收，等待扣款
+        ///
+        /// `PAY_FAIL`：支付失败(其他原因，如银行返回失败)
+        ///
+        /// `REFUND`：转入退款
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state: ::std::option::Option<::std::string::String>,
+        /// 对当前订单状态的描述和下一步操作的指引。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state_desc: ::std::option::Option<::std::string::String>,
+        /// 银行类型，采用字符串类型的银行标识。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bank_type: ::std::option::Option<::std::string::String>,
+        /// 附加数据，在查询API和支付通知中原样返回，可作为自定义参数使用，实际情况下只有支付完成状态才会返回该字段。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach: ::std::option::Option<::std::string::String>,
+        /// 订单支付完成时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_time: ::std::option::Option<::std::string::String>,
+        /// 支付者信息，详细说明见下文
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer: ::std::option::Option<TransactionIndustryFailedPayer>,
+        /// 订单金额信息，详细说明见下文
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<TransactionPayBackAmount>,
+        /// 设备信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_info: ::std::option::Option<TransactionFailSceneInfo>,
+        /// 优惠功能信息，详细说明见下文
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub promotion_detail: ::std::option::Option<
+            ::std::vec::Vec<TransactionPayBackPromotionDetailItem>,
+        >,
+        /// 调用接口提交的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 商户自定义字段，用户交易账单中对扣费服务的描述。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// 订单成功创建时返回
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// 对当前订单状态的描述和下一步操作的指引。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state_description: ::std::option::Option<::std::string::String>,
+        /// 枚举值：
+        ///
+        /// `Y`：用户已还款
+        ///
+        /// `N`：用户未还款
+        ///
+        /// 注意：使用此字段前需先确认bank_type字段值为`BPA`以及 trade_state字段值为`SUCCESS`。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_repaid: ::std::option::Option<::std::string::String>,
+        /// 交易场景值，`PARKING`：车场停车场景
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_scene: ::std::option::Option<::std::string::String>,
+        /// trade_scene为`PARKING`时，返回停车场景信息
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub parking_info: ::std::option::Option<TransactionFailParkingInfo>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        TransactionPayBackResource {
+            mchid: optional(0, "mchid"),
+            appid: optional(1, "appid"),
+            sub_mchid: optional(2, "sub_mchid"),
+            sub_appid: optional(3, "sub_appid"),
+            out_trade_no: optional(4, "out_trade_no"),
+            transaction_id: optional(5, "transaction_id"),
+            trade_type: optional(6, "trade_type"),
+            trade_state: optional(7, "trade_state"),
+            trade_state_desc: optional(8, "trade_state_desc"),
+            bank_type: optional(9, "bank_type"),
+            attach: optional(10, "attach"),
+            success_time: optional(11, "success_time"),
+            payer: optional(12, "payer"),
+            amount: optional(13, "amount"),
+            device_info: optional(14, "device_info"),
+            promotion_detail: optional(15, "promotion_detail"),
+            sp_mchid: optional(16, "sp_mchid"),
+            description: optional(17, "description"),
+            create_time: optional(18, "create_time"),
+            trade_state_description: optional(19, "trade_state_description"),
+            user_repaid: optional(20, "user_repaid"),
+            trade_scene: optional(21, "trade_scene"),
+            parking_info: optional(22, "parking_info"),
+            ..extra
+        }
+    }
+
+    impl TransactionPayBackResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            TransactionPayBackResource {
+                mchid: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                sub_appid: ::std::option::Option::None,
+                out_trade_no: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                trade_type: ::std::option::Option::None,
+                trade_state: ::std::option::Option::None,
+                trade_state_desc: ::std::option::Option::None,
+                bank_type: ::std::option::Option::None,
+                attach: ::std::option::Option::None,
+                success_time: ::std::option::Option::None,
+                payer: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                device_info: ::std::option::Option::None,
+                promotion_detail: ::std::option::Option::None,
+                sp_mchid: ::std::option::Option::None,
+                description: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                trade_state_description: ::std::option::Option::None,
+                user_repaid: ::std::option::Option::None,
+                trade_scene: ::std::option::Option::None,
+                parking_info: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -1995,12 +15035,17 @@ pub mod events {
         /// 汇率值
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub rate: ::std::option::Option<i64>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
         TransactionSuccessExchangeRate {
             type_: optional(0, "type"),
             rate: optional(1, "rate"),
+            ..extra
         }
     }
 
@@ -2010,6 +15055,7 @@ pub mod events {
             TransactionSuccessExchangeRate {
                 type_: ::std::option::Option::None,
                 rate: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -2026,13 +15072,17 @@ pub mod events {
         pub currency: ::std::option::Option<::std::string::String>,
         /// 用户实际支付金额，单位为分，只能为整数
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub payer_total: ::std::option::Option<f64>,
+        pub payer_total: ::std::option::Option<i64>,
         /// 用户支付币种
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub payer_currency: ::std::option::Option<::std::string::String>,
         /// 汇率信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub exchange_rate: ::std::option::Option<TransactionSuccessExchangeRate>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
@@ -2041,6 +15091,7 @@ pub mod events {
             payer_total: optional(1, "payer_total"),
             payer_currency: optional(2, "payer_currency"),
             exchange_rate: optional(3, "exchange_rate"),
+            ..extra
         }
     }
 
@@ -2052,6 +15103,7 @@ pub mod events {
                 payer_total: ::std::option::Option::None,
                 payer_currency: ::std::option::Option::None,
                 exchange_rate: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -2059,14 +15111,15 @@ pub mod events {
     /// An item of `promotion_detail`.
     ///
     /// 优惠功能信息，详细说明见下文
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct TransactionSuccessPromotionDetailItem {
         /// 券或者立减优惠ID
         ///
-        /// **Required.**
-        pub coupon_id: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_id: ::std::option::Option<::std::string::String>,
         /// 优惠名称。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -2091,29 +15144,35 @@ pub mod events {
         /// `CNY`：人民币，境内商户号仅支持人民币。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub currency: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
         TransactionSuccessPromotionDetailItem {
-            coupon_id: required(0, "coupon_id"),
+            coupon_id: optional(0, "coupon_id"),
             name: optional(1, "name"),
             scope: optional(2, "scope"),
             type_: optional(3, "type"),
             activity_id: optional(4, "activity_id"),
             currency: optional(5, "currency"),
+            ..extra
         }
     }
 
     impl TransactionSuccessPromotionDetailItem {
-        /// Creates a value from its required fields (`coupon_id`).
-        pub fn new(coupon_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
             TransactionSuccessPromotionDetailItem {
-                coupon_id: coupon_id.into(),
+                coupon_id: ::std::option::Option::None,
                 name: ::std::option::Option::None,
                 scope: ::std::option::Option::None,
                 type_: ::std::option::Option::None,
                 activity_id: ::std::option::Option::None,
                 currency: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -2139,55 +15198,60 @@ pub mod events {
     /// The `amount` object.
     ///
     /// 订单金额
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct TransactionSuccessSubOrdersAmount {
         /// 标价金额
         ///
-        /// **Required.**
-        pub total_amount: f64,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_amount: ::std::option::Option<i64>,
         /// 现金支付金额
         ///
-        /// **Required.**
-        pub payer_amount: f64,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer_amount: ::std::option::Option<i64>,
         /// 标价币种
         ///
-        /// **Required.**
-        pub currency: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
         /// 现金支付币种
         ///
-        /// **Required.**
-        pub payer_currency: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer_currency: ::std::option::Option<::std::string::String>,
         /// 结算汇率
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub settlement_rate: ::std::option::Option<f64>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
         TransactionSuccessSubOrdersAmount {
-            total_amount: required(0, "total_amount"),
-            payer_amount: required(1, "payer_amount"),
-            currency: required(2, "currency"),
-            payer_currency: required(3, "payer_currency"),
+            total_amount: optional(0, "total_amount"),
+            payer_amount: optional(1, "payer_amount"),
+            currency: optional(2, "currency"),
+            payer_currency: optional(3, "payer_currency"),
             settlement_rate: optional(4, "settlement_rate"),
+            ..extra
         }
     }
 
     impl TransactionSuccessSubOrdersAmount {
-        /// Creates a value from its required fields (`total_amount`, `payer_amount`, `currency`, `payer_currency`).
-        pub fn new(
-            total_amount: f64,
-            payer_amount: f64,
-            currency: impl ::std::convert::Into<::std::string::String>,
-            payer_currency: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
             TransactionSuccessSubOrdersAmount {
-                total_amount,
-                payer_amount,
-                currency: currency.into(),
-                payer_currency: payer_currency.into(),
+                total_amount: ::std::option::Option::None,
+                payer_amount: ::std::option::Option::None,
+                currency: ::std::option::Option::None,
+                payer_currency: ::std::option::Option::None,
                 settlement_rate: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -2195,14 +15259,15 @@ pub mod events {
     /// The `sub_orders` object.
     ///
     /// 商品单列表
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct TransactionSuccessSubOrders {
         /// 商品单发起商户号
         ///
-        /// **Required.**
-        pub mchid: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 商品单个人收款方受理授权ID
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub individual_auth_id: ::std::option::Option<::std::string::String>,
@@ -2214,8 +15279,9 @@ pub mod events {
         pub trade_type: ::std::option::Option<::std::string::String>,
         /// 交易状态
         ///
-        /// **Required.**
-        pub trade_state: TransactionSuccessTradeState,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state: ::std::option::Option<TransactionSuccessTradeState>,
         /// 付款银行
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub bank_type: ::std::option::Option<::std::string::String>,
@@ -2233,73 +15299,48 @@ pub mod events {
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 商品单订单号
         ///
-        /// **Required.**
-        pub out_trade_no: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
         TransactionSuccessSubOrders {
-            mchid: required(0, "mchid"),
+            mchid: optional(0, "mchid"),
             individual_auth_id: optional(1, "individual_auth_id"),
             individual_name: optional(2, "individual_name"),
             trade_type: optional(3, "trade_type"),
-            trade_state: required(4, "trade_state"),
+            trade_state: optional(4, "trade_state"),
             bank_type: optional(5, "bank_type"),
             attach: optional(6, "attach"),
             amount: optional(7, "amount"),
             success_time: optional(8, "success_time"),
             transaction_id: optional(9, "transaction_id"),
-            out_trade_no: required(10, "out_trade_no"),
+            out_trade_no: optional(10, "out_trade_no"),
+            ..extra
         }
     }
 
     impl TransactionSuccessSubOrders {
-        /// Creates a value from its required fields (`mchid`, `trade_state`, `out_trade_no`).
-        pub fn new(
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            trade_state: TransactionSuccessTradeState,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
             TransactionSuccessSubOrders {
-                mchid: mchid.into(),
+                mchid: ::std::option::Option::None,
                 individual_auth_id: ::std::option::Option::None,
                 individual_name: ::std::option::Option::None,
                 trade_type: ::std::option::Option::None,
-                trade_state,
+                trade_state: ::std::option::Option::None,
                 bank_type: ::std::option::Option::None,
                 attach: ::std::option::Option::None,
                 amount: ::std::option::Option::None,
                 success_time: ::std::option::Option::None,
                 transaction_id: ::std::option::Option::None,
-                out_trade_no: out_trade_no.into(),
-            }
-        }
-    }
-
-    /// The `combine_payer_info` object.
-    ///
-    /// 支付者信息
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
-    #[non_exhaustive]
-    pub struct TransactionSuccessCombinePayerInfo {
-        /// 用户标识
-        ///
-        /// **Required.**
-        pub openid: ::std::string::String,
-    }
-
-    ::wechatpay_runtime::impl_deserialize! {
-        TransactionSuccessCombinePayerInfo {
-            openid: required(0, "openid"),
-        }
-    }
-
-    impl TransactionSuccessCombinePayerInfo {
-        /// Creates a value from its required fields (`openid`).
-        pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
-            TransactionSuccessCombinePayerInfo {
-                openid: openid.into(),
+                out_trade_no: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -2307,33 +15348,41 @@ pub mod events {
     /// The `installment_info` object.
     ///
     /// 使用的商户贴息信息(微信分付)
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct TransactionSuccessInstallmentInfo {
         /// 是否使用了商户贴息
         ///
-        /// **Required.**
-        pub use_subsidy: bool,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub use_subsidy: ::std::option::Option<bool>,
         /// 用户实际选择分期期数
         ///
-        /// **Required.**
-        pub selected_installment_number: i64,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub selected_installment_number: ::std::option::Option<i64>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
         TransactionSuccessInstallmentInfo {
-            use_subsidy: required(0, "use_subsidy"),
-            selected_installment_number: required(1, "selected_installment_number"),
+            use_subsidy: optional(0, "use_subsidy"),
+            selected_installment_number: optional(1, "selected_installment_number"),
+            ..extra
         }
     }
 
     impl TransactionSuccessInstallmentInfo {
-        /// Creates a value from its required fields (`use_subsidy`, `selected_installment_number`).
-        pub fn new(use_subsidy: bool, selected_installment_number: i64) -> Self {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
             TransactionSuccessInstallmentInfo {
-                use_subsidy,
-                selected_installment_number,
+                use_subsidy: ::std::option::Option::None,
+                selected_installment_number: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -2341,44 +15390,49 @@ pub mod events {
     /// The `scene_info` object.
     ///
     /// 支付场景信息描述
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct TransactionSuccessSceneInfo {
         /// 终端设备号（门店号或收银设备ID）
         ///
-        /// **Required.**
-        pub device_id: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_id: ::std::option::Option<::std::string::String>,
         /// 商品单列表
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_orders: ::std::option::Option<TransactionSuccessSubOrders>,
         /// 支付者信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub combine_payer_info: ::std::option::Option<
-            TransactionSuccessCombinePayerInfo,
-        >,
+        pub combine_payer_info: ::std::option::Option<RechargeClosedEmployeeType>,
         /// 使用的商户贴息信息(微信分付)
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub installment_info: ::std::option::Option<TransactionSuccessInstallmentInfo>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
         TransactionSuccessSceneInfo {
-            device_id: required(0, "device_id"),
+            device_id: optional(0, "device_id"),
             sub_orders: optional(1, "sub_orders"),
             combine_payer_info: optional(2, "combine_payer_info"),
             installment_info: optional(3, "installment_info"),
+            ..extra
         }
     }
 
     impl TransactionSuccessSceneInfo {
-        /// Creates a value from its required fields (`device_id`).
-        pub fn new(device_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
             TransactionSuccessSceneInfo {
-                device_id: device_id.into(),
+                device_id: ::std::option::Option::None,
                 sub_orders: ::std::option::Option::None,
                 combine_payer_info: ::std::option::Option::None,
                 installment_info: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
@@ -2482,54 +15536,65 @@ pub mod events {
     /// <https://pay.weixin.qq.com/doc/global/v3/zh/4012354798>
     ///
     /// <https://pay.weixin.qq.com/doc/v3/partner/4015124358>
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct TransactionSuccessResource {
         /// 调用接口提交的商户号
         ///
-        /// **Required.**
-        pub sp_mchid: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 调用接口提交的子商户号
         ///
-        /// **Required.**
-        pub sub_mchid: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 微信支付系统生成的订单号
         ///
-        /// **Required.**
-        pub transaction_id: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 微信分账/回退单号
         ///
-        /// **Required.**
-        pub order_id: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_id: ::std::option::Option<::std::string::String>,
         /// 分账方系统内部的分账/回退单号
         ///
-        /// **Required.**
-        pub out_order_no: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_order_no: ::std::option::Option<::std::string::String>,
         /// 分账接收方对象
         ///
-        /// **Required.**
-        pub receiver: TransactionSuccessReceiver,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub receiver: ::std::option::Option<ProfitsharingReturnReceiver>,
         /// 订单支付完成时间
         ///
-        /// **Required.**
-        pub success_time: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub success_time: ::std::option::Option<::std::string::String>,
         /// 调用接口提交的应用ID
         ///
-        /// **Required.**
-        pub appid: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// 调用接口提交的商户服务订单号
         ///
-        /// **Required.**
-        pub out_trade_no: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 商户自定义字段，用户交易账单中对扣费服务的描述。
         ///
-        /// **Required.**
-        pub description: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
         /// 订单成功创建时返回
         ///
-        /// **Required.**
-        pub create_time: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
         /// 交易状态：
         ///
         /// `SUCCESS`：支付成功
@@ -2540,8 +15605,9 @@ pub mod events {
         ///
         /// `REFUND`：转入退款
         ///
-        /// **Required.**
-        pub trade_state: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state: ::std::option::Option<::std::string::String>,
         /// 对当前订单状态的描述和下一步操作的指引。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_state_description: ::std::option::Option<::std::string::String>,
@@ -2562,18 +15628,20 @@ pub mod events {
         pub user_repaid: ::std::option::Option<::std::string::String>,
         /// 交易场景值，目前支持`PARKING`：车场停车场景
         ///
-        /// **Required.**
-        pub trade_scene: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_scene: ::std::option::Option<::std::string::String>,
         /// trade_scene为`PARKING`时，返回停车场景信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub parking_info: ::std::option::Option<TransactionSuccessParkingInfo>,
+        pub parking_info: ::std::option::Option<TransactionFailParkingInfo>,
         /// 支付者信息，详细说明见下文
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub payer: ::std::option::Option<TransactionSuccessPayer>,
+        pub payer: ::std::option::Option<TransactionIndustryFailedPayer>,
         /// 订单金额信息，详细说明见下文
         ///
-        /// **Required.**
-        pub amount: TransactionSuccessAmount,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<TransactionSuccessAmount>,
         /// 优惠功能信息，详细说明见下文
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub promotion_detail: ::std::option::Option<
@@ -2581,8 +15649,9 @@ pub mod events {
         >,
         /// 调用接口提交的子商户应用ID
         ///
-        /// **Required.**
-        pub sub_appid: ::std::string::String,
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 合单应用程序APPID
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub combine_appid: ::std::option::Option<::std::string::String>,
@@ -2598,95 +15667,1129 @@ pub mod events {
         /// 支付场景信息描述
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub scene_info: ::std::option::Option<TransactionSuccessSceneInfo>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
     ::wechatpay_runtime::impl_deserialize! {
         TransactionSuccessResource {
-            sp_mchid: required(0, "sp_mchid"),
-            sub_mchid: required(1, "sub_mchid"),
-            transaction_id: required(2, "transaction_id"),
-            order_id: required(3, "order_id"),
-            out_order_no: required(4, "out_order_no"),
-            receiver: required(5, "receiver"),
-            success_time: required(6, "success_time"),
-            appid: required(7, "appid"),
-            out_trade_no: required(8, "out_trade_no"),
-            description: required(9, "description"),
-            create_time: required(10, "create_time"),
-            trade_state: required(11, "trade_state"),
+            sp_mchid: optional(0, "sp_mchid"),
+            sub_mchid: optional(1, "sub_mchid"),
+            transaction_id: optional(2, "transaction_id"),
+            order_id: optional(3, "order_id"),
+            out_order_no: optional(4, "out_order_no"),
+            receiver: optional(5, "receiver"),
+            success_time: optional(6, "success_time"),
+            appid: optional(7, "appid"),
+            out_trade_no: optional(8, "out_trade_no"),
+            description: optional(9, "description"),
+            create_time: optional(10, "create_time"),
+            trade_state: optional(11, "trade_state"),
             trade_state_description: optional(12, "trade_state_description"),
             bank_type: optional(13, "bank_type"),
             attach: optional(14, "attach"),
             user_repaid: optional(15, "user_repaid"),
-            trade_scene: required(16, "trade_scene"),
+            trade_scene: optional(16, "trade_scene"),
             parking_info: optional(17, "parking_info"),
             payer: optional(18, "payer"),
-            amount: required(19, "amount"),
+            amount: optional(19, "amount"),
             promotion_detail: optional(20, "promotion_detail"),
-            sub_appid: required(21, "sub_appid"),
+            sub_appid: optional(21, "sub_appid"),
             combine_appid: optional(22, "combine_appid"),
             combine_mchid: optional(23, "combine_mchid"),
             combine_out_trade_no: optional(24, "combine_out_trade_no"),
             combine_transaction_id: optional(25, "combine_transaction_id"),
             scene_info: optional(26, "scene_info"),
+            ..extra
         }
     }
 
     impl TransactionSuccessResource {
-        /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `transaction_id`, `order_id`, `out_order_no`, `receiver`, `success_time`, `appid`, `out_trade_no`, `description`, `create_time`, `trade_state`, `trade_scene`, `amount`, `sub_appid`).
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            sp_mchid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-            order_id: impl ::std::convert::Into<::std::string::String>,
-            out_order_no: impl ::std::convert::Into<::std::string::String>,
-            receiver: TransactionSuccessReceiver,
-            success_time: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            description: impl ::std::convert::Into<::std::string::String>,
-            create_time: impl ::std::convert::Into<::std::string::String>,
-            trade_state: impl ::std::convert::Into<::std::string::String>,
-            trade_scene: impl ::std::convert::Into<::std::string::String>,
-            amount: TransactionSuccessAmount,
-            sub_appid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
             TransactionSuccessResource {
-                sp_mchid: sp_mchid.into(),
-                sub_mchid: sub_mchid.into(),
-                transaction_id: transaction_id.into(),
-                order_id: order_id.into(),
-                out_order_no: out_order_no.into(),
-                receiver,
-                success_time: success_time.into(),
-                appid: appid.into(),
-                out_trade_no: out_trade_no.into(),
-                description: description.into(),
-                create_time: create_time.into(),
-                trade_state: trade_state.into(),
+                sp_mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                order_id: ::std::option::Option::None,
+                out_order_no: ::std::option::Option::None,
+                receiver: ::std::option::Option::None,
+                success_time: ::std::option::Option::None,
+                appid: ::std::option::Option::None,
+                out_trade_no: ::std::option::Option::None,
+                description: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                trade_state: ::std::option::Option::None,
                 trade_state_description: ::std::option::Option::None,
                 bank_type: ::std::option::Option::None,
                 attach: ::std::option::Option::None,
                 user_repaid: ::std::option::Option::None,
-                trade_scene: trade_scene.into(),
+                trade_scene: ::std::option::Option::None,
                 parking_info: ::std::option::Option::None,
                 payer: ::std::option::Option::None,
-                amount,
+                amount: ::std::option::Option::None,
                 promotion_detail: ::std::option::Option::None,
-                sub_appid: sub_appid.into(),
+                sub_appid: ::std::option::Option::None,
                 combine_appid: ::std::option::Option::None,
                 combine_mchid: ::std::option::Option::None,
                 combine_out_trade_no: ::std::option::Option::None,
                 combine_transaction_id: ::std::option::Option::None,
                 scene_info: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 停车入场状态变更(VEHICLE.ENTRANCE_STATE_CHANGE)通知(JSON) (`VEHICLE.ENTRANCE_STATE_CHANGE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/merchant/4012284177>
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012085798>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct VehicleEntranceStateChangeResource {
+        /// 调用接口提交的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 调用接口提交的子商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 车主服务为商户分配的入场ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub parking_id: ::std::option::Option<::std::string::String>,
+        /// 商户侧入场标识ID，在同一个商户号下唯一
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_parking_no: ::std::option::Option<::std::string::String>,
+        /// 车牌号，仅包括省份+车牌，不包括特殊字符。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plate_number: ::std::option::Option<::std::string::String>,
+        /// 车牌颜色
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plate_color: ::std::option::Option<TransactionFailPlateColor>,
+        /// 入场时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub start_time: ::std::option::Option<::std::string::String>,
+        /// 所在停车位车场的名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub parking_name: ::std::option::Option<::std::string::String>,
+        /// 停车场的免费停车时长
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub free_duration: ::std::option::Option<i64>,
+        /// 本次入场车牌的服务状态
+        ///
+        /// NORMAL：正常状态，可以使用车主服务
+        ///
+        /// BLOCKED：不可用状态，暂时不可以使用车主服务
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub parking_state: ::std::option::Option<::std::string::String>,
+        /// 不可用服务状态描述，返回车牌状态为BLOCKED，会返回该字段，描述具体BLOCKED的原因，
+        ///
+        /// PAUSE：已暂停车主服务；
+        ///
+        /// OVERDUE：已授权签约但欠费，不能提供服务，商户提示用户进行还款，
+        ///
+        /// REMOVE：用户移除车牌导致车牌不可用。请跳转到授权/开通接口。
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub blocked_state_description: ::std::option::Option<::std::string::String>,
+        /// 状态变更的发生时间(毫秒级),遵循<a href="<https://datatracker.ietf.org/doc/html/rfc3339"> target="_blank" rel="noopener noreferrer">rfc3339<OutboundLink/></a>标准格式
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub state_update_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        VehicleEntranceStateChangeResource {
+            sp_mchid: optional(0, "sp_mchid"),
+            sub_mchid: optional(1, "sub_mchid"),
+            parking_id: optional(2, "parking_id"),
+            out_parking_no: optional(3, "out_parking_no"),
+            plate_number: optional(4, "plate_number"),
+            plate_color: optional(5, "plate_color"),
+            start_time: optional(6, "start_time"),
+            parking_name: optional(7, "parking_name"),
+            free_duration: optional(8, "free_duration"),
+            parking_state: optional(9, "parking_state"),
+            blocked_state_description: optional(10, "blocked_state_description"),
+            state_update_time: optional(11, "state_update_time"),
+            ..extra
+        }
+    }
+
+    impl VehicleEntranceStateChangeResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            VehicleEntranceStateChangeResource {
+                sp_mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                parking_id: ::std::option::Option::None,
+                out_parking_no: ::std::option::Option::None,
+                plate_number: ::std::option::Option::None,
+                plate_color: ::std::option::Option::None,
+                start_time: ::std::option::Option::None,
+                parking_name: ::std::option::Option::None,
+                free_duration: ::std::option::Option::None,
+                parking_state: ::std::option::Option::None,
+                blocked_state_description: ::std::option::Option::None,
+                state_update_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of ETC授权签约状态变化(VEHICLE.USER_STATE_CHANGE)通知(JSON) (`VEHICLE.USER_STATE_CHANGE`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012158358>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct VehicleUserStateChangeResource {
+        /// 发起签约的AppID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 服务商商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 用户在发起签约App的标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_openid: ::std::option::Option<::std::string::String>,
+        /// 用户在发起签约子App的标识
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// 特约商户号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// ETC扣费授权协议号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// etc绑定状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub bind_state: ::std::option::Option<::std::string::String>,
+        /// 绑定的车牌号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub plate_number: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        VehicleUserStateChangeResource {
+            appid: optional(0, "appid"),
+            sp_mchid: optional(1, "sp_mchid"),
+            sp_openid: optional(2, "sp_openid"),
+            sub_openid: optional(3, "sub_openid"),
+            sub_mchid: optional(4, "sub_mchid"),
+            contract_id: optional(5, "contract_id"),
+            bind_state: optional(6, "bind_state"),
+            plate_number: optional(7, "plate_number"),
+            ..extra
+        }
+    }
+
+    impl VehicleUserStateChangeResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            VehicleUserStateChangeResource {
+                appid: ::std::option::Option::None,
+                sp_mchid: ::std::option::Option::None,
+                sp_openid: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                contract_id: ::std::option::Option::None,
+                bind_state: ::std::option::Option::None,
+                plate_number: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `risk_type`.
+        ///
+        /// 微信支付对违约商户定义的风险类型
+        pub enum ViolationAppealRiskType {
+            OneYuanPurchases = "ONE_YUAN_PURCHASES",
+            MultiLevelDistributionRebate = "MULTI_LEVEL_DISTRIBUTION_REBATE",
+            ProhibitedBusinessCategories = "PROHIBITED_BUSINESS_CATEGORIES",
+            CashAdvanceViaCreditCard = "CASH_ADVANCE_VIA_CREDIT_CARD",
+            InducingUsersToMakePayments = "INDUCING_USERS_TO_MAKE_PAYMENTS",
+            Fraud = "FRAUD",
+            MaliciousFanCountBoosting = "MALICIOUS_FAN_COUNT_BOOSTING",
+            CrossCategoryActivities = "CROSS_CATEGORY_ACTIVITIES",
+            CrossCategoryBusiness = "CROSS_CATEGORY_BUSINESS",
+            Gambling = "GAMBLING",
+            LewdContent = "LEWD_CONTENT",
+            UnlicensedPaymentAndSettlementBusiness = "UNLICENSED_PAYMENT_AND_SETTLEMENT_BUSINESS",
+            Investment = "INVESTMENT",
+            TransactionDispute = "TRANSACTION_DISPUTE",
+            CrossBorderUseOfDomesticPaymentApi = "CROSS_BORDER_USE_OF_DOMESTIC_PAYMENT_API",
+            OverseasActivitiesOutsideTheBusinessScopeApprovedByRegulatoryAuthorities = "OVERSEAS_ACTIVITIES_OUTSIDE_THE_BUSINESS_SCOPE_APPROVED_BY_REGULATORY_AUTHORITIES",
+            UnusualTransaction = "UNUSUAL_TRANSACTION",
+            UnlicensedBusiness = "UNLICENSED_BUSINESS",
+            WealthInvestment = "WEALTH_INVESTMENT",
+            AffiliatedToAViolatingEntity = "AFFILIATED_TO_A_VIOLATING_ENTITY",
+            InvolvedInAJudicialCase = "INVOLVED_IN_A_JUDICIAL_CASE",
+            IncorrectInformationSubmitted = "INCORRECT_INFORMATION_SUBMITTED",
+            AppealSuccessful = "APPEAL_SUCCESSFUL",
+            ReportedByOthers = "REPORTED_BY_OTHERS",
+            ViolatingSmartCateringActivities = "VIOLATING_SMART_CATERING_ACTIVITIES",
+            MoreThanOneMerchantUnderASingleMerchantId = "MORE_THAN_ONE_MERCHANT_UNDER_A_SINGLE_MERCHANT_ID",
+            CrossRegionUseOfInternationalPaymentApi = "CROSS_REGION_USE_OF_INTERNATIONAL_PAYMENT_API",
+            UnusualRealTimeTransaction = "UNUSUAL_REAL_TIME_TRANSACTION",
+            UnacceptableDocuments = "UNACCEPTABLE_DOCUMENTS",
+            LargeAmountTransaction = "LARGE_AMOUNT_TRANSACTION",
+            AllMerchantsHaveConfirmedTheWillingnessToOpenAnAccount = "ALL_MERCHANTS_HAVE_CONFIRMED_THE_WILLINGNESS_TO_OPEN_AN_ACCOUNT",
+            UnconfirmedWillingnessToOpenAnAccount = "UNCONFIRMED_WILLINGNESS_TO_OPEN_AN_ACCOUNT",
+            InactiveTransaction = "INACTIVE_TRANSACTION",
+            OtherUnusualActivities = "OTHER_UNUSUAL_ACTIVITIES",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 商户平台申诉(VIOLATION.APPEAL)通知(JSON) (`VIOLATION.APPEAL`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012079216>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct ViolationAppealResource {
+        /// 该商户平台处置记录对应的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户公司名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub company_name: ::std::option::Option<::std::string::String>,
+        /// 微信支付对违约商户处理通知的唯一标识，可用于去重
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub record_id: ::std::option::Option<::std::string::String>,
+        /// 微信支付对违约商户的具体处罚方案，可根据具体的处罚方案指引商户登录商户平台/商家助手小程序进行申诉/相关操作，使用时请留意该值为处罚方法的文本内容，并非枚举值。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub punish_plan: ::std::option::Option<::std::string::String>,
+        /// 微信支付对违约商户的处置时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub punish_time: ::std::option::Option<::std::string::String>,
+        /// 微信支付对违约商户处罚方案的详细描述信息，补充处罚方案的相关影响。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub punish_description: ::std::option::Option<::std::string::String>,
+        /// 微信支付对违约商户定义的风险类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk_type: ::std::option::Option<ViolationAppealRiskType>,
+        /// 微信支付对违约商户定义的风险类型枚举值对应的中文描述
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk_description: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        ViolationAppealResource {
+            sub_mchid: optional(0, "sub_mchid"),
+            company_name: optional(1, "company_name"),
+            record_id: optional(2, "record_id"),
+            punish_plan: optional(3, "punish_plan"),
+            punish_time: optional(4, "punish_time"),
+            punish_description: optional(5, "punish_description"),
+            risk_type: optional(6, "risk_type"),
+            risk_description: optional(7, "risk_description"),
+            ..extra
+        }
+    }
+
+    impl ViolationAppealResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            ViolationAppealResource {
+                sub_mchid: ::std::option::Option::None,
+                company_name: ::std::option::Option::None,
+                record_id: ::std::option::Option::None,
+                punish_plan: ::std::option::Option::None,
+                punish_time: ::std::option::Option::None,
+                punish_description: ::std::option::Option::None,
+                risk_type: ::std::option::Option::None,
+                risk_description: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 商户平台拦截(VIOLATION.INTERCEPT)通知(JSON) (`VIOLATION.INTERCEPT`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012079216>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct ViolationInterceptResource {
+        /// 该商户平台处置记录对应的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户公司名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub company_name: ::std::option::Option<::std::string::String>,
+        /// 微信支付对违约商户处理通知的唯一标识，可用于去重
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub record_id: ::std::option::Option<::std::string::String>,
+        /// 微信支付对违约商户的具体处罚方案，可根据具体的处罚方案指引商户登录商户平台/商家助手小程序进行申诉/相关操作，使用时请留意该值为处罚方法的文本内容，并非枚举值。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub punish_plan: ::std::option::Option<::std::string::String>,
+        /// 微信支付对违约商户的处置时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub punish_time: ::std::option::Option<::std::string::String>,
+        /// 微信支付对违约商户处罚方案的详细描述信息，补充处罚方案的相关影响。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub punish_description: ::std::option::Option<::std::string::String>,
+        /// 微信支付对违约商户定义的风险类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk_type: ::std::option::Option<ViolationAppealRiskType>,
+        /// 微信支付对违约商户定义的风险类型枚举值对应的中文描述
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk_description: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        ViolationInterceptResource {
+            sub_mchid: optional(0, "sub_mchid"),
+            company_name: optional(1, "company_name"),
+            record_id: optional(2, "record_id"),
+            punish_plan: optional(3, "punish_plan"),
+            punish_time: optional(4, "punish_time"),
+            punish_description: optional(5, "punish_description"),
+            risk_type: optional(6, "risk_type"),
+            risk_description: optional(7, "risk_description"),
+            ..extra
+        }
+    }
+
+    impl ViolationInterceptResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            ViolationInterceptResource {
+                sub_mchid: ::std::option::Option::None,
+                company_name: ::std::option::Option::None,
+                record_id: ::std::option::Option::None,
+                punish_plan: ::std::option::Option::None,
+                punish_time: ::std::option::Option::None,
+                punish_description: ::std::option::Option::None,
+                risk_type: ::std::option::Option::None,
+                risk_description: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 商户平台处罚(VIOLATION.PUNISH)通知(JSON) (`VIOLATION.PUNISH`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4012079216>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct ViolationPunishResource {
+        /// 该商户平台处置记录对应的商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户公司名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub company_name: ::std::option::Option<::std::string::String>,
+        /// 微信支付对违约商户处理通知的唯一标识，可用于去重
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub record_id: ::std::option::Option<::std::string::String>,
+        /// 微信支付对违约商户的具体处罚方案，可根据具体的处罚方案指引商户登录商户平台/商家助手小程序进行申诉/相关操作，使用时请留意该值为处罚方法的文本内容，并非枚举值。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub punish_plan: ::std::option::Option<::std::string::String>,
+        /// 微信支付对违约商户的处置时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub punish_time: ::std::option::Option<::std::string::String>,
+        /// 微信支付对违约商户处罚方案的详细描述信息，补充处罚方案的相关影响。
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub punish_description: ::std::option::Option<::std::string::String>,
+        /// 微信支付对违约商户定义的风险类型
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk_type: ::std::option::Option<ViolationAppealRiskType>,
+        /// 微信支付对违约商户定义的风险类型枚举值对应的中文描述
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk_description: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        ViolationPunishResource {
+            sub_mchid: optional(0, "sub_mchid"),
+            company_name: optional(1, "company_name"),
+            record_id: optional(2, "record_id"),
+            punish_plan: optional(3, "punish_plan"),
+            punish_time: optional(4, "punish_time"),
+            punish_description: optional(5, "punish_description"),
+            risk_type: optional(6, "risk_type"),
+            risk_description: optional(7, "risk_description"),
+            ..extra
+        }
+    }
+
+    impl ViolationPunishResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            ViolationPunishResource {
+                sub_mchid: ::std::option::Option::None,
+                company_name: ::std::option::Option::None,
+                record_id: ::std::option::Option::None,
+                punish_plan: ::std::option::Option::None,
+                punish_time: ::std::option::Option::None,
+                punish_description: ::std::option::Option::None,
+                risk_type: ::std::option::Option::None,
+                risk_description: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// The decrypted resource of 关系授权完成(WEBIZPAY.AUTHORIZED)通知(JSON) (`WEBIZPAY.AUTHORIZED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4014612130>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct WebizpayAuthorizedResource {
+        /// 服务商商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 出资子商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 企业员工ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        /// 微信授权关系ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub employee_id: ::std::option::Option<::std::string::String>,
+        /// 授权时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub authorization_time: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        WebizpayAuthorizedResource {
+            sp_mchid: optional(0, "sp_mchid"),
+            sub_mchid: optional(1, "sub_mchid"),
+            user_id: optional(2, "user_id"),
+            employee_id: optional(3, "employee_id"),
+            authorization_time: optional(4, "authorization_time"),
+            ..extra
+        }
+    }
+
+    impl WebizpayAuthorizedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            WebizpayAuthorizedResource {
+                sp_mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                user_id: ::std::option::Option::None,
+                employee_id: ::std::option::Option::None,
+                authorization_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `refund_state`.
+        ///
+        /// 退款状态
+        pub enum WebizpayPaymentrefundsuccessRefundState {
+            Success = "SUCCESS",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 企业支付额度卡退款成功后(WEBIZPAY.PAYMENTREFUNDSUCCESS)通知(JSON) (`WEBIZPAY.PAYMENTREFUNDSUCCESS`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4015764405>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct WebizpayPaymentrefundsuccessResource {
+        /// 服务商商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 出资子商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 企业支付额度卡卡号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_no: ::std::option::Option<::std::string::String>,
+        /// 微信授权关系ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub employee_id: ::std::option::Option<::std::string::String>,
+        /// 微信支付订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// 商户订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// 微信支付退款单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_id: ::std::option::Option<::std::string::String>,
+        /// 商户退款单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_refund_no: ::std::option::Option<::std::string::String>,
+        /// 金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 支付完成时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub pay_success_time: ::std::option::Option<i64>,
+        /// 已退款金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refunded_amount: ::std::option::Option<i64>,
+        /// 退款金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_amount: ::std::option::Option<i64>,
+        /// 退款状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_state: ::std::option::Option<WebizpayPaymentrefundsuccessRefundState>,
+        /// 退款创建时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_create_time: ::std::option::Option<i64>,
+        /// 退款成功时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_success_time: ::std::option::Option<i64>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        WebizpayPaymentrefundsuccessResource {
+            sp_mchid: optional(0, "sp_mchid"),
+            sub_mchid: optional(1, "sub_mchid"),
+            card_no: optional(2, "card_no"),
+            employee_id: optional(3, "employee_id"),
+            transaction_id: optional(4, "transaction_id"),
+            out_trade_no: optional(5, "out_trade_no"),
+            refund_id: optional(6, "refund_id"),
+            out_refund_no: optional(7, "out_refund_no"),
+            amount: optional(8, "amount"),
+            pay_success_time: optional(9, "pay_success_time"),
+            refunded_amount: optional(10, "refunded_amount"),
+            refund_amount: optional(11, "refund_amount"),
+            refund_state: optional(12, "refund_state"),
+            refund_create_time: optional(13, "refund_create_time"),
+            refund_success_time: optional(14, "refund_success_time"),
+            ..extra
+        }
+    }
+
+    impl WebizpayPaymentrefundsuccessResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            WebizpayPaymentrefundsuccessResource {
+                sp_mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                card_no: ::std::option::Option::None,
+                employee_id: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                out_trade_no: ::std::option::Option::None,
+                refund_id: ::std::option::Option::None,
+                out_refund_no: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                pay_success_time: ::std::option::Option::None,
+                refunded_amount: ::std::option::Option::None,
+                refund_amount: ::std::option::Option::None,
+                refund_state: ::std::option::Option::None,
+                refund_create_time: ::std::option::Option::None,
+                refund_success_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `transaction_state`.
+        ///
+        /// 交易状态
+        pub enum WebizpayPaymentsuccessTransactionState {
+            Success = "SUCCESS",
+            Refund = "REFUND",
+            Notpay = "NOTPAY",
+            Closed = "CLOSED",
+            Revoked = "REVOKED",
+            Userpaying = "USERPAYING",
+            Payerror = "PAYERROR",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 企业支付额度卡支付成功后(WEBIZPAY.PAYMENTSUCCESS)通知(JSON) (`WEBIZPAY.PAYMENTSUCCESS`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4015764398>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct WebizpayPaymentsuccessResource {
+        /// 服务商商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 出资子商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 企业支付额度卡卡号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_no: ::std::option::Option<::std::string::String>,
+        /// 微信授权关系ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub employee_id: ::std::option::Option<::std::string::String>,
+        /// 收款商户简称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub receive_mch_name: ::std::option::Option<::std::string::String>,
+        /// 收款商户全称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub receive_mch_full_name: ::std::option::Option<::std::string::String>,
+        /// 收款商户对应社会组织代码
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub receive_mch_organization_code: ::std::option::Option<::std::string::String>,
+        /// 收单机构
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub acquirer: ::std::option::Option<::std::string::String>,
+        /// 微信支付订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// 商户订单号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// 微信支付退款单号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_id: ::std::option::Option<::std::string::String>,
+        /// 商户退款单号
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_refund_no: ::std::option::Option<::std::string::String>,
+        /// 交易状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_state: ::std::option::Option<
+            WebizpayPaymentsuccessTransactionState,
+        >,
+        /// 金额
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 商品名称
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods_name: ::std::option::Option<i64>,
+        /// 支付完成时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub pay_success_time: ::std::option::Option<i64>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        WebizpayPaymentsuccessResource {
+            sp_mchid: optional(0, "sp_mchid"),
+            sub_mchid: optional(1, "sub_mchid"),
+            card_no: optional(2, "card_no"),
+            employee_id: optional(3, "employee_id"),
+            receive_mch_name: optional(4, "receive_mch_name"),
+            receive_mch_full_name: optional(5, "receive_mch_full_name"),
+            receive_mch_organization_code: optional(6, "receive_mch_organization_code"),
+            acquirer: optional(7, "acquirer"),
+            transaction_id: optional(8, "transaction_id"),
+            out_trade_no: optional(9, "out_trade_no"),
+            refund_id: optional(10, "refund_id"),
+            out_refund_no: optional(11, "out_refund_no"),
+            transaction_state: optional(12, "transaction_state"),
+            amount: optional(13, "amount"),
+            goods_name: optional(14, "goods_name"),
+            pay_success_time: optional(15, "pay_success_time"),
+            ..extra
+        }
+    }
+
+    impl WebizpayPaymentsuccessResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            WebizpayPaymentsuccessResource {
+                sp_mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                card_no: ::std::option::Option::None,
+                employee_id: ::std::option::Option::None,
+                receive_mch_name: ::std::option::Option::None,
+                receive_mch_full_name: ::std::option::Option::None,
+                receive_mch_organization_code: ::std::option::Option::None,
+                acquirer: ::std::option::Option::None,
+                transaction_id: ::std::option::Option::None,
+                out_trade_no: ::std::option::Option::None,
+                refund_id: ::std::option::Option::None,
+                out_refund_no: ::std::option::Option::None,
+                transaction_state: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                goods_name: ::std::option::Option::None,
+                pay_success_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `card_state`.
+        ///
+        /// 卡片状态
+        pub enum WebizpayQuotacardexpiredCardState {
+            Active = "ACTIVE",
+            Disabled = "DISABLED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 企业支付额度卡失效后(WEBIZPAY.QUOTACARDEXPIRED)通知(JSON) (`WEBIZPAY.QUOTACARDEXPIRED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4014612130>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct WebizpayQuotacardexpiredResource {
+        /// 服务商商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 出资子商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 企业支付额度卡卡号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_no: ::std::option::Option<::std::string::String>,
+        /// 微信授权关系ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub employee_id: ::std::option::Option<::std::string::String>,
+        /// 卡片状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_state: ::std::option::Option<WebizpayQuotacardexpiredCardState>,
+        /// 卡片失效时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_disabled_time: ::std::option::Option<::std::string::String>,
+        /// 失效原因
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        WebizpayQuotacardexpiredResource {
+            sp_mchid: optional(0, "sp_mchid"),
+            sub_mchid: optional(1, "sub_mchid"),
+            card_no: optional(2, "card_no"),
+            employee_id: optional(3, "employee_id"),
+            card_state: optional(4, "card_state"),
+            card_disabled_time: optional(5, "card_disabled_time"),
+            reason: optional(6, "reason"),
+            ..extra
+        }
+    }
+
+    impl WebizpayQuotacardexpiredResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            WebizpayQuotacardexpiredResource {
+                sp_mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                card_no: ::std::option::Option::None,
+                employee_id: ::std::option::Option::None,
+                card_state: ::std::option::Option::None,
+                card_disabled_time: ::std::option::Option::None,
+                reason: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `authorization_state`.
+        ///
+        /// 员工企业支付权限状态
+        pub enum WebizpayRevokedAuthorizationState {
+            Authorized = "AUTHORIZED",
+            Revoked = "REVOKED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `reason`.
+        ///
+        /// 授权解除原因
+        pub enum WebizpayRevokedReason {
+            企业发起 = "企业发起",
+            员工注销 = "员工注销",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The decrypted resource of 企业支付关系解除授权后(WEBIZPAY.REVOKED)通知(JSON) (`WEBIZPAY.REVOKED`).
+    ///
+    /// <https://pay.weixin.qq.com/doc/v3/partner/4015764414>
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct WebizpayRevokedResource {
+        /// 服务商商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
+        /// 出资子商户号
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 企业员工ID
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        /// 员工企业支付权限状态
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub authorization_state: ::std::option::Option<
+            WebizpayRevokedAuthorizationState,
+        >,
+        /// 授权解除时间
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub authorization_revoked_time: ::std::option::Option<::std::string::String>,
+        /// 授权解除原因
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<WebizpayRevokedReason>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        WebizpayRevokedResource {
+            sp_mchid: optional(0, "sp_mchid"),
+            sub_mchid: optional(1, "sub_mchid"),
+            user_id: optional(2, "user_id"),
+            authorization_state: optional(3, "authorization_state"),
+            authorization_revoked_time: optional(4, "authorization_revoked_time"),
+            reason: optional(5, "reason"),
+            ..extra
+        }
+    }
+
+    impl WebizpayRevokedResource {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            WebizpayRevokedResource {
+                sp_mchid: ::std::option::Option::None,
+                sub_mchid: ::std::option::Option::None,
+                user_id: ::std::option::Option::None,
+                authorization_state: ::std::option::Option::None,
+                authorization_revoked_time: ::std::option::Option::None,
+                reason: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
             }
         }
     }
 
     /// A verified, decrypted notification, by event type. Event types
-    /// these bindings do not know yet are [`Event::Unknown`], with their
-    /// decrypted JSON: a new event type never fails a receiver.
+    /// these bindings do not know yet are [`Event::Unknown`], and a
+    /// resource that does not decode as its documented type is
+    /// [`Event::Undecoded`], each with the decrypted JSON: every genuine
+    /// notification reaches the handler, none is refused for its shape.
     #[derive(Debug)]
     #[non_exhaustive]
     #[allow(
@@ -2694,27 +16797,442 @@ pub mod events {
         reason = "one event is handled at a time; boxing would only add a step"
     )]
     pub enum Event {
+        /// 异常转付处理结果回调(ABNORMAL_FUND_PROCESSING.TRANSFER.SUCCESS)通知(JSON) (`ABNORMAL_FUND_PROCESSING.TRANSFER.SUCCESS`).
+        AbnormalFundProcessingTransferSuccess(
+            ::wechatpay_runtime::notify::Notification<
+                AbnormalFundProcessingTransferSuccessResource,
+            >,
+        ),
+        /// H5支付域名修改申请事件(APPLYMENT_STATE.APPROVED)通知(JSON) (`APPLYMENT_STATE.APPROVED`).
+        ApplymentStateApproved(
+            ::wechatpay_runtime::notify::Notification<ApplymentStateApprovedResource>,
+        ),
+        /// 商户交易拦截记录新增(BLOCKRECORD.CHANGE)通知(JSON) (`BLOCKRECORD.CHANGE`).
+        BlockrecordChange(
+            ::wechatpay_runtime::notify::Notification<BlockrecordChangeResource>,
+        ),
+        /// 商户交易拦截记录申诉(BLOCKSUBMISSION.CHANGE)通知(JSON) (`BLOCKSUBMISSION.CHANGE`).
+        BlocksubmissionChange(
+            ::wechatpay_runtime::notify::Notification<BlocksubmissionChangeResource>,
+        ),
+        /// 商家名片会员用户积分兑券事件(BRAND_MEMBER_CARD_SP.POINT_EXCHANGE_COUPON)通知(JSON) (`BRAND_MEMBER_CARD_SP.POINT_EXCHANGE_COUPON`).
+        BrandMemberCardSpPointExchangeCoupon(
+            ::wechatpay_runtime::notify::Notification<
+                BrandMemberCardSpPointExchangeCouponResource,
+            >,
+        ),
+        /// 商家名片会员用户积分同步事件(BRAND_MEMBER_CARD_SP.SYNC_USER_POINT)通知(JSON) (`BRAND_MEMBER_CARD_SP.SYNC_USER_POINT`).
+        BrandMemberCardSpSyncUserPoint(
+            ::wechatpay_runtime::notify::Notification<
+                BrandMemberCardSpSyncUserPointResource,
+            >,
+        ),
+        /// 用户开通商家名片会员卡事件(BRAND_MEMBER_CARD_SP.USER_CARD.CREATE)通知(JSON) (`BRAND_MEMBER_CARD_SP.USER_CARD.CREATE`).
+        BrandMemberCardSpUserCardCreate(
+            ::wechatpay_runtime::notify::Notification<
+                BrandMemberCardSpUserCardCreateResource,
+            >,
+        ),
+        /// 用户删除商家名片会员卡事件(BRAND_MEMBER_CARD_SP.USER_CARD.DELETE)通知(JSON) (`BRAND_MEMBER_CARD_SP.USER_CARD.DELETE`).
+        BrandMemberCardSpUserCardDelete(
+            ::wechatpay_runtime::notify::Notification<
+                BrandMemberCardSpUserCardDeleteResource,
+            >,
+        ),
+        /// 公益捐赠-预算申请关闭回调(BUDGET.CLOSED)通知(JSON) (`BUDGET.CLOSED`).
+        BudgetClosed(::wechatpay_runtime::notify::Notification<BudgetClosedResource>),
+        /// 公益捐赠-预算申请完结回调(BUDGET.FINISHED)通知(JSON) (`BUDGET.FINISHED`).
+        BudgetFinished(
+            ::wechatpay_runtime::notify::Notification<BudgetFinishedResource>,
+        ),
+        /// 公益捐赠-预算申请锁定成功回调(BUDGET.LOCKED)通知(JSON) (`BUDGET.LOCKED`).
+        BudgetLocked(::wechatpay_runtime::notify::Notification<BudgetLockedResource>),
+        /// 产生新投诉(COMPLAINT.CREATE)通知(JSON) (`COMPLAINT.CREATE`).
+        ComplaintCreate(
+            ::wechatpay_runtime::notify::Notification<ComplaintCreateResource>,
+        ),
+        /// 投诉状态变化(COMPLAINT.STATE_CHANGE)通知(JSON) (`COMPLAINT.STATE_CHANGE`).
+        ComplaintStateChange(
+            ::wechatpay_runtime::notify::Notification<ComplaintStateChangeResource>,
+        ),
         /// 领券事件回调(COUPON.SEND)通知(JSON) (`COUPON.SEND`).
         CouponSend(::wechatpay_runtime::notify::Notification<CouponSendResource>),
         /// 核销事件回调(COUPON.USE)通知(JSON) (`COUPON.USE`).
         CouponUse(::wechatpay_runtime::notify::Notification<CouponUseResource>),
+        /// 自动还款扣费还款成功(CREDIT_REPAYMENT.DEDUCTION_PAY)通知(JSON) (`CREDIT_REPAYMENT.DEDUCTION_PAY`).
+        CreditRepaymentDeductionPay(
+            ::wechatpay_runtime::notify::Notification<
+                CreditRepaymentDeductionPayResource,
+            >,
+        ),
+        /// 自动还款协议签约成功(CREDIT_REPAYMENT.SIGN_CONTRACT)通知(JSON) (`CREDIT_REPAYMENT.SIGN_CONTRACT`).
+        CreditRepaymentSignContract(
+            ::wechatpay_runtime::notify::Notification<
+                CreditRepaymentSignContractResource,
+            >,
+        ),
+        /// 自动还款协议解约成功(CREDIT_REPAYMENT.TERMINATE_CONTRACT)通知(JSON) (`CREDIT_REPAYMENT.TERMINATE_CONTRACT`).
+        CreditRepaymentTerminateContract(
+            ::wechatpay_runtime::notify::Notification<
+                CreditRepaymentTerminateContractResource,
+            >,
+        ),
+        /// 外包内用-查询收款二维码信息(CROSS_BORDER_PAY.GET_MCH_INFO)回调(JSON) (`CROSS_BORDER_PAY.GET_MCH_INFO`).
+        CrossBorderPayGetMchInfo(
+            ::wechatpay_runtime::notify::Notification<CrossBorderPayGetMchInfoResource>,
+        ),
+        /// 外包内用-推送订单信息(CROSS_BORDER_PAY.PUSH_ORDER_INFO)回调(JSON) (`CROSS_BORDER_PAY.PUSH_ORDER_INFO`).
+        CrossBorderPayPushOrderInfo(
+            ::wechatpay_runtime::notify::Notification<
+                CrossBorderPayPushOrderInfoResource,
+            >,
+        ),
+        /// 投放计划状态变更(DELIVERY_PLAN.CHANGE)通知(JSON) (`DELIVERY_PLAN.CHANGE`).
+        DeliveryPlanChange(
+            ::wechatpay_runtime::notify::Notification<DeliveryPlanChangeResource>,
+        ),
+        /// 守约状态变化(DISCOUNT_CARD.AGREEMENT_ENDED)通知(JSON) (`DISCOUNT_CARD.AGREEMENT_ENDED`).
+        DiscountCardAgreementEnded(
+            ::wechatpay_runtime::notify::Notification<DiscountCardAgreementEndedResource>,
+        ),
+        /// 微信先享卡用户领卡(DISCOUNT_CARD.GET_CARD)通知(JSON) (`DISCOUNT_CARD.GET_CARD`).
+        DiscountCardGetCard(
+            ::wechatpay_runtime::notify::Notification<DiscountCardGetCardResource>,
+        ),
+        /// 微信先享卡用户结算(DISCOUNT_CARD.SETTLEMENT)通知(JSON) (`DISCOUNT_CARD.SETTLEMENT`).
+        DiscountCardSettlement(
+            ::wechatpay_runtime::notify::Notification<DiscountCardSettlementResource>,
+        ),
+        /// 微信先享卡用户领卡(DISCOUNT_CARD.USER_ACCEPTED)通知(JSON) (`DISCOUNT_CARD.USER_ACCEPTED`).
+        DiscountCardUserAccepted(
+            ::wechatpay_runtime::notify::Notification<DiscountCardUserAcceptedResource>,
+        ),
+        /// 扣费状态变化(DISCOUNT_CARD.USER_PAID)通知(JSON) (`DISCOUNT_CARD.USER_PAID`).
+        DiscountCardUserPaid(
+            ::wechatpay_runtime::notify::Notification<DiscountCardUserPaidResource>,
+        ),
+        /// 收付通合单代扣签约成功(ECOMMERCE_ENTRUST.SIGN)通知(JSON) (`ECOMMERCE_ENTRUST.SIGN`).
+        EcommerceEntrustSign(
+            ::wechatpay_runtime::notify::Notification<EcommerceEntrustSignResource>,
+        ),
+        /// 收付通合单代扣解约成功(ECOMMERCE_ENTRUST.TERMINATE)通知(JSON) (`ECOMMERCE_ENTRUST.TERMINATE`).
+        EcommerceEntrustTerminate(
+            ::wechatpay_runtime::notify::Notification<EcommerceEntrustTerminateResource>,
+        ),
+        /// 校园轻松付用户欠款状态变化(EDU_SCHOOL_PAY.USER_DEBT_STATE_UPDATE)通知(JSON) (`EDU_SCHOOL_PAY.USER_DEBT_STATE_UPDATE`).
+        EduSchoolPayUserDebtStateUpdate(
+            ::wechatpay_runtime::notify::Notification<
+                EduSchoolPayUserDebtStateUpdateResource,
+            >,
+        ),
+        /// 教育续费通用户解约成功(ENTRUST.RELEASE)通知(JSON) (`ENTRUST.RELEASE`).
+        EntrustRelease(
+            ::wechatpay_runtime::notify::Notification<EntrustReleaseResource>,
+        ),
+        /// 委托代扣签约成功(ENTRUST.SIGN)通知(JSON) (`ENTRUST.SIGN`).
+        EntrustSign(::wechatpay_runtime::notify::Notification<EntrustSignResource>),
+        /// 教育续费通用户签约成功(ENTRUST.SIGNING)通知(JSON) (`ENTRUST.SIGNING`).
+        EntrustSigning(
+            ::wechatpay_runtime::notify::Notification<EntrustSigningResource>,
+        ),
+        /// 委托代扣解约成功(ENTRUST.TERMINATE)通知(JSON) (`ENTRUST.TERMINATE`).
+        EntrustTerminate(
+            ::wechatpay_runtime::notify::Notification<EntrustTerminateResource>,
+        ),
+        /// 代扣解约问询(ENTRUST.TERMINATE_INQUIRY)通知(JSON) (`ENTRUST.TERMINATE_INQUIRY`).
+        EntrustTerminateInquiry(
+            ::wechatpay_runtime::notify::Notification<EntrustTerminateInquiryResource>,
+        ),
+        /// 代扣解约挽留业务-获取解约挽留信息(ENTRUST.TERMINATE_RETENTION)通知(JSON) (`ENTRUST.TERMINATE_RETENTION`).
+        EntrustTerminateRetention(
+            ::wechatpay_runtime::notify::Notification<EntrustTerminateRetentionResource>,
+        ),
+        /// 用户签约状态变更(FACEPAY.USER_STATE_CHANGE)通知(JSON) (`FACEPAY.USER_STATE_CHANGE`).
+        FacepayUserStateChange(
+            ::wechatpay_runtime::notify::Notification<FacepayUserStateChangeResource>,
+        ),
+        /// 发票卡券作废(FAPIAO.CARD_DISCARDED)通知(JSON) (`FAPIAO.CARD_DISCARDED`).
+        FapiaoCardDiscarded(
+            ::wechatpay_runtime::notify::Notification<FapiaoCardDiscardedResource>,
+        ),
+        /// 发票插入用户卡包成功(FAPIAO.CARD_INSERTED)通知(JSON) (`FAPIAO.CARD_INSERTED`).
+        FapiaoCardInserted(
+            ::wechatpay_runtime::notify::Notification<FapiaoCardInsertedResource>,
+        ),
+        /// 发票开具成功(FAPIAO.ISSUED)通知(JSON) (`FAPIAO.ISSUED`).
+        FapiaoIssued(::wechatpay_runtime::notify::Notification<FapiaoIssuedResource>),
+        /// 发票冲红成功(FAPIAO.REVERSED)通知(JSON) (`FAPIAO.REVERSED`).
+        FapiaoReversed(
+            ::wechatpay_runtime::notify::Notification<FapiaoReversedResource>,
+        ),
+        /// 用户发票抬头填写完成(FAPIAO.USER_APPLIED)通知(JSON) (`FAPIAO.USER_APPLIED`).
+        FapiaoUserApplied(
+            ::wechatpay_runtime::notify::Notification<FapiaoUserAppliedResource>,
+        ),
+        /// 隔夜归还保险订单状态变化(HIRE_POWER_BANK.RECEIVE_INSURANCE)通知(JSON) (`HIRE_POWER_BANK.RECEIVE_INSURANCE`).
+        HirePowerBankReceiveInsurance(
+            ::wechatpay_runtime::notify::Notification<
+                HirePowerBankReceiveInsuranceResource,
+            >,
+        ),
+        /// 保险商户委托代续期完成(INSURANCE_ENTRUST.RENEW)通知(JSON) (`INSURANCE_ENTRUST.RENEW`).
+        InsuranceEntrustRenew(
+            ::wechatpay_runtime::notify::Notification<InsuranceEntrustRenewResource>,
+        ),
+        /// 保险商户委托代扣签约成功(INSURANCE_ENTRUST.SIGN)通知(JSON) (`INSURANCE_ENTRUST.SIGN`).
+        InsuranceEntrustSign(
+            ::wechatpay_runtime::notify::Notification<InsuranceEntrustSignResource>,
+        ),
+        /// 保险商户委托代扣解约完成(INSURANCE_ENTRUST.TERMINATE)通知(JSON) (`INSURANCE_ENTRUST.TERMINATE`).
+        InsuranceEntrustTerminate(
+            ::wechatpay_runtime::notify::Notification<InsuranceEntrustTerminateResource>,
+        ),
+        /// 微信保单服务用户授权成功(INSURANCE_POLICY_MANAGEMENT.GRANTED)通知(JSON) (`INSURANCE_POLICY_MANAGEMENT.GRANTED`).
+        InsurancePolicyManagementGranted(
+            ::wechatpay_runtime::notify::Notification<
+                InsurancePolicyManagementGrantedResource,
+            >,
+        ),
+        /// 商圈会员积分服务授权结果(MALL_AUTH.ACTIVATE_CARD)通知(JSON) (`MALL_AUTH.ACTIVATE_CARD`).
+        MallAuthActivateCard(
+            ::wechatpay_runtime::notify::Notification<MallAuthActivateCardResource>,
+        ),
+        /// 商圈会员场内退款(MALL_REFUND.SUCCESS)通知(JSON) (`MALL_REFUND.SUCCESS`).
+        MallRefundSuccess(
+            ::wechatpay_runtime::notify::Notification<MallRefundSuccessResource>,
+        ),
+        /// 商圈会员场内支付结果(MALL_TRANSACTION.SUCCESS)通知(JSON) (`MALL_TRANSACTION.SUCCESS`).
+        MallTransactionSuccess(
+            ::wechatpay_runtime::notify::Notification<MallTransactionSuccessResource>,
+        ),
+        /// 商户管理记录(MANAGERECORD.CHANGE)通知(JSON) (`MANAGERECORD.CHANGE`).
+        ManagerecordChange(
+            ::wechatpay_runtime::notify::Notification<ManagerecordChangeResource>,
+        ),
+        /// 用户关闭自动收款授权(MCHTRANSFER.AUTHORIZATION.CLOSED)通知(用户确认模式)(JSON) (`MCHTRANSFER.AUTHORIZATION.CLOSED`).
+        MchtransferAuthorizationClosed(
+            ::wechatpay_runtime::notify::Notification<
+                MchtransferAuthorizationClosedResource,
+            >,
+        ),
+        /// 用户确认自动收款授权(MCHTRANSFER.AUTHORIZATION.CONFIRMED)通知(用户确认模式)(JSON) (`MCHTRANSFER.AUTHORIZATION.CONFIRMED`).
+        MchtransferAuthorizationConfirmed(
+            ::wechatpay_runtime::notify::Notification<
+                MchtransferAuthorizationConfirmedResource,
+            >,
+        ),
+        /// 商家转账批次关闭回调(MCHTRANSFER.BATCH.CLOSED)通知(JSON) (`MCHTRANSFER.BATCH.CLOSED`).
+        MchtransferBatchClosed(
+            ::wechatpay_runtime::notify::Notification<MchtransferBatchClosedResource>,
+        ),
+        /// 商家转账批次完成回调(MCHTRANSFER.BATCH.FINISHED)通知(JSON) (`MCHTRANSFER.BATCH.FINISHED`).
+        MchtransferBatchFinished(
+            ::wechatpay_runtime::notify::Notification<MchtransferBatchFinishedResource>,
+        ),
+        /// 商家转账回调(MCHTRANSFER.BILL.FINISHED)通知(用户确认模式)(JSON) (`MCHTRANSFER.BILL.FINISHED`).
+        MchtransferBillFinished(
+            ::wechatpay_runtime::notify::Notification<MchtransferBillFinishedResource>,
+        ),
+        /// 转账到QQ钱包(MCHTRANSFER.QQWALLETBILL.FINISHED)通知(JSON) (`MCHTRANSFER.QQWALLETBILL.FINISHED`).
+        MchtransferQqwalletbillFinished(
+            ::wechatpay_runtime::notify::Notification<
+                MchtransferQqwalletbillFinishedResource,
+            >,
+        ),
+        /// 商户提现状态变更(MCHWITHDRAW.CHANGE)通知(JSON) (`MCHWITHDRAW.CHANGE`).
+        MchwithdrawChange(
+            ::wechatpay_runtime::notify::Notification<MchwithdrawChangeResource>,
+        ),
+        /// 医保混合收款成功(MEDICAL_INSURANCE.SUCCESS)通知(JSON) (`MEDICAL_INSURANCE.SUCCESS`).
+        MedicalInsuranceSuccess(
+            ::wechatpay_runtime::notify::Notification<MedicalInsuranceSuccessResource>,
+        ),
+        /// 会员卡领卡事件(MEMBERCARD.ACCEPT_CARD)通知(JSON) (`MEMBERCARD.ACCEPT_CARD`).
+        MembercardAcceptCard(
+            ::wechatpay_runtime::notify::Notification<MembercardAcceptCardResource>,
+        ),
+        /// 会员卡激活事件(MEMBERCARD.ACTIVATE_CARD)通知(JSON) (`MEMBERCARD.ACTIVATE_CARD`).
+        MembercardActivateCard(
+            ::wechatpay_runtime::notify::Notification<MembercardActivateCardResource>,
+        ),
+        /// 用户管理会员卡事件(MEMBERCARD.USERCARD_MANAGE)通知(JSON) (`MEMBERCARD.USERCARD_MANAGE`).
+        MembercardUsercardManage(
+            ::wechatpay_runtime::notify::Notification<MembercardUsercardManageResource>,
+        ),
+        /// 合作伙伴订阅(MERCHANT_NOTIFY.NOTIFY)通知(JSON) (`MERCHANT_NOTIFY.NOTIFY`).
+        MerchantNotifyNotify(
+            ::wechatpay_runtime::notify::Notification<MerchantNotifyNotifyResource>,
+        ),
+        /// 跨境/全球-委托代扣签约成功(PAPAY.SIGN)通知(JSON) (`PAPAY.SIGN`).
+        PapaySign(::wechatpay_runtime::notify::Notification<PapaySignResource>),
+        /// 跨境/全球-委托代扣成功解约(PAPAY.TERMINATE)通知(JSON) (`PAPAY.TERMINATE`).
+        PapayTerminate(
+            ::wechatpay_runtime::notify::Notification<PapayTerminateResource>,
+        ),
+        /// 停车缴费服务-商户查费(PARKING_FEE.QUERY_TRANS_INFO)回调(JSON) (`PARKING_FEE.QUERY_TRANS_INFO`).
+        ParkingFeeQueryTransInfo(
+            ::wechatpay_runtime::notify::Notification<ParkingFeeQueryTransInfoResource>,
+        ),
+        /// 服务账户绑定结果(PAYSCORE.BIND_SERVICE_ACCOUNT)通知(JSON) (`PAYSCORE.BIND_SERVICE_ACCOUNT`).
+        PayscoreBindServiceAccount(
+            ::wechatpay_runtime::notify::Notification<PayscoreBindServiceAccountResource>,
+        ),
+        /// 支付分从业机构-商户预下单(PAYSCORE.MCH_PREPAY)通知(JSON) (`PAYSCORE.MCH_PREPAY`).
+        PayscoreMchPrepay(
+            ::wechatpay_runtime::notify::Notification<PayscoreMchPrepayResource>,
+        ),
+        /// 支付分服务确认订单(PAYSCORE.USER_ACCEPTED)通知(JSON) (`PAYSCORE.USER_ACCEPTED`).
+        PayscoreUserAccepted(
+            ::wechatpay_runtime::notify::Notification<PayscoreUserAcceptedResource>,
+        ),
+        /// 取消签约回调(PAYSCORE.USER_CANCEL_SIGN_PLAN)通知(JSON) (`PAYSCORE.USER_CANCEL_SIGN_PLAN`).
+        PayscoreUserCancelSignPlan(
+            ::wechatpay_runtime::notify::Notification<PayscoreUserCancelSignPlanResource>,
+        ),
+        /// 支付分服务用户解除授权成功(PAYSCORE.USER_CLOSE_SERVICE)通知(JSON) (`PAYSCORE.USER_CLOSE_SERVICE`).
+        PayscoreUserCloseService(
+            ::wechatpay_runtime::notify::Notification<PayscoreUserCloseServiceResource>,
+        ),
+        /// 支付分服务用户确认成功(PAYSCORE.USER_CONFIRM)通知(JSON) (`PAYSCORE.USER_CONFIRM`).
+        PayscoreUserConfirm(
+            ::wechatpay_runtime::notify::Notification<PayscoreUserConfirmResource>,
+        ),
+        /// 支付分服务用户授权成功(PAYSCORE.USER_OPEN_SERVICE)通知(JSON) (`PAYSCORE.USER_OPEN_SERVICE`).
+        PayscoreUserOpenService(
+            ::wechatpay_runtime::notify::Notification<PayscoreUserOpenServiceResource>,
+        ),
+        /// 支付分服务用户支付成功(PAYSCORE.USER_PAID)通知(JSON) (`PAYSCORE.USER_PAID`).
+        PayscoreUserPaid(
+            ::wechatpay_runtime::notify::Notification<PayscoreUserPaidResource>,
+        ),
+        /// 签约成功回调(PAYSCORE.USER_SIGN_PLAN)通知(JSON) (`PAYSCORE.USER_SIGN_PLAN`).
+        PayscoreUserSignPlan(
+            ::wechatpay_runtime::notify::Notification<PayscoreUserSignPlanResource>,
+        ),
+        /// 商品券图片生成结果(PRODUCT_COUPON_SP.IMAGE_GENERATION)通知(JSON) (`PRODUCT_COUPON_SP.IMAGE_GENERATION`).
+        ProductCouponSpImageGeneration(
+            ::wechatpay_runtime::notify::Notification<
+                ProductCouponSpImageGenerationResource,
+            >,
+        ),
+        /// 商品券领券(PRODUCT_COUPON_SP.SEND)通知(JSON) (`PRODUCT_COUPON_SP.SEND`).
+        ProductCouponSpSend(
+            ::wechatpay_runtime::notify::Notification<ProductCouponSpSendResource>,
+        ),
+        /// 分账动账成功回退(PROFITSHARING.RETURN)通知(JSON) (`PROFITSHARING.RETURN`).
+        ProfitsharingReturn(
+            ::wechatpay_runtime::notify::Notification<ProfitsharingReturnResource>,
+        ),
+        /// 分账动账成功变动(PROFITSHARING.SUCCESS)通知(JSON) (`PROFITSHARING.SUCCESS`).
+        ProfitsharingSuccess(
+            ::wechatpay_runtime::notify::Notification<ProfitsharingSuccessResource>,
+        ),
+        /// 平台收付通商家充值-关闭充值(RECHARGE.CLOSED)通知(JSON) (`RECHARGE.CLOSED`).
+        RechargeClosed(
+            ::wechatpay_runtime::notify::Notification<RechargeClosedResource>,
+        ),
+        /// 平台收付通商家充值-充值资金退回(RECHARGE.FUND_RETURNED)通知(JSON) (`RECHARGE.FUND_RETURNED`).
+        RechargeFundReturned(
+            ::wechatpay_runtime::notify::Notification<RechargeFundReturnedResource>,
+        ),
+        /// 平台收付通商家充值-充值成功(RECHARGE.SUCCESS)通知(JSON) (`RECHARGE.SUCCESS`).
+        RechargeSuccess(
+            ::wechatpay_runtime::notify::Notification<RechargeSuccessResource>,
+        ),
+        /// 退款异常(REFUND.ABNORMAL)通知(JSON) (`REFUND.ABNORMAL`).
+        RefundAbnormal(
+            ::wechatpay_runtime::notify::Notification<RefundAbnormalResource>,
+        ),
+        /// 退款关闭(REFUND.CLOSED)通知(JSON) (`REFUND.CLOSED`).
+        RefundClosed(::wechatpay_runtime::notify::Notification<RefundClosedResource>),
         /// 退款成功(REFUND.SUCCESS)通知(JSON) (`REFUND.SUCCESS`).
         RefundSuccess(::wechatpay_runtime::notify::Notification<RefundSuccessResource>),
         /// 风险订单回调(RISKTRADE.IDENTIFICATION)通知(JSON) (`RISKTRADE.IDENTIFICATION`).
         RisktradeIdentification(
             ::wechatpay_runtime::notify::Notification<RisktradeIdentificationResource>,
         ),
+        /// 商户签名验签／加解密测试-回调接口(SECURITY_ECHO.SUCCESS)通知(JSON) (`SECURITY_ECHO.SUCCESS`).
+        SecurityEchoSuccess(
+            ::wechatpay_runtime::notify::Notification<SecurityEchoSuccessResource>,
+        ),
+        /// 个人收款-结算回调(SETTLEMENT.SUCCESS)通知(JSON) (`SETTLEMENT.SUCCESS`).
+        SettlementSuccess(
+            ::wechatpay_runtime::notify::Notification<SettlementSuccessResource>,
+        ),
+        /// 停车服务扣费失败(TRANSACTION.FAIL)通知(JSON) (`TRANSACTION.FAIL`).
+        TransactionFail(
+            ::wechatpay_runtime::notify::Notification<TransactionFailResource>,
+        ),
+        /// 校园轻松付扣费失败(TRANSACTION.INDUSTRY_FAILED)通知(JSON) (`TRANSACTION.INDUSTRY_FAILED`).
+        TransactionIndustryFailed(
+            ::wechatpay_runtime::notify::Notification<TransactionIndustryFailedResource>,
+        ),
+        /// 校园轻松付扣费支付成功(TRANSACTION.INDUSTRY_SUCCESS)通知(JSON) (`TRANSACTION.INDUSTRY_SUCCESS`).
+        TransactionIndustrySuccess(
+            ::wechatpay_runtime::notify::Notification<TransactionIndustrySuccessResource>,
+        ),
+        /// 用户对垫资单还款(TRANSACTION.PAY_BACK)通知(JSON) (`TRANSACTION.PAY_BACK`).
+        TransactionPayBack(
+            ::wechatpay_runtime::notify::Notification<TransactionPayBackResource>,
+        ),
         /// 支付成功(TRANSACTION.SUCCESS)通知(JSON) (`TRANSACTION.SUCCESS`).
         TransactionSuccess(
             ::wechatpay_runtime::notify::Notification<TransactionSuccessResource>,
         ),
+        /// 停车入场状态变更(VEHICLE.ENTRANCE_STATE_CHANGE)通知(JSON) (`VEHICLE.ENTRANCE_STATE_CHANGE`).
+        VehicleEntranceStateChange(
+            ::wechatpay_runtime::notify::Notification<VehicleEntranceStateChangeResource>,
+        ),
+        /// ETC授权签约状态变化(VEHICLE.USER_STATE_CHANGE)通知(JSON) (`VEHICLE.USER_STATE_CHANGE`).
+        VehicleUserStateChange(
+            ::wechatpay_runtime::notify::Notification<VehicleUserStateChangeResource>,
+        ),
+        /// 商户平台申诉(VIOLATION.APPEAL)通知(JSON) (`VIOLATION.APPEAL`).
+        ViolationAppeal(
+            ::wechatpay_runtime::notify::Notification<ViolationAppealResource>,
+        ),
+        /// 商户平台拦截(VIOLATION.INTERCEPT)通知(JSON) (`VIOLATION.INTERCEPT`).
+        ViolationIntercept(
+            ::wechatpay_runtime::notify::Notification<ViolationInterceptResource>,
+        ),
+        /// 商户平台处罚(VIOLATION.PUNISH)通知(JSON) (`VIOLATION.PUNISH`).
+        ViolationPunish(
+            ::wechatpay_runtime::notify::Notification<ViolationPunishResource>,
+        ),
+        /// 关系授权完成(WEBIZPAY.AUTHORIZED)通知(JSON) (`WEBIZPAY.AUTHORIZED`).
+        WebizpayAuthorized(
+            ::wechatpay_runtime::notify::Notification<WebizpayAuthorizedResource>,
+        ),
+        /// 企业支付额度卡退款成功后(WEBIZPAY.PAYMENTREFUNDSUCCESS)通知(JSON) (`WEBIZPAY.PAYMENTREFUNDSUCCESS`).
+        WebizpayPaymentrefundsuccess(
+            ::wechatpay_runtime::notify::Notification<
+                WebizpayPaymentrefundsuccessResource,
+            >,
+        ),
+        /// 企业支付额度卡支付成功后(WEBIZPAY.PAYMENTSUCCESS)通知(JSON) (`WEBIZPAY.PAYMENTSUCCESS`).
+        WebizpayPaymentsuccess(
+            ::wechatpay_runtime::notify::Notification<WebizpayPaymentsuccessResource>,
+        ),
+        /// 企业支付额度卡失效后(WEBIZPAY.QUOTACARDEXPIRED)通知(JSON) (`WEBIZPAY.QUOTACARDEXPIRED`).
+        WebizpayQuotacardexpired(
+            ::wechatpay_runtime::notify::Notification<WebizpayQuotacardexpiredResource>,
+        ),
+        /// 企业支付关系解除授权后(WEBIZPAY.REVOKED)通知(JSON) (`WEBIZPAY.REVOKED`).
+        WebizpayRevoked(
+            ::wechatpay_runtime::notify::Notification<WebizpayRevokedResource>,
+        ),
         /// An event type the docs these bindings come from do not list.
         Unknown(::wechatpay_runtime::notify::Notification<::serde_json::Value>),
+        /// A documented event whose resource did not decode as its type:
+        /// the JSON as sent, and where and why it did not fit.
+        Undecoded(::std::boxed::Box<::wechatpay_runtime::notify::Undecoded>),
     }
 
     impl Event {
-        /// Verifies, decrypts and decodes a notification from its raw
-        /// headers and body bytes.
+        /// Verifies, decrypts and types a notification from its raw
+        /// headers and body bytes. Fails only for a notification that
+        /// is not WeChat Pay's or cannot be read (signature, envelope,
+        /// decryption).
         pub async fn parse(
             parser: &::wechatpay_runtime::notify::NotificationParser,
             headers: &::wechatpay_runtime::notify::HeaderMap,
@@ -2724,52 +17242,575 @@ pub mod events {
             ::wechatpay_runtime::notify::NotificationError,
         > {
             let notification = parser.parse::<::serde_json::Value>(headers, body).await?;
-            Event::from_notification(notification)
+            ::std::result::Result::Ok(Event::from_notification(notification))
         }
 
         /// Types an already verified and decrypted notification by its event type.
         pub fn from_notification(
             notification: ::wechatpay_runtime::notify::Notification<::serde_json::Value>,
-        ) -> ::std::result::Result<
-            Event,
-            ::wechatpay_runtime::notify::NotificationError,
-        > {
-            match notification.event_type.as_str() {
-                "COUPON.SEND" => notification.decode().map(Event::CouponSend),
-                "COUPON.USE" => notification.decode().map(Event::CouponUse),
-                "REFUND.SUCCESS" => notification.decode().map(Event::RefundSuccess),
-                "RISKTRADE.IDENTIFICATION" => {
-                    notification.decode().map(Event::RisktradeIdentification)
+        ) -> Event {
+            fn typed<T: ::serde::de::DeserializeOwned>(
+                notification: ::wechatpay_runtime::notify::Notification<
+                    ::serde_json::Value,
+                >,
+                variant: fn(::wechatpay_runtime::notify::Notification<T>) -> Event,
+            ) -> Event {
+                match notification.decode() {
+                    ::std::result::Result::Ok(typed) => variant(typed),
+                    ::std::result::Result::Err(undecoded) => Event::Undecoded(undecoded),
                 }
-                "TRANSACTION.SUCCESS" => {
-                    notification.decode().map(Event::TransactionSuccess)
+            }
+            let key = (
+                notification.event_type.as_str(),
+                notification.original_type.as_str(),
+            );
+            match key {
+                ("ABNORMAL_FUND_PROCESSING.TRANSFER.SUCCESS", _) => {
+                    typed(notification, Event::AbnormalFundProcessingTransferSuccess)
                 }
-                _ => ::std::result::Result::Ok(Event::Unknown(notification)),
+                ("APPLYMENT_STATE.APPROVED", _) => {
+                    typed(notification, Event::ApplymentStateApproved)
+                }
+                ("BLOCKRECORD.CHANGE", _) => {
+                    typed(notification, Event::BlockrecordChange)
+                }
+                ("BLOCKSUBMISSION.CHANGE", _) => {
+                    typed(notification, Event::BlocksubmissionChange)
+                }
+                ("BRAND_MEMBER_CARD_SP.POINT_EXCHANGE_COUPON", _) => {
+                    typed(notification, Event::BrandMemberCardSpPointExchangeCoupon)
+                }
+                ("BRAND_MEMBER_CARD_SP.SYNC_USER_POINT", _) => {
+                    typed(notification, Event::BrandMemberCardSpSyncUserPoint)
+                }
+                ("BRAND_MEMBER_CARD_SP.USER_CARD.CREATE", _) => {
+                    typed(notification, Event::BrandMemberCardSpUserCardCreate)
+                }
+                ("BRAND_MEMBER_CARD_SP.USER_CARD.DELETE", _) => {
+                    typed(notification, Event::BrandMemberCardSpUserCardDelete)
+                }
+                ("BUDGET.CLOSED", _) => typed(notification, Event::BudgetClosed),
+                ("BUDGET.FINISHED", _) => typed(notification, Event::BudgetFinished),
+                ("BUDGET.LOCKED", _) => typed(notification, Event::BudgetLocked),
+                ("COMPLAINT.CREATE", _) => typed(notification, Event::ComplaintCreate),
+                ("COMPLAINT.STATE_CHANGE", _) => {
+                    typed(notification, Event::ComplaintStateChange)
+                }
+                ("COUPON.SEND", _) => typed(notification, Event::CouponSend),
+                ("COUPON.USE", _) => typed(notification, Event::CouponUse),
+                ("CREDIT_REPAYMENT.DEDUCTION_PAY", _) => {
+                    typed(notification, Event::CreditRepaymentDeductionPay)
+                }
+                ("CREDIT_REPAYMENT.SIGN_CONTRACT", _) => {
+                    typed(notification, Event::CreditRepaymentSignContract)
+                }
+                ("CREDIT_REPAYMENT.TERMINATE_CONTRACT", _) => {
+                    typed(notification, Event::CreditRepaymentTerminateContract)
+                }
+                ("CROSS_BORDER_PAY.GET_MCH_INFO", _) => {
+                    typed(notification, Event::CrossBorderPayGetMchInfo)
+                }
+                ("CROSS_BORDER_PAY.PUSH_ORDER_INFO", _) => {
+                    typed(notification, Event::CrossBorderPayPushOrderInfo)
+                }
+                ("DELIVERY_PLAN.CHANGE", _) => {
+                    typed(notification, Event::DeliveryPlanChange)
+                }
+                ("DISCOUNT_CARD.AGREEMENT_ENDED", _) => {
+                    typed(notification, Event::DiscountCardAgreementEnded)
+                }
+                ("DISCOUNT_CARD.GET_CARD", _) => {
+                    typed(notification, Event::DiscountCardGetCard)
+                }
+                ("DISCOUNT_CARD.SETTLEMENT", _) => {
+                    typed(notification, Event::DiscountCardSettlement)
+                }
+                ("DISCOUNT_CARD.USER_ACCEPTED", _) => {
+                    typed(notification, Event::DiscountCardUserAccepted)
+                }
+                ("DISCOUNT_CARD.USER_PAID", _) => {
+                    typed(notification, Event::DiscountCardUserPaid)
+                }
+                ("ECOMMERCE_ENTRUST.SIGN", _) => {
+                    typed(notification, Event::EcommerceEntrustSign)
+                }
+                ("ECOMMERCE_ENTRUST.TERMINATE", _) => {
+                    typed(notification, Event::EcommerceEntrustTerminate)
+                }
+                ("EDU_SCHOOL_PAY.USER_DEBT_STATE_UPDATE", _) => {
+                    typed(notification, Event::EduSchoolPayUserDebtStateUpdate)
+                }
+                ("ENTRUST.RELEASE", _) => typed(notification, Event::EntrustRelease),
+                ("ENTRUST.SIGN", _) => typed(notification, Event::EntrustSign),
+                ("ENTRUST.SIGNING", _) => typed(notification, Event::EntrustSigning),
+                ("ENTRUST.TERMINATE", _) => typed(notification, Event::EntrustTerminate),
+                ("ENTRUST.TERMINATE_INQUIRY", _) => {
+                    typed(notification, Event::EntrustTerminateInquiry)
+                }
+                ("ENTRUST.TERMINATE_RETENTION", _) => {
+                    typed(notification, Event::EntrustTerminateRetention)
+                }
+                ("FACEPAY.USER_STATE_CHANGE", _) => {
+                    typed(notification, Event::FacepayUserStateChange)
+                }
+                ("FAPIAO.CARD_DISCARDED", _) => {
+                    typed(notification, Event::FapiaoCardDiscarded)
+                }
+                ("FAPIAO.CARD_INSERTED", _) => {
+                    typed(notification, Event::FapiaoCardInserted)
+                }
+                ("FAPIAO.ISSUED", _) => typed(notification, Event::FapiaoIssued),
+                ("FAPIAO.REVERSED", _) => typed(notification, Event::FapiaoReversed),
+                ("FAPIAO.USER_APPLIED", _) => {
+                    typed(notification, Event::FapiaoUserApplied)
+                }
+                ("HIRE_POWER_BANK.RECEIVE_INSURANCE", _) => {
+                    typed(notification, Event::HirePowerBankReceiveInsurance)
+                }
+                ("INSURANCE_ENTRUST.RENEW", _) => {
+                    typed(notification, Event::InsuranceEntrustRenew)
+                }
+                ("INSURANCE_ENTRUST.SIGN", _) => {
+                    typed(notification, Event::InsuranceEntrustSign)
+                }
+                ("INSURANCE_ENTRUST.TERMINATE", _) => {
+                    typed(notification, Event::InsuranceEntrustTerminate)
+                }
+                ("INSURANCE_POLICY_MANAGEMENT.GRANTED", _) => {
+                    typed(notification, Event::InsurancePolicyManagementGranted)
+                }
+                ("MALL_AUTH.ACTIVATE_CARD", _) => {
+                    typed(notification, Event::MallAuthActivateCard)
+                }
+                ("MALL_REFUND.SUCCESS", _) => {
+                    typed(notification, Event::MallRefundSuccess)
+                }
+                ("MALL_TRANSACTION.SUCCESS", _) => {
+                    typed(notification, Event::MallTransactionSuccess)
+                }
+                ("MANAGERECORD.CHANGE", _) => {
+                    typed(notification, Event::ManagerecordChange)
+                }
+                ("MCHTRANSFER.AUTHORIZATION.CLOSED", _) => {
+                    typed(notification, Event::MchtransferAuthorizationClosed)
+                }
+                ("MCHTRANSFER.AUTHORIZATION.CONFIRMED", _) => {
+                    typed(notification, Event::MchtransferAuthorizationConfirmed)
+                }
+                ("MCHTRANSFER.BATCH.CLOSED", _) => {
+                    typed(notification, Event::MchtransferBatchClosed)
+                }
+                ("MCHTRANSFER.BATCH.FINISHED", _) => {
+                    typed(notification, Event::MchtransferBatchFinished)
+                }
+                ("MCHTRANSFER.BILL.FINISHED", _) => {
+                    typed(notification, Event::MchtransferBillFinished)
+                }
+                ("MCHTRANSFER.QQWALLETBILL.FINISHED", _) => {
+                    typed(notification, Event::MchtransferQqwalletbillFinished)
+                }
+                ("MCHWITHDRAW.CHANGE", _) => {
+                    typed(notification, Event::MchwithdrawChange)
+                }
+                ("MEDICAL_INSURANCE.SUCCESS", _) => {
+                    typed(notification, Event::MedicalInsuranceSuccess)
+                }
+                ("MEMBERCARD.ACCEPT_CARD", _) => {
+                    typed(notification, Event::MembercardAcceptCard)
+                }
+                ("MEMBERCARD.ACTIVATE_CARD", _) => {
+                    typed(notification, Event::MembercardActivateCard)
+                }
+                ("MEMBERCARD.USERCARD_MANAGE", _) => {
+                    typed(notification, Event::MembercardUsercardManage)
+                }
+                ("MERCHANT_NOTIFY.NOTIFY", _) => {
+                    typed(notification, Event::MerchantNotifyNotify)
+                }
+                ("PAPAY.SIGN", _) => typed(notification, Event::PapaySign),
+                ("PAPAY.TERMINATE", _) => typed(notification, Event::PapayTerminate),
+                ("PARKING_FEE.QUERY_TRANS_INFO", _) => {
+                    typed(notification, Event::ParkingFeeQueryTransInfo)
+                }
+                ("PAYSCORE.BIND_SERVICE_ACCOUNT", _) => {
+                    typed(notification, Event::PayscoreBindServiceAccount)
+                }
+                ("PAYSCORE.MCH_PREPAY", _) => {
+                    typed(notification, Event::PayscoreMchPrepay)
+                }
+                ("PAYSCORE.USER_ACCEPTED", _) => {
+                    typed(notification, Event::PayscoreUserAccepted)
+                }
+                ("PAYSCORE.USER_CANCEL_SIGN_PLAN", _) => {
+                    typed(notification, Event::PayscoreUserCancelSignPlan)
+                }
+                ("PAYSCORE.USER_CLOSE_SERVICE", _) => {
+                    typed(notification, Event::PayscoreUserCloseService)
+                }
+                ("PAYSCORE.USER_CONFIRM", _) => {
+                    typed(notification, Event::PayscoreUserConfirm)
+                }
+                ("PAYSCORE.USER_OPEN_SERVICE", _) => {
+                    typed(notification, Event::PayscoreUserOpenService)
+                }
+                ("PAYSCORE.USER_PAID", _) => typed(notification, Event::PayscoreUserPaid),
+                ("PAYSCORE.USER_SIGN_PLAN", _) => {
+                    typed(notification, Event::PayscoreUserSignPlan)
+                }
+                ("PRODUCT_COUPON_SP.IMAGE_GENERATION", _) => {
+                    typed(notification, Event::ProductCouponSpImageGeneration)
+                }
+                ("PRODUCT_COUPON_SP.SEND", _) => {
+                    typed(notification, Event::ProductCouponSpSend)
+                }
+                ("PROFITSHARING.RETURN", _) => {
+                    typed(notification, Event::ProfitsharingReturn)
+                }
+                ("PROFITSHARING.SUCCESS", _) => {
+                    typed(notification, Event::ProfitsharingSuccess)
+                }
+                ("RECHARGE.CLOSED", _) => typed(notification, Event::RechargeClosed),
+                ("RECHARGE.FUND_RETURNED", _) => {
+                    typed(notification, Event::RechargeFundReturned)
+                }
+                ("RECHARGE.SUCCESS", _) => typed(notification, Event::RechargeSuccess),
+                ("REFUND.ABNORMAL", _) => typed(notification, Event::RefundAbnormal),
+                ("REFUND.CLOSED", _) => typed(notification, Event::RefundClosed),
+                ("REFUND.SUCCESS", _) => typed(notification, Event::RefundSuccess),
+                ("RISKTRADE.IDENTIFICATION", _) => {
+                    typed(notification, Event::RisktradeIdentification)
+                }
+                ("SECURITY_ECHO.SUCCESS", _) => {
+                    typed(notification, Event::SecurityEchoSuccess)
+                }
+                ("SETTLEMENT.SUCCESS", _) => {
+                    typed(notification, Event::SettlementSuccess)
+                }
+                ("TRANSACTION.FAIL", _) => typed(notification, Event::TransactionFail),
+                ("TRANSACTION.INDUSTRY_FAILED", _) => {
+                    typed(notification, Event::TransactionIndustryFailed)
+                }
+                ("TRANSACTION.INDUSTRY_SUCCESS", _) => {
+                    typed(notification, Event::TransactionIndustrySuccess)
+                }
+                ("TRANSACTION.PAY_BACK", _) => {
+                    typed(notification, Event::TransactionPayBack)
+                }
+                ("TRANSACTION.SUCCESS", _) => {
+                    typed(notification, Event::TransactionSuccess)
+                }
+                ("VEHICLE.ENTRANCE_STATE_CHANGE", _) => {
+                    typed(notification, Event::VehicleEntranceStateChange)
+                }
+                ("VEHICLE.USER_STATE_CHANGE", _) => {
+                    typed(notification, Event::VehicleUserStateChange)
+                }
+                ("VIOLATION.APPEAL", _) => typed(notification, Event::ViolationAppeal),
+                ("VIOLATION.INTERCEPT", _) => {
+                    typed(notification, Event::ViolationIntercept)
+                }
+                ("VIOLATION.PUNISH", _) => typed(notification, Event::ViolationPunish),
+                ("WEBIZPAY.AUTHORIZED", _) => {
+                    typed(notification, Event::WebizpayAuthorized)
+                }
+                ("WEBIZPAY.PAYMENTREFUNDSUCCESS", _) => {
+                    typed(notification, Event::WebizpayPaymentrefundsuccess)
+                }
+                ("WEBIZPAY.PAYMENTSUCCESS", _) => {
+                    typed(notification, Event::WebizpayPaymentsuccess)
+                }
+                ("WEBIZPAY.QUOTACARDEXPIRED", _) => {
+                    typed(notification, Event::WebizpayQuotacardexpired)
+                }
+                ("WEBIZPAY.REVOKED", _) => typed(notification, Event::WebizpayRevoked),
+                _ => Event::Unknown(notification),
             }
         }
 
         /// The notification's id, to deduplicate by.
         pub fn id(&self) -> &str {
             match self {
+                Event::AbnormalFundProcessingTransferSuccess(notification) => {
+                    &notification.id
+                }
+                Event::ApplymentStateApproved(notification) => &notification.id,
+                Event::BlockrecordChange(notification) => &notification.id,
+                Event::BlocksubmissionChange(notification) => &notification.id,
+                Event::BrandMemberCardSpPointExchangeCoupon(notification) => {
+                    &notification.id
+                }
+                Event::BrandMemberCardSpSyncUserPoint(notification) => &notification.id,
+                Event::BrandMemberCardSpUserCardCreate(notification) => &notification.id,
+                Event::BrandMemberCardSpUserCardDelete(notification) => &notification.id,
+                Event::BudgetClosed(notification) => &notification.id,
+                Event::BudgetFinished(notification) => &notification.id,
+                Event::BudgetLocked(notification) => &notification.id,
+                Event::ComplaintCreate(notification) => &notification.id,
+                Event::ComplaintStateChange(notification) => &notification.id,
                 Event::CouponSend(notification) => &notification.id,
                 Event::CouponUse(notification) => &notification.id,
+                Event::CreditRepaymentDeductionPay(notification) => &notification.id,
+                Event::CreditRepaymentSignContract(notification) => &notification.id,
+                Event::CreditRepaymentTerminateContract(notification) => &notification.id,
+                Event::CrossBorderPayGetMchInfo(notification) => &notification.id,
+                Event::CrossBorderPayPushOrderInfo(notification) => &notification.id,
+                Event::DeliveryPlanChange(notification) => &notification.id,
+                Event::DiscountCardAgreementEnded(notification) => &notification.id,
+                Event::DiscountCardGetCard(notification) => &notification.id,
+                Event::DiscountCardSettlement(notification) => &notification.id,
+                Event::DiscountCardUserAccepted(notification) => &notification.id,
+                Event::DiscountCardUserPaid(notification) => &notification.id,
+                Event::EcommerceEntrustSign(notification) => &notification.id,
+                Event::EcommerceEntrustTerminate(notification) => &notification.id,
+                Event::EduSchoolPayUserDebtStateUpdate(notification) => &notification.id,
+                Event::EntrustRelease(notification) => &notification.id,
+                Event::EntrustSign(notification) => &notification.id,
+                Event::EntrustSigning(notification) => &notification.id,
+                Event::EntrustTerminate(notification) => &notification.id,
+                Event::EntrustTerminateInquiry(notification) => &notification.id,
+                Event::EntrustTerminateRetention(notification) => &notification.id,
+                Event::FacepayUserStateChange(notification) => &notification.id,
+                Event::FapiaoCardDiscarded(notification) => &notification.id,
+                Event::FapiaoCardInserted(notification) => &notification.id,
+                Event::FapiaoIssued(notification) => &notification.id,
+                Event::FapiaoReversed(notification) => &notification.id,
+                Event::FapiaoUserApplied(notification) => &notification.id,
+                Event::HirePowerBankReceiveInsurance(notification) => &notification.id,
+                Event::InsuranceEntrustRenew(notification) => &notification.id,
+                Event::InsuranceEntrustSign(notification) => &notification.id,
+                Event::InsuranceEntrustTerminate(notification) => &notification.id,
+                Event::InsurancePolicyManagementGranted(notification) => &notification.id,
+                Event::MallAuthActivateCard(notification) => &notification.id,
+                Event::MallRefundSuccess(notification) => &notification.id,
+                Event::MallTransactionSuccess(notification) => &notification.id,
+                Event::ManagerecordChange(notification) => &notification.id,
+                Event::MchtransferAuthorizationClosed(notification) => &notification.id,
+                Event::MchtransferAuthorizationConfirmed(notification) => {
+                    &notification.id
+                }
+                Event::MchtransferBatchClosed(notification) => &notification.id,
+                Event::MchtransferBatchFinished(notification) => &notification.id,
+                Event::MchtransferBillFinished(notification) => &notification.id,
+                Event::MchtransferQqwalletbillFinished(notification) => &notification.id,
+                Event::MchwithdrawChange(notification) => &notification.id,
+                Event::MedicalInsuranceSuccess(notification) => &notification.id,
+                Event::MembercardAcceptCard(notification) => &notification.id,
+                Event::MembercardActivateCard(notification) => &notification.id,
+                Event::MembercardUsercardManage(notification) => &notification.id,
+                Event::MerchantNotifyNotify(notification) => &notification.id,
+                Event::PapaySign(notification) => &notification.id,
+                Event::PapayTerminate(notification) => &notification.id,
+                Event::ParkingFeeQueryTransInfo(notification) => &notification.id,
+                Event::PayscoreBindServiceAccount(notification) => &notification.id,
+                Event::PayscoreMchPrepay(notification) => &notification.id,
+                Event::PayscoreUserAccepted(notification) => &notification.id,
+                Event::PayscoreUserCancelSignPlan(notification) => &notification.id,
+                Event::PayscoreUserCloseService(notification) => &notification.id,
+                Event::PayscoreUserConfirm(notification) => &notification.id,
+                Event::PayscoreUserOpenService(notification) => &notification.id,
+                Event::PayscoreUserPaid(notification) => &notification.id,
+                Event::PayscoreUserSignPlan(notification) => &notification.id,
+                Event::ProductCouponSpImageGeneration(notification) => &notification.id,
+                Event::ProductCouponSpSend(notification) => &notification.id,
+                Event::ProfitsharingReturn(notification) => &notification.id,
+                Event::ProfitsharingSuccess(notification) => &notification.id,
+                Event::RechargeClosed(notification) => &notification.id,
+                Event::RechargeFundReturned(notification) => &notification.id,
+                Event::RechargeSuccess(notification) => &notification.id,
+                Event::RefundAbnormal(notification) => &notification.id,
+                Event::RefundClosed(notification) => &notification.id,
                 Event::RefundSuccess(notification) => &notification.id,
                 Event::RisktradeIdentification(notification) => &notification.id,
+                Event::SecurityEchoSuccess(notification) => &notification.id,
+                Event::SettlementSuccess(notification) => &notification.id,
+                Event::TransactionFail(notification) => &notification.id,
+                Event::TransactionIndustryFailed(notification) => &notification.id,
+                Event::TransactionIndustrySuccess(notification) => &notification.id,
+                Event::TransactionPayBack(notification) => &notification.id,
                 Event::TransactionSuccess(notification) => &notification.id,
+                Event::VehicleEntranceStateChange(notification) => &notification.id,
+                Event::VehicleUserStateChange(notification) => &notification.id,
+                Event::ViolationAppeal(notification) => &notification.id,
+                Event::ViolationIntercept(notification) => &notification.id,
+                Event::ViolationPunish(notification) => &notification.id,
+                Event::WebizpayAuthorized(notification) => &notification.id,
+                Event::WebizpayPaymentrefundsuccess(notification) => &notification.id,
+                Event::WebizpayPaymentsuccess(notification) => &notification.id,
+                Event::WebizpayQuotacardexpired(notification) => &notification.id,
+                Event::WebizpayRevoked(notification) => &notification.id,
                 Event::Unknown(notification) => &notification.id,
+                Event::Undecoded(undecoded) => &undecoded.notification.id,
             }
         }
 
         /// The notification's event type (`COUPON.SEND`).
         pub fn event_type(&self) -> &str {
             match self {
+                Event::AbnormalFundProcessingTransferSuccess(notification) => {
+                    &notification.event_type
+                }
+                Event::ApplymentStateApproved(notification) => &notification.event_type,
+                Event::BlockrecordChange(notification) => &notification.event_type,
+                Event::BlocksubmissionChange(notification) => &notification.event_type,
+                Event::BrandMemberCardSpPointExchangeCoupon(notification) => {
+                    &notification.event_type
+                }
+                Event::BrandMemberCardSpSyncUserPoint(notification) => {
+                    &notification.event_type
+                }
+                Event::BrandMemberCardSpUserCardCreate(notification) => {
+                    &notification.event_type
+                }
+                Event::BrandMemberCardSpUserCardDelete(notification) => {
+                    &notification.event_type
+                }
+                Event::BudgetClosed(notification) => &notification.event_type,
+                Event::BudgetFinished(notification) => &notification.event_type,
+                Event::BudgetLocked(notification) => &notification.event_type,
+                Event::ComplaintCreate(notification) => &notification.event_type,
+                Event::ComplaintStateChange(notification) => &notification.event_type,
                 Event::CouponSend(notification) => &notification.event_type,
                 Event::CouponUse(notification) => &notification.event_type,
+                Event::CreditRepaymentDeductionPay(notification) => {
+                    &notification.event_type
+                }
+                Event::CreditRepaymentSignContract(notification) => {
+                    &notification.event_type
+                }
+                Event::CreditRepaymentTerminateContract(notification) => {
+                    &notification.event_type
+                }
+                Event::CrossBorderPayGetMchInfo(notification) => &notification.event_type,
+                Event::CrossBorderPayPushOrderInfo(notification) => {
+                    &notification.event_type
+                }
+                Event::DeliveryPlanChange(notification) => &notification.event_type,
+                Event::DiscountCardAgreementEnded(notification) => {
+                    &notification.event_type
+                }
+                Event::DiscountCardGetCard(notification) => &notification.event_type,
+                Event::DiscountCardSettlement(notification) => &notification.event_type,
+                Event::DiscountCardUserAccepted(notification) => &notification.event_type,
+                Event::DiscountCardUserPaid(notification) => &notification.event_type,
+                Event::EcommerceEntrustSign(notification) => &notification.event_type,
+                Event::EcommerceEntrustTerminate(notification) => {
+                    &notification.event_type
+                }
+                Event::EduSchoolPayUserDebtStateUpdate(notification) => {
+                    &notification.event_type
+                }
+                Event::EntrustRelease(notification) => &notification.event_type,
+                Event::EntrustSign(notification) => &notification.event_type,
+                Event::EntrustSigning(notification) => &notification.event_type,
+                Event::EntrustTerminate(notification) => &notification.event_type,
+                Event::EntrustTerminateInquiry(notification) => &notification.event_type,
+                Event::EntrustTerminateRetention(notification) => {
+                    &notification.event_type
+                }
+                Event::FacepayUserStateChange(notification) => &notification.event_type,
+                Event::FapiaoCardDiscarded(notification) => &notification.event_type,
+                Event::FapiaoCardInserted(notification) => &notification.event_type,
+                Event::FapiaoIssued(notification) => &notification.event_type,
+                Event::FapiaoReversed(notification) => &notification.event_type,
+                Event::FapiaoUserApplied(notification) => &notification.event_type,
+                Event::HirePowerBankReceiveInsurance(notification) => {
+                    &notification.event_type
+                }
+                Event::InsuranceEntrustRenew(notification) => &notification.event_type,
+                Event::InsuranceEntrustSign(notification) => &notification.event_type,
+                Event::InsuranceEntrustTerminate(notification) => {
+                    &notification.event_type
+                }
+                Event::InsurancePolicyManagementGranted(notification) => {
+                    &notification.event_type
+                }
+                Event::MallAuthActivateCard(notification) => &notification.event_type,
+                Event::MallRefundSuccess(notification) => &notification.event_type,
+                Event::MallTransactionSuccess(notification) => &notification.event_type,
+                Event::ManagerecordChange(notification) => &notification.event_type,
+                Event::MchtransferAuthorizationClosed(notification) => {
+                    &notification.event_type
+                }
+                Event::MchtransferAuthorizationConfirmed(notification) => {
+                    &notification.event_type
+                }
+                Event::MchtransferBatchClosed(notification) => &notification.event_type,
+                Event::MchtransferBatchFinished(notification) => &notification.event_type,
+                Event::MchtransferBillFinished(notification) => &notification.event_type,
+                Event::MchtransferQqwalletbillFinished(notification) => {
+                    &notification.event_type
+                }
+                Event::MchwithdrawChange(notification) => &notification.event_type,
+                Event::MedicalInsuranceSuccess(notification) => &notification.event_type,
+                Event::MembercardAcceptCard(notification) => &notification.event_type,
+                Event::MembercardActivateCard(notification) => &notification.event_type,
+                Event::MembercardUsercardManage(notification) => &notification.event_type,
+                Event::MerchantNotifyNotify(notification) => &notification.event_type,
+                Event::PapaySign(notification) => &notification.event_type,
+                Event::PapayTerminate(notification) => &notification.event_type,
+                Event::ParkingFeeQueryTransInfo(notification) => &notification.event_type,
+                Event::PayscoreBindServiceAccount(notification) => {
+                    &notification.event_type
+                }
+                Event::PayscoreMchPrepay(notification) => &notification.event_type,
+                Event::PayscoreUserAccepted(notification) => &notification.event_type,
+                Event::PayscoreUserCancelSignPlan(notification) => {
+                    &notification.event_type
+                }
+                Event::PayscoreUserCloseService(notification) => &notification.event_type,
+                Event::PayscoreUserConfirm(notification) => &notification.event_type,
+                Event::PayscoreUserOpenService(notification) => &notification.event_type,
+                Event::PayscoreUserPaid(notification) => &notification.event_type,
+                Event::PayscoreUserSignPlan(notification) => &notification.event_type,
+                Event::ProductCouponSpImageGeneration(notification) => {
+                    &notification.event_type
+                }
+                Event::ProductCouponSpSend(notification) => &notification.event_type,
+                Event::ProfitsharingReturn(notification) => &notification.event_type,
+                Event::ProfitsharingSuccess(notification) => &notification.event_type,
+                Event::RechargeClosed(notification) => &notification.event_type,
+                Event::RechargeFundReturned(notification) => &notification.event_type,
+                Event::RechargeSuccess(notification) => &notification.event_type,
+                Event::RefundAbnormal(notification) => &notification.event_type,
+                Event::RefundClosed(notification) => &notification.event_type,
                 Event::RefundSuccess(notification) => &notification.event_type,
                 Event::RisktradeIdentification(notification) => &notification.event_type,
+                Event::SecurityEchoSuccess(notification) => &notification.event_type,
+                Event::SettlementSuccess(notification) => &notification.event_type,
+                Event::TransactionFail(notification) => &notification.event_type,
+                Event::TransactionIndustryFailed(notification) => {
+                    &notification.event_type
+                }
+                Event::TransactionIndustrySuccess(notification) => {
+                    &notification.event_type
+                }
+                Event::TransactionPayBack(notification) => &notification.event_type,
                 Event::TransactionSuccess(notification) => &notification.event_type,
+                Event::VehicleEntranceStateChange(notification) => {
+                    &notification.event_type
+                }
+                Event::VehicleUserStateChange(notification) => &notification.event_type,
+                Event::ViolationAppeal(notification) => &notification.event_type,
+                Event::ViolationIntercept(notification) => &notification.event_type,
+                Event::ViolationPunish(notification) => &notification.event_type,
+                Event::WebizpayAuthorized(notification) => &notification.event_type,
+                Event::WebizpayPaymentrefundsuccess(notification) => {
+                    &notification.event_type
+                }
+                Event::WebizpayPaymentsuccess(notification) => &notification.event_type,
+                Event::WebizpayQuotacardexpired(notification) => &notification.event_type,
+                Event::WebizpayRevoked(notification) => &notification.event_type,
                 Event::Unknown(notification) => &notification.event_type,
+                Event::Undecoded(undecoded) => &undecoded.notification.event_type,
             }
+        }
+    }
+
+    impl ::wechatpay_runtime::notify::FromNotification for Event {
+        fn from_notification(
+            notification: ::wechatpay_runtime::notify::Notification<::serde_json::Value>,
+        ) -> Event {
+            Event::from_notification(notification)
         }
     }
 }

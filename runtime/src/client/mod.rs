@@ -166,7 +166,7 @@ impl Client {
             error,
             status: response.status,
             request_id: response.request_id().map(str::to_owned),
-            body: response.body,
+            body: response.body.into(),
         })
     }
 

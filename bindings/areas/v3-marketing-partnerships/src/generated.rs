@@ -217,38 +217,45 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `partner` object.
 ///
 /// 合作方信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItemPartner {
     /// 合作方类别
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: ::std::string::String,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
     /// 合作方APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 合作方商户ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItemPartner {
-        type_: required(0, "type"),
+        type_: optional(0, "type"),
         appid: optional(1, "appid"),
         merchant_id: optional(2, "merchant_id"),
+        ..extra
     }
 }
 
 impl GetDataItemPartner {
-    /// Creates a value from its required fields (`type`).
-    pub fn new(type_: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItemPartner {
-            type_: type_.into(),
+            type_: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             merchant_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -256,32 +263,39 @@ impl GetDataItemPartner {
 /// The `authorized_data` object.
 ///
 /// 被授权数据
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItemAuthorizedData {
     /// 授权业务类别
     ///
-    /// **Required.**
-    pub business_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub business_type: ::std::option::Option<::std::string::String>,
     /// 授权批次ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItemAuthorizedData {
-        business_type: required(0, "business_type"),
+        business_type: optional(0, "business_type"),
         stock_id: optional(1, "stock_id"),
+        ..extra
     }
 }
 
 impl GetDataItemAuthorizedData {
-    /// Creates a value from its required fields (`business_type`).
-    pub fn new(business_type: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItemAuthorizedData {
-            business_type: business_type.into(),
+            business_type: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -289,68 +303,73 @@ impl GetDataItemAuthorizedData {
 /// An item of `data`.
 ///
 /// 合作关系结果集
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 合作方信息
     ///
-    /// **Required.**
-    pub partner: GetDataItemPartner,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub partner: ::std::option::Option<GetDataItemPartner>,
     /// 被授权数据
     ///
-    /// **Required.**
-    pub authorized_data: GetDataItemAuthorizedData,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorized_data: ::std::option::Option<GetDataItemAuthorizedData>,
     /// 建立合作关系时间
     ///
-    /// **Required.**
-    pub build_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub build_time: ::std::option::Option<::std::string::String>,
     /// 终止合作关系时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub terminate_time: ::std::option::Option<::std::string::String>,
     /// 创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 更新时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        partner: required(0, "partner"),
-        authorized_data: required(1, "authorized_data"),
-        build_time: required(2, "build_time"),
+        partner: optional(0, "partner"),
+        authorized_data: optional(1, "authorized_data"),
+        build_time: optional(2, "build_time"),
         terminate_time: optional(3, "terminate_time"),
-        create_time: required(4, "create_time"),
-        update_time: required(5, "update_time"),
+        create_time: optional(4, "create_time"),
+        update_time: optional(5, "update_time"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`partner`, `authorized_data`, `build_time`, `create_time`, `update_time`).
-    pub fn new(
-        partner: GetDataItemPartner,
-        authorized_data: GetDataItemAuthorizedData,
-        build_time: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        update_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            partner,
-            authorized_data,
-            build_time: build_time.into(),
+            partner: ::std::option::Option::None,
+            authorized_data: ::std::option::Option::None,
+            build_time: ::std::option::Option::None,
             terminate_time: ::std::option::Option::None,
-            create_time: create_time.into(),
-            update_time: update_time.into(),
+            create_time: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询合作关系列表 (`GET /v3/marketing/partnerships`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -359,34 +378,42 @@ pub struct GetResponse {
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 分页页码
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 总数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         data: optional(0, "data"),
-        limit: required(1, "limit"),
-        offset: required(2, "offset"),
+        limit: optional(1, "limit"),
+        offset: optional(2, "offset"),
         total_count: optional(3, "total_count"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`limit`, `offset`).
-    pub fn new(limit: i64, offset: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
             data: ::std::option::Option::None,
-            limit,
-            offset,
+            limit: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -526,37 +526,44 @@ impl ::wechatpay_runtime::Validate for PostHeaders {
 }
 
 /// The response of 子商户进件（融合钱包） (`POST /v3/merchants`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 验证状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_status: ::std::option::Option<PostVerificationStatus>,
     /// 验证状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sub_mchid: required(0, "sub_mchid"),
+        sub_mchid: optional(0, "sub_mchid"),
         verification_status: optional(1, "verification_status"),
         description: optional(2, "description"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sub_mchid`).
-    pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sub_mchid: sub_mchid.into(),
+            sub_mchid: ::std::option::Option::None,
             verification_status: ::std::option::Option::None,
             description: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -856,27 +863,34 @@ impl ::wechatpay_runtime::Validate for PutBody {
 }
 
 /// The response of 修改子商户（融合钱包） (`PUT /v3/merchants`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PutResponse {
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PutResponse {
-        sub_mchid: required(0, "sub_mchid"),
+        sub_mchid: optional(0, "sub_mchid"),
+        ..extra
     }
 }
 
 impl PutResponse {
-    /// Creates a value from its required fields (`sub_mchid`).
-    pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PutResponse {
-            sub_mchid: sub_mchid.into(),
+            sub_mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -125,48 +125,53 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `amount` object.
 ///
 /// 订单金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAmount {
     /// 订单金额
     ///
-    /// **Required.**
-    pub total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 用户支付金额
     ///
-    /// **Required.**
-    pub payer_total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_total: ::std::option::Option<i64>,
     /// 支付币种
     ///
-    /// **Required.**
-    pub payer_currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAmount {
-        total: required(0, "total"),
+        total: optional(0, "total"),
         currency: optional(1, "currency"),
-        payer_total: required(2, "payer_total"),
-        payer_currency: required(3, "payer_currency"),
+        payer_total: optional(2, "payer_total"),
+        payer_currency: optional(3, "payer_currency"),
+        ..extra
     }
 }
 
 impl GetAmount {
-    /// Creates a value from its required fields (`total`, `payer_total`, `payer_currency`).
-    pub fn new(
-        total: i64,
-        payer_total: i64,
-        payer_currency: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAmount {
-            total,
+            total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
-            payer_total,
-            payer_currency: payer_currency.into(),
+            payer_total: ::std::option::Option::None,
+            payer_currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -236,12 +241,17 @@ pub struct GetExchangeRate {
     /// 汇率值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
+        ..extra
     }
 }
 
@@ -251,6 +261,7 @@ impl GetExchangeRate {
         GetExchangeRate {
             type_: ::std::option::Option::None,
             rate: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -258,55 +269,60 @@ impl GetExchangeRate {
 /// The `amount` object.
 ///
 /// 退款金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItemAmount {
     /// 退款金额
     ///
-    /// **Required.**
-    pub refund: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 用户退款金额
     ///
-    /// **Required.**
-    pub payer_refund: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_refund: ::std::option::Option<i64>,
     /// 支付币种
     ///
-    /// **Required.**
-    pub payer_currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 汇率
     ///
-    /// **Required.**
-    pub exchange_rate: GetExchangeRate,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub exchange_rate: ::std::option::Option<GetExchangeRate>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItemAmount {
-        refund: required(0, "refund"),
+        refund: optional(0, "refund"),
         currency: optional(1, "currency"),
-        payer_refund: required(2, "payer_refund"),
-        payer_currency: required(3, "payer_currency"),
-        exchange_rate: required(4, "exchange_rate"),
+        payer_refund: optional(2, "payer_refund"),
+        payer_currency: optional(3, "payer_currency"),
+        exchange_rate: optional(4, "exchange_rate"),
+        ..extra
     }
 }
 
 impl GetDataItemAmount {
-    /// Creates a value from its required fields (`refund`, `payer_refund`, `payer_currency`, `exchange_rate`).
-    pub fn new(
-        refund: i64,
-        payer_refund: i64,
-        payer_currency: impl ::std::convert::Into<::std::string::String>,
-        exchange_rate: GetExchangeRate,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItemAmount {
-            refund,
+            refund: ::std::option::Option::None,
             currency: ::std::option::Option::None,
-            payer_refund,
-            payer_currency: payer_currency.into(),
-            exchange_rate,
+            payer_refund: ::std::option::Option::None,
+            payer_currency: ::std::option::Option::None,
+            exchange_rate: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -338,14 +354,15 @@ impl GetDataItemAmount {
 /// The `refund_detail` object.
 ///
 /// 优惠退款详情
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetRefundDetail {
     /// 券ID
     ///
-    /// **Required.**
-    pub promotion_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub promotion_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<GetScope>,
@@ -361,34 +378,38 @@ pub struct GetRefundDetail {
     pub refund_amount: ::std::option::Option<i64>,
     /// 货币类型
     ///
-    /// **Required.**
-    pub currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetRefundDetail {
-        promotion_id: required(0, "promotion_id"),
+        promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
         type_: optional(2, "type"),
         amount: optional(3, "amount"),
         refund_amount: optional(4, "refund_amount"),
-        currency: required(5, "currency"),
+        currency: optional(5, "currency"),
+        ..extra
     }
 }
 
 impl GetRefundDetail {
-    /// Creates a value from its required fields (`promotion_id`, `currency`).
-    pub fn new(
-        promotion_id: impl ::std::convert::Into<::std::string::String>,
-        currency: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetRefundDetail {
-            promotion_id: promotion_id.into(),
+            promotion_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             refund_amount: ::std::option::Option::None,
-            currency: currency.into(),
+            currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -396,18 +417,20 @@ impl GetRefundDetail {
 /// An item of `data`.
 ///
 /// 退款单列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 微信退款单号
     ///
-    /// **Required.**
-    pub id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// 商户退款单号
     ///
-    /// **Required.**
-    pub out_refund_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_refund_no: ::std::option::Option<::std::string::String>,
     /// 退款渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub channel: ::std::option::Option<GetChannel>,
@@ -422,141 +445,148 @@ pub struct GetDataItem {
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 退款创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 退款状态
     ///
-    /// **Required.**
-    pub status: GetStatus,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<GetStatus>,
     /// 退款金额
     ///
-    /// **Required.**
-    pub amount: GetDataItemAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<GetDataItemAmount>,
     /// 优惠退款详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub refund_detail: ::std::option::Option<GetRefundDetail>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        id: required(0, "id"),
-        out_refund_no: required(1, "out_refund_no"),
+        id: optional(0, "id"),
+        out_refund_no: optional(1, "out_refund_no"),
         channel: optional(2, "channel"),
         recv_account: optional(3, "recv_account"),
         fund_source: optional(4, "fund_source"),
         success_time: optional(5, "success_time"),
-        create_time: required(6, "create_time"),
-        status: required(7, "status"),
-        amount: required(8, "amount"),
+        create_time: optional(6, "create_time"),
+        status: optional(7, "status"),
+        amount: optional(8, "amount"),
         refund_detail: optional(9, "refund_detail"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`id`, `out_refund_no`, `create_time`, `status`, `amount`).
-    pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        status: GetStatus,
-        amount: GetDataItemAmount,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            id: id.into(),
-            out_refund_no: out_refund_no.into(),
+            id: ::std::option::Option::None,
+            out_refund_no: ::std::option::Option::None,
             channel: ::std::option::Option::None,
             recv_account: ::std::option::Option::None,
             fund_source: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
-            create_time: create_time.into(),
-            status,
-            amount,
+            create_time: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             refund_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询所有退款 (`GET /v3/refunds`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 微信支付交易订单号
     ///
-    /// **Required.**
-    pub id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 机构商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 商户原交易订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 订单金额
     ///
-    /// **Required.**
-    pub amount: GetAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<GetAmount>,
     /// 退款单列表
     ///
-    /// **Required.**
-    pub data: ::std::vec::Vec<GetDataItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 订单总退款次数
     ///
-    /// **Required.**
-    pub total_num: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_num: ::std::option::Option<i64>,
     /// 本次返回退款单数
     ///
-    /// **Required.**
-    pub current_total_num: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub current_total_num: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        id: required(0, "id"),
-        mchid: required(1, "mchid"),
-        sub_mchid: required(2, "sub_mchid"),
-        sp_mchid: required(3, "sp_mchid"),
-        out_trade_no: required(4, "out_trade_no"),
-        amount: required(5, "amount"),
-        data: required(6, "data"),
-        total_num: required(7, "total_num"),
-        current_total_num: required(8, "current_total_num"),
+        id: optional(0, "id"),
+        mchid: optional(1, "mchid"),
+        sub_mchid: optional(2, "sub_mchid"),
+        sp_mchid: optional(3, "sp_mchid"),
+        out_trade_no: optional(4, "out_trade_no"),
+        amount: optional(5, "amount"),
+        data: optional(6, "data"),
+        total_num: optional(7, "total_num"),
+        current_total_num: optional(8, "current_total_num"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`id`, `mchid`, `sub_mchid`, `sp_mchid`, `out_trade_no`, `amount`, `data`, `total_num`, `current_total_num`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        amount: GetAmount,
-        data: ::std::vec::Vec<GetDataItem>,
-        total_num: i64,
-        current_total_num: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            id: id.into(),
-            mchid: mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            sp_mchid: sp_mchid.into(),
-            out_trade_no: out_trade_no.into(),
-            amount,
-            data,
-            total_num,
-            current_total_num,
+            id: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            sp_mchid: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            data: ::std::option::Option::None,
+            total_num: ::std::option::Option::None,
+            current_total_num: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -865,111 +895,121 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// The `amount` object.
 ///
 /// 退款金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseAmount {
     /// 退款金额
     ///
-    /// **Required.**
-    pub refund: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund: ::std::option::Option<i64>,
     /// 退款币种
     ///
-    /// **Required.**
-    pub currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
     /// 用户退款金额
     ///
-    /// **Required.**
-    pub payer_refund: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_refund: ::std::option::Option<i64>,
     /// 支付币种
     ///
-    /// **Required.**
-    pub payer_currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 汇率
     ///
-    /// **Required.**
-    pub exchange_rate: GetExchangeRate,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub exchange_rate: ::std::option::Option<GetExchangeRate>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseAmount {
-        refund: required(0, "refund"),
-        currency: required(1, "currency"),
-        payer_refund: required(2, "payer_refund"),
-        payer_currency: required(3, "payer_currency"),
-        exchange_rate: required(4, "exchange_rate"),
+        refund: optional(0, "refund"),
+        currency: optional(1, "currency"),
+        payer_refund: optional(2, "payer_refund"),
+        payer_currency: optional(3, "payer_currency"),
+        exchange_rate: optional(4, "exchange_rate"),
+        ..extra
     }
 }
 
 impl PostResponseAmount {
-    /// Creates a value from its required fields (`refund`, `currency`, `payer_refund`, `payer_currency`, `exchange_rate`).
-    pub fn new(
-        refund: i64,
-        currency: impl ::std::convert::Into<::std::string::String>,
-        payer_refund: i64,
-        payer_currency: impl ::std::convert::Into<::std::string::String>,
-        exchange_rate: GetExchangeRate,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseAmount {
-            refund,
-            currency: currency.into(),
-            payer_refund,
-            payer_currency: payer_currency.into(),
-            exchange_rate,
+            refund: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
+            payer_refund: ::std::option::Option::None,
+            payer_currency: ::std::option::Option::None,
+            exchange_rate: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 申请退款 (`POST /v3/refunds`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 微信支付退款订单号
     ///
-    /// **Required.**
-    pub id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// 商户退款单号
     ///
-    /// **Required.**
-    pub out_refund_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_refund_no: ::std::option::Option<::std::string::String>,
     /// 退款创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 退款金额
     ///
-    /// **Required.**
-    pub amount: PostResponseAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<PostResponseAmount>,
     /// 优惠退款详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<GetRefundDetail>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        id: required(0, "id"),
-        out_refund_no: required(1, "out_refund_no"),
-        create_time: required(2, "create_time"),
-        amount: required(3, "amount"),
+        id: optional(0, "id"),
+        out_refund_no: optional(1, "out_refund_no"),
+        create_time: optional(2, "create_time"),
+        amount: optional(3, "amount"),
         detail: optional(4, "detail"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`id`, `out_refund_no`, `create_time`, `amount`).
-    pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        amount: PostResponseAmount,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            id: id.into(),
-            out_refund_no: out_refund_no.into(),
-            create_time: create_time.into(),
-            amount,
+            id: ::std::option::Option::None,
+            out_refund_no: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

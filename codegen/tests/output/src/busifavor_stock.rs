@@ -157,12 +157,20 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub end_time: ::std::option::Option<i64>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetAvailableDayTimeItem {
                             begin_time: optional(0, "begin_time"),
                             end_time: optional(1, "end_time"),
+                            ..extra
                         }
                     }
 
@@ -172,6 +180,7 @@ pub mod v3 {
                             GetAvailableDayTimeItem {
                                 begin_time: ::std::option::Option::None,
                                 end_time: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -203,12 +212,20 @@ pub mod v3 {
                         pub available_day_time: ::std::option::Option<
                             ::std::vec::Vec<GetAvailableDayTimeItem>,
                         >,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetAvailableWeek {
                             week_day: optional(0, "week_day"),
                             available_day_time: optional(1, "available_day_time"),
+                            ..extra
                         }
                     }
 
@@ -218,6 +235,7 @@ pub mod v3 {
                             GetAvailableWeek {
                                 week_day: ::std::option::Option::None,
                                 available_day_time: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -247,12 +265,20 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub end_time: ::std::option::Option<::std::string::String>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetIrregularyAvaliableTimeItem {
                             begin_time: optional(0, "begin_time"),
                             end_time: optional(1, "end_time"),
+                            ..extra
                         }
                     }
 
@@ -262,6 +288,7 @@ pub mod v3 {
                             GetIrregularyAvaliableTimeItem {
                                 begin_time: ::std::option::Option::None,
                                 end_time: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -273,6 +300,7 @@ pub mod v3 {
                         Debug,
                         Clone,
                         PartialEq,
+                        Default,
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
@@ -280,12 +308,24 @@ pub mod v3 {
                     pub struct GetCouponAvailableTime {
                         /// 开始时间
                         ///
-                        /// **Required.**
-                        pub available_begin_time: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub available_begin_time: ::std::option::Option<
+                            ::std::string::String,
+                        >,
                         /// 结束时间
                         ///
-                        /// **Required.**
-                        pub available_end_time: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub available_end_time: ::std::option::Option<
+                            ::std::string::String,
+                        >,
                         /// 生效后N天内有效
                         #[serde(
                             default,
@@ -312,12 +352,19 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub wait_days_after_receive: ::std::option::Option<i64>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetCouponAvailableTime {
-                            available_begin_time: required(0, "available_begin_time"),
-                            available_end_time: required(1, "available_end_time"),
+                            available_begin_time: optional(0, "available_begin_time"),
+                            available_end_time: optional(1, "available_end_time"),
                             available_day_after_receive: optional(
                                 2,
                                 "available_day_after_receive",
@@ -328,26 +375,21 @@ pub mod v3 {
                                 "irregulary_avaliable_time",
                             ),
                             wait_days_after_receive: optional(5, "wait_days_after_receive"),
+                            ..extra
                         }
                     }
 
                     impl GetCouponAvailableTime {
-                        /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
-                        pub fn new(
-                            available_begin_time: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                            available_end_time: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                        ) -> Self {
+                        /// Creates a value with every field unset.
+                        pub fn new() -> Self {
                             GetCouponAvailableTime {
-                                available_begin_time: available_begin_time.into(),
-                                available_end_time: available_end_time.into(),
+                                available_begin_time: ::std::option::Option::None,
+                                available_end_time: ::std::option::Option::None,
                                 available_day_after_receive: ::std::option::Option::None,
                                 available_week: ::std::option::Option::None,
                                 irregulary_avaliable_time: ::std::option::Option::None,
                                 wait_days_after_receive: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -359,6 +401,7 @@ pub mod v3 {
                         Debug,
                         Clone,
                         PartialEq,
+                        Default,
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
@@ -366,30 +409,44 @@ pub mod v3 {
                     pub struct GetFixedNormalCoupon {
                         /// 优惠金额
                         ///
-                        /// **Required.**
-                        pub discount_amount: i64,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub discount_amount: ::std::option::Option<i64>,
                         /// 消费门槛
                         ///
-                        /// **Required.**
-                        pub transaction_minimum: i64,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub transaction_minimum: ::std::option::Option<i64>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetFixedNormalCoupon {
-                            discount_amount: required(0, "discount_amount"),
-                            transaction_minimum: required(1, "transaction_minimum"),
+                            discount_amount: optional(0, "discount_amount"),
+                            transaction_minimum: optional(1, "transaction_minimum"),
+                            ..extra
                         }
                     }
 
                     impl GetFixedNormalCoupon {
-                        /// Creates a value from its required fields (`discount_amount`, `transaction_minimum`).
-                        pub fn new(
-                            discount_amount: i64,
-                            transaction_minimum: i64,
-                        ) -> Self {
+                        /// Creates a value with every field unset.
+                        pub fn new() -> Self {
                             GetFixedNormalCoupon {
-                                discount_amount,
-                                transaction_minimum,
+                                discount_amount: ::std::option::Option::None,
+                                transaction_minimum: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -401,6 +458,7 @@ pub mod v3 {
                         Debug,
                         Clone,
                         PartialEq,
+                        Default,
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
@@ -408,30 +466,44 @@ pub mod v3 {
                     pub struct GetDiscountCoupon {
                         /// 折扣比例
                         ///
-                        /// **Required.**
-                        pub discount_percent: i64,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub discount_percent: ::std::option::Option<i64>,
                         /// 消费门槛
                         ///
-                        /// **Required.**
-                        pub transaction_minimum: i64,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub transaction_minimum: ::std::option::Option<i64>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetDiscountCoupon {
-                            discount_percent: required(0, "discount_percent"),
-                            transaction_minimum: required(1, "transaction_minimum"),
+                            discount_percent: optional(0, "discount_percent"),
+                            transaction_minimum: optional(1, "transaction_minimum"),
+                            ..extra
                         }
                     }
 
                     impl GetDiscountCoupon {
-                        /// Creates a value from its required fields (`discount_percent`, `transaction_minimum`).
-                        pub fn new(
-                            discount_percent: i64,
-                            transaction_minimum: i64,
-                        ) -> Self {
+                        /// Creates a value with every field unset.
+                        pub fn new() -> Self {
                             GetDiscountCoupon {
-                                discount_percent,
-                                transaction_minimum,
+                                discount_percent: ::std::option::Option::None,
+                                transaction_minimum: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -443,6 +515,7 @@ pub mod v3 {
                         Debug,
                         Clone,
                         PartialEq,
+                        Default,
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
@@ -450,30 +523,44 @@ pub mod v3 {
                     pub struct GetExchangeCoupon {
                         /// 单品换购价
                         ///
-                        /// **Required.**
-                        pub exchange_price: i64,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub exchange_price: ::std::option::Option<i64>,
                         /// 消费门槛
                         ///
-                        /// **Required.**
-                        pub transaction_minimum: i64,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub transaction_minimum: ::std::option::Option<i64>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetExchangeCoupon {
-                            exchange_price: required(0, "exchange_price"),
-                            transaction_minimum: required(1, "transaction_minimum"),
+                            exchange_price: optional(0, "exchange_price"),
+                            transaction_minimum: optional(1, "transaction_minimum"),
+                            ..extra
                         }
                     }
 
                     impl GetExchangeCoupon {
-                        /// Creates a value from its required fields (`exchange_price`, `transaction_minimum`).
-                        pub fn new(
-                            exchange_price: i64,
-                            transaction_minimum: i64,
-                        ) -> Self {
+                        /// Creates a value with every field unset.
+                        pub fn new() -> Self {
                             GetExchangeCoupon {
-                                exchange_price,
-                                transaction_minimum,
+                                exchange_price: ::std::option::Option::None,
+                                transaction_minimum: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -499,6 +586,7 @@ pub mod v3 {
                         Debug,
                         Clone,
                         PartialEq,
+                        Default,
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
@@ -506,8 +594,14 @@ pub mod v3 {
                     pub struct GetCouponUseRule {
                         /// 券可核销时间
                         ///
-                        /// **Required.**
-                        pub coupon_available_time: GetCouponAvailableTime,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub coupon_available_time: ::std::option::Option<
+                            GetCouponAvailableTime,
+                        >,
                         /// 固定面额满减券使用规则
                         #[serde(
                             default,
@@ -530,8 +624,12 @@ pub mod v3 {
                         pub exchange_coupon: ::std::option::Option<GetExchangeCoupon>,
                         /// 核销方式
                         ///
-                        /// **Required.**
-                        pub use_method: GetUseMethod,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub use_method: ::std::option::Option<GetUseMethod>,
                         /// 小程序appid
                         #[serde(
                             default,
@@ -548,34 +646,40 @@ pub mod v3 {
                         pub mini_programs_path: ::std::option::Option<
                             ::std::string::String,
                         >,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetCouponUseRule {
-                            coupon_available_time: required(0, "coupon_available_time"),
+                            coupon_available_time: optional(0, "coupon_available_time"),
                             fixed_normal_coupon: optional(1, "fixed_normal_coupon"),
                             discount_coupon: optional(2, "discount_coupon"),
                             exchange_coupon: optional(3, "exchange_coupon"),
-                            use_method: required(4, "use_method"),
+                            use_method: optional(4, "use_method"),
                             mini_programs_appid: optional(5, "mini_programs_appid"),
                             mini_programs_path: optional(6, "mini_programs_path"),
+                            ..extra
                         }
                     }
 
                     impl GetCouponUseRule {
-                        /// Creates a value from its required fields (`coupon_available_time`, `use_method`).
-                        pub fn new(
-                            coupon_available_time: GetCouponAvailableTime,
-                            use_method: GetUseMethod,
-                        ) -> Self {
+                        /// Creates a value with every field unset.
+                        pub fn new() -> Self {
                             GetCouponUseRule {
-                                coupon_available_time,
+                                coupon_available_time: ::std::option::Option::None,
                                 fixed_normal_coupon: ::std::option::Option::None,
                                 discount_coupon: ::std::option::Option::None,
                                 exchange_coupon: ::std::option::Option::None,
-                                use_method,
+                                use_method: ::std::option::Option::None,
                                 mini_programs_appid: ::std::option::Option::None,
                                 mini_programs_path: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -587,6 +691,7 @@ pub mod v3 {
                         Debug,
                         Clone,
                         PartialEq,
+                        Default,
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
@@ -594,8 +699,12 @@ pub mod v3 {
                     pub struct GetStockSendRule {
                         /// 批次总预算
                         ///
-                        /// **Required.**
-                        pub max_amount: i64,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub max_amount: ::std::option::Option<i64>,
                         /// 批次最大发放个数
                         #[serde(
                             default,
@@ -604,8 +713,12 @@ pub mod v3 {
                         pub max_coupons: ::std::option::Option<i64>,
                         /// 用户最大可领个数
                         ///
-                        /// **Required.**
-                        pub max_coupons_per_user: i64,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub max_coupons_per_user: ::std::option::Option<i64>,
                         /// 单天发放上限金额
                         #[serde(
                             default,
@@ -642,35 +755,44 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub shareable: ::std::option::Option<bool>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetStockSendRule {
-                            max_amount: required(0, "max_amount"),
+                            max_amount: optional(0, "max_amount"),
                             max_coupons: optional(1, "max_coupons"),
-                            max_coupons_per_user: required(2, "max_coupons_per_user"),
+                            max_coupons_per_user: optional(2, "max_coupons_per_user"),
                             max_amount_by_day: optional(3, "max_amount_by_day"),
                             max_coupons_by_day: optional(4, "max_coupons_by_day"),
                             natural_person_limit: optional(5, "natural_person_limit"),
                             prevent_api_abuse: optional(6, "prevent_api_abuse"),
                             transferable: optional(7, "transferable"),
                             shareable: optional(8, "shareable"),
+                            ..extra
                         }
                     }
 
                     impl GetStockSendRule {
-                        /// Creates a value from its required fields (`max_amount`, `max_coupons_per_user`).
-                        pub fn new(max_amount: i64, max_coupons_per_user: i64) -> Self {
+                        /// Creates a value with every field unset.
+                        pub fn new() -> Self {
                             GetStockSendRule {
-                                max_amount,
+                                max_amount: ::std::option::Option::None,
                                 max_coupons: ::std::option::Option::None,
-                                max_coupons_per_user,
+                                max_coupons_per_user: ::std::option::Option::None,
                                 max_amount_by_day: ::std::option::Option::None,
                                 max_coupons_by_day: ::std::option::Option::None,
                                 natural_person_limit: ::std::option::Option::None,
                                 prevent_api_abuse: ::std::option::Option::None,
                                 transferable: ::std::option::Option::None,
                                 shareable: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -682,6 +804,7 @@ pub mod v3 {
                         Debug,
                         Clone,
                         PartialEq,
+                        Default,
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
@@ -689,51 +812,66 @@ pub mod v3 {
                     pub struct GetMiniProgramsInfo {
                         /// 商家小程序appid
                         ///
-                        /// **Required.**
-                        pub mini_programs_appid: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub mini_programs_appid: ::std::option::Option<
+                            ::std::string::String,
+                        >,
                         /// 商家小程序path
                         ///
-                        /// **Required.**
-                        pub mini_programs_path: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub mini_programs_path: ::std::option::Option<
+                            ::std::string::String,
+                        >,
                         /// 入口文案
                         ///
-                        /// **Required.**
-                        pub entrance_words: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub entrance_words: ::std::option::Option<::std::string::String>,
                         /// 引导文案
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub guiding_words: ::std::option::Option<::std::string::String>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetMiniProgramsInfo {
-                            mini_programs_appid: required(0, "mini_programs_appid"),
-                            mini_programs_path: required(1, "mini_programs_path"),
-                            entrance_words: required(2, "entrance_words"),
+                            mini_programs_appid: optional(0, "mini_programs_appid"),
+                            mini_programs_path: optional(1, "mini_programs_path"),
+                            entrance_words: optional(2, "entrance_words"),
                             guiding_words: optional(3, "guiding_words"),
+                            ..extra
                         }
                     }
 
                     impl GetMiniProgramsInfo {
-                        /// Creates a value from its required fields (`mini_programs_appid`, `mini_programs_path`, `entrance_words`).
-                        pub fn new(
-                            mini_programs_appid: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                            mini_programs_path: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                            entrance_words: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                        ) -> Self {
+                        /// Creates a value with every field unset.
+                        pub fn new() -> Self {
                             GetMiniProgramsInfo {
-                                mini_programs_appid: mini_programs_appid.into(),
-                                mini_programs_path: mini_programs_path.into(),
-                                entrance_words: entrance_words.into(),
+                                mini_programs_appid: ::std::option::Option::None,
+                                mini_programs_path: ::std::option::Option::None,
+                                entrance_words: ::std::option::Option::None,
                                 guiding_words: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -796,6 +934,13 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub code_display_mode: ::std::option::Option<GetCodeDisplayMode>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
@@ -805,6 +950,7 @@ pub mod v3 {
                             hall_id: optional(2, "hall_id"),
                             store_id: optional(3, "store_id"),
                             code_display_mode: optional(4, "code_display_mode"),
+                            ..extra
                         }
                     }
 
@@ -817,6 +963,7 @@ pub mod v3 {
                                 hall_id: ::std::option::Option::None,
                                 store_id: ::std::option::Option::None,
                                 code_display_mode: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -848,6 +995,7 @@ pub mod v3 {
                         Debug,
                         Clone,
                         PartialEq,
+                        Default,
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
@@ -855,45 +1003,61 @@ pub mod v3 {
                     pub struct GetFinderInfo {
                         /// 视频号ID
                         ///
-                        /// **Required.**
-                        pub finder_id: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub finder_id: ::std::option::Option<::std::string::String>,
                         /// 视频号视频ID
                         ///
-                        /// **Required.**
-                        pub finder_video_id: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub finder_video_id: ::std::option::Option<
+                            ::std::string::String,
+                        >,
                         /// 视频号封面图
                         ///
-                        /// **Required.**
-                        pub finder_video_cover_image_url: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub finder_video_cover_image_url: ::std::option::Option<
+                            ::std::string::String,
+                        >,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetFinderInfo {
-                            finder_id: required(0, "finder_id"),
-                            finder_video_id: required(1, "finder_video_id"),
-                            finder_video_cover_image_url: required(
+                            finder_id: optional(0, "finder_id"),
+                            finder_video_id: optional(1, "finder_video_id"),
+                            finder_video_cover_image_url: optional(
                                 2,
                                 "finder_video_cover_image_url",
                             ),
+                            ..extra
                         }
                     }
 
                     impl GetFinderInfo {
-                        /// Creates a value from its required fields (`finder_id`, `finder_video_id`, `finder_video_cover_image_url`).
-                        pub fn new(
-                            finder_id: impl ::std::convert::Into<::std::string::String>,
-                            finder_video_id: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                            finder_video_cover_image_url: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                        ) -> Self {
+                        /// Creates a value with every field unset.
+                        pub fn new() -> Self {
                             GetFinderInfo {
-                                finder_id: finder_id.into(),
-                                finder_video_id: finder_video_id.into(),
-                                finder_video_cover_image_url: finder_video_cover_image_url
-                                    .into(),
+                                finder_id: ::std::option::Option::None,
+                                finder_video_id: ::std::option::Option::None,
+                                finder_video_cover_image_url: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -951,6 +1115,13 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub finder_info: ::std::option::Option<GetFinderInfo>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
@@ -961,6 +1132,7 @@ pub mod v3 {
                             background_color: optional(3, "background_color"),
                             coupon_image_url: optional(4, "coupon_image_url"),
                             finder_info: optional(5, "finder_info"),
+                            ..extra
                         }
                     }
 
@@ -974,6 +1146,7 @@ pub mod v3 {
                                 background_color: ::std::option::Option::None,
                                 coupon_image_url: ::std::option::Option::None,
                                 finder_info: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -1012,6 +1185,7 @@ pub mod v3 {
                         Debug,
                         Clone,
                         PartialEq,
+                        Default,
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
@@ -1019,27 +1193,44 @@ pub mod v3 {
                     pub struct GetCouponCodeCount {
                         /// 该批次总共已上传的code总数
                         ///
-                        /// **Required.**
-                        pub total_count: i64,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub total_count: ::std::option::Option<i64>,
                         /// 该批次当前可用的code数
                         ///
-                        /// **Required.**
-                        pub available_count: i64,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub available_count: ::std::option::Option<i64>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetCouponCodeCount {
-                            total_count: required(0, "total_count"),
-                            available_count: required(1, "available_count"),
+                            total_count: optional(0, "total_count"),
+                            available_count: optional(1, "available_count"),
+                            ..extra
                         }
                     }
 
                     impl GetCouponCodeCount {
-                        /// Creates a value from its required fields (`total_count`, `available_count`).
-                        pub fn new(total_count: i64, available_count: i64) -> Self {
+                        /// Creates a value with every field unset.
+                        pub fn new() -> Self {
                             GetCouponCodeCount {
-                                total_count,
-                                available_count,
+                                total_count: ::std::option::Option::None,
+                                available_count: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -1063,11 +1254,19 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub notify_appid: ::std::option::Option<::std::string::String>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetNotifyConfig {
                             notify_appid: optional(0, "notify_appid"),
+                            ..extra
                         }
                     }
 
@@ -1076,6 +1275,7 @@ pub mod v3 {
                         pub fn new() -> Self {
                             GetNotifyConfig {
                                 notify_appid: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -1117,6 +1317,13 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub today_send_amount: ::std::option::Option<i64>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
@@ -1125,6 +1332,7 @@ pub mod v3 {
                             total_send_amount: optional(1, "total_send_amount"),
                             today_send_num: optional(2, "today_send_num"),
                             today_send_amount: optional(3, "today_send_amount"),
+                            ..extra
                         }
                     }
 
@@ -1136,6 +1344,7 @@ pub mod v3 {
                                 total_send_amount: ::std::option::Option::None,
                                 today_send_num: ::std::option::Option::None,
                                 today_send_amount: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -1145,6 +1354,7 @@ pub mod v3 {
                         Debug,
                         Clone,
                         PartialEq,
+                        Default,
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
@@ -1152,12 +1362,22 @@ pub mod v3 {
                     pub struct GetResponse {
                         /// 商家券批次名称
                         ///
-                        /// **Required.**
-                        pub stock_name: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub stock_name: ::std::option::Option<::std::string::String>,
                         /// 批次归属商户号
                         ///
-                        /// **Required.**
-                        pub belong_merchant: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub belong_merchant: ::std::option::Option<
+                            ::std::string::String,
+                        >,
                         /// 批次备注
                         #[serde(
                             default,
@@ -1166,20 +1386,36 @@ pub mod v3 {
                         pub comment: ::std::option::Option<::std::string::String>,
                         /// 适用商品范围
                         ///
-                        /// **Required.**
-                        pub goods_name: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub goods_name: ::std::option::Option<::std::string::String>,
                         /// 批次类型
                         ///
-                        /// **Required.**
-                        pub stock_type: GetStockType,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub stock_type: ::std::option::Option<GetStockType>,
                         /// 核销规则
                         ///
-                        /// **Required.**
-                        pub coupon_use_rule: GetCouponUseRule,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub coupon_use_rule: ::std::option::Option<GetCouponUseRule>,
                         /// 发放规则
                         ///
-                        /// **Required.**
-                        pub stock_send_rule: GetStockSendRule,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub stock_send_rule: ::std::option::Option<GetStockSendRule>,
                         /// 自定义入口
                         #[serde(
                             default,
@@ -1196,16 +1432,28 @@ pub mod v3 {
                         >,
                         /// 批次状态
                         ///
-                        /// **Required.**
-                        pub stock_state: GetStockState,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub stock_state: ::std::option::Option<GetStockState>,
                         /// 券code模式
                         ///
-                        /// **Required.**
-                        pub coupon_code_mode: GetCouponCodeMode,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub coupon_code_mode: ::std::option::Option<GetCouponCodeMode>,
                         /// 批次号
                         ///
-                        /// **Required.**
-                        pub stock_id: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub stock_id: ::std::option::Option<::std::string::String>,
                         /// 券code数量
                         #[serde(
                             default,
@@ -1232,62 +1480,58 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub subsidy: ::std::option::Option<bool>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetResponse {
-                            stock_name: required(0, "stock_name"),
-                            belong_merchant: required(1, "belong_merchant"),
+                            stock_name: optional(0, "stock_name"),
+                            belong_merchant: optional(1, "belong_merchant"),
                             comment: optional(2, "comment"),
-                            goods_name: required(3, "goods_name"),
-                            stock_type: required(4, "stock_type"),
-                            coupon_use_rule: required(5, "coupon_use_rule"),
-                            stock_send_rule: required(6, "stock_send_rule"),
+                            goods_name: optional(3, "goods_name"),
+                            stock_type: optional(4, "stock_type"),
+                            coupon_use_rule: optional(5, "coupon_use_rule"),
+                            stock_send_rule: optional(6, "stock_send_rule"),
                             custom_entrance: optional(7, "custom_entrance"),
                             display_pattern_info: optional(8, "display_pattern_info"),
-                            stock_state: required(9, "stock_state"),
-                            coupon_code_mode: required(10, "coupon_code_mode"),
-                            stock_id: required(11, "stock_id"),
+                            stock_state: optional(9, "stock_state"),
+                            coupon_code_mode: optional(10, "coupon_code_mode"),
+                            stock_id: optional(11, "stock_id"),
                             coupon_code_count: optional(12, "coupon_code_count"),
                             notify_config: optional(13, "notify_config"),
                             send_count_information: optional(14, "send_count_information"),
                             subsidy: optional(15, "subsidy"),
+                            ..extra
                         }
                     }
 
                     impl GetResponse {
-                        /// Creates a value from its required fields (`stock_name`, `belong_merchant`, `goods_name`, `stock_type`, `coupon_use_rule`, `stock_send_rule`, `stock_state`, `coupon_code_mode`, `stock_id`).
-                        #[allow(clippy::too_many_arguments)]
-                        pub fn new(
-                            stock_name: impl ::std::convert::Into<::std::string::String>,
-                            belong_merchant: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                            goods_name: impl ::std::convert::Into<::std::string::String>,
-                            stock_type: GetStockType,
-                            coupon_use_rule: GetCouponUseRule,
-                            stock_send_rule: GetStockSendRule,
-                            stock_state: GetStockState,
-                            coupon_code_mode: GetCouponCodeMode,
-                            stock_id: impl ::std::convert::Into<::std::string::String>,
-                        ) -> Self {
+                        /// Creates a value with every field unset.
+                        pub fn new() -> Self {
                             GetResponse {
-                                stock_name: stock_name.into(),
-                                belong_merchant: belong_merchant.into(),
+                                stock_name: ::std::option::Option::None,
+                                belong_merchant: ::std::option::Option::None,
                                 comment: ::std::option::Option::None,
-                                goods_name: goods_name.into(),
-                                stock_type,
-                                coupon_use_rule,
-                                stock_send_rule,
+                                goods_name: ::std::option::Option::None,
+                                stock_type: ::std::option::Option::None,
+                                coupon_use_rule: ::std::option::Option::None,
+                                stock_send_rule: ::std::option::Option::None,
                                 custom_entrance: ::std::option::Option::None,
                                 display_pattern_info: ::std::option::Option::None,
-                                stock_state,
-                                coupon_code_mode,
-                                stock_id: stock_id.into(),
+                                stock_state: ::std::option::Option::None,
+                                coupon_code_mode: ::std::option::Option::None,
+                                stock_id: ::std::option::Option::None,
                                 coupon_code_count: ::std::option::Option::None,
                                 notify_config: ::std::option::Option::None,
                                 send_count_information: ::std::option::Option::None,
                                 subsidy: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }

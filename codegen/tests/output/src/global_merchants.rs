@@ -173,6 +173,13 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub email: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+                    /// Members WeChat Pay sent that the docs do not list, kept as
+                    /// they came (and serialized back).
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
@@ -180,6 +187,7 @@ pub mod v3 {
                         name: optional(0, "name"),
                         phone: optional(1, "phone"),
                         email: optional(2, "email"),
+                        ..extra
                     }
                 }
 
@@ -190,6 +198,7 @@ pub mod v3 {
                             name: ::std::option::Option::None,
                             phone: ::std::option::Option::None,
                             email: ::std::option::Option::None,
+                            extra: ::serde_json::Map::new(),
                         }
                     }
                 }
@@ -274,6 +283,13 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub mcc: ::std::option::Option<::std::string::String>,
+                    /// Members WeChat Pay sent that the docs do not list, kept as
+                    /// they came (and serialized back).
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
@@ -285,6 +301,7 @@ pub mod v3 {
                         mini_program: optional(4, "mini_program"),
                         store_address: optional(5, "store_address"),
                         mcc: optional(6, "mcc"),
+                        ..extra
                     }
                 }
 
@@ -299,6 +316,7 @@ pub mod v3 {
                             mini_program: ::std::option::Option::None,
                             store_address: ::std::option::Option::None,
                             mcc: ::std::option::Option::None,
+                            extra: ::serde_json::Map::new(),
                         }
                     }
                 }
@@ -328,12 +346,20 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub number: ::std::option::Option<::std::string::String>,
+                    /// Members WeChat Pay sent that the docs do not list, kept as
+                    /// they came (and serialized back).
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
                     GetDirector {
                         name: optional(0, "name"),
                         number: optional(1, "number"),
+                        ..extra
                     }
                 }
 
@@ -343,6 +369,7 @@ pub mod v3 {
                         GetDirector {
                             name: ::std::option::Option::None,
                             number: ::std::option::Option::None,
+                            extra: ::serde_json::Map::new(),
                         }
                     }
                 }
@@ -392,12 +419,20 @@ pub mod v3 {
                     pub h5_authorization_state: ::std::option::Option<
                         GetH5AuthorizationState,
                     >,
+                    /// Members WeChat Pay sent that the docs do not list, kept as
+                    /// they came (and serialized back).
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
                     GetH5Payment {
                         audit_reject_detail: optional(0, "audit_reject_detail"),
                         h5_authorization_state: optional(1, "h5_authorization_state"),
+                        ..extra
                     }
                 }
 
@@ -407,6 +442,7 @@ pub mod v3 {
                         GetH5Payment {
                             audit_reject_detail: ::std::option::Option::None,
                             h5_authorization_state: ::std::option::Option::None,
+                            extra: ::serde_json::Map::new(),
                         }
                     }
                 }
@@ -464,12 +500,20 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub reason: ::std::option::Option<::std::string::String>,
+                    /// Members WeChat Pay sent that the docs do not list, kept as
+                    /// they came (and serialized back).
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
                     GetApplicationRejectDetail {
                         field: optional(0, "field"),
                         reason: optional(1, "reason"),
+                        ..extra
                     }
                 }
 
@@ -479,6 +523,7 @@ pub mod v3 {
                         GetApplicationRejectDetail {
                             field: ::std::option::Option::None,
                             reason: ::std::option::Option::None,
+                            extra: ::serde_json::Map::new(),
                         }
                     }
                 }
@@ -516,6 +561,13 @@ pub mod v3 {
                     pub application_reject_detail: ::std::option::Option<
                         GetApplicationRejectDetail,
                     >,
+                    /// Members WeChat Pay sent that the docs do not list, kept as
+                    /// they came (and serialized back).
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
@@ -523,6 +575,7 @@ pub mod v3 {
                         sub_merchant_status: optional(0, "sub_merchant_status"),
                         application_status: optional(1, "application_status"),
                         application_reject_detail: optional(2, "application_reject_detail"),
+                        ..extra
                     }
                 }
 
@@ -533,6 +586,7 @@ pub mod v3 {
                             sub_merchant_status: ::std::option::Option::None,
                             application_status: ::std::option::Option::None,
                             application_reject_detail: ::std::option::Option::None,
+                            extra: ::serde_json::Map::new(),
                         }
                     }
                 }
@@ -542,6 +596,7 @@ pub mod v3 {
                     Debug,
                     Clone,
                     PartialEq,
+                    Default,
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
@@ -549,28 +604,54 @@ pub mod v3 {
                 pub struct GetResponse {
                     /// 子商户号
                     ///
-                    /// **Required.**
-                    pub sub_mchid: ::std::string::String,
+                    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub sub_mchid: ::std::option::Option<::std::string::String>,
                     /// 子商户全称
                     ///
-                    /// **Required.**
-                    pub name: ::std::string::String,
+                    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub name: ::std::option::Option<::std::string::String>,
                     /// 子商户简称
                     ///
-                    /// **Required.**
-                    pub shortname: ::std::string::String,
+                    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub shortname: ::std::option::Option<::std::string::String>,
                     /// 公司联系方式
                     ///
-                    /// **Required.**
-                    pub office_phone: ::std::string::String,
+                    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub office_phone: ::std::option::Option<::std::string::String>,
                     /// 册国家或区域
                     ///
-                    /// **Required.**
-                    pub merchant_country_code: ::std::string::String,
+                    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub merchant_country_code: ::std::option::Option<
+                        ::std::string::String,
+                    >,
                     /// 类目
                     ///
-                    /// **Required.**
-                    pub business_category: i64,
+                    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub business_category: ::std::option::Option<i64>,
                     /// 联系人信息
                     #[serde(
                         default,
@@ -643,16 +724,23 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub attach: ::std::option::Option<::std::string::String>,
+                    /// Members WeChat Pay sent that the docs do not list, kept as
+                    /// they came (and serialized back).
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
                     GetResponse {
-                        sub_mchid: required(0, "sub_mchid"),
-                        name: required(1, "name"),
-                        shortname: required(2, "shortname"),
-                        office_phone: required(3, "office_phone"),
-                        merchant_country_code: required(4, "merchant_country_code"),
-                        business_category: required(5, "business_category"),
+                        sub_mchid: optional(0, "sub_mchid"),
+                        name: optional(1, "name"),
+                        shortname: optional(2, "shortname"),
+                        office_phone: optional(3, "office_phone"),
+                        merchant_country_code: optional(4, "merchant_country_code"),
+                        business_category: optional(5, "business_category"),
                         contact: optional(6, "contact"),
                         merchant_type: optional(7, "merchant_type"),
                         registration_certificate_number: optional(
@@ -670,28 +758,20 @@ pub mod v3 {
                         h5_payment: optional(14, "h5_payment"),
                         sub_merchant_state: optional(15, "sub_merchant_state"),
                         attach: optional(16, "attach"),
+                        ..extra
                     }
                 }
 
                 impl GetResponse {
-                    /// Creates a value from its required fields (`sub_mchid`, `name`, `shortname`, `office_phone`, `merchant_country_code`, `business_category`).
-                    pub fn new(
-                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-                        name: impl ::std::convert::Into<::std::string::String>,
-                        shortname: impl ::std::convert::Into<::std::string::String>,
-                        office_phone: impl ::std::convert::Into<::std::string::String>,
-                        merchant_country_code: impl ::std::convert::Into<
-                            ::std::string::String,
-                        >,
-                        business_category: i64,
-                    ) -> Self {
+                    /// Creates a value with every field unset.
+                    pub fn new() -> Self {
                         GetResponse {
-                            sub_mchid: sub_mchid.into(),
-                            name: name.into(),
-                            shortname: shortname.into(),
-                            office_phone: office_phone.into(),
-                            merchant_country_code: merchant_country_code.into(),
-                            business_category,
+                            sub_mchid: ::std::option::Option::None,
+                            name: ::std::option::Option::None,
+                            shortname: ::std::option::Option::None,
+                            office_phone: ::std::option::Option::None,
+                            merchant_country_code: ::std::option::Option::None,
+                            business_category: ::std::option::Option::None,
                             contact: ::std::option::Option::None,
                             merchant_type: ::std::option::Option::None,
                             registration_certificate_number: ::std::option::Option::None,
@@ -703,6 +783,7 @@ pub mod v3 {
                             h5_payment: ::std::option::Option::None,
                             sub_merchant_state: ::std::option::Option::None,
                             attach: ::std::option::Option::None,
+                            extra: ::serde_json::Map::new(),
                         }
                     }
                 }
@@ -1450,6 +1531,7 @@ pub mod v3 {
                     Debug,
                     Clone,
                     PartialEq,
+                    Default,
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
@@ -1457,8 +1539,12 @@ pub mod v3 {
                 pub struct PatchResponse {
                     /// 子商户号
                     ///
-                    /// **Required.**
-                    pub sub_mchid: ::std::string::String,
+                    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub sub_mchid: ::std::option::Option<::std::string::String>,
                     /// H5支付权限状态
                     #[serde(
                         default,
@@ -1467,23 +1553,30 @@ pub mod v3 {
                     pub h5_authorization_state: ::std::option::Option<
                         GetH5AuthorizationState,
                     >,
+                    /// Members WeChat Pay sent that the docs do not list, kept as
+                    /// they came (and serialized back).
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
                     PatchResponse {
-                        sub_mchid: required(0, "sub_mchid"),
+                        sub_mchid: optional(0, "sub_mchid"),
                         h5_authorization_state: optional(1, "h5_authorization_state"),
+                        ..extra
                     }
                 }
 
                 impl PatchResponse {
-                    /// Creates a value from its required fields (`sub_mchid`).
-                    pub fn new(
-                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
+                    /// Creates a value with every field unset.
+                    pub fn new() -> Self {
                         PatchResponse {
-                            sub_mchid: sub_mchid.into(),
+                            sub_mchid: ::std::option::Option::None,
                             h5_authorization_state: ::std::option::Option::None,
+                            extra: ::serde_json::Map::new(),
                         }
                     }
                 }

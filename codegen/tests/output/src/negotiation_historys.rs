@@ -238,12 +238,20 @@ pub mod v3 {
                         pub media_url: ::std::option::Option<
                             ::std::vec::Vec<::std::string::String>,
                         >,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetComplaintMediaList {
                             media_type: optional(0, "media_type"),
                             media_url: optional(1, "media_url"),
+                            ..extra
                         }
                     }
 
@@ -253,6 +261,7 @@ pub mod v3 {
                             GetComplaintMediaList {
                                 media_type: ::std::option::Option::None,
                                 media_url: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -351,6 +360,13 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub is_bold: ::std::option::Option<bool>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
@@ -358,6 +374,7 @@ pub mod v3 {
                             text: optional(0, "text"),
                             color: optional(1, "color"),
                             is_bold: optional(2, "is_bold"),
+                            ..extra
                         }
                     }
 
@@ -368,6 +385,7 @@ pub mod v3 {
                                 text: ::std::option::Option::None,
                                 color: ::std::option::Option::None,
                                 is_bold: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -409,12 +427,20 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub image_style_type: ::std::option::Option<GetImageStyleType>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetImage {
                             media_id: optional(0, "media_id"),
                             image_style_type: optional(1, "image_style_type"),
+                            ..extra
                         }
                     }
 
@@ -424,6 +450,7 @@ pub mod v3 {
                             GetImage {
                                 media_id: ::std::option::Option::None,
                                 image_style_type: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -448,6 +475,7 @@ pub mod v3 {
                         Debug,
                         Clone,
                         PartialEq,
+                        Default,
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
@@ -455,37 +483,54 @@ pub mod v3 {
                     pub struct GetMiniProgramJumpInfo {
                         /// 跳转小程序APPID
                         ///
-                        /// **Required.**
-                        pub appid: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub appid: ::std::option::Option<::std::string::String>,
                         /// 跳转小程序页面PATH
                         ///
-                        /// **Required.**
-                        pub path: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub path: ::std::option::Option<::std::string::String>,
                         /// 跳转小程序页面名称
                         ///
-                        /// **Required.**
-                        pub text: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub text: ::std::option::Option<::std::string::String>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetMiniProgramJumpInfo {
-                            appid: required(0, "appid"),
-                            path: required(1, "path"),
-                            text: required(2, "text"),
+                            appid: optional(0, "appid"),
+                            path: optional(1, "path"),
+                            text: optional(2, "text"),
+                            ..extra
                         }
                     }
 
                     impl GetMiniProgramJumpInfo {
-                        /// Creates a value from its required fields (`appid`, `path`, `text`).
-                        pub fn new(
-                            appid: impl ::std::convert::Into<::std::string::String>,
-                            path: impl ::std::convert::Into<::std::string::String>,
-                            text: impl ::std::convert::Into<::std::string::String>,
-                        ) -> Self {
+                        /// Creates a value with every field unset.
+                        pub fn new() -> Self {
                             GetMiniProgramJumpInfo {
-                                appid: appid.into(),
-                                path: path.into(),
-                                text: text.into(),
+                                appid: ::std::option::Option::None,
+                                path: ::std::option::Option::None,
+                                text: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -497,6 +542,7 @@ pub mod v3 {
                         Debug,
                         Clone,
                         PartialEq,
+                        Default,
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
@@ -504,31 +550,42 @@ pub mod v3 {
                     pub struct GetMessageInfo {
                         /// 回复的消息内容
                         ///
-                        /// **Required.**
-                        pub content: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub content: ::std::option::Option<::std::string::String>,
                         /// 自定义透传字段
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub custom_data: ::std::option::Option<::std::string::String>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetMessageInfo {
-                            content: required(0, "content"),
+                            content: optional(0, "content"),
                             custom_data: optional(1, "custom_data"),
+                            ..extra
                         }
                     }
 
                     impl GetMessageInfo {
-                        /// Creates a value from its required fields (`content`).
-                        pub fn new(
-                            content: impl ::std::convert::Into<::std::string::String>,
-                        ) -> Self {
+                        /// Creates a value with every field unset.
+                        pub fn new() -> Self {
                             GetMessageInfo {
-                                content: content.into(),
+                                content: ::std::option::Option::None,
                                 custom_data: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -578,6 +635,13 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub action_id: ::std::option::Option<::std::string::String>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
@@ -587,6 +651,7 @@ pub mod v3 {
                             mini_program_jump_info: optional(2, "mini_program_jump_info"),
                             message_info: optional(3, "message_info"),
                             action_id: optional(4, "action_id"),
+                            ..extra
                         }
                     }
 
@@ -599,6 +664,7 @@ pub mod v3 {
                                 mini_program_jump_info: ::std::option::Option::None,
                                 message_info: ::std::option::Option::None,
                                 action_id: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -628,12 +694,20 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub multi_clickable: ::std::option::Option<bool>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetInvalidInfo {
                             expired_time: optional(0, "expired_time"),
                             multi_clickable: optional(1, "multi_clickable"),
+                            ..extra
                         }
                     }
 
@@ -643,6 +717,7 @@ pub mod v3 {
                             GetInvalidInfo {
                                 expired_time: ::std::option::Option::None,
                                 multi_clickable: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -678,6 +753,13 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub invalid_info: ::std::option::Option<GetInvalidInfo>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
@@ -685,6 +767,7 @@ pub mod v3 {
                             text: optional(0, "text"),
                             action: optional(1, "action"),
                             invalid_info: optional(2, "invalid_info"),
+                            ..extra
                         }
                     }
 
@@ -695,6 +778,7 @@ pub mod v3 {
                                 text: ::std::option::Option::None,
                                 action: ::std::option::Option::None,
                                 invalid_info: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -730,6 +814,13 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub action: ::std::option::Option<GetAction>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
@@ -737,6 +828,7 @@ pub mod v3 {
                             faq_id: optional(0, "faq_id"),
                             faq_title: optional(1, "faq_title"),
                             action: optional(2, "action"),
+                            ..extra
                         }
                     }
 
@@ -747,6 +839,7 @@ pub mod v3 {
                                 faq_id: ::std::option::Option::None,
                                 faq_title: ::std::option::Option::None,
                                 action: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -770,11 +863,19 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub faqs: ::std::option::Option<::std::vec::Vec<GetFaqsItem>>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetFaqList {
                             faqs: optional(0, "faqs"),
+                            ..extra
                         }
                     }
 
@@ -783,6 +884,7 @@ pub mod v3 {
                         pub fn new() -> Self {
                             GetFaqList {
                                 faqs: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -831,6 +933,13 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub invalid_info: ::std::option::Option<GetInvalidInfo>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
@@ -838,6 +947,7 @@ pub mod v3 {
                             buttons: optional(0, "buttons"),
                             button_layout: optional(1, "button_layout"),
                             invalid_info: optional(2, "invalid_info"),
+                            ..extra
                         }
                     }
 
@@ -848,6 +958,7 @@ pub mod v3 {
                                 buttons: ::std::option::Option::None,
                                 button_layout: ::std::option::Option::None,
                                 invalid_info: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -908,6 +1019,13 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub button_group: ::std::option::Option<GetButtonGroup>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
@@ -919,6 +1037,7 @@ pub mod v3 {
                             faq_list: optional(4, "faq_list"),
                             button: optional(5, "button"),
                             button_group: optional(6, "button_group"),
+                            ..extra
                         }
                     }
 
@@ -933,6 +1052,7 @@ pub mod v3 {
                                 faq_list: ::std::option::Option::None,
                                 button: ::std::option::Option::None,
                                 button_group: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -983,6 +1103,13 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub custom_data: ::std::option::Option<::std::string::String>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
@@ -990,6 +1117,7 @@ pub mod v3 {
                             blocks: optional(0, "blocks"),
                             sender_identity: optional(1, "sender_identity"),
                             custom_data: optional(2, "custom_data"),
+                            ..extra
                         }
                     }
 
@@ -1000,6 +1128,7 @@ pub mod v3 {
                                 blocks: ::std::option::Option::None,
                                 sender_identity: ::std::option::Option::None,
                                 custom_data: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -1037,6 +1166,13 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub clicked_log_id: ::std::option::Option<::std::string::String>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
@@ -1044,6 +1180,7 @@ pub mod v3 {
                             message_content: optional(0, "message_content"),
                             action_id: optional(1, "action_id"),
                             clicked_log_id: optional(2, "clicked_log_id"),
+                            ..extra
                         }
                     }
 
@@ -1054,6 +1191,7 @@ pub mod v3 {
                                 message_content: ::std::option::Option::None,
                                 action_id: ::std::option::Option::None,
                                 clicked_log_id: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -1065,6 +1203,7 @@ pub mod v3 {
                         Debug,
                         Clone,
                         PartialEq,
+                        Default,
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
@@ -1080,20 +1219,36 @@ pub mod v3 {
                         >,
                         /// 操作流水号
                         ///
-                        /// **Required.**
-                        pub log_id: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub log_id: ::std::option::Option<::std::string::String>,
                         /// 操作人
                         ///
-                        /// **Required.**
-                        pub operator: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub operator: ::std::option::Option<::std::string::String>,
                         /// 操作时间
                         ///
-                        /// **Required.**
-                        pub operate_time: ::std::string::String,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub operate_time: ::std::option::Option<::std::string::String>,
                         /// 操作类型
                         ///
-                        /// **Required.**
-                        pub operate_type: GetOperateType,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub operate_type: ::std::option::Option<GetOperateType>,
                         /// 操作内容
                         #[serde(
                             default,
@@ -1138,15 +1293,22 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub click_message: ::std::option::Option<GetClickMessage>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetDataItem {
                             complaint_media_list: optional(0, "complaint_media_list"),
-                            log_id: required(1, "log_id"),
-                            operator: required(2, "operator"),
-                            operate_time: required(3, "operate_time"),
-                            operate_type: required(4, "operate_type"),
+                            log_id: optional(1, "log_id"),
+                            operator: optional(2, "operator"),
+                            operate_time: optional(3, "operate_time"),
+                            operate_type: optional(4, "operate_type"),
                             operate_details: optional(5, "operate_details"),
                             image_list: optional(6, "image_list"),
                             user_appy_platform_service_reason: optional(
@@ -1159,31 +1321,26 @@ pub mod v3 {
                             ),
                             normal_message: optional(9, "normal_message"),
                             click_message: optional(10, "click_message"),
+                            ..extra
                         }
                     }
 
                     impl GetDataItem {
-                        /// Creates a value from its required fields (`log_id`, `operator`, `operate_time`, `operate_type`).
-                        pub fn new(
-                            log_id: impl ::std::convert::Into<::std::string::String>,
-                            operator: impl ::std::convert::Into<::std::string::String>,
-                            operate_time: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                            operate_type: GetOperateType,
-                        ) -> Self {
+                        /// Creates a value with every field unset.
+                        pub fn new() -> Self {
                             GetDataItem {
                                 complaint_media_list: ::std::option::Option::None,
-                                log_id: log_id.into(),
-                                operator: operator.into(),
-                                operate_time: operate_time.into(),
-                                operate_type,
+                                log_id: ::std::option::Option::None,
+                                operator: ::std::option::Option::None,
+                                operate_time: ::std::option::Option::None,
+                                operate_type: ::std::option::Option::None,
                                 operate_details: ::std::option::Option::None,
                                 image_list: ::std::option::Option::None,
                                 user_appy_platform_service_reason: ::std::option::Option::None,
                                 user_appy_platform_service_reason_description: ::std::option::Option::None,
                                 normal_message: ::std::option::Option::None,
                                 click_message: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }
@@ -1193,6 +1350,7 @@ pub mod v3 {
                         Debug,
                         Clone,
                         PartialEq,
+                        Default,
                         ::serde::Serialize,
                         ::schemars::JsonSchema
                     )]
@@ -1206,37 +1364,54 @@ pub mod v3 {
                         pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
                         /// 分页大小
                         ///
-                        /// **Required.**
-                        pub limit: i64,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub limit: ::std::option::Option<i64>,
                         /// 分页开始位置
                         ///
-                        /// **Required.**
-                        pub offset: i64,
+                        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                        #[serde(
+                            default,
+                            skip_serializing_if = "::std::option::Option::is_none"
+                        )]
+                        pub offset: ::std::option::Option<i64>,
                         /// 投诉协商历史总条数
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub total_count: ::std::option::Option<i64>,
+                        /// Members WeChat Pay sent that the docs do not list, kept as
+                        /// they came (and serialized back).
+                        #[serde(flatten)]
+                        pub extra: ::serde_json::Map<
+                            ::std::string::String,
+                            ::serde_json::Value,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
                         GetResponse {
                             data: optional(0, "data"),
-                            limit: required(1, "limit"),
-                            offset: required(2, "offset"),
+                            limit: optional(1, "limit"),
+                            offset: optional(2, "offset"),
                             total_count: optional(3, "total_count"),
+                            ..extra
                         }
                     }
 
                     impl GetResponse {
-                        /// Creates a value from its required fields (`limit`, `offset`).
-                        pub fn new(limit: i64, offset: i64) -> Self {
+                        /// Creates a value with every field unset.
+                        pub fn new() -> Self {
                             GetResponse {
                                 data: ::std::option::Option::None,
-                                limit,
-                                offset,
+                                limit: ::std::option::Option::None,
+                                offset: ::std::option::Option::None,
                                 total_count: ::std::option::Option::None,
+                                extra: ::serde_json::Map::new(),
                             }
                         }
                     }

@@ -693,7 +693,7 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub cells: ::std::option::Option<
-                        ::std::vec::Vec<::std::vec::Vec<f64>>,
+                        ::std::vec::Vec<::std::vec::Vec<i64>>,
                     >,
                     /// 状态
                     #[serde(
@@ -701,12 +701,20 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub state: ::std::option::Option<PostState>,
+                    /// Members WeChat Pay sent that the docs do not list, kept as
+                    /// they came (and serialized back).
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
                     PostRowsItem {
                         cells: optional(0, "cells"),
                         state: optional(1, "state"),
+                        ..extra
                     }
                 }
 
@@ -716,6 +724,7 @@ pub mod v3 {
                         PostRowsItem {
                             cells: ::std::option::Option::None,
                             state: ::std::option::Option::None,
+                            extra: ::serde_json::Map::new(),
                         }
                     }
                 }
@@ -727,6 +736,7 @@ pub mod v3 {
                     Debug,
                     Clone,
                     PartialEq,
+                    Default,
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
@@ -734,29 +744,42 @@ pub mod v3 {
                 pub struct PostEcho {
                     /// 类别
                     ///
-                    /// **Required.**
-                    pub kind: PostKind,
+                    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub kind: ::std::option::Option<PostKind>,
                     /// 行
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub rows: ::std::option::Option<::std::vec::Vec<PostRowsItem>>,
+                    /// Members WeChat Pay sent that the docs do not list, kept as
+                    /// they came (and serialized back).
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
                     PostEcho {
-                        kind: required(0, "kind"),
+                        kind: optional(0, "kind"),
                         rows: optional(1, "rows"),
+                        ..extra
                     }
                 }
 
                 impl PostEcho {
-                    /// Creates a value from its required fields (`kind`).
-                    pub fn new(kind: PostKind) -> Self {
+                    /// Creates a value with every field unset.
+                    pub fn new() -> Self {
                         PostEcho {
-                            kind,
+                            kind: ::std::option::Option::None,
                             rows: ::std::option::Option::None,
+                            extra: ::serde_json::Map::new(),
                         }
                     }
                 }
@@ -766,6 +789,7 @@ pub mod v3 {
                     Debug,
                     Clone,
                     PartialEq,
+                    Default,
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
@@ -775,20 +799,37 @@ pub mod v3 {
                     ///
                     /// Sent as a JSON-encoded string.
                     ///
-                    /// **Required.**
-                    pub echo: ::wechatpay_runtime::JsonString<PostEcho>,
+                    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub echo: ::std::option::Option<
+                        ::wechatpay_runtime::JsonString<PostEcho>,
+                    >,
+                    /// Members WeChat Pay sent that the docs do not list, kept as
+                    /// they came (and serialized back).
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
                     PostResponse {
-                        echo: required(0, "echo"),
+                        echo: optional(0, "echo"),
+                        ..extra
                     }
                 }
 
                 impl PostResponse {
-                    /// Creates a value from its required fields (`echo`).
-                    pub fn new(echo: ::wechatpay_runtime::JsonString<PostEcho>) -> Self {
-                        PostResponse { echo }
+                    /// Creates a value with every field unset.
+                    pub fn new() -> Self {
+                        PostResponse {
+                            echo: ::std::option::Option::None,
+                            extra: ::serde_json::Map::new(),
+                        }
                     }
                 }
 

@@ -368,6 +368,13 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub self_: ::std::option::Option<::std::string::String>,
+                    /// Members WeChat Pay sent that the docs do not list, kept as
+                    /// they came (and serialized back).
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
@@ -375,6 +382,7 @@ pub mod v3 {
                         fn_: optional(0, "fn"),
                         ratio: optional(1, "ratio"),
                         self_: optional(2, "Self"),
+                        ..extra
                     }
                 }
 
@@ -385,6 +393,7 @@ pub mod v3 {
                             fn_: ::std::option::Option::None,
                             ratio: ::std::option::Option::None,
                             self_: ::std::option::Option::None,
+                            extra: ::serde_json::Map::new(),
                         }
                     }
                 }
@@ -415,12 +424,20 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub 价格: ::std::option::Option<i64>,
+                    /// Members WeChat Pay sent that the docs do not list, kept as
+                    /// they came (and serialized back).
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
                     GetListItem {
                         loop_: optional(0, "loop"),
                         价格: optional(1, "价格"),
+                        ..extra
                     }
                 }
 
@@ -430,6 +447,7 @@ pub mod v3 {
                         GetListItem {
                             loop_: ::std::option::Option::None,
                             价格: ::std::option::Option::None,
+                            extra: ::serde_json::Map::new(),
                         }
                     }
                 }
@@ -439,6 +457,7 @@ pub mod v3 {
                     Debug,
                     Clone,
                     PartialEq,
+                    Default,
                     ::serde::Serialize,
                     ::schemars::JsonSchema
                 )]
@@ -446,36 +465,57 @@ pub mod v3 {
                 pub struct GetResponse {
                     /// 关键字
                     ///
-                    /// **Required.**
+                    /// Marked required on the page; not promised, like every answer field (see the crate docs).
                     #[serde(rename = "type")]
-                    pub type_: GetType,
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub type_: ::std::option::Option<GetType>,
                     /// 关键字对象
                     ///
-                    /// **Required.**
+                    /// Marked required on the page; not promised, like every answer field (see the crate docs).
                     #[serde(rename = "loop")]
-                    pub loop_: GetLoop,
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub loop_: ::std::option::Option<GetLoop>,
                     /// 与上面对象的字段同名的列表
                     ///
-                    /// **Required.**
-                    pub list: ::std::vec::Vec<GetListItem>,
+                    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none"
+                    )]
+                    pub list: ::std::option::Option<::std::vec::Vec<GetListItem>>,
+                    /// Members WeChat Pay sent that the docs do not list, kept as
+                    /// they came (and serialized back).
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
                     GetResponse {
-                        type_: required(0, "type"),
-                        loop_: required(1, "loop"),
-                        list: required(2, "list"),
+                        type_: optional(0, "type"),
+                        loop_: optional(1, "loop"),
+                        list: optional(2, "list"),
+                        ..extra
                     }
                 }
 
                 impl GetResponse {
-                    /// Creates a value from its required fields (`type`, `loop`, `list`).
-                    pub fn new(
-                        type_: GetType,
-                        loop_: GetLoop,
-                        list: ::std::vec::Vec<GetListItem>,
-                    ) -> Self {
-                        GetResponse { type_, loop_, list }
+                    /// Creates a value with every field unset.
+                    pub fn new() -> Self {
+                        GetResponse {
+                            type_: ::std::option::Option::None,
+                            loop_: ::std::option::Option::None,
+                            list: ::std::option::Option::None,
+                            extra: ::serde_json::Map::new(),
+                        }
                     }
                 }
 

@@ -77,11 +77,16 @@ pub mod v3 {
                 /// 通知地址
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub notify_url: ::std::option::Option<::std::string::String>,
+                /// Members WeChat Pay sent that the docs do not list, kept as
+                /// they came (and serialized back).
+                #[serde(flatten)]
+                pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
 
             ::wechatpay_runtime::impl_deserialize! {
                 GetResponse {
                     notify_url: optional(0, "notify_url"),
+                    ..extra
                 }
             }
 
@@ -90,6 +95,7 @@ pub mod v3 {
                 pub fn new() -> Self {
                     GetResponse {
                         notify_url: ::std::option::Option::None,
+                        extra: ::serde_json::Map::new(),
                     }
                 }
             }
@@ -220,11 +226,16 @@ pub mod v3 {
                 /// 通知地址
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub notify_url: ::std::option::Option<::std::string::String>,
+                /// Members WeChat Pay sent that the docs do not list, kept as
+                /// they came (and serialized back).
+                #[serde(flatten)]
+                pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
 
             ::wechatpay_runtime::impl_deserialize! {
                 PostResponse {
                     notify_url: optional(0, "notify_url"),
+                    ..extra
                 }
             }
 
@@ -233,6 +244,7 @@ pub mod v3 {
                 pub fn new() -> Self {
                     PostResponse {
                         notify_url: ::std::option::Option::None,
+                        extra: ::serde_json::Map::new(),
                     }
                 }
             }
@@ -370,11 +382,16 @@ pub mod v3 {
                 /// 通知地址
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub notify_url: ::std::option::Option<::std::string::String>,
+                /// Members WeChat Pay sent that the docs do not list, kept as
+                /// they came (and serialized back).
+                #[serde(flatten)]
+                pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
 
             ::wechatpay_runtime::impl_deserialize! {
                 PutResponse {
                     notify_url: optional(0, "notify_url"),
+                    ..extra
                 }
             }
 
@@ -383,6 +400,7 @@ pub mod v3 {
                 pub fn new() -> Self {
                     PutResponse {
                         notify_url: ::std::option::Option::None,
+                        extra: ::serde_json::Map::new(),
                     }
                 }
             }

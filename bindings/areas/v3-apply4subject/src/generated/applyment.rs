@@ -82,14 +82,15 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询商户开户意愿申请单审核结果 (`GET /v3/apply4subject/applyment`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 申请单状态
     ///
-    /// **Required.**
-    pub applyment_state: GetApplymentState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_state: ::std::option::Option<GetApplymentState>,
     /// 小程序码图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub qrcode_data: ::std::option::Option<::std::string::String>,
@@ -99,25 +100,31 @@ pub struct GetResponse {
     /// 驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        applyment_state: required(0, "applyment_state"),
+        applyment_state: optional(0, "applyment_state"),
         qrcode_data: optional(1, "qrcode_data"),
         reject_param: optional(2, "reject_param"),
         reject_reason: optional(3, "reject_reason"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`applyment_state`).
-    pub fn new(applyment_state: GetApplymentState) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            applyment_state,
+            applyment_state: ::std::option::Option::None,
             qrcode_data: ::std::option::Option::None,
             reject_param: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1292,26 +1299,35 @@ impl ::wechatpay_runtime::Validate for PostQuery {
 }
 
 /// The response of 提交商户开户意愿申请单 (`POST /v3/apply4subject/applyment`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 微信支付申请单号
     ///
-    /// **Required.**
-    pub applyment_id: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_id: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        applyment_id: required(0, "applyment_id"),
+        applyment_id: optional(0, "applyment_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`applyment_id`).
-    pub fn new(applyment_id: f64) -> Self {
-        PostResponse { applyment_id }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        PostResponse {
+            applyment_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 

@@ -493,36 +493,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 提交入驻申请 (`POST /v3/brand/applyments`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 微信支付申请单号
     ///
-    /// **Required.**
-    pub applyment_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 业务申请编号
     ///
-    /// **Required.**
-    pub business_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub business_code: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        applyment_id: required(0, "applyment_id"),
-        business_code: required(1, "business_code"),
+        applyment_id: optional(0, "applyment_id"),
+        business_code: optional(1, "business_code"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`applyment_id`, `business_code`).
-    pub fn new(
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-        business_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            applyment_id: applyment_id.into(),
-            business_code: business_code.into(),
+            applyment_id: ::std::option::Option::None,
+            business_code: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

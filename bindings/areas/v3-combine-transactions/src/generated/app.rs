@@ -436,7 +436,7 @@ pub struct PostContractInfo {
     /// 委托代扣协议模板ID
     ///
     /// **Required.**
-    pub plan_id: f64,
+    pub plan_id: i64,
     /// 用户账户展示名称
     ///
     /// **Required.**
@@ -464,7 +464,7 @@ impl PostContractInfo {
         mchid: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        plan_id: f64,
+        plan_id: i64,
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -780,63 +780,77 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// The `contract_result` object.
 ///
 /// 预签约结果
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostContractResult {
     /// 签约结果码
     ///
-    /// **Required.**
-    pub code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
     /// 签约结果描述信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostContractResult {
-        code: required(0, "code"),
+        code: optional(0, "code"),
         message: optional(1, "message"),
+        ..extra
     }
 }
 
 impl PostContractResult {
-    /// Creates a value from its required fields (`code`).
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostContractResult {
-            code: code.into(),
+            code: ::std::option::Option::None,
             message: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 合单下单-APP支付 (`POST /v3/combine-transactions/app`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 预支付交易会话标识
     ///
-    /// **Required.**
-    pub prepay_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub prepay_id: ::std::option::Option<::std::string::String>,
     /// 预签约结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_result: ::std::option::Option<PostContractResult>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        prepay_id: required(0, "prepay_id"),
+        prepay_id: optional(0, "prepay_id"),
         contract_result: optional(1, "contract_result"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`prepay_id`).
-    pub fn new(prepay_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            prepay_id: prepay_id.into(),
+            prepay_id: ::std::option::Option::None,
             contract_result: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -581,27 +581,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 合单下单-H5支付 (`POST /v3/combine-transactions/h5`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 支付跳转链接
     ///
-    /// **Required.**
-    pub h5_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub h5_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        h5_url: required(0, "h5_url"),
+        h5_url: optional(0, "h5_url"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`h5_url`).
-    pub fn new(h5_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            h5_url: h5_url.into(),
+            h5_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -153,7 +153,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `data`.
 ///
 /// 报关数据包
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
@@ -168,8 +168,9 @@ pub struct GetDataItem {
     pub mch_customs_no: ::std::option::Option<::std::string::String>,
     /// 海关代码
     ///
-    /// **Required.**
-    pub customs: GetCustoms,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub customs: ::std::option::Option<GetCustoms>,
     /// 币种
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fee_type: ::std::option::Option<::std::string::String>,
@@ -187,15 +188,21 @@ pub struct GetDataItem {
     pub product_fee: ::std::option::Option<i64>,
     /// 报关状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 报关结果说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub explanation: ::std::option::Option<::std::string::String>,
     /// 最后更新时间
     ///
-    /// **Required.**
-    pub modify_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub modify_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -203,123 +210,125 @@ pub struct GetDataItem {
         sub_order_no: optional(0, "sub_order_no"),
         sub_order_id: optional(1, "sub_order_id"),
         mch_customs_no: optional(2, "mch_customs_no"),
-        customs: required(3, "customs"),
+        customs: optional(3, "customs"),
         fee_type: optional(4, "fee_type"),
         order_fee: optional(5, "order_fee"),
         duty: optional(6, "duty"),
         transport_fee: optional(7, "transport_fee"),
         product_fee: optional(8, "product_fee"),
-        state: required(9, "state"),
+        state: optional(9, "state"),
         explanation: optional(10, "explanation"),
-        modify_time: required(11, "modify_time"),
+        modify_time: optional(11, "modify_time"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`customs`, `state`, `modify_time`).
-    pub fn new(
-        customs: GetCustoms,
-        state: GetState,
-        modify_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
             sub_order_no: ::std::option::Option::None,
             sub_order_id: ::std::option::Option::None,
             mch_customs_no: ::std::option::Option::None,
-            customs,
+            customs: ::std::option::Option::None,
             fee_type: ::std::option::Option::None,
             order_fee: ::std::option::Option::None,
             duty: ::std::option::Option::None,
             transport_fee: ::std::option::Option::None,
             product_fee: ::std::option::Option::None,
-            state,
+            state: ::std::option::Option::None,
             explanation: ::std::option::Option::None,
-            modify_time: modify_time.into(),
+            modify_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 报关查询 (`GET /v3/customs/orders`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 机构APPID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 核验机构
     ///
-    /// **Required.**
-    pub verify_department: GetVerifyDepartment,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub verify_department: ::std::option::Option<GetVerifyDepartment>,
     /// 核验机构流水号
     ///
-    /// **Required.**
-    pub verify_department_trade_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub verify_department_trade_id: ::std::option::Option<::std::string::String>,
     /// 偏移量
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 请求最大记录条数
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 查询结果总条数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 报关数据包
     ///
-    /// **Required.**
-    pub data: ::std::vec::Vec<GetDataItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        appid: required(0, "appid"),
-        mchid: required(1, "mchid"),
-        transaction_id: required(2, "transaction_id"),
-        verify_department: required(3, "verify_department"),
-        verify_department_trade_id: required(4, "verify_department_trade_id"),
-        offset: required(5, "offset"),
-        limit: required(6, "limit"),
-        total_count: required(7, "total_count"),
-        data: required(8, "data"),
+        appid: optional(0, "appid"),
+        mchid: optional(1, "mchid"),
+        transaction_id: optional(2, "transaction_id"),
+        verify_department: optional(3, "verify_department"),
+        verify_department_trade_id: optional(4, "verify_department_trade_id"),
+        offset: optional(5, "offset"),
+        limit: optional(6, "limit"),
+        total_count: optional(7, "total_count"),
+        data: optional(8, "data"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`appid`, `mchid`, `transaction_id`, `verify_department`, `verify_department_trade_id`, `offset`, `limit`, `total_count`, `data`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        verify_department: GetVerifyDepartment,
-        verify_department_trade_id: impl ::std::convert::Into<::std::string::String>,
-        offset: i64,
-        limit: i64,
-        total_count: i64,
-        data: ::std::vec::Vec<GetDataItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            appid: appid.into(),
-            mchid: mchid.into(),
-            transaction_id: transaction_id.into(),
-            verify_department,
-            verify_department_trade_id: verify_department_trade_id.into(),
-            offset,
-            limit,
-            total_count,
-            data,
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
+            verify_department: ::std::option::Option::None,
+            verify_department_trade_id: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            total_count: ::std::option::Option::None,
+            data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -451,8 +460,8 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
-            items: response.data,
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
+            items: response.data.unwrap_or_default(),
         }
     }
 }
@@ -601,30 +610,35 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 报关 (`POST /v3/customs/orders`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 机构APPID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 报关状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户子订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_order_no: ::std::option::Option<::std::string::String>,
@@ -633,49 +647,49 @@ pub struct PostResponse {
     pub sub_order_id: ::std::option::Option<::std::string::String>,
     /// 核验机构
     ///
-    /// **Required.**
-    pub verify_department: GetVerifyDepartment,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub verify_department: ::std::option::Option<GetVerifyDepartment>,
     /// 核验机构交易流水号
     ///
-    /// **Required.**
-    pub verify_department_trade_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub verify_department_trade_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        appid: required(0, "appid"),
-        mchid: required(1, "mchid"),
-        state: required(2, "state"),
-        out_trade_no: required(3, "out_trade_no"),
-        transaction_id: required(4, "transaction_id"),
+        appid: optional(0, "appid"),
+        mchid: optional(1, "mchid"),
+        state: optional(2, "state"),
+        out_trade_no: optional(3, "out_trade_no"),
+        transaction_id: optional(4, "transaction_id"),
         sub_order_no: optional(5, "sub_order_no"),
         sub_order_id: optional(6, "sub_order_id"),
-        verify_department: required(7, "verify_department"),
-        verify_department_trade_id: required(8, "verify_department_trade_id"),
+        verify_department: optional(7, "verify_department"),
+        verify_department_trade_id: optional(8, "verify_department_trade_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`appid`, `mchid`, `state`, `out_trade_no`, `transaction_id`, `verify_department`, `verify_department_trade_id`).
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        verify_department: GetVerifyDepartment,
-        verify_department_trade_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            appid: appid.into(),
-            mchid: mchid.into(),
-            state,
-            out_trade_no: out_trade_no.into(),
-            transaction_id: transaction_id.into(),
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
             sub_order_no: ::std::option::Option::None,
             sub_order_id: ::std::option::Option::None,
-            verify_department,
-            verify_department_trade_id: verify_department_trade_id.into(),
+            verify_department: ::std::option::Option::None,
+            verify_department_trade_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -882,30 +896,35 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 }
 
 /// The response of 报关信息修改 (`PATCH /v3/customs/orders`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchResponse {
     /// 机构APPID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 报关状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户子订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_order_no: ::std::option::Option<::std::string::String>,
@@ -914,57 +933,56 @@ pub struct PatchResponse {
     pub sub_order_id: ::std::option::Option<::std::string::String>,
     /// 最后更新时间
     ///
-    /// **Required.**
-    pub modify_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub modify_time: ::std::option::Option<::std::string::String>,
     /// 核验机构
     ///
-    /// **Required.**
-    pub verify_department: GetVerifyDepartment,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub verify_department: ::std::option::Option<GetVerifyDepartment>,
     /// 核验机构流水号
     ///
-    /// **Required.**
-    pub verify_department_trade_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub verify_department_trade_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchResponse {
-        appid: required(0, "appid"),
-        mchid: required(1, "mchid"),
-        state: required(2, "state"),
-        out_trade_no: required(3, "out_trade_no"),
-        transaction_id: required(4, "transaction_id"),
+        appid: optional(0, "appid"),
+        mchid: optional(1, "mchid"),
+        state: optional(2, "state"),
+        out_trade_no: optional(3, "out_trade_no"),
+        transaction_id: optional(4, "transaction_id"),
         sub_order_no: optional(5, "sub_order_no"),
         sub_order_id: optional(6, "sub_order_id"),
-        modify_time: required(7, "modify_time"),
-        verify_department: required(8, "verify_department"),
-        verify_department_trade_id: required(9, "verify_department_trade_id"),
+        modify_time: optional(7, "modify_time"),
+        verify_department: optional(8, "verify_department"),
+        verify_department_trade_id: optional(9, "verify_department_trade_id"),
+        ..extra
     }
 }
 
 impl PatchResponse {
-    /// Creates a value from its required fields (`appid`, `mchid`, `state`, `out_trade_no`, `transaction_id`, `modify_time`, `verify_department`, `verify_department_trade_id`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        modify_time: impl ::std::convert::Into<::std::string::String>,
-        verify_department: GetVerifyDepartment,
-        verify_department_trade_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchResponse {
-            appid: appid.into(),
-            mchid: mchid.into(),
-            state,
-            out_trade_no: out_trade_no.into(),
-            transaction_id: transaction_id.into(),
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
             sub_order_no: ::std::option::Option::None,
             sub_order_id: ::std::option::Option::None,
-            modify_time: modify_time.into(),
-            verify_department,
-            verify_department_trade_id: verify_department_trade_id.into(),
+            modify_time: ::std::option::Option::None,
+            verify_department: ::std::option::Option::None,
+            verify_department_trade_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

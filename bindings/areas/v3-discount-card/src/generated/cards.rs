@@ -60,29 +60,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 预受理领卡请求 (`POST /v3/discount-card/cards`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 预领卡请求token
     ///
-    /// **Required.**
-    pub prepare_card_token: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub prepare_card_token: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        prepare_card_token: required(0, "prepare_card_token"),
+        prepare_card_token: optional(0, "prepare_card_token"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`prepare_card_token`).
-    pub fn new(
-        prepare_card_token: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            prepare_card_token: prepare_card_token.into(),
+            prepare_card_token: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

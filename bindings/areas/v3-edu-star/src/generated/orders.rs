@@ -89,111 +89,124 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `data`.
 ///
 /// 结果集
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// appid
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 用户在appid下的唯一标识
     ///
-    /// **Required.**
-    pub wechat_openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wechat_openid: ::std::option::Option<::std::string::String>,
     /// 用户QQ账号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub qq: ::std::option::Option<::std::string::String>,
     /// 权益ID
     ///
-    /// **Required.**
-    pub right_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub right_id: ::std::option::Option<::std::string::String>,
     /// 权益核销时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 订单状态
     ///
-    /// **Required.**
-    pub order_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_state: ::std::option::Option<::std::string::String>,
     /// 订单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        appid: required(0, "appid"),
-        wechat_openid: required(1, "wechat_openid"),
+        appid: optional(0, "appid"),
+        wechat_openid: optional(1, "wechat_openid"),
         qq: optional(2, "qq"),
-        right_id: required(3, "right_id"),
-        create_time: required(4, "create_time"),
-        order_state: required(5, "order_state"),
-        order_id: required(6, "order_id"),
+        right_id: optional(3, "right_id"),
+        create_time: optional(4, "create_time"),
+        order_state: optional(5, "order_state"),
+        order_id: optional(6, "order_id"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`appid`, `wechat_openid`, `right_id`, `create_time`, `order_state`, `order_id`).
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        wechat_openid: impl ::std::convert::Into<::std::string::String>,
-        right_id: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        order_state: impl ::std::convert::Into<::std::string::String>,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            appid: appid.into(),
-            wechat_openid: wechat_openid.into(),
+            appid: ::std::option::Option::None,
+            wechat_openid: ::std::option::Option::None,
             qq: ::std::option::Option::None,
-            right_id: right_id.into(),
-            create_time: create_time.into(),
-            order_state: order_state.into(),
-            order_id: order_id.into(),
+            right_id: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            order_state: ::std::option::Option::None,
+            order_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 通过QQ账号查询核销订单列表 (`GET /v3/edu-star/orders`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 结果集
     ///
-    /// **Required.**
-    pub data: ::std::vec::Vec<GetDataItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 总数量
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 分页页码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// 分页大小
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        data: required(0, "data"),
-        total_count: required(1, "total_count"),
+        data: optional(0, "data"),
+        total_count: optional(1, "total_count"),
         offset: optional(2, "offset"),
         limit: optional(3, "limit"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`data`, `total_count`).
-    pub fn new(data: ::std::vec::Vec<GetDataItem>, total_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            data,
-            total_count,
+            data: ::std::option::Option::None,
+            total_count: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -305,8 +318,8 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
-            items: response.data,
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
+            items: response.data.unwrap_or_default(),
         }
     }
 }
@@ -390,69 +403,74 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 创建核销订单 (`POST /v3/edu-star/orders`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// appid
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 用户在appid下的唯一标识
     ///
-    /// **Required.**
-    pub wechat_openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wechat_openid: ::std::option::Option<::std::string::String>,
     /// 用户QQ账号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub qq: ::std::option::Option<::std::string::String>,
     /// 权益ID
     ///
-    /// **Required.**
-    pub right_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub right_id: ::std::option::Option<::std::string::String>,
     /// 权益核销时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 订单状态
     ///
-    /// **Required.**
-    pub order_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_state: ::std::option::Option<::std::string::String>,
     /// 订单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        appid: required(0, "appid"),
-        wechat_openid: required(1, "wechat_openid"),
+        appid: optional(0, "appid"),
+        wechat_openid: optional(1, "wechat_openid"),
         qq: optional(2, "qq"),
-        right_id: required(3, "right_id"),
-        create_time: required(4, "create_time"),
-        order_state: required(5, "order_state"),
-        order_id: required(6, "order_id"),
+        right_id: optional(3, "right_id"),
+        create_time: optional(4, "create_time"),
+        order_state: optional(5, "order_state"),
+        order_id: optional(6, "order_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`appid`, `wechat_openid`, `right_id`, `create_time`, `order_state`, `order_id`).
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        wechat_openid: impl ::std::convert::Into<::std::string::String>,
-        right_id: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        order_state: impl ::std::convert::Into<::std::string::String>,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            appid: appid.into(),
-            wechat_openid: wechat_openid.into(),
+            appid: ::std::option::Option::None,
+            wechat_openid: ::std::option::Option::None,
             qq: ::std::option::Option::None,
-            right_id: right_id.into(),
-            create_time: create_time.into(),
-            order_state: order_state.into(),
-            order_id: order_id.into(),
+            right_id: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            order_state: ::std::option::Option::None,
+            order_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

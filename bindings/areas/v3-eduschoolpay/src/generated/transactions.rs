@@ -345,12 +345,17 @@ pub struct PostPayer {
     /// 子商户AppID下的用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
+        ..extra
     }
 }
 
@@ -360,6 +365,7 @@ impl PostPayer {
         PostPayer {
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -367,42 +373,49 @@ impl PostPayer {
 /// The `amount` object.
 ///
 /// 订单金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseAmount {
     /// 订单金额
     ///
-    /// **Required.**
-    pub total: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 用户支付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer_total: ::std::option::Option<f64>,
+    pub payer_total: ::std::option::Option<i64>,
     /// 折扣
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_total: ::std::option::Option<f64>,
+    pub discount_total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseAmount {
-        total: required(0, "total"),
+        total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
         discount_total: optional(2, "discount_total"),
         currency: optional(3, "currency"),
+        ..extra
     }
 }
 
 impl PostResponseAmount {
-    /// Creates a value from its required fields (`total`).
-    pub fn new(total: f64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseAmount {
-            total,
+            total: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
             discount_total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -410,7 +423,7 @@ impl PostResponseAmount {
 /// The `device_info` object.
 ///
 /// 设备信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseDeviceInfo {
@@ -419,23 +432,30 @@ pub struct PostResponseDeviceInfo {
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户端设备IP
     ///
-    /// **Required.**
-    pub device_ip: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_ip: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseDeviceInfo {
         device_id: optional(0, "device_id"),
-        device_ip: required(1, "device_ip"),
+        device_ip: optional(1, "device_ip"),
+        ..extra
     }
 }
 
 impl PostResponseDeviceInfo {
-    /// Creates a value from its required fields (`device_ip`).
-    pub fn new(device_ip: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseDeviceInfo {
             device_id: ::std::option::Option::None,
-            device_ip: device_ip.into(),
+            device_ip: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -462,19 +482,23 @@ pub struct PostPromotionDetailItem {
     pub type_: ::std::option::Option<::std::string::String>,
     /// 优惠券面额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 活动ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 微信出资
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub wechatpay_contribute: ::std::option::Option<f64>,
+    pub wechatpay_contribute: ::std::option::Option<i64>,
     /// 商户出资
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub merchant_contribute: ::std::option::Option<f64>,
+    pub merchant_contribute: ::std::option::Option<i64>,
     /// 其他出资
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub other_contribute: ::std::option::Option<f64>,
+    pub other_contribute: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -488,6 +512,7 @@ pub struct PostPromotionDetailItem {
         wechatpay_contribute: optional(6, "wechatpay_contribute"),
         merchant_contribute: optional(7, "merchant_contribute"),
         other_contribute: optional(8, "other_contribute"),
+        ..extra
     }
 }
 
@@ -504,23 +529,26 @@ impl PostPromotionDetailItem {
             wechatpay_contribute: ::std::option::Option::None,
             merchant_contribute: ::std::option::Option::None,
             other_contribute: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 扣款 (`POST /v3/eduschoolpay/transactions`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户AppID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -529,8 +557,9 @@ pub struct PostResponse {
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -539,8 +568,9 @@ pub struct PostResponse {
     pub trade_type: ::std::option::Option<::std::string::String>,
     /// 交易状态
     ///
-    /// **Required.**
-    pub trade_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
     /// 交易状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state_desc: ::std::option::Option<::std::string::String>,
@@ -558,67 +588,68 @@ pub struct PostResponse {
     pub payer: ::std::option::Option<PostPayer>,
     /// 订单金额
     ///
-    /// **Required.**
-    pub amount: PostResponseAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<PostResponseAmount>,
     /// 设备信息
     ///
-    /// **Required.**
-    pub device_info: PostResponseDeviceInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_info: ::std::option::Option<PostResponseDeviceInfo>,
     /// 优惠详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<PostPromotionDetailItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        mchid: required(0, "mchid"),
-        appid: required(1, "appid"),
+        mchid: optional(0, "mchid"),
+        appid: optional(1, "appid"),
         sub_mchid: optional(2, "sub_mchid"),
         sub_appid: optional(3, "sub_appid"),
-        out_trade_no: required(4, "out_trade_no"),
+        out_trade_no: optional(4, "out_trade_no"),
         transaction_id: optional(5, "transaction_id"),
         trade_type: optional(6, "trade_type"),
-        trade_state: required(7, "trade_state"),
+        trade_state: optional(7, "trade_state"),
         trade_state_desc: optional(8, "trade_state_desc"),
         bank_type: optional(9, "bank_type"),
         attach: optional(10, "attach"),
         success_time: optional(11, "success_time"),
         payer: optional(12, "payer"),
-        amount: required(13, "amount"),
-        device_info: required(14, "device_info"),
+        amount: optional(13, "amount"),
+        device_info: optional(14, "device_info"),
         promotion_detail: optional(15, "promotion_detail"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`mchid`, `appid`, `out_trade_no`, `trade_state`, `amount`, `device_info`).
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        trade_state: impl ::std::convert::Into<::std::string::String>,
-        amount: PostResponseAmount,
-        device_info: PostResponseDeviceInfo,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            mchid: mchid.into(),
-            appid: appid.into(),
+            mchid: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            out_trade_no: out_trade_no.into(),
+            out_trade_no: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             trade_type: ::std::option::Option::None,
-            trade_state: trade_state.into(),
+            trade_state: ::std::option::Option::None,
             trade_state_desc: ::std::option::Option::None,
             bank_type: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
             payer: ::std::option::Option::None,
-            amount,
-            device_info,
+            amount: ::std::option::Option::None,
+            device_info: ::std::option::Option::None,
             promotion_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

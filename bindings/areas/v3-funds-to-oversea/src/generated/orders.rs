@@ -353,40 +353,46 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 申请资金出境 (`POST /v3/funds-to-oversea/orders`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户出境单号
     ///
-    /// **Required.**
-    pub out_order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_id: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信出境单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
     /// 出境结果
     ///
-    /// **Required.**
-    pub result: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<::std::string::String>,
     /// 出境失败的原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// 请求出境人民币金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 真实出境外币金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub foreign_amount: ::std::option::Option<i64>,
     /// 外币币种
     ///
-    /// **Required.**
-    pub foreign_currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub foreign_currency: ::std::option::Option<::std::string::String>,
     /// 汇率
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<i64>,
@@ -408,18 +414,22 @@ pub struct PostResponse {
     /// 手续费承担账户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub charge_account_type: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_order_id: required(0, "out_order_id"),
-        sub_mchid: required(1, "sub_mchid"),
-        order_id: required(2, "order_id"),
-        result: required(3, "result"),
+        out_order_id: optional(0, "out_order_id"),
+        sub_mchid: optional(1, "sub_mchid"),
+        order_id: optional(2, "order_id"),
+        result: optional(3, "result"),
         fail_reason: optional(4, "fail_reason"),
-        amount: required(5, "amount"),
+        amount: optional(5, "amount"),
         foreign_amount: optional(6, "foreign_amount"),
-        foreign_currency: required(7, "foreign_currency"),
+        foreign_currency: optional(7, "foreign_currency"),
         rate: optional(8, "rate"),
         exchange_rate_time: optional(9, "exchange_rate_time"),
         estimate_exchange_rate_time: optional(10, "estimate_exchange_rate_time"),
@@ -427,28 +437,22 @@ pub struct PostResponse {
         fee: optional(12, "fee"),
         charge_mchid: optional(13, "charge_mchid"),
         charge_account_type: optional(14, "charge_account_type"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_order_id`, `sub_mchid`, `order_id`, `result`, `amount`, `foreign_currency`).
-    pub fn new(
-        out_order_id: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-        result: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-        foreign_currency: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_order_id: out_order_id.into(),
-            sub_mchid: sub_mchid.into(),
-            order_id: order_id.into(),
-            result: result.into(),
+            out_order_id: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            order_id: ::std::option::Option::None,
+            result: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
-            amount,
+            amount: ::std::option::Option::None,
             foreign_amount: ::std::option::Option::None,
-            foreign_currency: foreign_currency.into(),
+            foreign_currency: ::std::option::Option::None,
             rate: ::std::option::Option::None,
             exchange_rate_time: ::std::option::Option::None,
             estimate_exchange_rate_time: ::std::option::Option::None,
@@ -456,6 +460,7 @@ impl PostResponse {
             fee: ::std::option::Option::None,
             charge_mchid: ::std::option::Option::None,
             charge_account_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

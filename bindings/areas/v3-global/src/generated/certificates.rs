@@ -5,52 +5,57 @@
 /// The `encrypt_certificate` object.
 ///
 /// 证书信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetEncryptCertificate {
     /// 加密证书的算法
     ///
-    /// **Required.**
-    pub algorithm: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub algorithm: ::std::option::Option<::std::string::String>,
     /// 加密证书的随机串
     ///
-    /// **Required.**
-    pub nonce: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce: ::std::option::Option<::std::string::String>,
     /// 加密证书的附加数据
     ///
     /// Always `certificate`.
     ///
-    /// **Required.**
-    pub associated_data: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub associated_data: ::std::option::Option<::std::string::String>,
     /// 加密后的证书内容
     ///
-    /// **Required.**
-    pub ciphertext: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub ciphertext: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetEncryptCertificate {
-        algorithm: required(0, "algorithm"),
-        nonce: required(1, "nonce"),
-        associated_data: required(2, "associated_data"),
-        ciphertext: required(3, "ciphertext"),
+        algorithm: optional(0, "algorithm"),
+        nonce: optional(1, "nonce"),
+        associated_data: optional(2, "associated_data"),
+        ciphertext: optional(3, "ciphertext"),
+        ..extra
     }
 }
 
 impl GetEncryptCertificate {
-    /// Creates a value from its required fields (`algorithm`, `nonce`, `associated_data`, `ciphertext`).
-    pub fn new(
-        algorithm: impl ::std::convert::Into<::std::string::String>,
-        nonce: impl ::std::convert::Into<::std::string::String>,
-        associated_data: impl ::std::convert::Into<::std::string::String>,
-        ciphertext: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetEncryptCertificate {
-            algorithm: algorithm.into(),
-            nonce: nonce.into(),
-            associated_data: associated_data.into(),
-            ciphertext: ciphertext.into(),
+            algorithm: ::std::option::Option::None,
+            nonce: ::std::option::Option::None,
+            associated_data: ::std::option::Option::None,
+            ciphertext: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -58,75 +63,89 @@ impl GetEncryptCertificate {
 /// An item of `data`.
 ///
 /// 平台证书列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 证书序列号
     ///
-    /// **Required.**
-    pub serial_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub serial_no: ::std::option::Option<::std::string::String>,
     /// 证书启用时间
     ///
-    /// **Required.**
-    pub effective_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub effective_time: ::std::option::Option<::std::string::String>,
     /// 证书弃用时间
     ///
-    /// **Required.**
-    pub expire_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub expire_time: ::std::option::Option<::std::string::String>,
     /// 证书信息
     ///
-    /// **Required.**
-    pub encrypt_certificate: GetEncryptCertificate,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub encrypt_certificate: ::std::option::Option<GetEncryptCertificate>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        serial_no: required(0, "serial_no"),
-        effective_time: required(1, "effective_time"),
-        expire_time: required(2, "expire_time"),
-        encrypt_certificate: required(3, "encrypt_certificate"),
+        serial_no: optional(0, "serial_no"),
+        effective_time: optional(1, "effective_time"),
+        expire_time: optional(2, "expire_time"),
+        encrypt_certificate: optional(3, "encrypt_certificate"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`serial_no`, `effective_time`, `expire_time`, `encrypt_certificate`).
-    pub fn new(
-        serial_no: impl ::std::convert::Into<::std::string::String>,
-        effective_time: impl ::std::convert::Into<::std::string::String>,
-        expire_time: impl ::std::convert::Into<::std::string::String>,
-        encrypt_certificate: GetEncryptCertificate,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            serial_no: serial_no.into(),
-            effective_time: effective_time.into(),
-            expire_time: expire_time.into(),
-            encrypt_certificate,
+            serial_no: ::std::option::Option::None,
+            effective_time: ::std::option::Option::None,
+            expire_time: ::std::option::Option::None,
+            encrypt_certificate: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 获取平台证书列表 (`GET /v3/global/certificates`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 平台证书列表
     ///
-    /// **Required.**
-    pub data: ::std::vec::Vec<GetDataItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        data: required(0, "data"),
+        data: optional(0, "data"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`data`).
-    pub fn new(data: ::std::vec::Vec<GetDataItem>) -> Self {
-        GetResponse { data }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        GetResponse {
+            data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 

@@ -618,14 +618,15 @@ impl ::wechatpay_runtime::Validate for PostHeaders {
 }
 
 /// The response of 子商户进件（融合钱包） (`POST /v3/global/merchants`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 验证状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_status: ::std::option::Option<PostVerificationStatus>,
@@ -635,25 +636,31 @@ pub struct PostResponse {
     /// H5支付权限状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub h5_authorization_state: ::std::option::Option<PostH5AuthorizationState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sub_mchid: required(0, "sub_mchid"),
+        sub_mchid: optional(0, "sub_mchid"),
         verification_status: optional(1, "verification_status"),
         description: optional(2, "description"),
         h5_authorization_state: optional(3, "h5_authorization_state"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sub_mchid`).
-    pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sub_mchid: sub_mchid.into(),
+            sub_mchid: ::std::option::Option::None,
             verification_status: ::std::option::Option::None,
             description: ::std::option::Option::None,
             h5_authorization_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -118,6 +118,10 @@ pub struct PostResponse {
     /// 保险订单领取状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_receive_state: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -131,6 +135,7 @@ pub struct PostResponse {
         order_begin_time: optional(6, "order_begin_time"),
         order_end_time: optional(7, "order_end_time"),
         order_receive_state: optional(8, "order_receive_state"),
+        ..extra
     }
 }
 
@@ -147,6 +152,7 @@ impl PostResponse {
             order_begin_time: ::std::option::Option::None,
             order_end_time: ::std::option::Option::None,
             order_receive_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

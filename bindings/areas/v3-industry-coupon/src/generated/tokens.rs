@@ -93,12 +93,17 @@ pub struct PostResponse {
     /// token过期时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         token: optional(0, "token"),
         expires_time: optional(1, "expires_time"),
+        ..extra
     }
 }
 
@@ -108,6 +113,7 @@ impl PostResponse {
         PostResponse {
             token: ::std::option::Option::None,
             expires_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

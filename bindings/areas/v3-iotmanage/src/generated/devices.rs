@@ -106,6 +106,10 @@ pub struct GetDataItem {
     /// 子商户简称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_merchant_shortname: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -126,6 +130,7 @@ pub struct GetDataItem {
         merchant_shortname: optional(13, "merchant_shortname"),
         sub_mchid: optional(14, "sub_mchid"),
         sub_merchant_shortname: optional(15, "sub_merchant_shortname"),
+        ..extra
     }
 }
 
@@ -149,6 +154,7 @@ impl GetDataItem {
             merchant_shortname: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sub_merchant_shortname: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -170,6 +176,10 @@ pub struct GetLinks {
     #[serde(rename = "self")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -177,6 +187,7 @@ pub struct GetLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
         self_: optional(2, "self"),
+        ..extra
     }
 }
 
@@ -187,62 +198,68 @@ impl GetLinks {
             next: ::std::option::Option::None,
             prev: ::std::option::Option::None,
             self_: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 智能设备列表 (`GET /v3/iotmanage/devices`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 设备信息
     ///
-    /// **Required.**
-    pub data: ::std::vec::Vec<GetDataItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 请求资源起始位置
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 最大资源条数
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 资源总条数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 相关链接
     ///
-    /// **Required.**
-    pub links: GetLinks,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub links: ::std::option::Option<GetLinks>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        data: required(0, "data"),
-        offset: required(1, "offset"),
-        limit: required(2, "limit"),
-        total_count: required(3, "total_count"),
-        links: required(4, "links"),
+        data: optional(0, "data"),
+        offset: optional(1, "offset"),
+        limit: optional(2, "limit"),
+        total_count: optional(3, "total_count"),
+        links: optional(4, "links"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`data`, `offset`, `limit`, `total_count`, `links`).
-    pub fn new(
-        data: ::std::vec::Vec<GetDataItem>,
-        offset: i64,
-        limit: i64,
-        total_count: i64,
-        links: GetLinks,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            data,
-            offset,
-            limit,
-            total_count,
-            links,
+            data: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            total_count: ::std::option::Option::None,
+            links: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -337,8 +354,8 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
-            items: response.data,
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
+            items: response.data.unwrap_or_default(),
         }
     }
 }

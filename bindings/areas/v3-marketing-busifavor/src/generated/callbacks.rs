@@ -35,36 +35,41 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询商家券事件通知地址 (`GET /v3/marketing/busifavor/callbacks`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 通知URL地址
     ///
-    /// **Required.**
-    pub notify_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        notify_url: required(0, "notify_url"),
-        mchid: required(1, "mchid"),
+        notify_url: optional(0, "notify_url"),
+        mchid: optional(1, "mchid"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`notify_url`, `mchid`).
-    pub fn new(
-        notify_url: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            notify_url: notify_url.into(),
-            mchid: mchid.into(),
+            notify_url: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -194,7 +199,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 设置商家券事件通知地址 (`POST /v3/marketing/busifavor/callbacks`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
@@ -203,32 +208,37 @@ pub struct PostResponse {
     pub update_time: ::std::option::Option<::std::string::String>,
     /// 通知URL地址
     ///
-    /// **Required.**
-    pub notify_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         update_time: optional(0, "update_time"),
-        notify_url: required(1, "notify_url"),
-        mchid: required(2, "mchid"),
+        notify_url: optional(1, "notify_url"),
+        mchid: optional(2, "mchid"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`notify_url`, `mchid`).
-    pub fn new(
-        notify_url: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
             update_time: ::std::option::Option::None,
-            notify_url: notify_url.into(),
-            mchid: mchid.into(),
+            notify_url: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -497,7 +497,7 @@ impl PostCouponUseRule {
 pub struct PostStockSendRule {
     /// 批次总预算
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_amount: ::std::option::Option<f64>,
+    pub max_amount: ::std::option::Option<i64>,
     /// 批次最大发放个数
     ///
     /// **Required.**
@@ -508,7 +508,7 @@ pub struct PostStockSendRule {
     pub max_coupons_per_user: i64,
     /// 单天发放上限金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_amount_by_day: ::std::option::Option<f64>,
+    pub max_amount_by_day: ::std::option::Option<i64>,
     /// 单天发放上限个数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_coupons_by_day: ::std::option::Option<i64>,
@@ -557,13 +557,13 @@ impl PostStockSendRule {
     }
 
     /// Sets `max_amount`.
-    pub fn with_max_amount(mut self, max_amount: f64) -> Self {
+    pub fn with_max_amount(mut self, max_amount: i64) -> Self {
         self.max_amount = ::std::option::Option::Some(max_amount);
         self
     }
 
     /// Sets `max_amount_by_day`.
-    pub fn with_max_amount_by_day(mut self, max_amount_by_day: f64) -> Self {
+    pub fn with_max_amount_by_day(mut self, max_amount_by_day: i64) -> Self {
         self.max_amount_by_day = ::std::option::Option::Some(max_amount_by_day);
         self
     }
@@ -1126,36 +1126,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 创建商家券 (`POST /v3/marketing/busifavor/stocks`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 批次号
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
     /// 创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        stock_id: required(0, "stock_id"),
-        create_time: required(1, "create_time"),
+        stock_id: optional(0, "stock_id"),
+        create_time: optional(1, "create_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`stock_id`, `create_time`).
-    pub fn new(
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            stock_id: stock_id.into(),
-            create_time: create_time.into(),
+            stock_id: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -35,36 +35,41 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 获取已设置的消息通知地址 (`GET /v3/marketing/favor/callbacks`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 通知地址
     ///
-    /// **Required.**
-    pub notify_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        mchid: required(0, "mchid"),
-        notify_url: required(1, "notify_url"),
+        mchid: optional(0, "mchid"),
+        notify_url: optional(1, "notify_url"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`mchid`, `notify_url`).
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        notify_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            mchid: mchid.into(),
-            notify_url: notify_url.into(),
+            mchid: ::std::option::Option::None,
+            notify_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -196,36 +201,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 设置消息通知地址 (`POST /v3/marketing/favor/callbacks`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 修改时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
     /// 通知地址
     ///
-    /// **Required.**
-    pub notify_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        update_time: required(0, "update_time"),
-        notify_url: required(1, "notify_url"),
+        update_time: optional(0, "update_time"),
+        notify_url: optional(1, "notify_url"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`update_time`, `notify_url`).
-    pub fn new(
-        update_time: impl ::std::convert::Into<::std::string::String>,
-        notify_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            update_time: update_time.into(),
-            notify_url: notify_url.into(),
+            update_time: ::std::option::Option::None,
+            notify_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

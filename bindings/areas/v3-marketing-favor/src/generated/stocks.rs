@@ -109,62 +109,67 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `stock_use_rule` object.
 ///
 /// 发放规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetStockUseRule {
     /// 发放总上限
     ///
-    /// **Required.**
-    pub max_coupons: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_coupons: ::std::option::Option<i64>,
     /// 总预算
     ///
-    /// **Required.**
-    pub max_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_amount: ::std::option::Option<i64>,
     /// 单天发放上限金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_amount_by_day: ::std::option::Option<i64>,
     /// 单个用户可领个数
     ///
-    /// **Required.**
-    pub max_coupons_per_user: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_coupons_per_user: ::std::option::Option<i64>,
     /// 是否开启自然人限制
     ///
-    /// **Required.**
-    pub natural_person_limit: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub natural_person_limit: ::std::option::Option<bool>,
     /// api发券防刷
     ///
-    /// **Required.**
-    pub prevent_api_abuse: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub prevent_api_abuse: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStockUseRule {
-        max_coupons: required(0, "max_coupons"),
-        max_amount: required(1, "max_amount"),
+        max_coupons: optional(0, "max_coupons"),
+        max_amount: optional(1, "max_amount"),
         max_amount_by_day: optional(2, "max_amount_by_day"),
-        max_coupons_per_user: required(3, "max_coupons_per_user"),
-        natural_person_limit: required(4, "natural_person_limit"),
-        prevent_api_abuse: required(5, "prevent_api_abuse"),
+        max_coupons_per_user: optional(3, "max_coupons_per_user"),
+        natural_person_limit: optional(4, "natural_person_limit"),
+        prevent_api_abuse: optional(5, "prevent_api_abuse"),
+        ..extra
     }
 }
 
 impl GetStockUseRule {
-    /// Creates a value from its required fields (`max_coupons`, `max_amount`, `max_coupons_per_user`, `natural_person_limit`, `prevent_api_abuse`).
-    pub fn new(
-        max_coupons: i64,
-        max_amount: i64,
-        max_coupons_per_user: i64,
-        natural_person_limit: bool,
-        prevent_api_abuse: bool,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetStockUseRule {
-            max_coupons,
-            max_amount,
+            max_coupons: ::std::option::Option::None,
+            max_amount: ::std::option::Option::None,
             max_amount_by_day: ::std::option::Option::None,
-            max_coupons_per_user,
-            natural_person_limit,
-            prevent_api_abuse,
+            max_coupons_per_user: ::std::option::Option::None,
+            natural_person_limit: ::std::option::Option::None,
+            prevent_api_abuse: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -197,12 +202,17 @@ pub struct GetCutToMessage {
     /// 减至后的优惠单价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cut_to_price: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCutToMessage {
         single_price_max: optional(0, "single_price_max"),
         cut_to_price: optional(1, "cut_to_price"),
+        ..extra
     }
 }
 
@@ -212,6 +222,7 @@ impl GetCutToMessage {
         GetCutToMessage {
             single_price_max: ::std::option::Option::None,
             cut_to_price: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -250,6 +261,10 @@ pub struct GetAvailableRegionListItem {
     /// 国家
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -259,6 +274,7 @@ pub struct GetAvailableRegionListItem {
         city: optional(2, "city"),
         district: optional(3, "district"),
         country: optional(4, "country"),
+        ..extra
     }
 }
 
@@ -271,6 +287,7 @@ impl GetAvailableRegionListItem {
             city: ::std::option::Option::None,
             district: ::std::option::Option::None,
             country: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -278,34 +295,40 @@ impl GetAvailableRegionListItem {
 /// An item of `data`.
 ///
 /// 批次详情
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 批次名称
     ///
-    /// **Required.**
-    pub stock_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_name: ::std::option::Option<::std::string::String>,
     /// 开始时间
     ///
-    /// **Required.**
-    pub available_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
-    /// **Required.**
-    pub available_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 发放规则
     ///
-    /// **Required.**
-    pub stock_use_rule: GetStockUseRule,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_use_rule: ::std::option::Option<GetStockUseRule>,
     /// 是否无资金流
     ///
-    /// **Required.**
-    pub no_cash: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub no_cash: ::std::option::Option<bool>,
     /// 批次类型
     ///
-    /// **Required.**
-    pub stock_type: GetStockType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_type: ::std::option::Option<GetStockType>,
     /// 批次号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
@@ -317,8 +340,9 @@ pub struct GetDataItem {
     pub status: ::std::option::Option<GetStatus>,
     /// 使用说明
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::std::string::String>,
@@ -350,20 +374,24 @@ pub struct GetDataItem {
     pub available_industry_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        stock_name: required(0, "stock_name"),
-        available_begin_time: required(1, "available_begin_time"),
-        available_end_time: required(2, "available_end_time"),
-        stock_use_rule: required(3, "stock_use_rule"),
-        no_cash: required(4, "no_cash"),
-        stock_type: required(5, "stock_type"),
+        stock_name: optional(0, "stock_name"),
+        available_begin_time: optional(1, "available_begin_time"),
+        available_end_time: optional(2, "available_end_time"),
+        stock_use_rule: optional(3, "stock_use_rule"),
+        no_cash: optional(4, "no_cash"),
+        stock_type: optional(5, "stock_type"),
         stock_id: optional(6, "stock_id"),
         stock_creator_mchid: optional(7, "stock_creator_mchid"),
         status: optional(8, "status"),
-        description: required(9, "description"),
+        description: optional(9, "description"),
         create_time: optional(10, "create_time"),
         start_time: optional(11, "start_time"),
         stop_time: optional(12, "stop_time"),
@@ -373,31 +401,24 @@ pub struct GetDataItem {
         business_type: optional(16, "business_type"),
         available_region_list: optional(17, "available_region_list"),
         available_industry_list: optional(18, "available_industry_list"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`stock_name`, `available_begin_time`, `available_end_time`, `stock_use_rule`, `no_cash`, `stock_type`, `description`).
-    pub fn new(
-        stock_name: impl ::std::convert::Into<::std::string::String>,
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
-        stock_use_rule: GetStockUseRule,
-        no_cash: bool,
-        stock_type: GetStockType,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            stock_name: stock_name.into(),
-            available_begin_time: available_begin_time.into(),
-            available_end_time: available_end_time.into(),
-            stock_use_rule,
-            no_cash,
-            stock_type,
+            stock_name: ::std::option::Option::None,
+            available_begin_time: ::std::option::Option::None,
+            available_end_time: ::std::option::Option::None,
+            stock_use_rule: ::std::option::Option::None,
+            no_cash: ::std::option::Option::None,
+            stock_type: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             stock_creator_mchid: ::std::option::Option::None,
             status: ::std::option::Option::None,
-            description: description.into(),
+            description: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             start_time: ::std::option::Option::None,
             stop_time: ::std::option::Option::None,
@@ -407,49 +428,59 @@ impl GetDataItem {
             business_type: ::std::option::Option::None,
             available_region_list: ::std::option::Option::None,
             available_industry_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 条件查询批次列表 (`GET /v3/marketing/favor/stocks`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 批次总数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 分页页码
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 批次详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        total_count: required(0, "total_count"),
-        limit: required(1, "limit"),
-        offset: required(2, "offset"),
+        total_count: optional(0, "total_count"),
+        limit: optional(1, "limit"),
+        offset: optional(2, "offset"),
         data: optional(3, "data"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`total_count`, `limit`, `offset`).
-    pub fn new(total_count: i64, limit: i64, offset: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            total_count,
-            limit,
-            offset,
+            total_count: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
             data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -576,7 +607,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
             items: response.data.unwrap_or_default(),
         }
     }

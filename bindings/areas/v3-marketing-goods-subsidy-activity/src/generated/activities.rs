@@ -14,11 +14,11 @@ pub struct GetQuery {
     /// 分页页码
     ///
     /// **Required.**
-    pub offset: f64,
+    pub offset: i64,
     /// 最大返回的活动数
     ///
     /// **Required.**
-    pub limit: f64,
+    pub limit: i64,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -33,8 +33,8 @@ impl GetQuery {
     /// Creates a value from its required fields (`city_id`, `offset`, `limit`).
     pub fn new(
         city_id: impl ::std::convert::Into<::std::string::String>,
-        offset: f64,
-        limit: f64,
+        offset: i64,
+        limit: i64,
     ) -> Self {
         GetQuery {
             city_id: city_id.into(),
@@ -77,6 +77,10 @@ pub struct GetActivityInfo {
     /// 活动描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_description: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -87,6 +91,7 @@ pub struct GetActivityInfo {
         activity_start_time: optional(3, "activity_start_time"),
         activity_end_time: optional(4, "activity_end_time"),
         activity_description: optional(5, "activity_description"),
+        ..extra
     }
 }
 
@@ -100,6 +105,7 @@ impl GetActivityInfo {
             activity_start_time: ::std::option::Option::None,
             activity_end_time: ::std::option::Option::None,
             activity_description: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -120,6 +126,10 @@ pub struct GetGoodsInformation {
     /// 商品图片URL
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_picture_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -127,6 +137,7 @@ pub struct GetGoodsInformation {
         goods_id: optional(0, "goods_id"),
         goods_name: optional(1, "goods_name"),
         goods_picture_url: optional(2, "goods_picture_url"),
+        ..extra
     }
 }
 
@@ -137,6 +148,7 @@ impl GetGoodsInformation {
             goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
             goods_picture_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -157,6 +169,10 @@ pub struct GetAreasItem {
     /// 区名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub district: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -164,6 +180,7 @@ pub struct GetAreasItem {
         province: optional(0, "province"),
         city: optional(1, "city"),
         district: optional(2, "district"),
+        ..extra
     }
 }
 
@@ -174,6 +191,7 @@ impl GetAreasItem {
             province: ::std::option::Option::None,
             city: ::std::option::Option::None,
             district: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -200,6 +218,10 @@ pub struct GetRuleInformation {
     /// 活动区域列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub areas: ::std::option::Option<::std::vec::Vec<GetAreasItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -209,6 +231,7 @@ pub struct GetRuleInformation {
         store_subsidy_quota: optional(2, "store_subsidy_quota"),
         user_subsidy_quota: optional(3, "user_subsidy_quota"),
         areas: optional(4, "areas"),
+        ..extra
     }
 }
 
@@ -221,6 +244,7 @@ impl GetRuleInformation {
             store_subsidy_quota: ::std::option::Option::None,
             user_subsidy_quota: ::std::option::Option::None,
             areas: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -250,6 +274,10 @@ pub struct GetDataItem {
     /// 活动规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rule_information: ::std::option::Option<GetRuleInformation>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -260,6 +288,7 @@ pub struct GetDataItem {
         activity_info: optional(3, "activity_info"),
         goods_information: optional(4, "goods_information"),
         rule_information: optional(5, "rule_information"),
+        ..extra
     }
 }
 
@@ -273,6 +302,7 @@ impl GetDataItem {
             activity_info: ::std::option::Option::None,
             goods_information: ::std::option::Option::None,
             rule_information: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -284,16 +314,20 @@ impl GetDataItem {
 pub struct GetResponse {
     /// 小店活动门店总数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_count: ::std::option::Option<f64>,
+    pub total_count: ::std::option::Option<i64>,
     /// 小店活动门店集合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 分页页码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub offset: ::std::option::Option<f64>,
+    pub offset: ::std::option::Option<i64>,
     /// 分页大小
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit: ::std::option::Option<f64>,
+    pub limit: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -302,6 +336,7 @@ pub struct GetResponse {
         data: optional(1, "data"),
         offset: optional(2, "offset"),
         limit: optional(3, "limit"),
+        ..extra
     }
 }
 
@@ -313,6 +348,7 @@ impl GetResponse {
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

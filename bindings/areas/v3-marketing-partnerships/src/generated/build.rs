@@ -197,38 +197,45 @@ impl ::wechatpay_runtime::Validate for PostHeaders {
 /// The `partner` object.
 ///
 /// 合作方信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponsePartner {
     /// 合作方类别
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: PostType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<PostType>,
     /// 合作方APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 合作方商户ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponsePartner {
-        type_: required(0, "type"),
+        type_: optional(0, "type"),
         appid: optional(1, "appid"),
         merchant_id: optional(2, "merchant_id"),
+        ..extra
     }
 }
 
 impl PostResponsePartner {
-    /// Creates a value from its required fields (`type`).
-    pub fn new(type_: PostType) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponsePartner {
-            type_,
+            type_: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             merchant_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -236,32 +243,39 @@ impl PostResponsePartner {
 /// The `authorized_data` object.
 ///
 /// 被授权数据
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseAuthorizedData {
     /// 授权业务类别
     ///
-    /// **Required.**
-    pub business_type: PostBusinessType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub business_type: ::std::option::Option<PostBusinessType>,
     /// 授权批次ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseAuthorizedData {
-        business_type: required(0, "business_type"),
+        business_type: optional(0, "business_type"),
         stock_id: optional(1, "stock_id"),
+        ..extra
     }
 }
 
 impl PostResponseAuthorizedData {
-    /// Creates a value from its required fields (`business_type`).
-    pub fn new(business_type: PostBusinessType) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseAuthorizedData {
-            business_type,
+            business_type: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -279,64 +293,69 @@ impl PostResponseAuthorizedData {
 }
 
 /// The response of 建立合作关系 (`POST /v3/marketing/partnerships/build`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 合作方信息
     ///
-    /// **Required.**
-    pub partner: PostResponsePartner,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub partner: ::std::option::Option<PostResponsePartner>,
     /// 被授权数据
     ///
-    /// **Required.**
-    pub authorized_data: PostResponseAuthorizedData,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorized_data: ::std::option::Option<PostResponseAuthorizedData>,
     /// 合作状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 建立合作关系时间
     ///
-    /// **Required.**
-    pub build_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub build_time: ::std::option::Option<::std::string::String>,
     /// 创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 更新时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        partner: required(0, "partner"),
-        authorized_data: required(1, "authorized_data"),
-        state: required(2, "state"),
-        build_time: required(3, "build_time"),
-        create_time: required(4, "create_time"),
-        update_time: required(5, "update_time"),
+        partner: optional(0, "partner"),
+        authorized_data: optional(1, "authorized_data"),
+        state: optional(2, "state"),
+        build_time: optional(3, "build_time"),
+        create_time: optional(4, "create_time"),
+        update_time: optional(5, "update_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`partner`, `authorized_data`, `state`, `build_time`, `create_time`, `update_time`).
-    pub fn new(
-        partner: PostResponsePartner,
-        authorized_data: PostResponseAuthorizedData,
-        state: PostState,
-        build_time: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        update_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            partner,
-            authorized_data,
-            state,
-            build_time: build_time.into(),
-            create_time: create_time.into(),
-            update_time: update_time.into(),
+            partner: ::std::option::Option::None,
+            authorized_data: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            build_time: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -195,29 +195,34 @@ impl ::wechatpay_runtime::Validate for PostHeaders {
 }
 
 /// The response of 终止合作关系 (`POST /v3/marketing/partnerships/terminate`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 终止合作关系时间
     ///
-    /// **Required.**
-    pub terminate_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub terminate_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        terminate_time: required(0, "terminate_time"),
+        terminate_time: optional(0, "terminate_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`terminate_time`).
-    pub fn new(
-        terminate_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            terminate_time: terminate_time.into(),
+            terminate_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

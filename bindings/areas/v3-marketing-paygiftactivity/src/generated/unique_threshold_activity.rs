@@ -783,36 +783,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 创建全场满额送活动 (`POST /v3/marketing/paygiftactivity/unique-threshold-activity`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 活动id
     ///
-    /// **Required.**
-    pub activity_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_id: ::std::option::Option<::std::string::String>,
     /// 创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        activity_id: required(0, "activity_id"),
-        create_time: required(1, "create_time"),
+        activity_id: optional(0, "activity_id"),
+        create_time: optional(1, "create_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`activity_id`, `create_time`).
-    pub fn new(
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            activity_id: activity_id.into(),
-            create_time: create_time.into(),
+            activity_id: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

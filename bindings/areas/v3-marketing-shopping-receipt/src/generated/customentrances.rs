@@ -168,133 +168,142 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// The `jump_link` object.
 ///
 /// 自定义入口跳转信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseJumpLink {
     /// 自定义入口的跳转小程序AppID
     ///
-    /// **Required.**
-    pub mini_programs_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 自定义入口跳转小程序的path
     ///
-    /// **Required.**
-    pub mini_programs_path: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mini_programs_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseJumpLink {
-        mini_programs_appid: required(0, "mini_programs_appid"),
-        mini_programs_path: required(1, "mini_programs_path"),
+        mini_programs_appid: optional(0, "mini_programs_appid"),
+        mini_programs_path: optional(1, "mini_programs_path"),
+        ..extra
     }
 }
 
 impl PostResponseJumpLink {
-    /// Creates a value from its required fields (`mini_programs_appid`, `mini_programs_path`).
-    pub fn new(
-        mini_programs_appid: impl ::std::convert::Into<::std::string::String>,
-        mini_programs_path: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseJumpLink {
-            mini_programs_appid: mini_programs_appid.into(),
-            mini_programs_path: mini_programs_path.into(),
+            mini_programs_appid: ::std::option::Option::None,
+            mini_programs_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 创建自定义入口 (`POST /v3/marketing/shopping-receipt/customentrances`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 自定义入口种类
     ///
-    /// **Required.**
-    pub custom_entrance_type: PostCustomEntranceType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub custom_entrance_type: ::std::option::Option<PostCustomEntranceType>,
     /// 副标题，辅助描述商家活动或商家小程序信息
     ///
-    /// **Required.**
-    pub subtitle: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subtitle: ::std::option::Option<::std::string::String>,
     /// 展示商品信息，当自定义入口种类为商家活动时，该字段必填，种类为商家小程序该字段不填
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_thumbnail_url: ::std::option::Option<::std::string::String>,
     /// 设置自定义入口的状态，ONLINE-在线对用户展示，OFFLINE-下线对用户不展示 可选取值
     ///
-    /// **Required.**
-    pub custom_entrance_state: PostCustomEntranceState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub custom_entrance_state: ::std::option::Option<PostCustomEntranceState>,
     /// 自定义入口的开始时间
     ///
-    /// **Required.**
-    pub start_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_time: ::std::option::Option<::std::string::String>,
     /// 自定义入口的结束时间
     ///
-    /// **Required.**
-    pub end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<::std::string::String>,
     /// 自定义入口的归属品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 自定义入口创建的时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 自定义入口修改的时间
     ///
-    /// **Required.**
-    pub modify_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub modify_time: ::std::option::Option<::std::string::String>,
     /// 商户创建自定义入口的凭据号（格式：商户ID+日期+流水号），商家侧需要保持唯一且递增
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 自定义入口跳转信息
     ///
-    /// **Required.**
-    pub jump_link: PostResponseJumpLink,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub jump_link: ::std::option::Option<PostResponseJumpLink>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        custom_entrance_type: required(0, "custom_entrance_type"),
-        subtitle: required(1, "subtitle"),
+        custom_entrance_type: optional(0, "custom_entrance_type"),
+        subtitle: optional(1, "subtitle"),
         goods_thumbnail_url: optional(2, "goods_thumbnail_url"),
-        custom_entrance_state: required(3, "custom_entrance_state"),
-        start_time: required(4, "start_time"),
-        end_time: required(5, "end_time"),
-        brand_id: required(6, "brand_id"),
-        create_time: required(7, "create_time"),
-        modify_time: required(8, "modify_time"),
-        out_request_no: required(9, "out_request_no"),
-        jump_link: required(10, "jump_link"),
+        custom_entrance_state: optional(3, "custom_entrance_state"),
+        start_time: optional(4, "start_time"),
+        end_time: optional(5, "end_time"),
+        brand_id: optional(6, "brand_id"),
+        create_time: optional(7, "create_time"),
+        modify_time: optional(8, "modify_time"),
+        out_request_no: optional(9, "out_request_no"),
+        jump_link: optional(10, "jump_link"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`custom_entrance_type`, `subtitle`, `custom_entrance_state`, `start_time`, `end_time`, `brand_id`, `create_time`, `modify_time`, `out_request_no`, `jump_link`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        custom_entrance_type: PostCustomEntranceType,
-        subtitle: impl ::std::convert::Into<::std::string::String>,
-        custom_entrance_state: PostCustomEntranceState,
-        start_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        modify_time: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-        jump_link: PostResponseJumpLink,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            custom_entrance_type,
-            subtitle: subtitle.into(),
+            custom_entrance_type: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
             goods_thumbnail_url: ::std::option::Option::None,
-            custom_entrance_state,
-            start_time: start_time.into(),
-            end_time: end_time.into(),
-            brand_id: brand_id.into(),
-            create_time: create_time.into(),
-            modify_time: modify_time.into(),
-            out_request_no: out_request_no.into(),
-            jump_link,
+            custom_entrance_state: ::std::option::Option::None,
+            start_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            modify_time: ::std::option::Option::None,
+            out_request_no: ::std::option::Option::None,
+            jump_link: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

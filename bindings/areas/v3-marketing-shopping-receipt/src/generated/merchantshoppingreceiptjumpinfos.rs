@@ -129,36 +129,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// The `jump_info` object.
 ///
 /// 跳转信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostMerchantJumpInfoJumpInfo {
     /// 商户电子小票跳转信息小程序AppID
     ///
-    /// **Required.**
-    pub merchant_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_appid: ::std::option::Option<::std::string::String>,
     /// 商户电子小票跳转信息小程序路径
     ///
-    /// **Required.**
-    pub merchant_path: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostMerchantJumpInfoJumpInfo {
-        merchant_appid: required(0, "merchant_appid"),
-        merchant_path: required(1, "merchant_path"),
+        merchant_appid: optional(0, "merchant_appid"),
+        merchant_path: optional(1, "merchant_path"),
+        ..extra
     }
 }
 
 impl PostMerchantJumpInfoJumpInfo {
-    /// Creates a value from its required fields (`merchant_appid`, `merchant_path`).
-    pub fn new(
-        merchant_appid: impl ::std::convert::Into<::std::string::String>,
-        merchant_path: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostMerchantJumpInfoJumpInfo {
-            merchant_appid: merchant_appid.into(),
-            merchant_path: merchant_path.into(),
+            merchant_appid: ::std::option::Option::None,
+            merchant_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -166,14 +171,15 @@ impl PostMerchantJumpInfoJumpInfo {
 /// The `merchant_jump_info` object.
 ///
 /// 商家电子小票跳转信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostMerchantJumpInfo {
     /// 微信支付订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_mchid: ::std::option::Option<::std::string::String>,
@@ -182,63 +188,67 @@ pub struct PostMerchantJumpInfo {
     pub transaction_sub_mchid: ::std::option::Option<::std::string::String>,
     /// 下单用户OpenID
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 商户上传时间
     ///
-    /// **Required.**
-    pub merchant_upload_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_upload_time: ::std::option::Option<::std::string::String>,
     /// 跳转信息
     ///
-    /// **Required.**
-    pub jump_info: PostMerchantJumpInfoJumpInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub jump_info: ::std::option::Option<PostMerchantJumpInfoJumpInfo>,
     /// 创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 修改时间
     ///
-    /// **Required.**
-    pub modify_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub modify_time: ::std::option::Option<::std::string::String>,
     /// 归属品牌ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostMerchantJumpInfo {
-        transaction_id: required(0, "transaction_id"),
+        transaction_id: optional(0, "transaction_id"),
         transaction_mchid: optional(1, "transaction_mchid"),
         transaction_sub_mchid: optional(2, "transaction_sub_mchid"),
-        openid: required(3, "openid"),
-        merchant_upload_time: required(4, "merchant_upload_time"),
-        jump_info: required(5, "jump_info"),
-        create_time: required(6, "create_time"),
-        modify_time: required(7, "modify_time"),
+        openid: optional(3, "openid"),
+        merchant_upload_time: optional(4, "merchant_upload_time"),
+        jump_info: optional(5, "jump_info"),
+        create_time: optional(6, "create_time"),
+        modify_time: optional(7, "modify_time"),
         brand_id: optional(8, "brand_id"),
+        ..extra
     }
 }
 
 impl PostMerchantJumpInfo {
-    /// Creates a value from its required fields (`transaction_id`, `openid`, `merchant_upload_time`, `jump_info`, `create_time`, `modify_time`).
-    pub fn new(
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        merchant_upload_time: impl ::std::convert::Into<::std::string::String>,
-        jump_info: PostMerchantJumpInfoJumpInfo,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        modify_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostMerchantJumpInfo {
-            transaction_id: transaction_id.into(),
+            transaction_id: ::std::option::Option::None,
             transaction_mchid: ::std::option::Option::None,
             transaction_sub_mchid: ::std::option::Option::None,
-            openid: openid.into(),
-            merchant_upload_time: merchant_upload_time.into(),
-            jump_info,
-            create_time: create_time.into(),
-            modify_time: modify_time.into(),
+            openid: ::std::option::Option::None,
+            merchant_upload_time: ::std::option::Option::None,
+            jump_info: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            modify_time: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -251,11 +261,16 @@ pub struct PostResponse {
     /// 商家电子小票跳转信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_jump_info: ::std::option::Option<PostMerchantJumpInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         merchant_jump_info: optional(0, "merchant_jump_info"),
+        ..extra
     }
 }
 
@@ -264,6 +279,7 @@ impl PostResponse {
     pub fn new() -> Self {
         PostResponse {
             merchant_jump_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -231,11 +231,16 @@ pub struct PostReceiptMerchantContactInformation {
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub consultation_phone_number: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostReceiptMerchantContactInformation {
         consultation_phone_number: optional(0, "consultation_phone_number"),
+        ..extra
     }
 }
 
@@ -244,6 +249,7 @@ impl PostReceiptMerchantContactInformation {
     pub fn new() -> Self {
         PostReceiptMerchantContactInformation {
             consultation_phone_number: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -251,22 +257,25 @@ impl PostReceiptMerchantContactInformation {
 /// The `receipt` object.
 ///
 /// 电子小票上传信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostReceipt {
     /// 电子小票ID
     ///
-    /// **Required.**
-    pub receipt_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receipt_id: ::std::option::Option<::std::string::String>,
     /// 电子小票图片审核状态
     ///
-    /// **Required.**
-    pub state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
     /// 微信支付订单的交易单号，上传的电子小票会关联到该订单
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 微信支付订单的商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_mchid: ::std::option::Option<::std::string::String>,
@@ -275,24 +284,29 @@ pub struct PostReceipt {
     pub transaction_sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付订单中OpenID
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 图片文件的文件摘要，即对图片文件的二进制内容进行sha256计算得到的值
     ///
-    /// **Required.**
-    pub sha256: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sha256: ::std::option::Option<::std::string::String>,
     /// 标识电子小票图片类型
     ///
-    /// **Required.**
-    pub image_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub image_type: ::std::option::Option<::std::string::String>,
     /// 电子小票创建的时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 电子小票最后一次修改时间
     ///
-    /// **Required.**
-    pub modify_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub modify_time: ::std::option::Option<::std::string::String>,
     /// 用户与商家的联系渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_contact_information: ::std::option::Option<
@@ -301,76 +315,81 @@ pub struct PostReceipt {
     /// 上传时间，用于标识请求的先后顺序，该笔小票上传时填写则返回，没有不返回
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub upload_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostReceipt {
-        receipt_id: required(0, "receipt_id"),
-        state: required(1, "state"),
-        transaction_id: required(2, "transaction_id"),
+        receipt_id: optional(0, "receipt_id"),
+        state: optional(1, "state"),
+        transaction_id: optional(2, "transaction_id"),
         transaction_mchid: optional(3, "transaction_mchid"),
         transaction_sub_mchid: optional(4, "transaction_sub_mchid"),
-        openid: required(5, "openid"),
-        sha256: required(6, "sha256"),
-        image_type: required(7, "image_type"),
-        create_time: required(8, "create_time"),
-        modify_time: required(9, "modify_time"),
+        openid: optional(5, "openid"),
+        sha256: optional(6, "sha256"),
+        image_type: optional(7, "image_type"),
+        create_time: optional(8, "create_time"),
+        modify_time: optional(9, "modify_time"),
         merchant_contact_information: optional(10, "merchant_contact_information"),
         upload_time: optional(11, "upload_time"),
+        ..extra
     }
 }
 
 impl PostReceipt {
-    /// Creates a value from its required fields (`receipt_id`, `state`, `transaction_id`, `openid`, `sha256`, `image_type`, `create_time`, `modify_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        receipt_id: impl ::std::convert::Into<::std::string::String>,
-        state: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        sha256: impl ::std::convert::Into<::std::string::String>,
-        image_type: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        modify_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostReceipt {
-            receipt_id: receipt_id.into(),
-            state: state.into(),
-            transaction_id: transaction_id.into(),
+            receipt_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
             transaction_mchid: ::std::option::Option::None,
             transaction_sub_mchid: ::std::option::Option::None,
-            openid: openid.into(),
-            sha256: sha256.into(),
-            image_type: image_type.into(),
-            create_time: create_time.into(),
-            modify_time: modify_time.into(),
+            openid: ::std::option::Option::None,
+            sha256: ::std::option::Option::None,
+            image_type: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            modify_time: ::std::option::Option::None,
             merchant_contact_information: ::std::option::Option::None,
             upload_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 上传电子小票 (`POST /v3/marketing/shopping-receipt/shoppingreceipts`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 电子小票上传信息
     ///
-    /// **Required.**
-    pub receipt: PostReceipt,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receipt: ::std::option::Option<PostReceipt>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        receipt: required(0, "receipt"),
+        receipt: optional(0, "receipt"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`receipt`).
-    pub fn new(receipt: PostReceipt) -> Self {
-        PostResponse { receipt }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        PostResponse {
+            receipt: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 

@@ -80,7 +80,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `data`.
 ///
 /// 周周惠活动详情
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
@@ -89,163 +89,176 @@ pub struct GetDataItem {
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 活动名称
     ///
-    /// **Required.**
-    pub activity_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动投放场景
     ///
-    /// **Required.**
-    pub activity_scene: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_scene: ::std::option::Option<::std::string::String>,
     /// 活动投放区域编码
     ///
-    /// **Required.**
-    pub activity_area_code: ::std::vec::Vec<::std::string::String>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_area_code: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
     /// 活动指定付款方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_limit_pay: ::std::option::Option<::std::string::String>,
     /// 活动优惠门槛
     ///
-    /// **Required.**
-    pub activity_transaction_minimum_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_transaction_minimum_amount: ::std::option::Option<i64>,
     /// 活动优惠金额
     ///
-    /// **Required.**
-    pub activity_coupon_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_coupon_amount: ::std::option::Option<i64>,
     /// 活动可使用周期
     ///
-    /// **Required.**
-    pub activity_available_week: ::std::vec::Vec<::std::string::String>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_available_week: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
     /// 活动预算
     ///
-    /// **Required.**
-    pub activity_max_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_max_amount: ::std::option::Option<i64>,
     /// 活动单天预算
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_max_amount_per_day: ::std::option::Option<i64>,
     /// 活动开始时间
     ///
-    /// **Required.**
-    pub activity_available_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_available_begin_time: ::std::option::Option<::std::string::String>,
     /// 活动结束时间
     ///
-    /// **Required.**
-    pub activity_available_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_available_end_time: ::std::option::Option<::std::string::String>,
     /// 活动状态
     ///
-    /// **Required.**
-    pub activity_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_state: ::std::option::Option<::std::string::String>,
     /// 活动备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_remark: ::std::option::Option<::std::string::String>,
     /// 活动logo
     ///
-    /// **Required.**
-    pub activity_logo: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_logo: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
         activity_id: optional(0, "activity_id"),
-        activity_name: required(1, "activity_name"),
-        activity_scene: required(2, "activity_scene"),
-        activity_area_code: required(3, "activity_area_code"),
+        activity_name: optional(1, "activity_name"),
+        activity_scene: optional(2, "activity_scene"),
+        activity_area_code: optional(3, "activity_area_code"),
         activity_limit_pay: optional(4, "activity_limit_pay"),
-        activity_transaction_minimum_amount: required(
+        activity_transaction_minimum_amount: optional(
             5,
             "activity_transaction_minimum_amount",
         ),
-        activity_coupon_amount: required(6, "activity_coupon_amount"),
-        activity_available_week: required(7, "activity_available_week"),
-        activity_max_amount: required(8, "activity_max_amount"),
+        activity_coupon_amount: optional(6, "activity_coupon_amount"),
+        activity_available_week: optional(7, "activity_available_week"),
+        activity_max_amount: optional(8, "activity_max_amount"),
         activity_max_amount_per_day: optional(9, "activity_max_amount_per_day"),
-        activity_available_begin_time: required(10, "activity_available_begin_time"),
-        activity_available_end_time: required(11, "activity_available_end_time"),
-        activity_state: required(12, "activity_state"),
+        activity_available_begin_time: optional(10, "activity_available_begin_time"),
+        activity_available_end_time: optional(11, "activity_available_end_time"),
+        activity_state: optional(12, "activity_state"),
         activity_remark: optional(13, "activity_remark"),
-        activity_logo: required(14, "activity_logo"),
+        activity_logo: optional(14, "activity_logo"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`activity_name`, `activity_scene`, `activity_area_code`, `activity_transaction_minimum_amount`, `activity_coupon_amount`, `activity_available_week`, `activity_max_amount`, `activity_available_begin_time`, `activity_available_end_time`, `activity_state`, `activity_logo`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        activity_name: impl ::std::convert::Into<::std::string::String>,
-        activity_scene: impl ::std::convert::Into<::std::string::String>,
-        activity_area_code: ::std::vec::Vec<::std::string::String>,
-        activity_transaction_minimum_amount: i64,
-        activity_coupon_amount: i64,
-        activity_available_week: ::std::vec::Vec<::std::string::String>,
-        activity_max_amount: i64,
-        activity_available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        activity_available_end_time: impl ::std::convert::Into<::std::string::String>,
-        activity_state: impl ::std::convert::Into<::std::string::String>,
-        activity_logo: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
             activity_id: ::std::option::Option::None,
-            activity_name: activity_name.into(),
-            activity_scene: activity_scene.into(),
-            activity_area_code,
+            activity_name: ::std::option::Option::None,
+            activity_scene: ::std::option::Option::None,
+            activity_area_code: ::std::option::Option::None,
             activity_limit_pay: ::std::option::Option::None,
-            activity_transaction_minimum_amount,
-            activity_coupon_amount,
-            activity_available_week,
-            activity_max_amount,
+            activity_transaction_minimum_amount: ::std::option::Option::None,
+            activity_coupon_amount: ::std::option::Option::None,
+            activity_available_week: ::std::option::Option::None,
+            activity_max_amount: ::std::option::Option::None,
             activity_max_amount_per_day: ::std::option::Option::None,
-            activity_available_begin_time: activity_available_begin_time.into(),
-            activity_available_end_time: activity_available_end_time.into(),
-            activity_state: activity_state.into(),
+            activity_available_begin_time: ::std::option::Option::None,
+            activity_available_end_time: ::std::option::Option::None,
+            activity_state: ::std::option::Option::None,
             activity_remark: ::std::option::Option::None,
-            activity_logo: activity_logo.into(),
+            activity_logo: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询周周惠活动列表 (`GET /v3/marketing/weekly-discount/activities`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 周周惠活动详情
     ///
-    /// **Required.**
-    pub data: ::std::vec::Vec<GetDataItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 请求资源起始位置
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 最大资源条数
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 资源总条数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        data: required(0, "data"),
-        offset: required(1, "offset"),
-        limit: required(2, "limit"),
-        total_count: required(3, "total_count"),
+        data: optional(0, "data"),
+        offset: optional(1, "offset"),
+        limit: optional(2, "limit"),
+        total_count: optional(3, "total_count"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`data`, `offset`, `limit`, `total_count`).
-    pub fn new(
-        data: ::std::vec::Vec<GetDataItem>,
-        offset: i64,
-        limit: i64,
-        total_count: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            data,
-            offset,
-            limit,
-            total_count,
+            data: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            total_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -372,8 +385,8 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
-            items: response.data,
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
+            items: response.data.unwrap_or_default(),
         }
     }
 }

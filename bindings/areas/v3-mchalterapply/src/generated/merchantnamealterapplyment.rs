@@ -60,11 +60,16 @@ pub struct PostResponse {
     /// 申请单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         apply_id: optional(0, "apply_id"),
+        ..extra
     }
 }
 
@@ -73,6 +78,7 @@ impl PostResponse {
     pub fn new() -> Self {
         PostResponse {
             apply_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -751,6 +751,10 @@ pub struct PostPassthroughResponseContent {
     #[serde(rename = "setlLatlnt")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub setl_latlnt: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -758,6 +762,7 @@ pub struct PostPassthroughResponseContent {
         pay_auth_no: optional(0, "payAuthNo"),
         pay_ord_id: optional(1, "payOrdId"),
         setl_latlnt: optional(2, "setlLatlnt"),
+        ..extra
     }
 }
 
@@ -768,6 +773,7 @@ impl PostPassthroughResponseContent {
             pay_auth_no: ::std::option::Option::None,
             pay_ord_id: ::std::option::Option::None,
             setl_latlnt: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -775,33 +781,41 @@ impl PostPassthroughResponseContent {
 /// An item of `cash_add_detail`.
 ///
 /// 现金补充列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseCashAddDetailItem {
     /// 现金补充金额
     ///
-    /// **Required.**
-    pub cash_add_fee: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_add_fee: ::std::option::Option<i64>,
     /// 现金补充类型
     ///
-    /// **Required.**
-    pub cash_add_type: PostCashAddType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_add_type: ::std::option::Option<PostCashAddType>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseCashAddDetailItem {
-        cash_add_fee: required(0, "cash_add_fee"),
-        cash_add_type: required(1, "cash_add_type"),
+        cash_add_fee: optional(0, "cash_add_fee"),
+        cash_add_type: optional(1, "cash_add_type"),
+        ..extra
     }
 }
 
 impl PostResponseCashAddDetailItem {
-    /// Creates a value from its required fields (`cash_add_fee`, `cash_add_type`).
-    pub fn new(cash_add_fee: i64, cash_add_type: PostCashAddType) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseCashAddDetailItem {
-            cash_add_fee,
-            cash_add_type,
+            cash_add_fee: ::std::option::Option::None,
+            cash_add_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -809,58 +823,70 @@ impl PostResponseCashAddDetailItem {
 /// An item of `cash_reduce_detail`.
 ///
 /// 现金减免列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseCashReduceDetailItem {
     /// 现金减免金额
     ///
-    /// **Required.**
-    pub cash_reduce_fee: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_reduce_fee: ::std::option::Option<i64>,
     /// 现金减免类型
     ///
-    /// **Required.**
-    pub cash_reduce_type: PostCashReduceType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cash_reduce_type: ::std::option::Option<PostCashReduceType>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseCashReduceDetailItem {
-        cash_reduce_fee: required(0, "cash_reduce_fee"),
-        cash_reduce_type: required(1, "cash_reduce_type"),
+        cash_reduce_fee: optional(0, "cash_reduce_fee"),
+        cash_reduce_type: optional(1, "cash_reduce_type"),
+        ..extra
     }
 }
 
 impl PostResponseCashReduceDetailItem {
-    /// Creates a value from its required fields (`cash_reduce_fee`, `cash_reduce_type`).
-    pub fn new(cash_reduce_fee: i64, cash_reduce_type: PostCashReduceType) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseCashReduceDetailItem {
-            cash_reduce_fee,
-            cash_reduce_type,
+            cash_reduce_fee: ::std::option::Option::None,
+            cash_reduce_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 医保自费混合收款下单 (`POST /v3/med-ins/orders`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 医保自费混合订单号
     ///
-    /// **Required.**
-    pub mix_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mix_trade_no: ::std::option::Option<::std::string::String>,
     /// 医保自费混合订单支付状态
     ///
-    /// **Required.**
-    pub mix_pay_status: PostMixPayStatus,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mix_pay_status: ::std::option::Option<PostMixPayStatus>,
     /// 混合订单中自费部分的支付状态
     ///
-    /// **Required.**
-    pub self_pay_status: PostSelfPayStatus,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub self_pay_status: ::std::option::Option<PostSelfPayStatus>,
     /// 混合订单中自费部分的支付状态
     ///
-    /// **Required.**
-    pub med_ins_pay_status: PostMedInsPayStatus,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub med_ins_pay_status: ::std::option::Option<PostMedInsPayStatus>,
     /// 订单支付时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_time: ::std::option::Option<::std::string::String>,
@@ -873,16 +899,19 @@ pub struct PostResponse {
     >,
     /// 混合支付类型
     ///
-    /// **Required.**
-    pub mix_pay_type: PostMixPayType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mix_pay_type: ::std::option::Option<PostMixPayType>,
     /// 订单类型
     ///
-    /// **Required.**
-    pub order_type: PostOrderType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_type: ::std::option::Option<PostOrderType>,
     /// 从业机构的公众号ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 医疗机构的公众号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
@@ -900,12 +929,14 @@ pub struct PostResponse {
     pub pay_for_relatives: ::std::option::Option<bool>,
     /// 从业机构订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 医疗机构订单号
     ///
-    /// **Required.**
-    pub serial_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub serial_no: ::std::option::Option<::std::string::String>,
     /// 医保局返回的支付单ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_order_id: ::std::option::Option<::std::string::String>,
@@ -917,23 +948,27 @@ pub struct PostResponse {
     pub geo_location: ::std::option::Option<::std::string::String>,
     /// 城市ID
     ///
-    /// **Required.**
-    pub city_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub city_id: ::std::option::Option<::std::string::String>,
     /// 医疗机构名称
     ///
-    /// **Required.**
-    pub med_inst_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub med_inst_name: ::std::option::Option<::std::string::String>,
     /// 医疗机构编码
     ///
-    /// **Required.**
-    pub med_inst_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub med_inst_no: ::std::option::Option<::std::string::String>,
     /// 医保下单时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_order_create_time: ::std::option::Option<::std::string::String>,
     /// 使用该接口下单的总金额
     ///
-    /// **Required.**
-    pub total_fee: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_fee: ::std::option::Option<i64>,
     /// 医保局结算后，医保统筹支付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_gov_fee: ::std::option::Option<i64>,
@@ -961,8 +996,9 @@ pub struct PostResponse {
     >,
     /// 回调通知URL
     ///
-    /// **Required.**
-    pub callback_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub callback_url: ::std::option::Option<::std::string::String>,
     /// 自费预下单ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub prepay_id: ::std::option::Option<::std::string::String>,
@@ -988,34 +1024,38 @@ pub struct PostResponse {
     /// 医保支付失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_fail_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        mix_trade_no: required(0, "mix_trade_no"),
-        mix_pay_status: required(1, "mix_pay_status"),
-        self_pay_status: required(2, "self_pay_status"),
-        med_ins_pay_status: required(3, "med_ins_pay_status"),
+        mix_trade_no: optional(0, "mix_trade_no"),
+        mix_pay_status: optional(1, "mix_pay_status"),
+        self_pay_status: optional(2, "self_pay_status"),
+        med_ins_pay_status: optional(3, "med_ins_pay_status"),
         paid_time: optional(4, "paid_time"),
         passthrough_response_content: optional(5, "passthrough_response_content"),
-        mix_pay_type: required(6, "mix_pay_type"),
-        order_type: required(7, "order_type"),
-        appid: required(8, "appid"),
+        mix_pay_type: optional(6, "mix_pay_type"),
+        order_type: optional(7, "order_type"),
+        appid: optional(8, "appid"),
         sub_appid: optional(9, "sub_appid"),
         sub_mchid: optional(10, "sub_mchid"),
         openid: optional(11, "openid"),
         sub_openid: optional(12, "sub_openid"),
         pay_for_relatives: optional(13, "pay_for_relatives"),
-        out_trade_no: required(14, "out_trade_no"),
-        serial_no: required(15, "serial_no"),
+        out_trade_no: optional(14, "out_trade_no"),
+        serial_no: optional(15, "serial_no"),
         pay_order_id: optional(16, "pay_order_id"),
         pay_auth_no: optional(17, "pay_auth_no"),
         geo_location: optional(18, "geo_location"),
-        city_id: required(19, "city_id"),
-        med_inst_name: required(20, "med_inst_name"),
-        med_inst_no: required(21, "med_inst_no"),
+        city_id: optional(19, "city_id"),
+        med_inst_name: optional(20, "med_inst_name"),
+        med_inst_no: optional(21, "med_inst_no"),
         med_ins_order_create_time: optional(22, "med_ins_order_create_time"),
-        total_fee: required(23, "total_fee"),
+        total_fee: optional(23, "total_fee"),
         med_ins_gov_fee: optional(24, "med_ins_gov_fee"),
         med_ins_self_fee: optional(25, "med_ins_self_fee"),
         med_ins_other_fee: optional(26, "med_ins_other_fee"),
@@ -1023,7 +1063,7 @@ pub struct PostResponse {
         wechat_pay_cash_fee: optional(28, "wechat_pay_cash_fee"),
         cash_add_detail: optional(29, "cash_add_detail"),
         cash_reduce_detail: optional(30, "cash_reduce_detail"),
-        callback_url: required(31, "callback_url"),
+        callback_url: optional(31, "callback_url"),
         prepay_id: optional(32, "prepay_id"),
         passthrough_request_content: optional(33, "passthrough_request_content"),
         extends: optional(34, "extends"),
@@ -1031,53 +1071,38 @@ pub struct PostResponse {
         channel_no: optional(36, "channel_no"),
         med_ins_test_env: optional(37, "med_ins_test_env"),
         med_ins_fail_reason: optional(38, "med_ins_fail_reason"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`mix_trade_no`, `mix_pay_status`, `self_pay_status`, `med_ins_pay_status`, `mix_pay_type`, `order_type`, `appid`, `out_trade_no`, `serial_no`, `city_id`, `med_inst_name`, `med_inst_no`, `total_fee`, `callback_url`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        mix_trade_no: impl ::std::convert::Into<::std::string::String>,
-        mix_pay_status: PostMixPayStatus,
-        self_pay_status: PostSelfPayStatus,
-        med_ins_pay_status: PostMedInsPayStatus,
-        mix_pay_type: PostMixPayType,
-        order_type: PostOrderType,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        serial_no: impl ::std::convert::Into<::std::string::String>,
-        city_id: impl ::std::convert::Into<::std::string::String>,
-        med_inst_name: impl ::std::convert::Into<::std::string::String>,
-        med_inst_no: impl ::std::convert::Into<::std::string::String>,
-        total_fee: i64,
-        callback_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            mix_trade_no: mix_trade_no.into(),
-            mix_pay_status,
-            self_pay_status,
-            med_ins_pay_status,
+            mix_trade_no: ::std::option::Option::None,
+            mix_pay_status: ::std::option::Option::None,
+            self_pay_status: ::std::option::Option::None,
+            med_ins_pay_status: ::std::option::Option::None,
             paid_time: ::std::option::Option::None,
             passthrough_response_content: ::std::option::Option::None,
-            mix_pay_type,
-            order_type,
-            appid: appid.into(),
+            mix_pay_type: ::std::option::Option::None,
+            order_type: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             pay_for_relatives: ::std::option::Option::None,
-            out_trade_no: out_trade_no.into(),
-            serial_no: serial_no.into(),
+            out_trade_no: ::std::option::Option::None,
+            serial_no: ::std::option::Option::None,
             pay_order_id: ::std::option::Option::None,
             pay_auth_no: ::std::option::Option::None,
             geo_location: ::std::option::Option::None,
-            city_id: city_id.into(),
-            med_inst_name: med_inst_name.into(),
-            med_inst_no: med_inst_no.into(),
+            city_id: ::std::option::Option::None,
+            med_inst_name: ::std::option::Option::None,
+            med_inst_no: ::std::option::Option::None,
             med_ins_order_create_time: ::std::option::Option::None,
-            total_fee,
+            total_fee: ::std::option::Option::None,
             med_ins_gov_fee: ::std::option::Option::None,
             med_ins_self_fee: ::std::option::Option::None,
             med_ins_other_fee: ::std::option::Option::None,
@@ -1085,7 +1110,7 @@ impl PostResponse {
             wechat_pay_cash_fee: ::std::option::Option::None,
             cash_add_detail: ::std::option::Option::None,
             cash_reduce_detail: ::std::option::Option::None,
-            callback_url: callback_url.into(),
+            callback_url: ::std::option::Option::None,
             prepay_id: ::std::option::Option::None,
             passthrough_request_content: ::std::option::Option::None,
             extends: ::std::option::Option::None,
@@ -1093,6 +1118,7 @@ impl PostResponse {
             channel_no: ::std::option::Option::None,
             med_ins_test_env: ::std::option::Option::None,
             med_ins_fail_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -11,7 +11,7 @@
 pub struct PostRechargeFields {
     /// 充值账号类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<f64>,
+    pub account_type: ::std::option::Option<i64>,
     /// 充值账号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account: ::std::option::Option<::std::string::String>,
@@ -34,7 +34,7 @@ impl PostRechargeFields {
     }
 
     /// Sets `account_type`.
-    pub fn with_account_type(mut self, account_type: f64) -> Self {
+    pub fn with_account_type(mut self, account_type: i64) -> Self {
         self.account_type = ::std::option::Option::Some(account_type);
         self
     }
@@ -62,7 +62,7 @@ pub struct PostLivingExpensesFields {
     /// 费种
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<f64>,
+    pub type_: ::std::option::Option<i64>,
     /// 缴费城市
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
@@ -77,7 +77,7 @@ pub struct PostLivingExpensesFields {
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 缴费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -116,7 +116,7 @@ impl PostLivingExpensesFields {
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: f64) -> Self {
+    pub fn with_type(mut self, type_: i64) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -158,7 +158,7 @@ impl PostLivingExpensesFields {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: f64) -> Self {
+    pub fn with_amount(mut self, amount: i64) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
@@ -187,17 +187,17 @@ pub struct PostSubOrdersItem {
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risky_goods: ::std::option::Option<f64>,
+    pub risky_goods: ::std::option::Option<i64>,
     /// 下单人风险等级
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_risk_level: ::std::option::Option<f64>,
+    pub user_risk_level: ::std::option::Option<i64>,
     /// 商户风险等级
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sp_risk_level: ::std::option::Option<f64>,
+    pub sp_risk_level: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -263,19 +263,19 @@ impl PostSubOrdersItem {
     }
 
     /// Sets `risky_goods`.
-    pub fn with_risky_goods(mut self, risky_goods: f64) -> Self {
+    pub fn with_risky_goods(mut self, risky_goods: i64) -> Self {
         self.risky_goods = ::std::option::Option::Some(risky_goods);
         self
     }
 
     /// Sets `user_risk_level`.
-    pub fn with_user_risk_level(mut self, user_risk_level: f64) -> Self {
+    pub fn with_user_risk_level(mut self, user_risk_level: i64) -> Self {
         self.user_risk_level = ::std::option::Option::Some(user_risk_level);
         self
     }
 
     /// Sets `sp_risk_level`.
-    pub fn with_sp_risk_level(mut self, sp_risk_level: f64) -> Self {
+    pub fn with_sp_risk_level(mut self, sp_risk_level: i64) -> Self {
         self.sp_risk_level = ::std::option::Option::Some(sp_risk_level);
         self
     }
@@ -319,22 +319,22 @@ pub struct PostBody {
     pub client_ip: ::std::option::Option<::std::string::String>,
     /// 商户判定交易的风险等级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_level: ::std::option::Option<f64>,
+    pub risk_level: ::std::option::Option<i64>,
     /// 线上线下标识
     ///
     /// Documented values: `1`, `2`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub line_type: ::std::option::Option<f64>,
+    pub line_type: ::std::option::Option<i64>,
     /// 虚拟实物标识
     ///
     /// Documented values: `1`, `2`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_type: ::std::option::Option<f64>,
+    pub goods_type: ::std::option::Option<i64>,
     /// 物品发布类型
     ///
     /// Documented values: `1`, `2`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub seller_type: ::std::option::Option<f64>,
+    pub seller_type: ::std::option::Option<i64>,
     /// 是否需要物流发货
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_need_deliver: ::std::option::Option<bool>,
@@ -342,13 +342,13 @@ pub struct PostBody {
     ///
     /// Documented values: `1`, `2`, `3`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub device_type: ::std::option::Option<f64>,
+    pub device_type: ::std::option::Option<i64>,
     /// 付款方用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub userid: ::std::option::Option<::std::string::String>,
     /// 手机号来源
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub phone_from: ::std::option::Option<f64>,
+    pub phone_from: ::std::option::Option<i64>,
     /// 收款方用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub seller_userid: ::std::option::Option<::std::string::String>,
@@ -356,7 +356,7 @@ pub struct PostBody {
     ///
     /// Documented values: `0`, `1`, `2`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene: ::std::option::Option<f64>,
+    pub scene: ::std::option::Option<i64>,
     /// 充值业务场景独有字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recharge_fields: ::std::option::Option<PostRechargeFields>,
@@ -374,7 +374,7 @@ pub struct PostBody {
     pub extra_fields3: ::std::option::Option<::std::string::String>,
     /// 高风险商品标签
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub high_risk_goods: ::std::option::Option<f64>,
+    pub high_risk_goods: ::std::option::Option<i64>,
     /// 用户下单设备与支付设备是否一致
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub same_deviced: ::std::option::Option<bool>,
@@ -397,12 +397,12 @@ pub struct PostBody {
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risky_goods: ::std::option::Option<f64>,
+    pub risky_goods: ::std::option::Option<i64>,
     /// 订单识别标识：小时购/自提等枚举值
     ///
     /// Documented values: `1`, `2`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub offline_delivery_label: ::std::option::Option<f64>,
+    pub offline_delivery_label: ::std::option::Option<i64>,
     /// 是否为代付订单
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub proxy_payment: ::std::option::Option<bool>,
@@ -413,12 +413,12 @@ pub struct PostBody {
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_risk_level: ::std::option::Option<f64>,
+    pub user_risk_level: ::std::option::Option<i64>,
     /// 商户风险等级
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sp_risk_level: ::std::option::Option<f64>,
+    pub sp_risk_level: ::std::option::Option<i64>,
     /// 手机号所属地
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number_location: ::std::option::Option<::std::string::String>,
@@ -631,25 +631,25 @@ impl PostBody {
     }
 
     /// Sets `risk_level`.
-    pub fn with_risk_level(mut self, risk_level: f64) -> Self {
+    pub fn with_risk_level(mut self, risk_level: i64) -> Self {
         self.risk_level = ::std::option::Option::Some(risk_level);
         self
     }
 
     /// Sets `line_type`.
-    pub fn with_line_type(mut self, line_type: f64) -> Self {
+    pub fn with_line_type(mut self, line_type: i64) -> Self {
         self.line_type = ::std::option::Option::Some(line_type);
         self
     }
 
     /// Sets `goods_type`.
-    pub fn with_goods_type(mut self, goods_type: f64) -> Self {
+    pub fn with_goods_type(mut self, goods_type: i64) -> Self {
         self.goods_type = ::std::option::Option::Some(goods_type);
         self
     }
 
     /// Sets `seller_type`.
-    pub fn with_seller_type(mut self, seller_type: f64) -> Self {
+    pub fn with_seller_type(mut self, seller_type: i64) -> Self {
         self.seller_type = ::std::option::Option::Some(seller_type);
         self
     }
@@ -661,7 +661,7 @@ impl PostBody {
     }
 
     /// Sets `device_type`.
-    pub fn with_device_type(mut self, device_type: f64) -> Self {
+    pub fn with_device_type(mut self, device_type: i64) -> Self {
         self.device_type = ::std::option::Option::Some(device_type);
         self
     }
@@ -676,7 +676,7 @@ impl PostBody {
     }
 
     /// Sets `phone_from`.
-    pub fn with_phone_from(mut self, phone_from: f64) -> Self {
+    pub fn with_phone_from(mut self, phone_from: i64) -> Self {
         self.phone_from = ::std::option::Option::Some(phone_from);
         self
     }
@@ -691,7 +691,7 @@ impl PostBody {
     }
 
     /// Sets `scene`.
-    pub fn with_scene(mut self, scene: f64) -> Self {
+    pub fn with_scene(mut self, scene: i64) -> Self {
         self.scene = ::std::option::Option::Some(scene);
         self
     }
@@ -741,7 +741,7 @@ impl PostBody {
     }
 
     /// Sets `high_risk_goods`.
-    pub fn with_high_risk_goods(mut self, high_risk_goods: f64) -> Self {
+    pub fn with_high_risk_goods(mut self, high_risk_goods: i64) -> Self {
         self.high_risk_goods = ::std::option::Option::Some(high_risk_goods);
         self
     }
@@ -792,13 +792,13 @@ impl PostBody {
     }
 
     /// Sets `risky_goods`.
-    pub fn with_risky_goods(mut self, risky_goods: f64) -> Self {
+    pub fn with_risky_goods(mut self, risky_goods: i64) -> Self {
         self.risky_goods = ::std::option::Option::Some(risky_goods);
         self
     }
 
     /// Sets `offline_delivery_label`.
-    pub fn with_offline_delivery_label(mut self, offline_delivery_label: f64) -> Self {
+    pub fn with_offline_delivery_label(mut self, offline_delivery_label: i64) -> Self {
         self.offline_delivery_label = ::std::option::Option::Some(
             offline_delivery_label,
         );
@@ -821,13 +821,13 @@ impl PostBody {
     }
 
     /// Sets `user_risk_level`.
-    pub fn with_user_risk_level(mut self, user_risk_level: f64) -> Self {
+    pub fn with_user_risk_level(mut self, user_risk_level: i64) -> Self {
         self.user_risk_level = ::std::option::Option::Some(user_risk_level);
         self
     }
 
     /// Sets `sp_risk_level`.
-    pub fn with_sp_risk_level(mut self, sp_risk_level: f64) -> Self {
+    pub fn with_sp_risk_level(mut self, sp_risk_level: i64) -> Self {
         self.sp_risk_level = ::std::option::Option::Some(sp_risk_level);
         self
     }
@@ -945,6 +945,10 @@ pub struct PostResponse {
     /// 商户订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -954,6 +958,7 @@ pub struct PostResponse {
         channel_id: optional(2, "channel_id"),
         sub_mchid: optional(3, "sub_mchid"),
         out_trade_no: optional(4, "out_trade_no"),
+        ..extra
     }
 }
 
@@ -966,6 +971,7 @@ impl PostResponse {
             channel_id: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

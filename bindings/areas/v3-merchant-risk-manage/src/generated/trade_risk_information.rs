@@ -144,14 +144,15 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询风险信息 (`GET /v3/merchant-risk-manage/trade-risk-information`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 风险系数值
     ///
-    /// **Required.**
-    pub risk_score: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub risk_score: ::std::option::Option<f64>,
     /// 风险类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_type: ::std::option::Option<GetRiskType>,
@@ -161,25 +162,31 @@ pub struct GetResponse {
     /// 处置手段描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub punish_description: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        risk_score: required(0, "risk_score"),
+        risk_score: optional(0, "risk_score"),
         risk_type: optional(1, "risk_type"),
         punish_type: optional(2, "punish_type"),
         punish_description: optional(3, "punish_description"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`risk_score`).
-    pub fn new(risk_score: f64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            risk_score,
+            risk_score: ::std::option::Option::None,
             risk_type: ::std::option::Option::None,
             punish_type: ::std::option::Option::None,
             punish_description: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

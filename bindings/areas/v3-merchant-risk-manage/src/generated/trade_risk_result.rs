@@ -185,7 +185,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 处置结果回传 (`POST /v3/merchant-risk-manage/trade-risk-result`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
@@ -209,14 +209,19 @@ pub struct PostResponse {
     pub risk_type: ::std::option::Option<PostRiskType>,
     /// 处置手段
     ///
-    /// **Required.**
-    pub punish_type: PostPunishType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub punish_type: ::std::option::Option<PostPunishType>,
     /// 处置手段补充
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_punish_type: ::std::option::Option<::std::string::String>,
     /// 处置手段描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub punish_description: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -227,15 +232,16 @@ pub struct PostResponse {
         sub_mchid: optional(3, "sub_mchid"),
         out_trade_no: optional(4, "out_trade_no"),
         risk_type: optional(5, "risk_type"),
-        punish_type: required(6, "punish_type"),
+        punish_type: optional(6, "punish_type"),
         additional_punish_type: optional(7, "additional_punish_type"),
         punish_description: optional(8, "punish_description"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`punish_type`).
-    pub fn new(punish_type: PostPunishType) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
             sp_mchid: ::std::option::Option::None,
             acquiring_bank_id: ::std::option::Option::None,
@@ -243,9 +249,10 @@ impl PostResponse {
             sub_mchid: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             risk_type: ::std::option::Option::None,
-            punish_type,
+            punish_type: ::std::option::Option::None,
             additional_punish_type: ::std::option::Option::None,
             punish_description: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -10,11 +10,16 @@ pub struct GetResponse {
     /// 通知地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         notify_url: optional(0, "notify_url"),
+        ..extra
     }
 }
 
@@ -23,6 +28,7 @@ impl GetResponse {
     pub fn new() -> Self {
         GetResponse {
             notify_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -131,11 +137,16 @@ pub struct PostResponse {
     /// 通知地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         notify_url: optional(0, "notify_url"),
+        ..extra
     }
 }
 
@@ -144,6 +155,7 @@ impl PostResponse {
     pub fn new() -> Self {
         PostResponse {
             notify_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -263,11 +275,16 @@ pub struct PutResponse {
     /// 通知地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PutResponse {
         notify_url: optional(0, "notify_url"),
+        ..extra
     }
 }
 
@@ -276,6 +293,7 @@ impl PutResponse {
     pub fn new() -> Self {
         PutResponse {
             notify_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

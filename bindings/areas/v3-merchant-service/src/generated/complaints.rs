@@ -101,22 +101,25 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `data`.
 ///
 /// 用户投诉信息详情
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 投诉时间
     ///
-    /// **Required.**
-    pub complaint_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complaint_time: ::std::option::Option<::std::string::String>,
     /// 订单金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 投诉人联系方式
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -124,100 +127,110 @@ pub struct GetDataItem {
     pub payer_phone: ::std::option::Option<::wechatpay_runtime::Encrypted>,
     /// 投诉详情
     ///
-    /// **Required.**
-    pub complaint_detail: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complaint_detail: ::std::option::Option<::std::string::String>,
     /// 投诉单状态
     ///
-    /// **Required.**
-    pub complaint_state: GetComplaintState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complaint_state: ::std::option::Option<GetComplaintState>,
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 冻结结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub frozen_end_time: ::std::option::Option<::std::string::String>,
     /// 特约商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        out_trade_no: required(0, "out_trade_no"),
-        complaint_time: required(1, "complaint_time"),
-        amount: required(2, "amount"),
+        out_trade_no: optional(0, "out_trade_no"),
+        complaint_time: optional(1, "complaint_time"),
+        amount: optional(2, "amount"),
         payer_phone: optional(3, "payer_phone"),
-        complaint_detail: required(4, "complaint_detail"),
-        complaint_state: required(5, "complaint_state"),
-        transaction_id: required(6, "transaction_id"),
+        complaint_detail: optional(4, "complaint_detail"),
+        complaint_state: optional(5, "complaint_state"),
+        transaction_id: optional(6, "transaction_id"),
         frozen_end_time: optional(7, "frozen_end_time"),
         sub_mchid: optional(8, "sub_mchid"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`out_trade_no`, `complaint_time`, `amount`, `complaint_detail`, `complaint_state`, `transaction_id`).
-    pub fn new(
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        complaint_time: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-        complaint_detail: impl ::std::convert::Into<::std::string::String>,
-        complaint_state: GetComplaintState,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            out_trade_no: out_trade_no.into(),
-            complaint_time: complaint_time.into(),
-            amount,
+            out_trade_no: ::std::option::Option::None,
+            complaint_time: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             payer_phone: ::std::option::Option::None,
-            complaint_detail: complaint_detail.into(),
-            complaint_state,
-            transaction_id: transaction_id.into(),
+            complaint_detail: ::std::option::Option::None,
+            complaint_state: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
             frozen_end_time: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询投诉信息 (`GET /v3/merchant-service/complaints`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 分页开始位置
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 投诉总条数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
     /// 用户投诉信息详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        offset: required(0, "offset"),
-        limit: required(1, "limit"),
+        offset: optional(0, "offset"),
+        limit: optional(1, "limit"),
         total_count: optional(2, "total_count"),
         data: optional(3, "data"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`offset`, `limit`).
-    pub fn new(offset: i64, limit: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            offset,
-            limit,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
             data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -97,43 +97,48 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `complaint_order_info`.
 ///
 /// 投诉单关联订单信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetComplaintOrderInfoItem {
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 订单金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetComplaintOrderInfoItem {
-        transaction_id: required(0, "transaction_id"),
-        out_trade_no: required(1, "out_trade_no"),
-        amount: required(2, "amount"),
+        transaction_id: optional(0, "transaction_id"),
+        out_trade_no: optional(1, "out_trade_no"),
+        amount: optional(2, "amount"),
+        ..extra
     }
 }
 
 impl GetComplaintOrderInfoItem {
-    /// Creates a value from its required fields (`transaction_id`, `out_trade_no`, `amount`).
-    pub fn new(
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetComplaintOrderInfoItem {
-            transaction_id: transaction_id.into(),
-            out_trade_no: out_trade_no.into(),
-            amount,
+            transaction_id: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -168,6 +173,10 @@ pub struct GetServiceOrderInfoItem {
     /// 支付分服务单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<GetState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -175,6 +184,7 @@ pub struct GetServiceOrderInfoItem {
         order_id: optional(0, "order_id"),
         out_order_no: optional(1, "out_order_no"),
         state: optional(2, "state"),
+        ..extra
     }
 }
 
@@ -185,6 +195,7 @@ impl GetServiceOrderInfoItem {
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
             state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -204,32 +215,39 @@ impl GetServiceOrderInfoItem {
 /// An item of `complaint_media_list`.
 ///
 /// 投诉资料列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetComplaintMediaListItem {
     /// 媒体文件业务类型
     ///
-    /// **Required.**
-    pub media_type: GetMediaType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub media_type: ::std::option::Option<GetMediaType>,
     /// 媒体文列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetComplaintMediaListItem {
-        media_type: required(0, "media_type"),
+        media_type: optional(0, "media_type"),
         media_url: optional(1, "media_url"),
+        ..extra
     }
 }
 
 impl GetComplaintMediaListItem {
-    /// Creates a value from its required fields (`media_type`).
-    pub fn new(media_type: GetMediaType) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetComplaintMediaListItem {
-            media_type,
+            media_type: ::std::option::Option::None,
             media_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -286,6 +304,10 @@ pub struct GetReturnAddressInfo {
     /// 归还地点纬度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub latitude: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -293,6 +315,7 @@ pub struct GetReturnAddressInfo {
         return_address: optional(0, "return_address"),
         longitude: optional(1, "longitude"),
         latitude: optional(2, "latitude"),
+        ..extra
     }
 }
 
@@ -303,6 +326,7 @@ impl GetReturnAddressInfo {
             return_address: ::std::option::Option::None,
             longitude: ::std::option::Option::None,
             latitude: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -323,6 +347,10 @@ pub struct GetSharePowerInfo {
     /// 是否归还同一柜机
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_returned_to_same_machine: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -330,6 +358,7 @@ pub struct GetSharePowerInfo {
         return_time: optional(0, "return_time"),
         return_address_info: optional(1, "return_address_info"),
         is_returned_to_same_machine: optional(2, "is_returned_to_same_machine"),
+        ..extra
     }
 }
 
@@ -340,6 +369,7 @@ impl GetSharePowerInfo {
             return_time: ::std::option::Option::None,
             return_address_info: ::std::option::Option::None,
             is_returned_to_same_machine: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -358,12 +388,17 @@ pub struct GetAdditionalInfo {
     /// 充电宝投诉相关信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub share_power_info: ::std::option::Option<GetSharePowerInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAdditionalInfo {
         type_: optional(0, "type"),
         share_power_info: optional(1, "share_power_info"),
+        ..extra
     }
 }
 
@@ -373,6 +408,7 @@ impl GetAdditionalInfo {
         GetAdditionalInfo {
             type_: ::std::option::Option::None,
             share_power_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -380,30 +416,35 @@ impl GetAdditionalInfo {
 /// An item of `data`.
 ///
 /// 用户投诉信息详情
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 投诉单号
     ///
-    /// **Required.**
-    pub complaint_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complaint_id: ::std::option::Option<::std::string::String>,
     /// 投诉时间
     ///
-    /// **Required.**
-    pub complaint_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complaint_time: ::std::option::Option<::std::string::String>,
     /// 投诉详情
     ///
-    /// **Required.**
-    pub complaint_detail: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complaint_detail: ::std::option::Option<::std::string::String>,
     /// 投诉单状态
     ///
-    /// **Required.**
-    pub complaint_state: GetComplaintState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complaint_state: ::std::option::Option<GetComplaintState>,
     /// 被诉商户号
     ///
-    /// **Required.**
-    pub complainted_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complainted_mchid: ::std::option::Option<::std::string::String>,
     /// 投诉人联系方式
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -426,20 +467,24 @@ pub struct GetDataItem {
     >,
     /// 投诉单是否已全额退款
     ///
-    /// **Required.**
-    pub complaint_full_refunded: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complaint_full_refunded: ::std::option::Option<bool>,
     /// 是否有待回复的用户留言
     ///
-    /// **Required.**
-    pub incoming_user_response: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub incoming_user_response: ::std::option::Option<bool>,
     /// 问题描述
     ///
-    /// **Required.**
-    pub problem_description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub problem_description: ::std::option::Option<::std::string::String>,
     /// 用户投诉次数
     ///
-    /// **Required.**
-    pub user_complaint_times: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_complaint_times: ::std::option::Option<i64>,
     /// 问题类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub problem_type: ::std::option::Option<GetProblemType>,
@@ -461,23 +506,27 @@ pub struct GetDataItem {
     /// 是否是智能体投诉
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_agent_mode: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        complaint_id: required(0, "complaint_id"),
-        complaint_time: required(1, "complaint_time"),
-        complaint_detail: required(2, "complaint_detail"),
-        complaint_state: required(3, "complaint_state"),
-        complainted_mchid: required(4, "complainted_mchid"),
+        complaint_id: optional(0, "complaint_id"),
+        complaint_time: optional(1, "complaint_time"),
+        complaint_detail: optional(2, "complaint_detail"),
+        complaint_state: optional(3, "complaint_state"),
+        complainted_mchid: optional(4, "complainted_mchid"),
         payer_phone: optional(5, "payer_phone"),
         complaint_order_info: optional(6, "complaint_order_info"),
         service_order_info: optional(7, "service_order_info"),
         complaint_media_list: optional(8, "complaint_media_list"),
-        complaint_full_refunded: required(9, "complaint_full_refunded"),
-        incoming_user_response: required(10, "incoming_user_response"),
-        problem_description: required(11, "problem_description"),
-        user_complaint_times: required(12, "user_complaint_times"),
+        complaint_full_refunded: optional(9, "complaint_full_refunded"),
+        incoming_user_response: optional(10, "incoming_user_response"),
+        problem_description: optional(11, "problem_description"),
+        user_complaint_times: optional(12, "user_complaint_times"),
         problem_type: optional(13, "problem_type"),
         apply_refund_amount: optional(14, "apply_refund_amount"),
         user_tag_list: optional(15, "user_tag_list"),
@@ -485,37 +534,27 @@ pub struct GetDataItem {
         in_platform_service: optional(17, "in_platform_service"),
         need_immediate_service: optional(18, "need_immediate_service"),
         is_agent_mode: optional(19, "is_agent_mode"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`complaint_id`, `complaint_time`, `complaint_detail`, `complaint_state`, `complainted_mchid`, `complaint_full_refunded`, `incoming_user_response`, `problem_description`, `user_complaint_times`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        complaint_id: impl ::std::convert::Into<::std::string::String>,
-        complaint_time: impl ::std::convert::Into<::std::string::String>,
-        complaint_detail: impl ::std::convert::Into<::std::string::String>,
-        complaint_state: GetComplaintState,
-        complainted_mchid: impl ::std::convert::Into<::std::string::String>,
-        complaint_full_refunded: bool,
-        incoming_user_response: bool,
-        problem_description: impl ::std::convert::Into<::std::string::String>,
-        user_complaint_times: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            complaint_id: complaint_id.into(),
-            complaint_time: complaint_time.into(),
-            complaint_detail: complaint_detail.into(),
-            complaint_state,
-            complainted_mchid: complainted_mchid.into(),
+            complaint_id: ::std::option::Option::None,
+            complaint_time: ::std::option::Option::None,
+            complaint_detail: ::std::option::Option::None,
+            complaint_state: ::std::option::Option::None,
+            complainted_mchid: ::std::option::Option::None,
             payer_phone: ::std::option::Option::None,
             complaint_order_info: ::std::option::Option::None,
             service_order_info: ::std::option::Option::None,
             complaint_media_list: ::std::option::Option::None,
-            complaint_full_refunded,
-            incoming_user_response,
-            problem_description: problem_description.into(),
-            user_complaint_times,
+            complaint_full_refunded: ::std::option::Option::None,
+            incoming_user_response: ::std::option::Option::None,
+            problem_description: ::std::option::Option::None,
+            user_complaint_times: ::std::option::Option::None,
             problem_type: ::std::option::Option::None,
             apply_refund_amount: ::std::option::Option::None,
             user_tag_list: ::std::option::Option::None,
@@ -523,12 +562,13 @@ impl GetDataItem {
             in_platform_service: ::std::option::Option::None,
             need_immediate_service: ::std::option::Option::None,
             is_agent_mode: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询投诉单列表 (`GET /v3/merchant-service/complaints-v2`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -537,34 +577,42 @@ pub struct GetResponse {
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 分页开始位置
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 投诉总条数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         data: optional(0, "data"),
-        limit: required(1, "limit"),
-        offset: required(2, "offset"),
+        limit: optional(1, "limit"),
+        offset: optional(2, "offset"),
         total_count: optional(3, "total_count"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`limit`, `offset`).
-    pub fn new(limit: i64, offset: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
             data: ::std::option::Option::None,
-            limit,
-            offset,
+            limit: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

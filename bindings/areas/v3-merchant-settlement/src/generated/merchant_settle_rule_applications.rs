@@ -60,14 +60,15 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 申请修改特约商户结算规则 (`POST /v3/merchant-settlement/merchant-settle-rule-applications`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 申请单编号
     ///
-    /// **Required.**
-    pub application_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub application_id: ::std::option::Option<::std::string::String>,
     /// 申请单处理信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub application_process_info: ::std::option::Option<::std::string::String>,
@@ -89,11 +90,15 @@ pub struct PostResponse {
     /// 结算规则id
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settle_rule_id: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        application_id: required(0, "application_id"),
+        application_id: optional(0, "application_id"),
         application_process_info: optional(1, "application_process_info"),
         application_state: optional(2, "application_state"),
         update_time: optional(3, "update_time"),
@@ -101,16 +106,15 @@ pub struct PostResponse {
         channel_id: optional(5, "channel_id"),
         sub_mchid: optional(6, "sub_mchid"),
         settle_rule_id: optional(7, "settle_rule_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`application_id`).
-    pub fn new(
-        application_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            application_id: application_id.into(),
+            application_id: ::std::option::Option::None,
             application_process_info: ::std::option::Option::None,
             application_state: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
@@ -118,6 +122,7 @@ impl PostResponse {
             channel_id: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             settle_rule_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

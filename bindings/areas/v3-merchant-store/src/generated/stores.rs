@@ -24,7 +24,7 @@ pub struct PostStoreBasics {
     pub branch_name: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub brand_id: ::std::option::Option<f64>,
+    pub brand_id: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -77,7 +77,7 @@ impl PostStoreBasics {
     }
 
     /// Sets `brand_id`.
-    pub fn with_brand_id(mut self, brand_id: f64) -> Self {
+    pub fn with_brand_id(mut self, brand_id: i64) -> Self {
         self.brand_id = ::std::option::Option::Some(brand_id);
         self
     }
@@ -346,26 +346,35 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 创建门店 (`POST /v3/merchant-store/stores`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 微信支付商户门店ID
     ///
-    /// **Required.**
-    pub store_id: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub store_id: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        store_id: required(0, "store_id"),
+        store_id: optional(0, "store_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`store_id`).
-    pub fn new(store_id: i64) -> Self {
-        PostResponse { store_id }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        PostResponse {
+            store_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 

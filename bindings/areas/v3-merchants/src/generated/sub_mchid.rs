@@ -67,6 +67,10 @@ pub struct GetContact {
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -74,6 +78,7 @@ pub struct GetContact {
         name: optional(0, "name"),
         phone: optional(1, "phone"),
         email: optional(2, "email"),
+        ..extra
     }
 }
 
@@ -84,6 +89,7 @@ impl GetContact {
             name: ::std::option::Option::None,
             phone: ::std::option::Option::None,
             email: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -141,6 +147,10 @@ pub struct GetBusiness {
     /// MCC码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mcc: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -152,6 +162,7 @@ pub struct GetBusiness {
         mini_program: optional(4, "mini_program"),
         store_address: optional(5, "store_address"),
         mcc: optional(6, "mcc"),
+        ..extra
     }
 }
 
@@ -166,6 +177,7 @@ impl GetBusiness {
             mini_program: ::std::option::Option::None,
             store_address: ::std::option::Option::None,
             mcc: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -183,12 +195,17 @@ pub struct GetDirector {
     /// 董事证件号码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub number: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDirector {
         name: optional(0, "name"),
         number: optional(1, "number"),
+        ..extra
     }
 }
 
@@ -198,39 +215,46 @@ impl GetDirector {
         GetDirector {
             name: ::std::option::Option::None,
             number: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询子商户（融合钱包） (`GET /v3/merchants/{sub_mchid}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户全称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 子商户简称
     ///
-    /// **Required.**
-    pub shortname: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub shortname: ::std::option::Option<::std::string::String>,
     /// 公司联系方式
     ///
-    /// **Required.**
-    pub office_phone: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub office_phone: ::std::option::Option<::std::string::String>,
     /// 册国家或区域
     ///
-    /// **Required.**
-    pub merchant_country_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_country_code: ::std::option::Option<::std::string::String>,
     /// 类目
     ///
-    /// **Required.**
-    pub business_category: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub business_category: ::std::option::Option<i64>,
     /// 联系人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contact: ::std::option::Option<GetContact>,
@@ -255,16 +279,20 @@ pub struct GetResponse {
     /// 负责人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub principal: ::std::option::Option<GetDirector>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        name: required(1, "name"),
-        shortname: required(2, "shortname"),
-        office_phone: required(3, "office_phone"),
-        merchant_country_code: required(4, "merchant_country_code"),
-        business_category: required(5, "business_category"),
+        sub_mchid: optional(0, "sub_mchid"),
+        name: optional(1, "name"),
+        shortname: optional(2, "shortname"),
+        office_phone: optional(3, "office_phone"),
+        merchant_country_code: optional(4, "merchant_country_code"),
+        business_category: optional(5, "business_category"),
         contact: optional(6, "contact"),
         merchant_type: optional(7, "merchant_type"),
         registration_certificate_number: optional(8, "registration_certificate_number"),
@@ -273,26 +301,20 @@ pub struct GetResponse {
         business: optional(11, "business"),
         director: optional(12, "director"),
         principal: optional(13, "principal"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `name`, `shortname`, `office_phone`, `merchant_country_code`, `business_category`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        shortname: impl ::std::convert::Into<::std::string::String>,
-        office_phone: impl ::std::convert::Into<::std::string::String>,
-        merchant_country_code: impl ::std::convert::Into<::std::string::String>,
-        business_category: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sub_mchid: sub_mchid.into(),
-            name: name.into(),
-            shortname: shortname.into(),
-            office_phone: office_phone.into(),
-            merchant_country_code: merchant_country_code.into(),
-            business_category,
+            sub_mchid: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            shortname: ::std::option::Option::None,
+            office_phone: ::std::option::Option::None,
+            merchant_country_code: ::std::option::Option::None,
+            business_category: ::std::option::Option::None,
             contact: ::std::option::Option::None,
             merchant_type: ::std::option::Option::None,
             registration_certificate_number: ::std::option::Option::None,
@@ -301,6 +323,7 @@ impl GetResponse {
             business: ::std::option::Option::None,
             director: ::std::option::Option::None,
             principal: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

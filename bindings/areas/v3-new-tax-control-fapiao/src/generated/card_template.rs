@@ -194,36 +194,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 创建电子发票卡券模板 (`POST /v3/new-tax-control-fapiao/card-template`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 插卡公众号AppID
     ///
-    /// **Required.**
-    pub card_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_appid: ::std::option::Option<::std::string::String>,
     /// 卡券模板id
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        card_appid: required(0, "card_appid"),
-        card_id: required(1, "card_id"),
+        card_appid: optional(0, "card_appid"),
+        card_id: optional(1, "card_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`card_appid`, `card_id`).
-    pub fn new(
-        card_appid: impl ::std::convert::Into<::std::string::String>,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            card_appid: card_appid.into(),
-            card_id: card_id.into(),
+            card_appid: ::std::option::Option::None,
+            card_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -155,7 +155,7 @@ pub struct PostItemsItem {
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 企业侧维护的货物或应税劳务、服务编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_id: ::std::option::Option<f64>,
+    pub goods_id: ::std::option::Option<i64>,
     /// 规格型号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub specification: ::std::option::Option<::std::string::String>,
@@ -240,7 +240,7 @@ impl PostItemsItem {
     }
 
     /// Sets `goods_id`.
-    pub fn with_goods_id(mut self, goods_id: f64) -> Self {
+    pub fn with_goods_id(mut self, goods_id: i64) -> Self {
         self.goods_id = ::std::option::Option::Some(goods_id);
         self
     }

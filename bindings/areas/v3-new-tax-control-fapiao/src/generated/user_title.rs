@@ -96,19 +96,21 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 获取用户填写的抬头 (`GET /v3/new-tax-control-fapiao/user-title`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 购买方类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: GetType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<GetType>,
     /// 名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 纳税人识别号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub taxpayer_id: ::std::option::Option<::std::string::String>,
@@ -146,12 +148,16 @@ pub struct GetResponse {
     /// 留言信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_apply_message: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        type_: required(0, "type"),
-        name: required(1, "name"),
+        type_: optional(0, "type"),
+        name: optional(1, "name"),
         taxpayer_id: optional(2, "taxpayer_id"),
         address: optional(3, "address"),
         telephone: optional(4, "telephone"),
@@ -163,18 +169,16 @@ pub struct GetResponse {
         out_trade_no: optional(10, "out_trade_no"),
         fapiao_bill_type: optional(11, "fapiao_bill_type"),
         user_apply_message: optional(12, "user_apply_message"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`type`, `name`).
-    pub fn new(
-        type_: GetType,
-        name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            type_,
-            name: name.into(),
+            type_: ::std::option::Option::None,
+            name: ::std::option::Option::None,
             taxpayer_id: ::std::option::Option::None,
             address: ::std::option::Option::None,
             telephone: ::std::option::Option::None,
@@ -186,6 +190,7 @@ impl GetResponse {
             out_trade_no: ::std::option::Option::None,
             fapiao_bill_type: ::std::option::Option::None,
             user_apply_message: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

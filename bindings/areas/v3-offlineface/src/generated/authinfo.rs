@@ -81,27 +81,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 获取authinfo接口 (`POST /v3/offlineface/authinfo`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 授权信息
     ///
-    /// **Required.**
-    pub authinfo: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authinfo: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        authinfo: required(0, "authinfo"),
+        authinfo: optional(0, "authinfo"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`authinfo`).
-    pub fn new(authinfo: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            authinfo: authinfo.into(),
+            authinfo: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

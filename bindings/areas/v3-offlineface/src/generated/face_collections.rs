@@ -76,85 +76,99 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `face_collections`.
 ///
 /// 重采对象
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetFaceCollectionsItem {
     /// 重采ID
     ///
-    /// **Required.**
-    pub collection_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub collection_id: ::std::option::Option<::std::string::String>,
     /// 用户ID
     ///
-    /// **Required.**
-    pub use_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub use_id: ::std::option::Option<::std::string::String>,
     /// 机构ID
     ///
-    /// **Required.**
-    pub organization_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub organization_id: ::std::option::Option<::std::string::String>,
     /// 重采状态
     ///
-    /// **Required.**
-    pub collection_state: GetCollectionState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub collection_state: ::std::option::Option<GetCollectionState>,
     /// 注册照上传时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub register_photo_upload_time: ::std::option::Option<::std::string::String>,
     /// 支付用户确认时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetFaceCollectionsItem {
-        collection_id: required(0, "collection_id"),
-        use_id: required(1, "use_id"),
-        organization_id: required(2, "organization_id"),
-        collection_state: required(3, "collection_state"),
+        collection_id: optional(0, "collection_id"),
+        use_id: optional(1, "use_id"),
+        organization_id: optional(2, "organization_id"),
+        collection_state: optional(3, "collection_state"),
         register_photo_upload_time: optional(4, "register_photo_upload_time"),
         confirm_time: optional(5, "confirm_time"),
+        ..extra
     }
 }
 
 impl GetFaceCollectionsItem {
-    /// Creates a value from its required fields (`collection_id`, `use_id`, `organization_id`, `collection_state`).
-    pub fn new(
-        collection_id: impl ::std::convert::Into<::std::string::String>,
-        use_id: impl ::std::convert::Into<::std::string::String>,
-        organization_id: impl ::std::convert::Into<::std::string::String>,
-        collection_state: GetCollectionState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetFaceCollectionsItem {
-            collection_id: collection_id.into(),
-            use_id: use_id.into(),
-            organization_id: organization_id.into(),
-            collection_state,
+            collection_id: ::std::option::Option::None,
+            use_id: ::std::option::Option::None,
+            organization_id: ::std::option::Option::None,
+            collection_state: ::std::option::Option::None,
             register_photo_upload_time: ::std::option::Option::None,
             confirm_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询重采用户列表 (`GET /v3/offlineface/face-collections`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 重采对象
     ///
-    /// **Required.**
-    pub face_collections: ::std::vec::Vec<GetFaceCollectionsItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub face_collections: ::std::option::Option<::std::vec::Vec<GetFaceCollectionsItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        face_collections: required(0, "face_collections"),
+        face_collections: optional(0, "face_collections"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`face_collections`).
-    pub fn new(face_collections: ::std::vec::Vec<GetFaceCollectionsItem>) -> Self {
-        GetResponse { face_collections }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        GetResponse {
+            face_collections: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 

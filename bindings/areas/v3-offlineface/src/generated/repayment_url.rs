@@ -46,36 +46,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 获取还款链接接口 (`POST /v3/offlineface/repayment-url`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 还款链接
     ///
-    /// **Required.**
-    pub repayment_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub repayment_url: ::std::option::Option<::std::string::String>,
     /// 链接过期时间
     ///
-    /// **Required.**
-    pub expire_at: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub expire_at: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        repayment_url: required(0, "repayment_url"),
-        expire_at: required(1, "expire_at"),
+        repayment_url: optional(0, "repayment_url"),
+        expire_at: optional(1, "expire_at"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`repayment_url`, `expire_at`).
-    pub fn new(
-        repayment_url: impl ::std::convert::Into<::std::string::String>,
-        expire_at: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            repayment_url: repayment_url.into(),
-            expire_at: expire_at.into(),
+            repayment_url: ::std::option::Option::None,
+            expire_at: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

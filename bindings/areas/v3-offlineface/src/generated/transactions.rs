@@ -346,12 +346,17 @@ pub struct PostPayer {
     /// 子公众下的openid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
+        ..extra
     }
 }
 
@@ -361,6 +366,7 @@ impl PostPayer {
         PostPayer {
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -368,33 +374,41 @@ impl PostPayer {
 /// The `amount` object.
 ///
 /// 金额信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseAmount {
     /// 总金额
     ///
-    /// **Required.**
-    pub total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 货币类型
     ///
-    /// **Required.**
-    pub currency: PostCurrency,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<PostCurrency>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseAmount {
-        total: required(0, "total"),
-        currency: required(1, "currency"),
+        total: optional(0, "total"),
+        currency: optional(1, "currency"),
+        ..extra
     }
 }
 
 impl PostResponseAmount {
-    /// Creates a value from its required fields (`total`, `currency`).
-    pub fn new(total: i64, currency: PostCurrency) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseAmount {
-            total,
-            currency,
+            total: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -409,11 +423,16 @@ pub struct PostResponseSceneInfo {
     /// 设备IP
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_ip: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseSceneInfo {
         device_ip: optional(0, "device_ip"),
+        ..extra
     }
 }
 
@@ -422,6 +441,7 @@ impl PostResponseSceneInfo {
     pub fn new() -> Self {
         PostResponseSceneInfo {
             device_ip: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -442,25 +462,28 @@ impl PostResponseSceneInfo {
 }
 
 /// The response of 申请扣款接口 (`POST /v3/offlineface/transactions`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 服务商公众号appid
     ///
-    /// **Required.**
-    pub sp_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户公众号appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 支付用户信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer: ::std::option::Option<PostPayer>,
@@ -511,14 +534,18 @@ pub struct PostResponse {
     /// 错误分类
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub error_type: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sp_appid: required(0, "sp_appid"),
-        sp_mchid: required(1, "sp_mchid"),
+        sp_appid: optional(0, "sp_appid"),
+        sp_mchid: optional(1, "sp_mchid"),
         sub_appid: optional(2, "sub_appid"),
-        sub_mchid: required(3, "sub_mchid"),
+        sub_mchid: optional(3, "sub_mchid"),
         payer: optional(4, "payer"),
         amount: optional(5, "amount"),
         promotion_detail: optional(6, "promotion_detail"),
@@ -535,21 +562,18 @@ pub struct PostResponse {
         repayment_transaction_id: optional(17, "repayment_transaction_id"),
         out_trade_no: optional(18, "out_trade_no"),
         error_type: optional(19, "error_type"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sp_appid`, `sp_mchid`, `sub_mchid`).
-    pub fn new(
-        sp_appid: impl ::std::convert::Into<::std::string::String>,
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sp_appid: sp_appid.into(),
-            sp_mchid: sp_mchid.into(),
+            sp_appid: ::std::option::Option::None,
+            sp_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            sub_mchid: sub_mchid.into(),
+            sub_mchid: ::std::option::Option::None,
             payer: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             promotion_detail: ::std::option::Option::None,
@@ -566,6 +590,7 @@ impl PostResponse {
             repayment_transaction_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             error_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

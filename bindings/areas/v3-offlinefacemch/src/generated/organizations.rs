@@ -69,12 +69,17 @@ pub struct GetResponse {
     /// 机构名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub organization_name: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         organization_id: optional(0, "organization_id"),
         organization_name: optional(1, "organization_name"),
+        ..extra
     }
 }
 
@@ -84,6 +89,7 @@ impl GetResponse {
         GetResponse {
             organization_id: ::std::option::Option::None,
             organization_name: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -113,11 +113,16 @@ pub struct PostResponse {
     /// 授权凭证
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         token: optional(0, "token"),
+        ..extra
     }
 }
 
@@ -126,6 +131,7 @@ impl PostResponse {
     pub fn new() -> Self {
         PostResponse {
             token: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

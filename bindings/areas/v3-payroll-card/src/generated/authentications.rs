@@ -137,99 +137,103 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `data`.
 ///
 /// 查询结果记录列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 核身渠道
     ///
-    /// **Required.**
-    pub authenticate_scene: GetAuthenticateScene,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticate_scene: ::std::option::Option<GetAuthenticateScene>,
     /// 核身渠道标识
     ///
-    /// **Required.**
-    pub authenticate_source: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticate_source: ::std::option::Option<::std::string::String>,
     /// 项目名称
     ///
-    /// **Required.**
-    pub project_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub project_name: ::std::option::Option<::std::string::String>,
     /// 单位名称
     ///
-    /// **Required.**
-    pub employer_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub employer_name: ::std::option::Option<::std::string::String>,
     /// 核身状态
     ///
-    /// **Required.**
-    pub authenticate_state: GetAuthenticateState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticate_state: ::std::option::Option<GetAuthenticateState>,
     /// 核身时间
     ///
-    /// **Required.**
-    pub authenticate_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticate_time: ::std::option::Option<::std::string::String>,
     /// 商家核身单号
     ///
-    /// **Required.**
-    pub authenticate_number: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticate_number: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        mchid: required(0, "mchid"),
-        sub_mchid: required(1, "sub_mchid"),
-        openid: required(2, "openid"),
-        authenticate_scene: required(3, "authenticate_scene"),
-        authenticate_source: required(4, "authenticate_source"),
-        project_name: required(5, "project_name"),
-        employer_name: required(6, "employer_name"),
-        authenticate_state: required(7, "authenticate_state"),
-        authenticate_time: required(8, "authenticate_time"),
-        authenticate_number: required(9, "authenticate_number"),
+        mchid: optional(0, "mchid"),
+        sub_mchid: optional(1, "sub_mchid"),
+        openid: optional(2, "openid"),
+        authenticate_scene: optional(3, "authenticate_scene"),
+        authenticate_source: optional(4, "authenticate_source"),
+        project_name: optional(5, "project_name"),
+        employer_name: optional(6, "employer_name"),
+        authenticate_state: optional(7, "authenticate_state"),
+        authenticate_time: optional(8, "authenticate_time"),
+        authenticate_number: optional(9, "authenticate_number"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`mchid`, `sub_mchid`, `openid`, `authenticate_scene`, `authenticate_source`, `project_name`, `employer_name`, `authenticate_state`, `authenticate_time`, `authenticate_number`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        authenticate_scene: GetAuthenticateScene,
-        authenticate_source: impl ::std::convert::Into<::std::string::String>,
-        project_name: impl ::std::convert::Into<::std::string::String>,
-        employer_name: impl ::std::convert::Into<::std::string::String>,
-        authenticate_state: GetAuthenticateState,
-        authenticate_time: impl ::std::convert::Into<::std::string::String>,
-        authenticate_number: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            mchid: mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            openid: openid.into(),
-            authenticate_scene,
-            authenticate_source: authenticate_source.into(),
-            project_name: project_name.into(),
-            employer_name: employer_name.into(),
-            authenticate_state,
-            authenticate_time: authenticate_time.into(),
-            authenticate_number: authenticate_number.into(),
+            mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            openid: ::std::option::Option::None,
+            authenticate_scene: ::std::option::Option::None,
+            authenticate_source: ::std::option::Option::None,
+            project_name: ::std::option::Option::None,
+            employer_name: ::std::option::Option::None,
+            authenticate_state: ::std::option::Option::None,
+            authenticate_time: ::std::option::Option::None,
+            authenticate_number: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询核身记录 (`GET /v3/payroll-card/authentications`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -238,35 +242,44 @@ pub struct GetResponse {
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 总记录条数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 记录起始位置
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 本次返回条数
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         data: optional(0, "data"),
-        total_count: required(1, "total_count"),
-        offset: required(2, "offset"),
-        limit: required(3, "limit"),
+        total_count: optional(1, "total_count"),
+        offset: optional(2, "offset"),
+        limit: optional(3, "limit"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`total_count`, `offset`, `limit`).
-    pub fn new(total_count: i64, offset: i64, limit: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
             data: ::std::option::Option::None,
-            total_count,
-            offset,
-            limit,
+            total_count: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -401,7 +414,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
             items: response.data.unwrap_or_default(),
         }
     }

@@ -112,13 +112,17 @@ pub struct GetPostPaymentsItem {
     pub name: ::std::option::Option<::std::string::String>,
     /// 付费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 付费说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub count: ::std::option::Option<f64>,
+    pub count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -127,6 +131,7 @@ pub struct GetPostPaymentsItem {
         amount: optional(1, "amount"),
         description: optional(2, "description"),
         count: optional(3, "count"),
+        ..extra
     }
 }
 
@@ -138,6 +143,7 @@ impl GetPostPaymentsItem {
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
             count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -157,10 +163,14 @@ pub struct GetPostDiscountsItem {
     pub description: ::std::option::Option<::std::string::String>,
     /// 优惠金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 优惠数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub count: ::std::option::Option<f64>,
+    pub count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -169,6 +179,7 @@ pub struct GetPostDiscountsItem {
         description: optional(1, "description"),
         amount: optional(2, "amount"),
         count: optional(3, "count"),
+        ..extra
     }
 }
 
@@ -180,6 +191,7 @@ impl GetPostDiscountsItem {
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -201,38 +213,46 @@ impl GetPostDiscountsItem {
 /// The `risk_fund` object.
 ///
 /// 服务风险金
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetRiskFund {
     /// 风险名称
     ///
-    /// **Required.**
-    pub name: GetName,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<GetName>,
     /// 风险金额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 风险说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetRiskFund {
-        name: required(0, "name"),
-        amount: required(1, "amount"),
+        name: optional(0, "name"),
+        amount: optional(1, "amount"),
         description: optional(2, "description"),
+        ..extra
     }
 }
 
 impl GetRiskFund {
-    /// Creates a value from its required fields (`name`, `amount`).
-    pub fn new(name: GetName, amount: f64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetRiskFund {
-            name,
-            amount,
+            name: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -288,47 +308,54 @@ impl GetRiskFund {
 /// An item of `goods_detail`.
 ///
 /// 单品列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetGoodsDetailItem {
     /// 商品编码
     ///
-    /// **Required.**
-    pub goods_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_id: ::std::option::Option<::std::string::String>,
     /// 商品数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub quantity: ::std::option::Option<f64>,
+    pub quantity: ::std::option::Option<i64>,
     /// 商品价格
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub unit_price: ::std::option::Option<f64>,
+    pub unit_price: ::std::option::Option<i64>,
     /// 商品优惠金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_amount: ::std::option::Option<f64>,
+    pub discount_amount: ::std::option::Option<i64>,
     /// 商品备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetGoodsDetailItem {
-        goods_id: required(0, "goods_id"),
+        goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
         unit_price: optional(2, "unit_price"),
         discount_amount: optional(3, "discount_amount"),
         goods_remark: optional(4, "goods_remark"),
+        ..extra
     }
 }
 
 impl GetGoodsDetailItem {
-    /// Creates a value from its required fields (`goods_id`).
-    pub fn new(goods_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetGoodsDetailItem {
-            goods_id: goods_id.into(),
+            goods_id: ::std::option::Option::None,
             quantity: ::std::option::Option::None,
             unit_price: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             goods_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -336,14 +363,15 @@ impl GetGoodsDetailItem {
 /// An item of `promotion_detail`.
 ///
 /// 优惠功能
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetPromotionDetailItem {
     /// 券ID
     ///
-    /// **Required.**
-    pub coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -356,62 +384,66 @@ pub struct GetPromotionDetailItem {
     pub type_: ::std::option::Option<GetType>,
     /// 优惠券面额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 活动ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 微信出资
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub wechatpay_contribute: ::std::option::Option<f64>,
+    pub wechatpay_contribute: ::std::option::Option<i64>,
     /// 商户出资
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub merchant_contribute: ::std::option::Option<f64>,
+    pub merchant_contribute: ::std::option::Option<i64>,
     /// 其他出资
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub other_contribute: ::std::option::Option<f64>,
+    pub other_contribute: ::std::option::Option<i64>,
     /// 优惠币种
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPromotionDetailItem {
-        coupon_id: required(0, "coupon_id"),
+        coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
         type_: optional(3, "type"),
-        amount: required(4, "amount"),
+        amount: optional(4, "amount"),
         stock_id: optional(5, "stock_id"),
         wechatpay_contribute: optional(6, "wechatpay_contribute"),
         merchant_contribute: optional(7, "merchant_contribute"),
         other_contribute: optional(8, "other_contribute"),
         currency: optional(9, "currency"),
         goods_detail: optional(10, "goods_detail"),
+        ..extra
     }
 }
 
 impl GetPromotionDetailItem {
-    /// Creates a value from its required fields (`coupon_id`, `amount`).
-    pub fn new(
-        coupon_id: impl ::std::convert::Into<::std::string::String>,
-        amount: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetPromotionDetailItem {
-            coupon_id: coupon_id.into(),
+            coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
-            amount,
+            amount: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             wechatpay_contribute: ::std::option::Option::None,
             merchant_contribute: ::std::option::Option::None,
             other_contribute: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -425,10 +457,10 @@ impl GetPromotionDetailItem {
 pub struct GetDetailsItem {
     /// 收款序号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub seq: ::std::option::Option<f64>,
+    pub seq: ::std::option::Option<i64>,
     /// 单笔收款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 收款成功渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_type: ::std::option::Option<GetPaidType>,
@@ -441,6 +473,10 @@ pub struct GetDetailsItem {
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -451,6 +487,7 @@ pub struct GetDetailsItem {
         paid_time: optional(3, "paid_time"),
         transaction_id: optional(4, "transaction_id"),
         promotion_detail: optional(5, "promotion_detail"),
+        ..extra
     }
 }
 
@@ -464,6 +501,7 @@ impl GetDetailsItem {
             paid_time: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             promotion_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -471,52 +509,59 @@ impl GetDetailsItem {
 /// The `collection` object.
 ///
 /// 收款信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCollection {
     /// 收款状态
     ///
-    /// **Required.**
-    pub state: GetCollectionState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetCollectionState>,
     /// 总收款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_amount: ::std::option::Option<f64>,
+    pub total_amount: ::std::option::Option<i64>,
     /// 待收金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub paying_amount: ::std::option::Option<f64>,
+    pub paying_amount: ::std::option::Option<i64>,
     /// 已收金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub paid_amount: ::std::option::Option<f64>,
+    pub paid_amount: ::std::option::Option<i64>,
     /// 收款明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub details: ::std::option::Option<::std::vec::Vec<GetDetailsItem>>,
     /// 收款银行
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCollection {
-        state: required(0, "state"),
+        state: optional(0, "state"),
         total_amount: optional(1, "total_amount"),
         paying_amount: optional(2, "paying_amount"),
         paid_amount: optional(3, "paid_amount"),
         details: optional(4, "details"),
         bank_type: optional(5, "bank_type"),
+        ..extra
     }
 }
 
 impl GetCollection {
-    /// Creates a value from its required fields (`state`).
-    pub fn new(state: GetCollectionState) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCollection {
-            state,
+            state: ::std::option::Option::None,
             total_amount: ::std::option::Option::None,
             paying_amount: ::std::option::Option::None,
             paid_amount: ::std::option::Option::None,
             details: ::std::option::Option::None,
             bank_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -540,6 +585,10 @@ pub struct GetTimeRange {
     /// 服务结束时间备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -548,6 +597,7 @@ pub struct GetTimeRange {
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
         end_time_remark: optional(3, "end_time_remark"),
+        ..extra
     }
 }
 
@@ -559,6 +609,7 @@ impl GetTimeRange {
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
             end_time_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -576,12 +627,17 @@ pub struct GetLocation {
     /// 服务结束地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_location: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
+        ..extra
     }
 }
 
@@ -591,39 +647,46 @@ impl GetLocation {
         GetLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询支付分订单 (`GET /v3/payscore/serviceorder`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户服务订单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 服务ID
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 服务商公众号ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 服务信息
     ///
-    /// **Required.**
-    pub service_introduction: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_introduction: ::std::option::Option<::std::string::String>,
     /// 服务订单状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 订单状态说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state_description: ::std::option::Option<GetStateDescription>,
@@ -638,7 +701,7 @@ pub struct GetResponse {
     pub risk_fund: ::std::option::Option<GetRiskFund>,
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_amount: ::std::option::Option<f64>,
+    pub total_amount: ::std::option::Option<i64>,
     /// 是否需要收款
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_collection: ::std::option::Option<bool>,
@@ -656,24 +719,29 @@ pub struct GetResponse {
     pub attach: ::std::option::Option<::std::string::String>,
     /// 商户回调地址
     ///
-    /// **Required.**
-    pub notify_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
     /// 服务商公众号下的用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 微信支付服务订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        out_order_no: required(0, "out_order_no"),
-        service_id: required(1, "service_id"),
-        appid: required(2, "appid"),
-        mchid: required(3, "mchid"),
-        service_introduction: required(4, "service_introduction"),
-        state: required(5, "state"),
+        out_order_no: optional(0, "out_order_no"),
+        service_id: optional(1, "service_id"),
+        appid: optional(2, "appid"),
+        mchid: optional(3, "mchid"),
+        service_introduction: optional(4, "service_introduction"),
+        state: optional(5, "state"),
         state_description: optional(6, "state_description"),
         post_payments: optional(7, "post_payments"),
         post_discounts: optional(8, "post_discounts"),
@@ -684,30 +752,23 @@ pub struct GetResponse {
         time_range: optional(13, "time_range"),
         location: optional(14, "location"),
         attach: optional(15, "attach"),
-        notify_url: required(16, "notify_url"),
+        notify_url: optional(16, "notify_url"),
         openid: optional(17, "openid"),
         order_id: optional(18, "order_id"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`out_order_no`, `service_id`, `appid`, `mchid`, `service_introduction`, `state`, `notify_url`).
-    pub fn new(
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        service_introduction: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-        notify_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            out_order_no: out_order_no.into(),
-            service_id: service_id.into(),
-            appid: appid.into(),
-            mchid: mchid.into(),
-            service_introduction: service_introduction.into(),
-            state,
+            out_order_no: ::std::option::Option::None,
+            service_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            service_introduction: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             state_description: ::std::option::Option::None,
             post_payments: ::std::option::Option::None,
             post_discounts: ::std::option::Option::None,
@@ -718,9 +779,10 @@ impl GetResponse {
             time_range: ::std::option::Option::None,
             location: ::std::option::Option::None,
             attach: ::std::option::Option::None,
-            notify_url: notify_url.into(),
+            notify_url: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             order_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -826,13 +888,13 @@ pub struct PostPostPaymentsItem {
     pub name: ::std::string::String,
     /// 付费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 付费说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub count: ::std::option::Option<f64>,
+    pub count: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -856,7 +918,7 @@ impl PostPostPaymentsItem {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: f64) -> Self {
+    pub fn with_amount(mut self, amount: i64) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
@@ -871,7 +933,7 @@ impl PostPostPaymentsItem {
     }
 
     /// Sets `count`.
-    pub fn with_count(mut self, count: f64) -> Self {
+    pub fn with_count(mut self, count: i64) -> Self {
         self.count = ::std::option::Option::Some(count);
         self
     }
@@ -894,7 +956,7 @@ pub struct PostPostDiscountsItem {
     pub description: ::std::string::String,
     /// 优惠数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub count: ::std::option::Option<f64>,
+    pub count: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -919,7 +981,7 @@ impl PostPostDiscountsItem {
     }
 
     /// Sets `count`.
-    pub fn with_count(mut self, count: f64) -> Self {
+    pub fn with_count(mut self, count: i64) -> Self {
         self.count = ::std::option::Option::Some(count);
         self
     }
@@ -1059,7 +1121,7 @@ pub struct PostRiskFund {
     /// 风险金额
     ///
     /// **Required.**
-    pub amount: f64,
+    pub amount: i64,
     /// 风险说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -1077,7 +1139,7 @@ impl PostRiskFund {
     /// Creates a value from its required fields (`name`, `amount`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        amount: f64,
+        amount: i64,
     ) -> Self {
         PostRiskFund {
             name: name.into(),
@@ -1328,34 +1390,40 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 创建支付分订单 (`POST /v3/payscore/serviceorder`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 公众账号ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户服务订单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 服务ID
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 服务信息
     ///
-    /// **Required.**
-    pub service_introduction: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_introduction: ::std::option::Option<::std::string::String>,
     /// 服务订单状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 订单状态说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state_description: ::std::option::Option<GetStateDescription>,
@@ -1382,22 +1450,28 @@ pub struct PostResponse {
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 微信支付服务订单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
     /// 跳转微信侧小程序订单数据
     ///
-    /// **Required.**
-    pub package: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub package: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        appid: required(0, "appid"),
-        mchid: required(1, "mchid"),
-        out_order_no: required(2, "out_order_no"),
-        service_id: required(3, "service_id"),
-        service_introduction: required(4, "service_introduction"),
-        state: required(5, "state"),
+        appid: optional(0, "appid"),
+        mchid: optional(1, "mchid"),
+        out_order_no: optional(2, "out_order_no"),
+        service_id: optional(3, "service_id"),
+        service_introduction: optional(4, "service_introduction"),
+        state: optional(5, "state"),
         state_description: optional(6, "state_description"),
         post_payments: optional(7, "post_payments"),
         post_discounts: optional(8, "post_discounts"),
@@ -1406,31 +1480,22 @@ pub struct PostResponse {
         location: optional(11, "location"),
         attach: optional(12, "attach"),
         notify_url: optional(13, "notify_url"),
-        order_id: required(14, "order_id"),
-        package: required(15, "package"),
+        order_id: optional(14, "order_id"),
+        package: optional(15, "package"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`appid`, `mchid`, `out_order_no`, `service_id`, `service_introduction`, `state`, `order_id`, `package`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        service_introduction: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-        package: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            appid: appid.into(),
-            mchid: mchid.into(),
-            out_order_no: out_order_no.into(),
-            service_id: service_id.into(),
-            service_introduction: service_introduction.into(),
-            state,
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            out_order_no: ::std::option::Option::None,
+            service_id: ::std::option::Option::None,
+            service_introduction: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             state_description: ::std::option::Option::None,
             post_payments: ::std::option::Option::None,
             post_discounts: ::std::option::Option::None,
@@ -1439,8 +1504,9 @@ impl PostResponse {
             location: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
-            order_id: order_id.into(),
-            package: package.into(),
+            order_id: ::std::option::Option::None,
+            package: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

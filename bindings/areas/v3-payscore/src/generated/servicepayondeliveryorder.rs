@@ -684,13 +684,17 @@ pub struct PostResponsePostPaymentsItem {
     pub name: ::std::option::Option<::std::string::String>,
     /// 付费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 付费说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub count: ::std::option::Option<f64>,
+    pub count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -699,6 +703,7 @@ pub struct PostResponsePostPaymentsItem {
         amount: optional(1, "amount"),
         description: optional(2, "description"),
         count: optional(3, "count"),
+        ..extra
     }
 }
 
@@ -710,6 +715,7 @@ impl PostResponsePostPaymentsItem {
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
             count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -729,10 +735,14 @@ pub struct PostResponsePostDiscountsItem {
     pub description: ::std::option::Option<::std::string::String>,
     /// 优惠金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 优惠数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub count: ::std::option::Option<f64>,
+    pub count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -741,6 +751,7 @@ pub struct PostResponsePostDiscountsItem {
         description: optional(1, "description"),
         amount: optional(2, "amount"),
         count: optional(3, "count"),
+        ..extra
     }
 }
 
@@ -752,6 +763,7 @@ impl PostResponsePostDiscountsItem {
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -759,41 +771,46 @@ impl PostResponsePostDiscountsItem {
 /// The `risk_fund` object.
 ///
 /// 服务风险金
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseRiskFund {
     /// 风险名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 风险金额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 风险说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseRiskFund {
-        name: required(0, "name"),
-        amount: required(1, "amount"),
+        name: optional(0, "name"),
+        amount: optional(1, "amount"),
         description: optional(2, "description"),
+        ..extra
     }
 }
 
 impl PostResponseRiskFund {
-    /// Creates a value from its required fields (`name`, `amount`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        amount: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseRiskFund {
-            name: name.into(),
-            amount,
+            name: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -817,6 +834,10 @@ pub struct PostResponseTimeRange {
     /// 服务结束时间备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -825,6 +846,7 @@ pub struct PostResponseTimeRange {
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
         end_time_remark: optional(3, "end_time_remark"),
+        ..extra
     }
 }
 
@@ -836,6 +858,7 @@ impl PostResponseTimeRange {
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
             end_time_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -853,12 +876,17 @@ pub struct PostResponseLocation {
     /// 服务结束地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_location: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
+        ..extra
     }
 }
 
@@ -868,6 +896,7 @@ impl PostResponseLocation {
         PostResponseLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -875,39 +904,44 @@ impl PostResponseLocation {
 /// The `jump_link` object.
 ///
 /// 单详跳转链接
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseShoppingInfoJumpLink {
     /// 跳转链接类型
     ///
-    /// **Required.**
-    pub jump_link_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub jump_link_type: ::std::option::Option<::std::string::String>,
     /// 小程序跳转AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转path
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseShoppingInfoJumpLink {
-        jump_link_type: required(0, "jump_link_type"),
+        jump_link_type: optional(0, "jump_link_type"),
         appid: optional(1, "appid"),
         path: optional(2, "path"),
+        ..extra
     }
 }
 
 impl PostResponseShoppingInfoJumpLink {
-    /// Creates a value from its required fields (`jump_link_type`).
-    pub fn new(
-        jump_link_type: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseShoppingInfoJumpLink {
-            jump_link_type: jump_link_type.into(),
+            jump_link_type: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -915,55 +949,60 @@ impl PostResponseShoppingInfoJumpLink {
 /// An item of `goods`.
 ///
 /// 商品列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseShoppingInfoGoodsItem {
     /// 商品名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 商品图片链接
     ///
-    /// **Required.**
-    pub picture: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub picture: ::std::option::Option<::std::string::String>,
     /// 商品单价金额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 商品数量
     ///
-    /// **Required.**
-    pub count: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
     /// 商品品类ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub category_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseShoppingInfoGoodsItem {
-        name: required(0, "name"),
-        picture: required(1, "picture"),
-        amount: required(2, "amount"),
-        count: required(3, "count"),
+        name: optional(0, "name"),
+        picture: optional(1, "picture"),
+        amount: optional(2, "amount"),
+        count: optional(3, "count"),
         category_id: optional(4, "category_id"),
+        ..extra
     }
 }
 
 impl PostResponseShoppingInfoGoodsItem {
-    /// Creates a value from its required fields (`name`, `picture`, `amount`, `count`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        picture: impl ::std::convert::Into<::std::string::String>,
-        amount: f64,
-        count: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseShoppingInfoGoodsItem {
-            name: name.into(),
-            picture: picture.into(),
-            amount,
-            count,
+            name: ::std::option::Option::None,
+            picture: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            count: ::std::option::Option::None,
             category_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -971,7 +1010,7 @@ impl PostResponseShoppingInfoGoodsItem {
 /// The `shopping_info` object.
 ///
 /// 先用后付购物详情
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseShoppingInfo {
@@ -980,65 +1019,76 @@ pub struct PostResponseShoppingInfo {
     pub real_merchant_appid: ::std::option::Option<::std::string::String>,
     /// 单详跳转链接
     ///
-    /// **Required.**
-    pub jump_link: PostResponseShoppingInfoJumpLink,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub jump_link: ::std::option::Option<PostResponseShoppingInfoJumpLink>,
     /// 商品列表
     ///
-    /// **Required.**
-    pub goods: ::std::vec::Vec<PostResponseShoppingInfoGoodsItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods: ::std::option::Option<::std::vec::Vec<PostResponseShoppingInfoGoodsItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseShoppingInfo {
         real_merchant_appid: optional(0, "real_merchant_appid"),
-        jump_link: required(1, "jump_link"),
-        goods: required(2, "goods"),
+        jump_link: optional(1, "jump_link"),
+        goods: optional(2, "goods"),
+        ..extra
     }
 }
 
 impl PostResponseShoppingInfo {
-    /// Creates a value from its required fields (`jump_link`, `goods`).
-    pub fn new(
-        jump_link: PostResponseShoppingInfoJumpLink,
-        goods: ::std::vec::Vec<PostResponseShoppingInfoGoodsItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseShoppingInfo {
             real_merchant_appid: ::std::option::Option::None,
-            jump_link,
-            goods,
+            jump_link: ::std::option::Option::None,
+            goods: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 创建先用后付订单 (`POST /v3/payscore/servicepayondeliveryorder`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 公众账号ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户服务订单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 服务ID
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 服务信息
     ///
-    /// **Required.**
-    pub service_introduction: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_introduction: ::std::option::Option<::std::string::String>,
     /// 服务订单状态
     ///
-    /// **Required.**
-    pub state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
     /// 订单状态说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state_description: ::std::option::Option<::std::string::String>,
@@ -1069,25 +1119,31 @@ pub struct PostResponse {
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 微信支付服务订单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
     /// 跳转微信侧小程序订单数据
     ///
-    /// **Required.**
-    pub package: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub package: ::std::option::Option<::std::string::String>,
     /// 先用后付购物详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub shopping_info: ::std::option::Option<PostResponseShoppingInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        appid: required(0, "appid"),
-        mchid: required(1, "mchid"),
-        out_order_no: required(2, "out_order_no"),
-        service_id: required(3, "service_id"),
-        service_introduction: required(4, "service_introduction"),
-        state: required(5, "state"),
+        appid: optional(0, "appid"),
+        mchid: optional(1, "mchid"),
+        out_order_no: optional(2, "out_order_no"),
+        service_id: optional(3, "service_id"),
+        service_introduction: optional(4, "service_introduction"),
+        state: optional(5, "state"),
         state_description: optional(6, "state_description"),
         post_payments: optional(7, "post_payments"),
         post_discounts: optional(8, "post_discounts"),
@@ -1096,32 +1152,23 @@ pub struct PostResponse {
         location: optional(11, "location"),
         attach: optional(12, "attach"),
         notify_url: optional(13, "notify_url"),
-        order_id: required(14, "order_id"),
-        package: required(15, "package"),
+        order_id: optional(14, "order_id"),
+        package: optional(15, "package"),
         shopping_info: optional(16, "shopping_info"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`appid`, `mchid`, `out_order_no`, `service_id`, `service_introduction`, `state`, `order_id`, `package`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        service_introduction: impl ::std::convert::Into<::std::string::String>,
-        state: impl ::std::convert::Into<::std::string::String>,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-        package: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            appid: appid.into(),
-            mchid: mchid.into(),
-            out_order_no: out_order_no.into(),
-            service_id: service_id.into(),
-            service_introduction: service_introduction.into(),
-            state: state.into(),
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            out_order_no: ::std::option::Option::None,
+            service_id: ::std::option::Option::None,
+            service_introduction: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             state_description: ::std::option::Option::None,
             post_payments: ::std::option::Option::None,
             post_discounts: ::std::option::Option::None,
@@ -1130,9 +1177,10 @@ impl PostResponse {
             location: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
-            order_id: order_id.into(),
-            package: package.into(),
+            order_id: ::std::option::Option::None,
+            package: ::std::option::Option::None,
             shopping_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -119,6 +119,10 @@ pub struct GetFeesItem {
     /// 描述计费规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fee_desc: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -127,6 +131,7 @@ pub struct GetFeesItem {
         fee_count: optional(1, "fee_count"),
         fee_amount: optional(2, "fee_amount"),
         fee_desc: optional(3, "fee_desc"),
+        ..extra
     }
 }
 
@@ -138,6 +143,7 @@ impl GetFeesItem {
             fee_count: ::std::option::Option::None,
             fee_amount: ::std::option::Option::None,
             fee_desc: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -158,6 +164,10 @@ pub struct GetDiscountsItem {
     /// 优惠说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_desc: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -165,6 +175,7 @@ pub struct GetDiscountsItem {
         discount_name: optional(0, "discount_name"),
         discount_amount: optional(1, "discount_amount"),
         discount_desc: optional(2, "discount_desc"),
+        ..extra
     }
 }
 
@@ -175,6 +186,7 @@ impl GetDiscountsItem {
             discount_name: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             discount_desc: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -269,6 +281,10 @@ pub struct GetResponse {
     /// 支付方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_type: ::std::option::Option<GetPayType>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -297,6 +313,7 @@ pub struct GetResponse {
         finish_ticket: optional(21, "finish_ticket"),
         finish_transaction_id: optional(22, "finish_transaction_id"),
         pay_type: optional(23, "pay_type"),
+        ..extra
     }
 }
 
@@ -328,6 +345,7 @@ impl GetResponse {
             finish_ticket: ::std::option::Option::None,
             finish_transaction_id: ::std::option::Option::None,
             pay_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -772,6 +790,10 @@ pub struct PostResponse {
     /// 用于跳转到微信侧小程序订单数据,跳转到微信侧小程序传入
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub package: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -786,6 +808,7 @@ pub struct PostResponse {
         miniprogram_path: optional(7, "miniprogram_path"),
         miniprogram_username: optional(8, "miniprogram_username"),
         package: optional(9, "package"),
+        ..extra
     }
 }
 
@@ -803,6 +826,7 @@ impl PostResponse {
             miniprogram_path: ::std::option::Option::None,
             miniprogram_username: ::std::option::Option::None,
             package: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

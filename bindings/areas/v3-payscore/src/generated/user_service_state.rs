@@ -65,48 +65,53 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询用户授权状态 (`GET /v3/payscore/user-service-state`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 公众账号ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 服务ID
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户授权服务情况
     ///
-    /// **Required.**
-    pub use_service_state: GetUseServiceState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub use_service_state: ::std::option::Option<GetUseServiceState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        appid: required(0, "appid"),
-        service_id: required(1, "service_id"),
+        appid: optional(0, "appid"),
+        service_id: optional(1, "service_id"),
         openid: optional(2, "openid"),
-        use_service_state: required(3, "use_service_state"),
+        use_service_state: optional(3, "use_service_state"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`appid`, `service_id`, `use_service_state`).
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        use_service_state: GetUseServiceState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            appid: appid.into(),
-            service_id: service_id.into(),
+            appid: ::std::option::Option::None,
+            service_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
-            use_service_state,
+            use_service_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -130,7 +130,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 请求分账回退 (`POST /v3/profitsharing/return-orders`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
@@ -139,94 +139,98 @@ pub struct PostResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信分账单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
     /// 商户分账单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 商户回退单号
     ///
-    /// **Required.**
-    pub out_return_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_return_no: ::std::option::Option<::std::string::String>,
     /// 微信回退单号
     ///
-    /// **Required.**
-    pub return_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_id: ::std::option::Option<::std::string::String>,
     /// 回退商户号
     ///
-    /// **Required.**
-    pub return_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_mchid: ::std::option::Option<::std::string::String>,
     /// 回退金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 回退描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 回退结果
     ///
-    /// **Required.**
-    pub result: PostResult,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<PostResult>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<PostFailReason>,
     /// 创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 完成时间
     ///
-    /// **Required.**
-    pub finish_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finish_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         sub_mchid: optional(0, "sub_mchid"),
-        order_id: required(1, "order_id"),
-        out_order_no: required(2, "out_order_no"),
-        out_return_no: required(3, "out_return_no"),
-        return_id: required(4, "return_id"),
-        return_mchid: required(5, "return_mchid"),
-        amount: required(6, "amount"),
-        description: required(7, "description"),
-        result: required(8, "result"),
+        order_id: optional(1, "order_id"),
+        out_order_no: optional(2, "out_order_no"),
+        out_return_no: optional(3, "out_return_no"),
+        return_id: optional(4, "return_id"),
+        return_mchid: optional(5, "return_mchid"),
+        amount: optional(6, "amount"),
+        description: optional(7, "description"),
+        result: optional(8, "result"),
         fail_reason: optional(9, "fail_reason"),
-        create_time: required(10, "create_time"),
-        finish_time: required(11, "finish_time"),
+        create_time: optional(10, "create_time"),
+        finish_time: optional(11, "finish_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`order_id`, `out_order_no`, `out_return_no`, `return_id`, `return_mchid`, `amount`, `description`, `result`, `create_time`, `finish_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        order_id: impl ::std::convert::Into<::std::string::String>,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        out_return_no: impl ::std::convert::Into<::std::string::String>,
-        return_id: impl ::std::convert::Into<::std::string::String>,
-        return_mchid: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-        description: impl ::std::convert::Into<::std::string::String>,
-        result: PostResult,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        finish_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
             sub_mchid: ::std::option::Option::None,
-            order_id: order_id.into(),
-            out_order_no: out_order_no.into(),
-            out_return_no: out_return_no.into(),
-            return_id: return_id.into(),
-            return_mchid: return_mchid.into(),
-            amount,
-            description: description.into(),
-            result,
+            order_id: ::std::option::Option::None,
+            out_order_no: ::std::option::Option::None,
+            out_return_no: ::std::option::Option::None,
+            return_id: ::std::option::Option::None,
+            return_mchid: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            result: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
-            create_time: create_time.into(),
-            finish_time: finish_time.into(),
+            create_time: ::std::option::Option::None,
+            finish_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -420,6 +420,10 @@ pub struct PostResponseBusInfo {
     /// 车牌号。
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub plate_number: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -427,6 +431,7 @@ pub struct PostResponseBusInfo {
         start_time: optional(0, "start_time"),
         line_name: optional(1, "line_name"),
         plate_number: optional(2, "plate_number"),
+        ..extra
     }
 }
 
@@ -437,6 +442,7 @@ impl PostResponseBusInfo {
             start_time: ::std::option::Option::None,
             line_name: ::std::option::Option::None,
             plate_number: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -460,6 +466,10 @@ pub struct PostResponseMetroInfo {
     /// 乘车终点站
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_station: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -468,6 +478,7 @@ pub struct PostResponseMetroInfo {
         end_time: optional(1, "end_time"),
         start_station: optional(2, "start_station"),
         end_station: optional(3, "end_station"),
+        ..extra
     }
 }
 
@@ -479,6 +490,7 @@ impl PostResponseMetroInfo {
             end_time: ::std::option::Option::None,
             start_station: ::std::option::Option::None,
             end_station: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -545,6 +557,10 @@ pub struct PostPromotionDetailItem {
     /// 优惠币种
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -559,6 +575,7 @@ pub struct PostPromotionDetailItem {
         merchant_contribute: optional(7, "merchant_contribute"),
         other_contribute: optional(8, "other_contribute"),
         currency: optional(9, "currency"),
+        ..extra
     }
 }
 
@@ -576,6 +593,7 @@ impl PostPromotionDetailItem {
             merchant_contribute: ::std::option::Option::None,
             other_contribute: ::std::option::Option::None,
             currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -655,6 +673,10 @@ pub struct PostResponse {
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<PostPromotionDetailItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -681,6 +703,7 @@ pub struct PostResponse {
         metro_info: optional(19, "metro_info"),
         amount: optional(20, "amount"),
         promotion_detail: optional(21, "promotion_detail"),
+        ..extra
     }
 }
 
@@ -710,6 +733,7 @@ impl PostResponse {
             metro_info: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             promotion_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

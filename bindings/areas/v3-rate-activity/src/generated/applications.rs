@@ -242,29 +242,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 报名费率优惠活动 (`POST /v3/rate-activity/applications`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 申请单编号
     ///
-    /// **Required.**
-    pub application_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub application_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        application_id: required(0, "application_id"),
+        application_id: optional(0, "application_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`application_id`).
-    pub fn new(
-        application_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            application_id: application_id.into(),
+            application_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -12,7 +12,7 @@ pub struct GetQuery {
     /// Documented values: `1`, `2`, `5`, `9`, `12`, `17`, `19`.
     ///
     /// **Required.**
-    pub credential_type: f64,
+    pub credential_type: i64,
     /// 加密后的下单用户证件号
     ///
     /// **Required.**
@@ -43,7 +43,7 @@ pub struct GetQuery {
 impl GetQuery {
     /// Creates a value from its required fields (`credential_type`, `encrypted_credential_id`, `encrypted_name`, `wxp_trade_no`).
     pub fn new(
-        credential_type: f64,
+        credential_type: i64,
         encrypted_credential_id: ::wechatpay_runtime::Sensitive,
         encrypted_name: ::wechatpay_runtime::Sensitive,
         wxp_trade_no: impl ::std::convert::Into<::std::string::String>,
@@ -66,7 +66,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 实名信息校验 (`GET /v3/realname/verify`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -74,26 +74,33 @@ pub struct GetResponse {
     ///
     /// Documented values: `0`, `1`.
     ///
-    /// **Required.**
-    pub verify_result: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub verify_result: ::std::option::Option<i64>,
     /// 错误信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub err_message: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        verify_result: required(0, "verify_result"),
+        verify_result: optional(0, "verify_result"),
         err_message: optional(1, "err_message"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`verify_result`).
-    pub fn new(verify_result: f64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            verify_result,
+            verify_result: ::std::option::Option::None,
             err_message: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

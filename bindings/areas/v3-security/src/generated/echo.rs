@@ -69,34 +69,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 商户签名验签／加解密测试 (`POST /v3/security/echo`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 回显信息
     ///
-    /// **Required.**
-    pub echo_message: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub echo_message: ::std::option::Option<::std::string::String>,
     /// 平台证书或微信支付公钥加密测试字段
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub encrypted_echo_message: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        echo_message: required(0, "echo_message"),
+        echo_message: optional(0, "echo_message"),
         encrypted_echo_message: optional(1, "encrypted_echo_message"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`echo_message`).
-    pub fn new(echo_message: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            echo_message: echo_message.into(),
+            echo_message: ::std::option::Option::None,
             encrypted_echo_message: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -105,71 +105,76 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `amount` object.
 ///
 /// 金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAmount {
     /// 已结算金额
     ///
-    /// **Required.**
-    pub settled: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settled: ::std::option::Option<i64>,
     /// 未结算金额
     ///
-    /// **Required.**
-    pub unsettle: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unsettle: ::std::option::Option<i64>,
     /// 结算币种
     ///
-    /// **Required.**
-    pub currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
     /// 支付金额
     ///
-    /// **Required.**
-    pub pay: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pay: ::std::option::Option<i64>,
     /// 退款金额
     ///
-    /// **Required.**
-    pub refund: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund: ::std::option::Option<i64>,
     /// 支付净额
     ///
-    /// **Required.**
-    pub net: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub net: ::std::option::Option<i64>,
     /// 手续费金额
     ///
-    /// **Required.**
-    pub fee: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fee: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAmount {
-        settled: required(0, "settled"),
-        unsettle: required(1, "unsettle"),
-        currency: required(2, "currency"),
-        pay: required(3, "pay"),
-        refund: required(4, "refund"),
-        net: required(5, "net"),
-        fee: required(6, "fee"),
+        settled: optional(0, "settled"),
+        unsettle: optional(1, "unsettle"),
+        currency: optional(2, "currency"),
+        pay: optional(3, "pay"),
+        refund: optional(4, "refund"),
+        net: optional(5, "net"),
+        fee: optional(6, "fee"),
+        ..extra
     }
 }
 
 impl GetAmount {
-    /// Creates a value from its required fields (`settled`, `unsettle`, `currency`, `pay`, `refund`, `net`, `fee`).
-    pub fn new(
-        settled: i64,
-        unsettle: i64,
-        currency: impl ::std::convert::Into<::std::string::String>,
-        pay: i64,
-        refund: i64,
-        net: i64,
-        fee: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAmount {
-            settled,
-            unsettle,
-            currency: currency.into(),
-            pay,
-            refund,
-            net,
-            fee,
+            settled: ::std::option::Option::None,
+            unsettle: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
+            pay: ::std::option::Option::None,
+            refund: ::std::option::Option::None,
+            net: ::std::option::Option::None,
+            fee: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -189,68 +194,73 @@ impl GetAmount {
 /// An item of `data`.
 ///
 /// 结算信息列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 付款批次号
     ///
-    /// **Required.**
-    pub batch_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_id: ::std::option::Option<::std::string::String>,
     /// 结算日期
     ///
-    /// **Required.**
-    pub settlement_date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_date: ::std::option::Option<::std::string::String>,
     /// 交易开始日期
     ///
-    /// **Required.**
-    pub trade_start_date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_start_date: ::std::option::Option<::std::string::String>,
     /// 交易结束日期
     ///
-    /// **Required.**
-    pub trade_end_date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_end_date: ::std::option::Option<::std::string::String>,
     /// 金额
     ///
-    /// **Required.**
-    pub amount: GetAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<GetAmount>,
     /// 钱包主体
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wallet_region: ::std::option::Option<GetWalletRegion>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        batch_id: required(0, "batch_id"),
-        settlement_date: required(1, "settlement_date"),
-        trade_start_date: required(2, "trade_start_date"),
-        trade_end_date: required(3, "trade_end_date"),
-        amount: required(4, "amount"),
+        batch_id: optional(0, "batch_id"),
+        settlement_date: optional(1, "settlement_date"),
+        trade_start_date: optional(2, "trade_start_date"),
+        trade_end_date: optional(3, "trade_end_date"),
+        amount: optional(4, "amount"),
         wallet_region: optional(5, "wallet_region"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`batch_id`, `settlement_date`, `trade_start_date`, `trade_end_date`, `amount`).
-    pub fn new(
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-        settlement_date: impl ::std::convert::Into<::std::string::String>,
-        trade_start_date: impl ::std::convert::Into<::std::string::String>,
-        trade_end_date: impl ::std::convert::Into<::std::string::String>,
-        amount: GetAmount,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            batch_id: batch_id.into(),
-            settlement_date: settlement_date.into(),
-            trade_start_date: trade_start_date.into(),
-            trade_end_date: trade_end_date.into(),
-            amount,
+            batch_id: ::std::option::Option::None,
+            settlement_date: ::std::option::Option::None,
+            trade_start_date: ::std::option::Option::None,
+            trade_end_date: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             wallet_region: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询结算资金明细 (`GET /v3/settle/settlements`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -259,35 +269,44 @@ pub struct GetResponse {
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 总记录条数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 记录起始位置
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 本次返回条数
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         data: optional(0, "data"),
-        total_count: required(1, "total_count"),
-        offset: required(2, "offset"),
-        limit: required(3, "limit"),
+        total_count: optional(1, "total_count"),
+        offset: optional(2, "offset"),
+        limit: optional(3, "limit"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`total_count`, `offset`, `limit`).
-    pub fn new(total_count: i64, offset: i64, limit: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
             data: ::std::option::Option::None,
-            total_count,
-            offset,
-            limit,
+            total_count: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -416,7 +435,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
             items: response.data.unwrap_or_default(),
         }
     }

@@ -142,6 +142,10 @@ pub struct GetDataItem {
     /// 工号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub work_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -152,6 +156,7 @@ pub struct GetDataItem {
         mobile: optional(3, "mobile"),
         userid: optional(4, "userid"),
         work_id: optional(5, "work_id"),
+        ..extra
     }
 }
 
@@ -165,6 +170,7 @@ impl GetDataItem {
             mobile: ::std::option::Option::None,
             userid: ::std::option::Option::None,
             work_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -186,6 +192,10 @@ pub struct GetResponse {
     /// 服务人员信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -194,6 +204,7 @@ pub struct GetResponse {
         limit: optional(1, "limit"),
         offset: optional(2, "offset"),
         data: optional(3, "data"),
+        ..extra
     }
 }
 
@@ -205,6 +216,7 @@ impl GetResponse {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -444,27 +456,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 服务人员注册 (`POST /v3/smartguide/guides`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 服务人员ID
     ///
-    /// **Required.**
-    pub guide_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub guide_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        guide_id: required(0, "guide_id"),
+        guide_id: optional(0, "guide_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`guide_id`).
-    pub fn new(guide_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            guide_id: guide_id.into(),
+            guide_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

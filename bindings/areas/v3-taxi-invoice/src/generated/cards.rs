@@ -614,50 +614,55 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 将出租车电子发票插入微信用户卡包 (`POST /v3/taxi-invoice/cards`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 插入用户卡包的公众号AppID
     ///
-    /// **Required.**
-    pub card_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_appid: ::std::option::Option<::std::string::String>,
     /// 用户在插卡公众号下的OpenID
     ///
-    /// **Required.**
-    pub card_openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_openid: ::std::option::Option<::std::string::String>,
     /// 出租车电子发票卡券模板ID
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
     /// 出租车电子发票在卡包中的编码
     ///
-    /// **Required.**
-    pub card_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_code: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        card_appid: required(0, "card_appid"),
-        card_openid: required(1, "card_openid"),
-        card_id: required(2, "card_id"),
-        card_code: required(3, "card_code"),
+        card_appid: optional(0, "card_appid"),
+        card_openid: optional(1, "card_openid"),
+        card_id: optional(2, "card_id"),
+        card_code: optional(3, "card_code"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`card_appid`, `card_openid`, `card_id`, `card_code`).
-    pub fn new(
-        card_appid: impl ::std::convert::Into<::std::string::String>,
-        card_openid: impl ::std::convert::Into<::std::string::String>,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        card_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            card_appid: card_appid.into(),
-            card_openid: card_openid.into(),
-            card_id: card_id.into(),
-            card_code: card_code.into(),
+            card_appid: ::std::option::Option::None,
+            card_openid: ::std::option::Option::None,
+            card_id: ::std::option::Option::None,
+            card_code: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -73,25 +73,28 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询转账明细电子回单受理结果 (`GET /v3/transfer-detail/electronic-receipts`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 受理类型
     ///
-    /// **Required.**
-    pub accept_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub accept_type: ::std::option::Option<::std::string::String>,
     /// 商家转账批次单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 商家转账明细单号
     ///
-    /// **Required.**
-    pub out_detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 电子回单受理单号
     ///
-    /// **Required.**
-    pub signature_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub signature_no: ::std::option::Option<::std::string::String>,
     /// 电子回单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signature_status: ::std::option::Option<::std::string::String>,
@@ -104,37 +107,39 @@ pub struct GetResponse {
     /// 电子回单文件的下载地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub download_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        accept_type: required(0, "accept_type"),
+        accept_type: optional(0, "accept_type"),
         out_batch_no: optional(1, "out_batch_no"),
-        out_detail_no: required(2, "out_detail_no"),
-        signature_no: required(3, "signature_no"),
+        out_detail_no: optional(2, "out_detail_no"),
+        signature_no: optional(3, "signature_no"),
         signature_status: optional(4, "signature_status"),
         hash_type: optional(5, "hash_type"),
         hash_value: optional(6, "hash_value"),
         download_url: optional(7, "download_url"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`accept_type`, `out_detail_no`, `signature_no`).
-    pub fn new(
-        accept_type: impl ::std::convert::Into<::std::string::String>,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        signature_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            accept_type: accept_type.into(),
+            accept_type: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
-            out_detail_no: out_detail_no.into(),
-            signature_no: signature_no.into(),
+            out_detail_no: ::std::option::Option::None,
+            signature_no: ::std::option::Option::None,
             signature_status: ::std::option::Option::None,
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
             download_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -285,25 +290,28 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 转账明细电子回单受理 (`POST /v3/transfer-detail/electronic-receipts`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 受理类型
     ///
-    /// **Required.**
-    pub accept_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub accept_type: ::std::option::Option<::std::string::String>,
     /// 商家转账批次单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 商家转账明细单号
     ///
-    /// **Required.**
-    pub out_detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 电子回单受理单号
     ///
-    /// **Required.**
-    pub signature_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub signature_no: ::std::option::Option<::std::string::String>,
     /// 电子回单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signature_status: ::std::option::Option<::std::string::String>,
@@ -316,37 +324,39 @@ pub struct PostResponse {
     /// 电子回单文件的下载地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub download_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        accept_type: required(0, "accept_type"),
+        accept_type: optional(0, "accept_type"),
         out_batch_no: optional(1, "out_batch_no"),
-        out_detail_no: required(2, "out_detail_no"),
-        signature_no: required(3, "signature_no"),
+        out_detail_no: optional(2, "out_detail_no"),
+        signature_no: optional(3, "signature_no"),
         signature_status: optional(4, "signature_status"),
         hash_type: optional(5, "hash_type"),
         hash_value: optional(6, "hash_value"),
         download_url: optional(7, "download_url"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`accept_type`, `out_detail_no`, `signature_no`).
-    pub fn new(
-        accept_type: impl ::std::convert::Into<::std::string::String>,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        signature_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            accept_type: accept_type.into(),
+            accept_type: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
-            out_detail_no: out_detail_no.into(),
-            signature_no: signature_no.into(),
+            out_detail_no: ::std::option::Option::None,
+            signature_no: ::std::option::Option::None,
             signature_status: ::std::option::Option::None,
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
             download_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -37,18 +37,20 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 转账电子回单申请受理 (`POST /v3/transfer/bill-receipt`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商家批次单号
     ///
-    /// **Required.**
-    pub out_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 电子回单申请单号
     ///
-    /// **Required.**
-    pub signature_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub signature_no: ::std::option::Option<::std::string::String>,
     /// 电子回单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signature_status: ::std::option::Option<::std::string::String>,
@@ -67,36 +69,39 @@ pub struct PostResponse {
     /// 更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_batch_no: required(0, "out_batch_no"),
-        signature_no: required(1, "signature_no"),
+        out_batch_no: optional(0, "out_batch_no"),
+        signature_no: optional(1, "signature_no"),
         signature_status: optional(2, "signature_status"),
         hash_type: optional(3, "hash_type"),
         hash_value: optional(4, "hash_value"),
         download_url: optional(5, "download_url"),
         create_time: optional(6, "create_time"),
         update_time: optional(7, "update_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_batch_no`, `signature_no`).
-    pub fn new(
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        signature_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_batch_no: out_batch_no.into(),
-            signature_no: signature_no.into(),
+            out_batch_no: ::std::option::Option::None,
+            signature_no: ::std::option::Option::None,
             signature_status: ::std::option::Option::None,
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
             download_url: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -61,12 +61,17 @@ pub struct GetRangeListItem {
     /// 商户标识类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub identifier_type: ::std::option::Option<GetIdentifierType>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetRangeListItem {
         range_id: optional(0, "range_id"),
         identifier_type: optional(1, "identifier_type"),
+        ..extra
     }
 }
 
@@ -76,41 +81,47 @@ impl GetRangeListItem {
         GetRangeListItem {
             range_id: ::std::option::Option::None,
             identifier_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询可用商户范围列表 (`GET /v3/webizpay/avail-mch-ranges`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 可用商户范围列表
     ///
-    /// **Required.**
-    pub range_list: ::std::vec::Vec<GetRangeListItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub range_list: ::std::option::Option<::std::vec::Vec<GetRangeListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        range_list: required(1, "range_list"),
+        sp_mchid: optional(0, "sp_mchid"),
+        range_list: optional(1, "range_list"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `range_list`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        range_list: ::std::vec::Vec<GetRangeListItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sp_mchid: sp_mchid.into(),
-            range_list,
+            sp_mchid: ::std::option::Option::None,
+            range_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -229,27 +240,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 创建可用商户范围 (`POST /v3/webizpay/avail-mch-ranges`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 可用商户范围id
     ///
-    /// **Required.**
-    pub range_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub range_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        range_id: required(0, "range_id"),
+        range_id: optional(0, "range_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`range_id`).
-    pub fn new(range_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            range_id: range_id.into(),
+            range_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -27,33 +27,41 @@
 /// The `transfer_amount` object.
 ///
 /// 付款金额信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetTransferAmount {
     /// 总金额
     ///
-    /// **Required.**
-    pub total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 货币类型
     ///
-    /// **Required.**
-    pub currency: GetCurrency,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<GetCurrency>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetTransferAmount {
-        total: required(0, "total"),
-        currency: required(1, "currency"),
+        total: optional(0, "total"),
+        currency: optional(1, "currency"),
+        ..extra
     }
 }
 
 impl GetTransferAmount {
-    /// Creates a value from its required fields (`total`, `currency`).
-    pub fn new(total: i64, currency: GetCurrency) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetTransferAmount {
-            total,
-            currency,
+            total: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -85,36 +93,41 @@ impl GetTransferAmount {
 /// The `commander` object.
 ///
 /// 在途异常资金付款指令的发起方
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCommander {
     /// 发起在途异常资金付款请求的角色
     ///
-    /// **Required.**
-    pub operator: GetOperator,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub operator: ::std::option::Option<GetOperator>,
     /// 微信支付商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCommander {
-        operator: required(0, "operator"),
-        mchid: required(1, "mchid"),
+        operator: optional(0, "operator"),
+        mchid: optional(1, "mchid"),
+        ..extra
     }
 }
 
 impl GetCommander {
-    /// Creates a value from its required fields (`operator`, `mchid`).
-    pub fn new(
-        operator: GetOperator,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCommander {
-            operator,
-            mchid: mchid.into(),
+            operator: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -133,87 +146,96 @@ impl GetCommander {
 /// The `instruction` object.
 ///
 /// 在途异常资金付款指令信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetInstruction {
     /// 商户侧指令编号
     ///
-    /// **Required.**
-    pub out_instruction_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_instruction_no: ::std::option::Option<::std::string::String>,
     /// 在途异常资金付款指令的发起方
     ///
-    /// **Required.**
-    pub commander: GetCommander,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub commander: ::std::option::Option<GetCommander>,
     /// 付款方式
     ///
-    /// **Required.**
-    pub transfer_mode: GetTransferMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_mode: ::std::option::Option<GetTransferMode>,
     /// 入账成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 商户AppID
     ///
-    /// **Required.**
-    pub appid: ::std::vec::Vec<::std::string::String>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 回调通知地址
     ///
-    /// **Required.**
-    pub notify_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetInstruction {
-        out_instruction_no: required(0, "out_instruction_no"),
-        commander: required(1, "commander"),
-        transfer_mode: required(2, "transfer_mode"),
+        out_instruction_no: optional(0, "out_instruction_no"),
+        commander: optional(1, "commander"),
+        transfer_mode: optional(2, "transfer_mode"),
         success_time: optional(3, "success_time"),
-        appid: required(4, "appid"),
-        notify_url: required(5, "notify_url"),
+        appid: optional(4, "appid"),
+        notify_url: optional(5, "notify_url"),
+        ..extra
     }
 }
 
 impl GetInstruction {
-    /// Creates a value from its required fields (`out_instruction_no`, `commander`, `transfer_mode`, `appid`, `notify_url`).
-    pub fn new(
-        out_instruction_no: impl ::std::convert::Into<::std::string::String>,
-        commander: GetCommander,
-        transfer_mode: GetTransferMode,
-        appid: ::std::vec::Vec<::std::string::String>,
-        notify_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetInstruction {
-            out_instruction_no: out_instruction_no.into(),
-            commander,
-            transfer_mode,
+            out_instruction_no: ::std::option::Option::None,
+            commander: ::std::option::Option::None,
+            transfer_mode: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
-            appid,
-            notify_url: notify_url.into(),
+            appid: ::std::option::Option::None,
+            notify_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询在途异常资金付款结果 (`GET /v3/abnormal-fund-processing/receipts/{receipt_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 产品名称
     ///
-    /// **Required.**
-    pub product_name: GetProductName,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_name: ::std::option::Option<GetProductName>,
     /// 微信支付在途异常资金付款单号
     ///
-    /// **Required.**
-    pub receipt_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receipt_id: ::std::option::Option<::std::string::String>,
     /// 付款金额信息
     ///
-    /// **Required.**
-    pub transfer_amount: GetTransferAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_amount: ::std::option::Option<GetTransferAmount>,
     /// 在途异常资金付款状态
     ///
-    /// **Required.**
-    pub receipt_state: GetReceiptState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receipt_state: ::std::option::Option<GetReceiptState>,
     /// 在途异常资金付款单据创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::std::string::String>,
@@ -223,36 +245,37 @@ pub struct GetResponse {
     /// 在途异常资金付款指令信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub instruction: ::std::option::Option<GetInstruction>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        product_name: required(0, "product_name"),
-        receipt_id: required(1, "receipt_id"),
-        transfer_amount: required(2, "transfer_amount"),
-        receipt_state: required(3, "receipt_state"),
+        product_name: optional(0, "product_name"),
+        receipt_id: optional(1, "receipt_id"),
+        transfer_amount: optional(2, "transfer_amount"),
+        receipt_state: optional(3, "receipt_state"),
         create_time: optional(4, "create_time"),
         last_update_time: optional(5, "last_update_time"),
         instruction: optional(6, "instruction"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`product_name`, `receipt_id`, `transfer_amount`, `receipt_state`).
-    pub fn new(
-        product_name: GetProductName,
-        receipt_id: impl ::std::convert::Into<::std::string::String>,
-        transfer_amount: GetTransferAmount,
-        receipt_state: GetReceiptState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            product_name,
-            receipt_id: receipt_id.into(),
-            transfer_amount,
-            receipt_state,
+            product_name: ::std::option::Option::None,
+            receipt_id: ::std::option::Option::None,
+            transfer_amount: ::std::option::Option::None,
+            receipt_state: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             last_update_time: ::std::option::Option::None,
             instruction: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -211,6 +211,10 @@ pub struct PostResponse {
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<PostFailReason>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -226,6 +230,7 @@ pub struct PostResponse {
         success_time: optional(8, "success_time"),
         fail_time: optional(9, "fail_time"),
         fail_reason: optional(10, "fail_reason"),
+        ..extra
     }
 }
 
@@ -244,6 +249,7 @@ impl PostResponse {
             success_time: ::std::option::Option::None,
             fail_time: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -2262,26 +2262,35 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 提交申请单 (`POST /v3/applyment4sub/applyment/`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 微信支付申请单号
     ///
-    /// **Required.**
-    pub applyment_id: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_id: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        applyment_id: required(0, "applyment_id"),
+        applyment_id: optional(0, "applyment_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`applyment_id`).
-    pub fn new(applyment_id: f64) -> Self {
-        PostResponse { applyment_id }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        PostResponse {
+            applyment_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 

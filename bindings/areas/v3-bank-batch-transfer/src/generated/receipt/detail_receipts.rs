@@ -46,22 +46,25 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询明细电子回单受理结果 (`GET /v3/bank-batch-transfer/receipt/detail-receipts`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 银行转账批次单号
     ///
-    /// **Required.**
-    pub out_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 银行转账明细单号
     ///
-    /// **Required.**
-    pub out_detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 电子回单受理单号
     ///
-    /// **Required.**
-    pub receipt_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receipt_no: ::std::option::Option<::std::string::String>,
     /// 电子回单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receipt_state: ::std::option::Option<::std::string::String>,
@@ -74,35 +77,37 @@ pub struct GetResponse {
     /// 电子回单文件的下载地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub download_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        out_batch_no: required(0, "out_batch_no"),
-        out_detail_no: required(1, "out_detail_no"),
-        receipt_no: required(2, "receipt_no"),
+        out_batch_no: optional(0, "out_batch_no"),
+        out_detail_no: optional(1, "out_detail_no"),
+        receipt_no: optional(2, "receipt_no"),
         receipt_state: optional(3, "receipt_state"),
         hash_type: optional(4, "hash_type"),
         hash_value: optional(5, "hash_value"),
         download_url: optional(6, "download_url"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`out_batch_no`, `out_detail_no`, `receipt_no`).
-    pub fn new(
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        receipt_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            out_batch_no: out_batch_no.into(),
-            out_detail_no: out_detail_no.into(),
-            receipt_no: receipt_no.into(),
+            out_batch_no: ::std::option::Option::None,
+            out_detail_no: ::std::option::Option::None,
+            receipt_no: ::std::option::Option::None,
             receipt_state: ::std::option::Option::None,
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
             download_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -230,22 +235,25 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 受理明细电子回单 (`POST /v3/bank-batch-transfer/receipt/detail-receipts`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 银行转账批次单号
     ///
-    /// **Required.**
-    pub out_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 银行转账明细单号
     ///
-    /// **Required.**
-    pub out_detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 电子回单受理单号
     ///
-    /// **Required.**
-    pub receipt_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receipt_no: ::std::option::Option<::std::string::String>,
     /// 电子回单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receipt_state: ::std::option::Option<::std::string::String>,
@@ -258,35 +266,37 @@ pub struct PostResponse {
     /// 电子回单文件的下载地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub download_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_batch_no: required(0, "out_batch_no"),
-        out_detail_no: required(1, "out_detail_no"),
-        receipt_no: required(2, "receipt_no"),
+        out_batch_no: optional(0, "out_batch_no"),
+        out_detail_no: optional(1, "out_detail_no"),
+        receipt_no: optional(2, "receipt_no"),
         receipt_state: optional(3, "receipt_state"),
         hash_type: optional(4, "hash_type"),
         hash_value: optional(5, "hash_value"),
         download_url: optional(6, "download_url"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_batch_no`, `out_detail_no`, `receipt_no`).
-    pub fn new(
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        receipt_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_batch_no: out_batch_no.into(),
-            out_detail_no: out_detail_no.into(),
-            receipt_no: receipt_no.into(),
+            out_batch_no: ::std::option::Option::None,
+            out_detail_no: ::std::option::Option::None,
+            receipt_no: ::std::option::Option::None,
             receipt_state: ::std::option::Option::None,
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
             download_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

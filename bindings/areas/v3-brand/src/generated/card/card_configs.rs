@@ -82,26 +82,30 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询商家名片配置申请状态 (`GET /v3/brand/card/card-configs`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 业务申请编号
     ///
-    /// **Required.**
-    pub business_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub business_code: ::std::option::Option<::std::string::String>,
     /// 微信支付申请单号
     ///
-    /// **Required.**
-    pub applyment_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     ///
-    /// **Required.**
-    pub applyment_state: GetApplymentState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_state: ::std::option::Option<GetApplymentState>,
     /// 定时发布时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scheduled_publish_time: ::std::option::Option<::std::string::String>,
@@ -111,36 +115,37 @@ pub struct GetResponse {
     /// 实际发布时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub actual_publish_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        business_code: required(0, "business_code"),
-        applyment_id: required(1, "applyment_id"),
-        brand_id: required(2, "brand_id"),
-        applyment_state: required(3, "applyment_state"),
+        business_code: optional(0, "business_code"),
+        applyment_id: optional(1, "applyment_id"),
+        brand_id: optional(2, "brand_id"),
+        applyment_state: optional(3, "applyment_state"),
         scheduled_publish_time: optional(4, "scheduled_publish_time"),
         reject_reason: optional(5, "reject_reason"),
         actual_publish_time: optional(6, "actual_publish_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`business_code`, `applyment_id`, `brand_id`, `applyment_state`).
-    pub fn new(
-        business_code: impl ::std::convert::Into<::std::string::String>,
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        applyment_state: GetApplymentState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            business_code: business_code.into(),
-            applyment_id: applyment_id.into(),
-            brand_id: brand_id.into(),
-            applyment_state,
+            business_code: ::std::option::Option::None,
+            applyment_id: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            applyment_state: ::std::option::Option::None,
             scheduled_publish_time: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
             actual_publish_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -532,50 +537,55 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 提交商家名片配置申请 (`POST /v3/brand/card/card-configs`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 业务申请编号
     ///
-    /// **Required.**
-    pub business_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub business_code: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 微信支付申请单号
     ///
-    /// **Required.**
-    pub applyment_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 商家名片预览二维码链接
     ///
-    /// **Required.**
-    pub card_preview_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_preview_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        business_code: required(0, "business_code"),
-        brand_id: required(1, "brand_id"),
-        applyment_id: required(2, "applyment_id"),
-        card_preview_url: required(3, "card_preview_url"),
+        business_code: optional(0, "business_code"),
+        brand_id: optional(1, "brand_id"),
+        applyment_id: optional(2, "applyment_id"),
+        card_preview_url: optional(3, "card_preview_url"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`business_code`, `brand_id`, `applyment_id`, `card_preview_url`).
-    pub fn new(
-        business_code: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-        card_preview_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            business_code: business_code.into(),
-            brand_id: brand_id.into(),
-            applyment_id: applyment_id.into(),
-            card_preview_url: card_preview_url.into(),
+            business_code: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            applyment_id: ::std::option::Option::None,
+            card_preview_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -86,14 +86,15 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `active_link_list`.
 ///
 /// 已生效连接列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetActiveLinkListItem {
     /// 交易场景类型
     ///
-    /// **Required.**
-    pub payment_scene: GetPaymentScene,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payment_scene: ::std::option::Option<GetPaymentScene>,
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -103,25 +104,31 @@ pub struct GetActiveLinkListItem {
     /// 服务ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetActiveLinkListItem {
-        payment_scene: required(0, "payment_scene"),
+        payment_scene: optional(0, "payment_scene"),
         appid_list: optional(1, "appid_list"),
         card_link_mchid: optional(2, "card_link_mchid"),
         service_id: optional(3, "service_id"),
+        ..extra
     }
 }
 
 impl GetActiveLinkListItem {
-    /// Creates a value from its required fields (`payment_scene`).
-    pub fn new(payment_scene: GetPaymentScene) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetActiveLinkListItem {
-            payment_scene,
+            payment_scene: ::std::option::Option::None,
             appid_list: ::std::option::Option::None,
             card_link_mchid: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -146,6 +153,10 @@ pub struct GetResponse {
     /// 已生效连接列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub active_link_list: ::std::option::Option<::std::vec::Vec<GetActiveLinkListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -155,6 +166,7 @@ pub struct GetResponse {
         page_size: optional(2, "page_size"),
         total_num: optional(3, "total_num"),
         active_link_list: optional(4, "active_link_list"),
+        ..extra
     }
 }
 
@@ -167,6 +179,7 @@ impl GetResponse {
             page_size: ::std::option::Option::None,
             total_num: ::std::option::Option::None,
             active_link_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -352,22 +365,25 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 添加交易连接名片规则申请 (`POST /v3/brand/card/card-links`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 业务申请编号
     ///
-    /// **Required.**
-    pub business_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub business_code: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 交易场景类型
     ///
-    /// **Required.**
-    pub payment_scene: GetPaymentScene,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payment_scene: ::std::option::Option<GetPaymentScene>,
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -377,33 +393,35 @@ pub struct PostResponse {
     /// 服务ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        business_code: required(0, "business_code"),
-        brand_id: required(1, "brand_id"),
-        payment_scene: required(2, "payment_scene"),
+        business_code: optional(0, "business_code"),
+        brand_id: optional(1, "brand_id"),
+        payment_scene: optional(2, "payment_scene"),
         appid: optional(3, "appid"),
         card_link_mchid: optional(4, "card_link_mchid"),
         service_id: optional(5, "service_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`business_code`, `brand_id`, `payment_scene`).
-    pub fn new(
-        business_code: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        payment_scene: GetPaymentScene,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            business_code: business_code.into(),
-            brand_id: brand_id.into(),
-            payment_scene,
+            business_code: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            payment_scene: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             card_link_mchid: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

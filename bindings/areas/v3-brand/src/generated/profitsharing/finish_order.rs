@@ -60,50 +60,55 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 完结分账 (`POST /v3/brand/profitsharing/finish-order`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户分帐单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 微信分帐单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        transaction_id: required(1, "transaction_id"),
-        out_order_no: required(2, "out_order_no"),
-        order_id: required(3, "order_id"),
+        sub_mchid: optional(0, "sub_mchid"),
+        transaction_id: optional(1, "transaction_id"),
+        out_order_no: optional(2, "out_order_no"),
+        order_id: optional(3, "order_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `transaction_id`, `out_order_no`, `order_id`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sub_mchid: sub_mchid.into(),
-            transaction_id: transaction_id.into(),
-            out_order_no: out_order_no.into(),
-            order_id: order_id.into(),
+            sub_mchid: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
+            out_order_no: ::std::option::Option::None,
+            order_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -111,150 +111,160 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `receivers`.
 ///
 /// 分账接收方列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetReceiversItem {
     /// 分账接收方类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: GetType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<GetType>,
     /// 分账接收方账号
     ///
-    /// **Required.**
-    pub account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account: ::std::option::Option<::std::string::String>,
     /// 分账金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 分账描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 分账结果
     ///
-    /// **Required.**
-    pub result: GetResult,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<GetResult>,
     /// 完成时间
     ///
-    /// **Required.**
-    pub finish_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finish_time: ::std::option::Option<::std::string::String>,
     /// 分账失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<GetFailReason>,
     /// 分账明细单号
     ///
-    /// **Required.**
-    pub detail_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetReceiversItem {
-        type_: required(0, "type"),
-        account: required(1, "account"),
-        amount: required(2, "amount"),
-        description: required(3, "description"),
-        result: required(4, "result"),
-        finish_time: required(5, "finish_time"),
+        type_: optional(0, "type"),
+        account: optional(1, "account"),
+        amount: optional(2, "amount"),
+        description: optional(3, "description"),
+        result: optional(4, "result"),
+        finish_time: optional(5, "finish_time"),
         fail_reason: optional(6, "fail_reason"),
-        detail_id: required(7, "detail_id"),
+        detail_id: optional(7, "detail_id"),
+        ..extra
     }
 }
 
 impl GetReceiversItem {
-    /// Creates a value from its required fields (`type`, `account`, `amount`, `description`, `result`, `finish_time`, `detail_id`).
-    pub fn new(
-        type_: GetType,
-        account: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-        description: impl ::std::convert::Into<::std::string::String>,
-        result: GetResult,
-        finish_time: impl ::std::convert::Into<::std::string::String>,
-        detail_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetReceiversItem {
-            type_,
-            account: account.into(),
-            amount,
-            description: description.into(),
-            result,
-            finish_time: finish_time.into(),
+            type_: ::std::option::Option::None,
+            account: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            result: ::std::option::Option::None,
+            finish_time: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
-            detail_id: detail_id.into(),
+            detail_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询分账结果 (`GET /v3/brand/profitsharing/orders`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户分账单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 微信分账单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
     /// 分账单状态
     ///
-    /// **Required.**
-    pub status: GetStatus,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<GetStatus>,
     /// 分账接收方列表
     ///
-    /// **Required.**
-    pub receivers: ::std::vec::Vec<GetReceiversItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receivers: ::std::option::Option<::std::vec::Vec<GetReceiversItem>>,
     /// 分账完结金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finish_amount: ::std::option::Option<i64>,
     /// 分账完结描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finish_description: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        transaction_id: required(1, "transaction_id"),
-        out_order_no: required(2, "out_order_no"),
-        order_id: required(3, "order_id"),
-        status: required(4, "status"),
-        receivers: required(5, "receivers"),
+        sub_mchid: optional(0, "sub_mchid"),
+        transaction_id: optional(1, "transaction_id"),
+        out_order_no: optional(2, "out_order_no"),
+        order_id: optional(3, "order_id"),
+        status: optional(4, "status"),
+        receivers: optional(5, "receivers"),
         finish_amount: optional(6, "finish_amount"),
         finish_description: optional(7, "finish_description"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `transaction_id`, `out_order_no`, `order_id`, `status`, `receivers`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-        status: GetStatus,
-        receivers: ::std::vec::Vec<GetReceiversItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sub_mchid: sub_mchid.into(),
-            transaction_id: transaction_id.into(),
-            out_order_no: out_order_no.into(),
-            order_id: order_id.into(),
-            status,
-            receivers,
+            sub_mchid: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
+            out_order_no: ::std::option::Option::None,
+            order_id: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            receivers: ::std::option::Option::None,
             finish_amount: ::std::option::Option::None,
             finish_description: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -517,143 +527,153 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// An item of `receivers`.
 ///
 /// 分账接收方列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseReceiversItem {
     /// 接收方类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: GetType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<GetType>,
     /// 接收方账号
     ///
-    /// **Required.**
-    pub account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account: ::std::option::Option<::std::string::String>,
     /// 分账金额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 分账描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 分账结果
     ///
-    /// **Required.**
-    pub result: PostResult,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<PostResult>,
     /// 分账完成时间
     ///
-    /// **Required.**
-    pub finish_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finish_time: ::std::option::Option<::std::string::String>,
     /// 分账失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<GetFailReason>,
     /// 分账明细单号
     ///
-    /// **Required.**
-    pub detail_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseReceiversItem {
-        type_: required(0, "type"),
-        account: required(1, "account"),
-        amount: required(2, "amount"),
-        description: required(3, "description"),
-        result: required(4, "result"),
-        finish_time: required(5, "finish_time"),
+        type_: optional(0, "type"),
+        account: optional(1, "account"),
+        amount: optional(2, "amount"),
+        description: optional(3, "description"),
+        result: optional(4, "result"),
+        finish_time: optional(5, "finish_time"),
         fail_reason: optional(6, "fail_reason"),
-        detail_id: required(7, "detail_id"),
+        detail_id: optional(7, "detail_id"),
+        ..extra
     }
 }
 
 impl PostResponseReceiversItem {
-    /// Creates a value from its required fields (`type`, `account`, `amount`, `description`, `result`, `finish_time`, `detail_id`).
-    pub fn new(
-        type_: GetType,
-        account: impl ::std::convert::Into<::std::string::String>,
-        amount: f64,
-        description: impl ::std::convert::Into<::std::string::String>,
-        result: PostResult,
-        finish_time: impl ::std::convert::Into<::std::string::String>,
-        detail_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseReceiversItem {
-            type_,
-            account: account.into(),
-            amount,
-            description: description.into(),
-            result,
-            finish_time: finish_time.into(),
+            type_: ::std::option::Option::None,
+            account: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            result: ::std::option::Option::None,
+            finish_time: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
-            detail_id: detail_id.into(),
+            detail_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 请求分账 (`POST /v3/brand/profitsharing/orders`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 品牌主商户号
     ///
-    /// **Required.**
-    pub brand_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户分账单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 微信分账单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
     /// 分账接收方列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receivers: ::std::option::Option<::std::vec::Vec<PostResponseReceiversItem>>,
     /// 分账单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<GetStatus>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        brand_mchid: required(0, "brand_mchid"),
-        sub_mchid: required(1, "sub_mchid"),
-        transaction_id: required(2, "transaction_id"),
-        out_order_no: required(3, "out_order_no"),
-        order_id: required(4, "order_id"),
+        brand_mchid: optional(0, "brand_mchid"),
+        sub_mchid: optional(1, "sub_mchid"),
+        transaction_id: optional(2, "transaction_id"),
+        out_order_no: optional(3, "out_order_no"),
+        order_id: optional(4, "order_id"),
         receivers: optional(5, "receivers"),
         status: optional(6, "status"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`brand_mchid`, `sub_mchid`, `transaction_id`, `out_order_no`, `order_id`).
-    pub fn new(
-        brand_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            brand_mchid: brand_mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            transaction_id: transaction_id.into(),
-            out_order_no: out_order_no.into(),
-            order_id: order_id.into(),
+            brand_mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
+            out_order_no: ::std::option::Option::None,
+            order_id: ::std::option::Option::None,
             receivers: ::std::option::Option::None,
             status: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

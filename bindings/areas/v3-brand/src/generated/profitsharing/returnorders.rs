@@ -101,91 +101,95 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询分账回退结果 (`GET /v3/brand/profitsharing/returnorders`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信分账单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
     /// 商户分账单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 商户回退单号
     ///
-    /// **Required.**
-    pub out_return_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_return_no: ::std::option::Option<::std::string::String>,
     /// 回退商户号
     ///
-    /// **Required.**
-    pub return_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_mchid: ::std::option::Option<::std::string::String>,
     /// 微信回退单号
     ///
-    /// **Required.**
-    pub return_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_no: ::std::option::Option<::std::string::String>,
     /// 回退金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 回退结果
     ///
-    /// **Required.**
-    pub result: GetResult,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<GetResult>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<GetFailReason>,
     /// 完成时间
     ///
-    /// **Required.**
-    pub finish_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finish_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        order_id: required(1, "order_id"),
-        out_order_no: required(2, "out_order_no"),
-        out_return_no: required(3, "out_return_no"),
-        return_mchid: required(4, "return_mchid"),
-        return_no: required(5, "return_no"),
-        amount: required(6, "amount"),
-        result: required(7, "result"),
+        sub_mchid: optional(0, "sub_mchid"),
+        order_id: optional(1, "order_id"),
+        out_order_no: optional(2, "out_order_no"),
+        out_return_no: optional(3, "out_return_no"),
+        return_mchid: optional(4, "return_mchid"),
+        return_no: optional(5, "return_no"),
+        amount: optional(6, "amount"),
+        result: optional(7, "result"),
         fail_reason: optional(8, "fail_reason"),
-        finish_time: required(9, "finish_time"),
+        finish_time: optional(9, "finish_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `order_id`, `out_order_no`, `out_return_no`, `return_mchid`, `return_no`, `amount`, `result`, `finish_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        out_return_no: impl ::std::convert::Into<::std::string::String>,
-        return_mchid: impl ::std::convert::Into<::std::string::String>,
-        return_no: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-        result: GetResult,
-        finish_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sub_mchid: sub_mchid.into(),
-            order_id: order_id.into(),
-            out_order_no: out_order_no.into(),
-            out_return_no: out_return_no.into(),
-            return_mchid: return_mchid.into(),
-            return_no: return_no.into(),
-            amount,
-            result,
+            sub_mchid: ::std::option::Option::None,
+            order_id: ::std::option::Option::None,
+            out_order_no: ::std::option::Option::None,
+            out_return_no: ::std::option::Option::None,
+            return_mchid: ::std::option::Option::None,
+            return_no: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            result: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
-            finish_time: finish_time.into(),
+            finish_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -385,91 +389,95 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 请求分账回退 (`POST /v3/brand/profitsharing/returnorders`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信分账单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
     /// 商户分账单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 商户回退单号
     ///
-    /// **Required.**
-    pub out_return_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_return_no: ::std::option::Option<::std::string::String>,
     /// 回退商户号
     ///
-    /// **Required.**
-    pub return_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_mchid: ::std::option::Option<::std::string::String>,
     /// 回退金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 微信回退单号
     ///
-    /// **Required.**
-    pub return_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_no: ::std::option::Option<::std::string::String>,
     /// 回退结果
     ///
-    /// **Required.**
-    pub result: GetResult,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<GetResult>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<PostFailReason>,
     /// 完成时间
     ///
-    /// **Required.**
-    pub finish_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finish_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        order_id: required(1, "order_id"),
-        out_order_no: required(2, "out_order_no"),
-        out_return_no: required(3, "out_return_no"),
-        return_mchid: required(4, "return_mchid"),
-        amount: required(5, "amount"),
-        return_no: required(6, "return_no"),
-        result: required(7, "result"),
+        sub_mchid: optional(0, "sub_mchid"),
+        order_id: optional(1, "order_id"),
+        out_order_no: optional(2, "out_order_no"),
+        out_return_no: optional(3, "out_return_no"),
+        return_mchid: optional(4, "return_mchid"),
+        amount: optional(5, "amount"),
+        return_no: optional(6, "return_no"),
+        result: optional(7, "result"),
         fail_reason: optional(8, "fail_reason"),
-        finish_time: required(9, "finish_time"),
+        finish_time: optional(9, "finish_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `order_id`, `out_order_no`, `out_return_no`, `return_mchid`, `amount`, `return_no`, `result`, `finish_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        out_return_no: impl ::std::convert::Into<::std::string::String>,
-        return_mchid: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-        return_no: impl ::std::convert::Into<::std::string::String>,
-        result: GetResult,
-        finish_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sub_mchid: sub_mchid.into(),
-            order_id: order_id.into(),
-            out_order_no: out_order_no.into(),
-            out_return_no: out_return_no.into(),
-            return_mchid: return_mchid.into(),
-            amount,
-            return_no: return_no.into(),
-            result,
+            sub_mchid: ::std::option::Option::None,
+            order_id: ::std::option::Option::None,
+            out_order_no: ::std::option::Option::None,
+            out_return_no: ::std::option::Option::None,
+            return_mchid: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            return_no: ::std::option::Option::None,
+            result: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
-            finish_time: finish_time.into(),
+            finish_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -51,46 +51,51 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 商圈积分授权查询 (`GET /v3/businesscircle/user-authorizations/{openid}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 顾客openid
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
-    /// **Required.**
-    pub authorize_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorize_state: ::std::option::Option<::std::string::String>,
     /// 授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_time: ::std::option::Option<::std::string::String>,
     /// 取消授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deauthorize_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        openid: required(0, "openid"),
-        authorize_state: required(1, "authorize_state"),
+        openid: optional(0, "openid"),
+        authorize_state: optional(1, "authorize_state"),
         authorize_time: optional(2, "authorize_time"),
         deauthorize_time: optional(3, "deauthorize_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`openid`, `authorize_state`).
-    pub fn new(
-        openid: impl ::std::convert::Into<::std::string::String>,
-        authorize_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            openid: openid.into(),
-            authorize_state: authorize_state.into(),
+            openid: ::std::option::Option::None,
+            authorize_state: ::std::option::Option::None,
             authorize_time: ::std::option::Option::None,
             deauthorize_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

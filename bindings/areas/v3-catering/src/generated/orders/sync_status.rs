@@ -117,7 +117,7 @@ pub struct PostDishListItem {
     /// 菜品数量，保留小数点后2位有效数字
     ///
     /// **Required.**
-    pub count: f64,
+    pub count: i64,
     /// 菜品折扣，百分值，8折填80
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount: ::std::option::Option<i64>,
@@ -154,7 +154,7 @@ impl PostDishListItem {
         name: impl ::std::convert::Into<::std::string::String>,
         price: i64,
         unit: PostUnit,
-        count: f64,
+        count: i64,
     ) -> Self {
         PostDishListItem {
             out_dish_no: out_dish_no.into(),

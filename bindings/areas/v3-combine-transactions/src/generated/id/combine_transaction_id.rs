@@ -12,11 +12,16 @@ pub struct GetCombinePayerInfo {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCombinePayerInfo {
         openid: optional(0, "openid"),
+        ..extra
     }
 }
 
@@ -25,6 +30,7 @@ impl GetCombinePayerInfo {
     pub fn new() -> Self {
         GetCombinePayerInfo {
             openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -39,11 +45,16 @@ pub struct GetSceneInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSceneInfo {
         device_id: optional(0, "device_id"),
+        ..extra
     }
 }
 
@@ -52,6 +63,7 @@ impl GetSceneInfo {
     pub fn new() -> Self {
         GetSceneInfo {
             device_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -59,55 +71,60 @@ impl GetSceneInfo {
 /// The `amount` object.
 ///
 /// 订单金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAmount {
     /// 标价金额
     ///
-    /// **Required.**
-    pub total_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
     /// 现金支付金额
     ///
-    /// **Required.**
-    pub payer_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_amount: ::std::option::Option<i64>,
     /// 标价币种
     ///
-    /// **Required.**
-    pub currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
     /// 现金支付币种
     ///
-    /// **Required.**
-    pub payer_currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 结算汇率
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settlement_rate: ::std::option::Option<f64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAmount {
-        total_amount: required(0, "total_amount"),
-        payer_amount: required(1, "payer_amount"),
-        currency: required(2, "currency"),
-        payer_currency: required(3, "payer_currency"),
+        total_amount: optional(0, "total_amount"),
+        payer_amount: optional(1, "payer_amount"),
+        currency: optional(2, "currency"),
+        payer_currency: optional(3, "payer_currency"),
         settlement_rate: optional(4, "settlement_rate"),
+        ..extra
     }
 }
 
 impl GetAmount {
-    /// Creates a value from its required fields (`total_amount`, `payer_amount`, `currency`, `payer_currency`).
-    pub fn new(
-        total_amount: f64,
-        payer_amount: f64,
-        currency: impl ::std::convert::Into<::std::string::String>,
-        payer_currency: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAmount {
-            total_amount,
-            payer_amount,
-            currency: currency.into(),
-            payer_currency: payer_currency.into(),
+            total_amount: ::std::option::Option::None,
+            payer_amount: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
+            payer_currency: ::std::option::Option::None,
             settlement_rate: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -115,25 +132,28 @@ impl GetAmount {
 /// An item of `sub_orders`.
 ///
 /// 商品单信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetSubOrdersItem {
     /// 商品单发起商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 商品单个人收款方受理授权ID
     ///
-    /// **Required.**
-    pub individual_auth_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub individual_auth_id: ::std::option::Option<::std::string::String>,
     /// 商品单个人收款方平台昵称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub individual_name: ::std::option::Option<::std::string::String>,
     /// 商品单商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -142,8 +162,9 @@ pub struct GetSubOrdersItem {
     pub trade_type: ::std::option::Option<::std::string::String>,
     /// 交易状态
     ///
-    /// **Required.**
-    pub trade_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
     /// 付款银行
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
@@ -156,44 +177,45 @@ pub struct GetSubOrdersItem {
     /// 订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<GetAmount>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSubOrdersItem {
-        mchid: required(0, "mchid"),
-        individual_auth_id: required(1, "individual_auth_id"),
+        mchid: optional(0, "mchid"),
+        individual_auth_id: optional(1, "individual_auth_id"),
         individual_name: optional(2, "individual_name"),
-        out_trade_no: required(3, "out_trade_no"),
+        out_trade_no: optional(3, "out_trade_no"),
         transaction_id: optional(4, "transaction_id"),
         trade_type: optional(5, "trade_type"),
-        trade_state: required(6, "trade_state"),
+        trade_state: optional(6, "trade_state"),
         bank_type: optional(7, "bank_type"),
         attach: optional(8, "attach"),
         success_time: optional(9, "success_time"),
         amount: optional(10, "amount"),
+        ..extra
     }
 }
 
 impl GetSubOrdersItem {
-    /// Creates a value from its required fields (`mchid`, `individual_auth_id`, `out_trade_no`, `trade_state`).
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        individual_auth_id: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        trade_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetSubOrdersItem {
-            mchid: mchid.into(),
-            individual_auth_id: individual_auth_id.into(),
+            mchid: ::std::option::Option::None,
+            individual_auth_id: ::std::option::Option::None,
             individual_name: ::std::option::Option::None,
-            out_trade_no: out_trade_no.into(),
+            out_trade_no: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             trade_type: ::std::option::Option::None,
-            trade_state: trade_state.into(),
+            trade_state: ::std::option::Option::None,
             bank_type: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
             amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -210,26 +232,30 @@ impl GetSubOrdersItem {
 }
 
 /// The response of 个人收款交易通过微信支付订单号查单 (`GET /v3/combine-transactions/id/{combine_transaction_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 平台商户应用ID
     ///
-    /// **Required.**
-    pub combine_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_appid: ::std::option::Option<::std::string::String>,
     /// 平台商户号
     ///
-    /// **Required.**
-    pub combine_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_mchid: ::std::option::Option<::std::string::String>,
     /// 交易单订单号
     ///
-    /// **Required.**
-    pub combine_out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
     /// 交易单微信支付订单号
     ///
-    /// **Required.**
-    pub combine_transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_transaction_id: ::std::option::Option<::std::string::String>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_payer_info: ::std::option::Option<GetCombinePayerInfo>,
@@ -242,38 +268,39 @@ pub struct GetResponse {
     /// 交易场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_scenario: ::std::option::Option<GetTradeScenario>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        combine_appid: required(0, "combine_appid"),
-        combine_mchid: required(1, "combine_mchid"),
-        combine_out_trade_no: required(2, "combine_out_trade_no"),
-        combine_transaction_id: required(3, "combine_transaction_id"),
+        combine_appid: optional(0, "combine_appid"),
+        combine_mchid: optional(1, "combine_mchid"),
+        combine_out_trade_no: optional(2, "combine_out_trade_no"),
+        combine_transaction_id: optional(3, "combine_transaction_id"),
         combine_payer_info: optional(4, "combine_payer_info"),
         scene_info: optional(5, "scene_info"),
         sub_orders: optional(6, "sub_orders"),
         trade_scenario: optional(7, "trade_scenario"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`combine_appid`, `combine_mchid`, `combine_out_trade_no`, `combine_transaction_id`).
-    pub fn new(
-        combine_appid: impl ::std::convert::Into<::std::string::String>,
-        combine_mchid: impl ::std::convert::Into<::std::string::String>,
-        combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        combine_transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            combine_appid: combine_appid.into(),
-            combine_mchid: combine_mchid.into(),
-            combine_out_trade_no: combine_out_trade_no.into(),
-            combine_transaction_id: combine_transaction_id.into(),
+            combine_appid: ::std::option::Option::None,
+            combine_mchid: ::std::option::Option::None,
+            combine_out_trade_no: ::std::option::Option::None,
+            combine_transaction_id: ::std::option::Option::None,
             combine_payer_info: ::std::option::Option::None,
             scene_info: ::std::option::Option::None,
             sub_orders: ::std::option::Option::None,
             trade_scenario: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

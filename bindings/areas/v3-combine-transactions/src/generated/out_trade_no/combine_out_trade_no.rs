@@ -12,11 +12,16 @@ pub struct GetSceneInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSceneInfo {
         device_id: optional(0, "device_id"),
+        ..extra
     }
 }
 
@@ -25,6 +30,7 @@ impl GetSceneInfo {
     pub fn new() -> Self {
         GetSceneInfo {
             device_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -85,53 +91,58 @@ impl GetSceneInfo {
 /// An item of `goods_detail`.
 ///
 /// 单品列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetGoodsDetailItem {
     /// 商品编码
     ///
-    /// **Required.**
-    pub goods_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_id: ::std::option::Option<::std::string::String>,
     /// 商品数量
     ///
-    /// **Required.**
-    pub quantity: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub quantity: ::std::option::Option<i64>,
     /// 商品单价
     ///
-    /// **Required.**
-    pub unit_price: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit_price: ::std::option::Option<i64>,
     /// 商品优惠金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_amount: ::std::option::Option<i64>,
     /// 商品备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetGoodsDetailItem {
-        goods_id: required(0, "goods_id"),
-        quantity: required(1, "quantity"),
-        unit_price: required(2, "unit_price"),
+        goods_id: optional(0, "goods_id"),
+        quantity: optional(1, "quantity"),
+        unit_price: optional(2, "unit_price"),
         discount_amount: optional(3, "discount_amount"),
         goods_remark: optional(4, "goods_remark"),
+        ..extra
     }
 }
 
 impl GetGoodsDetailItem {
-    /// Creates a value from its required fields (`goods_id`, `quantity`, `unit_price`).
-    pub fn new(
-        goods_id: impl ::std::convert::Into<::std::string::String>,
-        quantity: i64,
-        unit_price: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetGoodsDetailItem {
-            goods_id: goods_id.into(),
-            quantity,
-            unit_price,
+            goods_id: ::std::option::Option::None,
+            quantity: ::std::option::Option::None,
+            unit_price: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             goods_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -177,6 +188,10 @@ pub struct GetPromotionDetailItem {
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -192,6 +207,7 @@ pub struct GetPromotionDetailItem {
         other_contribute: optional(8, "other_contribute"),
         currency: optional(9, "currency"),
         goods_detail: optional(10, "goods_detail"),
+        ..extra
     }
 }
 
@@ -210,6 +226,7 @@ impl GetPromotionDetailItem {
             other_contribute: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -217,48 +234,56 @@ impl GetPromotionDetailItem {
 /// The `amount` object.
 ///
 /// 订单金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAmount {
     /// 标价金额
     ///
-    /// **Required.**
-    pub total_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
     /// 标价币种
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 现金支付金额
     ///
-    /// **Required.**
-    pub payer_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_amount: ::std::option::Option<i64>,
     /// 现金支付币种
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 结算汇率(汇率值是汇率乘以10的8次方)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settlement_rate: ::std::option::Option<f64>,
+    pub settlement_rate: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAmount {
-        total_amount: required(0, "total_amount"),
+        total_amount: optional(0, "total_amount"),
         currency: optional(1, "currency"),
-        payer_amount: required(2, "payer_amount"),
+        payer_amount: optional(2, "payer_amount"),
         payer_currency: optional(3, "payer_currency"),
         settlement_rate: optional(4, "settlement_rate"),
+        ..extra
     }
 }
 
 impl GetAmount {
-    /// Creates a value from its required fields (`total_amount`, `payer_amount`).
-    pub fn new(total_amount: i64, payer_amount: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAmount {
-            total_amount,
+            total_amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
-            payer_amount,
+            payer_amount: ::std::option::Option::None,
             payer_currency: ::std::option::Option::None,
             settlement_rate: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -266,14 +291,15 @@ impl GetAmount {
 /// An item of `sub_orders`.
 ///
 /// 商品单信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetSubOrdersItem {
     /// 子单商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 商品单个人收款方受理授权ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub individual_auth_id: ::std::option::Option<::std::string::String>,
@@ -300,8 +326,9 @@ pub struct GetSubOrdersItem {
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商品单商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -317,11 +344,15 @@ pub struct GetSubOrdersItem {
     /// 订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<GetAmount>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSubOrdersItem {
-        mchid: required(0, "mchid"),
+        mchid: optional(0, "mchid"),
         individual_auth_id: optional(1, "individual_auth_id"),
         individual_name: optional(2, "individual_name"),
         trade_type: optional(3, "trade_type"),
@@ -330,23 +361,21 @@ pub struct GetSubOrdersItem {
         attach: optional(6, "attach"),
         success_time: optional(7, "success_time"),
         transaction_id: optional(8, "transaction_id"),
-        out_trade_no: required(9, "out_trade_no"),
+        out_trade_no: optional(9, "out_trade_no"),
         sub_mchid: optional(10, "sub_mchid"),
         sub_appid: optional(11, "sub_appid"),
         sub_openid: optional(12, "sub_openid"),
         promotion_detail: optional(13, "promotion_detail"),
         amount: optional(14, "amount"),
+        ..extra
     }
 }
 
 impl GetSubOrdersItem {
-    /// Creates a value from its required fields (`mchid`, `out_trade_no`).
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetSubOrdersItem {
-            mchid: mchid.into(),
+            mchid: ::std::option::Option::None,
             individual_auth_id: ::std::option::Option::None,
             individual_name: ::std::option::Option::None,
             trade_type: ::std::option::Option::None,
@@ -355,12 +384,13 @@ impl GetSubOrdersItem {
             attach: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
-            out_trade_no: out_trade_no.into(),
+            out_trade_no: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             promotion_detail: ::std::option::Option::None,
             amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -368,27 +398,34 @@ impl GetSubOrdersItem {
 /// The `combine_payer_info` object.
 ///
 /// 支付者
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCombinePayerInfo {
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCombinePayerInfo {
-        openid: required(0, "openid"),
+        openid: optional(0, "openid"),
+        ..extra
     }
 }
 
 impl GetCombinePayerInfo {
-    /// Creates a value from its required fields (`openid`).
-    pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCombinePayerInfo {
-            openid: openid.into(),
+            openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -407,58 +444,70 @@ impl GetCombinePayerInfo {
 /// The `installment_info` object.
 ///
 /// 使用的商户贴息信息(微信分付)
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetInstallmentInfo {
     /// 是否使用了商户贴息
     ///
-    /// **Required.**
-    pub use_subsidy: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub use_subsidy: ::std::option::Option<bool>,
     /// 用户实际选择分期期数
     ///
-    /// **Required.**
-    pub selected_installment_number: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub selected_installment_number: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetInstallmentInfo {
-        use_subsidy: required(0, "use_subsidy"),
-        selected_installment_number: required(1, "selected_installment_number"),
+        use_subsidy: optional(0, "use_subsidy"),
+        selected_installment_number: optional(1, "selected_installment_number"),
+        ..extra
     }
 }
 
 impl GetInstallmentInfo {
-    /// Creates a value from its required fields (`use_subsidy`, `selected_installment_number`).
-    pub fn new(use_subsidy: bool, selected_installment_number: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetInstallmentInfo {
-            use_subsidy,
-            selected_installment_number,
+            use_subsidy: ::std::option::Option::None,
+            selected_installment_number: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 合单查询订单 (`GET /v3/combine-transactions/out-trade-no/{combine_out_trade_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 合单商户appid
     ///
-    /// **Required.**
-    pub combine_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_appid: ::std::option::Option<::std::string::String>,
     /// 合单商户号
     ///
-    /// **Required.**
-    pub combine_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_mchid: ::std::option::Option<::std::string::String>,
     /// 合单商户订单号
     ///
-    /// **Required.**
-    pub combine_out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
     /// 交易单微信支付订单号
     ///
-    /// **Required.**
-    pub combine_transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_transaction_id: ::std::option::Option<::std::string::String>,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<GetSceneInfo>,
@@ -474,40 +523,41 @@ pub struct GetResponse {
     /// 使用的商户贴息信息(微信分付)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub installment_info: ::std::option::Option<GetInstallmentInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        combine_appid: required(0, "combine_appid"),
-        combine_mchid: required(1, "combine_mchid"),
-        combine_out_trade_no: required(2, "combine_out_trade_no"),
-        combine_transaction_id: required(3, "combine_transaction_id"),
+        combine_appid: optional(0, "combine_appid"),
+        combine_mchid: optional(1, "combine_mchid"),
+        combine_out_trade_no: optional(2, "combine_out_trade_no"),
+        combine_transaction_id: optional(3, "combine_transaction_id"),
         scene_info: optional(4, "scene_info"),
         sub_orders: optional(5, "sub_orders"),
         combine_payer_info: optional(6, "combine_payer_info"),
         trade_scenario: optional(7, "trade_scenario"),
         installment_info: optional(8, "installment_info"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`combine_appid`, `combine_mchid`, `combine_out_trade_no`, `combine_transaction_id`).
-    pub fn new(
-        combine_appid: impl ::std::convert::Into<::std::string::String>,
-        combine_mchid: impl ::std::convert::Into<::std::string::String>,
-        combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        combine_transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            combine_appid: combine_appid.into(),
-            combine_mchid: combine_mchid.into(),
-            combine_out_trade_no: combine_out_trade_no.into(),
-            combine_transaction_id: combine_transaction_id.into(),
+            combine_appid: ::std::option::Option::None,
+            combine_mchid: ::std::option::Option::None,
+            combine_out_trade_no: ::std::option::Option::None,
+            combine_transaction_id: ::std::option::Option::None,
             scene_info: ::std::option::Option::None,
             sub_orders: ::std::option::Option::None,
             combine_payer_info: ::std::option::Option::None,
             trade_scenario: ::std::option::Option::None,
             installment_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -37,29 +37,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 发起不活跃商户身份核实 (`POST /v3/compliance/inactive-merchant-identity-verification/merchants`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 核实单号
     ///
-    /// **Required.**
-    pub verification_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub verification_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        verification_id: required(0, "verification_id"),
+        verification_id: optional(0, "verification_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`verification_id`).
-    pub fn new(
-        verification_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            verification_id: verification_id.into(),
+            verification_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -5,36 +5,41 @@
 /// The `time_range` object.
 ///
 /// 约定时间期限
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetTimeRange {
     /// 约定开始时间
     ///
-    /// **Required.**
-    pub begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub begin_time: ::std::option::Option<::std::string::String>,
     /// 约定结束时间
     ///
-    /// **Required.**
-    pub end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetTimeRange {
-        begin_time: required(0, "begin_time"),
-        end_time: required(1, "end_time"),
+        begin_time: optional(0, "begin_time"),
+        end_time: optional(1, "end_time"),
+        ..extra
     }
 }
 
 impl GetTimeRange {
-    /// Creates a value from its required fields (`begin_time`, `end_time`).
-    pub fn new(
-        begin_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetTimeRange {
-            begin_time: begin_time.into(),
-            end_time: end_time.into(),
+            begin_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -42,46 +47,51 @@ impl GetTimeRange {
 /// The `pay_information` object.
 ///
 /// 用户退回优惠的付款信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetPayInformation {
     /// 付款金额
     ///
-    /// **Required.**
-    pub pay_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pay_amount: ::std::option::Option<i64>,
     /// 付款状态
     ///
-    /// **Required.**
-    pub pay_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pay_state: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 支付时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPayInformation {
-        pay_amount: required(0, "pay_amount"),
-        pay_state: required(1, "pay_state"),
+        pay_amount: optional(0, "pay_amount"),
+        pay_state: optional(1, "pay_state"),
         transaction_id: optional(2, "transaction_id"),
         pay_time: optional(3, "pay_time"),
+        ..extra
     }
 }
 
 impl GetPayInformation {
-    /// Creates a value from its required fields (`pay_amount`, `pay_state`).
-    pub fn new(
-        pay_amount: i64,
-        pay_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetPayInformation {
-            pay_amount,
-            pay_state: pay_state.into(),
+            pay_amount: ::std::option::Option::None,
+            pay_state: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             pay_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -89,69 +99,74 @@ impl GetPayInformation {
 /// An item of `objective_completion_records`.
 ///
 /// 目标完成记录
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetObjectiveCompletionRecordsItem {
     /// 目标完成流水号
     ///
-    /// **Required.**
-    pub objective_completion_serial_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objective_completion_serial_no: ::std::option::Option<::std::string::String>,
     /// 目标ID
     ///
-    /// **Required.**
-    pub objective_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objective_id: ::std::option::Option<::std::string::String>,
     /// 目标完成时间
     ///
-    /// **Required.**
-    pub completion_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub completion_time: ::std::option::Option<::std::string::String>,
     /// 目标完成类型
     ///
-    /// **Required.**
-    pub completion_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub completion_type: ::std::option::Option<::std::string::String>,
     /// 目标完成描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 目标完成数量
     ///
-    /// **Required.**
-    pub completion_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub completion_count: ::std::option::Option<i64>,
     /// 备注说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetObjectiveCompletionRecordsItem {
-        objective_completion_serial_no: required(0, "objective_completion_serial_no"),
-        objective_id: required(1, "objective_id"),
-        completion_time: required(2, "completion_time"),
-        completion_type: required(3, "completion_type"),
-        description: required(4, "description"),
-        completion_count: required(5, "completion_count"),
+        objective_completion_serial_no: optional(0, "objective_completion_serial_no"),
+        objective_id: optional(1, "objective_id"),
+        completion_time: optional(2, "completion_time"),
+        completion_type: optional(3, "completion_type"),
+        description: optional(4, "description"),
+        completion_count: optional(5, "completion_count"),
         remark: optional(6, "remark"),
+        ..extra
     }
 }
 
 impl GetObjectiveCompletionRecordsItem {
-    /// Creates a value from its required fields (`objective_completion_serial_no`, `objective_id`, `completion_time`, `completion_type`, `description`, `completion_count`).
-    pub fn new(
-        objective_completion_serial_no: impl ::std::convert::Into<::std::string::String>,
-        objective_id: impl ::std::convert::Into<::std::string::String>,
-        completion_time: impl ::std::convert::Into<::std::string::String>,
-        completion_type: impl ::std::convert::Into<::std::string::String>,
-        description: impl ::std::convert::Into<::std::string::String>,
-        completion_count: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetObjectiveCompletionRecordsItem {
-            objective_completion_serial_no: objective_completion_serial_no.into(),
-            objective_id: objective_id.into(),
-            completion_time: completion_time.into(),
-            completion_type: completion_type.into(),
-            description: description.into(),
-            completion_count,
+            objective_completion_serial_no: ::std::option::Option::None,
+            objective_id: ::std::option::Option::None,
+            completion_time: ::std::option::Option::None,
+            completion_type: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            completion_count: ::std::option::Option::None,
             remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -159,26 +174,30 @@ impl GetObjectiveCompletionRecordsItem {
 /// An item of `objectives`.
 ///
 /// 目标列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetObjectivesItem {
     /// 目标ID
     ///
-    /// **Required.**
-    pub objective_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objective_id: ::std::option::Option<::std::string::String>,
     /// 目标名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 目标数量
     ///
-    /// **Required.**
-    pub count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
     /// 目标单位
     ///
-    /// **Required.**
-    pub unit: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit: ::std::option::Option<::std::string::String>,
     /// 目标描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -187,34 +206,35 @@ pub struct GetObjectivesItem {
     pub objective_completion_records: ::std::option::Option<
         ::std::vec::Vec<GetObjectiveCompletionRecordsItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetObjectivesItem {
-        objective_id: required(0, "objective_id"),
-        name: required(1, "name"),
-        count: required(2, "count"),
-        unit: required(3, "unit"),
+        objective_id: optional(0, "objective_id"),
+        name: optional(1, "name"),
+        count: optional(2, "count"),
+        unit: optional(3, "unit"),
         description: optional(4, "description"),
         objective_completion_records: optional(5, "objective_completion_records"),
+        ..extra
     }
 }
 
 impl GetObjectivesItem {
-    /// Creates a value from its required fields (`objective_id`, `name`, `count`, `unit`).
-    pub fn new(
-        objective_id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        count: i64,
-        unit: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetObjectivesItem {
-            objective_id: objective_id.into(),
-            name: name.into(),
-            count,
-            unit: unit.into(),
+            objective_id: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            count: ::std::option::Option::None,
+            unit: ::std::option::Option::None,
             description: ::std::option::Option::None,
             objective_completion_records: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -222,76 +242,81 @@ impl GetObjectivesItem {
 /// An item of `reward_usage_records`.
 ///
 /// 优惠使用记录列
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetRewardUsageRecordsItem {
     /// 优惠使用记录流水号
     ///
-    /// **Required.**
-    pub reward_usage_serial_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_usage_serial_no: ::std::option::Option<::std::string::String>,
     /// 优惠ID
     ///
-    /// **Required.**
-    pub reward_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_id: ::std::option::Option<::std::string::String>,
     /// 优惠使用时间
     ///
-    /// **Required.**
-    pub usage_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_time: ::std::option::Option<::std::string::String>,
     /// 优惠使用类型
     ///
-    /// **Required.**
-    pub usage_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_type: ::std::option::Option<::std::string::String>,
     /// 优惠使用描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 优惠使用数量
     ///
-    /// **Required.**
-    pub usage_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_count: ::std::option::Option<i64>,
     /// 优惠金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 备注说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetRewardUsageRecordsItem {
-        reward_usage_serial_no: required(0, "reward_usage_serial_no"),
-        reward_id: required(1, "reward_id"),
-        usage_time: required(2, "usage_time"),
-        usage_type: required(3, "usage_type"),
-        description: required(4, "description"),
-        usage_count: required(5, "usage_count"),
-        amount: required(6, "amount"),
+        reward_usage_serial_no: optional(0, "reward_usage_serial_no"),
+        reward_id: optional(1, "reward_id"),
+        usage_time: optional(2, "usage_time"),
+        usage_type: optional(3, "usage_type"),
+        description: optional(4, "description"),
+        usage_count: optional(5, "usage_count"),
+        amount: optional(6, "amount"),
         remark: optional(7, "remark"),
+        ..extra
     }
 }
 
 impl GetRewardUsageRecordsItem {
-    /// Creates a value from its required fields (`reward_usage_serial_no`, `reward_id`, `usage_time`, `usage_type`, `description`, `usage_count`, `amount`).
-    pub fn new(
-        reward_usage_serial_no: impl ::std::convert::Into<::std::string::String>,
-        reward_id: impl ::std::convert::Into<::std::string::String>,
-        usage_time: impl ::std::convert::Into<::std::string::String>,
-        usage_type: impl ::std::convert::Into<::std::string::String>,
-        description: impl ::std::convert::Into<::std::string::String>,
-        usage_count: i64,
-        amount: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetRewardUsageRecordsItem {
-            reward_usage_serial_no: reward_usage_serial_no.into(),
-            reward_id: reward_id.into(),
-            usage_time: usage_time.into(),
-            usage_type: usage_type.into(),
-            description: description.into(),
-            usage_count,
-            amount,
+            reward_usage_serial_no: ::std::option::Option::None,
+            reward_id: ::std::option::Option::None,
+            usage_time: ::std::option::Option::None,
+            usage_type: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            usage_count: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -299,34 +324,40 @@ impl GetRewardUsageRecordsItem {
 /// An item of `rewards`.
 ///
 /// 优惠列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetRewardsItem {
     /// 优惠ID
     ///
-    /// **Required.**
-    pub reward_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 优惠数量类型
     ///
-    /// **Required.**
-    pub count_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count_type: ::std::option::Option<::std::string::String>,
     /// 优惠数量
     ///
-    /// **Required.**
-    pub count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
     /// 优惠单位
     ///
-    /// **Required.**
-    pub unit: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit: ::std::option::Option<::std::string::String>,
     /// 优惠金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 优惠描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -335,77 +366,83 @@ pub struct GetRewardsItem {
     pub reward_usage_records: ::std::option::Option<
         ::std::vec::Vec<GetRewardUsageRecordsItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetRewardsItem {
-        reward_id: required(0, "reward_id"),
-        name: required(1, "name"),
-        count_type: required(2, "count_type"),
-        count: required(3, "count"),
-        unit: required(4, "unit"),
-        amount: required(5, "amount"),
+        reward_id: optional(0, "reward_id"),
+        name: optional(1, "name"),
+        count_type: optional(2, "count_type"),
+        count: optional(3, "count"),
+        unit: optional(4, "unit"),
+        amount: optional(5, "amount"),
         description: optional(6, "description"),
         reward_usage_records: optional(7, "reward_usage_records"),
+        ..extra
     }
 }
 
 impl GetRewardsItem {
-    /// Creates a value from its required fields (`reward_id`, `name`, `count_type`, `count`, `unit`, `amount`).
-    pub fn new(
-        reward_id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        count_type: impl ::std::convert::Into<::std::string::String>,
-        count: i64,
-        unit: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetRewardsItem {
-            reward_id: reward_id.into(),
-            name: name.into(),
-            count_type: count_type.into(),
-            count,
-            unit: unit.into(),
-            amount,
+            reward_id: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            count_type: ::std::option::Option::None,
+            count: ::std::option::Option::None,
+            unit: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
             reward_usage_records: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询先享卡订单 (`GET /v3/discount-card/cards/{out_card_code}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 先享卡ID
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
     /// 先享卡模板ID
     ///
-    /// **Required.**
-    pub card_template_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_template_id: ::std::option::Option<::std::string::String>,
     /// 商户领卡号
     ///
-    /// **Required.**
-    pub out_card_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_card_code: ::std::option::Option<::std::string::String>,
     /// 公众账号ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 约定时间期限
     ///
-    /// **Required.**
-    pub time_range: GetTimeRange,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub time_range: ::std::option::Option<GetTimeRange>,
     /// 状态
     ///
-    /// **Required.**
-    pub state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
     /// 未完成约定原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub unfinished_reason: ::std::option::Option<::std::string::String>,
@@ -417,8 +454,9 @@ pub struct GetResponse {
     pub pay_information: ::std::option::Option<GetPayInformation>,
     /// 创卡时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 目标列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub objectives: ::std::option::Option<::std::vec::Vec<GetObjectivesItem>>,
@@ -428,55 +466,51 @@ pub struct GetResponse {
     /// 邀请者用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sharer_openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        card_id: required(0, "card_id"),
-        card_template_id: required(1, "card_template_id"),
-        out_card_code: required(2, "out_card_code"),
-        appid: required(3, "appid"),
-        mchid: required(4, "mchid"),
-        time_range: required(5, "time_range"),
-        state: required(6, "state"),
+        card_id: optional(0, "card_id"),
+        card_template_id: optional(1, "card_template_id"),
+        out_card_code: optional(2, "out_card_code"),
+        appid: optional(3, "appid"),
+        mchid: optional(4, "mchid"),
+        time_range: optional(5, "time_range"),
+        state: optional(6, "state"),
         unfinished_reason: optional(7, "unfinished_reason"),
         total_amount: optional(8, "total_amount"),
         pay_information: optional(9, "pay_information"),
-        create_time: required(10, "create_time"),
+        create_time: optional(10, "create_time"),
         objectives: optional(11, "objectives"),
         rewards: optional(12, "rewards"),
         sharer_openid: optional(13, "sharer_openid"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`card_id`, `card_template_id`, `out_card_code`, `appid`, `mchid`, `time_range`, `state`, `create_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        card_template_id: impl ::std::convert::Into<::std::string::String>,
-        out_card_code: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        time_range: GetTimeRange,
-        state: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            card_id: card_id.into(),
-            card_template_id: card_template_id.into(),
-            out_card_code: out_card_code.into(),
-            appid: appid.into(),
-            mchid: mchid.into(),
-            time_range,
-            state: state.into(),
+            card_id: ::std::option::Option::None,
+            card_template_id: ::std::option::Option::None,
+            out_card_code: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            time_range: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             unfinished_reason: ::std::option::Option::None,
             total_amount: ::std::option::Option::None,
             pay_information: ::std::option::Option::None,
-            create_time: create_time.into(),
+            create_time: ::std::option::Option::None,
             objectives: ::std::option::Option::None,
             rewards: ::std::option::Option::None,
             sharer_openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -304,32 +304,39 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 充电自行车代扣受理扣款 (`POST /v3/ebike/charge/transactions`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 受理状态
     ///
-    /// **Required.**
-    pub accept_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub accept_state: ::std::option::Option<::std::string::String>,
     /// 订单创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        accept_state: required(0, "accept_state"),
+        accept_state: optional(0, "accept_state"),
         create_time: optional(1, "create_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`accept_state`).
-    pub fn new(accept_state: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            accept_state: accept_state.into(),
+            accept_state: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -398,12 +398,17 @@ pub struct PostResponse {
     /// 商户注销提现申请单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),
+        ..extra
     }
 }
 
@@ -413,6 +418,7 @@ impl PostResponse {
         PostResponse {
             applyment_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

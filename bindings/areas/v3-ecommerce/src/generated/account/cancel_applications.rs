@@ -130,18 +130,20 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 提交注销申请单 (`POST /v3/ecommerce/account/cancel-applications`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户注销申请单号
     ///
-    /// **Required.**
-    pub out_apply_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_apply_no: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 受理失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
@@ -151,30 +153,33 @@ pub struct PostResponse {
     /// 最后更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_apply_no: required(0, "out_apply_no"),
-        sub_mchid: required(1, "sub_mchid"),
+        out_apply_no: optional(0, "out_apply_no"),
+        sub_mchid: optional(1, "sub_mchid"),
         reject_reason: optional(2, "reject_reason"),
         cancel_state: optional(3, "cancel_state"),
         update_time: optional(4, "update_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_apply_no`, `sub_mchid`).
-    pub fn new(
-        out_apply_no: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_apply_no: out_apply_no.into(),
-            sub_mchid: sub_mchid.into(),
+            out_apply_no: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
             cancel_state: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

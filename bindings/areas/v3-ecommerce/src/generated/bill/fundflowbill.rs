@@ -111,97 +111,109 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `download_bill_list`.
 ///
 /// 下载信息明细
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDownloadBillListItem {
     /// 账单文件序号
     ///
-    /// **Required.**
-    pub bill_sequence: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bill_sequence: ::std::option::Option<i64>,
     /// 哈希类型
     ///
-    /// **Required.**
-    pub hash_type: GetHashType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub hash_type: ::std::option::Option<GetHashType>,
     /// 哈希值
     ///
-    /// **Required.**
-    pub hash_value: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub hash_value: ::std::option::Option<::std::string::String>,
     /// 账单下载地址
     ///
-    /// **Required.**
-    pub download_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub download_url: ::std::option::Option<::std::string::String>,
     /// 加密密钥
     ///
-    /// **Required.**
-    pub encrypt_key: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub encrypt_key: ::std::option::Option<::std::string::String>,
     /// 随机字符串
     ///
-    /// **Required.**
-    pub nonce: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub nonce: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDownloadBillListItem {
-        bill_sequence: required(0, "bill_sequence"),
-        hash_type: required(1, "hash_type"),
-        hash_value: required(2, "hash_value"),
-        download_url: required(3, "download_url"),
-        encrypt_key: required(4, "encrypt_key"),
-        nonce: required(5, "nonce"),
+        bill_sequence: optional(0, "bill_sequence"),
+        hash_type: optional(1, "hash_type"),
+        hash_value: optional(2, "hash_value"),
+        download_url: optional(3, "download_url"),
+        encrypt_key: optional(4, "encrypt_key"),
+        nonce: optional(5, "nonce"),
+        ..extra
     }
 }
 
 impl GetDownloadBillListItem {
-    /// Creates a value from its required fields (`bill_sequence`, `hash_type`, `hash_value`, `download_url`, `encrypt_key`, `nonce`).
-    pub fn new(
-        bill_sequence: i64,
-        hash_type: GetHashType,
-        hash_value: impl ::std::convert::Into<::std::string::String>,
-        download_url: impl ::std::convert::Into<::std::string::String>,
-        encrypt_key: impl ::std::convert::Into<::std::string::String>,
-        nonce: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDownloadBillListItem {
-            bill_sequence,
-            hash_type,
-            hash_value: hash_value.into(),
-            download_url: download_url.into(),
-            encrypt_key: encrypt_key.into(),
-            nonce: nonce.into(),
+            bill_sequence: ::std::option::Option::None,
+            hash_type: ::std::option::Option::None,
+            hash_value: ::std::option::Option::None,
+            download_url: ::std::option::Option::None,
+            encrypt_key: ::std::option::Option::None,
+            nonce: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 申请二级商户资金账单 (`GET /v3/ecommerce/bill/fundflowbill`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 下载信息总数
     ///
-    /// **Required.**
-    pub download_bill_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub download_bill_count: ::std::option::Option<i64>,
     /// 下载信息明细
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub download_bill_list: ::std::option::Option<
         ::std::vec::Vec<GetDownloadBillListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        download_bill_count: required(0, "download_bill_count"),
+        download_bill_count: optional(0, "download_bill_count"),
         download_bill_list: optional(1, "download_bill_list"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`download_bill_count`).
-    pub fn new(download_bill_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            download_bill_count,
+            download_bill_count: ::std::option::Option::None,
             download_bill_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -282,46 +282,51 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// The `amount` object.
 ///
 /// 订单金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseSubOrdersItemAmount {
     /// 标价金额
     ///
-    /// **Required.**
-    pub total_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
     /// 标价币种
     ///
-    /// **Required.**
-    pub currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
     /// 现金支付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_amount: ::std::option::Option<i64>,
     /// 现金支付币种
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseSubOrdersItemAmount {
-        total_amount: required(0, "total_amount"),
-        currency: required(1, "currency"),
+        total_amount: optional(0, "total_amount"),
+        currency: optional(1, "currency"),
         payer_amount: optional(2, "payer_amount"),
         payer_currency: optional(3, "payer_currency"),
+        ..extra
     }
 }
 
 impl PostResponseSubOrdersItemAmount {
-    /// Creates a value from its required fields (`total_amount`, `currency`).
-    pub fn new(
-        total_amount: i64,
-        currency: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseSubOrdersItemAmount {
-            total_amount,
-            currency: currency.into(),
+            total_amount: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
             payer_amount: ::std::option::Option::None,
             payer_currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -329,22 +334,25 @@ impl PostResponseSubOrdersItemAmount {
 /// An item of `sub_orders`.
 ///
 /// 子单信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseSubOrdersItem {
     /// 子单商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 交易类型
     ///
-    /// **Required.**
-    pub trade_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_type: ::std::option::Option<::std::string::String>,
     /// 交易状态
     ///
-    /// **Required.**
-    pub trade_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
     /// 付款银行
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
@@ -356,62 +364,64 @@ pub struct PostResponseSubOrdersItem {
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 子单微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 子单商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<PostResponseSubOrdersItemAmount>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseSubOrdersItem {
-        mchid: required(0, "mchid"),
-        trade_type: required(1, "trade_type"),
-        trade_state: required(2, "trade_state"),
+        mchid: optional(0, "mchid"),
+        trade_type: optional(1, "trade_type"),
+        trade_state: optional(2, "trade_state"),
         bank_type: optional(3, "bank_type"),
         attach: optional(4, "attach"),
         success_time: optional(5, "success_time"),
-        transaction_id: required(6, "transaction_id"),
-        out_trade_no: required(7, "out_trade_no"),
-        sub_mchid: required(8, "sub_mchid"),
+        transaction_id: optional(6, "transaction_id"),
+        out_trade_no: optional(7, "out_trade_no"),
+        sub_mchid: optional(8, "sub_mchid"),
         sub_appid: optional(9, "sub_appid"),
         amount: optional(10, "amount"),
+        ..extra
     }
 }
 
 impl PostResponseSubOrdersItem {
-    /// Creates a value from its required fields (`mchid`, `trade_type`, `trade_state`, `transaction_id`, `out_trade_no`, `sub_mchid`).
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        trade_type: impl ::std::convert::Into<::std::string::String>,
-        trade_state: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseSubOrdersItem {
-            mchid: mchid.into(),
-            trade_type: trade_type.into(),
-            trade_state: trade_state.into(),
+            mchid: ::std::option::Option::None,
+            trade_type: ::std::option::Option::None,
+            trade_state: ::std::option::Option::None,
             bank_type: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
-            transaction_id: transaction_id.into(),
-            out_trade_no: out_trade_no.into(),
-            sub_mchid: sub_mchid.into(),
+            transaction_id: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
             amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -419,79 +429,91 @@ impl PostResponseSubOrdersItem {
 /// The `combine_payer_info` object.
 ///
 /// 支付者
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostCombinePayerInfo {
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostCombinePayerInfo {
-        openid: required(0, "openid"),
+        openid: optional(0, "openid"),
+        ..extra
     }
 }
 
 impl PostCombinePayerInfo {
-    /// Creates a value from its required fields (`openid`).
-    pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostCombinePayerInfo {
-            openid: openid.into(),
+            openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 电商合单委托代扣支付 (`POST /v3/ecommerce/combine-papay/transactions`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 合单商户APPID
     ///
-    /// **Required.**
-    pub combine_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_appid: ::std::option::Option<::std::string::String>,
     /// 合单商户号
     ///
-    /// **Required.**
-    pub combine_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_mchid: ::std::option::Option<::std::string::String>,
     /// 合单商户订单号
     ///
-    /// **Required.**
-    pub combine_out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
     /// 子单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_orders: ::std::option::Option<::std::vec::Vec<PostResponseSubOrdersItem>>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_payer_info: ::std::option::Option<PostCombinePayerInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        combine_appid: required(0, "combine_appid"),
-        combine_mchid: required(1, "combine_mchid"),
-        combine_out_trade_no: required(2, "combine_out_trade_no"),
+        combine_appid: optional(0, "combine_appid"),
+        combine_mchid: optional(1, "combine_mchid"),
+        combine_out_trade_no: optional(2, "combine_out_trade_no"),
         sub_orders: optional(3, "sub_orders"),
         combine_payer_info: optional(4, "combine_payer_info"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`combine_appid`, `combine_mchid`, `combine_out_trade_no`).
-    pub fn new(
-        combine_appid: impl ::std::convert::Into<::std::string::String>,
-        combine_mchid: impl ::std::convert::Into<::std::string::String>,
-        combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            combine_appid: combine_appid.into(),
-            combine_mchid: combine_mchid.into(),
-            combine_out_trade_no: combine_out_trade_no.into(),
+            combine_appid: ::std::option::Option::None,
+            combine_mchid: ::std::option::Option::None,
+            combine_out_trade_no: ::std::option::Option::None,
             sub_orders: ::std::option::Option::None,
             combine_payer_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

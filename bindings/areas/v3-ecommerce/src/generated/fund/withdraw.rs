@@ -119,48 +119,53 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 账户余额提现 (`POST /v3/ecommerce/fund/withdraw`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 特约商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付提现单号
     ///
-    /// **Required.**
-    pub withdraw_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub withdraw_id: ::std::option::Option<::std::string::String>,
     /// 商户提现单号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 出款账户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account_type: ::std::option::Option<PostAccountType>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        withdraw_id: required(1, "withdraw_id"),
-        out_request_no: required(2, "out_request_no"),
+        sub_mchid: optional(0, "sub_mchid"),
+        withdraw_id: optional(1, "withdraw_id"),
+        out_request_no: optional(2, "out_request_no"),
         account_type: optional(3, "account_type"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `withdraw_id`, `out_request_no`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        withdraw_id: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sub_mchid: sub_mchid.into(),
-            withdraw_id: withdraw_id.into(),
-            out_request_no: out_request_no.into(),
+            sub_mchid: ::std::option::Option::None,
+            withdraw_id: ::std::option::Option::None,
+            out_request_no: ::std::option::Option::None,
             account_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -69,43 +69,48 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询个人收款方授权结果 (`GET /v3/ecommerce/individual-contracts/{openid}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 授权ID
     ///
-    /// **Required.**
-    pub individual_auth_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub individual_auth_id: ::std::option::Option<::std::string::String>,
     /// 操作时间
     ///
-    /// **Required.**
-    pub operation_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub operation_time: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
-    /// **Required.**
-    pub auth_state: GetAuthState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub auth_state: ::std::option::Option<GetAuthState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        individual_auth_id: required(0, "individual_auth_id"),
-        operation_time: required(1, "operation_time"),
-        auth_state: required(2, "auth_state"),
+        individual_auth_id: optional(0, "individual_auth_id"),
+        operation_time: optional(1, "operation_time"),
+        auth_state: optional(2, "auth_state"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`individual_auth_id`, `operation_time`, `auth_state`).
-    pub fn new(
-        individual_auth_id: impl ::std::convert::Into<::std::string::String>,
-        operation_time: impl ::std::convert::Into<::std::string::String>,
-        auth_state: GetAuthState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            individual_auth_id: individual_auth_id.into(),
-            operation_time: operation_time.into(),
-            auth_state,
+            individual_auth_id: ::std::option::Option::None,
+            operation_time: ::std::option::Option::None,
+            auth_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -97,48 +97,53 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 申请二级商户商家转账授权 (`POST /v3/ecommerce/mch-transfer/authorizations`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
-    /// **Required.**
-    pub authorization_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorization_state: ::std::option::Option<::std::string::String>,
     /// 授权申请受理时间
     ///
-    /// **Required.**
-    pub accept_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub accept_time: ::std::option::Option<::std::string::String>,
     /// 授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        authorization_state: required(1, "authorization_state"),
-        accept_time: required(2, "accept_time"),
+        sub_mchid: optional(0, "sub_mchid"),
+        authorization_state: optional(1, "authorization_state"),
+        accept_time: optional(2, "accept_time"),
         authorize_time: optional(3, "authorize_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `authorization_state`, `accept_time`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        authorization_state: impl ::std::convert::Into<::std::string::String>,
-        accept_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sub_mchid: sub_mchid.into(),
-            authorization_state: authorization_state.into(),
-            accept_time: accept_time.into(),
+            sub_mchid: ::std::option::Option::None,
+            authorization_state: ::std::option::Option::None,
+            accept_time: ::std::option::Option::None,
             authorize_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

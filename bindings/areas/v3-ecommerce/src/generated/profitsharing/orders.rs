@@ -55,7 +55,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `receivers`.
 ///
 /// 分账接收方列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetReceiversItem {
@@ -64,71 +64,76 @@ pub struct GetReceiversItem {
     pub receiver_mchid: ::std::option::Option<::std::string::String>,
     /// 分账金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 分账描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 分账结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<::std::string::String>,
     /// 完成时间
     ///
-    /// **Required.**
-    pub finish_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finish_time: ::std::option::Option<::std::string::String>,
     /// 分账失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// 分账接收方类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: ::std::string::String,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
     /// 分账接收方账号
     ///
-    /// **Required.**
-    pub receiver_account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receiver_account: ::std::option::Option<::std::string::String>,
     /// 分账明细单号
     ///
-    /// **Required.**
-    pub detail_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetReceiversItem {
         receiver_mchid: optional(0, "receiver_mchid"),
-        amount: required(1, "amount"),
-        description: required(2, "description"),
+        amount: optional(1, "amount"),
+        description: optional(2, "description"),
         result: optional(3, "result"),
-        finish_time: required(4, "finish_time"),
+        finish_time: optional(4, "finish_time"),
         fail_reason: optional(5, "fail_reason"),
-        type_: required(6, "type"),
-        receiver_account: required(7, "receiver_account"),
-        detail_id: required(8, "detail_id"),
+        type_: optional(6, "type"),
+        receiver_account: optional(7, "receiver_account"),
+        detail_id: optional(8, "detail_id"),
+        ..extra
     }
 }
 
 impl GetReceiversItem {
-    /// Creates a value from its required fields (`amount`, `description`, `finish_time`, `type`, `receiver_account`, `detail_id`).
-    pub fn new(
-        amount: i64,
-        description: impl ::std::convert::Into<::std::string::String>,
-        finish_time: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<::std::string::String>,
-        receiver_account: impl ::std::convert::Into<::std::string::String>,
-        detail_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetReceiversItem {
             receiver_mchid: ::std::option::Option::None,
-            amount,
-            description: description.into(),
+            amount: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             result: ::std::option::Option::None,
-            finish_time: finish_time.into(),
+            finish_time: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
-            type_: type_.into(),
-            receiver_account: receiver_account.into(),
-            detail_id: detail_id.into(),
+            type_: ::std::option::Option::None,
+            receiver_account: ::std::option::Option::None,
+            detail_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -168,11 +173,16 @@ pub struct GetFundsAbnormalReceiversItem {
     /// 平台接收异常资金商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetFundsAbnormalReceiversItem {
         mchid: optional(0, "mchid"),
+        ..extra
     }
 }
 
@@ -181,31 +191,36 @@ impl GetFundsAbnormalReceiversItem {
     pub fn new() -> Self {
         GetFundsAbnormalReceiversItem {
             mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询分账结果 (`GET /v3/ecommerce/profitsharing/orders`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户分账单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 微信分账单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
     /// 分账单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
@@ -237,14 +252,18 @@ pub struct GetResponse {
     /// 分账完结的原因描述，仅当查询分账完结的执行结果时，存在本字段。
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finish_description: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        transaction_id: required(1, "transaction_id"),
-        out_order_no: required(2, "out_order_no"),
-        order_id: required(3, "order_id"),
+        sub_mchid: optional(0, "sub_mchid"),
+        transaction_id: optional(1, "transaction_id"),
+        out_order_no: optional(2, "out_order_no"),
+        order_id: optional(3, "order_id"),
         status: optional(4, "status"),
         receivers: optional(5, "receivers"),
         close_reason: optional(6, "close_reason"),
@@ -254,22 +273,18 @@ pub struct GetResponse {
         funds_abnormal_receivers: optional(10, "funds_abnormal_receivers"),
         finish_amount: optional(11, "finish_amount"),
         finish_description: optional(12, "finish_description"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `transaction_id`, `out_order_no`, `order_id`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sub_mchid: sub_mchid.into(),
-            transaction_id: transaction_id.into(),
-            out_order_no: out_order_no.into(),
-            order_id: order_id.into(),
+            sub_mchid: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
+            out_order_no: ::std::option::Option::None,
+            order_id: ::std::option::Option::None,
             status: ::std::option::Option::None,
             receivers: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
@@ -279,6 +294,7 @@ impl GetResponse {
             funds_abnormal_receivers: ::std::option::Option::None,
             finish_amount: ::std::option::Option::None,
             finish_description: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -529,41 +545,47 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// An item of `receivers`.
 ///
 /// 分账接收方列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseReceiversItem {
     /// 分账金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 分账描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 分账结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<::std::string::String>,
     /// 完成时间
     ///
-    /// **Required.**
-    pub finish_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finish_time: ::std::option::Option<::std::string::String>,
     /// 分账失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// 分账接收方类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: ::std::string::String,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
     /// 分账接收方账号
     ///
-    /// **Required.**
-    pub receiver_account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receiver_account: ::std::option::Option<::std::string::String>,
     /// 分账明细单号
     ///
-    /// **Required.**
-    pub detail_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_id: ::std::option::Option<::std::string::String>,
     /// 异常处理状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub abnormal_status: ::std::option::Option<GetAbnormalStatus>,
@@ -580,109 +602,113 @@ pub struct PostResponseReceiversItem {
     pub funds_abnormal_receivers: ::std::option::Option<
         ::std::vec::Vec<GetFundsAbnormalReceiversItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseReceiversItem {
-        amount: required(0, "amount"),
-        description: required(1, "description"),
+        amount: optional(0, "amount"),
+        description: optional(1, "description"),
         result: optional(2, "result"),
-        finish_time: required(3, "finish_time"),
+        finish_time: optional(3, "finish_time"),
         fail_reason: optional(4, "fail_reason"),
-        type_: required(5, "type"),
-        receiver_account: required(6, "receiver_account"),
-        detail_id: required(7, "detail_id"),
+        type_: optional(5, "type"),
+        receiver_account: optional(6, "receiver_account"),
+        detail_id: optional(7, "detail_id"),
         abnormal_status: optional(8, "abnormal_status"),
         funds_abnormal_closed_reason: optional(9, "funds_abnormal_closed_reason"),
         funds_abnormal_redirect_id: optional(10, "funds_abnormal_redirect_id"),
         funds_abnormal_receivers: optional(11, "funds_abnormal_receivers"),
+        ..extra
     }
 }
 
 impl PostResponseReceiversItem {
-    /// Creates a value from its required fields (`amount`, `description`, `finish_time`, `type`, `receiver_account`, `detail_id`).
-    pub fn new(
-        amount: i64,
-        description: impl ::std::convert::Into<::std::string::String>,
-        finish_time: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<::std::string::String>,
-        receiver_account: impl ::std::convert::Into<::std::string::String>,
-        detail_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseReceiversItem {
-            amount,
-            description: description.into(),
+            amount: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             result: ::std::option::Option::None,
-            finish_time: finish_time.into(),
+            finish_time: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
-            type_: type_.into(),
-            receiver_account: receiver_account.into(),
-            detail_id: detail_id.into(),
+            type_: ::std::option::Option::None,
+            receiver_account: ::std::option::Option::None,
+            detail_id: ::std::option::Option::None,
             abnormal_status: ::std::option::Option::None,
             funds_abnormal_closed_reason: ::std::option::Option::None,
             funds_abnormal_redirect_id: ::std::option::Option::None,
             funds_abnormal_receivers: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 请求分账 (`POST /v3/ecommerce/profitsharing/orders`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户分账单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 微信分账单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
     /// 分账单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<PostStatus>,
     /// 分账接收方列表
     ///
-    /// **Required.**
-    pub receivers: ::std::vec::Vec<PostResponseReceiversItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receivers: ::std::option::Option<::std::vec::Vec<PostResponseReceiversItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        transaction_id: required(1, "transaction_id"),
-        out_order_no: required(2, "out_order_no"),
-        order_id: required(3, "order_id"),
+        sub_mchid: optional(0, "sub_mchid"),
+        transaction_id: optional(1, "transaction_id"),
+        out_order_no: optional(2, "out_order_no"),
+        order_id: optional(3, "order_id"),
         status: optional(4, "status"),
-        receivers: required(5, "receivers"),
+        receivers: optional(5, "receivers"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `transaction_id`, `out_order_no`, `order_id`, `receivers`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-        receivers: ::std::vec::Vec<PostResponseReceiversItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sub_mchid: sub_mchid.into(),
-            transaction_id: transaction_id.into(),
-            out_order_no: out_order_no.into(),
-            order_id: order_id.into(),
+            sub_mchid: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
+            out_order_no: ::std::option::Option::None,
+            order_id: ::std::option::Option::None,
             status: ::std::option::Option::None,
-            receivers,
+            receivers: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

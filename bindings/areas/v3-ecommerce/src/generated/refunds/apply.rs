@@ -28,7 +28,7 @@ pub struct PostFromItem {
     /// 出资金额
     ///
     /// **Required.**
-    pub amount: f64,
+    pub amount: i64,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -40,7 +40,7 @@ pub struct PostFromItem {
 
 impl PostFromItem {
     /// Creates a value from its required fields (`account`, `amount`).
-    pub fn new(account: PostAccount, amount: f64) -> Self {
+    pub fn new(account: PostAccount, amount: i64) -> Self {
         PostFromItem { account, amount }
     }
 }
@@ -328,36 +328,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// An item of `from`.
 ///
 /// 退款出资账户及金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseAmountFromItem {
     /// 出资账户类型
     ///
-    /// **Required.**
-    pub account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account: ::std::option::Option<::std::string::String>,
     /// 出资金额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseAmountFromItem {
-        account: required(0, "account"),
-        amount: required(1, "amount"),
+        account: optional(0, "account"),
+        amount: optional(1, "amount"),
+        ..extra
     }
 }
 
 impl PostResponseAmountFromItem {
-    /// Creates a value from its required fields (`account`, `amount`).
-    pub fn new(
-        account: impl ::std::convert::Into<::std::string::String>,
-        amount: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseAmountFromItem {
-            account: account.into(),
-            amount,
+            account: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -365,21 +370,23 @@ impl PostResponseAmountFromItem {
 /// The `amount` object.
 ///
 /// 订单金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseAmount {
     /// 退款金额
     ///
-    /// **Required.**
-    pub refund: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund: ::std::option::Option<i64>,
     /// 退款出资账户及金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub from: ::std::option::Option<::std::vec::Vec<PostResponseAmountFromItem>>,
     /// 用户退款金额
     ///
-    /// **Required.**
-    pub payer_refund: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_refund: ::std::option::Option<i64>,
     /// 优惠退款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_refund: ::std::option::Option<i64>,
@@ -388,30 +395,36 @@ pub struct PostResponseAmount {
     pub currency: ::std::option::Option<::std::string::String>,
     /// 垫付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub advance: ::std::option::Option<f64>,
+    pub advance: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseAmount {
-        refund: required(0, "refund"),
+        refund: optional(0, "refund"),
         from: optional(1, "from"),
-        payer_refund: required(2, "payer_refund"),
+        payer_refund: optional(2, "payer_refund"),
         discount_refund: optional(3, "discount_refund"),
         currency: optional(4, "currency"),
         advance: optional(5, "advance"),
+        ..extra
     }
 }
 
 impl PostResponseAmount {
-    /// Creates a value from its required fields (`refund`, `payer_refund`).
-    pub fn new(refund: i64, payer_refund: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseAmount {
-            refund,
+            refund: ::std::option::Option::None,
             from: ::std::option::Option::None,
-            payer_refund,
+            payer_refund: ::std::option::Option::None,
             discount_refund: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             advance: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -419,83 +432,92 @@ impl PostResponseAmount {
 /// An item of `promotion_detail`.
 ///
 /// 优惠退款详情
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostPromotionDetailItem {
     /// 券ID
     ///
-    /// **Required.**
-    pub promotion_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub promotion_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     ///
-    /// **Required.**
-    pub scope: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scope: ::std::option::Option<::std::string::String>,
     /// 优惠类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: ::std::string::String,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
     /// 优惠券面额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 优惠退款金额
     ///
-    /// **Required.**
-    pub refund_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostPromotionDetailItem {
-        promotion_id: required(0, "promotion_id"),
-        scope: required(1, "scope"),
-        type_: required(2, "type"),
-        amount: required(3, "amount"),
-        refund_amount: required(4, "refund_amount"),
+        promotion_id: optional(0, "promotion_id"),
+        scope: optional(1, "scope"),
+        type_: optional(2, "type"),
+        amount: optional(3, "amount"),
+        refund_amount: optional(4, "refund_amount"),
+        ..extra
     }
 }
 
 impl PostPromotionDetailItem {
-    /// Creates a value from its required fields (`promotion_id`, `scope`, `type`, `amount`, `refund_amount`).
-    pub fn new(
-        promotion_id: impl ::std::convert::Into<::std::string::String>,
-        scope: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-        refund_amount: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostPromotionDetailItem {
-            promotion_id: promotion_id.into(),
-            scope: scope.into(),
-            type_: type_.into(),
-            amount,
-            refund_amount,
+            promotion_id: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            type_: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            refund_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 退款申请 (`POST /v3/ecommerce/refunds/apply`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 微信退款单号
     ///
-    /// **Required.**
-    pub refund_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_id: ::std::option::Option<::std::string::String>,
     /// 商户退款单号
     ///
-    /// **Required.**
-    pub out_refund_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_refund_no: ::std::option::Option<::std::string::String>,
     /// 退款创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 订单金额
     ///
-    /// **Required.**
-    pub amount: PostResponseAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<PostResponseAmount>,
     /// 优惠退款详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
@@ -504,34 +526,35 @@ pub struct PostResponse {
     /// 退款出资商户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub refund_account: ::std::option::Option<PostRefundAccount>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        refund_id: required(0, "refund_id"),
-        out_refund_no: required(1, "out_refund_no"),
-        create_time: required(2, "create_time"),
-        amount: required(3, "amount"),
+        refund_id: optional(0, "refund_id"),
+        out_refund_no: optional(1, "out_refund_no"),
+        create_time: optional(2, "create_time"),
+        amount: optional(3, "amount"),
         promotion_detail: optional(4, "promotion_detail"),
         refund_account: optional(5, "refund_account"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`refund_id`, `out_refund_no`, `create_time`, `amount`).
-    pub fn new(
-        refund_id: impl ::std::convert::Into<::std::string::String>,
-        out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        amount: PostResponseAmount,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            refund_id: refund_id.into(),
-            out_refund_no: out_refund_no.into(),
-            create_time: create_time.into(),
-            amount,
+            refund_id: ::std::option::Option::None,
+            out_refund_no: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             promotion_detail: ::std::option::Option::None,
             refund_account: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

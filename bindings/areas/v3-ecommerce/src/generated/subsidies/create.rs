@@ -88,71 +88,76 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 请求补差 (`POST /v3/ecommerce/subsidies/create`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 微信补差单号
     ///
-    /// **Required.**
-    pub subsidy_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subsidy_id: ::std::option::Option<::std::string::String>,
     /// 补差描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 补差金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 补差单结果
     ///
-    /// **Required.**
-    pub result: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<::std::string::String>,
     /// 补差完成时间
     ///
-    /// **Required.**
-    pub success_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        transaction_id: required(1, "transaction_id"),
-        subsidy_id: required(2, "subsidy_id"),
-        description: required(3, "description"),
-        amount: required(4, "amount"),
-        result: required(5, "result"),
-        success_time: required(6, "success_time"),
+        sub_mchid: optional(0, "sub_mchid"),
+        transaction_id: optional(1, "transaction_id"),
+        subsidy_id: optional(2, "subsidy_id"),
+        description: optional(3, "description"),
+        amount: optional(4, "amount"),
+        result: optional(5, "result"),
+        success_time: optional(6, "success_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `transaction_id`, `subsidy_id`, `description`, `amount`, `result`, `success_time`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        subsidy_id: impl ::std::convert::Into<::std::string::String>,
-        description: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-        result: impl ::std::convert::Into<::std::string::String>,
-        success_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sub_mchid: sub_mchid.into(),
-            transaction_id: transaction_id.into(),
-            subsidy_id: subsidy_id.into(),
-            description: description.into(),
-            amount,
-            result: result.into(),
-            success_time: success_time.into(),
+            sub_mchid: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
+            subsidy_id: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            result: ::std::option::Option::None,
+            success_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -3,79 +3,83 @@
 //! Operations on `/v3/eduschoolpay/contracts/{contract_id}`.
 
 /// The response of 通过协议号查询签约 (`GET /v3/eduschoolpay/contracts/{contract_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 签约协议号
     ///
-    /// **Required.**
-    pub contract_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_id: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户appid
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 商户appid下的用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 签约模板号
     ///
-    /// **Required.**
-    pub plan_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<::std::string::String>,
     /// 签约状态
     ///
-    /// **Required.**
-    pub contract_status: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_status: ::std::option::Option<::std::string::String>,
     /// 签约时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 外部签约号
     ///
-    /// **Required.**
-    pub out_contract_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        contract_id: required(0, "contract_id"),
-        mchid: required(1, "mchid"),
-        appid: required(2, "appid"),
-        openid: required(3, "openid"),
-        plan_id: required(4, "plan_id"),
-        contract_status: required(5, "contract_status"),
-        create_time: required(6, "create_time"),
-        out_contract_code: required(7, "out_contract_code"),
+        contract_id: optional(0, "contract_id"),
+        mchid: optional(1, "mchid"),
+        appid: optional(2, "appid"),
+        openid: optional(3, "openid"),
+        plan_id: optional(4, "plan_id"),
+        contract_status: optional(5, "contract_status"),
+        create_time: optional(6, "create_time"),
+        out_contract_code: optional(7, "out_contract_code"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`contract_id`, `mchid`, `appid`, `openid`, `plan_id`, `contract_status`, `create_time`, `out_contract_code`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        contract_status: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            contract_id: contract_id.into(),
-            mchid: mchid.into(),
-            appid: appid.into(),
-            openid: openid.into(),
-            plan_id: plan_id.into(),
-            contract_status: contract_status.into(),
-            create_time: create_time.into(),
-            out_contract_code: out_contract_code.into(),
+            contract_id: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            openid: ::std::option::Option::None,
+            plan_id: ::std::option::Option::None,
+            contract_status: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            out_contract_code: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -121,6 +121,10 @@ pub struct GetRealNameInfo {
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub encrypted_credential_id: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -128,6 +132,7 @@ pub struct GetRealNameInfo {
         encrypted_real_name: optional(0, "encrypted_real_name"),
         credential_type: optional(1, "credential_type"),
         encrypted_credential_id: optional(2, "encrypted_credential_id"),
+        ..extra
     }
 }
 
@@ -138,6 +143,7 @@ impl GetRealNameInfo {
             encrypted_real_name: ::std::option::Option::None,
             credential_type: ::std::option::Option::None,
             encrypted_credential_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -159,6 +165,10 @@ pub struct GetResponse {
     /// 姓名信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub real_name_info: ::std::option::Option<GetRealNameInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -167,6 +177,7 @@ pub struct GetResponse {
         openid: optional(1, "openid"),
         sub_openid: optional(2, "sub_openid"),
         real_name_info: optional(3, "real_name_info"),
+        ..extra
     }
 }
 
@@ -178,6 +189,7 @@ impl GetResponse {
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             real_name_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

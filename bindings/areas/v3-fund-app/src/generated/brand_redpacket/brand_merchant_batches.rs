@@ -27,7 +27,7 @@ pub struct PostDetailListItem {
     /// 红包金额（单位：分）
     ///
     /// **Required.**
-    pub amount: f64,
+    pub amount: i64,
     /// 接收红包用户OpenID
     ///
     /// **Required.**
@@ -57,7 +57,7 @@ impl PostDetailListItem {
     /// Creates a value from its required fields (`out_detail_no`, `amount`, `openid`, `remark`).
     pub fn new(
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        amount: f64,
+        amount: i64,
         openid: impl ::std::convert::Into<::std::string::String>,
         remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -85,7 +85,7 @@ pub struct PostBody {
     /// 品牌ID
     ///
     /// **Required.**
-    pub brand_id: f64,
+    pub brand_id: i64,
     /// 品牌AppID
     ///
     /// **Required.**
@@ -113,11 +113,11 @@ pub struct PostBody {
     /// 总金额
     ///
     /// **Required.**
-    pub total_amount: f64,
+    pub total_amount: i64,
     /// 总笔数
     ///
     /// **Required.**
-    pub total_num: f64,
+    pub total_num: i64,
     /// 品牌红包明细列表
     ///
     /// **Required.**
@@ -143,15 +143,15 @@ impl PostBody {
     /// Creates a value from its required fields (`brand_id`, `brand_appid`, `scene`, `template_id`, `out_batch_no`, `batch_name`, `batch_remark`, `total_amount`, `total_num`, `detail_list`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        brand_id: f64,
+        brand_id: i64,
         brand_appid: impl ::std::convert::Into<::std::string::String>,
         scene: PostScene,
         template_id: impl ::std::convert::Into<::std::string::String>,
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
         batch_name: impl ::std::convert::Into<::std::string::String>,
         batch_remark: impl ::std::convert::Into<::std::string::String>,
-        total_amount: f64,
-        total_num: f64,
+        total_amount: i64,
+        total_num: i64,
         detail_list: ::std::vec::Vec<PostDetailListItem>,
     ) -> Self {
         PostBody {
@@ -193,46 +193,51 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 品牌商户发放红包 (`POST /v3/fund-app/brand-redpacket/brand-merchant-batches`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商家品牌红包批次单号
     ///
-    /// **Required.**
-    pub out_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 微信支付品牌红包批次单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_no: ::std::option::Option<::std::string::String>,
     /// 品牌红包批次创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 批次单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_state: ::std::option::Option<PostBatchState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_batch_no: required(0, "out_batch_no"),
+        out_batch_no: optional(0, "out_batch_no"),
         batch_no: optional(1, "batch_no"),
-        create_time: required(2, "create_time"),
+        create_time: optional(2, "create_time"),
         batch_state: optional(3, "batch_state"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_batch_no`, `create_time`).
-    pub fn new(
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_batch_no: out_batch_no.into(),
+            out_batch_no: ::std::option::Option::None,
             batch_no: ::std::option::Option::None,
-            create_time: create_time.into(),
+            create_time: ::std::option::Option::None,
             batch_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

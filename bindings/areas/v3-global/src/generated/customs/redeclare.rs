@@ -151,30 +151,35 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 报关重推 (`POST /v3/global/customs/redeclare`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 机构APPID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 报关状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户子订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_order_no: ::std::option::Option<::std::string::String>,
@@ -183,47 +188,47 @@ pub struct PostResponse {
     pub sub_order_id: ::std::option::Option<::std::string::String>,
     /// 最后更新时间
     ///
-    /// **Required.**
-    pub modify_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub modify_time: ::std::option::Option<::std::string::String>,
     /// 申报结果说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub explanation: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        appid: required(0, "appid"),
-        mchid: required(1, "mchid"),
-        state: required(2, "state"),
-        out_trade_no: required(3, "out_trade_no"),
-        transaction_id: required(4, "transaction_id"),
+        appid: optional(0, "appid"),
+        mchid: optional(1, "mchid"),
+        state: optional(2, "state"),
+        out_trade_no: optional(3, "out_trade_no"),
+        transaction_id: optional(4, "transaction_id"),
         sub_order_no: optional(5, "sub_order_no"),
         sub_order_id: optional(6, "sub_order_id"),
-        modify_time: required(7, "modify_time"),
+        modify_time: optional(7, "modify_time"),
         explanation: optional(8, "explanation"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`appid`, `mchid`, `state`, `out_trade_no`, `transaction_id`, `modify_time`).
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        modify_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            appid: appid.into(),
-            mchid: mchid.into(),
-            state,
-            out_trade_no: out_trade_no.into(),
-            transaction_id: transaction_id.into(),
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
             sub_order_no: ::std::option::Option::None,
             sub_order_id: ::std::option::Option::None,
-            modify_time: modify_time.into(),
+            modify_time: ::std::option::Option::None,
             explanation: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -156,57 +156,62 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 身份信息校验 (`POST /v3/global/customs/verify-certificate`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 机构APPID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 身份核验结果
     ///
-    /// **Required.**
-    pub certificate_check_result: PostCertificateCheckResult,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub certificate_check_result: ::std::option::Option<PostCertificateCheckResult>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        appid: required(0, "appid"),
-        mchid: required(1, "mchid"),
-        out_trade_no: required(2, "out_trade_no"),
-        transaction_id: required(3, "transaction_id"),
-        certificate_check_result: required(4, "certificate_check_result"),
+        appid: optional(0, "appid"),
+        mchid: optional(1, "mchid"),
+        out_trade_no: optional(2, "out_trade_no"),
+        transaction_id: optional(3, "transaction_id"),
+        certificate_check_result: optional(4, "certificate_check_result"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`appid`, `mchid`, `out_trade_no`, `transaction_id`, `certificate_check_result`).
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        certificate_check_result: PostCertificateCheckResult,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            appid: appid.into(),
-            mchid: mchid.into(),
-            out_trade_no: out_trade_no.into(),
-            transaction_id: transaction_id.into(),
-            certificate_check_result,
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
+            certificate_check_result: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

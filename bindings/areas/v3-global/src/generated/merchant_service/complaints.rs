@@ -131,86 +131,90 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `complaint_order_info`.
 ///
 /// 投诉单关联订单信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetComplaintOrderInfoItem {
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 结算币种金额
     ///
-    /// **Required.**
-    pub settlement_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_amount: ::std::option::Option<i64>,
     /// 结算币种累计已退款金额
     ///
-    /// **Required.**
-    pub settlement_refunded_amount: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_refunded_amount: ::std::option::Option<::std::string::String>,
     /// 结算币种
     ///
-    /// **Required.**
-    pub settlement_currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_currency: ::std::option::Option<::std::string::String>,
     /// 订单金额
     ///
-    /// **Required.**
-    pub payer_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_amount: ::std::option::Option<i64>,
     /// 支付币种累计已退款金额
     ///
-    /// **Required.**
-    pub payer_refunded_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_refunded_amount: ::std::option::Option<i64>,
     /// 支付币种
     ///
-    /// **Required.**
-    pub payer_currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 交易时间
     ///
-    /// **Required.**
-    pub trade_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetComplaintOrderInfoItem {
-        transaction_id: required(0, "transaction_id"),
-        out_trade_no: required(1, "out_trade_no"),
-        settlement_amount: required(2, "settlement_amount"),
-        settlement_refunded_amount: required(3, "settlement_refunded_amount"),
-        settlement_currency: required(4, "settlement_currency"),
-        payer_amount: required(5, "payer_amount"),
-        payer_refunded_amount: required(6, "payer_refunded_amount"),
-        payer_currency: required(7, "payer_currency"),
-        trade_time: required(8, "trade_time"),
+        transaction_id: optional(0, "transaction_id"),
+        out_trade_no: optional(1, "out_trade_no"),
+        settlement_amount: optional(2, "settlement_amount"),
+        settlement_refunded_amount: optional(3, "settlement_refunded_amount"),
+        settlement_currency: optional(4, "settlement_currency"),
+        payer_amount: optional(5, "payer_amount"),
+        payer_refunded_amount: optional(6, "payer_refunded_amount"),
+        payer_currency: optional(7, "payer_currency"),
+        trade_time: optional(8, "trade_time"),
+        ..extra
     }
 }
 
 impl GetComplaintOrderInfoItem {
-    /// Creates a value from its required fields (`transaction_id`, `out_trade_no`, `settlement_amount`, `settlement_refunded_amount`, `settlement_currency`, `payer_amount`, `payer_refunded_amount`, `payer_currency`, `trade_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        settlement_amount: i64,
-        settlement_refunded_amount: impl ::std::convert::Into<::std::string::String>,
-        settlement_currency: impl ::std::convert::Into<::std::string::String>,
-        payer_amount: i64,
-        payer_refunded_amount: i64,
-        payer_currency: impl ::std::convert::Into<::std::string::String>,
-        trade_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetComplaintOrderInfoItem {
-            transaction_id: transaction_id.into(),
-            out_trade_no: out_trade_no.into(),
-            settlement_amount,
-            settlement_refunded_amount: settlement_refunded_amount.into(),
-            settlement_currency: settlement_currency.into(),
-            payer_amount,
-            payer_refunded_amount,
-            payer_currency: payer_currency.into(),
-            trade_time: trade_time.into(),
+            transaction_id: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
+            settlement_amount: ::std::option::Option::None,
+            settlement_refunded_amount: ::std::option::Option::None,
+            settlement_currency: ::std::option::Option::None,
+            payer_amount: ::std::option::Option::None,
+            payer_refunded_amount: ::std::option::Option::None,
+            payer_currency: ::std::option::Option::None,
+            trade_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -242,36 +246,41 @@ impl GetComplaintOrderInfoItem {
 /// An item of `complaint_media_list`.
 ///
 /// 投诉资料列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetComplaintMediaListItem {
     /// 媒体文件业务类型
     ///
-    /// **Required.**
-    pub media_type: GetMediaType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub media_type: ::std::option::Option<GetMediaType>,
     /// 媒体文列表
     ///
-    /// **Required.**
-    pub media_url: ::std::vec::Vec<::std::string::String>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetComplaintMediaListItem {
-        media_type: required(0, "media_type"),
-        media_url: required(1, "media_url"),
+        media_type: optional(0, "media_type"),
+        media_url: optional(1, "media_url"),
+        ..extra
     }
 }
 
 impl GetComplaintMediaListItem {
-    /// Creates a value from its required fields (`media_type`, `media_url`).
-    pub fn new(
-        media_type: GetMediaType,
-        media_url: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetComplaintMediaListItem {
-            media_type,
-            media_url,
+            media_type: ::std::option::Option::None,
+            media_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -306,6 +315,10 @@ pub struct GetServiceOrderInfoItem {
     /// 支付分服务单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<GetState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -313,6 +326,7 @@ pub struct GetServiceOrderInfoItem {
         order_id: optional(0, "order_id"),
         out_order_no: optional(1, "out_order_no"),
         state: optional(2, "state"),
+        ..extra
     }
 }
 
@@ -323,6 +337,7 @@ impl GetServiceOrderInfoItem {
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
             state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -330,30 +345,35 @@ impl GetServiceOrderInfoItem {
 /// An item of `data`.
 ///
 /// 用户投诉信息详情
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 投诉单号
     ///
-    /// **Required.**
-    pub complaint_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complaint_id: ::std::option::Option<::std::string::String>,
     /// 投诉时间
     ///
-    /// **Required.**
-    pub complaint_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complaint_time: ::std::option::Option<::std::string::String>,
     /// 投诉详情
     ///
-    /// **Required.**
-    pub complaint_detail: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complaint_detail: ::std::option::Option<::std::string::String>,
     /// 投诉单状态
     ///
-    /// **Required.**
-    pub complaint_state: GetComplaintState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complaint_state: ::std::option::Option<GetComplaintState>,
     /// 被诉商户号
     ///
-    /// **Required.**
-    pub complainted_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complainted_mchid: ::std::option::Option<::std::string::String>,
     /// 投诉人联系方式
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -366,8 +386,9 @@ pub struct GetDataItem {
     >,
     /// 投诉单是否已全额退款
     ///
-    /// **Required.**
-    pub complaint_full_refunded: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complaint_full_refunded: ::std::option::Option<bool>,
     /// 是否超时
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_overdue: ::std::option::Option<bool>,
@@ -376,12 +397,14 @@ pub struct GetDataItem {
     pub priority: ::std::option::Option<GetPriority>,
     /// 是否有待回复的用户留言
     ///
-    /// **Required.**
-    pub incoming_user_response: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub incoming_user_response: ::std::option::Option<bool>,
     /// 用户投诉次数
     ///
-    /// **Required.**
-    pub user_complaint_times: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_complaint_times: ::std::option::Option<i64>,
     /// 投诉资料列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_media_list: ::std::option::Option<
@@ -398,65 +421,61 @@ pub struct GetDataItem {
     pub service_order_info: ::std::option::Option<
         ::std::vec::Vec<GetServiceOrderInfoItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        complaint_id: required(0, "complaint_id"),
-        complaint_time: required(1, "complaint_time"),
-        complaint_detail: required(2, "complaint_detail"),
-        complaint_state: required(3, "complaint_state"),
-        complainted_mchid: required(4, "complainted_mchid"),
+        complaint_id: optional(0, "complaint_id"),
+        complaint_time: optional(1, "complaint_time"),
+        complaint_detail: optional(2, "complaint_detail"),
+        complaint_state: optional(3, "complaint_state"),
+        complainted_mchid: optional(4, "complainted_mchid"),
         payer_phone: optional(5, "payer_phone"),
         complaint_order_info: optional(6, "complaint_order_info"),
-        complaint_full_refunded: required(7, "complaint_full_refunded"),
+        complaint_full_refunded: optional(7, "complaint_full_refunded"),
         is_overdue: optional(8, "is_overdue"),
         priority: optional(9, "priority"),
-        incoming_user_response: required(10, "incoming_user_response"),
-        user_complaint_times: required(11, "user_complaint_times"),
+        incoming_user_response: optional(10, "incoming_user_response"),
+        user_complaint_times: optional(11, "user_complaint_times"),
         complaint_media_list: optional(12, "complaint_media_list"),
         problem_description: optional(13, "problem_description"),
         complaint_detail_trans: optional(14, "complaint_detail_trans"),
         service_order_info: optional(15, "service_order_info"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`complaint_id`, `complaint_time`, `complaint_detail`, `complaint_state`, `complainted_mchid`, `complaint_full_refunded`, `incoming_user_response`, `user_complaint_times`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        complaint_id: impl ::std::convert::Into<::std::string::String>,
-        complaint_time: impl ::std::convert::Into<::std::string::String>,
-        complaint_detail: impl ::std::convert::Into<::std::string::String>,
-        complaint_state: GetComplaintState,
-        complainted_mchid: impl ::std::convert::Into<::std::string::String>,
-        complaint_full_refunded: bool,
-        incoming_user_response: bool,
-        user_complaint_times: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            complaint_id: complaint_id.into(),
-            complaint_time: complaint_time.into(),
-            complaint_detail: complaint_detail.into(),
-            complaint_state,
-            complainted_mchid: complainted_mchid.into(),
+            complaint_id: ::std::option::Option::None,
+            complaint_time: ::std::option::Option::None,
+            complaint_detail: ::std::option::Option::None,
+            complaint_state: ::std::option::Option::None,
+            complainted_mchid: ::std::option::Option::None,
             payer_phone: ::std::option::Option::None,
             complaint_order_info: ::std::option::Option::None,
-            complaint_full_refunded,
+            complaint_full_refunded: ::std::option::Option::None,
             is_overdue: ::std::option::Option::None,
             priority: ::std::option::Option::None,
-            incoming_user_response,
-            user_complaint_times,
+            incoming_user_response: ::std::option::Option::None,
+            user_complaint_times: ::std::option::Option::None,
             complaint_media_list: ::std::option::Option::None,
             problem_description: ::std::option::Option::None,
             complaint_detail_trans: ::std::option::Option::None,
             service_order_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询投诉单列表 (`GET /v3/global/merchant-service/complaints`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -465,34 +484,42 @@ pub struct GetResponse {
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 分页开始位置
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 投诉总条数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         data: optional(0, "data"),
-        limit: required(1, "limit"),
-        offset: required(2, "offset"),
+        limit: optional(1, "limit"),
+        offset: optional(2, "offset"),
         total_count: optional(3, "total_count"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`limit`, `offset`).
-    pub fn new(limit: i64, offset: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
             data: ::std::option::Option::None,
-            limit,
-            offset,
+            limit: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -59,27 +59,34 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 获取分账账单文件下载地址 (`GET /v3/global/profit-sharing/bill-download-url`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 下载地址
     ///
-    /// **Required.**
-    pub download_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub download_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        download_url: required(0, "download_url"),
+        download_url: optional(0, "download_url"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`download_url`).
-    pub fn new(download_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            download_url: download_url.into(),
+            download_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

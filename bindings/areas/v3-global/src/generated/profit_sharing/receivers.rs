@@ -247,7 +247,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 添加分账接收方 (`POST /v3/global/profit-sharing/receivers`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
@@ -256,13 +256,15 @@ pub struct PostResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 分账接收方类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: PostType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<PostType>,
     /// 分账接收方账号
     ///
-    /// **Required.**
-    pub account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account: ::std::option::Option<::std::string::String>,
     /// 分账接收方全称
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -270,8 +272,9 @@ pub struct PostResponse {
     pub name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
     /// 与分账方的关系类型
     ///
-    /// **Required.**
-    pub relation_type: PostRelationType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub relation_type: ::std::option::Option<PostRelationType>,
     /// 自定义的分账关系
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_relation: ::std::option::Option<::std::string::String>,
@@ -299,15 +302,19 @@ pub struct PostResponse {
     /// 分账方与接收方合作关系证明文件ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub partnership_file_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         sub_mchid: optional(0, "sub_mchid"),
-        type_: required(1, "type"),
-        account: required(2, "account"),
+        type_: optional(1, "type"),
+        account: optional(2, "account"),
         name: optional(3, "name"),
-        relation_type: required(4, "relation_type"),
+        relation_type: optional(4, "relation_type"),
         custom_relation: optional(5, "custom_relation"),
         scene: optional(6, "scene"),
         major_service: optional(7, "major_service"),
@@ -317,22 +324,19 @@ pub struct PostResponse {
         fail_reason: optional(11, "fail_reason"),
         application_file_id: optional(12, "application_file_id"),
         partnership_file_id: optional(13, "partnership_file_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`type`, `account`, `relation_type`).
-    pub fn new(
-        type_: PostType,
-        account: impl ::std::convert::Into<::std::string::String>,
-        relation_type: PostRelationType,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
             sub_mchid: ::std::option::Option::None,
-            type_,
-            account: account.into(),
+            type_: ::std::option::Option::None,
+            account: ::std::option::Option::None,
             name: ::std::option::Option::None,
-            relation_type,
+            relation_type: ::std::option::Option::None,
             custom_relation: ::std::option::Option::None,
             scene: ::std::option::Option::None,
             major_service: ::std::option::Option::None,
@@ -342,6 +346,7 @@ impl PostResponse {
             fail_reason: ::std::option::Option::None,
             application_file_id: ::std::option::Option::None,
             partnership_file_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

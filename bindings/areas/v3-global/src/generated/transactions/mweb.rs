@@ -592,27 +592,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of H5支付下单 (`POST /v3/global/transactions/mweb`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 支付跳转链接
     ///
-    /// **Required.**
-    pub mweb_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mweb_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        mweb_url: required(0, "mweb_url"),
+        mweb_url: optional(0, "mweb_url"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`mweb_url`).
-    pub fn new(mweb_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            mweb_url: mweb_url.into(),
+            mweb_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -58,36 +58,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 商家小票管理 (`POST /v3/goldplan/merchants/changecustompagestatus`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 子商户ID
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 操作类型
     ///
-    /// **Required.**
-    pub operation_type: PostOperationType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub operation_type: ::std::option::Option<PostOperationType>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        operation_type: required(1, "operation_type"),
+        sub_mchid: optional(0, "sub_mchid"),
+        operation_type: optional(1, "operation_type"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `operation_type`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        operation_type: PostOperationType,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sub_mchid: sub_mchid.into(),
-            operation_type,
+            sub_mchid: ::std::option::Option::None,
+            operation_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

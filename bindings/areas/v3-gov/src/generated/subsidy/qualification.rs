@@ -40,7 +40,7 @@ pub struct GetQuery {
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
     ///
     /// **Required.**
-    pub appliance_id: f64,
+    pub appliance_id: i64,
     /// OPENID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -50,7 +50,7 @@ pub struct GetQuery {
     /// 使用的资格的地区编码
     ///
     /// **Required.**
-    pub qualification_region_code: f64,
+    pub qualification_region_code: i64,
     /// 证件类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub identity_document_type: ::std::option::Option<GetIdentityDocumentType>,
@@ -71,7 +71,7 @@ pub struct GetQuery {
 
 impl GetQuery {
     /// Creates a value from its required fields (`appliance_id`, `qualification_region_code`).
-    pub fn new(appliance_id: f64, qualification_region_code: f64) -> Self {
+    pub fn new(appliance_id: i64, qualification_region_code: i64) -> Self {
         GetQuery {
             real_name: ::std::option::Option::None,
             id_card_number: ::std::option::Option::None,
@@ -160,26 +160,35 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询补贴资格 (`GET /v3/gov/subsidy/qualification`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 资格的状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        state: required(0, "state"),
+        state: optional(0, "state"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`state`).
-    pub fn new(state: GetState) -> Self {
-        GetResponse { state }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        GetResponse {
+            state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 

@@ -10,11 +10,16 @@ pub struct GetResponse {
     /// 用户是否具有保险订单领取资格
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub qualified_user: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         qualified_user: optional(0, "qualified_user"),
+        ..extra
     }
 }
 
@@ -23,6 +28,7 @@ impl GetResponse {
     pub fn new() -> Self {
         GetResponse {
             qualified_user: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

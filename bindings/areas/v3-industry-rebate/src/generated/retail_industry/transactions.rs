@@ -23,11 +23,11 @@ pub struct PostGoodsDetailItem {
     /// 商品数量
     ///
     /// **Required.**
-    pub quantity: f64,
+    pub quantity: i64,
     /// 商品单价
     ///
     /// **Required.**
-    pub price: f64,
+    pub price: i64,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -45,8 +45,8 @@ impl PostGoodsDetailItem {
     pub fn new(
         barcode: impl ::std::convert::Into<::std::string::String>,
         goods_name: impl ::std::convert::Into<::std::string::String>,
-        quantity: f64,
-        price: f64,
+        quantity: i64,
+        price: i64,
     ) -> Self {
         PostGoodsDetailItem {
             barcode: barcode.into(),

@@ -110,67 +110,72 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 提交保单授权信息 (`POST /v3/inspolicymgr/deduct/authorizations`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户保险编号
     ///
-    /// **Required.**
-    pub out_insurance_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_insurance_no: ::std::option::Option<::std::string::String>,
     /// 商户APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 保险代扣模板ID
     ///
-    /// **Required.**
-    pub plan_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<::std::string::String>,
     /// 商户签约协议号
     ///
-    /// **Required.**
-    pub out_contract_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 保险名称
     ///
-    /// **Required.**
-    pub insurance_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub insurance_name: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
-    /// **Required.**
-    pub auth_state: PostAuthState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub auth_state: ::std::option::Option<PostAuthState>,
     /// 用户授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_auth_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_insurance_no: required(0, "out_insurance_no"),
+        out_insurance_no: optional(0, "out_insurance_no"),
         appid: optional(1, "appid"),
-        plan_id: required(2, "plan_id"),
-        out_contract_code: required(3, "out_contract_code"),
-        insurance_name: required(4, "insurance_name"),
-        auth_state: required(5, "auth_state"),
+        plan_id: optional(2, "plan_id"),
+        out_contract_code: optional(3, "out_contract_code"),
+        insurance_name: optional(4, "insurance_name"),
+        auth_state: optional(5, "auth_state"),
         user_auth_time: optional(6, "user_auth_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_insurance_no`, `plan_id`, `out_contract_code`, `insurance_name`, `auth_state`).
-    pub fn new(
-        out_insurance_no: impl ::std::convert::Into<::std::string::String>,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        insurance_name: impl ::std::convert::Into<::std::string::String>,
-        auth_state: PostAuthState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_insurance_no: out_insurance_no.into(),
+            out_insurance_no: ::std::option::Option::None,
             appid: ::std::option::Option::None,
-            plan_id: plan_id.into(),
-            out_contract_code: out_contract_code.into(),
-            insurance_name: insurance_name.into(),
-            auth_state,
+            plan_id: ::std::option::Option::None,
+            out_contract_code: ::std::option::Option::None,
+            insurance_name: ::std::option::Option::None,
+            auth_state: ::std::option::Option::None,
             user_auth_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

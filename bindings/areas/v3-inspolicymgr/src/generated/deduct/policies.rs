@@ -160,7 +160,7 @@ pub struct PostBody {
     /// 保单的扣费周期列表
     ///
     /// **Required.**
-    pub policy_periods: ::std::vec::Vec<f64>,
+    pub policy_periods: ::std::vec::Vec<i64>,
     /// 商户APPID
     ///
     /// **Required.**
@@ -256,7 +256,7 @@ impl PostBody {
         policy_state: PostPolicyState,
         plan_id: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        policy_periods: ::std::vec::Vec<f64>,
+        policy_periods: ::std::vec::Vec<i64>,
         appid: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
         free_insurance: bool,
@@ -440,42 +440,50 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 上传保单 (`POST /v3/inspolicymgr/deduct/policies`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户保险编号
     ///
-    /// **Required.**
-    pub out_insurance_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_insurance_no: ::std::option::Option<::std::string::String>,
     /// 保险名称
     ///
-    /// **Required.**
-    pub insurance_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub insurance_name: ::std::option::Option<::std::string::String>,
     /// 被保险人姓名列表
     ///
-    /// **Required.**
-    pub insured_name_list: ::std::vec::Vec<::std::string::String>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub insured_name_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 承保公司代码
     ///
-    /// **Required.**
-    pub insurance_company_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub insurance_company_code: ::std::option::Option<::std::string::String>,
     /// 保单生效时间
     ///
-    /// **Required.**
-    pub effective_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub effective_time: ::std::option::Option<::std::string::String>,
     /// 保单失效时间
     ///
-    /// **Required.**
-    pub expired_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub expired_time: ::std::option::Option<::std::string::String>,
     /// 保障详情
     ///
-    /// **Required.**
-    pub coverage_detail: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coverage_detail: ::std::option::Option<::std::string::String>,
     /// 是否支持续保
     ///
-    /// **Required.**
-    pub support_renewal: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub support_renewal: ::std::option::Option<bool>,
     /// 可续保开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_renewal_time: ::std::option::Option<::std::string::String>,
@@ -484,8 +492,9 @@ pub struct PostResponse {
     pub end_renewal_time: ::std::option::Option<::std::string::String>,
     /// 保单类型
     ///
-    /// **Required.**
-    pub policy_type: PostPolicyType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub policy_type: ::std::option::Option<PostPolicyType>,
     /// 车牌信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub car_number: ::std::option::Option<::std::string::String>,
@@ -497,27 +506,32 @@ pub struct PostResponse {
     pub address: ::std::option::Option<::std::string::String>,
     /// 保单状态
     ///
-    /// **Required.**
-    pub policy_state: PostPolicyState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub policy_state: ::std::option::Option<PostPolicyState>,
     /// 保司保单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_code: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     ///
-    /// **Required.**
-    pub plan_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<::std::string::String>,
     /// 商户签约协议号
     ///
-    /// **Required.**
-    pub out_contract_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 保单的扣费周期列表
     ///
-    /// **Required.**
-    pub policy_periods: ::std::vec::Vec<f64>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub policy_periods: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 是否为赠险
     ///
-    /// **Required.**
-    pub free_insurance: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub free_insurance: ::std::option::Option<bool>,
     /// 是否与其它保单合并扣费
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combined_payment: ::std::option::Option<bool>,
@@ -539,30 +553,34 @@ pub struct PostResponse {
     /// 保障期限类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coverage_term_type: ::std::option::Option<PostCoverageTermType>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_insurance_no: required(0, "out_insurance_no"),
-        insurance_name: required(1, "insurance_name"),
-        insured_name_list: required(2, "insured_name_list"),
-        insurance_company_code: required(3, "insurance_company_code"),
-        effective_time: required(4, "effective_time"),
-        expired_time: required(5, "expired_time"),
-        coverage_detail: required(6, "coverage_detail"),
-        support_renewal: required(7, "support_renewal"),
+        out_insurance_no: optional(0, "out_insurance_no"),
+        insurance_name: optional(1, "insurance_name"),
+        insured_name_list: optional(2, "insured_name_list"),
+        insurance_company_code: optional(3, "insurance_company_code"),
+        effective_time: optional(4, "effective_time"),
+        expired_time: optional(5, "expired_time"),
+        coverage_detail: optional(6, "coverage_detail"),
+        support_renewal: optional(7, "support_renewal"),
         start_renewal_time: optional(8, "start_renewal_time"),
         end_renewal_time: optional(9, "end_renewal_time"),
-        policy_type: required(10, "policy_type"),
+        policy_type: optional(10, "policy_type"),
         car_number: optional(11, "car_number"),
         pet_name: optional(12, "pet_name"),
         address: optional(13, "address"),
-        policy_state: required(14, "policy_state"),
+        policy_state: optional(14, "policy_state"),
         policy_code: optional(15, "policy_code"),
-        plan_id: required(16, "plan_id"),
-        out_contract_code: required(17, "out_contract_code"),
-        policy_periods: required(18, "policy_periods"),
-        free_insurance: required(19, "free_insurance"),
+        plan_id: optional(16, "plan_id"),
+        out_contract_code: optional(17, "out_contract_code"),
+        policy_periods: optional(18, "policy_periods"),
+        free_insurance: optional(19, "free_insurance"),
         combined_payment: optional(20, "combined_payment"),
         payment_method: optional(21, "payment_method"),
         period_premium_mode: optional(22, "period_premium_mode"),
@@ -570,49 +588,34 @@ pub struct PostResponse {
         first_period_amount: optional(24, "first_period_amount"),
         subsequent_period_amount: optional(25, "subsequent_period_amount"),
         coverage_term_type: optional(26, "coverage_term_type"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_insurance_no`, `insurance_name`, `insured_name_list`, `insurance_company_code`, `effective_time`, `expired_time`, `coverage_detail`, `support_renewal`, `policy_type`, `policy_state`, `plan_id`, `out_contract_code`, `policy_periods`, `free_insurance`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        out_insurance_no: impl ::std::convert::Into<::std::string::String>,
-        insurance_name: impl ::std::convert::Into<::std::string::String>,
-        insured_name_list: ::std::vec::Vec<::std::string::String>,
-        insurance_company_code: impl ::std::convert::Into<::std::string::String>,
-        effective_time: impl ::std::convert::Into<::std::string::String>,
-        expired_time: impl ::std::convert::Into<::std::string::String>,
-        coverage_detail: impl ::std::convert::Into<::std::string::String>,
-        support_renewal: bool,
-        policy_type: PostPolicyType,
-        policy_state: PostPolicyState,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        policy_periods: ::std::vec::Vec<f64>,
-        free_insurance: bool,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_insurance_no: out_insurance_no.into(),
-            insurance_name: insurance_name.into(),
-            insured_name_list,
-            insurance_company_code: insurance_company_code.into(),
-            effective_time: effective_time.into(),
-            expired_time: expired_time.into(),
-            coverage_detail: coverage_detail.into(),
-            support_renewal,
+            out_insurance_no: ::std::option::Option::None,
+            insurance_name: ::std::option::Option::None,
+            insured_name_list: ::std::option::Option::None,
+            insurance_company_code: ::std::option::Option::None,
+            effective_time: ::std::option::Option::None,
+            expired_time: ::std::option::Option::None,
+            coverage_detail: ::std::option::Option::None,
+            support_renewal: ::std::option::Option::None,
             start_renewal_time: ::std::option::Option::None,
             end_renewal_time: ::std::option::Option::None,
-            policy_type,
+            policy_type: ::std::option::Option::None,
             car_number: ::std::option::Option::None,
             pet_name: ::std::option::Option::None,
             address: ::std::option::Option::None,
-            policy_state,
+            policy_state: ::std::option::Option::None,
             policy_code: ::std::option::Option::None,
-            plan_id: plan_id.into(),
-            out_contract_code: out_contract_code.into(),
-            policy_periods,
-            free_insurance,
+            plan_id: ::std::option::Option::None,
+            out_contract_code: ::std::option::Option::None,
+            policy_periods: ::std::option::Option::None,
+            free_insurance: ::std::option::Option::None,
             combined_payment: ::std::option::Option::None,
             payment_method: ::std::option::Option::None,
             period_premium_mode: ::std::option::Option::None,
@@ -620,6 +623,7 @@ impl PostResponse {
             first_period_amount: ::std::option::Option::None,
             subsequent_period_amount: ::std::option::Option::None,
             coverage_term_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

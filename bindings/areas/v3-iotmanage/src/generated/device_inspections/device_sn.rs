@@ -16,42 +16,50 @@
 }
 
 /// The response of 获取出厂检查结果 (`GET /v3/iotmanage/device-inspections/{device_sn}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 设备序列号
     ///
-    /// **Required.**
-    pub device_sn: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_sn: ::std::option::Option<::std::string::String>,
     /// 有线网卡MAC地址
     ///
-    /// **Required.**
-    pub wired_mac: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wired_mac: ::std::option::Option<::std::string::String>,
     /// 无线网卡MAC地址
     ///
-    /// **Required.**
-    pub wireless_mac: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wireless_mac: ::std::option::Option<::std::string::String>,
     /// 蓝牙MAC地址
     ///
-    /// **Required.**
-    pub bluetooth_mac: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bluetooth_mac: ::std::option::Option<::std::string::String>,
     /// 刷脸应用版本号
     ///
-    /// **Required.**
-    pub app_version: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub app_version: ::std::option::Option<::std::string::String>,
     /// 摄像头序列号
     ///
-    /// **Required.**
-    pub camera_sn: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub camera_sn: ::std::option::Option<::std::string::String>,
     /// 国际移动设备识别码
     ///
-    /// **Required.**
-    pub imei: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub imei: ::std::option::Option<::std::string::String>,
     /// 查询结果
     ///
-    /// **Required.**
-    pub result: GetResult,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<GetResult>,
     /// 错误信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -60,52 +68,48 @@ pub struct GetResponse {
     pub warnings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 查询时间
     ///
-    /// **Required.**
-    pub inspect_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub inspect_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        device_sn: required(0, "device_sn"),
-        wired_mac: required(1, "wired_mac"),
-        wireless_mac: required(2, "wireless_mac"),
-        bluetooth_mac: required(3, "bluetooth_mac"),
-        app_version: required(4, "app_version"),
-        camera_sn: required(5, "camera_sn"),
-        imei: required(6, "imei"),
-        result: required(7, "result"),
+        device_sn: optional(0, "device_sn"),
+        wired_mac: optional(1, "wired_mac"),
+        wireless_mac: optional(2, "wireless_mac"),
+        bluetooth_mac: optional(3, "bluetooth_mac"),
+        app_version: optional(4, "app_version"),
+        camera_sn: optional(5, "camera_sn"),
+        imei: optional(6, "imei"),
+        result: optional(7, "result"),
         errors: optional(8, "errors"),
         warnings: optional(9, "warnings"),
-        inspect_time: required(10, "inspect_time"),
+        inspect_time: optional(10, "inspect_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`device_sn`, `wired_mac`, `wireless_mac`, `bluetooth_mac`, `app_version`, `camera_sn`, `imei`, `result`, `inspect_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        device_sn: impl ::std::convert::Into<::std::string::String>,
-        wired_mac: impl ::std::convert::Into<::std::string::String>,
-        wireless_mac: impl ::std::convert::Into<::std::string::String>,
-        bluetooth_mac: impl ::std::convert::Into<::std::string::String>,
-        app_version: impl ::std::convert::Into<::std::string::String>,
-        camera_sn: impl ::std::convert::Into<::std::string::String>,
-        imei: impl ::std::convert::Into<::std::string::String>,
-        result: GetResult,
-        inspect_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            device_sn: device_sn.into(),
-            wired_mac: wired_mac.into(),
-            wireless_mac: wireless_mac.into(),
-            bluetooth_mac: bluetooth_mac.into(),
-            app_version: app_version.into(),
-            camera_sn: camera_sn.into(),
-            imei: imei.into(),
-            result,
+            device_sn: ::std::option::Option::None,
+            wired_mac: ::std::option::Option::None,
+            wireless_mac: ::std::option::Option::None,
+            bluetooth_mac: ::std::option::Option::None,
+            app_version: ::std::option::Option::None,
+            camera_sn: ::std::option::Option::None,
+            imei: ::std::option::Option::None,
+            result: ::std::option::Option::None,
             errors: ::std::option::Option::None,
             warnings: ::std::option::Option::None,
-            inspect_time: inspect_time.into(),
+            inspect_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

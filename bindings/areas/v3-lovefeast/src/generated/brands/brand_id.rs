@@ -3,33 +3,41 @@
 //! Operations on `/v3/lovefeast/brands/{brand_id}`.
 
 /// The response of 查询爱心餐品牌信息 (`GET /v3/lovefeast/brands/{brand_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 捐赠数量
     ///
-    /// **Required.**
-    pub donate_count: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub donate_count: ::std::option::Option<i64>,
     /// 供餐数量
     ///
-    /// **Required.**
-    pub consume_count: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub consume_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        donate_count: required(0, "donate_count"),
-        consume_count: required(1, "consume_count"),
+        donate_count: optional(0, "donate_count"),
+        consume_count: optional(1, "consume_count"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`donate_count`, `consume_count`).
-    pub fn new(donate_count: f64, consume_count: f64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            donate_count,
-            consume_count,
+            donate_count: ::std::option::Option::None,
+            consume_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

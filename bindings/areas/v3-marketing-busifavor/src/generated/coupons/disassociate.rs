@@ -60,29 +60,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 取消关联订单信息 (`POST /v3/marketing/busifavor/coupons/disassociate`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 取消关联成功时间
     ///
-    /// **Required.**
-    pub wechatpay_disassociate_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wechatpay_disassociate_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        wechatpay_disassociate_time: required(0, "wechatpay_disassociate_time"),
+        wechatpay_disassociate_time: optional(0, "wechatpay_disassociate_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`wechatpay_disassociate_time`).
-    pub fn new(
-        wechatpay_disassociate_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            wechatpay_disassociate_time: wechatpay_disassociate_time.into(),
+            wechatpay_disassociate_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

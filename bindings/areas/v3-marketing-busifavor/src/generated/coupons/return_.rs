@@ -53,29 +53,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 申请退券 (`POST /v3/marketing/busifavor/coupons/return`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 微信退券成功的时间
     ///
-    /// **Required.**
-    pub wechatpay_return_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wechatpay_return_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        wechatpay_return_time: required(0, "wechatpay_return_time"),
+        wechatpay_return_time: optional(0, "wechatpay_return_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`wechatpay_return_time`).
-    pub fn new(
-        wechatpay_return_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            wechatpay_return_time: wechatpay_return_time.into(),
+            wechatpay_return_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

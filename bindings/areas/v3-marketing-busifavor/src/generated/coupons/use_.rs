@@ -130,43 +130,48 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 核销用户券 (`POST /v3/marketing/busifavor/coupons/use`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 批次号
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 系统核销券成功的时间
     ///
-    /// **Required.**
-    pub wechatpay_use_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wechatpay_use_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        stock_id: required(0, "stock_id"),
-        openid: required(1, "openid"),
-        wechatpay_use_time: required(2, "wechatpay_use_time"),
+        stock_id: optional(0, "stock_id"),
+        openid: optional(1, "openid"),
+        wechatpay_use_time: optional(2, "wechatpay_use_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`stock_id`, `openid`, `wechatpay_use_time`).
-    pub fn new(
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        wechatpay_use_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            stock_id: stock_id.into(),
-            openid: openid.into(),
-            wechatpay_use_time: wechatpay_use_time.into(),
+            stock_id: ::std::option::Option::None,
+            openid: ::std::option::Option::None,
+            wechatpay_use_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -107,43 +107,48 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 向用户发放商品券 (`POST /v3/marketing/busifavor/product-coupons/send`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 批次号
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
     /// 券code
     ///
-    /// **Required.**
-    pub coupon_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 发券凭证
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        stock_id: required(0, "stock_id"),
-        coupon_code: required(1, "coupon_code"),
-        out_request_no: required(2, "out_request_no"),
+        stock_id: optional(0, "stock_id"),
+        coupon_code: optional(1, "coupon_code"),
+        out_request_no: optional(2, "out_request_no"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`stock_id`, `coupon_code`, `out_request_no`).
-    pub fn new(
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-        coupon_code: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            stock_id: stock_id.into(),
-            coupon_code: coupon_code.into(),
-            out_request_no: out_request_no.into(),
+            stock_id: ::std::option::Option::None,
+            coupon_code: ::std::option::Option::None,
+            out_request_no: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -97,27 +97,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of （营销）图片上传 (`POST /v3/marketing/favor/media/image-upload`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 媒体文件URL地址
     ///
-    /// **Required.**
-    pub media_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub media_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        media_url: required(0, "media_url"),
+        media_url: optional(0, "media_url"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`media_url`).
-    pub fn new(media_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            media_url: media_url.into(),
+            media_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -17,7 +17,7 @@ pub struct PostOrderInformation {
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 订单总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_fee: ::std::option::Option<f64>,
+    pub total_fee: ::std::option::Option<i64>,
     /// 门店ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_id: ::std::option::Option<::std::string::String>,
@@ -67,7 +67,7 @@ impl PostOrderInformation {
     }
 
     /// Sets `total_fee`.
-    pub fn with_total_fee(mut self, total_fee: f64) -> Self {
+    pub fn with_total_fee(mut self, total_fee: i64) -> Self {
         self.total_fee = ::std::option::Option::Some(total_fee);
         self
     }
@@ -152,6 +152,10 @@ pub struct PostResponse {
     pub succeed_qualification_ids: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -159,6 +163,7 @@ pub struct PostResponse {
         return_message: optional(0, "return_message"),
         failed_qualification_ids: optional(1, "failed_qualification_ids"),
         succeed_qualification_ids: optional(2, "succeed_qualification_ids"),
+        ..extra
     }
 }
 
@@ -169,6 +174,7 @@ impl PostResponse {
             return_message: ::std::option::Option::None,
             failed_qualification_ids: ::std::option::Option::None,
             succeed_qualification_ids: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -5,36 +5,41 @@
 /// An item of `award_send_time`.
 ///
 /// 指定时间
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAwardSendTimeItem {
     /// 发放开始时间
     ///
-    /// **Required.**
-    pub begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub begin_time: ::std::option::Option<::std::string::String>,
     /// 发放结束时间
     ///
-    /// **Required.**
-    pub end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAwardSendTimeItem {
-        begin_time: required(0, "begin_time"),
-        end_time: required(1, "end_time"),
+        begin_time: optional(0, "begin_time"),
+        end_time: optional(1, "end_time"),
+        ..extra
     }
 }
 
 impl GetAwardSendTimeItem {
-    /// Creates a value from its required fields (`begin_time`, `end_time`).
-    pub fn new(
-        begin_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAwardSendTimeItem {
-            begin_time: begin_time.into(),
-            end_time: end_time.into(),
+            begin_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -42,39 +47,48 @@ impl GetAwardSendTimeItem {
 /// The `begin_day_time` object.
 ///
 /// 每日发放开始时间
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetBeginDayTime {
     /// 时
     ///
-    /// **Required.**
-    pub hours: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub hours: ::std::option::Option<i64>,
     /// 分
     ///
-    /// **Required.**
-    pub minutes: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub minutes: ::std::option::Option<i64>,
     /// 秒
     ///
-    /// **Required.**
-    pub seconds: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub seconds: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetBeginDayTime {
-        hours: required(0, "hours"),
-        minutes: required(1, "minutes"),
-        seconds: required(2, "seconds"),
+        hours: optional(0, "hours"),
+        minutes: optional(1, "minutes"),
+        seconds: optional(2, "seconds"),
+        ..extra
     }
 }
 
 impl GetBeginDayTime {
-    /// Creates a value from its required fields (`hours`, `minutes`, `seconds`).
-    pub fn new(hours: i64, minutes: i64, seconds: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetBeginDayTime {
-            hours,
-            minutes,
-            seconds,
+            hours: ::std::option::Option::None,
+            minutes: ::std::option::Option::None,
+            seconds: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -82,33 +96,41 @@ impl GetBeginDayTime {
 /// An item of `award_send_day_time`.
 ///
 /// 指定时间段
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAwardSendDayTimeItem {
     /// 每日发放开始时间
     ///
-    /// **Required.**
-    pub begin_day_time: GetBeginDayTime,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub begin_day_time: ::std::option::Option<GetBeginDayTime>,
     /// 每日发放结束时间
     ///
-    /// **Required.**
-    pub end_day_time: GetBeginDayTime,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_day_time: ::std::option::Option<GetBeginDayTime>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAwardSendDayTimeItem {
-        begin_day_time: required(0, "begin_day_time"),
-        end_day_time: required(1, "end_day_time"),
+        begin_day_time: optional(0, "begin_day_time"),
+        end_day_time: optional(1, "end_day_time"),
+        ..extra
     }
 }
 
 impl GetAwardSendDayTimeItem {
-    /// Creates a value from its required fields (`begin_day_time`, `end_day_time`).
-    pub fn new(begin_day_time: GetBeginDayTime, end_day_time: GetBeginDayTime) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAwardSendDayTimeItem {
-            begin_day_time,
-            end_day_time,
+            begin_day_time: ::std::option::Option::None,
+            end_day_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -128,12 +150,17 @@ pub struct GetAwardSendPeriod {
     pub award_send_day_time: ::std::option::Option<
         ::std::vec::Vec<GetAwardSendDayTimeItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAwardSendPeriod {
         award_send_time: optional(0, "award_send_time"),
         award_send_day_time: optional(1, "award_send_day_time"),
+        ..extra
     }
 }
 
@@ -143,6 +170,7 @@ impl GetAwardSendPeriod {
         GetAwardSendPeriod {
             award_send_time: ::std::option::Option::None,
             award_send_day_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -150,36 +178,41 @@ impl GetAwardSendPeriod {
 /// An item of `stock_list`.
 ///
 /// 优惠券列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetStockListItem {
     /// 创建批次的商户号
     ///
-    /// **Required.**
-    pub stock_creator_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
     /// 券批次ID
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStockListItem {
-        stock_creator_mchid: required(0, "stock_creator_mchid"),
-        stock_id: required(1, "stock_id"),
+        stock_creator_mchid: optional(0, "stock_creator_mchid"),
+        stock_id: optional(1, "stock_id"),
+        ..extra
     }
 }
 
 impl GetStockListItem {
-    /// Creates a value from its required fields (`stock_creator_mchid`, `stock_id`).
-    pub fn new(
-        stock_creator_mchid: impl ::std::convert::Into<::std::string::String>,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetStockListItem {
-            stock_creator_mchid: stock_creator_mchid.into(),
-            stock_id: stock_id.into(),
+            stock_creator_mchid: ::std::option::Option::None,
+            stock_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -187,36 +220,41 @@ impl GetStockListItem {
 /// The `activate_miniprogram` object.
 ///
 /// 跳转激活的小程序
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetActivateMiniprogram {
     /// 跳转激活的appid
     ///
-    /// **Required.**
-    pub activate_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activate_appid: ::std::option::Option<::std::string::String>,
     /// 跳转激活的path
     ///
-    /// **Required.**
-    pub activate_path: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activate_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetActivateMiniprogram {
-        activate_appid: required(0, "activate_appid"),
-        activate_path: required(1, "activate_path"),
+        activate_appid: optional(0, "activate_appid"),
+        activate_path: optional(1, "activate_path"),
+        ..extra
     }
 }
 
 impl GetActivateMiniprogram {
-    /// Creates a value from its required fields (`activate_appid`, `activate_path`).
-    pub fn new(
-        activate_appid: impl ::std::convert::Into<::std::string::String>,
-        activate_path: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetActivateMiniprogram {
-            activate_appid: activate_appid.into(),
-            activate_path: activate_path.into(),
+            activate_appid: ::std::option::Option::None,
+            activate_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -224,37 +262,44 @@ impl GetActivateMiniprogram {
 /// The `activate_setting` object.
 ///
 /// 激活方式设置
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetActivateSetting {
     /// 激活类型
     ///
-    /// **Required.**
-    pub activate_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activate_type: ::std::option::Option<::std::string::String>,
     /// 跳转激活的url
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activate_url: ::std::option::Option<::std::string::String>,
     /// 跳转激活的小程序
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activate_miniprogram: ::std::option::Option<GetActivateMiniprogram>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetActivateSetting {
-        activate_type: required(0, "activate_type"),
+        activate_type: optional(0, "activate_type"),
         activate_url: optional(1, "activate_url"),
         activate_miniprogram: optional(2, "activate_miniprogram"),
+        ..extra
     }
 }
 
 impl GetActivateSetting {
-    /// Creates a value from its required fields (`activate_type`).
-    pub fn new(activate_type: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetActivateSetting {
-            activate_type: activate_type.into(),
+            activate_type: ::std::option::Option::None,
             activate_url: ::std::option::Option::None,
             activate_miniprogram: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -271,11 +316,16 @@ pub struct GetPaymentMode {
     pub payment_scene_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPaymentMode {
         payment_scene_list: optional(0, "payment_scene_list"),
+        ..extra
     }
 }
 
@@ -284,6 +334,7 @@ impl GetPaymentMode {
     pub fn new() -> Self {
         GetPaymentMode {
             payment_scene_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -304,6 +355,10 @@ pub struct GetPaymentSetting {
     /// 订单优惠标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -311,6 +366,7 @@ pub struct GetPaymentSetting {
         payment_mode: optional(0, "payment_mode"),
         limit_bank: optional(1, "limit_bank"),
         goods_tags: optional(2, "goods_tags"),
+        ..extra
     }
 }
 
@@ -321,6 +377,7 @@ impl GetPaymentSetting {
             payment_mode: ::std::option::Option::None,
             limit_bank: ::std::option::Option::None,
             goods_tags: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -328,18 +385,20 @@ impl GetPaymentSetting {
 /// The `pay_activity_setting` object.
 ///
 /// 支付后活动设置
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetPayActivitySetting {
     /// 商户logo
     ///
-    /// **Required.**
-    pub logo_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub logo_url: ::std::option::Option<::std::string::String>,
     /// 支付结果页活动副标题
     ///
-    /// **Required.**
-    pub activity_second_title: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_second_title: ::std::option::Option<::std::string::String>,
     /// 活动曝光商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -349,30 +408,33 @@ pub struct GetPayActivitySetting {
     /// 支付设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_setting: ::std::option::Option<GetPaymentSetting>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPayActivitySetting {
-        logo_url: required(0, "logo_url"),
-        activity_second_title: required(1, "activity_second_title"),
+        logo_url: optional(0, "logo_url"),
+        activity_second_title: optional(1, "activity_second_title"),
         mchid_list: optional(2, "mchid_list"),
         activate_setting: optional(3, "activate_setting"),
         payment_setting: optional(4, "payment_setting"),
+        ..extra
     }
 }
 
 impl GetPayActivitySetting {
-    /// Creates a value from its required fields (`logo_url`, `activity_second_title`).
-    pub fn new(
-        logo_url: impl ::std::convert::Into<::std::string::String>,
-        activity_second_title: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetPayActivitySetting {
-            logo_url: logo_url.into(),
-            activity_second_title: activity_second_title.into(),
+            logo_url: ::std::option::Option::None,
+            activity_second_title: ::std::option::Option::None,
             mchid_list: ::std::option::Option::None,
             activate_setting: ::std::option::Option::None,
             payment_setting: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -393,6 +455,10 @@ pub struct GetAwardJumpDeploy {
     /// 跳转按钮文案
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub button_text: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -400,6 +466,7 @@ pub struct GetAwardJumpDeploy {
         mini_program_appid: optional(0, "mini_program_appid"),
         mini_program_path: optional(1, "mini_program_path"),
         button_text: optional(2, "button_text"),
+        ..extra
     }
 }
 
@@ -410,6 +477,7 @@ impl GetAwardJumpDeploy {
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
             button_text: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -427,12 +495,17 @@ pub struct GetMiniprogramActivitySetting {
     /// 领奖页面跳转配置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub award_jump_deploy: ::std::option::Option<GetAwardJumpDeploy>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetMiniprogramActivitySetting {
         outer_str: optional(0, "outer_str"),
         award_jump_deploy: optional(1, "award_jump_deploy"),
+        ..extra
     }
 }
 
@@ -442,19 +515,21 @@ impl GetMiniprogramActivitySetting {
         GetMiniprogramActivitySetting {
             outer_str: ::std::option::Option::None,
             award_jump_deploy: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询活动详情 (`GET /v3/marketing/membercard-activity/activities/{activity_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 活动ID
     ///
-    /// **Required.**
-    pub activity_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_id: ::std::option::Option<::std::string::String>,
     /// 活动的当前状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_status: ::std::option::Option<::std::string::String>,
@@ -496,11 +571,15 @@ pub struct GetResponse {
     pub miniprogram_activity_setting: ::std::option::Option<
         GetMiniprogramActivitySetting,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        activity_id: required(0, "activity_id"),
+        activity_id: optional(0, "activity_id"),
         activity_status: optional(1, "activity_status"),
         create_time: optional(2, "create_time"),
         update_time: optional(3, "update_time"),
@@ -514,14 +593,15 @@ pub struct GetResponse {
         out_request_no: optional(11, "out_request_no"),
         pay_activity_setting: optional(12, "pay_activity_setting"),
         miniprogram_activity_setting: optional(13, "miniprogram_activity_setting"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`activity_id`).
-    pub fn new(activity_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            activity_id: activity_id.into(),
+            activity_id: ::std::option::Option::None,
             activity_status: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
@@ -535,6 +615,7 @@ impl GetResponse {
             out_request_no: ::std::option::Option::None,
             pay_activity_setting: ::std::option::Option::None,
             miniprogram_activity_setting: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -32,12 +32,17 @@ pub struct GetCommonFieldListItem {
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
+        ..extra
     }
 }
 
@@ -47,6 +52,7 @@ impl GetCommonFieldListItem {
         GetCommonFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -67,6 +73,10 @@ pub struct GetCustomFieldListItem {
     /// 字段值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -74,6 +84,7 @@ pub struct GetCustomFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
         value_list: optional(2, "value_list"),
+        ..extra
     }
 }
 
@@ -84,6 +95,7 @@ impl GetCustomFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
             value_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -105,12 +117,17 @@ pub struct GetUserInformation {
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<GetCustomFieldListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
+        ..extra
     }
 }
 
@@ -120,6 +137,7 @@ impl GetUserInformation {
         GetUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -138,6 +156,10 @@ pub struct GetResponse {
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<GetUserInformation>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -145,6 +167,7 @@ pub struct GetResponse {
         nickname: optional(0, "nickname"),
         head_image_url: optional(1, "head_image_url"),
         user_information: optional(2, "user_information"),
+        ..extra
     }
 }
 
@@ -155,6 +178,7 @@ impl GetResponse {
             nickname: ::std::option::Option::None,
             head_image_url: ::std::option::Option::None,
             user_information: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

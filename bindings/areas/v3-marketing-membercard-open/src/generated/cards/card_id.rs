@@ -19,36 +19,41 @@
 /// The `brand` object.
 ///
 /// 品牌信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetBrand {
     /// 品牌id
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 品牌展示名称
     ///
-    /// **Required.**
-    pub display_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub display_name: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetBrand {
-        brand_id: required(0, "brand_id"),
-        display_name: required(1, "display_name"),
+        brand_id: optional(0, "brand_id"),
+        display_name: optional(1, "display_name"),
+        ..extra
     }
 }
 
 impl GetBrand {
-    /// Creates a value from its required fields (`brand_id`, `display_name`).
-    pub fn new(
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        display_name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetBrand {
-            brand_id: brand_id.into(),
-            display_name: display_name.into(),
+            brand_id: ::std::option::Option::None,
+            display_name: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -83,15 +88,16 @@ impl GetBrand {
 /// The `date_information` object.
 ///
 /// 有效期
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDateInformation {
     /// 有效期类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: GetType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<GetType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
@@ -101,25 +107,31 @@ pub struct GetDateInformation {
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDateInformation {
-        type_: required(0, "type"),
+        type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
         available_day_after_receive: optional(3, "available_day_after_receive"),
+        ..extra
     }
 }
 
 impl GetDateInformation {
-    /// Creates a value from its required fields (`type`).
-    pub fn new(type_: GetType) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDateInformation {
-            type_,
+            type_: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_day_after_receive: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -156,6 +168,10 @@ pub struct GetBalanceInformation {
     /// 储值url
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub balance_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -164,6 +180,7 @@ pub struct GetBalanceInformation {
         balance_appid: optional(1, "balance_appid"),
         balance_path: optional(2, "balance_path"),
         balance_url: optional(3, "balance_url"),
+        ..extra
     }
 }
 
@@ -175,6 +192,7 @@ impl GetBalanceInformation {
             balance_appid: ::std::option::Option::None,
             balance_path: ::std::option::Option::None,
             balance_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -227,6 +245,10 @@ pub struct GetCustomFieldListItem {
     /// 字段值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -234,6 +256,7 @@ pub struct GetCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
         values: optional(2, "values"),
+        ..extra
     }
 }
 
@@ -244,6 +267,7 @@ impl GetCustomFieldListItem {
             type_: ::std::option::Option::None,
             name: ::std::option::Option::None,
             values: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -263,12 +287,17 @@ pub struct GetUserInformationForm {
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<GetCustomFieldListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetUserInformationForm {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
+        ..extra
     }
 }
 
@@ -278,6 +307,7 @@ impl GetUserInformationForm {
         GetUserInformationForm {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -301,6 +331,10 @@ pub struct GetAdditionalStatement {
     /// 跳转小程序path
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -309,6 +343,7 @@ pub struct GetAdditionalStatement {
         url: optional(1, "url"),
         appid: optional(2, "appid"),
         path: optional(3, "path"),
+        ..extra
     }
 }
 
@@ -320,19 +355,21 @@ impl GetAdditionalStatement {
             url: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询会员卡模板信息 (`GET /v3/marketing/membercard-open/cards/{card_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 会员卡id
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
     /// 创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::std::string::String>,
@@ -347,46 +384,55 @@ pub struct GetResponse {
     pub status: ::std::option::Option<GetStatus>,
     /// 品牌信息
     ///
-    /// **Required.**
-    pub brand: GetBrand,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand: ::std::option::Option<GetBrand>,
     /// 商户AppId
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 会员卡logo
     ///
-    /// **Required.**
-    pub logo_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub logo_url: ::std::option::Option<::std::string::String>,
     /// 卡名称
     ///
-    /// **Required.**
-    pub title: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub title: ::std::option::Option<::std::string::String>,
     /// 会员卡背景图
     ///
-    /// **Required.**
-    pub background_picture_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub background_picture_url: ::std::option::Option<::std::string::String>,
     /// 使用须知
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 服务电话
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 会员码型
     ///
-    /// **Required.**
-    pub code_type: GetCodeType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_type: ::std::option::Option<GetCodeType>,
     /// 会员卡总库存
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_quantity: ::std::option::Option<i64>,
     /// 有效期
     ///
-    /// **Required.**
-    pub date_information: GetDateInformation,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub date_information: ::std::option::Option<GetDateInformation>,
     /// 会员卡code分配类型
     ///
-    /// **Required.**
-    pub code_mode: GetCodeMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_mode: ::std::option::Option<GetCodeMode>,
     /// 是否展示会员等级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_display_level: ::std::option::Option<bool>,
@@ -395,8 +441,9 @@ pub struct GetResponse {
     pub init_level: ::std::option::Option<::std::string::String>,
     /// 商户请求单号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 储值信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub balance_information: ::std::option::Option<GetBalanceInformation>,
@@ -406,74 +453,67 @@ pub struct GetResponse {
     /// 商户补充声明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_statement: ::std::option::Option<GetAdditionalStatement>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        card_id: required(0, "card_id"),
+        card_id: optional(0, "card_id"),
         create_time: optional(1, "create_time"),
         update_time: optional(2, "update_time"),
         remain_quantity: optional(3, "remain_quantity"),
         status: optional(4, "status"),
-        brand: required(5, "brand"),
-        appid: required(6, "appid"),
-        logo_url: required(7, "logo_url"),
-        title: required(8, "title"),
-        background_picture_url: required(9, "background_picture_url"),
-        description: required(10, "description"),
+        brand: optional(5, "brand"),
+        appid: optional(6, "appid"),
+        logo_url: optional(7, "logo_url"),
+        title: optional(8, "title"),
+        background_picture_url: optional(9, "background_picture_url"),
+        description: optional(10, "description"),
         service_phone: optional(11, "service_phone"),
-        code_type: required(12, "code_type"),
+        code_type: optional(12, "code_type"),
         total_quantity: optional(13, "total_quantity"),
-        date_information: required(14, "date_information"),
-        code_mode: required(15, "code_mode"),
+        date_information: optional(14, "date_information"),
+        code_mode: optional(15, "code_mode"),
         need_display_level: optional(16, "need_display_level"),
         init_level: optional(17, "init_level"),
-        out_request_no: required(18, "out_request_no"),
+        out_request_no: optional(18, "out_request_no"),
         balance_information: optional(19, "balance_information"),
         user_information_form: optional(20, "user_information_form"),
         additional_statement: optional(21, "additional_statement"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`card_id`, `brand`, `appid`, `logo_url`, `title`, `background_picture_url`, `description`, `code_type`, `date_information`, `code_mode`, `out_request_no`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        brand: GetBrand,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        logo_url: impl ::std::convert::Into<::std::string::String>,
-        title: impl ::std::convert::Into<::std::string::String>,
-        background_picture_url: impl ::std::convert::Into<::std::string::String>,
-        description: impl ::std::convert::Into<::std::string::String>,
-        code_type: GetCodeType,
-        date_information: GetDateInformation,
-        code_mode: GetCodeMode,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            card_id: card_id.into(),
+            card_id: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
             remain_quantity: ::std::option::Option::None,
             status: ::std::option::Option::None,
-            brand,
-            appid: appid.into(),
-            logo_url: logo_url.into(),
-            title: title.into(),
-            background_picture_url: background_picture_url.into(),
-            description: description.into(),
+            brand: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            logo_url: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            background_picture_url: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             service_phone: ::std::option::Option::None,
-            code_type,
+            code_type: ::std::option::Option::None,
             total_quantity: ::std::option::Option::None,
-            date_information,
-            code_mode,
+            date_information: ::std::option::Option::None,
+            code_mode: ::std::option::Option::None,
             need_display_level: ::std::option::Option::None,
             init_level: ::std::option::Option::None,
-            out_request_no: out_request_no.into(),
+            out_request_no: ::std::option::Option::None,
             balance_information: ::std::option::Option::None,
             user_information_form: ::std::option::Option::None,
             additional_statement: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

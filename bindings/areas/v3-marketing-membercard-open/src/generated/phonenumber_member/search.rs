@@ -63,93 +63,105 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `user_card_information` object.
 ///
 /// 用户会员卡信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetUserCardInformation {
     /// 会员卡code
     ///
-    /// **Required.**
-    pub code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub unionid: ::std::option::Option<::std::string::String>,
     /// 会员卡领取时间
     ///
-    /// **Required.**
-    pub receive_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receive_time: ::std::option::Option<::std::string::String>,
     /// 品牌appid
     ///
-    /// **Required.**
-    pub card_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_appid: ::std::option::Option<::std::string::String>,
     /// 会员卡id
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetUserCardInformation {
-        code: required(0, "code"),
-        openid: required(1, "openid"),
+        code: optional(0, "code"),
+        openid: optional(1, "openid"),
         unionid: optional(2, "unionid"),
-        receive_time: required(3, "receive_time"),
-        card_appid: required(4, "card_appid"),
-        card_id: required(5, "card_id"),
+        receive_time: optional(3, "receive_time"),
+        card_appid: optional(4, "card_appid"),
+        card_id: optional(5, "card_id"),
+        ..extra
     }
 }
 
 impl GetUserCardInformation {
-    /// Creates a value from its required fields (`code`, `openid`, `receive_time`, `card_appid`, `card_id`).
-    pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        receive_time: impl ::std::convert::Into<::std::string::String>,
-        card_appid: impl ::std::convert::Into<::std::string::String>,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetUserCardInformation {
-            code: code.into(),
-            openid: openid.into(),
+            code: ::std::option::Option::None,
+            openid: ::std::option::Option::None,
             unionid: ::std::option::Option::None,
-            receive_time: receive_time.into(),
-            card_appid: card_appid.into(),
-            card_id: card_id.into(),
+            receive_time: ::std::option::Option::None,
+            card_appid: ::std::option::Option::None,
+            card_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 通过加密手机号查询会员领卡状态 (`GET /v3/marketing/membercard-open/phonenumber-member/search`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 用户领取状态
     ///
-    /// **Required.**
-    pub receive_status: GetReceiveStatus,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receive_status: ::std::option::Option<GetReceiveStatus>,
     /// 用户会员卡信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_card_information: ::std::option::Option<GetUserCardInformation>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        receive_status: required(0, "receive_status"),
+        receive_status: optional(0, "receive_status"),
         user_card_information: optional(1, "user_card_information"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`receive_status`).
-    pub fn new(receive_status: GetReceiveStatus) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            receive_status,
+            receive_status: ::std::option::Option::None,
             user_card_information: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -79,12 +79,17 @@ pub struct GetDataItem {
     /// 会员卡code
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
         card_id: optional(0, "card_id"),
         code: optional(1, "code"),
+        ..extra
     }
 }
 
@@ -94,12 +99,13 @@ impl GetDataItem {
         GetDataItem {
             card_id: ::std::option::Option::None,
             code: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询用户在品牌下所有会员卡 (`GET /v3/marketing/membercard-open/user/cards`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -108,35 +114,44 @@ pub struct GetResponse {
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 总数量
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 分页页码
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         data: optional(0, "data"),
-        total_count: required(1, "total_count"),
-        offset: required(2, "offset"),
-        limit: required(3, "limit"),
+        total_count: optional(1, "total_count"),
+        offset: optional(2, "offset"),
+        limit: optional(3, "limit"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`total_count`, `offset`, `limit`).
-    pub fn new(total_count: i64, offset: i64, limit: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
             data: ::std::option::Option::None,
-            total_count,
-            offset,
-            limit,
+            total_count: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -244,7 +259,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
             items: response.data.unwrap_or_default(),
         }
     }

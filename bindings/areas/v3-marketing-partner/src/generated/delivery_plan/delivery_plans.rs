@@ -218,22 +218,25 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// The `plan` object.
 ///
 /// 投放计划详情
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostPlan {
     /// 投放计划ID
     ///
-    /// **Required.**
-    pub plan_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<::std::string::String>,
     /// 投放计划名称
     ///
-    /// **Required.**
-    pub plan_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_name: ::std::option::Option<::std::string::String>,
     /// 投放计划状态
     ///
-    /// **Required.**
-    pub plan_state: PostPlanState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_state: ::std::option::Option<PostPlanState>,
     /// 开始可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_start_time: ::std::option::Option<::std::string::String>,
@@ -242,19 +245,22 @@ pub struct PostPlan {
     pub delivery_end_time: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
     /// 商品券ID
     ///
-    /// **Required.**
-    pub product_coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 营销标签
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recommend_word: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 总库存
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
@@ -264,73 +270,81 @@ pub struct PostPlan {
     /// 单日限领
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub daily_limit: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostPlan {
-        plan_id: required(0, "plan_id"),
-        plan_name: required(1, "plan_name"),
-        plan_state: required(2, "plan_state"),
+        plan_id: optional(0, "plan_id"),
+        plan_name: optional(1, "plan_name"),
+        plan_state: optional(2, "plan_state"),
         delivery_start_time: optional(3, "delivery_start_time"),
         delivery_end_time: optional(4, "delivery_end_time"),
-        stock_id: required(5, "stock_id"),
-        product_coupon_id: required(6, "product_coupon_id"),
+        stock_id: optional(5, "stock_id"),
+        product_coupon_id: optional(6, "product_coupon_id"),
         recommend_word: optional(7, "recommend_word"),
-        brand_id: required(8, "brand_id"),
+        brand_id: optional(8, "brand_id"),
         total_count: optional(9, "total_count"),
         user_limit: optional(10, "user_limit"),
         daily_limit: optional(11, "daily_limit"),
+        ..extra
     }
 }
 
 impl PostPlan {
-    /// Creates a value from its required fields (`plan_id`, `plan_name`, `plan_state`, `stock_id`, `product_coupon_id`, `brand_id`).
-    pub fn new(
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        plan_name: impl ::std::convert::Into<::std::string::String>,
-        plan_state: PostPlanState,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostPlan {
-            plan_id: plan_id.into(),
-            plan_name: plan_name.into(),
-            plan_state,
+            plan_id: ::std::option::Option::None,
+            plan_name: ::std::option::Option::None,
+            plan_state: ::std::option::Option::None,
             delivery_start_time: ::std::option::Option::None,
             delivery_end_time: ::std::option::Option::None,
-            stock_id: stock_id.into(),
-            product_coupon_id: product_coupon_id.into(),
+            stock_id: ::std::option::Option::None,
+            product_coupon_id: ::std::option::Option::None,
             recommend_word: ::std::option::Option::None,
-            brand_id: brand_id.into(),
+            brand_id: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
             user_limit: ::std::option::Option::None,
             daily_limit: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 创建投放计划 (`POST /v3/marketing/partner/delivery-plan/delivery-plans`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 投放计划详情
     ///
-    /// **Required.**
-    pub plan: PostPlan,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan: ::std::option::Option<PostPlan>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        plan: required(0, "plan"),
+        plan: optional(0, "plan"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`plan`).
-    pub fn new(plan: PostPlan) -> Self {
-        PostResponse { plan }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        PostResponse {
+            plan: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 

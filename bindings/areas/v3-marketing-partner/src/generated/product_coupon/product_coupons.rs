@@ -1749,33 +1749,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// The `normal_coupon` object.
 ///
 /// 满减券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseSingleUsageInfoNormalCoupon {
     /// 门槛金额
     ///
-    /// **Required.**
-    pub threshold: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub threshold: ::std::option::Option<i64>,
     /// 固定减免金额
     ///
-    /// **Required.**
-    pub discount_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseSingleUsageInfoNormalCoupon {
-        threshold: required(0, "threshold"),
-        discount_amount: required(1, "discount_amount"),
+        threshold: optional(0, "threshold"),
+        discount_amount: optional(1, "discount_amount"),
+        ..extra
     }
 }
 
 impl PostResponseSingleUsageInfoNormalCoupon {
-    /// Creates a value from its required fields (`threshold`, `discount_amount`).
-    pub fn new(threshold: i64, discount_amount: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseSingleUsageInfoNormalCoupon {
-            threshold,
-            discount_amount,
+            threshold: ::std::option::Option::None,
+            discount_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1783,33 +1791,41 @@ impl PostResponseSingleUsageInfoNormalCoupon {
 /// The `discount_coupon` object.
 ///
 /// 折扣券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseSingleUsageInfoDiscountCoupon {
     /// 门槛金额
     ///
-    /// **Required.**
-    pub threshold: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub threshold: ::std::option::Option<i64>,
     /// 固定减免百分比
     ///
-    /// **Required.**
-    pub percent_off: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub percent_off: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseSingleUsageInfoDiscountCoupon {
-        threshold: required(0, "threshold"),
-        percent_off: required(1, "percent_off"),
+        threshold: optional(0, "threshold"),
+        percent_off: optional(1, "percent_off"),
+        ..extra
     }
 }
 
 impl PostResponseSingleUsageInfoDiscountCoupon {
-    /// Creates a value from its required fields (`threshold`, `percent_off`).
-    pub fn new(threshold: i64, percent_off: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseSingleUsageInfoDiscountCoupon {
-            threshold,
-            percent_off,
+            threshold: ::std::option::Option::None,
+            percent_off: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1829,12 +1845,17 @@ pub struct PostResponseSingleUsageInfo {
     pub discount_coupon: ::std::option::Option<
         PostResponseSingleUsageInfoDiscountCoupon,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
+        ..extra
     }
 }
 
@@ -1844,6 +1865,7 @@ impl PostResponseSingleUsageInfo {
         PostResponseSingleUsageInfo {
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1851,49 +1873,54 @@ impl PostResponseSingleUsageInfo {
 /// The `sequential_usage_info` object.
 ///
 /// 多次优惠模式信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseSequentialUsageInfo {
     /// 多次优惠规则类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: PostSequentialUsageInfoType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<PostSequentialUsageInfoType>,
     /// 可使用次数
     ///
-    /// **Required.**
-    pub count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
     /// 多次优惠有效天数
     ///
-    /// **Required.**
-    pub available_days: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_days: ::std::option::Option<i64>,
     /// 多次优惠使用间隔天数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_days: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseSequentialUsageInfo {
-        type_: required(0, "type"),
-        count: required(1, "count"),
-        available_days: required(2, "available_days"),
+        type_: optional(0, "type"),
+        count: optional(1, "count"),
+        available_days: optional(2, "available_days"),
         interval_days: optional(3, "interval_days"),
+        ..extra
     }
 }
 
 impl PostResponseSequentialUsageInfo {
-    /// Creates a value from its required fields (`type`, `count`, `available_days`).
-    pub fn new(
-        type_: PostSequentialUsageInfoType,
-        count: i64,
-        available_days: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseSequentialUsageInfo {
-            type_,
-            count,
-            available_days,
+            type_: ::std::option::Option::None,
+            count: ::std::option::Option::None,
+            available_days: ::std::option::Option::None,
             interval_days: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1901,22 +1928,25 @@ impl PostResponseSequentialUsageInfo {
 /// An item of `choice_list`.
 ///
 /// 单品列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseDisplayInfoComboPackageListItemChoiceListItem {
     /// 单品名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 单品价格
     ///
-    /// **Required.**
-    pub price: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub price: ::std::option::Option<i64>,
     /// 单品数量
     ///
-    /// **Required.**
-    pub count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
     /// 单品图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
@@ -1926,33 +1956,35 @@ pub struct PostResponseDisplayInfoComboPackageListItemChoiceListItem {
     /// 单品跳转小程序路径
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseDisplayInfoComboPackageListItemChoiceListItem {
-        name: required(0, "name"),
-        price: required(1, "price"),
-        count: required(2, "count"),
+        name: optional(0, "name"),
+        price: optional(1, "price"),
+        count: optional(2, "count"),
         image_url: optional(3, "image_url"),
         mini_program_appid: optional(4, "mini_program_appid"),
         mini_program_path: optional(5, "mini_program_path"),
+        ..extra
     }
 }
 
 impl PostResponseDisplayInfoComboPackageListItemChoiceListItem {
-    /// Creates a value from its required fields (`name`, `price`, `count`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        price: i64,
-        count: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseDisplayInfoComboPackageListItemChoiceListItem {
-            name: name.into(),
-            price,
-            count,
+            name: ::std::option::Option::None,
+            price: ::std::option::Option::None,
+            count: ::std::option::Option::None,
             image_url: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1960,47 +1992,50 @@ impl PostResponseDisplayInfoComboPackageListItemChoiceListItem {
 /// An item of `combo_package_list`.
 ///
 /// 套餐组合
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseDisplayInfoComboPackageListItem {
     /// 套餐名
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 可选单品数量
     ///
-    /// **Required.**
-    pub pick_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pick_count: ::std::option::Option<i64>,
     /// 单品列表
     ///
-    /// **Required.**
-    pub choice_list: ::std::vec::Vec<
-        PostResponseDisplayInfoComboPackageListItemChoiceListItem,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub choice_list: ::std::option::Option<
+        ::std::vec::Vec<PostResponseDisplayInfoComboPackageListItemChoiceListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseDisplayInfoComboPackageListItem {
-        name: required(0, "name"),
-        pick_count: required(1, "pick_count"),
-        choice_list: required(2, "choice_list"),
+        name: optional(0, "name"),
+        pick_count: optional(1, "pick_count"),
+        choice_list: optional(2, "choice_list"),
+        ..extra
     }
 }
 
 impl PostResponseDisplayInfoComboPackageListItem {
-    /// Creates a value from its required fields (`name`, `pick_count`, `choice_list`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        pick_count: i64,
-        choice_list: ::std::vec::Vec<
-            PostResponseDisplayInfoComboPackageListItemChoiceListItem,
-        >,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseDisplayInfoComboPackageListItem {
-            name: name.into(),
-            pick_count,
-            choice_list,
+            name: ::std::option::Option::None,
+            pick_count: ::std::option::Option::None,
+            choice_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2008,22 +2043,25 @@ impl PostResponseDisplayInfoComboPackageListItem {
 /// The `display_info` object.
 ///
 /// 展示信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseDisplayInfo {
     /// 商品券名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 商品券图片
     ///
-    /// **Required.**
-    pub image_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub image_url: ::std::option::Option<::std::string::String>,
     /// 商品券背景图
     ///
-    /// **Required.**
-    pub background_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub background_url: ::std::option::Option<::std::string::String>,
     /// 商品券详情图列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_image_url_list: ::std::option::Option<
@@ -2037,33 +2075,35 @@ pub struct PostResponseDisplayInfo {
     pub combo_package_list: ::std::option::Option<
         ::std::vec::Vec<PostResponseDisplayInfoComboPackageListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseDisplayInfo {
-        name: required(0, "name"),
-        image_url: required(1, "image_url"),
-        background_url: required(2, "background_url"),
+        name: optional(0, "name"),
+        image_url: optional(1, "image_url"),
+        background_url: optional(2, "background_url"),
         detail_image_url_list: optional(3, "detail_image_url_list"),
         original_price: optional(4, "original_price"),
         combo_package_list: optional(5, "combo_package_list"),
+        ..extra
     }
 }
 
 impl PostResponseDisplayInfo {
-    /// Creates a value from its required fields (`name`, `image_url`, `background_url`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        image_url: impl ::std::convert::Into<::std::string::String>,
-        background_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseDisplayInfo {
-            name: name.into(),
-            image_url: image_url.into(),
-            background_url: background_url.into(),
+            name: ::std::option::Option::None,
+            image_url: ::std::option::Option::None,
+            background_url: ::std::option::Option::None,
             detail_image_url_list: ::std::option::Option::None,
             original_price: ::std::option::Option::None,
             combo_package_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2071,37 +2111,44 @@ impl PostResponseDisplayInfo {
 /// The `stock_send_rule` object.
 ///
 /// 发放规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseStockStockSendRule {
     /// 发放次数总上限
     ///
-    /// **Required.**
-    pub max_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_count: ::std::option::Option<i64>,
     /// 每日发放次数上限
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_count_per_day: ::std::option::Option<i64>,
     /// 每个用户领取次数上限
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_count_per_user: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseStockStockSendRule {
-        max_count: required(0, "max_count"),
+        max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
+        ..extra
     }
 }
 
 impl PostResponseStockStockSendRule {
-    /// Creates a value from its required fields (`max_count`).
-    pub fn new(max_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseStockStockSendRule {
-            max_count,
+            max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2109,33 +2156,41 @@ impl PostResponseStockStockSendRule {
 /// An item of `day_period_list`.
 ///
 /// 当天可用时间段
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriodDayPeriodListItem {
     /// 当天可用开始时间
     ///
-    /// **Required.**
-    pub begin_time: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub begin_time: ::std::option::Option<i64>,
     /// 当天可用结束时间
     ///
-    /// **Required.**
-    pub end_time: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriodDayPeriodListItem {
-        begin_time: required(0, "begin_time"),
-        end_time: required(1, "end_time"),
+        begin_time: optional(0, "begin_time"),
+        end_time: optional(1, "end_time"),
+        ..extra
     }
 }
 
 impl PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriodDayPeriodListItem {
-    /// Creates a value from its required fields (`begin_time`, `end_time`).
-    pub fn new(begin_time: i64, end_time: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriodDayPeriodListItem {
-            begin_time,
-            end_time,
+            begin_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2157,12 +2212,17 @@ pub struct PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailableP
             PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriodDayPeriodListItem,
         >,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
+        ..extra
     }
 }
 
@@ -2172,6 +2232,7 @@ impl PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriod 
         PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2179,36 +2240,41 @@ impl PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriod 
 /// An item of `irregular_available_period_list`.
 ///
 /// 无规律的可用时间段
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseStockSingleUsageRuleCouponAvailablePeriodIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
-    /// **Required.**
-    pub begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
-    /// **Required.**
-    pub end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseStockSingleUsageRuleCouponAvailablePeriodIrregularAvailablePeriodListItem {
-        begin_time: required(0, "begin_time"),
-        end_time: required(1, "end_time"),
+        begin_time: optional(0, "begin_time"),
+        end_time: optional(1, "end_time"),
+        ..extra
     }
 }
 
 impl PostResponseStockSingleUsageRuleCouponAvailablePeriodIrregularAvailablePeriodListItem {
-    /// Creates a value from its required fields (`begin_time`, `end_time`).
-    pub fn new(
-        begin_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseStockSingleUsageRuleCouponAvailablePeriodIrregularAvailablePeriodListItem {
-            begin_time: begin_time.into(),
-            end_time: end_time.into(),
+            begin_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2216,18 +2282,20 @@ impl PostResponseStockSingleUsageRuleCouponAvailablePeriodIrregularAvailablePeri
 /// The `coupon_available_period` object.
 ///
 /// 券可核销时间
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseStockSingleUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
-    /// **Required.**
-    pub available_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
-    /// **Required.**
-    pub available_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_days: ::std::option::Option<i64>,
@@ -2246,32 +2314,35 @@ pub struct PostResponseStockSingleUsageRuleCouponAvailablePeriod {
             PostResponseStockSingleUsageRuleCouponAvailablePeriodIrregularAvailablePeriodListItem,
         >,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseStockSingleUsageRuleCouponAvailablePeriod {
-        available_begin_time: required(0, "available_begin_time"),
-        available_end_time: required(1, "available_end_time"),
+        available_begin_time: optional(0, "available_begin_time"),
+        available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
         wait_days_after_receive: optional(3, "wait_days_after_receive"),
         weekly_available_period: optional(4, "weekly_available_period"),
         irregular_available_period_list: optional(5, "irregular_available_period_list"),
+        ..extra
     }
 }
 
 impl PostResponseStockSingleUsageRuleCouponAvailablePeriod {
-    /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
-    pub fn new(
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseStockSingleUsageRuleCouponAvailablePeriod {
-            available_begin_time: available_begin_time.into(),
-            available_end_time: available_end_time.into(),
+            available_begin_time: ::std::option::Option::None,
+            available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
             weekly_available_period: ::std::option::Option::None,
             irregular_available_period_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2279,33 +2350,41 @@ impl PostResponseStockSingleUsageRuleCouponAvailablePeriod {
 /// The `exchange_coupon` object.
 ///
 /// 兑换券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseStockSingleUsageRuleExchangeCoupon {
     /// 门槛金额
     ///
-    /// **Required.**
-    pub threshold: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub threshold: ::std::option::Option<i64>,
     /// 固定兑换价格
     ///
-    /// **Required.**
-    pub exchange_price: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub exchange_price: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseStockSingleUsageRuleExchangeCoupon {
-        threshold: required(0, "threshold"),
-        exchange_price: required(1, "exchange_price"),
+        threshold: optional(0, "threshold"),
+        exchange_price: optional(1, "exchange_price"),
+        ..extra
     }
 }
 
 impl PostResponseStockSingleUsageRuleExchangeCoupon {
-    /// Creates a value from its required fields (`threshold`, `exchange_price`).
-    pub fn new(threshold: i64, exchange_price: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseStockSingleUsageRuleExchangeCoupon {
-            threshold,
-            exchange_price,
+            threshold: ::std::option::Option::None,
+            exchange_price: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2313,14 +2392,17 @@ impl PostResponseStockSingleUsageRuleExchangeCoupon {
 /// The `single_usage_rule` object.
 ///
 /// 单券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseStockSingleUsageRule {
     /// 券可核销时间
     ///
-    /// **Required.**
-    pub coupon_available_period: PostResponseStockSingleUsageRuleCouponAvailablePeriod,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_available_period: ::std::option::Option<
+        PostResponseStockSingleUsageRuleCouponAvailablePeriod,
+    >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon: ::std::option::Option<PostResponseSingleUsageInfoNormalCoupon>,
@@ -2334,27 +2416,31 @@ pub struct PostResponseStockSingleUsageRule {
     pub exchange_coupon: ::std::option::Option<
         PostResponseStockSingleUsageRuleExchangeCoupon,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseStockSingleUsageRule {
-        coupon_available_period: required(0, "coupon_available_period"),
+        coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
         exchange_coupon: optional(3, "exchange_coupon"),
+        ..extra
     }
 }
 
 impl PostResponseStockSingleUsageRule {
-    /// Creates a value from its required fields (`coupon_available_period`).
-    pub fn new(
-        coupon_available_period: PostResponseStockSingleUsageRuleCouponAvailablePeriod,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseStockSingleUsageRule {
-            coupon_available_period,
+            coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
             exchange_coupon: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2362,18 +2448,20 @@ impl PostResponseStockSingleUsageRule {
 /// The `coupon_available_period` object.
 ///
 /// 券可核销时间
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseStockSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
-    /// **Required.**
-    pub available_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
-    /// **Required.**
-    pub available_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 领取后N天开始生效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wait_days_after_receive: ::std::option::Option<i64>,
@@ -2389,30 +2477,33 @@ pub struct PostResponseStockSequentialUsageRuleCouponAvailablePeriod {
             PostResponseStockSingleUsageRuleCouponAvailablePeriodIrregularAvailablePeriodListItem,
         >,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseStockSequentialUsageRuleCouponAvailablePeriod {
-        available_begin_time: required(0, "available_begin_time"),
-        available_end_time: required(1, "available_end_time"),
+        available_begin_time: optional(0, "available_begin_time"),
+        available_end_time: optional(1, "available_end_time"),
         wait_days_after_receive: optional(2, "wait_days_after_receive"),
         weekly_available_period: optional(3, "weekly_available_period"),
         irregular_available_period_list: optional(4, "irregular_available_period_list"),
+        ..extra
     }
 }
 
 impl PostResponseStockSequentialUsageRuleCouponAvailablePeriod {
-    /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
-    pub fn new(
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseStockSequentialUsageRuleCouponAvailablePeriod {
-            available_begin_time: available_begin_time.into(),
-            available_end_time: available_end_time.into(),
+            available_begin_time: ::std::option::Option::None,
+            available_end_time: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
             weekly_available_period: ::std::option::Option::None,
             irregular_available_period_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2420,14 +2511,17 @@ impl PostResponseStockSequentialUsageRuleCouponAvailablePeriod {
 /// The `sequential_usage_rule` object.
 ///
 /// 多次优惠使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseStockSequentialUsageRule {
     /// 券可核销时间
     ///
-    /// **Required.**
-    pub coupon_available_period: PostResponseStockSequentialUsageRuleCouponAvailablePeriod,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_available_period: ::std::option::Option<
+        PostResponseStockSequentialUsageRuleCouponAvailablePeriod,
+    >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon_list: ::std::option::Option<
@@ -2446,29 +2540,33 @@ pub struct PostResponseStockSequentialUsageRule {
     /// 多次优惠是否提供首笔特惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub special_first: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseStockSequentialUsageRule {
-        coupon_available_period: required(0, "coupon_available_period"),
+        coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
         discount_coupon_list: optional(2, "discount_coupon_list"),
         exchange_coupon_list: optional(3, "exchange_coupon_list"),
         special_first: optional(4, "special_first"),
+        ..extra
     }
 }
 
 impl PostResponseStockSequentialUsageRule {
-    /// Creates a value from its required fields (`coupon_available_period`).
-    pub fn new(
-        coupon_available_period: PostResponseStockSequentialUsageRuleCouponAvailablePeriod,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseStockSequentialUsageRule {
-            coupon_available_period,
+            coupon_available_period: ::std::option::Option::None,
             normal_coupon_list: ::std::option::Option::None,
             discount_coupon_list: ::std::option::Option::None,
             exchange_coupon_list: ::std::option::Option::None,
             special_first: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2476,37 +2574,44 @@ impl PostResponseStockSequentialUsageRule {
 /// The `coupon_available_store_info` object.
 ///
 /// 券可用门店信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseStockUsageRuleDisplayInfoCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseStockUsageRuleDisplayInfoCouponAvailableStoreInfo {
-        description: required(0, "description"),
+        description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
+        ..extra
     }
 }
 
 impl PostResponseStockUsageRuleDisplayInfoCouponAvailableStoreInfo {
-    /// Creates a value from its required fields (`description`).
-    pub fn new(description: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseStockUsageRuleDisplayInfoCouponAvailableStoreInfo {
-            description: description.into(),
+            description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2514,14 +2619,17 @@ impl PostResponseStockUsageRuleDisplayInfoCouponAvailableStoreInfo {
 /// The `usage_rule_display_info` object.
 ///
 /// 券使用规则展示信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseStockUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
-    /// **Required.**
-    pub coupon_usage_method_list: ::std::vec::Vec<PostCouponUsageMethodList>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_usage_method_list: ::std::option::Option<
+        ::std::vec::Vec<PostCouponUsageMethodList>,
+    >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
@@ -2533,8 +2641,9 @@ pub struct PostResponseStockUsageRuleDisplayInfo {
     pub app_path: ::std::option::Option<::std::string::String>,
     /// 券使用说明
     ///
-    /// **Required.**
-    pub usage_description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_store_info: ::std::option::Option<
@@ -2546,36 +2655,39 @@ pub struct PostResponseStockUsageRuleDisplayInfo {
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseStockUsageRuleDisplayInfo {
-        coupon_usage_method_list: required(0, "coupon_usage_method_list"),
+        coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
         app_path: optional(3, "app_path"),
-        usage_description: required(4, "usage_description"),
+        usage_description: optional(4, "usage_description"),
         coupon_available_store_info: optional(5, "coupon_available_store_info"),
         app_jump_type: optional(6, "app_jump_type"),
         passcode_link: optional(7, "passcode_link"),
+        ..extra
     }
 }
 
 impl PostResponseStockUsageRuleDisplayInfo {
-    /// Creates a value from its required fields (`coupon_usage_method_list`, `usage_description`).
-    pub fn new(
-        coupon_usage_method_list: ::std::vec::Vec<PostCouponUsageMethodList>,
-        usage_description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseStockUsageRuleDisplayInfo {
-            coupon_usage_method_list,
+            coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
             app_path: ::std::option::Option::None,
-            usage_description: usage_description.into(),
+            usage_description: ::std::option::Option::None,
             coupon_available_store_info: ::std::option::Option::None,
             app_jump_type: ::std::option::Option::None,
             passcode_link: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2583,50 +2695,55 @@ impl PostResponseStockUsageRuleDisplayInfo {
 /// The `entrance_mini_program` object.
 ///
 /// 小程序入口
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseStockCouponDisplayInfoEntranceMiniProgram {
     /// 小程序appid
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     ///
-    /// **Required.**
-    pub path: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub path: ::std::option::Option<::std::string::String>,
     /// 入口文案
     ///
-    /// **Required.**
-    pub entrance_wording: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub entrance_wording: ::std::option::Option<::std::string::String>,
     /// 引导文案
     ///
-    /// **Required.**
-    pub guidance_wording: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub guidance_wording: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseStockCouponDisplayInfoEntranceMiniProgram {
-        appid: required(0, "appid"),
-        path: required(1, "path"),
-        entrance_wording: required(2, "entrance_wording"),
-        guidance_wording: required(3, "guidance_wording"),
+        appid: optional(0, "appid"),
+        path: optional(1, "path"),
+        entrance_wording: optional(2, "entrance_wording"),
+        guidance_wording: optional(3, "guidance_wording"),
+        ..extra
     }
 }
 
 impl PostResponseStockCouponDisplayInfoEntranceMiniProgram {
-    /// Creates a value from its required fields (`appid`, `path`, `entrance_wording`, `guidance_wording`).
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        path: impl ::std::convert::Into<::std::string::String>,
-        entrance_wording: impl ::std::convert::Into<::std::string::String>,
-        guidance_wording: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseStockCouponDisplayInfoEntranceMiniProgram {
-            appid: appid.into(),
-            path: path.into(),
-            entrance_wording: entrance_wording.into(),
-            guidance_wording: guidance_wording.into(),
+            appid: ::std::option::Option::None,
+            path: ::std::option::Option::None,
+            entrance_wording: ::std::option::Option::None,
+            guidance_wording: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2634,27 +2751,34 @@ impl PostResponseStockCouponDisplayInfoEntranceMiniProgram {
 /// The `entrance_official_account` object.
 ///
 /// 公众号入口
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseStockCouponDisplayInfoEntranceOfficialAccount {
     /// 公众号AppID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseStockCouponDisplayInfoEntranceOfficialAccount {
-        appid: required(0, "appid"),
+        appid: optional(0, "appid"),
+        ..extra
     }
 }
 
 impl PostResponseStockCouponDisplayInfoEntranceOfficialAccount {
-    /// Creates a value from its required fields (`appid`).
-    pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseStockCouponDisplayInfoEntranceOfficialAccount {
-            appid: appid.into(),
+            appid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2662,43 +2786,48 @@ impl PostResponseStockCouponDisplayInfoEntranceOfficialAccount {
 /// The `entrance_finder` object.
 ///
 /// 视频号入口
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseStockCouponDisplayInfoEntranceFinder {
     /// 视频号ID
     ///
-    /// **Required.**
-    pub finder_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_id: ::std::option::Option<::std::string::String>,
     /// 视频号视频ID
     ///
-    /// **Required.**
-    pub finder_video_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_video_id: ::std::option::Option<::std::string::String>,
     /// 视频号封面图
     ///
-    /// **Required.**
-    pub finder_video_cover_image_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseStockCouponDisplayInfoEntranceFinder {
-        finder_id: required(0, "finder_id"),
-        finder_video_id: required(1, "finder_video_id"),
-        finder_video_cover_image_url: required(2, "finder_video_cover_image_url"),
+        finder_id: optional(0, "finder_id"),
+        finder_video_id: optional(1, "finder_video_id"),
+        finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
+        ..extra
     }
 }
 
 impl PostResponseStockCouponDisplayInfoEntranceFinder {
-    /// Creates a value from its required fields (`finder_id`, `finder_video_id`, `finder_video_cover_image_url`).
-    pub fn new(
-        finder_id: impl ::std::convert::Into<::std::string::String>,
-        finder_video_id: impl ::std::convert::Into<::std::string::String>,
-        finder_video_cover_image_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseStockCouponDisplayInfoEntranceFinder {
-            finder_id: finder_id.into(),
-            finder_video_id: finder_video_id.into(),
-            finder_video_cover_image_url: finder_video_cover_image_url.into(),
+            finder_id: ::std::option::Option::None,
+            finder_video_id: ::std::option::Option::None,
+            finder_video_cover_image_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2731,6 +2860,10 @@ pub struct PostResponseStockCouponDisplayInfo {
     pub entrance_finder: ::std::option::Option<
         PostResponseStockCouponDisplayInfoEntranceFinder,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -2740,6 +2873,7 @@ pub struct PostResponseStockCouponDisplayInfo {
         entrance_mini_program: optional(2, "entrance_mini_program"),
         entrance_official_account: optional(3, "entrance_official_account"),
         entrance_finder: optional(4, "entrance_finder"),
+        ..extra
     }
 }
 
@@ -2752,6 +2886,7 @@ impl PostResponseStockCouponDisplayInfo {
             entrance_mini_program: ::std::option::Option::None,
             entrance_official_account: ::std::option::Option::None,
             entrance_finder: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2766,11 +2901,16 @@ pub struct PostResponseStockNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseStockNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
+        ..extra
     }
 }
 
@@ -2779,6 +2919,7 @@ impl PostResponseStockNotifyConfig {
     pub fn new() -> Self {
         PostResponseStockNotifyConfig {
             notify_appid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2786,33 +2927,41 @@ impl PostResponseStockNotifyConfig {
 /// The `sent_count_info` object.
 ///
 /// 已发放次数
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostSentCountInfo {
     /// 已发放总次数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 当天已发放次数
     ///
-    /// **Required.**
-    pub today_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub today_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostSentCountInfo {
-        total_count: required(0, "total_count"),
-        today_count: required(1, "today_count"),
+        total_count: optional(0, "total_count"),
+        today_count: optional(1, "today_count"),
+        ..extra
     }
 }
 
 impl PostSentCountInfo {
-    /// Creates a value from its required fields (`total_count`, `today_count`).
-    pub fn new(total_count: i64, today_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostSentCountInfo {
-            total_count,
-            today_count,
+            total_count: ::std::option::Option::None,
+            today_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2835,29 +2984,33 @@ impl PostSentCountInfo {
 /// The `stock` object.
 ///
 /// 批次信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseStock {
     /// 商品券ID
     ///
-    /// **Required.**
-    pub product_coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
     /// 备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
-    /// **Required.**
-    pub coupon_code_mode: PostCouponCodeMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_code_mode: ::std::option::Option<PostCouponCodeMode>,
     /// 发放规则
     ///
-    /// **Required.**
-    pub stock_send_rule: PostResponseStockStockSendRule,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_send_rule: ::std::option::Option<PostResponseStockStockSendRule>,
     /// 单券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_rule: ::std::option::Option<PostResponseStockSingleUsageRule>,
@@ -2868,28 +3021,36 @@ pub struct PostResponseStock {
     >,
     /// 券使用规则展示信息
     ///
-    /// **Required.**
-    pub usage_rule_display_info: PostResponseStockUsageRuleDisplayInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_rule_display_info: ::std::option::Option<
+        PostResponseStockUsageRuleDisplayInfo,
+    >,
     /// 用户商品券展示信息
     ///
-    /// **Required.**
-    pub coupon_display_info: PostResponseStockCouponDisplayInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_display_info: ::std::option::Option<PostResponseStockCouponDisplayInfo>,
     /// 事件通知配置
     ///
-    /// **Required.**
-    pub notify_config: PostResponseStockNotifyConfig,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_config: ::std::option::Option<PostResponseStockNotifyConfig>,
     /// 可用门店范围
     ///
-    /// **Required.**
-    pub store_scope: PostStoreScope,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub store_scope: ::std::option::Option<PostStoreScope>,
     /// 已发放次数
     ///
-    /// **Required.**
-    pub sent_count_info: PostSentCountInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sent_count_info: ::std::option::Option<PostSentCountInfo>,
     /// 批次状态
     ///
-    /// **Required.**
-    pub state: PostResponseStockState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostResponseStockState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -2901,100 +3062,100 @@ pub struct PostResponseStock {
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseStock {
-        product_coupon_id: required(0, "product_coupon_id"),
-        stock_id: required(1, "stock_id"),
+        product_coupon_id: optional(0, "product_coupon_id"),
+        stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
-        coupon_code_mode: required(3, "coupon_code_mode"),
-        stock_send_rule: required(4, "stock_send_rule"),
+        coupon_code_mode: optional(3, "coupon_code_mode"),
+        stock_send_rule: optional(4, "stock_send_rule"),
         single_usage_rule: optional(5, "single_usage_rule"),
         sequential_usage_rule: optional(6, "sequential_usage_rule"),
-        usage_rule_display_info: required(7, "usage_rule_display_info"),
-        coupon_display_info: required(8, "coupon_display_info"),
-        notify_config: required(9, "notify_config"),
-        store_scope: required(10, "store_scope"),
-        sent_count_info: required(11, "sent_count_info"),
-        state: required(12, "state"),
+        usage_rule_display_info: optional(7, "usage_rule_display_info"),
+        coupon_display_info: optional(8, "coupon_display_info"),
+        notify_config: optional(9, "notify_config"),
+        store_scope: optional(10, "store_scope"),
+        sent_count_info: optional(11, "sent_count_info"),
+        state: optional(12, "state"),
         deactivate_request_no: optional(13, "deactivate_request_no"),
         deactivate_time: optional(14, "deactivate_time"),
         deactivate_reason: optional(15, "deactivate_reason"),
-        brand_id: required(16, "brand_id"),
+        brand_id: optional(16, "brand_id"),
+        ..extra
     }
 }
 
 impl PostResponseStock {
-    /// Creates a value from its required fields (`product_coupon_id`, `stock_id`, `coupon_code_mode`, `stock_send_rule`, `usage_rule_display_info`, `coupon_display_info`, `notify_config`, `store_scope`, `sent_count_info`, `state`, `brand_id`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-        coupon_code_mode: PostCouponCodeMode,
-        stock_send_rule: PostResponseStockStockSendRule,
-        usage_rule_display_info: PostResponseStockUsageRuleDisplayInfo,
-        coupon_display_info: PostResponseStockCouponDisplayInfo,
-        notify_config: PostResponseStockNotifyConfig,
-        store_scope: PostStoreScope,
-        sent_count_info: PostSentCountInfo,
-        state: PostResponseStockState,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseStock {
-            product_coupon_id: product_coupon_id.into(),
-            stock_id: stock_id.into(),
+            product_coupon_id: ::std::option::Option::None,
+            stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
-            coupon_code_mode,
-            stock_send_rule,
+            coupon_code_mode: ::std::option::Option::None,
+            stock_send_rule: ::std::option::Option::None,
             single_usage_rule: ::std::option::Option::None,
             sequential_usage_rule: ::std::option::Option::None,
-            usage_rule_display_info,
-            coupon_display_info,
-            notify_config,
-            store_scope,
-            sent_count_info,
-            state,
+            usage_rule_display_info: ::std::option::Option::None,
+            coupon_display_info: ::std::option::Option::None,
+            notify_config: ::std::option::Option::None,
+            store_scope: ::std::option::Option::None,
+            sent_count_info: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             deactivate_request_no: ::std::option::Option::None,
             deactivate_time: ::std::option::Option::None,
             deactivate_reason: ::std::option::Option::None,
-            brand_id: brand_id.into(),
+            brand_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 创建商品券 (`POST /v3/marketing/partner/product-coupon/product-coupons`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商品券ID
     ///
-    /// **Required.**
-    pub product_coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 商品券状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     ///
-    /// **Required.**
-    pub scope: PostScope,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scope: ::std::option::Option<PostScope>,
     /// 商品券类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: PostType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<PostType>,
     /// 使用模式
     ///
-    /// **Required.**
-    pub usage_mode: PostUsageMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_mode: ::std::option::Option<PostUsageMode>,
     /// 单券模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_info: ::std::option::Option<PostResponseSingleUsageInfo>,
@@ -3003,58 +3164,56 @@ pub struct PostResponse {
     pub sequential_usage_info: ::std::option::Option<PostResponseSequentialUsageInfo>,
     /// 展示信息
     ///
-    /// **Required.**
-    pub display_info: PostResponseDisplayInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub display_info: ::std::option::Option<PostResponseDisplayInfo>,
     /// 外部商品ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
     /// 批次信息
     ///
-    /// **Required.**
-    pub stock: PostResponseStock,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock: ::std::option::Option<PostResponseStock>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        product_coupon_id: required(0, "product_coupon_id"),
-        state: required(1, "state"),
-        brand_id: required(2, "brand_id"),
-        scope: required(3, "scope"),
-        type_: required(4, "type"),
-        usage_mode: required(5, "usage_mode"),
+        product_coupon_id: optional(0, "product_coupon_id"),
+        state: optional(1, "state"),
+        brand_id: optional(2, "brand_id"),
+        scope: optional(3, "scope"),
+        type_: optional(4, "type"),
+        usage_mode: optional(5, "usage_mode"),
         single_usage_info: optional(6, "single_usage_info"),
         sequential_usage_info: optional(7, "sequential_usage_info"),
-        display_info: required(8, "display_info"),
+        display_info: optional(8, "display_info"),
         out_product_no: optional(9, "out_product_no"),
-        stock: required(10, "stock"),
+        stock: optional(10, "stock"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`product_coupon_id`, `state`, `brand_id`, `scope`, `type`, `usage_mode`, `display_info`, `stock`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        scope: PostScope,
-        type_: PostType,
-        usage_mode: PostUsageMode,
-        display_info: PostResponseDisplayInfo,
-        stock: PostResponseStock,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            product_coupon_id: product_coupon_id.into(),
-            state,
-            brand_id: brand_id.into(),
-            scope,
-            type_,
-            usage_mode,
+            product_coupon_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            type_: ::std::option::Option::None,
+            usage_mode: ::std::option::Option::None,
             single_usage_info: ::std::option::Option::None,
             sequential_usage_info: ::std::option::Option::None,
-            display_info,
+            display_info: ::std::option::Option::None,
             out_product_no: ::std::option::Option::None,
-            stock,
+            stock: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -64,12 +64,17 @@ pub struct GetAvailableTimeItem {
     /// 可用结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAvailableTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
+        ..extra
     }
 }
 
@@ -79,6 +84,7 @@ impl GetAvailableTimeItem {
         GetAvailableTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -96,12 +102,17 @@ pub struct GetAvailableDayTimeItem {
     /// 每日可用结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_day_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAvailableDayTimeItem {
         begin_day_time: optional(0, "begin_day_time"),
         end_day_time: optional(1, "end_day_time"),
+        ..extra
     }
 }
 
@@ -111,6 +122,7 @@ impl GetAvailableDayTimeItem {
         GetAvailableDayTimeItem {
             begin_day_time: ::std::option::Option::None,
             end_day_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -130,12 +142,17 @@ pub struct GetAvailablePeriods {
     pub available_day_time: ::std::option::Option<
         ::std::vec::Vec<GetAvailableDayTimeItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAvailablePeriods {
         available_time: optional(0, "available_time"),
         available_day_time: optional(1, "available_day_time"),
+        ..extra
     }
 }
 
@@ -145,6 +162,7 @@ impl GetAvailablePeriods {
         GetAvailablePeriods {
             available_time: ::std::option::Option::None,
             available_day_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -164,22 +182,25 @@ impl GetAvailablePeriods {
 /// The `activity_base_info` object.
 ///
 /// 活动基本信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetActivityBaseInfo {
     /// 活动名称
     ///
-    /// **Required.**
-    pub activity_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动副标题
     ///
-    /// **Required.**
-    pub activity_second_title: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_second_title: ::std::option::Option<::std::string::String>,
     /// 商户logo
     ///
-    /// **Required.**
-    pub merchant_logo_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_logo_url: ::std::option::Option<::std::string::String>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<GetBackgroundColor>,
@@ -194,57 +215,59 @@ pub struct GetActivityBaseInfo {
     pub available_periods: ::std::option::Option<GetAvailablePeriods>,
     /// 商户请求单号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 投放目的
     ///
-    /// **Required.**
-    pub delivery_purpose: GetDeliveryPurpose,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub delivery_purpose: ::std::option::Option<GetDeliveryPurpose>,
     /// 商家小程序appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 商家小程序path
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetActivityBaseInfo {
-        activity_name: required(0, "activity_name"),
-        activity_second_title: required(1, "activity_second_title"),
-        merchant_logo_url: required(2, "merchant_logo_url"),
+        activity_name: optional(0, "activity_name"),
+        activity_second_title: optional(1, "activity_second_title"),
+        merchant_logo_url: optional(2, "merchant_logo_url"),
         background_color: optional(3, "background_color"),
         begin_time: optional(4, "begin_time"),
         end_time: optional(5, "end_time"),
         available_periods: optional(6, "available_periods"),
-        out_request_no: required(7, "out_request_no"),
-        delivery_purpose: required(8, "delivery_purpose"),
+        out_request_no: optional(7, "out_request_no"),
+        delivery_purpose: optional(8, "delivery_purpose"),
         mini_programs_appid: optional(9, "mini_programs_appid"),
         mini_programs_path: optional(10, "mini_programs_path"),
+        ..extra
     }
 }
 
 impl GetActivityBaseInfo {
-    /// Creates a value from its required fields (`activity_name`, `activity_second_title`, `merchant_logo_url`, `out_request_no`, `delivery_purpose`).
-    pub fn new(
-        activity_name: impl ::std::convert::Into<::std::string::String>,
-        activity_second_title: impl ::std::convert::Into<::std::string::String>,
-        merchant_logo_url: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-        delivery_purpose: GetDeliveryPurpose,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetActivityBaseInfo {
-            activity_name: activity_name.into(),
-            activity_second_title: activity_second_title.into(),
-            merchant_logo_url: merchant_logo_url.into(),
+            activity_name: ::std::option::Option::None,
+            activity_second_title: ::std::option::Option::None,
+            merchant_logo_url: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             available_periods: ::std::option::Option::None,
-            out_request_no: out_request_no.into(),
-            delivery_purpose,
+            out_request_no: ::std::option::Option::None,
+            delivery_purpose: ::std::option::Option::None,
             mini_programs_appid: ::std::option::Option::None,
             mini_programs_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -296,12 +319,17 @@ pub struct GetPaymentMethodInformation {
     /// 银行简称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_abbreviation: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPaymentMethodInformation {
         payment_method: optional(0, "payment_method"),
         bank_abbreviation: optional(1, "bank_abbreviation"),
+        ..extra
     }
 }
 
@@ -311,6 +339,7 @@ impl GetPaymentMethodInformation {
         GetPaymentMethodInformation {
             payment_method: ::std::option::Option::None,
             bank_abbreviation: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -328,12 +357,17 @@ pub struct GetPaymentMode {
     /// 支付方式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_method_information: ::std::option::Option<GetPaymentMethodInformation>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPaymentMode {
         payment_scene_list: optional(0, "payment_scene_list"),
         payment_method_information: optional(1, "payment_method_information"),
+        ..extra
     }
 }
 
@@ -343,6 +377,7 @@ impl GetPaymentMode {
         GetPaymentMode {
             payment_scene_list: ::std::option::Option::None,
             payment_method_information: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -366,6 +401,10 @@ pub struct GetAdvancedSetting {
     /// 订单优惠标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -374,6 +413,7 @@ pub struct GetAdvancedSetting {
         merchant_member_appid: optional(1, "merchant_member_appid"),
         payment_mode: optional(2, "payment_mode"),
         goods_tags: optional(3, "goods_tags"),
+        ..extra
     }
 }
 
@@ -385,6 +425,7 @@ impl GetAdvancedSetting {
             merchant_member_appid: ::std::option::Option::None,
             payment_mode: ::std::option::Option::None,
             goods_tags: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -429,6 +470,10 @@ pub struct GetAwardListItem {
     /// 奖品缩略图（小图）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub thumbnail_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -436,6 +481,7 @@ pub struct GetAwardListItem {
         stock_id: optional(0, "stock_id"),
         original_image_url: optional(1, "original_image_url"),
         thumbnail_url: optional(2, "thumbnail_url"),
+        ..extra
     }
 }
 
@@ -446,6 +492,7 @@ impl GetAwardListItem {
             stock_id: ::std::option::Option::None,
             original_image_url: ::std::option::Option::None,
             thumbnail_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -453,55 +500,60 @@ impl GetAwardListItem {
 /// The `full_send_rule` object.
 ///
 /// 满送活动奖品发放规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetFullSendRule {
     /// 奖品类型
     ///
-    /// **Required.**
-    pub award_type: GetDeliveryUserCategory,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub award_type: ::std::option::Option<GetDeliveryUserCategory>,
     /// 发券商户号选项
     ///
-    /// **Required.**
-    pub merchant_option: GetMerchantOption,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_option: ::std::option::Option<GetMerchantOption>,
     /// 消费金额门槛
     ///
-    /// **Required.**
-    pub transaction_amount_minimum: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_amount_minimum: ::std::option::Option<i64>,
     /// 发放内容
     ///
-    /// **Required.**
-    pub send_content: GetSendContent,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub send_content: ::std::option::Option<GetSendContent>,
     /// 奖品基本信息列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub award_list: ::std::option::Option<::std::vec::Vec<GetAwardListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetFullSendRule {
-        award_type: required(0, "award_type"),
-        merchant_option: required(1, "merchant_option"),
-        transaction_amount_minimum: required(2, "transaction_amount_minimum"),
-        send_content: required(3, "send_content"),
+        award_type: optional(0, "award_type"),
+        merchant_option: optional(1, "merchant_option"),
+        transaction_amount_minimum: optional(2, "transaction_amount_minimum"),
+        send_content: optional(3, "send_content"),
         award_list: optional(4, "award_list"),
+        ..extra
     }
 }
 
 impl GetFullSendRule {
-    /// Creates a value from its required fields (`award_type`, `merchant_option`, `transaction_amount_minimum`, `send_content`).
-    pub fn new(
-        award_type: GetDeliveryUserCategory,
-        merchant_option: GetMerchantOption,
-        transaction_amount_minimum: i64,
-        send_content: GetSendContent,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetFullSendRule {
-            award_type,
-            merchant_option,
-            transaction_amount_minimum,
-            send_content,
+            award_type: ::std::option::Option::None,
+            merchant_option: ::std::option::Option::None,
+            transaction_amount_minimum: ::std::option::Option::None,
+            send_content: ::std::option::Option::None,
             award_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -516,11 +568,16 @@ pub struct GetAwardSendRule {
     /// 满送活动奖品发放规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub full_send_rule: ::std::option::Option<GetFullSendRule>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAwardSendRule {
         full_send_rule: optional(0, "full_send_rule"),
+        ..extra
     }
 }
 
@@ -529,12 +586,13 @@ impl GetAwardSendRule {
     pub fn new() -> Self {
         GetAwardSendRule {
             full_send_rule: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询活动详情接口 (`GET /v3/marketing/paygiftactivity/activities/{activity_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -567,15 +625,21 @@ pub struct GetResponse {
     pub update_time: ::std::option::Option<::std::string::String>,
     /// 活动基本信息
     ///
-    /// **Required.**
-    pub activity_base_info: GetActivityBaseInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_base_info: ::std::option::Option<GetActivityBaseInfo>,
     /// 活动高级设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub advanced_setting: ::std::option::Option<GetAdvancedSetting>,
     /// 活动奖品发放规则
     ///
-    /// **Required.**
-    pub award_send_rule: GetAwardSendRule,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub award_send_rule: ::std::option::Option<GetAwardSendRule>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -589,18 +653,16 @@ pub struct GetResponse {
         recovery_time: optional(6, "recovery_time"),
         create_time: optional(7, "create_time"),
         update_time: optional(8, "update_time"),
-        activity_base_info: required(9, "activity_base_info"),
+        activity_base_info: optional(9, "activity_base_info"),
         advanced_setting: optional(10, "advanced_setting"),
-        award_send_rule: required(11, "award_send_rule"),
+        award_send_rule: optional(11, "award_send_rule"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`activity_base_info`, `award_send_rule`).
-    pub fn new(
-        activity_base_info: GetActivityBaseInfo,
-        award_send_rule: GetAwardSendRule,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
             activity_id: ::std::option::Option::None,
             activity_type: ::std::option::Option::None,
@@ -611,9 +673,10 @@ impl GetResponse {
             recovery_time: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
-            activity_base_info,
+            activity_base_info: ::std::option::Option::None,
             advanced_setting: ::std::option::Option::None,
-            award_send_rule,
+            award_send_rule: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -61,13 +61,17 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 pub struct GetAuditDetailByItemItem {
     /// 审核结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub audit_result: ::std::option::Option<f64>,
+    pub audit_result: ::std::option::Option<i64>,
     /// 审核的资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub item_id: ::std::option::Option<f64>,
+    pub item_id: ::std::option::Option<i64>,
     /// 展示给商户的审核结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason_to_merchant: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -75,6 +79,7 @@ pub struct GetAuditDetailByItemItem {
         audit_result: optional(0, "audit_result"),
         item_id: optional(1, "item_id"),
         reject_reason_to_merchant: optional(2, "reject_reason_to_merchant"),
+        ..extra
     }
 }
 
@@ -85,6 +90,7 @@ impl GetAuditDetailByItemItem {
             audit_result: ::std::option::Option::None,
             item_id: ::std::option::Option::None,
             reject_reason_to_merchant: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -101,11 +107,16 @@ pub struct GetRejectReason {
     pub audit_detail_by_item: ::std::option::Option<
         ::std::vec::Vec<GetAuditDetailByItemItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetRejectReason {
         audit_detail_by_item: optional(0, "audit_detail_by_item"),
+        ..extra
     }
 }
 
@@ -114,6 +125,7 @@ impl GetRejectReason {
     pub fn new() -> Self {
         GetRejectReason {
             audit_detail_by_item: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -140,22 +152,26 @@ impl GetRejectReason {
 pub struct GetCheckRule {
     /// 字符串最小长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub min_length: ::std::option::Option<f64>,
+    pub min_length: ::std::option::Option<i64>,
     /// 字符串最大长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_length: ::std::option::Option<f64>,
+    pub max_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_file_exts: ::std::option::Option<::std::vec::Vec<GetEnumFileExts>>,
     /// 限制文件提交大小，单位M
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_file_size: ::std::option::Option<f64>,
+    pub max_file_size: ::std::option::Option<i64>,
     /// 枚举可选的字段枚举值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enum_keys: ::std::option::Option<::std::vec::Vec<f64>>,
+    pub enum_keys: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 展示给商户看的枚举可选的字段列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -166,6 +182,7 @@ pub struct GetCheckRule {
         max_file_size: optional(3, "max_file_size"),
         enum_keys: optional(4, "enum_keys"),
         enum_values: optional(5, "enum_values"),
+        ..extra
     }
 }
 
@@ -179,6 +196,7 @@ impl GetCheckRule {
             max_file_size: ::std::option::Option::None,
             enum_keys: ::std::option::Option::None,
             enum_values: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -197,7 +215,7 @@ pub struct GetRecordFieldsItem {
     ///
     /// Documented values: `0`, `1`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub disabled: ::std::option::Option<f64>,
+    pub disabled: ::std::option::Option<i64>,
     /// 资料项值(单值类型)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub field_data: ::std::option::Option<::std::string::String>,
@@ -206,7 +224,7 @@ pub struct GetRecordFieldsItem {
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 是否隐藏资料项
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub hidden: ::std::option::Option<f64>,
+    pub hidden: ::std::option::Option<i64>,
     /// 资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
@@ -223,7 +241,7 @@ pub struct GetRecordFieldsItem {
     ///
     /// Documented values: `0`, `1`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub required: ::std::option::Option<f64>,
+    pub required: ::std::option::Option<i64>,
     /// 资料项填写提示
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tips: ::std::option::Option<::std::string::String>,
@@ -235,12 +253,16 @@ pub struct GetRecordFieldsItem {
     /// Documented values: `1`, `2`, `11`, `15`.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<f64>,
+    pub type_: ::std::option::Option<i64>,
     /// 日期类型是否可勾选“长期有效”
     ///
     /// Documented values: `0`, `1`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub use_permanently_date: ::std::option::Option<f64>,
+    pub use_permanently_date: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -259,6 +281,7 @@ pub struct GetRecordFieldsItem {
         tooltip: optional(11, "tooltip"),
         type_: optional(12, "type"),
         use_permanently_date: optional(13, "use_permanently_date"),
+        ..extra
     }
 }
 
@@ -280,6 +303,7 @@ impl GetRecordFieldsItem {
             tooltip: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             use_permanently_date: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -287,27 +311,34 @@ impl GetRecordFieldsItem {
 /// The JSON content of `submission_template`.
 ///
 /// 尽调要求提交的资料
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetSubmissionTemplate {
     /// 资料项集合
     ///
-    /// **Required.**
-    pub record_fields: ::std::vec::Vec<GetRecordFieldsItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub record_fields: ::std::option::Option<::std::vec::Vec<GetRecordFieldsItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSubmissionTemplate {
-        record_fields: required(0, "record_fields"),
+        record_fields: optional(0, "record_fields"),
+        ..extra
     }
 }
 
 impl GetSubmissionTemplate {
-    /// Creates a value from its required fields (`record_fields`).
-    pub fn new(record_fields: ::std::vec::Vec<GetRecordFieldsItem>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetSubmissionTemplate {
-            record_fields,
+            record_fields: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -323,16 +354,21 @@ impl GetSubmissionTemplate {
 pub struct GetRelationsItem {
     /// 关联的资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub source_key: ::std::option::Option<f64>,
+    pub source_key: ::std::option::Option<i64>,
     /// 关联的资料项值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source_value: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
+        ..extra
     }
 }
 
@@ -342,6 +378,7 @@ impl GetRelationsItem {
         GetRelationsItem {
             source_key: ::std::option::Option::None,
             source_value: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -367,7 +404,7 @@ pub struct GetSubmissionDataRecordFieldsItem {
     /// Documented values: `1`, `2`, `11`, `15`.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<f64>,
+    pub type_: ::std::option::Option<i64>,
     /// 资料项填写提示
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tips: ::std::option::Option<::std::string::String>,
@@ -381,7 +418,7 @@ pub struct GetSubmissionDataRecordFieldsItem {
     ///
     /// Documented values: `0`, `1`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub required: ::std::option::Option<f64>,
+    pub required: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub check_rule: ::std::option::Option<GetCheckRule>,
@@ -393,6 +430,10 @@ pub struct GetSubmissionDataRecordFieldsItem {
     /// 提交内容需要加密
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_encrypt: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -408,6 +449,7 @@ pub struct GetSubmissionDataRecordFieldsItem {
         check_rule: optional(8, "check_rule"),
         relations: optional(9, "relations"),
         need_encrypt: optional(10, "need_encrypt"),
+        ..extra
     }
 }
 
@@ -426,6 +468,7 @@ impl GetSubmissionDataRecordFieldsItem {
             check_rule: ::std::option::Option::None,
             relations: ::std::option::Option::None,
             need_encrypt: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -433,48 +476,60 @@ impl GetSubmissionDataRecordFieldsItem {
 /// The JSON content of `submission_data`.
 ///
 /// 尽调已经提交的资料
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetSubmissionData {
     /// 资料项集合
     ///
-    /// **Required.**
-    pub record_fields: ::std::vec::Vec<GetSubmissionDataRecordFieldsItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub record_fields: ::std::option::Option<
+        ::std::vec::Vec<GetSubmissionDataRecordFieldsItem>,
+    >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSubmissionData {
-        record_fields: required(0, "record_fields"),
+        record_fields: optional(0, "record_fields"),
+        ..extra
     }
 }
 
 impl GetSubmissionData {
-    /// Creates a value from its required fields (`record_fields`).
-    pub fn new(
-        record_fields: ::std::vec::Vec<GetSubmissionDataRecordFieldsItem>,
-    ) -> Self {
-        GetSubmissionData { record_fields }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        GetSubmissionData {
+            record_fields: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 
 /// The response of 查询子商户强化尽调单信息 (`GET /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 尽调单号
     ///
-    /// **Required.**
-    pub due_diligence_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub due_diligence_id: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 尽调单状态
     ///
-    /// **Required.**
-    pub due_diligence_state: GetDueDiligenceState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub due_diligence_state: ::std::option::Option<GetDueDiligenceState>,
     /// 驳回原因
     ///
     /// Sent as a JSON-encoded string.
@@ -484,8 +539,9 @@ pub struct GetResponse {
     >,
     /// 截止时间
     ///
-    /// **Required.**
-    pub deadline_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deadline_time: ::std::option::Option<::std::string::String>,
     /// 终止时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub terminal_time: ::std::option::Option<::std::string::String>,
@@ -512,44 +568,45 @@ pub struct GetResponse {
     pub submission_data: ::std::option::Option<
         ::wechatpay_runtime::JsonString<GetSubmissionData>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        due_diligence_id: required(0, "due_diligence_id"),
-        sub_mchid: required(1, "sub_mchid"),
-        due_diligence_state: required(2, "due_diligence_state"),
+        due_diligence_id: optional(0, "due_diligence_id"),
+        sub_mchid: optional(1, "sub_mchid"),
+        due_diligence_state: optional(2, "due_diligence_state"),
         reject_reason: optional(3, "reject_reason"),
-        deadline_time: required(4, "deadline_time"),
+        deadline_time: optional(4, "deadline_time"),
         terminal_time: optional(5, "terminal_time"),
         submit_time: optional(6, "submit_time"),
         reject_time: optional(7, "reject_time"),
         complete_time: optional(8, "complete_time"),
         submission_template: optional(9, "submission_template"),
         submission_data: optional(10, "submission_data"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`due_diligence_id`, `sub_mchid`, `due_diligence_state`, `deadline_time`).
-    pub fn new(
-        due_diligence_id: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        due_diligence_state: GetDueDiligenceState,
-        deadline_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            due_diligence_id: due_diligence_id.into(),
-            sub_mchid: sub_mchid.into(),
-            due_diligence_state,
+            due_diligence_id: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            due_diligence_state: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
-            deadline_time: deadline_time.into(),
+            deadline_time: ::std::option::Option::None,
             terminal_time: ::std::option::Option::None,
             submit_time: ::std::option::Option::None,
             reject_time: ::std::option::Option::None,
             complete_time: ::std::option::Option::None,
             submission_template: ::std::option::Option::None,
             submission_data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

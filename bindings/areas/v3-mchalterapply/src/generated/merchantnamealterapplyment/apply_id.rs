@@ -18,55 +18,60 @@
 }
 
 /// The response of 查询商户简称变更申请单状态-使用申请单号 (`GET /v3/mchalterapply/merchantnamealterapplyment/{apply_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 申请单号
     ///
-    /// **Required.**
-    pub apply_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub apply_id: ::std::option::Option<::std::string::String>,
     /// 业务申请编号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 微信支付商户号
     ///
-    /// **Required.**
-    pub merchant_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_code: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 总体驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        apply_id: required(0, "apply_id"),
-        out_request_no: required(1, "out_request_no"),
-        merchant_code: required(2, "merchant_code"),
-        state: required(3, "state"),
+        apply_id: optional(0, "apply_id"),
+        out_request_no: optional(1, "out_request_no"),
+        merchant_code: optional(2, "merchant_code"),
+        state: optional(3, "state"),
         audit_reject_reason: optional(4, "audit_reject_reason"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`apply_id`, `out_request_no`, `merchant_code`, `state`).
-    pub fn new(
-        apply_id: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-        merchant_code: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            apply_id: apply_id.into(),
-            out_request_no: out_request_no.into(),
-            merchant_code: merchant_code.into(),
-            state,
+            apply_id: ::std::option::Option::None,
+            out_request_no: ::std::option::Option::None,
+            merchant_code: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             audit_reject_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -24,10 +24,10 @@ pub struct PostBody {
     pub end_time: ::std::option::Option<::std::string::String>,
     /// 查询页码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub page_index: ::std::option::Option<f64>,
+    pub page_index: ::std::option::Option<i64>,
     /// 查询页大小
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub page_size: ::std::option::Option<f64>,
+    pub page_size: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -102,13 +102,13 @@ impl PostBody {
     }
 
     /// Sets `page_index`.
-    pub fn with_page_index(mut self, page_index: f64) -> Self {
+    pub fn with_page_index(mut self, page_index: i64) -> Self {
         self.page_index = ::std::option::Option::Some(page_index);
         self
     }
 
     /// Sets `page_size`.
-    pub fn with_page_size(mut self, page_size: f64) -> Self {
+    pub fn with_page_size(mut self, page_size: i64) -> Self {
         self.page_size = ::std::option::Option::Some(page_size);
         self
     }
@@ -139,15 +139,19 @@ pub struct PostRiskTradeListItem {
     ///
     /// Documented values: `1`, `2`, `3`, `4`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_type: ::std::option::Option<f64>,
+    pub risk_type: ::std::option::Option<i64>,
     /// 风险等级
     ///
     /// Documented values: `1`, `2`, `3`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_level: ::std::option::Option<f64>,
+    pub risk_level: ::std::option::Option<i64>,
     /// 投诉单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_discove_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -157,6 +161,7 @@ pub struct PostRiskTradeListItem {
         risk_type: optional(2, "risk_type"),
         risk_level: optional(3, "risk_level"),
         risk_discove_time: optional(4, "risk_discove_time"),
+        ..extra
     }
 }
 
@@ -169,6 +174,7 @@ impl PostRiskTradeListItem {
             risk_type: ::std::option::Option::None,
             risk_level: ::std::option::Option::None,
             risk_discove_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -180,16 +186,21 @@ impl PostRiskTradeListItem {
 pub struct PostResponse {
     /// 总风险订单数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_num: ::std::option::Option<f64>,
+    pub total_num: ::std::option::Option<i64>,
     /// 风险订单列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_trade_list: ::std::option::Option<::std::vec::Vec<PostRiskTradeListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         total_num: optional(0, "total_num"),
         risk_trade_list: optional(1, "risk_trade_list"),
+        ..extra
     }
 }
 
@@ -199,6 +210,7 @@ impl PostResponse {
         PostResponse {
             total_num: ::std::option::Option::None,
             risk_trade_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

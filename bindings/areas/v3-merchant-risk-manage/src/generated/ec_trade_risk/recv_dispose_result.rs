@@ -24,17 +24,17 @@ pub struct PostBody {
     ///
     /// Documented values: `1`, `2`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub final_risk_result: ::std::option::Option<f64>,
+    pub final_risk_result: ::std::option::Option<i64>,
     /// 最终风险类型
     ///
     /// Documented values: `1`, `2`, `3`, `4`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub final_risk_type: ::std::option::Option<f64>,
+    pub final_risk_type: ::std::option::Option<i64>,
     /// 处置结论
     ///
     /// Documented values: `1`, `2`, `3`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub disp_conclusion: ::std::option::Option<::std::vec::Vec<f64>>,
+    pub disp_conclusion: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 处置补充
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub disp_addition: ::std::option::Option<::std::string::String>,
@@ -43,7 +43,7 @@ pub struct PostBody {
     pub exist_complaint: ::std::option::Option<bool>,
     /// 退款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refund_amount: ::std::option::Option<f64>,
+    pub refund_amount: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -106,13 +106,13 @@ impl PostBody {
     }
 
     /// Sets `final_risk_result`.
-    pub fn with_final_risk_result(mut self, final_risk_result: f64) -> Self {
+    pub fn with_final_risk_result(mut self, final_risk_result: i64) -> Self {
         self.final_risk_result = ::std::option::Option::Some(final_risk_result);
         self
     }
 
     /// Sets `final_risk_type`.
-    pub fn with_final_risk_type(mut self, final_risk_type: f64) -> Self {
+    pub fn with_final_risk_type(mut self, final_risk_type: i64) -> Self {
         self.final_risk_type = ::std::option::Option::Some(final_risk_type);
         self
     }
@@ -120,7 +120,7 @@ impl PostBody {
     /// Sets `disp_conclusion`.
     pub fn with_disp_conclusion(
         mut self,
-        disp_conclusion: ::std::vec::Vec<f64>,
+        disp_conclusion: ::std::vec::Vec<i64>,
     ) -> Self {
         self.disp_conclusion = ::std::option::Option::Some(disp_conclusion);
         self
@@ -142,7 +142,7 @@ impl PostBody {
     }
 
     /// Sets `refund_amount`.
-    pub fn with_refund_amount(mut self, refund_amount: f64) -> Self {
+    pub fn with_refund_amount(mut self, refund_amount: i64) -> Self {
         self.refund_amount = ::std::option::Option::Some(refund_amount);
         self
     }
@@ -164,11 +164,16 @@ pub struct PostResponse {
     /// 返回描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rsp_msg: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         rsp_msg: optional(0, "rsp_msg"),
+        ..extra
     }
 }
 
@@ -177,6 +182,7 @@ impl PostResponse {
     pub fn new() -> Self {
         PostResponse {
             rsp_msg: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -3,22 +3,25 @@
 //! Operations on `/v3/merchant-service/complaints/{transaction_id}`.
 
 /// The response of 查询投诉详情 (`GET /v3/merchant-service/complaints/{transaction_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 投诉时间
     ///
-    /// **Required.**
-    pub complaint_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complaint_time: ::std::option::Option<::std::string::String>,
     /// 投诉金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 投诉人联系方式
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -26,15 +29,17 @@ pub struct GetResponse {
     pub payer_phone: ::std::option::Option<::wechatpay_runtime::Encrypted>,
     /// 投诉描述
     ///
-    /// **Required.**
-    pub complaint_detail: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complaint_detail: ::std::option::Option<::std::string::String>,
     /// 投诉单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_state: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 冻结结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub frozen_end_time: ::std::option::Option<::std::string::String>,
@@ -43,46 +48,46 @@ pub struct GetResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 投诉单处理进展状态
     ///
-    /// **Required.**
-    pub complaint_handle_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub complaint_handle_state: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        out_trade_no: required(0, "out_trade_no"),
-        complaint_time: required(1, "complaint_time"),
-        amount: required(2, "amount"),
+        out_trade_no: optional(0, "out_trade_no"),
+        complaint_time: optional(1, "complaint_time"),
+        amount: optional(2, "amount"),
         payer_phone: optional(3, "payer_phone"),
-        complaint_detail: required(4, "complaint_detail"),
+        complaint_detail: optional(4, "complaint_detail"),
         complaint_state: optional(5, "complaint_state"),
-        transaction_id: required(6, "transaction_id"),
+        transaction_id: optional(6, "transaction_id"),
         frozen_end_time: optional(7, "frozen_end_time"),
         sub_mchid: optional(8, "sub_mchid"),
-        complaint_handle_state: required(9, "complaint_handle_state"),
+        complaint_handle_state: optional(9, "complaint_handle_state"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`out_trade_no`, `complaint_time`, `amount`, `complaint_detail`, `transaction_id`, `complaint_handle_state`).
-    pub fn new(
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        complaint_time: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-        complaint_detail: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        complaint_handle_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            out_trade_no: out_trade_no.into(),
-            complaint_time: complaint_time.into(),
-            amount,
+            out_trade_no: ::std::option::Option::None,
+            complaint_time: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             payer_phone: ::std::option::Option::None,
-            complaint_detail: complaint_detail.into(),
+            complaint_detail: ::std::option::Option::None,
             complaint_state: ::std::option::Option::None,
-            transaction_id: transaction_id.into(),
+            transaction_id: ::std::option::Option::None,
             frozen_end_time: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
-            complaint_handle_state: complaint_handle_state.into(),
+            complaint_handle_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

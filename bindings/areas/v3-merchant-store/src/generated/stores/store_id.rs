@@ -47,7 +47,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `store_basics` object.
 ///
 /// 门店基础信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetStoreBasics {
@@ -59,35 +59,42 @@ pub struct GetStoreBasics {
     pub brand_name: ::std::option::Option<::std::string::String>,
     /// 门店名称
     ///
-    /// **Required.**
-    pub store_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub store_name: ::std::option::Option<::std::string::String>,
     /// 分店名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub branch_name: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub brand_id: ::std::option::Option<f64>,
+    pub brand_id: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStoreBasics {
         store_reference_id: optional(0, "store_reference_id"),
         brand_name: optional(1, "brand_name"),
-        store_name: required(2, "store_name"),
+        store_name: optional(2, "store_name"),
         branch_name: optional(3, "branch_name"),
         brand_id: optional(4, "brand_id"),
+        ..extra
     }
 }
 
 impl GetStoreBasics {
-    /// Creates a value from its required fields (`store_name`).
-    pub fn new(store_name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetStoreBasics {
             store_reference_id: ::std::option::Option::None,
             brand_name: ::std::option::Option::None,
-            store_name: store_name.into(),
+            store_name: ::std::option::Option::None,
             branch_name: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -95,18 +102,20 @@ impl GetStoreBasics {
 /// The `store_address` object.
 ///
 /// 门店地址信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetStoreAddress {
     /// 门店省市编码
     ///
-    /// **Required.**
-    pub address_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub address_code: ::std::option::Option<::std::string::String>,
     /// 门店地址
     ///
-    /// **Required.**
-    pub address_detail: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub address_detail: ::std::option::Option<::std::string::String>,
     /// 门店地址辅助描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub address_complements: ::std::option::Option<::std::string::String>,
@@ -116,30 +125,33 @@ pub struct GetStoreAddress {
     /// 门店纬度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub latitude: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStoreAddress {
-        address_code: required(0, "address_code"),
-        address_detail: required(1, "address_detail"),
+        address_code: optional(0, "address_code"),
+        address_detail: optional(1, "address_detail"),
         address_complements: optional(2, "address_complements"),
         longitude: optional(3, "longitude"),
         latitude: optional(4, "latitude"),
+        ..extra
     }
 }
 
 impl GetStoreAddress {
-    /// Creates a value from its required fields (`address_code`, `address_detail`).
-    pub fn new(
-        address_code: impl ::std::convert::Into<::std::string::String>,
-        address_detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetStoreAddress {
-            address_code: address_code.into(),
-            address_detail: address_detail.into(),
+            address_code: ::std::option::Option::None,
+            address_detail: ::std::option::Option::None,
             address_complements: ::std::option::Option::None,
             longitude: ::std::option::Option::None,
             latitude: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -157,12 +169,17 @@ pub struct GetStoreBusiness {
     /// 门店经营时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_hours: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStoreBusiness {
         service_phone: optional(0, "service_phone"),
         business_hours: optional(1, "business_hours"),
+        ..extra
     }
 }
 
@@ -172,6 +189,7 @@ impl GetStoreBusiness {
         GetStoreBusiness {
             service_phone: ::std::option::Option::None,
             business_hours: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -179,32 +197,39 @@ impl GetStoreBusiness {
 /// An item of `store_recipient`.
 ///
 /// 门店收款信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetStoreRecipientItem {
     /// 门店收款商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 门店收款主体
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub company_name: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStoreRecipientItem {
-        mchid: required(0, "mchid"),
+        mchid: optional(0, "mchid"),
         company_name: optional(1, "company_name"),
+        ..extra
     }
 }
 
 impl GetStoreRecipientItem {
-    /// Creates a value from its required fields (`mchid`).
-    pub fn new(mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetStoreRecipientItem {
-            mchid: mchid.into(),
+            mchid: ::std::option::Option::None,
             company_name: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -225,6 +250,10 @@ pub struct GetStoreState {
     /// STORE_STATE_VALID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_state_value: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -232,6 +261,7 @@ pub struct GetStoreState {
         store_state_message: optional(0, "store_state_message"),
         address_failed_reason: optional(1, "address_failed_reason"),
         store_state_value: optional(2, "store_state_value"),
+        ..extra
     }
 }
 
@@ -242,6 +272,7 @@ impl GetStoreState {
             store_state_message: ::std::option::Option::None,
             address_failed_reason: ::std::option::Option::None,
             store_state_value: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -266,6 +297,10 @@ pub struct GetResponse {
     /// 门店状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_state: ::std::option::Option<GetStoreState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -275,6 +310,7 @@ pub struct GetResponse {
         store_business: optional(2, "store_business"),
         store_recipient: optional(3, "store_recipient"),
         store_state: optional(4, "store_state"),
+        ..extra
     }
 }
 
@@ -287,6 +323,7 @@ impl GetResponse {
             store_business: ::std::option::Option::None,
             store_recipient: ::std::option::Option::None,
             store_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -406,7 +443,7 @@ pub struct PatchStoreBasics {
     pub branch_name: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub brand_id: ::std::option::Option<f64>,
+    pub brand_id: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -459,7 +496,7 @@ impl PatchStoreBasics {
     }
 
     /// Sets `brand_id`.
-    pub fn with_brand_id(mut self, brand_id: f64) -> Self {
+    pub fn with_brand_id(mut self, brand_id: i64) -> Self {
         self.brand_id = ::std::option::Option::Some(brand_id);
         self
     }

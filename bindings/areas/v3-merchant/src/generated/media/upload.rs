@@ -97,27 +97,34 @@ impl ::wechatpay_runtime::Validate for UploadMediaBody {
 }
 
 /// The response of 文件上传 (`POST /v3/merchant/media/upload`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UploadMediaResponse {
     /// 媒体文件标识Id
     ///
-    /// **Required.**
-    pub media_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub media_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     UploadMediaResponse {
-        media_id: required(0, "media_id"),
+        media_id: optional(0, "media_id"),
+        ..extra
     }
 }
 
 impl UploadMediaResponse {
-    /// Creates a value from its required fields (`media_id`).
-    pub fn new(media_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         UploadMediaResponse {
-            media_id: media_id.into(),
+            media_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

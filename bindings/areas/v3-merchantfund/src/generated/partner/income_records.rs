@@ -98,93 +98,97 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `data`.
 ///
 /// 银行来账记录列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 特约商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 账户类型
     ///
-    /// **Required.**
-    pub account_type: GetAccountType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_type: ::std::option::Option<GetAccountType>,
     /// 银行来账类型
     ///
-    /// **Required.**
-    pub income_record_type: GetIncomeRecordType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub income_record_type: ::std::option::Option<GetIncomeRecordType>,
     /// 银行来账微信单号
     ///
-    /// **Required.**
-    pub income_record_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub income_record_id: ::std::option::Option<::std::string::String>,
     /// 银行来账金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 银行来账完成时间
     ///
-    /// **Required.**
-    pub success_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_time: ::std::option::Option<::std::string::String>,
     /// 付款方银行名称
     ///
-    /// **Required.**
-    pub bank_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_name: ::std::option::Option<::std::string::String>,
     /// 付款方银行户名
     ///
-    /// **Required.**
-    pub bank_account_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_account_name: ::std::option::Option<::std::string::String>,
     /// 付款方银行卡号
     ///
-    /// **Required.**
-    pub bank_account_number: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_account_number: ::std::option::Option<::std::string::String>,
     /// 银行备注
     ///
-    /// **Required.**
-    pub recharge_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        sub_mchid: required(0, "sub_mchid"),
-        account_type: required(1, "account_type"),
-        income_record_type: required(2, "income_record_type"),
-        income_record_id: required(3, "income_record_id"),
-        amount: required(4, "amount"),
-        success_time: required(5, "success_time"),
-        bank_name: required(6, "bank_name"),
-        bank_account_name: required(7, "bank_account_name"),
-        bank_account_number: required(8, "bank_account_number"),
-        recharge_remark: required(9, "recharge_remark"),
+        sub_mchid: optional(0, "sub_mchid"),
+        account_type: optional(1, "account_type"),
+        income_record_type: optional(2, "income_record_type"),
+        income_record_id: optional(3, "income_record_id"),
+        amount: optional(4, "amount"),
+        success_time: optional(5, "success_time"),
+        bank_name: optional(6, "bank_name"),
+        bank_account_name: optional(7, "bank_account_name"),
+        bank_account_number: optional(8, "bank_account_number"),
+        recharge_remark: optional(9, "recharge_remark"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`sub_mchid`, `account_type`, `income_record_type`, `income_record_id`, `amount`, `success_time`, `bank_name`, `bank_account_name`, `bank_account_number`, `recharge_remark`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        account_type: GetAccountType,
-        income_record_type: GetIncomeRecordType,
-        income_record_id: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-        success_time: impl ::std::convert::Into<::std::string::String>,
-        bank_name: impl ::std::convert::Into<::std::string::String>,
-        bank_account_name: impl ::std::convert::Into<::std::string::String>,
-        bank_account_number: impl ::std::convert::Into<::std::string::String>,
-        recharge_remark: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            sub_mchid: sub_mchid.into(),
-            account_type,
-            income_record_type,
-            income_record_id: income_record_id.into(),
-            amount,
-            success_time: success_time.into(),
-            bank_name: bank_name.into(),
-            bank_account_name: bank_account_name.into(),
-            bank_account_number: bank_account_number.into(),
-            recharge_remark: recharge_remark.into(),
+            sub_mchid: ::std::option::Option::None,
+            account_type: ::std::option::Option::None,
+            income_record_type: ::std::option::Option::None,
+            income_record_id: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            success_time: ::std::option::Option::None,
+            bank_name: ::std::option::Option::None,
+            bank_account_name: ::std::option::Option::None,
+            bank_account_number: ::std::option::Option::None,
+            recharge_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -192,93 +196,108 @@ impl GetDataItem {
 /// The `links` object.
 ///
 /// 分页链接
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetLinks {
     /// 下一页链接
     ///
-    /// **Required.**
-    pub next: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub next: ::std::option::Option<::std::string::String>,
     /// 上一页链接
     ///
-    /// **Required.**
-    pub prev: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub prev: ::std::option::Option<::std::string::String>,
     /// 当前链接
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "self")]
-    pub self_: ::std::string::String,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub self_: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetLinks {
-        next: required(0, "next"),
-        prev: required(1, "prev"),
-        self_: required(2, "self"),
+        next: optional(0, "next"),
+        prev: optional(1, "prev"),
+        self_: optional(2, "self"),
+        ..extra
     }
 }
 
 impl GetLinks {
-    /// Creates a value from its required fields (`next`, `prev`, `self`).
-    pub fn new(
-        next: impl ::std::convert::Into<::std::string::String>,
-        prev: impl ::std::convert::Into<::std::string::String>,
-        self_: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetLinks {
-            next: next.into(),
-            prev: prev.into(),
-            self_: self_.into(),
+            next: ::std::option::Option::None,
+            prev: ::std::option::Option::None,
+            self_: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 特约商户银行来账查询 (`GET /v3/merchantfund/partner/income-records`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 查询数据总条数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 本次查询偏移量
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 本次查询条数
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 银行来账记录列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 分页链接
     ///
-    /// **Required.**
-    pub links: GetLinks,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub links: ::std::option::Option<GetLinks>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        total_count: required(0, "total_count"),
-        offset: required(1, "offset"),
-        limit: required(2, "limit"),
+        total_count: optional(0, "total_count"),
+        offset: optional(1, "offset"),
+        limit: optional(2, "limit"),
         data: optional(3, "data"),
-        links: required(4, "links"),
+        links: optional(4, "links"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`total_count`, `offset`, `limit`, `links`).
-    pub fn new(total_count: i64, offset: i64, limit: i64, links: GetLinks) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            total_count,
-            offset,
-            limit,
+            total_count: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
             data: ::std::option::Option::None,
-            links,
+            links: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -396,7 +415,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
             items: response.data.unwrap_or_default(),
         }
     }

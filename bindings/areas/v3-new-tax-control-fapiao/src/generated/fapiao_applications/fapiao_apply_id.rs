@@ -77,57 +77,62 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `blue_fapiao` object.
 ///
 /// 蓝字发票信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetBlueFapiao {
     /// 发票代码
     ///
-    /// **Required.**
-    pub fapiao_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fapiao_code: ::std::option::Option<::std::string::String>,
     /// 发票号码
     ///
-    /// **Required.**
-    pub fapiao_number: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fapiao_number: ::std::option::Option<::std::string::String>,
     /// 校验码
     ///
-    /// **Required.**
-    pub check_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub check_code: ::std::option::Option<::std::string::String>,
     /// 密码
     ///
-    /// **Required.**
-    pub password: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub password: ::std::option::Option<::std::string::String>,
     /// 开票时间
     ///
-    /// **Required.**
-    pub fapiao_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fapiao_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetBlueFapiao {
-        fapiao_code: required(0, "fapiao_code"),
-        fapiao_number: required(1, "fapiao_number"),
-        check_code: required(2, "check_code"),
-        password: required(3, "password"),
-        fapiao_time: required(4, "fapiao_time"),
+        fapiao_code: optional(0, "fapiao_code"),
+        fapiao_number: optional(1, "fapiao_number"),
+        check_code: optional(2, "check_code"),
+        password: optional(3, "password"),
+        fapiao_time: optional(4, "fapiao_time"),
+        ..extra
     }
 }
 
 impl GetBlueFapiao {
-    /// Creates a value from its required fields (`fapiao_code`, `fapiao_number`, `check_code`, `password`, `fapiao_time`).
-    pub fn new(
-        fapiao_code: impl ::std::convert::Into<::std::string::String>,
-        fapiao_number: impl ::std::convert::Into<::std::string::String>,
-        check_code: impl ::std::convert::Into<::std::string::String>,
-        password: impl ::std::convert::Into<::std::string::String>,
-        fapiao_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetBlueFapiao {
-            fapiao_code: fapiao_code.into(),
-            fapiao_number: fapiao_number.into(),
-            check_code: check_code.into(),
-            password: password.into(),
-            fapiao_time: fapiao_time.into(),
+            fapiao_code: ::std::option::Option::None,
+            fapiao_number: ::std::option::Option::None,
+            check_code: ::std::option::Option::None,
+            password: ::std::option::Option::None,
+            fapiao_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -149,18 +154,20 @@ impl GetBlueFapiao {
 /// The `card_information` object.
 ///
 /// 电子发票插卡信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCardInformation {
     /// 插卡公众号AppID
     ///
-    /// **Required.**
-    pub card_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_appid: ::std::option::Option<::std::string::String>,
     /// 用户在插卡公众号下的OpenID
     ///
-    /// **Required.**
-    pub card_openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_openid: ::std::option::Option<::std::string::String>,
     /// 电子发票卡券模板ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub card_id: ::std::option::Option<::std::string::String>,
@@ -169,33 +176,36 @@ pub struct GetCardInformation {
     pub card_code: ::std::option::Option<::std::string::String>,
     /// 发票卡券状态
     ///
-    /// **Required.**
-    pub card_status: GetCardStatus,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_status: ::std::option::Option<GetCardStatus>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCardInformation {
-        card_appid: required(0, "card_appid"),
-        card_openid: required(1, "card_openid"),
+        card_appid: optional(0, "card_appid"),
+        card_openid: optional(1, "card_openid"),
         card_id: optional(2, "card_id"),
         card_code: optional(3, "card_code"),
-        card_status: required(4, "card_status"),
+        card_status: optional(4, "card_status"),
+        ..extra
     }
 }
 
 impl GetCardInformation {
-    /// Creates a value from its required fields (`card_appid`, `card_openid`, `card_status`).
-    pub fn new(
-        card_appid: impl ::std::convert::Into<::std::string::String>,
-        card_openid: impl ::std::convert::Into<::std::string::String>,
-        card_status: GetCardStatus,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCardInformation {
-            card_appid: card_appid.into(),
-            card_openid: card_openid.into(),
+            card_appid: ::std::option::Option::None,
+            card_openid: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
             card_code: ::std::option::Option::None,
-            card_status,
+            card_status: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -203,22 +213,25 @@ impl GetCardInformation {
 /// The `seller_information` object.
 ///
 /// 销售方信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetSellerInformation {
     /// 名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 纳税人识别号
     ///
-    /// **Required.**
-    pub taxpayer_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub taxpayer_id: ::std::option::Option<::std::string::String>,
     /// 地址
     ///
-    /// **Required.**
-    pub address: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub address: ::std::option::Option<::std::string::String>,
     /// 电话
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub telephone: ::std::option::Option<::std::string::String>,
@@ -228,33 +241,35 @@ pub struct GetSellerInformation {
     /// 银行账号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_account: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSellerInformation {
-        name: required(0, "name"),
-        taxpayer_id: required(1, "taxpayer_id"),
-        address: required(2, "address"),
+        name: optional(0, "name"),
+        taxpayer_id: optional(1, "taxpayer_id"),
+        address: optional(2, "address"),
         telephone: optional(3, "telephone"),
         bank_name: optional(4, "bank_name"),
         bank_account: optional(5, "bank_account"),
+        ..extra
     }
 }
 
 impl GetSellerInformation {
-    /// Creates a value from its required fields (`name`, `taxpayer_id`, `address`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        taxpayer_id: impl ::std::convert::Into<::std::string::String>,
-        address: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetSellerInformation {
-            name: name.into(),
-            taxpayer_id: taxpayer_id.into(),
-            address: address.into(),
+            name: ::std::option::Option::None,
+            taxpayer_id: ::std::option::Option::None,
+            address: ::std::option::Option::None,
             telephone: ::std::option::Option::None,
             bank_name: ::std::option::Option::None,
             bank_account: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -286,19 +301,21 @@ impl GetSellerInformation {
 /// The `buyer_information` object.
 ///
 /// 购买方信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetBuyerInformation {
     /// 购买方类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: GetType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<GetType>,
     /// 名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 纳税人识别号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub taxpayer_id: ::std::option::Option<::std::string::String>,
@@ -336,12 +353,16 @@ pub struct GetBuyerInformation {
     /// 留言信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_apply_message: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetBuyerInformation {
-        type_: required(0, "type"),
-        name: required(1, "name"),
+        type_: optional(0, "type"),
+        name: optional(1, "name"),
         taxpayer_id: optional(2, "taxpayer_id"),
         address: optional(3, "address"),
         telephone: optional(4, "telephone"),
@@ -353,18 +374,16 @@ pub struct GetBuyerInformation {
         out_trade_no: optional(10, "out_trade_no"),
         fapiao_bill_type: optional(11, "fapiao_bill_type"),
         user_apply_message: optional(12, "user_apply_message"),
+        ..extra
     }
 }
 
 impl GetBuyerInformation {
-    /// Creates a value from its required fields (`type`, `name`).
-    pub fn new(
-        type_: GetType,
-        name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetBuyerInformation {
-            type_,
-            name: name.into(),
+            type_: ::std::option::Option::None,
+            name: ::std::option::Option::None,
             taxpayer_id: ::std::option::Option::None,
             address: ::std::option::Option::None,
             telephone: ::std::option::Option::None,
@@ -376,6 +395,7 @@ impl GetBuyerInformation {
             out_trade_no: ::std::option::Option::None,
             fapiao_bill_type: ::std::option::Option::None,
             user_apply_message: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -383,7 +403,7 @@ impl GetBuyerInformation {
 /// The `extra_information` object.
 ///
 /// 附加信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetExtraInformation {
@@ -395,25 +415,32 @@ pub struct GetExtraInformation {
     pub reviewer: ::std::option::Option<::std::string::String>,
     /// 开票人
     ///
-    /// **Required.**
-    pub drawer: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub drawer: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetExtraInformation {
         payee: optional(0, "payee"),
         reviewer: optional(1, "reviewer"),
-        drawer: required(2, "drawer"),
+        drawer: optional(2, "drawer"),
+        ..extra
     }
 }
 
 impl GetExtraInformation {
-    /// Creates a value from its required fields (`drawer`).
-    pub fn new(drawer: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetExtraInformation {
             payee: ::std::option::Option::None,
             reviewer: ::std::option::Option::None,
-            drawer: drawer.into(),
+            drawer: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -436,18 +463,20 @@ impl GetExtraInformation {
 /// An item of `items`.
 ///
 /// 发票行信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetItemsItem {
     /// 货物或应税劳务、服务编码
     ///
-    /// **Required.**
-    pub tax_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tax_code: ::std::option::Option<::std::string::String>,
     /// 货物或应税劳务、服务名称
     ///
-    /// **Required.**
-    pub goods_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_name: ::std::option::Option<::std::string::String>,
     /// 规格型号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub specification: ::std::option::Option<::std::string::String>,
@@ -456,83 +485,85 @@ pub struct GetItemsItem {
     pub unit: ::std::option::Option<::std::string::String>,
     /// 数量
     ///
-    /// **Required.**
-    pub quantity: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub quantity: ::std::option::Option<i64>,
     /// 单价
     ///
-    /// **Required.**
-    pub unit_price: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit_price: ::std::option::Option<i64>,
     /// 单行金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 单行税额
     ///
-    /// **Required.**
-    pub tax_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tax_amount: ::std::option::Option<i64>,
     /// 单行金额合计
     ///
-    /// **Required.**
-    pub total_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
     /// 税率
     ///
-    /// **Required.**
-    pub tax_rate: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tax_rate: ::std::option::Option<i64>,
     /// 税收优惠政策标识
     ///
-    /// **Required.**
-    pub tax_prefer_mark: GetTaxPreferMark,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tax_prefer_mark: ::std::option::Option<GetTaxPreferMark>,
     /// 是否折扣行
     ///
-    /// **Required.**
-    pub discount: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetItemsItem {
-        tax_code: required(0, "tax_code"),
-        goods_name: required(1, "goods_name"),
+        tax_code: optional(0, "tax_code"),
+        goods_name: optional(1, "goods_name"),
         specification: optional(2, "specification"),
         unit: optional(3, "unit"),
-        quantity: required(4, "quantity"),
-        unit_price: required(5, "unit_price"),
-        amount: required(6, "amount"),
-        tax_amount: required(7, "tax_amount"),
-        total_amount: required(8, "total_amount"),
-        tax_rate: required(9, "tax_rate"),
-        tax_prefer_mark: required(10, "tax_prefer_mark"),
-        discount: required(11, "discount"),
+        quantity: optional(4, "quantity"),
+        unit_price: optional(5, "unit_price"),
+        amount: optional(6, "amount"),
+        tax_amount: optional(7, "tax_amount"),
+        total_amount: optional(8, "total_amount"),
+        tax_rate: optional(9, "tax_rate"),
+        tax_prefer_mark: optional(10, "tax_prefer_mark"),
+        discount: optional(11, "discount"),
+        ..extra
     }
 }
 
 impl GetItemsItem {
-    /// Creates a value from its required fields (`tax_code`, `goods_name`, `quantity`, `unit_price`, `amount`, `tax_amount`, `total_amount`, `tax_rate`, `tax_prefer_mark`, `discount`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        tax_code: impl ::std::convert::Into<::std::string::String>,
-        goods_name: impl ::std::convert::Into<::std::string::String>,
-        quantity: i64,
-        unit_price: i64,
-        amount: i64,
-        tax_amount: i64,
-        total_amount: i64,
-        tax_rate: i64,
-        tax_prefer_mark: GetTaxPreferMark,
-        discount: bool,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetItemsItem {
-            tax_code: tax_code.into(),
-            goods_name: goods_name.into(),
+            tax_code: ::std::option::Option::None,
+            goods_name: ::std::option::Option::None,
             specification: ::std::option::Option::None,
             unit: ::std::option::Option::None,
-            quantity,
-            unit_price,
-            amount,
-            tax_amount,
-            total_amount,
-            tax_rate,
-            tax_prefer_mark,
-            discount,
+            quantity: ::std::option::Option::None,
+            unit_price: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            tax_amount: ::std::option::Option::None,
+            total_amount: ::std::option::Option::None,
+            tax_rate: ::std::option::Option::None,
+            tax_prefer_mark: ::std::option::Option::None,
+            discount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -540,18 +571,20 @@ impl GetItemsItem {
 /// An item of `fapiao_information`.
 ///
 /// 发票信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetFapiaoInformationItem {
     /// 商户发票单号
     ///
-    /// **Required.**
-    pub fapiao_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fapiao_id: ::std::option::Option<::std::string::String>,
     /// 发票状态
     ///
-    /// **Required.**
-    pub status: GetStatus,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<GetStatus>,
     /// 蓝字发票信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub blue_fapiao: ::std::option::Option<GetBlueFapiao>,
@@ -563,32 +596,39 @@ pub struct GetFapiaoInformationItem {
     pub card_information: ::std::option::Option<GetCardInformation>,
     /// 总价税合计
     ///
-    /// **Required.**
-    pub total_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
     /// 总税额
     ///
-    /// **Required.**
-    pub tax_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tax_amount: ::std::option::Option<i64>,
     /// 总金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 销售方信息
     ///
-    /// **Required.**
-    pub seller_information: GetSellerInformation,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub seller_information: ::std::option::Option<GetSellerInformation>,
     /// 购买方信息
     ///
-    /// **Required.**
-    pub buyer_information: GetBuyerInformation,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub buyer_information: ::std::option::Option<GetBuyerInformation>,
     /// 附加信息
     ///
-    /// **Required.**
-    pub extra_information: GetExtraInformation,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub extra_information: ::std::option::Option<GetExtraInformation>,
     /// 发票行信息
     ///
-    /// **Required.**
-    pub items: ::std::vec::Vec<GetItemsItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub items: ::std::option::Option<::std::vec::Vec<GetItemsItem>>,
     /// 备注信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
@@ -598,93 +638,95 @@ pub struct GetFapiaoInformationItem {
     /// 开票失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_error_message: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetFapiaoInformationItem {
-        fapiao_id: required(0, "fapiao_id"),
-        status: required(1, "status"),
+        fapiao_id: optional(0, "fapiao_id"),
+        status: optional(1, "status"),
         blue_fapiao: optional(2, "blue_fapiao"),
         red_fapiao: optional(3, "red_fapiao"),
         card_information: optional(4, "card_information"),
-        total_amount: required(5, "total_amount"),
-        tax_amount: required(6, "tax_amount"),
-        amount: required(7, "amount"),
-        seller_information: required(8, "seller_information"),
-        buyer_information: required(9, "buyer_information"),
-        extra_information: required(10, "extra_information"),
-        items: required(11, "items"),
+        total_amount: optional(5, "total_amount"),
+        tax_amount: optional(6, "tax_amount"),
+        amount: optional(7, "amount"),
+        seller_information: optional(8, "seller_information"),
+        buyer_information: optional(9, "buyer_information"),
+        extra_information: optional(10, "extra_information"),
+        items: optional(11, "items"),
         remark: optional(12, "remark"),
         fapiao_error_code: optional(13, "fapiao_error_code"),
         fapiao_error_message: optional(14, "fapiao_error_message"),
+        ..extra
     }
 }
 
 impl GetFapiaoInformationItem {
-    /// Creates a value from its required fields (`fapiao_id`, `status`, `total_amount`, `tax_amount`, `amount`, `seller_information`, `buyer_information`, `extra_information`, `items`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        fapiao_id: impl ::std::convert::Into<::std::string::String>,
-        status: GetStatus,
-        total_amount: i64,
-        tax_amount: i64,
-        amount: i64,
-        seller_information: GetSellerInformation,
-        buyer_information: GetBuyerInformation,
-        extra_information: GetExtraInformation,
-        items: ::std::vec::Vec<GetItemsItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetFapiaoInformationItem {
-            fapiao_id: fapiao_id.into(),
-            status,
+            fapiao_id: ::std::option::Option::None,
+            status: ::std::option::Option::None,
             blue_fapiao: ::std::option::Option::None,
             red_fapiao: ::std::option::Option::None,
             card_information: ::std::option::Option::None,
-            total_amount,
-            tax_amount,
-            amount,
-            seller_information,
-            buyer_information,
-            extra_information,
-            items,
+            total_amount: ::std::option::Option::None,
+            tax_amount: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            seller_information: ::std::option::Option::None,
+            buyer_information: ::std::option::Option::None,
+            extra_information: ::std::option::Option::None,
+            items: ::std::option::Option::None,
             remark: ::std::option::Option::None,
             fapiao_error_code: ::std::option::Option::None,
             fapiao_error_message: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询电子发票 (`GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 发票数量
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 发票信息
     ///
-    /// **Required.**
-    pub fapiao_information: ::std::vec::Vec<GetFapiaoInformationItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fapiao_information: ::std::option::Option<
+        ::std::vec::Vec<GetFapiaoInformationItem>,
+    >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        total_count: required(0, "total_count"),
-        fapiao_information: required(1, "fapiao_information"),
+        total_count: optional(0, "total_count"),
+        fapiao_information: optional(1, "fapiao_information"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`total_count`, `fapiao_information`).
-    pub fn new(
-        total_count: i64,
-        fapiao_information: ::std::vec::Vec<GetFapiaoInformationItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            total_count,
-            fapiao_information,
+            total_count: ::std::option::Option::None,
+            fapiao_information: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

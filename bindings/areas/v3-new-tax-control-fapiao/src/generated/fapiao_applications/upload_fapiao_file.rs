@@ -134,29 +134,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 上传电子发票文件 (`POST /v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 电子发票文件ID
     ///
-    /// **Required.**
-    pub fapiao_media_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fapiao_media_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        fapiao_media_id: required(0, "fapiao_media_id"),
+        fapiao_media_id: optional(0, "fapiao_media_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`fapiao_media_id`).
-    pub fn new(
-        fapiao_media_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            fapiao_media_id: fapiao_media_id.into(),
+            fapiao_media_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

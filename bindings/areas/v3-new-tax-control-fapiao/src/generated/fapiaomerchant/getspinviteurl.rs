@@ -152,43 +152,48 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 获取邀请商户开通服务商电子发票能力 (`GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 邀请开通二维码链接
     ///
-    /// **Required.**
-    pub invite_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub invite_url: ::std::option::Option<::std::string::String>,
     /// 开通小程序AppID
     ///
-    /// **Required.**
-    pub miniprogram_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub miniprogram_appid: ::std::option::Option<::std::string::String>,
     /// 开通小程序跳转路径
     ///
-    /// **Required.**
-    pub miniprogram_path: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub miniprogram_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        invite_url: required(0, "invite_url"),
-        miniprogram_appid: required(1, "miniprogram_appid"),
-        miniprogram_path: required(2, "miniprogram_path"),
+        invite_url: optional(0, "invite_url"),
+        miniprogram_appid: optional(1, "miniprogram_appid"),
+        miniprogram_path: optional(2, "miniprogram_path"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`invite_url`, `miniprogram_appid`, `miniprogram_path`).
-    pub fn new(
-        invite_url: impl ::std::convert::Into<::std::string::String>,
-        miniprogram_appid: impl ::std::convert::Into<::std::string::String>,
-        miniprogram_path: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            invite_url: invite_url.into(),
-            miniprogram_appid: miniprogram_appid.into(),
-            miniprogram_path: miniprogram_path.into(),
+            invite_url: ::std::option::Option::None,
+            miniprogram_appid: ::std::option::Option::None,
+            miniprogram_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

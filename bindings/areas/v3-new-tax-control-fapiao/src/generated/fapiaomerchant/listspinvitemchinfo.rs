@@ -109,6 +109,10 @@ pub struct GetLinks {
     #[serde(rename = "self")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -116,6 +120,7 @@ pub struct GetLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
         self_: optional(2, "self"),
+        ..extra
     }
 }
 
@@ -126,6 +131,7 @@ impl GetLinks {
             next: ::std::option::Option::None,
             prev: ::std::option::Option::None,
             self_: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -150,7 +156,7 @@ impl GetLinks {
 /// An item of `mch_invite_result_list`.
 ///
 /// 邀请的商户结果
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetMchInviteResultListItem {
@@ -159,84 +165,92 @@ pub struct GetMchInviteResultListItem {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户邀请的状态
     ///
-    /// **Required.**
-    pub mch_invite_status: GetMchInviteStatus,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_invite_status: ::std::option::Option<GetMchInviteStatus>,
     /// 商户名称
     ///
-    /// **Required.**
-    pub ep_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub ep_name: ::std::option::Option<::std::string::String>,
     /// 商户税号
     ///
-    /// **Required.**
-    pub tax_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tax_id: ::std::option::Option<::std::string::String>,
     /// 服务商邀请code
     ///
-    /// **Required.**
-    pub invite_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub invite_code: ::std::option::Option<::std::string::String>,
     /// 商户操作时间
     ///
-    /// **Required.**
-    pub operate_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub operate_time: ::std::option::Option<::std::string::String>,
     /// 商户邀请失败错误码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invite_failed_code: ::std::option::Option<GetInviteFailedCode>,
     /// 商户邀请失败的原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invite_failed_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetMchInviteResultListItem {
         sub_mchid: optional(0, "sub_mchid"),
-        mch_invite_status: required(1, "mch_invite_status"),
-        ep_name: required(2, "ep_name"),
-        tax_id: required(3, "tax_id"),
-        invite_code: required(4, "invite_code"),
-        operate_time: required(5, "operate_time"),
+        mch_invite_status: optional(1, "mch_invite_status"),
+        ep_name: optional(2, "ep_name"),
+        tax_id: optional(3, "tax_id"),
+        invite_code: optional(4, "invite_code"),
+        operate_time: optional(5, "operate_time"),
         invite_failed_code: optional(6, "invite_failed_code"),
         invite_failed_reason: optional(7, "invite_failed_reason"),
+        ..extra
     }
 }
 
 impl GetMchInviteResultListItem {
-    /// Creates a value from its required fields (`mch_invite_status`, `ep_name`, `tax_id`, `invite_code`, `operate_time`).
-    pub fn new(
-        mch_invite_status: GetMchInviteStatus,
-        ep_name: impl ::std::convert::Into<::std::string::String>,
-        tax_id: impl ::std::convert::Into<::std::string::String>,
-        invite_code: impl ::std::convert::Into<::std::string::String>,
-        operate_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetMchInviteResultListItem {
             sub_mchid: ::std::option::Option::None,
-            mch_invite_status,
-            ep_name: ep_name.into(),
-            tax_id: tax_id.into(),
-            invite_code: invite_code.into(),
-            operate_time: operate_time.into(),
+            mch_invite_status: ::std::option::Option::None,
+            ep_name: ::std::option::Option::None,
+            tax_id: ::std::option::Option::None,
+            invite_code: ::std::option::Option::None,
+            operate_time: ::std::option::Option::None,
             invite_failed_code: ::std::option::Option::None,
             invite_failed_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 获取邀请开通的商户信息 (`GET /v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 总数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 本次查询的起始位置
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 本次查询的最大数量
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 相关链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<GetLinks>,
@@ -245,27 +259,33 @@ pub struct GetResponse {
     pub mch_invite_result_list: ::std::option::Option<
         ::std::vec::Vec<GetMchInviteResultListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        total_count: required(0, "total_count"),
-        offset: required(1, "offset"),
-        limit: required(2, "limit"),
+        total_count: optional(0, "total_count"),
+        offset: optional(1, "offset"),
+        limit: optional(2, "limit"),
         links: optional(3, "links"),
         mch_invite_result_list: optional(4, "mch_invite_result_list"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`total_count`, `offset`, `limit`).
-    pub fn new(total_count: i64, offset: i64, limit: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            total_count,
-            offset,
-            limit,
+            total_count: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
             links: ::std::option::Option::None,
             mch_invite_result_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -392,7 +412,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
             items: response.mch_invite_result_list.unwrap_or_default(),
         }
     }

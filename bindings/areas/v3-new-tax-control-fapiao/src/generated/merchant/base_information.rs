@@ -39,22 +39,25 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `seller_information` object.
 ///
 /// 销售方信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetSellerInformation {
     /// 名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 纳税人识别号
     ///
-    /// **Required.**
-    pub taxpayer_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub taxpayer_id: ::std::option::Option<::std::string::String>,
     /// 地址
     ///
-    /// **Required.**
-    pub address: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub address: ::std::option::Option<::std::string::String>,
     /// 电话
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub telephone: ::std::option::Option<::std::string::String>,
@@ -64,33 +67,35 @@ pub struct GetSellerInformation {
     /// 银行账号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_account: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSellerInformation {
-        name: required(0, "name"),
-        taxpayer_id: required(1, "taxpayer_id"),
-        address: required(2, "address"),
+        name: optional(0, "name"),
+        taxpayer_id: optional(1, "taxpayer_id"),
+        address: optional(2, "address"),
         telephone: optional(3, "telephone"),
         bank_name: optional(4, "bank_name"),
         bank_account: optional(5, "bank_account"),
+        ..extra
     }
 }
 
 impl GetSellerInformation {
-    /// Creates a value from its required fields (`name`, `taxpayer_id`, `address`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        taxpayer_id: impl ::std::convert::Into<::std::string::String>,
-        address: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetSellerInformation {
-            name: name.into(),
-            taxpayer_id: taxpayer_id.into(),
-            address: address.into(),
+            name: ::std::option::Option::None,
+            taxpayer_id: ::std::option::Option::None,
+            address: ::std::option::Option::None,
             telephone: ::std::option::Option::None,
             bank_name: ::std::option::Option::None,
             bank_account: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -98,7 +103,7 @@ impl GetSellerInformation {
 /// The `extra_information` object.
 ///
 /// 附加信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetExtraInformation {
@@ -110,60 +115,72 @@ pub struct GetExtraInformation {
     pub reviewer: ::std::option::Option<::std::string::String>,
     /// 开票人
     ///
-    /// **Required.**
-    pub drawer: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub drawer: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetExtraInformation {
         payee: optional(0, "payee"),
         reviewer: optional(1, "reviewer"),
-        drawer: required(2, "drawer"),
+        drawer: optional(2, "drawer"),
+        ..extra
     }
 }
 
 impl GetExtraInformation {
-    /// Creates a value from its required fields (`drawer`).
-    pub fn new(drawer: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetExtraInformation {
             payee: ::std::option::Option::None,
             reviewer: ::std::option::Option::None,
-            drawer: drawer.into(),
+            drawer: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 获取商户开票基础信息 (`GET /v3/new-tax-control-fapiao/merchant/base-information`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 销售方信息
     ///
-    /// **Required.**
-    pub seller_information: GetSellerInformation,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub seller_information: ::std::option::Option<GetSellerInformation>,
     /// 附加信息
     ///
-    /// **Required.**
-    pub extra_information: GetExtraInformation,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub extra_information: ::std::option::Option<GetExtraInformation>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        seller_information: required(0, "seller_information"),
-        extra_information: required(1, "extra_information"),
+        seller_information: optional(0, "seller_information"),
+        extra_information: optional(1, "extra_information"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`seller_information`, `extra_information`).
-    pub fn new(
-        seller_information: GetSellerInformation,
-        extra_information: GetExtraInformation,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            seller_information,
-            extra_information,
+            seller_information: ::std::option::Option::None,
+            extra_information: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

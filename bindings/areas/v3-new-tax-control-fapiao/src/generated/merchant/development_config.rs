@@ -3,37 +3,44 @@
 //! Operations on `/v3/new-tax-control-fapiao/merchant/development-config`.
 
 /// The response of 查询商户配置的开发选项 (`GET /v3/new-tax-control-fapiao/merchant/development-config`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户回调地址
     ///
-    /// **Required.**
-    pub callback_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub callback_url: ::std::option::Option<::std::string::String>,
     /// 全部账单展示开发票入口开关
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub show_fapiao_cell: ::std::option::Option<bool>,
     /// 商户是否支持开电子专票
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub support_vat_fapiao: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        callback_url: required(0, "callback_url"),
+        callback_url: optional(0, "callback_url"),
         show_fapiao_cell: optional(1, "show_fapiao_cell"),
         support_vat_fapiao: optional(2, "support_vat_fapiao"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`callback_url`).
-    pub fn new(callback_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            callback_url: callback_url.into(),
+            callback_url: ::std::option::Option::None,
             show_fapiao_cell: ::std::option::Option::None,
             support_vat_fapiao: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -173,37 +180,44 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 }
 
 /// The response of 配置开发选项 (`PATCH /v3/new-tax-control-fapiao/merchant/development-config`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchResponse {
     /// 商户回调地址
     ///
-    /// **Required.**
-    pub callback_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub callback_url: ::std::option::Option<::std::string::String>,
     /// 全部账单展示开发票入口开关
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub show_fapiao_cell: ::std::option::Option<bool>,
     /// 商户是否支持开电子专票
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub support_vat_fapiao: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchResponse {
-        callback_url: required(0, "callback_url"),
+        callback_url: optional(0, "callback_url"),
         show_fapiao_cell: optional(1, "show_fapiao_cell"),
         support_vat_fapiao: optional(2, "support_vat_fapiao"),
+        ..extra
     }
 }
 
 impl PatchResponse {
-    /// Creates a value from its required fields (`callback_url`).
-    pub fn new(callback_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchResponse {
-            callback_url: callback_url.into(),
+            callback_url: ::std::option::Option::None,
             show_fapiao_cell: ::std::option::Option::None,
             support_vat_fapiao: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

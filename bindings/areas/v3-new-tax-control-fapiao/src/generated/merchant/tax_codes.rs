@@ -73,6 +73,10 @@ pub struct GetLinks {
     #[serde(rename = "self")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -80,6 +84,7 @@ pub struct GetLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
         self_: optional(2, "self"),
+        ..extra
     }
 }
 
@@ -90,6 +95,7 @@ impl GetLinks {
             next: ::std::option::Option::None,
             prev: ::std::option::Option::None,
             self_: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -97,114 +103,124 @@ impl GetLinks {
 /// An item of `data`.
 ///
 /// 本次查询到的数据
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 由商户自定义的货物或应税劳务、服务名称
     ///
-    /// **Required.**
-    pub goods_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_name: ::std::option::Option<::std::string::String>,
     /// 企业侧维护的货物或应税劳务、服务编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_id: ::std::option::Option<f64>,
+    pub goods_id: ::std::option::Option<i64>,
     /// 税局侧规定的货物或应税劳务、服务分类名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_category: ::std::option::Option<::std::string::String>,
     /// 货物或应税劳务、服务编码
     ///
-    /// **Required.**
-    pub tax_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tax_code: ::std::option::Option<::std::string::String>,
     /// 税率
     ///
-    /// **Required.**
-    pub tax_rate: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tax_rate: ::std::option::Option<i64>,
     /// 税收优惠政策标识
     ///
-    /// **Required.**
-    pub tax_prefer_mark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tax_prefer_mark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        goods_name: required(0, "goods_name"),
+        goods_name: optional(0, "goods_name"),
         goods_id: optional(1, "goods_id"),
         goods_category: optional(2, "goods_category"),
-        tax_code: required(3, "tax_code"),
-        tax_rate: required(4, "tax_rate"),
-        tax_prefer_mark: required(5, "tax_prefer_mark"),
+        tax_code: optional(3, "tax_code"),
+        tax_rate: optional(4, "tax_rate"),
+        tax_prefer_mark: optional(5, "tax_prefer_mark"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`goods_name`, `tax_code`, `tax_rate`, `tax_prefer_mark`).
-    pub fn new(
-        goods_name: impl ::std::convert::Into<::std::string::String>,
-        tax_code: impl ::std::convert::Into<::std::string::String>,
-        tax_rate: i64,
-        tax_prefer_mark: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            goods_name: goods_name.into(),
+            goods_name: ::std::option::Option::None,
             goods_id: ::std::option::Option::None,
             goods_category: ::std::option::Option::None,
-            tax_code: tax_code.into(),
-            tax_rate,
-            tax_prefer_mark: tax_prefer_mark.into(),
+            tax_code: ::std::option::Option::None,
+            tax_rate: ::std::option::Option::None,
+            tax_prefer_mark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 获取商品和服务税收分类对照表 (`GET /v3/new-tax-control-fapiao/merchant/tax-codes`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 本次查询的起始位置
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 本次查询的最大数量
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 相关链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub links: ::std::option::Option<GetLinks>,
     /// 本次查询到的数据
     ///
-    /// **Required.**
-    pub data: ::std::vec::Vec<GetDataItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 总记录数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        offset: required(0, "offset"),
-        limit: required(1, "limit"),
+        offset: optional(0, "offset"),
+        limit: optional(1, "limit"),
         links: optional(2, "links"),
-        data: required(3, "data"),
-        total_count: required(4, "total_count"),
+        data: optional(3, "data"),
+        total_count: optional(4, "total_count"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`offset`, `limit`, `data`, `total_count`).
-    pub fn new(
-        offset: i64,
-        limit: i64,
-        data: ::std::vec::Vec<GetDataItem>,
-        total_count: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            offset,
-            limit,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
             links: ::std::option::Option::None,
-            data,
-            total_count,
+            data: ::std::option::Option::None,
+            total_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -306,8 +322,8 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
-            items: response.data,
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
+            items: response.data.unwrap_or_default(),
         }
     }
 }

@@ -167,6 +167,10 @@ pub struct GetResponse {
     /// 抬头填写小程序的用户名
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub miniprogram_user_name: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -175,6 +179,7 @@ pub struct GetResponse {
         miniprogram_appid: optional(1, "miniprogram_appid"),
         miniprogram_path: optional(2, "miniprogram_path"),
         miniprogram_user_name: optional(3, "miniprogram_user_name"),
+        ..extra
     }
 }
 
@@ -186,6 +191,7 @@ impl GetResponse {
             miniprogram_appid: ::std::option::Option::None,
             miniprogram_path: ::std::option::Option::None,
             miniprogram_user_name: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

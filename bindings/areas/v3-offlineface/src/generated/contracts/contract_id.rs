@@ -83,22 +83,25 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 签约查询接口 (`GET /v3/offlineface/contracts/{contract_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 签约ID
     ///
-    /// **Required.**
-    pub contract_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_id: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 机构ID
     ///
-    /// **Required.**
-    pub organization_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub organization_id: ::std::option::Option<::std::string::String>,
     /// 用户ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_id: ::std::option::Option<::std::string::String>,
@@ -107,62 +110,64 @@ pub struct GetResponse {
     pub openid: ::std::option::Option<::std::string::String>,
     /// 签约状态
     ///
-    /// **Required.**
-    pub contract_state: GetContractState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_state: ::std::option::Option<GetContractState>,
     /// 签约时间
     ///
-    /// **Required.**
-    pub contract_signed_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_signed_time: ::std::option::Option<::std::string::String>,
     /// 解约时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_terminated_time: ::std::option::Option<::std::string::String>,
     /// 签约模式
     ///
-    /// **Required.**
-    pub contract_mode: GetContractMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_mode: ::std::option::Option<GetContractMode>,
     /// 签约卡来源
     ///
-    /// **Required.**
-    pub contract_bank_card_from: GetContractBankCardFrom,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_bank_card_from: ::std::option::Option<GetContractBankCardFrom>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        contract_id: required(0, "contract_id"),
-        mchid: required(1, "mchid"),
-        organization_id: required(2, "organization_id"),
+        contract_id: optional(0, "contract_id"),
+        mchid: optional(1, "mchid"),
+        organization_id: optional(2, "organization_id"),
         use_id: optional(3, "use_id"),
         openid: optional(4, "openid"),
-        contract_state: required(5, "contract_state"),
-        contract_signed_time: required(6, "contract_signed_time"),
+        contract_state: optional(5, "contract_state"),
+        contract_signed_time: optional(6, "contract_signed_time"),
         contract_terminated_time: optional(7, "contract_terminated_time"),
-        contract_mode: required(8, "contract_mode"),
-        contract_bank_card_from: required(9, "contract_bank_card_from"),
+        contract_mode: optional(8, "contract_mode"),
+        contract_bank_card_from: optional(9, "contract_bank_card_from"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`contract_id`, `mchid`, `organization_id`, `contract_state`, `contract_signed_time`, `contract_mode`, `contract_bank_card_from`).
-    pub fn new(
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        organization_id: impl ::std::convert::Into<::std::string::String>,
-        contract_state: GetContractState,
-        contract_signed_time: impl ::std::convert::Into<::std::string::String>,
-        contract_mode: GetContractMode,
-        contract_bank_card_from: GetContractBankCardFrom,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            contract_id: contract_id.into(),
-            mchid: mchid.into(),
-            organization_id: organization_id.into(),
+            contract_id: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            organization_id: ::std::option::Option::None,
             use_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
-            contract_state,
-            contract_signed_time: contract_signed_time.into(),
+            contract_state: ::std::option::Option::None,
+            contract_signed_time: ::std::option::Option::None,
             contract_terminated_time: ::std::option::Option::None,
-            contract_mode,
-            contract_bank_card_from,
+            contract_mode: ::std::option::Option::None,
+            contract_bank_card_from: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

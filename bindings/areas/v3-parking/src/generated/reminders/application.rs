@@ -1080,11 +1080,16 @@ pub struct PostResponse {
     /// 停车场进件审核单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot_audit_no: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         parking_lot_audit_no: optional(0, "parking_lot_audit_no"),
+        ..extra
     }
 }
 
@@ -1093,6 +1098,7 @@ impl PostResponse {
     pub fn new() -> Self {
         PostResponse {
             parking_lot_audit_no: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -283,6 +283,10 @@ pub struct GetFixedIntervalRuleItem {
     /// 首段收费模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub first_duration_mode: ::std::option::Option<GetFirstDurationMode>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -302,6 +306,7 @@ pub struct GetFixedIntervalRuleItem {
         free_period_calculation_mode: optional(12, "free_period_calculation_mode"),
         is_green_vehicle_free_parking: optional(13, "is_green_vehicle_free_parking"),
         first_duration_mode: optional(14, "first_duration_mode"),
+        ..extra
     }
 }
 
@@ -324,6 +329,7 @@ impl GetFixedIntervalRuleItem {
             free_period_calculation_mode: ::std::option::Option::None,
             is_green_vehicle_free_parking: ::std::option::Option::None,
             first_duration_mode: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -385,6 +391,10 @@ pub struct GetDurationSegmentRuleItem {
     /// 单日最大收款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_fee_per_day: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -402,6 +412,7 @@ pub struct GetDurationSegmentRuleItem {
         interval_amount: optional(10, "interval_amount"),
         interval_max_amount: optional(11, "interval_max_amount"),
         max_fee_per_day: optional(12, "max_fee_per_day"),
+        ..extra
     }
 }
 
@@ -422,6 +433,7 @@ impl GetDurationSegmentRuleItem {
             interval_amount: ::std::option::Option::None,
             interval_max_amount: ::std::option::Option::None,
             max_fee_per_day: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -452,6 +464,10 @@ pub struct GetPreEntryRuleItem {
     /// 单日最大收款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_fee_per_day: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -463,6 +479,7 @@ pub struct GetPreEntryRuleItem {
         plate_type: optional(4, "plate_type"),
         amount: optional(5, "amount"),
         max_fee_per_day: optional(6, "max_fee_per_day"),
+        ..extra
     }
 }
 
@@ -477,6 +494,7 @@ impl GetPreEntryRuleItem {
             plate_type: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             max_fee_per_day: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -566,6 +584,10 @@ pub struct GetChargingRule {
     /// 首次计费时间模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub first_charge_time_mode: ::std::option::Option<GetFirstChargeTimeMode>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -582,6 +604,7 @@ pub struct GetChargingRule {
         holiday_mode: optional(9, "holiday_mode"),
         aggregate_limit_mode: optional(10, "aggregate_limit_mode"),
         first_charge_time_mode: optional(11, "first_charge_time_mode"),
+        ..extra
     }
 }
 
@@ -601,6 +624,7 @@ impl GetChargingRule {
             holiday_mode: ::std::option::Option::None,
             aggregate_limit_mode: ::std::option::Option::None,
             first_charge_time_mode: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -654,6 +678,10 @@ pub struct GetParkingLot {
     /// `charging_rule`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub charging_rule: ::std::option::Option<GetChargingRule>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -672,6 +700,7 @@ pub struct GetParkingLot {
         parking_order_mini_prog_appid: optional(11, "parking_order_mini_prog_appid"),
         parking_order_path: optional(12, "parking_order_path"),
         charging_rule: optional(13, "charging_rule"),
+        ..extra
     }
 }
 
@@ -693,6 +722,7 @@ impl GetParkingLot {
             parking_order_mini_prog_appid: ::std::option::Option::None,
             parking_order_path: ::std::option::Option::None,
             charging_rule: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -708,12 +738,17 @@ pub struct GetFieldsItem {
     /// 审核意见
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetFieldsItem {
         field: optional(0, "field"),
         comment: optional(1, "comment"),
+        ..extra
     }
 }
 
@@ -723,6 +758,7 @@ impl GetFieldsItem {
         GetFieldsItem {
             field: ::std::option::Option::None,
             comment: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -738,12 +774,17 @@ pub struct GetAuditComment {
     /// 改进建议
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recommendation: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAuditComment {
         fields: optional(0, "fields"),
         recommendation: optional(1, "recommendation"),
+        ..extra
     }
 }
 
@@ -753,6 +794,7 @@ impl GetAuditComment {
         GetAuditComment {
             fields: ::std::option::Option::None,
             recommendation: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -777,6 +819,10 @@ pub struct GetApplicationListItem {
     /// `audit_comment`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_comment: ::std::option::Option<GetAuditComment>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -786,6 +832,7 @@ pub struct GetApplicationListItem {
         submit_time: optional(2, "submit_time"),
         parking_lot: optional(3, "parking_lot"),
         audit_comment: optional(4, "audit_comment"),
+        ..extra
     }
 }
 
@@ -798,6 +845,7 @@ impl GetApplicationListItem {
             submit_time: ::std::option::Option::None,
             parking_lot: ::std::option::Option::None,
             audit_comment: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -813,12 +861,17 @@ pub struct GetResponse {
     /// 微信停车场ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wx_parking_lot_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         application_list: optional(0, "application_list"),
         wx_parking_lot_id: optional(1, "wx_parking_lot_id"),
+        ..extra
     }
 }
 
@@ -828,6 +881,7 @@ impl GetResponse {
         GetResponse {
             application_list: ::std::option::Option::None,
             wx_parking_lot_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

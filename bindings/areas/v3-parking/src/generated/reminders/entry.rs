@@ -180,11 +180,16 @@ pub struct PostResponse {
     /// 微信停车单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub serial_number: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         serial_number: optional(0, "serial_number"),
+        ..extra
     }
 }
 
@@ -193,6 +198,7 @@ impl PostResponse {
     pub fn new() -> Self {
         PostResponse {
             serial_number: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

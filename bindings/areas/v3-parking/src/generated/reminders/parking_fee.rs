@@ -126,6 +126,10 @@ pub struct PostResponse {
     /// 已付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -139,6 +143,7 @@ pub struct PostResponse {
         next_raise_timestamp: optional(6, "next_raise_timestamp"),
         payable_amount: optional(7, "payable_amount"),
         paid_amount: optional(8, "paid_amount"),
+        ..extra
     }
 }
 
@@ -155,6 +160,7 @@ impl PostResponse {
             next_raise_timestamp: ::std::option::Option::None,
             payable_amount: ::std::option::Option::None,
             paid_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

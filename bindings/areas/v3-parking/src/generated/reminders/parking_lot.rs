@@ -107,6 +107,10 @@ pub struct GetResponse {
     /// 原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -121,6 +125,7 @@ pub struct GetResponse {
         parking_order_mini_prog_path: optional(7, "parking_order_mini_prog_path"),
         enabled_state: optional(8, "enabled_state"),
         reason: optional(9, "reason"),
+        ..extra
     }
 }
 
@@ -138,6 +143,7 @@ impl GetResponse {
             parking_order_mini_prog_path: ::std::option::Option::None,
             enabled_state: ::std::option::Option::None,
             reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -15,50 +15,55 @@
 }
 
 /// The response of 查询音箱绑定信息 (`GET /v3/pay-devices/open-scenario-speaker/{device_sn}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 子商户
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 设备sn
     ///
-    /// **Required.**
-    pub device_sn: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_sn: ::std::option::Option<::std::string::String>,
     /// 绑定状态
     ///
-    /// **Required.**
-    pub bind_state: GetBindState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bind_state: ::std::option::Option<GetBindState>,
     /// 收款链接url
     ///
-    /// **Required.**
-    pub code_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        device_sn: required(1, "device_sn"),
-        bind_state: required(2, "bind_state"),
-        code_url: required(3, "code_url"),
+        sub_mchid: optional(0, "sub_mchid"),
+        device_sn: optional(1, "device_sn"),
+        bind_state: optional(2, "bind_state"),
+        code_url: optional(3, "code_url"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `device_sn`, `bind_state`, `code_url`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        device_sn: impl ::std::convert::Into<::std::string::String>,
-        bind_state: GetBindState,
-        code_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sub_mchid: sub_mchid.into(),
-            device_sn: device_sn.into(),
-            bind_state,
-            code_url: code_url.into(),
+            sub_mchid: ::std::option::Option::None,
+            device_sn: ::std::option::Option::None,
+            bind_state: ::std::option::Option::None,
+            code_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -96,26 +96,35 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 商户贴息-获取微信分付曝光建议 (`POST /v3/pay/instal/exposure`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 是否建议曝光微信分付
     ///
-    /// **Required.**
-    pub recommend_exposure: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recommend_exposure: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        recommend_exposure: required(0, "recommend_exposure"),
+        recommend_exposure: optional(0, "recommend_exposure"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`recommend_exposure`).
-    pub fn new(recommend_exposure: bool) -> Self {
-        PostResponse { recommend_exposure }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        PostResponse {
+            recommend_exposure: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 

@@ -117,32 +117,39 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 微信分付-支付方式前置服务 (`POST /v3/pay/transactions/exposure`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 是否建议曝光微信分付
     ///
-    /// **Required.**
-    pub fqf_exposure: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fqf_exposure: ::std::option::Option<bool>,
     /// 曝光凭证
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub market_exposure_token: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        fqf_exposure: required(0, "fqf_exposure"),
+        fqf_exposure: optional(0, "fqf_exposure"),
         market_exposure_token: optional(1, "market_exposure_token"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`fqf_exposure`).
-    pub fn new(fqf_exposure: bool) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            fqf_exposure,
+            fqf_exposure: ::std::option::Option::None,
             market_exposure_token: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -758,27 +758,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of JSAPI下单 (`POST /v3/pay/transactions/jsapi`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 预支付交易会话标识
     ///
-    /// **Required.**
-    pub prepay_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub prepay_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        prepay_id: required(0, "prepay_id"),
+        prepay_id: optional(0, "prepay_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`prepay_id`).
-    pub fn new(prepay_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            prepay_id: prepay_id.into(),
+            prepay_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

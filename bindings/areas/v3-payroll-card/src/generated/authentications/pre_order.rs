@@ -115,64 +115,69 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 微工卡核身预下单 (`POST /v3/payroll-card/authentications/pre-order`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商家核身单号
     ///
-    /// **Required.**
-    pub authenticate_number: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authenticate_number: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// token值
     ///
-    /// **Required.**
-    pub token: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub token: ::std::option::Option<::std::string::String>,
     /// token有效时间
     ///
-    /// **Required.**
-    pub expires_in: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub expires_in: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        authenticate_number: required(0, "authenticate_number"),
-        openid: required(1, "openid"),
-        mchid: required(2, "mchid"),
-        sub_mchid: required(3, "sub_mchid"),
-        token: required(4, "token"),
-        expires_in: required(5, "expires_in"),
+        authenticate_number: optional(0, "authenticate_number"),
+        openid: optional(1, "openid"),
+        mchid: optional(2, "mchid"),
+        sub_mchid: optional(3, "sub_mchid"),
+        token: optional(4, "token"),
+        expires_in: optional(5, "expires_in"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`authenticate_number`, `openid`, `mchid`, `sub_mchid`, `token`, `expires_in`).
-    pub fn new(
-        authenticate_number: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        token: impl ::std::convert::Into<::std::string::String>,
-        expires_in: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            authenticate_number: authenticate_number.into(),
-            openid: openid.into(),
-            mchid: mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            token: token.into(),
-            expires_in,
+            authenticate_number: ::std::option::Option::None,
+            openid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            token: ::std::option::Option::None,
+            expires_in: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -78,60 +78,65 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询微工卡授权关系 (`GET /v3/payroll-card/relations/{openid}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
-    /// **Required.**
-    pub authorize_state: GetAuthorizeState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorize_state: ::std::option::Option<GetAuthorizeState>,
     /// 授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_time: ::std::option::Option<::std::string::String>,
     /// 取消授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deauthorize_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        openid: required(0, "openid"),
-        mchid: required(1, "mchid"),
-        sub_mchid: required(2, "sub_mchid"),
-        authorize_state: required(3, "authorize_state"),
+        openid: optional(0, "openid"),
+        mchid: optional(1, "mchid"),
+        sub_mchid: optional(2, "sub_mchid"),
+        authorize_state: optional(3, "authorize_state"),
         authorize_time: optional(4, "authorize_time"),
         deauthorize_time: optional(5, "deauthorize_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`openid`, `mchid`, `sub_mchid`, `authorize_state`).
-    pub fn new(
-        openid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        authorize_state: GetAuthorizeState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            openid: openid.into(),
-            mchid: mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            authorize_state,
+            openid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            authorize_state: ::std::option::Option::None,
             authorize_time: ::std::option::Option::None,
             deauthorize_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -99,14 +99,15 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 校验核身结果 (`POST /v3/payroll-card/wesure/token-validations`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 校验结果
     ///
-    /// **Required.**
-    pub result: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<::std::string::String>,
     /// 核身成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authenticate_success_time: ::std::option::Option<::std::string::String>,
@@ -116,25 +117,31 @@ pub struct PostResponse {
     /// 校验不通过原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        result: required(0, "result"),
+        result: optional(0, "result"),
         authenticate_success_time: optional(1, "authenticate_success_time"),
         openid: optional(2, "openid"),
         fail_reason: optional(3, "fail_reason"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`result`).
-    pub fn new(result: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            result: result.into(),
+            result: ::std::option::Option::None,
             authenticate_success_time: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

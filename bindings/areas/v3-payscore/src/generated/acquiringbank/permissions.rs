@@ -95,29 +95,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 从业机构预授权 (`POST /v3/payscore/acquiringbank/permissions`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 预授权token
     ///
-    /// **Required.**
-    pub apply_permissions_token: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub apply_permissions_token: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        apply_permissions_token: required(0, "apply_permissions_token"),
+        apply_permissions_token: optional(0, "apply_permissions_token"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`apply_permissions_token`).
-    pub fn new(
-        apply_permissions_token: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            apply_permissions_token: apply_permissions_token.into(),
+            apply_permissions_token: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -88,79 +88,84 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 收付通子商户申请绑定支付分服务 (`POST /v3/payscore/partner/service-account-applications`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 服务ID
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 服务商应用ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户应用ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 申请单号
     ///
-    /// **Required.**
-    pub out_apply_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_apply_no: ::std::option::Option<::std::string::String>,
     /// 绑定结果回调通知地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub result_notify_url: ::std::option::Option<::std::string::String>,
     /// 受理状态
     ///
-    /// **Required.**
-    pub apply_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub apply_state: ::std::option::Option<::std::string::String>,
     /// 拒绝原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        service_id: required(0, "service_id"),
-        mchid: required(1, "mchid"),
-        appid: required(2, "appid"),
-        sub_mchid: required(3, "sub_mchid"),
+        service_id: optional(0, "service_id"),
+        mchid: optional(1, "mchid"),
+        appid: optional(2, "appid"),
+        sub_mchid: optional(3, "sub_mchid"),
         sub_appid: optional(4, "sub_appid"),
-        out_apply_no: required(5, "out_apply_no"),
+        out_apply_no: optional(5, "out_apply_no"),
         result_notify_url: optional(6, "result_notify_url"),
-        apply_state: required(7, "apply_state"),
+        apply_state: optional(7, "apply_state"),
         reject_reason: optional(8, "reject_reason"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`service_id`, `mchid`, `appid`, `sub_mchid`, `out_apply_no`, `apply_state`).
-    pub fn new(
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_apply_no: impl ::std::convert::Into<::std::string::String>,
-        apply_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            service_id: service_id.into(),
-            mchid: mchid.into(),
-            appid: appid.into(),
-            sub_mchid: sub_mchid.into(),
+            service_id: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            out_apply_no: out_apply_no.into(),
+            out_apply_no: ::std::option::Option::None,
             result_notify_url: ::std::option::Option::None,
-            apply_state: apply_state.into(),
+            apply_state: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

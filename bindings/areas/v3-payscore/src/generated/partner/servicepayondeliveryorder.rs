@@ -779,13 +779,17 @@ pub struct PostResponsePostPaymentsItem {
     pub name: ::std::option::Option<::std::string::String>,
     /// 付费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 付费说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub count: ::std::option::Option<f64>,
+    pub count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -794,6 +798,7 @@ pub struct PostResponsePostPaymentsItem {
         amount: optional(1, "amount"),
         description: optional(2, "description"),
         count: optional(3, "count"),
+        ..extra
     }
 }
 
@@ -805,6 +810,7 @@ impl PostResponsePostPaymentsItem {
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
             count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -824,10 +830,14 @@ pub struct PostResponsePostDiscountsItem {
     pub description: ::std::option::Option<::std::string::String>,
     /// 优惠金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 优惠数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub count: ::std::option::Option<f64>,
+    pub count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -836,6 +846,7 @@ pub struct PostResponsePostDiscountsItem {
         description: optional(1, "description"),
         amount: optional(2, "amount"),
         count: optional(3, "count"),
+        ..extra
     }
 }
 
@@ -847,6 +858,7 @@ impl PostResponsePostDiscountsItem {
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -854,41 +866,46 @@ impl PostResponsePostDiscountsItem {
 /// The `risk_fund` object.
 ///
 /// 服务风险金
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseRiskFund {
     /// 风险名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 风险金额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 风险说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseRiskFund {
-        name: required(0, "name"),
-        amount: required(1, "amount"),
+        name: optional(0, "name"),
+        amount: optional(1, "amount"),
         description: optional(2, "description"),
+        ..extra
     }
 }
 
 impl PostResponseRiskFund {
-    /// Creates a value from its required fields (`name`, `amount`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        amount: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseRiskFund {
-            name: name.into(),
-            amount,
+            name: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -912,6 +929,10 @@ pub struct PostResponseTimeRange {
     /// 服务结束时间备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -920,6 +941,7 @@ pub struct PostResponseTimeRange {
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
         end_time_remark: optional(3, "end_time_remark"),
+        ..extra
     }
 }
 
@@ -931,6 +953,7 @@ impl PostResponseTimeRange {
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
             end_time_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -948,12 +971,17 @@ pub struct PostResponseLocation {
     /// 服务结束地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_location: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
+        ..extra
     }
 }
 
@@ -963,6 +991,7 @@ impl PostResponseLocation {
         PostResponseLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -970,39 +999,44 @@ impl PostResponseLocation {
 /// The `jump_link` object.
 ///
 /// 单详跳转链接
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseShoppingInfoJumpLink {
     /// 跳转链接类型
     ///
-    /// **Required.**
-    pub jump_link_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub jump_link_type: ::std::option::Option<::std::string::String>,
     /// 小程序跳转AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转path
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseShoppingInfoJumpLink {
-        jump_link_type: required(0, "jump_link_type"),
+        jump_link_type: optional(0, "jump_link_type"),
         appid: optional(1, "appid"),
         path: optional(2, "path"),
+        ..extra
     }
 }
 
 impl PostResponseShoppingInfoJumpLink {
-    /// Creates a value from its required fields (`jump_link_type`).
-    pub fn new(
-        jump_link_type: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseShoppingInfoJumpLink {
-            jump_link_type: jump_link_type.into(),
+            jump_link_type: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1010,55 +1044,60 @@ impl PostResponseShoppingInfoJumpLink {
 /// An item of `goods`.
 ///
 /// 商品列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseShoppingInfoGoodsItem {
     /// 商品名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 商品图片链接
     ///
-    /// **Required.**
-    pub picture: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub picture: ::std::option::Option<::std::string::String>,
     /// 商品单价金额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 商品数量
     ///
-    /// **Required.**
-    pub count: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
     /// 商品品类ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub category_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseShoppingInfoGoodsItem {
-        name: required(0, "name"),
-        picture: required(1, "picture"),
-        amount: required(2, "amount"),
-        count: required(3, "count"),
+        name: optional(0, "name"),
+        picture: optional(1, "picture"),
+        amount: optional(2, "amount"),
+        count: optional(3, "count"),
         category_id: optional(4, "category_id"),
+        ..extra
     }
 }
 
 impl PostResponseShoppingInfoGoodsItem {
-    /// Creates a value from its required fields (`name`, `picture`, `amount`, `count`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        picture: impl ::std::convert::Into<::std::string::String>,
-        amount: f64,
-        count: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseShoppingInfoGoodsItem {
-            name: name.into(),
-            picture: picture.into(),
-            amount,
-            count,
+            name: ::std::option::Option::None,
+            picture: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            count: ::std::option::Option::None,
             category_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1066,7 +1105,7 @@ impl PostResponseShoppingInfoGoodsItem {
 /// The `shopping_info` object.
 ///
 /// 先用后付购物详情
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseShoppingInfo {
@@ -1075,72 +1114,84 @@ pub struct PostResponseShoppingInfo {
     pub real_merchant_appid: ::std::option::Option<::std::string::String>,
     /// 单详跳转链接
     ///
-    /// **Required.**
-    pub jump_link: PostResponseShoppingInfoJumpLink,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub jump_link: ::std::option::Option<PostResponseShoppingInfoJumpLink>,
     /// 商品列表
     ///
-    /// **Required.**
-    pub goods: ::std::vec::Vec<PostResponseShoppingInfoGoodsItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods: ::std::option::Option<::std::vec::Vec<PostResponseShoppingInfoGoodsItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseShoppingInfo {
         real_merchant_appid: optional(0, "real_merchant_appid"),
-        jump_link: required(1, "jump_link"),
-        goods: required(2, "goods"),
+        jump_link: optional(1, "jump_link"),
+        goods: optional(2, "goods"),
+        ..extra
     }
 }
 
 impl PostResponseShoppingInfo {
-    /// Creates a value from its required fields (`jump_link`, `goods`).
-    pub fn new(
-        jump_link: PostResponseShoppingInfoJumpLink,
-        goods: ::std::vec::Vec<PostResponseShoppingInfoGoodsItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseShoppingInfo {
             real_merchant_appid: ::std::option::Option::None,
-            jump_link,
-            goods,
+            jump_link: ::std::option::Option::None,
+            goods: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 创建先用后付订单 (`POST /v3/payscore/partner/servicepayondeliveryorder`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 服务ID
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 服务商公众号ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户公众号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务信息
     ///
-    /// **Required.**
-    pub service_introduction: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_introduction: ::std::option::Option<::std::string::String>,
     /// 服务订单状态
     ///
-    /// **Required.**
-    pub state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
     /// 订单状态说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state_description: ::std::option::Option<::std::string::String>,
@@ -1178,18 +1229,22 @@ pub struct PostResponse {
     /// 先用后付购物详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub shopping_info: ::std::option::Option<PostResponseShoppingInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_order_no: required(0, "out_order_no"),
-        service_id: required(1, "service_id"),
-        appid: required(2, "appid"),
-        mchid: required(3, "mchid"),
+        out_order_no: optional(0, "out_order_no"),
+        service_id: optional(1, "service_id"),
+        appid: optional(2, "appid"),
+        mchid: optional(3, "mchid"),
         sub_appid: optional(4, "sub_appid"),
-        sub_mchid: required(5, "sub_mchid"),
-        service_introduction: required(6, "service_introduction"),
-        state: required(7, "state"),
+        sub_mchid: optional(5, "sub_mchid"),
+        service_introduction: optional(6, "service_introduction"),
+        state: optional(7, "state"),
         state_description: optional(8, "state_description"),
         post_payments: optional(9, "post_payments"),
         post_discounts: optional(10, "post_discounts"),
@@ -1201,29 +1256,22 @@ pub struct PostResponse {
         order_id: optional(16, "order_id"),
         package: optional(17, "package"),
         shopping_info: optional(18, "shopping_info"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_order_no`, `service_id`, `appid`, `mchid`, `sub_mchid`, `service_introduction`, `state`).
-    pub fn new(
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        service_introduction: impl ::std::convert::Into<::std::string::String>,
-        state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_order_no: out_order_no.into(),
-            service_id: service_id.into(),
-            appid: appid.into(),
-            mchid: mchid.into(),
+            out_order_no: ::std::option::Option::None,
+            service_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            sub_mchid: sub_mchid.into(),
-            service_introduction: service_introduction.into(),
-            state: state.into(),
+            sub_mchid: ::std::option::Option::None,
+            service_introduction: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             state_description: ::std::option::Option::None,
             post_payments: ::std::option::Option::None,
             post_discounts: ::std::option::Option::None,
@@ -1235,6 +1283,7 @@ impl PostResponse {
             order_id: ::std::option::Option::None,
             package: ::std::option::Option::None,
             shopping_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -12,14 +12,14 @@ pub struct PostPlanDetailListItem {
     /// 计划明细原支付金额(单位分)
     ///
     /// **Required.**
-    pub original_price: f64,
+    pub original_price: i64,
     /// 计划明细优惠说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub plan_discount_description: ::std::option::Option<::std::string::String>,
     /// 计划明细实际支付金额(单位分)
     ///
     /// **Required.**
-    pub actual_price: f64,
+    pub actual_price: i64,
     /// 计划明细名称
     ///
     /// **Required.**
@@ -38,8 +38,8 @@ pub struct PostPlanDetailListItem {
 impl PostPlanDetailListItem {
     /// Creates a value from its required fields (`original_price`, `actual_price`, `plan_detail_name`).
     pub fn new(
-        original_price: f64,
-        actual_price: f64,
+        original_price: i64,
+        actual_price: i64,
         plan_detail_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         PostPlanDetailListItem {
@@ -82,19 +82,19 @@ pub struct PostBody {
     /// 支付分计划有效期(单位天)
     ///
     /// **Required.**
-    pub plan_duration: f64,
+    pub plan_duration: i64,
     /// 支付分计划扣费次数
     ///
     /// **Required.**
-    pub deduction_quantity: f64,
+    pub deduction_quantity: i64,
     /// 支付分计划原总金额(单位分)
     ///
     /// **Required.**
-    pub total_original_price: f64,
+    pub total_original_price: i64,
     /// 支付分计划实际扣费总金额(单位分)
     ///
     /// **Required.**
-    pub total_actual_price: f64,
+    pub total_actual_price: i64,
     /// 支付分计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub plan_detail_list: ::std::option::Option<::std::vec::Vec<PostPlanDetailListItem>>,
@@ -125,10 +125,10 @@ impl PostBody {
         service_id: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
         plan_name: impl ::std::convert::Into<::std::string::String>,
-        plan_duration: f64,
-        deduction_quantity: f64,
-        total_original_price: f64,
-        total_actual_price: f64,
+        plan_duration: i64,
+        deduction_quantity: i64,
+        total_original_price: i64,
+        total_actual_price: i64,
         merchant_plan_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         PostBody {
@@ -165,108 +165,124 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// An item of `plan_detail_list`.
 ///
 /// 支付分计划明细列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponsePlanDetailListItem {
     /// 计划明细序号
     ///
-    /// **Required.**
-    pub plan_detail_no: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_detail_no: ::std::option::Option<i64>,
     /// 计划明细名称
     ///
-    /// **Required.**
-    pub plan_detail_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_detail_name: ::std::option::Option<::std::string::String>,
     /// 计划明细原支付金额(单位分)
     ///
-    /// **Required.**
-    pub original_price: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub original_price: ::std::option::Option<i64>,
     /// 计划明细优惠说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub plan_discount_description: ::std::option::Option<::std::string::String>,
     /// 计划明细实际支付金额(单位分)
     ///
-    /// **Required.**
-    pub actual_price: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub actual_price: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponsePlanDetailListItem {
-        plan_detail_no: required(0, "plan_detail_no"),
-        plan_detail_name: required(1, "plan_detail_name"),
-        original_price: required(2, "original_price"),
+        plan_detail_no: optional(0, "plan_detail_no"),
+        plan_detail_name: optional(1, "plan_detail_name"),
+        original_price: optional(2, "original_price"),
         plan_discount_description: optional(3, "plan_discount_description"),
-        actual_price: required(4, "actual_price"),
+        actual_price: optional(4, "actual_price"),
+        ..extra
     }
 }
 
 impl PostResponsePlanDetailListItem {
-    /// Creates a value from its required fields (`plan_detail_no`, `plan_detail_name`, `original_price`, `actual_price`).
-    pub fn new(
-        plan_detail_no: f64,
-        plan_detail_name: impl ::std::convert::Into<::std::string::String>,
-        original_price: f64,
-        actual_price: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponsePlanDetailListItem {
-            plan_detail_no,
-            plan_detail_name: plan_detail_name.into(),
-            original_price,
+            plan_detail_no: ::std::option::Option::None,
+            plan_detail_name: ::std::option::Option::None,
+            original_price: ::std::option::Option::None,
             plan_discount_description: ::std::option::Option::None,
-            actual_price,
+            actual_price: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 创建支付分计划 (`POST /v3/payscore/plan/payscore-plans`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 支付分计划ID
     ///
-    /// **Required.**
-    pub plan_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<::std::string::String>,
     /// 计划所属服务
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// AppID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 商户侧计划号
     ///
-    /// **Required.**
-    pub merchant_plan_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_plan_no: ::std::option::Option<::std::string::String>,
     /// 支付分计划名称
     ///
-    /// **Required.**
-    pub plan_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_name: ::std::option::Option<::std::string::String>,
     /// 支付分计划有效期(单位天)
     ///
-    /// **Required.**
-    pub plan_duration: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_duration: ::std::option::Option<i64>,
     /// 支付分计划状态
     ///
-    /// **Required.**
-    pub plan_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_state: ::std::option::Option<::std::string::String>,
     /// 支付分计划原总金额(单位分)
     ///
-    /// **Required.**
-    pub total_original_price: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_original_price: ::std::option::Option<i64>,
     /// 支付分计划扣费次数
     ///
-    /// **Required.**
-    pub deduction_quantity: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deduction_quantity: ::std::option::Option<i64>,
     /// 支付分计划实际扣费总金额(单位分)
     ///
-    /// **Required.**
-    pub total_actual_price: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_actual_price: ::std::option::Option<i64>,
     /// 支付分计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub plan_detail_list: ::std::option::Option<
@@ -278,58 +294,51 @@ pub struct PostResponse {
     /// 终止时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stop_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        plan_id: required(0, "plan_id"),
-        service_id: required(1, "service_id"),
-        mchid: required(2, "mchid"),
-        appid: required(3, "appid"),
-        merchant_plan_no: required(4, "merchant_plan_no"),
-        plan_name: required(5, "plan_name"),
-        plan_duration: required(6, "plan_duration"),
-        plan_state: required(7, "plan_state"),
-        total_original_price: required(8, "total_original_price"),
-        deduction_quantity: required(9, "deduction_quantity"),
-        total_actual_price: required(10, "total_actual_price"),
+        plan_id: optional(0, "plan_id"),
+        service_id: optional(1, "service_id"),
+        mchid: optional(2, "mchid"),
+        appid: optional(3, "appid"),
+        merchant_plan_no: optional(4, "merchant_plan_no"),
+        plan_name: optional(5, "plan_name"),
+        plan_duration: optional(6, "plan_duration"),
+        plan_state: optional(7, "plan_state"),
+        total_original_price: optional(8, "total_original_price"),
+        deduction_quantity: optional(9, "deduction_quantity"),
+        total_actual_price: optional(10, "total_actual_price"),
         plan_detail_list: optional(11, "plan_detail_list"),
         stop_mchid: optional(12, "stop_mchid"),
         stop_time: optional(13, "stop_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`plan_id`, `service_id`, `mchid`, `appid`, `merchant_plan_no`, `plan_name`, `plan_duration`, `plan_state`, `total_original_price`, `deduction_quantity`, `total_actual_price`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        merchant_plan_no: impl ::std::convert::Into<::std::string::String>,
-        plan_name: impl ::std::convert::Into<::std::string::String>,
-        plan_duration: f64,
-        plan_state: impl ::std::convert::Into<::std::string::String>,
-        total_original_price: f64,
-        deduction_quantity: f64,
-        total_actual_price: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            plan_id: plan_id.into(),
-            service_id: service_id.into(),
-            mchid: mchid.into(),
-            appid: appid.into(),
-            merchant_plan_no: merchant_plan_no.into(),
-            plan_name: plan_name.into(),
-            plan_duration,
-            plan_state: plan_state.into(),
-            total_original_price,
-            deduction_quantity,
-            total_actual_price,
+            plan_id: ::std::option::Option::None,
+            service_id: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            merchant_plan_no: ::std::option::Option::None,
+            plan_name: ::std::option::Option::None,
+            plan_duration: ::std::option::Option::None,
+            plan_state: ::std::option::Option::None,
+            total_original_price: ::std::option::Option::None,
+            deduction_quantity: ::std::option::Option::None,
+            total_actual_price: ::std::option::Option::None,
             plan_detail_list: ::std::option::Option::None,
             stop_mchid: ::std::option::Option::None,
             stop_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -483,6 +483,10 @@ pub struct PostResponsePostPaymentsItem {
     /// 付费数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -491,6 +495,7 @@ pub struct PostResponsePostPaymentsItem {
         amount: optional(1, "amount"),
         description: optional(2, "description"),
         count: optional(3, "count"),
+        ..extra
     }
 }
 
@@ -502,6 +507,7 @@ impl PostResponsePostPaymentsItem {
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
             count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -525,6 +531,10 @@ pub struct PostResponsePostDiscountsItem {
     /// 优惠数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -533,6 +543,7 @@ pub struct PostResponsePostDiscountsItem {
         description: optional(1, "description"),
         amount: optional(2, "amount"),
         count: optional(3, "count"),
+        ..extra
     }
 }
 
@@ -544,6 +555,7 @@ impl PostResponsePostDiscountsItem {
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -567,6 +579,10 @@ pub struct PostResponseTimeRange {
     /// 服务结束时间备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -575,6 +591,7 @@ pub struct PostResponseTimeRange {
         start_time_remark: optional(1, "start_time_remark"),
         end_time: optional(2, "end_time"),
         end_time_remark: optional(3, "end_time_remark"),
+        ..extra
     }
 }
 
@@ -586,6 +603,7 @@ impl PostResponseTimeRange {
             start_time_remark: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             end_time_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -603,12 +621,17 @@ pub struct PostResponseLocation {
     /// 服务结束地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_location: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
+        ..extra
     }
 }
 
@@ -618,6 +641,7 @@ impl PostResponseLocation {
         PostResponseLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -650,22 +674,25 @@ impl PostResponseLocation {
 }
 
 /// The response of 创单结单合并 (`POST /v3/payscore/serviceorder/direct-complete`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户服务订单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 公众账号ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 服务ID
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub post_payments: ::std::option::Option<
@@ -678,31 +705,37 @@ pub struct PostResponse {
     >,
     /// 服务时间段
     ///
-    /// **Required.**
-    pub time_range: PostResponseTimeRange,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub time_range: ::std::option::Option<PostResponseTimeRange>,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub location: ::std::option::Option<PostResponseLocation>,
     /// 服务信息
     ///
-    /// **Required.**
-    pub service_introduction: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_introduction: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付服务订单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
     /// 服务订单状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 订单状态说明
     ///
-    /// **Required.**
-    pub state_description: PostStateDescription,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state_description: ::std::option::Option<PostStateDescription>,
     /// 商户数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -712,58 +745,53 @@ pub struct PostResponse {
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_order_no: required(0, "out_order_no"),
-        appid: required(1, "appid"),
-        service_id: required(2, "service_id"),
+        out_order_no: optional(0, "out_order_no"),
+        appid: optional(1, "appid"),
+        service_id: optional(2, "service_id"),
         post_payments: optional(3, "post_payments"),
         post_discounts: optional(4, "post_discounts"),
-        time_range: required(5, "time_range"),
+        time_range: optional(5, "time_range"),
         location: optional(6, "location"),
-        service_introduction: required(7, "service_introduction"),
-        mchid: required(8, "mchid"),
-        order_id: required(9, "order_id"),
-        state: required(10, "state"),
-        state_description: required(11, "state_description"),
+        service_introduction: optional(7, "service_introduction"),
+        mchid: optional(8, "mchid"),
+        order_id: optional(9, "order_id"),
+        state: optional(10, "state"),
+        state_description: optional(11, "state_description"),
         attach: optional(12, "attach"),
         notify_url: optional(13, "notify_url"),
         total_amount: optional(14, "total_amount"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_order_no`, `appid`, `service_id`, `time_range`, `service_introduction`, `mchid`, `order_id`, `state`, `state_description`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        time_range: PostResponseTimeRange,
-        service_introduction: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-        state_description: PostStateDescription,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_order_no: out_order_no.into(),
-            appid: appid.into(),
-            service_id: service_id.into(),
+            out_order_no: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            service_id: ::std::option::Option::None,
             post_payments: ::std::option::Option::None,
             post_discounts: ::std::option::Option::None,
-            time_range,
+            time_range: ::std::option::Option::None,
             location: ::std::option::Option::None,
-            service_introduction: service_introduction.into(),
-            mchid: mchid.into(),
-            order_id: order_id.into(),
-            state,
-            state_description,
+            service_introduction: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            order_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            state_description: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
             total_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

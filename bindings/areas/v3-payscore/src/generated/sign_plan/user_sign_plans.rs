@@ -12,7 +12,7 @@ pub struct PostSignPlanDetailItem {
     /// 计划明细序号
     ///
     /// **Required.**
-    pub plan_detail_no: f64,
+    pub plan_detail_no: i64,
     /// 商户侧计划明细使用订单号
     ///
     /// **Required.**
@@ -29,7 +29,7 @@ pub struct PostSignPlanDetailItem {
 impl PostSignPlanDetailItem {
     /// Creates a value from its required fields (`plan_detail_no`, `merchant_plan_detail_no`).
     pub fn new(
-        plan_detail_no: f64,
+        plan_detail_no: i64,
         merchant_plan_detail_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         PostSignPlanDetailItem {
@@ -120,43 +120,49 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// An item of `signed_detail_list`.
 ///
 /// 签约计划明细列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostSignedDetailListItem {
     /// 计划明细序号
     ///
-    /// **Required.**
-    pub plan_detail_no: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_detail_no: ::std::option::Option<i64>,
     /// 计划明细原支付金额（单位分）
     ///
-    /// **Required.**
-    pub original_price: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub original_price: ::std::option::Option<i64>,
     /// 计划明细优惠说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub plan_discount_description: ::std::option::Option<::std::string::String>,
     /// 计划明细实际支付金额（单位分）
     ///
-    /// **Required.**
-    pub actual_price: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub actual_price: ::std::option::Option<i64>,
     /// 计划明细状态
     ///
-    /// **Required.**
-    pub plan_detail_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_detail_state: ::std::option::Option<::std::string::String>,
     /// 计划明细对应的支付分服务单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 商户侧计划明细使用订单号
     ///
-    /// **Required.**
-    pub merchant_plan_detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_plan_detail_no: ::std::option::Option<::std::string::String>,
     /// 计划详情名称
     ///
-    /// **Required.**
-    pub plan_detail_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_detail_name: ::std::option::Option<::std::string::String>,
     /// 计划明细对应订单实际支付金额（单位分）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub actual_pay_price: ::std::option::Option<f64>,
+    pub actual_pay_price: ::std::option::Option<i64>,
     /// 详情使用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_time: ::std::option::Option<::std::string::String>,
@@ -166,48 +172,47 @@ pub struct PostSignedDetailListItem {
     /// 详情取消时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostSignedDetailListItem {
-        plan_detail_no: required(0, "plan_detail_no"),
-        original_price: required(1, "original_price"),
+        plan_detail_no: optional(0, "plan_detail_no"),
+        original_price: optional(1, "original_price"),
         plan_discount_description: optional(2, "plan_discount_description"),
-        actual_price: required(3, "actual_price"),
-        plan_detail_state: required(4, "plan_detail_state"),
+        actual_price: optional(3, "actual_price"),
+        plan_detail_state: optional(4, "plan_detail_state"),
         order_id: optional(5, "order_id"),
-        merchant_plan_detail_no: required(6, "merchant_plan_detail_no"),
-        plan_detail_name: required(7, "plan_detail_name"),
+        merchant_plan_detail_no: optional(6, "merchant_plan_detail_no"),
+        plan_detail_name: optional(7, "plan_detail_name"),
         actual_pay_price: optional(8, "actual_pay_price"),
         use_time: optional(9, "use_time"),
         complete_time: optional(10, "complete_time"),
         cancel_time: optional(11, "cancel_time"),
+        ..extra
     }
 }
 
 impl PostSignedDetailListItem {
-    /// Creates a value from its required fields (`plan_detail_no`, `original_price`, `actual_price`, `plan_detail_state`, `merchant_plan_detail_no`, `plan_detail_name`).
-    pub fn new(
-        plan_detail_no: f64,
-        original_price: f64,
-        actual_price: f64,
-        plan_detail_state: impl ::std::convert::Into<::std::string::String>,
-        merchant_plan_detail_no: impl ::std::convert::Into<::std::string::String>,
-        plan_detail_name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostSignedDetailListItem {
-            plan_detail_no,
-            original_price,
+            plan_detail_no: ::std::option::Option::None,
+            original_price: ::std::option::Option::None,
             plan_discount_description: ::std::option::Option::None,
-            actual_price,
-            plan_detail_state: plan_detail_state.into(),
+            actual_price: ::std::option::Option::None,
+            plan_detail_state: ::std::option::Option::None,
             order_id: ::std::option::Option::None,
-            merchant_plan_detail_no: merchant_plan_detail_no.into(),
-            plan_detail_name: plan_detail_name.into(),
+            merchant_plan_detail_no: ::std::option::Option::None,
+            plan_detail_name: ::std::option::Option::None,
             actual_pay_price: ::std::option::Option::None,
             use_time: ::std::option::Option::None,
             complete_time: ::std::option::Option::None,
             cancel_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -215,49 +220,58 @@ impl PostSignedDetailListItem {
 /// The `sign_plan` object.
 ///
 /// 用户的签约计划
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostSignPlan {
     /// 计划签约ID
     ///
-    /// **Required.**
-    pub sign_plan_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_plan_id: ::std::option::Option<::std::string::String>,
     /// 签约计划用户应用下的OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 计划所属服务
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// AppID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 商户侧签约计划号
     ///
-    /// **Required.**
-    pub merchant_sign_plan_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_sign_plan_no: ::std::option::Option<::std::string::String>,
     /// 商户回调地址
     ///
-    /// **Required.**
-    pub merchant_callback_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_callback_url: ::std::option::Option<::std::string::String>,
     /// 签约所属计划ID
     ///
-    /// **Required.**
-    pub plan_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<::std::string::String>,
     /// 目前用户进行到的计划详情序号
     ///
-    /// **Required.**
-    pub going_detail_no: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub going_detail_no: ::std::option::Option<i64>,
     /// 计划签约状态
     ///
-    /// **Required.**
-    pub sign_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_state: ::std::option::Option<::std::string::String>,
     /// 签约计划取消时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel_sign_time: ::std::option::Option<::std::string::String>,
@@ -269,24 +283,29 @@ pub struct PostSignPlan {
     pub cancel_reason: ::std::option::Option<::std::string::String>,
     /// 签约计划的名称
     ///
-    /// **Required.**
-    pub plan_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_name: ::std::option::Option<::std::string::String>,
     /// 签约计划的过期时间
     ///
-    /// **Required.**
-    pub plan_over_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_over_time: ::std::option::Option<::std::string::String>,
     /// 签约计划原总金额(单位分)
     ///
-    /// **Required.**
-    pub total_origin_price: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_origin_price: ::std::option::Option<i64>,
     /// 签约计划扣费次数
     ///
-    /// **Required.**
-    pub deduction_quantity: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deduction_quantity: ::std::option::Option<i64>,
     /// 签约计划实际总金额（单位分）
     ///
-    /// **Required.**
-    pub total_actual_price: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_actual_price: ::std::option::Option<i64>,
     /// 签约计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signed_detail_list: ::std::option::Option<
@@ -295,108 +314,103 @@ pub struct PostSignPlan {
     /// 签约时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sign_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostSignPlan {
-        sign_plan_id: required(0, "sign_plan_id"),
+        sign_plan_id: optional(0, "sign_plan_id"),
         openid: optional(1, "openid"),
-        service_id: required(2, "service_id"),
-        mchid: required(3, "mchid"),
-        appid: required(4, "appid"),
-        merchant_sign_plan_no: required(5, "merchant_sign_plan_no"),
-        merchant_callback_url: required(6, "merchant_callback_url"),
-        plan_id: required(7, "plan_id"),
-        going_detail_no: required(8, "going_detail_no"),
-        sign_state: required(9, "sign_state"),
+        service_id: optional(2, "service_id"),
+        mchid: optional(3, "mchid"),
+        appid: optional(4, "appid"),
+        merchant_sign_plan_no: optional(5, "merchant_sign_plan_no"),
+        merchant_callback_url: optional(6, "merchant_callback_url"),
+        plan_id: optional(7, "plan_id"),
+        going_detail_no: optional(8, "going_detail_no"),
+        sign_state: optional(9, "sign_state"),
         cancel_sign_time: optional(10, "cancel_sign_time"),
         cancel_sign_type: optional(11, "cancel_sign_type"),
         cancel_reason: optional(12, "cancel_reason"),
-        plan_name: required(13, "plan_name"),
-        plan_over_time: required(14, "plan_over_time"),
-        total_origin_price: required(15, "total_origin_price"),
-        deduction_quantity: required(16, "deduction_quantity"),
-        total_actual_price: required(17, "total_actual_price"),
+        plan_name: optional(13, "plan_name"),
+        plan_over_time: optional(14, "plan_over_time"),
+        total_origin_price: optional(15, "total_origin_price"),
+        deduction_quantity: optional(16, "deduction_quantity"),
+        total_actual_price: optional(17, "total_actual_price"),
         signed_detail_list: optional(18, "signed_detail_list"),
         sign_time: optional(19, "sign_time"),
+        ..extra
     }
 }
 
 impl PostSignPlan {
-    /// Creates a value from its required fields (`sign_plan_id`, `service_id`, `mchid`, `appid`, `merchant_sign_plan_no`, `merchant_callback_url`, `plan_id`, `going_detail_no`, `sign_state`, `plan_name`, `plan_over_time`, `total_origin_price`, `deduction_quantity`, `total_actual_price`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        sign_plan_id: impl ::std::convert::Into<::std::string::String>,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        merchant_sign_plan_no: impl ::std::convert::Into<::std::string::String>,
-        merchant_callback_url: impl ::std::convert::Into<::std::string::String>,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        going_detail_no: f64,
-        sign_state: impl ::std::convert::Into<::std::string::String>,
-        plan_name: impl ::std::convert::Into<::std::string::String>,
-        plan_over_time: impl ::std::convert::Into<::std::string::String>,
-        total_origin_price: f64,
-        deduction_quantity: f64,
-        total_actual_price: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostSignPlan {
-            sign_plan_id: sign_plan_id.into(),
+            sign_plan_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
-            service_id: service_id.into(),
-            mchid: mchid.into(),
-            appid: appid.into(),
-            merchant_sign_plan_no: merchant_sign_plan_no.into(),
-            merchant_callback_url: merchant_callback_url.into(),
-            plan_id: plan_id.into(),
-            going_detail_no,
-            sign_state: sign_state.into(),
+            service_id: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            merchant_sign_plan_no: ::std::option::Option::None,
+            merchant_callback_url: ::std::option::Option::None,
+            plan_id: ::std::option::Option::None,
+            going_detail_no: ::std::option::Option::None,
+            sign_state: ::std::option::Option::None,
             cancel_sign_time: ::std::option::Option::None,
             cancel_sign_type: ::std::option::Option::None,
             cancel_reason: ::std::option::Option::None,
-            plan_name: plan_name.into(),
-            plan_over_time: plan_over_time.into(),
-            total_origin_price,
-            deduction_quantity,
-            total_actual_price,
+            plan_name: ::std::option::Option::None,
+            plan_over_time: ::std::option::Option::None,
+            total_origin_price: ::std::option::Option::None,
+            deduction_quantity: ::std::option::Option::None,
+            total_actual_price: ::std::option::Option::None,
             signed_detail_list: ::std::option::Option::None,
             sign_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 创建用户的签约计划 (`POST /v3/payscore/sign-plan/user-sign-plans`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 用户的签约计划
     ///
-    /// **Required.**
-    pub sign_plan: PostSignPlan,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_plan: ::std::option::Option<PostSignPlan>,
     /// 跳转微信侧确认签约小程序的数据
     ///
-    /// **Required.**
-    pub package: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub package: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sign_plan: required(0, "sign_plan"),
-        package: required(1, "package"),
+        sign_plan: optional(0, "sign_plan"),
+        package: optional(1, "package"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sign_plan`, `package`).
-    pub fn new(
-        sign_plan: PostSignPlan,
-        package: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sign_plan,
-            package: package.into(),
+            sign_plan: ::std::option::Option::None,
+            package: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -3,36 +3,41 @@
 //! Operations on `/v3/profitsharing/merchant-configs/{sub_mchid}`.
 
 /// The response of 查询最大分账比例 (`GET /v3/profitsharing/merchant-configs/{sub_mchid}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 最大分账比例
     ///
-    /// **Required.**
-    pub max_ratio: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_ratio: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        max_ratio: required(1, "max_ratio"),
+        sub_mchid: optional(0, "sub_mchid"),
+        max_ratio: optional(1, "max_ratio"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `max_ratio`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        max_ratio: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sub_mchid: sub_mchid.into(),
-            max_ratio,
+            sub_mchid: ::std::option::Option::None,
+            max_ratio: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

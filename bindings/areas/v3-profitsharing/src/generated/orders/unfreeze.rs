@@ -112,91 +112,95 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// An item of `receivers`.
 ///
 /// 分账接收方列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostReceiversItem {
     /// 分账金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 分账描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 分账接收方类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: PostType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<PostType>,
     /// 分账接收方帐号
     ///
-    /// **Required.**
-    pub account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account: ::std::option::Option<::std::string::String>,
     /// 分账结果
     ///
-    /// **Required.**
-    pub result: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<::std::string::String>,
     /// 分账失败原因
     ///
-    /// **Required.**
-    pub fail_reason: PostFailReason,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fail_reason: ::std::option::Option<PostFailReason>,
     /// 分账明细单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_id: ::std::option::Option<::std::string::String>,
     /// 分账创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 分账完成时间
     ///
-    /// **Required.**
-    pub finish_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finish_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostReceiversItem {
-        amount: required(0, "amount"),
-        description: required(1, "description"),
-        type_: required(2, "type"),
-        account: required(3, "account"),
-        result: required(4, "result"),
-        fail_reason: required(5, "fail_reason"),
+        amount: optional(0, "amount"),
+        description: optional(1, "description"),
+        type_: optional(2, "type"),
+        account: optional(3, "account"),
+        result: optional(4, "result"),
+        fail_reason: optional(5, "fail_reason"),
         detail_id: optional(6, "detail_id"),
-        create_time: required(7, "create_time"),
-        finish_time: required(8, "finish_time"),
+        create_time: optional(7, "create_time"),
+        finish_time: optional(8, "finish_time"),
+        ..extra
     }
 }
 
 impl PostReceiversItem {
-    /// Creates a value from its required fields (`amount`, `description`, `type`, `account`, `result`, `fail_reason`, `create_time`, `finish_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        amount: i64,
-        description: impl ::std::convert::Into<::std::string::String>,
-        type_: PostType,
-        account: impl ::std::convert::Into<::std::string::String>,
-        result: impl ::std::convert::Into<::std::string::String>,
-        fail_reason: PostFailReason,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        finish_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostReceiversItem {
-            amount,
-            description: description.into(),
-            type_,
-            account: account.into(),
-            result: result.into(),
-            fail_reason,
+            amount: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            type_: ::std::option::Option::None,
+            account: ::std::option::Option::None,
+            result: ::std::option::Option::None,
+            fail_reason: ::std::option::Option::None,
             detail_id: ::std::option::Option::None,
-            create_time: create_time.into(),
-            finish_time: finish_time.into(),
+            create_time: ::std::option::Option::None,
+            finish_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 解冻剩余资金 (`POST /v3/profitsharing/orders/unfreeze`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
@@ -205,51 +209,56 @@ pub struct PostResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户分账单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 微信分账单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
     /// 分账单状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 分账接收方列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receivers: ::std::option::Option<::std::vec::Vec<PostReceiversItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         sub_mchid: optional(0, "sub_mchid"),
-        transaction_id: required(1, "transaction_id"),
-        out_order_no: required(2, "out_order_no"),
-        order_id: required(3, "order_id"),
-        state: required(4, "state"),
+        transaction_id: optional(1, "transaction_id"),
+        out_order_no: optional(2, "out_order_no"),
+        order_id: optional(3, "order_id"),
+        state: optional(4, "state"),
         receivers: optional(5, "receivers"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`transaction_id`, `out_order_no`, `order_id`, `state`).
-    pub fn new(
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
             sub_mchid: ::std::option::Option::None,
-            transaction_id: transaction_id.into(),
-            out_order_no: out_order_no.into(),
-            order_id: order_id.into(),
-            state,
+            transaction_id: ::std::option::Option::None,
+            out_order_no: ::std::option::Option::None,
+            order_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             receivers: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -35,7 +35,7 @@
 pub struct PostRechargeAmount {
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -58,7 +58,7 @@ impl PostRechargeAmount {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: f64) -> Self {
+    pub fn with_amount(mut self, amount: i64) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
@@ -152,6 +152,10 @@ pub struct PostTransferInAccount {
     /// 银行账号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_account_no: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -161,6 +165,7 @@ pub struct PostTransferInAccount {
         bank_code: optional(2, "bank_code"),
         bank_account_name: optional(3, "bank_account_name"),
         bank_account_no: optional(4, "bank_account_no"),
+        ..extra
     }
 }
 
@@ -173,48 +178,54 @@ impl PostTransferInAccount {
             bank_code: ::std::option::Option::None,
             bank_account_name: ::std::option::Option::None,
             bank_account_no: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 申请银行转账充值 (`POST /v3/recharge/bank-transfer-recharges/apply`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 微信支付充值单号
     ///
-    /// **Required.**
-    pub recharge_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_id: ::std::option::Option<::std::string::String>,
     /// 商户充值单号
     ///
-    /// **Required.**
-    pub out_recharge_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_recharge_no: ::std::option::Option<::std::string::String>,
     /// 银行账户
     ///
-    /// **Required.**
-    pub transfer_in_account: PostTransferInAccount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_in_account: ::std::option::Option<PostTransferInAccount>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        recharge_id: required(0, "recharge_id"),
-        out_recharge_no: required(1, "out_recharge_no"),
-        transfer_in_account: required(2, "transfer_in_account"),
+        recharge_id: optional(0, "recharge_id"),
+        out_recharge_no: optional(1, "out_recharge_no"),
+        transfer_in_account: optional(2, "transfer_in_account"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`recharge_id`, `out_recharge_no`, `transfer_in_account`).
-    pub fn new(
-        recharge_id: impl ::std::convert::Into<::std::string::String>,
-        out_recharge_no: impl ::std::convert::Into<::std::string::String>,
-        transfer_in_account: PostTransferInAccount,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            recharge_id: recharge_id.into(),
-            out_recharge_no: out_recharge_no.into(),
-            transfer_in_account,
+            recharge_id: ::std::option::Option::None,
+            out_recharge_no: ::std::option::Option::None,
+            transfer_in_account: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

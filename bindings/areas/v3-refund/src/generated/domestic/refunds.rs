@@ -317,36 +317,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// An item of `from`.
 ///
 /// 退款出资账户及金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseAmountFromItem {
     /// 出资账户类型
     ///
-    /// **Required.**
-    pub account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account: ::std::option::Option<::std::string::String>,
     /// 出资金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseAmountFromItem {
-        account: required(0, "account"),
-        amount: required(1, "amount"),
+        account: optional(0, "account"),
+        amount: optional(1, "amount"),
+        ..extra
     }
 }
 
 impl PostResponseAmountFromItem {
-    /// Creates a value from its required fields (`account`, `amount`).
-    pub fn new(
-        account: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseAmountFromItem {
-            account: account.into(),
-            amount,
+            account: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -354,89 +359,93 @@ impl PostResponseAmountFromItem {
 /// The `amount` object.
 ///
 /// 金额信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseAmount {
     /// 订单金额
     ///
-    /// **Required.**
-    pub total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 退款金额
     ///
-    /// **Required.**
-    pub refund: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund: ::std::option::Option<i64>,
     /// 退款出资账户及金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub from: ::std::option::Option<::std::vec::Vec<PostResponseAmountFromItem>>,
     /// 用户支付金额
     ///
-    /// **Required.**
-    pub payer_total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_total: ::std::option::Option<i64>,
     /// 用户退款金额
     ///
-    /// **Required.**
-    pub payer_refund: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_refund: ::std::option::Option<i64>,
     /// 应结退款金额
     ///
-    /// **Required.**
-    pub settlement_refund: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_refund: ::std::option::Option<i64>,
     /// 应结订单金额
     ///
-    /// **Required.**
-    pub settlement_total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_total: ::std::option::Option<i64>,
     /// 优惠退款金额
     ///
-    /// **Required.**
-    pub discount_refund: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_refund: ::std::option::Option<i64>,
     /// 退款币种
     ///
-    /// **Required.**
-    pub currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
     /// 手续费退款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refund_fee: ::std::option::Option<f64>,
+    pub refund_fee: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseAmount {
-        total: required(0, "total"),
-        refund: required(1, "refund"),
+        total: optional(0, "total"),
+        refund: optional(1, "refund"),
         from: optional(2, "from"),
-        payer_total: required(3, "payer_total"),
-        payer_refund: required(4, "payer_refund"),
-        settlement_refund: required(5, "settlement_refund"),
-        settlement_total: required(6, "settlement_total"),
-        discount_refund: required(7, "discount_refund"),
-        currency: required(8, "currency"),
+        payer_total: optional(3, "payer_total"),
+        payer_refund: optional(4, "payer_refund"),
+        settlement_refund: optional(5, "settlement_refund"),
+        settlement_total: optional(6, "settlement_total"),
+        discount_refund: optional(7, "discount_refund"),
+        currency: optional(8, "currency"),
         refund_fee: optional(9, "refund_fee"),
+        ..extra
     }
 }
 
 impl PostResponseAmount {
-    /// Creates a value from its required fields (`total`, `refund`, `payer_total`, `payer_refund`, `settlement_refund`, `settlement_total`, `discount_refund`, `currency`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        total: i64,
-        refund: i64,
-        payer_total: i64,
-        payer_refund: i64,
-        settlement_refund: i64,
-        settlement_total: i64,
-        discount_refund: i64,
-        currency: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseAmount {
-            total,
-            refund,
+            total: ::std::option::Option::None,
+            refund: ::std::option::Option::None,
             from: ::std::option::Option::None,
-            payer_total,
-            payer_refund,
-            settlement_refund,
-            settlement_total,
-            discount_refund,
-            currency: currency.into(),
+            payer_total: ::std::option::Option::None,
+            payer_refund: ::std::option::Option::None,
+            settlement_refund: ::std::option::Option::None,
+            settlement_total: ::std::option::Option::None,
+            discount_refund: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
             refund_fee: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -444,14 +453,15 @@ impl PostResponseAmount {
 /// An item of `goods_detail`.
 ///
 /// 商品列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostPromotionDetailItemGoodsDetailItem {
     /// 商户侧商品编码
     ///
-    /// **Required.**
-    pub merchant_goods_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_goods_id: ::std::option::Option<::std::string::String>,
     /// 微信侧商品编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
@@ -460,44 +470,48 @@ pub struct PostPromotionDetailItemGoodsDetailItem {
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 商品单价
     ///
-    /// **Required.**
-    pub unit_price: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit_price: ::std::option::Option<i64>,
     /// 商品退款金额
     ///
-    /// **Required.**
-    pub refund_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_amount: ::std::option::Option<i64>,
     /// 商品退货数量
     ///
-    /// **Required.**
-    pub refund_quantity: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_quantity: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostPromotionDetailItemGoodsDetailItem {
-        merchant_goods_id: required(0, "merchant_goods_id"),
+        merchant_goods_id: optional(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
-        unit_price: required(3, "unit_price"),
-        refund_amount: required(4, "refund_amount"),
-        refund_quantity: required(5, "refund_quantity"),
+        unit_price: optional(3, "unit_price"),
+        refund_amount: optional(4, "refund_amount"),
+        refund_quantity: optional(5, "refund_quantity"),
+        ..extra
     }
 }
 
 impl PostPromotionDetailItemGoodsDetailItem {
-    /// Creates a value from its required fields (`merchant_goods_id`, `unit_price`, `refund_amount`, `refund_quantity`).
-    pub fn new(
-        merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
-        unit_price: i64,
-        refund_amount: i64,
-        refund_quantity: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostPromotionDetailItemGoodsDetailItem {
-            merchant_goods_id: merchant_goods_id.into(),
+            merchant_goods_id: ::std::option::Option::None,
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
-            unit_price,
-            refund_amount,
-            refund_quantity,
+            unit_price: ::std::option::Option::None,
+            refund_amount: ::std::option::Option::None,
+            refund_quantity: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -505,167 +519,176 @@ impl PostPromotionDetailItemGoodsDetailItem {
 /// An item of `promotion_detail`.
 ///
 /// 优惠退款信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostPromotionDetailItem {
     /// 券ID
     ///
-    /// **Required.**
-    pub promotion_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub promotion_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     ///
-    /// **Required.**
-    pub scope: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scope: ::std::option::Option<::std::string::String>,
     /// 优惠类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: ::std::string::String,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
     /// 优惠券面额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 优惠退款金额
     ///
-    /// **Required.**
-    pub refund_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_amount: ::std::option::Option<i64>,
     /// 商品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<
         ::std::vec::Vec<PostPromotionDetailItemGoodsDetailItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostPromotionDetailItem {
-        promotion_id: required(0, "promotion_id"),
-        scope: required(1, "scope"),
-        type_: required(2, "type"),
-        amount: required(3, "amount"),
-        refund_amount: required(4, "refund_amount"),
+        promotion_id: optional(0, "promotion_id"),
+        scope: optional(1, "scope"),
+        type_: optional(2, "type"),
+        amount: optional(3, "amount"),
+        refund_amount: optional(4, "refund_amount"),
         goods_detail: optional(5, "goods_detail"),
+        ..extra
     }
 }
 
 impl PostPromotionDetailItem {
-    /// Creates a value from its required fields (`promotion_id`, `scope`, `type`, `amount`, `refund_amount`).
-    pub fn new(
-        promotion_id: impl ::std::convert::Into<::std::string::String>,
-        scope: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-        refund_amount: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostPromotionDetailItem {
-            promotion_id: promotion_id.into(),
-            scope: scope.into(),
-            type_: type_.into(),
-            amount,
-            refund_amount,
+            promotion_id: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            type_: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            refund_amount: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 申请退款 (`POST /v3/refund/domestic/refunds`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 微信支付退款号
     ///
-    /// **Required.**
-    pub refund_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_id: ::std::option::Option<::std::string::String>,
     /// 商户退款单号
     ///
-    /// **Required.**
-    pub out_refund_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_refund_no: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 退款渠道
     ///
-    /// **Required.**
-    pub channel: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub channel: ::std::option::Option<::std::string::String>,
     /// 退款入账账户
     ///
-    /// **Required.**
-    pub user_received_account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_received_account: ::std::option::Option<::std::string::String>,
     /// 退款成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 退款创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 退款状态
     ///
-    /// **Required.**
-    pub status: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::std::string::String>,
     /// 资金账户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub funds_account: ::std::option::Option<::std::string::String>,
     /// 金额信息
     ///
-    /// **Required.**
-    pub amount: PostResponseAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<PostResponseAmount>,
     /// 优惠退款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<PostPromotionDetailItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        refund_id: required(0, "refund_id"),
-        out_refund_no: required(1, "out_refund_no"),
-        transaction_id: required(2, "transaction_id"),
-        out_trade_no: required(3, "out_trade_no"),
-        channel: required(4, "channel"),
-        user_received_account: required(5, "user_received_account"),
+        refund_id: optional(0, "refund_id"),
+        out_refund_no: optional(1, "out_refund_no"),
+        transaction_id: optional(2, "transaction_id"),
+        out_trade_no: optional(3, "out_trade_no"),
+        channel: optional(4, "channel"),
+        user_received_account: optional(5, "user_received_account"),
         success_time: optional(6, "success_time"),
-        create_time: required(7, "create_time"),
-        status: required(8, "status"),
+        create_time: optional(7, "create_time"),
+        status: optional(8, "status"),
         funds_account: optional(9, "funds_account"),
-        amount: required(10, "amount"),
+        amount: optional(10, "amount"),
         promotion_detail: optional(11, "promotion_detail"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`refund_id`, `out_refund_no`, `transaction_id`, `out_trade_no`, `channel`, `user_received_account`, `create_time`, `status`, `amount`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        refund_id: impl ::std::convert::Into<::std::string::String>,
-        out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        channel: impl ::std::convert::Into<::std::string::String>,
-        user_received_account: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        status: impl ::std::convert::Into<::std::string::String>,
-        amount: PostResponseAmount,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            refund_id: refund_id.into(),
-            out_refund_no: out_refund_no.into(),
-            transaction_id: transaction_id.into(),
-            out_trade_no: out_trade_no.into(),
-            channel: channel.into(),
-            user_received_account: user_received_account.into(),
+            refund_id: ::std::option::Option::None,
+            out_refund_no: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
+            channel: ::std::option::Option::None,
+            user_received_account: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
-            create_time: create_time.into(),
-            status: status.into(),
+            create_time: ::std::option::Option::None,
+            status: ::std::option::Option::None,
             funds_account: ::std::option::Option::None,
-            amount,
+            amount: ::std::option::Option::None,
             promotion_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -25,7 +25,7 @@ pub struct PostMeta {
     /// 行政区划代码
     ///
     /// **Required.**
-    pub region_id: f64,
+    pub region_id: i64,
     /// 文件的`SM3`摘要
     ///
     /// **Required.**
@@ -49,7 +49,7 @@ impl PostMeta {
     /// Creates a value from its required fields (`company_mchid`, `region_id`, `digest`, `digest_algorithm`).
     pub fn new(
         company_mchid: impl ::std::convert::Into<::std::string::String>,
-        region_id: f64,
+        region_id: i64,
         digest: impl ::std::convert::Into<::std::string::String>,
         digest_algorithm: PostDigestAlgorithm,
     ) -> Self {
@@ -115,29 +115,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 上传出租车电子发票文件 (`POST /v3/taxi-invoice/cards/upload-file`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 出租车电子发票文件ID
     ///
-    /// **Required.**
-    pub fapiao_media_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fapiao_media_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        fapiao_media_id: required(0, "fapiao_media_id"),
+        fapiao_media_id: optional(0, "fapiao_media_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`fapiao_media_id`).
-    pub fn new(
-        fapiao_media_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            fapiao_media_id: fapiao_media_id.into(),
+            fapiao_media_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

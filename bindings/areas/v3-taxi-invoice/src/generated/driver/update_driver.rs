@@ -241,12 +241,17 @@ pub struct PostResponseDriverPhotoPhotoDigest {
     /// 哈希值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_value: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseDriverPhotoPhotoDigest {
         hash_type: optional(0, "hash_type"),
         hash_value: optional(1, "hash_value"),
+        ..extra
     }
 }
 
@@ -256,6 +261,7 @@ impl PostResponseDriverPhotoPhotoDigest {
         PostResponseDriverPhotoPhotoDigest {
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -279,6 +285,10 @@ pub struct PostResponseDriverPhoto {
     /// 头像icon
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub photo_icon: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -287,6 +297,7 @@ pub struct PostResponseDriverPhoto {
         photo_digest: optional(1, "photo_digest"),
         photo_url: optional(2, "photo_url"),
         photo_icon: optional(3, "photo_icon"),
+        ..extra
     }
 }
 
@@ -298,93 +309,98 @@ impl PostResponseDriverPhoto {
             photo_digest: ::std::option::Option::None,
             photo_url: ::std::option::Option::None,
             photo_icon: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 更新司机信息 (`POST /v3/taxi-invoice/driver/update-driver`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 司机姓名
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    pub driver_name: ::wechatpay_runtime::Encrypted,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub driver_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
     /// 司机身份证号码
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    pub id_card_number: ::wechatpay_runtime::Encrypted,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub id_card_number: ::std::option::Option<::wechatpay_runtime::Encrypted>,
     /// 公司名称
     ///
-    /// **Required.**
-    pub company_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub company_name: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 营运资格证号
     ///
-    /// **Required.**
-    pub driver_license: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub driver_license: ::std::option::Option<::std::string::String>,
     /// 司机类别
     ///
-    /// **Required.**
-    pub driver_category: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub driver_category: ::std::option::Option<::std::string::String>,
     /// 岗位状态
     ///
-    /// **Required.**
-    pub driver_status: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub driver_status: ::std::option::Option<::std::string::String>,
     /// 司机头像
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub driver_photo: ::std::option::Option<PostResponseDriverPhoto>,
     /// 行政区划ID
     ///
-    /// **Required.**
-    pub region_id: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub region_id: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        driver_name: required(0, "driver_name"),
-        id_card_number: required(1, "id_card_number"),
-        company_name: required(2, "company_name"),
-        mchid: required(3, "mchid"),
-        driver_license: required(4, "driver_license"),
-        driver_category: required(5, "driver_category"),
-        driver_status: required(6, "driver_status"),
+        driver_name: optional(0, "driver_name"),
+        id_card_number: optional(1, "id_card_number"),
+        company_name: optional(2, "company_name"),
+        mchid: optional(3, "mchid"),
+        driver_license: optional(4, "driver_license"),
+        driver_category: optional(5, "driver_category"),
+        driver_status: optional(6, "driver_status"),
         driver_photo: optional(7, "driver_photo"),
-        region_id: required(8, "region_id"),
+        region_id: optional(8, "region_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`driver_name`, `id_card_number`, `company_name`, `mchid`, `driver_license`, `driver_category`, `driver_status`, `region_id`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        driver_name: ::wechatpay_runtime::Encrypted,
-        id_card_number: ::wechatpay_runtime::Encrypted,
-        company_name: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        driver_license: impl ::std::convert::Into<::std::string::String>,
-        driver_category: impl ::std::convert::Into<::std::string::String>,
-        driver_status: impl ::std::convert::Into<::std::string::String>,
-        region_id: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            driver_name,
-            id_card_number,
-            company_name: company_name.into(),
-            mchid: mchid.into(),
-            driver_license: driver_license.into(),
-            driver_category: driver_category.into(),
-            driver_status: driver_status.into(),
+            driver_name: ::std::option::Option::None,
+            id_card_number: ::std::option::Option::None,
+            company_name: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            driver_license: ::std::option::Option::None,
+            driver_category: ::std::option::Option::None,
+            driver_status: ::std::option::Option::None,
             driver_photo: ::std::option::Option::None,
-            region_id,
+            region_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -47,12 +47,17 @@ pub struct GetPhotoDigest {
     /// 哈希值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_value: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPhotoDigest {
         hash_type: optional(0, "hash_type"),
         hash_value: optional(1, "hash_value"),
+        ..extra
     }
 }
 
@@ -62,6 +67,7 @@ impl GetPhotoDigest {
         GetPhotoDigest {
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -85,6 +91,10 @@ pub struct GetDriverPhoto {
     /// 头像icon
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub photo_data: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -93,6 +103,7 @@ pub struct GetDriverPhoto {
         photo_digest: optional(1, "photo_digest"),
         photo_url: optional(2, "photo_url"),
         photo_data: optional(3, "photo_data"),
+        ..extra
     }
 }
 
@@ -104,81 +115,87 @@ impl GetDriverPhoto {
             photo_digest: ::std::option::Option::None,
             photo_url: ::std::option::Option::None,
             photo_data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 获取司机信息 (`GET /v3/taxi-invoice/drivers/{driver_license}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 司机姓名
     ///
-    /// **Required.**
-    pub driver_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub driver_name: ::std::option::Option<::std::string::String>,
     /// 公司名称
     ///
-    /// **Required.**
-    pub company_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub company_name: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub company_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub company_mchid: ::std::option::Option<::std::string::String>,
     /// 营运资格证号
     ///
-    /// **Required.**
-    pub driver_license: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub driver_license: ::std::option::Option<::std::string::String>,
     /// 司机类别
     ///
-    /// **Required.**
-    pub driver_category: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub driver_category: ::std::option::Option<::std::string::String>,
     /// 司机照片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub driver_photo: ::std::option::Option<GetDriverPhoto>,
     /// 行政区划代码
     ///
-    /// **Required.**
-    pub region_id: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub region_id: ::std::option::Option<i64>,
     /// 司机状态
     ///
-    /// **Required.**
-    pub driver_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub driver_state: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        driver_name: required(0, "driver_name"),
-        company_name: required(1, "company_name"),
-        company_mchid: required(2, "company_mchid"),
-        driver_license: required(3, "driver_license"),
-        driver_category: required(4, "driver_category"),
+        driver_name: optional(0, "driver_name"),
+        company_name: optional(1, "company_name"),
+        company_mchid: optional(2, "company_mchid"),
+        driver_license: optional(3, "driver_license"),
+        driver_category: optional(4, "driver_category"),
         driver_photo: optional(5, "driver_photo"),
-        region_id: required(6, "region_id"),
-        driver_state: required(7, "driver_state"),
+        region_id: optional(6, "region_id"),
+        driver_state: optional(7, "driver_state"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`driver_name`, `company_name`, `company_mchid`, `driver_license`, `driver_category`, `region_id`, `driver_state`).
-    pub fn new(
-        driver_name: impl ::std::convert::Into<::std::string::String>,
-        company_name: impl ::std::convert::Into<::std::string::String>,
-        company_mchid: impl ::std::convert::Into<::std::string::String>,
-        driver_license: impl ::std::convert::Into<::std::string::String>,
-        driver_category: impl ::std::convert::Into<::std::string::String>,
-        region_id: i64,
-        driver_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            driver_name: driver_name.into(),
-            company_name: company_name.into(),
-            company_mchid: company_mchid.into(),
-            driver_license: driver_license.into(),
-            driver_category: driver_category.into(),
+            driver_name: ::std::option::Option::None,
+            company_name: ::std::option::Option::None,
+            company_mchid: ::std::option::Option::None,
+            driver_license: ::std::option::Option::None,
+            driver_category: ::std::option::Option::None,
             driver_photo: ::std::option::Option::None,
-            region_id,
-            driver_state: driver_state.into(),
+            region_id: ::std::option::Option::None,
+            driver_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

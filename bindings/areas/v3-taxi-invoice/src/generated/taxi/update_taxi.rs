@@ -125,60 +125,65 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 更新出租车信息 (`POST /v3/taxi-invoice/taxi/update-taxi`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 车牌号
     ///
-    /// **Required.**
-    pub plate_number: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_number: ::std::option::Option<::std::string::String>,
     /// 公司名称
     ///
-    /// **Required.**
-    pub company_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub company_name: ::std::option::Option<::std::string::String>,
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 主班司机资格证号
     ///
-    /// **Required.**
-    pub main_license: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub main_license: ::std::option::Option<::std::string::String>,
     /// 副班司机资格证号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deputy_license: ::std::option::Option<::std::string::String>,
     /// 行政区划ID
     ///
-    /// **Required.**
-    pub region_id: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub region_id: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        plate_number: required(0, "plate_number"),
-        company_name: required(1, "company_name"),
+        plate_number: optional(0, "plate_number"),
+        company_name: optional(1, "company_name"),
         mchid: optional(2, "mchid"),
-        main_license: required(3, "main_license"),
+        main_license: optional(3, "main_license"),
         deputy_license: optional(4, "deputy_license"),
-        region_id: required(5, "region_id"),
+        region_id: optional(5, "region_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`plate_number`, `company_name`, `main_license`, `region_id`).
-    pub fn new(
-        plate_number: impl ::std::convert::Into<::std::string::String>,
-        company_name: impl ::std::convert::Into<::std::string::String>,
-        main_license: impl ::std::convert::Into<::std::string::String>,
-        region_id: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            plate_number: plate_number.into(),
-            company_name: company_name.into(),
+            plate_number: ::std::option::Option::None,
+            company_name: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
-            main_license: main_license.into(),
+            main_license: ::std::option::Option::None,
             deputy_license: ::std::option::Option::None,
-            region_id,
+            region_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -35,34 +35,40 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 获取出租车公司商户信息 (`GET /v3/taxi-invoice/taxi-companies/{company_mchid}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户号
     ///
-    /// **Required.**
-    pub company_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub company_mchid: ::std::option::Option<::std::string::String>,
     /// 企业类型
     ///
-    /// **Required.**
-    pub enterprise_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub enterprise_type: ::std::option::Option<::std::string::String>,
     /// 公司名称
     ///
-    /// **Required.**
-    pub company_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub company_name: ::std::option::Option<::std::string::String>,
     /// 公司简称
     ///
-    /// **Required.**
-    pub short_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub short_name: ::std::option::Option<::std::string::String>,
     /// 税号
     ///
-    /// **Required.**
-    pub tax_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tax_id: ::std::option::Option<::std::string::String>,
     /// 公司地址
     ///
-    /// **Required.**
-    pub address: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub address: ::std::option::Option<::std::string::String>,
     /// 公司电话
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::std::string::String>,
@@ -74,62 +80,60 @@ pub struct GetResponse {
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// 企业法人姓名
     ///
-    /// **Required.**
-    pub legal_person: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub legal_person: ::std::option::Option<::std::string::String>,
     /// 开票渠道
     ///
-    /// **Required.**
-    pub invoice_mode: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub invoice_mode: ::std::option::Option<::std::string::String>,
     /// 行政区划代码
     ///
-    /// **Required.**
-    pub region_id: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub region_id: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        company_mchid: required(0, "company_mchid"),
-        enterprise_type: required(1, "enterprise_type"),
-        company_name: required(2, "company_name"),
-        short_name: required(3, "short_name"),
-        tax_id: required(4, "tax_id"),
-        address: required(5, "address"),
+        company_mchid: optional(0, "company_mchid"),
+        enterprise_type: optional(1, "enterprise_type"),
+        company_name: optional(2, "company_name"),
+        short_name: optional(3, "short_name"),
+        tax_id: optional(4, "tax_id"),
+        address: optional(5, "address"),
         phone: optional(6, "phone"),
         bank_name: optional(7, "bank_name"),
         bank_account: optional(8, "bank_account"),
-        legal_person: required(9, "legal_person"),
-        invoice_mode: required(10, "invoice_mode"),
-        region_id: required(11, "region_id"),
+        legal_person: optional(9, "legal_person"),
+        invoice_mode: optional(10, "invoice_mode"),
+        region_id: optional(11, "region_id"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`company_mchid`, `enterprise_type`, `company_name`, `short_name`, `tax_id`, `address`, `legal_person`, `invoice_mode`, `region_id`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        company_mchid: impl ::std::convert::Into<::std::string::String>,
-        enterprise_type: impl ::std::convert::Into<::std::string::String>,
-        company_name: impl ::std::convert::Into<::std::string::String>,
-        short_name: impl ::std::convert::Into<::std::string::String>,
-        tax_id: impl ::std::convert::Into<::std::string::String>,
-        address: impl ::std::convert::Into<::std::string::String>,
-        legal_person: impl ::std::convert::Into<::std::string::String>,
-        invoice_mode: impl ::std::convert::Into<::std::string::String>,
-        region_id: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            company_mchid: company_mchid.into(),
-            enterprise_type: enterprise_type.into(),
-            company_name: company_name.into(),
-            short_name: short_name.into(),
-            tax_id: tax_id.into(),
-            address: address.into(),
+            company_mchid: ::std::option::Option::None,
+            enterprise_type: ::std::option::Option::None,
+            company_name: ::std::option::Option::None,
+            short_name: ::std::option::Option::None,
+            tax_id: ::std::option::Option::None,
+            address: ::std::option::Option::None,
             phone: ::std::option::Option::None,
             bank_name: ::std::option::Option::None,
             bank_account: ::std::option::Option::None,
-            legal_person: legal_person.into(),
-            invoice_mode: invoice_mode.into(),
-            region_id,
+            legal_person: ::std::option::Option::None,
+            invoice_mode: ::std::option::Option::None,
+            region_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -144,32 +144,39 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 新增出租车公司 (`POST /v3/taxi-invoice/taxi-company/create-taxi-company`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 公司名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub company_name: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        mchid: required(0, "mchid"),
+        mchid: optional(0, "mchid"),
         company_name: optional(1, "company_name"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`mchid`).
-    pub fn new(mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            mchid: mchid.into(),
+            mchid: ::std::option::Option::None,
             company_name: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

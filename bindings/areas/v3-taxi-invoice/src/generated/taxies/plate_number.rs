@@ -35,79 +35,83 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 获取出租车信息 (`GET /v3/taxi-invoice/taxies/{plate_number}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 车牌号
     ///
-    /// **Required.**
-    pub plate_number: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_number: ::std::option::Option<::std::string::String>,
     /// 公司名称
     ///
-    /// **Required.**
-    pub company_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub company_name: ::std::option::Option<::std::string::String>,
     /// 公司商户号
     ///
-    /// **Required.**
-    pub company_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub company_mchid: ::std::option::Option<::std::string::String>,
     /// 主班司机资格证号
     ///
-    /// **Required.**
-    pub main_license: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub main_license: ::std::option::Option<::std::string::String>,
     /// 副班司机资格证号
     ///
-    /// **Required.**
-    pub deputy_license: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deputy_license: ::std::option::Option<::std::string::String>,
     /// 行政区划代码
     ///
-    /// **Required.**
-    pub region_id: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub region_id: ::std::option::Option<i64>,
     /// 是否支持开票
     ///
-    /// **Required.**
-    pub support_invoice: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub support_invoice: ::std::option::Option<bool>,
     /// 出租车状态
     ///
-    /// **Required.**
-    pub taxi_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub taxi_state: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        plate_number: required(0, "plate_number"),
-        company_name: required(1, "company_name"),
-        company_mchid: required(2, "company_mchid"),
-        main_license: required(3, "main_license"),
-        deputy_license: required(4, "deputy_license"),
-        region_id: required(5, "region_id"),
-        support_invoice: required(6, "support_invoice"),
-        taxi_state: required(7, "taxi_state"),
+        plate_number: optional(0, "plate_number"),
+        company_name: optional(1, "company_name"),
+        company_mchid: optional(2, "company_mchid"),
+        main_license: optional(3, "main_license"),
+        deputy_license: optional(4, "deputy_license"),
+        region_id: optional(5, "region_id"),
+        support_invoice: optional(6, "support_invoice"),
+        taxi_state: optional(7, "taxi_state"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`plate_number`, `company_name`, `company_mchid`, `main_license`, `deputy_license`, `region_id`, `support_invoice`, `taxi_state`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        plate_number: impl ::std::convert::Into<::std::string::String>,
-        company_name: impl ::std::convert::Into<::std::string::String>,
-        company_mchid: impl ::std::convert::Into<::std::string::String>,
-        main_license: impl ::std::convert::Into<::std::string::String>,
-        deputy_license: impl ::std::convert::Into<::std::string::String>,
-        region_id: i64,
-        support_invoice: bool,
-        taxi_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            plate_number: plate_number.into(),
-            company_name: company_name.into(),
-            company_mchid: company_mchid.into(),
-            main_license: main_license.into(),
-            deputy_license: deputy_license.into(),
-            region_id,
-            support_invoice,
-            taxi_state: taxi_state.into(),
+            plate_number: ::std::option::Option::None,
+            company_name: ::std::option::Option::None,
+            company_mchid: ::std::option::Option::None,
+            main_license: ::std::option::Option::None,
+            deputy_license: ::std::option::Option::None,
+            region_id: ::std::option::Option::None,
+            support_invoice: ::std::option::Option::None,
+            taxi_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

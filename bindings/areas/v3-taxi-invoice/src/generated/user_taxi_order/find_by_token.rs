@@ -78,67 +78,72 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 根据凭证查询乘客行程单 (`GET /v3/taxi-invoice/user-taxi-order/find-by-token`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 车牌号
     ///
-    /// **Required.**
-    pub plate_number: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_number: ::std::option::Option<::std::string::String>,
     /// 营运资格证号
     ///
-    /// **Required.**
-    pub driver_license: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub driver_license: ::std::option::Option<::std::string::String>,
     /// 上车时间
     ///
-    /// **Required.**
-    pub up_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub up_time: ::std::option::Option<::std::string::String>,
     /// 行政区划代码
     ///
-    /// **Required.**
-    pub region_id: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub region_id: ::std::option::Option<i64>,
     /// 乘客行程单来源
     ///
-    /// **Required.**
-    pub source: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub source: ::std::option::Option<::std::string::String>,
     /// 面对面付款时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_time: ::std::option::Option<::std::string::String>,
     /// 面对面付款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        plate_number: required(0, "plate_number"),
-        driver_license: required(1, "driver_license"),
-        up_time: required(2, "up_time"),
-        region_id: required(3, "region_id"),
-        source: required(4, "source"),
+        plate_number: optional(0, "plate_number"),
+        driver_license: optional(1, "driver_license"),
+        up_time: optional(2, "up_time"),
+        region_id: optional(3, "region_id"),
+        source: optional(4, "source"),
         pay_time: optional(5, "pay_time"),
         pay_amount: optional(6, "pay_amount"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`plate_number`, `driver_license`, `up_time`, `region_id`, `source`).
-    pub fn new(
-        plate_number: impl ::std::convert::Into<::std::string::String>,
-        driver_license: impl ::std::convert::Into<::std::string::String>,
-        up_time: impl ::std::convert::Into<::std::string::String>,
-        region_id: i64,
-        source: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            plate_number: plate_number.into(),
-            driver_license: driver_license.into(),
-            up_time: up_time.into(),
-            region_id,
-            source: source.into(),
+            plate_number: ::std::option::Option::None,
+            driver_license: ::std::option::Option::None,
+            up_time: ::std::option::Option::None,
+            region_id: ::std::option::Option::None,
+            source: ::std::option::Option::None,
             pay_time: ::std::option::Option::None,
             pay_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

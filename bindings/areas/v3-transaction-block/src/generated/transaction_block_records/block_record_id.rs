@@ -111,10 +111,14 @@ pub struct GetFieldDataItem {
     ///
     /// Documented values: `0`, `1`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub logistic_flag: ::std::option::Option<f64>,
+    pub logistic_flag: ::std::option::Option<i64>,
     /// 凭证图片信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub evidence_img_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -134,6 +138,7 @@ pub struct GetFieldDataItem {
         trade_goods: optional(12, "trade_goods"),
         logistic_flag: optional(13, "logistic_flag"),
         evidence_img_list: optional(14, "evidence_img_list"),
+        ..extra
     }
 }
 
@@ -156,6 +161,7 @@ impl GetFieldDataItem {
             trade_goods: ::std::option::Option::None,
             logistic_flag: ::std::option::Option::None,
             evidence_img_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -163,26 +169,35 @@ impl GetFieldDataItem {
 /// The JSON content of `repeated_field_data`.
 ///
 /// 补充资料项多值`JSON`格式
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetRepeatedFieldData {
     /// 补充资料项
     ///
-    /// **Required.**
-    pub field_data: ::std::vec::Vec<GetFieldDataItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub field_data: ::std::option::Option<::std::vec::Vec<GetFieldDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetRepeatedFieldData {
-        field_data: required(0, "field_data"),
+        field_data: optional(0, "field_data"),
+        ..extra
     }
 }
 
 impl GetRepeatedFieldData {
-    /// Creates a value from its required fields (`field_data`).
-    pub fn new(field_data: ::std::vec::Vec<GetFieldDataItem>) -> Self {
-        GetRepeatedFieldData { field_data }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        GetRepeatedFieldData {
+            field_data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 
@@ -210,13 +225,17 @@ impl GetRepeatedFieldData {
 pub struct GetStringCheckRule {
     /// 字符串最小长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub min_string_length: ::std::option::Option<f64>,
+    pub min_string_length: ::std::option::Option<i64>,
     /// 字符串最大长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_string_length: ::std::option::Option<f64>,
+    pub max_string_length: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub validator: ::std::option::Option<GetValidator>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -224,6 +243,7 @@ pub struct GetStringCheckRule {
         min_string_length: optional(0, "min_string_length"),
         max_string_length: optional(1, "max_string_length"),
         validator: optional(2, "validator"),
+        ..extra
     }
 }
 
@@ -234,6 +254,7 @@ impl GetStringCheckRule {
             min_string_length: ::std::option::Option::None,
             max_string_length: ::std::option::Option::None,
             validator: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -247,13 +268,17 @@ impl GetStringCheckRule {
 pub struct GetEnumCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub min_list_length: ::std::option::Option<f64>,
+    pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_list_length: ::std::option::Option<f64>,
+    pub max_list_length: ::std::option::Option<i64>,
     /// 展示给商户看的枚举可选的字段列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -261,6 +286,7 @@ pub struct GetEnumCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
         enum_values: optional(2, "enum_values"),
+        ..extra
     }
 }
 
@@ -271,6 +297,7 @@ impl GetEnumCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
             enum_values: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -306,16 +333,20 @@ impl GetEnumCheckRule {
 pub struct GetFileCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub min_list_length: ::std::option::Option<f64>,
+    pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_list_length: ::std::option::Option<f64>,
+    pub max_list_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_file_exts: ::std::option::Option<::std::vec::Vec<GetEnumFileExts>>,
     /// 限制文件提交大小，单位M
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_file_size: ::std::option::Option<f64>,
+    pub max_file_size: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -324,6 +355,7 @@ pub struct GetFileCheckRule {
         max_list_length: optional(1, "max_list_length"),
         enum_file_exts: optional(2, "enum_file_exts"),
         max_file_size: optional(3, "max_file_size"),
+        ..extra
     }
 }
 
@@ -335,6 +367,7 @@ impl GetFileCheckRule {
             max_list_length: ::std::option::Option::None,
             enum_file_exts: ::std::option::Option::None,
             max_file_size: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -348,16 +381,21 @@ impl GetFileCheckRule {
 pub struct GetTimeIntervalCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub min_list_length: ::std::option::Option<f64>,
+    pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_list_length: ::std::option::Option<f64>,
+    pub max_list_length: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetTimeIntervalCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
+        ..extra
     }
 }
 
@@ -367,6 +405,7 @@ impl GetTimeIntervalCheckRule {
         GetTimeIntervalCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -382,16 +421,21 @@ impl GetTimeIntervalCheckRule {
 pub struct GetRelationsItem {
     /// 关联的资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub source_key: ::std::option::Option<f64>,
+    pub source_key: ::std::option::Option<i64>,
     /// 关联的资料项值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source_value: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
+        ..extra
     }
 }
 
@@ -401,6 +445,7 @@ impl GetRelationsItem {
         GetRelationsItem {
             source_key: ::std::option::Option::None,
             source_value: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -426,7 +471,7 @@ pub struct GetRecordFieldsItem {
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<f64>,
+    pub type_: ::std::option::Option<i64>,
     /// 补充资料项多值`JSON`格式
     ///
     /// Sent as a JSON-encoded string.
@@ -447,7 +492,7 @@ pub struct GetRecordFieldsItem {
     ///
     /// Documented values: `0`, `1`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub required: ::std::option::Option<f64>,
+    pub required: ::std::option::Option<i64>,
     /// 提交内容需要加密
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_encrypt: ::std::option::Option<bool>,
@@ -471,6 +516,10 @@ pub struct GetRecordFieldsItem {
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub relations: ::std::option::Option<::std::vec::Vec<GetRelationsItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -491,6 +540,7 @@ pub struct GetRecordFieldsItem {
         time_interval_check_rule: optional(13, "time_interval_check_rule"),
         order_interval_check_rule: optional(14, "order_interval_check_rule"),
         relations: optional(15, "relations"),
+        ..extra
     }
 }
 
@@ -514,6 +564,7 @@ impl GetRecordFieldsItem {
             time_interval_check_rule: ::std::option::Option::None,
             order_interval_check_rule: ::std::option::Option::None,
             relations: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -521,27 +572,34 @@ impl GetRecordFieldsItem {
 /// The JSON content of `requested_item_info`.
 ///
 /// 商户提交资料内容
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetRequestedItemInfo {
     /// 资料项集合
     ///
-    /// **Required.**
-    pub record_fields: ::std::vec::Vec<GetRecordFieldsItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub record_fields: ::std::option::Option<::std::vec::Vec<GetRecordFieldsItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetRequestedItemInfo {
-        record_fields: required(0, "record_fields"),
+        record_fields: optional(0, "record_fields"),
+        ..extra
     }
 }
 
 impl GetRequestedItemInfo {
-    /// Creates a value from its required fields (`record_fields`).
-    pub fn new(record_fields: ::std::vec::Vec<GetRecordFieldsItem>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetRequestedItemInfo {
-            record_fields,
+            record_fields: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -573,6 +631,10 @@ pub struct GetResponse {
     pub requested_item_info: ::std::option::Option<
         ::wechatpay_runtime::JsonString<GetRequestedItemInfo>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -583,6 +645,7 @@ pub struct GetResponse {
         number_of_block: optional(3, "number_of_block"),
         recover_way: optional(4, "recover_way"),
         requested_item_info: optional(5, "requested_item_info"),
+        ..extra
     }
 }
 
@@ -596,6 +659,7 @@ impl GetResponse {
             number_of_block: ::std::option::Option::None,
             recover_way: ::std::option::Option::None,
             requested_item_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -35,6 +35,10 @@ pub struct GetResponse {
     /// 审核驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub review_reject_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -44,6 +48,7 @@ pub struct GetResponse {
         review_result: optional(2, "review_result"),
         review_time: optional(3, "review_time"),
         review_reject_reason: optional(4, "review_reject_reason"),
+        ..extra
     }
 }
 
@@ -56,6 +61,7 @@ impl GetResponse {
             review_result: ::std::option::Option::None,
             review_time: ::std::option::Option::None,
             review_reject_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

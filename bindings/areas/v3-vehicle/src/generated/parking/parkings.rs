@@ -131,84 +131,88 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 创建停车入场 (`POST /v3/vehicle/parking/parkings`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 停车入场id
     ///
-    /// **Required.**
-    pub id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// 商户入场id
     ///
-    /// **Required.**
-    pub out_parking_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_parking_no: ::std::option::Option<::std::string::String>,
     /// 车牌号
     ///
-    /// **Required.**
-    pub plate_number: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_number: ::std::option::Option<::std::string::String>,
     /// 车牌颜色
     ///
-    /// **Required.**
-    pub plate_color: PostPlateColor,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_color: ::std::option::Option<PostPlateColor>,
     /// 入场时间
     ///
-    /// **Required.**
-    pub start_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_time: ::std::option::Option<::std::string::String>,
     /// 停车场名称
     ///
-    /// **Required.**
-    pub parking_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub parking_name: ::std::option::Option<::std::string::String>,
     /// 免费时长
     ///
-    /// **Required.**
-    pub free_duration: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub free_duration: ::std::option::Option<i64>,
     /// 停车入场状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 不可用状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub block_reason: ::std::option::Option<PostBlockReason>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        id: required(0, "id"),
-        out_parking_no: required(1, "out_parking_no"),
-        plate_number: required(2, "plate_number"),
-        plate_color: required(3, "plate_color"),
-        start_time: required(4, "start_time"),
-        parking_name: required(5, "parking_name"),
-        free_duration: required(6, "free_duration"),
-        state: required(7, "state"),
+        id: optional(0, "id"),
+        out_parking_no: optional(1, "out_parking_no"),
+        plate_number: optional(2, "plate_number"),
+        plate_color: optional(3, "plate_color"),
+        start_time: optional(4, "start_time"),
+        parking_name: optional(5, "parking_name"),
+        free_duration: optional(6, "free_duration"),
+        state: optional(7, "state"),
         block_reason: optional(8, "block_reason"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`id`, `out_parking_no`, `plate_number`, `plate_color`, `start_time`, `parking_name`, `free_duration`, `state`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        out_parking_no: impl ::std::convert::Into<::std::string::String>,
-        plate_number: impl ::std::convert::Into<::std::string::String>,
-        plate_color: PostPlateColor,
-        start_time: impl ::std::convert::Into<::std::string::String>,
-        parking_name: impl ::std::convert::Into<::std::string::String>,
-        free_duration: i64,
-        state: PostState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            id: id.into(),
-            out_parking_no: out_parking_no.into(),
-            plate_number: plate_number.into(),
-            plate_color,
-            start_time: start_time.into(),
-            parking_name: parking_name.into(),
-            free_duration,
-            state,
+            id: ::std::option::Option::None,
+            out_parking_no: ::std::option::Option::None,
+            plate_number: ::std::option::Option::None,
+            plate_color: ::std::option::Option::None,
+            start_time: ::std::option::Option::None,
+            parking_name: ::std::option::Option::None,
+            free_duration: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             block_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

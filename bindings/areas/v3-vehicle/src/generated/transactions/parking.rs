@@ -324,79 +324,83 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// The `parking_info` object.
 ///
 /// 停车场景信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseParkingInfo {
     /// 停车入场id
     ///
-    /// **Required.**
-    pub parking_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub parking_id: ::std::option::Option<::std::string::String>,
     /// 车牌号
     ///
-    /// **Required.**
-    pub plate_number: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_number: ::std::option::Option<::std::string::String>,
     /// 车牌颜色
     ///
-    /// **Required.**
-    pub plate_color: PostPlateColor,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_color: ::std::option::Option<PostPlateColor>,
     /// 入场时间
     ///
-    /// **Required.**
-    pub start_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_time: ::std::option::Option<::std::string::String>,
     /// 出场时间
     ///
-    /// **Required.**
-    pub end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<::std::string::String>,
     /// 停车场名称
     ///
-    /// **Required.**
-    pub parking_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub parking_name: ::std::option::Option<::std::string::String>,
     /// 计费时长
     ///
-    /// **Required.**
-    pub charging_duration: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub charging_duration: ::std::option::Option<i64>,
     /// 停车场设备id
     ///
-    /// **Required.**
-    pub device_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseParkingInfo {
-        parking_id: required(0, "parking_id"),
-        plate_number: required(1, "plate_number"),
-        plate_color: required(2, "plate_color"),
-        start_time: required(3, "start_time"),
-        end_time: required(4, "end_time"),
-        parking_name: required(5, "parking_name"),
-        charging_duration: required(6, "charging_duration"),
-        device_id: required(7, "device_id"),
+        parking_id: optional(0, "parking_id"),
+        plate_number: optional(1, "plate_number"),
+        plate_color: optional(2, "plate_color"),
+        start_time: optional(3, "start_time"),
+        end_time: optional(4, "end_time"),
+        parking_name: optional(5, "parking_name"),
+        charging_duration: optional(6, "charging_duration"),
+        device_id: optional(7, "device_id"),
+        ..extra
     }
 }
 
 impl PostResponseParkingInfo {
-    /// Creates a value from its required fields (`parking_id`, `plate_number`, `plate_color`, `start_time`, `end_time`, `parking_name`, `charging_duration`, `device_id`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        parking_id: impl ::std::convert::Into<::std::string::String>,
-        plate_number: impl ::std::convert::Into<::std::string::String>,
-        plate_color: PostPlateColor,
-        start_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
-        parking_name: impl ::std::convert::Into<::std::string::String>,
-        charging_duration: i64,
-        device_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseParkingInfo {
-            parking_id: parking_id.into(),
-            plate_number: plate_number.into(),
-            plate_color,
-            start_time: start_time.into(),
-            end_time: end_time.into(),
-            parking_name: parking_name.into(),
-            charging_duration,
-            device_id: device_id.into(),
+            parking_id: ::std::option::Option::None,
+            plate_number: ::std::option::Option::None,
+            plate_color: ::std::option::Option::None,
+            start_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            parking_name: ::std::option::Option::None,
+            charging_duration: ::std::option::Option::None,
+            device_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -404,32 +408,39 @@ impl PostResponseParkingInfo {
 /// The `payer` object.
 ///
 /// 支付者信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostPayer {
     /// 用户在appid下的标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 用户在sub_appid下的标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostPayer {
-        openid: required(0, "openid"),
+        openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
+        ..extra
     }
 }
 
 impl PostPayer {
-    /// Creates a value from its required fields (`openid`).
-    pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostPayer {
-            openid: openid.into(),
+            openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -437,43 +448,51 @@ impl PostPayer {
 /// The `amount` object.
 ///
 /// 订单金额信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseAmount {
     /// 订单金额
     ///
-    /// **Required.**
-    pub total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 货币类型
     ///
-    /// **Required.**
-    pub currency: PostCurrency,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<PostCurrency>,
     /// 用户实际支付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_total: ::std::option::Option<i64>,
     /// 折扣
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_total: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseAmount {
-        total: required(0, "total"),
-        currency: required(1, "currency"),
+        total: optional(0, "total"),
+        currency: optional(1, "currency"),
         payer_total: optional(2, "payer_total"),
         discount_total: optional(3, "discount_total"),
+        ..extra
     }
 }
 
 impl PostResponseAmount {
-    /// Creates a value from its required fields (`total`, `currency`).
-    pub fn new(total: i64, currency: PostCurrency) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseAmount {
-            total,
-            currency,
+            total: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
             discount_total: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -505,14 +524,15 @@ impl PostResponseAmount {
 /// An item of `promotion_detail`.
 ///
 /// 优惠信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostPromotionDetailItem {
     /// 券ID
     ///
-    /// **Required.**
-    pub coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -528,8 +548,9 @@ pub struct PostPromotionDetailItem {
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 优惠券面额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 微信出资
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wechatpay_contribute: ::std::option::Option<i64>,
@@ -542,82 +563,91 @@ pub struct PostPromotionDetailItem {
     /// 优惠币种
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<PostCurrency>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostPromotionDetailItem {
-        coupon_id: required(0, "coupon_id"),
+        coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
         type_: optional(3, "type"),
         stock_id: optional(4, "stock_id"),
-        amount: required(5, "amount"),
+        amount: optional(5, "amount"),
         wechatpay_contribute: optional(6, "wechatpay_contribute"),
         merchant_contribute: optional(7, "merchant_contribute"),
         other_contribute: optional(8, "other_contribute"),
         currency: optional(9, "currency"),
+        ..extra
     }
 }
 
 impl PostPromotionDetailItem {
-    /// Creates a value from its required fields (`coupon_id`, `amount`).
-    pub fn new(
-        coupon_id: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostPromotionDetailItem {
-            coupon_id: coupon_id.into(),
+            coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
-            amount,
+            amount: ::std::option::Option::None,
             wechatpay_contribute: ::std::option::Option::None,
             merchant_contribute: ::std::option::Option::None,
             other_contribute: ::std::option::Option::None,
             currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 扣费受理 (`POST /v3/vehicle/transactions/parking`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 应用ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户应用ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 订单创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 交易状态
     ///
-    /// **Required.**
-    pub trade_state: PostTradeState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<PostTradeState>,
     /// 交易状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state_description: ::std::option::Option<::std::string::String>,
@@ -635,84 +665,82 @@ pub struct PostResponse {
     pub attach: ::std::option::Option<::std::string::String>,
     /// 交易场景
     ///
-    /// **Required.**
-    pub trade_scene: PostTradeScene,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_scene: ::std::option::Option<PostTradeScene>,
     /// 停车场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_info: ::std::option::Option<PostResponseParkingInfo>,
     /// 支付者信息
     ///
-    /// **Required.**
-    pub payer: PostPayer,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer: ::std::option::Option<PostPayer>,
     /// 订单金额信息
     ///
-    /// **Required.**
-    pub amount: PostResponseAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<PostResponseAmount>,
     /// 优惠信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<PostPromotionDetailItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        appid: required(0, "appid"),
+        appid: optional(0, "appid"),
         sub_appid: optional(1, "sub_appid"),
-        sp_mchid: required(2, "sp_mchid"),
+        sp_mchid: optional(2, "sp_mchid"),
         sub_mchid: optional(3, "sub_mchid"),
-        description: required(4, "description"),
-        create_time: required(5, "create_time"),
-        out_trade_no: required(6, "out_trade_no"),
+        description: optional(4, "description"),
+        create_time: optional(5, "create_time"),
+        out_trade_no: optional(6, "out_trade_no"),
         transaction_id: optional(7, "transaction_id"),
-        trade_state: required(8, "trade_state"),
+        trade_state: optional(8, "trade_state"),
         trade_state_description: optional(9, "trade_state_description"),
         success_time: optional(10, "success_time"),
         bank_type: optional(11, "bank_type"),
         user_repaid: optional(12, "user_repaid"),
         attach: optional(13, "attach"),
-        trade_scene: required(14, "trade_scene"),
+        trade_scene: optional(14, "trade_scene"),
         parking_info: optional(15, "parking_info"),
-        payer: required(16, "payer"),
-        amount: required(17, "amount"),
+        payer: optional(16, "payer"),
+        amount: optional(17, "amount"),
         promotion_detail: optional(18, "promotion_detail"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`appid`, `sp_mchid`, `description`, `create_time`, `out_trade_no`, `trade_state`, `trade_scene`, `payer`, `amount`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        description: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        trade_state: PostTradeState,
-        trade_scene: PostTradeScene,
-        payer: PostPayer,
-        amount: PostResponseAmount,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            appid: appid.into(),
+            appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            sp_mchid: sp_mchid.into(),
+            sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
-            description: description.into(),
-            create_time: create_time.into(),
-            out_trade_no: out_trade_no.into(),
+            description: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
-            trade_state,
+            trade_state: ::std::option::Option::None,
             trade_state_description: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
             bank_type: ::std::option::Option::None,
             user_repaid: ::std::option::Option::None,
             attach: ::std::option::Option::None,
-            trade_scene,
+            trade_scene: ::std::option::Option::None,
             parking_info: ::std::option::Option::None,
-            payer,
-            amount,
+            payer: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             promotion_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -81,100 +81,104 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 申请企业商户企业支付出资凭证 (`POST /v3/webizpay/bill/proof`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 商户操作流水号
     ///
-    /// **Required.**
-    pub out_operation_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_operation_id: ::std::option::Option<::std::string::String>,
     /// 微信支付操作流水号
     ///
-    /// **Required.**
-    pub operation_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub operation_id: ::std::option::Option<::std::string::String>,
     /// 出资子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 起始日期
     ///
-    /// **Required.**
-    pub start_date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_date: ::std::option::Option<::std::string::String>,
     /// 结束日期
     ///
-    /// **Required.**
-    pub end_date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_date: ::std::option::Option<::std::string::String>,
     /// 商户主体名称
     ///
-    /// **Required.**
-    pub entity_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub entity_name: ::std::option::Option<::std::string::String>,
     /// 出资凭证申请单单号
     ///
-    /// **Required.**
-    pub proof_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub proof_id: ::std::option::Option<::std::string::String>,
     /// 凭证下载地址
     ///
-    /// **Required.**
-    pub download_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub download_url: ::std::option::Option<::std::string::String>,
     /// 凭证申请创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 凭证状态更新时间
     ///
-    /// **Required.**
-    pub updated_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub updated_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        out_operation_id: required(1, "out_operation_id"),
-        operation_id: required(2, "operation_id"),
-        sub_mchid: required(3, "sub_mchid"),
-        start_date: required(4, "start_date"),
-        end_date: required(5, "end_date"),
-        entity_name: required(6, "entity_name"),
-        proof_id: required(7, "proof_id"),
-        download_url: required(8, "download_url"),
-        create_time: required(9, "create_time"),
-        updated_time: required(10, "updated_time"),
+        sp_mchid: optional(0, "sp_mchid"),
+        out_operation_id: optional(1, "out_operation_id"),
+        operation_id: optional(2, "operation_id"),
+        sub_mchid: optional(3, "sub_mchid"),
+        start_date: optional(4, "start_date"),
+        end_date: optional(5, "end_date"),
+        entity_name: optional(6, "entity_name"),
+        proof_id: optional(7, "proof_id"),
+        download_url: optional(8, "download_url"),
+        create_time: optional(9, "create_time"),
+        updated_time: optional(10, "updated_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `out_operation_id`, `operation_id`, `sub_mchid`, `start_date`, `end_date`, `entity_name`, `proof_id`, `download_url`, `create_time`, `updated_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_operation_id: impl ::std::convert::Into<::std::string::String>,
-        operation_id: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        start_date: impl ::std::convert::Into<::std::string::String>,
-        end_date: impl ::std::convert::Into<::std::string::String>,
-        entity_name: impl ::std::convert::Into<::std::string::String>,
-        proof_id: impl ::std::convert::Into<::std::string::String>,
-        download_url: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        updated_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sp_mchid: sp_mchid.into(),
-            out_operation_id: out_operation_id.into(),
-            operation_id: operation_id.into(),
-            sub_mchid: sub_mchid.into(),
-            start_date: start_date.into(),
-            end_date: end_date.into(),
-            entity_name: entity_name.into(),
-            proof_id: proof_id.into(),
-            download_url: download_url.into(),
-            create_time: create_time.into(),
-            updated_time: updated_time.into(),
+            sp_mchid: ::std::option::Option::None,
+            out_operation_id: ::std::option::Option::None,
+            operation_id: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            start_date: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            entity_name: ::std::option::Option::None,
+            proof_id: ::std::option::Option::None,
+            download_url: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            updated_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -72,58 +72,63 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 申请企业商户企业支付业务账单 (`POST /v3/webizpay/bill/trade-bill`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 出资子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 账单日期
     ///
-    /// **Required.**
-    pub date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub date: ::std::option::Option<::std::string::String>,
     /// 账单类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: PostType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<PostType>,
     /// 账单下载地址
     ///
-    /// **Required.**
-    pub download_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub download_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        sub_mchid: required(1, "sub_mchid"),
-        date: required(2, "date"),
-        type_: required(3, "type"),
-        download_url: required(4, "download_url"),
+        sp_mchid: optional(0, "sp_mchid"),
+        sub_mchid: optional(1, "sub_mchid"),
+        date: optional(2, "date"),
+        type_: optional(3, "type"),
+        download_url: optional(4, "download_url"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `date`, `type`, `download_url`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        date: impl ::std::convert::Into<::std::string::String>,
-        type_: PostType,
-        download_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sp_mchid: sp_mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            date: date.into(),
-            type_,
-            download_url: download_url.into(),
+            sp_mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            date: ::std::option::Option::None,
+            type_: ::std::option::Option::None,
+            download_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -130,57 +130,62 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 发起门店主体匹配 (`POST /v3/webizpay/stores/entity-matches`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 商户主体匹配批次单号
     ///
-    /// **Required.**
-    pub out_batch_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_id: ::std::option::Option<::std::string::String>,
     /// 微信支付主体匹配批次单号
     ///
-    /// **Required.**
-    pub batch_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_id: ::std::option::Option<::std::string::String>,
     /// 批次创建时间
     ///
-    /// **Required.**
-    pub time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub time: ::std::option::Option<::std::string::String>,
     /// 批次状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        out_batch_id: required(1, "out_batch_id"),
-        batch_id: required(2, "batch_id"),
-        time: required(3, "time"),
-        state: required(4, "state"),
+        sp_mchid: optional(0, "sp_mchid"),
+        out_batch_id: optional(1, "out_batch_id"),
+        batch_id: optional(2, "batch_id"),
+        time: optional(3, "time"),
+        state: optional(4, "state"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `out_batch_id`, `batch_id`, `time`, `state`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_batch_id: impl ::std::convert::Into<::std::string::String>,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-        time: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sp_mchid: sp_mchid.into(),
-            out_batch_id: out_batch_id.into(),
-            batch_id: batch_id.into(),
-            time: time.into(),
-            state,
+            sp_mchid: ::std::option::Option::None,
+            out_batch_id: ::std::option::Option::None,
+            batch_id: ::std::option::Option::None,
+            time: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -172,33 +172,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// The `transfer_amount` object.
 ///
 /// 付款金额信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostTransferAmount {
     /// 总金额
     ///
-    /// **Required.**
-    pub total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 货币类型
     ///
-    /// **Required.**
-    pub currency: PostCurrency,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<PostCurrency>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostTransferAmount {
-        total: required(0, "total"),
-        currency: required(1, "currency"),
+        total: optional(0, "total"),
+        currency: optional(1, "currency"),
+        ..extra
     }
 }
 
 impl PostTransferAmount {
-    /// Creates a value from its required fields (`total`, `currency`).
-    pub fn new(total: i64, currency: PostCurrency) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostTransferAmount {
-            total,
-            currency,
+            total: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -230,36 +238,41 @@ impl PostTransferAmount {
 /// The `commander` object.
 ///
 /// 在途异常资金付款指令的发起方
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostCommander {
     /// 发起在途异常资金付款请求的角色
     ///
-    /// **Required.**
-    pub operator: PostOperator,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub operator: ::std::option::Option<PostOperator>,
     /// 微信支付商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostCommander {
-        operator: required(0, "operator"),
-        mchid: required(1, "mchid"),
+        operator: optional(0, "operator"),
+        mchid: optional(1, "mchid"),
+        ..extra
     }
 }
 
 impl PostCommander {
-    /// Creates a value from its required fields (`operator`, `mchid`).
-    pub fn new(
-        operator: PostOperator,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostCommander {
-            operator,
-            mchid: mchid.into(),
+            operator: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -280,6 +293,10 @@ pub struct PostInstructionReceiver {
     /// 入账商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -287,6 +304,7 @@ pub struct PostInstructionReceiver {
         openid: optional(0, "openid"),
         appid: optional(1, "appid"),
         mchid: optional(2, "mchid"),
+        ..extra
     }
 }
 
@@ -297,6 +315,7 @@ impl PostInstructionReceiver {
             openid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -318,22 +337,25 @@ impl PostInstructionReceiver {
 /// The `instruction` object.
 ///
 /// 在途异常资金付款指令信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostInstruction {
     /// 商户侧指令编号
     ///
-    /// **Required.**
-    pub out_instruction_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_instruction_no: ::std::option::Option<::std::string::String>,
     /// 在途异常资金付款指令的发起方
     ///
-    /// **Required.**
-    pub commander: PostCommander,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub commander: ::std::option::Option<PostCommander>,
     /// 付款方式
     ///
-    /// **Required.**
-    pub transfer_mode: PostTransferMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_mode: ::std::option::Option<PostTransferMode>,
     /// 收款方
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver: ::std::option::Option<PostInstructionReceiver>,
@@ -348,65 +370,71 @@ pub struct PostInstruction {
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 回调通知地址
     ///
-    /// **Required.**
-    pub notify_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostInstruction {
-        out_instruction_no: required(0, "out_instruction_no"),
-        commander: required(1, "commander"),
-        transfer_mode: required(2, "transfer_mode"),
+        out_instruction_no: optional(0, "out_instruction_no"),
+        commander: optional(1, "commander"),
+        transfer_mode: optional(2, "transfer_mode"),
         receiver: optional(3, "receiver"),
         instruction_state: optional(4, "instruction_state"),
         create_time: optional(5, "create_time"),
         success_time: optional(6, "success_time"),
-        notify_url: required(7, "notify_url"),
+        notify_url: optional(7, "notify_url"),
+        ..extra
     }
 }
 
 impl PostInstruction {
-    /// Creates a value from its required fields (`out_instruction_no`, `commander`, `transfer_mode`, `notify_url`).
-    pub fn new(
-        out_instruction_no: impl ::std::convert::Into<::std::string::String>,
-        commander: PostCommander,
-        transfer_mode: PostTransferMode,
-        notify_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostInstruction {
-            out_instruction_no: out_instruction_no.into(),
-            commander,
-            transfer_mode,
+            out_instruction_no: ::std::option::Option::None,
+            commander: ::std::option::Option::None,
+            transfer_mode: ::std::option::Option::None,
             receiver: ::std::option::Option::None,
             instruction_state: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
-            notify_url: notify_url.into(),
+            notify_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 发起在途异常资金付款指令 (`POST /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 产品名称
     ///
-    /// **Required.**
-    pub product_name: PostProductName,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_name: ::std::option::Option<PostProductName>,
     /// 微信支付在途异常资金付款单号
     ///
-    /// **Required.**
-    pub receipt_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receipt_id: ::std::option::Option<::std::string::String>,
     /// 付款金额信息
     ///
-    /// **Required.**
-    pub transfer_amount: PostTransferAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_amount: ::std::option::Option<PostTransferAmount>,
     /// 在途异常资金付款状态
     ///
-    /// **Required.**
-    pub receipt_state: PostReceiptState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receipt_state: ::std::option::Option<PostReceiptState>,
     /// 在途异常资金付款单据创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::std::string::String>,
@@ -416,36 +444,37 @@ pub struct PostResponse {
     /// 在途异常资金付款指令信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub instruction: ::std::option::Option<PostInstruction>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        product_name: required(0, "product_name"),
-        receipt_id: required(1, "receipt_id"),
-        transfer_amount: required(2, "transfer_amount"),
-        receipt_state: required(3, "receipt_state"),
+        product_name: optional(0, "product_name"),
+        receipt_id: optional(1, "receipt_id"),
+        transfer_amount: optional(2, "transfer_amount"),
+        receipt_state: optional(3, "receipt_state"),
         create_time: optional(4, "create_time"),
         last_update_time: optional(5, "last_update_time"),
         instruction: optional(6, "instruction"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`product_name`, `receipt_id`, `transfer_amount`, `receipt_state`).
-    pub fn new(
-        product_name: PostProductName,
-        receipt_id: impl ::std::convert::Into<::std::string::String>,
-        transfer_amount: PostTransferAmount,
-        receipt_state: PostReceiptState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            product_name,
-            receipt_id: receipt_id.into(),
-            transfer_amount,
-            receipt_state,
+            product_name: ::std::option::Option::None,
+            receipt_id: ::std::option::Option::None,
+            transfer_amount: ::std::option::Option::None,
+            receipt_state: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             last_update_time: ::std::option::Option::None,
             instruction: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

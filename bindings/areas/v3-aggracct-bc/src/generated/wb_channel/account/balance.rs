@@ -109,12 +109,17 @@ pub struct GetResponse {
     /// 额度台账号额度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub balance: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         in_transit_reduction_exist: optional(0, "in_transit_reduction_exist"),
         balance: optional(1, "balance"),
+        ..extra
     }
 }
 
@@ -124,6 +129,7 @@ impl GetResponse {
         GetResponse {
             in_transit_reduction_exist: ::std::option::Option::None,
             balance: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -136,48 +136,64 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `legal_representative` object.
 ///
 /// 法定代表人信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetLegalRepresentative {
     /// 法定代表人证件类型
     ///
-    /// **Required.**
-    pub legal_representative_id_type: GetLegalRepresentativeIdType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub legal_representative_id_type: ::std::option::Option<
+        GetLegalRepresentativeIdType,
+    >,
     /// 法定代表人姓名
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    pub legal_representative_name: ::wechatpay_runtime::Encrypted,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub legal_representative_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
     /// 法定代表人证件号码
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    pub legal_representative_id_no: ::wechatpay_runtime::Encrypted,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub legal_representative_id_no: ::std::option::Option<
+        ::wechatpay_runtime::Encrypted,
+    >,
     /// 法定代表人证件有效期起始日
     ///
-    /// **Required.**
-    pub legal_representative_effective_date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub legal_representative_effective_date: ::std::option::Option<
+        ::std::string::String,
+    >,
     /// 法定代表人证件有效期结束日
     ///
-    /// **Required.**
-    pub legal_representative_expire_date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub legal_representative_expire_date: ::std::option::Option<::std::string::String>,
     /// 法定代表人证件正面影像ID
     ///
-    /// **Required.**
-    pub legal_representative_img_front_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub legal_representative_img_front_id: ::std::option::Option<::std::string::String>,
     /// 法定代表人证件反面影像ID
     ///
-    /// **Required.**
-    pub legal_representative_img_back_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub legal_representative_img_back_id: ::std::option::Option<::std::string::String>,
     /// 法定代表人居住地址
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    pub legal_representative_address: ::wechatpay_runtime::Encrypted,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub legal_representative_address: ::std::option::Option<
+        ::wechatpay_runtime::Encrypted,
+    >,
     /// 法定代表人发证机关
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_representative_issue_authority: ::std::option::Option<
@@ -186,62 +202,49 @@ pub struct GetLegalRepresentative {
     /// 法定代表人民族
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_representative_nation: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetLegalRepresentative {
-        legal_representative_id_type: required(0, "legal_representative_id_type"),
-        legal_representative_name: required(1, "legal_representative_name"),
-        legal_representative_id_no: required(2, "legal_representative_id_no"),
-        legal_representative_effective_date: required(
+        legal_representative_id_type: optional(0, "legal_representative_id_type"),
+        legal_representative_name: optional(1, "legal_representative_name"),
+        legal_representative_id_no: optional(2, "legal_representative_id_no"),
+        legal_representative_effective_date: optional(
             3,
             "legal_representative_effective_date",
         ),
-        legal_representative_expire_date: required(4, "legal_representative_expire_date"),
-        legal_representative_img_front_id: required(5, "legal_representative_img_front_id"),
-        legal_representative_img_back_id: required(6, "legal_representative_img_back_id"),
-        legal_representative_address: required(7, "legal_representative_address"),
+        legal_representative_expire_date: optional(4, "legal_representative_expire_date"),
+        legal_representative_img_front_id: optional(5, "legal_representative_img_front_id"),
+        legal_representative_img_back_id: optional(6, "legal_representative_img_back_id"),
+        legal_representative_address: optional(7, "legal_representative_address"),
         legal_representative_issue_authority: optional(
             8,
             "legal_representative_issue_authority",
         ),
         legal_representative_nation: optional(9, "legal_representative_nation"),
+        ..extra
     }
 }
 
 impl GetLegalRepresentative {
-    /// Creates a value from its required fields (`legal_representative_id_type`, `legal_representative_name`, `legal_representative_id_no`, `legal_representative_effective_date`, `legal_representative_expire_date`, `legal_representative_img_front_id`, `legal_representative_img_back_id`, `legal_representative_address`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        legal_representative_id_type: GetLegalRepresentativeIdType,
-        legal_representative_name: ::wechatpay_runtime::Encrypted,
-        legal_representative_id_no: ::wechatpay_runtime::Encrypted,
-        legal_representative_effective_date: impl ::std::convert::Into<
-            ::std::string::String,
-        >,
-        legal_representative_expire_date: impl ::std::convert::Into<
-            ::std::string::String,
-        >,
-        legal_representative_img_front_id: impl ::std::convert::Into<
-            ::std::string::String,
-        >,
-        legal_representative_img_back_id: impl ::std::convert::Into<
-            ::std::string::String,
-        >,
-        legal_representative_address: ::wechatpay_runtime::Encrypted,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetLegalRepresentative {
-            legal_representative_id_type,
-            legal_representative_name,
-            legal_representative_id_no,
-            legal_representative_effective_date: legal_representative_effective_date
-                .into(),
-            legal_representative_expire_date: legal_representative_expire_date.into(),
-            legal_representative_img_front_id: legal_representative_img_front_id.into(),
-            legal_representative_img_back_id: legal_representative_img_back_id.into(),
-            legal_representative_address,
+            legal_representative_id_type: ::std::option::Option::None,
+            legal_representative_name: ::std::option::Option::None,
+            legal_representative_id_no: ::std::option::Option::None,
+            legal_representative_effective_date: ::std::option::Option::None,
+            legal_representative_expire_date: ::std::option::Option::None,
+            legal_representative_img_front_id: ::std::option::Option::None,
+            legal_representative_img_back_id: ::std::option::Option::None,
+            legal_representative_address: ::std::option::Option::None,
             legal_representative_issue_authority: ::std::option::Option::None,
             legal_representative_nation: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -249,94 +252,96 @@ impl GetLegalRepresentative {
 /// An item of `beneficial_owner`.
 ///
 /// 受益所有人信息列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetBeneficialOwnerItem {
     /// 受益所有人编号
     ///
-    /// **Required.**
-    pub beneficial_owner_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub beneficial_owner_no: ::std::option::Option<::std::string::String>,
     /// 受益所有人证件类型
     ///
-    /// **Required.**
-    pub beneficial_owner_id_type: GetLegalRepresentativeIdType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub beneficial_owner_id_type: ::std::option::Option<GetLegalRepresentativeIdType>,
     /// 受益所有人姓名
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    pub beneficial_owner_name: ::wechatpay_runtime::Encrypted,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub beneficial_owner_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
     /// 受益所有人证件号码
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    pub beneficial_owner_id_no: ::wechatpay_runtime::Encrypted,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub beneficial_owner_id_no: ::std::option::Option<::wechatpay_runtime::Encrypted>,
     /// 受益所有人证件有效期起始日
     ///
-    /// **Required.**
-    pub beneficial_owner_effective_date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub beneficial_owner_effective_date: ::std::option::Option<::std::string::String>,
     /// 受益所有人证件有效期结束日
     ///
-    /// **Required.**
-    pub beneficial_owner_expire_date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub beneficial_owner_expire_date: ::std::option::Option<::std::string::String>,
     /// 受益所有人证件正面影像ID
     ///
-    /// **Required.**
-    pub beneficial_owner_img_front_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub beneficial_owner_img_front_id: ::std::option::Option<::std::string::String>,
     /// 受益所有人证件反面影像ID
     ///
-    /// **Required.**
-    pub beneficial_owner_img_back_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub beneficial_owner_img_back_id: ::std::option::Option<::std::string::String>,
     /// 受益所有人居住地址
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    pub beneficial_owner_address: ::wechatpay_runtime::Encrypted,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub beneficial_owner_address: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetBeneficialOwnerItem {
-        beneficial_owner_no: required(0, "beneficial_owner_no"),
-        beneficial_owner_id_type: required(1, "beneficial_owner_id_type"),
-        beneficial_owner_name: required(2, "beneficial_owner_name"),
-        beneficial_owner_id_no: required(3, "beneficial_owner_id_no"),
-        beneficial_owner_effective_date: required(4, "beneficial_owner_effective_date"),
-        beneficial_owner_expire_date: required(5, "beneficial_owner_expire_date"),
-        beneficial_owner_img_front_id: required(6, "beneficial_owner_img_front_id"),
-        beneficial_owner_img_back_id: required(7, "beneficial_owner_img_back_id"),
-        beneficial_owner_address: required(8, "beneficial_owner_address"),
+        beneficial_owner_no: optional(0, "beneficial_owner_no"),
+        beneficial_owner_id_type: optional(1, "beneficial_owner_id_type"),
+        beneficial_owner_name: optional(2, "beneficial_owner_name"),
+        beneficial_owner_id_no: optional(3, "beneficial_owner_id_no"),
+        beneficial_owner_effective_date: optional(4, "beneficial_owner_effective_date"),
+        beneficial_owner_expire_date: optional(5, "beneficial_owner_expire_date"),
+        beneficial_owner_img_front_id: optional(6, "beneficial_owner_img_front_id"),
+        beneficial_owner_img_back_id: optional(7, "beneficial_owner_img_back_id"),
+        beneficial_owner_address: optional(8, "beneficial_owner_address"),
+        ..extra
     }
 }
 
 impl GetBeneficialOwnerItem {
-    /// Creates a value from its required fields (`beneficial_owner_no`, `beneficial_owner_id_type`, `beneficial_owner_name`, `beneficial_owner_id_no`, `beneficial_owner_effective_date`, `beneficial_owner_expire_date`, `beneficial_owner_img_front_id`, `beneficial_owner_img_back_id`, `beneficial_owner_address`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        beneficial_owner_no: impl ::std::convert::Into<::std::string::String>,
-        beneficial_owner_id_type: GetLegalRepresentativeIdType,
-        beneficial_owner_name: ::wechatpay_runtime::Encrypted,
-        beneficial_owner_id_no: ::wechatpay_runtime::Encrypted,
-        beneficial_owner_effective_date: impl ::std::convert::Into<
-            ::std::string::String,
-        >,
-        beneficial_owner_expire_date: impl ::std::convert::Into<::std::string::String>,
-        beneficial_owner_img_front_id: impl ::std::convert::Into<::std::string::String>,
-        beneficial_owner_img_back_id: impl ::std::convert::Into<::std::string::String>,
-        beneficial_owner_address: ::wechatpay_runtime::Encrypted,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetBeneficialOwnerItem {
-            beneficial_owner_no: beneficial_owner_no.into(),
-            beneficial_owner_id_type,
-            beneficial_owner_name,
-            beneficial_owner_id_no,
-            beneficial_owner_effective_date: beneficial_owner_effective_date.into(),
-            beneficial_owner_expire_date: beneficial_owner_expire_date.into(),
-            beneficial_owner_img_front_id: beneficial_owner_img_front_id.into(),
-            beneficial_owner_img_back_id: beneficial_owner_img_back_id.into(),
-            beneficial_owner_address,
+            beneficial_owner_no: ::std::option::Option::None,
+            beneficial_owner_id_type: ::std::option::Option::None,
+            beneficial_owner_name: ::std::option::Option::None,
+            beneficial_owner_id_no: ::std::option::Option::None,
+            beneficial_owner_effective_date: ::std::option::Option::None,
+            beneficial_owner_expire_date: ::std::option::Option::None,
+            beneficial_owner_img_front_id: ::std::option::Option::None,
+            beneficial_owner_img_back_id: ::std::option::Option::None,
+            beneficial_owner_address: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -399,6 +404,10 @@ pub struct GetResponse {
     /// 商户子账户协议号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sgn_no: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -418,6 +427,7 @@ pub struct GetResponse {
         beneficial_owner: optional(12, "beneficial_owner"),
         card_no: optional(13, "card_no"),
         sgn_no: optional(14, "sgn_no"),
+        ..extra
     }
 }
 
@@ -440,6 +450,7 @@ impl GetResponse {
             beneficial_owner: ::std::option::Option::None,
             card_no: ::std::option::Option::None,
             sgn_no: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

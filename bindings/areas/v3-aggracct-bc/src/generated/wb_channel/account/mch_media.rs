@@ -150,6 +150,10 @@ pub struct GetResponse {
     /// 影像件资料ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub media_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -159,6 +163,7 @@ pub struct GetResponse {
         media_sm3: optional(2, "media_sm3"),
         key: optional(3, "key"),
         media_id: optional(4, "media_id"),
+        ..extra
     }
 }
 
@@ -171,6 +176,7 @@ impl GetResponse {
             media_sm3: ::std::option::Option::None,
             key: ::std::option::Option::None,
             media_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -100,30 +100,35 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `punish_order` object.
 ///
 /// 管控单
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetPunishOrder {
     /// 微信管控单号
     ///
-    /// **Required.**
-    pub wxpay_punish_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wxpay_punish_no: ::std::option::Option<::std::string::String>,
     /// 微众管控单号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 目标下管商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 管控场景
     ///
-    /// **Required.**
-    pub punish_scene: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub punish_scene: ::std::option::Option<i64>,
     /// 管控场景规则版本号
     ///
-    /// **Required.**
-    pub punish_rule_version: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub punish_rule_version: ::std::option::Option<i64>,
     /// 管控原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub punish_reason: ::std::option::Option<::std::string::String>,
@@ -135,15 +140,17 @@ pub struct GetPunishOrder {
     pub punish_end_time: ::std::option::Option<::std::string::String>,
     /// 管控受理时间
     ///
-    /// **Required.**
-    pub punish_accept_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub punish_accept_time: ::std::option::Option<::std::string::String>,
     /// 管控执行完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub punish_finish_time: ::std::option::Option<::std::string::String>,
     /// 管控状态
     ///
-    /// **Required.**
-    pub punish_state: GetPunishState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub punish_state: ::std::option::Option<GetPunishState>,
     /// 生效状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub effect_state: ::std::option::Option<GetEffectState>,
@@ -156,55 +163,53 @@ pub struct GetPunishOrder {
     /// 执行失败错误码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub error_code: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPunishOrder {
-        wxpay_punish_no: required(0, "wxpay_punish_no"),
-        out_request_no: required(1, "out_request_no"),
-        mchid: required(2, "mchid"),
-        punish_scene: required(3, "punish_scene"),
-        punish_rule_version: required(4, "punish_rule_version"),
+        wxpay_punish_no: optional(0, "wxpay_punish_no"),
+        out_request_no: optional(1, "out_request_no"),
+        mchid: optional(2, "mchid"),
+        punish_scene: optional(3, "punish_scene"),
+        punish_rule_version: optional(4, "punish_rule_version"),
         punish_reason: optional(5, "punish_reason"),
         punish_start_time: optional(6, "punish_start_time"),
         punish_end_time: optional(7, "punish_end_time"),
-        punish_accept_time: required(8, "punish_accept_time"),
+        punish_accept_time: optional(8, "punish_accept_time"),
         punish_finish_time: optional(9, "punish_finish_time"),
-        punish_state: required(10, "punish_state"),
+        punish_state: optional(10, "punish_state"),
         effect_state: optional(11, "effect_state"),
         control_action: optional(12, "control_action"),
         error_message: optional(13, "error_message"),
         error_code: optional(14, "error_code"),
+        ..extra
     }
 }
 
 impl GetPunishOrder {
-    /// Creates a value from its required fields (`wxpay_punish_no`, `out_request_no`, `mchid`, `punish_scene`, `punish_rule_version`, `punish_accept_time`, `punish_state`).
-    pub fn new(
-        wxpay_punish_no: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        punish_scene: i64,
-        punish_rule_version: i64,
-        punish_accept_time: impl ::std::convert::Into<::std::string::String>,
-        punish_state: GetPunishState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetPunishOrder {
-            wxpay_punish_no: wxpay_punish_no.into(),
-            out_request_no: out_request_no.into(),
-            mchid: mchid.into(),
-            punish_scene,
-            punish_rule_version,
+            wxpay_punish_no: ::std::option::Option::None,
+            out_request_no: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            punish_scene: ::std::option::Option::None,
+            punish_rule_version: ::std::option::Option::None,
             punish_reason: ::std::option::Option::None,
             punish_start_time: ::std::option::Option::None,
             punish_end_time: ::std::option::Option::None,
-            punish_accept_time: punish_accept_time.into(),
+            punish_accept_time: ::std::option::Option::None,
             punish_finish_time: ::std::option::Option::None,
-            punish_state,
+            punish_state: ::std::option::Option::None,
             effect_state: ::std::option::Option::None,
             control_action: ::std::option::Option::None,
             error_message: ::std::option::Option::None,
             error_code: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -212,139 +217,150 @@ impl GetPunishOrder {
 /// The `recover_order` object.
 ///
 /// 解管单
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetRecoverOrder {
     /// 微信支付解管单号
     ///
-    /// **Required.**
-    pub wxpay_recover_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wxpay_recover_no: ::std::option::Option<::std::string::String>,
     /// 微众解管单号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 关联微信支付管控单号
     ///
-    /// **Required.**
-    pub related_wxpay_punish_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub related_wxpay_punish_no: ::std::option::Option<::std::string::String>,
     /// 目标解管商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 管控场景
     ///
-    /// **Required.**
-    pub punish_scene: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub punish_scene: ::std::option::Option<::std::string::String>,
     /// 管控场景规则版本号
     ///
-    /// **Required.**
-    pub punish_rule_version: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub punish_rule_version: ::std::option::Option<::std::string::String>,
     /// 解管受理时间
     ///
-    /// **Required.**
-    pub recover_accept_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recover_accept_time: ::std::option::Option<::std::string::String>,
     /// 解管执行完成时间
     ///
-    /// **Required.**
-    pub recover_finish_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recover_finish_time: ::std::option::Option<::std::string::String>,
     /// 解管状态
     ///
-    /// **Required.**
-    pub recover_state: GetPunishState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recover_state: ::std::option::Option<GetPunishState>,
     /// 解管原因描述
     ///
-    /// **Required.**
-    pub recover_reason: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recover_reason: ::std::option::Option<::std::string::String>,
     /// 执行失败错误信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub error_message: ::std::option::Option<::std::string::String>,
     /// 执行失败错误码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub error_code: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetRecoverOrder {
-        wxpay_recover_no: required(0, "wxpay_recover_no"),
-        out_request_no: required(1, "out_request_no"),
-        related_wxpay_punish_no: required(2, "related_wxpay_punish_no"),
-        mchid: required(3, "mchid"),
-        punish_scene: required(4, "punish_scene"),
-        punish_rule_version: required(5, "punish_rule_version"),
-        recover_accept_time: required(6, "recover_accept_time"),
-        recover_finish_time: required(7, "recover_finish_time"),
-        recover_state: required(8, "recover_state"),
-        recover_reason: required(9, "recover_reason"),
+        wxpay_recover_no: optional(0, "wxpay_recover_no"),
+        out_request_no: optional(1, "out_request_no"),
+        related_wxpay_punish_no: optional(2, "related_wxpay_punish_no"),
+        mchid: optional(3, "mchid"),
+        punish_scene: optional(4, "punish_scene"),
+        punish_rule_version: optional(5, "punish_rule_version"),
+        recover_accept_time: optional(6, "recover_accept_time"),
+        recover_finish_time: optional(7, "recover_finish_time"),
+        recover_state: optional(8, "recover_state"),
+        recover_reason: optional(9, "recover_reason"),
         error_message: optional(10, "error_message"),
         error_code: optional(11, "error_code"),
+        ..extra
     }
 }
 
 impl GetRecoverOrder {
-    /// Creates a value from its required fields (`wxpay_recover_no`, `out_request_no`, `related_wxpay_punish_no`, `mchid`, `punish_scene`, `punish_rule_version`, `recover_accept_time`, `recover_finish_time`, `recover_state`, `recover_reason`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        wxpay_recover_no: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-        related_wxpay_punish_no: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        punish_scene: impl ::std::convert::Into<::std::string::String>,
-        punish_rule_version: impl ::std::convert::Into<::std::string::String>,
-        recover_accept_time: impl ::std::convert::Into<::std::string::String>,
-        recover_finish_time: impl ::std::convert::Into<::std::string::String>,
-        recover_state: GetPunishState,
-        recover_reason: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetRecoverOrder {
-            wxpay_recover_no: wxpay_recover_no.into(),
-            out_request_no: out_request_no.into(),
-            related_wxpay_punish_no: related_wxpay_punish_no.into(),
-            mchid: mchid.into(),
-            punish_scene: punish_scene.into(),
-            punish_rule_version: punish_rule_version.into(),
-            recover_accept_time: recover_accept_time.into(),
-            recover_finish_time: recover_finish_time.into(),
-            recover_state,
-            recover_reason: recover_reason.into(),
+            wxpay_recover_no: ::std::option::Option::None,
+            out_request_no: ::std::option::Option::None,
+            related_wxpay_punish_no: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            punish_scene: ::std::option::Option::None,
+            punish_rule_version: ::std::option::Option::None,
+            recover_accept_time: ::std::option::Option::None,
+            recover_finish_time: ::std::option::Option::None,
+            recover_state: ::std::option::Option::None,
+            recover_reason: ::std::option::Option::None,
             error_message: ::std::option::Option::None,
             error_code: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询控制单 (`GET /v3/aggracct-bc/wb-channel/control-orders/{out_request_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 控制场景
     ///
-    /// **Required.**
-    pub control_scene: GetControlType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub control_scene: ::std::option::Option<GetControlType>,
     /// 管控单
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub punish_order: ::std::option::Option<GetPunishOrder>,
     /// 解管单
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recover_order: ::std::option::Option<GetRecoverOrder>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        control_scene: required(0, "control_scene"),
+        control_scene: optional(0, "control_scene"),
         punish_order: optional(1, "punish_order"),
         recover_order: optional(2, "recover_order"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`control_scene`).
-    pub fn new(control_scene: GetControlType) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            control_scene,
+            control_scene: ::std::option::Option::None,
             punish_order: ::std::option::Option::None,
             recover_order: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -169,36 +169,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 发起微众台账管控 (`POST /v3/aggracct-bc/wb-channel/control-orders/punish`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 微信支付管控单号
     ///
-    /// **Required.**
-    pub wxpay_punish_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wxpay_punish_no: ::std::option::Option<::std::string::String>,
     /// 微众管控单号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        wxpay_punish_no: required(0, "wxpay_punish_no"),
-        out_request_no: required(1, "out_request_no"),
+        wxpay_punish_no: optional(0, "wxpay_punish_no"),
+        out_request_no: optional(1, "out_request_no"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`wxpay_punish_no`, `out_request_no`).
-    pub fn new(
-        wxpay_punish_no: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            wxpay_punish_no: wxpay_punish_no.into(),
-            out_request_no: out_request_no.into(),
+            wxpay_punish_no: ::std::option::Option::None,
+            out_request_no: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -127,36 +127,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 解除对微众台账的管控 (`POST /v3/aggracct-bc/wb-channel/control-orders/recover`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 微信支付解管单号
     ///
-    /// **Required.**
-    pub wxpay_recover_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wxpay_recover_no: ::std::option::Option<::std::string::String>,
     /// 微众解管单号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        wxpay_recover_no: required(0, "wxpay_recover_no"),
-        out_request_no: required(1, "out_request_no"),
+        wxpay_recover_no: optional(0, "wxpay_recover_no"),
+        out_request_no: optional(1, "out_request_no"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`wxpay_recover_no`, `out_request_no`).
-    pub fn new(
-        wxpay_recover_no: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            wxpay_recover_no: wxpay_recover_no.into(),
-            out_request_no: out_request_no.into(),
+            wxpay_recover_no: ::std::option::Option::None,
+            out_request_no: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -176,6 +176,10 @@ pub struct GetResponse {
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<GetFailReason>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -191,6 +195,7 @@ pub struct GetResponse {
         success_time: optional(8, "success_time"),
         fail_time: optional(9, "fail_time"),
         fail_reason: optional(10, "fail_reason"),
+        ..extra
     }
 }
 
@@ -209,6 +214,7 @@ impl GetResponse {
             success_time: ::std::option::Option::None,
             fail_time: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

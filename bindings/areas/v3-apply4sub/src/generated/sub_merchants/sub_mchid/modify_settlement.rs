@@ -140,29 +140,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 修改结算帐号 (`POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 修改结算账户申请单号
     ///
-    /// **Required.**
-    pub application_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub application_no: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        application_no: required(0, "application_no"),
+        application_no: optional(0, "application_no"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`application_no`).
-    pub fn new(
-        application_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            application_no: application_no.into(),
+            application_no: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -41,6 +41,10 @@ pub struct GetAuditDetailItem {
     /// 驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -48,6 +52,7 @@ pub struct GetAuditDetailItem {
         field: optional(0, "field"),
         field_name: optional(1, "field_name"),
         reject_reason: optional(2, "reject_reason"),
+        ..extra
     }
 }
 
@@ -58,12 +63,13 @@ impl GetAuditDetailItem {
             field: ::std::option::Option::None,
             field_name: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 通过业务申请编号查询申请状态 (`GET /v3/applyment4sub/applyment/business_code/{business_code}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -72,7 +78,7 @@ pub struct GetResponse {
     pub business_code: ::std::option::Option<::std::string::String>,
     /// 微信支付申请单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub applyment_id: ::std::option::Option<f64>,
+    pub applyment_id: ::std::option::Option<i64>,
     /// 特约商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -81,14 +87,19 @@ pub struct GetResponse {
     pub sign_url: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     ///
-    /// **Required.**
-    pub applyment_state: GetApplymentState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_state: ::std::option::Option<GetApplymentState>,
     /// 申请状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_state_msg: ::std::option::Option<::std::string::String>,
     /// 驳回原因详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_detail: ::std::option::Option<::std::vec::Vec<GetAuditDetailItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -97,23 +108,25 @@ pub struct GetResponse {
         applyment_id: optional(1, "applyment_id"),
         sub_mchid: optional(2, "sub_mchid"),
         sign_url: optional(3, "sign_url"),
-        applyment_state: required(4, "applyment_state"),
+        applyment_state: optional(4, "applyment_state"),
         applyment_state_msg: optional(5, "applyment_state_msg"),
         audit_detail: optional(6, "audit_detail"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`applyment_state`).
-    pub fn new(applyment_state: GetApplymentState) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
             business_code: ::std::option::Option::None,
             applyment_id: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sign_url: ::std::option::Option::None,
-            applyment_state,
+            applyment_state: ::std::option::Option::None,
             applyment_state_msg: ::std::option::Option::None,
             audit_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -199,123 +199,143 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `transfer_detail_list`.
 ///
 /// 转账明细单列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetTransferDetailListItem {
     /// 微信支付明细单号
     ///
-    /// **Required.**
-    pub detail_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_id: ::std::option::Option<::std::string::String>,
     /// 银行明细单号
     ///
-    /// **Required.**
-    pub out_detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 明细状态
     ///
-    /// **Required.**
-    pub detail_state: GetTransferDetailListItemDetailState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_state: ::std::option::Option<GetTransferDetailListItemDetailState>,
     /// 明细失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<GetFailReason>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetTransferDetailListItem {
-        detail_id: required(0, "detail_id"),
-        out_detail_no: required(1, "out_detail_no"),
-        detail_state: required(2, "detail_state"),
+        detail_id: optional(0, "detail_id"),
+        out_detail_no: optional(1, "out_detail_no"),
+        detail_state: optional(2, "detail_state"),
         fail_reason: optional(3, "fail_reason"),
+        ..extra
     }
 }
 
 impl GetTransferDetailListItem {
-    /// Creates a value from its required fields (`detail_id`, `out_detail_no`, `detail_state`).
-    pub fn new(
-        detail_id: impl ::std::convert::Into<::std::string::String>,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        detail_state: GetTransferDetailListItemDetailState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetTransferDetailListItem {
-            detail_id: detail_id.into(),
-            out_detail_no: out_detail_no.into(),
-            detail_state,
+            detail_id: ::std::option::Option::None,
+            out_detail_no: ::std::option::Option::None,
+            detail_state: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 银行批次单号查询批次单 (`GET /v3/bank-transfer/batches/out-batch-no/{out_batch_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 银行服务商号
     ///
-    /// **Required.**
-    pub bank_sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_sp_mchid: ::std::option::Option<::std::string::String>,
     /// 服务平台商户号
     ///
-    /// **Required.**
-    pub platform_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub platform_mchid: ::std::option::Option<::std::string::String>,
     /// 付款企业商户号
     ///
-    /// **Required.**
-    pub specialized_payment_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub specialized_payment_mchid: ::std::option::Option<::std::string::String>,
     /// 实际出资商户号
     ///
-    /// **Required.**
-    pub sponsor_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sponsor_mchid: ::std::option::Option<::std::string::String>,
     /// 用户授权商户号
     ///
-    /// **Required.**
-    pub user_authorized_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_authorized_mchid: ::std::option::Option<::std::string::String>,
     /// 用户授权appid
     ///
-    /// **Required.**
-    pub user_authorized_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_authorized_appid: ::std::option::Option<::std::string::String>,
     /// 银行批次单号
     ///
-    /// **Required.**
-    pub out_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 微信支付批次单号
     ///
-    /// **Required.**
-    pub batch_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_id: ::std::option::Option<::std::string::String>,
     /// 转账场景
     ///
-    /// **Required.**
-    pub transfer_scene: GetTransferScene,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_scene: ::std::option::Option<GetTransferScene>,
     /// 批次名称
     ///
-    /// **Required.**
-    pub batch_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_name: ::std::option::Option<::std::string::String>,
     /// 批次备注
     ///
-    /// **Required.**
-    pub batch_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_remark: ::std::option::Option<::std::string::String>,
     /// 附加信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach_remark: ::std::option::Option<::std::string::String>,
     /// 批量转账用途
     ///
-    /// **Required.**
-    pub transfer_purpose: GetTransferPurpose,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_purpose: ::std::option::Option<GetTransferPurpose>,
     /// 批次状态
     ///
-    /// **Required.**
-    pub batch_state: GetBatchState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_state: ::std::option::Option<GetBatchState>,
     /// 批次关闭原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_reason: ::std::option::Option<GetCloseReason>,
     /// 转账总金额
     ///
-    /// **Required.**
-    pub total_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
     /// 转账总笔数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 批次创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::std::string::String>,
@@ -336,85 +356,76 @@ pub struct GetResponse {
     pub fail_count: ::std::option::Option<i64>,
     /// 转账明细单列表
     ///
-    /// **Required.**
-    pub transfer_detail_list: ::std::vec::Vec<GetTransferDetailListItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_detail_list: ::std::option::Option<
+        ::std::vec::Vec<GetTransferDetailListItem>,
+    >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        bank_sp_mchid: required(0, "bank_sp_mchid"),
-        platform_mchid: required(1, "platform_mchid"),
-        specialized_payment_mchid: required(2, "specialized_payment_mchid"),
-        sponsor_mchid: required(3, "sponsor_mchid"),
-        user_authorized_mchid: required(4, "user_authorized_mchid"),
-        user_authorized_appid: required(5, "user_authorized_appid"),
-        out_batch_no: required(6, "out_batch_no"),
-        batch_id: required(7, "batch_id"),
-        transfer_scene: required(8, "transfer_scene"),
-        batch_name: required(9, "batch_name"),
-        batch_remark: required(10, "batch_remark"),
+        bank_sp_mchid: optional(0, "bank_sp_mchid"),
+        platform_mchid: optional(1, "platform_mchid"),
+        specialized_payment_mchid: optional(2, "specialized_payment_mchid"),
+        sponsor_mchid: optional(3, "sponsor_mchid"),
+        user_authorized_mchid: optional(4, "user_authorized_mchid"),
+        user_authorized_appid: optional(5, "user_authorized_appid"),
+        out_batch_no: optional(6, "out_batch_no"),
+        batch_id: optional(7, "batch_id"),
+        transfer_scene: optional(8, "transfer_scene"),
+        batch_name: optional(9, "batch_name"),
+        batch_remark: optional(10, "batch_remark"),
         attach_remark: optional(11, "attach_remark"),
-        transfer_purpose: required(12, "transfer_purpose"),
-        batch_state: required(13, "batch_state"),
+        transfer_purpose: optional(12, "transfer_purpose"),
+        batch_state: optional(13, "batch_state"),
         close_reason: optional(14, "close_reason"),
-        total_amount: required(15, "total_amount"),
-        total_count: required(16, "total_count"),
+        total_amount: optional(15, "total_amount"),
+        total_count: optional(16, "total_count"),
         create_time: optional(17, "create_time"),
         update_time: optional(18, "update_time"),
         success_amount: optional(19, "success_amount"),
         success_count: optional(20, "success_count"),
         fail_amount: optional(21, "fail_amount"),
         fail_count: optional(22, "fail_count"),
-        transfer_detail_list: required(23, "transfer_detail_list"),
+        transfer_detail_list: optional(23, "transfer_detail_list"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`bank_sp_mchid`, `platform_mchid`, `specialized_payment_mchid`, `sponsor_mchid`, `user_authorized_mchid`, `user_authorized_appid`, `out_batch_no`, `batch_id`, `transfer_scene`, `batch_name`, `batch_remark`, `transfer_purpose`, `batch_state`, `total_amount`, `total_count`, `transfer_detail_list`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        bank_sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        platform_mchid: impl ::std::convert::Into<::std::string::String>,
-        specialized_payment_mchid: impl ::std::convert::Into<::std::string::String>,
-        sponsor_mchid: impl ::std::convert::Into<::std::string::String>,
-        user_authorized_mchid: impl ::std::convert::Into<::std::string::String>,
-        user_authorized_appid: impl ::std::convert::Into<::std::string::String>,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-        transfer_scene: GetTransferScene,
-        batch_name: impl ::std::convert::Into<::std::string::String>,
-        batch_remark: impl ::std::convert::Into<::std::string::String>,
-        transfer_purpose: GetTransferPurpose,
-        batch_state: GetBatchState,
-        total_amount: i64,
-        total_count: i64,
-        transfer_detail_list: ::std::vec::Vec<GetTransferDetailListItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            bank_sp_mchid: bank_sp_mchid.into(),
-            platform_mchid: platform_mchid.into(),
-            specialized_payment_mchid: specialized_payment_mchid.into(),
-            sponsor_mchid: sponsor_mchid.into(),
-            user_authorized_mchid: user_authorized_mchid.into(),
-            user_authorized_appid: user_authorized_appid.into(),
-            out_batch_no: out_batch_no.into(),
-            batch_id: batch_id.into(),
-            transfer_scene,
-            batch_name: batch_name.into(),
-            batch_remark: batch_remark.into(),
+            bank_sp_mchid: ::std::option::Option::None,
+            platform_mchid: ::std::option::Option::None,
+            specialized_payment_mchid: ::std::option::Option::None,
+            sponsor_mchid: ::std::option::Option::None,
+            user_authorized_mchid: ::std::option::Option::None,
+            user_authorized_appid: ::std::option::Option::None,
+            out_batch_no: ::std::option::Option::None,
+            batch_id: ::std::option::Option::None,
+            transfer_scene: ::std::option::Option::None,
+            batch_name: ::std::option::Option::None,
+            batch_remark: ::std::option::Option::None,
             attach_remark: ::std::option::Option::None,
-            transfer_purpose,
-            batch_state,
+            transfer_purpose: ::std::option::Option::None,
+            batch_state: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
-            total_amount,
-            total_count,
+            total_amount: ::std::option::Option::None,
+            total_count: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
             success_amount: ::std::option::Option::None,
             success_count: ::std::option::Option::None,
             fail_amount: ::std::option::Option::None,
             fail_count: ::std::option::Option::None,
-            transfer_detail_list,
+            transfer_detail_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -554,8 +565,8 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
-            items: response.transfer_detail_list,
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
+            items: response.transfer_detail_list.unwrap_or_default(),
         }
     }
 }

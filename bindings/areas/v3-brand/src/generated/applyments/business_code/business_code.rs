@@ -22,26 +22,30 @@
 }
 
 /// The response of 根据业务申请编号查询申请状态 (`GET /v3/brand/applyments/business-code/{business_code}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 微信支付申请单号
     ///
-    /// **Required.**
-    pub applyment_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 业务申请编号
     ///
-    /// **Required.**
-    pub business_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub business_code: ::std::option::Option<::std::string::String>,
     /// 申请状态
     ///
-    /// **Required.**
-    pub applyment_state: GetApplymentState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_state: ::std::option::Option<GetApplymentState>,
     /// 申请状态说明
     ///
-    /// **Required.**
-    pub applyment_state_desc: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_state_desc: ::std::option::Option<::std::string::String>,
     /// 授权确认二维码链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_confirmation_qr_code: ::std::option::Option<::std::string::String>,
@@ -51,39 +55,40 @@ pub struct GetResponse {
     /// 品牌ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        applyment_id: required(0, "applyment_id"),
-        business_code: required(1, "business_code"),
-        applyment_state: required(2, "applyment_state"),
-        applyment_state_desc: required(3, "applyment_state_desc"),
+        applyment_id: optional(0, "applyment_id"),
+        business_code: optional(1, "business_code"),
+        applyment_state: optional(2, "applyment_state"),
+        applyment_state_desc: optional(3, "applyment_state_desc"),
         authorization_confirmation_qr_code: optional(
             4,
             "authorization_confirmation_qr_code",
         ),
         reject_reason: optional(5, "reject_reason"),
         brand_id: optional(6, "brand_id"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`applyment_id`, `business_code`, `applyment_state`, `applyment_state_desc`).
-    pub fn new(
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-        business_code: impl ::std::convert::Into<::std::string::String>,
-        applyment_state: GetApplymentState,
-        applyment_state_desc: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            applyment_id: applyment_id.into(),
-            business_code: business_code.into(),
-            applyment_state,
-            applyment_state_desc: applyment_state_desc.into(),
+            applyment_id: ::std::option::Option::None,
+            business_code: ::std::option::Option::None,
+            applyment_state: ::std::option::Option::None,
+            applyment_state_desc: ::std::option::Option::None,
             authorization_confirmation_qr_code: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

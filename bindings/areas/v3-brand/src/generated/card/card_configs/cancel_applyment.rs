@@ -82,50 +82,55 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 撤销商家名片配置申请 (`POST /v3/brand/card/card-configs/cancel-applyment`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 业务申请编号
     ///
-    /// **Required.**
-    pub business_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub business_code: ::std::option::Option<::std::string::String>,
     /// 微信支付申请单号
     ///
-    /// **Required.**
-    pub applyment_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     ///
-    /// **Required.**
-    pub applyment_state: PostApplymentState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_state: ::std::option::Option<PostApplymentState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        business_code: required(0, "business_code"),
-        applyment_id: required(1, "applyment_id"),
-        brand_id: required(2, "brand_id"),
-        applyment_state: required(3, "applyment_state"),
+        business_code: optional(0, "business_code"),
+        applyment_id: optional(1, "applyment_id"),
+        brand_id: optional(2, "brand_id"),
+        applyment_state: optional(3, "applyment_state"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`business_code`, `applyment_id`, `brand_id`, `applyment_state`).
-    pub fn new(
-        business_code: impl ::std::convert::Into<::std::string::String>,
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        applyment_state: PostApplymentState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            business_code: business_code.into(),
-            applyment_id: applyment_id.into(),
-            brand_id: brand_id.into(),
-            applyment_state,
+            business_code: ::std::option::Option::None,
+            applyment_id: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            applyment_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -65,57 +65,62 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 获取商家名片预览二维码 (`GET /v3/brand/card/card-configs/preview-url`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 业务申请编号
     ///
-    /// **Required.**
-    pub business_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub business_code: ::std::option::Option<::std::string::String>,
     /// 微信支付申请单号
     ///
-    /// **Required.**
-    pub applyment_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 商家名片预览二维码链接
     ///
-    /// **Required.**
-    pub card_preview_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_preview_url: ::std::option::Option<::std::string::String>,
     /// 预览二维码链接过期时间
     ///
-    /// **Required.**
-    pub url_expired_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub url_expired_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        business_code: required(0, "business_code"),
-        applyment_id: required(1, "applyment_id"),
-        brand_id: required(2, "brand_id"),
-        card_preview_url: required(3, "card_preview_url"),
-        url_expired_time: required(4, "url_expired_time"),
+        business_code: optional(0, "business_code"),
+        applyment_id: optional(1, "applyment_id"),
+        brand_id: optional(2, "brand_id"),
+        card_preview_url: optional(3, "card_preview_url"),
+        url_expired_time: optional(4, "url_expired_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`business_code`, `applyment_id`, `brand_id`, `card_preview_url`, `url_expired_time`).
-    pub fn new(
-        business_code: impl ::std::convert::Into<::std::string::String>,
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        card_preview_url: impl ::std::convert::Into<::std::string::String>,
-        url_expired_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            business_code: business_code.into(),
-            applyment_id: applyment_id.into(),
-            brand_id: brand_id.into(),
-            card_preview_url: card_preview_url.into(),
-            url_expired_time: url_expired_time.into(),
+            business_code: ::std::option::Option::None,
+            applyment_id: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            card_preview_url: ::std::option::Option::None,
+            url_expired_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

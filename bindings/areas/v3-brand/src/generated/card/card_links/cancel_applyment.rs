@@ -46,27 +46,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 撤销交易连接名片配置申请 (`POST /v3/brand/card/card-links/cancel-applyment`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 业务申请编号
     ///
-    /// **Required.**
-    pub business_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub business_code: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        business_code: required(0, "business_code"),
+        business_code: optional(0, "business_code"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`business_code`).
-    pub fn new(business_code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            business_code: business_code.into(),
+            business_code: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -102,18 +102,20 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 解除已生效交易连接名片场景 (`POST /v3/brand/card/card-links/unbind-card-link`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 交易场景类型
     ///
-    /// **Required.**
-    pub payment_scene: PostPaymentScene,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payment_scene: ::std::option::Option<PostPaymentScene>,
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -123,30 +125,33 @@ pub struct PostResponse {
     /// 服务ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        brand_id: required(0, "brand_id"),
-        payment_scene: required(1, "payment_scene"),
+        brand_id: optional(0, "brand_id"),
+        payment_scene: optional(1, "payment_scene"),
         appid: optional(2, "appid"),
         card_link_mchid: optional(3, "card_link_mchid"),
         service_id: optional(4, "service_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`brand_id`, `payment_scene`).
-    pub fn new(
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        payment_scene: PostPaymentScene,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            brand_id: brand_id.into(),
-            payment_scene,
+            brand_id: ::std::option::Option::None,
+            payment_scene: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             card_link_mchid: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

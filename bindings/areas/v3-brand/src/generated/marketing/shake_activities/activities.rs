@@ -115,36 +115,41 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `time_range` object.
 ///
 /// 投放时间范围
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetTimeRange {
     /// 开始时间
     ///
-    /// **Required.**
-    pub start_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
-    /// **Required.**
-    pub end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetTimeRange {
-        start_time: required(0, "start_time"),
-        end_time: required(1, "end_time"),
+        start_time: optional(0, "start_time"),
+        end_time: optional(1, "end_time"),
+        ..extra
     }
 }
 
 impl GetTimeRange {
-    /// Creates a value from its required fields (`start_time`, `end_time`).
-    pub fn new(
-        start_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetTimeRange {
-            start_time: start_time.into(),
-            end_time: end_time.into(),
+            start_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -152,27 +157,34 @@ impl GetTimeRange {
 /// An item of `stock_list`.
 ///
 /// 商品券批次列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetStockListItem {
     /// 批次ID
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStockListItem {
-        stock_id: required(0, "stock_id"),
+        stock_id: optional(0, "stock_id"),
+        ..extra
     }
 }
 
 impl GetStockListItem {
-    /// Creates a value from its required fields (`stock_id`).
-    pub fn new(stock_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetStockListItem {
-            stock_id: stock_id.into(),
+            stock_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -180,34 +192,39 @@ impl GetStockListItem {
 /// The `product_coupon` object.
 ///
 /// 商品券
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetProductCoupon {
     /// 商品券ID
     ///
-    /// **Required.**
-    pub product_coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 商品券批次列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_list: ::std::option::Option<::std::vec::Vec<GetStockListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetProductCoupon {
-        product_coupon_id: required(0, "product_coupon_id"),
+        product_coupon_id: optional(0, "product_coupon_id"),
         stock_list: optional(1, "stock_list"),
+        ..extra
     }
 }
 
 impl GetProductCoupon {
-    /// Creates a value from its required fields (`product_coupon_id`).
-    pub fn new(
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetProductCoupon {
-            product_coupon_id: product_coupon_id.into(),
+            product_coupon_id: ::std::option::Option::None,
             stock_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -215,127 +232,140 @@ impl GetProductCoupon {
 /// An item of `data`.
 ///
 /// 摇一摇有优惠活动列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 活动id
     ///
-    /// **Required.**
-    pub id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// 活动名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 活动状态
     ///
-    /// **Required.**
-    pub activity_state: GetActivityState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_state: ::std::option::Option<GetActivityState>,
     /// `audit_state`: not described on the docs page.
     ///
-    /// **Required.**
-    pub audit_state: GetAuditState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub audit_state: ::std::option::Option<GetAuditState>,
     /// 可用库存
     ///
-    /// **Required.**
-    pub available_quota: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_quota: ::std::option::Option<i64>,
     /// 总库存
     ///
-    /// **Required.**
-    pub total_quota: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_quota: ::std::option::Option<i64>,
     /// 投放模式
     ///
-    /// **Required.**
-    pub delivery_mode: GetDeliveryMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub delivery_mode: ::std::option::Option<GetDeliveryMode>,
     /// 投放时间范围
     ///
-    /// **Required.**
-    pub time_range: GetTimeRange,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub time_range: ::std::option::Option<GetTimeRange>,
     /// 商品券
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub product_coupon: ::std::option::Option<GetProductCoupon>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        id: required(0, "id"),
-        name: required(1, "name"),
-        activity_state: required(2, "activity_state"),
-        audit_state: required(3, "audit_state"),
-        available_quota: required(4, "available_quota"),
-        total_quota: required(5, "total_quota"),
-        delivery_mode: required(6, "delivery_mode"),
-        time_range: required(7, "time_range"),
+        id: optional(0, "id"),
+        name: optional(1, "name"),
+        activity_state: optional(2, "activity_state"),
+        audit_state: optional(3, "audit_state"),
+        available_quota: optional(4, "available_quota"),
+        total_quota: optional(5, "total_quota"),
+        delivery_mode: optional(6, "delivery_mode"),
+        time_range: optional(7, "time_range"),
         product_coupon: optional(8, "product_coupon"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`id`, `name`, `activity_state`, `audit_state`, `available_quota`, `total_quota`, `delivery_mode`, `time_range`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
-        activity_state: GetActivityState,
-        audit_state: GetAuditState,
-        available_quota: i64,
-        total_quota: i64,
-        delivery_mode: GetDeliveryMode,
-        time_range: GetTimeRange,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            id: id.into(),
-            name: name.into(),
-            activity_state,
-            audit_state,
-            available_quota,
-            total_quota,
-            delivery_mode,
-            time_range,
+            id: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            activity_state: ::std::option::Option::None,
+            audit_state: ::std::option::Option::None,
+            available_quota: ::std::option::Option::None,
+            total_quota: ::std::option::Option::None,
+            delivery_mode: ::std::option::Option::None,
+            time_range: ::std::option::Option::None,
             product_coupon: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询摇优惠活动列表 (`GET /v3/brand/marketing/shake-activities/activities`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 分页页码
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 总数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 摇一摇有优惠活动列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        offset: required(0, "offset"),
-        limit: required(1, "limit"),
-        total_count: required(2, "total_count"),
+        offset: optional(0, "offset"),
+        limit: optional(1, "limit"),
+        total_count: optional(2, "total_count"),
         data: optional(3, "data"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`offset`, `limit`, `total_count`).
-    pub fn new(offset: i64, limit: i64, total_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            offset,
-            limit,
-            total_count,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            total_count: ::std::option::Option::None,
             data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -449,7 +479,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
             items: response.data.unwrap_or_default(),
         }
     }

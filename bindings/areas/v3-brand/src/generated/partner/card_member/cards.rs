@@ -134,12 +134,17 @@ pub struct GetCodeJumpInformation {
     /// 会员码跳转路径
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCodeJumpInformation {
         jump_appid: optional(0, "jump_appid"),
         jump_path: optional(1, "jump_path"),
+        ..extra
     }
 }
 
@@ -149,6 +154,7 @@ impl GetCodeJumpInformation {
         GetCodeJumpInformation {
             jump_appid: ::std::option::Option::None,
             jump_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -169,15 +175,16 @@ impl GetCodeJumpInformation {
 /// The `valid_date_information` object.
 ///
 /// 会员卡有效期
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetValidDateInformation {
     /// 有效期类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: GetType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<GetType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
@@ -187,25 +194,31 @@ pub struct GetValidDateInformation {
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetValidDateInformation {
-        type_: required(0, "type"),
+        type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
         available_day_after_receive: optional(3, "available_day_after_receive"),
+        ..extra
     }
 }
 
 impl GetValidDateInformation {
-    /// Creates a value from its required fields (`type`).
-    pub fn new(type_: GetType) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetValidDateInformation {
-            type_,
+            type_: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_day_after_receive: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -219,13 +232,17 @@ impl GetValidDateInformation {
 pub struct GetPurchaseInformation {
     /// 付费会员价格
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub price: ::std::option::Option<f64>,
+    pub price: ::std::option::Option<i64>,
     /// 付费会员跳转AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
     /// 付费会员跳转路径
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -233,6 +250,7 @@ pub struct GetPurchaseInformation {
         price: optional(0, "price"),
         jump_appid: optional(1, "jump_appid"),
         jump_path: optional(2, "jump_path"),
+        ..extra
     }
 }
 
@@ -243,6 +261,7 @@ impl GetPurchaseInformation {
             price: ::std::option::Option::None,
             jump_appid: ::std::option::Option::None,
             jump_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -292,6 +311,10 @@ pub struct GetCustomFieldListItem {
     /// 字段值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -299,6 +322,7 @@ pub struct GetCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
         values: optional(2, "values"),
+        ..extra
     }
 }
 
@@ -309,6 +333,7 @@ impl GetCustomFieldListItem {
             type_: ::std::option::Option::None,
             name: ::std::option::Option::None,
             values: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -328,12 +353,17 @@ pub struct GetUserInformation {
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<GetCustomFieldListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
+        ..extra
     }
 }
 
@@ -343,6 +373,7 @@ impl GetUserInformation {
         GetUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -350,57 +381,68 @@ impl GetUserInformation {
 /// An item of `data`.
 ///
 /// 会员卡模板列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 会员卡模板ID
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 商户AppId
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
-    /// **Required.**
-    pub card_type: GetCardType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_type: ::std::option::Option<GetCardType>,
     /// 卡名称
     ///
-    /// **Required.**
-    pub card_title: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_title: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     ///
-    /// **Required.**
-    pub card_color: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
     ///
-    /// **Required.**
-    pub card_picture_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 会员卡code分配类型
     ///
-    /// **Required.**
-    pub code_mode: GetCodeMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_mode: ::std::option::Option<GetCodeMode>,
     /// 会员码型
     ///
-    /// **Required.**
-    pub code_type: GetCodeType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_type: ::std::option::Option<GetCodeType>,
     /// 会员码跳转信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code_jump_information: ::std::option::Option<GetCodeJumpInformation>,
     /// 会员权益
     ///
-    /// **Required.**
-    pub benefits: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub benefits: ::std::option::Option<::std::string::String>,
     /// 回调地址
     ///
-    /// **Required.**
-    pub notify_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
     /// 是否置顶
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_pinned: ::std::option::Option<bool>,
@@ -418,8 +460,9 @@ pub struct GetDataItem {
     pub legal_agreement: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
-    /// **Required.**
-    pub valid_date_information: GetValidDateInformation,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub valid_date_information: ::std::option::Option<GetValidDateInformation>,
     /// 积分信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub points_information: ::std::option::Option<GetCodeJumpInformation>,
@@ -432,118 +475,119 @@ pub struct GetDataItem {
     /// 用户开卡信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<GetUserInformation>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        card_id: required(0, "card_id"),
-        brand_id: required(1, "brand_id"),
-        appid: required(2, "appid"),
-        card_type: required(3, "card_type"),
-        card_title: required(4, "card_title"),
-        card_color: required(5, "card_color"),
-        card_picture_url: required(6, "card_picture_url"),
-        code_mode: required(7, "code_mode"),
-        code_type: required(8, "code_type"),
+        card_id: optional(0, "card_id"),
+        brand_id: optional(1, "brand_id"),
+        appid: optional(2, "appid"),
+        card_type: optional(3, "card_type"),
+        card_title: optional(4, "card_title"),
+        card_color: optional(5, "card_color"),
+        card_picture_url: optional(6, "card_picture_url"),
+        code_mode: optional(7, "code_mode"),
+        code_type: optional(8, "code_type"),
         code_jump_information: optional(9, "code_jump_information"),
-        benefits: required(10, "benefits"),
-        notify_url: required(11, "notify_url"),
+        benefits: optional(10, "benefits"),
+        notify_url: optional(11, "notify_url"),
         need_pinned: optional(12, "need_pinned"),
         need_display_level: optional(13, "need_display_level"),
         init_level: optional(14, "init_level"),
         service_phone: optional(15, "service_phone"),
         legal_agreement: optional(16, "legal_agreement"),
-        valid_date_information: required(17, "valid_date_information"),
+        valid_date_information: optional(17, "valid_date_information"),
         points_information: optional(18, "points_information"),
         balance_information: optional(19, "balance_information"),
         purchase_information: optional(20, "purchase_information"),
         user_information: optional(21, "user_information"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`card_id`, `brand_id`, `appid`, `card_type`, `card_title`, `card_color`, `card_picture_url`, `code_mode`, `code_type`, `benefits`, `notify_url`, `valid_date_information`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        card_type: GetCardType,
-        card_title: impl ::std::convert::Into<::std::string::String>,
-        card_color: impl ::std::convert::Into<::std::string::String>,
-        card_picture_url: impl ::std::convert::Into<::std::string::String>,
-        code_mode: GetCodeMode,
-        code_type: GetCodeType,
-        benefits: impl ::std::convert::Into<::std::string::String>,
-        notify_url: impl ::std::convert::Into<::std::string::String>,
-        valid_date_information: GetValidDateInformation,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            card_id: card_id.into(),
-            brand_id: brand_id.into(),
-            appid: appid.into(),
-            card_type,
-            card_title: card_title.into(),
-            card_color: card_color.into(),
-            card_picture_url: card_picture_url.into(),
-            code_mode,
-            code_type,
+            card_id: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            card_type: ::std::option::Option::None,
+            card_title: ::std::option::Option::None,
+            card_color: ::std::option::Option::None,
+            card_picture_url: ::std::option::Option::None,
+            code_mode: ::std::option::Option::None,
+            code_type: ::std::option::Option::None,
             code_jump_information: ::std::option::Option::None,
-            benefits: benefits.into(),
-            notify_url: notify_url.into(),
+            benefits: ::std::option::Option::None,
+            notify_url: ::std::option::Option::None,
             need_pinned: ::std::option::Option::None,
             need_display_level: ::std::option::Option::None,
             init_level: ::std::option::Option::None,
             service_phone: ::std::option::Option::None,
             legal_agreement: ::std::option::Option::None,
-            valid_date_information,
+            valid_date_information: ::std::option::Option::None,
             points_information: ::std::option::Option::None,
             balance_information: ::std::option::Option::None,
             purchase_information: ::std::option::Option::None,
             user_information: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询会员卡模板列表 (`GET /v3/brand/partner/card-member/cards`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 总数量
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 分页页码
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 会员卡模板列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        total_count: required(0, "total_count"),
-        offset: required(1, "offset"),
-        limit: required(2, "limit"),
+        total_count: optional(0, "total_count"),
+        offset: optional(1, "offset"),
+        limit: optional(2, "limit"),
         data: optional(3, "data"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`total_count`, `offset`, `limit`).
-    pub fn new(total_count: i64, offset: i64, limit: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            total_count,
-            offset,
-            limit,
+            total_count: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
             data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -649,7 +693,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
             items: response.data.unwrap_or_default(),
         }
     }
@@ -789,7 +833,7 @@ impl PostValidDateInformation {
 pub struct PostPurchaseInformation {
     /// 付费会员价格
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub price: ::std::option::Option<f64>,
+    pub price: ::std::option::Option<i64>,
     /// 付费会员跳转AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
@@ -817,7 +861,7 @@ impl PostPurchaseInformation {
     }
 
     /// Sets `price`.
-    pub fn with_price(mut self, price: f64) -> Self {
+    pub fn with_price(mut self, price: i64) -> Self {
         self.price = ::std::option::Option::Some(price);
         self
     }
@@ -1197,57 +1241,68 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 创建会员卡模板 (`POST /v3/brand/partner/card-member/cards`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 会员卡模板ID
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 商户AppId
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
-    /// **Required.**
-    pub card_type: GetCardType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_type: ::std::option::Option<GetCardType>,
     /// 卡名称
     ///
-    /// **Required.**
-    pub card_title: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_title: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     ///
-    /// **Required.**
-    pub card_color: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
     ///
-    /// **Required.**
-    pub card_picture_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 会员卡code分配类型
     ///
-    /// **Required.**
-    pub code_mode: GetCodeMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_mode: ::std::option::Option<GetCodeMode>,
     /// 会员码型
     ///
-    /// **Required.**
-    pub code_type: GetCodeType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_type: ::std::option::Option<GetCodeType>,
     /// 会员码跳转信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code_jump_information: ::std::option::Option<GetCodeJumpInformation>,
     /// 会员权益
     ///
-    /// **Required.**
-    pub benefits: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub benefits: ::std::option::Option<::std::string::String>,
     /// 回调地址
     ///
-    /// **Required.**
-    pub notify_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
     /// 是否置顶
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_pinned: ::std::option::Option<bool>,
@@ -1265,8 +1320,9 @@ pub struct PostResponse {
     pub legal_agreement: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
-    /// **Required.**
-    pub valid_date_information: GetValidDateInformation,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub valid_date_information: ::std::option::Option<GetValidDateInformation>,
     /// 积分信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub points_information: ::std::option::Option<GetCodeJumpInformation>,
@@ -1279,75 +1335,67 @@ pub struct PostResponse {
     /// 用户开卡信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<GetUserInformation>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        card_id: required(0, "card_id"),
-        brand_id: required(1, "brand_id"),
-        appid: required(2, "appid"),
-        card_type: required(3, "card_type"),
-        card_title: required(4, "card_title"),
-        card_color: required(5, "card_color"),
-        card_picture_url: required(6, "card_picture_url"),
-        code_mode: required(7, "code_mode"),
-        code_type: required(8, "code_type"),
+        card_id: optional(0, "card_id"),
+        brand_id: optional(1, "brand_id"),
+        appid: optional(2, "appid"),
+        card_type: optional(3, "card_type"),
+        card_title: optional(4, "card_title"),
+        card_color: optional(5, "card_color"),
+        card_picture_url: optional(6, "card_picture_url"),
+        code_mode: optional(7, "code_mode"),
+        code_type: optional(8, "code_type"),
         code_jump_information: optional(9, "code_jump_information"),
-        benefits: required(10, "benefits"),
-        notify_url: required(11, "notify_url"),
+        benefits: optional(10, "benefits"),
+        notify_url: optional(11, "notify_url"),
         need_pinned: optional(12, "need_pinned"),
         need_display_level: optional(13, "need_display_level"),
         init_level: optional(14, "init_level"),
         service_phone: optional(15, "service_phone"),
         legal_agreement: optional(16, "legal_agreement"),
-        valid_date_information: required(17, "valid_date_information"),
+        valid_date_information: optional(17, "valid_date_information"),
         points_information: optional(18, "points_information"),
         balance_information: optional(19, "balance_information"),
         purchase_information: optional(20, "purchase_information"),
         user_information: optional(21, "user_information"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`card_id`, `brand_id`, `appid`, `card_type`, `card_title`, `card_color`, `card_picture_url`, `code_mode`, `code_type`, `benefits`, `notify_url`, `valid_date_information`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        card_type: GetCardType,
-        card_title: impl ::std::convert::Into<::std::string::String>,
-        card_color: impl ::std::convert::Into<::std::string::String>,
-        card_picture_url: impl ::std::convert::Into<::std::string::String>,
-        code_mode: GetCodeMode,
-        code_type: GetCodeType,
-        benefits: impl ::std::convert::Into<::std::string::String>,
-        notify_url: impl ::std::convert::Into<::std::string::String>,
-        valid_date_information: GetValidDateInformation,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            card_id: card_id.into(),
-            brand_id: brand_id.into(),
-            appid: appid.into(),
-            card_type,
-            card_title: card_title.into(),
-            card_color: card_color.into(),
-            card_picture_url: card_picture_url.into(),
-            code_mode,
-            code_type,
+            card_id: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            card_type: ::std::option::Option::None,
+            card_title: ::std::option::Option::None,
+            card_color: ::std::option::Option::None,
+            card_picture_url: ::std::option::Option::None,
+            code_mode: ::std::option::Option::None,
+            code_type: ::std::option::Option::None,
             code_jump_information: ::std::option::Option::None,
-            benefits: benefits.into(),
-            notify_url: notify_url.into(),
+            benefits: ::std::option::Option::None,
+            notify_url: ::std::option::Option::None,
             need_pinned: ::std::option::Option::None,
             need_display_level: ::std::option::Option::None,
             init_level: ::std::option::Option::None,
             service_phone: ::std::option::Option::None,
             legal_agreement: ::std::option::Option::None,
-            valid_date_information,
+            valid_date_information: ::std::option::Option::None,
             points_information: ::std::option::Option::None,
             balance_information: ::std::option::Option::None,
             purchase_information: ::std::option::Option::None,
             user_information: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -105,36 +105,41 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `product_coupon_stock_list`.
 ///
 /// 商品券批次列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetProductCouponStockListItem {
     /// 商品券ID
     ///
-    /// **Required.**
-    pub product_coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetProductCouponStockListItem {
-        product_coupon_id: required(0, "product_coupon_id"),
-        stock_id: required(1, "stock_id"),
+        product_coupon_id: optional(0, "product_coupon_id"),
+        stock_id: optional(1, "stock_id"),
+        ..extra
     }
 }
 
 impl GetProductCouponStockListItem {
-    /// Creates a value from its required fields (`product_coupon_id`, `stock_id`).
-    pub fn new(
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetProductCouponStockListItem {
-            product_coupon_id: product_coupon_id.into(),
-            stock_id: stock_id.into(),
+            product_coupon_id: ::std::option::Option::None,
+            stock_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -142,134 +147,140 @@ impl GetProductCouponStockListItem {
 /// An item of `data`.
 ///
 /// 活动列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 商户请求单号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 会员卡ID
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
     /// 活动渠道
     ///
-    /// **Required.**
-    pub activity_channel: GetActivityChannel,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_channel: ::std::option::Option<GetActivityChannel>,
     /// 活动主标题
     ///
-    /// **Required.**
-    pub title: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub title: ::std::option::Option<::std::string::String>,
     /// 活动主标题
     ///
-    /// **Required.**
-    pub sub_title: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_title: ::std::option::Option<::std::string::String>,
     /// 活动开始时间
     ///
-    /// **Required.**
-    pub begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub begin_time: ::std::option::Option<::std::string::String>,
     /// 活动结束时间
     ///
-    /// **Required.**
-    pub end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<::std::string::String>,
     /// 活动总库存
     ///
-    /// **Required.**
-    pub apply_total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub apply_total: ::std::option::Option<i64>,
     /// 活动剩余库存
     ///
-    /// **Required.**
-    pub apply_available: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub apply_available: ::std::option::Option<i64>,
     /// 商品券批次列表
     ///
-    /// **Required.**
-    pub product_coupon_stock_list: ::std::vec::Vec<GetProductCouponStockListItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon_stock_list: ::std::option::Option<
+        ::std::vec::Vec<GetProductCouponStockListItem>,
+    >,
     /// 活动ID
     ///
-    /// **Required.**
-    pub activity_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_id: ::std::option::Option<::std::string::String>,
     /// 活动状态
     ///
-    /// **Required.**
-    pub activity_state: GetActivityState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_state: ::std::option::Option<GetActivityState>,
     /// 创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 更新时间
     ///
-    /// **Required.**
-    pub modify_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub modify_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        out_request_no: required(0, "out_request_no"),
-        brand_id: required(1, "brand_id"),
-        card_id: required(2, "card_id"),
-        activity_channel: required(3, "activity_channel"),
-        title: required(4, "title"),
-        sub_title: required(5, "sub_title"),
-        begin_time: required(6, "begin_time"),
-        end_time: required(7, "end_time"),
-        apply_total: required(8, "apply_total"),
-        apply_available: required(9, "apply_available"),
-        product_coupon_stock_list: required(10, "product_coupon_stock_list"),
-        activity_id: required(11, "activity_id"),
-        activity_state: required(12, "activity_state"),
-        create_time: required(13, "create_time"),
-        modify_time: required(14, "modify_time"),
+        out_request_no: optional(0, "out_request_no"),
+        brand_id: optional(1, "brand_id"),
+        card_id: optional(2, "card_id"),
+        activity_channel: optional(3, "activity_channel"),
+        title: optional(4, "title"),
+        sub_title: optional(5, "sub_title"),
+        begin_time: optional(6, "begin_time"),
+        end_time: optional(7, "end_time"),
+        apply_total: optional(8, "apply_total"),
+        apply_available: optional(9, "apply_available"),
+        product_coupon_stock_list: optional(10, "product_coupon_stock_list"),
+        activity_id: optional(11, "activity_id"),
+        activity_state: optional(12, "activity_state"),
+        create_time: optional(13, "create_time"),
+        modify_time: optional(14, "modify_time"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`out_request_no`, `brand_id`, `card_id`, `activity_channel`, `title`, `sub_title`, `begin_time`, `end_time`, `apply_total`, `apply_available`, `product_coupon_stock_list`, `activity_id`, `activity_state`, `create_time`, `modify_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        activity_channel: GetActivityChannel,
-        title: impl ::std::convert::Into<::std::string::String>,
-        sub_title: impl ::std::convert::Into<::std::string::String>,
-        begin_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
-        apply_total: i64,
-        apply_available: i64,
-        product_coupon_stock_list: ::std::vec::Vec<GetProductCouponStockListItem>,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-        activity_state: GetActivityState,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        modify_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            out_request_no: out_request_no.into(),
-            brand_id: brand_id.into(),
-            card_id: card_id.into(),
-            activity_channel,
-            title: title.into(),
-            sub_title: sub_title.into(),
-            begin_time: begin_time.into(),
-            end_time: end_time.into(),
-            apply_total,
-            apply_available,
-            product_coupon_stock_list,
-            activity_id: activity_id.into(),
-            activity_state,
-            create_time: create_time.into(),
-            modify_time: modify_time.into(),
+            out_request_no: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            card_id: ::std::option::Option::None,
+            activity_channel: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            sub_title: ::std::option::Option::None,
+            begin_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            apply_total: ::std::option::Option::None,
+            apply_available: ::std::option::Option::None,
+            product_coupon_stock_list: ::std::option::Option::None,
+            activity_id: ::std::option::Option::None,
+            activity_state: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            modify_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询品牌会员发券活动列表 (`GET /v3/brand/partner/card-member/membership-activities`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -278,35 +289,44 @@ pub struct GetResponse {
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 请求资源起始位置
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 最大资源条数
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 资源总条数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         data: optional(0, "data"),
-        offset: required(1, "offset"),
-        limit: required(2, "limit"),
-        total_count: required(3, "total_count"),
+        offset: optional(1, "offset"),
+        limit: optional(2, "limit"),
+        total_count: optional(3, "total_count"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`offset`, `limit`, `total_count`).
-    pub fn new(offset: i64, limit: i64, total_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
             data: ::std::option::Option::None,
-            offset,
-            limit,
-            total_count,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            total_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -420,7 +440,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
             items: response.data.unwrap_or_default(),
         }
     }
@@ -564,128 +584,134 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 创建品牌会员发券活动 (`POST /v3/brand/partner/card-member/membership-activities`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户请求单号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 会员卡ID
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
     /// 活动渠道
     ///
-    /// **Required.**
-    pub activity_channel: GetActivityChannel,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_channel: ::std::option::Option<GetActivityChannel>,
     /// 活动主标题
     ///
-    /// **Required.**
-    pub title: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub title: ::std::option::Option<::std::string::String>,
     /// 活动主标题
     ///
-    /// **Required.**
-    pub sub_title: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_title: ::std::option::Option<::std::string::String>,
     /// 活动开始时间
     ///
-    /// **Required.**
-    pub begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub begin_time: ::std::option::Option<::std::string::String>,
     /// 活动结束时间
     ///
-    /// **Required.**
-    pub end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<::std::string::String>,
     /// 活动总库存
     ///
-    /// **Required.**
-    pub apply_total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub apply_total: ::std::option::Option<i64>,
     /// 活动剩余库存
     ///
-    /// **Required.**
-    pub apply_available: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub apply_available: ::std::option::Option<i64>,
     /// 商品券批次列表
     ///
-    /// **Required.**
-    pub product_coupon_stock_list: ::std::vec::Vec<GetProductCouponStockListItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon_stock_list: ::std::option::Option<
+        ::std::vec::Vec<GetProductCouponStockListItem>,
+    >,
     /// 活动ID
     ///
-    /// **Required.**
-    pub activity_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_id: ::std::option::Option<::std::string::String>,
     /// 活动状态
     ///
-    /// **Required.**
-    pub activity_state: GetActivityState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_state: ::std::option::Option<GetActivityState>,
     /// 创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 更新时间
     ///
-    /// **Required.**
-    pub modify_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub modify_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_request_no: required(0, "out_request_no"),
-        brand_id: required(1, "brand_id"),
-        card_id: required(2, "card_id"),
-        activity_channel: required(3, "activity_channel"),
-        title: required(4, "title"),
-        sub_title: required(5, "sub_title"),
-        begin_time: required(6, "begin_time"),
-        end_time: required(7, "end_time"),
-        apply_total: required(8, "apply_total"),
-        apply_available: required(9, "apply_available"),
-        product_coupon_stock_list: required(10, "product_coupon_stock_list"),
-        activity_id: required(11, "activity_id"),
-        activity_state: required(12, "activity_state"),
-        create_time: required(13, "create_time"),
-        modify_time: required(14, "modify_time"),
+        out_request_no: optional(0, "out_request_no"),
+        brand_id: optional(1, "brand_id"),
+        card_id: optional(2, "card_id"),
+        activity_channel: optional(3, "activity_channel"),
+        title: optional(4, "title"),
+        sub_title: optional(5, "sub_title"),
+        begin_time: optional(6, "begin_time"),
+        end_time: optional(7, "end_time"),
+        apply_total: optional(8, "apply_total"),
+        apply_available: optional(9, "apply_available"),
+        product_coupon_stock_list: optional(10, "product_coupon_stock_list"),
+        activity_id: optional(11, "activity_id"),
+        activity_state: optional(12, "activity_state"),
+        create_time: optional(13, "create_time"),
+        modify_time: optional(14, "modify_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_request_no`, `brand_id`, `card_id`, `activity_channel`, `title`, `sub_title`, `begin_time`, `end_time`, `apply_total`, `apply_available`, `product_coupon_stock_list`, `activity_id`, `activity_state`, `create_time`, `modify_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        activity_channel: GetActivityChannel,
-        title: impl ::std::convert::Into<::std::string::String>,
-        sub_title: impl ::std::convert::Into<::std::string::String>,
-        begin_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
-        apply_total: i64,
-        apply_available: i64,
-        product_coupon_stock_list: ::std::vec::Vec<GetProductCouponStockListItem>,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-        activity_state: GetActivityState,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        modify_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_request_no: out_request_no.into(),
-            brand_id: brand_id.into(),
-            card_id: card_id.into(),
-            activity_channel,
-            title: title.into(),
-            sub_title: sub_title.into(),
-            begin_time: begin_time.into(),
-            end_time: end_time.into(),
-            apply_total,
-            apply_available,
-            product_coupon_stock_list,
-            activity_id: activity_id.into(),
-            activity_state,
-            create_time: create_time.into(),
-            modify_time: modify_time.into(),
+            out_request_no: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            card_id: ::std::option::Option::None,
+            activity_channel: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            sub_title: ::std::option::Option::None,
+            begin_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            apply_total: ::std::option::Option::None,
+            apply_available: ::std::option::Option::None,
+            product_coupon_stock_list: ::std::option::Option::None,
+            activity_id: ::std::option::Option::None,
+            activity_state: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            modify_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

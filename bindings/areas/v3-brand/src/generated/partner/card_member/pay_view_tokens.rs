@@ -53,36 +53,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 品牌会员展示付款码组件预授权 (`POST /v3/brand/partner/card-member/pay-view-tokens`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 预授权token
     ///
-    /// **Required.**
-    pub token: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub token: ::std::option::Option<::std::string::String>,
     /// token 过期时间
     ///
-    /// **Required.**
-    pub expire_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub expire_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        token: required(0, "token"),
-        expire_time: required(1, "expire_time"),
+        token: optional(0, "token"),
+        expire_time: optional(1, "expire_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`token`, `expire_time`).
-    pub fn new(
-        token: impl ::std::convert::Into<::std::string::String>,
-        expire_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            token: token.into(),
-            expire_time: expire_time.into(),
+            token: ::std::option::Option::None,
+            expire_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -113,15 +113,16 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `valid_date_information` object.
 ///
 /// 会员卡有效期
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetValidDateInformation {
     /// 有效期类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: GetType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<GetType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
@@ -131,25 +132,31 @@ pub struct GetValidDateInformation {
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetValidDateInformation {
-        type_: required(0, "type"),
+        type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
         available_day_after_receive: optional(3, "available_day_after_receive"),
+        ..extra
     }
 }
 
 impl GetValidDateInformation {
-    /// Creates a value from its required fields (`type`).
-    pub fn new(type_: GetType) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetValidDateInformation {
-            type_,
+            type_: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_day_after_receive: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -185,12 +192,17 @@ pub struct GetCommonFieldListItem {
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
+        ..extra
     }
 }
 
@@ -200,6 +212,7 @@ impl GetCommonFieldListItem {
         GetCommonFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -219,12 +232,17 @@ pub struct GetCustomFieldListItem {
     pub user_chosen_values: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
+        ..extra
     }
 }
 
@@ -234,6 +252,7 @@ impl GetCustomFieldListItem {
         GetCustomFieldListItem {
             name: ::std::option::Option::None,
             user_chosen_values: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -255,12 +274,17 @@ pub struct GetUserInformation {
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<GetCustomFieldListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
+        ..extra
     }
 }
 
@@ -270,6 +294,7 @@ impl GetUserInformation {
         GetUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -277,22 +302,25 @@ impl GetUserInformation {
 /// An item of `data`.
 ///
 /// 会员卡列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 会员卡code
     ///
-    /// **Required.**
-    pub user_card_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_card_code: ::std::option::Option<::std::string::String>,
     /// 会员卡模板ID
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub card_color: ::std::option::Option<::std::string::String>,
@@ -301,12 +329,14 @@ pub struct GetDataItem {
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
-    /// **Required.**
-    pub card_type: GetCardType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_type: ::std::option::Option<GetCardType>,
     /// 加密的手机号
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -317,12 +347,14 @@ pub struct GetDataItem {
     pub level: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
-    /// **Required.**
-    pub valid_date_information: GetValidDateInformation,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub valid_date_information: ::std::option::Option<GetValidDateInformation>,
     /// 领取时间
     ///
-    /// **Required.**
-    pub pickup_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pickup_time: ::std::option::Option<::std::string::String>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<GetUserInformation>,
@@ -331,110 +363,116 @@ pub struct GetDataItem {
     pub attach: ::std::option::Option<::std::string::String>,
     /// 用户会员卡状态
     ///
-    /// **Required.**
-    pub user_card_state: GetUserCardState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_card_state: ::std::option::Option<GetUserCardState>,
     /// 作废原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_reason: ::std::option::Option<::std::string::String>,
     /// 作废时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        user_card_code: required(0, "user_card_code"),
-        card_id: required(1, "card_id"),
-        openid: required(2, "openid"),
+        user_card_code: optional(0, "user_card_code"),
+        card_id: optional(1, "card_id"),
+        openid: optional(2, "openid"),
         card_color: optional(3, "card_color"),
         card_picture_url: optional(4, "card_picture_url"),
-        brand_id: required(5, "brand_id"),
-        card_type: required(6, "card_type"),
+        brand_id: optional(5, "brand_id"),
+        card_type: optional(6, "card_type"),
         phone_number: optional(7, "phone_number"),
         level: optional(8, "level"),
-        valid_date_information: required(9, "valid_date_information"),
-        pickup_time: required(10, "pickup_time"),
+        valid_date_information: optional(9, "valid_date_information"),
+        pickup_time: optional(10, "pickup_time"),
         user_information: optional(11, "user_information"),
         attach: optional(12, "attach"),
-        user_card_state: required(13, "user_card_state"),
+        user_card_state: optional(13, "user_card_state"),
         invalid_reason: optional(14, "invalid_reason"),
         invalid_time: optional(15, "invalid_time"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`user_card_code`, `card_id`, `openid`, `brand_id`, `card_type`, `valid_date_information`, `pickup_time`, `user_card_state`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        user_card_code: impl ::std::convert::Into<::std::string::String>,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        card_type: GetCardType,
-        valid_date_information: GetValidDateInformation,
-        pickup_time: impl ::std::convert::Into<::std::string::String>,
-        user_card_state: GetUserCardState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            user_card_code: user_card_code.into(),
-            card_id: card_id.into(),
-            openid: openid.into(),
+            user_card_code: ::std::option::Option::None,
+            card_id: ::std::option::Option::None,
+            openid: ::std::option::Option::None,
             card_color: ::std::option::Option::None,
             card_picture_url: ::std::option::Option::None,
-            brand_id: brand_id.into(),
-            card_type,
+            brand_id: ::std::option::Option::None,
+            card_type: ::std::option::Option::None,
             phone_number: ::std::option::Option::None,
             level: ::std::option::Option::None,
-            valid_date_information,
-            pickup_time: pickup_time.into(),
+            valid_date_information: ::std::option::Option::None,
+            pickup_time: ::std::option::Option::None,
             user_information: ::std::option::Option::None,
             attach: ::std::option::Option::None,
-            user_card_state,
+            user_card_state: ::std::option::Option::None,
             invalid_reason: ::std::option::Option::None,
             invalid_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询用户在品牌下所有会员卡 (`GET /v3/brand/partner/card-member/user-cards`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 总数量
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 分页页码
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 会员卡列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        total_count: required(0, "total_count"),
-        offset: required(1, "offset"),
-        limit: required(2, "limit"),
+        total_count: optional(0, "total_count"),
+        offset: optional(1, "offset"),
+        limit: optional(2, "limit"),
         data: optional(3, "data"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`total_count`, `offset`, `limit`).
-    pub fn new(total_count: i64, offset: i64, limit: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            total_count,
-            offset,
-            limit,
+            total_count: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
             data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -549,7 +587,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
             items: response.data.unwrap_or_default(),
         }
     }

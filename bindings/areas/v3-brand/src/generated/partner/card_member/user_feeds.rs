@@ -74,64 +74,69 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 创建用户动态信息 (`POST /v3/brand/partner/card-member/user-feeds`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 会员卡模板ID
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
     /// 会员卡code
     ///
-    /// **Required.**
-    pub user_card_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_card_code: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 商家请求单号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 会员动态内容
     ///
-    /// **Required.**
-    pub cell_message: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cell_message: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        brand_id: required(0, "brand_id"),
-        card_id: required(1, "card_id"),
-        user_card_code: required(2, "user_card_code"),
-        openid: required(3, "openid"),
-        out_request_no: required(4, "out_request_no"),
-        cell_message: required(5, "cell_message"),
+        brand_id: optional(0, "brand_id"),
+        card_id: optional(1, "card_id"),
+        user_card_code: optional(2, "user_card_code"),
+        openid: optional(3, "openid"),
+        out_request_no: optional(4, "out_request_no"),
+        cell_message: optional(5, "cell_message"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`brand_id`, `card_id`, `user_card_code`, `openid`, `out_request_no`, `cell_message`).
-    pub fn new(
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        user_card_code: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-        cell_message: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            brand_id: brand_id.into(),
-            card_id: card_id.into(),
-            user_card_code: user_card_code.into(),
-            openid: openid.into(),
-            out_request_no: out_request_no.into(),
-            cell_message: cell_message.into(),
+            brand_id: ::std::option::Option::None,
+            card_id: ::std::option::Option::None,
+            user_card_code: ::std::option::Option::None,
+            openid: ::std::option::Option::None,
+            out_request_no: ::std::option::Option::None,
+            cell_message: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

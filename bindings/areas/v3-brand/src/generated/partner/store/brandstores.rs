@@ -108,12 +108,17 @@ pub struct GetStoreBasics {
     /// 门店名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub branch_name: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStoreBasics {
         store_reference_id: optional(0, "store_reference_id"),
         branch_name: optional(1, "branch_name"),
+        ..extra
     }
 }
 
@@ -123,6 +128,7 @@ impl GetStoreBasics {
         GetStoreBasics {
             store_reference_id: ::std::option::Option::None,
             branch_name: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -130,18 +136,20 @@ impl GetStoreBasics {
 /// The `store_address` object.
 ///
 /// 门店地址信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetStoreAddress {
     /// 门店省市编码
     ///
-    /// **Required.**
-    pub address_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub address_code: ::std::option::Option<::std::string::String>,
     /// 门店地址
     ///
-    /// **Required.**
-    pub address_detail: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub address_detail: ::std::option::Option<::std::string::String>,
     /// 门店地址辅助描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub address_complements: ::std::option::Option<::std::string::String>,
@@ -151,30 +159,33 @@ pub struct GetStoreAddress {
     /// 门店纬度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub latitude: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStoreAddress {
-        address_code: required(0, "address_code"),
-        address_detail: required(1, "address_detail"),
+        address_code: optional(0, "address_code"),
+        address_detail: optional(1, "address_detail"),
         address_complements: optional(2, "address_complements"),
         longitude: optional(3, "longitude"),
         latitude: optional(4, "latitude"),
+        ..extra
     }
 }
 
 impl GetStoreAddress {
-    /// Creates a value from its required fields (`address_code`, `address_detail`).
-    pub fn new(
-        address_code: impl ::std::convert::Into<::std::string::String>,
-        address_detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetStoreAddress {
-            address_code: address_code.into(),
-            address_detail: address_detail.into(),
+            address_code: ::std::option::Option::None,
+            address_detail: ::std::option::Option::None,
             address_complements: ::std::option::Option::None,
             longitude: ::std::option::Option::None,
             latitude: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -192,12 +203,17 @@ pub struct GetStoreBusiness {
     /// 门店经营时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_hours: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStoreBusiness {
         service_phone: optional(0, "service_phone"),
         business_hours: optional(1, "business_hours"),
+        ..extra
     }
 }
 
@@ -207,6 +223,7 @@ impl GetStoreBusiness {
         GetStoreBusiness {
             service_phone: ::std::option::Option::None,
             business_hours: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -241,6 +258,10 @@ pub struct GetStoreRecipientItem {
     /// 收款绑定状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recipient_state: ::std::option::Option<GetRecipientState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -248,6 +269,7 @@ pub struct GetStoreRecipientItem {
         mchid: optional(0, "mchid"),
         company_name: optional(1, "company_name"),
         recipient_state: optional(2, "recipient_state"),
+        ..extra
     }
 }
 
@@ -258,6 +280,7 @@ impl GetStoreRecipientItem {
             mchid: ::std::option::Option::None,
             company_name: ::std::option::Option::None,
             recipient_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -265,14 +288,15 @@ impl GetStoreRecipientItem {
 /// An item of `data`.
 ///
 /// 品牌门店列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 品牌门店ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_id: ::std::option::Option<::std::string::String>,
@@ -297,11 +321,15 @@ pub struct GetDataItem {
     /// 门店收款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_recipient: ::std::option::Option<::std::vec::Vec<GetStoreRecipientItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        brand_id: required(0, "brand_id"),
+        brand_id: optional(0, "brand_id"),
         store_id: optional(1, "store_id"),
         store_state: optional(2, "store_state"),
         audit_state: optional(3, "audit_state"),
@@ -310,14 +338,15 @@ pub struct GetDataItem {
         store_address: optional(6, "store_address"),
         store_business: optional(7, "store_business"),
         store_recipient: optional(8, "store_recipient"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`brand_id`).
-    pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            brand_id: brand_id.into(),
+            brand_id: ::std::option::Option::None,
             store_id: ::std::option::Option::None,
             store_state: ::std::option::Option::None,
             audit_state: ::std::option::Option::None,
@@ -326,19 +355,21 @@ impl GetDataItem {
             store_address: ::std::option::Option::None,
             store_business: ::std::option::Option::None,
             store_recipient: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 列表查询品牌门店信息 (`GET /v3/brand/partner/store/brandstores`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 分页起始位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -351,27 +382,33 @@ pub struct GetResponse {
     /// 品牌门店列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        brand_id: required(0, "brand_id"),
+        brand_id: optional(0, "brand_id"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
         total_count: optional(3, "total_count"),
         data: optional(4, "data"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`brand_id`).
-    pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            brand_id: brand_id.into(),
+            brand_id: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
             data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -732,50 +769,58 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// An item of `store_recipient`.
 ///
 /// 门店收款信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostStoreRecipientItem {
     /// 门店收款商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 门店收款主体
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 收款绑定状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recipient_state: ::std::option::Option<GetRecipientState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostStoreRecipientItem {
-        mchid: required(0, "mchid"),
+        mchid: optional(0, "mchid"),
         company_name: optional(1, "company_name"),
         recipient_state: optional(2, "recipient_state"),
+        ..extra
     }
 }
 
 impl PostStoreRecipientItem {
-    /// Creates a value from its required fields (`mchid`).
-    pub fn new(mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostStoreRecipientItem {
-            mchid: mchid.into(),
+            mchid: ::std::option::Option::None,
             company_name: ::std::option::Option::None,
             recipient_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 创建品牌门店 (`POST /v3/brand/partner/store/brandstores`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 品牌门店ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_id: ::std::option::Option<::std::string::String>,
@@ -800,11 +845,15 @@ pub struct PostResponse {
     /// 门店收款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_recipient: ::std::option::Option<::std::vec::Vec<PostStoreRecipientItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        brand_id: required(0, "brand_id"),
+        brand_id: optional(0, "brand_id"),
         store_id: optional(1, "store_id"),
         store_state: optional(2, "store_state"),
         audit_state: optional(3, "audit_state"),
@@ -813,14 +862,15 @@ pub struct PostResponse {
         store_address: optional(6, "store_address"),
         store_business: optional(7, "store_business"),
         store_recipient: optional(8, "store_recipient"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`brand_id`).
-    pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            brand_id: brand_id.into(),
+            brand_id: ::std::option::Option::None,
             store_id: ::std::option::Option::None,
             store_state: ::std::option::Option::None,
             audit_state: ::std::option::Option::None,
@@ -829,6 +879,7 @@ impl PostResponse {
             store_address: ::std::option::Option::None,
             store_business: ::std::option::Option::None,
             store_recipient: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -88,44 +88,49 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 删除分账接收方 (`POST /v3/brand/profitsharing/receivers/delete`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 品牌主商户号
     ///
-    /// **Required.**
-    pub brand_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_mchid: ::std::option::Option<::std::string::String>,
     /// 分账接收方类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: PostType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<PostType>,
     /// 分账接收方账号
     ///
-    /// **Required.**
-    pub account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        brand_mchid: required(0, "brand_mchid"),
-        type_: required(1, "type"),
-        account: required(2, "account"),
+        brand_mchid: optional(0, "brand_mchid"),
+        type_: optional(1, "type"),
+        account: optional(2, "account"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`brand_mchid`, `type`, `account`).
-    pub fn new(
-        brand_mchid: impl ::std::convert::Into<::std::string::String>,
-        type_: PostType,
-        account: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            brand_mchid: brand_mchid.into(),
-            type_,
-            account: account.into(),
+            brand_mchid: ::std::option::Option::None,
+            type_: ::std::option::Option::None,
+            account: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

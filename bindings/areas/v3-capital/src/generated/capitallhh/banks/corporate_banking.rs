@@ -50,57 +50,62 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `data`.
 ///
 /// 银行列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 银行别名
     ///
-    /// **Required.**
-    pub bank_alias: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_alias: ::std::option::Option<::std::string::String>,
     /// 银行别名编码
     ///
-    /// **Required.**
-    pub bank_alias_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_alias_code: ::std::option::Option<::std::string::String>,
     /// 开户银行
     ///
-    /// **Required.**
-    pub account_bank: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_bank: ::std::option::Option<::std::string::String>,
     /// 开户银行编码
     ///
-    /// **Required.**
-    pub account_bank_code: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_bank_code: ::std::option::Option<i64>,
     /// 是否需要填写支行
     ///
-    /// **Required.**
-    pub need_bank_branch: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub need_bank_branch: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        bank_alias: required(0, "bank_alias"),
-        bank_alias_code: required(1, "bank_alias_code"),
-        account_bank: required(2, "account_bank"),
-        account_bank_code: required(3, "account_bank_code"),
-        need_bank_branch: required(4, "need_bank_branch"),
+        bank_alias: optional(0, "bank_alias"),
+        bank_alias_code: optional(1, "bank_alias_code"),
+        account_bank: optional(2, "account_bank"),
+        account_bank_code: optional(3, "account_bank_code"),
+        need_bank_branch: optional(4, "need_bank_branch"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`bank_alias`, `bank_alias_code`, `account_bank`, `account_bank_code`, `need_bank_branch`).
-    pub fn new(
-        bank_alias: impl ::std::convert::Into<::std::string::String>,
-        bank_alias_code: impl ::std::convert::Into<::std::string::String>,
-        account_bank: impl ::std::convert::Into<::std::string::String>,
-        account_bank_code: i64,
-        need_bank_branch: bool,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            bank_alias: bank_alias.into(),
-            bank_alias_code: bank_alias_code.into(),
-            account_bank: account_bank.into(),
-            account_bank_code,
-            need_bank_branch,
+            bank_alias: ::std::option::Option::None,
+            bank_alias_code: ::std::option::Option::None,
+            account_bank: ::std::option::Option::None,
+            account_bank_code: ::std::option::Option::None,
+            need_bank_branch: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -122,6 +127,10 @@ pub struct GetLinks {
     #[serde(rename = "self")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -129,6 +138,7 @@ pub struct GetLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
         self_: optional(2, "self"),
+        ..extra
     }
 }
 
@@ -139,55 +149,66 @@ impl GetLinks {
             next: ::std::option::Option::None,
             prev: ::std::option::Option::None,
             self_: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询支持对公业务的银行列表 (`GET /v3/capital/capitallhh/banks/corporate-banking`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 查询数据总条数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 本次查询数据条数
     ///
-    /// **Required.**
-    pub count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
     /// 银行列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 本次查询偏移量
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 分页链接
     ///
-    /// **Required.**
-    pub links: GetLinks,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub links: ::std::option::Option<GetLinks>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        total_count: required(0, "total_count"),
-        count: required(1, "count"),
+        total_count: optional(0, "total_count"),
+        count: optional(1, "count"),
         data: optional(2, "data"),
-        offset: required(3, "offset"),
-        links: required(4, "links"),
+        offset: optional(3, "offset"),
+        links: optional(4, "links"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`total_count`, `count`, `offset`, `links`).
-    pub fn new(total_count: i64, count: i64, offset: i64, links: GetLinks) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            total_count,
-            count,
+            total_count: ::std::option::Option::None,
+            count: ::std::option::Option::None,
             data: ::std::option::Option::None,
-            offset,
-            links,
+            offset: ::std::option::Option::None,
+            links: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -283,7 +304,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
             items: response.data.unwrap_or_default(),
         }
     }

@@ -39,88 +39,100 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `data`.
 ///
 /// 银行列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 银行别名
     ///
-    /// **Required.**
-    pub bank_alias: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_alias: ::std::option::Option<::std::string::String>,
     /// 银行别名编码
     ///
-    /// **Required.**
-    pub bank_alias_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_alias_code: ::std::option::Option<::std::string::String>,
     /// 开户银行
     ///
-    /// **Required.**
-    pub account_bank: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_bank: ::std::option::Option<::std::string::String>,
     /// 开户银行编码
     ///
-    /// **Required.**
-    pub account_bank_code: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_bank_code: ::std::option::Option<i64>,
     /// 是否需要填写支行
     ///
-    /// **Required.**
-    pub need_bank_branch: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub need_bank_branch: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        bank_alias: required(0, "bank_alias"),
-        bank_alias_code: required(1, "bank_alias_code"),
-        account_bank: required(2, "account_bank"),
-        account_bank_code: required(3, "account_bank_code"),
-        need_bank_branch: required(4, "need_bank_branch"),
+        bank_alias: optional(0, "bank_alias"),
+        bank_alias_code: optional(1, "bank_alias_code"),
+        account_bank: optional(2, "account_bank"),
+        account_bank_code: optional(3, "account_bank_code"),
+        need_bank_branch: optional(4, "need_bank_branch"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`bank_alias`, `bank_alias_code`, `account_bank`, `account_bank_code`, `need_bank_branch`).
-    pub fn new(
-        bank_alias: impl ::std::convert::Into<::std::string::String>,
-        bank_alias_code: impl ::std::convert::Into<::std::string::String>,
-        account_bank: impl ::std::convert::Into<::std::string::String>,
-        account_bank_code: i64,
-        need_bank_branch: bool,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            bank_alias: bank_alias.into(),
-            bank_alias_code: bank_alias_code.into(),
-            account_bank: account_bank.into(),
-            account_bank_code,
-            need_bank_branch,
+            bank_alias: ::std::option::Option::None,
+            bank_alias_code: ::std::option::Option::None,
+            account_bank: ::std::option::Option::None,
+            account_bank_code: ::std::option::Option::None,
+            need_bank_branch: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 获取对私银行卡号开户银行 (`GET /v3/capital/capitallhh/banks/search-banks-by-bank-account`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 查询数据总条数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 银行列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        total_count: required(0, "total_count"),
+        total_count: optional(0, "total_count"),
         data: optional(1, "data"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`total_count`).
-    pub fn new(total_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            total_count,
+            total_count: ::std::option::Option::None,
             data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -267,32 +267,39 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of APP预签约自动还款协议 (`POST /v3/credit-repayment/partner/contracts/app-presign`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 预签约码
     ///
-    /// **Required.**
-    pub presign_token: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub presign_token: ::std::option::Option<::std::string::String>,
     /// 跳转到的签约服务提供方
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_service: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        presign_token: required(0, "presign_token"),
+        presign_token: optional(0, "presign_token"),
         redirect_service: optional(1, "redirect_service"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`presign_token`).
-    pub fn new(presign_token: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            presign_token: presign_token.into(),
+            presign_token: ::std::option::Option::None,
             redirect_service: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

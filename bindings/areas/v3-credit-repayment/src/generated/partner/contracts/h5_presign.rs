@@ -314,27 +314,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of H5预签约自动还款协议 (`POST /v3/credit-repayment/partner/contracts/h5-presign`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 拉起微信支付签约页的URL
     ///
-    /// **Required.**
-    pub redirect_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub redirect_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        redirect_url: required(0, "redirect_url"),
+        redirect_url: optional(0, "redirect_url"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`redirect_url`).
-    pub fn new(redirect_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            redirect_url: redirect_url.into(),
+            redirect_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

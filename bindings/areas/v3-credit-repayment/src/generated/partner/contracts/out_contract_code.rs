@@ -30,30 +30,35 @@
 }
 
 /// The response of 查询自动还款协议 (`GET /v3/credit-repayment/partner/contracts/{out_contract_code}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 协议ID
     ///
-    /// **Required.**
-    pub contract_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_id: ::std::option::Option<::std::string::String>,
     /// 模板ID
     ///
-    /// **Required.**
-    pub plan_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<::std::string::String>,
     /// 服务商签约协议号
     ///
-    /// **Required.**
-    pub out_contract_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 用户展示名称
     ///
-    /// **Required.**
-    pub display_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub display_name: ::std::option::Option<::std::string::String>,
     /// 协议状态
     ///
-    /// **Required.**
-    pub contract_state: GetContractState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_state: ::std::option::Option<GetContractState>,
     /// 协议签署时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_signed_time: ::std::option::Option<::std::string::String>,
@@ -77,17 +82,22 @@ pub struct GetResponse {
     pub appid: ::std::option::Option<::std::string::String>,
     /// 还款金额上限
     ///
-    /// **Required.**
-    pub repayment_amount_limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub repayment_amount_limit: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        contract_id: required(0, "contract_id"),
-        plan_id: required(1, "plan_id"),
-        out_contract_code: required(2, "out_contract_code"),
-        display_name: required(3, "display_name"),
-        contract_state: required(4, "contract_state"),
+        contract_id: optional(0, "contract_id"),
+        plan_id: optional(1, "plan_id"),
+        out_contract_code: optional(2, "out_contract_code"),
+        display_name: optional(3, "display_name"),
+        contract_state: optional(4, "contract_state"),
         contract_signed_time: optional(5, "contract_signed_time"),
         contract_terminated_time: optional(6, "contract_terminated_time"),
         contract_terminated_mode: optional(7, "contract_terminated_mode"),
@@ -95,26 +105,20 @@ pub struct GetResponse {
         repayment_day: optional(9, "repayment_day"),
         openid: optional(10, "openid"),
         appid: optional(11, "appid"),
-        repayment_amount_limit: required(12, "repayment_amount_limit"),
+        repayment_amount_limit: optional(12, "repayment_amount_limit"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`contract_id`, `plan_id`, `out_contract_code`, `display_name`, `contract_state`, `repayment_amount_limit`).
-    pub fn new(
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        display_name: impl ::std::convert::Into<::std::string::String>,
-        contract_state: GetContractState,
-        repayment_amount_limit: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            contract_id: contract_id.into(),
-            plan_id: plan_id.into(),
-            out_contract_code: out_contract_code.into(),
-            display_name: display_name.into(),
-            contract_state,
+            contract_id: ::std::option::Option::None,
+            plan_id: ::std::option::Option::None,
+            out_contract_code: ::std::option::Option::None,
+            display_name: ::std::option::Option::None,
+            contract_state: ::std::option::Option::None,
             contract_signed_time: ::std::option::Option::None,
             contract_terminated_time: ::std::option::Option::None,
             contract_terminated_mode: ::std::option::Option::None,
@@ -122,7 +126,8 @@ impl GetResponse {
             repayment_day: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
-            repayment_amount_limit,
+            repayment_amount_limit: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -17,99 +17,103 @@
 }
 
 /// The response of 查询还款单 (`GET /v3/credit-repayment/partner/deduct-orders/{out_trade_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户侧交易单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 商户侧预约还款单号
     ///
-    /// **Required.**
-    pub out_record_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_record_id: ::std::option::Option<::std::string::String>,
     /// 商户AppID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 还款协议ID
     ///
-    /// **Required.**
-    pub contract_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_id: ::std::option::Option<::std::string::String>,
     /// 还款单状态
     ///
-    /// **Required.**
-    pub order_state: GetOrderState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_state: ::std::option::Option<GetOrderState>,
     /// 还款金额
     ///
-    /// **Required.**
-    pub deduct_amount: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deduct_amount: ::std::option::Option<::std::string::String>,
     /// 实际还款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_success_amount: ::std::option::Option<::std::string::String>,
     /// 产品描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 商户数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 微信支付的支付单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        out_trade_no: required(0, "out_trade_no"),
-        out_record_id: required(1, "out_record_id"),
-        appid: required(2, "appid"),
+        out_trade_no: optional(0, "out_trade_no"),
+        out_record_id: optional(1, "out_record_id"),
+        appid: optional(2, "appid"),
         sub_appid: optional(3, "sub_appid"),
-        openid: required(4, "openid"),
-        contract_id: required(5, "contract_id"),
-        order_state: required(6, "order_state"),
-        deduct_amount: required(7, "deduct_amount"),
+        openid: optional(4, "openid"),
+        contract_id: optional(5, "contract_id"),
+        order_state: optional(6, "order_state"),
+        deduct_amount: optional(7, "deduct_amount"),
         pay_success_amount: optional(8, "pay_success_amount"),
-        description: required(9, "description"),
+        description: optional(9, "description"),
         attach: optional(10, "attach"),
         transaction_id: optional(11, "transaction_id"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`out_trade_no`, `out_record_id`, `appid`, `openid`, `contract_id`, `order_state`, `deduct_amount`, `description`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        out_record_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-        order_state: GetOrderState,
-        deduct_amount: impl ::std::convert::Into<::std::string::String>,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            out_trade_no: out_trade_no.into(),
-            out_record_id: out_record_id.into(),
-            appid: appid.into(),
+            out_trade_no: ::std::option::Option::None,
+            out_record_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            openid: openid.into(),
-            contract_id: contract_id.into(),
-            order_state,
-            deduct_amount: deduct_amount.into(),
+            openid: ::std::option::Option::None,
+            contract_id: ::std::option::Option::None,
+            order_state: ::std::option::Option::None,
+            deduct_amount: ::std::option::Option::None,
             pay_success_amount: ::std::option::Option::None,
-            description: description.into(),
+            description: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -37,18 +37,20 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询预约还款记录 (`GET /v3/credit-repayment/partner/schedule-records/{out_record_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户侧预约还款单号
     ///
-    /// **Required.**
-    pub out_record_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_record_id: ::std::option::Option<::std::string::String>,
     /// 商户AppID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
@@ -57,54 +59,57 @@ pub struct GetResponse {
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 应还款金额
     ///
-    /// **Required.**
-    pub repayment_amount: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub repayment_amount: ::std::option::Option<::std::string::String>,
     /// 最低还款金额
     ///
-    /// **Required.**
-    pub min_repayment_amount: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub min_repayment_amount: ::std::option::Option<::std::string::String>,
     /// 还款日期
     ///
-    /// **Required.**
-    pub repayment_date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub repayment_date: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        out_record_id: required(0, "out_record_id"),
-        appid: required(1, "appid"),
+        out_record_id: optional(0, "out_record_id"),
+        appid: optional(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
         contract_id: optional(3, "contract_id"),
-        repayment_amount: required(4, "repayment_amount"),
-        min_repayment_amount: required(5, "min_repayment_amount"),
-        repayment_date: required(6, "repayment_date"),
-        openid: required(7, "openid"),
+        repayment_amount: optional(4, "repayment_amount"),
+        min_repayment_amount: optional(5, "min_repayment_amount"),
+        repayment_date: optional(6, "repayment_date"),
+        openid: optional(7, "openid"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`out_record_id`, `appid`, `repayment_amount`, `min_repayment_amount`, `repayment_date`, `openid`).
-    pub fn new(
-        out_record_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        repayment_amount: impl ::std::convert::Into<::std::string::String>,
-        min_repayment_amount: impl ::std::convert::Into<::std::string::String>,
-        repayment_date: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            out_record_id: out_record_id.into(),
-            appid: appid.into(),
+            out_record_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
             contract_id: ::std::option::Option::None,
-            repayment_amount: repayment_amount.into(),
-            min_repayment_amount: min_repayment_amount.into(),
-            repayment_date: repayment_date.into(),
-            openid: openid.into(),
+            repayment_amount: ::std::option::Option::None,
+            min_repayment_amount: ::std::option::Option::None,
+            repayment_date: ::std::option::Option::None,
+            openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

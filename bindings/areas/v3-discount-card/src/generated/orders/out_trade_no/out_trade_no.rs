@@ -5,18 +5,20 @@
 /// An item of `objectives`.
 ///
 /// 目标达成明细列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetObjectivesItem {
     /// 目标流水号
     ///
-    /// **Required.**
-    pub objective_serial_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objective_serial_no: ::std::option::Option<::std::string::String>,
     /// 先享卡目标ID
     ///
-    /// **Required.**
-    pub objective_id: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objective_id: ::std::option::Option<i64>,
     /// 目标名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -25,59 +27,62 @@ pub struct GetObjectivesItem {
     pub unit: ::std::option::Option<::std::string::String>,
     /// 履约描述
     ///
-    /// **Required.**
-    pub performance_description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub performance_description: ::std::option::Option<::std::string::String>,
     /// 履约类型
     ///
-    /// **Required.**
-    pub performance_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub performance_type: ::std::option::Option<::std::string::String>,
     /// 目标数量
     ///
-    /// **Required.**
-    pub count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
     /// 履约时间
     ///
-    /// **Required.**
-    pub performance_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub performance_time: ::std::option::Option<::std::string::String>,
     /// 备注说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetObjectivesItem {
-        objective_serial_no: required(0, "objective_serial_no"),
-        objective_id: required(1, "objective_id"),
+        objective_serial_no: optional(0, "objective_serial_no"),
+        objective_id: optional(1, "objective_id"),
         name: optional(2, "name"),
         unit: optional(3, "unit"),
-        performance_description: required(4, "performance_description"),
-        performance_type: required(5, "performance_type"),
-        count: required(6, "count"),
-        performance_time: required(7, "performance_time"),
+        performance_description: optional(4, "performance_description"),
+        performance_type: optional(5, "performance_type"),
+        count: optional(6, "count"),
+        performance_time: optional(7, "performance_time"),
         remark: optional(8, "remark"),
+        ..extra
     }
 }
 
 impl GetObjectivesItem {
-    /// Creates a value from its required fields (`objective_serial_no`, `objective_id`, `performance_description`, `performance_type`, `count`, `performance_time`).
-    pub fn new(
-        objective_serial_no: impl ::std::convert::Into<::std::string::String>,
-        objective_id: i64,
-        performance_description: impl ::std::convert::Into<::std::string::String>,
-        performance_type: impl ::std::convert::Into<::std::string::String>,
-        count: i64,
-        performance_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetObjectivesItem {
-            objective_serial_no: objective_serial_no.into(),
-            objective_id,
+            objective_serial_no: ::std::option::Option::None,
+            objective_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             unit: ::std::option::Option::None,
-            performance_description: performance_description.into(),
-            performance_type: performance_type.into(),
-            count,
-            performance_time: performance_time.into(),
+            performance_description: ::std::option::Option::None,
+            performance_type: ::std::option::Option::None,
+            count: ::std::option::Option::None,
+            performance_time: ::std::option::Option::None,
             remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -85,18 +90,20 @@ impl GetObjectivesItem {
 /// An item of `rewards`.
 ///
 /// 奖励明细列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetRewardsItem {
     /// 奖励流水号
     ///
-    /// **Required.**
-    pub reward_serial_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_serial_no: ::std::option::Option<::std::string::String>,
     /// 先享卡奖励ID
     ///
-    /// **Required.**
-    pub reward_id: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_id: ::std::option::Option<i64>,
     /// 奖励名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -105,130 +112,146 @@ pub struct GetRewardsItem {
     pub unit: ::std::option::Option<::std::string::String>,
     /// 奖励描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 奖励类型
     ///
-    /// **Required.**
-    pub reward_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_type: ::std::option::Option<::std::string::String>,
     /// 奖励数量
     ///
-    /// **Required.**
-    pub count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
     /// 奖励金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 奖励时间
     ///
-    /// **Required.**
-    pub reward_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_time: ::std::option::Option<::std::string::String>,
     /// 备注说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetRewardsItem {
-        reward_serial_no: required(0, "reward_serial_no"),
-        reward_id: required(1, "reward_id"),
+        reward_serial_no: optional(0, "reward_serial_no"),
+        reward_id: optional(1, "reward_id"),
         name: optional(2, "name"),
         unit: optional(3, "unit"),
-        description: required(4, "description"),
-        reward_type: required(5, "reward_type"),
-        count: required(6, "count"),
-        amount: required(7, "amount"),
-        reward_time: required(8, "reward_time"),
+        description: optional(4, "description"),
+        reward_type: optional(5, "reward_type"),
+        count: optional(6, "count"),
+        amount: optional(7, "amount"),
+        reward_time: optional(8, "reward_time"),
         remark: optional(9, "remark"),
+        ..extra
     }
 }
 
 impl GetRewardsItem {
-    /// Creates a value from its required fields (`reward_serial_no`, `reward_id`, `description`, `reward_type`, `count`, `amount`, `reward_time`).
-    pub fn new(
-        reward_serial_no: impl ::std::convert::Into<::std::string::String>,
-        reward_id: i64,
-        description: impl ::std::convert::Into<::std::string::String>,
-        reward_type: impl ::std::convert::Into<::std::string::String>,
-        count: i64,
-        amount: i64,
-        reward_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetRewardsItem {
-            reward_serial_no: reward_serial_no.into(),
-            reward_id,
+            reward_serial_no: ::std::option::Option::None,
+            reward_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             unit: ::std::option::Option::None,
-            description: description.into(),
-            reward_type: reward_type.into(),
-            count,
-            amount,
-            reward_time: reward_time.into(),
+            description: ::std::option::Option::None,
+            reward_type: ::std::option::Option::None,
+            count: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            reward_time: ::std::option::Option::None,
             remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 通过先享卡订单号查询订单 (`GET /v3/discount-card/orders/out-trade-no/{out_trade_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 先享卡订单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 先享卡ID
     ///
-    /// **Required.**
-    pub discount_card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_card_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 公众账号ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 服务ID
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 微信支付服务订单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
     /// 微信支付交易单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 先享卡开始时间
     ///
-    /// **Required.**
-    pub card_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_begin_time: ::std::option::Option<::std::string::String>,
     /// 先享卡结束时间
     ///
-    /// **Required.**
-    pub card_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_end_time: ::std::option::Option<::std::string::String>,
     /// 先享卡名称
     ///
-    /// **Required.**
-    pub card_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_name: ::std::option::Option<::std::string::String>,
     /// 目标描述
     ///
-    /// **Required.**
-    pub objective_description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub objective_description: ::std::option::Option<::std::string::String>,
     /// 奖励描述
     ///
-    /// **Required.**
-    pub reward_description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reward_description: ::std::option::Option<::std::string::String>,
     /// 预估奖励金额
     ///
-    /// **Required.**
-    pub estimated_reward_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub estimated_reward_amount: ::std::option::Option<i64>,
     /// 线上使用说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub online_instructions: ::std::option::Option<::std::string::String>,
@@ -237,8 +260,9 @@ pub struct GetResponse {
     pub offline_instructions: ::std::option::Option<::std::string::String>,
     /// 订单状态
     ///
-    /// **Required.**
-    pub state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
@@ -250,8 +274,9 @@ pub struct GetResponse {
     pub settlement_amount: ::std::option::Option<i64>,
     /// 创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 支付时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_time: ::std::option::Option<::std::string::String>,
@@ -261,82 +286,71 @@ pub struct GetResponse {
     /// 奖励明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rewards: ::std::option::Option<::std::vec::Vec<GetRewardsItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        out_order_no: required(0, "out_order_no"),
-        discount_card_id: required(1, "discount_card_id"),
-        out_trade_no: required(2, "out_trade_no"),
-        appid: required(3, "appid"),
-        service_id: required(4, "service_id"),
-        order_id: required(5, "order_id"),
+        out_order_no: optional(0, "out_order_no"),
+        discount_card_id: optional(1, "discount_card_id"),
+        out_trade_no: optional(2, "out_trade_no"),
+        appid: optional(3, "appid"),
+        service_id: optional(4, "service_id"),
+        order_id: optional(5, "order_id"),
         transaction_id: optional(6, "transaction_id"),
-        openid: required(7, "openid"),
-        card_begin_time: required(8, "card_begin_time"),
-        card_end_time: required(9, "card_end_time"),
-        card_name: required(10, "card_name"),
-        objective_description: required(11, "objective_description"),
-        reward_description: required(12, "reward_description"),
-        estimated_reward_amount: required(13, "estimated_reward_amount"),
+        openid: optional(7, "openid"),
+        card_begin_time: optional(8, "card_begin_time"),
+        card_end_time: optional(9, "card_end_time"),
+        card_name: optional(10, "card_name"),
+        objective_description: optional(11, "objective_description"),
+        reward_description: optional(12, "reward_description"),
+        estimated_reward_amount: optional(13, "estimated_reward_amount"),
         online_instructions: optional(14, "online_instructions"),
         offline_instructions: optional(15, "offline_instructions"),
-        state: required(16, "state"),
+        state: optional(16, "state"),
         total_amount: optional(17, "total_amount"),
         deduction_amount: optional(18, "deduction_amount"),
         settlement_amount: optional(19, "settlement_amount"),
-        create_time: required(20, "create_time"),
+        create_time: optional(20, "create_time"),
         pay_time: optional(21, "pay_time"),
         objectives: optional(22, "objectives"),
         rewards: optional(23, "rewards"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`out_order_no`, `discount_card_id`, `out_trade_no`, `appid`, `service_id`, `order_id`, `openid`, `card_begin_time`, `card_end_time`, `card_name`, `objective_description`, `reward_description`, `estimated_reward_amount`, `state`, `create_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        discount_card_id: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        card_begin_time: impl ::std::convert::Into<::std::string::String>,
-        card_end_time: impl ::std::convert::Into<::std::string::String>,
-        card_name: impl ::std::convert::Into<::std::string::String>,
-        objective_description: impl ::std::convert::Into<::std::string::String>,
-        reward_description: impl ::std::convert::Into<::std::string::String>,
-        estimated_reward_amount: i64,
-        state: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            out_order_no: out_order_no.into(),
-            discount_card_id: discount_card_id.into(),
-            out_trade_no: out_trade_no.into(),
-            appid: appid.into(),
-            service_id: service_id.into(),
-            order_id: order_id.into(),
+            out_order_no: ::std::option::Option::None,
+            discount_card_id: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            service_id: ::std::option::Option::None,
+            order_id: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
-            openid: openid.into(),
-            card_begin_time: card_begin_time.into(),
-            card_end_time: card_end_time.into(),
-            card_name: card_name.into(),
-            objective_description: objective_description.into(),
-            reward_description: reward_description.into(),
-            estimated_reward_amount,
+            openid: ::std::option::Option::None,
+            card_begin_time: ::std::option::Option::None,
+            card_end_time: ::std::option::Option::None,
+            card_name: ::std::option::Option::None,
+            objective_description: ::std::option::Option::None,
+            reward_description: ::std::option::Option::None,
+            estimated_reward_amount: ::std::option::Option::None,
             online_instructions: ::std::option::Option::None,
             offline_instructions: ::std::option::Option::None,
-            state: state.into(),
+            state: ::std::option::Option::None,
             total_amount: ::std::option::Option::None,
             deduction_amount: ::std::option::Option::None,
             settlement_amount: ::std::option::Option::None,
-            create_time: create_time.into(),
+            create_time: ::std::option::Option::None,
             pay_time: ::std::option::Option::None,
             objectives: ::std::option::Option::None,
             rewards: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

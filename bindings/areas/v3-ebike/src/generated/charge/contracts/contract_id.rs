@@ -45,18 +45,20 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 通过签约号查询用户状态 (`GET /v3/ebike/charge/contracts/{contract_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 特约商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -65,33 +67,36 @@ pub struct GetResponse {
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 协议状态
     ///
-    /// **Required.**
-    pub contract_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_state: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        mchid: required(0, "mchid"),
-        openid: required(1, "openid"),
+        mchid: optional(0, "mchid"),
+        openid: optional(1, "openid"),
         sub_mchid: optional(2, "sub_mchid"),
         contract_id: optional(3, "contract_id"),
-        contract_state: required(4, "contract_state"),
+        contract_state: optional(4, "contract_state"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`mchid`, `openid`, `contract_state`).
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        contract_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            mchid: mchid.into(),
-            openid: openid.into(),
+            mchid: ::std::option::Option::None,
+            openid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             contract_id: ::std::option::Option::None,
-            contract_state: contract_state.into(),
+            contract_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -81,27 +81,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 预开通服务 (`POST /v3/ebike/charge/contracts/preopen`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 预开通ID
     ///
-    /// **Required.**
-    pub preopen_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub preopen_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        preopen_id: required(0, "preopen_id"),
+        preopen_id: optional(0, "preopen_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`preopen_id`).
-    pub fn new(preopen_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            preopen_id: preopen_id.into(),
+            preopen_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

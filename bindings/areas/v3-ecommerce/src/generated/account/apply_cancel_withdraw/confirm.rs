@@ -101,6 +101,10 @@ pub struct PostResponse {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -108,6 +112,7 @@ pub struct PostResponse {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),
         sub_mchid: optional(2, "sub_mchid"),
+        ..extra
     }
 }
 
@@ -118,6 +123,7 @@ impl PostResponse {
             applyment_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -17,7 +17,7 @@ pub struct GetAccountValidation {
     pub account_no: ::std::option::Option<::std::string::String>,
     /// 汇款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_amount: ::std::option::Option<f64>,
+    pub pay_amount: ::std::option::Option<i64>,
     /// 收款卡号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub destination_account_number: ::std::option::Option<::std::string::String>,
@@ -36,6 +36,10 @@ pub struct GetAccountValidation {
     /// 汇款截止时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deadline: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -49,6 +53,7 @@ pub struct GetAccountValidation {
         city: optional(6, "city"),
         remark: optional(7, "remark"),
         deadline: optional(8, "deadline"),
+        ..extra
     }
 }
 
@@ -65,6 +70,7 @@ impl GetAccountValidation {
             city: ::std::option::Option::None,
             remark: ::std::option::Option::None,
             deadline: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -72,36 +78,41 @@ impl GetAccountValidation {
 /// An item of `audit_detail`.
 ///
 /// 驳回原因详情
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAuditDetailItem {
     /// 参数名称
     ///
-    /// **Required.**
-    pub param_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub param_name: ::std::option::Option<::std::string::String>,
     /// 驳回原因
     ///
-    /// **Required.**
-    pub reject_reason: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reject_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAuditDetailItem {
-        param_name: required(0, "param_name"),
-        reject_reason: required(1, "reject_reason"),
+        param_name: optional(0, "param_name"),
+        reject_reason: optional(1, "reject_reason"),
+        ..extra
     }
 }
 
 impl GetAuditDetailItem {
-    /// Creates a value from its required fields (`param_name`, `reject_reason`).
-    pub fn new(
-        param_name: impl ::std::convert::Into<::std::string::String>,
-        reject_reason: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAuditDetailItem {
-            param_name: param_name.into(),
-            reject_reason: reject_reason.into(),
+            param_name: ::std::option::Option::None,
+            reject_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -120,18 +131,20 @@ impl GetAuditDetailItem {
 }
 
 /// The response of 通过业务申请编号查询申请状态 (`GET /v3/ecommerce/applyments/out-request-no/{out_request_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 申请状态
     ///
-    /// **Required.**
-    pub applyment_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_state: ::std::option::Option<::std::string::String>,
     /// 申请状态描述
     ///
-    /// **Required.**
-    pub applyment_state_desc: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_state_desc: ::std::option::Option<::std::string::String>,
     /// 签约链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sign_url: ::std::option::Option<::std::string::String>,
@@ -149,51 +162,54 @@ pub struct GetResponse {
     pub legal_validation_url: ::std::option::Option<::std::string::String>,
     /// 业务申请编号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 微信支付申请单号
     ///
-    /// **Required.**
-    pub applyment_id: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_id: ::std::option::Option<i64>,
     /// 签约状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sign_state: ::std::option::Option<GetSignState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        applyment_state: required(0, "applyment_state"),
-        applyment_state_desc: required(1, "applyment_state_desc"),
+        applyment_state: optional(0, "applyment_state"),
+        applyment_state_desc: optional(1, "applyment_state_desc"),
         sign_url: optional(2, "sign_url"),
         sub_mchid: optional(3, "sub_mchid"),
         account_validation: optional(4, "account_validation"),
         audit_detail: optional(5, "audit_detail"),
         legal_validation_url: optional(6, "legal_validation_url"),
-        out_request_no: required(7, "out_request_no"),
-        applyment_id: required(8, "applyment_id"),
+        out_request_no: optional(7, "out_request_no"),
+        applyment_id: optional(8, "applyment_id"),
         sign_state: optional(9, "sign_state"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`applyment_state`, `applyment_state_desc`, `out_request_no`, `applyment_id`).
-    pub fn new(
-        applyment_state: impl ::std::convert::Into<::std::string::String>,
-        applyment_state_desc: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-        applyment_id: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            applyment_state: applyment_state.into(),
-            applyment_state_desc: applyment_state_desc.into(),
+            applyment_state: ::std::option::Option::None,
+            applyment_state_desc: ::std::option::Option::None,
             sign_url: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             account_validation: ::std::option::Option::None,
             audit_detail: ::std::option::Option::None,
             legal_validation_url: ::std::option::Option::None,
-            out_request_no: out_request_no.into(),
-            applyment_id,
+            out_request_no: ::std::option::Option::None,
+            applyment_id: ::std::option::Option::None,
             sign_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -92,50 +92,55 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of APP方式预签约 (`POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 预签约Id
     ///
-    /// **Required.**
-    pub pre_entrustweb_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议模板Id
     ///
-    /// **Required.**
-    pub plan_id: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<i64>,
     /// 商户签约协议号
     ///
-    /// **Required.**
-    pub out_contract_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        pre_entrustweb_id: required(0, "pre_entrustweb_id"),
-        mchid: required(1, "mchid"),
-        plan_id: required(2, "plan_id"),
-        out_contract_code: required(3, "out_contract_code"),
+        pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
+        mchid: optional(1, "mchid"),
+        plan_id: optional(2, "plan_id"),
+        out_contract_code: optional(3, "out_contract_code"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`pre_entrustweb_id`, `mchid`, `plan_id`, `out_contract_code`).
-    pub fn new(
-        pre_entrustweb_id: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        plan_id: i64,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            pre_entrustweb_id: pre_entrustweb_id.into(),
-            mchid: mchid.into(),
-            plan_id,
-            out_contract_code: out_contract_code.into(),
+            pre_entrustweb_id: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            plan_id: ::std::option::Option::None,
+            out_contract_code: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

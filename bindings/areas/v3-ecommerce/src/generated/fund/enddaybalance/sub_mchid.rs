@@ -60,46 +60,51 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询二级商户账户日终余额 (`GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 可用余额
     ///
-    /// **Required.**
-    pub available_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_amount: ::std::option::Option<i64>,
     /// 不可用余额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pending_amount: ::std::option::Option<i64>,
     /// 账户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account_type: ::std::option::Option<GetAccountType>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        available_amount: required(1, "available_amount"),
+        sub_mchid: optional(0, "sub_mchid"),
+        available_amount: optional(1, "available_amount"),
         pending_amount: optional(2, "pending_amount"),
         account_type: optional(3, "account_type"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `available_amount`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        available_amount: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sub_mchid: sub_mchid.into(),
-            available_amount,
+            sub_mchid: ::std::option::Option::None,
+            available_amount: ::std::option::Option::None,
             pending_amount: ::std::option::Option::None,
             account_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

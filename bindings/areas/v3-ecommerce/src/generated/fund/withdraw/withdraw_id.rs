@@ -66,7 +66,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 微信支付提现单号查询 (`GET /v3/ecommerce/fund/withdraw/{withdraw_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -75,24 +75,29 @@ pub struct GetResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 电商平台商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 提现单状态
     ///
-    /// **Required.**
-    pub status: GetStatus,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<GetStatus>,
     /// 微信支付提现单号
     ///
-    /// **Required.**
-    pub withdraw_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub withdraw_id: ::std::option::Option<::std::string::String>,
     /// 商户提现单号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 提现金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 发起提现时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::std::string::String>,
@@ -120,16 +125,20 @@ pub struct GetResponse {
     /// 入账银行全称（含支行）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         sub_mchid: optional(0, "sub_mchid"),
-        sp_mchid: required(1, "sp_mchid"),
-        status: required(2, "status"),
-        withdraw_id: required(3, "withdraw_id"),
-        out_request_no: required(4, "out_request_no"),
-        amount: required(5, "amount"),
+        sp_mchid: optional(1, "sp_mchid"),
+        status: optional(2, "status"),
+        withdraw_id: optional(3, "withdraw_id"),
+        out_request_no: optional(4, "out_request_no"),
+        amount: optional(5, "amount"),
         create_time: optional(6, "create_time"),
         update_time: optional(7, "update_time"),
         reason: optional(8, "reason"),
@@ -139,25 +148,20 @@ pub struct GetResponse {
         account_number: optional(12, "account_number"),
         account_bank: optional(13, "account_bank"),
         bank_name: optional(14, "bank_name"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `status`, `withdraw_id`, `out_request_no`, `amount`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        status: GetStatus,
-        withdraw_id: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
             sub_mchid: ::std::option::Option::None,
-            sp_mchid: sp_mchid.into(),
-            status,
-            withdraw_id: withdraw_id.into(),
-            out_request_no: out_request_no.into(),
-            amount,
+            sp_mchid: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            withdraw_id: ::std::option::Option::None,
+            out_request_no: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
             reason: ::std::option::Option::None,
@@ -167,6 +171,7 @@ impl GetResponse {
             account_number: ::std::option::Option::None,
             account_bank: ::std::option::Option::None,
             bank_name: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -60,49 +60,54 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `real_name_auth_result` object.
 ///
 /// 实名授权结果
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetRealNameAuthResult {
     /// 应用授权作用域
     ///
-    /// **Required.**
-    pub scope: GetScope,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scope: ::std::option::Option<GetScope>,
     /// 访问令牌
     ///
-    /// **Required.**
-    pub access_token: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub access_token: ::std::option::Option<::std::string::String>,
     /// 访问令牌过期时间
     ///
-    /// **Required.**
-    pub access_token_expire_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub access_token_expire_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetRealNameAuthResult {
-        scope: required(0, "scope"),
-        access_token: required(1, "access_token"),
-        access_token_expire_time: required(2, "access_token_expire_time"),
+        scope: optional(0, "scope"),
+        access_token: optional(1, "access_token"),
+        access_token_expire_time: optional(2, "access_token_expire_time"),
+        ..extra
     }
 }
 
 impl GetRealNameAuthResult {
-    /// Creates a value from its required fields (`scope`, `access_token`, `access_token_expire_time`).
-    pub fn new(
-        scope: GetScope,
-        access_token: impl ::std::convert::Into<::std::string::String>,
-        access_token_expire_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetRealNameAuthResult {
-            scope,
-            access_token: access_token.into(),
-            access_token_expire_time: access_token_expire_time.into(),
+            scope: ::std::option::Option::None,
+            access_token: ::std::option::Option::None,
+            access_token_expire_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 根据业务申请单号查签约信息 (`GET /v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -111,42 +116,47 @@ pub struct GetResponse {
     pub individual_auth_id: ::std::option::Option<::std::string::String>,
     /// 签约时间
     ///
-    /// **Required.**
-    pub signed_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub signed_time: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
-    /// **Required.**
-    pub auth_state: GetAuthState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub auth_state: ::std::option::Option<GetAuthState>,
     /// 用户OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub individual_openid: ::std::option::Option<::std::string::String>,
     /// 实名授权结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub real_name_auth_result: ::std::option::Option<GetRealNameAuthResult>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         individual_auth_id: optional(0, "individual_auth_id"),
-        signed_time: required(1, "signed_time"),
-        auth_state: required(2, "auth_state"),
+        signed_time: optional(1, "signed_time"),
+        auth_state: optional(2, "auth_state"),
         individual_openid: optional(3, "individual_openid"),
         real_name_auth_result: optional(4, "real_name_auth_result"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`signed_time`, `auth_state`).
-    pub fn new(
-        signed_time: impl ::std::convert::Into<::std::string::String>,
-        auth_state: GetAuthState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
             individual_auth_id: ::std::option::Option::None,
-            signed_time: signed_time.into(),
-            auth_state,
+            signed_time: ::std::option::Option::None,
+            auth_state: ::std::option::Option::None,
             individual_openid: ::std::option::Option::None,
             real_name_auth_result: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

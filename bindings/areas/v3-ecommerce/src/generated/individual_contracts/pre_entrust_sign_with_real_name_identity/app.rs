@@ -82,29 +82,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of APP场景预签约（需要实名验证） (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 预签约id
     ///
-    /// **Required.**
-    pub pre_entrustweb_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        pre_entrustweb_id: required(0, "pre_entrustweb_id"),
+        pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`pre_entrustweb_id`).
-    pub fn new(
-        pre_entrustweb_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            pre_entrustweb_id: pre_entrustweb_id.into(),
+            pre_entrustweb_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

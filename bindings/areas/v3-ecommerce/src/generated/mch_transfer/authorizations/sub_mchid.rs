@@ -3,41 +3,46 @@
 //! Operations on `/v3/ecommerce/mch-transfer/authorizations/{sub_mchid}`.
 
 /// The response of 查询二级商户商家转账授权状态 (`GET /v3/ecommerce/mch-transfer/authorizations/{sub_mchid}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
-    /// **Required.**
-    pub authorization_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorization_state: ::std::option::Option<::std::string::String>,
     /// 授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        authorization_state: required(1, "authorization_state"),
+        sub_mchid: optional(0, "sub_mchid"),
+        authorization_state: optional(1, "authorization_state"),
         authorize_time: optional(2, "authorize_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `authorization_state`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        authorization_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sub_mchid: sub_mchid.into(),
-            authorization_state: authorization_state.into(),
+            sub_mchid: ::std::option::Option::None,
+            authorization_state: ::std::option::Option::None,
             authorize_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -91,37 +91,42 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 添加分账接收方 (`POST /v3/ecommerce/profitsharing/receivers/add`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 接收方类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: ::std::string::String,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
     /// 接收方账号
     ///
-    /// **Required.**
-    pub account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        type_: required(0, "type"),
-        account: required(1, "account"),
+        type_: optional(0, "type"),
+        account: optional(1, "account"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`type`, `account`).
-    pub fn new(
-        type_: impl ::std::convert::Into<::std::string::String>,
-        account: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            type_: type_.into(),
-            account: account.into(),
+            type_: ::std::option::Option::None,
+            account: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

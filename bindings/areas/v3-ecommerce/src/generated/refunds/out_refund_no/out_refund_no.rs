@@ -73,52 +73,65 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `from`.
 ///
 /// 退款出资账户及金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetFromItem {
     /// 出资账户类型
     ///
-    /// **Required.**
-    pub account: GetAccount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account: ::std::option::Option<GetAccount>,
     /// 出资金额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetFromItem {
-        account: required(0, "account"),
-        amount: required(1, "amount"),
+        account: optional(0, "account"),
+        amount: optional(1, "amount"),
+        ..extra
     }
 }
 
 impl GetFromItem {
-    /// Creates a value from its required fields (`account`, `amount`).
-    pub fn new(account: GetAccount, amount: f64) -> Self {
-        GetFromItem { account, amount }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        GetFromItem {
+            account: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 
 /// The `amount` object.
 ///
 /// 退款金额信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAmount {
     /// 退款金额
     ///
-    /// **Required.**
-    pub refund: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund: ::std::option::Option<i64>,
     /// 退款出资账户及金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub from: ::std::option::Option<::std::vec::Vec<GetFromItem>>,
     /// 用户退款金额
     ///
-    /// **Required.**
-    pub payer_refund: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_refund: ::std::option::Option<i64>,
     /// 优惠退款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_refund: ::std::option::Option<i64>,
@@ -127,30 +140,36 @@ pub struct GetAmount {
     pub currency: ::std::option::Option<::std::string::String>,
     /// 垫付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub advance: ::std::option::Option<f64>,
+    pub advance: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAmount {
-        refund: required(0, "refund"),
+        refund: optional(0, "refund"),
         from: optional(1, "from"),
-        payer_refund: required(2, "payer_refund"),
+        payer_refund: optional(2, "payer_refund"),
         discount_refund: optional(3, "discount_refund"),
         currency: optional(4, "currency"),
         advance: optional(5, "advance"),
+        ..extra
     }
 }
 
 impl GetAmount {
-    /// Creates a value from its required fields (`refund`, `payer_refund`).
-    pub fn new(refund: i64, payer_refund: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAmount {
-            refund,
+            refund: ::std::option::Option::None,
             from: ::std::option::Option::None,
-            payer_refund,
+            payer_refund: ::std::option::Option::None,
             discount_refund: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             advance: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -158,58 +177,63 @@ impl GetAmount {
 /// An item of `promotion_detail`.
 ///
 /// 营销详情
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetPromotionDetailItem {
     /// 券ID
     ///
-    /// **Required.**
-    pub promotion_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub promotion_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     ///
-    /// **Required.**
-    pub scope: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scope: ::std::option::Option<::std::string::String>,
     /// 优惠类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: ::std::string::String,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
     /// 优惠券面额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 优惠退款金额
     ///
-    /// **Required.**
-    pub refund_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPromotionDetailItem {
-        promotion_id: required(0, "promotion_id"),
-        scope: required(1, "scope"),
-        type_: required(2, "type"),
-        amount: required(3, "amount"),
-        refund_amount: required(4, "refund_amount"),
+        promotion_id: optional(0, "promotion_id"),
+        scope: optional(1, "scope"),
+        type_: optional(2, "type"),
+        amount: optional(3, "amount"),
+        refund_amount: optional(4, "refund_amount"),
+        ..extra
     }
 }
 
 impl GetPromotionDetailItem {
-    /// Creates a value from its required fields (`promotion_id`, `scope`, `type`, `amount`, `refund_amount`).
-    pub fn new(
-        promotion_id: impl ::std::convert::Into<::std::string::String>,
-        scope: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-        refund_amount: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetPromotionDetailItem {
-            promotion_id: promotion_id.into(),
-            scope: scope.into(),
-            type_: type_.into(),
-            amount,
-            refund_amount,
+            promotion_id: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            type_: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            refund_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -242,26 +266,30 @@ impl GetPromotionDetailItem {
 }
 
 /// The response of 通过商户退款单号查询退款 (`GET /v3/ecommerce/refunds/out-refund-no/{out_refund_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 微信退款单号
     ///
-    /// **Required.**
-    pub refund_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_id: ::std::option::Option<::std::string::String>,
     /// 商户退款单号
     ///
-    /// **Required.**
-    pub out_refund_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_refund_no: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 退款渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub channel: ::std::option::Option<::std::string::String>,
@@ -273,16 +301,19 @@ pub struct GetResponse {
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 退款创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 退款状态
     ///
-    /// **Required.**
-    pub status: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::std::string::String>,
     /// 退款金额信息
     ///
-    /// **Required.**
-    pub amount: GetAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<GetAmount>,
     /// 营销详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
@@ -292,51 +323,49 @@ pub struct GetResponse {
     /// 资金账户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub funds_account: ::std::option::Option<GetFundsAccount>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        refund_id: required(0, "refund_id"),
-        out_refund_no: required(1, "out_refund_no"),
-        transaction_id: required(2, "transaction_id"),
-        out_trade_no: required(3, "out_trade_no"),
+        refund_id: optional(0, "refund_id"),
+        out_refund_no: optional(1, "out_refund_no"),
+        transaction_id: optional(2, "transaction_id"),
+        out_trade_no: optional(3, "out_trade_no"),
         channel: optional(4, "channel"),
         user_received_account: optional(5, "user_received_account"),
         success_time: optional(6, "success_time"),
-        create_time: required(7, "create_time"),
-        status: required(8, "status"),
-        amount: required(9, "amount"),
+        create_time: optional(7, "create_time"),
+        status: optional(8, "status"),
+        amount: optional(9, "amount"),
         promotion_detail: optional(10, "promotion_detail"),
         refund_account: optional(11, "refund_account"),
         funds_account: optional(12, "funds_account"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`refund_id`, `out_refund_no`, `transaction_id`, `out_trade_no`, `create_time`, `status`, `amount`).
-    pub fn new(
-        refund_id: impl ::std::convert::Into<::std::string::String>,
-        out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        status: impl ::std::convert::Into<::std::string::String>,
-        amount: GetAmount,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            refund_id: refund_id.into(),
-            out_refund_no: out_refund_no.into(),
-            transaction_id: transaction_id.into(),
-            out_trade_no: out_trade_no.into(),
+            refund_id: ::std::option::Option::None,
+            out_refund_no: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
             channel: ::std::option::Option::None,
             user_received_account: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
-            create_time: create_time.into(),
-            status: status.into(),
-            amount,
+            create_time: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             promotion_detail: ::std::option::Option::None,
             refund_account: ::std::option::Option::None,
             funds_account: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -166,36 +166,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// An item of `from`.
 ///
 /// 退款出资账户及金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostFromItem {
     /// 出资账户类型
     ///
-    /// **Required.**
-    pub account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account: ::std::option::Option<::std::string::String>,
     /// 出资金额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostFromItem {
-        account: required(0, "account"),
-        amount: required(1, "amount"),
+        account: optional(0, "account"),
+        amount: optional(1, "amount"),
+        ..extra
     }
 }
 
 impl PostFromItem {
-    /// Creates a value from its required fields (`account`, `amount`).
-    pub fn new(
-        account: impl ::std::convert::Into<::std::string::String>,
-        amount: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostFromItem {
-            account: account.into(),
-            amount,
+            account: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -203,60 +208,65 @@ impl PostFromItem {
 /// The `amount` object.
 ///
 /// 金额信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostAmount {
     /// 退款金额
     ///
-    /// **Required.**
-    pub refund: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund: ::std::option::Option<i64>,
     /// 退款出资账户及金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub from: ::std::option::Option<::std::vec::Vec<PostFromItem>>,
     /// 用户退款金额
     ///
-    /// **Required.**
-    pub payer_refund: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_refund: ::std::option::Option<i64>,
     /// 优惠退款金额
     ///
-    /// **Required.**
-    pub discount_refund: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_refund: ::std::option::Option<i64>,
     /// 退款币种
     ///
-    /// **Required.**
-    pub currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
     /// 手续费退款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refund_fee: ::std::option::Option<f64>,
+    pub refund_fee: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostAmount {
-        refund: required(0, "refund"),
+        refund: optional(0, "refund"),
         from: optional(1, "from"),
-        payer_refund: required(2, "payer_refund"),
-        discount_refund: required(3, "discount_refund"),
-        currency: required(4, "currency"),
+        payer_refund: optional(2, "payer_refund"),
+        discount_refund: optional(3, "discount_refund"),
+        currency: optional(4, "currency"),
         refund_fee: optional(5, "refund_fee"),
+        ..extra
     }
 }
 
 impl PostAmount {
-    /// Creates a value from its required fields (`refund`, `payer_refund`, `discount_refund`, `currency`).
-    pub fn new(
-        refund: f64,
-        payer_refund: f64,
-        discount_refund: f64,
-        currency: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostAmount {
-            refund,
+            refund: ::std::option::Option::None,
             from: ::std::option::Option::None,
-            payer_refund,
-            discount_refund,
-            currency: currency.into(),
+            payer_refund: ::std::option::Option::None,
+            discount_refund: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
             refund_fee: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -264,14 +274,15 @@ impl PostAmount {
 /// An item of `goods_detail`.
 ///
 /// 商品列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostGoodsDetailItem {
     /// 商户侧商品编码
     ///
-    /// **Required.**
-    pub merchant_goods_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_goods_id: ::std::option::Option<::std::string::String>,
     /// 微信侧商品编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
@@ -280,44 +291,48 @@ pub struct PostGoodsDetailItem {
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 商品单价
     ///
-    /// **Required.**
-    pub unit_price: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit_price: ::std::option::Option<i64>,
     /// 商品退款金额
     ///
-    /// **Required.**
-    pub refund_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_amount: ::std::option::Option<i64>,
     /// 商品退货数量
     ///
-    /// **Required.**
-    pub refund_quantity: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_quantity: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostGoodsDetailItem {
-        merchant_goods_id: required(0, "merchant_goods_id"),
+        merchant_goods_id: optional(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
-        unit_price: required(3, "unit_price"),
-        refund_amount: required(4, "refund_amount"),
-        refund_quantity: required(5, "refund_quantity"),
+        unit_price: optional(3, "unit_price"),
+        refund_amount: optional(4, "refund_amount"),
+        refund_quantity: optional(5, "refund_quantity"),
+        ..extra
     }
 }
 
 impl PostGoodsDetailItem {
-    /// Creates a value from its required fields (`merchant_goods_id`, `unit_price`, `refund_amount`, `refund_quantity`).
-    pub fn new(
-        merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
-        unit_price: f64,
-        refund_amount: f64,
-        refund_quantity: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostGoodsDetailItem {
-            merchant_goods_id: merchant_goods_id.into(),
+            merchant_goods_id: ::std::option::Option::None,
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
-            unit_price,
-            refund_amount,
-            refund_quantity,
+            unit_price: ::std::option::Option::None,
+            refund_amount: ::std::option::Option::None,
+            refund_quantity: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -325,63 +340,68 @@ impl PostGoodsDetailItem {
 /// An item of `promotion_detail`.
 ///
 /// 优惠退款信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostPromotionDetailItem {
     /// 券ID
     ///
-    /// **Required.**
-    pub promotion_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub promotion_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     ///
-    /// **Required.**
-    pub scope: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scope: ::std::option::Option<::std::string::String>,
     /// 优惠类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: ::std::string::String,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
     /// 优惠券面额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 优惠退款金额
     ///
-    /// **Required.**
-    pub refund_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_amount: ::std::option::Option<i64>,
     /// 商品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<::std::vec::Vec<PostGoodsDetailItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostPromotionDetailItem {
-        promotion_id: required(0, "promotion_id"),
-        scope: required(1, "scope"),
-        type_: required(2, "type"),
-        amount: required(3, "amount"),
-        refund_amount: required(4, "refund_amount"),
+        promotion_id: optional(0, "promotion_id"),
+        scope: optional(1, "scope"),
+        type_: optional(2, "type"),
+        amount: optional(3, "amount"),
+        refund_amount: optional(4, "refund_amount"),
         goods_detail: optional(5, "goods_detail"),
+        ..extra
     }
 }
 
 impl PostPromotionDetailItem {
-    /// Creates a value from its required fields (`promotion_id`, `scope`, `type`, `amount`, `refund_amount`).
-    pub fn new(
-        promotion_id: impl ::std::convert::Into<::std::string::String>,
-        scope: impl ::std::convert::Into<::std::string::String>,
-        type_: impl ::std::convert::Into<::std::string::String>,
-        amount: f64,
-        refund_amount: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostPromotionDetailItem {
-            promotion_id: promotion_id.into(),
-            scope: scope.into(),
-            type_: type_.into(),
-            amount,
-            refund_amount,
+            promotion_id: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            type_: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            refund_amount: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -399,26 +419,30 @@ impl PostPromotionDetailItem {
 }
 
 /// The response of 发起异常退款 (`POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 微信支付退款号
     ///
-    /// **Required.**
-    pub refund_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_id: ::std::option::Option<::std::string::String>,
     /// 商户退款单号
     ///
-    /// **Required.**
-    pub out_refund_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_refund_no: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 退款渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub channel: ::std::option::Option<::std::string::String>,
@@ -430,19 +454,22 @@ pub struct PostResponse {
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 退款创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 退款状态
     ///
-    /// **Required.**
-    pub status: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::std::string::String>,
     /// 资金账户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub funds_account: ::std::option::Option<PostFundsAccount>,
     /// 金额信息
     ///
-    /// **Required.**
-    pub amount: PostAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<PostAmount>,
     /// 优惠退款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
@@ -451,51 +478,49 @@ pub struct PostResponse {
     /// 退款出资商户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub refund_account: ::std::option::Option<PostRefundAccount>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        refund_id: required(0, "refund_id"),
-        out_refund_no: required(1, "out_refund_no"),
-        transaction_id: required(2, "transaction_id"),
-        out_trade_no: required(3, "out_trade_no"),
+        refund_id: optional(0, "refund_id"),
+        out_refund_no: optional(1, "out_refund_no"),
+        transaction_id: optional(2, "transaction_id"),
+        out_trade_no: optional(3, "out_trade_no"),
         channel: optional(4, "channel"),
         user_received_account: optional(5, "user_received_account"),
         success_time: optional(6, "success_time"),
-        create_time: required(7, "create_time"),
-        status: required(8, "status"),
+        create_time: optional(7, "create_time"),
+        status: optional(8, "status"),
         funds_account: optional(9, "funds_account"),
-        amount: required(10, "amount"),
+        amount: optional(10, "amount"),
         promotion_detail: optional(11, "promotion_detail"),
         refund_account: optional(12, "refund_account"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`refund_id`, `out_refund_no`, `transaction_id`, `out_trade_no`, `create_time`, `status`, `amount`).
-    pub fn new(
-        refund_id: impl ::std::convert::Into<::std::string::String>,
-        out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        status: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            refund_id: refund_id.into(),
-            out_refund_no: out_refund_no.into(),
-            transaction_id: transaction_id.into(),
-            out_trade_no: out_trade_no.into(),
+            refund_id: ::std::option::Option::None,
+            out_refund_no: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
             channel: ::std::option::Option::None,
             user_received_account: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
-            create_time: create_time.into(),
-            status: status.into(),
+            create_time: ::std::option::Option::None,
+            status: ::std::option::Option::None,
             funds_account: ::std::option::Option::None,
-            amount,
+            amount: ::std::option::Option::None,
             promotion_detail: ::std::option::Option::None,
             refund_account: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -37,84 +37,88 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询垫付回补结果 (`GET /v3/ecommerce/refunds/{refund_id}/return-advance`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 微信退款单号
     ///
-    /// **Required.**
-    pub refund_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_id: ::std::option::Option<::std::string::String>,
     /// 微信回补单号
     ///
-    /// **Required.**
-    pub advance_return_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub advance_return_id: ::std::option::Option<::std::string::String>,
     /// 垫付回补金额
     ///
-    /// **Required.**
-    pub return_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_amount: ::std::option::Option<i64>,
     /// 出款方商户号
     ///
-    /// **Required.**
-    pub payer_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_mchid: ::std::option::Option<::std::string::String>,
     /// 出款方账户
     ///
-    /// **Required.**
-    pub payer_account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_account: ::std::option::Option<::std::string::String>,
     /// 入账方商户号
     ///
-    /// **Required.**
-    pub payee_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payee_mchid: ::std::option::Option<::std::string::String>,
     /// 入账方账户
     ///
-    /// **Required.**
-    pub payee_account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payee_account: ::std::option::Option<::std::string::String>,
     /// 垫付回补结果
     ///
-    /// **Required.**
-    pub result: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<::std::string::String>,
     /// 垫付回补完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        refund_id: required(0, "refund_id"),
-        advance_return_id: required(1, "advance_return_id"),
-        return_amount: required(2, "return_amount"),
-        payer_mchid: required(3, "payer_mchid"),
-        payer_account: required(4, "payer_account"),
-        payee_mchid: required(5, "payee_mchid"),
-        payee_account: required(6, "payee_account"),
-        result: required(7, "result"),
+        refund_id: optional(0, "refund_id"),
+        advance_return_id: optional(1, "advance_return_id"),
+        return_amount: optional(2, "return_amount"),
+        payer_mchid: optional(3, "payer_mchid"),
+        payer_account: optional(4, "payer_account"),
+        payee_mchid: optional(5, "payee_mchid"),
+        payee_account: optional(6, "payee_account"),
+        result: optional(7, "result"),
         success_time: optional(8, "success_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`refund_id`, `advance_return_id`, `return_amount`, `payer_mchid`, `payer_account`, `payee_mchid`, `payee_account`, `result`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        refund_id: impl ::std::convert::Into<::std::string::String>,
-        advance_return_id: impl ::std::convert::Into<::std::string::String>,
-        return_amount: i64,
-        payer_mchid: impl ::std::convert::Into<::std::string::String>,
-        payer_account: impl ::std::convert::Into<::std::string::String>,
-        payee_mchid: impl ::std::convert::Into<::std::string::String>,
-        payee_account: impl ::std::convert::Into<::std::string::String>,
-        result: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            refund_id: refund_id.into(),
-            advance_return_id: advance_return_id.into(),
-            return_amount,
-            payer_mchid: payer_mchid.into(),
-            payer_account: payer_account.into(),
-            payee_mchid: payee_mchid.into(),
-            payee_account: payee_account.into(),
-            result: result.into(),
+            refund_id: ::std::option::Option::None,
+            advance_return_id: ::std::option::Option::None,
+            return_amount: ::std::option::Option::None,
+            payer_mchid: ::std::option::Option::None,
+            payer_account: ::std::option::Option::None,
+            payee_mchid: ::std::option::Option::None,
+            payee_account: ::std::option::Option::None,
+            result: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -246,84 +250,88 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 垫付退款回补 (`POST /v3/ecommerce/refunds/{refund_id}/return-advance`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 微信退款单号
     ///
-    /// **Required.**
-    pub refund_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_id: ::std::option::Option<::std::string::String>,
     /// 微信回补单号
     ///
-    /// **Required.**
-    pub advance_return_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub advance_return_id: ::std::option::Option<::std::string::String>,
     /// 垫付回补金额
     ///
-    /// **Required.**
-    pub return_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_amount: ::std::option::Option<i64>,
     /// 出款方商户号
     ///
-    /// **Required.**
-    pub payer_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_mchid: ::std::option::Option<::std::string::String>,
     /// 出款方账户
     ///
-    /// **Required.**
-    pub payer_account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_account: ::std::option::Option<::std::string::String>,
     /// 入账方商户号
     ///
-    /// **Required.**
-    pub payee_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payee_mchid: ::std::option::Option<::std::string::String>,
     /// 入账方账户
     ///
-    /// **Required.**
-    pub payee_account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payee_account: ::std::option::Option<::std::string::String>,
     /// 垫付回补结果
     ///
-    /// **Required.**
-    pub result: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<::std::string::String>,
     /// 垫付回补完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        refund_id: required(0, "refund_id"),
-        advance_return_id: required(1, "advance_return_id"),
-        return_amount: required(2, "return_amount"),
-        payer_mchid: required(3, "payer_mchid"),
-        payer_account: required(4, "payer_account"),
-        payee_mchid: required(5, "payee_mchid"),
-        payee_account: required(6, "payee_account"),
-        result: required(7, "result"),
+        refund_id: optional(0, "refund_id"),
+        advance_return_id: optional(1, "advance_return_id"),
+        return_amount: optional(2, "return_amount"),
+        payer_mchid: optional(3, "payer_mchid"),
+        payer_account: optional(4, "payer_account"),
+        payee_mchid: optional(5, "payee_mchid"),
+        payee_account: optional(6, "payee_account"),
+        result: optional(7, "result"),
         success_time: optional(8, "success_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`refund_id`, `advance_return_id`, `return_amount`, `payer_mchid`, `payer_account`, `payee_mchid`, `payee_account`, `result`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        refund_id: impl ::std::convert::Into<::std::string::String>,
-        advance_return_id: impl ::std::convert::Into<::std::string::String>,
-        return_amount: i64,
-        payer_mchid: impl ::std::convert::Into<::std::string::String>,
-        payer_account: impl ::std::convert::Into<::std::string::String>,
-        payee_mchid: impl ::std::convert::Into<::std::string::String>,
-        payee_account: impl ::std::convert::Into<::std::string::String>,
-        result: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            refund_id: refund_id.into(),
-            advance_return_id: advance_return_id.into(),
-            return_amount,
-            payer_mchid: payer_mchid.into(),
-            payer_account: payer_account.into(),
-            payee_mchid: payee_mchid.into(),
-            payee_account: payee_account.into(),
-            result: result.into(),
+            refund_id: ::std::option::Option::None,
+            advance_return_id: ::std::option::Option::None,
+            return_amount: ::std::option::Option::None,
+            payer_mchid: ::std::option::Option::None,
+            payer_account: ::std::option::Option::None,
+            payee_mchid: ::std::option::Option::None,
+            payee_account: ::std::option::Option::None,
+            result: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

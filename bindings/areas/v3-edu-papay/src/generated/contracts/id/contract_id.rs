@@ -80,6 +80,10 @@ pub struct GetContractInformation {
     /// 签约时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -87,6 +91,7 @@ pub struct GetContractInformation {
         contract_id: optional(0, "contract_id"),
         contract_status: optional(1, "contract_status"),
         create_time: optional(2, "create_time"),
+        ..extra
     }
 }
 
@@ -97,23 +102,26 @@ impl GetContractInformation {
             contract_id: ::std::option::Option::None,
             contract_status: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 通过协议号查询签约 (`GET /v3/edu-papay/contracts/id/{contract_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 服务商APPID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -132,36 +140,39 @@ pub struct GetResponse {
     /// 签约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_information: ::std::option::Option<GetContractInformation>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        appid: required(1, "appid"),
+        sp_mchid: optional(0, "sp_mchid"),
+        appid: optional(1, "appid"),
         sub_mchid: optional(2, "sub_mchid"),
         sub_appid: optional(3, "sub_appid"),
         openid: optional(4, "openid"),
         sub_openid: optional(5, "sub_openid"),
         plan_id: optional(6, "plan_id"),
         contract_information: optional(7, "contract_information"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `appid`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sp_mchid: sp_mchid.into(),
-            appid: appid.into(),
+            sp_mchid: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             plan_id: ::std::option::Option::None,
             contract_information: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

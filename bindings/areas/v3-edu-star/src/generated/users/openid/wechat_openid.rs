@@ -35,53 +35,58 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 通过微信用户标识查询用户信息 (`GET /v3/edu-star/users/openid/{wechat_openid}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 是否学生
     ///
-    /// **Required.**
-    pub education_star_student: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub education_star_student: ::std::option::Option<bool>,
     /// appid
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 用户在appid下的唯一标识
     ///
-    /// **Required.**
-    pub wechat_openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wechat_openid: ::std::option::Option<::std::string::String>,
     /// 用户QQ账号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub qq: ::std::option::Option<::std::string::String>,
     /// 注册时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub register_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        education_star_student: required(0, "education_star_student"),
-        appid: required(1, "appid"),
-        wechat_openid: required(2, "wechat_openid"),
+        education_star_student: optional(0, "education_star_student"),
+        appid: optional(1, "appid"),
+        wechat_openid: optional(2, "wechat_openid"),
         qq: optional(3, "qq"),
         register_time: optional(4, "register_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`education_star_student`, `appid`, `wechat_openid`).
-    pub fn new(
-        education_star_student: bool,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        wechat_openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            education_star_student,
-            appid: appid.into(),
-            wechat_openid: wechat_openid.into(),
+            education_star_student: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            wechat_openid: ::std::option::Option::None,
             qq: ::std::option::Option::None,
             register_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

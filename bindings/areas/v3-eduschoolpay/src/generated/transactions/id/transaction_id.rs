@@ -47,32 +47,39 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `payer` object.
 ///
 /// 支付者
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetPayer {
     /// 商户appid下的用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 子商户appid下的用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPayer {
-        openid: required(0, "openid"),
+        openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
+        ..extra
     }
 }
 
 impl GetPayer {
-    /// Creates a value from its required fields (`openid`).
-    pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetPayer {
-            openid: openid.into(),
+            openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -80,14 +87,15 @@ impl GetPayer {
 /// The `amount` object.
 ///
 /// 订单金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAmount {
     /// 订单金额
     ///
-    /// **Required.**
-    pub total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 用户支付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_total: ::std::option::Option<i64>,
@@ -96,30 +104,34 @@ pub struct GetAmount {
     pub discount_total: ::std::option::Option<i64>,
     /// 货币类型
     ///
-    /// **Required.**
-    pub currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAmount {
-        total: required(0, "total"),
+        total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
         discount_total: optional(2, "discount_total"),
-        currency: required(3, "currency"),
+        currency: optional(3, "currency"),
+        ..extra
     }
 }
 
 impl GetAmount {
-    /// Creates a value from its required fields (`total`, `currency`).
-    pub fn new(
-        total: i64,
-        currency: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAmount {
-            total,
+            total: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
             discount_total: ::std::option::Option::None,
-            currency: currency.into(),
+            currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -127,7 +139,7 @@ impl GetAmount {
 /// The `device_info` object.
 ///
 /// 设备信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDeviceInfo {
@@ -136,23 +148,30 @@ pub struct GetDeviceInfo {
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户端设备ip
     ///
-    /// **Required.**
-    pub device_ip: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_ip: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDeviceInfo {
         device_id: optional(0, "device_id"),
-        device_ip: required(1, "device_ip"),
+        device_ip: optional(1, "device_ip"),
+        ..extra
     }
 }
 
 impl GetDeviceInfo {
-    /// Creates a value from its required fields (`device_ip`).
-    pub fn new(device_ip: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDeviceInfo {
             device_id: ::std::option::Option::None,
-            device_ip: device_ip.into(),
+            device_ip: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -160,14 +179,15 @@ impl GetDeviceInfo {
 /// An item of `promotion_detail`.
 ///
 /// 优惠详情
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetPromotionDetailItem {
     /// 券ID
     ///
-    /// **Required.**
-    pub coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -183,8 +203,9 @@ pub struct GetPromotionDetailItem {
     pub amount: ::std::option::Option<i64>,
     /// 活动ID
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
     /// 微信出资
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wechatpay_contribute: ::std::option::Option<i64>,
@@ -194,55 +215,60 @@ pub struct GetPromotionDetailItem {
     /// 其他出资
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub other_contribute: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPromotionDetailItem {
-        coupon_id: required(0, "coupon_id"),
+        coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
         type_: optional(3, "type"),
         amount: optional(4, "amount"),
-        stock_id: required(5, "stock_id"),
+        stock_id: optional(5, "stock_id"),
         wechatpay_contribute: optional(6, "wechatpay_contribute"),
         merchant_contribute: optional(7, "merchant_contribute"),
         other_contribute: optional(8, "other_contribute"),
+        ..extra
     }
 }
 
 impl GetPromotionDetailItem {
-    /// Creates a value from its required fields (`coupon_id`, `stock_id`).
-    pub fn new(
-        coupon_id: impl ::std::convert::Into<::std::string::String>,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetPromotionDetailItem {
-            coupon_id: coupon_id.into(),
+            coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             amount: ::std::option::Option::None,
-            stock_id: stock_id.into(),
+            stock_id: ::std::option::Option::None,
             wechatpay_contribute: ::std::option::Option::None,
             merchant_contribute: ::std::option::Option::None,
             other_contribute: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 微信支付订单号查单 (`GET /v3/eduschoolpay/transactions/id/{transaction_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户appid
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -251,8 +277,9 @@ pub struct GetResponse {
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -261,8 +288,9 @@ pub struct GetResponse {
     pub trade_type: ::std::option::Option<::std::string::String>,
     /// 交易状态
     ///
-    /// **Required.**
-    pub trade_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
     /// 交易状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state_desc: ::std::option::Option<::std::string::String>,
@@ -277,70 +305,71 @@ pub struct GetResponse {
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 支付者
     ///
-    /// **Required.**
-    pub payer: GetPayer,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer: ::std::option::Option<GetPayer>,
     /// 订单金额
     ///
-    /// **Required.**
-    pub amount: GetAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<GetAmount>,
     /// 设备信息
     ///
-    /// **Required.**
-    pub device_info: GetDeviceInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_info: ::std::option::Option<GetDeviceInfo>,
     /// 优惠详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        mchid: required(0, "mchid"),
-        appid: required(1, "appid"),
+        mchid: optional(0, "mchid"),
+        appid: optional(1, "appid"),
         sub_mchid: optional(2, "sub_mchid"),
         sub_appid: optional(3, "sub_appid"),
-        out_trade_no: required(4, "out_trade_no"),
+        out_trade_no: optional(4, "out_trade_no"),
         transaction_id: optional(5, "transaction_id"),
         trade_type: optional(6, "trade_type"),
-        trade_state: required(7, "trade_state"),
+        trade_state: optional(7, "trade_state"),
         trade_state_desc: optional(8, "trade_state_desc"),
         bank_type: optional(9, "bank_type"),
         attach: optional(10, "attach"),
         success_time: optional(11, "success_time"),
-        payer: required(12, "payer"),
-        amount: required(13, "amount"),
-        device_info: required(14, "device_info"),
+        payer: optional(12, "payer"),
+        amount: optional(13, "amount"),
+        device_info: optional(14, "device_info"),
         promotion_detail: optional(15, "promotion_detail"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`mchid`, `appid`, `out_trade_no`, `trade_state`, `payer`, `amount`, `device_info`).
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        trade_state: impl ::std::convert::Into<::std::string::String>,
-        payer: GetPayer,
-        amount: GetAmount,
-        device_info: GetDeviceInfo,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            mchid: mchid.into(),
-            appid: appid.into(),
+            mchid: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            out_trade_no: out_trade_no.into(),
+            out_trade_no: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             trade_type: ::std::option::Option::None,
-            trade_state: trade_state.into(),
+            trade_state: ::std::option::Option::None,
             trade_state_desc: ::std::option::Option::None,
             bank_type: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
-            payer,
-            amount,
-            device_info,
+            payer: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            device_info: ::std::option::Option::None,
             promotion_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -3,57 +3,62 @@
 //! Operations on `/v3/eduschoolpay/users/{openid}/debt-state`.
 
 /// The response of 商户查询用户欠款状态 (`GET /v3/eduschoolpay/users/{openid}/debt-state`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户appid
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 商户appid下的用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 用户状态
     ///
-    /// **Required.**
-    pub state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
     /// 当前用户欠款笔数
     ///
-    /// **Required.**
-    pub debt_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub debt_count: ::std::option::Option<i64>,
     /// 用户欠款状态更新时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        appid: required(0, "appid"),
-        openid: required(1, "openid"),
-        state: required(2, "state"),
-        debt_count: required(3, "debt_count"),
-        update_time: required(4, "update_time"),
+        appid: optional(0, "appid"),
+        openid: optional(1, "openid"),
+        state: optional(2, "state"),
+        debt_count: optional(3, "debt_count"),
+        update_time: optional(4, "update_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`appid`, `openid`, `state`, `debt_count`, `update_time`).
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        state: impl ::std::convert::Into<::std::string::String>,
-        debt_count: i64,
-        update_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            appid: appid.into(),
-            openid: openid.into(),
-            state: state.into(),
-            debt_count,
-            update_time: update_time.into(),
+            appid: ::std::option::Option::None,
+            openid: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            debt_count: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -110,67 +110,75 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `detail_list`.
 ///
 /// 品牌红包明细列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDetailListItem {
     /// 微信支付品牌红包明细单号
     ///
-    /// **Required.**
-    pub transfer_detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_detail_no: ::std::option::Option<::std::string::String>,
     /// 商家品牌红包明细单号
     ///
-    /// **Required.**
-    pub out_detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 品牌红包明细单状态
     ///
-    /// **Required.**
-    pub detail_state: GetDetailListItemDetailState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_state: ::std::option::Option<GetDetailListItemDetailState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDetailListItem {
-        transfer_detail_no: required(0, "transfer_detail_no"),
-        out_detail_no: required(1, "out_detail_no"),
-        detail_state: required(2, "detail_state"),
+        transfer_detail_no: optional(0, "transfer_detail_no"),
+        out_detail_no: optional(1, "out_detail_no"),
+        detail_state: optional(2, "detail_state"),
+        ..extra
     }
 }
 
 impl GetDetailListItem {
-    /// Creates a value from its required fields (`transfer_detail_no`, `out_detail_no`, `detail_state`).
-    pub fn new(
-        transfer_detail_no: impl ::std::convert::Into<::std::string::String>,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        detail_state: GetDetailListItemDetailState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDetailListItem {
-            transfer_detail_no: transfer_detail_no.into(),
-            out_detail_no: out_detail_no.into(),
-            detail_state,
+            transfer_detail_no: ::std::option::Option::None,
+            out_detail_no: ::std::option::Option::None,
+            detail_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 微信支付批次单号查询批次单 (`GET /v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 品牌主商户号
     ///
-    /// **Required.**
-    pub brand_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付品牌红包批次单号
     ///
-    /// **Required.**
-    pub batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_no: ::std::option::Option<::std::string::String>,
     /// 商家品牌红包批次单号
     ///
-    /// **Required.**
-    pub out_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub brand_id: ::std::option::Option<f64>,
+    pub brand_id: ::std::option::Option<i64>,
     /// 品牌红包模板ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub template_id: ::std::option::Option<::std::string::String>,
@@ -179,117 +187,118 @@ pub struct GetResponse {
     pub brand_appid: ::std::option::Option<::std::string::String>,
     /// 批次单状态
     ///
-    /// **Required.**
-    pub batch_state: GetBatchState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_state: ::std::option::Option<GetBatchState>,
     /// 品牌红包批次名称
     ///
-    /// **Required.**
-    pub batch_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_name: ::std::option::Option<::std::string::String>,
     /// 品牌红包批次备注
     ///
-    /// **Required.**
-    pub batch_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_remark: ::std::option::Option<::std::string::String>,
     /// 品牌红包批次单关闭原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_reason: ::std::option::Option<GetCloseReason>,
     /// 总金额
     ///
-    /// **Required.**
-    pub total_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
     /// 总笔数
     ///
-    /// **Required.**
-    pub total_num: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_num: ::std::option::Option<i64>,
     /// 品牌红包批次创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 品牌红包批次更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::std::string::String>,
     /// 发放成功金额
     ///
-    /// **Required.**
-    pub success_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_amount: ::std::option::Option<i64>,
     /// 发放成功笔数
     ///
-    /// **Required.**
-    pub success_num: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_num: ::std::option::Option<i64>,
     /// 发放失败金额
     ///
-    /// **Required.**
-    pub fail_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fail_amount: ::std::option::Option<i64>,
     /// 发放失败笔数
     ///
-    /// **Required.**
-    pub fail_num: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fail_num: ::std::option::Option<i64>,
     /// 品牌红包明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_list: ::std::option::Option<::std::vec::Vec<GetDetailListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        brand_mchid: required(0, "brand_mchid"),
-        batch_no: required(1, "batch_no"),
-        out_batch_no: required(2, "out_batch_no"),
+        brand_mchid: optional(0, "brand_mchid"),
+        batch_no: optional(1, "batch_no"),
+        out_batch_no: optional(2, "out_batch_no"),
         brand_id: optional(3, "brand_id"),
         template_id: optional(4, "template_id"),
         brand_appid: optional(5, "brand_appid"),
-        batch_state: required(6, "batch_state"),
-        batch_name: required(7, "batch_name"),
-        batch_remark: required(8, "batch_remark"),
+        batch_state: optional(6, "batch_state"),
+        batch_name: optional(7, "batch_name"),
+        batch_remark: optional(8, "batch_remark"),
         close_reason: optional(9, "close_reason"),
-        total_amount: required(10, "total_amount"),
-        total_num: required(11, "total_num"),
-        create_time: required(12, "create_time"),
+        total_amount: optional(10, "total_amount"),
+        total_num: optional(11, "total_num"),
+        create_time: optional(12, "create_time"),
         update_time: optional(13, "update_time"),
-        success_amount: required(14, "success_amount"),
-        success_num: required(15, "success_num"),
-        fail_amount: required(16, "fail_amount"),
-        fail_num: required(17, "fail_num"),
+        success_amount: optional(14, "success_amount"),
+        success_num: optional(15, "success_num"),
+        fail_amount: optional(16, "fail_amount"),
+        fail_num: optional(17, "fail_num"),
         detail_list: optional(18, "detail_list"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`brand_mchid`, `batch_no`, `out_batch_no`, `batch_state`, `batch_name`, `batch_remark`, `total_amount`, `total_num`, `create_time`, `success_amount`, `success_num`, `fail_amount`, `fail_num`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        brand_mchid: impl ::std::convert::Into<::std::string::String>,
-        batch_no: impl ::std::convert::Into<::std::string::String>,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        batch_state: GetBatchState,
-        batch_name: impl ::std::convert::Into<::std::string::String>,
-        batch_remark: impl ::std::convert::Into<::std::string::String>,
-        total_amount: f64,
-        total_num: f64,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        success_amount: f64,
-        success_num: f64,
-        fail_amount: f64,
-        fail_num: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            brand_mchid: brand_mchid.into(),
-            batch_no: batch_no.into(),
-            out_batch_no: out_batch_no.into(),
+            brand_mchid: ::std::option::Option::None,
+            batch_no: ::std::option::Option::None,
+            out_batch_no: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
             template_id: ::std::option::Option::None,
             brand_appid: ::std::option::Option::None,
-            batch_state,
-            batch_name: batch_name.into(),
-            batch_remark: batch_remark.into(),
+            batch_state: ::std::option::Option::None,
+            batch_name: ::std::option::Option::None,
+            batch_remark: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
-            total_amount,
-            total_num,
-            create_time: create_time.into(),
+            total_amount: ::std::option::Option::None,
+            total_num: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
-            success_amount,
-            success_num,
-            fail_amount,
-            fail_num,
+            success_amount: ::std::option::Option::None,
+            success_num: ::std::option::Option::None,
+            fail_amount: ::std::option::Option::None,
+            fail_num: ::std::option::Option::None,
             detail_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -86,7 +86,7 @@ pub struct PostBody {
     /// 转账金额
     ///
     /// **Required.**
-    pub transfer_amount: f64,
+    pub transfer_amount: i64,
     /// 转账备注
     ///
     /// **Required.**
@@ -131,7 +131,7 @@ impl PostBody {
         appid: impl ::std::convert::Into<::std::string::String>,
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
-        transfer_amount: f64,
+        transfer_amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
         transfer_scene_id: PostTransferSceneId,
         transfer_scene_report_infos: ::std::vec::Vec<PostTransferSceneReportInfosItem>,
@@ -187,57 +187,62 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 发起转账 (`POST /v3/fund-app/mch-transfer/partner/transfer-bills`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户单号
     ///
-    /// **Required.**
-    pub out_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 微信转账单号
     ///
-    /// **Required.**
-    pub transfer_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_bill_no: ::std::option::Option<::std::string::String>,
     /// 单据创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 跳转领取页面的package信息
     ///
-    /// **Required.**
-    pub package_info: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub package_info: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        out_bill_no: required(1, "out_bill_no"),
-        transfer_bill_no: required(2, "transfer_bill_no"),
-        create_time: required(3, "create_time"),
-        package_info: required(4, "package_info"),
+        sub_mchid: optional(0, "sub_mchid"),
+        out_bill_no: optional(1, "out_bill_no"),
+        transfer_bill_no: optional(2, "transfer_bill_no"),
+        create_time: optional(3, "create_time"),
+        package_info: optional(4, "package_info"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `out_bill_no`, `transfer_bill_no`, `create_time`, `package_info`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        package_info: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sub_mchid: sub_mchid.into(),
-            out_bill_no: out_bill_no.into(),
-            transfer_bill_no: transfer_bill_no.into(),
-            create_time: create_time.into(),
-            package_info: package_info.into(),
+            sub_mchid: ::std::option::Option::None,
+            out_bill_no: ::std::option::Option::None,
+            transfer_bill_no: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            package_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

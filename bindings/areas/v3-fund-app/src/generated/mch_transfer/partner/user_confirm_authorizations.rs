@@ -119,50 +119,55 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 申请免确认收款授权 (`POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户侧授权单号
     ///
-    /// **Required.**
-    pub out_authorization_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_authorization_no: ::std::option::Option<::std::string::String>,
     /// 单据状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 单据创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 跳转领取页面的package信息
     ///
-    /// **Required.**
-    pub package_info: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub package_info: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_authorization_no: required(0, "out_authorization_no"),
-        state: required(1, "state"),
-        create_time: required(2, "create_time"),
-        package_info: required(3, "package_info"),
+        out_authorization_no: optional(0, "out_authorization_no"),
+        state: optional(1, "state"),
+        create_time: optional(2, "create_time"),
+        package_info: optional(3, "package_info"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_authorization_no`, `state`, `create_time`, `package_info`).
-    pub fn new(
-        out_authorization_no: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        package_info: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_authorization_no: out_authorization_no.into(),
-            state,
-            create_time: create_time.into(),
-            package_info: package_info.into(),
+            out_authorization_no: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            package_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -126,7 +126,7 @@ pub struct PostBody {
     /// 转账金额
     ///
     /// **Required.**
-    pub transfer_amount: f64,
+    pub transfer_amount: i64,
     /// 转账备注
     ///
     /// **Required.**
@@ -176,7 +176,7 @@ impl PostBody {
         appid: impl ::std::convert::Into<::std::string::String>,
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
-        transfer_amount: f64,
+        transfer_amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
         transfer_scene_id: PostTransferSceneId,
         transfer_scene_report_infos: ::std::vec::Vec<PostTransferSceneReportInfosItem>,
@@ -267,26 +267,30 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 发起转账并完成自动收款授权 (`POST /v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户单号
     ///
-    /// **Required.**
-    pub out_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 微信转账单号
     ///
-    /// **Required.**
-    pub transfer_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_bill_no: ::std::option::Option<::std::string::String>,
     /// 单据创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 单据状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 跳转领取页面的package信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub package_info: ::std::option::Option<::std::string::String>,
@@ -296,36 +300,37 @@ pub struct PostResponse {
     /// 商户侧授权单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_authorization_no: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_bill_no: required(0, "out_bill_no"),
-        transfer_bill_no: required(1, "transfer_bill_no"),
-        create_time: required(2, "create_time"),
-        state: required(3, "state"),
+        out_bill_no: optional(0, "out_bill_no"),
+        transfer_bill_no: optional(1, "transfer_bill_no"),
+        create_time: optional(2, "create_time"),
+        state: optional(3, "state"),
         package_info: optional(4, "package_info"),
         user_display_name: optional(5, "user_display_name"),
         out_authorization_no: optional(6, "out_authorization_no"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_bill_no`, `transfer_bill_no`, `create_time`, `state`).
-    pub fn new(
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_bill_no: out_bill_no.into(),
-            transfer_bill_no: transfer_bill_no.into(),
-            create_time: create_time.into(),
-            state,
+            out_bill_no: ::std::option::Option::None,
+            transfer_bill_no: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             package_info: ::std::option::Option::None,
             user_display_name: ::std::option::Option::None,
             out_authorization_no: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -78,7 +78,7 @@ pub struct PostBody {
     /// 转账金额
     ///
     /// **Required.**
-    pub transfer_amount: f64,
+    pub transfer_amount: i64,
     /// 转账备注
     ///
     /// **Required.**
@@ -130,7 +130,7 @@ impl PostBody {
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        transfer_amount: f64,
+        transfer_amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
         transfer_scene_id: PostTransferSceneId,
         transfer_scene_report_infos: ::std::vec::Vec<PostTransferSceneReportInfosItem>,
@@ -230,37 +230,43 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 用户授权后转账 (`POST /v3/fund-app/mch-transfer/transfer-bills/transfer`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户号
     ///
-    /// **Required.**
-    pub mch_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mch_id: ::std::option::Option<::std::string::String>,
     /// 商户单号
     ///
-    /// **Required.**
-    pub out_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 微信转账单号
     ///
-    /// **Required.**
-    pub transfer_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_bill_no: ::std::option::Option<::std::string::String>,
     /// 商户AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 单据状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 转账金额
     ///
-    /// **Required.**
-    pub transfer_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_amount: ::std::option::Option<i64>,
     /// 转账备注
     ///
-    /// **Required.**
-    pub transfer_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
@@ -274,54 +280,53 @@ pub struct PostResponse {
     pub user_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
     /// 单据创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 最后一次状态变更时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        mch_id: required(0, "mch_id"),
-        out_bill_no: required(1, "out_bill_no"),
-        transfer_bill_no: required(2, "transfer_bill_no"),
+        mch_id: optional(0, "mch_id"),
+        out_bill_no: optional(1, "out_bill_no"),
+        transfer_bill_no: optional(2, "transfer_bill_no"),
         appid: optional(3, "appid"),
-        state: required(4, "state"),
-        transfer_amount: required(5, "transfer_amount"),
-        transfer_remark: required(6, "transfer_remark"),
+        state: optional(4, "state"),
+        transfer_amount: optional(5, "transfer_amount"),
+        transfer_remark: optional(6, "transfer_remark"),
         fail_reason: optional(7, "fail_reason"),
         openid: optional(8, "openid"),
         user_name: optional(9, "user_name"),
-        create_time: required(10, "create_time"),
+        create_time: optional(10, "create_time"),
         update_time: optional(11, "update_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`mch_id`, `out_bill_no`, `transfer_bill_no`, `state`, `transfer_amount`, `transfer_remark`, `create_time`).
-    pub fn new(
-        mch_id: impl ::std::convert::Into<::std::string::String>,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-        transfer_amount: f64,
-        transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            mch_id: mch_id.into(),
-            out_bill_no: out_bill_no.into(),
-            transfer_bill_no: transfer_bill_no.into(),
+            mch_id: ::std::option::Option::None,
+            out_bill_no: ::std::option::Option::None,
+            transfer_bill_no: ::std::option::Option::None,
             appid: ::std::option::Option::None,
-            state,
-            transfer_amount,
-            transfer_remark: transfer_remark.into(),
+            state: ::std::option::Option::None,
+            transfer_amount: ::std::option::Option::None,
+            transfer_remark: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             user_name: ::std::option::Option::None,
-            create_time: create_time.into(),
+            create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

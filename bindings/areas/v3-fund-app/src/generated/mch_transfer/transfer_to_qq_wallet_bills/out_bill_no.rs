@@ -21,37 +21,43 @@
 }
 
 /// The response of 查询转账到QQ钱包的结果 (`GET /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户单号
     ///
-    /// **Required.**
-    pub out_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 微信转账单号
     ///
-    /// **Required.**
-    pub transfer_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_bill_no: ::std::option::Option<::std::string::String>,
     /// QQ互联开放平台AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 单据状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 转账金额
     ///
-    /// **Required.**
-    pub transfer_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_amount: ::std::option::Option<i64>,
     /// 转账备注
     ///
-    /// **Required.**
-    pub transfer_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 收款用户OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -68,56 +74,55 @@ pub struct GetResponse {
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// 单据创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 最后一次状态变更时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        mchid: required(0, "mchid"),
-        out_bill_no: required(1, "out_bill_no"),
-        transfer_bill_no: required(2, "transfer_bill_no"),
+        mchid: optional(0, "mchid"),
+        out_bill_no: optional(1, "out_bill_no"),
+        transfer_bill_no: optional(2, "transfer_bill_no"),
         appid: optional(3, "appid"),
-        state: required(4, "state"),
-        transfer_amount: required(5, "transfer_amount"),
-        transfer_remark: required(6, "transfer_remark"),
+        state: optional(4, "state"),
+        transfer_amount: optional(5, "transfer_amount"),
+        transfer_remark: optional(6, "transfer_remark"),
         openid: optional(7, "openid"),
         user_qq: optional(8, "user_qq"),
         user_name: optional(9, "user_name"),
         fail_reason: optional(10, "fail_reason"),
-        create_time: required(11, "create_time"),
+        create_time: optional(11, "create_time"),
         update_time: optional(12, "update_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`mchid`, `out_bill_no`, `transfer_bill_no`, `state`, `transfer_amount`, `transfer_remark`, `create_time`).
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-        transfer_amount: f64,
-        transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            mchid: mchid.into(),
-            out_bill_no: out_bill_no.into(),
-            transfer_bill_no: transfer_bill_no.into(),
+            mchid: ::std::option::Option::None,
+            out_bill_no: ::std::option::Option::None,
+            transfer_bill_no: ::std::option::Option::None,
             appid: ::std::option::Option::None,
-            state,
-            transfer_amount,
-            transfer_remark: transfer_remark.into(),
+            state: ::std::option::Option::None,
+            transfer_amount: ::std::option::Option::None,
+            transfer_remark: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             user_qq: ::std::option::Option::None,
             user_name: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
-            create_time: create_time.into(),
+            create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -3,27 +3,34 @@
 //! Operations on `/v3/global/merchant-service/images/upload`.
 
 /// The response of 商户上传反馈图片 (`POST /v3/global/merchant-service/images/upload`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 媒体文件标识ID
     ///
-    /// **Required.**
-    pub media_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub media_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        media_id: required(0, "media_id"),
+        media_id: optional(0, "media_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`media_id`).
-    pub fn new(media_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            media_id: media_id.into(),
+            media_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

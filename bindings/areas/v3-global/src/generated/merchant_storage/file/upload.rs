@@ -97,11 +97,16 @@ pub struct PostResponse {
     /// 文件标识ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         file_id: optional(0, "file_id"),
+        ..extra
     }
 }
 
@@ -110,6 +115,7 @@ impl PostResponse {
     pub fn new() -> Self {
         PostResponse {
             file_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

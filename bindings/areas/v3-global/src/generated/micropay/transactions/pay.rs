@@ -550,6 +550,10 @@ pub struct PostResponsePayer {
     /// 用户标识（特约商户）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -557,6 +561,7 @@ pub struct PostResponsePayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
         sub_openid: optional(2, "sub_openid"),
+        ..extra
     }
 }
 
@@ -567,6 +572,7 @@ impl PostResponsePayer {
             openid: ::std::option::Option::None,
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -596,12 +602,17 @@ pub struct PostExchangeRate {
     /// 汇率值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
+        ..extra
     }
 }
 
@@ -611,6 +622,7 @@ impl PostExchangeRate {
         PostExchangeRate {
             type_: ::std::option::Option::None,
             rate: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -618,48 +630,56 @@ impl PostExchangeRate {
 /// The `amount` object.
 ///
 /// 订单金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseAmount {
     /// 订单金额
     ///
-    /// **Required.**
-    pub total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 用户支付金额
     ///
-    /// **Required.**
-    pub payer_total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_total: ::std::option::Option<i64>,
     /// 支付货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 汇率
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_rate: ::std::option::Option<PostExchangeRate>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseAmount {
-        total: required(0, "total"),
+        total: optional(0, "total"),
         currency: optional(1, "currency"),
-        payer_total: required(2, "payer_total"),
+        payer_total: optional(2, "payer_total"),
         payer_currency: optional(3, "payer_currency"),
         exchange_rate: optional(4, "exchange_rate"),
+        ..extra
     }
 }
 
 impl PostResponseAmount {
-    /// Creates a value from its required fields (`total`, `payer_total`).
-    pub fn new(total: i64, payer_total: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseAmount {
-            total,
+            total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
-            payer_total,
+            payer_total: ::std::option::Option::None,
             payer_currency: ::std::option::Option::None,
             exchange_rate: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -691,48 +711,53 @@ impl PostResponseAmount {
 /// An item of `goods_detail`.
 ///
 /// 单品列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseDetailItemGoodsDetailItem {
     /// 商品编码
     ///
-    /// **Required.**
-    pub goods_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_id: ::std::option::Option<::std::string::String>,
     /// 商品备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_remark: ::std::option::Option<::std::string::String>,
     /// 商品数量
     ///
-    /// **Required.**
-    pub quantity: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub quantity: ::std::option::Option<i64>,
     /// 商品价格
     ///
-    /// **Required.**
-    pub price: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub price: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseDetailItemGoodsDetailItem {
-        goods_id: required(0, "goods_id"),
+        goods_id: optional(0, "goods_id"),
         goods_remark: optional(1, "goods_remark"),
-        quantity: required(2, "quantity"),
-        price: required(3, "price"),
+        quantity: optional(2, "quantity"),
+        price: optional(3, "price"),
+        ..extra
     }
 }
 
 impl PostResponseDetailItemGoodsDetailItem {
-    /// Creates a value from its required fields (`goods_id`, `quantity`, `price`).
-    pub fn new(
-        goods_id: impl ::std::convert::Into<::std::string::String>,
-        quantity: i64,
-        price: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseDetailItemGoodsDetailItem {
-            goods_id: goods_id.into(),
+            goods_id: ::std::option::Option::None,
             goods_remark: ::std::option::Option::None,
-            quantity,
-            price,
+            quantity: ::std::option::Option::None,
+            price: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -740,14 +765,15 @@ impl PostResponseDetailItemGoodsDetailItem {
 /// An item of `detail`.
 ///
 /// 优惠功能
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseDetailItem {
     /// 券ID
     ///
-    /// **Required.**
-    pub promotion_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub promotion_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -760,8 +786,9 @@ pub struct PostResponseDetailItem {
     pub type_: ::std::option::Option<PostResponseDetailItemType>,
     /// 优惠券面额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -782,175 +809,182 @@ pub struct PostResponseDetailItem {
     pub goods_detail: ::std::option::Option<
         ::std::vec::Vec<PostResponseDetailItemGoodsDetailItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseDetailItem {
-        promotion_id: required(0, "promotion_id"),
+        promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
         type_: optional(3, "type"),
-        amount: required(4, "amount"),
+        amount: optional(4, "amount"),
         currency: optional(5, "currency"),
         activity_id: optional(6, "activity_id"),
         wechatpay_contribute_amount: optional(7, "wechatpay_contribute_amount"),
         merchant_contribute_amount: optional(8, "merchant_contribute_amount"),
         other_contribute_amount: optional(9, "other_contribute_amount"),
         goods_detail: optional(10, "goods_detail"),
+        ..extra
     }
 }
 
 impl PostResponseDetailItem {
-    /// Creates a value from its required fields (`promotion_id`, `amount`).
-    pub fn new(
-        promotion_id: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseDetailItem {
-            promotion_id: promotion_id.into(),
+            promotion_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
-            amount,
+            amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             activity_id: ::std::option::Option::None,
             wechatpay_contribute_amount: ::std::option::Option::None,
             merchant_contribute_amount: ::std::option::Option::None,
             other_contribute_amount: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 提交付款码支付 (`POST /v3/global/micropay/transactions/pay`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 微信支付订单号
     ///
-    /// **Required.**
-    pub id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// APPID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 机构商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 机构APPID
     ///
-    /// **Required.**
-    pub sp_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 子商户APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 交易类型
     ///
-    /// **Required.**
-    pub trade_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_type: ::std::option::Option<::std::string::String>,
     /// 交易状态
     ///
-    /// **Required.**
-    pub trade_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
     /// 交易状态描述
     ///
-    /// **Required.**
-    pub trade_state_desc: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state_desc: ::std::option::Option<::std::string::String>,
     /// 付款银行
     ///
-    /// **Required.**
-    pub bank_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_type: ::std::option::Option<::std::string::String>,
     /// 商户数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 支付完成时间
     ///
-    /// **Required.**
-    pub success_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_time: ::std::option::Option<::std::string::String>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer: ::std::option::Option<PostResponsePayer>,
     /// 订单金额
     ///
-    /// **Required.**
-    pub amount: PostResponseAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<PostResponseAmount>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::vec::Vec<PostResponseDetailItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        id: required(0, "id"),
-        mchid: required(1, "mchid"),
-        appid: required(2, "appid"),
-        sub_mchid: required(3, "sub_mchid"),
-        sp_mchid: required(4, "sp_mchid"),
-        sp_appid: required(5, "sp_appid"),
+        id: optional(0, "id"),
+        mchid: optional(1, "mchid"),
+        appid: optional(2, "appid"),
+        sub_mchid: optional(3, "sub_mchid"),
+        sp_mchid: optional(4, "sp_mchid"),
+        sp_appid: optional(5, "sp_appid"),
         sub_appid: optional(6, "sub_appid"),
-        out_trade_no: required(7, "out_trade_no"),
-        trade_type: required(8, "trade_type"),
-        trade_state: required(9, "trade_state"),
-        trade_state_desc: required(10, "trade_state_desc"),
-        bank_type: required(11, "bank_type"),
+        out_trade_no: optional(7, "out_trade_no"),
+        trade_type: optional(8, "trade_type"),
+        trade_state: optional(9, "trade_state"),
+        trade_state_desc: optional(10, "trade_state_desc"),
+        bank_type: optional(11, "bank_type"),
         attach: optional(12, "attach"),
-        success_time: required(13, "success_time"),
+        success_time: optional(13, "success_time"),
         payer: optional(14, "payer"),
-        amount: required(15, "amount"),
+        amount: optional(15, "amount"),
         detail: optional(16, "detail"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`id`, `mchid`, `appid`, `sub_mchid`, `sp_mchid`, `sp_appid`, `out_trade_no`, `trade_type`, `trade_state`, `trade_state_desc`, `bank_type`, `success_time`, `amount`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sp_appid: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        trade_type: impl ::std::convert::Into<::std::string::String>,
-        trade_state: impl ::std::convert::Into<::std::string::String>,
-        trade_state_desc: impl ::std::convert::Into<::std::string::String>,
-        bank_type: impl ::std::convert::Into<::std::string::String>,
-        success_time: impl ::std::convert::Into<::std::string::String>,
-        amount: PostResponseAmount,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            id: id.into(),
-            mchid: mchid.into(),
-            appid: appid.into(),
-            sub_mchid: sub_mchid.into(),
-            sp_mchid: sp_mchid.into(),
-            sp_appid: sp_appid.into(),
+            id: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            sp_mchid: ::std::option::Option::None,
+            sp_appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            out_trade_no: out_trade_no.into(),
-            trade_type: trade_type.into(),
-            trade_state: trade_state.into(),
-            trade_state_desc: trade_state_desc.into(),
-            bank_type: bank_type.into(),
+            out_trade_no: ::std::option::Option::None,
+            trade_type: ::std::option::Option::None,
+            trade_state: ::std::option::Option::None,
+            trade_state_desc: ::std::option::Option::None,
+            bank_type: ::std::option::Option::None,
             attach: ::std::option::Option::None,
-            success_time: success_time.into(),
+            success_time: ::std::option::Option::None,
             payer: ::std::option::Option::None,
-            amount,
+            amount: ::std::option::Option::None,
             detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

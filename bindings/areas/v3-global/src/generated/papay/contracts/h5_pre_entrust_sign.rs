@@ -210,27 +210,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of H5预签约 (`POST /v3/global/papay/contracts/h5-pre-entrust-sign`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 签约跳转URL
     ///
-    /// **Required.**
-    pub sign_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sign_url: required(0, "sign_url"),
+        sign_url: optional(0, "sign_url"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sign_url`).
-    pub fn new(sign_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sign_url: sign_url.into(),
+            sign_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

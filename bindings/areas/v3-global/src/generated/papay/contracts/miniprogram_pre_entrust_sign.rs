@@ -196,27 +196,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 小程序签约 (`POST /v3/global/papay/contracts/miniprogram-pre-entrust-sign`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 委托代扣签约会话id
     ///
-    /// **Required.**
-    pub session_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub session_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        session_id: required(0, "session_id"),
+        session_id: optional(0, "session_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`session_id`).
-    pub fn new(session_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            session_id: session_id.into(),
+            session_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

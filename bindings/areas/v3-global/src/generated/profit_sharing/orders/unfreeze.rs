@@ -82,47 +82,56 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// An item of `receivers`.
 ///
 /// 分账接收方列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostReceiversItem {
     /// 分账币种
     ///
-    /// **Required.**
-    pub currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
     /// 分账金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 分账描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 分账接收方类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: PostType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<PostType>,
     /// 分账接收方帐号
     ///
-    /// **Required.**
-    pub account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account: ::std::option::Option<::std::string::String>,
     /// 分账结果
     ///
-    /// **Required.**
-    pub result: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<::std::string::String>,
     /// 分账失败原因
     ///
-    /// **Required.**
-    pub fail_reason: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fail_reason: ::std::option::Option<::std::string::String>,
     /// 分账创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 分账完成时间
     ///
-    /// **Required.**
-    pub finish_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finish_time: ::std::option::Option<::std::string::String>,
     /// 分账明细单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_id: ::std::option::Option<::std::string::String>,
@@ -138,62 +147,57 @@ pub struct PostReceiversItem {
     /// 汇率值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostReceiversItem {
-        currency: required(0, "currency"),
-        amount: required(1, "amount"),
-        description: required(2, "description"),
-        type_: required(3, "type"),
-        account: required(4, "account"),
-        result: required(5, "result"),
-        fail_reason: required(6, "fail_reason"),
-        create_time: required(7, "create_time"),
-        finish_time: required(8, "finish_time"),
+        currency: optional(0, "currency"),
+        amount: optional(1, "amount"),
+        description: optional(2, "description"),
+        type_: optional(3, "type"),
+        account: optional(4, "account"),
+        result: optional(5, "result"),
+        fail_reason: optional(6, "fail_reason"),
+        create_time: optional(7, "create_time"),
+        finish_time: optional(8, "finish_time"),
         detail_id: optional(9, "detail_id"),
         detail_type: optional(10, "detail_type"),
         settlement_currency: optional(11, "settlement_currency"),
         settlement_amount: optional(12, "settlement_amount"),
         rate: optional(13, "rate"),
+        ..extra
     }
 }
 
 impl PostReceiversItem {
-    /// Creates a value from its required fields (`currency`, `amount`, `description`, `type`, `account`, `result`, `fail_reason`, `create_time`, `finish_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        currency: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-        description: impl ::std::convert::Into<::std::string::String>,
-        type_: PostType,
-        account: impl ::std::convert::Into<::std::string::String>,
-        result: impl ::std::convert::Into<::std::string::String>,
-        fail_reason: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        finish_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostReceiversItem {
-            currency: currency.into(),
-            amount,
-            description: description.into(),
-            type_,
-            account: account.into(),
-            result: result.into(),
-            fail_reason: fail_reason.into(),
-            create_time: create_time.into(),
-            finish_time: finish_time.into(),
+            currency: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            type_: ::std::option::Option::None,
+            account: ::std::option::Option::None,
+            result: ::std::option::Option::None,
+            fail_reason: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            finish_time: ::std::option::Option::None,
             detail_id: ::std::option::Option::None,
             detail_type: ::std::option::Option::None,
             settlement_currency: ::std::option::Option::None,
             settlement_amount: ::std::option::Option::None,
             rate: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 解冻剩余资金 (`POST /v3/global/profit-sharing/orders/unfreeze`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
@@ -202,51 +206,56 @@ pub struct PostResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户分账单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 微信分账单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
     /// 分账单状态
     ///
-    /// **Required.**
-    pub state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
     /// 分账接收方列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receivers: ::std::option::Option<::std::vec::Vec<PostReceiversItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         sub_mchid: optional(0, "sub_mchid"),
-        transaction_id: required(1, "transaction_id"),
-        out_order_no: required(2, "out_order_no"),
-        order_id: required(3, "order_id"),
-        state: required(4, "state"),
+        transaction_id: optional(1, "transaction_id"),
+        out_order_no: optional(2, "out_order_no"),
+        order_id: optional(3, "order_id"),
+        state: optional(4, "state"),
         receivers: optional(5, "receivers"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`transaction_id`, `out_order_no`, `order_id`, `state`).
-    pub fn new(
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-        state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
             sub_mchid: ::std::option::Option::None,
-            transaction_id: transaction_id.into(),
-            out_order_no: out_order_no.into(),
-            order_id: order_id.into(),
-            state: state.into(),
+            transaction_id: ::std::option::Option::None,
+            out_order_no: ::std::option::Option::None,
+            order_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             receivers: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

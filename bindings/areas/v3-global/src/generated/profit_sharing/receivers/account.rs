@@ -127,7 +127,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询分账接收方添加结果 (`GET /v3/global/profit-sharing/receivers/{account}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -136,20 +136,23 @@ pub struct GetResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 分账接收方类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: GetType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<GetType>,
     /// 分账接收方账号
     ///
-    /// **Required.**
-    pub account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account: ::std::option::Option<::std::string::String>,
     /// 分账接收方全称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 与分账方的关系类型
     ///
-    /// **Required.**
-    pub relation_type: GetRelationType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub relation_type: ::std::option::Option<GetRelationType>,
     /// 自定义的分账关系
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_relation: ::std::option::Option<::std::string::String>,
@@ -171,15 +174,19 @@ pub struct GetResponse {
     /// 接收关系添加失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         sub_mchid: optional(0, "sub_mchid"),
-        type_: required(1, "type"),
-        account: required(2, "account"),
+        type_: optional(1, "type"),
+        account: optional(2, "account"),
         name: optional(3, "name"),
-        relation_type: required(4, "relation_type"),
+        relation_type: optional(4, "relation_type"),
         custom_relation: optional(5, "custom_relation"),
         scene: optional(6, "scene"),
         major_service: optional(7, "major_service"),
@@ -187,22 +194,19 @@ pub struct GetResponse {
         file_id: optional(9, "file_id"),
         state: optional(10, "state"),
         fail_reason: optional(11, "fail_reason"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`type`, `account`, `relation_type`).
-    pub fn new(
-        type_: GetType,
-        account: impl ::std::convert::Into<::std::string::String>,
-        relation_type: GetRelationType,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
             sub_mchid: ::std::option::Option::None,
-            type_,
-            account: account.into(),
+            type_: ::std::option::Option::None,
+            account: ::std::option::Option::None,
             name: ::std::option::Option::None,
-            relation_type,
+            relation_type: ::std::option::Option::None,
             custom_relation: ::std::option::Option::None,
             scene: ::std::option::Option::None,
             major_service: ::std::option::Option::None,
@@ -210,6 +214,7 @@ impl GetResponse {
             file_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -16,6 +16,10 @@ pub struct GetResponse {
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -23,6 +27,7 @@ pub struct GetResponse {
         sponsor_mchid: optional(0, "sponsor_mchid"),
         balance: optional(1, "balance"),
         currency: optional(2, "currency"),
+        ..extra
     }
 }
 
@@ -33,6 +38,7 @@ impl GetResponse {
             sponsor_mchid: ::std::option::Option::None,
             balance: ::std::option::Option::None,
             currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -118,12 +118,17 @@ pub struct GetExchangeRate {
     /// 汇率值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
+        ..extra
     }
 }
 
@@ -133,6 +138,7 @@ impl GetExchangeRate {
         GetExchangeRate {
             type_: ::std::option::Option::None,
             rate: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -140,55 +146,60 @@ impl GetExchangeRate {
 /// The `amount` object.
 ///
 /// 退款金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAmount {
     /// 退款金额
     ///
-    /// **Required.**
-    pub refund: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 用户退款金额
     ///
-    /// **Required.**
-    pub payer_refund: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_refund: ::std::option::Option<i64>,
     /// 支付币种
     ///
-    /// **Required.**
-    pub payer_currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 汇率
     ///
-    /// **Required.**
-    pub exchange_rate: GetExchangeRate,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub exchange_rate: ::std::option::Option<GetExchangeRate>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAmount {
-        refund: required(0, "refund"),
+        refund: optional(0, "refund"),
         currency: optional(1, "currency"),
-        payer_refund: required(2, "payer_refund"),
-        payer_currency: required(3, "payer_currency"),
-        exchange_rate: required(4, "exchange_rate"),
+        payer_refund: optional(2, "payer_refund"),
+        payer_currency: optional(3, "payer_currency"),
+        exchange_rate: optional(4, "exchange_rate"),
+        ..extra
     }
 }
 
 impl GetAmount {
-    /// Creates a value from its required fields (`refund`, `payer_refund`, `payer_currency`, `exchange_rate`).
-    pub fn new(
-        refund: i64,
-        payer_refund: i64,
-        payer_currency: impl ::std::convert::Into<::std::string::String>,
-        exchange_rate: GetExchangeRate,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAmount {
-            refund,
+            refund: ::std::option::Option::None,
             currency: ::std::option::Option::None,
-            payer_refund,
-            payer_currency: payer_currency.into(),
-            exchange_rate,
+            payer_refund: ::std::option::Option::None,
+            payer_currency: ::std::option::Option::None,
+            exchange_rate: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -220,14 +231,15 @@ impl GetAmount {
 /// The `detail` object.
 ///
 /// 优惠退款详情
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDetail {
     /// 券ID
     ///
-    /// **Required.**
-    pub promotion_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub promotion_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<GetScope>,
@@ -243,59 +255,67 @@ pub struct GetDetail {
     pub refund_amount: ::std::option::Option<i64>,
     /// 货币类型
     ///
-    /// **Required.**
-    pub currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDetail {
-        promotion_id: required(0, "promotion_id"),
+        promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
         type_: optional(2, "type"),
         amount: optional(3, "amount"),
         refund_amount: optional(4, "refund_amount"),
-        currency: required(5, "currency"),
+        currency: optional(5, "currency"),
+        ..extra
     }
 }
 
 impl GetDetail {
-    /// Creates a value from its required fields (`promotion_id`, `currency`).
-    pub fn new(
-        promotion_id: impl ::std::convert::Into<::std::string::String>,
-        currency: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDetail {
-            promotion_id: promotion_id.into(),
+            promotion_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             refund_amount: ::std::option::Option::None,
-            currency: currency.into(),
+            currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询单笔退款(商户退款订单号) (`GET /v3/global/refunds/out-refund-no/{out_refund_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 微信支付退款订单号
     ///
-    /// **Required.**
-    pub id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// 商户退款单号
     ///
-    /// **Required.**
-    pub out_refund_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_refund_no: ::std::option::Option<::std::string::String>,
     /// 微信支付交易订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户原交易订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 退款渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub channel: ::std::option::Option<GetChannel>,
@@ -310,62 +330,63 @@ pub struct GetResponse {
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 退款创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 退款状态
     ///
-    /// **Required.**
-    pub status: GetStatus,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<GetStatus>,
     /// 退款金额
     ///
-    /// **Required.**
-    pub amount: GetAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<GetAmount>,
     /// 优惠退款详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<GetDetail>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        id: required(0, "id"),
-        out_refund_no: required(1, "out_refund_no"),
-        transaction_id: required(2, "transaction_id"),
-        out_trade_no: required(3, "out_trade_no"),
+        id: optional(0, "id"),
+        out_refund_no: optional(1, "out_refund_no"),
+        transaction_id: optional(2, "transaction_id"),
+        out_trade_no: optional(3, "out_trade_no"),
         channel: optional(4, "channel"),
         recv_account: optional(5, "recv_account"),
         fund_source: optional(6, "fund_source"),
         success_time: optional(7, "success_time"),
-        create_time: required(8, "create_time"),
-        status: required(9, "status"),
-        amount: required(10, "amount"),
+        create_time: optional(8, "create_time"),
+        status: optional(9, "status"),
+        amount: optional(10, "amount"),
         detail: optional(11, "detail"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`id`, `out_refund_no`, `transaction_id`, `out_trade_no`, `create_time`, `status`, `amount`).
-    pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        status: GetStatus,
-        amount: GetAmount,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            id: id.into(),
-            out_refund_no: out_refund_no.into(),
-            transaction_id: transaction_id.into(),
-            out_trade_no: out_trade_no.into(),
+            id: ::std::option::Option::None,
+            out_refund_no: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
             channel: ::std::option::Option::None,
             recv_account: ::std::option::Option::None,
             fund_source: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
-            create_time: create_time.into(),
-            status,
-            amount,
+            create_time: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -83,6 +83,10 @@ pub struct GetPayer {
     /// 子商户用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -90,6 +94,7 @@ pub struct GetPayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
         sub_openid: optional(2, "sub_openid"),
+        ..extra
     }
 }
 
@@ -100,6 +105,7 @@ impl GetPayer {
             openid: ::std::option::Option::None,
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -129,12 +135,17 @@ pub struct GetExchangeRate {
     /// 汇率值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
+        ..extra
     }
 }
 
@@ -144,6 +155,7 @@ impl GetExchangeRate {
         GetExchangeRate {
             type_: ::std::option::Option::None,
             rate: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -151,55 +163,60 @@ impl GetExchangeRate {
 /// The `amount` object.
 ///
 /// 订单金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAmount {
     /// 订单金额
     ///
-    /// **Required.**
-    pub total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 用户支付金额
     ///
-    /// **Required.**
-    pub payer_total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_total: ::std::option::Option<i64>,
     /// 订单标价币种
     ///
-    /// **Required.**
-    pub currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
     /// 用户支付币种
     ///
-    /// **Required.**
-    pub payer_currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 汇率信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_rate: ::std::option::Option<GetExchangeRate>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAmount {
-        total: required(0, "total"),
-        payer_total: required(1, "payer_total"),
-        currency: required(2, "currency"),
-        payer_currency: required(3, "payer_currency"),
+        total: optional(0, "total"),
+        payer_total: optional(1, "payer_total"),
+        currency: optional(2, "currency"),
+        payer_currency: optional(3, "payer_currency"),
         exchange_rate: optional(4, "exchange_rate"),
+        ..extra
     }
 }
 
 impl GetAmount {
-    /// Creates a value from its required fields (`total`, `payer_total`, `currency`, `payer_currency`).
-    pub fn new(
-        total: i64,
-        payer_total: i64,
-        currency: impl ::std::convert::Into<::std::string::String>,
-        payer_currency: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAmount {
-            total,
-            payer_total,
-            currency: currency.into(),
-            payer_currency: payer_currency.into(),
+            total: ::std::option::Option::None,
+            payer_total: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
+            payer_currency: ::std::option::Option::None,
             exchange_rate: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -219,55 +236,60 @@ impl GetAmount {
 /// An item of `goods_detail`.
 ///
 /// 单品列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetGoodsDetailItem {
     /// 商品编码
     ///
-    /// **Required.**
-    pub goods_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_id: ::std::option::Option<::std::string::String>,
     /// 商品备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_remark: ::std::option::Option<::std::string::String>,
     /// 商品优惠金额
     ///
-    /// **Required.**
-    pub discount_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_amount: ::std::option::Option<i64>,
     /// 商品数量
     ///
-    /// **Required.**
-    pub quantity: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub quantity: ::std::option::Option<i64>,
     /// 商品价格
     ///
-    /// **Required.**
-    pub price: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub price: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetGoodsDetailItem {
-        goods_id: required(0, "goods_id"),
+        goods_id: optional(0, "goods_id"),
         goods_remark: optional(1, "goods_remark"),
-        discount_amount: required(2, "discount_amount"),
-        quantity: required(3, "quantity"),
-        price: required(4, "price"),
+        discount_amount: optional(2, "discount_amount"),
+        quantity: optional(3, "quantity"),
+        price: optional(4, "price"),
+        ..extra
     }
 }
 
 impl GetGoodsDetailItem {
-    /// Creates a value from its required fields (`goods_id`, `discount_amount`, `quantity`, `price`).
-    pub fn new(
-        goods_id: impl ::std::convert::Into<::std::string::String>,
-        discount_amount: i64,
-        quantity: i64,
-        price: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetGoodsDetailItem {
-            goods_id: goods_id.into(),
+            goods_id: ::std::option::Option::None,
             goods_remark: ::std::option::Option::None,
-            discount_amount,
-            quantity,
-            price,
+            discount_amount: ::std::option::Option::None,
+            quantity: ::std::option::Option::None,
+            price: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -275,14 +297,15 @@ impl GetGoodsDetailItem {
 /// An item of `promotion_detail`.
 ///
 /// 优惠功能
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetPromotionDetailItem {
     /// 券ID
     ///
-    /// **Required.**
-    pub promotion_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub promotion_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -295,12 +318,14 @@ pub struct GetPromotionDetailItem {
     pub type_: ::std::option::Option<GetPromotionDetailItemType>,
     /// 优惠券面额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 优惠币种
     ///
-    /// **Required.**
-    pub currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
     /// 活动ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_id: ::std::option::Option<::std::string::String>,
@@ -316,178 +341,184 @@ pub struct GetPromotionDetailItem {
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPromotionDetailItem {
-        promotion_id: required(0, "promotion_id"),
+        promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
         type_: optional(3, "type"),
-        amount: required(4, "amount"),
-        currency: required(5, "currency"),
+        amount: optional(4, "amount"),
+        currency: optional(5, "currency"),
         activity_id: optional(6, "activity_id"),
         wxpay_contribute_amount: optional(7, "wxpay_contribute_amount"),
         merchant_contribute_amount: optional(8, "merchant_contribute_amount"),
         other_contribute_amount: optional(9, "other_contribute_amount"),
         goods_detail: optional(10, "goods_detail"),
+        ..extra
     }
 }
 
 impl GetPromotionDetailItem {
-    /// Creates a value from its required fields (`promotion_id`, `amount`, `currency`).
-    pub fn new(
-        promotion_id: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-        currency: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetPromotionDetailItem {
-            promotion_id: promotion_id.into(),
+            promotion_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
-            amount,
-            currency: currency.into(),
+            amount: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
             activity_id: ::std::option::Option::None,
             wxpay_contribute_amount: ::std::option::Option::None,
             merchant_contribute_amount: ::std::option::Option::None,
             other_contribute_amount: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询订单(微信支付订单号) (`GET /v3/global/transactions/id/{transaction_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// APPID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 机构商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 机构APPID
     ///
-    /// **Required.**
-    pub sp_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 子商户APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     ///
-    /// **Required.**
-    pub id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
     /// 商户数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 交易类型
     ///
-    /// **Required.**
-    pub trade_type: GetTradeType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_type: ::std::option::Option<GetTradeType>,
     /// 付款银行
     ///
-    /// **Required.**
-    pub bank_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_type: ::std::option::Option<::std::string::String>,
     /// 支付完成时间
     ///
-    /// **Required.**
-    pub success_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_time: ::std::option::Option<::std::string::String>,
     /// 交易状态
     ///
-    /// **Required.**
-    pub trade_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
     /// 交易状态描述
     ///
-    /// **Required.**
-    pub trade_state_desc: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state_desc: ::std::option::Option<::std::string::String>,
     /// 支付者
     ///
-    /// **Required.**
-    pub payer: GetPayer,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer: ::std::option::Option<GetPayer>,
     /// 订单金额
     ///
-    /// **Required.**
-    pub amount: GetAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<GetAmount>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        mchid: required(0, "mchid"),
-        appid: required(1, "appid"),
-        sp_mchid: required(2, "sp_mchid"),
-        sub_mchid: required(3, "sub_mchid"),
-        sp_appid: required(4, "sp_appid"),
+        mchid: optional(0, "mchid"),
+        appid: optional(1, "appid"),
+        sp_mchid: optional(2, "sp_mchid"),
+        sub_mchid: optional(3, "sub_mchid"),
+        sp_appid: optional(4, "sp_appid"),
         sub_appid: optional(5, "sub_appid"),
-        out_trade_no: required(6, "out_trade_no"),
-        id: required(7, "id"),
+        out_trade_no: optional(6, "out_trade_no"),
+        id: optional(7, "id"),
         attach: optional(8, "attach"),
-        trade_type: required(9, "trade_type"),
-        bank_type: required(10, "bank_type"),
-        success_time: required(11, "success_time"),
-        trade_state: required(12, "trade_state"),
-        trade_state_desc: required(13, "trade_state_desc"),
-        payer: required(14, "payer"),
-        amount: required(15, "amount"),
+        trade_type: optional(9, "trade_type"),
+        bank_type: optional(10, "bank_type"),
+        success_time: optional(11, "success_time"),
+        trade_state: optional(12, "trade_state"),
+        trade_state_desc: optional(13, "trade_state_desc"),
+        payer: optional(14, "payer"),
+        amount: optional(15, "amount"),
         promotion_detail: optional(16, "promotion_detail"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`mchid`, `appid`, `sp_mchid`, `sub_mchid`, `sp_appid`, `out_trade_no`, `id`, `trade_type`, `bank_type`, `success_time`, `trade_state`, `trade_state_desc`, `payer`, `amount`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        sp_appid: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        id: impl ::std::convert::Into<::std::string::String>,
-        trade_type: GetTradeType,
-        bank_type: impl ::std::convert::Into<::std::string::String>,
-        success_time: impl ::std::convert::Into<::std::string::String>,
-        trade_state: impl ::std::convert::Into<::std::string::String>,
-        trade_state_desc: impl ::std::convert::Into<::std::string::String>,
-        payer: GetPayer,
-        amount: GetAmount,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            mchid: mchid.into(),
-            appid: appid.into(),
-            sp_mchid: sp_mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            sp_appid: sp_appid.into(),
+            mchid: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            sp_mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            sp_appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            out_trade_no: out_trade_no.into(),
-            id: id.into(),
+            out_trade_no: ::std::option::Option::None,
+            id: ::std::option::Option::None,
             attach: ::std::option::Option::None,
-            trade_type,
-            bank_type: bank_type.into(),
-            success_time: success_time.into(),
-            trade_state: trade_state.into(),
-            trade_state_desc: trade_state_desc.into(),
-            payer,
-            amount,
+            trade_type: ::std::option::Option::None,
+            bank_type: ::std::option::Option::None,
+            success_time: ::std::option::Option::None,
+            trade_state: ::std::option::Option::None,
+            trade_state_desc: ::std::option::Option::None,
+            payer: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             promotion_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -10,7 +10,7 @@ pub struct PostBody {
     /// 使用的资格的地区编码
     ///
     /// **Required.**
-    pub qualification_region_code: f64,
+    pub qualification_region_code: i64,
     /// 统一社会信息代码
     ///
     /// **Required.**
@@ -27,7 +27,7 @@ pub struct PostBody {
 impl PostBody {
     /// Creates a value from its required fields (`qualification_region_code`, `license_number`).
     pub fn new(
-        qualification_region_code: f64,
+        qualification_region_code: i64,
         license_number: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         PostBody {
@@ -59,7 +59,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 企业信息查询 (`POST /v3/gov/subsidy/companies/query`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
@@ -71,34 +71,39 @@ pub struct PostResponse {
     pub collect_state: ::std::option::Option<PostCollectState>,
     /// 响应码
     ///
-    /// **Required.**
-    pub code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
-    /// **Required.**
-    pub message: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub message: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         company_name: optional(0, "company_name"),
         collect_state: optional(1, "collect_state"),
-        code: required(2, "code"),
-        message: required(3, "message"),
+        code: optional(2, "code"),
+        message: optional(3, "message"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`code`, `message`).
-    pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
-        message: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
             company_name: ::std::option::Option::None,
             collect_state: ::std::option::Option::None,
-            code: code.into(),
-            message: message.into(),
+            code: ::std::option::Option::None,
+            message: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -37,7 +37,7 @@ pub struct PostBody {
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
     ///
     /// **Required.**
-    pub appliance_id: f64,
+    pub appliance_id: i64,
     /// 商品名称
     ///
     /// **Required.**
@@ -52,7 +52,7 @@ pub struct PostBody {
     /// 使用的资格的地区编码
     ///
     /// **Required.**
-    pub qualification_region_code: f64,
+    pub qualification_region_code: i64,
     /// 销售企业名称
     ///
     /// **Required.**
@@ -64,11 +64,11 @@ pub struct PostBody {
     /// 基准价格
     ///
     /// **Required.**
-    pub base_price: f64,
+    pub base_price: i64,
     /// 近1个月平均交易价，单位：分
     ///
     /// **Required.**
-    pub average_trading_price: f64,
+    pub average_trading_price: i64,
     /// 产品类型
     ///
     /// **Required.**
@@ -103,14 +103,14 @@ impl PostBody {
     /// Creates a value from its required fields (`appliance_id`, `product_name`, `brand`, `qualification_region_code`, `seller_name`, `license_number`, `base_price`, `average_trading_price`, `product_type`, `bar_code`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        appliance_id: f64,
+        appliance_id: i64,
         product_name: impl ::std::convert::Into<::std::string::String>,
         brand: impl ::std::convert::Into<::std::string::String>,
-        qualification_region_code: f64,
+        qualification_region_code: i64,
         seller_name: impl ::std::convert::Into<::std::string::String>,
         license_number: impl ::std::convert::Into<::std::string::String>,
-        base_price: f64,
-        average_trading_price: f64,
+        base_price: i64,
+        average_trading_price: i64,
         product_type: PostProductType,
         bar_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -155,36 +155,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 商品信息上传 (`POST /v3/gov/subsidy/goods/upload`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 响应码
     ///
-    /// **Required.**
-    pub code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
-    /// **Required.**
-    pub message: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub message: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        code: required(0, "code"),
-        message: required(1, "message"),
+        code: optional(0, "code"),
+        message: optional(1, "message"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`code`, `message`).
-    pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
-        message: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            code: code.into(),
-            message: message.into(),
+            code: ::std::option::Option::None,
+            message: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

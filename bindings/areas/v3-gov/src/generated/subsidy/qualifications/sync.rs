@@ -101,7 +101,7 @@ pub struct PostBody {
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub appliance_id: ::std::option::Option<f64>,
+    pub appliance_id: ::std::option::Option<i64>,
     /// 商户支付订单号
     ///
     /// **Required.**
@@ -127,7 +127,7 @@ pub struct PostBody {
     /// 使用的资格的地区编码
     ///
     /// **Required.**
-    pub qualification_region_code: f64,
+    pub qualification_region_code: i64,
     /// S/N码
     ///
     /// **Required.**
@@ -172,11 +172,11 @@ pub struct PostBody {
     /// 订单金额
     ///
     /// **Required.**
-    pub order_amount: f64,
+    pub order_amount: i64,
     /// 优惠金额，单位为分，**注意:只传国补相关优惠，其他非国补的优惠不可叠加在这里**
     ///
     /// **Required.**
-    pub discount_amount: f64,
+    pub discount_amount: i64,
     /// imei1编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub imei1: ::std::option::Option<::std::string::String>,
@@ -282,7 +282,7 @@ impl PostBody {
         receive_region_code: impl ::std::convert::Into<::std::string::String>,
         brand: impl ::std::convert::Into<::std::string::String>,
         address: impl ::std::convert::Into<::std::string::String>,
-        qualification_region_code: f64,
+        qualification_region_code: i64,
         sn_code: impl ::std::convert::Into<::std::string::String>,
         seller_name: impl ::std::convert::Into<::std::string::String>,
         license_number: impl ::std::convert::Into<::std::string::String>,
@@ -291,8 +291,8 @@ impl PostBody {
         spec_model: impl ::std::convert::Into<::std::string::String>,
         invoice_num: impl ::std::convert::Into<::std::string::String>,
         product_type: PostProductType,
-        order_amount: f64,
-        discount_amount: f64,
+        order_amount: i64,
+        discount_amount: i64,
         mch_order_id: impl ::std::convert::Into<::std::string::String>,
         invoice_time: impl ::std::convert::Into<::std::string::String>,
         purchaser_name: impl ::std::convert::Into<::std::string::String>,
@@ -371,7 +371,7 @@ impl PostBody {
     }
 
     /// Sets `appliance_id`.
-    pub fn with_appliance_id(mut self, appliance_id: f64) -> Self {
+    pub fn with_appliance_id(mut self, appliance_id: i64) -> Self {
         self.appliance_id = ::std::option::Option::Some(appliance_id);
         self
     }
@@ -461,36 +461,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 同步资格核销信息 (`POST /v3/gov/subsidy/qualifications/sync`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 响应码
     ///
-    /// **Required.**
-    pub code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
-    /// **Required.**
-    pub message: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub message: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        code: required(0, "code"),
-        message: required(1, "message"),
+        code: optional(0, "code"),
+        message: optional(1, "message"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`code`, `message`).
-    pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
-        message: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            code: code.into(),
-            message: message.into(),
+            code: ::std::option::Option::None,
+            message: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

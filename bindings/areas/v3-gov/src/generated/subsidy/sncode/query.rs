@@ -14,7 +14,7 @@ pub struct PostBody {
     /// 使用的资格的地区编码
     ///
     /// **Required.**
-    pub qualification_region_code: f64,
+    pub qualification_region_code: i64,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -28,7 +28,7 @@ impl PostBody {
     /// Creates a value from its required fields (`sn_code_list`, `qualification_region_code`).
     pub fn new(
         sn_code_list: ::std::vec::Vec<::std::string::String>,
-        qualification_region_code: f64,
+        qualification_region_code: i64,
     ) -> Self {
         PostBody {
             sn_code_list,
@@ -73,66 +73,80 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// An item of `goods_sn_list`.
 ///
 /// sn码状态数组
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostGoodsSnListItem {
     /// S/N码
     ///
-    /// **Required.**
-    pub sn_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sn_code: ::std::option::Option<::std::string::String>,
     /// 状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 不可售的原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub not_sellable_reason: ::std::option::Option<PostNotSellableReason>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostGoodsSnListItem {
-        sn_code: required(0, "sn_code"),
-        state: required(1, "state"),
+        sn_code: optional(0, "sn_code"),
+        state: optional(1, "state"),
         not_sellable_reason: optional(2, "not_sellable_reason"),
+        ..extra
     }
 }
 
 impl PostGoodsSnListItem {
-    /// Creates a value from its required fields (`sn_code`, `state`).
-    pub fn new(
-        sn_code: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostGoodsSnListItem {
-            sn_code: sn_code.into(),
-            state,
+            sn_code: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             not_sellable_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询sn码状态 (`POST /v3/gov/subsidy/sncode/query`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// sn码状态数组
     ///
-    /// **Required.**
-    pub goods_sn_list: ::std::vec::Vec<PostGoodsSnListItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_sn_list: ::std::option::Option<::std::vec::Vec<PostGoodsSnListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        goods_sn_list: required(0, "goods_sn_list"),
+        goods_sn_list: optional(0, "goods_sn_list"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`goods_sn_list`).
-    pub fn new(goods_sn_list: ::std::vec::Vec<PostGoodsSnListItem>) -> Self {
-        PostResponse { goods_sn_list }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        PostResponse {
+            goods_sn_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 

@@ -24,7 +24,7 @@ pub struct PostBody {
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
     ///
     /// **Required.**
-    pub appliance_id: f64,
+    pub appliance_id: i64,
     /// 商户支付订单号
     ///
     /// **Required.**
@@ -32,7 +32,7 @@ pub struct PostBody {
     /// 使用的资格的地区编码
     ///
     /// **Required.**
-    pub qualification_region_code: f64,
+    pub qualification_region_code: i64,
     /// S/N码
     ///
     /// **Required.**
@@ -61,9 +61,9 @@ pub struct PostBody {
 impl PostBody {
     /// Creates a value from its required fields (`appliance_id`, `out_trade_no`, `qualification_region_code`, `sn_code`, `barcode`, `product_type`).
     pub fn new(
-        appliance_id: f64,
+        appliance_id: i64,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        qualification_region_code: f64,
+        qualification_region_code: i64,
         sn_code: impl ::std::convert::Into<::std::string::String>,
         barcode: impl ::std::convert::Into<::std::string::String>,
         product_type: PostProductType,
@@ -88,36 +88,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of sn码解锁 (`POST /v3/gov/subsidy/sncode/unlock`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 响应码
     ///
-    /// **Required.**
-    pub code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
-    /// **Required.**
-    pub message: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub message: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        code: required(0, "code"),
-        message: required(1, "message"),
+        code: optional(0, "code"),
+        message: optional(1, "message"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`code`, `message`).
-    pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
-        message: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            code: code.into(),
-            message: message.into(),
+            code: ::std::option::Option::None,
+            message: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

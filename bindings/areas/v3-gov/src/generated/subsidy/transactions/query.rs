@@ -10,7 +10,7 @@ pub struct PostBody {
     /// 使用的资格的地区编码
     ///
     /// **Required.**
-    pub qualification_region_code: f64,
+    pub qualification_region_code: i64,
     /// 商户订单号数组
     ///
     /// **Required.**
@@ -27,7 +27,7 @@ pub struct PostBody {
 impl PostBody {
     /// Creates a value from its required fields (`qualification_region_code`, `order_number_list`).
     pub fn new(
-        qualification_region_code: f64,
+        qualification_region_code: i64,
         order_number_list: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
         PostBody {
@@ -86,6 +86,10 @@ pub struct PostShopOrderListItem {
     /// 品类状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cate_state: ::std::option::Option<PostCateState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -93,6 +97,7 @@ pub struct PostShopOrderListItem {
         shop_order_number: optional(0, "shop_order_number"),
         collect_state: optional(1, "collect_state"),
         cate_state: optional(2, "cate_state"),
+        ..extra
     }
 }
 
@@ -103,48 +108,54 @@ impl PostShopOrderListItem {
             shop_order_number: ::std::option::Option::None,
             collect_state: ::std::option::Option::None,
             cate_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 交易信息查询 (`POST /v3/gov/subsidy/transactions/query`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 响应码
     ///
-    /// **Required.**
-    pub code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
-    /// **Required.**
-    pub message: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub message: ::std::option::Option<::std::string::String>,
     /// 订单状态数组
     ///
-    /// **Required.**
-    pub shop_order_list: ::std::vec::Vec<PostShopOrderListItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub shop_order_list: ::std::option::Option<::std::vec::Vec<PostShopOrderListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        code: required(0, "code"),
-        message: required(1, "message"),
-        shop_order_list: required(2, "shop_order_list"),
+        code: optional(0, "code"),
+        message: optional(1, "message"),
+        shop_order_list: optional(2, "shop_order_list"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`code`, `message`, `shop_order_list`).
-    pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
-        message: impl ::std::convert::Into<::std::string::String>,
-        shop_order_list: ::std::vec::Vec<PostShopOrderListItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            code: code.into(),
-            message: message.into(),
-            shop_order_list,
+            code: ::std::option::Option::None,
+            message: ::std::option::Option::None,
+            shop_order_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -91,42 +91,50 @@
 }
 
 /// The response of 查询保单 (`GET /v3/inspolicymgr/deduct/policies/{out_insurance_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户保险编号
     ///
-    /// **Required.**
-    pub out_insurance_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_insurance_no: ::std::option::Option<::std::string::String>,
     /// 保险名称
     ///
-    /// **Required.**
-    pub insurance_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub insurance_name: ::std::option::Option<::std::string::String>,
     /// 被保险人姓名列表
     ///
-    /// **Required.**
-    pub insured_name_list: ::std::vec::Vec<::std::string::String>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub insured_name_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 承保公司代码
     ///
-    /// **Required.**
-    pub insurance_company_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub insurance_company_code: ::std::option::Option<::std::string::String>,
     /// 保单生效时间
     ///
-    /// **Required.**
-    pub effective_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub effective_time: ::std::option::Option<::std::string::String>,
     /// 保单失效时间
     ///
-    /// **Required.**
-    pub expired_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub expired_time: ::std::option::Option<::std::string::String>,
     /// 保障详情
     ///
-    /// **Required.**
-    pub coverage_detail: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coverage_detail: ::std::option::Option<::std::string::String>,
     /// 是否支持续保
     ///
-    /// **Required.**
-    pub support_renewal: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub support_renewal: ::std::option::Option<bool>,
     /// 可续保开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_renewal_time: ::std::option::Option<::std::string::String>,
@@ -135,8 +143,9 @@ pub struct GetResponse {
     pub end_renewal_time: ::std::option::Option<::std::string::String>,
     /// 保单类型
     ///
-    /// **Required.**
-    pub policy_type: GetPolicyType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub policy_type: ::std::option::Option<GetPolicyType>,
     /// 车牌信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub car_number: ::std::option::Option<::std::string::String>,
@@ -148,27 +157,32 @@ pub struct GetResponse {
     pub address: ::std::option::Option<::std::string::String>,
     /// 保单状态
     ///
-    /// **Required.**
-    pub policy_state: GetPolicyState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub policy_state: ::std::option::Option<GetPolicyState>,
     /// 保司保单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_code: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     ///
-    /// **Required.**
-    pub plan_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<::std::string::String>,
     /// 商户签约协议号
     ///
-    /// **Required.**
-    pub out_contract_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 保单的扣费周期列表
     ///
-    /// **Required.**
-    pub policy_periods: ::std::vec::Vec<f64>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub policy_periods: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 是否为赠险
     ///
-    /// **Required.**
-    pub free_insurance: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub free_insurance: ::std::option::Option<bool>,
     /// 是否与其它保单合并扣费
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combined_payment: ::std::option::Option<bool>,
@@ -190,30 +204,34 @@ pub struct GetResponse {
     /// 保障期限类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coverage_term_type: ::std::option::Option<GetCoverageTermType>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        out_insurance_no: required(0, "out_insurance_no"),
-        insurance_name: required(1, "insurance_name"),
-        insured_name_list: required(2, "insured_name_list"),
-        insurance_company_code: required(3, "insurance_company_code"),
-        effective_time: required(4, "effective_time"),
-        expired_time: required(5, "expired_time"),
-        coverage_detail: required(6, "coverage_detail"),
-        support_renewal: required(7, "support_renewal"),
+        out_insurance_no: optional(0, "out_insurance_no"),
+        insurance_name: optional(1, "insurance_name"),
+        insured_name_list: optional(2, "insured_name_list"),
+        insurance_company_code: optional(3, "insurance_company_code"),
+        effective_time: optional(4, "effective_time"),
+        expired_time: optional(5, "expired_time"),
+        coverage_detail: optional(6, "coverage_detail"),
+        support_renewal: optional(7, "support_renewal"),
         start_renewal_time: optional(8, "start_renewal_time"),
         end_renewal_time: optional(9, "end_renewal_time"),
-        policy_type: required(10, "policy_type"),
+        policy_type: optional(10, "policy_type"),
         car_number: optional(11, "car_number"),
         pet_name: optional(12, "pet_name"),
         address: optional(13, "address"),
-        policy_state: required(14, "policy_state"),
+        policy_state: optional(14, "policy_state"),
         policy_code: optional(15, "policy_code"),
-        plan_id: required(16, "plan_id"),
-        out_contract_code: required(17, "out_contract_code"),
-        policy_periods: required(18, "policy_periods"),
-        free_insurance: required(19, "free_insurance"),
+        plan_id: optional(16, "plan_id"),
+        out_contract_code: optional(17, "out_contract_code"),
+        policy_periods: optional(18, "policy_periods"),
+        free_insurance: optional(19, "free_insurance"),
         combined_payment: optional(20, "combined_payment"),
         payment_method: optional(21, "payment_method"),
         period_premium_mode: optional(22, "period_premium_mode"),
@@ -221,49 +239,34 @@ pub struct GetResponse {
         first_period_amount: optional(24, "first_period_amount"),
         subsequent_period_amount: optional(25, "subsequent_period_amount"),
         coverage_term_type: optional(26, "coverage_term_type"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`out_insurance_no`, `insurance_name`, `insured_name_list`, `insurance_company_code`, `effective_time`, `expired_time`, `coverage_detail`, `support_renewal`, `policy_type`, `policy_state`, `plan_id`, `out_contract_code`, `policy_periods`, `free_insurance`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        out_insurance_no: impl ::std::convert::Into<::std::string::String>,
-        insurance_name: impl ::std::convert::Into<::std::string::String>,
-        insured_name_list: ::std::vec::Vec<::std::string::String>,
-        insurance_company_code: impl ::std::convert::Into<::std::string::String>,
-        effective_time: impl ::std::convert::Into<::std::string::String>,
-        expired_time: impl ::std::convert::Into<::std::string::String>,
-        coverage_detail: impl ::std::convert::Into<::std::string::String>,
-        support_renewal: bool,
-        policy_type: GetPolicyType,
-        policy_state: GetPolicyState,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        policy_periods: ::std::vec::Vec<f64>,
-        free_insurance: bool,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            out_insurance_no: out_insurance_no.into(),
-            insurance_name: insurance_name.into(),
-            insured_name_list,
-            insurance_company_code: insurance_company_code.into(),
-            effective_time: effective_time.into(),
-            expired_time: expired_time.into(),
-            coverage_detail: coverage_detail.into(),
-            support_renewal,
+            out_insurance_no: ::std::option::Option::None,
+            insurance_name: ::std::option::Option::None,
+            insured_name_list: ::std::option::Option::None,
+            insurance_company_code: ::std::option::Option::None,
+            effective_time: ::std::option::Option::None,
+            expired_time: ::std::option::Option::None,
+            coverage_detail: ::std::option::Option::None,
+            support_renewal: ::std::option::Option::None,
             start_renewal_time: ::std::option::Option::None,
             end_renewal_time: ::std::option::Option::None,
-            policy_type,
+            policy_type: ::std::option::Option::None,
             car_number: ::std::option::Option::None,
             pet_name: ::std::option::Option::None,
             address: ::std::option::Option::None,
-            policy_state,
+            policy_state: ::std::option::Option::None,
             policy_code: ::std::option::Option::None,
-            plan_id: plan_id.into(),
-            out_contract_code: out_contract_code.into(),
-            policy_periods,
-            free_insurance,
+            plan_id: ::std::option::Option::None,
+            out_contract_code: ::std::option::Option::None,
+            policy_periods: ::std::option::Option::None,
+            free_insurance: ::std::option::Option::None,
             combined_payment: ::std::option::Option::None,
             payment_method: ::std::option::Option::None,
             period_premium_mode: ::std::option::Option::None,
@@ -271,6 +274,7 @@ impl GetResponse {
             first_period_amount: ::std::option::Option::None,
             subsequent_period_amount: ::std::option::Option::None,
             coverage_term_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -410,7 +414,7 @@ pub struct PatchBody {
     pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 保单的扣费周期列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub policy_periods: ::std::option::Option<::std::vec::Vec<f64>>,
+    pub policy_periods: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 是否为赠险
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub free_insurance: ::std::option::Option<bool>,
@@ -635,7 +639,7 @@ impl PatchBody {
     }
 
     /// Sets `policy_periods`.
-    pub fn with_policy_periods(mut self, policy_periods: ::std::vec::Vec<f64>) -> Self {
+    pub fn with_policy_periods(mut self, policy_periods: ::std::vec::Vec<i64>) -> Self {
         self.policy_periods = ::std::option::Option::Some(policy_periods);
         self
     }
@@ -709,42 +713,50 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 }
 
 /// The response of 更新保单信息 (`PATCH /v3/inspolicymgr/deduct/policies/{out_insurance_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchResponse {
     /// 商户保险编号
     ///
-    /// **Required.**
-    pub out_insurance_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_insurance_no: ::std::option::Option<::std::string::String>,
     /// 保险名称
     ///
-    /// **Required.**
-    pub insurance_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub insurance_name: ::std::option::Option<::std::string::String>,
     /// 被保险人姓名列表
     ///
-    /// **Required.**
-    pub insured_name_list: ::std::vec::Vec<::std::string::String>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub insured_name_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 承保公司代码
     ///
-    /// **Required.**
-    pub insurance_company_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub insurance_company_code: ::std::option::Option<::std::string::String>,
     /// 保单生效时间
     ///
-    /// **Required.**
-    pub effective_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub effective_time: ::std::option::Option<::std::string::String>,
     /// 保单失效时间
     ///
-    /// **Required.**
-    pub expired_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub expired_time: ::std::option::Option<::std::string::String>,
     /// 保障详情
     ///
-    /// **Required.**
-    pub coverage_detail: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coverage_detail: ::std::option::Option<::std::string::String>,
     /// 是否支持续保
     ///
-    /// **Required.**
-    pub support_renewal: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub support_renewal: ::std::option::Option<bool>,
     /// 可续保开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_renewal_time: ::std::option::Option<::std::string::String>,
@@ -753,8 +765,9 @@ pub struct PatchResponse {
     pub end_renewal_time: ::std::option::Option<::std::string::String>,
     /// 保单类型
     ///
-    /// **Required.**
-    pub policy_type: GetPolicyType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub policy_type: ::std::option::Option<GetPolicyType>,
     /// 车牌信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub car_number: ::std::option::Option<::std::string::String>,
@@ -766,27 +779,32 @@ pub struct PatchResponse {
     pub address: ::std::option::Option<::std::string::String>,
     /// 保单状态
     ///
-    /// **Required.**
-    pub policy_state: GetPolicyState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub policy_state: ::std::option::Option<GetPolicyState>,
     /// 保司保单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_code: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     ///
-    /// **Required.**
-    pub plan_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<::std::string::String>,
     /// 商户签约协议号
     ///
-    /// **Required.**
-    pub out_contract_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 保单的扣费周期列表
     ///
-    /// **Required.**
-    pub policy_periods: ::std::vec::Vec<f64>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub policy_periods: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 是否为赠险
     ///
-    /// **Required.**
-    pub free_insurance: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub free_insurance: ::std::option::Option<bool>,
     /// 是否与其它保单合并扣费
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combined_payment: ::std::option::Option<bool>,
@@ -808,30 +826,34 @@ pub struct PatchResponse {
     /// 保障期限类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coverage_term_type: ::std::option::Option<GetCoverageTermType>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchResponse {
-        out_insurance_no: required(0, "out_insurance_no"),
-        insurance_name: required(1, "insurance_name"),
-        insured_name_list: required(2, "insured_name_list"),
-        insurance_company_code: required(3, "insurance_company_code"),
-        effective_time: required(4, "effective_time"),
-        expired_time: required(5, "expired_time"),
-        coverage_detail: required(6, "coverage_detail"),
-        support_renewal: required(7, "support_renewal"),
+        out_insurance_no: optional(0, "out_insurance_no"),
+        insurance_name: optional(1, "insurance_name"),
+        insured_name_list: optional(2, "insured_name_list"),
+        insurance_company_code: optional(3, "insurance_company_code"),
+        effective_time: optional(4, "effective_time"),
+        expired_time: optional(5, "expired_time"),
+        coverage_detail: optional(6, "coverage_detail"),
+        support_renewal: optional(7, "support_renewal"),
         start_renewal_time: optional(8, "start_renewal_time"),
         end_renewal_time: optional(9, "end_renewal_time"),
-        policy_type: required(10, "policy_type"),
+        policy_type: optional(10, "policy_type"),
         car_number: optional(11, "car_number"),
         pet_name: optional(12, "pet_name"),
         address: optional(13, "address"),
-        policy_state: required(14, "policy_state"),
+        policy_state: optional(14, "policy_state"),
         policy_code: optional(15, "policy_code"),
-        plan_id: required(16, "plan_id"),
-        out_contract_code: required(17, "out_contract_code"),
-        policy_periods: required(18, "policy_periods"),
-        free_insurance: required(19, "free_insurance"),
+        plan_id: optional(16, "plan_id"),
+        out_contract_code: optional(17, "out_contract_code"),
+        policy_periods: optional(18, "policy_periods"),
+        free_insurance: optional(19, "free_insurance"),
         combined_payment: optional(20, "combined_payment"),
         payment_method: optional(21, "payment_method"),
         period_premium_mode: optional(22, "period_premium_mode"),
@@ -839,49 +861,34 @@ pub struct PatchResponse {
         first_period_amount: optional(24, "first_period_amount"),
         subsequent_period_amount: optional(25, "subsequent_period_amount"),
         coverage_term_type: optional(26, "coverage_term_type"),
+        ..extra
     }
 }
 
 impl PatchResponse {
-    /// Creates a value from its required fields (`out_insurance_no`, `insurance_name`, `insured_name_list`, `insurance_company_code`, `effective_time`, `expired_time`, `coverage_detail`, `support_renewal`, `policy_type`, `policy_state`, `plan_id`, `out_contract_code`, `policy_periods`, `free_insurance`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        out_insurance_no: impl ::std::convert::Into<::std::string::String>,
-        insurance_name: impl ::std::convert::Into<::std::string::String>,
-        insured_name_list: ::std::vec::Vec<::std::string::String>,
-        insurance_company_code: impl ::std::convert::Into<::std::string::String>,
-        effective_time: impl ::std::convert::Into<::std::string::String>,
-        expired_time: impl ::std::convert::Into<::std::string::String>,
-        coverage_detail: impl ::std::convert::Into<::std::string::String>,
-        support_renewal: bool,
-        policy_type: GetPolicyType,
-        policy_state: GetPolicyState,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        policy_periods: ::std::vec::Vec<f64>,
-        free_insurance: bool,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchResponse {
-            out_insurance_no: out_insurance_no.into(),
-            insurance_name: insurance_name.into(),
-            insured_name_list,
-            insurance_company_code: insurance_company_code.into(),
-            effective_time: effective_time.into(),
-            expired_time: expired_time.into(),
-            coverage_detail: coverage_detail.into(),
-            support_renewal,
+            out_insurance_no: ::std::option::Option::None,
+            insurance_name: ::std::option::Option::None,
+            insured_name_list: ::std::option::Option::None,
+            insurance_company_code: ::std::option::Option::None,
+            effective_time: ::std::option::Option::None,
+            expired_time: ::std::option::Option::None,
+            coverage_detail: ::std::option::Option::None,
+            support_renewal: ::std::option::Option::None,
             start_renewal_time: ::std::option::Option::None,
             end_renewal_time: ::std::option::Option::None,
-            policy_type,
+            policy_type: ::std::option::Option::None,
             car_number: ::std::option::Option::None,
             pet_name: ::std::option::Option::None,
             address: ::std::option::Option::None,
-            policy_state,
+            policy_state: ::std::option::Option::None,
             policy_code: ::std::option::Option::None,
-            plan_id: plan_id.into(),
-            out_contract_code: out_contract_code.into(),
-            policy_periods,
-            free_insurance,
+            plan_id: ::std::option::Option::None,
+            out_contract_code: ::std::option::Option::None,
+            policy_periods: ::std::option::Option::None,
+            free_insurance: ::std::option::Option::None,
             combined_payment: ::std::option::Option::None,
             payment_method: ::std::option::Option::None,
             period_premium_mode: ::std::option::Option::None,
@@ -889,6 +896,7 @@ impl PatchResponse {
             first_period_amount: ::std::option::Option::None,
             subsequent_period_amount: ::std::option::Option::None,
             coverage_term_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

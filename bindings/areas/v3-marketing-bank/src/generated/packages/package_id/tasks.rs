@@ -87,30 +87,35 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `data`.
 ///
 /// 上传任务列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 上传任务
     ///
-    /// **Required.**
-    pub task_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub task_id: ::std::option::Option<::std::string::String>,
     /// 号码包id
     ///
-    /// **Required.**
-    pub package_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub package_id: ::std::option::Option<::std::string::String>,
     /// 文件名
     ///
-    /// **Required.**
-    pub filename: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub filename: ::std::option::Option<::std::string::String>,
     /// 银行类型
     ///
-    /// **Required.**
-    pub bank_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_type: ::std::option::Option<::std::string::String>,
     /// 创建上传任务的时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 上传任务最近一次更新的时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::std::string::String>,
@@ -126,86 +131,95 @@ pub struct GetDataItem {
     /// 匹配成功的微信用户数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_user_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        task_id: required(0, "task_id"),
-        package_id: required(1, "package_id"),
-        filename: required(2, "filename"),
-        bank_type: required(3, "bank_type"),
-        create_time: required(4, "create_time"),
+        task_id: optional(0, "task_id"),
+        package_id: optional(1, "package_id"),
+        filename: optional(2, "filename"),
+        bank_type: optional(3, "bank_type"),
+        create_time: optional(4, "create_time"),
         update_time: optional(5, "update_time"),
         status: optional(6, "status"),
         success_count: optional(7, "success_count"),
         fail_count: optional(8, "fail_count"),
         success_user_count: optional(9, "success_user_count"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`task_id`, `package_id`, `filename`, `bank_type`, `create_time`).
-    pub fn new(
-        task_id: impl ::std::convert::Into<::std::string::String>,
-        package_id: impl ::std::convert::Into<::std::string::String>,
-        filename: impl ::std::convert::Into<::std::string::String>,
-        bank_type: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            task_id: task_id.into(),
-            package_id: package_id.into(),
-            filename: filename.into(),
-            bank_type: bank_type.into(),
-            create_time: create_time.into(),
+            task_id: ::std::option::Option::None,
+            package_id: ::std::option::Option::None,
+            filename: ::std::option::Option::None,
+            bank_type: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
             status: ::std::option::Option::None,
             success_count: ::std::option::Option::None,
             fail_count: ::std::option::Option::None,
             success_user_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询上传任务列表 (`GET /v3/marketing/bank/packages/{package_id}/tasks`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 总数量
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 分页页码
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 上传任务列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        total_count: required(0, "total_count"),
-        offset: required(1, "offset"),
-        limit: required(2, "limit"),
+        total_count: optional(0, "total_count"),
+        offset: optional(1, "offset"),
+        limit: optional(2, "limit"),
         data: optional(3, "data"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`total_count`, `offset`, `limit`).
-    pub fn new(total_count: i64, offset: i64, limit: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            total_count,
-            offset,
-            limit,
+            total_count: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
             data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -333,7 +347,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
             items: response.data.unwrap_or_default(),
         }
     }
@@ -441,30 +455,35 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 导入定向用户协议号 (`POST /v3/marketing/bank/packages/{package_id}/tasks`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 上传任务
     ///
-    /// **Required.**
-    pub task_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub task_id: ::std::option::Option<::std::string::String>,
     /// 号码包id
     ///
-    /// **Required.**
-    pub package_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub package_id: ::std::option::Option<::std::string::String>,
     /// 文件名
     ///
-    /// **Required.**
-    pub filename: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub filename: ::std::option::Option<::std::string::String>,
     /// 银行类型
     ///
-    /// **Required.**
-    pub bank_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_type: ::std::option::Option<::std::string::String>,
     /// 创建上传任务的时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 上传任务最近一次更新的时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::std::string::String>,
@@ -480,43 +499,43 @@ pub struct PostResponse {
     /// 匹配成功的微信用户数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_user_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        task_id: required(0, "task_id"),
-        package_id: required(1, "package_id"),
-        filename: required(2, "filename"),
-        bank_type: required(3, "bank_type"),
-        create_time: required(4, "create_time"),
+        task_id: optional(0, "task_id"),
+        package_id: optional(1, "package_id"),
+        filename: optional(2, "filename"),
+        bank_type: optional(3, "bank_type"),
+        create_time: optional(4, "create_time"),
         update_time: optional(5, "update_time"),
         status: optional(6, "status"),
         fail_count: optional(7, "fail_count"),
         success_count: optional(8, "success_count"),
         success_user_count: optional(9, "success_user_count"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`task_id`, `package_id`, `filename`, `bank_type`, `create_time`).
-    pub fn new(
-        task_id: impl ::std::convert::Into<::std::string::String>,
-        package_id: impl ::std::convert::Into<::std::string::String>,
-        filename: impl ::std::convert::Into<::std::string::String>,
-        bank_type: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            task_id: task_id.into(),
-            package_id: package_id.into(),
-            filename: filename.into(),
-            bank_type: bank_type.into(),
-            create_time: create_time.into(),
+            task_id: ::std::option::Option::None,
+            package_id: ::std::option::Option::None,
+            filename: ::std::option::Option::None,
+            bank_type: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
             status: ::std::option::Option::None,
             fail_count: ::std::option::Option::None,
             success_count: ::std::option::Option::None,
             success_user_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

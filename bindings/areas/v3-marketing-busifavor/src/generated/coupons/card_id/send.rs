@@ -60,27 +60,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 发放消费卡 (`POST /v3/marketing/busifavor/coupons/{card_id}/send`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 消费卡code
     ///
-    /// **Required.**
-    pub card_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_code: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        card_code: required(0, "card_code"),
+        card_code: optional(0, "card_code"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`card_code`).
-    pub fn new(card_code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            card_code: card_code.into(),
+            card_code: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

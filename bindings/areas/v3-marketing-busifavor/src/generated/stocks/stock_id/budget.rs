@@ -93,32 +93,39 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 }
 
 /// The response of 修改批次预算 (`PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchResponse {
     /// 批次当前最大发放个数
     ///
-    /// **Required.**
-    pub max_coupons: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_coupons: ::std::option::Option<i64>,
     /// 当前单天发放上限个数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_coupons_by_day: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchResponse {
-        max_coupons: required(0, "max_coupons"),
+        max_coupons: optional(0, "max_coupons"),
         max_coupons_by_day: optional(1, "max_coupons_by_day"),
+        ..extra
     }
 }
 
 impl PatchResponse {
-    /// Creates a value from its required fields (`max_coupons`).
-    pub fn new(max_coupons: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchResponse {
-            max_coupons,
+            max_coupons: ::std::option::Option::None,
             max_coupons_by_day: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -181,6 +181,10 @@ pub struct ListCouponCodesDataItem {
     /// 用户券code
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -192,6 +196,7 @@ pub struct ListCouponCodesDataItem {
         openid: optional(4, "openid"),
         unionid: optional(5, "unionid"),
         coupon_code: optional(6, "coupon_code"),
+        ..extra
     }
 }
 
@@ -206,60 +211,66 @@ impl ListCouponCodesDataItem {
             openid: ::std::option::Option::None,
             unionid: ::std::option::Option::None,
             coupon_code: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询预存code列表 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ListCouponCodesResponse {
     /// 批次号
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
     /// 批次总数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 分页页码
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 券code信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<ListCouponCodesDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     ListCouponCodesResponse {
-        stock_id: required(0, "stock_id"),
-        total_count: required(1, "total_count"),
-        limit: required(2, "limit"),
-        offset: required(3, "offset"),
+        stock_id: optional(0, "stock_id"),
+        total_count: optional(1, "total_count"),
+        limit: optional(2, "limit"),
+        offset: optional(3, "offset"),
         data: optional(4, "data"),
+        ..extra
     }
 }
 
 impl ListCouponCodesResponse {
-    /// Creates a value from its required fields (`stock_id`, `total_count`, `limit`, `offset`).
-    pub fn new(
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-        total_count: i64,
-        limit: i64,
-        offset: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         ListCouponCodesResponse {
-            stock_id: stock_id.into(),
-            total_count,
-            limit,
-            offset,
+            stock_id: ::std::option::Option::None,
+            total_count: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
             data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -388,7 +399,7 @@ impl ::wechatpay_runtime::Paginated for ListCouponCodesRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
             items: response.data.unwrap_or_default(),
         }
     }
@@ -519,66 +530,74 @@ impl ::wechatpay_runtime::Validate for UploadCouponCodesBody {
 /// An item of `fail_codes`.
 ///
 /// 上传失败的code及原因
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UploadCouponCodesFailCodesItem {
     /// 上传失败的券code
     ///
-    /// **Required.**
-    pub coupon_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 上传失败错误码
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
-    pub code: UploadCouponCodesCode,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<UploadCouponCodesCode>,
     /// 上传失败错误信息
     ///
-    /// **Required.**
-    pub message: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub message: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     UploadCouponCodesFailCodesItem {
-        coupon_code: required(0, "coupon_code"),
-        code: required(1, "code"),
-        message: required(2, "message"),
+        coupon_code: optional(0, "coupon_code"),
+        code: optional(1, "code"),
+        message: optional(2, "message"),
+        ..extra
     }
 }
 
 impl UploadCouponCodesFailCodesItem {
-    /// Creates a value from its required fields (`coupon_code`, `code`, `message`).
-    pub fn new(
-        coupon_code: impl ::std::convert::Into<::std::string::String>,
-        code: UploadCouponCodesCode,
-        message: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         UploadCouponCodesFailCodesItem {
-            coupon_code: coupon_code.into(),
-            code,
-            message: message.into(),
+            coupon_code: ::std::option::Option::None,
+            code: ::std::option::Option::None,
+            message: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 上传预存code (`POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UploadCouponCodesResponse {
     /// 批次号
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
     /// 去重后上传code总数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 上传成功code个数
     ///
-    /// **Required.**
-    pub success_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_count: ::std::option::Option<i64>,
     /// 上传成功的code列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -586,10 +605,11 @@ pub struct UploadCouponCodesResponse {
     ///
     /// RFC 3339 with a +08:00 offset; fractions of a second and `Z` also occur.
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// From the reviewed overrides, not the docs table: note.
-    pub success_time: ::std::string::String,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_time: ::std::option::Option<::std::string::String>,
     /// 上传失败code个数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_count: ::std::option::Option<i64>,
@@ -604,40 +624,41 @@ pub struct UploadCouponCodesResponse {
     /// 本次请求中重复的code列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub duplicate_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     UploadCouponCodesResponse {
-        stock_id: required(0, "stock_id"),
-        total_count: required(1, "total_count"),
-        success_count: required(2, "success_count"),
+        stock_id: optional(0, "stock_id"),
+        total_count: optional(1, "total_count"),
+        success_count: optional(2, "success_count"),
         success_codes: optional(3, "success_codes"),
-        success_time: required(4, "success_time"),
+        success_time: optional(4, "success_time"),
         fail_count: optional(5, "fail_count"),
         fail_codes: optional(6, "fail_codes"),
         exist_codes: optional(7, "exist_codes"),
         duplicate_codes: optional(8, "duplicate_codes"),
+        ..extra
     }
 }
 
 impl UploadCouponCodesResponse {
-    /// Creates a value from its required fields (`stock_id`, `total_count`, `success_count`, `success_time`).
-    pub fn new(
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-        total_count: i64,
-        success_count: i64,
-        success_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         UploadCouponCodesResponse {
-            stock_id: stock_id.into(),
-            total_count,
-            success_count,
+            stock_id: ::std::option::Option::None,
+            total_count: ::std::option::Option::None,
+            success_count: ::std::option::Option::None,
             success_codes: ::std::option::Option::None,
-            success_time: success_time.into(),
+            success_time: ::std::option::Option::None,
             fail_count: ::std::option::Option::None,
             fail_codes: ::std::option::Option::None,
             exist_codes: ::std::option::Option::None,
             duplicate_codes: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

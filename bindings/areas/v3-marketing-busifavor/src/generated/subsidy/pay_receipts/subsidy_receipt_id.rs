@@ -3,46 +3,55 @@
 //! Operations on `/v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`.
 
 /// The response of 查询营销补差付款单详情 (`GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 补差付款单号
     ///
-    /// **Required.**
-    pub subsidy_receipt_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subsidy_receipt_id: ::std::option::Option<::std::string::String>,
     /// 商家券批次号
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
     /// 商家券Code
     ///
-    /// **Required.**
-    pub coupon_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 营销补差扣款商户号
     ///
-    /// **Required.**
-    pub payer_merchant: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_merchant: ::std::option::Option<::std::string::String>,
     /// 营销补差入账商户号
     ///
-    /// **Required.**
-    pub payee_merchant: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payee_merchant: ::std::option::Option<::std::string::String>,
     /// 补差付款金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 补差付款描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 补差付款单据状态
     ///
-    /// **Required.**
-    pub status: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::std::string::String>,
     /// 补差付款失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
@@ -51,60 +60,55 @@ pub struct GetResponse {
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 业务请求唯一单号
     ///
-    /// **Required.**
-    pub out_subsidy_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_subsidy_no: ::std::option::Option<::std::string::String>,
     /// 补差付款发起时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        subsidy_receipt_id: required(0, "subsidy_receipt_id"),
-        stock_id: required(1, "stock_id"),
-        coupon_code: required(2, "coupon_code"),
-        transaction_id: required(3, "transaction_id"),
-        payer_merchant: required(4, "payer_merchant"),
-        payee_merchant: required(5, "payee_merchant"),
-        amount: required(6, "amount"),
-        description: required(7, "description"),
-        status: required(8, "status"),
+        subsidy_receipt_id: optional(0, "subsidy_receipt_id"),
+        stock_id: optional(1, "stock_id"),
+        coupon_code: optional(2, "coupon_code"),
+        transaction_id: optional(3, "transaction_id"),
+        payer_merchant: optional(4, "payer_merchant"),
+        payee_merchant: optional(5, "payee_merchant"),
+        amount: optional(6, "amount"),
+        description: optional(7, "description"),
+        status: optional(8, "status"),
         fail_reason: optional(9, "fail_reason"),
         success_time: optional(10, "success_time"),
-        out_subsidy_no: required(11, "out_subsidy_no"),
+        out_subsidy_no: optional(11, "out_subsidy_no"),
         create_time: optional(12, "create_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`subsidy_receipt_id`, `stock_id`, `coupon_code`, `transaction_id`, `payer_merchant`, `payee_merchant`, `amount`, `description`, `status`, `out_subsidy_no`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        subsidy_receipt_id: impl ::std::convert::Into<::std::string::String>,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-        coupon_code: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        payer_merchant: impl ::std::convert::Into<::std::string::String>,
-        payee_merchant: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-        description: impl ::std::convert::Into<::std::string::String>,
-        status: impl ::std::convert::Into<::std::string::String>,
-        out_subsidy_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            subsidy_receipt_id: subsidy_receipt_id.into(),
-            stock_id: stock_id.into(),
-            coupon_code: coupon_code.into(),
-            transaction_id: transaction_id.into(),
-            payer_merchant: payer_merchant.into(),
-            payee_merchant: payee_merchant.into(),
-            amount,
-            description: description.into(),
-            status: status.into(),
+            subsidy_receipt_id: ::std::option::Option::None,
+            stock_id: ::std::option::Option::None,
+            coupon_code: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
+            payer_merchant: ::std::option::Option::None,
+            payee_merchant: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            status: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
-            out_subsidy_no: out_subsidy_no.into(),
+            out_subsidy_no: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

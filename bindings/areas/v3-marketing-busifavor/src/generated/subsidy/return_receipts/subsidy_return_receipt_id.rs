@@ -3,7 +3,7 @@
 //! Operations on `/v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}`.
 
 /// The response of 查询商家券营销补差回退单详情 (`GET /v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -12,40 +12,49 @@ pub struct GetResponse {
     pub subsidy_return_receipt_id: ::std::option::Option<::std::string::String>,
     /// 商家券批次号
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
     /// 商家券Code
     ///
-    /// **Required.**
-    pub coupon_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 微信支付退款单号
     ///
-    /// **Required.**
-    pub refund_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_id: ::std::option::Option<::std::string::String>,
     /// 原营销补差扣款商户号
     ///
-    /// **Required.**
-    pub payer_merchant: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_merchant: ::std::option::Option<::std::string::String>,
     /// 原营销补差入账商户号
     ///
-    /// **Required.**
-    pub payee_merchant: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payee_merchant: ::std::option::Option<::std::string::String>,
     /// 补差回退金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 补差回退描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 补差回退单据状态
     ///
-    /// **Required.**
-    pub status: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<::std::string::String>,
     /// 补差回退失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
@@ -54,69 +63,64 @@ pub struct GetResponse {
     pub return_done_time: ::std::option::Option<::std::string::String>,
     /// 补差付款单号
     ///
-    /// **Required.**
-    pub subsidy_receipt_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subsidy_receipt_id: ::std::option::Option<::std::string::String>,
     /// 业务请求唯一单号
     ///
-    /// **Required.**
-    pub out_subsidy_return_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_subsidy_return_no: ::std::option::Option<::std::string::String>,
     /// 补差回退发起时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_create_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         subsidy_return_receipt_id: optional(0, "subsidy_return_receipt_id"),
-        stock_id: required(1, "stock_id"),
-        coupon_code: required(2, "coupon_code"),
-        transaction_id: required(3, "transaction_id"),
-        refund_id: required(4, "refund_id"),
-        payer_merchant: required(5, "payer_merchant"),
-        payee_merchant: required(6, "payee_merchant"),
-        amount: required(7, "amount"),
-        description: required(8, "description"),
-        status: required(9, "status"),
+        stock_id: optional(1, "stock_id"),
+        coupon_code: optional(2, "coupon_code"),
+        transaction_id: optional(3, "transaction_id"),
+        refund_id: optional(4, "refund_id"),
+        payer_merchant: optional(5, "payer_merchant"),
+        payee_merchant: optional(6, "payee_merchant"),
+        amount: optional(7, "amount"),
+        description: optional(8, "description"),
+        status: optional(9, "status"),
         fail_reason: optional(10, "fail_reason"),
         return_done_time: optional(11, "return_done_time"),
-        subsidy_receipt_id: required(12, "subsidy_receipt_id"),
-        out_subsidy_return_no: required(13, "out_subsidy_return_no"),
+        subsidy_receipt_id: optional(12, "subsidy_receipt_id"),
+        out_subsidy_return_no: optional(13, "out_subsidy_return_no"),
         return_create_time: optional(14, "return_create_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`stock_id`, `coupon_code`, `transaction_id`, `refund_id`, `payer_merchant`, `payee_merchant`, `amount`, `description`, `status`, `subsidy_receipt_id`, `out_subsidy_return_no`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-        coupon_code: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        refund_id: impl ::std::convert::Into<::std::string::String>,
-        payer_merchant: impl ::std::convert::Into<::std::string::String>,
-        payee_merchant: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-        description: impl ::std::convert::Into<::std::string::String>,
-        status: impl ::std::convert::Into<::std::string::String>,
-        subsidy_receipt_id: impl ::std::convert::Into<::std::string::String>,
-        out_subsidy_return_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
             subsidy_return_receipt_id: ::std::option::Option::None,
-            stock_id: stock_id.into(),
-            coupon_code: coupon_code.into(),
-            transaction_id: transaction_id.into(),
-            refund_id: refund_id.into(),
-            payer_merchant: payer_merchant.into(),
-            payee_merchant: payee_merchant.into(),
-            amount,
-            description: description.into(),
-            status: status.into(),
+            stock_id: ::std::option::Option::None,
+            coupon_code: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
+            refund_id: ::std::option::Option::None,
+            payer_merchant: ::std::option::Option::None,
+            payee_merchant: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            status: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
             return_done_time: ::std::option::Option::None,
-            subsidy_receipt_id: subsidy_receipt_id.into(),
-            out_subsidy_return_no: out_subsidy_return_no.into(),
+            subsidy_receipt_id: ::std::option::Option::None,
+            out_subsidy_return_no: ::std::option::Option::None,
             return_create_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

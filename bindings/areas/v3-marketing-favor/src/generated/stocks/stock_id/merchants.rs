@@ -53,55 +53,60 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询代金券可用商户 (`GET /v3/marketing/favor/stocks/{stock_id}/merchants`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 可用商户总数量
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 可用商户列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 分页页码
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 批次号
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        total_count: required(0, "total_count"),
+        total_count: optional(0, "total_count"),
         data: optional(1, "data"),
-        offset: required(2, "offset"),
-        limit: required(3, "limit"),
-        stock_id: required(4, "stock_id"),
+        offset: optional(2, "offset"),
+        limit: optional(3, "limit"),
+        stock_id: optional(4, "stock_id"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`total_count`, `offset`, `limit`, `stock_id`).
-    pub fn new(
-        total_count: i64,
-        offset: i64,
-        limit: i64,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            total_count,
+            total_count: ::std::option::Option::None,
             data: ::std::option::Option::None,
-            offset,
-            limit,
-            stock_id: stock_id.into(),
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            stock_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -37,43 +37,48 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 获取批次退款明细下载链接 (`GET /v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 下载链接
     ///
-    /// **Required.**
-    pub url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub url: ::std::option::Option<::std::string::String>,
     /// 账单文件摘要
     ///
-    /// **Required.**
-    pub stock_refundflow_hash: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_refundflow_hash: ::std::option::Option<::std::string::String>,
     /// 账单记录总条数
     ///
-    /// **Required.**
-    pub stock_refundflow_count: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_refundflow_count: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        url: required(0, "url"),
-        stock_refundflow_hash: required(1, "stock_refundflow_hash"),
-        stock_refundflow_count: required(2, "stock_refundflow_count"),
+        url: optional(0, "url"),
+        stock_refundflow_hash: optional(1, "stock_refundflow_hash"),
+        stock_refundflow_count: optional(2, "stock_refundflow_count"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`url`, `stock_refundflow_hash`, `stock_refundflow_count`).
-    pub fn new(
-        url: impl ::std::convert::Into<::std::string::String>,
-        stock_refundflow_hash: impl ::std::convert::Into<::std::string::String>,
-        stock_refundflow_count: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            url: url.into(),
-            stock_refundflow_hash: stock_refundflow_hash.into(),
-            stock_refundflow_count: stock_refundflow_count.into(),
+            url: ::std::option::Option::None,
+            stock_refundflow_hash: ::std::option::Option::None,
+            stock_refundflow_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

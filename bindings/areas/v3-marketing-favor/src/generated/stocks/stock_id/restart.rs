@@ -39,36 +39,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 重启代金券批次 (`POST /v3/marketing/favor/stocks/{stock_id}/restart`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 生效时间
     ///
-    /// **Required.**
-    pub restart_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub restart_time: ::std::option::Option<::std::string::String>,
     /// 批次号
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        restart_time: required(0, "restart_time"),
-        stock_id: required(1, "stock_id"),
+        restart_time: optional(0, "restart_time"),
+        stock_id: optional(1, "stock_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`restart_time`, `stock_id`).
-    pub fn new(
-        restart_time: impl ::std::convert::Into<::std::string::String>,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            restart_time: restart_time.into(),
-            stock_id: stock_id.into(),
+            restart_time: ::std::option::Option::None,
+            stock_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

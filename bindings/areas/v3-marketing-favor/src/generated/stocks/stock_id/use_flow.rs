@@ -3,43 +3,48 @@
 //! Operations on `/v3/marketing/favor/stocks/{stock_id}/use-flow`.
 
 /// The response of 下载批次核销明细 (`GET /v3/marketing/favor/stocks/{stock_id}/use-flow`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 下载链接
     ///
-    /// **Required.**
-    pub url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub url: ::std::option::Option<::std::string::String>,
     /// 安全校验码
     ///
-    /// **Required.**
-    pub hash_value: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub hash_value: ::std::option::Option<::std::string::String>,
     /// 哈希算法类型
     ///
-    /// **Required.**
-    pub hash_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub hash_type: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        url: required(0, "url"),
-        hash_value: required(1, "hash_value"),
-        hash_type: required(2, "hash_type"),
+        url: optional(0, "url"),
+        hash_value: optional(1, "hash_value"),
+        hash_type: optional(2, "hash_type"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`url`, `hash_value`, `hash_type`).
-    pub fn new(
-        url: impl ::std::convert::Into<::std::string::String>,
-        hash_value: impl ::std::convert::Into<::std::string::String>,
-        hash_type: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            url: url.into(),
-            hash_value: hash_value.into(),
-            hash_type: hash_type.into(),
+            url: ::std::option::Option::None,
+            hash_value: ::std::option::Option::None,
+            hash_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

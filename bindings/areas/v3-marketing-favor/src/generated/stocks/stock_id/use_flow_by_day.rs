@@ -37,43 +37,48 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 获取批次核销明细下载链接 (`GET /v3/marketing/favor/stocks/{stock_id}/use-flow-by-day`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 下载链接
     ///
-    /// **Required.**
-    pub url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub url: ::std::option::Option<::std::string::String>,
     /// 账单文件摘要
     ///
-    /// **Required.**
-    pub stock_useflow_hash: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_useflow_hash: ::std::option::Option<::std::string::String>,
     /// 账单记录总条数
     ///
-    /// **Required.**
-    pub stock_useflow_count: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_useflow_count: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        url: required(0, "url"),
-        stock_useflow_hash: required(1, "stock_useflow_hash"),
-        stock_useflow_count: required(2, "stock_useflow_count"),
+        url: optional(0, "url"),
+        stock_useflow_hash: optional(1, "stock_useflow_hash"),
+        stock_useflow_count: optional(2, "stock_useflow_count"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`url`, `stock_useflow_hash`, `stock_useflow_count`).
-    pub fn new(
-        url: impl ::std::convert::Into<::std::string::String>,
-        stock_useflow_hash: impl ::std::convert::Into<::std::string::String>,
-        stock_useflow_count: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            url: url.into(),
-            stock_useflow_hash: stock_useflow_hash.into(),
-            stock_useflow_count: stock_useflow_count.into(),
+            url: ::std::option::Option::None,
+            stock_useflow_hash: ::std::option::Option::None,
+            stock_useflow_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

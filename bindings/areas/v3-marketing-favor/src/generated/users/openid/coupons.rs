@@ -198,12 +198,17 @@ pub struct GetCutToMessage {
     /// 减至后的优惠单价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cut_to_price: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCutToMessage {
         single_price_max: optional(0, "single_price_max"),
         cut_to_price: optional(1, "cut_to_price"),
+        ..extra
     }
 }
 
@@ -213,6 +218,7 @@ impl GetCutToMessage {
         GetCutToMessage {
             single_price_max: ::std::option::Option::None,
             cut_to_price: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -220,33 +226,41 @@ impl GetCutToMessage {
 /// The `normal_coupon_information` object.
 ///
 /// 固定面额满减券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetNormalCouponInformation {
     /// 面额
     ///
-    /// **Required.**
-    pub coupon_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_amount: ::std::option::Option<i64>,
     /// 门槛
     ///
-    /// **Required.**
-    pub transaction_minimum: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_minimum: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetNormalCouponInformation {
-        coupon_amount: required(0, "coupon_amount"),
-        transaction_minimum: required(1, "transaction_minimum"),
+        coupon_amount: optional(0, "coupon_amount"),
+        transaction_minimum: optional(1, "transaction_minimum"),
+        ..extra
     }
 }
 
 impl GetNormalCouponInformation {
-    /// Creates a value from its required fields (`coupon_amount`, `transaction_minimum`).
-    pub fn new(coupon_amount: i64, transaction_minimum: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetNormalCouponInformation {
-            coupon_amount,
-            transaction_minimum,
+            coupon_amount: ::std::option::Option::None,
+            transaction_minimum: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -270,6 +284,10 @@ pub struct GetGoodsDetailItem {
     /// 商品优惠金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -278,6 +296,7 @@ pub struct GetGoodsDetailItem {
         quantity: optional(1, "quantity"),
         price: optional(2, "price"),
         discount_amount: optional(3, "discount_amount"),
+        ..extra
     }
 }
 
@@ -289,6 +308,7 @@ impl GetGoodsDetailItem {
             quantity: ::std::option::Option::None,
             price: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -312,6 +332,10 @@ pub struct GetConsumeInformation {
     /// 单品信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -320,6 +344,7 @@ pub struct GetConsumeInformation {
         consume_mchid: optional(1, "consume_mchid"),
         transaction_id: optional(2, "transaction_id"),
         goods_detail: optional(3, "goods_detail"),
+        ..extra
     }
 }
 
@@ -331,6 +356,7 @@ impl GetConsumeInformation {
             consume_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -392,10 +418,14 @@ pub struct GetDataItem {
     pub consume_information: ::std::option::Option<GetConsumeInformation>,
     /// 剩余金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_balance: ::std::option::Option<f64>,
+    pub available_balance: ::std::option::Option<i64>,
     /// 业务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_type: ::std::option::Option<GetBusinessType>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -418,6 +448,7 @@ pub struct GetDataItem {
         consume_information: optional(15, "consume_information"),
         available_balance: optional(16, "available_balance"),
         business_type: optional(17, "business_type"),
+        ..extra
     }
 }
 
@@ -443,55 +474,61 @@ impl GetDataItem {
             consume_information: ::std::option::Option::None,
             available_balance: ::std::option::Option::None,
             business_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 根据商户号查用户的券 (`GET /v3/marketing/favor/users/{openid}/coupons`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 总数量
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 分页页码
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 结果集
     ///
-    /// **Required.**
-    pub data: ::std::vec::Vec<GetDataItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        total_count: required(0, "total_count"),
-        offset: required(1, "offset"),
-        limit: required(2, "limit"),
-        data: required(3, "data"),
+        total_count: optional(0, "total_count"),
+        offset: optional(1, "offset"),
+        limit: optional(2, "limit"),
+        data: optional(3, "data"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`total_count`, `offset`, `limit`, `data`).
-    pub fn new(
-        total_count: i64,
-        offset: i64,
-        limit: i64,
-        data: ::std::vec::Vec<GetDataItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            total_count,
-            offset,
-            limit,
-            data,
+            total_count: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -655,8 +692,8 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
-            items: response.data,
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
+            items: response.data.unwrap_or_default(),
         }
     }
 }
@@ -741,27 +778,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 发放代金券 (`POST /v3/marketing/favor/users/{openid}/coupons`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 代金券id
     ///
-    /// **Required.**
-    pub coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        coupon_id: required(0, "coupon_id"),
+        coupon_id: optional(0, "coupon_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`coupon_id`).
-    pub fn new(coupon_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            coupon_id: coupon_id.into(),
+            coupon_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -80,7 +80,7 @@ pub struct PostApplyInfosItem {
     pub store_info: ::std::option::Option<PostStoreInfo>,
     /// 商品原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_original_price: ::std::option::Option<f64>,
+    pub goods_original_price: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -106,7 +106,7 @@ impl PostApplyInfosItem {
     }
 
     /// Sets `goods_original_price`.
-    pub fn with_goods_original_price(mut self, goods_original_price: f64) -> Self {
+    pub fn with_goods_original_price(mut self, goods_original_price: i64) -> Self {
         self.goods_original_price = ::std::option::Option::Some(goods_original_price);
         self
     }
@@ -171,6 +171,10 @@ pub struct PostFailedApplyInfosItemStoreInfo {
     /// 门店商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -178,6 +182,7 @@ pub struct PostFailedApplyInfosItemStoreInfo {
         store_id: optional(0, "store_id"),
         accounting_merchant_id: optional(1, "accounting_merchant_id"),
         merchant_id: optional(2, "merchant_id"),
+        ..extra
     }
 }
 
@@ -188,6 +193,7 @@ impl PostFailedApplyInfosItemStoreInfo {
             store_id: ::std::option::Option::None,
             accounting_merchant_id: ::std::option::Option::None,
             merchant_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -204,13 +210,18 @@ pub struct PostFailedApplyInfosItem {
     pub store_info: ::std::option::Option<PostFailedApplyInfosItemStoreInfo>,
     /// 商品原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_original_price: ::std::option::Option<f64>,
+    pub goods_original_price: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostFailedApplyInfosItem {
         store_info: optional(0, "store_info"),
         goods_original_price: optional(1, "goods_original_price"),
+        ..extra
     }
 }
 
@@ -220,6 +231,7 @@ impl PostFailedApplyInfosItem {
         PostFailedApplyInfosItem {
             store_info: ::std::option::Option::None,
             goods_original_price: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -242,6 +254,10 @@ pub struct PostResponse {
     pub succeed_apply_infos: ::std::option::Option<
         ::std::vec::Vec<PostFailedApplyInfosItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -249,6 +265,7 @@ pub struct PostResponse {
         return_message: optional(0, "return_message"),
         failed_apply_infos: optional(1, "failed_apply_infos"),
         succeed_apply_infos: optional(2, "succeed_apply_infos"),
+        ..extra
     }
 }
 
@@ -259,6 +276,7 @@ impl PostResponse {
             return_message: ::std::option::Option::None,
             failed_apply_infos: ::std::option::Option::None,
             succeed_apply_infos: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

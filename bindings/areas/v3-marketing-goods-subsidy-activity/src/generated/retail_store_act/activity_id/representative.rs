@@ -90,40 +90,48 @@ impl ::wechatpay_runtime::Validate for PutBody {
 /// An item of `failed_representative_info_list`.
 ///
 /// 添加失败业务代理信息列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PutFailedRepresentativeInfoListItem {
     /// 业务代理的OpenID
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PutFailedRepresentativeInfoListItem {
-        openid: required(0, "openid"),
+        openid: optional(0, "openid"),
+        ..extra
     }
 }
 
 impl PutFailedRepresentativeInfoListItem {
-    /// Creates a value from its required fields (`openid`).
-    pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PutFailedRepresentativeInfoListItem {
-            openid: openid.into(),
+            openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 添加零售小店活动业务代理 (`PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PutResponse {
     /// 零售小店活动ID
     ///
-    /// **Required.**
-    pub activity_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_id: ::std::option::Option<::std::string::String>,
     /// 添加失败业务代理信息列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_representative_info_list: ::std::option::Option<
@@ -131,28 +139,32 @@ pub struct PutResponse {
     >,
     /// 添加时间
     ///
-    /// **Required.**
-    pub add_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub add_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PutResponse {
-        activity_id: required(0, "activity_id"),
+        activity_id: optional(0, "activity_id"),
         failed_representative_info_list: optional(1, "failed_representative_info_list"),
-        add_time: required(2, "add_time"),
+        add_time: optional(2, "add_time"),
+        ..extra
     }
 }
 
 impl PutResponse {
-    /// Creates a value from its required fields (`activity_id`, `add_time`).
-    pub fn new(
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-        add_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PutResponse {
-            activity_id: activity_id.into(),
+            activity_id: ::std::option::Option::None,
             failed_representative_info_list: ::std::option::Option::None,
-            add_time: add_time.into(),
+            add_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -301,14 +313,15 @@ impl ::wechatpay_runtime::Validate for DeleteBody {
 }
 
 /// The response of 删除零售小店活动业务代理 (`DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// 零售小店活动ID
     ///
-    /// **Required.**
-    pub activity_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_id: ::std::option::Option<::std::string::String>,
     /// 删除失败业务代理信息列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_representative_info_list: ::std::option::Option<
@@ -316,28 +329,32 @@ pub struct DeleteResponse {
     >,
     /// 删除时间
     ///
-    /// **Required.**
-    pub delete_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub delete_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     DeleteResponse {
-        activity_id: required(0, "activity_id"),
+        activity_id: optional(0, "activity_id"),
         failed_representative_info_list: optional(1, "failed_representative_info_list"),
-        delete_time: required(2, "delete_time"),
+        delete_time: optional(2, "delete_time"),
+        ..extra
     }
 }
 
 impl DeleteResponse {
-    /// Creates a value from its required fields (`activity_id`, `delete_time`).
-    pub fn new(
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-        delete_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         DeleteResponse {
-            activity_id: activity_id.into(),
+            activity_id: ::std::option::Option::None,
             failed_representative_info_list: ::std::option::Option::None,
-            delete_time: delete_time.into(),
+            delete_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

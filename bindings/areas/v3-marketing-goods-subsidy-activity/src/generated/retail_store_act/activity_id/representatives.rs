@@ -10,11 +10,11 @@ pub struct GetQuery {
     /// 分页页码
     ///
     /// **Required.**
-    pub offset: f64,
+    pub offset: i64,
     /// 分页大小
     ///
     /// **Required.**
-    pub limit: f64,
+    pub limit: i64,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -26,7 +26,7 @@ pub struct GetQuery {
 
 impl GetQuery {
     /// Creates a value from its required fields (`offset`, `limit`).
-    pub fn new(offset: f64, limit: f64) -> Self {
+    pub fn new(offset: i64, limit: i64) -> Self {
         GetQuery { offset, limit }
     }
 }
@@ -42,69 +42,84 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `data`.
 ///
 /// 小店活动业代集合
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 业务代理的OpenID
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        openid: required(0, "openid"),
+        openid: optional(0, "openid"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`openid`).
-    pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            openid: openid.into(),
+            openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询零售小店活动业务代理 (`GET /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 小店活动业代总数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_count: ::std::option::Option<f64>,
+    pub total_count: ::std::option::Option<i64>,
     /// 小店活动业代集合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 分页页码
     ///
-    /// **Required.**
-    pub offset: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         total_count: optional(0, "total_count"),
         data: optional(1, "data"),
-        offset: required(2, "offset"),
-        limit: required(3, "limit"),
+        offset: optional(2, "offset"),
+        limit: optional(3, "limit"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`offset`, `limit`).
-    pub fn new(offset: f64, limit: f64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
             total_count: ::std::option::Option::None,
             data: ::std::option::Option::None,
-            offset,
-            limit,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -14,7 +14,7 @@ pub struct PostBody {
     /// 生成物料码数量
     ///
     /// **Required.**
-    pub material_num: f64,
+    pub material_num: i64,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -28,7 +28,7 @@ impl PostBody {
     /// Creates a value from its required fields (`out_request_no`, `material_num`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        material_num: f64,
+        material_num: i64,
     ) -> Self {
         PostBody {
             out_request_no: out_request_no.into(),
@@ -58,12 +58,17 @@ pub struct PostMaterialListItem {
     /// 物料码链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub material_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostMaterialListItem {
         material_id: optional(0, "material_id"),
         material_url: optional(1, "material_url"),
+        ..extra
     }
 }
 
@@ -73,6 +78,7 @@ impl PostMaterialListItem {
         PostMaterialListItem {
             material_id: ::std::option::Option::None,
             material_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -85,11 +91,16 @@ pub struct PostResponse {
     /// 成功的物料码列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub material_list: ::std::option::Option<::std::vec::Vec<PostMaterialListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         material_list: optional(0, "material_list"),
+        ..extra
     }
 }
 
@@ -98,6 +109,7 @@ impl PostResponse {
     pub fn new() -> Self {
         PostResponse {
             material_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

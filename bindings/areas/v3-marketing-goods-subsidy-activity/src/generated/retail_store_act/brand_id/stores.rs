@@ -10,11 +10,11 @@ pub struct GetQuery {
     /// 分页页码
     ///
     /// **Required.**
-    pub offset: f64,
+    pub offset: i64,
     /// 分页大小
     ///
     /// **Required.**
-    pub limit: f64,
+    pub limit: i64,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -26,7 +26,7 @@ pub struct GetQuery {
 
 impl GetQuery {
     /// Creates a value from its required fields (`offset`, `limit`).
-    pub fn new(offset: f64, limit: f64) -> Self {
+    pub fn new(offset: i64, limit: i64) -> Self {
         GetQuery { offset, limit }
     }
 }
@@ -52,12 +52,17 @@ pub struct GetDataItem {
     /// 门店名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_name: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
         store_code: optional(0, "store_code"),
         store_name: optional(1, "store_name"),
+        ..extra
     }
 }
 
@@ -67,6 +72,7 @@ impl GetDataItem {
         GetDataItem {
             store_code: ::std::option::Option::None,
             store_name: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -78,16 +84,20 @@ impl GetDataItem {
 pub struct GetResponse {
     /// 小店活动门店总数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_count: ::std::option::Option<f64>,
+    pub total_count: ::std::option::Option<i64>,
     /// 小店活动门店集合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 分页页码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub offset: ::std::option::Option<f64>,
+    pub offset: ::std::option::Option<i64>,
     /// 分页大小
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit: ::std::option::Option<f64>,
+    pub limit: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -96,6 +106,7 @@ pub struct GetResponse {
         data: optional(1, "data"),
         offset: optional(2, "offset"),
         limit: optional(3, "limit"),
+        ..extra
     }
 }
 
@@ -107,6 +118,7 @@ impl GetResponse {
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -322,12 +334,17 @@ pub struct PostResponse {
     /// 添加失败的小店活动门店列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_stores: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         add_time: optional(0, "add_time"),
         failed_stores: optional(1, "failed_stores"),
+        ..extra
     }
 }
 
@@ -337,6 +354,7 @@ impl PostResponse {
         PostResponse {
             add_time: ::std::option::Option::None,
             failed_stores: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -492,12 +510,17 @@ pub struct DeleteResponse {
     /// 删除失败的小店活动门店列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_stores: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     DeleteResponse {
         delete_time: optional(0, "delete_time"),
         failed_stores: optional(1, "failed_stores"),
+        ..extra
     }
 }
 
@@ -507,6 +530,7 @@ impl DeleteResponse {
         DeleteResponse {
             delete_time: ::std::option::Option::None,
             failed_stores: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -3,32 +3,39 @@
 //! Operations on `/v3/marketing/membercard-activity/activities/{activity_id}/terminate`.
 
 /// The response of 终止活动 (`POST /v3/marketing/membercard-activity/activities/{activity_id}/terminate`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 活动ID
     ///
-    /// **Required.**
-    pub activity_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_id: ::std::option::Option<::std::string::String>,
     /// 终止时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub terminate_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        activity_id: required(0, "activity_id"),
+        activity_id: optional(0, "activity_id"),
         terminate_time: optional(1, "terminate_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`activity_id`).
-    pub fn new(activity_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            activity_id: activity_id.into(),
+            activity_id: ::std::option::Option::None,
             terminate_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

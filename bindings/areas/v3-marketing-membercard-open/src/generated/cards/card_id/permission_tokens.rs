@@ -109,29 +109,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 商户预授权 (`POST /v3/marketing/membercard-open/cards/{card_id}/permission-tokens`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 预授权token
     ///
-    /// **Required.**
-    pub permission_token: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub permission_token: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        permission_token: required(0, "permission_token"),
+        permission_token: optional(0, "permission_token"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`permission_token`).
-    pub fn new(
-        permission_token: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            permission_token: permission_token.into(),
+            permission_token: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

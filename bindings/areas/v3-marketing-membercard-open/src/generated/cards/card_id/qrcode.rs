@@ -105,26 +105,35 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 创建会员卡二维码 (`POST /v3/marketing/membercard-open/cards/{card_id}/qrcode`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 二维码对应的url
     ///
-    /// **Required.**
-    pub url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        url: required(0, "url"),
+        url: optional(0, "url"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`url`).
-    pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostResponse { url: url.into() }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        PostResponse {
+            url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 

@@ -85,78 +85,88 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// The `jump_miniprogram` object.
 ///
 /// 跳转小程序
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseJumpMiniprogram {
     /// 小程序appid
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
     ///
-    /// **Required.**
-    pub path: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseJumpMiniprogram {
-        appid: required(0, "appid"),
-        path: required(1, "path"),
+        appid: optional(0, "appid"),
+        path: optional(1, "path"),
+        ..extra
     }
 }
 
 impl PostResponseJumpMiniprogram {
-    /// Creates a value from its required fields (`appid`, `path`).
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        path: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseJumpMiniprogram {
-            appid: appid.into(),
-            path: path.into(),
+            appid: ::std::option::Option::None,
+            path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 添加会员卡服务项 (`POST /v3/marketing/membercard-open/cards/{card_id}/service-modules`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 会员卡id
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
     /// 会员服务项ID
     ///
-    /// **Required.**
-    pub service_module_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_module_id: ::std::option::Option<::std::string::String>,
     /// 跳转小程序
     ///
-    /// **Required.**
-    pub jump_miniprogram: PostResponseJumpMiniprogram,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub jump_miniprogram: ::std::option::Option<PostResponseJumpMiniprogram>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        card_id: required(0, "card_id"),
-        service_module_id: required(1, "service_module_id"),
-        jump_miniprogram: required(2, "jump_miniprogram"),
+        card_id: optional(0, "card_id"),
+        service_module_id: optional(1, "service_module_id"),
+        jump_miniprogram: optional(2, "jump_miniprogram"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`card_id`, `service_module_id`, `jump_miniprogram`).
-    pub fn new(
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        service_module_id: impl ::std::convert::Into<::std::string::String>,
-        jump_miniprogram: PostResponseJumpMiniprogram,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            card_id: card_id.into(),
-            service_module_id: service_module_id.into(),
-            jump_miniprogram,
+            card_id: ::std::option::Option::None,
+            service_module_id: ::std::option::Option::None,
+            jump_miniprogram: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -73,86 +73,98 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `combine_image_result` object.
 ///
 /// 拼图结果
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCombineImageResult {
     /// 生成的图片URL
     ///
-    /// **Required.**
-    pub image_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub image_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCombineImageResult {
-        image_url: required(0, "image_url"),
+        image_url: optional(0, "image_url"),
+        ..extra
     }
 }
 
 impl GetCombineImageResult {
-    /// Creates a value from its required fields (`image_url`).
-    pub fn new(image_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCombineImageResult {
-            image_url: image_url.into(),
+            image_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询图片生成任务执行结果 (`GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 图片生成的任务ID
     ///
-    /// **Required.**
-    pub task_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub task_id: ::std::option::Option<::std::string::String>,
     /// 图片生成类型
     ///
-    /// **Required.**
-    pub image_generation_type: GetImageGenerationType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub image_generation_type: ::std::option::Option<GetImageGenerationType>,
     /// 任务状态
     ///
-    /// **Required.**
-    pub task_state: GetTaskState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub task_state: ::std::option::Option<GetTaskState>,
     /// 拼图结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_image_result: ::std::option::Option<GetCombineImageResult>,
     /// 生成商品图结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cut_out_result: ::std::option::Option<GetCombineImageResult>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        brand_id: required(0, "brand_id"),
-        task_id: required(1, "task_id"),
-        image_generation_type: required(2, "image_generation_type"),
-        task_state: required(3, "task_state"),
+        brand_id: optional(0, "brand_id"),
+        task_id: optional(1, "task_id"),
+        image_generation_type: optional(2, "image_generation_type"),
+        task_state: optional(3, "task_state"),
         combine_image_result: optional(4, "combine_image_result"),
         cut_out_result: optional(5, "cut_out_result"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`brand_id`, `task_id`, `image_generation_type`, `task_state`).
-    pub fn new(
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        task_id: impl ::std::convert::Into<::std::string::String>,
-        image_generation_type: GetImageGenerationType,
-        task_state: GetTaskState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            brand_id: brand_id.into(),
-            task_id: task_id.into(),
-            image_generation_type,
-            task_state,
+            brand_id: ::std::option::Option::None,
+            task_id: ::std::option::Option::None,
+            image_generation_type: ::std::option::Option::None,
+            task_state: ::std::option::Option::None,
             combine_image_result: ::std::option::Option::None,
             cut_out_result: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -90,33 +90,41 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `normal_coupon` object.
 ///
 /// 满减券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetNormalCoupon {
     /// 门槛金额
     ///
-    /// **Required.**
-    pub threshold: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub threshold: ::std::option::Option<i64>,
     /// 固定减免金额
     ///
-    /// **Required.**
-    pub discount_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetNormalCoupon {
-        threshold: required(0, "threshold"),
-        discount_amount: required(1, "discount_amount"),
+        threshold: optional(0, "threshold"),
+        discount_amount: optional(1, "discount_amount"),
+        ..extra
     }
 }
 
 impl GetNormalCoupon {
-    /// Creates a value from its required fields (`threshold`, `discount_amount`).
-    pub fn new(threshold: i64, discount_amount: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetNormalCoupon {
-            threshold,
-            discount_amount,
+            threshold: ::std::option::Option::None,
+            discount_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -124,33 +132,41 @@ impl GetNormalCoupon {
 /// The `discount_coupon` object.
 ///
 /// 折扣券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDiscountCoupon {
     /// 门槛金额
     ///
-    /// **Required.**
-    pub threshold: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub threshold: ::std::option::Option<i64>,
     /// 固定减免百分比
     ///
-    /// **Required.**
-    pub percent_off: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub percent_off: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDiscountCoupon {
-        threshold: required(0, "threshold"),
-        percent_off: required(1, "percent_off"),
+        threshold: optional(0, "threshold"),
+        percent_off: optional(1, "percent_off"),
+        ..extra
     }
 }
 
 impl GetDiscountCoupon {
-    /// Creates a value from its required fields (`threshold`, `percent_off`).
-    pub fn new(threshold: i64, percent_off: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDiscountCoupon {
-            threshold,
-            percent_off,
+            threshold: ::std::option::Option::None,
+            percent_off: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -168,12 +184,17 @@ pub struct GetSingleUsageInfo {
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<GetDiscountCoupon>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
+        ..extra
     }
 }
 
@@ -183,6 +204,7 @@ impl GetSingleUsageInfo {
         GetSingleUsageInfo {
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -202,49 +224,54 @@ impl GetSingleUsageInfo {
 /// The `sequential_usage_info` object.
 ///
 /// 多次优惠模式信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetSequentialUsageInfo {
     /// 多次优惠规则类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: GetSequentialUsageInfoType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<GetSequentialUsageInfoType>,
     /// 可使用次数
     ///
-    /// **Required.**
-    pub count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
     /// 多次优惠有效天数
     ///
-    /// **Required.**
-    pub available_days: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_days: ::std::option::Option<i64>,
     /// 多次优惠使用间隔天数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_days: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSequentialUsageInfo {
-        type_: required(0, "type"),
-        count: required(1, "count"),
-        available_days: required(2, "available_days"),
+        type_: optional(0, "type"),
+        count: optional(1, "count"),
+        available_days: optional(2, "available_days"),
         interval_days: optional(3, "interval_days"),
+        ..extra
     }
 }
 
 impl GetSequentialUsageInfo {
-    /// Creates a value from its required fields (`type`, `count`, `available_days`).
-    pub fn new(
-        type_: GetSequentialUsageInfoType,
-        count: i64,
-        available_days: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetSequentialUsageInfo {
-            type_,
-            count,
-            available_days,
+            type_: ::std::option::Option::None,
+            count: ::std::option::Option::None,
+            available_days: ::std::option::Option::None,
             interval_days: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -252,22 +279,25 @@ impl GetSequentialUsageInfo {
 /// An item of `choice_list`.
 ///
 /// 单品列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetChoiceListItem {
     /// 单品名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 单品价格
     ///
-    /// **Required.**
-    pub price: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub price: ::std::option::Option<i64>,
     /// 单品数量
     ///
-    /// **Required.**
-    pub count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
     /// 单品图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
@@ -277,33 +307,35 @@ pub struct GetChoiceListItem {
     /// 单品跳转小程序路径
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetChoiceListItem {
-        name: required(0, "name"),
-        price: required(1, "price"),
-        count: required(2, "count"),
+        name: optional(0, "name"),
+        price: optional(1, "price"),
+        count: optional(2, "count"),
         image_url: optional(3, "image_url"),
         mini_program_appid: optional(4, "mini_program_appid"),
         mini_program_path: optional(5, "mini_program_path"),
+        ..extra
     }
 }
 
 impl GetChoiceListItem {
-    /// Creates a value from its required fields (`name`, `price`, `count`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        price: i64,
-        count: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetChoiceListItem {
-            name: name.into(),
-            price,
-            count,
+            name: ::std::option::Option::None,
+            price: ::std::option::Option::None,
+            count: ::std::option::Option::None,
             image_url: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -311,43 +343,48 @@ impl GetChoiceListItem {
 /// An item of `combo_package_list`.
 ///
 /// 套餐组合
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetComboPackageListItem {
     /// 套餐名
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 可选单品数量
     ///
-    /// **Required.**
-    pub pick_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pick_count: ::std::option::Option<i64>,
     /// 单品列表
     ///
-    /// **Required.**
-    pub choice_list: ::std::vec::Vec<GetChoiceListItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub choice_list: ::std::option::Option<::std::vec::Vec<GetChoiceListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetComboPackageListItem {
-        name: required(0, "name"),
-        pick_count: required(1, "pick_count"),
-        choice_list: required(2, "choice_list"),
+        name: optional(0, "name"),
+        pick_count: optional(1, "pick_count"),
+        choice_list: optional(2, "choice_list"),
+        ..extra
     }
 }
 
 impl GetComboPackageListItem {
-    /// Creates a value from its required fields (`name`, `pick_count`, `choice_list`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        pick_count: i64,
-        choice_list: ::std::vec::Vec<GetChoiceListItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetComboPackageListItem {
-            name: name.into(),
-            pick_count,
-            choice_list,
+            name: ::std::option::Option::None,
+            pick_count: ::std::option::Option::None,
+            choice_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -355,22 +392,25 @@ impl GetComboPackageListItem {
 /// The `display_info` object.
 ///
 /// 展示信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDisplayInfo {
     /// 商品券名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 商品券图片
     ///
-    /// **Required.**
-    pub image_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub image_url: ::std::option::Option<::std::string::String>,
     /// 商品券背景图
     ///
-    /// **Required.**
-    pub background_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub background_url: ::std::option::Option<::std::string::String>,
     /// 商品券详情图列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_image_url_list: ::std::option::Option<
@@ -384,67 +424,75 @@ pub struct GetDisplayInfo {
     pub combo_package_list: ::std::option::Option<
         ::std::vec::Vec<GetComboPackageListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDisplayInfo {
-        name: required(0, "name"),
-        image_url: required(1, "image_url"),
-        background_url: required(2, "background_url"),
+        name: optional(0, "name"),
+        image_url: optional(1, "image_url"),
+        background_url: optional(2, "background_url"),
         detail_image_url_list: optional(3, "detail_image_url_list"),
         original_price: optional(4, "original_price"),
         combo_package_list: optional(5, "combo_package_list"),
+        ..extra
     }
 }
 
 impl GetDisplayInfo {
-    /// Creates a value from its required fields (`name`, `image_url`, `background_url`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        image_url: impl ::std::convert::Into<::std::string::String>,
-        background_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDisplayInfo {
-            name: name.into(),
-            image_url: image_url.into(),
-            background_url: background_url.into(),
+            name: ::std::option::Option::None,
+            image_url: ::std::option::Option::None,
+            background_url: ::std::option::Option::None,
             detail_image_url_list: ::std::option::Option::None,
             original_price: ::std::option::Option::None,
             combo_package_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询商品券 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商品券ID
     ///
-    /// **Required.**
-    pub product_coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 商品券状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     ///
-    /// **Required.**
-    pub scope: GetScope,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scope: ::std::option::Option<GetScope>,
     /// 商品券类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: GetType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<GetType>,
     /// 使用模式
     ///
-    /// **Required.**
-    pub usage_mode: GetUsageMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_mode: ::std::option::Option<GetUsageMode>,
     /// 单券模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_info: ::std::option::Option<GetSingleUsageInfo>,
@@ -453,8 +501,9 @@ pub struct GetResponse {
     pub sequential_usage_info: ::std::option::Option<GetSequentialUsageInfo>,
     /// 展示信息
     ///
-    /// **Required.**
-    pub display_info: GetDisplayInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub display_info: ::std::option::Option<GetDisplayInfo>,
     /// 外部商品ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
@@ -467,51 +516,49 @@ pub struct GetResponse {
     /// 失效原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        product_coupon_id: required(0, "product_coupon_id"),
-        state: required(1, "state"),
-        brand_id: required(2, "brand_id"),
-        scope: required(3, "scope"),
-        type_: required(4, "type"),
-        usage_mode: required(5, "usage_mode"),
+        product_coupon_id: optional(0, "product_coupon_id"),
+        state: optional(1, "state"),
+        brand_id: optional(2, "brand_id"),
+        scope: optional(3, "scope"),
+        type_: optional(4, "type"),
+        usage_mode: optional(5, "usage_mode"),
         single_usage_info: optional(6, "single_usage_info"),
         sequential_usage_info: optional(7, "sequential_usage_info"),
-        display_info: required(8, "display_info"),
+        display_info: optional(8, "display_info"),
         out_product_no: optional(9, "out_product_no"),
         deactivate_request_no: optional(10, "deactivate_request_no"),
         deactivate_time: optional(11, "deactivate_time"),
         deactivate_reason: optional(12, "deactivate_reason"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`product_coupon_id`, `state`, `brand_id`, `scope`, `type`, `usage_mode`, `display_info`).
-    pub fn new(
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        scope: GetScope,
-        type_: GetType,
-        usage_mode: GetUsageMode,
-        display_info: GetDisplayInfo,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            product_coupon_id: product_coupon_id.into(),
-            state,
-            brand_id: brand_id.into(),
-            scope,
-            type_,
-            usage_mode,
+            product_coupon_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            type_: ::std::option::Option::None,
+            usage_mode: ::std::option::Option::None,
             single_usage_info: ::std::option::Option::None,
             sequential_usage_info: ::std::option::Option::None,
-            display_info,
+            display_info: ::std::option::Option::None,
             out_product_no: ::std::option::Option::None,
             deactivate_request_no: ::std::option::Option::None,
             deactivate_time: ::std::option::Option::None,
             deactivate_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -881,35 +928,41 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 }
 
 /// The response of 修改商品券 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchResponse {
     /// 商品券ID
     ///
-    /// **Required.**
-    pub product_coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 商品券状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     ///
-    /// **Required.**
-    pub scope: GetScope,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scope: ::std::option::Option<GetScope>,
     /// 商品券类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: GetType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<GetType>,
     /// 使用模式
     ///
-    /// **Required.**
-    pub usage_mode: GetUsageMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_mode: ::std::option::Option<GetUsageMode>,
     /// 单券模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_info: ::std::option::Option<GetSingleUsageInfo>,
@@ -918,8 +971,9 @@ pub struct PatchResponse {
     pub sequential_usage_info: ::std::option::Option<GetSequentialUsageInfo>,
     /// 展示信息
     ///
-    /// **Required.**
-    pub display_info: GetDisplayInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub display_info: ::std::option::Option<GetDisplayInfo>,
     /// 外部商品ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
@@ -932,51 +986,49 @@ pub struct PatchResponse {
     /// 失效原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchResponse {
-        product_coupon_id: required(0, "product_coupon_id"),
-        state: required(1, "state"),
-        brand_id: required(2, "brand_id"),
-        scope: required(3, "scope"),
-        type_: required(4, "type"),
-        usage_mode: required(5, "usage_mode"),
+        product_coupon_id: optional(0, "product_coupon_id"),
+        state: optional(1, "state"),
+        brand_id: optional(2, "brand_id"),
+        scope: optional(3, "scope"),
+        type_: optional(4, "type"),
+        usage_mode: optional(5, "usage_mode"),
         single_usage_info: optional(6, "single_usage_info"),
         sequential_usage_info: optional(7, "sequential_usage_info"),
-        display_info: required(8, "display_info"),
+        display_info: optional(8, "display_info"),
         out_product_no: optional(9, "out_product_no"),
         deactivate_request_no: optional(10, "deactivate_request_no"),
         deactivate_time: optional(11, "deactivate_time"),
         deactivate_reason: optional(12, "deactivate_reason"),
+        ..extra
     }
 }
 
 impl PatchResponse {
-    /// Creates a value from its required fields (`product_coupon_id`, `state`, `brand_id`, `scope`, `type`, `usage_mode`, `display_info`).
-    pub fn new(
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        scope: GetScope,
-        type_: GetType,
-        usage_mode: GetUsageMode,
-        display_info: GetDisplayInfo,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchResponse {
-            product_coupon_id: product_coupon_id.into(),
-            state,
-            brand_id: brand_id.into(),
-            scope,
-            type_,
-            usage_mode,
+            product_coupon_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            type_: ::std::option::Option::None,
+            usage_mode: ::std::option::Option::None,
             single_usage_info: ::std::option::Option::None,
             sequential_usage_info: ::std::option::Option::None,
-            display_info,
+            display_info: ::std::option::Option::None,
             out_product_no: ::std::option::Option::None,
             deactivate_request_no: ::std::option::Option::None,
             deactivate_time: ::std::option::Option::None,
             deactivate_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

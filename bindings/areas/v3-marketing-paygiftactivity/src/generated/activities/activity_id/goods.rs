@@ -68,6 +68,10 @@ pub struct GetDataItem {
     /// 更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -75,6 +79,7 @@ pub struct GetDataItem {
         goods_id: optional(0, "goods_id"),
         create_time: optional(1, "create_time"),
         update_time: optional(2, "update_time"),
+        ..extra
     }
 }
 
@@ -85,6 +90,7 @@ impl GetDataItem {
             goods_id: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -109,6 +115,10 @@ pub struct GetResponse {
     /// 结果集
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -118,6 +128,7 @@ pub struct GetResponse {
         total_count: optional(2, "total_count"),
         activity_id: optional(3, "activity_id"),
         data: optional(4, "data"),
+        ..extra
     }
 }
 
@@ -130,6 +141,7 @@ impl GetResponse {
             total_count: ::std::option::Option::None,
             activity_id: ::std::option::Option::None,
             data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

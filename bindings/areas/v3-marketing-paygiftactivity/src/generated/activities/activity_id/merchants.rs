@@ -71,6 +71,10 @@ pub struct GetDataItem {
     /// 更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -79,6 +83,7 @@ pub struct GetDataItem {
         merchant_name: optional(1, "merchant_name"),
         create_time: optional(2, "create_time"),
         update_time: optional(3, "update_time"),
+        ..extra
     }
 }
 
@@ -90,6 +95,7 @@ impl GetDataItem {
             merchant_name: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -114,6 +120,10 @@ pub struct GetResponse {
     /// 结果集
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -123,6 +133,7 @@ pub struct GetResponse {
         total_count: optional(2, "total_count"),
         activity_id: optional(3, "activity_id"),
         data: optional(4, "data"),
+        ..extra
     }
 }
 
@@ -135,6 +146,7 @@ impl GetResponse {
             total_count: ::std::option::Option::None,
             activity_id: ::std::option::Option::None,
             data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

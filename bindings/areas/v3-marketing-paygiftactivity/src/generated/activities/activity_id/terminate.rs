@@ -13,12 +13,17 @@ pub struct PostResponse {
     /// 生效时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub terminate_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         activity_id: optional(0, "activity_id"),
         terminate_time: optional(1, "terminate_time"),
+        ..extra
     }
 }
 
@@ -28,6 +33,7 @@ impl PostResponse {
         PostResponse {
             activity_id: ::std::option::Option::None,
             terminate_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -43,36 +43,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 报名周周惠活动 (`POST /v3/marketing/weekly-discount/activities/{activity_id}/apply`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 报名成功的活动ID
     ///
-    /// **Required.**
-    pub activity_id: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_id: ::std::option::Option<i64>,
     /// 报名成功时间
     ///
-    /// **Required.**
-    pub success_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        activity_id: required(0, "activity_id"),
-        success_time: required(1, "success_time"),
+        activity_id: optional(0, "activity_id"),
+        success_time: optional(1, "success_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`activity_id`, `success_time`).
-    pub fn new(
-        activity_id: i64,
-        success_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            activity_id,
-            success_time: success_time.into(),
+            activity_id: ::std::option::Option::None,
+            success_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

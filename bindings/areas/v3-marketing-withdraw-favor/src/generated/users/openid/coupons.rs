@@ -96,6 +96,10 @@ pub struct GetDataItem {
     /// 银行提现免费券券状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_state: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -105,6 +109,7 @@ pub struct GetDataItem {
         coupon_id: optional(2, "coupon_id"),
         use_quota: optional(3, "use_quota"),
         coupon_state: optional(4, "coupon_state"),
+        ..extra
     }
 }
 
@@ -117,55 +122,61 @@ impl GetDataItem {
             coupon_id: ::std::option::Option::None,
             use_quota: ::std::option::Option::None,
             coupon_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询批次下用户银行提现免费券列表 (`GET /v3/marketing/withdraw-favor/users/{openid}/coupons`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 银行提现免费券列表
     ///
-    /// **Required.**
-    pub data: ::std::vec::Vec<GetDataItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 分页页码
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 查询结果总数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        data: required(0, "data"),
-        offset: required(1, "offset"),
-        limit: required(2, "limit"),
-        total_count: required(3, "total_count"),
+        data: optional(0, "data"),
+        offset: optional(1, "offset"),
+        limit: optional(2, "limit"),
+        total_count: optional(3, "total_count"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`data`, `offset`, `limit`, `total_count`).
-    pub fn new(
-        data: ::std::vec::Vec<GetDataItem>,
-        offset: i64,
-        limit: i64,
-        total_count: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            data,
-            offset,
-            limit,
-            total_count,
+            data: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            total_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -300,8 +311,8 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 
     fn into_page(response: Self::Response) -> ::wechatpay_runtime::Page<Self::Item> {
         ::wechatpay_runtime::Page {
-            total: u64::try_from(response.total_count).ok(),
-            items: response.data,
+            total: response.total_count.and_then(|t| u64::try_from(t).ok()),
+            items: response.data.unwrap_or_default(),
         }
     }
 }
@@ -374,12 +385,17 @@ pub struct PostResponse {
     /// 银行提现免费券过期时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expire_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         coupon_id: optional(0, "coupon_id"),
         expire_time: optional(1, "expire_time"),
+        ..extra
     }
 }
 
@@ -389,6 +405,7 @@ impl PostResponse {
         PostResponse {
             coupon_id: ::std::option::Option::None,
             expire_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -24,19 +24,19 @@
 pub struct PostCheckRule {
     /// 字符串最小长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub min_length: ::std::option::Option<f64>,
+    pub min_length: ::std::option::Option<i64>,
     /// 字符串最大长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_length: ::std::option::Option<f64>,
+    pub max_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_file_exts: ::std::option::Option<::std::vec::Vec<PostEnumFileExts>>,
     /// 限制文件提交大小，单位M
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_file_size: ::std::option::Option<f64>,
+    pub max_file_size: ::std::option::Option<i64>,
     /// 枚举可选的字段枚举值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enum_keys: ::std::option::Option<::std::vec::Vec<f64>>,
+    pub enum_keys: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 展示给商户看的枚举可选的字段列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -67,13 +67,13 @@ impl PostCheckRule {
     }
 
     /// Sets `min_length`.
-    pub fn with_min_length(mut self, min_length: f64) -> Self {
+    pub fn with_min_length(mut self, min_length: i64) -> Self {
         self.min_length = ::std::option::Option::Some(min_length);
         self
     }
 
     /// Sets `max_length`.
-    pub fn with_max_length(mut self, max_length: f64) -> Self {
+    pub fn with_max_length(mut self, max_length: i64) -> Self {
         self.max_length = ::std::option::Option::Some(max_length);
         self
     }
@@ -88,13 +88,13 @@ impl PostCheckRule {
     }
 
     /// Sets `max_file_size`.
-    pub fn with_max_file_size(mut self, max_file_size: f64) -> Self {
+    pub fn with_max_file_size(mut self, max_file_size: i64) -> Self {
         self.max_file_size = ::std::option::Option::Some(max_file_size);
         self
     }
 
     /// Sets `enum_keys`.
-    pub fn with_enum_keys(mut self, enum_keys: ::std::vec::Vec<f64>) -> Self {
+    pub fn with_enum_keys(mut self, enum_keys: ::std::vec::Vec<i64>) -> Self {
         self.enum_keys = ::std::option::Option::Some(enum_keys);
         self
     }
@@ -120,7 +120,7 @@ impl PostCheckRule {
 pub struct PostRelationsItem {
     /// 关联的资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub source_key: ::std::option::Option<f64>,
+    pub source_key: ::std::option::Option<i64>,
     /// 关联的资料项值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source_value: ::std::option::Option<::std::string::String>,
@@ -143,7 +143,7 @@ impl PostRelationsItem {
     }
 
     /// Sets `source_key`.
-    pub fn with_source_key(mut self, source_key: f64) -> Self {
+    pub fn with_source_key(mut self, source_key: i64) -> Self {
         self.source_key = ::std::option::Option::Some(source_key);
         self
     }
@@ -179,7 +179,7 @@ pub struct PostRecordFieldsItem {
     /// Documented values: `1`, `2`, `11`, `15`.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<f64>,
+    pub type_: ::std::option::Option<i64>,
     /// 资料项填写提示
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tips: ::std::option::Option<::std::string::String>,
@@ -193,7 +193,7 @@ pub struct PostRecordFieldsItem {
     ///
     /// Documented values: `0`, `1`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub required: ::std::option::Option<f64>,
+    pub required: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub check_rule: ::std::option::Option<PostCheckRule>,
@@ -269,7 +269,7 @@ impl PostRecordFieldsItem {
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: f64) -> Self {
+    pub fn with_type(mut self, type_: i64) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -302,7 +302,7 @@ impl PostRecordFieldsItem {
     }
 
     /// Sets `required`.
-    pub fn with_required(mut self, required: f64) -> Self {
+    pub fn with_required(mut self, required: i64) -> Self {
         self.required = ::std::option::Option::Some(required);
         self
     }
@@ -432,22 +432,26 @@ impl ::wechatpay_runtime::Validate for PostBody {
 pub struct PostSubmissionTemplateRecordFieldsItemCheckRule {
     /// 字符串最小长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub min_length: ::std::option::Option<f64>,
+    pub min_length: ::std::option::Option<i64>,
     /// 字符串最大长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_length: ::std::option::Option<f64>,
+    pub max_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_file_exts: ::std::option::Option<::std::vec::Vec<PostEnumFileExts>>,
     /// 限制文件提交大小，单位M
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_file_size: ::std::option::Option<f64>,
+    pub max_file_size: ::std::option::Option<i64>,
     /// 枚举可选的字段枚举值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enum_keys: ::std::option::Option<::std::vec::Vec<f64>>,
+    pub enum_keys: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 展示给商户看的枚举可选的字段列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -458,6 +462,7 @@ pub struct PostSubmissionTemplateRecordFieldsItemCheckRule {
         max_file_size: optional(3, "max_file_size"),
         enum_keys: optional(4, "enum_keys"),
         enum_values: optional(5, "enum_values"),
+        ..extra
     }
 }
 
@@ -471,6 +476,7 @@ impl PostSubmissionTemplateRecordFieldsItemCheckRule {
             max_file_size: ::std::option::Option::None,
             enum_keys: ::std::option::Option::None,
             enum_values: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -491,7 +497,7 @@ pub struct PostSubmissionTemplateRecordFieldsItem {
     ///
     /// Documented values: `0`, `1`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub disabled: ::std::option::Option<f64>,
+    pub disabled: ::std::option::Option<i64>,
     /// 资料项值(单值类型)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub field_data: ::std::option::Option<::std::string::String>,
@@ -500,7 +506,7 @@ pub struct PostSubmissionTemplateRecordFieldsItem {
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 是否隐藏资料项
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub hidden: ::std::option::Option<f64>,
+    pub hidden: ::std::option::Option<i64>,
     /// 资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
@@ -517,7 +523,7 @@ pub struct PostSubmissionTemplateRecordFieldsItem {
     ///
     /// Documented values: `0`, `1`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub required: ::std::option::Option<f64>,
+    pub required: ::std::option::Option<i64>,
     /// 资料项填写提示
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tips: ::std::option::Option<::std::string::String>,
@@ -529,12 +535,16 @@ pub struct PostSubmissionTemplateRecordFieldsItem {
     /// Documented values: `1`, `2`, `11`, `15`.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<f64>,
+    pub type_: ::std::option::Option<i64>,
     /// 日期类型是否可勾选“长期有效”
     ///
     /// Documented values: `0`, `1`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub use_permanently_date: ::std::option::Option<f64>,
+    pub use_permanently_date: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -553,6 +563,7 @@ pub struct PostSubmissionTemplateRecordFieldsItem {
         tooltip: optional(11, "tooltip"),
         type_: optional(12, "type"),
         use_permanently_date: optional(13, "use_permanently_date"),
+        ..extra
     }
 }
 
@@ -574,6 +585,7 @@ impl PostSubmissionTemplateRecordFieldsItem {
             tooltip: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             use_permanently_date: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -581,29 +593,36 @@ impl PostSubmissionTemplateRecordFieldsItem {
 /// The JSON content of `submission_template`.
 ///
 /// 尽调要求提交的资料
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostSubmissionTemplate {
     /// 资料项集合
     ///
-    /// **Required.**
-    pub record_fields: ::std::vec::Vec<PostSubmissionTemplateRecordFieldsItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub record_fields: ::std::option::Option<
+        ::std::vec::Vec<PostSubmissionTemplateRecordFieldsItem>,
+    >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostSubmissionTemplate {
-        record_fields: required(0, "record_fields"),
+        record_fields: optional(0, "record_fields"),
+        ..extra
     }
 }
 
 impl PostSubmissionTemplate {
-    /// Creates a value from its required fields (`record_fields`).
-    pub fn new(
-        record_fields: ::std::vec::Vec<PostSubmissionTemplateRecordFieldsItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostSubmissionTemplate {
-            record_fields,
+            record_fields: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -619,16 +638,21 @@ impl PostSubmissionTemplate {
 pub struct PostSubmissionDataRecordFieldsItemRelationsItem {
     /// 关联的资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub source_key: ::std::option::Option<f64>,
+    pub source_key: ::std::option::Option<i64>,
     /// 关联的资料项值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source_value: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostSubmissionDataRecordFieldsItemRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
+        ..extra
     }
 }
 
@@ -638,6 +662,7 @@ impl PostSubmissionDataRecordFieldsItemRelationsItem {
         PostSubmissionDataRecordFieldsItemRelationsItem {
             source_key: ::std::option::Option::None,
             source_value: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -663,7 +688,7 @@ pub struct PostSubmissionDataRecordFieldsItem {
     /// Documented values: `1`, `2`, `11`, `15`.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<f64>,
+    pub type_: ::std::option::Option<i64>,
     /// 资料项填写提示
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tips: ::std::option::Option<::std::string::String>,
@@ -677,7 +702,7 @@ pub struct PostSubmissionDataRecordFieldsItem {
     ///
     /// Documented values: `0`, `1`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub required: ::std::option::Option<f64>,
+    pub required: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub check_rule: ::std::option::Option<
@@ -693,6 +718,10 @@ pub struct PostSubmissionDataRecordFieldsItem {
     /// 提交内容需要加密
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_encrypt: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -708,6 +737,7 @@ pub struct PostSubmissionDataRecordFieldsItem {
         check_rule: optional(8, "check_rule"),
         relations: optional(9, "relations"),
         need_encrypt: optional(10, "need_encrypt"),
+        ..extra
     }
 }
 
@@ -726,6 +756,7 @@ impl PostSubmissionDataRecordFieldsItem {
             check_rule: ::std::option::Option::None,
             relations: ::std::option::Option::None,
             need_encrypt: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -733,29 +764,36 @@ impl PostSubmissionDataRecordFieldsItem {
 /// The JSON content of `submission_data`.
 ///
 /// 尽调已经提交的资料
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostSubmissionData {
     /// 资料项集合
     ///
-    /// **Required.**
-    pub record_fields: ::std::vec::Vec<PostSubmissionDataRecordFieldsItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub record_fields: ::std::option::Option<
+        ::std::vec::Vec<PostSubmissionDataRecordFieldsItem>,
+    >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostSubmissionData {
-        record_fields: required(0, "record_fields"),
+        record_fields: optional(0, "record_fields"),
+        ..extra
     }
 }
 
 impl PostSubmissionData {
-    /// Creates a value from its required fields (`record_fields`).
-    pub fn new(
-        record_fields: ::std::vec::Vec<PostSubmissionDataRecordFieldsItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostSubmissionData {
-            record_fields,
+            record_fields: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -785,6 +823,10 @@ pub struct PostResponse {
     pub submission_data: ::std::option::Option<
         ::wechatpay_runtime::JsonString<PostSubmissionData>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -793,6 +835,7 @@ pub struct PostResponse {
         submit_time: optional(1, "submit_time"),
         submission_template: optional(2, "submission_template"),
         submission_data: optional(3, "submission_data"),
+        ..extra
     }
 }
 
@@ -804,6 +847,7 @@ impl PostResponse {
             submit_time: ::std::option::Option::None,
             submission_template: ::std::option::Option::None,
             submission_data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -123,6 +123,10 @@ pub struct GetRecoverySpecificationsItem {
     /// 商户被该原因管控的其他能力描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub other_relate_limitations: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -139,6 +143,7 @@ pub struct GetRecoverySpecificationsItem {
         limitation_reason_type: optional(9, "limitation_reason_type"),
         relate_limitations: optional(10, "relate_limitations"),
         other_relate_limitations: optional(11, "other_relate_limitations"),
+        ..extra
     }
 }
 
@@ -158,19 +163,21 @@ impl GetRecoverySpecificationsItem {
             limitation_reason_type: ::std::option::Option::None,
             relate_limitations: ::std::option::Option::None,
             other_relate_limitations: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询子商户管控情况 (`GET /v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户被管控能力列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limited_functions: ::std::option::Option<::std::vec::Vec<GetLimitedFunctions>>,
@@ -182,25 +189,31 @@ pub struct GetResponse {
     /// 商户其他被管控能力描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub other_limited_functions: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        mchid: required(0, "mchid"),
+        mchid: optional(0, "mchid"),
         limited_functions: optional(1, "limited_functions"),
         recovery_specifications: optional(2, "recovery_specifications"),
         other_limited_functions: optional(3, "other_limited_functions"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`mchid`).
-    pub fn new(mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            mchid: mchid.into(),
+            mchid: ::std::option::Option::None,
             limited_functions: ::std::option::Option::None,
             recovery_specifications: ::std::option::Option::None,
             other_limited_functions: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -15,26 +15,35 @@
 }
 
 /// The response of 撤销资料变更申请单 (`POST /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 撤销状态
     ///
-    /// **Required.**
-    pub result: PostResult,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub result: ::std::option::Option<PostResult>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        result: required(0, "result"),
+        result: optional(0, "result"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`result`).
-    pub fn new(result: PostResult) -> Self {
-        PostResponse { result }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        PostResponse {
+            result: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 

@@ -24,12 +24,17 @@ pub struct PostResponse {
     /// 申请单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<PostState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         apply_id: optional(0, "apply_id"),
         state: optional(1, "state"),
+        ..extra
     }
 }
 
@@ -39,6 +44,7 @@ impl PostResponse {
         PostResponse {
             apply_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -31,53 +31,58 @@
 /// An item of `complaint_negotiation_history`.
 ///
 /// 投诉协商历史
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetComplaintNegotiationHistoryItem {
     /// 操作人
     ///
-    /// **Required.**
-    pub operate_user: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub operate_user: ::std::option::Option<::std::string::String>,
     /// 操作时间
     ///
-    /// **Required.**
-    pub operate_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub operate_time: ::std::option::Option<::std::string::String>,
     /// 操作类型
     ///
-    /// **Required.**
-    pub operate_type: GetOperateType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub operate_type: ::std::option::Option<GetOperateType>,
     /// 操作内容
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_details: ::std::option::Option<::std::string::String>,
     /// 协商历史图片凭证
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub image_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetComplaintNegotiationHistoryItem {
-        operate_user: required(0, "operate_user"),
-        operate_time: required(1, "operate_time"),
-        operate_type: required(2, "operate_type"),
+        operate_user: optional(0, "operate_user"),
+        operate_time: optional(1, "operate_time"),
+        operate_type: optional(2, "operate_type"),
         operate_details: optional(3, "operate_details"),
         image_list: optional(4, "image_list"),
+        ..extra
     }
 }
 
 impl GetComplaintNegotiationHistoryItem {
-    /// Creates a value from its required fields (`operate_user`, `operate_time`, `operate_type`).
-    pub fn new(
-        operate_user: impl ::std::convert::Into<::std::string::String>,
-        operate_time: impl ::std::convert::Into<::std::string::String>,
-        operate_type: GetOperateType,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetComplaintNegotiationHistoryItem {
-            operate_user: operate_user.into(),
-            operate_time: operate_time.into(),
-            operate_type,
+            operate_user: ::std::option::Option::None,
+            operate_time: ::std::option::Option::None,
+            operate_type: ::std::option::Option::None,
             operate_details: ::std::option::Option::None,
             image_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -92,11 +97,16 @@ pub struct GetResponse {
     pub complaint_negotiation_history: ::std::option::Option<
         ::std::vec::Vec<GetComplaintNegotiationHistoryItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         complaint_negotiation_history: optional(0, "complaint_negotiation_history"),
+        ..extra
     }
 }
 
@@ -105,6 +115,7 @@ impl GetResponse {
     pub fn new() -> Self {
         GetResponse {
             complaint_negotiation_history: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

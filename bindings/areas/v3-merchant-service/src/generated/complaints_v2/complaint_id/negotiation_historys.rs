@@ -77,12 +77,17 @@ pub struct GetComplaintMediaList {
     /// 媒体文件请求url
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetComplaintMediaList {
         media_type: optional(0, "media_type"),
         media_url: optional(1, "media_url"),
+        ..extra
     }
 }
 
@@ -92,6 +97,7 @@ impl GetComplaintMediaList {
         GetComplaintMediaList {
             media_type: ::std::option::Option::None,
             media_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -175,6 +181,10 @@ pub struct GetText {
     /// 是否粗体
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_bold: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -182,6 +192,7 @@ pub struct GetText {
         text: optional(0, "text"),
         color: optional(1, "color"),
         is_bold: optional(2, "is_bold"),
+        ..extra
     }
 }
 
@@ -192,6 +203,7 @@ impl GetText {
             text: ::std::option::Option::None,
             color: ::std::option::Option::None,
             is_bold: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -221,12 +233,17 @@ pub struct GetImage {
     /// 图片样式类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub image_style_type: ::std::option::Option<GetImageStyleType>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetImage {
         media_id: optional(0, "media_id"),
         image_style_type: optional(1, "image_style_type"),
+        ..extra
     }
 }
 
@@ -236,6 +253,7 @@ impl GetImage {
         GetImage {
             media_id: ::std::option::Option::None,
             image_style_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -256,43 +274,48 @@ impl GetImage {
 /// The `mini_program_jump_info` object.
 ///
 /// 跳转小程序信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetMiniProgramJumpInfo {
     /// 跳转小程序APPID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 跳转小程序页面PATH
     ///
-    /// **Required.**
-    pub path: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub path: ::std::option::Option<::std::string::String>,
     /// 跳转小程序页面名称
     ///
-    /// **Required.**
-    pub text: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub text: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetMiniProgramJumpInfo {
-        appid: required(0, "appid"),
-        path: required(1, "path"),
-        text: required(2, "text"),
+        appid: optional(0, "appid"),
+        path: optional(1, "path"),
+        text: optional(2, "text"),
+        ..extra
     }
 }
 
 impl GetMiniProgramJumpInfo {
-    /// Creates a value from its required fields (`appid`, `path`, `text`).
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        path: impl ::std::convert::Into<::std::string::String>,
-        text: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetMiniProgramJumpInfo {
-            appid: appid.into(),
-            path: path.into(),
-            text: text.into(),
+            appid: ::std::option::Option::None,
+            path: ::std::option::Option::None,
+            text: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -300,32 +323,39 @@ impl GetMiniProgramJumpInfo {
 /// The `message_info` object.
 ///
 /// 回复消息内容
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetMessageInfo {
     /// 回复的消息内容
     ///
-    /// **Required.**
-    pub content: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub content: ::std::option::Option<::std::string::String>,
     /// 自定义透传字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_data: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetMessageInfo {
-        content: required(0, "content"),
+        content: optional(0, "content"),
         custom_data: optional(1, "custom_data"),
+        ..extra
     }
 }
 
 impl GetMessageInfo {
-    /// Creates a value from its required fields (`content`).
-    pub fn new(content: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetMessageInfo {
-            content: content.into(),
+            content: ::std::option::Option::None,
             custom_data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -352,6 +382,10 @@ pub struct GetAction {
     /// 动作id
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -361,6 +395,7 @@ pub struct GetAction {
         mini_program_jump_info: optional(2, "mini_program_jump_info"),
         message_info: optional(3, "message_info"),
         action_id: optional(4, "action_id"),
+        ..extra
     }
 }
 
@@ -373,6 +408,7 @@ impl GetAction {
             mini_program_jump_info: ::std::option::Option::None,
             message_info: ::std::option::Option::None,
             action_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -390,12 +426,17 @@ pub struct GetInvalidInfo {
     /// 是否可以多次点击
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub multi_clickable: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetInvalidInfo {
         expired_time: optional(0, "expired_time"),
         multi_clickable: optional(1, "multi_clickable"),
+        ..extra
     }
 }
 
@@ -405,6 +446,7 @@ impl GetInvalidInfo {
         GetInvalidInfo {
             expired_time: ::std::option::Option::None,
             multi_clickable: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -425,6 +467,10 @@ pub struct GetLink {
     /// 失效配置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_info: ::std::option::Option<GetInvalidInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -432,6 +478,7 @@ pub struct GetLink {
         text: optional(0, "text"),
         action: optional(1, "action"),
         invalid_info: optional(2, "invalid_info"),
+        ..extra
     }
 }
 
@@ -442,6 +489,7 @@ impl GetLink {
             text: ::std::option::Option::None,
             action: ::std::option::Option::None,
             invalid_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -462,6 +510,10 @@ pub struct GetFaqsItem {
     /// 动作
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<GetAction>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -469,6 +521,7 @@ pub struct GetFaqsItem {
         faq_id: optional(0, "faq_id"),
         faq_title: optional(1, "faq_title"),
         action: optional(2, "action"),
+        ..extra
     }
 }
 
@@ -479,6 +532,7 @@ impl GetFaqsItem {
             faq_id: ::std::option::Option::None,
             faq_title: ::std::option::Option::None,
             action: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -493,11 +547,16 @@ pub struct GetFaqList {
     /// FAQ列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub faqs: ::std::option::Option<::std::vec::Vec<GetFaqsItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetFaqList {
         faqs: optional(0, "faqs"),
+        ..extra
     }
 }
 
@@ -506,6 +565,7 @@ impl GetFaqList {
     pub fn new() -> Self {
         GetFaqList {
             faqs: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -539,6 +599,10 @@ pub struct GetButtonGroup {
     /// 失效配置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_info: ::std::option::Option<GetInvalidInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -546,6 +610,7 @@ pub struct GetButtonGroup {
         buttons: optional(0, "buttons"),
         button_layout: optional(1, "button_layout"),
         invalid_info: optional(2, "invalid_info"),
+        ..extra
     }
 }
 
@@ -556,6 +621,7 @@ impl GetButtonGroup {
             buttons: ::std::option::Option::None,
             button_layout: ::std::option::Option::None,
             invalid_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -589,6 +655,10 @@ pub struct GetBlocksItem {
     /// 按钮组
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub button_group: ::std::option::Option<GetButtonGroup>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -600,6 +670,7 @@ pub struct GetBlocksItem {
         faq_list: optional(4, "faq_list"),
         button: optional(5, "button"),
         button_group: optional(6, "button_group"),
+        ..extra
     }
 }
 
@@ -614,6 +685,7 @@ impl GetBlocksItem {
             faq_list: ::std::option::Option::None,
             button: ::std::option::Option::None,
             button_group: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -647,6 +719,10 @@ pub struct GetNormalMessage {
     /// 自定义透传信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_data: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -654,6 +730,7 @@ pub struct GetNormalMessage {
         blocks: optional(0, "blocks"),
         sender_identity: optional(1, "sender_identity"),
         custom_data: optional(2, "custom_data"),
+        ..extra
     }
 }
 
@@ -664,6 +741,7 @@ impl GetNormalMessage {
             blocks: ::std::option::Option::None,
             sender_identity: ::std::option::Option::None,
             custom_data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -686,6 +764,10 @@ pub struct GetClickMessage {
     /// 被点击的操作流水号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub clicked_log_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -693,6 +775,7 @@ pub struct GetClickMessage {
         message_content: optional(0, "message_content"),
         action_id: optional(1, "action_id"),
         clicked_log_id: optional(2, "clicked_log_id"),
+        ..extra
     }
 }
 
@@ -703,6 +786,7 @@ impl GetClickMessage {
             message_content: ::std::option::Option::None,
             action_id: ::std::option::Option::None,
             clicked_log_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -710,7 +794,7 @@ impl GetClickMessage {
 /// An item of `data`.
 ///
 /// 投诉协商历史
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
@@ -719,20 +803,24 @@ pub struct GetDataItem {
     pub complaint_media_list: ::std::option::Option<GetComplaintMediaList>,
     /// 操作流水号
     ///
-    /// **Required.**
-    pub log_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub log_id: ::std::option::Option<::std::string::String>,
     /// 操作人
     ///
-    /// **Required.**
-    pub operator: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub operator: ::std::option::Option<::std::string::String>,
     /// 操作时间
     ///
-    /// **Required.**
-    pub operate_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub operate_time: ::std::option::Option<::std::string::String>,
     /// 操作类型
     ///
-    /// **Required.**
-    pub operate_type: GetOperateType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub operate_type: ::std::option::Option<GetOperateType>,
     /// 操作内容
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_details: ::std::option::Option<::std::string::String>,
@@ -753,15 +841,19 @@ pub struct GetDataItem {
     /// 用户点击回复消息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub click_message: ::std::option::Option<GetClickMessage>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
         complaint_media_list: optional(0, "complaint_media_list"),
-        log_id: required(1, "log_id"),
-        operator: required(2, "operator"),
-        operate_time: required(3, "operate_time"),
-        operate_type: required(4, "operate_type"),
+        log_id: optional(1, "log_id"),
+        operator: optional(2, "operator"),
+        operate_time: optional(3, "operate_time"),
+        operate_type: optional(4, "operate_type"),
         operate_details: optional(5, "operate_details"),
         image_list: optional(6, "image_list"),
         user_appy_platform_service_reason: optional(7, "user_appy_platform_service_reason"),
@@ -771,35 +863,32 @@ pub struct GetDataItem {
         ),
         normal_message: optional(9, "normal_message"),
         click_message: optional(10, "click_message"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`log_id`, `operator`, `operate_time`, `operate_type`).
-    pub fn new(
-        log_id: impl ::std::convert::Into<::std::string::String>,
-        operator: impl ::std::convert::Into<::std::string::String>,
-        operate_time: impl ::std::convert::Into<::std::string::String>,
-        operate_type: GetOperateType,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
             complaint_media_list: ::std::option::Option::None,
-            log_id: log_id.into(),
-            operator: operator.into(),
-            operate_time: operate_time.into(),
-            operate_type,
+            log_id: ::std::option::Option::None,
+            operator: ::std::option::Option::None,
+            operate_time: ::std::option::Option::None,
+            operate_type: ::std::option::Option::None,
             operate_details: ::std::option::Option::None,
             image_list: ::std::option::Option::None,
             user_appy_platform_service_reason: ::std::option::Option::None,
             user_appy_platform_service_reason_description: ::std::option::Option::None,
             normal_message: ::std::option::Option::None,
             click_message: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询投诉协商历史 (`GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -808,34 +897,42 @@ pub struct GetResponse {
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 分页开始位置
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 投诉协商历史总条数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         data: optional(0, "data"),
-        limit: required(1, "limit"),
-        offset: required(2, "offset"),
+        limit: optional(1, "limit"),
+        offset: optional(2, "offset"),
         total_count: optional(3, "total_count"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`limit`, `offset`).
-    pub fn new(limit: i64, offset: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
             data: ::std::option::Option::None,
-            limit,
-            offset,
+            limit: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

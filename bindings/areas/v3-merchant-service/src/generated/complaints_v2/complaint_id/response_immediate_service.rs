@@ -845,11 +845,16 @@ pub struct PostResponse {
     /// 操作流水号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub log_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         log_id: optional(0, "log_id"),
+        ..extra
     }
 }
 
@@ -858,6 +863,7 @@ impl PostResponse {
     pub fn new() -> Self {
         PostResponse {
             log_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -35,32 +35,39 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询账户日终余额 (`GET /v3/merchant/fund/dayendbalance/{account_type}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 可用余额
     ///
-    /// **Required.**
-    pub available_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_amount: ::std::option::Option<i64>,
     /// 不可用余额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pending_amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        available_amount: required(0, "available_amount"),
+        available_amount: optional(0, "available_amount"),
         pending_amount: optional(1, "pending_amount"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`available_amount`).
-    pub fn new(available_amount: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            available_amount,
+            available_amount: ::std::option::Option::None,
             pending_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -3,26 +3,35 @@
 //! Operations on `/v3/multiuse/stocks/{stock_id}/refund-flow`.
 
 /// The response of 下载批次退款明细 (`GET /v3/multiuse/stocks/{stock_id}/refund-flow`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 下载链接
     ///
-    /// **Required.**
-    pub url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        url: required(0, "url"),
+        url: optional(0, "url"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`url`).
-    pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetResponse { url: url.into() }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        GetResponse {
+            url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 

@@ -40,7 +40,7 @@ pub struct PostBody {
     pub id_card_number: ::wechatpay_runtime::Sensitive,
     /// 发放面额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 公众账号ID
     ///
     /// **Required.**
@@ -85,7 +85,7 @@ impl PostBody {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: f64) -> Self {
+    pub fn with_amount(mut self, amount: i64) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
@@ -100,27 +100,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 发放指定批次的消费金 (`POST /v3/multiuse/users/{openid}/coupons`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 消费金ID
     ///
-    /// **Required.**
-    pub coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        coupon_id: required(0, "coupon_id"),
+        coupon_id: optional(0, "coupon_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`coupon_id`).
-    pub fn new(coupon_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            coupon_id: coupon_id.into(),
+            coupon_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

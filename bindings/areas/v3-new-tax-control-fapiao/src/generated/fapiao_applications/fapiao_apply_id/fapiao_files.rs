@@ -77,6 +77,10 @@ pub struct GetFapiaoDownloadInfoListItem {
     /// 发票状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<GetStatus>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -84,6 +88,7 @@ pub struct GetFapiaoDownloadInfoListItem {
         fapiao_id: optional(0, "fapiao_id"),
         download_url: optional(1, "download_url"),
         status: optional(2, "status"),
+        ..extra
     }
 }
 
@@ -94,6 +99,7 @@ impl GetFapiaoDownloadInfoListItem {
             fapiao_id: ::std::option::Option::None,
             download_url: ::std::option::Option::None,
             status: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -108,11 +114,16 @@ pub struct GetResponse {
     pub fapiao_download_info_list: ::std::option::Option<
         ::std::vec::Vec<GetFapiaoDownloadInfoListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         fapiao_download_info_list: optional(0, "fapiao_download_info_list"),
+        ..extra
     }
 }
 
@@ -121,6 +132,7 @@ impl GetResponse {
     pub fn new() -> Self {
         GetResponse {
             fapiao_download_info_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

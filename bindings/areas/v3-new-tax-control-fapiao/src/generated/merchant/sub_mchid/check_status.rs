@@ -17,26 +17,35 @@
 /// The `third_mode` object.
 ///
 /// 第三方开票模式
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetThirdMode {
     /// 第三方/自建发票能力接入状态
     ///
-    /// **Required.**
-    pub status: GetStatus,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<GetStatus>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetThirdMode {
-        status: required(0, "status"),
+        status: optional(0, "status"),
+        ..extra
     }
 }
 
 impl GetThirdMode {
-    /// Creates a value from its required fields (`status`).
-    pub fn new(status: GetStatus) -> Self {
-        GetThirdMode { status }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        GetThirdMode {
+            status: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 
@@ -73,12 +82,17 @@ pub struct GetBillingPersonInfo {
     /// 开票人姓名
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetBillingPersonInfo {
         id: optional(0, "id"),
         name: optional(1, "name"),
+        ..extra
     }
 }
 
@@ -88,6 +102,7 @@ impl GetBillingPersonInfo {
         GetBillingPersonInfo {
             id: ::std::option::Option::None,
             name: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -122,39 +137,47 @@ impl GetBillingPersonInfo {
 /// An item of `ability_info`.
 ///
 /// 能力信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAbilityInfoItem {
     /// 能力类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: GetType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<GetType>,
     /// 能力授权状态
     ///
-    /// **Required.**
-    pub status: GetAbilityInfoItemStatus,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<GetAbilityInfoItemStatus>,
     /// 能力授权失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_fail_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAbilityInfoItem {
-        type_: required(0, "type"),
-        status: required(1, "status"),
+        type_: optional(0, "type"),
+        status: optional(1, "status"),
         authorize_fail_reason: optional(2, "authorize_fail_reason"),
+        ..extra
     }
 }
 
 impl GetAbilityInfoItem {
-    /// Creates a value from its required fields (`type`, `status`).
-    pub fn new(type_: GetType, status: GetAbilityInfoItemStatus) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAbilityInfoItem {
-            type_,
-            status,
+            type_: ::std::option::Option::None,
+            status: ::std::option::Option::None,
             authorize_fail_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -162,14 +185,15 @@ impl GetAbilityInfoItem {
 /// The `digital_tax_mode` object.
 ///
 /// 数电发票模式
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDigitalTaxMode {
     /// 接入状态
     ///
-    /// **Required.**
-    pub status: GetDigitalTaxModeStatus,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<GetDigitalTaxModeStatus>,
     /// 开票人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub billing_person_info: ::std::option::Option<GetBillingPersonInfo>,
@@ -185,65 +209,78 @@ pub struct GetDigitalTaxMode {
     /// 能力信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ability_info: ::std::option::Option<::std::vec::Vec<GetAbilityInfoItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDigitalTaxMode {
-        status: required(0, "status"),
+        status: optional(0, "status"),
         billing_person_info: optional(1, "billing_person_info"),
         access_time: optional(2, "access_time"),
         expired_time: optional(3, "expired_time"),
         access_fail_reason: optional(4, "access_fail_reason"),
         ability_info: optional(5, "ability_info"),
+        ..extra
     }
 }
 
 impl GetDigitalTaxMode {
-    /// Creates a value from its required fields (`status`).
-    pub fn new(status: GetDigitalTaxModeStatus) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDigitalTaxMode {
-            status,
+            status: ::std::option::Option::None,
             billing_person_info: ::std::option::Option::None,
             access_time: ::std::option::Option::None,
             expired_time: ::std::option::Option::None,
             access_fail_reason: ::std::option::Option::None,
             ability_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 检查子商户开票功能状态 (`GET /v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 第三方开票模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub third_mode: ::std::option::Option<GetThirdMode>,
     /// 数电发票模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub digital_tax_mode: ::std::option::Option<GetDigitalTaxMode>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sub_mchid: required(0, "sub_mchid"),
+        sub_mchid: optional(0, "sub_mchid"),
         third_mode: optional(1, "third_mode"),
         digital_tax_mode: optional(2, "digital_tax_mode"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sub_mchid`).
-    pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sub_mchid: sub_mchid.into(),
+            sub_mchid: ::std::option::Option::None,
             third_mode: ::std::option::Option::None,
             digital_tax_mode: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

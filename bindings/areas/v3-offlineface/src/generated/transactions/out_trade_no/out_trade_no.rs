@@ -77,12 +77,17 @@ pub struct GetPayer {
     /// 子公众下的openid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
+        ..extra
     }
 }
 
@@ -92,6 +97,7 @@ impl GetPayer {
         GetPayer {
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -110,31 +116,42 @@ impl GetPayer {
 /// The `amount` object.
 ///
 /// 金额信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAmount {
     /// 总金额
     ///
-    /// **Required.**
-    pub total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 货币类型
     ///
-    /// **Required.**
-    pub currency: GetCurrency,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<GetCurrency>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAmount {
-        total: required(0, "total"),
-        currency: required(1, "currency"),
+        total: optional(0, "total"),
+        currency: optional(1, "currency"),
+        ..extra
     }
 }
 
 impl GetAmount {
-    /// Creates a value from its required fields (`total`, `currency`).
-    pub fn new(total: i64, currency: GetCurrency) -> Self {
-        GetAmount { total, currency }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        GetAmount {
+            total: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 
@@ -148,11 +165,16 @@ pub struct GetSceneInfo {
     /// 设备IP
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_ip: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSceneInfo {
         device_ip: optional(0, "device_ip"),
+        ..extra
     }
 }
 
@@ -161,6 +183,7 @@ impl GetSceneInfo {
     pub fn new() -> Self {
         GetSceneInfo {
             device_ip: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -181,25 +204,28 @@ impl GetSceneInfo {
 }
 
 /// The response of 查单接口 (`GET /v3/offlineface/transactions/out-trade-no/{out_trade_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 服务商公众号appid
     ///
-    /// **Required.**
-    pub sp_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户公众号appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 支付用户信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer: ::std::option::Option<GetPayer>,
@@ -222,8 +248,9 @@ pub struct GetResponse {
     pub trade_type: ::std::option::Option<GetTradeType>,
     /// 交易状态
     ///
-    /// **Required.**
-    pub trade_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
     /// 交易描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state_description: ::std::option::Option<::std::string::String>,
@@ -251,21 +278,25 @@ pub struct GetResponse {
     /// 错误分类
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub error_type: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sp_appid: required(0, "sp_appid"),
-        sp_mchid: required(1, "sp_mchid"),
+        sp_appid: optional(0, "sp_appid"),
+        sp_mchid: optional(1, "sp_mchid"),
         sub_appid: optional(2, "sub_appid"),
-        sub_mchid: required(3, "sub_mchid"),
+        sub_mchid: optional(3, "sub_mchid"),
         payer: optional(4, "payer"),
         amount: optional(5, "amount"),
         promotion_detail: optional(6, "promotion_detail"),
         scene_info: optional(7, "scene_info"),
         bank_type: optional(8, "bank_type"),
         trade_type: optional(9, "trade_type"),
-        trade_state: required(10, "trade_state"),
+        trade_state: optional(10, "trade_state"),
         trade_state_description: optional(11, "trade_state_description"),
         debt_state: optional(12, "debt_state"),
         description: optional(13, "description"),
@@ -275,29 +306,25 @@ pub struct GetResponse {
         repayment_transaction_id: optional(17, "repayment_transaction_id"),
         out_trade_no: optional(18, "out_trade_no"),
         error_type: optional(19, "error_type"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sp_appid`, `sp_mchid`, `sub_mchid`, `trade_state`).
-    pub fn new(
-        sp_appid: impl ::std::convert::Into<::std::string::String>,
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        trade_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sp_appid: sp_appid.into(),
-            sp_mchid: sp_mchid.into(),
+            sp_appid: ::std::option::Option::None,
+            sp_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            sub_mchid: sub_mchid.into(),
+            sub_mchid: ::std::option::Option::None,
             payer: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             promotion_detail: ::std::option::Option::None,
             scene_info: ::std::option::Option::None,
             bank_type: ::std::option::Option::None,
             trade_type: ::std::option::Option::None,
-            trade_state: trade_state.into(),
+            trade_state: ::std::option::Option::None,
             trade_state_description: ::std::option::Option::None,
             debt_state: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -307,6 +334,7 @@ impl GetResponse {
             repayment_transaction_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             error_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

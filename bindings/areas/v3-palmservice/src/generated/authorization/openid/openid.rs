@@ -68,6 +68,10 @@ pub struct GetResponse {
     /// 授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -76,6 +80,7 @@ pub struct GetResponse {
         organization_id: optional(1, "organization_id"),
         state: optional(2, "state"),
         authorize_time: optional(3, "authorize_time"),
+        ..extra
     }
 }
 
@@ -87,6 +92,7 @@ impl GetResponse {
             organization_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
             authorize_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -64,7 +64,7 @@ pub struct PostEstimatedAmount {
     /// 预计扣费金额
     ///
     /// **Required.**
-    pub amount: f64,
+    pub amount: i64,
     /// 预计扣费货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -79,7 +79,7 @@ pub struct PostEstimatedAmount {
 
 impl PostEstimatedAmount {
     /// Creates a value from its required fields (`amount`).
-    pub fn new(amount: f64) -> Self {
+    pub fn new(amount: i64) -> Self {
         PostEstimatedAmount {
             amount,
             currency: ::std::option::Option::None,

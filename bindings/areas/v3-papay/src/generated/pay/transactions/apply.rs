@@ -12,7 +12,7 @@ pub struct PostAmount {
     /// 金额
     ///
     /// **Required.**
-    pub total: f64,
+    pub total: i64,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -27,7 +27,7 @@ pub struct PostAmount {
 
 impl PostAmount {
     /// Creates a value from its required fields (`total`).
-    pub fn new(total: f64) -> Self {
+    pub fn new(total: i64) -> Self {
         PostAmount {
             total,
             currency: ::std::option::Option::None,
@@ -146,67 +146,79 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// The `amount` object.
 ///
 /// 扣费金额信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseAmount {
     /// 金额
     ///
-    /// **Required.**
-    pub total: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseAmount {
-        total: required(0, "total"),
+        total: optional(0, "total"),
         currency: optional(1, "currency"),
+        ..extra
     }
 }
 
 impl PostResponseAmount {
-    /// Creates a value from its required fields (`total`).
-    pub fn new(total: f64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseAmount {
-            total,
+            total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 受理扣款 (`POST /v3/papay/pay/transactions/apply`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 扣费金额信息
     ///
-    /// **Required.**
-    pub amount: PostResponseAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<PostResponseAmount>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_trade_no: required(0, "out_trade_no"),
-        amount: required(1, "amount"),
+        out_trade_no: optional(0, "out_trade_no"),
+        amount: optional(1, "amount"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_trade_no`, `amount`).
-    pub fn new(
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        amount: PostResponseAmount,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_trade_no: out_trade_no.into(),
-            amount,
+            out_trade_no: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

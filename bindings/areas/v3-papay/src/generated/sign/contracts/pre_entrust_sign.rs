@@ -145,7 +145,7 @@ pub struct PostBody {
     /// 委托代扣模板ID
     ///
     /// **Required.**
-    pub plan_id: f64,
+    pub plan_id: i64,
     /// 商户签约协议号
     ///
     /// **Required.**
@@ -192,7 +192,7 @@ impl PostBody {
     pub fn new(
         sign_scene: PostSignScene,
         appid: impl ::std::convert::Into<::std::string::String>,
-        plan_id: f64,
+        plan_id: i64,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
         contract_notify_url: impl ::std::convert::Into<::std::string::String>,
@@ -241,14 +241,15 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 代扣预签约 (`POST /v3/papay/sign/contracts/pre-entrust-sign`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 预签约ID
     ///
-    /// **Required.**
-    pub pre_entrustweb_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
     /// 跳转签约小程序的username
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_username: ::std::option::Option<::std::string::String>,
@@ -258,27 +259,31 @@ pub struct PostResponse {
     /// 展示扫码签约的二维码的URL
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        pre_entrustweb_id: required(0, "pre_entrustweb_id"),
+        pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         mini_program_username: optional(1, "mini_program_username"),
         mini_program_path: optional(2, "mini_program_path"),
         redirect_url: optional(3, "redirect_url"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`pre_entrustweb_id`).
-    pub fn new(
-        pre_entrustweb_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            pre_entrustweb_id: pre_entrustweb_id.into(),
+            pre_entrustweb_id: ::std::option::Option::None,
             mini_program_username: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
             redirect_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -268,6 +268,10 @@ pub struct GetFixedIntervalRuleItem {
     /// 首段收费模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub first_duration_mode: ::std::option::Option<GetFirstDurationMode>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -287,6 +291,7 @@ pub struct GetFixedIntervalRuleItem {
         free_period_calculation_mode: optional(12, "free_period_calculation_mode"),
         is_green_vehicle_free_parking: optional(13, "is_green_vehicle_free_parking"),
         first_duration_mode: optional(14, "first_duration_mode"),
+        ..extra
     }
 }
 
@@ -309,6 +314,7 @@ impl GetFixedIntervalRuleItem {
             free_period_calculation_mode: ::std::option::Option::None,
             is_green_vehicle_free_parking: ::std::option::Option::None,
             first_duration_mode: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -370,6 +376,10 @@ pub struct GetDurationSegmentRuleItem {
     /// 单日最大收款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_fee_per_day: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -387,6 +397,7 @@ pub struct GetDurationSegmentRuleItem {
         interval_amount: optional(10, "interval_amount"),
         interval_max_amount: optional(11, "interval_max_amount"),
         max_fee_per_day: optional(12, "max_fee_per_day"),
+        ..extra
     }
 }
 
@@ -407,6 +418,7 @@ impl GetDurationSegmentRuleItem {
             interval_amount: ::std::option::Option::None,
             interval_max_amount: ::std::option::Option::None,
             max_fee_per_day: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -437,6 +449,10 @@ pub struct GetPreEntryRuleItem {
     /// 单日最大收款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_fee_per_day: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -448,6 +464,7 @@ pub struct GetPreEntryRuleItem {
         plate_type: optional(4, "plate_type"),
         amount: optional(5, "amount"),
         max_fee_per_day: optional(6, "max_fee_per_day"),
+        ..extra
     }
 }
 
@@ -462,6 +479,7 @@ impl GetPreEntryRuleItem {
             plate_type: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             max_fee_per_day: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -551,6 +569,10 @@ pub struct GetChargingRule {
     /// 首次计费时间模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub first_charge_time_mode: ::std::option::Option<GetFirstChargeTimeMode>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -567,6 +589,7 @@ pub struct GetChargingRule {
         holiday_mode: optional(9, "holiday_mode"),
         aggregate_limit_mode: optional(10, "aggregate_limit_mode"),
         first_charge_time_mode: optional(11, "first_charge_time_mode"),
+        ..extra
     }
 }
 
@@ -586,6 +609,7 @@ impl GetChargingRule {
             holiday_mode: ::std::option::Option::None,
             aggregate_limit_mode: ::std::option::Option::None,
             first_charge_time_mode: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -639,6 +663,10 @@ pub struct GetParkingLot {
     /// `charging_rule`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub charging_rule: ::std::option::Option<GetChargingRule>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -657,6 +685,7 @@ pub struct GetParkingLot {
         parking_order_mini_prog_appid: optional(11, "parking_order_mini_prog_appid"),
         parking_order_path: optional(12, "parking_order_path"),
         charging_rule: optional(13, "charging_rule"),
+        ..extra
     }
 }
 
@@ -678,6 +707,7 @@ impl GetParkingLot {
             parking_order_mini_prog_appid: ::std::option::Option::None,
             parking_order_path: ::std::option::Option::None,
             charging_rule: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -693,12 +723,17 @@ pub struct GetFieldsItem {
     /// 审核意见
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetFieldsItem {
         field: optional(0, "field"),
         comment: optional(1, "comment"),
+        ..extra
     }
 }
 
@@ -708,6 +743,7 @@ impl GetFieldsItem {
         GetFieldsItem {
             field: ::std::option::Option::None,
             comment: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -723,12 +759,17 @@ pub struct GetAuditComment {
     /// 改进建议
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recommendation: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAuditComment {
         fields: optional(0, "fields"),
         recommendation: optional(1, "recommendation"),
+        ..extra
     }
 }
 
@@ -738,6 +779,7 @@ impl GetAuditComment {
         GetAuditComment {
             fields: ::std::option::Option::None,
             recommendation: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -762,6 +804,10 @@ pub struct GetApplication {
     /// `audit_comment`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_comment: ::std::option::Option<GetAuditComment>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -771,6 +817,7 @@ pub struct GetApplication {
         submit_time: optional(2, "submit_time"),
         parking_lot: optional(3, "parking_lot"),
         audit_comment: optional(4, "audit_comment"),
+        ..extra
     }
 }
 
@@ -783,6 +830,7 @@ impl GetApplication {
             submit_time: ::std::option::Option::None,
             parking_lot: ::std::option::Option::None,
             audit_comment: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -798,12 +846,17 @@ pub struct GetResponse {
     /// 微信停车场ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wx_parking_lot_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         application: optional(0, "application"),
         wx_parking_lot_id: optional(1, "wx_parking_lot_id"),
+        ..extra
     }
 }
 
@@ -813,6 +866,7 @@ impl GetResponse {
         GetResponse {
             application: ::std::option::Option::None,
             wx_parking_lot_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

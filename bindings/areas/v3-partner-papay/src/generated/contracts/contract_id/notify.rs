@@ -12,7 +12,7 @@ pub struct PostDeductDuration {
     /// 扣费持续时间数
     ///
     /// **Required.**
-    pub count: f64,
+    pub count: i64,
     /// 单位
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub unit: ::std::option::Option<::std::string::String>,
@@ -27,7 +27,7 @@ pub struct PostDeductDuration {
 
 impl PostDeductDuration {
     /// Creates a value from its required fields (`count`).
-    pub fn new(count: f64) -> Self {
+    pub fn new(count: i64) -> Self {
         PostDeductDuration {
             count,
             unit: ::std::option::Option::None,
@@ -54,7 +54,7 @@ pub struct PostEstimatedAmount {
     /// 预计扣费金额
     ///
     /// **Required.**
-    pub amount: f64,
+    pub amount: i64,
     /// 预计扣费货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -69,7 +69,7 @@ pub struct PostEstimatedAmount {
 
 impl PostEstimatedAmount {
     /// Creates a value from its required fields (`amount`).
-    pub fn new(amount: f64) -> Self {
+    pub fn new(amount: i64) -> Self {
         PostEstimatedAmount {
             amount,
             currency: ::std::option::Option::None,

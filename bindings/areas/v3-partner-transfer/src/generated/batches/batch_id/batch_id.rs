@@ -98,43 +98,48 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `transfer_detail_list`.
 ///
 /// 转账明细单列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetTransferDetailListItem {
     /// 微信支付明细单号
     ///
-    /// **Required.**
-    pub detail_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_id: ::std::option::Option<::std::string::String>,
     /// 商家明细单号
     ///
-    /// **Required.**
-    pub out_detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 明细状态
     ///
-    /// **Required.**
-    pub detail_status: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_status: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetTransferDetailListItem {
-        detail_id: required(0, "detail_id"),
-        out_detail_no: required(1, "out_detail_no"),
-        detail_status: required(2, "detail_status"),
+        detail_id: optional(0, "detail_id"),
+        out_detail_no: optional(1, "out_detail_no"),
+        detail_status: optional(2, "detail_status"),
+        ..extra
     }
 }
 
 impl GetTransferDetailListItem {
-    /// Creates a value from its required fields (`detail_id`, `out_detail_no`, `detail_status`).
-    pub fn new(
-        detail_id: impl ::std::convert::Into<::std::string::String>,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        detail_status: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetTransferDetailListItem {
-            detail_id: detail_id.into(),
-            out_detail_no: out_detail_no.into(),
-            detail_status: detail_status.into(),
+            detail_id: ::std::option::Option::None,
+            out_detail_no: ::std::option::Option::None,
+            detail_status: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -168,60 +173,71 @@ impl GetTransferDetailListItem {
 }
 
 /// The response of 微信支付批次单号查询批次单 (`GET /v3/partner-transfer/batches/batch-id/{batch_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 特约商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商家批次单号
     ///
-    /// **Required.**
-    pub out_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 微信支付批次单号
     ///
-    /// **Required.**
-    pub batch_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_id: ::std::option::Option<::std::string::String>,
     /// 特约商户appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 批次状态
     ///
-    /// **Required.**
-    pub batch_status: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_status: ::std::option::Option<::std::string::String>,
     /// 批次类型
     ///
-    /// **Required.**
-    pub batch_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_type: ::std::option::Option<::std::string::String>,
     /// 特约商户授权类型
     ///
-    /// **Required.**
-    pub authorization_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorization_type: ::std::option::Option<::std::string::String>,
     /// 批次名称
     ///
-    /// **Required.**
-    pub batch_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_name: ::std::option::Option<::std::string::String>,
     /// 批次备注
     ///
-    /// **Required.**
-    pub batch_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_remark: ::std::option::Option<::std::string::String>,
     /// 批次关闭原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_reason: ::std::option::Option<GetCloseReason>,
     /// 转账总金额
     ///
-    /// **Required.**
-    pub total_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
     /// 转账总笔数
     ///
-    /// **Required.**
-    pub total_num: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_num: ::std::option::Option<i64>,
     /// 批次创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::std::string::String>,
@@ -254,23 +270,27 @@ pub struct GetResponse {
     /// 转账场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_scene: ::std::option::Option<GetTransferScene>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        sub_mchid: required(1, "sub_mchid"),
-        out_batch_no: required(2, "out_batch_no"),
-        batch_id: required(3, "batch_id"),
+        sp_mchid: optional(0, "sp_mchid"),
+        sub_mchid: optional(1, "sub_mchid"),
+        out_batch_no: optional(2, "out_batch_no"),
+        batch_id: optional(3, "batch_id"),
         sub_appid: optional(4, "sub_appid"),
-        batch_status: required(5, "batch_status"),
-        batch_type: required(6, "batch_type"),
-        authorization_type: required(7, "authorization_type"),
-        batch_name: required(8, "batch_name"),
-        batch_remark: required(9, "batch_remark"),
+        batch_status: optional(5, "batch_status"),
+        batch_type: optional(6, "batch_type"),
+        authorization_type: optional(7, "authorization_type"),
+        batch_name: optional(8, "batch_name"),
+        batch_remark: optional(9, "batch_remark"),
         close_reason: optional(10, "close_reason"),
-        total_amount: required(11, "total_amount"),
-        total_num: required(12, "total_num"),
+        total_amount: optional(11, "total_amount"),
+        total_num: optional(12, "total_num"),
         create_time: optional(13, "create_time"),
         update_time: optional(14, "update_time"),
         success_amount: optional(15, "success_amount"),
@@ -281,39 +301,27 @@ pub struct GetResponse {
         sp_appid: optional(20, "sp_appid"),
         transfer_purpose: optional(21, "transfer_purpose"),
         transfer_scene: optional(22, "transfer_scene"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `out_batch_no`, `batch_id`, `batch_status`, `batch_type`, `authorization_type`, `batch_name`, `batch_remark`, `total_amount`, `total_num`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-        batch_status: impl ::std::convert::Into<::std::string::String>,
-        batch_type: impl ::std::convert::Into<::std::string::String>,
-        authorization_type: impl ::std::convert::Into<::std::string::String>,
-        batch_name: impl ::std::convert::Into<::std::string::String>,
-        batch_remark: impl ::std::convert::Into<::std::string::String>,
-        total_amount: i64,
-        total_num: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sp_mchid: sp_mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            out_batch_no: out_batch_no.into(),
-            batch_id: batch_id.into(),
+            sp_mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            out_batch_no: ::std::option::Option::None,
+            batch_id: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            batch_status: batch_status.into(),
-            batch_type: batch_type.into(),
-            authorization_type: authorization_type.into(),
-            batch_name: batch_name.into(),
-            batch_remark: batch_remark.into(),
+            batch_status: ::std::option::Option::None,
+            batch_type: ::std::option::Option::None,
+            authorization_type: ::std::option::Option::None,
+            batch_name: ::std::option::Option::None,
+            batch_remark: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
-            total_amount,
-            total_num,
+            total_amount: ::std::option::Option::None,
+            total_num: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
             success_amount: ::std::option::Option::None,
@@ -324,6 +332,7 @@ impl GetResponse {
             sp_appid: ::std::option::Option::None,
             transfer_purpose: ::std::option::Option::None,
             transfer_scene: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -60,57 +60,62 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 码牌支付结果上报 (`POST /v3/pay-devices/open-scenario-speakerorder/{transaction_id}/report`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 子商户
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 收款链接url
     ///
-    /// **Required.**
-    pub code_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_url: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 设备sn
     ///
-    /// **Required.**
-    pub device_sn: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_sn: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        code_url: required(1, "code_url"),
-        out_trade_no: required(2, "out_trade_no"),
-        device_sn: required(3, "device_sn"),
-        transaction_id: required(4, "transaction_id"),
+        sub_mchid: optional(0, "sub_mchid"),
+        code_url: optional(1, "code_url"),
+        out_trade_no: optional(2, "out_trade_no"),
+        device_sn: optional(3, "device_sn"),
+        transaction_id: optional(4, "transaction_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `code_url`, `out_trade_no`, `device_sn`, `transaction_id`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        code_url: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        device_sn: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sub_mchid: sub_mchid.into(),
-            code_url: code_url.into(),
-            out_trade_no: out_trade_no.into(),
-            device_sn: device_sn.into(),
-            transaction_id: transaction_id.into(),
+            sub_mchid: ::std::option::Option::None,
+            code_url: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
+            device_sn: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -40,7 +40,7 @@ pub struct PostAmount {
     /// 总金额
     ///
     /// **Required.**
-    pub total: f64,
+    pub total: i64,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -55,7 +55,7 @@ pub struct PostAmount {
 
 impl PostAmount {
     /// Creates a value from its required fields (`total`).
-    pub fn new(total: f64) -> Self {
+    pub fn new(total: i64) -> Self {
         PostAmount {
             total,
             currency: ::std::option::Option::None,
@@ -198,11 +198,11 @@ pub struct PostGoodsDetailItem {
     /// 商品数量
     ///
     /// **Required.**
-    pub quantity: f64,
+    pub quantity: i64,
     /// 商品单价
     ///
     /// **Required.**
-    pub unit_price: f64,
+    pub unit_price: i64,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -219,8 +219,8 @@ impl PostGoodsDetailItem {
     /// Creates a value from its required fields (`merchant_goods_id`, `quantity`, `unit_price`).
     pub fn new(
         merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
-        quantity: f64,
-        unit_price: f64,
+        quantity: i64,
+        unit_price: i64,
     ) -> Self {
         PostGoodsDetailItem {
             merchant_goods_id: merchant_goods_id.into(),
@@ -259,7 +259,7 @@ impl PostGoodsDetailItem {
 pub struct PostDetail {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cost_price: ::std::option::Option<f64>,
+    pub cost_price: ::std::option::Option<i64>,
     /// 商品小票ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_id: ::std::option::Option<::std::string::String>,
@@ -288,7 +288,7 @@ impl PostDetail {
     }
 
     /// Sets `cost_price`.
-    pub fn with_cost_price(mut self, cost_price: f64) -> Self {
+    pub fn with_cost_price(mut self, cost_price: i64) -> Self {
         self.cost_price = ::std::option::Option::Some(cost_price);
         self
     }
@@ -516,12 +516,17 @@ pub struct PostResponsePayer {
     /// 特约商户用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponsePayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
+        ..extra
     }
 }
 
@@ -531,6 +536,7 @@ impl PostResponsePayer {
         PostResponsePayer {
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -538,42 +544,49 @@ impl PostResponsePayer {
 /// The `amount` object.
 ///
 /// 订单金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseAmount {
     /// 订单金额
     ///
-    /// **Required.**
-    pub total: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 用户支付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer_total: ::std::option::Option<f64>,
+    pub payer_total: ::std::option::Option<i64>,
     /// 订单金额货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 用户支付货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseAmount {
-        total: required(0, "total"),
+        total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
         currency: optional(2, "currency"),
         payer_currency: optional(3, "payer_currency"),
+        ..extra
     }
 }
 
 impl PostResponseAmount {
-    /// Creates a value from its required fields (`total`).
-    pub fn new(total: f64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseAmount {
-            total,
+            total: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -581,55 +594,60 @@ impl PostResponseAmount {
 /// An item of `goods_detail`.
 ///
 /// 单品列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostPromotionDetailItemGoodsDetailItem {
     /// 商品编码
     ///
-    /// **Required.**
-    pub goods_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_id: ::std::option::Option<::std::string::String>,
     /// 商品数量
     ///
-    /// **Required.**
-    pub quantity: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub quantity: ::std::option::Option<i64>,
     /// 商品单价
     ///
-    /// **Required.**
-    pub unit_price: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit_price: ::std::option::Option<i64>,
     /// 商品优惠金额
     ///
-    /// **Required.**
-    pub discount_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_amount: ::std::option::Option<i64>,
     /// 商品备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostPromotionDetailItemGoodsDetailItem {
-        goods_id: required(0, "goods_id"),
-        quantity: required(1, "quantity"),
-        unit_price: required(2, "unit_price"),
-        discount_amount: required(3, "discount_amount"),
+        goods_id: optional(0, "goods_id"),
+        quantity: optional(1, "quantity"),
+        unit_price: optional(2, "unit_price"),
+        discount_amount: optional(3, "discount_amount"),
         goods_remark: optional(4, "goods_remark"),
+        ..extra
     }
 }
 
 impl PostPromotionDetailItemGoodsDetailItem {
-    /// Creates a value from its required fields (`goods_id`, `quantity`, `unit_price`, `discount_amount`).
-    pub fn new(
-        goods_id: impl ::std::convert::Into<::std::string::String>,
-        quantity: f64,
-        unit_price: f64,
-        discount_amount: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostPromotionDetailItemGoodsDetailItem {
-            goods_id: goods_id.into(),
-            quantity,
-            unit_price,
-            discount_amount,
+            goods_id: ::std::option::Option::None,
+            quantity: ::std::option::Option::None,
+            unit_price: ::std::option::Option::None,
+            discount_amount: ::std::option::Option::None,
             goods_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -637,14 +655,15 @@ impl PostPromotionDetailItemGoodsDetailItem {
 /// An item of `promotion_detail`.
 ///
 /// 优惠信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostPromotionDetailItem {
     /// 券ID
     ///
-    /// **Required.**
-    pub coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -657,20 +676,21 @@ pub struct PostPromotionDetailItem {
     pub type_: ::std::option::Option<::std::string::String>,
     /// 优惠券面额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 活动ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 微信出资
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub wechatpay_contribute: ::std::option::Option<f64>,
+    pub wechatpay_contribute: ::std::option::Option<i64>,
     /// 商户出资
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub merchant_contribute: ::std::option::Option<f64>,
+    pub merchant_contribute: ::std::option::Option<i64>,
     /// 其他出资
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub other_contribute: ::std::option::Option<f64>,
+    pub other_contribute: ::std::option::Option<i64>,
     /// 优惠货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -679,48 +699,51 @@ pub struct PostPromotionDetailItem {
     pub goods_detail: ::std::option::Option<
         ::std::vec::Vec<PostPromotionDetailItemGoodsDetailItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostPromotionDetailItem {
-        coupon_id: required(0, "coupon_id"),
+        coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
         type_: optional(3, "type"),
-        amount: required(4, "amount"),
+        amount: optional(4, "amount"),
         stock_id: optional(5, "stock_id"),
         wechatpay_contribute: optional(6, "wechatpay_contribute"),
         merchant_contribute: optional(7, "merchant_contribute"),
         other_contribute: optional(8, "other_contribute"),
         currency: optional(9, "currency"),
         goods_detail: optional(10, "goods_detail"),
+        ..extra
     }
 }
 
 impl PostPromotionDetailItem {
-    /// Creates a value from its required fields (`coupon_id`, `amount`).
-    pub fn new(
-        coupon_id: impl ::std::convert::Into<::std::string::String>,
-        amount: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostPromotionDetailItem {
-            coupon_id: coupon_id.into(),
+            coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
-            amount,
+            amount: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             wechatpay_contribute: ::std::option::Option::None,
             merchant_contribute: ::std::option::Option::None,
             other_contribute: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 付款码支付 (`POST /v3/pay/partner/transactions/codepay`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
@@ -729,19 +752,22 @@ pub struct PostResponse {
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 合作伙伴商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 特约商户应用AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 特约商户商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -756,8 +782,9 @@ pub struct PostResponse {
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 交易状态
     ///
-    /// **Required.**
-    pub trade_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
     /// 交易状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state_desc: ::std::option::Option<::std::string::String>,
@@ -775,52 +802,53 @@ pub struct PostResponse {
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<PostPromotionDetailItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         sp_appid: optional(0, "sp_appid"),
-        sp_mchid: required(1, "sp_mchid"),
+        sp_mchid: optional(1, "sp_mchid"),
         sub_appid: optional(2, "sub_appid"),
-        sub_mchid: required(3, "sub_mchid"),
-        out_trade_no: required(4, "out_trade_no"),
+        sub_mchid: optional(3, "sub_mchid"),
+        out_trade_no: optional(4, "out_trade_no"),
         transaction_id: optional(5, "transaction_id"),
         trade_type: optional(6, "trade_type"),
         bank_type: optional(7, "bank_type"),
         success_time: optional(8, "success_time"),
-        trade_state: required(9, "trade_state"),
+        trade_state: optional(9, "trade_state"),
         trade_state_desc: optional(10, "trade_state_desc"),
         attach: optional(11, "attach"),
         payer: optional(12, "payer"),
         amount: optional(13, "amount"),
         promotion_detail: optional(14, "promotion_detail"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `out_trade_no`, `trade_state`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        trade_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
             sp_appid: ::std::option::Option::None,
-            sp_mchid: sp_mchid.into(),
+            sp_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            sub_mchid: sub_mchid.into(),
-            out_trade_no: out_trade_no.into(),
+            sub_mchid: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             trade_type: ::std::option::Option::None,
             bank_type: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
-            trade_state: trade_state.into(),
+            trade_state: ::std::option::Option::None,
             trade_state_desc: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             payer: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             promotion_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

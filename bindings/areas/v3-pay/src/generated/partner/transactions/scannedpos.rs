@@ -12,7 +12,7 @@ pub struct PostAmount {
     /// 总金额
     ///
     /// **Required.**
-    pub total: f64,
+    pub total: i64,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -27,7 +27,7 @@ pub struct PostAmount {
 
 impl PostAmount {
     /// Creates a value from its required fields (`total`).
-    pub fn new(total: f64) -> Self {
+    pub fn new(total: i64) -> Self {
         PostAmount {
             total,
             currency: ::std::option::Option::None,
@@ -114,11 +114,11 @@ pub struct PostGoodsDetailItem {
     /// 商品数量
     ///
     /// **Required.**
-    pub quantity: f64,
+    pub quantity: i64,
     /// 商品单价
     ///
     /// **Required.**
-    pub unit_price: f64,
+    pub unit_price: i64,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -135,8 +135,8 @@ impl PostGoodsDetailItem {
     /// Creates a value from its required fields (`merchant_goods_id`, `quantity`, `unit_price`).
     pub fn new(
         merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
-        quantity: f64,
-        unit_price: f64,
+        quantity: i64,
+        unit_price: i64,
     ) -> Self {
         PostGoodsDetailItem {
             merchant_goods_id: merchant_goods_id.into(),
@@ -175,7 +175,7 @@ impl PostGoodsDetailItem {
 pub struct PostDetail {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cost_price: ::std::option::Option<f64>,
+    pub cost_price: ::std::option::Option<i64>,
     /// 商品小票 ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_id: ::std::option::Option<::std::string::String>,
@@ -203,7 +203,7 @@ impl PostDetail {
     }
 
     /// Sets `cost_price`.
-    pub fn with_cost_price(mut self, cost_price: f64) -> Self {
+    pub fn with_cost_price(mut self, cost_price: i64) -> Self {
         self.cost_price = ::std::option::Option::Some(cost_price);
         self
     }
@@ -557,27 +557,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 扫码支付下单 (`POST /v3/pay/partner/transactions/scannedpos`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 预支付交易会话标识
     ///
-    /// **Required.**
-    pub prepay_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub prepay_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        prepay_id: required(0, "prepay_id"),
+        prepay_id: optional(0, "prepay_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`prepay_id`).
-    pub fn new(prepay_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            prepay_id: prepay_id.into(),
+            prepay_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

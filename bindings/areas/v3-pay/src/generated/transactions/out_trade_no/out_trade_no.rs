@@ -37,32 +37,39 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `amount` object.
 ///
 /// 订单金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAmount {
     /// 总金额
     ///
-    /// **Required.**
-    pub total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAmount {
-        total: required(0, "total"),
+        total: optional(0, "total"),
         currency: optional(1, "currency"),
+        ..extra
     }
 }
 
 impl GetAmount {
-    /// Creates a value from its required fields (`total`).
-    pub fn new(total: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAmount {
-            total,
+            total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -84,14 +91,15 @@ impl GetAmount {
 /// An item of `goods_detail`.
 ///
 /// 单品列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetGoodsDetailItem {
     /// 商户侧商品编码
     ///
-    /// **Required.**
-    pub merchant_goods_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_goods_id: ::std::option::Option<::std::string::String>,
     /// 微信侧商品编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
@@ -100,37 +108,41 @@ pub struct GetGoodsDetailItem {
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 商品数量
     ///
-    /// **Required.**
-    pub quantity: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub quantity: ::std::option::Option<i64>,
     /// 商品单价
     ///
-    /// **Required.**
-    pub unit_price: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit_price: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetGoodsDetailItem {
-        merchant_goods_id: required(0, "merchant_goods_id"),
+        merchant_goods_id: optional(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
-        quantity: required(3, "quantity"),
-        unit_price: required(4, "unit_price"),
+        quantity: optional(3, "quantity"),
+        unit_price: optional(4, "unit_price"),
+        ..extra
     }
 }
 
 impl GetGoodsDetailItem {
-    /// Creates a value from its required fields (`merchant_goods_id`, `quantity`, `unit_price`).
-    pub fn new(
-        merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
-        quantity: i64,
-        unit_price: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetGoodsDetailItem {
-            merchant_goods_id: merchant_goods_id.into(),
+            merchant_goods_id: ::std::option::Option::None,
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
-            quantity,
-            unit_price,
+            quantity: ::std::option::Option::None,
+            unit_price: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -151,6 +163,10 @@ pub struct GetDetail {
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -158,6 +174,7 @@ pub struct GetDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
         goods_detail: optional(2, "goods_detail"),
+        ..extra
     }
 }
 
@@ -168,6 +185,7 @@ impl GetDetail {
             cost_price: ::std::option::Option::None,
             invoice_id: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -175,7 +193,7 @@ impl GetDetail {
 /// The `store_info` object.
 ///
 /// 商户门店信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetStoreInfo {
@@ -184,39 +202,44 @@ pub struct GetStoreInfo {
     pub id: ::std::option::Option<::std::string::String>,
     /// 门店名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 地区编码
     ///
-    /// **Required.**
-    pub area_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub area_code: ::std::option::Option<::std::string::String>,
     /// 详细地址
     ///
-    /// **Required.**
-    pub address: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub address: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStoreInfo {
         id: optional(0, "id"),
-        name: required(1, "name"),
-        area_code: required(2, "area_code"),
-        address: required(3, "address"),
+        name: optional(1, "name"),
+        area_code: optional(2, "area_code"),
+        address: optional(3, "address"),
+        ..extra
     }
 }
 
 impl GetStoreInfo {
-    /// Creates a value from its required fields (`name`, `area_code`, `address`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        area_code: impl ::std::convert::Into<::std::string::String>,
-        address: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetStoreInfo {
             id: ::std::option::Option::None,
-            name: name.into(),
-            area_code: area_code.into(),
-            address: address.into(),
+            name: ::std::option::Option::None,
+            area_code: ::std::option::Option::None,
+            address: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -237,6 +260,10 @@ pub struct GetSceneInfo {
     /// 商户门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_info: ::std::option::Option<GetStoreInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -244,6 +271,7 @@ pub struct GetSceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
         store_info: optional(2, "store_info"),
+        ..extra
     }
 }
 
@@ -254,6 +282,7 @@ impl GetSceneInfo {
             payer_client_ip: ::std::option::Option::None,
             device_id: ::std::option::Option::None,
             store_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -261,65 +290,82 @@ impl GetSceneInfo {
 /// The `payer` object.
 ///
 /// 支付者
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetPayer {
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPayer {
-        openid: required(0, "openid"),
+        openid: optional(0, "openid"),
+        ..extra
     }
 }
 
 impl GetPayer {
-    /// Creates a value from its required fields (`openid`).
-    pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetPayer { openid: openid.into() }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        GetPayer {
+            openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 
 /// The `installment_info` object.
 ///
 /// 使用的商户贴息信息(微信分付)
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetInstallmentInfo {
     /// 是否使用了商户贴息
     ///
-    /// **Required.**
-    pub use_subsidy: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub use_subsidy: ::std::option::Option<bool>,
     /// 用户实际选择分期期数
     ///
-    /// **Required.**
-    pub selected_installment_number: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub selected_installment_number: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetInstallmentInfo {
-        use_subsidy: required(0, "use_subsidy"),
-        selected_installment_number: required(1, "selected_installment_number"),
+        use_subsidy: optional(0, "use_subsidy"),
+        selected_installment_number: optional(1, "selected_installment_number"),
+        ..extra
     }
 }
 
 impl GetInstallmentInfo {
-    /// Creates a value from its required fields (`use_subsidy`, `selected_installment_number`).
-    pub fn new(use_subsidy: bool, selected_installment_number: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetInstallmentInfo {
-            use_subsidy,
-            selected_installment_number,
+            use_subsidy: ::std::option::Option::None,
+            selected_installment_number: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 商户订单号查询 (`GET /v3/pay/transactions/out-trade-no/{out_trade_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -343,34 +389,40 @@ pub struct GetResponse {
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 公众号ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 直连商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 商品描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 附加数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 订单金额
     ///
-    /// **Required.**
-    pub amount: GetAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<GetAmount>,
     /// 交易结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::std::string::String>,
     /// 通知地址
     ///
-    /// **Required.**
-    pub notify_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
     /// 订单优惠标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
@@ -392,6 +444,10 @@ pub struct GetResponse {
     /// 使用的商户贴息信息(微信分付)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub installment_info: ::std::option::Option<GetInstallmentInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -402,14 +458,14 @@ pub struct GetResponse {
         trade_state_desc: optional(3, "trade_state_desc"),
         bank_type: optional(4, "bank_type"),
         success_time: optional(5, "success_time"),
-        appid: required(6, "appid"),
-        mchid: required(7, "mchid"),
-        description: required(8, "description"),
+        appid: optional(6, "appid"),
+        mchid: optional(7, "mchid"),
+        description: optional(8, "description"),
         attach: optional(9, "attach"),
-        out_trade_no: required(10, "out_trade_no"),
-        amount: required(11, "amount"),
+        out_trade_no: optional(10, "out_trade_no"),
+        amount: optional(11, "amount"),
         time_expire: optional(12, "time_expire"),
-        notify_url: required(13, "notify_url"),
+        notify_url: optional(13, "notify_url"),
         goods_tag: optional(14, "goods_tag"),
         limit_pay: optional(15, "limit_pay"),
         support_fapiao: optional(16, "support_fapiao"),
@@ -417,19 +473,13 @@ pub struct GetResponse {
         scene_info: optional(18, "scene_info"),
         payer: optional(19, "payer"),
         installment_info: optional(20, "installment_info"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`appid`, `mchid`, `description`, `out_trade_no`, `amount`, `notify_url`).
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        description: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        amount: GetAmount,
-        notify_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
             transaction_id: ::std::option::Option::None,
             trade_type: ::std::option::Option::None,
@@ -437,14 +487,14 @@ impl GetResponse {
             trade_state_desc: ::std::option::Option::None,
             bank_type: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
-            appid: appid.into(),
-            mchid: mchid.into(),
-            description: description.into(),
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             attach: ::std::option::Option::None,
-            out_trade_no: out_trade_no.into(),
-            amount,
+            out_trade_no: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             time_expire: ::std::option::Option::None,
-            notify_url: notify_url.into(),
+            notify_url: ::std::option::Option::None,
             goods_tag: ::std::option::Option::None,
             limit_pay: ::std::option::Option::None,
             support_fapiao: ::std::option::Option::None,
@@ -452,6 +502,7 @@ impl GetResponse {
             scene_info: ::std::option::Option::None,
             payer: ::std::option::Option::None,
             installment_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -88,36 +88,41 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 从业机构查询微信支付分扣款信息 (`GET /v3/payscore/acquiringbank/serviceorder/deduction`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商品或支付单简要描述。
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 商户扣款单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        description: required(0, "description"),
-        out_trade_no: required(1, "out_trade_no"),
+        description: optional(0, "description"),
+        out_trade_no: optional(1, "out_trade_no"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`description`, `out_trade_no`).
-    pub fn new(
-        description: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            description: description.into(),
-            out_trade_no: out_trade_no.into(),
+            description: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -103,14 +103,15 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `post_payments`.
 ///
 /// 后付费项目
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetPostPaymentsItem {
     /// 付费名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 付费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -120,25 +121,31 @@ pub struct GetPostPaymentsItem {
     /// 付费数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPostPaymentsItem {
-        name: required(0, "name"),
+        name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
         count: optional(3, "count"),
+        ..extra
     }
 }
 
 impl GetPostPaymentsItem {
-    /// Creates a value from its required fields (`name`).
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetPostPaymentsItem {
-            name: name.into(),
+            name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
             count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -146,46 +153,51 @@ impl GetPostPaymentsItem {
 /// An item of `post_discounts`.
 ///
 /// 商户优惠
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetPostDiscountsItem {
     /// 优惠名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 优惠说明
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 优惠金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
     /// 优惠数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPostDiscountsItem {
-        name: required(0, "name"),
-        description: required(1, "description"),
+        name: optional(0, "name"),
+        description: optional(1, "description"),
         amount: optional(2, "amount"),
         count: optional(3, "count"),
+        ..extra
     }
 }
 
 impl GetPostDiscountsItem {
-    /// Creates a value from its required fields (`name`, `description`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetPostDiscountsItem {
-            name: name.into(),
-            description: description.into(),
+            name: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -193,41 +205,46 @@ impl GetPostDiscountsItem {
 /// The `risk_fund` object.
 ///
 /// 订单风险金
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetRiskFund {
     /// 风险金名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 风险金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 风险说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetRiskFund {
-        name: required(0, "name"),
-        amount: required(1, "amount"),
+        name: optional(0, "name"),
+        amount: optional(1, "amount"),
         description: optional(2, "description"),
+        ..extra
     }
 }
 
 impl GetRiskFund {
-    /// Creates a value from its required fields (`name`, `amount`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetRiskFund {
-            name: name.into(),
-            amount,
+            name: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -283,14 +300,15 @@ impl GetRiskFund {
 /// An item of `goods_detail`.
 ///
 /// 单品列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetGoodsDetailItem {
     /// 商品编码
     ///
-    /// **Required.**
-    pub goods_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_id: ::std::option::Option<::std::string::String>,
     /// 商品数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub quantity: ::std::option::Option<i64>,
@@ -303,27 +321,33 @@ pub struct GetGoodsDetailItem {
     /// 商品备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetGoodsDetailItem {
-        goods_id: required(0, "goods_id"),
+        goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
         unit_price: optional(2, "unit_price"),
         discount_amount: optional(3, "discount_amount"),
         goods_remark: optional(4, "goods_remark"),
+        ..extra
     }
 }
 
 impl GetGoodsDetailItem {
-    /// Creates a value from its required fields (`goods_id`).
-    pub fn new(goods_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetGoodsDetailItem {
-            goods_id: goods_id.into(),
+            goods_id: ::std::option::Option::None,
             quantity: ::std::option::Option::None,
             unit_price: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             goods_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -331,14 +355,15 @@ impl GetGoodsDetailItem {
 /// An item of `promotion_detail`.
 ///
 /// 优惠功能
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetPromotionDetailItem {
     /// 券ID
     ///
-    /// **Required.**
-    pub coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -351,8 +376,9 @@ pub struct GetPromotionDetailItem {
     pub type_: ::std::option::Option<GetType>,
     /// 优惠券面额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 活动ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
@@ -371,42 +397,45 @@ pub struct GetPromotionDetailItem {
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPromotionDetailItem {
-        coupon_id: required(0, "coupon_id"),
+        coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
         type_: optional(3, "type"),
-        amount: required(4, "amount"),
+        amount: optional(4, "amount"),
         stock_id: optional(5, "stock_id"),
         wechatpay_contribute: optional(6, "wechatpay_contribute"),
         merchant_contribute: optional(7, "merchant_contribute"),
         other_contribute: optional(8, "other_contribute"),
         currency: optional(9, "currency"),
         goods_detail: optional(10, "goods_detail"),
+        ..extra
     }
 }
 
 impl GetPromotionDetailItem {
-    /// Creates a value from its required fields (`coupon_id`, `amount`).
-    pub fn new(
-        coupon_id: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetPromotionDetailItem {
-            coupon_id: coupon_id.into(),
+            coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
-            amount,
+            amount: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             wechatpay_contribute: ::std::option::Option::None,
             merchant_contribute: ::std::option::Option::None,
             other_contribute: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -436,6 +465,10 @@ pub struct GetDetailsItem {
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -446,6 +479,7 @@ pub struct GetDetailsItem {
         paid_time: optional(3, "paid_time"),
         transaction_id: optional(4, "transaction_id"),
         promotion_detail: optional(5, "promotion_detail"),
+        ..extra
     }
 }
 
@@ -459,6 +493,7 @@ impl GetDetailsItem {
             paid_time: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             promotion_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -466,14 +501,15 @@ impl GetDetailsItem {
 /// The `collection` object.
 ///
 /// 收款信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCollection {
     /// 收款状态
     ///
-    /// **Required.**
-    pub state: GetCollectionState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetCollectionState>,
     /// 总收款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
@@ -489,29 +525,35 @@ pub struct GetCollection {
     /// 收款明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub details: ::std::option::Option<::std::vec::Vec<GetDetailsItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCollection {
-        state: required(0, "state"),
+        state: optional(0, "state"),
         total_amount: optional(1, "total_amount"),
         paying_amount: optional(2, "paying_amount"),
         paid_amount: optional(3, "paid_amount"),
         bank_type: optional(4, "bank_type"),
         details: optional(5, "details"),
+        ..extra
     }
 }
 
 impl GetCollection {
-    /// Creates a value from its required fields (`state`).
-    pub fn new(state: GetCollectionState) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCollection {
-            state,
+            state: ::std::option::Option::None,
             total_amount: ::std::option::Option::None,
             paying_amount: ::std::option::Option::None,
             paid_amount: ::std::option::Option::None,
             bank_type: ::std::option::Option::None,
             details: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -535,6 +577,10 @@ pub struct GetTimeRange {
     /// 服务结束时间备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -543,6 +589,7 @@ pub struct GetTimeRange {
         start_time_remark: optional(1, "start_time_remark"),
         end_time: optional(2, "end_time"),
         end_time_remark: optional(3, "end_time_remark"),
+        ..extra
     }
 }
 
@@ -554,6 +601,7 @@ impl GetTimeRange {
             start_time_remark: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             end_time_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -571,12 +619,17 @@ pub struct GetLocation {
     /// 服务结束地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_location: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
+        ..extra
     }
 }
 
@@ -586,46 +639,54 @@ impl GetLocation {
         GetLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询支付分订单 (`GET /v3/payscore/oversea/partner/serviceorder`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户服务订单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 服务ID
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 服务商应用ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户应用ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务信息
     ///
-    /// **Required.**
-    pub service_introduction: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_introduction: ::std::option::Option<::std::string::String>,
     /// 服务订单状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 订单状态说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state_description: ::std::option::Option<GetStateDescription>,
@@ -637,8 +698,9 @@ pub struct GetResponse {
     pub post_discounts: ::std::option::Option<::std::vec::Vec<GetPostDiscountsItem>>,
     /// 订单风险金
     ///
-    /// **Required.**
-    pub risk_fund: GetRiskFund,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub risk_fund: ::std::option::Option<GetRiskFund>,
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
@@ -650,8 +712,9 @@ pub struct GetResponse {
     pub collection: ::std::option::Option<GetCollection>,
     /// 服务时间段
     ///
-    /// **Required.**
-    pub time_range: GetTimeRange,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub time_range: ::std::option::Option<GetTimeRange>,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub location: ::std::option::Option<GetLocation>,
@@ -660,8 +723,9 @@ pub struct GetResponse {
     pub attach: ::std::option::Option<::std::string::String>,
     /// 商户回调地址
     ///
-    /// **Required.**
-    pub notify_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
     /// 服务商公众号下的用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -670,8 +734,9 @@ pub struct GetResponse {
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 微信支付服务订单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -681,80 +746,73 @@ pub struct GetResponse {
     /// 汇率
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency_rate_info: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        out_order_no: required(0, "out_order_no"),
-        service_id: required(1, "service_id"),
-        appid: required(2, "appid"),
-        mchid: required(3, "mchid"),
+        out_order_no: optional(0, "out_order_no"),
+        service_id: optional(1, "service_id"),
+        appid: optional(2, "appid"),
+        mchid: optional(3, "mchid"),
         sub_appid: optional(4, "sub_appid"),
-        sub_mchid: required(5, "sub_mchid"),
-        service_introduction: required(6, "service_introduction"),
-        state: required(7, "state"),
+        sub_mchid: optional(5, "sub_mchid"),
+        service_introduction: optional(6, "service_introduction"),
+        state: optional(7, "state"),
         state_description: optional(8, "state_description"),
         post_payments: optional(9, "post_payments"),
         post_discounts: optional(10, "post_discounts"),
-        risk_fund: required(11, "risk_fund"),
+        risk_fund: optional(11, "risk_fund"),
         total_amount: optional(12, "total_amount"),
         need_collection: optional(13, "need_collection"),
         collection: optional(14, "collection"),
-        time_range: required(15, "time_range"),
+        time_range: optional(15, "time_range"),
         location: optional(16, "location"),
         attach: optional(17, "attach"),
-        notify_url: required(18, "notify_url"),
+        notify_url: optional(18, "notify_url"),
         openid: optional(19, "openid"),
         sub_openid: optional(20, "sub_openid"),
-        order_id: required(21, "order_id"),
+        order_id: optional(21, "order_id"),
         currency: optional(22, "currency"),
         currency_price: optional(23, "currency_price"),
         currency_rate_info: optional(24, "currency_rate_info"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`out_order_no`, `service_id`, `appid`, `mchid`, `sub_mchid`, `service_introduction`, `state`, `risk_fund`, `time_range`, `notify_url`, `order_id`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        service_introduction: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-        risk_fund: GetRiskFund,
-        time_range: GetTimeRange,
-        notify_url: impl ::std::convert::Into<::std::string::String>,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            out_order_no: out_order_no.into(),
-            service_id: service_id.into(),
-            appid: appid.into(),
-            mchid: mchid.into(),
+            out_order_no: ::std::option::Option::None,
+            service_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            sub_mchid: sub_mchid.into(),
-            service_introduction: service_introduction.into(),
-            state,
+            sub_mchid: ::std::option::Option::None,
+            service_introduction: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             state_description: ::std::option::Option::None,
             post_payments: ::std::option::Option::None,
             post_discounts: ::std::option::Option::None,
-            risk_fund,
+            risk_fund: ::std::option::Option::None,
             total_amount: ::std::option::Option::None,
             need_collection: ::std::option::Option::None,
             collection: ::std::option::Option::None,
-            time_range,
+            time_range: ::std::option::Option::None,
             location: ::std::option::Option::None,
             attach: ::std::option::Option::None,
-            notify_url: notify_url.into(),
+            notify_url: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
-            order_id: order_id.into(),
+            order_id: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             currency_price: ::std::option::Option::None,
             currency_rate_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1346,41 +1404,46 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// An item of `post_discounts`.
 ///
 /// 后付费商户优惠
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponsePostDiscountsItem {
     /// 优惠名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 优惠说明
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 优惠数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponsePostDiscountsItem {
-        name: required(0, "name"),
-        description: required(1, "description"),
+        name: optional(0, "name"),
+        description: optional(1, "description"),
         count: optional(2, "count"),
+        ..extra
     }
 }
 
 impl PostResponsePostDiscountsItem {
-    /// Creates a value from its required fields (`name`, `description`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponsePostDiscountsItem {
-            name: name.into(),
-            description: description.into(),
+            name: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1388,14 +1451,15 @@ impl PostResponsePostDiscountsItem {
 /// The `time_range` object.
 ///
 /// 服务时间段
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseTimeRange {
     /// 服务开始时间
     ///
-    /// **Required.**
-    pub start_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_time: ::std::option::Option<::std::string::String>,
     /// 服务结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::std::string::String>,
@@ -1405,25 +1469,31 @@ pub struct PostResponseTimeRange {
     /// 服务结束时间备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseTimeRange {
-        start_time: required(0, "start_time"),
+        start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
         end_time_remark: optional(3, "end_time_remark"),
+        ..extra
     }
 }
 
 impl PostResponseTimeRange {
-    /// Creates a value from its required fields (`start_time`).
-    pub fn new(start_time: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseTimeRange {
-            start_time: start_time.into(),
+            start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
             end_time_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1431,7 +1501,7 @@ impl PostResponseTimeRange {
 /// The `location` object.
 ///
 /// 服务位置
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseLocation {
@@ -1440,66 +1510,80 @@ pub struct PostResponseLocation {
     pub start_location: ::std::option::Option<::std::string::String>,
     /// 预计服务结束地点
     ///
-    /// **Required.**
-    pub end_location: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_location: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseLocation {
         start_location: optional(0, "start_location"),
-        end_location: required(1, "end_location"),
+        end_location: optional(1, "end_location"),
+        ..extra
     }
 }
 
 impl PostResponseLocation {
-    /// Creates a value from its required fields (`end_location`).
-    pub fn new(end_location: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseLocation {
             start_location: ::std::option::Option::None,
-            end_location: end_location.into(),
+            end_location: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 创建支付分订单 (`POST /v3/payscore/oversea/partner/serviceorder`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户服务订单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 服务ID
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 服务商应用ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户应用ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 服务信息
     ///
-    /// **Required.**
-    pub service_introduction: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_introduction: ::std::option::Option<::std::string::String>,
     /// 服务订单状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 订单状态说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state_description: ::std::option::Option<GetStateDescription>,
@@ -1528,24 +1612,29 @@ pub struct PostResponse {
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 微信支付服务订单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
     /// 跳转微信侧数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub package: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_order_no: required(0, "out_order_no"),
-        service_id: required(1, "service_id"),
-        appid: required(2, "appid"),
-        mchid: required(3, "mchid"),
+        out_order_no: optional(0, "out_order_no"),
+        service_id: optional(1, "service_id"),
+        appid: optional(2, "appid"),
+        mchid: optional(3, "mchid"),
         sub_appid: optional(4, "sub_appid"),
-        sub_mchid: required(5, "sub_mchid"),
+        sub_mchid: optional(5, "sub_mchid"),
         currency: optional(6, "currency"),
-        service_introduction: required(7, "service_introduction"),
-        state: required(8, "state"),
+        service_introduction: optional(7, "service_introduction"),
+        state: optional(8, "state"),
         state_description: optional(9, "state_description"),
         post_payments: optional(10, "post_payments"),
         post_discounts: optional(11, "post_discounts"),
@@ -1554,34 +1643,25 @@ pub struct PostResponse {
         location: optional(14, "location"),
         attach: optional(15, "attach"),
         notify_url: optional(16, "notify_url"),
-        order_id: required(17, "order_id"),
+        order_id: optional(17, "order_id"),
         package: optional(18, "package"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_order_no`, `service_id`, `appid`, `mchid`, `sub_mchid`, `service_introduction`, `state`, `order_id`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        service_introduction: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_order_no: out_order_no.into(),
-            service_id: service_id.into(),
-            appid: appid.into(),
-            mchid: mchid.into(),
+            out_order_no: ::std::option::Option::None,
+            service_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            sub_mchid: sub_mchid.into(),
+            sub_mchid: ::std::option::Option::None,
             currency: ::std::option::Option::None,
-            service_introduction: service_introduction.into(),
-            state,
+            service_introduction: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             state_description: ::std::option::Option::None,
             post_payments: ::std::option::Option::None,
             post_discounts: ::std::option::Option::None,
@@ -1590,8 +1670,9 @@ impl PostResponse {
             location: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
-            order_id: order_id.into(),
+            order_id: ::std::option::Option::None,
             package: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

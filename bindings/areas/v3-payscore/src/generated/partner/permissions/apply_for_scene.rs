@@ -148,32 +148,39 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 服务商场景中预授权 (`POST /v3/payscore/partner/permissions/apply-for-scene`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 授权场景, 与输入中一致
     ///
-    /// **Required.**
-    pub scene: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scene: ::std::option::Option<::std::string::String>,
     /// 微信支付交易中授权token
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_permissions_token: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        scene: required(0, "scene"),
+        scene: optional(0, "scene"),
         transaction_permissions_token: optional(1, "transaction_permissions_token"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`scene`).
-    pub fn new(scene: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            scene: scene.into(),
+            scene: ::std::option::Option::None,
             transaction_permissions_token: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

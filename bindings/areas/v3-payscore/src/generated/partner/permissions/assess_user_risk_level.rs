@@ -20,11 +20,11 @@ pub struct PostGoodsItem {
     /// 商品单价金额
     ///
     /// **Required.**
-    pub amount: f64,
+    pub amount: i64,
     /// 商品数量
     ///
     /// **Required.**
-    pub count: f64,
+    pub count: i64,
     /// 商品品类ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub category_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -45,8 +45,8 @@ impl PostGoodsItem {
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         picture: impl ::std::convert::Into<::std::string::String>,
-        amount: f64,
-        count: f64,
+        amount: i64,
+        count: i64,
     ) -> Self {
         PostGoodsItem {
             name: name.into(),
@@ -238,22 +238,25 @@ impl ::wechatpay_runtime::Validate for PostQuery {
 }
 
 /// The response of 服务商评估用户分层 (`POST /v3/payscore/partner/permissions/assess-user-risk-level`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 服务ID
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 公众号ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -262,8 +265,9 @@ pub struct PostResponse {
     pub authorization_code: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
-    /// **Required.**
-    pub authorization_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorization_state: ::std::option::Option<::std::string::String>,
     /// 授权通知地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
@@ -290,20 +294,24 @@ pub struct PostResponse {
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 用户分层
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_risk_level: ::std::option::Option<f64>,
+    pub user_risk_level: ::std::option::Option<i64>,
     /// 分层版本
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_level_version: ::std::option::Option<f64>,
+    pub risk_level_version: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        service_id: required(0, "service_id"),
-        appid: required(1, "appid"),
-        mchid: required(2, "mchid"),
+        service_id: optional(0, "service_id"),
+        appid: optional(1, "appid"),
+        mchid: optional(2, "mchid"),
         openid: optional(3, "openid"),
         authorization_code: optional(4, "authorization_code"),
-        authorization_state: required(5, "authorization_state"),
+        authorization_state: optional(5, "authorization_state"),
         notify_url: optional(6, "notify_url"),
         cancel_authorization_time: optional(7, "cancel_authorization_time"),
         authorization_success_time: optional(8, "authorization_success_time"),
@@ -314,24 +322,20 @@ pub struct PostResponse {
         channel_id: optional(13, "channel_id"),
         user_risk_level: optional(14, "user_risk_level"),
         risk_level_version: optional(15, "risk_level_version"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`service_id`, `appid`, `mchid`, `authorization_state`).
-    pub fn new(
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        authorization_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            service_id: service_id.into(),
-            appid: appid.into(),
-            mchid: mchid.into(),
+            service_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             authorization_code: ::std::option::Option::None,
-            authorization_state: authorization_state.into(),
+            authorization_state: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
             cancel_authorization_time: ::std::option::Option::None,
             authorization_success_time: ::std::option::Option::None,
@@ -342,6 +346,7 @@ impl PostResponse {
             channel_id: ::std::option::Option::None,
             user_risk_level: ::std::option::Option::None,
             risk_level_version: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

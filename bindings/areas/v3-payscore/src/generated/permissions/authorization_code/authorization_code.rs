@@ -50,33 +50,38 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询与用户授权记录（授权协议号） (`GET /v3/payscore/permissions/authorization-code/{authorization_code}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 服务id
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 公众号id
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 授权协议号
     ///
-    /// **Required.**
-    pub authorization_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorization_code: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
-    /// **Required.**
-    pub authorization_state: GetAuthorizationState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorization_state: ::std::option::Option<GetAuthorizationState>,
     /// 授权通知地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
@@ -88,49 +93,49 @@ pub struct GetResponse {
     pub authorization_success_time: ::std::option::Option<::std::string::String>,
     /// 用户分层
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_risk_level: ::std::option::Option<f64>,
+    pub user_risk_level: ::std::option::Option<i64>,
     /// 分层版本
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_level_version: ::std::option::Option<f64>,
+    pub risk_level_version: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        service_id: required(0, "service_id"),
-        appid: required(1, "appid"),
-        mchid: required(2, "mchid"),
+        service_id: optional(0, "service_id"),
+        appid: optional(1, "appid"),
+        mchid: optional(2, "mchid"),
         openid: optional(3, "openid"),
-        authorization_code: required(4, "authorization_code"),
-        authorization_state: required(5, "authorization_state"),
+        authorization_code: optional(4, "authorization_code"),
+        authorization_state: optional(5, "authorization_state"),
         notify_url: optional(6, "notify_url"),
         cancel_authorization_time: optional(7, "cancel_authorization_time"),
         authorization_success_time: optional(8, "authorization_success_time"),
         user_risk_level: optional(9, "user_risk_level"),
         risk_level_version: optional(10, "risk_level_version"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`service_id`, `appid`, `mchid`, `authorization_code`, `authorization_state`).
-    pub fn new(
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        authorization_code: impl ::std::convert::Into<::std::string::String>,
-        authorization_state: GetAuthorizationState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            service_id: service_id.into(),
-            appid: appid.into(),
-            mchid: mchid.into(),
+            service_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
             openid: ::std::option::Option::None,
-            authorization_code: authorization_code.into(),
-            authorization_state,
+            authorization_code: ::std::option::Option::None,
+            authorization_state: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
             cancel_authorization_time: ::std::option::Option::None,
             authorization_success_time: ::std::option::Option::None,
             user_risk_level: ::std::option::Option::None,
             risk_level_version: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -15,13 +15,13 @@ pub struct PostPostPaymentsItem {
     pub name: ::std::string::String,
     /// 付费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 付费说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub count: ::std::option::Option<f64>,
+    pub count: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -45,7 +45,7 @@ impl PostPostPaymentsItem {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: f64) -> Self {
+    pub fn with_amount(mut self, amount: i64) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
@@ -60,7 +60,7 @@ impl PostPostPaymentsItem {
     }
 
     /// Sets `count`.
-    pub fn with_count(mut self, count: f64) -> Self {
+    pub fn with_count(mut self, count: i64) -> Self {
         self.count = ::std::option::Option::Some(count);
         self
     }
@@ -83,10 +83,10 @@ pub struct PostPostDiscountsItem {
     /// 优惠金额
     ///
     /// **Required.**
-    pub amount: f64,
+    pub amount: i64,
     /// 优惠数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub count: ::std::option::Option<f64>,
+    pub count: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -102,7 +102,7 @@ impl PostPostDiscountsItem {
     /// Creates a value from its required fields (`name`, `amount`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        amount: f64,
+        amount: i64,
     ) -> Self {
         PostPostDiscountsItem {
             name: name.into(),
@@ -122,7 +122,7 @@ impl PostPostDiscountsItem {
     }
 
     /// Sets `count`.
-    pub fn with_count(mut self, count: f64) -> Self {
+    pub fn with_count(mut self, count: i64) -> Self {
         self.count = ::std::option::Option::Some(count);
         self
     }
@@ -329,7 +329,7 @@ pub struct PostBody {
     /// 总金额
     ///
     /// **Required.**
-    pub total_amount: f64,
+    pub total_amount: i64,
     /// 实际服务时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_range: ::std::option::Option<PostTimeRange>,
@@ -368,7 +368,7 @@ impl PostBody {
         appid: impl ::std::convert::Into<::std::string::String>,
         service_id: impl ::std::convert::Into<::std::string::String>,
         post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
-        total_amount: f64,
+        total_amount: i64,
     ) -> Self {
         PostBody {
             appid: appid.into(),
@@ -465,42 +465,49 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// An item of `post_payments`.
 ///
 /// 后付费项目
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponsePostPaymentsItem {
     /// 付费名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 付费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 付费说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub count: ::std::option::Option<f64>,
+    pub count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponsePostPaymentsItem {
-        name: required(0, "name"),
+        name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
         count: optional(3, "count"),
+        ..extra
     }
 }
 
 impl PostResponsePostPaymentsItem {
-    /// Creates a value from its required fields (`name`).
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponsePostPaymentsItem {
-            name: name.into(),
+            name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
             count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -508,46 +515,51 @@ impl PostResponsePostPaymentsItem {
 /// An item of `post_discounts`.
 ///
 /// 后付费商户优惠
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponsePostDiscountsItem {
     /// 优惠名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 优惠说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 优惠金额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 优惠数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub count: ::std::option::Option<f64>,
+    pub count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponsePostDiscountsItem {
-        name: required(0, "name"),
+        name: optional(0, "name"),
         description: optional(1, "description"),
-        amount: required(2, "amount"),
+        amount: optional(2, "amount"),
         count: optional(3, "count"),
+        ..extra
     }
 }
 
 impl PostResponsePostDiscountsItem {
-    /// Creates a value from its required fields (`name`, `amount`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        amount: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponsePostDiscountsItem {
-            name: name.into(),
+            name: ::std::option::Option::None,
             description: ::std::option::Option::None,
-            amount,
+            amount: ::std::option::Option::None,
             count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -569,38 +581,46 @@ impl PostResponsePostDiscountsItem {
 /// The `risk_fund` object.
 ///
 /// 服务风险金
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostRiskFund {
     /// 风险名称
     ///
-    /// **Required.**
-    pub name: PostName,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<PostName>,
     /// 风险金额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 风险说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostRiskFund {
-        name: required(0, "name"),
-        amount: required(1, "amount"),
+        name: optional(0, "name"),
+        amount: optional(1, "amount"),
         description: optional(2, "description"),
+        ..extra
     }
 }
 
 impl PostRiskFund {
-    /// Creates a value from its required fields (`name`, `amount`).
-    pub fn new(name: PostName, amount: f64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostRiskFund {
-            name,
-            amount,
+            name: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -624,6 +644,10 @@ pub struct PostResponseTimeRange {
     /// 服务结束时间备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -632,6 +656,7 @@ pub struct PostResponseTimeRange {
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
         end_time_remark: optional(3, "end_time_remark"),
+        ..extra
     }
 }
 
@@ -643,6 +668,7 @@ impl PostResponseTimeRange {
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
             end_time_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -657,11 +683,16 @@ pub struct PostResponseLocation {
     /// 服务结束地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_location: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseLocation {
         end_location: optional(0, "end_location"),
+        ..extra
     }
 }
 
@@ -670,46 +701,54 @@ impl PostResponseLocation {
     pub fn new() -> Self {
         PostResponseLocation {
             end_location: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 完结支付分订单 (`POST /v3/payscore/serviceorder/{out_order_no}/complete`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 公众账号ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户服务订单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 服务ID
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 服务信息
     ///
-    /// **Required.**
-    pub service_introduction: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_introduction: ::std::option::Option<::std::string::String>,
     /// 服务订单状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 订单状态说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state_description: ::std::option::Option<PostStateDescription>,
     /// 商户收款总金额
     ///
-    /// **Required.**
-    pub total_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub post_payments: ::std::option::Option<
@@ -722,8 +761,9 @@ pub struct PostResponse {
     >,
     /// 服务风险金
     ///
-    /// **Required.**
-    pub risk_fund: PostRiskFund,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub risk_fund: ::std::option::Option<PostRiskFund>,
     /// 服务时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_range: ::std::option::Option<PostResponseTimeRange>,
@@ -736,57 +776,53 @@ pub struct PostResponse {
     /// 是否需要收款
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_collection: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        appid: required(0, "appid"),
-        mchid: required(1, "mchid"),
-        out_order_no: required(2, "out_order_no"),
-        service_id: required(3, "service_id"),
-        service_introduction: required(4, "service_introduction"),
-        state: required(5, "state"),
+        appid: optional(0, "appid"),
+        mchid: optional(1, "mchid"),
+        out_order_no: optional(2, "out_order_no"),
+        service_id: optional(3, "service_id"),
+        service_introduction: optional(4, "service_introduction"),
+        state: optional(5, "state"),
         state_description: optional(6, "state_description"),
-        total_amount: required(7, "total_amount"),
+        total_amount: optional(7, "total_amount"),
         post_payments: optional(8, "post_payments"),
         post_discounts: optional(9, "post_discounts"),
-        risk_fund: required(10, "risk_fund"),
+        risk_fund: optional(10, "risk_fund"),
         time_range: optional(11, "time_range"),
         location: optional(12, "location"),
         order_id: optional(13, "order_id"),
         need_collection: optional(14, "need_collection"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`appid`, `mchid`, `out_order_no`, `service_id`, `service_introduction`, `state`, `total_amount`, `risk_fund`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        service_introduction: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-        total_amount: f64,
-        risk_fund: PostRiskFund,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            appid: appid.into(),
-            mchid: mchid.into(),
-            out_order_no: out_order_no.into(),
-            service_id: service_id.into(),
-            service_introduction: service_introduction.into(),
-            state,
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            out_order_no: ::std::option::Option::None,
+            service_id: ::std::option::Option::None,
+            service_introduction: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             state_description: ::std::option::Option::None,
-            total_amount,
+            total_amount: ::std::option::Option::None,
             post_payments: ::std::option::Option::None,
             post_discounts: ::std::option::Option::None,
-            risk_fund,
+            risk_fund: ::std::option::Option::None,
             time_range: ::std::option::Option::None,
             location: ::std::option::Option::None,
             order_id: ::std::option::Option::None,
             need_collection: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

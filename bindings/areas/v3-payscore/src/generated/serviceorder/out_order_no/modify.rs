@@ -15,13 +15,13 @@ pub struct PostPostPaymentsItem {
     pub name: ::std::string::String,
     /// 付费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 付费说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub count: ::std::option::Option<f64>,
+    pub count: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -45,7 +45,7 @@ impl PostPostPaymentsItem {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: f64) -> Self {
+    pub fn with_amount(mut self, amount: i64) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
@@ -60,7 +60,7 @@ impl PostPostPaymentsItem {
     }
 
     /// Sets `count`.
-    pub fn with_count(mut self, count: f64) -> Self {
+    pub fn with_count(mut self, count: i64) -> Self {
         self.count = ::std::option::Option::Some(count);
         self
     }
@@ -81,10 +81,10 @@ pub struct PostPostDiscountsItem {
     pub description: ::std::option::Option<::std::string::String>,
     /// 优惠金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 优惠数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub count: ::std::option::Option<f64>,
+    pub count: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -126,13 +126,13 @@ impl PostPostDiscountsItem {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: f64) -> Self {
+    pub fn with_amount(mut self, amount: i64) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
 
     /// Sets `count`.
-    pub fn with_count(mut self, count: f64) -> Self {
+    pub fn with_count(mut self, count: i64) -> Self {
         self.count = ::std::option::Option::Some(count);
         self
     }
@@ -225,7 +225,7 @@ pub struct PostBody {
     /// 总金额
     ///
     /// **Required.**
-    pub total_amount: f64,
+    pub total_amount: i64,
     /// 修改原因
     ///
     /// **Required.**
@@ -253,7 +253,7 @@ impl PostBody {
         appid: impl ::std::convert::Into<::std::string::String>,
         service_id: impl ::std::convert::Into<::std::string::String>,
         post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
-        total_amount: f64,
+        total_amount: i64,
         reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         PostBody {
@@ -321,42 +321,49 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// An item of `post_payments`.
 ///
 /// 后付费项目
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponsePostPaymentsItem {
     /// 付费名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 付费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 付费说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub count: ::std::option::Option<f64>,
+    pub count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponsePostPaymentsItem {
-        name: required(0, "name"),
+        name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
         count: optional(3, "count"),
+        ..extra
     }
 }
 
 impl PostResponsePostPaymentsItem {
-    /// Creates a value from its required fields (`name`).
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponsePostPaymentsItem {
-            name: name.into(),
+            name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
             count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -376,10 +383,14 @@ pub struct PostResponsePostDiscountsItem {
     pub description: ::std::option::Option<::std::string::String>,
     /// 优惠金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 优惠数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub count: ::std::option::Option<f64>,
+    pub count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -388,6 +399,7 @@ pub struct PostResponsePostDiscountsItem {
         description: optional(1, "description"),
         amount: optional(2, "amount"),
         count: optional(3, "count"),
+        ..extra
     }
 }
 
@@ -399,6 +411,7 @@ impl PostResponsePostDiscountsItem {
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -420,38 +433,46 @@ impl PostResponsePostDiscountsItem {
 /// The `risk_fund` object.
 ///
 /// 服务风险金
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostRiskFund {
     /// 风险名称
     ///
-    /// **Required.**
-    pub name: PostName,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<PostName>,
     /// 风险金额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 风险说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostRiskFund {
-        name: required(0, "name"),
-        amount: required(1, "amount"),
+        name: optional(0, "name"),
+        amount: optional(1, "amount"),
         description: optional(2, "description"),
+        ..extra
     }
 }
 
 impl PostRiskFund {
-    /// Creates a value from its required fields (`name`, `amount`).
-    pub fn new(name: PostName, amount: f64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostRiskFund {
-            name,
-            amount,
+            name: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -489,10 +510,10 @@ impl PostRiskFund {
 pub struct PostDetailsItem {
     /// 收款序号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub seq: ::std::option::Option<f64>,
+    pub seq: ::std::option::Option<i64>,
     /// 单笔收款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 收款成功渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_type: ::std::option::Option<PostPaidType>,
@@ -502,6 +523,10 @@ pub struct PostDetailsItem {
     /// 微信支付交易单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -511,6 +536,7 @@ pub struct PostDetailsItem {
         paid_type: optional(2, "paid_type"),
         paid_time: optional(3, "paid_time"),
         transaction_id: optional(4, "transaction_id"),
+        ..extra
     }
 }
 
@@ -523,6 +549,7 @@ impl PostDetailsItem {
             paid_type: ::std::option::Option::None,
             paid_time: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -530,52 +557,59 @@ impl PostDetailsItem {
 /// The `collection` object.
 ///
 /// 收款信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostCollection {
     /// 收款状态
     ///
-    /// **Required.**
-    pub state: PostCollectionState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostCollectionState>,
     /// 总收款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_amount: ::std::option::Option<f64>,
+    pub total_amount: ::std::option::Option<i64>,
     /// 待收金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub paying_amount: ::std::option::Option<f64>,
+    pub paying_amount: ::std::option::Option<i64>,
     /// 已收金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub paid_amount: ::std::option::Option<f64>,
+    pub paid_amount: ::std::option::Option<i64>,
     /// 收款明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub details: ::std::option::Option<::std::vec::Vec<PostDetailsItem>>,
     /// 收款银行
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostCollection {
-        state: required(0, "state"),
+        state: optional(0, "state"),
         total_amount: optional(1, "total_amount"),
         paying_amount: optional(2, "paying_amount"),
         paid_amount: optional(3, "paid_amount"),
         details: optional(4, "details"),
         bank_type: optional(5, "bank_type"),
+        ..extra
     }
 }
 
 impl PostCollection {
-    /// Creates a value from its required fields (`state`).
-    pub fn new(state: PostCollectionState) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostCollection {
-            state,
+            state: ::std::option::Option::None,
             total_amount: ::std::option::Option::None,
             paying_amount: ::std::option::Option::None,
             paid_amount: ::std::option::Option::None,
             details: ::std::option::Option::None,
             bank_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -599,6 +633,10 @@ pub struct PostTimeRange {
     /// 服务结束时间备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -607,6 +645,7 @@ pub struct PostTimeRange {
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
         end_time_remark: optional(3, "end_time_remark"),
+        ..extra
     }
 }
 
@@ -618,6 +657,7 @@ impl PostTimeRange {
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
             end_time_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -635,12 +675,17 @@ pub struct PostLocation {
     /// 服务结束地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_location: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
+        ..extra
     }
 }
 
@@ -650,46 +695,56 @@ impl PostLocation {
         PostLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 修改订单金额 (`POST /v3/payscore/serviceorder/{out_order_no}/modify`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户服务订单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 服务ID
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 服务商公众号ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 服务信息
     ///
-    /// **Required.**
-    pub service_introduction: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_introduction: ::std::option::Option<::std::string::String>,
     /// 服务订单状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 订单状态说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state_description: ::std::option::Option<PostStateDescription>,
     /// 后付费项目
     ///
-    /// **Required.**
-    pub post_payments: ::std::vec::Vec<PostResponsePostPaymentsItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<PostResponsePostPaymentsItem>,
+    >,
     /// 商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub post_discounts: ::std::option::Option<
@@ -700,7 +755,7 @@ pub struct PostResponse {
     pub risk_fund: ::std::option::Option<PostRiskFund>,
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_amount: ::std::option::Option<f64>,
+    pub total_amount: ::std::option::Option<i64>,
     /// 是否需要收款
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_collection: ::std::option::Option<bool>,
@@ -722,18 +777,22 @@ pub struct PostResponse {
     /// 微信支付服务订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_order_no: required(0, "out_order_no"),
-        service_id: required(1, "service_id"),
-        appid: required(2, "appid"),
-        mchid: required(3, "mchid"),
-        service_introduction: required(4, "service_introduction"),
-        state: required(5, "state"),
+        out_order_no: optional(0, "out_order_no"),
+        service_id: optional(1, "service_id"),
+        appid: optional(2, "appid"),
+        mchid: optional(3, "mchid"),
+        service_introduction: optional(4, "service_introduction"),
+        state: optional(5, "state"),
         state_description: optional(6, "state_description"),
-        post_payments: required(7, "post_payments"),
+        post_payments: optional(7, "post_payments"),
         post_discounts: optional(8, "post_discounts"),
         risk_fund: optional(9, "risk_fund"),
         total_amount: optional(10, "total_amount"),
@@ -744,29 +803,22 @@ pub struct PostResponse {
         attach: optional(15, "attach"),
         notify_url: optional(16, "notify_url"),
         order_id: optional(17, "order_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_order_no`, `service_id`, `appid`, `mchid`, `service_introduction`, `state`, `post_payments`).
-    pub fn new(
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        service_introduction: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-        post_payments: ::std::vec::Vec<PostResponsePostPaymentsItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_order_no: out_order_no.into(),
-            service_id: service_id.into(),
-            appid: appid.into(),
-            mchid: mchid.into(),
-            service_introduction: service_introduction.into(),
-            state,
+            out_order_no: ::std::option::Option::None,
+            service_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            service_introduction: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             state_description: ::std::option::Option::None,
-            post_payments,
+            post_payments: ::std::option::Option::None,
             post_discounts: ::std::option::Option::None,
             risk_fund: ::std::option::Option::None,
             total_amount: ::std::option::Option::None,
@@ -777,6 +829,7 @@ impl PostResponse {
             attach: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
             order_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

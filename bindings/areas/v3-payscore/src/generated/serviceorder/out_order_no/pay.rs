@@ -59,55 +59,60 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 商户发起催收扣款 (`POST /v3/payscore/serviceorder/{out_order_no}/pay`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 公众账号ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户服务订单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 服务ID
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 微信支付服务订单号
     ///
-    /// **Required.**
-    pub order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub order_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        appid: required(0, "appid"),
+        appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
-        out_order_no: required(2, "out_order_no"),
-        service_id: required(3, "service_id"),
-        order_id: required(4, "order_id"),
+        out_order_no: optional(2, "out_order_no"),
+        service_id: optional(3, "service_id"),
+        order_id: optional(4, "order_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`appid`, `out_order_no`, `service_id`, `order_id`).
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            appid: appid.into(),
+            appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
-            out_order_no: out_order_no.into(),
-            service_id: service_id.into(),
-            order_id: order_id.into(),
+            out_order_no: ::std::option::Option::None,
+            service_id: ::std::option::Option::None,
+            order_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

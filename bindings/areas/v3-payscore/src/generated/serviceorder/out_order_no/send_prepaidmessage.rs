@@ -14,13 +14,13 @@ pub struct PostPostPaymentsItem {
     pub name: ::std::option::Option<::std::string::String>,
     /// 付费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 付费说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub count: ::std::option::Option<f64>,
+    pub count: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -53,7 +53,7 @@ impl PostPostPaymentsItem {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: f64) -> Self {
+    pub fn with_amount(mut self, amount: i64) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
@@ -68,7 +68,7 @@ impl PostPostPaymentsItem {
     }
 
     /// Sets `count`.
-    pub fn with_count(mut self, count: f64) -> Self {
+    pub fn with_count(mut self, count: i64) -> Self {
         self.count = ::std::option::Option::Some(count);
         self
     }
@@ -89,10 +89,10 @@ pub struct PostPostDiscountsItem {
     pub description: ::std::option::Option<::std::string::String>,
     /// 优惠金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 优惠数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub count: ::std::option::Option<f64>,
+    pub count: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -134,13 +134,13 @@ impl PostPostDiscountsItem {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: f64) -> Self {
+    pub fn with_amount(mut self, amount: i64) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
 
     /// Sets `count`.
-    pub fn with_count(mut self, count: f64) -> Self {
+    pub fn with_count(mut self, count: i64) -> Self {
         self.count = ::std::option::Option::Some(count);
         self
     }
@@ -165,7 +165,7 @@ pub struct PostBody {
     /// 总金额
     ///
     /// **Required.**
-    pub total_amount: f64,
+    pub total_amount: i64,
     /// 预计扣费时间
     ///
     /// **Required.**
@@ -187,7 +187,7 @@ impl PostBody {
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
-        total_amount: f64,
+        total_amount: i64,
         prepaid_time: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         PostBody {

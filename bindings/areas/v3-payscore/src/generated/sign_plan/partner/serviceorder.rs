@@ -138,7 +138,7 @@ pub struct PostBody {
     /// 待创建服务订单对应的用户的签约计划详情序号
     ///
     /// **Required.**
-    pub plan_detail_no: f64,
+    pub plan_detail_no: i64,
     /// 服务商的AppID
     ///
     /// **Required.**
@@ -205,7 +205,7 @@ impl PostBody {
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         sign_plan_id: impl ::std::convert::Into<::std::string::String>,
-        plan_detail_no: f64,
+        plan_detail_no: i64,
         appid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
@@ -294,10 +294,14 @@ pub struct PostPostPaymentsItem {
     pub name: ::std::option::Option<::std::string::String>,
     /// 付费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 付费说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -305,6 +309,7 @@ pub struct PostPostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
+        ..extra
     }
 }
 
@@ -315,6 +320,7 @@ impl PostPostPaymentsItem {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -331,13 +337,18 @@ pub struct PostPostDiscountsItem {
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostPostDiscountsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
+        ..extra
     }
 }
 
@@ -347,6 +358,7 @@ impl PostPostDiscountsItem {
         PostPostDiscountsItem {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -354,40 +366,50 @@ impl PostPostDiscountsItem {
 /// The `risk_fund` object.
 ///
 /// 服务风险金
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostRiskFund {
     /// 风险金额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostRiskFund {
-        amount: required(0, "amount"),
+        amount: optional(0, "amount"),
+        ..extra
     }
 }
 
 impl PostRiskFund {
-    /// Creates a value from its required fields (`amount`).
-    pub fn new(amount: f64) -> Self {
-        PostRiskFund { amount }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        PostRiskFund {
+            amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 
 /// The `time_range` object.
 ///
 /// 服务时间
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseTimeRange {
     /// 服务开始时间
     ///
-    /// **Required.**
-    pub start_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_time: ::std::option::Option<::std::string::String>,
     /// 服务结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::std::string::String>,
@@ -397,25 +419,31 @@ pub struct PostResponseTimeRange {
     /// 服务结束时间备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseTimeRange {
-        start_time: required(0, "start_time"),
+        start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
         end_time_remark: optional(3, "end_time_remark"),
+        ..extra
     }
 }
 
 impl PostResponseTimeRange {
-    /// Creates a value from its required fields (`start_time`).
-    pub fn new(start_time: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseTimeRange {
-            start_time: start_time.into(),
+            start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
             end_time_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -433,12 +461,17 @@ pub struct PostResponseLocation {
     /// 服务结束地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_location: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
+        ..extra
     }
 }
 
@@ -448,46 +481,54 @@ impl PostResponseLocation {
         PostResponseLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 创建用户的签约计划详情对应的服务订单 (`POST /v3/payscore/sign-plan/partner/serviceorder`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_order_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 服务ID
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 服务商公众号ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户公众号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务信息
     ///
-    /// **Required.**
-    pub service_introduction: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_introduction: ::std::option::Option<::std::string::String>,
     /// 服务订单状态
     ///
-    /// **Required.**
-    pub state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
     /// 订单状态说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state_description: ::std::option::Option<::std::string::String>,
@@ -515,18 +556,22 @@ pub struct PostResponse {
     /// 微信支付服务订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_order_no: required(0, "out_order_no"),
-        service_id: required(1, "service_id"),
-        appid: required(2, "appid"),
-        mchid: required(3, "mchid"),
+        out_order_no: optional(0, "out_order_no"),
+        service_id: optional(1, "service_id"),
+        appid: optional(2, "appid"),
+        mchid: optional(3, "mchid"),
         sub_appid: optional(4, "sub_appid"),
-        sub_mchid: required(5, "sub_mchid"),
-        service_introduction: required(6, "service_introduction"),
-        state: required(7, "state"),
+        sub_mchid: optional(5, "sub_mchid"),
+        service_introduction: optional(6, "service_introduction"),
+        state: optional(7, "state"),
         state_description: optional(8, "state_description"),
         post_payments: optional(9, "post_payments"),
         post_discounts: optional(10, "post_discounts"),
@@ -536,29 +581,22 @@ pub struct PostResponse {
         attach: optional(14, "attach"),
         notify_url: optional(15, "notify_url"),
         order_id: optional(16, "order_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_order_no`, `service_id`, `appid`, `mchid`, `sub_mchid`, `service_introduction`, `state`).
-    pub fn new(
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        service_introduction: impl ::std::convert::Into<::std::string::String>,
-        state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_order_no: out_order_no.into(),
-            service_id: service_id.into(),
-            appid: appid.into(),
-            mchid: mchid.into(),
+            out_order_no: ::std::option::Option::None,
+            service_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            sub_mchid: sub_mchid.into(),
-            service_introduction: service_introduction.into(),
-            state: state.into(),
+            sub_mchid: ::std::option::Option::None,
+            service_introduction: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             state_description: ::std::option::Option::None,
             post_payments: ::std::option::Option::None,
             post_discounts: ::std::option::Option::None,
@@ -568,6 +606,7 @@ impl PostResponse {
             attach: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
             order_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -12,7 +12,7 @@ pub struct PostSignPlanDetailItem {
     /// 计划明细序号
     ///
     /// **Required.**
-    pub plan_detail_no: f64,
+    pub plan_detail_no: i64,
     /// 商户侧计划明细使用订单号
     ///
     /// **Required.**
@@ -29,7 +29,7 @@ pub struct PostSignPlanDetailItem {
 impl PostSignPlanDetailItem {
     /// Creates a value from its required fields (`plan_detail_no`, `merchant_plan_detail_no`).
     pub fn new(
-        plan_detail_no: f64,
+        plan_detail_no: i64,
         merchant_plan_detail_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         PostSignPlanDetailItem {
@@ -162,43 +162,49 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// An item of `signed_detail_list`.
 ///
 /// 签约计划明细列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostSignedDetailListItem {
     /// 计划明细序号
     ///
-    /// **Required.**
-    pub plan_detail_no: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_detail_no: ::std::option::Option<i64>,
     /// 计划明细原支付金额（单位分）
     ///
-    /// **Required.**
-    pub original_price: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub original_price: ::std::option::Option<i64>,
     /// 计划明细优惠说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub plan_discount_description: ::std::option::Option<::std::string::String>,
     /// 计划明细实际支付金额（单位分）
     ///
-    /// **Required.**
-    pub actual_price: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub actual_price: ::std::option::Option<i64>,
     /// 计划明细状态
     ///
-    /// **Required.**
-    pub plan_detail_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_detail_state: ::std::option::Option<::std::string::String>,
     /// 计划明细对应的支付分服务单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 商户侧计划明细使用订单号
     ///
-    /// **Required.**
-    pub merchant_plan_detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_plan_detail_no: ::std::option::Option<::std::string::String>,
     /// 计划详情名称
     ///
-    /// **Required.**
-    pub plan_detail_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_detail_name: ::std::option::Option<::std::string::String>,
     /// 计划明细对应订单实际支付金额（单位分）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub actual_pay_price: ::std::option::Option<f64>,
+    pub actual_pay_price: ::std::option::Option<i64>,
     /// 详情使用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_time: ::std::option::Option<::std::string::String>,
@@ -208,48 +214,47 @@ pub struct PostSignedDetailListItem {
     /// 详情取消时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostSignedDetailListItem {
-        plan_detail_no: required(0, "plan_detail_no"),
-        original_price: required(1, "original_price"),
+        plan_detail_no: optional(0, "plan_detail_no"),
+        original_price: optional(1, "original_price"),
         plan_discount_description: optional(2, "plan_discount_description"),
-        actual_price: required(3, "actual_price"),
-        plan_detail_state: required(4, "plan_detail_state"),
+        actual_price: optional(3, "actual_price"),
+        plan_detail_state: optional(4, "plan_detail_state"),
         order_id: optional(5, "order_id"),
-        merchant_plan_detail_no: required(6, "merchant_plan_detail_no"),
-        plan_detail_name: required(7, "plan_detail_name"),
+        merchant_plan_detail_no: optional(6, "merchant_plan_detail_no"),
+        plan_detail_name: optional(7, "plan_detail_name"),
         actual_pay_price: optional(8, "actual_pay_price"),
         use_time: optional(9, "use_time"),
         complete_time: optional(10, "complete_time"),
         cancel_time: optional(11, "cancel_time"),
+        ..extra
     }
 }
 
 impl PostSignedDetailListItem {
-    /// Creates a value from its required fields (`plan_detail_no`, `original_price`, `actual_price`, `plan_detail_state`, `merchant_plan_detail_no`, `plan_detail_name`).
-    pub fn new(
-        plan_detail_no: f64,
-        original_price: f64,
-        actual_price: f64,
-        plan_detail_state: impl ::std::convert::Into<::std::string::String>,
-        merchant_plan_detail_no: impl ::std::convert::Into<::std::string::String>,
-        plan_detail_name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostSignedDetailListItem {
-            plan_detail_no,
-            original_price,
+            plan_detail_no: ::std::option::Option::None,
+            original_price: ::std::option::Option::None,
             plan_discount_description: ::std::option::Option::None,
-            actual_price,
-            plan_detail_state: plan_detail_state.into(),
+            actual_price: ::std::option::Option::None,
+            plan_detail_state: ::std::option::Option::None,
             order_id: ::std::option::Option::None,
-            merchant_plan_detail_no: merchant_plan_detail_no.into(),
-            plan_detail_name: plan_detail_name.into(),
+            merchant_plan_detail_no: ::std::option::Option::None,
+            plan_detail_name: ::std::option::Option::None,
             actual_pay_price: ::std::option::Option::None,
             use_time: ::std::option::Option::None,
             complete_time: ::std::option::Option::None,
             cancel_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -257,14 +262,15 @@ impl PostSignedDetailListItem {
 /// The `sign_plan` object.
 ///
 /// 用户的签约计划
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostSignPlan {
     /// 计划签约ID
     ///
-    /// **Required.**
-    pub sign_plan_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_plan_id: ::std::option::Option<::std::string::String>,
     /// 签约计划用户服务商应用下的OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -273,43 +279,52 @@ pub struct PostSignPlan {
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 计划所属服务
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务商AppID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商户侧签约计划号
     ///
-    /// **Required.**
-    pub merchant_sign_plan_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_sign_plan_no: ::std::option::Option<::std::string::String>,
     /// 商户回调地址
     ///
-    /// **Required.**
-    pub merchant_callback_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_callback_url: ::std::option::Option<::std::string::String>,
     /// 签约所属计划ID
     ///
-    /// **Required.**
-    pub plan_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<::std::string::String>,
     /// 目前用户进行到的计划详情序号
     ///
-    /// **Required.**
-    pub going_detail_no: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub going_detail_no: ::std::option::Option<i64>,
     /// 计划签约状态
     ///
-    /// **Required.**
-    pub sign_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_state: ::std::option::Option<::std::string::String>,
     /// 签约计划取消时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel_sign_time: ::std::option::Option<::std::string::String>,
@@ -321,24 +336,29 @@ pub struct PostSignPlan {
     pub cancel_reason: ::std::option::Option<::std::string::String>,
     /// 签约计划的名称
     ///
-    /// **Required.**
-    pub plan_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_name: ::std::option::Option<::std::string::String>,
     /// 签约计划的过期时间
     ///
-    /// **Required.**
-    pub plan_over_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_over_time: ::std::option::Option<::std::string::String>,
     /// 签约计划原总金额(单位分)
     ///
-    /// **Required.**
-    pub total_origin_price: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_origin_price: ::std::option::Option<i64>,
     /// 签约计划扣费次数
     ///
-    /// **Required.**
-    pub deduction_quantity: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deduction_quantity: ::std::option::Option<i64>,
     /// 签约计划实际总金额（单位分）
     ///
-    /// **Required.**
-    pub total_actual_price: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_actual_price: ::std::option::Option<i64>,
     /// 签约计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signed_detail_list: ::std::option::Option<
@@ -347,115 +367,109 @@ pub struct PostSignPlan {
     /// 签约时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sign_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostSignPlan {
-        sign_plan_id: required(0, "sign_plan_id"),
+        sign_plan_id: optional(0, "sign_plan_id"),
         openid: optional(1, "openid"),
         sub_openid: optional(2, "sub_openid"),
-        service_id: required(3, "service_id"),
-        mchid: required(4, "mchid"),
-        sub_mchid: required(5, "sub_mchid"),
-        appid: required(6, "appid"),
+        service_id: optional(3, "service_id"),
+        mchid: optional(4, "mchid"),
+        sub_mchid: optional(5, "sub_mchid"),
+        appid: optional(6, "appid"),
         sub_appid: optional(7, "sub_appid"),
-        merchant_sign_plan_no: required(8, "merchant_sign_plan_no"),
-        merchant_callback_url: required(9, "merchant_callback_url"),
-        plan_id: required(10, "plan_id"),
-        going_detail_no: required(11, "going_detail_no"),
-        sign_state: required(12, "sign_state"),
+        merchant_sign_plan_no: optional(8, "merchant_sign_plan_no"),
+        merchant_callback_url: optional(9, "merchant_callback_url"),
+        plan_id: optional(10, "plan_id"),
+        going_detail_no: optional(11, "going_detail_no"),
+        sign_state: optional(12, "sign_state"),
         cancel_sign_time: optional(13, "cancel_sign_time"),
         cancel_sign_type: optional(14, "cancel_sign_type"),
         cancel_reason: optional(15, "cancel_reason"),
-        plan_name: required(16, "plan_name"),
-        plan_over_time: required(17, "plan_over_time"),
-        total_origin_price: required(18, "total_origin_price"),
-        deduction_quantity: required(19, "deduction_quantity"),
-        total_actual_price: required(20, "total_actual_price"),
+        plan_name: optional(16, "plan_name"),
+        plan_over_time: optional(17, "plan_over_time"),
+        total_origin_price: optional(18, "total_origin_price"),
+        deduction_quantity: optional(19, "deduction_quantity"),
+        total_actual_price: optional(20, "total_actual_price"),
         signed_detail_list: optional(21, "signed_detail_list"),
         sign_time: optional(22, "sign_time"),
+        ..extra
     }
 }
 
 impl PostSignPlan {
-    /// Creates a value from its required fields (`sign_plan_id`, `service_id`, `mchid`, `sub_mchid`, `appid`, `merchant_sign_plan_no`, `merchant_callback_url`, `plan_id`, `going_detail_no`, `sign_state`, `plan_name`, `plan_over_time`, `total_origin_price`, `deduction_quantity`, `total_actual_price`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        sign_plan_id: impl ::std::convert::Into<::std::string::String>,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        merchant_sign_plan_no: impl ::std::convert::Into<::std::string::String>,
-        merchant_callback_url: impl ::std::convert::Into<::std::string::String>,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        going_detail_no: f64,
-        sign_state: impl ::std::convert::Into<::std::string::String>,
-        plan_name: impl ::std::convert::Into<::std::string::String>,
-        plan_over_time: impl ::std::convert::Into<::std::string::String>,
-        total_origin_price: f64,
-        deduction_quantity: f64,
-        total_actual_price: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostSignPlan {
-            sign_plan_id: sign_plan_id.into(),
+            sign_plan_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
-            service_id: service_id.into(),
-            mchid: mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            appid: appid.into(),
+            service_id: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            merchant_sign_plan_no: merchant_sign_plan_no.into(),
-            merchant_callback_url: merchant_callback_url.into(),
-            plan_id: plan_id.into(),
-            going_detail_no,
-            sign_state: sign_state.into(),
+            merchant_sign_plan_no: ::std::option::Option::None,
+            merchant_callback_url: ::std::option::Option::None,
+            plan_id: ::std::option::Option::None,
+            going_detail_no: ::std::option::Option::None,
+            sign_state: ::std::option::Option::None,
             cancel_sign_time: ::std::option::Option::None,
             cancel_sign_type: ::std::option::Option::None,
             cancel_reason: ::std::option::Option::None,
-            plan_name: plan_name.into(),
-            plan_over_time: plan_over_time.into(),
-            total_origin_price,
-            deduction_quantity,
-            total_actual_price,
+            plan_name: ::std::option::Option::None,
+            plan_over_time: ::std::option::Option::None,
+            total_origin_price: ::std::option::Option::None,
+            deduction_quantity: ::std::option::Option::None,
+            total_actual_price: ::std::option::Option::None,
             signed_detail_list: ::std::option::Option::None,
             sign_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 创建用户的签约计划 (`POST /v3/payscore/sign-plan/partner/user-sign-plans`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 用户的签约计划
     ///
-    /// **Required.**
-    pub sign_plan: PostSignPlan,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_plan: ::std::option::Option<PostSignPlan>,
     /// 跳转微信侧确认签约小程序的数据
     ///
-    /// **Required.**
-    pub package: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub package: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sign_plan: required(0, "sign_plan"),
-        package: required(1, "package"),
+        sign_plan: optional(0, "sign_plan"),
+        package: optional(1, "package"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sign_plan`, `package`).
-    pub fn new(
-        sign_plan: PostSignPlan,
-        package: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sign_plan,
-            package: package.into(),
+            sign_plan: ::std::option::Option::None,
+            package: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -130,7 +130,7 @@ pub struct PostBody {
     pub out_bill_no: ::std::string::String,
     /// 赔付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     ///
     /// **Required.**
@@ -177,7 +177,7 @@ impl PostBody {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: f64) -> Self {
+    pub fn with_amount(mut self, amount: i64) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
@@ -223,35 +223,40 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// The `transaction_info` object.
 ///
 /// 转账接收方订单信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostReceiverDetailReceiverTransactionInfo {
     /// 交易订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<PostTransactionInfoType>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostReceiverDetailReceiverTransactionInfo {
-        transaction_id: required(0, "transaction_id"),
+        transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
+        ..extra
     }
 }
 
 impl PostReceiverDetailReceiverTransactionInfo {
-    /// Creates a value from its required fields (`transaction_id`).
-    pub fn new(
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostReceiverDetailReceiverTransactionInfo {
-            transaction_id: transaction_id.into(),
+            transaction_id: ::std::option::Option::None,
             type_: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -272,12 +277,17 @@ pub struct PostReceiverDetailReceiver {
     pub transaction_info: ::std::option::Option<
         PostReceiverDetailReceiverTransactionInfo,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostReceiverDetailReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
+        ..extra
     }
 }
 
@@ -287,6 +297,7 @@ impl PostReceiverDetailReceiver {
         PostReceiverDetailReceiver {
             type_: ::std::option::Option::None,
             transaction_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -301,11 +312,16 @@ pub struct PostReceiverDetail {
     /// 转账接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver: ::std::option::Option<PostReceiverDetailReceiver>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostReceiverDetail {
         receiver: optional(0, "receiver"),
+        ..extra
     }
 }
 
@@ -314,6 +330,7 @@ impl PostReceiverDetail {
     pub fn new() -> Self {
         PostReceiverDetail {
             receiver: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -335,86 +352,91 @@ impl PostReceiverDetail {
 }
 
 /// The response of 请求赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 转账接收方信息
     ///
-    /// **Required.**
-    pub receiver_detail: PostReceiverDetail,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receiver_detail: ::std::option::Option<PostReceiverDetail>,
     /// 商户单号
     ///
-    /// **Required.**
-    pub out_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 赔付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     ///
-    /// **Required.**
-    pub transfer_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 微信支付转账单号
     ///
-    /// **Required.**
-    pub bill_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bill_id: ::std::option::Option<::std::string::String>,
     /// 赔付状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 受理时间
     ///
-    /// **Required.**
-    pub accept_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub accept_time: ::std::option::Option<::std::string::String>,
     /// 成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 出资商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        receiver_detail: required(1, "receiver_detail"),
-        out_bill_no: required(2, "out_bill_no"),
+        sp_mchid: optional(0, "sp_mchid"),
+        receiver_detail: optional(1, "receiver_detail"),
+        out_bill_no: optional(2, "out_bill_no"),
         amount: optional(3, "amount"),
-        transfer_remark: required(4, "transfer_remark"),
-        bill_id: required(5, "bill_id"),
-        state: required(6, "state"),
-        accept_time: required(7, "accept_time"),
+        transfer_remark: optional(4, "transfer_remark"),
+        bill_id: optional(5, "bill_id"),
+        state: optional(6, "state"),
+        accept_time: optional(7, "accept_time"),
         success_time: optional(8, "success_time"),
         sponsor_mchid: optional(9, "sponsor_mchid"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `receiver_detail`, `out_bill_no`, `transfer_remark`, `bill_id`, `state`, `accept_time`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        receiver_detail: PostReceiverDetail,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        bill_id: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-        accept_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sp_mchid: sp_mchid.into(),
-            receiver_detail,
-            out_bill_no: out_bill_no.into(),
+            sp_mchid: ::std::option::Option::None,
+            receiver_detail: ::std::option::Option::None,
+            out_bill_no: ::std::option::Option::None,
             amount: ::std::option::Option::None,
-            transfer_remark: transfer_remark.into(),
-            bill_id: bill_id.into(),
-            state,
-            accept_time: accept_time.into(),
+            transfer_remark: ::std::option::Option::None,
+            bill_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            accept_time: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
             sponsor_mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -179,7 +179,7 @@ pub struct PostBody {
     pub out_bill_no: ::std::string::String,
     /// 赔付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     ///
     /// **Required.**
@@ -233,7 +233,7 @@ impl PostBody {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: f64) -> Self {
+    pub fn with_amount(mut self, amount: i64) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
@@ -257,11 +257,16 @@ pub struct PostReceiverDetailReceiverMchInfo {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostReceiverDetailReceiverMchInfo {
         mchid: optional(0, "mchid"),
+        ..extra
     }
 }
 
@@ -270,6 +275,7 @@ impl PostReceiverDetailReceiverMchInfo {
     pub fn new() -> Self {
         PostReceiverDetailReceiverMchInfo {
             mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -277,29 +283,34 @@ impl PostReceiverDetailReceiverMchInfo {
 /// The `transaction_info` object.
 ///
 /// 赔付单信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostReceiverDetailReceiverTransactionInfo {
     /// 交易订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostReceiverDetailReceiverTransactionInfo {
-        transaction_id: required(0, "transaction_id"),
+        transaction_id: optional(0, "transaction_id"),
+        ..extra
     }
 }
 
 impl PostReceiverDetailReceiverTransactionInfo {
-    /// Creates a value from its required fields (`transaction_id`).
-    pub fn new(
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostReceiverDetailReceiverTransactionInfo {
-            transaction_id: transaction_id.into(),
+            transaction_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -323,6 +334,10 @@ pub struct PostReceiverDetailReceiver {
     pub transaction_info: ::std::option::Option<
         PostReceiverDetailReceiverTransactionInfo,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -330,6 +345,7 @@ pub struct PostReceiverDetailReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
         transaction_info: optional(2, "transaction_info"),
+        ..extra
     }
 }
 
@@ -340,6 +356,7 @@ impl PostReceiverDetailReceiver {
             type_: ::std::option::Option::None,
             mch_info: ::std::option::Option::None,
             transaction_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -354,11 +371,16 @@ pub struct PostReceiverDetail {
     /// 转账接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver: ::std::option::Option<PostReceiverDetailReceiver>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostReceiverDetail {
         receiver: optional(0, "receiver"),
+        ..extra
     }
 }
 
@@ -367,6 +389,7 @@ impl PostReceiverDetail {
     pub fn new() -> Self {
         PostReceiverDetail {
             receiver: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -388,14 +411,15 @@ impl PostReceiverDetail {
 }
 
 /// The response of 发起保证金赔付保司保费 (`POST /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -404,80 +428,84 @@ pub struct PostResponse {
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 转账接收方信息
     ///
-    /// **Required.**
-    pub receiver_detail: PostReceiverDetail,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receiver_detail: ::std::option::Option<PostReceiverDetail>,
     /// 商户单号
     ///
-    /// **Required.**
-    pub out_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 赔付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     ///
-    /// **Required.**
-    pub transfer_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 微信支付转账单号
     ///
-    /// **Required.**
-    pub bill_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bill_id: ::std::option::Option<::std::string::String>,
     /// 赔付状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 受理时间
     ///
-    /// **Required.**
-    pub accept_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub accept_time: ::std::option::Option<::std::string::String>,
     /// 成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 出资商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sp_mchid: required(0, "sp_mchid"),
+        sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         sub_appid: optional(2, "sub_appid"),
-        receiver_detail: required(3, "receiver_detail"),
-        out_bill_no: required(4, "out_bill_no"),
+        receiver_detail: optional(3, "receiver_detail"),
+        out_bill_no: optional(4, "out_bill_no"),
         amount: optional(5, "amount"),
-        transfer_remark: required(6, "transfer_remark"),
-        bill_id: required(7, "bill_id"),
-        state: required(8, "state"),
-        accept_time: required(9, "accept_time"),
+        transfer_remark: optional(6, "transfer_remark"),
+        bill_id: optional(7, "bill_id"),
+        state: optional(8, "state"),
+        accept_time: optional(9, "accept_time"),
         success_time: optional(10, "success_time"),
         sponsor_mchid: optional(11, "sponsor_mchid"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `receiver_detail`, `out_bill_no`, `transfer_remark`, `bill_id`, `state`, `accept_time`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        receiver_detail: PostReceiverDetail,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        bill_id: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-        accept_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sp_mchid: sp_mchid.into(),
+            sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            receiver_detail,
-            out_bill_no: out_bill_no.into(),
+            receiver_detail: ::std::option::Option::None,
+            out_bill_no: ::std::option::Option::None,
             amount: ::std::option::Option::None,
-            transfer_remark: transfer_remark.into(),
-            bill_id: bill_id.into(),
-            state,
-            accept_time: accept_time.into(),
+            transfer_remark: ::std::option::Option::None,
+            bill_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            accept_time: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
             sponsor_mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -148,7 +148,7 @@ pub struct PostBody {
     pub out_bill_no: ::std::string::String,
     /// 赔付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     ///
     /// **Required.**
@@ -210,7 +210,7 @@ impl PostBody {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: f64) -> Self {
+    pub fn with_amount(mut self, amount: i64) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
@@ -243,11 +243,16 @@ pub struct PostReceiverDetailReceiverMchInfo {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mch_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostReceiverDetailReceiverMchInfo {
         mch_id: optional(0, "mch_id"),
+        ..extra
     }
 }
 
@@ -256,6 +261,7 @@ impl PostReceiverDetailReceiverMchInfo {
     pub fn new() -> Self {
         PostReceiverDetailReceiverMchInfo {
             mch_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -274,12 +280,17 @@ pub struct PostReceiverDetailReceiver {
     /// 转账接收方商户信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mch_info: ::std::option::Option<PostReceiverDetailReceiverMchInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostReceiverDetailReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
+        ..extra
     }
 }
 
@@ -289,6 +300,7 @@ impl PostReceiverDetailReceiver {
         PostReceiverDetailReceiver {
             type_: ::std::option::Option::None,
             mch_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -303,11 +315,16 @@ pub struct PostReceiverDetail {
     /// 转账接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver: ::std::option::Option<PostReceiverDetailReceiver>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostReceiverDetail {
         receiver: optional(0, "receiver"),
+        ..extra
     }
 }
 
@@ -316,6 +333,7 @@ impl PostReceiverDetail {
     pub fn new() -> Self {
         PostReceiverDetail {
             receiver: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -337,14 +355,15 @@ impl PostReceiverDetail {
 }
 
 /// The response of 保证金赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/transfer-bills`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -356,87 +375,91 @@ pub struct PostResponse {
     pub business_type: ::std::option::Option<PostBusinessType>,
     /// 转账接收方信息
     ///
-    /// **Required.**
-    pub receiver_detail: PostReceiverDetail,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receiver_detail: ::std::option::Option<PostReceiverDetail>,
     /// 商户单号
     ///
-    /// **Required.**
-    pub out_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 赔付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     ///
-    /// **Required.**
-    pub transfer_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 收款方备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver_remark: ::std::option::Option<::std::string::String>,
     /// 微信支付转账单号
     ///
-    /// **Required.**
-    pub bill_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bill_id: ::std::option::Option<::std::string::String>,
     /// 赔付状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 受理时间
     ///
-    /// **Required.**
-    pub accept_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub accept_time: ::std::option::Option<::std::string::String>,
     /// 成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 出资商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sp_mchid: required(0, "sp_mchid"),
+        sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         sub_appid: optional(2, "sub_appid"),
         business_type: optional(3, "business_type"),
-        receiver_detail: required(4, "receiver_detail"),
-        out_bill_no: required(5, "out_bill_no"),
+        receiver_detail: optional(4, "receiver_detail"),
+        out_bill_no: optional(5, "out_bill_no"),
         amount: optional(6, "amount"),
-        transfer_remark: required(7, "transfer_remark"),
+        transfer_remark: optional(7, "transfer_remark"),
         receiver_remark: optional(8, "receiver_remark"),
-        bill_id: required(9, "bill_id"),
-        state: required(10, "state"),
-        accept_time: required(11, "accept_time"),
+        bill_id: optional(9, "bill_id"),
+        state: optional(10, "state"),
+        accept_time: optional(11, "accept_time"),
         success_time: optional(12, "success_time"),
         sponsor_mchid: optional(13, "sponsor_mchid"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `receiver_detail`, `out_bill_no`, `transfer_remark`, `bill_id`, `state`, `accept_time`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        receiver_detail: PostReceiverDetail,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        bill_id: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-        accept_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sp_mchid: sp_mchid.into(),
+            sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
             business_type: ::std::option::Option::None,
-            receiver_detail,
-            out_bill_no: out_bill_no.into(),
+            receiver_detail: ::std::option::Option::None,
+            out_bill_no: ::std::option::Option::None,
             amount: ::std::option::Option::None,
-            transfer_remark: transfer_remark.into(),
+            transfer_remark: ::std::option::Option::None,
             receiver_remark: ::std::option::Option::None,
-            bill_id: bill_id.into(),
-            state,
-            accept_time: accept_time.into(),
+            bill_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            accept_time: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
             sponsor_mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

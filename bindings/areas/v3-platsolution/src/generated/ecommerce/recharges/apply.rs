@@ -35,7 +35,7 @@
 pub struct PostRechargeAmount {
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -58,7 +58,7 @@ impl PostRechargeAmount {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: f64) -> Self {
+    pub fn with_amount(mut self, amount: i64) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
@@ -197,43 +197,48 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 申请二级商户充值 (`POST /v3/platsolution/ecommerce/recharges/apply`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 微信支付充值单号
     ///
-    /// **Required.**
-    pub recharge_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_id: ::std::option::Option<::std::string::String>,
     /// 商户充值单号
     ///
-    /// **Required.**
-    pub out_recharge_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_recharge_no: ::std::option::Option<::std::string::String>,
     /// 充值链接
     ///
-    /// **Required.**
-    pub recharge_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        recharge_id: required(0, "recharge_id"),
-        out_recharge_no: required(1, "out_recharge_no"),
-        recharge_url: required(2, "recharge_url"),
+        recharge_id: optional(0, "recharge_id"),
+        out_recharge_no: optional(1, "out_recharge_no"),
+        recharge_url: optional(2, "recharge_url"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`recharge_id`, `out_recharge_no`, `recharge_url`).
-    pub fn new(
-        recharge_id: impl ::std::convert::Into<::std::string::String>,
-        out_recharge_no: impl ::std::convert::Into<::std::string::String>,
-        recharge_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            recharge_id: recharge_id.into(),
-            out_recharge_no: out_recharge_no.into(),
-            recharge_url: recharge_url.into(),
+            recharge_id: ::std::option::Option::None,
+            out_recharge_no: ::std::option::Option::None,
+            recharge_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -16,7 +16,7 @@ pub struct PostTransferDetailListItem {
     /// 转账金额
     ///
     /// **Required.**
-    pub transfer_amount: f64,
+    pub transfer_amount: i64,
     /// 转账备注
     ///
     /// **Required.**
@@ -45,7 +45,7 @@ impl PostTransferDetailListItem {
     /// Creates a value from its required fields (`out_detail_no`, `transfer_amount`, `transfer_remark`, `reservation_id`, `openid`).
     pub fn new(
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        transfer_amount: f64,
+        transfer_amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
         reservation_id: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
@@ -91,11 +91,11 @@ pub struct PostBody {
     /// 转账总金额
     ///
     /// **Required.**
-    pub total_amount: f64,
+    pub total_amount: i64,
     /// 转账总笔数
     ///
     /// **Required.**
-    pub total_num: f64,
+    pub total_num: i64,
     /// 转账场景ID
     ///
     /// **Required.**
@@ -135,8 +135,8 @@ impl PostBody {
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
         batch_name: impl ::std::convert::Into<::std::string::String>,
         batch_remark: impl ::std::convert::Into<::std::string::String>,
-        total_amount: f64,
-        total_num: f64,
+        total_amount: i64,
+        total_num: i64,
         transfer_scene_id: impl ::std::convert::Into<::std::string::String>,
         transfer_detail_list: ::std::vec::Vec<PostTransferDetailListItem>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
@@ -175,48 +175,53 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 受理商家转账 (`POST /v3/platsolution/mch-transfer/batches/apply`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商家批次单号
     ///
-    /// **Required.**
-    pub out_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 商家转账批次单号
     ///
-    /// **Required.**
-    pub batch_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_id: ::std::option::Option<::std::string::String>,
     /// 批次创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 批次状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_state: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_batch_no: required(0, "out_batch_no"),
-        batch_id: required(1, "batch_id"),
-        create_time: required(2, "create_time"),
+        out_batch_no: optional(0, "out_batch_no"),
+        batch_id: optional(1, "batch_id"),
+        create_time: optional(2, "create_time"),
         batch_state: optional(3, "batch_state"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_batch_no`, `batch_id`, `create_time`).
-    pub fn new(
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_batch_no: out_batch_no.into(),
-            batch_id: batch_id.into(),
-            create_time: create_time.into(),
+            out_batch_no: ::std::option::Option::None,
+            batch_id: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
             batch_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

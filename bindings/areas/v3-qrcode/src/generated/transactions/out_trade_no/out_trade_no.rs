@@ -99,6 +99,10 @@ pub struct GetBusInfo {
     /// 车牌号。
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub plate_number: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -106,6 +110,7 @@ pub struct GetBusInfo {
         start_time: optional(0, "start_time"),
         line_name: optional(1, "line_name"),
         plate_number: optional(2, "plate_number"),
+        ..extra
     }
 }
 
@@ -116,6 +121,7 @@ impl GetBusInfo {
             start_time: ::std::option::Option::None,
             line_name: ::std::option::Option::None,
             plate_number: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -139,6 +145,10 @@ pub struct GetMetroInfo {
     /// 乘车终点站
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_station: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -147,6 +157,7 @@ pub struct GetMetroInfo {
         end_time: optional(1, "end_time"),
         start_station: optional(2, "start_station"),
         end_station: optional(3, "end_station"),
+        ..extra
     }
 }
 
@@ -158,6 +169,7 @@ impl GetMetroInfo {
             end_time: ::std::option::Option::None,
             start_station: ::std::option::Option::None,
             end_station: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -224,6 +236,10 @@ pub struct GetPromotionDetailItem {
     /// 优惠币种
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -238,6 +254,7 @@ pub struct GetPromotionDetailItem {
         merchant_contribute: optional(7, "merchant_contribute"),
         other_contribute: optional(8, "other_contribute"),
         currency: optional(9, "currency"),
+        ..extra
     }
 }
 
@@ -255,6 +272,7 @@ impl GetPromotionDetailItem {
             merchant_contribute: ::std::option::Option::None,
             other_contribute: ::std::option::Option::None,
             currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -332,6 +350,10 @@ pub struct GetResponse {
     /// 优惠信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -358,6 +380,7 @@ pub struct GetResponse {
         metro_info: optional(19, "metro_info"),
         amount: optional(20, "amount"),
         promotion_detail: optional(21, "promotion_detail"),
+        ..extra
     }
 }
 
@@ -387,6 +410,7 @@ impl GetResponse {
             metro_info: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             promotion_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -96,6 +96,10 @@ pub struct GetResponse {
     /// 原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub block_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -103,6 +107,7 @@ pub struct GetResponse {
         contract_id: optional(0, "contract_id"),
         user_service_state: optional(1, "user_service_state"),
         block_reason: optional(2, "block_reason"),
+        ..extra
     }
 }
 
@@ -113,6 +118,7 @@ impl GetResponse {
             contract_id: ::std::option::Option::None,
             user_service_state: ::std::option::Option::None,
             block_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

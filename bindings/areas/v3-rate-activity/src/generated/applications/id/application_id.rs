@@ -3,18 +3,20 @@
 //! Operations on `/v3/rate-activity/applications/id/{application_id}`.
 
 /// The response of 根据申请单ID查询申请单结果 (`GET /v3/rate-activity/applications/id/{application_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 申请单状态
     ///
-    /// **Required.**
-    pub application_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub application_state: ::std::option::Option<::std::string::String>,
     /// 从业机构特约商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 驳回参数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_parameter: ::std::option::Option<::std::string::String>,
@@ -24,30 +26,33 @@ pub struct GetResponse {
     /// 活动审核通过时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pass_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        application_state: required(0, "application_state"),
-        sub_mchid: required(1, "sub_mchid"),
+        application_state: optional(0, "application_state"),
+        sub_mchid: optional(1, "sub_mchid"),
         reject_parameter: optional(2, "reject_parameter"),
         reject_reason: optional(3, "reject_reason"),
         pass_time: optional(4, "pass_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`application_state`, `sub_mchid`).
-    pub fn new(
-        application_state: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            application_state: application_state.into(),
-            sub_mchid: sub_mchid.into(),
+            application_state: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
             reject_parameter: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
             pass_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -355,29 +360,34 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 }
 
 /// The response of 修改单据信息 (`PATCH /v3/rate-activity/applications/id/{application_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchResponse {
     /// 申请单编号
     ///
-    /// **Required.**
-    pub application_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub application_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchResponse {
-        application_id: required(0, "application_id"),
+        application_id: optional(0, "application_id"),
+        ..extra
     }
 }
 
 impl PatchResponse {
-    /// Creates a value from its required fields (`application_id`).
-    pub fn new(
-        application_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchResponse {
-            application_id: application_id.into(),
+            application_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -12,7 +12,7 @@ pub struct PostAmount {
     /// 标价金额
     ///
     /// **Required.**
-    pub total_amount: f64,
+    pub total_amount: i64,
     /// 标价币种
     ///
     /// **Required.**
@@ -29,7 +29,7 @@ pub struct PostAmount {
 impl PostAmount {
     /// Creates a value from its required fields (`total_amount`, `currency`).
     pub fn new(
-        total_amount: f64,
+        total_amount: i64,
         currency: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         PostAmount {
@@ -651,12 +651,17 @@ pub struct PostResponse {
     /// 支付跳转链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub h5_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         prepay_id: optional(0, "prepay_id"),
         h5_url: optional(1, "h5_url"),
+        ..extra
     }
 }
 
@@ -666,6 +671,7 @@ impl PostResponse {
         PostResponse {
             prepay_id: ::std::option::Option::None,
             h5_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

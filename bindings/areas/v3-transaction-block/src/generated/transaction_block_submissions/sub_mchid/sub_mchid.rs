@@ -52,7 +52,7 @@ pub struct PostFieldDataItem {
     ///
     /// Documented values: `0`, `1`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub logistic_flag: ::std::option::Option<f64>,
+    pub logistic_flag: ::std::option::Option<i64>,
     /// 凭证图片信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub evidence_img_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -218,7 +218,7 @@ impl PostFieldDataItem {
     }
 
     /// Sets `logistic_flag`.
-    pub fn with_logistic_flag(mut self, logistic_flag: f64) -> Self {
+    pub fn with_logistic_flag(mut self, logistic_flag: i64) -> Self {
         self.logistic_flag = ::std::option::Option::Some(logistic_flag);
         self
     }
@@ -285,10 +285,10 @@ impl PostRepeatedFieldData {
 pub struct PostStringCheckRule {
     /// 字符串最小长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub min_string_length: ::std::option::Option<f64>,
+    pub min_string_length: ::std::option::Option<i64>,
     /// 字符串最大长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_string_length: ::std::option::Option<f64>,
+    pub max_string_length: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub validator: ::std::option::Option<PostValidator>,
@@ -313,13 +313,13 @@ impl PostStringCheckRule {
     }
 
     /// Sets `min_string_length`.
-    pub fn with_min_string_length(mut self, min_string_length: f64) -> Self {
+    pub fn with_min_string_length(mut self, min_string_length: i64) -> Self {
         self.min_string_length = ::std::option::Option::Some(min_string_length);
         self
     }
 
     /// Sets `max_string_length`.
-    pub fn with_max_string_length(mut self, max_string_length: f64) -> Self {
+    pub fn with_max_string_length(mut self, max_string_length: i64) -> Self {
         self.max_string_length = ::std::option::Option::Some(max_string_length);
         self
     }
@@ -340,10 +340,10 @@ impl PostStringCheckRule {
 pub struct PostEnumCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub min_list_length: ::std::option::Option<f64>,
+    pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_list_length: ::std::option::Option<f64>,
+    pub max_list_length: ::std::option::Option<i64>,
     /// 展示给商户看的枚举可选的字段列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -368,13 +368,13 @@ impl PostEnumCheckRule {
     }
 
     /// Sets `min_list_length`.
-    pub fn with_min_list_length(mut self, min_list_length: f64) -> Self {
+    pub fn with_min_list_length(mut self, min_list_length: i64) -> Self {
         self.min_list_length = ::std::option::Option::Some(min_list_length);
         self
     }
 
     /// Sets `max_list_length`.
-    pub fn with_max_list_length(mut self, max_list_length: f64) -> Self {
+    pub fn with_max_list_length(mut self, max_list_length: i64) -> Self {
         self.max_list_length = ::std::option::Option::Some(max_list_length);
         self
     }
@@ -420,16 +420,16 @@ impl PostEnumCheckRule {
 pub struct PostFileCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub min_list_length: ::std::option::Option<f64>,
+    pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_list_length: ::std::option::Option<f64>,
+    pub max_list_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_file_exts: ::std::option::Option<::std::vec::Vec<PostEnumFileExts>>,
     /// 限制文件提交大小，单位M
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_file_size: ::std::option::Option<f64>,
+    pub max_file_size: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -453,13 +453,13 @@ impl PostFileCheckRule {
     }
 
     /// Sets `min_list_length`.
-    pub fn with_min_list_length(mut self, min_list_length: f64) -> Self {
+    pub fn with_min_list_length(mut self, min_list_length: i64) -> Self {
         self.min_list_length = ::std::option::Option::Some(min_list_length);
         self
     }
 
     /// Sets `max_list_length`.
-    pub fn with_max_list_length(mut self, max_list_length: f64) -> Self {
+    pub fn with_max_list_length(mut self, max_list_length: i64) -> Self {
         self.max_list_length = ::std::option::Option::Some(max_list_length);
         self
     }
@@ -474,7 +474,7 @@ impl PostFileCheckRule {
     }
 
     /// Sets `max_file_size`.
-    pub fn with_max_file_size(mut self, max_file_size: f64) -> Self {
+    pub fn with_max_file_size(mut self, max_file_size: i64) -> Self {
         self.max_file_size = ::std::option::Option::Some(max_file_size);
         self
     }
@@ -489,10 +489,10 @@ impl PostFileCheckRule {
 pub struct PostTimeIntervalCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub min_list_length: ::std::option::Option<f64>,
+    pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_list_length: ::std::option::Option<f64>,
+    pub max_list_length: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -512,13 +512,13 @@ impl PostTimeIntervalCheckRule {
     }
 
     /// Sets `min_list_length`.
-    pub fn with_min_list_length(mut self, min_list_length: f64) -> Self {
+    pub fn with_min_list_length(mut self, min_list_length: i64) -> Self {
         self.min_list_length = ::std::option::Option::Some(min_list_length);
         self
     }
 
     /// Sets `max_list_length`.
-    pub fn with_max_list_length(mut self, max_list_length: f64) -> Self {
+    pub fn with_max_list_length(mut self, max_list_length: i64) -> Self {
         self.max_list_length = ::std::option::Option::Some(max_list_length);
         self
     }
@@ -535,7 +535,7 @@ impl PostTimeIntervalCheckRule {
 pub struct PostRelationsItem {
     /// 关联的资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub source_key: ::std::option::Option<f64>,
+    pub source_key: ::std::option::Option<i64>,
     /// 关联的资料项值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source_value: ::std::option::Option<::std::string::String>,
@@ -558,7 +558,7 @@ impl PostRelationsItem {
     }
 
     /// Sets `source_key`.
-    pub fn with_source_key(mut self, source_key: f64) -> Self {
+    pub fn with_source_key(mut self, source_key: i64) -> Self {
         self.source_key = ::std::option::Option::Some(source_key);
         self
     }
@@ -594,7 +594,7 @@ pub struct PostRecordFieldsItem {
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<f64>,
+    pub type_: ::std::option::Option<i64>,
     /// 补充资料项多值`JSON`格式
     ///
     /// Sent as a JSON-encoded string.
@@ -615,7 +615,7 @@ pub struct PostRecordFieldsItem {
     ///
     /// Documented values: `0`, `1`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub required: ::std::option::Option<f64>,
+    pub required: ::std::option::Option<i64>,
     /// 提交内容需要加密
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_encrypt: ::std::option::Option<bool>,
@@ -713,7 +713,7 @@ impl PostRecordFieldsItem {
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: f64) -> Self {
+    pub fn with_type(mut self, type_: i64) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -755,7 +755,7 @@ impl PostRecordFieldsItem {
     }
 
     /// Sets `required`.
-    pub fn with_required(mut self, required: f64) -> Self {
+    pub fn with_required(mut self, required: i64) -> Self {
         self.required = ::std::option::Option::Some(required);
         self
     }
@@ -923,6 +923,10 @@ pub struct PostResponse {
     /// 审核驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub review_reject_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -932,6 +936,7 @@ pub struct PostResponse {
         review_result: optional(2, "review_result"),
         review_time: optional(3, "review_time"),
         review_reject_reason: optional(4, "review_reject_reason"),
+        ..extra
     }
 }
 
@@ -944,6 +949,7 @@ impl PostResponse {
             review_result: ::std::option::Option::None,
             review_time: ::std::option::Option::None,
             review_reject_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

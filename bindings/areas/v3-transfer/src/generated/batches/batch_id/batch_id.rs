@@ -75,53 +75,63 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `transfer_batch` object.
 ///
 /// 转账批次单
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetTransferBatch {
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 商家批次单号
     ///
-    /// **Required.**
-    pub out_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 微信批次单号
     ///
-    /// **Required.**
-    pub batch_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_id: ::std::option::Option<::std::string::String>,
     /// 直连商户的appid
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 批次状态
     ///
-    /// **Required.**
-    pub batch_status: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_status: ::std::option::Option<::std::string::String>,
     /// 批次类型
     ///
-    /// **Required.**
-    pub batch_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_type: ::std::option::Option<::std::string::String>,
     /// 批次名称
     ///
-    /// **Required.**
-    pub batch_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_name: ::std::option::Option<::std::string::String>,
     /// 批次备注
     ///
-    /// **Required.**
-    pub batch_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_remark: ::std::option::Option<::std::string::String>,
     /// 批次关闭原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_reason: ::std::option::Option<::std::string::String>,
     /// 转账总金额
     ///
-    /// **Required.**
-    pub total_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
     /// 转账总笔数
     ///
-    /// **Required.**
-    pub total_num: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_num: ::std::option::Option<i64>,
     /// 批次创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::std::string::String>,
@@ -143,21 +153,25 @@ pub struct GetTransferBatch {
     /// 转账场景ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_scene_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetTransferBatch {
-        mchid: required(0, "mchid"),
-        out_batch_no: required(1, "out_batch_no"),
-        batch_id: required(2, "batch_id"),
-        appid: required(3, "appid"),
-        batch_status: required(4, "batch_status"),
-        batch_type: required(5, "batch_type"),
-        batch_name: required(6, "batch_name"),
-        batch_remark: required(7, "batch_remark"),
+        mchid: optional(0, "mchid"),
+        out_batch_no: optional(1, "out_batch_no"),
+        batch_id: optional(2, "batch_id"),
+        appid: optional(3, "appid"),
+        batch_status: optional(4, "batch_status"),
+        batch_type: optional(5, "batch_type"),
+        batch_name: optional(6, "batch_name"),
+        batch_remark: optional(7, "batch_remark"),
         close_reason: optional(8, "close_reason"),
-        total_amount: required(9, "total_amount"),
-        total_num: required(10, "total_num"),
+        total_amount: optional(9, "total_amount"),
+        total_num: optional(10, "total_num"),
         create_time: optional(11, "create_time"),
         update_time: optional(12, "update_time"),
         success_amount: optional(13, "success_amount"),
@@ -165,36 +179,25 @@ pub struct GetTransferBatch {
         fail_amount: optional(15, "fail_amount"),
         fail_num: optional(16, "fail_num"),
         transfer_scene_id: optional(17, "transfer_scene_id"),
+        ..extra
     }
 }
 
 impl GetTransferBatch {
-    /// Creates a value from its required fields (`mchid`, `out_batch_no`, `batch_id`, `appid`, `batch_status`, `batch_type`, `batch_name`, `batch_remark`, `total_amount`, `total_num`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        batch_status: impl ::std::convert::Into<::std::string::String>,
-        batch_type: impl ::std::convert::Into<::std::string::String>,
-        batch_name: impl ::std::convert::Into<::std::string::String>,
-        batch_remark: impl ::std::convert::Into<::std::string::String>,
-        total_amount: i64,
-        total_num: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetTransferBatch {
-            mchid: mchid.into(),
-            out_batch_no: out_batch_no.into(),
-            batch_id: batch_id.into(),
-            appid: appid.into(),
-            batch_status: batch_status.into(),
-            batch_type: batch_type.into(),
-            batch_name: batch_name.into(),
-            batch_remark: batch_remark.into(),
+            mchid: ::std::option::Option::None,
+            out_batch_no: ::std::option::Option::None,
+            batch_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            batch_status: ::std::option::Option::None,
+            batch_type: ::std::option::Option::None,
+            batch_name: ::std::option::Option::None,
+            batch_remark: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
-            total_amount,
-            total_num,
+            total_amount: ::std::option::Option::None,
+            total_num: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
             success_amount: ::std::option::Option::None,
@@ -202,6 +205,7 @@ impl GetTransferBatch {
             fail_amount: ::std::option::Option::None,
             fail_num: ::std::option::Option::None,
             transfer_scene_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -209,76 +213,88 @@ impl GetTransferBatch {
 /// An item of `transfer_detail_list`.
 ///
 /// 转账明细单列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetTransferDetailListItem {
     /// 微信明细单号
     ///
-    /// **Required.**
-    pub detail_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_id: ::std::option::Option<::std::string::String>,
     /// 商家明细单号
     ///
-    /// **Required.**
-    pub out_detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 明细状态
     ///
-    /// **Required.**
-    pub detail_status: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_status: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetTransferDetailListItem {
-        detail_id: required(0, "detail_id"),
-        out_detail_no: required(1, "out_detail_no"),
-        detail_status: required(2, "detail_status"),
+        detail_id: optional(0, "detail_id"),
+        out_detail_no: optional(1, "out_detail_no"),
+        detail_status: optional(2, "detail_status"),
+        ..extra
     }
 }
 
 impl GetTransferDetailListItem {
-    /// Creates a value from its required fields (`detail_id`, `out_detail_no`, `detail_status`).
-    pub fn new(
-        detail_id: impl ::std::convert::Into<::std::string::String>,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        detail_status: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetTransferDetailListItem {
-            detail_id: detail_id.into(),
-            out_detail_no: out_detail_no.into(),
-            detail_status: detail_status.into(),
+            detail_id: ::std::option::Option::None,
+            out_detail_no: ::std::option::Option::None,
+            detail_status: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 微信批次单号查询批次单 (`GET /v3/transfer/batches/batch-id/{batch_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 转账批次单
     ///
-    /// **Required.**
-    pub transfer_batch: GetTransferBatch,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_batch: ::std::option::Option<GetTransferBatch>,
     /// 转账明细单列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_detail_list: ::std::option::Option<
         ::std::vec::Vec<GetTransferDetailListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        transfer_batch: required(0, "transfer_batch"),
+        transfer_batch: optional(0, "transfer_batch"),
         transfer_detail_list: optional(1, "transfer_detail_list"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`transfer_batch`).
-    pub fn new(transfer_batch: GetTransferBatch) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            transfer_batch,
+            transfer_batch: ::std::option::Option::None,
             transfer_detail_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

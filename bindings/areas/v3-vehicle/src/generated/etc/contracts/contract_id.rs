@@ -45,22 +45,25 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 通过商户ETC绑定号查询签约状态 (`GET /v3/vehicle/etc/contracts/{contract_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 发起签约的appid
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 用户在发起签约APP的标识
     ///
-    /// **Required.**
-    pub sp_openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_openid: ::std::option::Option<::std::string::String>,
     /// 子商户appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
@@ -69,55 +72,57 @@ pub struct GetResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// ETC扣费授权协议号
     ///
-    /// **Required.**
-    pub contract_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_id: ::std::option::Option<::std::string::String>,
     /// ETC绑定状态
     ///
-    /// **Required.**
-    pub bind_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bind_state: ::std::option::Option<::std::string::String>,
     /// 绑定的车牌号
     ///
-    /// **Required.**
-    pub plate_number: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_number: ::std::option::Option<::std::string::String>,
     /// 用户在发起签约子APP的标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        appid: required(0, "appid"),
-        sp_mchid: required(1, "sp_mchid"),
-        sp_openid: required(2, "sp_openid"),
+        appid: optional(0, "appid"),
+        sp_mchid: optional(1, "sp_mchid"),
+        sp_openid: optional(2, "sp_openid"),
         sub_appid: optional(3, "sub_appid"),
         sub_mchid: optional(4, "sub_mchid"),
-        contract_id: required(5, "contract_id"),
-        bind_state: required(6, "bind_state"),
-        plate_number: required(7, "plate_number"),
+        contract_id: optional(5, "contract_id"),
+        bind_state: optional(6, "bind_state"),
+        plate_number: optional(7, "plate_number"),
         sub_openid: optional(8, "sub_openid"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`appid`, `sp_mchid`, `sp_openid`, `contract_id`, `bind_state`, `plate_number`).
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sp_openid: impl ::std::convert::Into<::std::string::String>,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-        bind_state: impl ::std::convert::Into<::std::string::String>,
-        plate_number: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            appid: appid.into(),
-            sp_mchid: sp_mchid.into(),
-            sp_openid: sp_openid.into(),
+            appid: ::std::option::Option::None,
+            sp_mchid: ::std::option::Option::None,
+            sp_openid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
-            contract_id: contract_id.into(),
-            bind_state: bind_state.into(),
-            plate_number: plate_number.into(),
+            contract_id: ::std::option::Option::None,
+            bind_state: ::std::option::Option::None,
+            plate_number: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

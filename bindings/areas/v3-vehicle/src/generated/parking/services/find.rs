@@ -96,55 +96,60 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询车牌服务开通信息 (`GET /v3/vehicle/parking/services/find`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 车牌号
     ///
-    /// **Required.**
-    pub plate_number: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_number: ::std::option::Option<::std::string::String>,
     /// 车牌颜色
     ///
-    /// **Required.**
-    pub plate_color: GetPlateColor,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plate_color: ::std::option::Option<GetPlateColor>,
     /// 车牌服务开通时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_open_time: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 车牌服务开通状态
     ///
-    /// **Required.**
-    pub service_state: GetServiceState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_state: ::std::option::Option<GetServiceState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        plate_number: required(0, "plate_number"),
-        plate_color: required(1, "plate_color"),
+        plate_number: optional(0, "plate_number"),
+        plate_color: optional(1, "plate_color"),
         service_open_time: optional(2, "service_open_time"),
-        openid: required(3, "openid"),
-        service_state: required(4, "service_state"),
+        openid: optional(3, "openid"),
+        service_state: optional(4, "service_state"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`plate_number`, `plate_color`, `openid`, `service_state`).
-    pub fn new(
-        plate_number: impl ::std::convert::Into<::std::string::String>,
-        plate_color: GetPlateColor,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        service_state: GetServiceState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            plate_number: plate_number.into(),
-            plate_color,
+            plate_number: ::std::option::Option::None,
+            plate_color: ::std::option::Option::None,
             service_open_time: ::std::option::Option::None,
-            openid: openid.into(),
-            service_state,
+            openid: ::std::option::Option::None,
+            service_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -53,57 +53,62 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询商户标识列表 (`GET /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 分页开始位置
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 实际返回数量
     ///
-    /// **Required.**
-    pub count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
     /// 总数量
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 商户标识列表
     ///
-    /// **Required.**
-    pub data: ::std::vec::Vec<::std::string::String>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        offset: required(0, "offset"),
-        limit: required(1, "limit"),
-        count: required(2, "count"),
-        total_count: required(3, "total_count"),
-        data: required(4, "data"),
+        offset: optional(0, "offset"),
+        limit: optional(1, "limit"),
+        count: optional(2, "count"),
+        total_count: optional(3, "total_count"),
+        data: optional(4, "data"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`offset`, `limit`, `count`, `total_count`, `data`).
-    pub fn new(
-        offset: i64,
-        limit: i64,
-        count: i64,
-        total_count: i64,
-        data: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            offset,
-            limit,
-            count,
-            total_count,
-            data,
+            offset: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            count: ::std::option::Option::None,
+            total_count: ::std::option::Option::None,
+            data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -256,27 +261,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 添加商户标识 (`POST /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 可用商户范围id
     ///
-    /// **Required.**
-    pub range_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub range_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        range_id: required(0, "range_id"),
+        range_id: optional(0, "range_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`range_id`).
-    pub fn new(range_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            range_id: range_id.into(),
+            range_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -22,7 +22,7 @@ pub struct PostBody {
     /// 卡片总金额
     ///
     /// **Required.**
-    pub amount: f64,
+    pub amount: i64,
     /// 卡片名称
     ///
     /// **Required.**
@@ -63,7 +63,7 @@ impl PostBody {
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         card_template_id: impl ::std::convert::Into<::std::string::String>,
-        amount: f64,
+        amount: i64,
         card_name: impl ::std::convert::Into<::std::string::String>,
         out_card_no: impl ::std::convert::Into<::std::string::String>,
         effective_end_time: impl ::std::convert::Into<::std::string::String>,
@@ -109,71 +109,76 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 企业商户为员工下发企业支付额度卡 (`POST /v3/webizpay/employees/{employee_id}/quota-cards`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 出资子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户卡号
     ///
-    /// **Required.**
-    pub out_card_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_card_no: ::std::option::Option<::std::string::String>,
     /// 微信授权关系ID
     ///
-    /// **Required.**
-    pub employee_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub employee_id: ::std::option::Option<::std::string::String>,
     /// 企业支付额度卡卡号
     ///
-    /// **Required.**
-    pub card_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_no: ::std::option::Option<::std::string::String>,
     /// 卡片生效时间
     ///
-    /// **Required.**
-    pub effective_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub effective_begin_time: ::std::option::Option<::std::string::String>,
     /// 卡片有效期
     ///
-    /// **Required.**
-    pub effective_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub effective_end_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        sub_mchid: required(1, "sub_mchid"),
-        out_card_no: required(2, "out_card_no"),
-        employee_id: required(3, "employee_id"),
-        card_no: required(4, "card_no"),
-        effective_begin_time: required(5, "effective_begin_time"),
-        effective_end_time: required(6, "effective_end_time"),
+        sp_mchid: optional(0, "sp_mchid"),
+        sub_mchid: optional(1, "sub_mchid"),
+        out_card_no: optional(2, "out_card_no"),
+        employee_id: optional(3, "employee_id"),
+        card_no: optional(4, "card_no"),
+        effective_begin_time: optional(5, "effective_begin_time"),
+        effective_end_time: optional(6, "effective_end_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `out_card_no`, `employee_id`, `card_no`, `effective_begin_time`, `effective_end_time`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_card_no: impl ::std::convert::Into<::std::string::String>,
-        employee_id: impl ::std::convert::Into<::std::string::String>,
-        card_no: impl ::std::convert::Into<::std::string::String>,
-        effective_begin_time: impl ::std::convert::Into<::std::string::String>,
-        effective_end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sp_mchid: sp_mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            out_card_no: out_card_no.into(),
-            employee_id: employee_id.into(),
-            card_no: card_no.into(),
-            effective_begin_time: effective_begin_time.into(),
-            effective_end_time: effective_end_time.into(),
+            sp_mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            out_card_no: ::std::option::Option::None,
+            employee_id: ::std::option::Option::None,
+            card_no: ::std::option::Option::None,
+            effective_begin_time: ::std::option::Option::None,
+            effective_end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

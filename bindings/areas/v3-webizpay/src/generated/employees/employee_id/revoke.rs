@@ -58,64 +58,69 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 企业商户发起解除员工企业支付授权 (`POST /v3/webizpay/employees/{employee_id}/revoke`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 出资子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户企业员工ID
     ///
-    /// **Required.**
-    pub user_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_id: ::std::option::Option<::std::string::String>,
     /// 员工企业支付权限状态
     ///
-    /// **Required.**
-    pub authorization_state: PostAuthorizationState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorization_state: ::std::option::Option<PostAuthorizationState>,
     /// 员工企业支付失效时间
     ///
-    /// **Required.**
-    pub authorization_revoked_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorization_revoked_time: ::std::option::Option<::std::string::String>,
     /// 作废原因
     ///
-    /// **Required.**
-    pub reason: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        sub_mchid: required(1, "sub_mchid"),
-        user_id: required(2, "user_id"),
-        authorization_state: required(3, "authorization_state"),
-        authorization_revoked_time: required(4, "authorization_revoked_time"),
-        reason: required(5, "reason"),
+        sp_mchid: optional(0, "sp_mchid"),
+        sub_mchid: optional(1, "sub_mchid"),
+        user_id: optional(2, "user_id"),
+        authorization_state: optional(3, "authorization_state"),
+        authorization_revoked_time: optional(4, "authorization_revoked_time"),
+        reason: optional(5, "reason"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `user_id`, `authorization_state`, `authorization_revoked_time`, `reason`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        user_id: impl ::std::convert::Into<::std::string::String>,
-        authorization_state: PostAuthorizationState,
-        authorization_revoked_time: impl ::std::convert::Into<::std::string::String>,
-        reason: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sp_mchid: sp_mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            user_id: user_id.into(),
-            authorization_state,
-            authorization_revoked_time: authorization_revoked_time.into(),
-            reason: reason.into(),
+            sp_mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
+            authorization_state: ::std::option::Option::None,
+            authorization_revoked_time: ::std::option::Option::None,
+            reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -53,97 +53,107 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `match_results`.
 ///
 /// 主体匹配明细列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetMatchResultsItem {
     /// 门店统一社会信用代码
     ///
-    /// **Required.**
-    pub organization_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub organization_code: ::std::option::Option<::std::string::String>,
     /// 门店名称
     ///
-    /// **Required.**
-    pub store_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub store_name: ::std::option::Option<::std::string::String>,
     /// 是否存在满足条件微信支付商户号
     ///
-    /// **Required.**
-    pub has_valid_mchid: bool,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub has_valid_mchid: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetMatchResultsItem {
-        organization_code: required(0, "organization_code"),
-        store_name: required(1, "store_name"),
-        has_valid_mchid: required(2, "has_valid_mchid"),
+        organization_code: optional(0, "organization_code"),
+        store_name: optional(1, "store_name"),
+        has_valid_mchid: optional(2, "has_valid_mchid"),
+        ..extra
     }
 }
 
 impl GetMatchResultsItem {
-    /// Creates a value from its required fields (`organization_code`, `store_name`, `has_valid_mchid`).
-    pub fn new(
-        organization_code: impl ::std::convert::Into<::std::string::String>,
-        store_name: impl ::std::convert::Into<::std::string::String>,
-        has_valid_mchid: bool,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetMatchResultsItem {
-            organization_code: organization_code.into(),
-            store_name: store_name.into(),
-            has_valid_mchid,
+            organization_code: ::std::option::Option::None,
+            store_name: ::std::option::Option::None,
+            has_valid_mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询门店主体匹配结果 (`GET /v3/webizpay/stores/entity-matches/{batch_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 商户主体匹配批次单号
     ///
-    /// **Required.**
-    pub out_batch_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_id: ::std::option::Option<::std::string::String>,
     /// 微信支付主体匹配批次单号
     ///
-    /// **Required.**
-    pub batch_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_id: ::std::option::Option<::std::string::String>,
     /// 批次状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 主体匹配明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub match_results: ::std::option::Option<::std::vec::Vec<GetMatchResultsItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        out_batch_id: required(1, "out_batch_id"),
-        batch_id: required(2, "batch_id"),
-        state: required(3, "state"),
+        sp_mchid: optional(0, "sp_mchid"),
+        out_batch_id: optional(1, "out_batch_id"),
+        batch_id: optional(2, "batch_id"),
+        state: optional(3, "state"),
         match_results: optional(4, "match_results"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `out_batch_id`, `batch_id`, `state`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_batch_id: impl ::std::convert::Into<::std::string::String>,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sp_mchid: sp_mchid.into(),
-            out_batch_id: out_batch_id.into(),
-            batch_id: batch_id.into(),
-            state,
+            sp_mchid: ::std::option::Option::None,
+            out_batch_id: ::std::option::Option::None,
+            batch_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             match_results: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -60,97 +60,107 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `employee_list`.
 ///
 /// 微信授权关系列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetEmployeeListItem {
     /// 微信授权关系ID
     ///
-    /// **Required.**
-    pub employee_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub employee_id: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
-    /// **Required.**
-    pub authorization_state: GetAuthorizationState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorization_state: ::std::option::Option<GetAuthorizationState>,
     /// 授权时间
     ///
-    /// **Required.**
-    pub authorization_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorization_time: ::std::option::Option<::std::string::String>,
     /// 解除授权时间
     ///
-    /// **Required.**
-    pub authorization_revoked_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorization_revoked_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetEmployeeListItem {
-        employee_id: required(0, "employee_id"),
-        authorization_state: required(1, "authorization_state"),
-        authorization_time: required(2, "authorization_time"),
-        authorization_revoked_time: required(3, "authorization_revoked_time"),
+        employee_id: optional(0, "employee_id"),
+        authorization_state: optional(1, "authorization_state"),
+        authorization_time: optional(2, "authorization_time"),
+        authorization_revoked_time: optional(3, "authorization_revoked_time"),
+        ..extra
     }
 }
 
 impl GetEmployeeListItem {
-    /// Creates a value from its required fields (`employee_id`, `authorization_state`, `authorization_time`, `authorization_revoked_time`).
-    pub fn new(
-        employee_id: impl ::std::convert::Into<::std::string::String>,
-        authorization_state: GetAuthorizationState,
-        authorization_time: impl ::std::convert::Into<::std::string::String>,
-        authorization_revoked_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetEmployeeListItem {
-            employee_id: employee_id.into(),
-            authorization_state,
-            authorization_time: authorization_time.into(),
-            authorization_revoked_time: authorization_revoked_time.into(),
+            employee_id: ::std::option::Option::None,
+            authorization_state: ::std::option::Option::None,
+            authorization_time: ::std::option::Option::None,
+            authorization_revoked_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 企业商户查询企业员工开通授权状态 (`GET /v3/webizpay/users/{user_id}/authorization-state`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 出资子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 企业员工ID
     ///
-    /// **Required.**
-    pub user_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_id: ::std::option::Option<::std::string::String>,
     /// 微信授权关系列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub employee_list: ::std::option::Option<::std::vec::Vec<GetEmployeeListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        sub_mchid: required(1, "sub_mchid"),
-        user_id: required(2, "user_id"),
+        sp_mchid: optional(0, "sp_mchid"),
+        sub_mchid: optional(1, "sub_mchid"),
+        user_id: optional(2, "user_id"),
         employee_list: optional(3, "employee_list"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `user_id`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        user_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sp_mchid: sp_mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            user_id: user_id.into(),
+            sp_mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
             employee_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -65,22 +65,25 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 企业商户发起员工开通企业支付授权 (`POST /v3/webizpay/users/{user_id}/authorization-url`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 出资子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 企业员工ID
     ///
-    /// **Required.**
-    pub user_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_id: ::std::option::Option<::std::string::String>,
     /// 跳转链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_url: ::std::option::Option<::std::string::String>,
@@ -89,46 +92,48 @@ pub struct PostResponse {
     pub expire_time: ::std::option::Option<::std::string::String>,
     /// 发起授权应用类型
     ///
-    /// **Required.**
-    pub application_type: PostApplicationType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub application_type: ::std::option::Option<PostApplicationType>,
     /// 小程序查询参数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mp_query: ::std::option::Option<::std::string::String>,
     /// 小程序业务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mp_business_type: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        sub_mchid: required(1, "sub_mchid"),
-        user_id: required(2, "user_id"),
+        sp_mchid: optional(0, "sp_mchid"),
+        sub_mchid: optional(1, "sub_mchid"),
+        user_id: optional(2, "user_id"),
         authorization_url: optional(3, "authorization_url"),
         expire_time: optional(4, "expire_time"),
-        application_type: required(5, "application_type"),
+        application_type: optional(5, "application_type"),
         mp_query: optional(6, "mp_query"),
         mp_business_type: optional(7, "mp_business_type"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `user_id`, `application_type`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        user_id: impl ::std::convert::Into<::std::string::String>,
-        application_type: PostApplicationType,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sp_mchid: sp_mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            user_id: user_id.into(),
+            sp_mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            user_id: ::std::option::Option::None,
             authorization_url: ::std::option::Option::None,
             expire_time: ::std::option::Option::None,
-            application_type,
+            application_type: ::std::option::Option::None,
             mp_query: ::std::option::Option::None,
             mp_business_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

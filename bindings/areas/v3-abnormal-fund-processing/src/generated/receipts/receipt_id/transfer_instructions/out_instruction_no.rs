@@ -16,32 +16,39 @@
 /// The `commander` object.
 ///
 /// 在途异常资金付款指令的发起方
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCommander {
     /// 发起在途异常资金付款请求的角色
     ///
-    /// **Required.**
-    pub operator: GetOperator,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub operator: ::std::option::Option<GetOperator>,
     /// 微信支付商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCommander {
-        operator: required(0, "operator"),
+        operator: optional(0, "operator"),
         mchid: optional(1, "mchid"),
+        ..extra
     }
 }
 
 impl GetCommander {
-    /// Creates a value from its required fields (`operator`).
-    pub fn new(operator: GetOperator) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCommander {
-            operator,
+            operator: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -78,6 +85,10 @@ pub struct GetReceiver {
     /// 入账商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -86,6 +97,7 @@ pub struct GetReceiver {
         openid: optional(1, "openid"),
         appid: optional(2, "appid"),
         mchid: optional(3, "mchid"),
+        ..extra
     }
 }
 
@@ -97,6 +109,7 @@ impl GetReceiver {
             openid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -116,29 +129,33 @@ impl GetReceiver {
 }
 
 /// The response of 查询在途异常资金付款指令执行结果 (`GET /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户侧指令编号
     ///
-    /// **Required.**
-    pub out_instruction_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_instruction_no: ::std::option::Option<::std::string::String>,
     /// 在途异常资金付款指令的发起方
     ///
-    /// **Required.**
-    pub commander: GetCommander,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub commander: ::std::option::Option<GetCommander>,
     /// 付款方式
     ///
-    /// **Required.**
-    pub transfer_mode: GetTransferMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_mode: ::std::option::Option<GetTransferMode>,
     /// 收款方
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver: ::std::option::Option<GetReceiver>,
     /// 在途异常资金付款指令状态
     ///
-    /// **Required.**
-    pub instruction_state: GetInstructionState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub instruction_state: ::std::option::Option<GetInstructionState>,
     /// 在途异常资金付款指令创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::std::string::String>,
@@ -150,48 +167,49 @@ pub struct GetResponse {
     pub close_time: ::std::option::Option<::std::string::String>,
     /// 回调通知地址
     ///
-    /// **Required.**
-    pub notify_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
     /// 微信支付在途异常资金付款指令执行流水号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub instruction_instance_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        out_instruction_no: required(0, "out_instruction_no"),
-        commander: required(1, "commander"),
-        transfer_mode: required(2, "transfer_mode"),
+        out_instruction_no: optional(0, "out_instruction_no"),
+        commander: optional(1, "commander"),
+        transfer_mode: optional(2, "transfer_mode"),
         receiver: optional(3, "receiver"),
-        instruction_state: required(4, "instruction_state"),
+        instruction_state: optional(4, "instruction_state"),
         create_time: optional(5, "create_time"),
         success_time: optional(6, "success_time"),
         close_time: optional(7, "close_time"),
-        notify_url: required(8, "notify_url"),
+        notify_url: optional(8, "notify_url"),
         instruction_instance_id: optional(9, "instruction_instance_id"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`out_instruction_no`, `commander`, `transfer_mode`, `instruction_state`, `notify_url`).
-    pub fn new(
-        out_instruction_no: impl ::std::convert::Into<::std::string::String>,
-        commander: GetCommander,
-        transfer_mode: GetTransferMode,
-        instruction_state: GetInstructionState,
-        notify_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            out_instruction_no: out_instruction_no.into(),
-            commander,
-            transfer_mode,
+            out_instruction_no: ::std::option::Option::None,
+            commander: ::std::option::Option::None,
+            transfer_mode: ::std::option::Option::None,
             receiver: ::std::option::Option::None,
-            instruction_state,
+            instruction_state: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
             close_time: ::std::option::Option::None,
-            notify_url: notify_url.into(),
+            notify_url: ::std::option::Option::None,
             instruction_instance_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -72,42 +72,49 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询渠道结算银行账户更名申请 (`GET /v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 变更类型
     ///
-    /// **Required.**
-    pub change_scene: GetChangeScene,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub change_scene: ::std::option::Option<GetChangeScene>,
     /// 微信支付更名受理返回的申请单号
     ///
-    /// **Required.**
-    pub application_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub application_id: ::std::option::Option<::std::string::String>,
     /// 渠道结算银行账户更名外部系统单号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 目标商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 台账ID
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    pub bal_account_no: ::wechatpay_runtime::Encrypted,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bal_account_no: ::std::option::Option<::wechatpay_runtime::Encrypted>,
     /// 目标账户名
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    pub new_account_name: ::wechatpay_runtime::Encrypted,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub new_account_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
     /// 申请单状态
     ///
-    /// **Required.**
-    pub application_state: GetApplicationState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub application_state: ::std::option::Option<GetApplicationState>,
     /// 完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finish_time: ::std::option::Option<::std::string::String>,
@@ -117,45 +124,43 @@ pub struct GetResponse {
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_msg: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        change_scene: required(0, "change_scene"),
-        application_id: required(1, "application_id"),
-        out_request_no: required(2, "out_request_no"),
-        mchid: required(3, "mchid"),
-        bal_account_no: required(4, "bal_account_no"),
-        new_account_name: required(5, "new_account_name"),
-        application_state: required(6, "application_state"),
+        change_scene: optional(0, "change_scene"),
+        application_id: optional(1, "application_id"),
+        out_request_no: optional(2, "out_request_no"),
+        mchid: optional(3, "mchid"),
+        bal_account_no: optional(4, "bal_account_no"),
+        new_account_name: optional(5, "new_account_name"),
+        application_state: optional(6, "application_state"),
         finish_time: optional(7, "finish_time"),
         fail_code: optional(8, "fail_code"),
         fail_msg: optional(9, "fail_msg"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`change_scene`, `application_id`, `out_request_no`, `mchid`, `bal_account_no`, `new_account_name`, `application_state`).
-    pub fn new(
-        change_scene: GetChangeScene,
-        application_id: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        bal_account_no: ::wechatpay_runtime::Encrypted,
-        new_account_name: ::wechatpay_runtime::Encrypted,
-        application_state: GetApplicationState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            change_scene,
-            application_id: application_id.into(),
-            out_request_no: out_request_no.into(),
-            mchid: mchid.into(),
-            bal_account_no,
-            new_account_name,
-            application_state,
+            change_scene: ::std::option::Option::None,
+            application_id: ::std::option::Option::None,
+            out_request_no: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            bal_account_no: ::std::option::Option::None,
+            new_account_name: ::std::option::Option::None,
+            application_state: ::std::option::Option::None,
             finish_time: ::std::option::Option::None,
             fail_code: ::std::option::Option::None,
             fail_msg: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

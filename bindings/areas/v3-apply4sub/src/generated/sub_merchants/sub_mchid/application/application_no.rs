@@ -82,22 +82,25 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询结算账户修改申请状态 (`GET /v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 开户名称
     ///
-    /// **Required.**
-    pub account_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_name: ::std::option::Option<::std::string::String>,
     /// 账户类型
     ///
-    /// **Required.**
-    pub account_type: GetAccountType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_type: ::std::option::Option<GetAccountType>,
     /// 开户银行
     ///
-    /// **Required.**
-    pub account_bank: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_bank: ::std::option::Option<::std::string::String>,
     /// 开户银行全称（含支行）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
@@ -106,53 +109,55 @@ pub struct GetResponse {
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// 银行账号
     ///
-    /// **Required.**
-    pub account_number: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_number: ::std::option::Option<::std::string::String>,
     /// 审核状态
     ///
-    /// **Required.**
-    pub verify_result: GetVerifyResult,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub verify_result: ::std::option::Option<GetVerifyResult>,
     /// 审核驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub verify_fail_reason: ::std::option::Option<::std::string::String>,
     /// 审核结果更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub verify_finish_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        account_name: required(0, "account_name"),
-        account_type: required(1, "account_type"),
-        account_bank: required(2, "account_bank"),
+        account_name: optional(0, "account_name"),
+        account_type: optional(1, "account_type"),
+        account_bank: optional(2, "account_bank"),
         bank_name: optional(3, "bank_name"),
         bank_branch_id: optional(4, "bank_branch_id"),
-        account_number: required(5, "account_number"),
-        verify_result: required(6, "verify_result"),
+        account_number: optional(5, "account_number"),
+        verify_result: optional(6, "verify_result"),
         verify_fail_reason: optional(7, "verify_fail_reason"),
         verify_finish_time: optional(8, "verify_finish_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`account_name`, `account_type`, `account_bank`, `account_number`, `verify_result`).
-    pub fn new(
-        account_name: impl ::std::convert::Into<::std::string::String>,
-        account_type: GetAccountType,
-        account_bank: impl ::std::convert::Into<::std::string::String>,
-        account_number: impl ::std::convert::Into<::std::string::String>,
-        verify_result: GetVerifyResult,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            account_name: account_name.into(),
-            account_type,
-            account_bank: account_bank.into(),
+            account_name: ::std::option::Option::None,
+            account_type: ::std::option::Option::None,
+            account_bank: ::std::option::Option::None,
             bank_name: ::std::option::Option::None,
             bank_branch_id: ::std::option::Option::None,
-            account_number: account_number.into(),
-            verify_result,
+            account_number: ::std::option::Option::None,
+            verify_result: ::std::option::Option::None,
             verify_fail_reason: ::std::option::Option::None,
             verify_finish_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -15,26 +15,35 @@
 }
 
 /// The response of 获取商户开户意愿确认状态 (`GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 授权状态
     ///
-    /// **Required.**
-    pub authorize_state: GetAuthorizeState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorize_state: ::std::option::Option<GetAuthorizeState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        authorize_state: required(0, "authorize_state"),
+        authorize_state: optional(0, "authorize_state"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`authorize_state`).
-    pub fn new(authorize_state: GetAuthorizeState) -> Self {
-        GetResponse { authorize_state }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        GetResponse {
+            authorize_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 

@@ -35,18 +35,20 @@
 }
 
 /// The response of 获得品牌已授权且在生效中的产品权限信息 (`GET /v3/brand-basic/partner/brands/{brand_id}/product-authorities`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 授权类型
     ///
-    /// **Required.**
-    pub authorization_type: GetAuthorizationType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorization_type: ::std::option::Option<GetAuthorizationType>,
     /// 授权产品权限
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_product: ::std::option::Option<
@@ -54,31 +56,34 @@ pub struct GetResponse {
     >,
     /// 更新时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        brand_id: required(0, "brand_id"),
-        authorization_type: required(1, "authorization_type"),
+        brand_id: optional(0, "brand_id"),
+        authorization_type: optional(1, "authorization_type"),
         authorization_product: optional(2, "authorization_product"),
-        update_time: required(3, "update_time"),
+        update_time: optional(3, "update_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`brand_id`, `authorization_type`, `update_time`).
-    pub fn new(
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        authorization_type: GetAuthorizationType,
-        update_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            brand_id: brand_id.into(),
-            authorization_type,
+            brand_id: ::std::option::Option::None,
+            authorization_type: ::std::option::Option::None,
             authorization_product: ::std::option::Option::None,
-            update_time: update_time.into(),
+            update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -66,22 +66,25 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 根据业务申请编号查询添加申请状态 (`GET /v3/brand/card/card-links/business-code/{business_code}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 业务申请编号
     ///
-    /// **Required.**
-    pub business_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub business_code: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 交易场景类型
     ///
-    /// **Required.**
-    pub payment_scene: GetPaymentScene,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payment_scene: ::std::option::Option<GetPaymentScene>,
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -93,43 +96,45 @@ pub struct GetResponse {
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 交易连接名片配置状态
     ///
-    /// **Required.**
-    pub configuration_state: GetConfigurationState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub configuration_state: ::std::option::Option<GetConfigurationState>,
     /// 驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        business_code: required(0, "business_code"),
-        brand_id: required(1, "brand_id"),
-        payment_scene: required(2, "payment_scene"),
+        business_code: optional(0, "business_code"),
+        brand_id: optional(1, "brand_id"),
+        payment_scene: optional(2, "payment_scene"),
         appid: optional(3, "appid"),
         card_link_mchid: optional(4, "card_link_mchid"),
         service_id: optional(5, "service_id"),
-        configuration_state: required(6, "configuration_state"),
+        configuration_state: optional(6, "configuration_state"),
         reject_reason: optional(7, "reject_reason"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`business_code`, `brand_id`, `payment_scene`, `configuration_state`).
-    pub fn new(
-        business_code: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        payment_scene: GetPaymentScene,
-        configuration_state: GetConfigurationState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            business_code: business_code.into(),
-            brand_id: brand_id.into(),
-            payment_scene,
+            business_code: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            payment_scene: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             card_link_mchid: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
-            configuration_state,
+            configuration_state: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -89,12 +89,17 @@ pub struct GetCodeJumpInformation {
     /// 会员码跳转路径
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCodeJumpInformation {
         jump_appid: optional(0, "jump_appid"),
         jump_path: optional(1, "jump_path"),
+        ..extra
     }
 }
 
@@ -104,6 +109,7 @@ impl GetCodeJumpInformation {
         GetCodeJumpInformation {
             jump_appid: ::std::option::Option::None,
             jump_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -124,15 +130,16 @@ impl GetCodeJumpInformation {
 /// The `valid_date_information` object.
 ///
 /// 会员卡有效期
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetValidDateInformation {
     /// 有效期类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: GetType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<GetType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
@@ -142,25 +149,31 @@ pub struct GetValidDateInformation {
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetValidDateInformation {
-        type_: required(0, "type"),
+        type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
         available_day_after_receive: optional(3, "available_day_after_receive"),
+        ..extra
     }
 }
 
 impl GetValidDateInformation {
-    /// Creates a value from its required fields (`type`).
-    pub fn new(type_: GetType) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetValidDateInformation {
-            type_,
+            type_: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_day_after_receive: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -174,13 +187,17 @@ impl GetValidDateInformation {
 pub struct GetPurchaseInformation {
     /// 付费会员价格
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub price: ::std::option::Option<f64>,
+    pub price: ::std::option::Option<i64>,
     /// 付费会员跳转AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
     /// 付费会员跳转路径
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -188,6 +205,7 @@ pub struct GetPurchaseInformation {
         price: optional(0, "price"),
         jump_appid: optional(1, "jump_appid"),
         jump_path: optional(2, "jump_path"),
+        ..extra
     }
 }
 
@@ -198,6 +216,7 @@ impl GetPurchaseInformation {
             price: ::std::option::Option::None,
             jump_appid: ::std::option::Option::None,
             jump_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -247,6 +266,10 @@ pub struct GetCustomFieldListItem {
     /// 字段值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -254,6 +277,7 @@ pub struct GetCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
         values: optional(2, "values"),
+        ..extra
     }
 }
 
@@ -264,6 +288,7 @@ impl GetCustomFieldListItem {
             type_: ::std::option::Option::None,
             name: ::std::option::Option::None,
             values: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -283,12 +308,17 @@ pub struct GetUserInformation {
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<GetCustomFieldListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
+        ..extra
     }
 }
 
@@ -298,6 +328,7 @@ impl GetUserInformation {
         GetUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -315,57 +346,68 @@ impl GetUserInformation {
 }
 
 /// The response of 查询会员卡模板信息 (`GET /v3/brand/partner/card-member/cards/{card_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 会员卡模板ID
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 商户AppId
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
-    /// **Required.**
-    pub card_type: GetCardType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_type: ::std::option::Option<GetCardType>,
     /// 卡名称
     ///
-    /// **Required.**
-    pub card_title: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_title: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     ///
-    /// **Required.**
-    pub card_color: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
     ///
-    /// **Required.**
-    pub card_picture_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 会员卡code分配类型
     ///
-    /// **Required.**
-    pub code_mode: GetCodeMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_mode: ::std::option::Option<GetCodeMode>,
     /// 会员码型
     ///
-    /// **Required.**
-    pub code_type: GetCodeType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_type: ::std::option::Option<GetCodeType>,
     /// 会员码跳转信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code_jump_information: ::std::option::Option<GetCodeJumpInformation>,
     /// 会员权益
     ///
-    /// **Required.**
-    pub benefits: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub benefits: ::std::option::Option<::std::string::String>,
     /// 回调地址
     ///
-    /// **Required.**
-    pub notify_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
     /// 是否置顶
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_pinned: ::std::option::Option<bool>,
@@ -383,8 +425,9 @@ pub struct GetResponse {
     pub legal_agreement: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
-    /// **Required.**
-    pub valid_date_information: GetValidDateInformation,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub valid_date_information: ::std::option::Option<GetValidDateInformation>,
     /// 积分信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub points_information: ::std::option::Option<GetCodeJumpInformation>,
@@ -399,94 +442,86 @@ pub struct GetResponse {
     pub user_information: ::std::option::Option<GetUserInformation>,
     /// 状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 更新时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        card_id: required(0, "card_id"),
-        brand_id: required(1, "brand_id"),
-        appid: required(2, "appid"),
-        card_type: required(3, "card_type"),
-        card_title: required(4, "card_title"),
-        card_color: required(5, "card_color"),
-        card_picture_url: required(6, "card_picture_url"),
-        code_mode: required(7, "code_mode"),
-        code_type: required(8, "code_type"),
+        card_id: optional(0, "card_id"),
+        brand_id: optional(1, "brand_id"),
+        appid: optional(2, "appid"),
+        card_type: optional(3, "card_type"),
+        card_title: optional(4, "card_title"),
+        card_color: optional(5, "card_color"),
+        card_picture_url: optional(6, "card_picture_url"),
+        code_mode: optional(7, "code_mode"),
+        code_type: optional(8, "code_type"),
         code_jump_information: optional(9, "code_jump_information"),
-        benefits: required(10, "benefits"),
-        notify_url: required(11, "notify_url"),
+        benefits: optional(10, "benefits"),
+        notify_url: optional(11, "notify_url"),
         need_pinned: optional(12, "need_pinned"),
         need_display_level: optional(13, "need_display_level"),
         init_level: optional(14, "init_level"),
         service_phone: optional(15, "service_phone"),
         legal_agreement: optional(16, "legal_agreement"),
-        valid_date_information: required(17, "valid_date_information"),
+        valid_date_information: optional(17, "valid_date_information"),
         points_information: optional(18, "points_information"),
         balance_information: optional(19, "balance_information"),
         purchase_information: optional(20, "purchase_information"),
         user_information: optional(21, "user_information"),
-        state: required(22, "state"),
-        create_time: required(23, "create_time"),
-        update_time: required(24, "update_time"),
+        state: optional(22, "state"),
+        create_time: optional(23, "create_time"),
+        update_time: optional(24, "update_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`card_id`, `brand_id`, `appid`, `card_type`, `card_title`, `card_color`, `card_picture_url`, `code_mode`, `code_type`, `benefits`, `notify_url`, `valid_date_information`, `state`, `create_time`, `update_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        card_type: GetCardType,
-        card_title: impl ::std::convert::Into<::std::string::String>,
-        card_color: impl ::std::convert::Into<::std::string::String>,
-        card_picture_url: impl ::std::convert::Into<::std::string::String>,
-        code_mode: GetCodeMode,
-        code_type: GetCodeType,
-        benefits: impl ::std::convert::Into<::std::string::String>,
-        notify_url: impl ::std::convert::Into<::std::string::String>,
-        valid_date_information: GetValidDateInformation,
-        state: GetState,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        update_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            card_id: card_id.into(),
-            brand_id: brand_id.into(),
-            appid: appid.into(),
-            card_type,
-            card_title: card_title.into(),
-            card_color: card_color.into(),
-            card_picture_url: card_picture_url.into(),
-            code_mode,
-            code_type,
+            card_id: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            card_type: ::std::option::Option::None,
+            card_title: ::std::option::Option::None,
+            card_color: ::std::option::Option::None,
+            card_picture_url: ::std::option::Option::None,
+            code_mode: ::std::option::Option::None,
+            code_type: ::std::option::Option::None,
             code_jump_information: ::std::option::Option::None,
-            benefits: benefits.into(),
-            notify_url: notify_url.into(),
+            benefits: ::std::option::Option::None,
+            notify_url: ::std::option::Option::None,
             need_pinned: ::std::option::Option::None,
             need_display_level: ::std::option::Option::None,
             init_level: ::std::option::Option::None,
             service_phone: ::std::option::Option::None,
             legal_agreement: ::std::option::Option::None,
-            valid_date_information,
+            valid_date_information: ::std::option::Option::None,
             points_information: ::std::option::Option::None,
             balance_information: ::std::option::Option::None,
             purchase_information: ::std::option::Option::None,
             user_information: ::std::option::Option::None,
-            state,
-            create_time: create_time.into(),
-            update_time: update_time.into(),
+            state: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -717,7 +752,7 @@ impl PatchValidDateInformation {
 pub struct PatchPurchaseInformation {
     /// 付费会员价格
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub price: ::std::option::Option<f64>,
+    pub price: ::std::option::Option<i64>,
     /// 付费会员跳转AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
@@ -745,7 +780,7 @@ impl PatchPurchaseInformation {
     }
 
     /// Sets `price`.
-    pub fn with_price(mut self, price: f64) -> Self {
+    pub fn with_price(mut self, price: i64) -> Self {
         self.price = ::std::option::Option::Some(price);
         self
     }
@@ -1138,57 +1173,68 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 }
 
 /// The response of 修改会员卡模板信息 (`PATCH /v3/brand/partner/card-member/cards/{card_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchResponse {
     /// 会员卡模板ID
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 商户AppId
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
-    /// **Required.**
-    pub card_type: GetCardType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_type: ::std::option::Option<GetCardType>,
     /// 卡名称
     ///
-    /// **Required.**
-    pub card_title: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_title: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     ///
-    /// **Required.**
-    pub card_color: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
     ///
-    /// **Required.**
-    pub card_picture_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 会员卡code分配类型
     ///
-    /// **Required.**
-    pub code_mode: GetCodeMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_mode: ::std::option::Option<GetCodeMode>,
     /// 会员码型
     ///
-    /// **Required.**
-    pub code_type: GetCodeType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_type: ::std::option::Option<GetCodeType>,
     /// 会员码跳转信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code_jump_information: ::std::option::Option<GetCodeJumpInformation>,
     /// 会员权益
     ///
-    /// **Required.**
-    pub benefits: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub benefits: ::std::option::Option<::std::string::String>,
     /// 回调地址
     ///
-    /// **Required.**
-    pub notify_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
     /// 是否置顶
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_pinned: ::std::option::Option<bool>,
@@ -1206,8 +1252,9 @@ pub struct PatchResponse {
     pub legal_agreement: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
-    /// **Required.**
-    pub valid_date_information: GetValidDateInformation,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub valid_date_information: ::std::option::Option<GetValidDateInformation>,
     /// 积分信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub points_information: ::std::option::Option<GetCodeJumpInformation>,
@@ -1222,94 +1269,86 @@ pub struct PatchResponse {
     pub user_information: ::std::option::Option<GetUserInformation>,
     /// 状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 更新时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchResponse {
-        card_id: required(0, "card_id"),
-        brand_id: required(1, "brand_id"),
-        appid: required(2, "appid"),
-        card_type: required(3, "card_type"),
-        card_title: required(4, "card_title"),
-        card_color: required(5, "card_color"),
-        card_picture_url: required(6, "card_picture_url"),
-        code_mode: required(7, "code_mode"),
-        code_type: required(8, "code_type"),
+        card_id: optional(0, "card_id"),
+        brand_id: optional(1, "brand_id"),
+        appid: optional(2, "appid"),
+        card_type: optional(3, "card_type"),
+        card_title: optional(4, "card_title"),
+        card_color: optional(5, "card_color"),
+        card_picture_url: optional(6, "card_picture_url"),
+        code_mode: optional(7, "code_mode"),
+        code_type: optional(8, "code_type"),
         code_jump_information: optional(9, "code_jump_information"),
-        benefits: required(10, "benefits"),
-        notify_url: required(11, "notify_url"),
+        benefits: optional(10, "benefits"),
+        notify_url: optional(11, "notify_url"),
         need_pinned: optional(12, "need_pinned"),
         need_display_level: optional(13, "need_display_level"),
         init_level: optional(14, "init_level"),
         service_phone: optional(15, "service_phone"),
         legal_agreement: optional(16, "legal_agreement"),
-        valid_date_information: required(17, "valid_date_information"),
+        valid_date_information: optional(17, "valid_date_information"),
         points_information: optional(18, "points_information"),
         balance_information: optional(19, "balance_information"),
         purchase_information: optional(20, "purchase_information"),
         user_information: optional(21, "user_information"),
-        state: required(22, "state"),
-        create_time: required(23, "create_time"),
-        update_time: required(24, "update_time"),
+        state: optional(22, "state"),
+        create_time: optional(23, "create_time"),
+        update_time: optional(24, "update_time"),
+        ..extra
     }
 }
 
 impl PatchResponse {
-    /// Creates a value from its required fields (`card_id`, `brand_id`, `appid`, `card_type`, `card_title`, `card_color`, `card_picture_url`, `code_mode`, `code_type`, `benefits`, `notify_url`, `valid_date_information`, `state`, `create_time`, `update_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        card_type: GetCardType,
-        card_title: impl ::std::convert::Into<::std::string::String>,
-        card_color: impl ::std::convert::Into<::std::string::String>,
-        card_picture_url: impl ::std::convert::Into<::std::string::String>,
-        code_mode: GetCodeMode,
-        code_type: GetCodeType,
-        benefits: impl ::std::convert::Into<::std::string::String>,
-        notify_url: impl ::std::convert::Into<::std::string::String>,
-        valid_date_information: GetValidDateInformation,
-        state: GetState,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        update_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchResponse {
-            card_id: card_id.into(),
-            brand_id: brand_id.into(),
-            appid: appid.into(),
-            card_type,
-            card_title: card_title.into(),
-            card_color: card_color.into(),
-            card_picture_url: card_picture_url.into(),
-            code_mode,
-            code_type,
+            card_id: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            card_type: ::std::option::Option::None,
+            card_title: ::std::option::Option::None,
+            card_color: ::std::option::Option::None,
+            card_picture_url: ::std::option::Option::None,
+            code_mode: ::std::option::Option::None,
+            code_type: ::std::option::Option::None,
             code_jump_information: ::std::option::Option::None,
-            benefits: benefits.into(),
-            notify_url: notify_url.into(),
+            benefits: ::std::option::Option::None,
+            notify_url: ::std::option::Option::None,
             need_pinned: ::std::option::Option::None,
             need_display_level: ::std::option::Option::None,
             init_level: ::std::option::Option::None,
             service_phone: ::std::option::Option::None,
             legal_agreement: ::std::option::Option::None,
-            valid_date_information,
+            valid_date_information: ::std::option::Option::None,
             points_information: ::std::option::Option::None,
             balance_information: ::std::option::Option::None,
             purchase_information: ::std::option::Option::None,
             user_information: ::std::option::Option::None,
-            state,
-            create_time: create_time.into(),
-            update_time: update_time.into(),
+            state: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1436,57 +1475,68 @@ impl ::wechatpay_runtime::Validate for DeleteQuery {
 }
 
 /// The response of 删除会员卡模板 (`DELETE /v3/brand/partner/card-member/cards/{card_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// 会员卡模板ID
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 商户AppId
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
-    /// **Required.**
-    pub card_type: GetCardType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_type: ::std::option::Option<GetCardType>,
     /// 卡名称
     ///
-    /// **Required.**
-    pub card_title: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_title: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     ///
-    /// **Required.**
-    pub card_color: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
     ///
-    /// **Required.**
-    pub card_picture_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 会员卡code分配类型
     ///
-    /// **Required.**
-    pub code_mode: GetCodeMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_mode: ::std::option::Option<GetCodeMode>,
     /// 会员码型
     ///
-    /// **Required.**
-    pub code_type: GetCodeType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_type: ::std::option::Option<GetCodeType>,
     /// 会员码跳转信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code_jump_information: ::std::option::Option<GetCodeJumpInformation>,
     /// 会员权益
     ///
-    /// **Required.**
-    pub benefits: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub benefits: ::std::option::Option<::std::string::String>,
     /// 回调地址
     ///
-    /// **Required.**
-    pub notify_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
     /// 是否置顶
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_pinned: ::std::option::Option<bool>,
@@ -1504,8 +1554,9 @@ pub struct DeleteResponse {
     pub legal_agreement: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
-    /// **Required.**
-    pub valid_date_information: GetValidDateInformation,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub valid_date_information: ::std::option::Option<GetValidDateInformation>,
     /// 积分信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub points_information: ::std::option::Option<GetCodeJumpInformation>,
@@ -1520,94 +1571,86 @@ pub struct DeleteResponse {
     pub user_information: ::std::option::Option<GetUserInformation>,
     /// 状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 更新时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     DeleteResponse {
-        card_id: required(0, "card_id"),
-        brand_id: required(1, "brand_id"),
-        appid: required(2, "appid"),
-        card_type: required(3, "card_type"),
-        card_title: required(4, "card_title"),
-        card_color: required(5, "card_color"),
-        card_picture_url: required(6, "card_picture_url"),
-        code_mode: required(7, "code_mode"),
-        code_type: required(8, "code_type"),
+        card_id: optional(0, "card_id"),
+        brand_id: optional(1, "brand_id"),
+        appid: optional(2, "appid"),
+        card_type: optional(3, "card_type"),
+        card_title: optional(4, "card_title"),
+        card_color: optional(5, "card_color"),
+        card_picture_url: optional(6, "card_picture_url"),
+        code_mode: optional(7, "code_mode"),
+        code_type: optional(8, "code_type"),
         code_jump_information: optional(9, "code_jump_information"),
-        benefits: required(10, "benefits"),
-        notify_url: required(11, "notify_url"),
+        benefits: optional(10, "benefits"),
+        notify_url: optional(11, "notify_url"),
         need_pinned: optional(12, "need_pinned"),
         need_display_level: optional(13, "need_display_level"),
         init_level: optional(14, "init_level"),
         service_phone: optional(15, "service_phone"),
         legal_agreement: optional(16, "legal_agreement"),
-        valid_date_information: required(17, "valid_date_information"),
+        valid_date_information: optional(17, "valid_date_information"),
         points_information: optional(18, "points_information"),
         balance_information: optional(19, "balance_information"),
         purchase_information: optional(20, "purchase_information"),
         user_information: optional(21, "user_information"),
-        state: required(22, "state"),
-        create_time: required(23, "create_time"),
-        update_time: required(24, "update_time"),
+        state: optional(22, "state"),
+        create_time: optional(23, "create_time"),
+        update_time: optional(24, "update_time"),
+        ..extra
     }
 }
 
 impl DeleteResponse {
-    /// Creates a value from its required fields (`card_id`, `brand_id`, `appid`, `card_type`, `card_title`, `card_color`, `card_picture_url`, `code_mode`, `code_type`, `benefits`, `notify_url`, `valid_date_information`, `state`, `create_time`, `update_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        card_type: GetCardType,
-        card_title: impl ::std::convert::Into<::std::string::String>,
-        card_color: impl ::std::convert::Into<::std::string::String>,
-        card_picture_url: impl ::std::convert::Into<::std::string::String>,
-        code_mode: GetCodeMode,
-        code_type: GetCodeType,
-        benefits: impl ::std::convert::Into<::std::string::String>,
-        notify_url: impl ::std::convert::Into<::std::string::String>,
-        valid_date_information: GetValidDateInformation,
-        state: GetState,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        update_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         DeleteResponse {
-            card_id: card_id.into(),
-            brand_id: brand_id.into(),
-            appid: appid.into(),
-            card_type,
-            card_title: card_title.into(),
-            card_color: card_color.into(),
-            card_picture_url: card_picture_url.into(),
-            code_mode,
-            code_type,
+            card_id: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            card_type: ::std::option::Option::None,
+            card_title: ::std::option::Option::None,
+            card_color: ::std::option::Option::None,
+            card_picture_url: ::std::option::Option::None,
+            code_mode: ::std::option::Option::None,
+            code_type: ::std::option::Option::None,
             code_jump_information: ::std::option::Option::None,
-            benefits: benefits.into(),
-            notify_url: notify_url.into(),
+            benefits: ::std::option::Option::None,
+            notify_url: ::std::option::Option::None,
             need_pinned: ::std::option::Option::None,
             need_display_level: ::std::option::Option::None,
             init_level: ::std::option::Option::None,
             service_phone: ::std::option::Option::None,
             legal_agreement: ::std::option::Option::None,
-            valid_date_information,
+            valid_date_information: ::std::option::Option::None,
             points_information: ::std::option::Option::None,
             balance_information: ::std::option::Option::None,
             purchase_information: ::std::option::Option::None,
             user_information: ::std::option::Option::None,
-            state,
-            create_time: create_time.into(),
-            update_time: update_time.into(),
+            state: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

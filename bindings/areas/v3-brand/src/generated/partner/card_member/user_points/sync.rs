@@ -74,64 +74,69 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 同步积分余额 (`POST /v3/brand/partner/card-member/user-points/sync`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商家请求单号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 会员卡模板ID
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 会员卡code
     ///
-    /// **Required.**
-    pub user_card_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_card_code: ::std::option::Option<::std::string::String>,
     /// 积分余额
     ///
-    /// **Required.**
-    pub point_balance: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub point_balance: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_request_no: required(0, "out_request_no"),
-        brand_id: required(1, "brand_id"),
-        card_id: required(2, "card_id"),
-        openid: required(3, "openid"),
-        user_card_code: required(4, "user_card_code"),
-        point_balance: required(5, "point_balance"),
+        out_request_no: optional(0, "out_request_no"),
+        brand_id: optional(1, "brand_id"),
+        card_id: optional(2, "card_id"),
+        openid: optional(3, "openid"),
+        user_card_code: optional(4, "user_card_code"),
+        point_balance: optional(5, "point_balance"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_request_no`, `brand_id`, `card_id`, `openid`, `user_card_code`, `point_balance`).
-    pub fn new(
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        user_card_code: impl ::std::convert::Into<::std::string::String>,
-        point_balance: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_request_no: out_request_no.into(),
-            brand_id: brand_id.into(),
-            card_id: card_id.into(),
-            openid: openid.into(),
-            user_card_code: user_card_code.into(),
-            point_balance,
+            out_request_no: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            card_id: ::std::option::Option::None,
+            openid: ::std::option::Option::None,
+            user_card_code: ::std::option::Option::None,
+            point_balance: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

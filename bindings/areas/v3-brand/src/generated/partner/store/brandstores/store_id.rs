@@ -75,12 +75,17 @@ pub struct GetStoreBasics {
     /// 门店名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub branch_name: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStoreBasics {
         store_reference_id: optional(0, "store_reference_id"),
         branch_name: optional(1, "branch_name"),
+        ..extra
     }
 }
 
@@ -90,6 +95,7 @@ impl GetStoreBasics {
         GetStoreBasics {
             store_reference_id: ::std::option::Option::None,
             branch_name: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -97,18 +103,20 @@ impl GetStoreBasics {
 /// The `store_address` object.
 ///
 /// 门店地址信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetStoreAddress {
     /// 门店省市编码
     ///
-    /// **Required.**
-    pub address_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub address_code: ::std::option::Option<::std::string::String>,
     /// 门店地址
     ///
-    /// **Required.**
-    pub address_detail: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub address_detail: ::std::option::Option<::std::string::String>,
     /// 门店地址辅助描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub address_complements: ::std::option::Option<::std::string::String>,
@@ -118,30 +126,33 @@ pub struct GetStoreAddress {
     /// 门店纬度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub latitude: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStoreAddress {
-        address_code: required(0, "address_code"),
-        address_detail: required(1, "address_detail"),
+        address_code: optional(0, "address_code"),
+        address_detail: optional(1, "address_detail"),
         address_complements: optional(2, "address_complements"),
         longitude: optional(3, "longitude"),
         latitude: optional(4, "latitude"),
+        ..extra
     }
 }
 
 impl GetStoreAddress {
-    /// Creates a value from its required fields (`address_code`, `address_detail`).
-    pub fn new(
-        address_code: impl ::std::convert::Into<::std::string::String>,
-        address_detail: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetStoreAddress {
-            address_code: address_code.into(),
-            address_detail: address_detail.into(),
+            address_code: ::std::option::Option::None,
+            address_detail: ::std::option::Option::None,
             address_complements: ::std::option::Option::None,
             longitude: ::std::option::Option::None,
             latitude: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -159,12 +170,17 @@ pub struct GetStoreBusiness {
     /// 门店经营时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_hours: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStoreBusiness {
         service_phone: optional(0, "service_phone"),
         business_hours: optional(1, "business_hours"),
+        ..extra
     }
 }
 
@@ -174,6 +190,7 @@ impl GetStoreBusiness {
         GetStoreBusiness {
             service_phone: ::std::option::Option::None,
             business_hours: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -195,54 +212,63 @@ impl GetStoreBusiness {
 /// An item of `store_recipient`.
 ///
 /// 门店收款信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetStoreRecipientItem {
     /// 门店收款商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 门店收款主体
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 收款绑定状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recipient_state: ::std::option::Option<GetRecipientState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStoreRecipientItem {
-        mchid: required(0, "mchid"),
+        mchid: optional(0, "mchid"),
         company_name: optional(1, "company_name"),
         recipient_state: optional(2, "recipient_state"),
+        ..extra
     }
 }
 
 impl GetStoreRecipientItem {
-    /// Creates a value from its required fields (`mchid`).
-    pub fn new(mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetStoreRecipientItem {
-            mchid: mchid.into(),
+            mchid: ::std::option::Option::None,
             company_name: ::std::option::Option::None,
             recipient_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询品牌门店 (`GET /v3/brand/partner/store/brandstores/{store_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 品牌门店ID
     ///
-    /// **Required.**
-    pub store_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_state: ::std::option::Option<GetStoreState>,
@@ -264,12 +290,16 @@ pub struct GetResponse {
     /// 门店收款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_recipient: ::std::option::Option<::std::vec::Vec<GetStoreRecipientItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        brand_id: required(0, "brand_id"),
-        store_id: required(1, "store_id"),
+        brand_id: optional(0, "brand_id"),
+        store_id: optional(1, "store_id"),
         store_state: optional(2, "store_state"),
         audit_state: optional(3, "audit_state"),
         review_reject_reason: optional(4, "review_reject_reason"),
@@ -277,18 +307,16 @@ pub struct GetResponse {
         store_address: optional(6, "store_address"),
         store_business: optional(7, "store_business"),
         store_recipient: optional(8, "store_recipient"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`brand_id`, `store_id`).
-    pub fn new(
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        store_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            brand_id: brand_id.into(),
-            store_id: store_id.into(),
+            brand_id: ::std::option::Option::None,
+            store_id: ::std::option::Option::None,
             store_state: ::std::option::Option::None,
             audit_state: ::std::option::Option::None,
             review_reject_reason: ::std::option::Option::None,
@@ -296,6 +324,7 @@ impl GetResponse {
             store_address: ::std::option::Option::None,
             store_business: ::std::option::Option::None,
             store_recipient: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -641,18 +670,20 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 }
 
 /// The response of 更新品牌门店 (`PATCH /v3/brand/partner/store/brandstores/{store_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchResponse {
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 品牌门店ID
     ///
-    /// **Required.**
-    pub store_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_state: ::std::option::Option<GetStoreState>,
@@ -674,12 +705,16 @@ pub struct PatchResponse {
     /// 门店收款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_recipient: ::std::option::Option<::std::vec::Vec<GetStoreRecipientItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchResponse {
-        brand_id: required(0, "brand_id"),
-        store_id: required(1, "store_id"),
+        brand_id: optional(0, "brand_id"),
+        store_id: optional(1, "store_id"),
         store_state: optional(2, "store_state"),
         audit_state: optional(3, "audit_state"),
         review_reject_reason: optional(4, "review_reject_reason"),
@@ -687,18 +722,16 @@ pub struct PatchResponse {
         store_address: optional(6, "store_address"),
         store_business: optional(7, "store_business"),
         store_recipient: optional(8, "store_recipient"),
+        ..extra
     }
 }
 
 impl PatchResponse {
-    /// Creates a value from its required fields (`brand_id`, `store_id`).
-    pub fn new(
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        store_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchResponse {
-            brand_id: brand_id.into(),
-            store_id: store_id.into(),
+            brand_id: ::std::option::Option::None,
+            store_id: ::std::option::Option::None,
             store_state: ::std::option::Option::None,
             audit_state: ::std::option::Option::None,
             review_reject_reason: ::std::option::Option::None,
@@ -706,6 +739,7 @@ impl PatchResponse {
             store_address: ::std::option::Option::None,
             store_business: ::std::option::Option::None,
             store_recipient: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -125,29 +125,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 创建用户当次充电代扣凭证 (`POST /v3/ebike/charge/contracts/{contract_id}/confirm`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 用户充电代扣凭证
     ///
-    /// **Required.**
-    pub charging_token: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub charging_token: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        charging_token: required(0, "charging_token"),
+        charging_token: optional(0, "charging_token"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`charging_token`).
-    pub fn new(
-        charging_token: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            charging_token: charging_token.into(),
+            charging_token: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -77,43 +77,48 @@
 /// An item of `account_withdraw_result`.
 ///
 /// 账户提现结果
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAccountWithdrawResultItem {
     /// 二级商户号的出款子账户类型
     ///
-    /// **Required.**
-    pub out_account_type: GetOutAccountType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_account_type: ::std::option::Option<GetOutAccountType>,
     /// 付款状态
     ///
-    /// **Required.**
-    pub pay_state: GetPayState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pay_state: ::std::option::Option<GetPayState>,
     /// 付款状态描述
     ///
-    /// **Required.**
-    pub state_description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state_description: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAccountWithdrawResultItem {
-        out_account_type: required(0, "out_account_type"),
-        pay_state: required(1, "pay_state"),
-        state_description: required(2, "state_description"),
+        out_account_type: optional(0, "out_account_type"),
+        pay_state: optional(1, "pay_state"),
+        state_description: optional(2, "state_description"),
+        ..extra
     }
 }
 
 impl GetAccountWithdrawResultItem {
-    /// Creates a value from its required fields (`out_account_type`, `pay_state`, `state_description`).
-    pub fn new(
-        out_account_type: GetOutAccountType,
-        pay_state: GetPayState,
-        state_description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAccountWithdrawResultItem {
-            out_account_type,
-            pay_state,
-            state_description: state_description.into(),
+            out_account_type: ::std::option::Option::None,
+            pay_state: ::std::option::Option::None,
+            state_description: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -121,33 +126,41 @@ impl GetAccountWithdrawResultItem {
 /// An item of `account_info`.
 ///
 /// 账户信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAccountInfoItem {
     /// 二级商户号的出款子账户类型
     ///
-    /// **Required.**
-    pub out_account_type: GetOutAccountType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_account_type: ::std::option::Option<GetOutAccountType>,
     /// 账户金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAccountInfoItem {
-        out_account_type: required(0, "out_account_type"),
-        amount: required(1, "amount"),
+        out_account_type: optional(0, "out_account_type"),
+        amount: optional(1, "amount"),
+        ..extra
     }
 }
 
 impl GetAccountInfoItem {
-    /// Creates a value from its required fields (`out_account_type`, `amount`).
-    pub fn new(out_account_type: GetOutAccountType, amount: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAccountInfoItem {
-            out_account_type,
-            amount,
+            out_account_type: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -162,11 +175,16 @@ pub struct GetConfirmCancel {
     /// 确认商户注销的页面url
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_cancel_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetConfirmCancel {
         confirm_cancel_url: optional(0, "confirm_cancel_url"),
+        ..extra
     }
 }
 
@@ -175,31 +193,36 @@ impl GetConfirmCancel {
     pub fn new() -> Self {
         GetConfirmCancel {
             confirm_cancel_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 微信支付注销提现申请单号查询申请单状态 (`GET /v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 微信支付注销提现申请单号
     ///
-    /// **Required.**
-    pub applyment_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 商户注销提现申请单号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 注销提现申请单状态
     ///
-    /// **Required.**
-    pub cancel_state: GetCancelState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cancel_state: ::std::option::Option<GetCancelState>,
     /// 注销提现申请单状态描述
     ///
-    /// **Required.**
-    pub cancel_state_description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cancel_state_description: ::std::option::Option<::std::string::String>,
     /// 是否提取资金
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub withdraw: ::std::option::Option<GetWithdraw>,
@@ -216,53 +239,54 @@ pub struct GetResponse {
     pub modify_time: ::std::option::Option<::std::string::String>,
     /// 申请注销的二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 账户信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account_info: ::std::option::Option<::std::vec::Vec<GetAccountInfoItem>>,
     /// 用于引导商户超级管理员确认注销的信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_cancel: ::std::option::Option<GetConfirmCancel>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        applyment_id: required(0, "applyment_id"),
-        out_request_no: required(1, "out_request_no"),
-        cancel_state: required(2, "cancel_state"),
-        cancel_state_description: required(3, "cancel_state_description"),
+        applyment_id: optional(0, "applyment_id"),
+        out_request_no: optional(1, "out_request_no"),
+        cancel_state: optional(2, "cancel_state"),
+        cancel_state_description: optional(3, "cancel_state_description"),
         withdraw: optional(4, "withdraw"),
         withdraw_state: optional(5, "withdraw_state"),
         account_withdraw_result: optional(6, "account_withdraw_result"),
         modify_time: optional(7, "modify_time"),
-        sub_mchid: required(8, "sub_mchid"),
+        sub_mchid: optional(8, "sub_mchid"),
         account_info: optional(9, "account_info"),
         confirm_cancel: optional(10, "confirm_cancel"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`applyment_id`, `out_request_no`, `cancel_state`, `cancel_state_description`, `sub_mchid`).
-    pub fn new(
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-        cancel_state: GetCancelState,
-        cancel_state_description: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            applyment_id: applyment_id.into(),
-            out_request_no: out_request_no.into(),
-            cancel_state,
-            cancel_state_description: cancel_state_description.into(),
+            applyment_id: ::std::option::Option::None,
+            out_request_no: ::std::option::Option::None,
+            cancel_state: ::std::option::Option::None,
+            cancel_state_description: ::std::option::Option::None,
             withdraw: ::std::option::Option::None,
             withdraw_state: ::std::option::Option::None,
             account_withdraw_result: ::std::option::Option::None,
             modify_time: ::std::option::Option::None,
-            sub_mchid: sub_mchid.into(),
+            sub_mchid: ::std::option::Option::None,
             account_info: ::std::option::Option::None,
             confirm_cancel: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -43,33 +43,41 @@
 /// An item of `account_info`.
 ///
 /// 账户信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAccountInfoItem {
     /// 商户资金账户余额
     ///
-    /// **Required.**
-    pub out_account_type: GetOutAccountType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_account_type: ::std::option::Option<GetOutAccountType>,
     /// 账户金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAccountInfoItem {
-        out_account_type: required(0, "out_account_type"),
-        amount: required(1, "amount"),
+        out_account_type: optional(0, "out_account_type"),
+        amount: optional(1, "amount"),
+        ..extra
     }
 }
 
 impl GetAccountInfoItem {
-    /// Creates a value from its required fields (`out_account_type`, `amount`).
-    pub fn new(out_account_type: GetOutAccountType, amount: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAccountInfoItem {
-            out_account_type,
-            amount,
+            out_account_type: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -102,12 +110,17 @@ pub struct GetBlockReasonsItem {
     /// 原因描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetBlockReasonsItem {
         type_: optional(0, "type"),
         description: optional(1, "description"),
+        ..extra
     }
 }
 
@@ -117,60 +130,66 @@ impl GetBlockReasonsItem {
         GetBlockReasonsItem {
             type_: ::std::option::Option::None,
             description: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 商户注销资格校验 (`GET /v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 注销检查的二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 注销提现申请单状态
     ///
-    /// **Required.**
-    pub merchant_state: GetMerchantState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_state: ::std::option::Option<GetMerchantState>,
     /// 注销资格检查结果
     ///
-    /// **Required.**
-    pub validate_result: GetValidateResult,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub validate_result: ::std::option::Option<GetValidateResult>,
     /// 账户信息
     ///
-    /// **Required.**
-    pub account_info: ::std::vec::Vec<GetAccountInfoItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_info: ::std::option::Option<::std::vec::Vec<GetAccountInfoItem>>,
     /// 不可发起注销原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub block_reasons: ::std::option::Option<::std::vec::Vec<GetBlockReasonsItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        merchant_state: required(1, "merchant_state"),
-        validate_result: required(2, "validate_result"),
-        account_info: required(3, "account_info"),
+        sub_mchid: optional(0, "sub_mchid"),
+        merchant_state: optional(1, "merchant_state"),
+        validate_result: optional(2, "validate_result"),
+        account_info: optional(3, "account_info"),
         block_reasons: optional(4, "block_reasons"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `merchant_state`, `validate_result`, `account_info`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        merchant_state: GetMerchantState,
-        validate_result: GetValidateResult,
-        account_info: ::std::vec::Vec<GetAccountInfoItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sub_mchid: sub_mchid.into(),
-            merchant_state,
-            validate_result,
-            account_info,
+            sub_mchid: ::std::option::Option::None,
+            merchant_state: ::std::option::Option::None,
+            validate_result: ::std::option::Option::None,
+            account_info: ::std::option::Option::None,
             block_reasons: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -3,36 +3,41 @@
 //! Operations on `/v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke`.
 
 /// The response of 撤销申请单-使用业务申请编号 (`POST /v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 微信支付申请单号
     ///
-    /// **Required.**
-    pub applyment_id: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_id: ::std::option::Option<i64>,
     /// 业务申请编号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        applyment_id: required(0, "applyment_id"),
-        out_request_no: required(1, "out_request_no"),
+        applyment_id: optional(0, "applyment_id"),
+        out_request_no: optional(1, "out_request_no"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`applyment_id`, `out_request_no`).
-    pub fn new(
-        applyment_id: i64,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            applyment_id,
-            out_request_no: out_request_no.into(),
+            applyment_id: ::std::option::Option::None,
+            out_request_no: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -3,36 +3,41 @@
 //! Operations on `/v3/ecommerce/profitsharing/orders/{transaction_id}/amounts`.
 
 /// The response of 查询订单剩余待分金额 (`GET /v3/ecommerce/profitsharing/orders/{transaction_id}/amounts`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 订单剩余待分金额
     ///
-    /// **Required.**
-    pub unsplit_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unsplit_amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        transaction_id: required(0, "transaction_id"),
-        unsplit_amount: required(1, "unsplit_amount"),
+        transaction_id: optional(0, "transaction_id"),
+        unsplit_amount: optional(1, "unsplit_amount"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`transaction_id`, `unsplit_amount`).
-    pub fn new(
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        unsplit_amount: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            transaction_id: transaction_id.into(),
-            unsplit_amount,
+            transaction_id: ::std::option::Option::None,
+            unsplit_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

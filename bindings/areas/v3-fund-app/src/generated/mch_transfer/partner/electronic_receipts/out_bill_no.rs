@@ -60,26 +60,30 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询单笔转账电子回单 (`GET /v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户转账单号
     ///
-    /// **Required.**
-    pub out_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 申请单创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 申请单更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::std::string::String>,
@@ -92,38 +96,39 @@ pub struct GetResponse {
     /// 回单文件下载地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub download_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        out_bill_no: required(1, "out_bill_no"),
-        state: required(2, "state"),
-        create_time: required(3, "create_time"),
+        sub_mchid: optional(0, "sub_mchid"),
+        out_bill_no: optional(1, "out_bill_no"),
+        state: optional(2, "state"),
+        create_time: optional(3, "create_time"),
         update_time: optional(4, "update_time"),
         hash_type: optional(5, "hash_type"),
         hash_value: optional(6, "hash_value"),
         download_url: optional(7, "download_url"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `out_bill_no`, `state`, `create_time`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sub_mchid: sub_mchid.into(),
-            out_bill_no: out_bill_no.into(),
-            state,
-            create_time: create_time.into(),
+            sub_mchid: ::std::option::Option::None,
+            out_bill_no: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
             download_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

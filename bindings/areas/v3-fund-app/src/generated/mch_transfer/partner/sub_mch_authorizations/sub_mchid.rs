@@ -32,74 +32,81 @@
 /// The `apply_order` object.
 ///
 /// 授权申请单
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetApplyOrder {
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户申请单号
     ///
-    /// **Required.**
-    pub out_apply_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_apply_no: ::std::option::Option<::std::string::String>,
     /// 授权申请单状态
     ///
-    /// **Required.**
-    pub state: GetApplyOrderState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetApplyOrderState>,
     /// 授权申请受理时间
     ///
-    /// **Required.**
-    pub accept_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub accept_time: ::std::option::Option<::std::string::String>,
     /// 最后一次状态变更时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetApplyOrder {
-        sub_mchid: required(0, "sub_mchid"),
-        out_apply_no: required(1, "out_apply_no"),
-        state: required(2, "state"),
-        accept_time: required(3, "accept_time"),
-        update_time: required(4, "update_time"),
+        sub_mchid: optional(0, "sub_mchid"),
+        out_apply_no: optional(1, "out_apply_no"),
+        state: optional(2, "state"),
+        accept_time: optional(3, "accept_time"),
+        update_time: optional(4, "update_time"),
+        ..extra
     }
 }
 
 impl GetApplyOrder {
-    /// Creates a value from its required fields (`sub_mchid`, `out_apply_no`, `state`, `accept_time`, `update_time`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_apply_no: impl ::std::convert::Into<::std::string::String>,
-        state: GetApplyOrderState,
-        accept_time: impl ::std::convert::Into<::std::string::String>,
-        update_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetApplyOrder {
-            sub_mchid: sub_mchid.into(),
-            out_apply_no: out_apply_no.into(),
-            state,
-            accept_time: accept_time.into(),
-            update_time: update_time.into(),
+            sub_mchid: ::std::option::Option::None,
+            out_apply_no: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            accept_time: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询子商户商家转账授权状态 (`GET /v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 授权申请单
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_order: ::std::option::Option<GetApplyOrder>,
@@ -109,30 +116,33 @@ pub struct GetResponse {
     /// 解除授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel_authorization_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        state: required(1, "state"),
+        sub_mchid: optional(0, "sub_mchid"),
+        state: optional(1, "state"),
         apply_order: optional(2, "apply_order"),
         authorization_time: optional(3, "authorization_time"),
         cancel_authorization_time: optional(4, "cancel_authorization_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `state`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sub_mchid: sub_mchid.into(),
-            state,
+            sub_mchid: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             apply_order: ::std::option::Option::None,
             authorization_time: ::std::option::Option::None,
             cancel_authorization_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

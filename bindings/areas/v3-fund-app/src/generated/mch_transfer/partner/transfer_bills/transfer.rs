@@ -82,7 +82,7 @@ pub struct PostBody {
     /// 转账金额
     ///
     /// **Required.**
-    pub transfer_amount: f64,
+    pub transfer_amount: i64,
     /// 转账备注
     ///
     /// **Required.**
@@ -130,7 +130,7 @@ impl PostBody {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        transfer_amount: f64,
+        transfer_amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
         transfer_scene_id: PostTransferSceneId,
         transfer_scene_report_infos: ::std::vec::Vec<PostTransferSceneReportInfosItem>,
@@ -199,40 +199,46 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 转账（用户自动收款） (`POST /v3/fund-app/mch-transfer/partner/transfer-bills/transfer`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户单号
     ///
-    /// **Required.**
-    pub out_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 微信转账单号
     ///
-    /// **Required.**
-    pub transfer_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_bill_no: ::std::option::Option<::std::string::String>,
     /// 商户AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 单据状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 转账金额
     ///
-    /// **Required.**
-    pub transfer_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_amount: ::std::option::Option<i64>,
     /// 转账备注
     ///
-    /// **Required.**
-    pub transfer_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
@@ -246,56 +252,55 @@ pub struct PostResponse {
     pub user_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
     /// 单据创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 最后一次状态变更时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sub_mchid: required(0, "sub_mchid"),
+        sub_mchid: optional(0, "sub_mchid"),
         mchid: optional(1, "mchid"),
-        out_bill_no: required(2, "out_bill_no"),
-        transfer_bill_no: required(3, "transfer_bill_no"),
+        out_bill_no: optional(2, "out_bill_no"),
+        transfer_bill_no: optional(3, "transfer_bill_no"),
         appid: optional(4, "appid"),
-        state: required(5, "state"),
-        transfer_amount: required(6, "transfer_amount"),
-        transfer_remark: required(7, "transfer_remark"),
+        state: optional(5, "state"),
+        transfer_amount: optional(6, "transfer_amount"),
+        transfer_remark: optional(7, "transfer_remark"),
         fail_reason: optional(8, "fail_reason"),
         openid: optional(9, "openid"),
         user_name: optional(10, "user_name"),
-        create_time: required(11, "create_time"),
+        create_time: optional(11, "create_time"),
         update_time: optional(12, "update_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `out_bill_no`, `transfer_bill_no`, `state`, `transfer_amount`, `transfer_remark`, `create_time`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-        transfer_amount: f64,
-        transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sub_mchid: sub_mchid.into(),
+            sub_mchid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
-            out_bill_no: out_bill_no.into(),
-            transfer_bill_no: transfer_bill_no.into(),
+            out_bill_no: ::std::option::Option::None,
+            transfer_bill_no: ::std::option::Option::None,
             appid: ::std::option::Option::None,
-            state,
-            transfer_amount,
-            transfer_remark: transfer_remark.into(),
+            state: ::std::option::Option::None,
+            transfer_amount: ::std::option::Option::None,
+            transfer_remark: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             user_name: ::std::option::Option::None,
-            create_time: create_time.into(),
+            create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -21,7 +21,7 @@
 }
 
 /// The response of 撤销转账到QQ钱包 (`POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}/cancel`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
@@ -30,22 +30,25 @@ pub struct PostResponse {
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户单号
     ///
-    /// **Required.**
-    pub out_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 微信转账单号
     ///
-    /// **Required.**
-    pub transfer_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_bill_no: ::std::option::Option<::std::string::String>,
     /// QQ互联开放平台AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 单据状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 转账金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_amount: ::std::option::Option<f64>,
+    pub transfer_amount: ::std::option::Option<i64>,
     /// 转账备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_remark: ::std::option::Option<::std::string::String>,
@@ -68,17 +71,22 @@ pub struct PostResponse {
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 最后一次状态变更时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         mchid: optional(0, "mchid"),
-        out_bill_no: required(1, "out_bill_no"),
-        transfer_bill_no: required(2, "transfer_bill_no"),
+        out_bill_no: optional(1, "out_bill_no"),
+        transfer_bill_no: optional(2, "transfer_bill_no"),
         appid: optional(3, "appid"),
-        state: required(4, "state"),
+        state: optional(4, "state"),
         transfer_amount: optional(5, "transfer_amount"),
         transfer_remark: optional(6, "transfer_remark"),
         fail_reason: optional(7, "fail_reason"),
@@ -86,24 +94,20 @@ pub struct PostResponse {
         user_qq: optional(9, "user_qq"),
         user_name: optional(10, "user_name"),
         create_time: optional(11, "create_time"),
-        update_time: required(12, "update_time"),
+        update_time: optional(12, "update_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_bill_no`, `transfer_bill_no`, `state`, `update_time`).
-    pub fn new(
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-        update_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
             mchid: ::std::option::Option::None,
-            out_bill_no: out_bill_no.into(),
-            transfer_bill_no: transfer_bill_no.into(),
+            out_bill_no: ::std::option::Option::None,
+            transfer_bill_no: ::std::option::Option::None,
             appid: ::std::option::Option::None,
-            state,
+            state: ::std::option::Option::None,
             transfer_amount: ::std::option::Option::None,
             transfer_remark: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
@@ -111,7 +115,8 @@ impl PostResponse {
             user_qq: ::std::option::Option::None,
             user_name: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
-            update_time: update_time.into(),
+            update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -50,96 +50,100 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询出境退回结果（通过商户出境退回单号） (`GET /v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户出境退回单号
     ///
-    /// **Required.**
-    pub out_return_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_return_no: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信出境退回单号
     ///
-    /// **Required.**
-    pub return_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_id: ::std::option::Option<::std::string::String>,
     /// 商户出境单号
     ///
-    /// **Required.**
-    pub out_order_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_order_id: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 微信退款单号
     ///
-    /// **Required.**
-    pub refund_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_id: ::std::option::Option<::std::string::String>,
     /// 退回金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 出境退回状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        out_return_no: required(0, "out_return_no"),
-        sub_mchid: required(1, "sub_mchid"),
-        return_id: required(2, "return_id"),
-        out_order_id: required(3, "out_order_id"),
-        transaction_id: required(4, "transaction_id"),
-        refund_id: required(5, "refund_id"),
-        amount: required(6, "amount"),
-        state: required(7, "state"),
-        create_time: required(8, "create_time"),
+        out_return_no: optional(0, "out_return_no"),
+        sub_mchid: optional(1, "sub_mchid"),
+        return_id: optional(2, "return_id"),
+        out_order_id: optional(3, "out_order_id"),
+        transaction_id: optional(4, "transaction_id"),
+        refund_id: optional(5, "refund_id"),
+        amount: optional(6, "amount"),
+        state: optional(7, "state"),
+        create_time: optional(8, "create_time"),
         success_time: optional(9, "success_time"),
         fail_reason: optional(10, "fail_reason"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`out_return_no`, `sub_mchid`, `return_id`, `out_order_id`, `transaction_id`, `refund_id`, `amount`, `state`, `create_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        out_return_no: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        return_id: impl ::std::convert::Into<::std::string::String>,
-        out_order_id: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        refund_id: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-        state: GetState,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            out_return_no: out_return_no.into(),
-            sub_mchid: sub_mchid.into(),
-            return_id: return_id.into(),
-            out_order_id: out_order_id.into(),
-            transaction_id: transaction_id.into(),
-            refund_id: refund_id.into(),
-            amount,
-            state,
-            create_time: create_time.into(),
+            out_return_no: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            return_id: ::std::option::Option::None,
+            out_order_id: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
+            refund_id: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

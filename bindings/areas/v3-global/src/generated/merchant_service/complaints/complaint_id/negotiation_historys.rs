@@ -132,36 +132,41 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `complaint_media_list` object.
 ///
 /// 操作资料列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetComplaintMediaList {
     /// 媒体文件业务类型
     ///
-    /// **Required.**
-    pub media_type: GetMediaType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub media_type: ::std::option::Option<GetMediaType>,
     /// 媒体文件请求url
     ///
-    /// **Required.**
-    pub media_url: ::std::vec::Vec<::std::string::String>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetComplaintMediaList {
-        media_type: required(0, "media_type"),
-        media_url: required(1, "media_url"),
+        media_type: optional(0, "media_type"),
+        media_url: optional(1, "media_url"),
+        ..extra
     }
 }
 
 impl GetComplaintMediaList {
-    /// Creates a value from its required fields (`media_type`, `media_url`).
-    pub fn new(
-        media_type: GetMediaType,
-        media_url: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetComplaintMediaList {
-            media_type,
-            media_url,
+            media_type: ::std::option::Option::None,
+            media_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -169,26 +174,30 @@ impl GetComplaintMediaList {
 /// An item of `data`.
 ///
 /// 投诉协商历史
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 操作流水号
     ///
-    /// **Required.**
-    pub log_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub log_id: ::std::option::Option<::std::string::String>,
     /// 操作人
     ///
-    /// **Required.**
-    pub operator: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub operator: ::std::option::Option<::std::string::String>,
     /// 操作时间
     ///
-    /// **Required.**
-    pub operate_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub operate_time: ::std::option::Option<::std::string::String>,
     /// 操作类型
     ///
-    /// **Required.**
-    pub operate_type: GetOperateType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub operate_type: ::std::option::Option<GetOperateType>,
     /// 操作内容
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_details: ::std::option::Option<::std::string::String>,
@@ -198,42 +207,43 @@ pub struct GetDataItem {
     /// 操作资料列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_media_list: ::std::option::Option<GetComplaintMediaList>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        log_id: required(0, "log_id"),
-        operator: required(1, "operator"),
-        operate_time: required(2, "operate_time"),
-        operate_type: required(3, "operate_type"),
+        log_id: optional(0, "log_id"),
+        operator: optional(1, "operator"),
+        operate_time: optional(2, "operate_time"),
+        operate_type: optional(3, "operate_type"),
         operate_details: optional(4, "operate_details"),
         image_list: optional(5, "image_list"),
         complaint_media_list: optional(6, "complaint_media_list"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`log_id`, `operator`, `operate_time`, `operate_type`).
-    pub fn new(
-        log_id: impl ::std::convert::Into<::std::string::String>,
-        operator: impl ::std::convert::Into<::std::string::String>,
-        operate_time: impl ::std::convert::Into<::std::string::String>,
-        operate_type: GetOperateType,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            log_id: log_id.into(),
-            operator: operator.into(),
-            operate_time: operate_time.into(),
-            operate_type,
+            log_id: ::std::option::Option::None,
+            operator: ::std::option::Option::None,
+            operate_time: ::std::option::Option::None,
+            operate_type: ::std::option::Option::None,
             operate_details: ::std::option::Option::None,
             image_list: ::std::option::Option::None,
             complaint_media_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询投诉协商历史 (`GET /v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -242,34 +252,42 @@ pub struct GetResponse {
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 分页开始位置
     ///
-    /// **Required.**
-    pub offset: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 投诉协商历史总条数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         data: optional(0, "data"),
-        limit: required(1, "limit"),
-        offset: required(2, "offset"),
+        limit: optional(1, "limit"),
+        offset: optional(2, "offset"),
         total_count: optional(3, "total_count"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`limit`, `offset`).
-    pub fn new(limit: i64, offset: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
             data: ::std::option::Option::None,
-            limit,
-            offset,
+            limit: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -153,6 +153,10 @@ pub struct GetResponse {
     /// 商户appid下的用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -173,6 +177,7 @@ pub struct GetResponse {
         termination_mode: optional(13, "termination_mode"),
         termination_note: optional(14, "termination_note"),
         openid: optional(15, "openid"),
+        ..extra
     }
 }
 
@@ -196,6 +201,7 @@ impl GetResponse {
             termination_mode: ::std::option::Option::None,
             termination_note: ::std::option::Option::None,
             openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

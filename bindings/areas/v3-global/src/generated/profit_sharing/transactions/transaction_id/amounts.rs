@@ -45,39 +45,44 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询剩余待分金额 (`GET /v3/global/profit-sharing/transactions/{transaction_id}/amounts`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 订单剩余待分金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub unsplit_amount: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        transaction_id: required(0, "transaction_id"),
+        transaction_id: optional(0, "transaction_id"),
         unsplit_amount: optional(1, "unsplit_amount"),
         currency: optional(2, "currency"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`transaction_id`).
-    pub fn new(
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            transaction_id: transaction_id.into(),
+            transaction_id: ::std::option::Option::None,
             unsplit_amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -45,14 +45,15 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询订单剩余可退款金额 (`GET /v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 微信订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 订单剩余可退款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub refundable_amount: ::std::option::Option<i64>,
@@ -62,27 +63,31 @@ pub struct GetResponse {
     /// 订单剩余可使用垫付资金退款的金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub funds_refundable_amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        transaction_id: required(0, "transaction_id"),
+        transaction_id: optional(0, "transaction_id"),
         refundable_amount: optional(1, "refundable_amount"),
         currency: optional(2, "currency"),
         funds_refundable_amount: optional(3, "funds_refundable_amount"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`transaction_id`).
-    pub fn new(
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            transaction_id: transaction_id.into(),
+            transaction_id: ::std::option::Option::None,
             refundable_amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             funds_refundable_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

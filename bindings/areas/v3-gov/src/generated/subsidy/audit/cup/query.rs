@@ -53,14 +53,15 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 查询审核结果 (`POST /v3/gov/subsidy/audit/cup/query`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 响应码
     ///
-    /// **Required.**
-    pub code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub msg: ::std::option::Option<::std::string::String>,
@@ -97,11 +98,15 @@ pub struct PostResponse {
     /// 分公司机构代码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub org_no: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        code: required(0, "code"),
+        code: optional(0, "code"),
         msg: optional(1, "msg"),
         sub_code: optional(2, "sub_code"),
         sub_msg: optional(3, "sub_msg"),
@@ -114,14 +119,15 @@ pub struct PostResponse {
         refund_at: optional(10, "refund_at"),
         refund_dt: optional(11, "refund_dt"),
         org_no: optional(12, "org_no"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`code`).
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            code: code.into(),
+            code: ::std::option::Option::None,
             msg: ::std::option::Option::None,
             sub_code: ::std::option::Option::None,
             sub_msg: ::std::option::Option::None,
@@ -134,6 +140,7 @@ impl PostResponse {
             refund_at: ::std::option::Option::None,
             refund_dt: ::std::option::Option::None,
             org_no: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -41,7 +41,7 @@ pub struct PostBody {
     /// 使用的资格的地区编码
     ///
     /// **Required.**
-    pub qualification_region_code: f64,
+    pub qualification_region_code: i64,
     /// 证件类型
     ///
     /// **Required.**
@@ -64,7 +64,7 @@ impl PostBody {
         real_name: ::wechatpay_runtime::Sensitive,
         id_card_number: ::wechatpay_runtime::Sensitive,
         phone_number: ::wechatpay_runtime::Sensitive,
-        qualification_region_code: f64,
+        qualification_region_code: i64,
         identity_document_type: PostIdentityDocumentType,
     ) -> Self {
         PostBody {
@@ -127,7 +127,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// An item of `qualification_list`.
 ///
 /// 资格状态数组
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostQualificationListItem {
@@ -135,12 +135,14 @@ pub struct PostQualificationListItem {
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
     ///
-    /// **Required.**
-    pub appliance_id: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appliance_id: ::std::option::Option<i64>,
     /// 状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 区分未领取的原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub unclaimed_reason: ::std::option::Option<PostUnclaimedReason>,
@@ -153,54 +155,71 @@ pub struct PostQualificationListItem {
     /// 领取的地区名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub claimed_region_name: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostQualificationListItem {
-        appliance_id: required(0, "appliance_id"),
-        state: required(1, "state"),
+        appliance_id: optional(0, "appliance_id"),
+        state: optional(1, "state"),
         unclaimed_reason: optional(2, "unclaimed_reason"),
         claim_mode: optional(3, "claim_mode"),
         claimed_platform_name: optional(4, "claimed_platform_name"),
         claimed_region_name: optional(5, "claimed_region_name"),
+        ..extra
     }
 }
 
 impl PostQualificationListItem {
-    /// Creates a value from its required fields (`appliance_id`, `state`).
-    pub fn new(appliance_id: f64, state: PostState) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostQualificationListItem {
-            appliance_id,
-            state,
+            appliance_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             unclaimed_reason: ::std::option::Option::None,
             claim_mode: ::std::option::Option::None,
             claimed_platform_name: ::std::option::Option::None,
             claimed_region_name: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 批量查询用户资格(透传模式) (`POST /v3/gov/subsidy/qualifications/passthrough/query`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 资格状态数组
     ///
-    /// **Required.**
-    pub qualification_list: ::std::vec::Vec<PostQualificationListItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub qualification_list: ::std::option::Option<
+        ::std::vec::Vec<PostQualificationListItem>,
+    >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        qualification_list: required(0, "qualification_list"),
+        qualification_list: optional(0, "qualification_list"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`qualification_list`).
-    pub fn new(qualification_list: ::std::vec::Vec<PostQualificationListItem>) -> Self {
-        PostResponse { qualification_list }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        PostResponse {
+            qualification_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 

@@ -36,7 +36,7 @@ pub struct PostBody {
     /// 使用的资格的地区编码
     ///
     /// **Required.**
-    pub qualification_region_code: f64,
+    pub qualification_region_code: i64,
     /// 查询的日期
     ///
     /// **Required.**
@@ -49,7 +49,7 @@ pub struct PostBody {
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub appliance_id: ::std::option::Option<f64>,
+    pub appliance_id: ::std::option::Option<i64>,
     /// 品类状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cate_state: ::std::option::Option<PostCateState>,
@@ -68,7 +68,7 @@ pub struct PostBody {
 impl PostBody {
     /// Creates a value from its required fields (`qualification_region_code`, `query_date`, `query_type`).
     pub fn new(
-        qualification_region_code: f64,
+        qualification_region_code: i64,
         query_date: impl ::std::convert::Into<::std::string::String>,
         query_type: PostQueryType,
     ) -> Self {
@@ -82,7 +82,7 @@ impl PostBody {
     }
 
     /// Sets `appliance_id`.
-    pub fn with_appliance_id(mut self, appliance_id: f64) -> Self {
+    pub fn with_appliance_id(mut self, appliance_id: i64) -> Self {
         self.appliance_id = ::std::option::Option::Some(appliance_id);
         self
     }
@@ -103,57 +103,62 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 查询单日交易汇总 (`POST /v3/gov/subsidy/transactions/summary/query-day`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 响应码
     ///
-    /// **Required.**
-    pub code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
-    /// **Required.**
-    pub message: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub message: ::std::option::Option<::std::string::String>,
     /// 交易总笔数
     ///
-    /// **Required.**
-    pub total_trade_count: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_trade_count: ::std::option::Option<i64>,
     /// 交易总金额
     ///
-    /// **Required.**
-    pub total_trade_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_trade_amount: ::std::option::Option<i64>,
     /// 补贴总金额
     ///
-    /// **Required.**
-    pub total_subsidy_count: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_subsidy_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        code: required(0, "code"),
-        message: required(1, "message"),
-        total_trade_count: required(2, "total_trade_count"),
-        total_trade_amount: required(3, "total_trade_amount"),
-        total_subsidy_count: required(4, "total_subsidy_count"),
+        code: optional(0, "code"),
+        message: optional(1, "message"),
+        total_trade_count: optional(2, "total_trade_count"),
+        total_trade_amount: optional(3, "total_trade_amount"),
+        total_subsidy_count: optional(4, "total_subsidy_count"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`code`, `message`, `total_trade_count`, `total_trade_amount`, `total_subsidy_count`).
-    pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
-        message: impl ::std::convert::Into<::std::string::String>,
-        total_trade_count: f64,
-        total_trade_amount: f64,
-        total_subsidy_count: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            code: code.into(),
-            message: message.into(),
-            total_trade_count,
-            total_trade_amount,
-            total_subsidy_count,
+            code: ::std::option::Option::None,
+            message: ::std::option::Option::None,
+            total_trade_count: ::std::option::Option::None,
+            total_trade_amount: ::std::option::Option::None,
+            total_subsidy_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

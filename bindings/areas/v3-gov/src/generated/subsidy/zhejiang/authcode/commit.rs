@@ -43,7 +43,7 @@ pub struct PostBody {
     pub order_no: ::std::option::Option<::std::string::String>,
     /// 政府补贴金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subsidy_amt: ::std::option::Option<f64>,
+    pub subsidy_amt: ::std::option::Option<i64>,
     /// 收货地区编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub add_code: ::std::option::Option<::std::string::String>,
@@ -87,7 +87,7 @@ pub struct PostBody {
     pub county_code: ::std::option::Option<::std::string::String>,
     /// 原订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -170,7 +170,7 @@ impl PostBody {
     }
 
     /// Sets `subsidy_amt`.
-    pub fn with_subsidy_amt(mut self, subsidy_amt: f64) -> Self {
+    pub fn with_subsidy_amt(mut self, subsidy_amt: i64) -> Self {
         self.subsidy_amt = ::std::option::Option::Some(subsidy_amt);
         self
     }
@@ -272,7 +272,7 @@ impl PostBody {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: f64) -> Self {
+    pub fn with_amount(mut self, amount: i64) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
@@ -287,36 +287,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 品类凭证码上报确认 (`POST /v3/gov/subsidy/zhejiang/authcode/commit`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 响应码
     ///
-    /// **Required.**
-    pub resp_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub resp_code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
-    /// **Required.**
-    pub resp_desc: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub resp_desc: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        resp_code: required(0, "resp_code"),
-        resp_desc: required(1, "resp_desc"),
+        resp_code: optional(0, "resp_code"),
+        resp_desc: optional(1, "resp_desc"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`resp_code`, `resp_desc`).
-    pub fn new(
-        resp_code: impl ::std::convert::Into<::std::string::String>,
-        resp_desc: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            resp_code: resp_code.into(),
-            resp_desc: resp_desc.into(),
+            resp_code: ::std::option::Option::None,
+            resp_desc: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -74,45 +74,51 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 预核销品类凭证码 (`POST /v3/gov/subsidy/zhejiang/authcode/try`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 响应码
     ///
-    /// **Required.**
-    pub resp_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub resp_code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
-    /// **Required.**
-    pub resp_desc: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub resp_desc: ::std::option::Option<::std::string::String>,
     /// 冻结流水号
     ///
-    /// **Required.**
-    pub cred_frozen_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cred_frozen_no: ::std::option::Option<::std::string::String>,
     /// 活动号
     ///
-    /// **Required.**
-    pub event_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_id: ::std::option::Option<::std::string::String>,
     /// 活动标题
     ///
-    /// **Required.**
-    pub event_title: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_title: ::std::option::Option<::std::string::String>,
     /// 优惠模式
     ///
     /// Documented values: `DIS_FLAG`, `DIS_CALC`, `DIS_SMKT`.
     ///
-    /// **Required.**
-    pub discount_mode: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_mode: ::std::option::Option<i64>,
     /// 原订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 优惠金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_amt: ::std::option::Option<f64>,
+    pub discount_amt: ::std::option::Option<i64>,
     /// 实付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_amt: ::std::option::Option<f64>,
+    pub pay_amt: ::std::option::Option<i64>,
     /// 渠道优惠标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub channel_dis_flag: ::std::option::Option<::std::string::String>,
@@ -121,51 +127,50 @@ pub struct PostResponse {
     pub channel_evt_no: ::std::option::Option<::std::string::String>,
     /// 品类编码
     ///
-    /// **Required.**
-    pub category_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub category_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        resp_code: required(0, "resp_code"),
-        resp_desc: required(1, "resp_desc"),
-        cred_frozen_no: required(2, "cred_frozen_no"),
-        event_id: required(3, "event_id"),
-        event_title: required(4, "event_title"),
-        discount_mode: required(5, "discount_mode"),
+        resp_code: optional(0, "resp_code"),
+        resp_desc: optional(1, "resp_desc"),
+        cred_frozen_no: optional(2, "cred_frozen_no"),
+        event_id: optional(3, "event_id"),
+        event_title: optional(4, "event_title"),
+        discount_mode: optional(5, "discount_mode"),
         amount: optional(6, "amount"),
         discount_amt: optional(7, "discount_amt"),
         pay_amt: optional(8, "pay_amt"),
         channel_dis_flag: optional(9, "channel_dis_flag"),
         channel_evt_no: optional(10, "channel_evt_no"),
-        category_id: required(11, "category_id"),
+        category_id: optional(11, "category_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`resp_code`, `resp_desc`, `cred_frozen_no`, `event_id`, `event_title`, `discount_mode`, `category_id`).
-    pub fn new(
-        resp_code: impl ::std::convert::Into<::std::string::String>,
-        resp_desc: impl ::std::convert::Into<::std::string::String>,
-        cred_frozen_no: impl ::std::convert::Into<::std::string::String>,
-        event_id: impl ::std::convert::Into<::std::string::String>,
-        event_title: impl ::std::convert::Into<::std::string::String>,
-        discount_mode: f64,
-        category_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            resp_code: resp_code.into(),
-            resp_desc: resp_desc.into(),
-            cred_frozen_no: cred_frozen_no.into(),
-            event_id: event_id.into(),
-            event_title: event_title.into(),
-            discount_mode,
+            resp_code: ::std::option::Option::None,
+            resp_desc: ::std::option::Option::None,
+            cred_frozen_no: ::std::option::Option::None,
+            event_id: ::std::option::Option::None,
+            event_title: ::std::option::Option::None,
+            discount_mode: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             discount_amt: ::std::option::Option::None,
             pay_amt: ::std::option::Option::None,
             channel_dis_flag: ::std::option::Option::None,
             channel_evt_no: ::std::option::Option::None,
-            category_id: category_id.into(),
+            category_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -91,62 +91,75 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 商品信息查询 (`POST /v3/gov/subsidy/zhejiang/goods/query`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 响应码
     ///
-    /// **Required.**
-    pub resp_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub resp_code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
-    /// **Required.**
-    pub resp_desc: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub resp_desc: ::std::option::Option<::std::string::String>,
     /// 商品条码
     ///
-    /// **Required.**
-    pub goods_bar_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_bar_code: ::std::option::Option<::std::string::String>,
     /// 本记录唯一ID
     ///
-    /// **Required.**
-    pub seq_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub seq_id: ::std::option::Option<::std::string::String>,
     /// 省份代码
     ///
-    /// **Required.**
-    pub province: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub province: ::std::option::Option<::std::string::String>,
     /// 条码类型
     ///
-    /// **Required.**
-    pub code_type: PostCodeType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_type: ::std::option::Option<PostCodeType>,
     /// 商品品类
     ///
-    /// **Required.**
-    pub goods_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_type: ::std::option::Option<::std::string::String>,
     /// 商品名称
     ///
-    /// **Required.**
-    pub goods_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_name: ::std::option::Option<::std::string::String>,
     /// 品牌名称
     ///
-    /// **Required.**
-    pub logo_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub logo_name: ::std::option::Option<::std::string::String>,
     /// 商品型号
     ///
-    /// **Required.**
-    pub goods_model: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_model: ::std::option::Option<::std::string::String>,
     /// 基准价格
     ///
-    /// **Required.**
-    pub basis_price: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub basis_price: ::std::option::Option<::std::string::String>,
     /// 厂商统一社会信用代码
     ///
-    /// **Required.**
-    pub manufact_cert_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub manufact_cert_code: ::std::option::Option<::std::string::String>,
     /// 厂商指导零售价
     ///
-    /// **Required.**
-    pub manufact_price: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub manufact_price: ::std::option::Option<::std::string::String>,
     /// 能效标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub energy_effciency: ::std::option::Option<::std::string::String>,
@@ -237,23 +250,27 @@ pub struct PostResponse {
     /// 上送平台编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub msg_src_platform: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        resp_code: required(0, "resp_code"),
-        resp_desc: required(1, "resp_desc"),
-        goods_bar_code: required(2, "goods_bar_code"),
-        seq_id: required(3, "seq_id"),
-        province: required(4, "province"),
-        code_type: required(5, "code_type"),
-        goods_type: required(6, "goods_type"),
-        goods_name: required(7, "goods_name"),
-        logo_name: required(8, "logo_name"),
-        goods_model: required(9, "goods_model"),
-        basis_price: required(10, "basis_price"),
-        manufact_cert_code: required(11, "manufact_cert_code"),
-        manufact_price: required(12, "manufact_price"),
+        resp_code: optional(0, "resp_code"),
+        resp_desc: optional(1, "resp_desc"),
+        goods_bar_code: optional(2, "goods_bar_code"),
+        seq_id: optional(3, "seq_id"),
+        province: optional(4, "province"),
+        code_type: optional(5, "code_type"),
+        goods_type: optional(6, "goods_type"),
+        goods_name: optional(7, "goods_name"),
+        logo_name: optional(8, "logo_name"),
+        goods_model: optional(9, "goods_model"),
+        basis_price: optional(10, "basis_price"),
+        manufact_cert_code: optional(11, "manufact_cert_code"),
+        manufact_price: optional(12, "manufact_price"),
         energy_effciency: optional(13, "energy_effciency"),
         energy_reg_code: optional(14, "energy_reg_code"),
         energy_reg_model: optional(15, "energy_reg_model"),
@@ -284,41 +301,27 @@ pub struct PostResponse {
         sale_date: optional(40, "sale_date"),
         pc_type: optional(41, "pc_type"),
         msg_src_platform: optional(42, "msg_src_platform"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`resp_code`, `resp_desc`, `goods_bar_code`, `seq_id`, `province`, `code_type`, `goods_type`, `goods_name`, `logo_name`, `goods_model`, `basis_price`, `manufact_cert_code`, `manufact_price`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        resp_code: impl ::std::convert::Into<::std::string::String>,
-        resp_desc: impl ::std::convert::Into<::std::string::String>,
-        goods_bar_code: impl ::std::convert::Into<::std::string::String>,
-        seq_id: impl ::std::convert::Into<::std::string::String>,
-        province: impl ::std::convert::Into<::std::string::String>,
-        code_type: PostCodeType,
-        goods_type: impl ::std::convert::Into<::std::string::String>,
-        goods_name: impl ::std::convert::Into<::std::string::String>,
-        logo_name: impl ::std::convert::Into<::std::string::String>,
-        goods_model: impl ::std::convert::Into<::std::string::String>,
-        basis_price: impl ::std::convert::Into<::std::string::String>,
-        manufact_cert_code: impl ::std::convert::Into<::std::string::String>,
-        manufact_price: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            resp_code: resp_code.into(),
-            resp_desc: resp_desc.into(),
-            goods_bar_code: goods_bar_code.into(),
-            seq_id: seq_id.into(),
-            province: province.into(),
-            code_type,
-            goods_type: goods_type.into(),
-            goods_name: goods_name.into(),
-            logo_name: logo_name.into(),
-            goods_model: goods_model.into(),
-            basis_price: basis_price.into(),
-            manufact_cert_code: manufact_cert_code.into(),
-            manufact_price: manufact_price.into(),
+            resp_code: ::std::option::Option::None,
+            resp_desc: ::std::option::Option::None,
+            goods_bar_code: ::std::option::Option::None,
+            seq_id: ::std::option::Option::None,
+            province: ::std::option::Option::None,
+            code_type: ::std::option::Option::None,
+            goods_type: ::std::option::Option::None,
+            goods_name: ::std::option::Option::None,
+            logo_name: ::std::option::Option::None,
+            goods_model: ::std::option::Option::None,
+            basis_price: ::std::option::Option::None,
+            manufact_cert_code: ::std::option::Option::None,
+            manufact_price: ::std::option::Option::None,
             energy_effciency: ::std::option::Option::None,
             energy_reg_code: ::std::option::Option::None,
             energy_reg_model: ::std::option::Option::None,
@@ -349,6 +352,7 @@ impl PostResponse {
             sale_date: ::std::option::Option::None,
             pc_type: ::std::option::Option::None,
             msg_src_platform: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

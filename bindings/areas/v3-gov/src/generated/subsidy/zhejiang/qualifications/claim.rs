@@ -99,36 +99,41 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 领取资格 (`POST /v3/gov/subsidy/zhejiang/qualifications/claim`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 响应码
     ///
-    /// **Required.**
-    pub resp_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub resp_code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
-    /// **Required.**
-    pub resp_desc: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub resp_desc: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        resp_code: required(0, "resp_code"),
-        resp_desc: required(1, "resp_desc"),
+        resp_code: optional(0, "resp_code"),
+        resp_desc: optional(1, "resp_desc"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`resp_code`, `resp_desc`).
-    pub fn new(
-        resp_code: impl ::std::convert::Into<::std::string::String>,
-        resp_desc: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            resp_code: resp_code.into(),
-            resp_desc: resp_desc.into(),
+            resp_code: ::std::option::Option::None,
+            resp_desc: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

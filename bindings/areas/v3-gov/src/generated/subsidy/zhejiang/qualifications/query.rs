@@ -81,77 +81,89 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// An item of `data`.
 ///
 /// 资格信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostDataItem {
     /// 品类编码
     ///
-    /// **Required.**
-    pub cate_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cate_code: ::std::option::Option<::std::string::String>,
     /// 状态信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
     /// 状态编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status_code: ::std::option::Option<PostStatusCode>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostDataItem {
-        cate_code: required(0, "cate_code"),
+        cate_code: optional(0, "cate_code"),
         status: optional(1, "status"),
         status_code: optional(2, "status_code"),
+        ..extra
     }
 }
 
 impl PostDataItem {
-    /// Creates a value from its required fields (`cate_code`).
-    pub fn new(cate_code: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostDataItem {
-            cate_code: cate_code.into(),
+            cate_code: ::std::option::Option::None,
             status: ::std::option::Option::None,
             status_code: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询补贴资格 (`POST /v3/gov/subsidy/zhejiang/qualifications/query`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 响应码
     ///
-    /// **Required.**
-    pub resp_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub resp_code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
-    /// **Required.**
-    pub resp_desc: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub resp_desc: ::std::option::Option<::std::string::String>,
     /// 资格信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<PostDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        resp_code: required(0, "resp_code"),
-        resp_desc: required(1, "resp_desc"),
+        resp_code: optional(0, "resp_code"),
+        resp_desc: optional(1, "resp_desc"),
         data: optional(2, "data"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`resp_code`, `resp_desc`).
-    pub fn new(
-        resp_code: impl ::std::convert::Into<::std::string::String>,
-        resp_desc: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            resp_code: resp_code.into(),
-            resp_desc: resp_desc.into(),
+            resp_code: ::std::option::Option::None,
+            resp_desc: ::std::option::Option::None,
             data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -58,11 +58,16 @@ pub struct GetUseAmountList {
     /// 已用金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub used_amounts: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetUseAmountList {
         used_amounts: optional(0, "used_amounts"),
+        ..extra
     }
 }
 
@@ -71,122 +76,127 @@ impl GetUseAmountList {
     pub fn new() -> Self {
         GetUseAmountList {
             used_amounts: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询绑定多笔立减活动的代金券详情 (`GET /v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 创建批次的商户号
     ///
-    /// **Required.**
-    pub stock_creator_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
     /// 批次号
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
     /// 代金券id
     ///
-    /// **Required.**
-    pub coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 代金券名称
     ///
-    /// **Required.**
-    pub coupon_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_name: ::std::option::Option<::std::string::String>,
     /// 券状态
     ///
-    /// **Required.**
-    pub coupon_state: GetCouponState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_state: ::std::option::Option<GetCouponState>,
     /// 领券时间
     ///
-    /// **Required.**
-    pub receive_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receive_time: ::std::option::Option<::std::string::String>,
     /// 可用开始时间
     ///
-    /// **Required.**
-    pub available_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 可用结束时间
     ///
-    /// **Required.**
-    pub available_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 活动ID
     ///
-    /// **Required.**
-    pub activity_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_id: ::std::option::Option<::std::string::String>,
     /// 最大使用次数
     ///
-    /// **Required.**
-    pub max_use_number: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_use_number: ::std::option::Option<i64>,
     /// 可用次数
     ///
-    /// **Required.**
-    pub available_number: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_number: ::std::option::Option<i64>,
     /// 已使用次数
     ///
-    /// **Required.**
-    pub used_number: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub used_number: ::std::option::Option<i64>,
     /// 已用金额列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_amount_list: ::std::option::Option<GetUseAmountList>,
     /// 用户标识ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        stock_creator_mchid: required(0, "stock_creator_mchid"),
-        stock_id: required(1, "stock_id"),
-        coupon_id: required(2, "coupon_id"),
-        coupon_name: required(3, "coupon_name"),
-        coupon_state: required(4, "coupon_state"),
-        receive_time: required(5, "receive_time"),
-        available_begin_time: required(6, "available_begin_time"),
-        available_end_time: required(7, "available_end_time"),
-        activity_id: required(8, "activity_id"),
-        max_use_number: required(9, "max_use_number"),
-        available_number: required(10, "available_number"),
-        used_number: required(11, "used_number"),
+        stock_creator_mchid: optional(0, "stock_creator_mchid"),
+        stock_id: optional(1, "stock_id"),
+        coupon_id: optional(2, "coupon_id"),
+        coupon_name: optional(3, "coupon_name"),
+        coupon_state: optional(4, "coupon_state"),
+        receive_time: optional(5, "receive_time"),
+        available_begin_time: optional(6, "available_begin_time"),
+        available_end_time: optional(7, "available_end_time"),
+        activity_id: optional(8, "activity_id"),
+        max_use_number: optional(9, "max_use_number"),
+        available_number: optional(10, "available_number"),
+        used_number: optional(11, "used_number"),
         use_amount_list: optional(12, "use_amount_list"),
         openid: optional(13, "openid"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`stock_creator_mchid`, `stock_id`, `coupon_id`, `coupon_name`, `coupon_state`, `receive_time`, `available_begin_time`, `available_end_time`, `activity_id`, `max_use_number`, `available_number`, `used_number`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        stock_creator_mchid: impl ::std::convert::Into<::std::string::String>,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-        coupon_id: impl ::std::convert::Into<::std::string::String>,
-        coupon_name: impl ::std::convert::Into<::std::string::String>,
-        coupon_state: GetCouponState,
-        receive_time: impl ::std::convert::Into<::std::string::String>,
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-        max_use_number: f64,
-        available_number: f64,
-        used_number: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            stock_creator_mchid: stock_creator_mchid.into(),
-            stock_id: stock_id.into(),
-            coupon_id: coupon_id.into(),
-            coupon_name: coupon_name.into(),
-            coupon_state,
-            receive_time: receive_time.into(),
-            available_begin_time: available_begin_time.into(),
-            available_end_time: available_end_time.into(),
-            activity_id: activity_id.into(),
-            max_use_number,
-            available_number,
-            used_number,
+            stock_creator_mchid: ::std::option::Option::None,
+            stock_id: ::std::option::Option::None,
+            coupon_id: ::std::option::Option::None,
+            coupon_name: ::std::option::Option::None,
+            coupon_state: ::std::option::Option::None,
+            receive_time: ::std::option::Option::None,
+            available_begin_time: ::std::option::Option::None,
+            available_end_time: ::std::option::Option::None,
+            activity_id: ::std::option::Option::None,
+            max_use_number: ::std::option::Option::None,
+            available_number: ::std::option::Option::None,
+            used_number: ::std::option::Option::None,
             use_amount_list: ::std::option::Option::None,
             openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

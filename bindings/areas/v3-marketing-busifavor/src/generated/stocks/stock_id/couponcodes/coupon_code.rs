@@ -86,6 +86,10 @@ pub struct GetCouponCodeCodeInformation {
     /// 用户券code
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -97,6 +101,7 @@ pub struct GetCouponCodeCodeInformation {
         openid: optional(4, "openid"),
         unionid: optional(5, "unionid"),
         coupon_code: optional(6, "coupon_code"),
+        ..extra
     }
 }
 
@@ -111,6 +116,7 @@ impl GetCouponCodeCodeInformation {
             openid: ::std::option::Option::None,
             unionid: ::std::option::Option::None,
             coupon_code: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -141,12 +147,17 @@ pub struct GetCouponCodeAvailableDayTimeItem {
     /// 当天可用结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponCodeAvailableDayTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
+        ..extra
     }
 }
 
@@ -156,6 +167,7 @@ impl GetCouponCodeAvailableDayTimeItem {
         GetCouponCodeAvailableDayTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -175,12 +187,17 @@ pub struct GetCouponCodeAvailableWeek {
     pub available_day_time: ::std::option::Option<
         ::std::vec::Vec<GetCouponCodeAvailableDayTimeItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponCodeAvailableWeek {
         week_day: optional(0, "week_day"),
         available_day_time: optional(1, "available_day_time"),
+        ..extra
     }
 }
 
@@ -190,6 +207,7 @@ impl GetCouponCodeAvailableWeek {
         GetCouponCodeAvailableWeek {
             week_day: ::std::option::Option::None,
             available_day_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -207,12 +225,17 @@ pub struct GetCouponCodeIrregularyAvaliableTimeItem {
     /// 结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponCodeIrregularyAvaliableTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
+        ..extra
     }
 }
 
@@ -222,6 +245,7 @@ impl GetCouponCodeIrregularyAvaliableTimeItem {
         GetCouponCodeIrregularyAvaliableTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -229,18 +253,20 @@ impl GetCouponCodeIrregularyAvaliableTimeItem {
 /// The `coupon_available_time` object.
 ///
 /// 券可核销时间
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeCouponAvailableTime {
     /// 开始时间
     ///
-    /// **Required.**
-    pub available_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
-    /// **Required.**
-    pub available_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
@@ -255,32 +281,35 @@ pub struct GetCouponCodeCouponAvailableTime {
     /// 领取后N天开始生效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wait_days_after_receive: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponCodeCouponAvailableTime {
-        available_begin_time: required(0, "available_begin_time"),
-        available_end_time: required(1, "available_end_time"),
+        available_begin_time: optional(0, "available_begin_time"),
+        available_end_time: optional(1, "available_end_time"),
         available_day_after_receive: optional(2, "available_day_after_receive"),
         available_week: optional(3, "available_week"),
         irregulary_avaliable_time: optional(4, "irregulary_avaliable_time"),
         wait_days_after_receive: optional(5, "wait_days_after_receive"),
+        ..extra
     }
 }
 
 impl GetCouponCodeCouponAvailableTime {
-    /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
-    pub fn new(
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCouponCodeCouponAvailableTime {
-            available_begin_time: available_begin_time.into(),
-            available_end_time: available_end_time.into(),
+            available_begin_time: ::std::option::Option::None,
+            available_end_time: ::std::option::Option::None,
             available_day_after_receive: ::std::option::Option::None,
             available_week: ::std::option::Option::None,
             irregulary_avaliable_time: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -288,33 +317,41 @@ impl GetCouponCodeCouponAvailableTime {
 /// The `fixed_normal_coupon` object.
 ///
 /// 固定面额满减券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeFixedNormalCoupon {
     /// 优惠金额
     ///
-    /// **Required.**
-    pub discount_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_amount: ::std::option::Option<i64>,
     /// 消费门槛
     ///
-    /// **Required.**
-    pub transaction_minimum: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_minimum: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponCodeFixedNormalCoupon {
-        discount_amount: required(0, "discount_amount"),
-        transaction_minimum: required(1, "transaction_minimum"),
+        discount_amount: optional(0, "discount_amount"),
+        transaction_minimum: optional(1, "transaction_minimum"),
+        ..extra
     }
 }
 
 impl GetCouponCodeFixedNormalCoupon {
-    /// Creates a value from its required fields (`discount_amount`, `transaction_minimum`).
-    pub fn new(discount_amount: i64, transaction_minimum: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCouponCodeFixedNormalCoupon {
-            discount_amount,
-            transaction_minimum,
+            discount_amount: ::std::option::Option::None,
+            transaction_minimum: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -322,33 +359,41 @@ impl GetCouponCodeFixedNormalCoupon {
 /// The `discount_coupon` object.
 ///
 /// 折扣券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeDiscountCoupon {
     /// 折扣比例
     ///
-    /// **Required.**
-    pub discount_percent: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_percent: ::std::option::Option<i64>,
     /// 消费门槛
     ///
-    /// **Required.**
-    pub transaction_minimum: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_minimum: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponCodeDiscountCoupon {
-        discount_percent: required(0, "discount_percent"),
-        transaction_minimum: required(1, "transaction_minimum"),
+        discount_percent: optional(0, "discount_percent"),
+        transaction_minimum: optional(1, "transaction_minimum"),
+        ..extra
     }
 }
 
 impl GetCouponCodeDiscountCoupon {
-    /// Creates a value from its required fields (`discount_percent`, `transaction_minimum`).
-    pub fn new(discount_percent: i64, transaction_minimum: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCouponCodeDiscountCoupon {
-            discount_percent,
-            transaction_minimum,
+            discount_percent: ::std::option::Option::None,
+            transaction_minimum: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -356,33 +401,41 @@ impl GetCouponCodeDiscountCoupon {
 /// The `exchange_coupon` object.
 ///
 /// 换购券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeExchangeCoupon {
     /// 单品换购价
     ///
-    /// **Required.**
-    pub exchange_price: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub exchange_price: ::std::option::Option<i64>,
     /// 消费门槛
     ///
-    /// **Required.**
-    pub transaction_minimum: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_minimum: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponCodeExchangeCoupon {
-        exchange_price: required(0, "exchange_price"),
-        transaction_minimum: required(1, "transaction_minimum"),
+        exchange_price: optional(0, "exchange_price"),
+        transaction_minimum: optional(1, "transaction_minimum"),
+        ..extra
     }
 }
 
 impl GetCouponCodeExchangeCoupon {
-    /// Creates a value from its required fields (`exchange_price`, `transaction_minimum`).
-    pub fn new(exchange_price: i64, transaction_minimum: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCouponCodeExchangeCoupon {
-            exchange_price,
-            transaction_minimum,
+            exchange_price: ::std::option::Option::None,
+            transaction_minimum: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -404,14 +457,15 @@ impl GetCouponCodeExchangeCoupon {
 /// The `coupon_use_rule` object.
 ///
 /// 核销规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeCouponUseRule {
     /// 券可核销时间
     ///
-    /// **Required.**
-    pub coupon_available_time: GetCouponCodeCouponAvailableTime,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_available_time: ::std::option::Option<GetCouponCodeCouponAvailableTime>,
     /// 固定面额满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_normal_coupon: ::std::option::Option<GetCouponCodeFixedNormalCoupon>,
@@ -423,42 +477,46 @@ pub struct GetCouponCodeCouponUseRule {
     pub exchange_coupon: ::std::option::Option<GetCouponCodeExchangeCoupon>,
     /// 核销方式
     ///
-    /// **Required.**
-    pub use_method: GetCouponCodeUseMethod,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub use_method: ::std::option::Option<GetCouponCodeUseMethod>,
     /// 小程序appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponCodeCouponUseRule {
-        coupon_available_time: required(0, "coupon_available_time"),
+        coupon_available_time: optional(0, "coupon_available_time"),
         fixed_normal_coupon: optional(1, "fixed_normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
         exchange_coupon: optional(3, "exchange_coupon"),
-        use_method: required(4, "use_method"),
+        use_method: optional(4, "use_method"),
         mini_programs_appid: optional(5, "mini_programs_appid"),
         mini_programs_path: optional(6, "mini_programs_path"),
+        ..extra
     }
 }
 
 impl GetCouponCodeCouponUseRule {
-    /// Creates a value from its required fields (`coupon_available_time`, `use_method`).
-    pub fn new(
-        coupon_available_time: GetCouponCodeCouponAvailableTime,
-        use_method: GetCouponCodeUseMethod,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCouponCodeCouponUseRule {
-            coupon_available_time,
+            coupon_available_time: ::std::option::Option::None,
             fixed_normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
             exchange_coupon: ::std::option::Option::None,
-            use_method,
+            use_method: ::std::option::Option::None,
             mini_programs_appid: ::std::option::Option::None,
             mini_programs_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -466,48 +524,53 @@ impl GetCouponCodeCouponUseRule {
 /// The `mini_programs_info` object.
 ///
 /// 小程序入口
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeMiniProgramsInfo {
     /// 商家小程序appid
     ///
-    /// **Required.**
-    pub mini_programs_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 商家小程序path
     ///
-    /// **Required.**
-    pub mini_programs_path: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mini_programs_path: ::std::option::Option<::std::string::String>,
     /// 入口文案
     ///
-    /// **Required.**
-    pub entrance_words: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub entrance_words: ::std::option::Option<::std::string::String>,
     /// 引导文案
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub guiding_words: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponCodeMiniProgramsInfo {
-        mini_programs_appid: required(0, "mini_programs_appid"),
-        mini_programs_path: required(1, "mini_programs_path"),
-        entrance_words: required(2, "entrance_words"),
+        mini_programs_appid: optional(0, "mini_programs_appid"),
+        mini_programs_path: optional(1, "mini_programs_path"),
+        entrance_words: optional(2, "entrance_words"),
         guiding_words: optional(3, "guiding_words"),
+        ..extra
     }
 }
 
 impl GetCouponCodeMiniProgramsInfo {
-    /// Creates a value from its required fields (`mini_programs_appid`, `mini_programs_path`, `entrance_words`).
-    pub fn new(
-        mini_programs_appid: impl ::std::convert::Into<::std::string::String>,
-        mini_programs_path: impl ::std::convert::Into<::std::string::String>,
-        entrance_words: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCouponCodeMiniProgramsInfo {
-            mini_programs_appid: mini_programs_appid.into(),
-            mini_programs_path: mini_programs_path.into(),
-            entrance_words: entrance_words.into(),
+            mini_programs_appid: ::std::option::Option::None,
+            mini_programs_path: ::std::option::Option::None,
+            entrance_words: ::std::option::Option::None,
             guiding_words: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -547,6 +610,10 @@ pub struct GetCouponCodeCustomEntrance {
     /// code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code_display_mode: ::std::option::Option<GetCouponCodeCodeDisplayMode>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -556,6 +623,7 @@ pub struct GetCouponCodeCustomEntrance {
         hall_id: optional(2, "hall_id"),
         store_id: optional(3, "store_id"),
         code_display_mode: optional(4, "code_display_mode"),
+        ..extra
     }
 }
 
@@ -568,6 +636,7 @@ impl GetCouponCodeCustomEntrance {
             hall_id: ::std::option::Option::None,
             store_id: ::std::option::Option::None,
             code_display_mode: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -595,43 +664,48 @@ impl GetCouponCodeCustomEntrance {
 /// The `finder_info` object.
 ///
 /// 视频号相关信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeFinderInfo {
     /// 视频号ID
     ///
-    /// **Required.**
-    pub finder_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_id: ::std::option::Option<::std::string::String>,
     /// 视频号视频ID
     ///
-    /// **Required.**
-    pub finder_video_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_video_id: ::std::option::Option<::std::string::String>,
     /// 视频号封面图
     ///
-    /// **Required.**
-    pub finder_video_cover_image_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponCodeFinderInfo {
-        finder_id: required(0, "finder_id"),
-        finder_video_id: required(1, "finder_video_id"),
-        finder_video_cover_image_url: required(2, "finder_video_cover_image_url"),
+        finder_id: optional(0, "finder_id"),
+        finder_video_id: optional(1, "finder_video_id"),
+        finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
+        ..extra
     }
 }
 
 impl GetCouponCodeFinderInfo {
-    /// Creates a value from its required fields (`finder_id`, `finder_video_id`, `finder_video_cover_image_url`).
-    pub fn new(
-        finder_id: impl ::std::convert::Into<::std::string::String>,
-        finder_video_id: impl ::std::convert::Into<::std::string::String>,
-        finder_video_cover_image_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCouponCodeFinderInfo {
-            finder_id: finder_id.into(),
-            finder_video_id: finder_video_id.into(),
-            finder_video_cover_image_url: finder_video_cover_image_url.into(),
+            finder_id: ::std::option::Option::None,
+            finder_video_id: ::std::option::Option::None,
+            finder_video_cover_image_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -661,6 +735,10 @@ pub struct GetCouponCodeDisplayPatternInfo {
     /// 视频号相关信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finder_info: ::std::option::Option<GetCouponCodeFinderInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -671,6 +749,7 @@ pub struct GetCouponCodeDisplayPatternInfo {
         background_color: optional(3, "background_color"),
         coupon_image_url: optional(4, "coupon_image_url"),
         finder_info: optional(5, "finder_info"),
+        ..extra
     }
 }
 
@@ -684,6 +763,7 @@ impl GetCouponCodeDisplayPatternInfo {
             background_color: ::std::option::Option::None,
             coupon_image_url: ::std::option::Option::None,
             finder_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -691,29 +771,33 @@ impl GetCouponCodeDisplayPatternInfo {
 /// The `coupon_information` object.
 ///
 /// 券码信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeCouponInformation {
     /// 商家券批次名称
     ///
-    /// **Required.**
-    pub stock_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_name: ::std::option::Option<::std::string::String>,
     /// 批次归属商户号
     ///
-    /// **Required.**
-    pub belong_merchant: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub belong_merchant: ::std::option::Option<::std::string::String>,
     /// 批次备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// 适用商品范围
     ///
-    /// **Required.**
-    pub goods_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_name: ::std::option::Option<::std::string::String>,
     /// 批次类型
     ///
-    /// **Required.**
-    pub stock_type: GetCouponCodeStockType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_type: ::std::option::Option<GetCouponCodeStockType>,
     /// 是否允许转赠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transferable: ::std::option::Option<bool>,
@@ -725,66 +809,68 @@ pub struct GetCouponCodeCouponInformation {
     pub coupon_state: ::std::option::Option<::std::string::String>,
     /// 核销规则
     ///
-    /// **Required.**
-    pub coupon_use_rule: GetCouponCodeCouponUseRule,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_use_rule: ::std::option::Option<GetCouponCodeCouponUseRule>,
     /// 自定义入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance: ::std::option::Option<GetCouponCodeCustomEntrance>,
     /// 样式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub display_pattern_info: ::std::option::Option<GetCouponCodeDisplayPatternInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponCodeCouponInformation {
-        stock_name: required(0, "stock_name"),
-        belong_merchant: required(1, "belong_merchant"),
+        stock_name: optional(0, "stock_name"),
+        belong_merchant: optional(1, "belong_merchant"),
         comment: optional(2, "comment"),
-        goods_name: required(3, "goods_name"),
-        stock_type: required(4, "stock_type"),
+        goods_name: optional(3, "goods_name"),
+        stock_type: optional(4, "stock_type"),
         transferable: optional(5, "transferable"),
         shareable: optional(6, "shareable"),
         coupon_state: optional(7, "coupon_state"),
-        coupon_use_rule: required(8, "coupon_use_rule"),
+        coupon_use_rule: optional(8, "coupon_use_rule"),
         custom_entrance: optional(9, "custom_entrance"),
         display_pattern_info: optional(10, "display_pattern_info"),
+        ..extra
     }
 }
 
 impl GetCouponCodeCouponInformation {
-    /// Creates a value from its required fields (`stock_name`, `belong_merchant`, `goods_name`, `stock_type`, `coupon_use_rule`).
-    pub fn new(
-        stock_name: impl ::std::convert::Into<::std::string::String>,
-        belong_merchant: impl ::std::convert::Into<::std::string::String>,
-        goods_name: impl ::std::convert::Into<::std::string::String>,
-        stock_type: GetCouponCodeStockType,
-        coupon_use_rule: GetCouponCodeCouponUseRule,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCouponCodeCouponInformation {
-            stock_name: stock_name.into(),
-            belong_merchant: belong_merchant.into(),
+            stock_name: ::std::option::Option::None,
+            belong_merchant: ::std::option::Option::None,
             comment: ::std::option::Option::None,
-            goods_name: goods_name.into(),
-            stock_type,
+            goods_name: ::std::option::Option::None,
+            stock_type: ::std::option::Option::None,
             transferable: ::std::option::Option::None,
             shareable: ::std::option::Option::None,
             coupon_state: ::std::option::Option::None,
-            coupon_use_rule,
+            coupon_use_rule: ::std::option::Option::None,
             custom_entrance: ::std::option::Option::None,
             display_pattern_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询预存code详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeResponse {
     /// 券code信息
     ///
-    /// **Required.**
-    pub code_information: GetCouponCodeCodeInformation,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_information: ::std::option::Option<GetCouponCodeCodeInformation>,
     /// 券码信息
     ///
     /// Present only when the code was dispatched to a user.
@@ -792,21 +878,27 @@ pub struct GetCouponCodeResponse {
     /// From the reviewed overrides, not the docs table: note, required.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_information: ::std::option::Option<GetCouponCodeCouponInformation>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponCodeResponse {
-        code_information: required(0, "code_information"),
+        code_information: optional(0, "code_information"),
         coupon_information: optional(1, "coupon_information"),
+        ..extra
     }
 }
 
 impl GetCouponCodeResponse {
-    /// Creates a value from its required fields (`code_information`).
-    pub fn new(code_information: GetCouponCodeCodeInformation) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCouponCodeResponse {
-            code_information,
+            code_information: ::std::option::Option::None,
             coupon_information: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -996,12 +1088,17 @@ pub struct DeleteCouponCodeResponse {
     /// 删除时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub delete_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     DeleteCouponCodeResponse {
         stock_id: optional(0, "stock_id"),
         delete_time: optional(1, "delete_time"),
+        ..extra
     }
 }
 
@@ -1011,6 +1108,7 @@ impl DeleteCouponCodeResponse {
         DeleteCouponCodeResponse {
             stock_id: ::std::option::Option::None,
             delete_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -73,12 +73,17 @@ pub struct GetCutToMessage {
     /// 减至后的优惠单价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cut_to_price: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCutToMessage {
         single_price_max: optional(0, "single_price_max"),
         cut_to_price: optional(1, "cut_to_price"),
+        ..extra
     }
 }
 
@@ -88,6 +93,7 @@ impl GetCutToMessage {
         GetCutToMessage {
             single_price_max: ::std::option::Option::None,
             cut_to_price: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -95,33 +101,41 @@ impl GetCutToMessage {
 /// The `normal_coupon_information` object.
 ///
 /// 固定面额满减券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetNormalCouponInformation {
     /// 面额
     ///
-    /// **Required.**
-    pub coupon_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_amount: ::std::option::Option<i64>,
     /// 门槛
     ///
-    /// **Required.**
-    pub transaction_minimum: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_minimum: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetNormalCouponInformation {
-        coupon_amount: required(0, "coupon_amount"),
-        transaction_minimum: required(1, "transaction_minimum"),
+        coupon_amount: optional(0, "coupon_amount"),
+        transaction_minimum: optional(1, "transaction_minimum"),
+        ..extra
     }
 }
 
 impl GetNormalCouponInformation {
-    /// Creates a value from its required fields (`coupon_amount`, `transaction_minimum`).
-    pub fn new(coupon_amount: i64, transaction_minimum: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetNormalCouponInformation {
-            coupon_amount,
-            transaction_minimum,
+            coupon_amount: ::std::option::Option::None,
+            transaction_minimum: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -145,6 +159,10 @@ pub struct GetGoodsDetailItem {
     /// 商品优惠金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -153,6 +171,7 @@ pub struct GetGoodsDetailItem {
         quantity: optional(1, "quantity"),
         price: optional(2, "price"),
         discount_amount: optional(3, "discount_amount"),
+        ..extra
     }
 }
 
@@ -164,6 +183,7 @@ impl GetGoodsDetailItem {
             quantity: ::std::option::Option::None,
             price: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -187,6 +207,10 @@ pub struct GetConsumeInformation {
     /// 单品信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -195,6 +219,7 @@ pub struct GetConsumeInformation {
         consume_mchid: optional(1, "consume_mchid"),
         transaction_id: optional(2, "transaction_id"),
         goods_detail: optional(3, "goods_detail"),
+        ..extra
     }
 }
 
@@ -206,6 +231,7 @@ impl GetConsumeInformation {
             consume_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -276,10 +302,14 @@ pub struct GetResponse {
     pub consume_information: ::std::option::Option<GetConsumeInformation>,
     /// 剩余金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_balance: ::std::option::Option<f64>,
+    pub available_balance: ::std::option::Option<i64>,
     /// 业务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_type: ::std::option::Option<GetBusinessType>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -302,6 +332,7 @@ pub struct GetResponse {
         consume_information: optional(15, "consume_information"),
         available_balance: optional(16, "available_balance"),
         business_type: optional(17, "business_type"),
+        ..extra
     }
 }
 
@@ -327,6 +358,7 @@ impl GetResponse {
             consume_information: ::std::option::Option::None,
             available_balance: ::std::option::Option::None,
             business_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

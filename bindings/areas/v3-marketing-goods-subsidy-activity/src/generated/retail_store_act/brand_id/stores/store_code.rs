@@ -13,12 +13,17 @@ pub struct GetResponse {
     /// 门店名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_name: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         store_code: optional(0, "store_code"),
         store_name: optional(1, "store_name"),
+        ..extra
     }
 }
 
@@ -28,6 +33,7 @@ impl GetResponse {
         GetResponse {
             store_code: ::std::option::Option::None,
             store_name: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

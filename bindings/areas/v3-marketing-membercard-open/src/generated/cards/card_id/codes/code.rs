@@ -47,12 +47,17 @@ pub struct GetCommonFieldListItem {
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
+        ..extra
     }
 }
 
@@ -62,6 +67,7 @@ impl GetCommonFieldListItem {
         GetCommonFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -82,6 +88,10 @@ pub struct GetCustomFieldListItem {
     /// 字段值列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -89,6 +99,7 @@ pub struct GetCustomFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
         value_list: optional(2, "value_list"),
+        ..extra
     }
 }
 
@@ -99,6 +110,7 @@ impl GetCustomFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
             value_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -120,12 +132,17 @@ pub struct GetUserInformation {
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<GetCustomFieldListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
+        ..extra
     }
 }
 
@@ -135,6 +152,7 @@ impl GetUserInformation {
         GetUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -180,6 +198,10 @@ pub struct GetResponse {
     /// 用户当前积分
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bonus_value: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -196,6 +218,7 @@ pub struct GetResponse {
         user_card_status: optional(9, "user_card_status"),
         user_information: optional(10, "user_information"),
         bonus_value: optional(11, "bonus_value"),
+        ..extra
     }
 }
 
@@ -215,6 +238,7 @@ impl GetResponse {
             user_card_status: ::std::option::Option::None,
             user_information: ::std::option::Option::None,
             bonus_value: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

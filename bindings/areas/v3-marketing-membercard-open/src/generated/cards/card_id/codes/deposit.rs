@@ -67,12 +67,17 @@ pub struct PostDataItem {
     /// 导入结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<PostResult>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostDataItem {
         code: optional(0, "code"),
         result: optional(1, "result"),
+        ..extra
     }
 }
 
@@ -82,6 +87,7 @@ impl PostDataItem {
         PostDataItem {
             code: ::std::option::Option::None,
             result: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -94,11 +100,16 @@ pub struct PostResponse {
     /// 导入结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<PostDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         data: optional(0, "data"),
+        ..extra
     }
 }
 
@@ -107,6 +118,7 @@ impl PostResponse {
     pub fn new() -> Self {
         PostResponse {
             data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -62,26 +62,35 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 根据手机号导入用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 会员卡code
     ///
-    /// **Required.**
-    pub code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        code: required(0, "code"),
+        code: optional(0, "code"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`code`).
-    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostResponse { code: code.into() }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        PostResponse {
+            code: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 

@@ -103,33 +103,41 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `coupon_code_count_info` object.
 ///
 /// 品牌方预上传的券Code数量信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 当前可用的Code
     ///
-    /// **Required.**
-    pub available_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponCodeCountInfo {
-        total_count: required(0, "total_count"),
-        available_count: required(1, "available_count"),
+        total_count: optional(0, "total_count"),
+        available_count: optional(1, "available_count"),
+        ..extra
     }
 }
 
 impl GetCouponCodeCountInfo {
-    /// Creates a value from its required fields (`total_count`, `available_count`).
-    pub fn new(total_count: i64, available_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCouponCodeCountInfo {
-            total_count,
-            available_count,
+            total_count: ::std::option::Option::None,
+            available_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -137,37 +145,44 @@ impl GetCouponCodeCountInfo {
 /// The `stock_send_rule` object.
 ///
 /// 发放规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetStockSendRule {
     /// 发放次数总上限
     ///
-    /// **Required.**
-    pub max_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_count: ::std::option::Option<i64>,
     /// 每日发放次数上限
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_count_per_day: ::std::option::Option<i64>,
     /// 每个用户领取次数上限
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_count_per_user: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStockSendRule {
-        max_count: required(0, "max_count"),
+        max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
+        ..extra
     }
 }
 
 impl GetStockSendRule {
-    /// Creates a value from its required fields (`max_count`).
-    pub fn new(max_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetStockSendRule {
-            max_count,
+            max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -192,33 +207,41 @@ impl GetStockSendRule {
 /// An item of `day_period_list`.
 ///
 /// 当天可用时间段
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDayPeriodListItem {
     /// 当天可用开始时间
     ///
-    /// **Required.**
-    pub begin_time: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub begin_time: ::std::option::Option<i64>,
     /// 当天可用结束时间
     ///
-    /// **Required.**
-    pub end_time: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDayPeriodListItem {
-        begin_time: required(0, "begin_time"),
-        end_time: required(1, "end_time"),
+        begin_time: optional(0, "begin_time"),
+        end_time: optional(1, "end_time"),
+        ..extra
     }
 }
 
 impl GetDayPeriodListItem {
-    /// Creates a value from its required fields (`begin_time`, `end_time`).
-    pub fn new(begin_time: i64, end_time: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDayPeriodListItem {
-            begin_time,
-            end_time,
+            begin_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -236,12 +259,17 @@ pub struct GetWeeklyAvailablePeriod {
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub day_period_list: ::std::option::Option<::std::vec::Vec<GetDayPeriodListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
+        ..extra
     }
 }
 
@@ -251,6 +279,7 @@ impl GetWeeklyAvailablePeriod {
         GetWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -258,36 +287,41 @@ impl GetWeeklyAvailablePeriod {
 /// An item of `irregular_available_period_list`.
 ///
 /// 无规律的可用时间段
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
-    /// **Required.**
-    pub begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
-    /// **Required.**
-    pub end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetIrregularAvailablePeriodListItem {
-        begin_time: required(0, "begin_time"),
-        end_time: required(1, "end_time"),
+        begin_time: optional(0, "begin_time"),
+        end_time: optional(1, "end_time"),
+        ..extra
     }
 }
 
 impl GetIrregularAvailablePeriodListItem {
-    /// Creates a value from its required fields (`begin_time`, `end_time`).
-    pub fn new(
-        begin_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetIrregularAvailablePeriodListItem {
-            begin_time: begin_time.into(),
-            end_time: end_time.into(),
+            begin_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -295,18 +329,20 @@ impl GetIrregularAvailablePeriodListItem {
 /// The `coupon_available_period` object.
 ///
 /// 券可核销时间
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponAvailablePeriod {
     /// 开始时间
     ///
-    /// **Required.**
-    pub available_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
-    /// **Required.**
-    pub available_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_days: ::std::option::Option<i64>,
@@ -321,32 +357,35 @@ pub struct GetCouponAvailablePeriod {
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<GetIrregularAvailablePeriodListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponAvailablePeriod {
-        available_begin_time: required(0, "available_begin_time"),
-        available_end_time: required(1, "available_end_time"),
+        available_begin_time: optional(0, "available_begin_time"),
+        available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
         wait_days_after_receive: optional(3, "wait_days_after_receive"),
         weekly_available_period: optional(4, "weekly_available_period"),
         irregular_available_period_list: optional(5, "irregular_available_period_list"),
+        ..extra
     }
 }
 
 impl GetCouponAvailablePeriod {
-    /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
-    pub fn new(
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCouponAvailablePeriod {
-            available_begin_time: available_begin_time.into(),
-            available_end_time: available_end_time.into(),
+            available_begin_time: ::std::option::Option::None,
+            available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
             weekly_available_period: ::std::option::Option::None,
             irregular_available_period_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -354,33 +393,41 @@ impl GetCouponAvailablePeriod {
 /// The `normal_coupon` object.
 ///
 /// 满减券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetNormalCoupon {
     /// 门槛金额
     ///
-    /// **Required.**
-    pub threshold: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub threshold: ::std::option::Option<i64>,
     /// 固定减免金额
     ///
-    /// **Required.**
-    pub discount_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetNormalCoupon {
-        threshold: required(0, "threshold"),
-        discount_amount: required(1, "discount_amount"),
+        threshold: optional(0, "threshold"),
+        discount_amount: optional(1, "discount_amount"),
+        ..extra
     }
 }
 
 impl GetNormalCoupon {
-    /// Creates a value from its required fields (`threshold`, `discount_amount`).
-    pub fn new(threshold: i64, discount_amount: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetNormalCoupon {
-            threshold,
-            discount_amount,
+            threshold: ::std::option::Option::None,
+            discount_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -388,33 +435,41 @@ impl GetNormalCoupon {
 /// The `discount_coupon` object.
 ///
 /// 折扣券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDiscountCoupon {
     /// 门槛金额
     ///
-    /// **Required.**
-    pub threshold: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub threshold: ::std::option::Option<i64>,
     /// 固定减免百分比
     ///
-    /// **Required.**
-    pub percent_off: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub percent_off: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDiscountCoupon {
-        threshold: required(0, "threshold"),
-        percent_off: required(1, "percent_off"),
+        threshold: optional(0, "threshold"),
+        percent_off: optional(1, "percent_off"),
+        ..extra
     }
 }
 
 impl GetDiscountCoupon {
-    /// Creates a value from its required fields (`threshold`, `percent_off`).
-    pub fn new(threshold: i64, percent_off: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDiscountCoupon {
-            threshold,
-            percent_off,
+            threshold: ::std::option::Option::None,
+            percent_off: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -422,33 +477,41 @@ impl GetDiscountCoupon {
 /// The `exchange_coupon` object.
 ///
 /// 兑换券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetExchangeCoupon {
     /// 门槛金额
     ///
-    /// **Required.**
-    pub threshold: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub threshold: ::std::option::Option<i64>,
     /// 固定兑换价格
     ///
-    /// **Required.**
-    pub exchange_price: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub exchange_price: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetExchangeCoupon {
-        threshold: required(0, "threshold"),
-        exchange_price: required(1, "exchange_price"),
+        threshold: optional(0, "threshold"),
+        exchange_price: optional(1, "exchange_price"),
+        ..extra
     }
 }
 
 impl GetExchangeCoupon {
-    /// Creates a value from its required fields (`threshold`, `exchange_price`).
-    pub fn new(threshold: i64, exchange_price: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetExchangeCoupon {
-            threshold,
-            exchange_price,
+            threshold: ::std::option::Option::None,
+            exchange_price: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -456,14 +519,15 @@ impl GetExchangeCoupon {
 /// The `single_usage_rule` object.
 ///
 /// 单券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetSingleUsageRule {
     /// 券可核销时间
     ///
-    /// **Required.**
-    pub coupon_available_period: GetCouponAvailablePeriod,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_available_period: ::std::option::Option<GetCouponAvailablePeriod>,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon: ::std::option::Option<GetNormalCoupon>,
@@ -473,25 +537,31 @@ pub struct GetSingleUsageRule {
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<GetExchangeCoupon>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSingleUsageRule {
-        coupon_available_period: required(0, "coupon_available_period"),
+        coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
         exchange_coupon: optional(3, "exchange_coupon"),
+        ..extra
     }
 }
 
 impl GetSingleUsageRule {
-    /// Creates a value from its required fields (`coupon_available_period`).
-    pub fn new(coupon_available_period: GetCouponAvailablePeriod) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetSingleUsageRule {
-            coupon_available_period,
+            coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
             exchange_coupon: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -499,18 +569,20 @@ impl GetSingleUsageRule {
 /// The `coupon_available_period` object.
 ///
 /// 券可核销时间
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
-    /// **Required.**
-    pub available_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
-    /// **Required.**
-    pub available_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 领取后N天开始生效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wait_days_after_receive: ::std::option::Option<i64>,
@@ -522,30 +594,33 @@ pub struct GetSequentialUsageRuleCouponAvailablePeriod {
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<GetIrregularAvailablePeriodListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSequentialUsageRuleCouponAvailablePeriod {
-        available_begin_time: required(0, "available_begin_time"),
-        available_end_time: required(1, "available_end_time"),
+        available_begin_time: optional(0, "available_begin_time"),
+        available_end_time: optional(1, "available_end_time"),
         wait_days_after_receive: optional(2, "wait_days_after_receive"),
         weekly_available_period: optional(3, "weekly_available_period"),
         irregular_available_period_list: optional(4, "irregular_available_period_list"),
+        ..extra
     }
 }
 
 impl GetSequentialUsageRuleCouponAvailablePeriod {
-    /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
-    pub fn new(
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetSequentialUsageRuleCouponAvailablePeriod {
-            available_begin_time: available_begin_time.into(),
-            available_end_time: available_end_time.into(),
+            available_begin_time: ::std::option::Option::None,
+            available_end_time: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
             weekly_available_period: ::std::option::Option::None,
             irregular_available_period_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -553,14 +628,17 @@ impl GetSequentialUsageRuleCouponAvailablePeriod {
 /// The `sequential_usage_rule` object.
 ///
 /// 多次优惠使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetSequentialUsageRule {
     /// 券可核销时间
     ///
-    /// **Required.**
-    pub coupon_available_period: GetSequentialUsageRuleCouponAvailablePeriod,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_available_period: ::std::option::Option<
+        GetSequentialUsageRuleCouponAvailablePeriod,
+    >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<GetNormalCoupon>>,
@@ -573,29 +651,33 @@ pub struct GetSequentialUsageRule {
     /// 多次优惠是否提供首笔特惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub special_first: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSequentialUsageRule {
-        coupon_available_period: required(0, "coupon_available_period"),
+        coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
         discount_coupon_list: optional(2, "discount_coupon_list"),
         exchange_coupon_list: optional(3, "exchange_coupon_list"),
         special_first: optional(4, "special_first"),
+        ..extra
     }
 }
 
 impl GetSequentialUsageRule {
-    /// Creates a value from its required fields (`coupon_available_period`).
-    pub fn new(
-        coupon_available_period: GetSequentialUsageRuleCouponAvailablePeriod,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetSequentialUsageRule {
-            coupon_available_period,
+            coupon_available_period: ::std::option::Option::None,
             normal_coupon_list: ::std::option::Option::None,
             discount_coupon_list: ::std::option::Option::None,
             exchange_coupon_list: ::std::option::Option::None,
             special_first: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -617,37 +699,44 @@ impl GetSequentialUsageRule {
 /// The `coupon_available_store_info` object.
 ///
 /// 券可用门店信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponAvailableStoreInfo {
-        description: required(0, "description"),
+        description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
+        ..extra
     }
 }
 
 impl GetCouponAvailableStoreInfo {
-    /// Creates a value from its required fields (`description`).
-    pub fn new(description: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCouponAvailableStoreInfo {
-            description: description.into(),
+            description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -668,14 +757,17 @@ impl GetCouponAvailableStoreInfo {
 /// The `usage_rule_display_info` object.
 ///
 /// 券使用规则展示信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
-    /// **Required.**
-    pub coupon_usage_method_list: ::std::vec::Vec<GetCouponUsageMethodList>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_usage_method_list: ::std::option::Option<
+        ::std::vec::Vec<GetCouponUsageMethodList>,
+    >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
@@ -687,8 +779,9 @@ pub struct GetUsageRuleDisplayInfo {
     pub app_path: ::std::option::Option<::std::string::String>,
     /// 券使用说明
     ///
-    /// **Required.**
-    pub usage_description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_store_info: ::std::option::Option<GetCouponAvailableStoreInfo>,
@@ -698,36 +791,39 @@ pub struct GetUsageRuleDisplayInfo {
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetUsageRuleDisplayInfo {
-        coupon_usage_method_list: required(0, "coupon_usage_method_list"),
+        coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
         app_path: optional(3, "app_path"),
-        usage_description: required(4, "usage_description"),
+        usage_description: optional(4, "usage_description"),
         coupon_available_store_info: optional(5, "coupon_available_store_info"),
         app_jump_type: optional(6, "app_jump_type"),
         passcode_link: optional(7, "passcode_link"),
+        ..extra
     }
 }
 
 impl GetUsageRuleDisplayInfo {
-    /// Creates a value from its required fields (`coupon_usage_method_list`, `usage_description`).
-    pub fn new(
-        coupon_usage_method_list: ::std::vec::Vec<GetCouponUsageMethodList>,
-        usage_description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetUsageRuleDisplayInfo {
-            coupon_usage_method_list,
+            coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
             app_path: ::std::option::Option::None,
-            usage_description: usage_description.into(),
+            usage_description: ::std::option::Option::None,
             coupon_available_store_info: ::std::option::Option::None,
             app_jump_type: ::std::option::Option::None,
             passcode_link: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -768,50 +864,55 @@ impl GetUsageRuleDisplayInfo {
 /// The `entrance_mini_program` object.
 ///
 /// 小程序入口
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetEntranceMiniProgram {
     /// 小程序appid
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     ///
-    /// **Required.**
-    pub path: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub path: ::std::option::Option<::std::string::String>,
     /// 入口文案
     ///
-    /// **Required.**
-    pub entrance_wording: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub entrance_wording: ::std::option::Option<::std::string::String>,
     /// 引导文案
     ///
-    /// **Required.**
-    pub guidance_wording: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub guidance_wording: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetEntranceMiniProgram {
-        appid: required(0, "appid"),
-        path: required(1, "path"),
-        entrance_wording: required(2, "entrance_wording"),
-        guidance_wording: required(3, "guidance_wording"),
+        appid: optional(0, "appid"),
+        path: optional(1, "path"),
+        entrance_wording: optional(2, "entrance_wording"),
+        guidance_wording: optional(3, "guidance_wording"),
+        ..extra
     }
 }
 
 impl GetEntranceMiniProgram {
-    /// Creates a value from its required fields (`appid`, `path`, `entrance_wording`, `guidance_wording`).
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        path: impl ::std::convert::Into<::std::string::String>,
-        entrance_wording: impl ::std::convert::Into<::std::string::String>,
-        guidance_wording: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetEntranceMiniProgram {
-            appid: appid.into(),
-            path: path.into(),
-            entrance_wording: entrance_wording.into(),
-            guidance_wording: guidance_wording.into(),
+            appid: ::std::option::Option::None,
+            path: ::std::option::Option::None,
+            entrance_wording: ::std::option::Option::None,
+            guidance_wording: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -819,27 +920,34 @@ impl GetEntranceMiniProgram {
 /// The `entrance_official_account` object.
 ///
 /// 公众号入口
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetEntranceOfficialAccount {
     /// 公众号AppID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetEntranceOfficialAccount {
-        appid: required(0, "appid"),
+        appid: optional(0, "appid"),
+        ..extra
     }
 }
 
 impl GetEntranceOfficialAccount {
-    /// Creates a value from its required fields (`appid`).
-    pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetEntranceOfficialAccount {
-            appid: appid.into(),
+            appid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -847,43 +955,48 @@ impl GetEntranceOfficialAccount {
 /// The `entrance_finder` object.
 ///
 /// 视频号入口
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetEntranceFinder {
     /// 视频号ID
     ///
-    /// **Required.**
-    pub finder_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_id: ::std::option::Option<::std::string::String>,
     /// 视频号视频ID
     ///
-    /// **Required.**
-    pub finder_video_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_video_id: ::std::option::Option<::std::string::String>,
     /// 视频号封面图
     ///
-    /// **Required.**
-    pub finder_video_cover_image_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetEntranceFinder {
-        finder_id: required(0, "finder_id"),
-        finder_video_id: required(1, "finder_video_id"),
-        finder_video_cover_image_url: required(2, "finder_video_cover_image_url"),
+        finder_id: optional(0, "finder_id"),
+        finder_video_id: optional(1, "finder_video_id"),
+        finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
+        ..extra
     }
 }
 
 impl GetEntranceFinder {
-    /// Creates a value from its required fields (`finder_id`, `finder_video_id`, `finder_video_cover_image_url`).
-    pub fn new(
-        finder_id: impl ::std::convert::Into<::std::string::String>,
-        finder_video_id: impl ::std::convert::Into<::std::string::String>,
-        finder_video_cover_image_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetEntranceFinder {
-            finder_id: finder_id.into(),
-            finder_video_id: finder_video_id.into(),
-            finder_video_cover_image_url: finder_video_cover_image_url.into(),
+            finder_id: ::std::option::Option::None,
+            finder_video_id: ::std::option::Option::None,
+            finder_video_cover_image_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -910,6 +1023,10 @@ pub struct GetCouponDisplayInfo {
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_finder: ::std::option::Option<GetEntranceFinder>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -919,6 +1036,7 @@ pub struct GetCouponDisplayInfo {
         entrance_mini_program: optional(2, "entrance_mini_program"),
         entrance_official_account: optional(3, "entrance_official_account"),
         entrance_finder: optional(4, "entrance_finder"),
+        ..extra
     }
 }
 
@@ -931,6 +1049,7 @@ impl GetCouponDisplayInfo {
             entrance_mini_program: ::std::option::Option::None,
             entrance_official_account: ::std::option::Option::None,
             entrance_finder: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -945,11 +1064,16 @@ pub struct GetNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
+        ..extra
     }
 }
 
@@ -958,6 +1082,7 @@ impl GetNotifyConfig {
     pub fn new() -> Self {
         GetNotifyConfig {
             notify_appid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -978,33 +1103,41 @@ impl GetNotifyConfig {
 /// The `sent_count_info` object.
 ///
 /// 已发放次数
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetSentCountInfo {
     /// 已发放总次数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 当天已发放次数
     ///
-    /// **Required.**
-    pub today_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub today_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSentCountInfo {
-        total_count: required(0, "total_count"),
-        today_count: required(1, "today_count"),
+        total_count: optional(0, "total_count"),
+        today_count: optional(1, "today_count"),
+        ..extra
     }
 }
 
 impl GetSentCountInfo {
-    /// Creates a value from its required fields (`total_count`, `today_count`).
-    pub fn new(total_count: i64, today_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetSentCountInfo {
-            total_count,
-            today_count,
+            total_count: ::std::option::Option::None,
+            today_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1012,32 +1145,36 @@ impl GetSentCountInfo {
 /// An item of `stock_list`.
 ///
 /// 批次列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetStockListItem {
     /// 商品券ID
     ///
-    /// **Required.**
-    pub product_coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
     /// 备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
-    /// **Required.**
-    pub coupon_code_mode: GetCouponCodeMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_code_mode: ::std::option::Option<GetCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count_info: ::std::option::Option<GetCouponCodeCountInfo>,
     /// 发放规则
     ///
-    /// **Required.**
-    pub stock_send_rule: GetStockSendRule,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_send_rule: ::std::option::Option<GetStockSendRule>,
     /// 单券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_rule: ::std::option::Option<GetSingleUsageRule>,
@@ -1046,28 +1183,34 @@ pub struct GetStockListItem {
     pub sequential_usage_rule: ::std::option::Option<GetSequentialUsageRule>,
     /// 券使用规则展示信息
     ///
-    /// **Required.**
-    pub usage_rule_display_info: GetUsageRuleDisplayInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_rule_display_info: ::std::option::Option<GetUsageRuleDisplayInfo>,
     /// 用户商品券展示信息
     ///
-    /// **Required.**
-    pub coupon_display_info: GetCouponDisplayInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_display_info: ::std::option::Option<GetCouponDisplayInfo>,
     /// 事件通知配置
     ///
-    /// **Required.**
-    pub notify_config: GetNotifyConfig,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_config: ::std::option::Option<GetNotifyConfig>,
     /// 可用门店范围
     ///
-    /// **Required.**
-    pub store_scope: GetStoreScope,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub store_scope: ::std::option::Option<GetStoreScope>,
     /// 已发放次数
     ///
-    /// **Required.**
-    pub sent_count_info: GetSentCountInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sent_count_info: ::std::option::Option<GetSentCountInfo>,
     /// 批次状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -1079,104 +1222,105 @@ pub struct GetStockListItem {
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStockListItem {
-        product_coupon_id: required(0, "product_coupon_id"),
-        stock_id: required(1, "stock_id"),
+        product_coupon_id: optional(0, "product_coupon_id"),
+        stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
-        coupon_code_mode: required(3, "coupon_code_mode"),
+        coupon_code_mode: optional(3, "coupon_code_mode"),
         coupon_code_count_info: optional(4, "coupon_code_count_info"),
-        stock_send_rule: required(5, "stock_send_rule"),
+        stock_send_rule: optional(5, "stock_send_rule"),
         single_usage_rule: optional(6, "single_usage_rule"),
         sequential_usage_rule: optional(7, "sequential_usage_rule"),
-        usage_rule_display_info: required(8, "usage_rule_display_info"),
-        coupon_display_info: required(9, "coupon_display_info"),
-        notify_config: required(10, "notify_config"),
-        store_scope: required(11, "store_scope"),
-        sent_count_info: required(12, "sent_count_info"),
-        state: required(13, "state"),
+        usage_rule_display_info: optional(8, "usage_rule_display_info"),
+        coupon_display_info: optional(9, "coupon_display_info"),
+        notify_config: optional(10, "notify_config"),
+        store_scope: optional(11, "store_scope"),
+        sent_count_info: optional(12, "sent_count_info"),
+        state: optional(13, "state"),
         deactivate_request_no: optional(14, "deactivate_request_no"),
         deactivate_time: optional(15, "deactivate_time"),
         deactivate_reason: optional(16, "deactivate_reason"),
-        brand_id: required(17, "brand_id"),
+        brand_id: optional(17, "brand_id"),
+        ..extra
     }
 }
 
 impl GetStockListItem {
-    /// Creates a value from its required fields (`product_coupon_id`, `stock_id`, `coupon_code_mode`, `stock_send_rule`, `usage_rule_display_info`, `coupon_display_info`, `notify_config`, `store_scope`, `sent_count_info`, `state`, `brand_id`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-        coupon_code_mode: GetCouponCodeMode,
-        stock_send_rule: GetStockSendRule,
-        usage_rule_display_info: GetUsageRuleDisplayInfo,
-        coupon_display_info: GetCouponDisplayInfo,
-        notify_config: GetNotifyConfig,
-        store_scope: GetStoreScope,
-        sent_count_info: GetSentCountInfo,
-        state: GetState,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetStockListItem {
-            product_coupon_id: product_coupon_id.into(),
-            stock_id: stock_id.into(),
+            product_coupon_id: ::std::option::Option::None,
+            stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
-            coupon_code_mode,
+            coupon_code_mode: ::std::option::Option::None,
             coupon_code_count_info: ::std::option::Option::None,
-            stock_send_rule,
+            stock_send_rule: ::std::option::Option::None,
             single_usage_rule: ::std::option::Option::None,
             sequential_usage_rule: ::std::option::Option::None,
-            usage_rule_display_info,
-            coupon_display_info,
-            notify_config,
-            store_scope,
-            sent_count_info,
-            state,
+            usage_rule_display_info: ::std::option::Option::None,
+            coupon_display_info: ::std::option::Option::None,
+            notify_config: ::std::option::Option::None,
+            store_scope: ::std::option::Option::None,
+            sent_count_info: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             deactivate_request_no: ::std::option::Option::None,
             deactivate_time: ::std::option::Option::None,
             deactivate_reason: ::std::option::Option::None,
-            brand_id: brand_id.into(),
+            brand_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询商品券批次列表 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 总个数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 下一页Token
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next_page_token: ::std::option::Option<::std::string::String>,
     /// 批次列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_list: ::std::option::Option<::std::vec::Vec<GetStockListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        total_count: required(0, "total_count"),
+        total_count: optional(0, "total_count"),
         next_page_token: optional(1, "next_page_token"),
         stock_list: optional(2, "stock_list"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`total_count`).
-    pub fn new(total_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            total_count,
+            total_count: ::std::option::Option::None,
             next_page_token: ::std::option::Option::None,
             stock_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2487,14 +2631,17 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// The `usage_rule_display_info` object.
 ///
 /// 券使用规则展示信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
-    /// **Required.**
-    pub coupon_usage_method_list: ::std::vec::Vec<GetCouponUsageMethodList>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_usage_method_list: ::std::option::Option<
+        ::std::vec::Vec<GetCouponUsageMethodList>,
+    >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
@@ -2506,68 +2653,76 @@ pub struct PostResponseUsageRuleDisplayInfo {
     pub app_path: ::std::option::Option<::std::string::String>,
     /// 券使用说明
     ///
-    /// **Required.**
-    pub usage_description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_store_info: ::std::option::Option<GetCouponAvailableStoreInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseUsageRuleDisplayInfo {
-        coupon_usage_method_list: required(0, "coupon_usage_method_list"),
+        coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
         app_path: optional(3, "app_path"),
-        usage_description: required(4, "usage_description"),
+        usage_description: optional(4, "usage_description"),
         coupon_available_store_info: optional(5, "coupon_available_store_info"),
+        ..extra
     }
 }
 
 impl PostResponseUsageRuleDisplayInfo {
-    /// Creates a value from its required fields (`coupon_usage_method_list`, `usage_description`).
-    pub fn new(
-        coupon_usage_method_list: ::std::vec::Vec<GetCouponUsageMethodList>,
-        usage_description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseUsageRuleDisplayInfo {
-            coupon_usage_method_list,
+            coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
             app_path: ::std::option::Option::None,
-            usage_description: usage_description.into(),
+            usage_description: ::std::option::Option::None,
             coupon_available_store_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 添加商品券批次 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商品券ID
     ///
-    /// **Required.**
-    pub product_coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
     /// 备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
-    /// **Required.**
-    pub coupon_code_mode: GetCouponCodeMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_code_mode: ::std::option::Option<GetCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count_info: ::std::option::Option<GetCouponCodeCountInfo>,
     /// 发放规则
     ///
-    /// **Required.**
-    pub stock_send_rule: GetStockSendRule,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_send_rule: ::std::option::Option<GetStockSendRule>,
     /// 单券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_rule: ::std::option::Option<GetSingleUsageRule>,
@@ -2576,28 +2731,34 @@ pub struct PostResponse {
     pub sequential_usage_rule: ::std::option::Option<GetSequentialUsageRule>,
     /// 券使用规则展示信息
     ///
-    /// **Required.**
-    pub usage_rule_display_info: PostResponseUsageRuleDisplayInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_rule_display_info: ::std::option::Option<PostResponseUsageRuleDisplayInfo>,
     /// 用户商品券展示信息
     ///
-    /// **Required.**
-    pub coupon_display_info: GetCouponDisplayInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_display_info: ::std::option::Option<GetCouponDisplayInfo>,
     /// 事件通知配置
     ///
-    /// **Required.**
-    pub notify_config: GetNotifyConfig,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_config: ::std::option::Option<GetNotifyConfig>,
     /// 可用门店范围
     ///
-    /// **Required.**
-    pub store_scope: GetStoreScope,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub store_scope: ::std::option::Option<GetStoreScope>,
     /// 已发放次数
     ///
-    /// **Required.**
-    pub sent_count_info: GetSentCountInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sent_count_info: ::std::option::Option<GetSentCountInfo>,
     /// 批次状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -2609,68 +2770,62 @@ pub struct PostResponse {
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        product_coupon_id: required(0, "product_coupon_id"),
-        stock_id: required(1, "stock_id"),
+        product_coupon_id: optional(0, "product_coupon_id"),
+        stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
-        coupon_code_mode: required(3, "coupon_code_mode"),
+        coupon_code_mode: optional(3, "coupon_code_mode"),
         coupon_code_count_info: optional(4, "coupon_code_count_info"),
-        stock_send_rule: required(5, "stock_send_rule"),
+        stock_send_rule: optional(5, "stock_send_rule"),
         single_usage_rule: optional(6, "single_usage_rule"),
         sequential_usage_rule: optional(7, "sequential_usage_rule"),
-        usage_rule_display_info: required(8, "usage_rule_display_info"),
-        coupon_display_info: required(9, "coupon_display_info"),
-        notify_config: required(10, "notify_config"),
-        store_scope: required(11, "store_scope"),
-        sent_count_info: required(12, "sent_count_info"),
-        state: required(13, "state"),
+        usage_rule_display_info: optional(8, "usage_rule_display_info"),
+        coupon_display_info: optional(9, "coupon_display_info"),
+        notify_config: optional(10, "notify_config"),
+        store_scope: optional(11, "store_scope"),
+        sent_count_info: optional(12, "sent_count_info"),
+        state: optional(13, "state"),
         deactivate_request_no: optional(14, "deactivate_request_no"),
         deactivate_time: optional(15, "deactivate_time"),
         deactivate_reason: optional(16, "deactivate_reason"),
-        brand_id: required(17, "brand_id"),
+        brand_id: optional(17, "brand_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`product_coupon_id`, `stock_id`, `coupon_code_mode`, `stock_send_rule`, `usage_rule_display_info`, `coupon_display_info`, `notify_config`, `store_scope`, `sent_count_info`, `state`, `brand_id`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-        coupon_code_mode: GetCouponCodeMode,
-        stock_send_rule: GetStockSendRule,
-        usage_rule_display_info: PostResponseUsageRuleDisplayInfo,
-        coupon_display_info: GetCouponDisplayInfo,
-        notify_config: GetNotifyConfig,
-        store_scope: GetStoreScope,
-        sent_count_info: GetSentCountInfo,
-        state: GetState,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            product_coupon_id: product_coupon_id.into(),
-            stock_id: stock_id.into(),
+            product_coupon_id: ::std::option::Option::None,
+            stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
-            coupon_code_mode,
+            coupon_code_mode: ::std::option::Option::None,
             coupon_code_count_info: ::std::option::Option::None,
-            stock_send_rule,
+            stock_send_rule: ::std::option::Option::None,
             single_usage_rule: ::std::option::Option::None,
             sequential_usage_rule: ::std::option::Option::None,
-            usage_rule_display_info,
-            coupon_display_info,
-            notify_config,
-            store_scope,
-            sent_count_info,
-            state,
+            usage_rule_display_info: ::std::option::Option::None,
+            coupon_display_info: ::std::option::Option::None,
+            notify_config: ::std::option::Option::None,
+            store_scope: ::std::option::Option::None,
+            sent_count_info: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             deactivate_request_no: ::std::option::Option::None,
             deactivate_time: ::std::option::Option::None,
             deactivate_reason: ::std::option::Option::None,
-            brand_id: brand_id.into(),
+            brand_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -161,6 +161,10 @@ pub struct GetAssociatedOrderInfo {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -169,6 +173,7 @@ pub struct GetAssociatedOrderInfo {
         out_trade_no: optional(1, "out_trade_no"),
         mchid: optional(2, "mchid"),
         sub_mchid: optional(3, "sub_mchid"),
+        ..extra
     }
 }
 
@@ -180,6 +185,7 @@ impl GetAssociatedOrderInfo {
             out_trade_no: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -206,6 +212,10 @@ pub struct GetSingleUsageDetail {
     /// 退券时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -215,6 +225,7 @@ pub struct GetSingleUsageDetail {
         associated_order_info: optional(2, "associated_order_info"),
         return_request_no: optional(3, "return_request_no"),
         return_time: optional(4, "return_time"),
+        ..extra
     }
 }
 
@@ -227,6 +238,7 @@ impl GetSingleUsageDetail {
             associated_order_info: ::std::option::Option::None,
             return_request_no: ::std::option::Option::None,
             return_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -281,6 +293,10 @@ pub struct GetDetailItemListItem {
     /// 删除时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub delete_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -294,6 +310,7 @@ pub struct GetDetailItemListItem {
         return_request_no: optional(6, "return_request_no"),
         return_time: optional(7, "return_time"),
         delete_time: optional(8, "delete_time"),
+        ..extra
     }
 }
 
@@ -310,6 +327,7 @@ impl GetDetailItemListItem {
             return_request_no: ::std::option::Option::None,
             return_time: ::std::option::Option::None,
             delete_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -330,6 +348,10 @@ pub struct GetSequentialUsageDetail {
     /// 轮次使用详情列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_item_list: ::std::option::Option<::std::vec::Vec<GetDetailItemListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -337,6 +359,7 @@ pub struct GetSequentialUsageDetail {
         total_count: optional(0, "total_count"),
         used_count: optional(1, "used_count"),
         detail_item_list: optional(2, "detail_item_list"),
+        ..extra
     }
 }
 
@@ -347,6 +370,7 @@ impl GetSequentialUsageDetail {
             total_count: ::std::option::Option::None,
             used_count: ::std::option::Option::None,
             detail_item_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -405,33 +429,41 @@ impl GetSequentialUsageDetail {
 /// The `normal_coupon` object.
 ///
 /// 满减券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetNormalCoupon {
     /// 门槛金额
     ///
-    /// **Required.**
-    pub threshold: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub threshold: ::std::option::Option<i64>,
     /// 固定减免金额
     ///
-    /// **Required.**
-    pub discount_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetNormalCoupon {
-        threshold: required(0, "threshold"),
-        discount_amount: required(1, "discount_amount"),
+        threshold: optional(0, "threshold"),
+        discount_amount: optional(1, "discount_amount"),
+        ..extra
     }
 }
 
 impl GetNormalCoupon {
-    /// Creates a value from its required fields (`threshold`, `discount_amount`).
-    pub fn new(threshold: i64, discount_amount: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetNormalCoupon {
-            threshold,
-            discount_amount,
+            threshold: ::std::option::Option::None,
+            discount_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -439,33 +471,41 @@ impl GetNormalCoupon {
 /// The `discount_coupon` object.
 ///
 /// 折扣券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDiscountCoupon {
     /// 门槛金额
     ///
-    /// **Required.**
-    pub threshold: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub threshold: ::std::option::Option<i64>,
     /// 固定减免百分比
     ///
-    /// **Required.**
-    pub percent_off: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub percent_off: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDiscountCoupon {
-        threshold: required(0, "threshold"),
-        percent_off: required(1, "percent_off"),
+        threshold: optional(0, "threshold"),
+        percent_off: optional(1, "percent_off"),
+        ..extra
     }
 }
 
 impl GetDiscountCoupon {
-    /// Creates a value from its required fields (`threshold`, `percent_off`).
-    pub fn new(threshold: i64, percent_off: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDiscountCoupon {
-            threshold,
-            percent_off,
+            threshold: ::std::option::Option::None,
+            percent_off: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -483,12 +523,17 @@ pub struct GetSingleUsageInfo {
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<GetDiscountCoupon>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
+        ..extra
     }
 }
 
@@ -498,6 +543,7 @@ impl GetSingleUsageInfo {
         GetSingleUsageInfo {
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -517,49 +563,54 @@ impl GetSingleUsageInfo {
 /// The `sequential_usage_info` object.
 ///
 /// 多次优惠模式信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetSequentialUsageInfo {
     /// 多次优惠规则类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: GetSequentialUsageInfoType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<GetSequentialUsageInfoType>,
     /// 可使用次数
     ///
-    /// **Required.**
-    pub count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
     /// 多次优惠有效天数
     ///
-    /// **Required.**
-    pub available_days: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_days: ::std::option::Option<i64>,
     /// 多次优惠使用间隔天数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_days: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSequentialUsageInfo {
-        type_: required(0, "type"),
-        count: required(1, "count"),
-        available_days: required(2, "available_days"),
+        type_: optional(0, "type"),
+        count: optional(1, "count"),
+        available_days: optional(2, "available_days"),
         interval_days: optional(3, "interval_days"),
+        ..extra
     }
 }
 
 impl GetSequentialUsageInfo {
-    /// Creates a value from its required fields (`type`, `count`, `available_days`).
-    pub fn new(
-        type_: GetSequentialUsageInfoType,
-        count: i64,
-        available_days: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetSequentialUsageInfo {
-            type_,
-            count,
-            available_days,
+            type_: ::std::option::Option::None,
+            count: ::std::option::Option::None,
+            available_days: ::std::option::Option::None,
             interval_days: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -567,22 +618,25 @@ impl GetSequentialUsageInfo {
 /// An item of `choice_list`.
 ///
 /// 单品列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetChoiceListItem {
     /// 单品名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 单品价格
     ///
-    /// **Required.**
-    pub price: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub price: ::std::option::Option<i64>,
     /// 单品数量
     ///
-    /// **Required.**
-    pub count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
     /// 单品图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
@@ -592,33 +646,35 @@ pub struct GetChoiceListItem {
     /// 单品跳转小程序路径
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetChoiceListItem {
-        name: required(0, "name"),
-        price: required(1, "price"),
-        count: required(2, "count"),
+        name: optional(0, "name"),
+        price: optional(1, "price"),
+        count: optional(2, "count"),
         image_url: optional(3, "image_url"),
         mini_program_appid: optional(4, "mini_program_appid"),
         mini_program_path: optional(5, "mini_program_path"),
+        ..extra
     }
 }
 
 impl GetChoiceListItem {
-    /// Creates a value from its required fields (`name`, `price`, `count`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        price: i64,
-        count: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetChoiceListItem {
-            name: name.into(),
-            price,
-            count,
+            name: ::std::option::Option::None,
+            price: ::std::option::Option::None,
+            count: ::std::option::Option::None,
             image_url: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -626,43 +682,48 @@ impl GetChoiceListItem {
 /// An item of `combo_package_list`.
 ///
 /// 套餐组合
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetComboPackageListItem {
     /// 套餐名
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 可选单品数量
     ///
-    /// **Required.**
-    pub pick_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pick_count: ::std::option::Option<i64>,
     /// 单品列表
     ///
-    /// **Required.**
-    pub choice_list: ::std::vec::Vec<GetChoiceListItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub choice_list: ::std::option::Option<::std::vec::Vec<GetChoiceListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetComboPackageListItem {
-        name: required(0, "name"),
-        pick_count: required(1, "pick_count"),
-        choice_list: required(2, "choice_list"),
+        name: optional(0, "name"),
+        pick_count: optional(1, "pick_count"),
+        choice_list: optional(2, "choice_list"),
+        ..extra
     }
 }
 
 impl GetComboPackageListItem {
-    /// Creates a value from its required fields (`name`, `pick_count`, `choice_list`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        pick_count: i64,
-        choice_list: ::std::vec::Vec<GetChoiceListItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetComboPackageListItem {
-            name: name.into(),
-            pick_count,
-            choice_list,
+            name: ::std::option::Option::None,
+            pick_count: ::std::option::Option::None,
+            choice_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -670,22 +731,25 @@ impl GetComboPackageListItem {
 /// The `display_info` object.
 ///
 /// 展示信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDisplayInfo {
     /// 商品券名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 商品券图片
     ///
-    /// **Required.**
-    pub image_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub image_url: ::std::option::Option<::std::string::String>,
     /// 商品券背景图
     ///
-    /// **Required.**
-    pub background_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub background_url: ::std::option::Option<::std::string::String>,
     /// 商品券详情图列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_image_url_list: ::std::option::Option<
@@ -699,33 +763,35 @@ pub struct GetDisplayInfo {
     pub combo_package_list: ::std::option::Option<
         ::std::vec::Vec<GetComboPackageListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDisplayInfo {
-        name: required(0, "name"),
-        image_url: required(1, "image_url"),
-        background_url: required(2, "background_url"),
+        name: optional(0, "name"),
+        image_url: optional(1, "image_url"),
+        background_url: optional(2, "background_url"),
         detail_image_url_list: optional(3, "detail_image_url_list"),
         original_price: optional(4, "original_price"),
         combo_package_list: optional(5, "combo_package_list"),
+        ..extra
     }
 }
 
 impl GetDisplayInfo {
-    /// Creates a value from its required fields (`name`, `image_url`, `background_url`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        image_url: impl ::std::convert::Into<::std::string::String>,
-        background_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDisplayInfo {
-            name: name.into(),
-            image_url: image_url.into(),
-            background_url: background_url.into(),
+            name: ::std::option::Option::None,
+            image_url: ::std::option::Option::None,
+            background_url: ::std::option::Option::None,
             detail_image_url_list: ::std::option::Option::None,
             original_price: ::std::option::Option::None,
             combo_package_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -733,35 +799,41 @@ impl GetDisplayInfo {
 /// The `product_coupon` object.
 ///
 /// 商品券信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetProductCoupon {
     /// 商品券ID
     ///
-    /// **Required.**
-    pub product_coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 商品券状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     ///
-    /// **Required.**
-    pub scope: GetScope,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scope: ::std::option::Option<GetScope>,
     /// 商品券类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: GetType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<GetType>,
     /// 使用模式
     ///
-    /// **Required.**
-    pub usage_mode: GetUsageMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_mode: ::std::option::Option<GetUsageMode>,
     /// 单券模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_info: ::std::option::Option<GetSingleUsageInfo>,
@@ -770,8 +842,9 @@ pub struct GetProductCoupon {
     pub sequential_usage_info: ::std::option::Option<GetSequentialUsageInfo>,
     /// 展示信息
     ///
-    /// **Required.**
-    pub display_info: GetDisplayInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub display_info: ::std::option::Option<GetDisplayInfo>,
     /// 外部商品ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
@@ -784,51 +857,49 @@ pub struct GetProductCoupon {
     /// 失效原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetProductCoupon {
-        product_coupon_id: required(0, "product_coupon_id"),
-        state: required(1, "state"),
-        brand_id: required(2, "brand_id"),
-        scope: required(3, "scope"),
-        type_: required(4, "type"),
-        usage_mode: required(5, "usage_mode"),
+        product_coupon_id: optional(0, "product_coupon_id"),
+        state: optional(1, "state"),
+        brand_id: optional(2, "brand_id"),
+        scope: optional(3, "scope"),
+        type_: optional(4, "type"),
+        usage_mode: optional(5, "usage_mode"),
         single_usage_info: optional(6, "single_usage_info"),
         sequential_usage_info: optional(7, "sequential_usage_info"),
-        display_info: required(8, "display_info"),
+        display_info: optional(8, "display_info"),
         out_product_no: optional(9, "out_product_no"),
         deactivate_request_no: optional(10, "deactivate_request_no"),
         deactivate_time: optional(11, "deactivate_time"),
         deactivate_reason: optional(12, "deactivate_reason"),
+        ..extra
     }
 }
 
 impl GetProductCoupon {
-    /// Creates a value from its required fields (`product_coupon_id`, `state`, `brand_id`, `scope`, `type`, `usage_mode`, `display_info`).
-    pub fn new(
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        scope: GetScope,
-        type_: GetType,
-        usage_mode: GetUsageMode,
-        display_info: GetDisplayInfo,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetProductCoupon {
-            product_coupon_id: product_coupon_id.into(),
-            state,
-            brand_id: brand_id.into(),
-            scope,
-            type_,
-            usage_mode,
+            product_coupon_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            type_: ::std::option::Option::None,
+            usage_mode: ::std::option::Option::None,
             single_usage_info: ::std::option::Option::None,
             sequential_usage_info: ::std::option::Option::None,
-            display_info,
+            display_info: ::std::option::Option::None,
             out_product_no: ::std::option::Option::None,
             deactivate_request_no: ::std::option::Option::None,
             deactivate_time: ::std::option::Option::None,
             deactivate_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -849,33 +920,41 @@ impl GetProductCoupon {
 /// The `coupon_code_count_info` object.
 ///
 /// 品牌方预上传的券Code数量信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 当前可用的Code
     ///
-    /// **Required.**
-    pub available_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponCodeCountInfo {
-        total_count: required(0, "total_count"),
-        available_count: required(1, "available_count"),
+        total_count: optional(0, "total_count"),
+        available_count: optional(1, "available_count"),
+        ..extra
     }
 }
 
 impl GetCouponCodeCountInfo {
-    /// Creates a value from its required fields (`total_count`, `available_count`).
-    pub fn new(total_count: i64, available_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCouponCodeCountInfo {
-            total_count,
-            available_count,
+            total_count: ::std::option::Option::None,
+            available_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -883,37 +962,44 @@ impl GetCouponCodeCountInfo {
 /// The `stock_send_rule` object.
 ///
 /// 发放规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetStockSendRule {
     /// 发放次数总上限
     ///
-    /// **Required.**
-    pub max_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_count: ::std::option::Option<i64>,
     /// 每日发放次数上限
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_count_per_day: ::std::option::Option<i64>,
     /// 每个用户领取次数上限
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_count_per_user: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStockSendRule {
-        max_count: required(0, "max_count"),
+        max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
+        ..extra
     }
 }
 
 impl GetStockSendRule {
-    /// Creates a value from its required fields (`max_count`).
-    pub fn new(max_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetStockSendRule {
-            max_count,
+            max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -938,33 +1024,41 @@ impl GetStockSendRule {
 /// An item of `day_period_list`.
 ///
 /// 当天可用时间段
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDayPeriodListItem {
     /// 当天可用开始时间
     ///
-    /// **Required.**
-    pub begin_time: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub begin_time: ::std::option::Option<i64>,
     /// 当天可用结束时间
     ///
-    /// **Required.**
-    pub end_time: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDayPeriodListItem {
-        begin_time: required(0, "begin_time"),
-        end_time: required(1, "end_time"),
+        begin_time: optional(0, "begin_time"),
+        end_time: optional(1, "end_time"),
+        ..extra
     }
 }
 
 impl GetDayPeriodListItem {
-    /// Creates a value from its required fields (`begin_time`, `end_time`).
-    pub fn new(begin_time: i64, end_time: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDayPeriodListItem {
-            begin_time,
-            end_time,
+            begin_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -982,12 +1076,17 @@ pub struct GetWeeklyAvailablePeriod {
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub day_period_list: ::std::option::Option<::std::vec::Vec<GetDayPeriodListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
+        ..extra
     }
 }
 
@@ -997,6 +1096,7 @@ impl GetWeeklyAvailablePeriod {
         GetWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1004,36 +1104,41 @@ impl GetWeeklyAvailablePeriod {
 /// An item of `irregular_available_period_list`.
 ///
 /// 无规律的可用时间段
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
-    /// **Required.**
-    pub begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
-    /// **Required.**
-    pub end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetIrregularAvailablePeriodListItem {
-        begin_time: required(0, "begin_time"),
-        end_time: required(1, "end_time"),
+        begin_time: optional(0, "begin_time"),
+        end_time: optional(1, "end_time"),
+        ..extra
     }
 }
 
 impl GetIrregularAvailablePeriodListItem {
-    /// Creates a value from its required fields (`begin_time`, `end_time`).
-    pub fn new(
-        begin_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetIrregularAvailablePeriodListItem {
-            begin_time: begin_time.into(),
-            end_time: end_time.into(),
+            begin_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1041,18 +1146,20 @@ impl GetIrregularAvailablePeriodListItem {
 /// The `coupon_available_period` object.
 ///
 /// 券可核销时间
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponAvailablePeriod {
     /// 开始时间
     ///
-    /// **Required.**
-    pub available_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
-    /// **Required.**
-    pub available_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_days: ::std::option::Option<i64>,
@@ -1070,34 +1177,37 @@ pub struct GetCouponAvailablePeriod {
     /// 领取后N秒内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_seconds: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponAvailablePeriod {
-        available_begin_time: required(0, "available_begin_time"),
-        available_end_time: required(1, "available_end_time"),
+        available_begin_time: optional(0, "available_begin_time"),
+        available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
         wait_days_after_receive: optional(3, "wait_days_after_receive"),
         weekly_available_period: optional(4, "weekly_available_period"),
         irregular_available_period_list: optional(5, "irregular_available_period_list"),
         available_seconds: optional(6, "available_seconds"),
+        ..extra
     }
 }
 
 impl GetCouponAvailablePeriod {
-    /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
-    pub fn new(
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCouponAvailablePeriod {
-            available_begin_time: available_begin_time.into(),
-            available_end_time: available_end_time.into(),
+            available_begin_time: ::std::option::Option::None,
+            available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
             weekly_available_period: ::std::option::Option::None,
             irregular_available_period_list: ::std::option::Option::None,
             available_seconds: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1105,33 +1215,41 @@ impl GetCouponAvailablePeriod {
 /// The `exchange_coupon` object.
 ///
 /// 兑换券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetExchangeCoupon {
     /// 门槛金额
     ///
-    /// **Required.**
-    pub threshold: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub threshold: ::std::option::Option<i64>,
     /// 固定兑换价格
     ///
-    /// **Required.**
-    pub exchange_price: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub exchange_price: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetExchangeCoupon {
-        threshold: required(0, "threshold"),
-        exchange_price: required(1, "exchange_price"),
+        threshold: optional(0, "threshold"),
+        exchange_price: optional(1, "exchange_price"),
+        ..extra
     }
 }
 
 impl GetExchangeCoupon {
-    /// Creates a value from its required fields (`threshold`, `exchange_price`).
-    pub fn new(threshold: i64, exchange_price: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetExchangeCoupon {
-            threshold,
-            exchange_price,
+            threshold: ::std::option::Option::None,
+            exchange_price: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1139,14 +1257,15 @@ impl GetExchangeCoupon {
 /// The `single_usage_rule` object.
 ///
 /// 单券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetSingleUsageRule {
     /// 券可核销时间
     ///
-    /// **Required.**
-    pub coupon_available_period: GetCouponAvailablePeriod,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_available_period: ::std::option::Option<GetCouponAvailablePeriod>,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon: ::std::option::Option<GetNormalCoupon>,
@@ -1156,25 +1275,31 @@ pub struct GetSingleUsageRule {
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<GetExchangeCoupon>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSingleUsageRule {
-        coupon_available_period: required(0, "coupon_available_period"),
+        coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
         exchange_coupon: optional(3, "exchange_coupon"),
+        ..extra
     }
 }
 
 impl GetSingleUsageRule {
-    /// Creates a value from its required fields (`coupon_available_period`).
-    pub fn new(coupon_available_period: GetCouponAvailablePeriod) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetSingleUsageRule {
-            coupon_available_period,
+            coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
             exchange_coupon: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1182,18 +1307,20 @@ impl GetSingleUsageRule {
 /// The `coupon_available_period` object.
 ///
 /// 券可核销时间
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
-    /// **Required.**
-    pub available_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
-    /// **Required.**
-    pub available_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 领取后N天开始生效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wait_days_after_receive: ::std::option::Option<i64>,
@@ -1208,32 +1335,35 @@ pub struct GetSequentialUsageRuleCouponAvailablePeriod {
     /// 领取后N秒内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_seconds: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSequentialUsageRuleCouponAvailablePeriod {
-        available_begin_time: required(0, "available_begin_time"),
-        available_end_time: required(1, "available_end_time"),
+        available_begin_time: optional(0, "available_begin_time"),
+        available_end_time: optional(1, "available_end_time"),
         wait_days_after_receive: optional(2, "wait_days_after_receive"),
         weekly_available_period: optional(3, "weekly_available_period"),
         irregular_available_period_list: optional(4, "irregular_available_period_list"),
         available_seconds: optional(5, "available_seconds"),
+        ..extra
     }
 }
 
 impl GetSequentialUsageRuleCouponAvailablePeriod {
-    /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
-    pub fn new(
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetSequentialUsageRuleCouponAvailablePeriod {
-            available_begin_time: available_begin_time.into(),
-            available_end_time: available_end_time.into(),
+            available_begin_time: ::std::option::Option::None,
+            available_end_time: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
             weekly_available_period: ::std::option::Option::None,
             irregular_available_period_list: ::std::option::Option::None,
             available_seconds: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1241,14 +1371,17 @@ impl GetSequentialUsageRuleCouponAvailablePeriod {
 /// The `sequential_usage_rule` object.
 ///
 /// 多次优惠使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetSequentialUsageRule {
     /// 券可核销时间
     ///
-    /// **Required.**
-    pub coupon_available_period: GetSequentialUsageRuleCouponAvailablePeriod,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_available_period: ::std::option::Option<
+        GetSequentialUsageRuleCouponAvailablePeriod,
+    >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<GetNormalCoupon>>,
@@ -1261,29 +1394,33 @@ pub struct GetSequentialUsageRule {
     /// 多次优惠是否提供首笔特惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub special_first: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSequentialUsageRule {
-        coupon_available_period: required(0, "coupon_available_period"),
+        coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
         discount_coupon_list: optional(2, "discount_coupon_list"),
         exchange_coupon_list: optional(3, "exchange_coupon_list"),
         special_first: optional(4, "special_first"),
+        ..extra
     }
 }
 
 impl GetSequentialUsageRule {
-    /// Creates a value from its required fields (`coupon_available_period`).
-    pub fn new(
-        coupon_available_period: GetSequentialUsageRuleCouponAvailablePeriod,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetSequentialUsageRule {
-            coupon_available_period,
+            coupon_available_period: ::std::option::Option::None,
             normal_coupon_list: ::std::option::Option::None,
             discount_coupon_list: ::std::option::Option::None,
             exchange_coupon_list: ::std::option::Option::None,
             special_first: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1305,37 +1442,44 @@ impl GetSequentialUsageRule {
 /// The `coupon_available_store_info` object.
 ///
 /// 券可用门店信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponAvailableStoreInfo {
-        description: required(0, "description"),
+        description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
+        ..extra
     }
 }
 
 impl GetCouponAvailableStoreInfo {
-    /// Creates a value from its required fields (`description`).
-    pub fn new(description: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCouponAvailableStoreInfo {
-            description: description.into(),
+            description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1356,14 +1500,17 @@ impl GetCouponAvailableStoreInfo {
 /// The `usage_rule_display_info` object.
 ///
 /// 券使用规则展示信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
-    /// **Required.**
-    pub coupon_usage_method_list: ::std::vec::Vec<GetCouponUsageMethodList>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_usage_method_list: ::std::option::Option<
+        ::std::vec::Vec<GetCouponUsageMethodList>,
+    >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
@@ -1375,8 +1522,9 @@ pub struct GetUsageRuleDisplayInfo {
     pub app_path: ::std::option::Option<::std::string::String>,
     /// 券使用说明
     ///
-    /// **Required.**
-    pub usage_description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_store_info: ::std::option::Option<GetCouponAvailableStoreInfo>,
@@ -1386,36 +1534,39 @@ pub struct GetUsageRuleDisplayInfo {
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetUsageRuleDisplayInfo {
-        coupon_usage_method_list: required(0, "coupon_usage_method_list"),
+        coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
         app_path: optional(3, "app_path"),
-        usage_description: required(4, "usage_description"),
+        usage_description: optional(4, "usage_description"),
         coupon_available_store_info: optional(5, "coupon_available_store_info"),
         app_jump_type: optional(6, "app_jump_type"),
         passcode_link: optional(7, "passcode_link"),
+        ..extra
     }
 }
 
 impl GetUsageRuleDisplayInfo {
-    /// Creates a value from its required fields (`coupon_usage_method_list`, `usage_description`).
-    pub fn new(
-        coupon_usage_method_list: ::std::vec::Vec<GetCouponUsageMethodList>,
-        usage_description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetUsageRuleDisplayInfo {
-            coupon_usage_method_list,
+            coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
             app_path: ::std::option::Option::None,
-            usage_description: usage_description.into(),
+            usage_description: ::std::option::Option::None,
             coupon_available_store_info: ::std::option::Option::None,
             app_jump_type: ::std::option::Option::None,
             passcode_link: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1456,50 +1607,55 @@ impl GetUsageRuleDisplayInfo {
 /// The `entrance_mini_program` object.
 ///
 /// 小程序入口
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetEntranceMiniProgram {
     /// 小程序appid
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     ///
-    /// **Required.**
-    pub path: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub path: ::std::option::Option<::std::string::String>,
     /// 入口文案
     ///
-    /// **Required.**
-    pub entrance_wording: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub entrance_wording: ::std::option::Option<::std::string::String>,
     /// 引导文案
     ///
-    /// **Required.**
-    pub guidance_wording: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub guidance_wording: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetEntranceMiniProgram {
-        appid: required(0, "appid"),
-        path: required(1, "path"),
-        entrance_wording: required(2, "entrance_wording"),
-        guidance_wording: required(3, "guidance_wording"),
+        appid: optional(0, "appid"),
+        path: optional(1, "path"),
+        entrance_wording: optional(2, "entrance_wording"),
+        guidance_wording: optional(3, "guidance_wording"),
+        ..extra
     }
 }
 
 impl GetEntranceMiniProgram {
-    /// Creates a value from its required fields (`appid`, `path`, `entrance_wording`, `guidance_wording`).
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        path: impl ::std::convert::Into<::std::string::String>,
-        entrance_wording: impl ::std::convert::Into<::std::string::String>,
-        guidance_wording: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetEntranceMiniProgram {
-            appid: appid.into(),
-            path: path.into(),
-            entrance_wording: entrance_wording.into(),
-            guidance_wording: guidance_wording.into(),
+            appid: ::std::option::Option::None,
+            path: ::std::option::Option::None,
+            entrance_wording: ::std::option::Option::None,
+            guidance_wording: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1507,27 +1663,34 @@ impl GetEntranceMiniProgram {
 /// The `entrance_official_account` object.
 ///
 /// 公众号入口
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetEntranceOfficialAccount {
     /// 公众号AppID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetEntranceOfficialAccount {
-        appid: required(0, "appid"),
+        appid: optional(0, "appid"),
+        ..extra
     }
 }
 
 impl GetEntranceOfficialAccount {
-    /// Creates a value from its required fields (`appid`).
-    pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetEntranceOfficialAccount {
-            appid: appid.into(),
+            appid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1535,43 +1698,48 @@ impl GetEntranceOfficialAccount {
 /// The `entrance_finder` object.
 ///
 /// 视频号入口
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetEntranceFinder {
     /// 视频号ID
     ///
-    /// **Required.**
-    pub finder_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_id: ::std::option::Option<::std::string::String>,
     /// 视频号视频ID
     ///
-    /// **Required.**
-    pub finder_video_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_video_id: ::std::option::Option<::std::string::String>,
     /// 视频号封面图
     ///
-    /// **Required.**
-    pub finder_video_cover_image_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetEntranceFinder {
-        finder_id: required(0, "finder_id"),
-        finder_video_id: required(1, "finder_video_id"),
-        finder_video_cover_image_url: required(2, "finder_video_cover_image_url"),
+        finder_id: optional(0, "finder_id"),
+        finder_video_id: optional(1, "finder_video_id"),
+        finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
+        ..extra
     }
 }
 
 impl GetEntranceFinder {
-    /// Creates a value from its required fields (`finder_id`, `finder_video_id`, `finder_video_cover_image_url`).
-    pub fn new(
-        finder_id: impl ::std::convert::Into<::std::string::String>,
-        finder_video_id: impl ::std::convert::Into<::std::string::String>,
-        finder_video_cover_image_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetEntranceFinder {
-            finder_id: finder_id.into(),
-            finder_video_id: finder_video_id.into(),
-            finder_video_cover_image_url: finder_video_cover_image_url.into(),
+            finder_id: ::std::option::Option::None,
+            finder_video_id: ::std::option::Option::None,
+            finder_video_cover_image_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1598,6 +1766,10 @@ pub struct GetCouponDisplayInfo {
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_finder: ::std::option::Option<GetEntranceFinder>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -1607,6 +1779,7 @@ pub struct GetCouponDisplayInfo {
         entrance_mini_program: optional(2, "entrance_mini_program"),
         entrance_official_account: optional(3, "entrance_official_account"),
         entrance_finder: optional(4, "entrance_finder"),
+        ..extra
     }
 }
 
@@ -1619,6 +1792,7 @@ impl GetCouponDisplayInfo {
             entrance_mini_program: ::std::option::Option::None,
             entrance_official_account: ::std::option::Option::None,
             entrance_finder: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1633,11 +1807,16 @@ pub struct GetNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
+        ..extra
     }
 }
 
@@ -1646,6 +1825,7 @@ impl GetNotifyConfig {
     pub fn new() -> Self {
         GetNotifyConfig {
             notify_appid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1666,33 +1846,41 @@ impl GetNotifyConfig {
 /// The `sent_count_info` object.
 ///
 /// 已发放次数
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetSentCountInfo {
     /// 已发放总次数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 当天已发放次数
     ///
-    /// **Required.**
-    pub today_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub today_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSentCountInfo {
-        total_count: required(0, "total_count"),
-        today_count: required(1, "today_count"),
+        total_count: optional(0, "total_count"),
+        today_count: optional(1, "today_count"),
+        ..extra
     }
 }
 
 impl GetSentCountInfo {
-    /// Creates a value from its required fields (`total_count`, `today_count`).
-    pub fn new(total_count: i64, today_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetSentCountInfo {
-            total_count,
-            today_count,
+            total_count: ::std::option::Option::None,
+            today_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1715,32 +1903,36 @@ impl GetSentCountInfo {
 /// The `stock` object.
 ///
 /// 批次信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetStock {
     /// 商品券ID
     ///
-    /// **Required.**
-    pub product_coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
     /// 备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
-    /// **Required.**
-    pub coupon_code_mode: GetCouponCodeMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_code_mode: ::std::option::Option<GetCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count_info: ::std::option::Option<GetCouponCodeCountInfo>,
     /// 发放规则
     ///
-    /// **Required.**
-    pub stock_send_rule: GetStockSendRule,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_send_rule: ::std::option::Option<GetStockSendRule>,
     /// 单券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_rule: ::std::option::Option<GetSingleUsageRule>,
@@ -1749,28 +1941,34 @@ pub struct GetStock {
     pub sequential_usage_rule: ::std::option::Option<GetSequentialUsageRule>,
     /// 券使用规则展示信息
     ///
-    /// **Required.**
-    pub usage_rule_display_info: GetUsageRuleDisplayInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_rule_display_info: ::std::option::Option<GetUsageRuleDisplayInfo>,
     /// 用户商品券展示信息
     ///
-    /// **Required.**
-    pub coupon_display_info: GetCouponDisplayInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_display_info: ::std::option::Option<GetCouponDisplayInfo>,
     /// 事件通知配置
     ///
-    /// **Required.**
-    pub notify_config: GetNotifyConfig,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_config: ::std::option::Option<GetNotifyConfig>,
     /// 可用门店范围
     ///
-    /// **Required.**
-    pub store_scope: GetStoreScope,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub store_scope: ::std::option::Option<GetStoreScope>,
     /// 已发放次数
     ///
-    /// **Required.**
-    pub sent_count_info: GetSentCountInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sent_count_info: ::std::option::Option<GetSentCountInfo>,
     /// 批次状态
     ///
-    /// **Required.**
-    pub state: GetStockState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetStockState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -1782,68 +1980,62 @@ pub struct GetStock {
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStock {
-        product_coupon_id: required(0, "product_coupon_id"),
-        stock_id: required(1, "stock_id"),
+        product_coupon_id: optional(0, "product_coupon_id"),
+        stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
-        coupon_code_mode: required(3, "coupon_code_mode"),
+        coupon_code_mode: optional(3, "coupon_code_mode"),
         coupon_code_count_info: optional(4, "coupon_code_count_info"),
-        stock_send_rule: required(5, "stock_send_rule"),
+        stock_send_rule: optional(5, "stock_send_rule"),
         single_usage_rule: optional(6, "single_usage_rule"),
         sequential_usage_rule: optional(7, "sequential_usage_rule"),
-        usage_rule_display_info: required(8, "usage_rule_display_info"),
-        coupon_display_info: required(9, "coupon_display_info"),
-        notify_config: required(10, "notify_config"),
-        store_scope: required(11, "store_scope"),
-        sent_count_info: required(12, "sent_count_info"),
-        state: required(13, "state"),
+        usage_rule_display_info: optional(8, "usage_rule_display_info"),
+        coupon_display_info: optional(9, "coupon_display_info"),
+        notify_config: optional(10, "notify_config"),
+        store_scope: optional(11, "store_scope"),
+        sent_count_info: optional(12, "sent_count_info"),
+        state: optional(13, "state"),
         deactivate_request_no: optional(14, "deactivate_request_no"),
         deactivate_time: optional(15, "deactivate_time"),
         deactivate_reason: optional(16, "deactivate_reason"),
-        brand_id: required(17, "brand_id"),
+        brand_id: optional(17, "brand_id"),
+        ..extra
     }
 }
 
 impl GetStock {
-    /// Creates a value from its required fields (`product_coupon_id`, `stock_id`, `coupon_code_mode`, `stock_send_rule`, `usage_rule_display_info`, `coupon_display_info`, `notify_config`, `store_scope`, `sent_count_info`, `state`, `brand_id`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-        coupon_code_mode: GetCouponCodeMode,
-        stock_send_rule: GetStockSendRule,
-        usage_rule_display_info: GetUsageRuleDisplayInfo,
-        coupon_display_info: GetCouponDisplayInfo,
-        notify_config: GetNotifyConfig,
-        store_scope: GetStoreScope,
-        sent_count_info: GetSentCountInfo,
-        state: GetStockState,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetStock {
-            product_coupon_id: product_coupon_id.into(),
-            stock_id: stock_id.into(),
+            product_coupon_id: ::std::option::Option::None,
+            stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
-            coupon_code_mode,
+            coupon_code_mode: ::std::option::Option::None,
             coupon_code_count_info: ::std::option::Option::None,
-            stock_send_rule,
+            stock_send_rule: ::std::option::Option::None,
             single_usage_rule: ::std::option::Option::None,
             sequential_usage_rule: ::std::option::Option::None,
-            usage_rule_display_info,
-            coupon_display_info,
-            notify_config,
-            store_scope,
-            sent_count_info,
-            state,
+            usage_rule_display_info: ::std::option::Option::None,
+            coupon_display_info: ::std::option::Option::None,
+            notify_config: ::std::option::Option::None,
+            store_scope: ::std::option::Option::None,
+            sent_count_info: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             deactivate_request_no: ::std::option::Option::None,
             deactivate_time: ::std::option::Option::None,
             deactivate_reason: ::std::option::Option::None,
-            brand_id: brand_id.into(),
+            brand_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1851,38 +2043,45 @@ impl GetStock {
 /// An item of `user_coupon_list`.
 ///
 /// 用户商品券列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetUserCouponListItem {
     /// 用户商品券Code
     ///
-    /// **Required.**
-    pub coupon_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 用户商品券状态
     ///
-    /// **Required.**
-    pub coupon_state: GetCouponState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_state: ::std::option::Option<GetCouponState>,
     /// 有效期开始时间
     ///
-    /// **Required.**
-    pub valid_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub valid_begin_time: ::std::option::Option<::std::string::String>,
     /// 有效期结束时间
     ///
-    /// **Required.**
-    pub valid_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub valid_end_time: ::std::option::Option<::std::string::String>,
     /// 领券时间
     ///
-    /// **Required.**
-    pub receive_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receive_time: ::std::option::Option<::std::string::String>,
     /// 发券请求单号
     ///
-    /// **Required.**
-    pub send_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub send_request_no: ::std::option::Option<::std::string::String>,
     /// 发券渠道
     ///
-    /// **Required.**
-    pub send_channel: GetSendChannel,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub send_channel: ::std::option::Option<GetSendChannel>,
     /// 确认请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_request_no: ::std::option::Option<::std::string::String>,
@@ -1906,12 +2105,14 @@ pub struct GetUserCouponListItem {
     pub sequential_usage_detail: ::std::option::Option<GetSequentialUsageDetail>,
     /// 商品券信息
     ///
-    /// **Required.**
-    pub product_coupon: GetProductCoupon,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon: ::std::option::Option<GetProductCoupon>,
     /// 批次信息
     ///
-    /// **Required.**
-    pub stock: GetStock,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock: ::std::option::Option<GetStock>,
     /// 自定义附加信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -1920,19 +2121,24 @@ pub struct GetUserCouponListItem {
     pub channel_custom_info: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetUserCouponListItem {
-        coupon_code: required(0, "coupon_code"),
-        coupon_state: required(1, "coupon_state"),
-        valid_begin_time: required(2, "valid_begin_time"),
-        valid_end_time: required(3, "valid_end_time"),
-        receive_time: required(4, "receive_time"),
-        send_request_no: required(5, "send_request_no"),
-        send_channel: required(6, "send_channel"),
+        coupon_code: optional(0, "coupon_code"),
+        coupon_state: optional(1, "coupon_state"),
+        valid_begin_time: optional(2, "valid_begin_time"),
+        valid_end_time: optional(3, "valid_end_time"),
+        receive_time: optional(4, "receive_time"),
+        send_request_no: optional(5, "send_request_no"),
+        send_channel: optional(6, "send_channel"),
         confirm_request_no: optional(7, "confirm_request_no"),
         confirm_time: optional(8, "confirm_time"),
         deactivate_request_no: optional(9, "deactivate_request_no"),
@@ -1940,37 +2146,26 @@ pub struct GetUserCouponListItem {
         deactivate_reason: optional(11, "deactivate_reason"),
         single_usage_detail: optional(12, "single_usage_detail"),
         sequential_usage_detail: optional(13, "sequential_usage_detail"),
-        product_coupon: required(14, "product_coupon"),
-        stock: required(15, "stock"),
+        product_coupon: optional(14, "product_coupon"),
+        stock: optional(15, "stock"),
         attach: optional(16, "attach"),
         channel_custom_info: optional(17, "channel_custom_info"),
-        brand_id: required(18, "brand_id"),
+        brand_id: optional(18, "brand_id"),
+        ..extra
     }
 }
 
 impl GetUserCouponListItem {
-    /// Creates a value from its required fields (`coupon_code`, `coupon_state`, `valid_begin_time`, `valid_end_time`, `receive_time`, `send_request_no`, `send_channel`, `product_coupon`, `stock`, `brand_id`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        coupon_code: impl ::std::convert::Into<::std::string::String>,
-        coupon_state: GetCouponState,
-        valid_begin_time: impl ::std::convert::Into<::std::string::String>,
-        valid_end_time: impl ::std::convert::Into<::std::string::String>,
-        receive_time: impl ::std::convert::Into<::std::string::String>,
-        send_request_no: impl ::std::convert::Into<::std::string::String>,
-        send_channel: GetSendChannel,
-        product_coupon: GetProductCoupon,
-        stock: GetStock,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetUserCouponListItem {
-            coupon_code: coupon_code.into(),
-            coupon_state,
-            valid_begin_time: valid_begin_time.into(),
-            valid_end_time: valid_end_time.into(),
-            receive_time: receive_time.into(),
-            send_request_no: send_request_no.into(),
-            send_channel,
+            coupon_code: ::std::option::Option::None,
+            coupon_state: ::std::option::Option::None,
+            valid_begin_time: ::std::option::Option::None,
+            valid_end_time: ::std::option::Option::None,
+            receive_time: ::std::option::Option::None,
+            send_request_no: ::std::option::Option::None,
+            send_channel: ::std::option::Option::None,
             confirm_request_no: ::std::option::Option::None,
             confirm_time: ::std::option::Option::None,
             deactivate_request_no: ::std::option::Option::None,
@@ -1978,47 +2173,55 @@ impl GetUserCouponListItem {
             deactivate_reason: ::std::option::Option::None,
             single_usage_detail: ::std::option::Option::None,
             sequential_usage_detail: ::std::option::Option::None,
-            product_coupon,
-            stock,
+            product_coupon: ::std::option::Option::None,
+            stock: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             channel_custom_info: ::std::option::Option::None,
-            brand_id: brand_id.into(),
+            brand_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 指定券状态查询用户商品券列表 (`GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 总个数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 下一页Token
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next_page_token: ::std::option::Option<::std::string::String>,
     /// 用户商品券列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_coupon_list: ::std::option::Option<::std::vec::Vec<GetUserCouponListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        total_count: required(0, "total_count"),
+        total_count: optional(0, "total_count"),
         next_page_token: optional(1, "next_page_token"),
         user_coupon_list: optional(2, "user_coupon_list"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`total_count`).
-    pub fn new(total_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            total_count,
+            total_count: ::std::option::Option::None,
             next_page_token: ::std::option::Option::None,
             user_coupon_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -2349,38 +2552,45 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 向用户发放商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 用户商品券Code
     ///
-    /// **Required.**
-    pub coupon_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 用户商品券状态
     ///
-    /// **Required.**
-    pub coupon_state: GetCouponState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_state: ::std::option::Option<GetCouponState>,
     /// 有效期开始时间
     ///
-    /// **Required.**
-    pub valid_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub valid_begin_time: ::std::option::Option<::std::string::String>,
     /// 有效期结束时间
     ///
-    /// **Required.**
-    pub valid_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub valid_end_time: ::std::option::Option<::std::string::String>,
     /// 领券时间
     ///
-    /// **Required.**
-    pub receive_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receive_time: ::std::option::Option<::std::string::String>,
     /// 发券请求单号
     ///
-    /// **Required.**
-    pub send_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub send_request_no: ::std::option::Option<::std::string::String>,
     /// 发券渠道
     ///
-    /// **Required.**
-    pub send_channel: GetSendChannel,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub send_channel: ::std::option::Option<GetSendChannel>,
     /// 确认请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_request_no: ::std::option::Option<::std::string::String>,
@@ -2404,12 +2614,14 @@ pub struct PostResponse {
     pub sequential_usage_detail: ::std::option::Option<GetSequentialUsageDetail>,
     /// 商品券信息
     ///
-    /// **Required.**
-    pub product_coupon: GetProductCoupon,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon: ::std::option::Option<GetProductCoupon>,
     /// 批次信息
     ///
-    /// **Required.**
-    pub stock: GetStock,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock: ::std::option::Option<GetStock>,
     /// 自定义附加信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -2418,19 +2630,24 @@ pub struct PostResponse {
     pub channel_custom_info: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        coupon_code: required(0, "coupon_code"),
-        coupon_state: required(1, "coupon_state"),
-        valid_begin_time: required(2, "valid_begin_time"),
-        valid_end_time: required(3, "valid_end_time"),
-        receive_time: required(4, "receive_time"),
-        send_request_no: required(5, "send_request_no"),
-        send_channel: required(6, "send_channel"),
+        coupon_code: optional(0, "coupon_code"),
+        coupon_state: optional(1, "coupon_state"),
+        valid_begin_time: optional(2, "valid_begin_time"),
+        valid_end_time: optional(3, "valid_end_time"),
+        receive_time: optional(4, "receive_time"),
+        send_request_no: optional(5, "send_request_no"),
+        send_channel: optional(6, "send_channel"),
         confirm_request_no: optional(7, "confirm_request_no"),
         confirm_time: optional(8, "confirm_time"),
         deactivate_request_no: optional(9, "deactivate_request_no"),
@@ -2438,37 +2655,26 @@ pub struct PostResponse {
         deactivate_reason: optional(11, "deactivate_reason"),
         single_usage_detail: optional(12, "single_usage_detail"),
         sequential_usage_detail: optional(13, "sequential_usage_detail"),
-        product_coupon: required(14, "product_coupon"),
-        stock: required(15, "stock"),
+        product_coupon: optional(14, "product_coupon"),
+        stock: optional(15, "stock"),
         attach: optional(16, "attach"),
         channel_custom_info: optional(17, "channel_custom_info"),
-        brand_id: required(18, "brand_id"),
+        brand_id: optional(18, "brand_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`coupon_code`, `coupon_state`, `valid_begin_time`, `valid_end_time`, `receive_time`, `send_request_no`, `send_channel`, `product_coupon`, `stock`, `brand_id`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        coupon_code: impl ::std::convert::Into<::std::string::String>,
-        coupon_state: GetCouponState,
-        valid_begin_time: impl ::std::convert::Into<::std::string::String>,
-        valid_end_time: impl ::std::convert::Into<::std::string::String>,
-        receive_time: impl ::std::convert::Into<::std::string::String>,
-        send_request_no: impl ::std::convert::Into<::std::string::String>,
-        send_channel: GetSendChannel,
-        product_coupon: GetProductCoupon,
-        stock: GetStock,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            coupon_code: coupon_code.into(),
-            coupon_state,
-            valid_begin_time: valid_begin_time.into(),
-            valid_end_time: valid_end_time.into(),
-            receive_time: receive_time.into(),
-            send_request_no: send_request_no.into(),
-            send_channel,
+            coupon_code: ::std::option::Option::None,
+            coupon_state: ::std::option::Option::None,
+            valid_begin_time: ::std::option::Option::None,
+            valid_end_time: ::std::option::Option::None,
+            receive_time: ::std::option::Option::None,
+            send_request_no: ::std::option::Option::None,
+            send_channel: ::std::option::Option::None,
             confirm_request_no: ::std::option::Option::None,
             confirm_time: ::std::option::Option::None,
             deactivate_request_no: ::std::option::Option::None,
@@ -2476,11 +2682,12 @@ impl PostResponse {
             deactivate_reason: ::std::option::Option::None,
             single_usage_detail: ::std::option::Option::None,
             sequential_usage_detail: ::std::option::Option::None,
-            product_coupon,
-            stock,
+            product_coupon: ::std::option::Option::None,
+            stock: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             channel_custom_info: ::std::option::Option::None,
-            brand_id: brand_id.into(),
+            brand_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

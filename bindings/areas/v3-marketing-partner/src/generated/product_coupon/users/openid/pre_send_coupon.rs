@@ -95,27 +95,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 向用户预发放商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 预发券token
     ///
-    /// **Required.**
-    pub token: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub token: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        token: required(0, "token"),
+        token: optional(0, "token"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`token`).
-    pub fn new(token: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            token: token.into(),
+            token: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -71,12 +71,17 @@ pub struct PostInvalidMerchantIdListItem {
     /// 无效原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostInvalidMerchantIdListItem {
         mchid: optional(0, "mchid"),
         invalid_reason: optional(1, "invalid_reason"),
+        ..extra
     }
 }
 
@@ -86,6 +91,7 @@ impl PostInvalidMerchantIdListItem {
         PostInvalidMerchantIdListItem {
             mchid: ::std::option::Option::None,
             invalid_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -106,6 +112,10 @@ pub struct PostResponse {
     pub invalid_merchant_id_list: ::std::option::Option<
         ::std::vec::Vec<PostInvalidMerchantIdListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -113,6 +123,7 @@ pub struct PostResponse {
         activity_id: optional(0, "activity_id"),
         add_time: optional(1, "add_time"),
         invalid_merchant_id_list: optional(2, "invalid_merchant_id_list"),
+        ..extra
     }
 }
 
@@ -123,6 +134,7 @@ impl PostResponse {
             activity_id: ::std::option::Option::None,
             add_time: ::std::option::Option::None,
             invalid_merchant_id_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

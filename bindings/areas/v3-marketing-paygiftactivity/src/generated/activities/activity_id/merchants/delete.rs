@@ -69,12 +69,17 @@ pub struct PostResponse {
     /// 删除时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub delete_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         activity_id: optional(0, "activity_id"),
         delete_time: optional(1, "delete_time"),
+        ..extra
     }
 }
 
@@ -84,6 +89,7 @@ impl PostResponse {
         PostResponse {
             activity_id: ::std::option::Option::None,
             delete_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -18,7 +18,7 @@ pub struct PostMeta {
     /// 资料项唯一id
     ///
     /// **Required.**
-    pub item_id: f64,
+    pub item_id: i64,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -34,7 +34,7 @@ impl PostMeta {
     pub fn new(
         file_name: impl ::std::convert::Into<::std::string::String>,
         file_digest: impl ::std::convert::Into<::std::string::String>,
-        item_id: f64,
+        item_id: i64,
     ) -> Self {
         PostMeta {
             file_name: file_name.into(),
@@ -97,27 +97,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 上传商户提交资料文件 (`POST /v3/mch-manage/submission-files/sub-mchid/{sub_mchid}/upload`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 文件标识ID
     ///
-    /// **Required.**
-    pub file_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub file_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        file_id: required(0, "file_id"),
+        file_id: optional(0, "file_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`file_id`).
-    pub fn new(file_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            file_id: file_id.into(),
+            file_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

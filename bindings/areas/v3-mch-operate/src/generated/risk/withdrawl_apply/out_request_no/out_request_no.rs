@@ -5,78 +5,92 @@
 /// The `withdrawl_apply` object.
 ///
 /// 提现申请单信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetWithdrawlApply {
     /// 微信支付提现申请单号
     ///
-    /// **Required.**
-    pub applyment_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 商户提现申请单号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     ///
-    /// **Required.**
-    pub state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// 最后更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub modify_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetWithdrawlApply {
-        applyment_id: required(0, "applyment_id"),
-        out_request_no: required(1, "out_request_no"),
-        state: required(2, "state"),
+        applyment_id: optional(0, "applyment_id"),
+        out_request_no: optional(1, "out_request_no"),
+        state: optional(2, "state"),
         fail_reason: optional(3, "fail_reason"),
         modify_time: optional(4, "modify_time"),
+        ..extra
     }
 }
 
 impl GetWithdrawlApply {
-    /// Creates a value from its required fields (`applyment_id`, `out_request_no`, `state`).
-    pub fn new(
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-        state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetWithdrawlApply {
-            applyment_id: applyment_id.into(),
-            out_request_no: out_request_no.into(),
-            state: state.into(),
+            applyment_id: ::std::option::Option::None,
+            out_request_no: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
             modify_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 商户提现申请单号查询提现申请单状态 (`GET /v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 提现申请单信息
     ///
-    /// **Required.**
-    pub withdrawl_apply: GetWithdrawlApply,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub withdrawl_apply: ::std::option::Option<GetWithdrawlApply>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        withdrawl_apply: required(0, "withdrawl_apply"),
+        withdrawl_apply: optional(0, "withdrawl_apply"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`withdrawl_apply`).
-    pub fn new(withdrawl_apply: GetWithdrawlApply) -> Self {
-        GetResponse { withdrawl_apply }
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        GetResponse {
+            withdrawl_apply: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
     }
 }
 

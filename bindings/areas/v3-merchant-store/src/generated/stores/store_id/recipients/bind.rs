@@ -100,12 +100,17 @@ pub struct PostFailedStoreRecipientItem {
     /// 绑定当前收款信息失败的原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostFailedStoreRecipientItem {
         mchid: optional(0, "mchid"),
         failed_reason: optional(1, "failed_reason"),
+        ..extra
     }
 }
 
@@ -115,6 +120,7 @@ impl PostFailedStoreRecipientItem {
         PostFailedStoreRecipientItem {
             mchid: ::std::option::Option::None,
             failed_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -129,11 +135,16 @@ pub struct PostResponse {
     pub failed_store_recipient: ::std::option::Option<
         ::std::vec::Vec<PostFailedStoreRecipientItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         failed_store_recipient: optional(0, "failed_store_recipient"),
+        ..extra
     }
 }
 
@@ -142,6 +153,7 @@ impl PostResponse {
     pub fn new() -> Self {
         PostResponse {
             failed_store_recipient: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

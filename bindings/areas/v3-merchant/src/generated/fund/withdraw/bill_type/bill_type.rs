@@ -92,43 +92,48 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 按日下载提现异常文件 (`GET /v3/merchant/fund/withdraw/bill-type/{bill_type}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 哈希类型
     ///
-    /// **Required.**
-    pub hash_type: GetHashType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub hash_type: ::std::option::Option<GetHashType>,
     /// 哈希值
     ///
-    /// **Required.**
-    pub hash_value: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub hash_value: ::std::option::Option<::std::string::String>,
     /// 账单下载地址
     ///
-    /// **Required.**
-    pub download_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub download_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        hash_type: required(0, "hash_type"),
-        hash_value: required(1, "hash_value"),
-        download_url: required(2, "download_url"),
+        hash_type: optional(0, "hash_type"),
+        hash_value: optional(1, "hash_value"),
+        download_url: optional(2, "download_url"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`hash_type`, `hash_value`, `download_url`).
-    pub fn new(
-        hash_type: GetHashType,
-        hash_value: impl ::std::convert::Into<::std::string::String>,
-        download_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            hash_type,
-            hash_value: hash_value.into(),
-            download_url: download_url.into(),
+            hash_type: ::std::option::Option::None,
+            hash_value: ::std::option::Option::None,
+            download_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -32,100 +32,104 @@
 }
 
 /// The response of 电商平台(商户提现单号查询)提现状态 (`GET /v3/merchant/fund/withdraw/out-request-no/{out_request_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 提现单状态
     ///
-    /// **Required.**
-    pub status: GetStatus,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<GetStatus>,
     /// 微信支付提现单号
     ///
-    /// **Required.**
-    pub withdraw_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub withdraw_id: ::std::option::Option<::std::string::String>,
     /// 商户提现单号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 提现金额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 发起提现时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 提现状态更新时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
     /// 失败原因
     ///
-    /// **Required.**
-    pub reason: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reason: ::std::option::Option<::std::string::String>,
     /// 提现备注
     ///
-    /// **Required.**
-    pub remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub remark: ::std::option::Option<::std::string::String>,
     /// 银行附言
     ///
-    /// **Required.**
-    pub bank_memo: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_memo: ::std::option::Option<::std::string::String>,
     /// 出款账户类型
     ///
-    /// **Required.**
-    pub account_type: GetAccountType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_type: ::std::option::Option<GetAccountType>,
     /// 提现失败解决方案
     ///
-    /// **Required.**
-    pub solution: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub solution: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        status: required(0, "status"),
-        withdraw_id: required(1, "withdraw_id"),
-        out_request_no: required(2, "out_request_no"),
-        amount: required(3, "amount"),
-        create_time: required(4, "create_time"),
-        update_time: required(5, "update_time"),
-        reason: required(6, "reason"),
-        remark: required(7, "remark"),
-        bank_memo: required(8, "bank_memo"),
-        account_type: required(9, "account_type"),
-        solution: required(10, "solution"),
+        status: optional(0, "status"),
+        withdraw_id: optional(1, "withdraw_id"),
+        out_request_no: optional(2, "out_request_no"),
+        amount: optional(3, "amount"),
+        create_time: optional(4, "create_time"),
+        update_time: optional(5, "update_time"),
+        reason: optional(6, "reason"),
+        remark: optional(7, "remark"),
+        bank_memo: optional(8, "bank_memo"),
+        account_type: optional(9, "account_type"),
+        solution: optional(10, "solution"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`status`, `withdraw_id`, `out_request_no`, `amount`, `create_time`, `update_time`, `reason`, `remark`, `bank_memo`, `account_type`, `solution`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        status: GetStatus,
-        withdraw_id: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        update_time: impl ::std::convert::Into<::std::string::String>,
-        reason: impl ::std::convert::Into<::std::string::String>,
-        remark: impl ::std::convert::Into<::std::string::String>,
-        bank_memo: impl ::std::convert::Into<::std::string::String>,
-        account_type: GetAccountType,
-        solution: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            status,
-            withdraw_id: withdraw_id.into(),
-            out_request_no: out_request_no.into(),
-            amount,
-            create_time: create_time.into(),
-            update_time: update_time.into(),
-            reason: reason.into(),
-            remark: remark.into(),
-            bank_memo: bank_memo.into(),
-            account_type,
-            solution: solution.into(),
+            status: ::std::option::Option::None,
+            withdraw_id: ::std::option::Option::None,
+            out_request_no: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
+            reason: ::std::option::Option::None,
+            remark: ::std::option::Option::None,
+            bank_memo: ::std::option::Option::None,
+            account_type: ::std::option::Option::None,
+            solution: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -12,7 +12,7 @@ pub struct PostEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
-    pub total: f64,
+    pub total: i64,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -27,7 +27,7 @@ pub struct PostEstimatedDeductAmount {
 
 impl PostEstimatedDeductAmount {
     /// Creates a value from its required fields (`total`).
-    pub fn new(total: f64) -> Self {
+    pub fn new(total: i64) -> Self {
         PostEstimatedDeductAmount {
             total,
             currency: ::std::option::Option::None,
@@ -54,7 +54,7 @@ pub struct PostPolicyPeriodsItem {
     /// 保险扣费周期编号
     ///
     /// **Required.**
-    pub policy_period_id: f64,
+    pub policy_period_id: i64,
     /// 预计扣费的日期
     ///
     /// **Required.**
@@ -76,7 +76,7 @@ pub struct PostPolicyPeriodsItem {
 impl PostPolicyPeriodsItem {
     /// Creates a value from its required fields (`policy_period_id`, `estimated_deduct_date`, `estimated_deduct_amount`).
     pub fn new(
-        policy_period_id: f64,
+        policy_period_id: i64,
         estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
         estimated_deduct_amount: PostEstimatedDeductAmount,
     ) -> Self {
@@ -166,7 +166,7 @@ pub struct PostBody {
     /// 委托代扣模板ID
     ///
     /// **Required.**
-    pub plan_id: f64,
+    pub plan_id: i64,
     /// 商户签约协议号
     ///
     /// **Required.**
@@ -223,7 +223,7 @@ pub struct PostBody {
     pub real_identity: ::std::option::Option<PostRealIdentity>,
     /// 合并扣费期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub combined_deduct_period_count: ::std::option::Option<f64>,
+    pub combined_deduct_period_count: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -256,7 +256,7 @@ impl PostBody {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
-        plan_id: f64,
+        plan_id: i64,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
         insured_display_name: impl ::std::convert::Into<::std::string::String>,
         contract_notify_url: impl ::std::convert::Into<::std::string::String>,
@@ -380,7 +380,7 @@ impl PostBody {
     /// Sets `combined_deduct_period_count`.
     pub fn with_combined_deduct_period_count(
         mut self,
-        combined_deduct_period_count: f64,
+        combined_deduct_period_count: i64,
     ) -> Self {
         self.combined_deduct_period_count = ::std::option::Option::Some(
             combined_deduct_period_count,
@@ -398,29 +398,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 保险商户App预签约 (`POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/app`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 预签约ID
     ///
-    /// **Required.**
-    pub pre_entrustweb_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        pre_entrustweb_id: required(0, "pre_entrustweb_id"),
+        pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`pre_entrustweb_id`).
-    pub fn new(
-        pre_entrustweb_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            pre_entrustweb_id: pre_entrustweb_id.into(),
+            pre_entrustweb_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

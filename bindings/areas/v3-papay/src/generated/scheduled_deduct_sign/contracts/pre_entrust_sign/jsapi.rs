@@ -12,7 +12,7 @@ pub struct PostEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
-    pub total: f64,
+    pub total: i64,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -27,7 +27,7 @@ pub struct PostEstimatedDeductAmount {
 
 impl PostEstimatedDeductAmount {
     /// Creates a value from its required fields (`total`).
-    pub fn new(total: f64) -> Self {
+    pub fn new(total: i64) -> Self {
         PostEstimatedDeductAmount {
             total,
             currency: ::std::option::Option::None,
@@ -103,7 +103,7 @@ pub struct PostBody {
     /// 委托代扣模板ID
     ///
     /// **Required.**
-    pub plan_id: f64,
+    pub plan_id: i64,
     /// 商户签约协议号
     ///
     /// **Required.**
@@ -141,7 +141,7 @@ impl PostBody {
     /// Creates a value from its required fields (`appid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_notify_url`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
-        plan_id: f64,
+        plan_id: i64,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
         contract_notify_url: impl ::std::convert::Into<::std::string::String>,
@@ -192,27 +192,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of JSAPI场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 跳转签约流程的URL
     ///
-    /// **Required.**
-    pub redirect_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub redirect_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        redirect_url: required(0, "redirect_url"),
+        redirect_url: optional(0, "redirect_url"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`redirect_url`).
-    pub fn new(redirect_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            redirect_url: redirect_url.into(),
+            redirect_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

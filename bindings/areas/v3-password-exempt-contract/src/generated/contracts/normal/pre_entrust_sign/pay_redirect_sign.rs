@@ -14,7 +14,7 @@ pub struct PostBody {
     /// 免密支付服务ID
     ///
     /// **Required.**
-    pub service_id: f64,
+    pub service_id: i64,
     /// 商户签约协议号
     ///
     /// **Required.**
@@ -53,7 +53,7 @@ impl PostBody {
     /// Creates a value from its required fields (`appid`, `service_id`, `out_contract_code`, `notify_url`, `contract_display_account`, `prepay_id`, `openid`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
-        service_id: f64,
+        service_id: i64,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
@@ -81,43 +81,48 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 直连商户模式支付后场景预签约 (`POST /v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 免密支付服务ID
     ///
-    /// **Required.**
-    pub service_id: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<i64>,
     /// 商户签约协议号
     ///
-    /// **Required.**
-    pub out_contract_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        mchid: required(0, "mchid"),
-        service_id: required(1, "service_id"),
-        out_contract_code: required(2, "out_contract_code"),
+        mchid: optional(0, "mchid"),
+        service_id: optional(1, "service_id"),
+        out_contract_code: optional(2, "out_contract_code"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`mchid`, `service_id`, `out_contract_code`).
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        service_id: f64,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            mchid: mchid.into(),
-            service_id,
-            out_contract_code: out_contract_code.into(),
+            mchid: ::std::option::Option::None,
+            service_id: ::std::option::Option::None,
+            out_contract_code: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

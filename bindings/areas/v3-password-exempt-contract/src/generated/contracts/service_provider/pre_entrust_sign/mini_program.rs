@@ -28,7 +28,7 @@ pub struct PostBody {
     /// 免密支付服务ID
     ///
     /// **Required.**
-    pub service_id: f64,
+    pub service_id: i64,
     /// 商户签约协议号
     ///
     /// **Required.**
@@ -63,7 +63,7 @@ impl PostBody {
         sp_appid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_appid: impl ::std::convert::Into<::std::string::String>,
-        service_id: f64,
+        service_id: i64,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
@@ -109,71 +109,76 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 服务商模式小程序场景预签约 (`POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 预签约ID
     ///
-    /// **Required.**
-    pub pre_entrustweb_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 免密支付服务ID
     ///
-    /// **Required.**
-    pub service_id: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<i64>,
     /// 商户签约协议号
     ///
-    /// **Required.**
-    pub out_contract_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 跳转签约的小程序AppID
     ///
-    /// **Required.**
-    pub sign_mp_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_mp_appid: ::std::option::Option<::std::string::String>,
     /// 跳转签约的小程序路径
     ///
-    /// **Required.**
-    pub sign_mp_path: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sign_mp_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        pre_entrustweb_id: required(0, "pre_entrustweb_id"),
-        mchid: required(1, "mchid"),
-        sub_mchid: required(2, "sub_mchid"),
-        service_id: required(3, "service_id"),
-        out_contract_code: required(4, "out_contract_code"),
-        sign_mp_appid: required(5, "sign_mp_appid"),
-        sign_mp_path: required(6, "sign_mp_path"),
+        pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
+        mchid: optional(1, "mchid"),
+        sub_mchid: optional(2, "sub_mchid"),
+        service_id: optional(3, "service_id"),
+        out_contract_code: optional(4, "out_contract_code"),
+        sign_mp_appid: optional(5, "sign_mp_appid"),
+        sign_mp_path: optional(6, "sign_mp_path"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`pre_entrustweb_id`, `mchid`, `sub_mchid`, `service_id`, `out_contract_code`, `sign_mp_appid`, `sign_mp_path`).
-    pub fn new(
-        pre_entrustweb_id: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        service_id: f64,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        sign_mp_appid: impl ::std::convert::Into<::std::string::String>,
-        sign_mp_path: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            pre_entrustweb_id: pre_entrustweb_id.into(),
-            mchid: mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            service_id,
-            out_contract_code: out_contract_code.into(),
-            sign_mp_appid: sign_mp_appid.into(),
-            sign_mp_path: sign_mp_path.into(),
+            pre_entrustweb_id: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            service_id: ::std::option::Option::None,
+            out_contract_code: ::std::option::Option::None,
+            sign_mp_appid: ::std::option::Option::None,
+            sign_mp_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -29,12 +29,17 @@ pub struct GetVariableListItem {
     /// Value值字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetVariableListItem {
         key: optional(0, "key"),
         value: optional(1, "value"),
+        ..extra
     }
 }
 
@@ -44,6 +49,7 @@ impl GetVariableListItem {
         GetVariableListItem {
             key: ::std::option::Option::None,
             value: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -58,11 +64,16 @@ pub struct GetRowListItem {
     /// 值列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cell_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetRowListItem {
         cell_list: optional(0, "cell_list"),
+        ..extra
     }
 }
 
@@ -71,6 +82,7 @@ impl GetRowListItem {
     pub fn new() -> Self {
         GetRowListItem {
             cell_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -88,12 +100,17 @@ pub struct GetTableListItem {
     /// Value值列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub row_list: ::std::option::Option<::std::vec::Vec<GetRowListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetTableListItem {
         key: optional(0, "key"),
         row_list: optional(1, "row_list"),
+        ..extra
     }
 }
 
@@ -103,6 +120,7 @@ impl GetTableListItem {
         GetTableListItem {
             key: ::std::option::Option::None,
             row_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -133,6 +151,10 @@ pub struct GetResponse {
     /// 表格变量列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub table_list: ::std::option::Option<::std::vec::Vec<GetTableListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -144,6 +166,7 @@ pub struct GetResponse {
         print_state_description: optional(4, "print_state_description"),
         variable_list: optional(5, "variable_list"),
         table_list: optional(6, "table_list"),
+        ..extra
     }
 }
 
@@ -158,6 +181,7 @@ impl GetResponse {
             print_state_description: ::std::option::Option::None,
             variable_list: ::std::option::Option::None,
             table_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -58,12 +58,17 @@ pub struct GetSettleInfo {
     /// 补差金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
+        ..extra
     }
 }
 
@@ -73,6 +78,7 @@ impl GetSettleInfo {
         GetSettleInfo {
             profit_sharing: ::std::option::Option::None,
             subsidy_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -80,32 +86,39 @@ impl GetSettleInfo {
 /// The `amount` object.
 ///
 /// 订单金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAmount {
     /// 总金额
     ///
-    /// **Required.**
-    pub total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAmount {
-        total: required(0, "total"),
+        total: optional(0, "total"),
         currency: optional(1, "currency"),
+        ..extra
     }
 }
 
 impl GetAmount {
-    /// Creates a value from its required fields (`total`).
-    pub fn new(total: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAmount {
-            total,
+            total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -127,14 +140,15 @@ impl GetAmount {
 /// An item of `goods_detail`.
 ///
 /// 单品列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetGoodsDetailItem {
     /// 商户侧商品编码
     ///
-    /// **Required.**
-    pub merchant_goods_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_goods_id: ::std::option::Option<::std::string::String>,
     /// 微信侧商品编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
@@ -143,37 +157,41 @@ pub struct GetGoodsDetailItem {
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 商品数量
     ///
-    /// **Required.**
-    pub quantity: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub quantity: ::std::option::Option<i64>,
     /// 商品单价
     ///
-    /// **Required.**
-    pub unit_price: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit_price: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetGoodsDetailItem {
-        merchant_goods_id: required(0, "merchant_goods_id"),
+        merchant_goods_id: optional(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
-        quantity: required(3, "quantity"),
-        unit_price: required(4, "unit_price"),
+        quantity: optional(3, "quantity"),
+        unit_price: optional(4, "unit_price"),
+        ..extra
     }
 }
 
 impl GetGoodsDetailItem {
-    /// Creates a value from its required fields (`merchant_goods_id`, `quantity`, `unit_price`).
-    pub fn new(
-        merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
-        quantity: i64,
-        unit_price: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetGoodsDetailItem {
-            merchant_goods_id: merchant_goods_id.into(),
+            merchant_goods_id: ::std::option::Option::None,
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
-            quantity,
-            unit_price,
+            quantity: ::std::option::Option::None,
+            unit_price: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -194,6 +212,10 @@ pub struct GetDetail {
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -201,6 +223,7 @@ pub struct GetDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
         goods_detail: optional(2, "goods_detail"),
+        ..extra
     }
 }
 
@@ -211,6 +234,7 @@ impl GetDetail {
             cost_price: ::std::option::Option::None,
             invoice_id: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -218,7 +242,7 @@ impl GetDetail {
 /// The `store_info` object.
 ///
 /// 商户门店信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetStoreInfo {
@@ -227,39 +251,44 @@ pub struct GetStoreInfo {
     pub id: ::std::option::Option<::std::string::String>,
     /// 门店名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 地区编码
     ///
-    /// **Required.**
-    pub area_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub area_code: ::std::option::Option<::std::string::String>,
     /// 详细地址
     ///
-    /// **Required.**
-    pub address: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub address: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStoreInfo {
         id: optional(0, "id"),
-        name: required(1, "name"),
-        area_code: required(2, "area_code"),
-        address: required(3, "address"),
+        name: optional(1, "name"),
+        area_code: optional(2, "area_code"),
+        address: optional(3, "address"),
+        ..extra
     }
 }
 
 impl GetStoreInfo {
-    /// Creates a value from its required fields (`name`, `area_code`, `address`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        area_code: impl ::std::convert::Into<::std::string::String>,
-        address: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetStoreInfo {
             id: ::std::option::Option::None,
-            name: name.into(),
-            area_code: area_code.into(),
-            address: address.into(),
+            name: ::std::option::Option::None,
+            area_code: ::std::option::Option::None,
+            address: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -280,6 +309,10 @@ pub struct GetSceneInfo {
     /// 商户门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_info: ::std::option::Option<GetStoreInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -287,6 +320,7 @@ pub struct GetSceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
         store_info: optional(2, "store_info"),
+        ..extra
     }
 }
 
@@ -297,6 +331,7 @@ impl GetSceneInfo {
             payer_client_ip: ::std::option::Option::None,
             device_id: ::std::option::Option::None,
             store_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -304,56 +339,66 @@ impl GetSceneInfo {
 /// The `payer` object.
 ///
 /// 支付者
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetPayer {
     /// 用户服务标识
     ///
-    /// **Required.**
-    pub sp_openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_openid: ::std::option::Option<::std::string::String>,
     /// 用户子标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPayer {
-        sp_openid: required(0, "sp_openid"),
+        sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
+        ..extra
     }
 }
 
 impl GetPayer {
-    /// Creates a value from its required fields (`sp_openid`).
-    pub fn new(sp_openid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetPayer {
-            sp_openid: sp_openid.into(),
+            sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 微信支付订单号查询 (`GET /v3/pay/partner/transactions/id/{transaction_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 服务商公众号ID
     ///
-    /// **Required.**
-    pub sp_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 服务商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户公众号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settle_info: ::std::option::Option<GetSettleInfo>,
@@ -377,26 +422,30 @@ pub struct GetResponse {
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 商品描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 附加数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 订单金额
     ///
-    /// **Required.**
-    pub amount: GetAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<GetAmount>,
     /// 交易结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::std::string::String>,
     /// 通知地址
     ///
-    /// **Required.**
-    pub notify_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
     /// 订单优惠标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
@@ -415,14 +464,18 @@ pub struct GetResponse {
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer: ::std::option::Option<GetPayer>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sp_appid: required(0, "sp_appid"),
-        sp_mchid: required(1, "sp_mchid"),
+        sp_appid: optional(0, "sp_appid"),
+        sp_mchid: optional(1, "sp_mchid"),
         sub_appid: optional(2, "sub_appid"),
-        sub_mchid: required(3, "sub_mchid"),
+        sub_mchid: optional(3, "sub_mchid"),
         settle_info: optional(4, "settle_info"),
         transaction_id: optional(5, "transaction_id"),
         trade_type: optional(6, "trade_type"),
@@ -430,37 +483,30 @@ pub struct GetResponse {
         trade_state_desc: optional(8, "trade_state_desc"),
         bank_type: optional(9, "bank_type"),
         success_time: optional(10, "success_time"),
-        description: required(11, "description"),
+        description: optional(11, "description"),
         attach: optional(12, "attach"),
-        out_trade_no: required(13, "out_trade_no"),
-        amount: required(14, "amount"),
+        out_trade_no: optional(13, "out_trade_no"),
+        amount: optional(14, "amount"),
         time_expire: optional(15, "time_expire"),
-        notify_url: required(16, "notify_url"),
+        notify_url: optional(16, "notify_url"),
         goods_tag: optional(17, "goods_tag"),
         limit_pay: optional(18, "limit_pay"),
         support_fapiao: optional(19, "support_fapiao"),
         detail: optional(20, "detail"),
         scene_info: optional(21, "scene_info"),
         payer: optional(22, "payer"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sp_appid`, `sp_mchid`, `sub_mchid`, `description`, `out_trade_no`, `amount`, `notify_url`).
-    pub fn new(
-        sp_appid: impl ::std::convert::Into<::std::string::String>,
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        description: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        amount: GetAmount,
-        notify_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sp_appid: sp_appid.into(),
-            sp_mchid: sp_mchid.into(),
+            sp_appid: ::std::option::Option::None,
+            sp_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            sub_mchid: sub_mchid.into(),
+            sub_mchid: ::std::option::Option::None,
             settle_info: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             trade_type: ::std::option::Option::None,
@@ -468,18 +514,19 @@ impl GetResponse {
             trade_state_desc: ::std::option::Option::None,
             bank_type: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
-            description: description.into(),
+            description: ::std::option::Option::None,
             attach: ::std::option::Option::None,
-            out_trade_no: out_trade_no.into(),
-            amount,
+            out_trade_no: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
             time_expire: ::std::option::Option::None,
-            notify_url: notify_url.into(),
+            notify_url: ::std::option::Option::None,
             goods_tag: ::std::option::Option::None,
             limit_pay: ::std::option::Option::None,
             support_fapiao: ::std::option::Option::None,
             detail: ::std::option::Option::None,
             scene_info: ::std::option::Option::None,
             payer: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

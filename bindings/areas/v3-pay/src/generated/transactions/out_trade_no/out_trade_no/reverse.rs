@@ -46,7 +46,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 撤销 (`POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
@@ -55,32 +55,37 @@ pub struct PostResponse {
     pub appid: ::std::option::Option<::std::string::String>,
     /// 直连商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         appid: optional(0, "appid"),
-        mchid: required(1, "mchid"),
-        out_trade_no: required(2, "out_trade_no"),
+        mchid: optional(1, "mchid"),
+        out_trade_no: optional(2, "out_trade_no"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`mchid`, `out_trade_no`).
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
             appid: ::std::option::Option::None,
-            mchid: mchid.into(),
-            out_trade_no: out_trade_no.into(),
+            mchid: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

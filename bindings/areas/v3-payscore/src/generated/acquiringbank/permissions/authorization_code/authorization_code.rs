@@ -53,22 +53,25 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 从业机构查询与用户授权记录（授权协议号） (`GET /v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 服务ID
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 服务商应用ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 服务商公众号下的用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -77,12 +80,14 @@ pub struct GetResponse {
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 授权协议号
     ///
-    /// **Required.**
-    pub authorization_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorization_code: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
-    /// **Required.**
-    pub authorization_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorization_state: ::std::option::Option<::std::string::String>,
     /// 授权通知地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
@@ -94,58 +99,58 @@ pub struct GetResponse {
     pub authorization_success_time: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户应用ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 渠道商商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub channel_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        service_id: required(0, "service_id"),
-        appid: required(1, "appid"),
-        mchid: required(2, "mchid"),
+        service_id: optional(0, "service_id"),
+        appid: optional(1, "appid"),
+        mchid: optional(2, "mchid"),
         openid: optional(3, "openid"),
         sub_openid: optional(4, "sub_openid"),
-        authorization_code: required(5, "authorization_code"),
-        authorization_state: required(6, "authorization_state"),
+        authorization_code: optional(5, "authorization_code"),
+        authorization_state: optional(6, "authorization_state"),
         notify_url: optional(7, "notify_url"),
         cancel_authorization_time: optional(8, "cancel_authorization_time"),
         authorization_success_time: optional(9, "authorization_success_time"),
-        sub_mchid: required(10, "sub_mchid"),
+        sub_mchid: optional(10, "sub_mchid"),
         sub_appid: optional(11, "sub_appid"),
         channel_id: optional(12, "channel_id"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`service_id`, `appid`, `mchid`, `authorization_code`, `authorization_state`, `sub_mchid`).
-    pub fn new(
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        authorization_code: impl ::std::convert::Into<::std::string::String>,
-        authorization_state: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            service_id: service_id.into(),
-            appid: appid.into(),
-            mchid: mchid.into(),
+            service_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
-            authorization_code: authorization_code.into(),
-            authorization_state: authorization_state.into(),
+            authorization_code: ::std::option::Option::None,
+            authorization_state: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
             cancel_authorization_time: ::std::option::Option::None,
             authorization_success_time: ::std::option::Option::None,
-            sub_mchid: sub_mchid.into(),
+            sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
             channel_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

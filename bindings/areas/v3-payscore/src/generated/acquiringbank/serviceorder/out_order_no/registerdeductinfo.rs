@@ -102,11 +102,16 @@ pub struct PostResponse {
     /// 商品或支付单简要描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         description: optional(0, "description"),
+        ..extra
     }
 }
 
@@ -115,6 +120,7 @@ impl PostResponse {
     pub fn new() -> Self {
         PostResponse {
             description: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -21,7 +21,7 @@ pub struct GetQuery {
     /// 分层版本
     ///
     /// **Required.**
-    pub risk_level_version: f64,
+    pub risk_level_version: i64,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -38,7 +38,7 @@ impl GetQuery {
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
-        risk_level_version: f64,
+        risk_level_version: i64,
     ) -> Self {
         GetQuery {
             sub_mchid: sub_mchid.into(),
@@ -69,101 +69,114 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `quotas`.
 ///
 /// 先享金额列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetQuotasItem {
     /// 用户分层
     ///
-    /// **Required.**
-    pub risk_level: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub risk_level: ::std::option::Option<i64>,
     /// 建议先享金额
     ///
-    /// **Required.**
-    pub suggested_quota: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub suggested_quota: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetQuotasItem {
-        risk_level: required(0, "risk_level"),
-        suggested_quota: required(1, "suggested_quota"),
+        risk_level: optional(0, "risk_level"),
+        suggested_quota: optional(1, "suggested_quota"),
+        ..extra
     }
 }
 
 impl GetQuotasItem {
-    /// Creates a value from its required fields (`risk_level`, `suggested_quota`).
-    pub fn new(risk_level: f64, suggested_quota: f64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetQuotasItem {
-            risk_level,
-            suggested_quota,
+            risk_level: ::std::option::Option::None,
+            suggested_quota: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询用户分层对应建议先享金额 (`GET /v3/payscore/partner/servicequotas/service-id/{service_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 服务ID
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 公众号ID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户的公众号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 分层版本
     ///
-    /// **Required.**
-    pub risk_level_version: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub risk_level_version: ::std::option::Option<i64>,
     /// 先享金额列表
     ///
-    /// **Required.**
-    pub quotas: ::std::vec::Vec<GetQuotasItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub quotas: ::std::option::Option<::std::vec::Vec<GetQuotasItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        service_id: required(0, "service_id"),
-        mchid: required(1, "mchid"),
-        sub_mchid: required(2, "sub_mchid"),
-        appid: required(3, "appid"),
+        service_id: optional(0, "service_id"),
+        mchid: optional(1, "mchid"),
+        sub_mchid: optional(2, "sub_mchid"),
+        appid: optional(3, "appid"),
         sub_appid: optional(4, "sub_appid"),
-        risk_level_version: required(5, "risk_level_version"),
-        quotas: required(6, "quotas"),
+        risk_level_version: optional(5, "risk_level_version"),
+        quotas: optional(6, "quotas"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`service_id`, `mchid`, `sub_mchid`, `appid`, `risk_level_version`, `quotas`).
-    pub fn new(
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        risk_level_version: f64,
-        quotas: ::std::vec::Vec<GetQuotasItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            service_id: service_id.into(),
-            mchid: mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            appid: appid.into(),
+            service_id: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            risk_level_version,
-            quotas,
+            risk_level_version: ::std::option::Option::None,
+            quotas: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -48,16 +48,21 @@
 pub struct GetRechargeAmount {
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetRechargeAmount {
         amount: optional(0, "amount"),
         currency: optional(1, "currency"),
+        ..extra
     }
 }
 
@@ -67,6 +72,7 @@ impl GetRechargeAmount {
         GetRechargeAmount {
             amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -93,6 +99,10 @@ pub struct GetBankTransferInfo {
     /// 银行卡号后四位
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_card_tail: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -102,6 +112,7 @@ pub struct GetBankTransferInfo {
         return_reason: optional(2, "return_reason"),
         bank_name: optional(3, "bank_name"),
         bank_card_tail: optional(4, "bank_card_tail"),
+        ..extra
     }
 }
 
@@ -114,46 +125,54 @@ impl GetBankTransferInfo {
             return_reason: ::std::option::Option::None,
             bank_name: ::std::option::Option::None,
             bank_card_tail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询银行转账充值结果 (`GET /v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 充值商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付充值单号
     ///
-    /// **Required.**
-    pub recharge_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_id: ::std::option::Option<::std::string::String>,
     /// 商户充值单号
     ///
-    /// **Required.**
-    pub out_recharge_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_recharge_no: ::std::option::Option<::std::string::String>,
     /// 充值入账账户
     ///
-    /// **Required.**
-    pub account_type: GetAccountType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_type: ::std::option::Option<GetAccountType>,
     /// 充值状态
     ///
-    /// **Required.**
-    pub recharge_state: GetRechargeState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_state: ::std::option::Option<GetRechargeState>,
     /// 充值场景
     ///
-    /// **Required.**
-    pub recharge_scene: GetRechargeScene,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_scene: ::std::option::Option<GetRechargeScene>,
     /// 充值状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recharge_state_desc: ::std::option::Option<::std::string::String>,
     /// 充值金额
     ///
-    /// **Required.**
-    pub recharge_amount: GetRechargeAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_amount: ::std::option::Option<GetRechargeAmount>,
     /// 转账充值的付款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_transfer_info: ::std::option::Option<GetBankTransferInfo>,
@@ -166,49 +185,47 @@ pub struct GetResponse {
     /// 关闭充值时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        mchid: required(0, "mchid"),
-        recharge_id: required(1, "recharge_id"),
-        out_recharge_no: required(2, "out_recharge_no"),
-        account_type: required(3, "account_type"),
-        recharge_state: required(4, "recharge_state"),
-        recharge_scene: required(5, "recharge_scene"),
+        mchid: optional(0, "mchid"),
+        recharge_id: optional(1, "recharge_id"),
+        out_recharge_no: optional(2, "out_recharge_no"),
+        account_type: optional(3, "account_type"),
+        recharge_state: optional(4, "recharge_state"),
+        recharge_scene: optional(5, "recharge_scene"),
         recharge_state_desc: optional(6, "recharge_state_desc"),
-        recharge_amount: required(7, "recharge_amount"),
+        recharge_amount: optional(7, "recharge_amount"),
         bank_transfer_info: optional(8, "bank_transfer_info"),
         accept_time: optional(9, "accept_time"),
         success_time: optional(10, "success_time"),
         close_time: optional(11, "close_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`mchid`, `recharge_id`, `out_recharge_no`, `account_type`, `recharge_state`, `recharge_scene`, `recharge_amount`).
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        recharge_id: impl ::std::convert::Into<::std::string::String>,
-        out_recharge_no: impl ::std::convert::Into<::std::string::String>,
-        account_type: GetAccountType,
-        recharge_state: GetRechargeState,
-        recharge_scene: GetRechargeScene,
-        recharge_amount: GetRechargeAmount,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            mchid: mchid.into(),
-            recharge_id: recharge_id.into(),
-            out_recharge_no: out_recharge_no.into(),
-            account_type,
-            recharge_state,
-            recharge_scene,
+            mchid: ::std::option::Option::None,
+            recharge_id: ::std::option::Option::None,
+            out_recharge_no: ::std::option::Option::None,
+            account_type: ::std::option::Option::None,
+            recharge_state: ::std::option::Option::None,
+            recharge_scene: ::std::option::Option::None,
             recharge_state_desc: ::std::option::Option::None,
-            recharge_amount,
+            recharge_amount: ::std::option::Option::None,
             bank_transfer_info: ::std::option::Option::None,
             accept_time: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
             close_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -133,7 +133,7 @@ pub struct PostBody {
     pub out_bill_no: ::std::string::String,
     /// 赔付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     ///
     /// **Required.**
@@ -196,7 +196,7 @@ impl PostBody {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: f64) -> Self {
+    pub fn with_amount(mut self, amount: i64) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
@@ -249,50 +249,55 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 请求赔付预下单 (`POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户单号
     ///
-    /// **Required.**
-    pub out_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 微信支付转账单号
     ///
-    /// **Required.**
-    pub bill_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bill_id: ::std::option::Option<::std::string::String>,
     /// 受理时间
     ///
-    /// **Required.**
-    pub accept_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub accept_time: ::std::option::Option<::std::string::String>,
     /// 跳转领取页面的package信息
     ///
-    /// **Required.**
-    pub package_info: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub package_info: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_bill_no: required(0, "out_bill_no"),
-        bill_id: required(1, "bill_id"),
-        accept_time: required(2, "accept_time"),
-        package_info: required(3, "package_info"),
+        out_bill_no: optional(0, "out_bill_no"),
+        bill_id: optional(1, "bill_id"),
+        accept_time: optional(2, "accept_time"),
+        package_info: optional(3, "package_info"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_bill_no`, `bill_id`, `accept_time`, `package_info`).
-    pub fn new(
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        bill_id: impl ::std::convert::Into<::std::string::String>,
-        accept_time: impl ::std::convert::Into<::std::string::String>,
-        package_info: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_bill_no: out_bill_no.into(),
-            bill_id: bill_id.into(),
-            accept_time: accept_time.into(),
-            package_info: package_info.into(),
+            out_bill_no: ::std::option::Option::None,
+            bill_id: ::std::option::Option::None,
+            accept_time: ::std::option::Option::None,
+            package_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -17,14 +17,15 @@
 /// An item of `employees`.
 ///
 /// 员工列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetEmployeesItem {
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 员工OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
@@ -37,27 +38,33 @@ pub struct GetEmployeesItem {
     /// 最后更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetEmployeesItem {
-        sub_mchid: required(0, "sub_mchid"),
+        sub_mchid: optional(0, "sub_mchid"),
         sp_openid: optional(1, "sp_openid"),
         state: optional(2, "state"),
         create_time: optional(3, "create_time"),
         update_time: optional(4, "update_time"),
+        ..extra
     }
 }
 
 impl GetEmployeesItem {
-    /// Creates a value from its required fields (`sub_mchid`).
-    pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetEmployeesItem {
-            sub_mchid: sub_mchid.into(),
+            sub_mchid: ::std::option::Option::None,
             sp_openid: ::std::option::Option::None,
             state: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -70,11 +77,16 @@ pub struct GetResponse {
     /// 员工列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub employees: ::std::option::Option<::std::vec::Vec<GetEmployeesItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         employees: optional(0, "employees"),
+        ..extra
     }
 }
 
@@ -83,6 +95,7 @@ impl GetResponse {
     pub fn new() -> Self {
         GetResponse {
             employees: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -95,16 +95,21 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 pub struct GetRechargeAmount {
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetRechargeAmount {
         amount: optional(0, "amount"),
         currency: optional(1, "currency"),
+        ..extra
     }
 }
 
@@ -114,6 +119,7 @@ impl GetRechargeAmount {
         GetRechargeAmount {
             amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -146,6 +152,10 @@ pub struct GetBankTransferInfo {
     /// 银行账户名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_account_name: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -157,6 +167,7 @@ pub struct GetBankTransferInfo {
         bank_name: optional(4, "bank_name"),
         bank_card_tail: optional(5, "bank_card_tail"),
         bank_account_name: optional(6, "bank_account_name"),
+        ..extra
     }
 }
 
@@ -171,6 +182,7 @@ impl GetBankTransferInfo {
             bank_name: ::std::option::Option::None,
             bank_card_tail: ::std::option::Option::None,
             bank_account_name: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -200,12 +212,17 @@ pub struct GetQrRechargeInfo {
     /// 员工类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub employee_type: ::std::option::Option<GetEmployeeType>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetQrRechargeInfo {
         openid: optional(0, "openid"),
         employee_type: optional(1, "employee_type"),
+        ..extra
     }
 }
 
@@ -215,6 +232,7 @@ impl GetQrRechargeInfo {
         GetQrRechargeInfo {
             openid: ::std::option::Option::None,
             employee_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -259,6 +277,10 @@ pub struct GetOnlineBankRechargeInfo {
     /// 银行账户名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_account_name: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -270,6 +292,7 @@ pub struct GetOnlineBankRechargeInfo {
         online_bank_type: optional(4, "online_bank_type"),
         bank_card_tail: optional(5, "bank_card_tail"),
         bank_account_name: optional(6, "bank_account_name"),
+        ..extra
     }
 }
 
@@ -284,53 +307,62 @@ impl GetOnlineBankRechargeInfo {
             online_bank_type: ::std::option::Option::None,
             bank_card_tail: ::std::option::Option::None,
             bank_account_name: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询二级商户充值结果 (`GET /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 平台商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付充值单号
     ///
-    /// **Required.**
-    pub recharge_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_id: ::std::option::Option<::std::string::String>,
     /// 商户充值单号
     ///
-    /// **Required.**
-    pub out_recharge_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_recharge_no: ::std::option::Option<::std::string::String>,
     /// 充值渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recharge_channel: ::std::option::Option<GetRechargeChannel>,
     /// 充值入账账户
     ///
-    /// **Required.**
-    pub account_type: GetAccountType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_type: ::std::option::Option<GetAccountType>,
     /// 充值状态
     ///
-    /// **Required.**
-    pub recharge_state: GetRechargeState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_state: ::std::option::Option<GetRechargeState>,
     /// 充值场景
     ///
-    /// **Required.**
-    pub recharge_scene: GetRechargeScene,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_scene: ::std::option::Option<GetRechargeScene>,
     /// 充值状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recharge_state_desc: ::std::option::Option<::std::string::String>,
     /// 充值金额
     ///
-    /// **Required.**
-    pub recharge_amount: GetRechargeAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub recharge_amount: ::std::option::Option<GetRechargeAmount>,
     /// 转账充值的付款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_transfer_info: ::std::option::Option<GetBankTransferInfo>,
@@ -354,20 +386,24 @@ pub struct GetResponse {
     pub available_recharge_channels: ::std::option::Option<
         ::std::vec::Vec<GetRechargeChannel>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        sub_mchid: required(1, "sub_mchid"),
-        recharge_id: required(2, "recharge_id"),
-        out_recharge_no: required(3, "out_recharge_no"),
+        sp_mchid: optional(0, "sp_mchid"),
+        sub_mchid: optional(1, "sub_mchid"),
+        recharge_id: optional(2, "recharge_id"),
+        out_recharge_no: optional(3, "out_recharge_no"),
         recharge_channel: optional(4, "recharge_channel"),
-        account_type: required(5, "account_type"),
-        recharge_state: required(6, "recharge_state"),
-        recharge_scene: required(7, "recharge_scene"),
+        account_type: optional(5, "account_type"),
+        recharge_state: optional(6, "recharge_state"),
+        recharge_scene: optional(7, "recharge_scene"),
         recharge_state_desc: optional(8, "recharge_state_desc"),
-        recharge_amount: required(9, "recharge_amount"),
+        recharge_amount: optional(9, "recharge_amount"),
         bank_transfer_info: optional(10, "bank_transfer_info"),
         qr_recharge_info: optional(11, "qr_recharge_info"),
         online_bank_recharge_info: optional(12, "online_bank_recharge_info"),
@@ -375,33 +411,24 @@ pub struct GetResponse {
         success_time: optional(14, "success_time"),
         close_time: optional(15, "close_time"),
         available_recharge_channels: optional(16, "available_recharge_channels"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `recharge_id`, `out_recharge_no`, `account_type`, `recharge_state`, `recharge_scene`, `recharge_amount`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        recharge_id: impl ::std::convert::Into<::std::string::String>,
-        out_recharge_no: impl ::std::convert::Into<::std::string::String>,
-        account_type: GetAccountType,
-        recharge_state: GetRechargeState,
-        recharge_scene: GetRechargeScene,
-        recharge_amount: GetRechargeAmount,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sp_mchid: sp_mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            recharge_id: recharge_id.into(),
-            out_recharge_no: out_recharge_no.into(),
+            sp_mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            recharge_id: ::std::option::Option::None,
+            out_recharge_no: ::std::option::Option::None,
             recharge_channel: ::std::option::Option::None,
-            account_type,
-            recharge_state,
-            recharge_scene,
+            account_type: ::std::option::Option::None,
+            recharge_state: ::std::option::Option::None,
+            recharge_scene: ::std::option::Option::None,
             recharge_state_desc: ::std::option::Option::None,
-            recharge_amount,
+            recharge_amount: ::std::option::Option::None,
             bank_transfer_info: ::std::option::Option::None,
             qr_recharge_info: ::std::option::Option::None,
             online_bank_recharge_info: ::std::option::Option::None,
@@ -409,6 +436,7 @@ impl GetResponse {
             success_time: ::std::option::Option::None,
             close_time: ::std::option::Option::None,
             available_recharge_channels: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

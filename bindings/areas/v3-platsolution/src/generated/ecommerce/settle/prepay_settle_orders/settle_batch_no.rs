@@ -14,76 +14,81 @@
 }
 
 /// The response of 个人收款-查询批量结算信息 (`GET /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户结算批次单号
     ///
-    /// **Required.**
-    pub out_settle_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_settle_batch_no: ::std::option::Option<::std::string::String>,
     /// 微信支付结算批次单号
     ///
-    /// **Required.**
-    pub settle_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settle_batch_no: ::std::option::Option<::std::string::String>,
     /// 商品单个人收款方受理授权ID
     ///
-    /// **Required.**
-    pub individual_auth_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub individual_auth_id: ::std::option::Option<::std::string::String>,
     /// 收款方描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 批次状态
     ///
-    /// **Required.**
-    pub state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
     /// 交易场景
     ///
-    /// **Required.**
-    pub trade_scenario: GetTradeScenario,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_scenario: ::std::option::Option<GetTradeScenario>,
     /// 批次创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 批次完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finish_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        out_settle_batch_no: required(0, "out_settle_batch_no"),
-        settle_batch_no: required(1, "settle_batch_no"),
-        individual_auth_id: required(2, "individual_auth_id"),
-        description: required(3, "description"),
-        state: required(4, "state"),
-        trade_scenario: required(5, "trade_scenario"),
-        create_time: required(6, "create_time"),
+        out_settle_batch_no: optional(0, "out_settle_batch_no"),
+        settle_batch_no: optional(1, "settle_batch_no"),
+        individual_auth_id: optional(2, "individual_auth_id"),
+        description: optional(3, "description"),
+        state: optional(4, "state"),
+        trade_scenario: optional(5, "trade_scenario"),
+        create_time: optional(6, "create_time"),
         finish_time: optional(7, "finish_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`out_settle_batch_no`, `settle_batch_no`, `individual_auth_id`, `description`, `state`, `trade_scenario`, `create_time`).
-    pub fn new(
-        out_settle_batch_no: impl ::std::convert::Into<::std::string::String>,
-        settle_batch_no: impl ::std::convert::Into<::std::string::String>,
-        individual_auth_id: impl ::std::convert::Into<::std::string::String>,
-        description: impl ::std::convert::Into<::std::string::String>,
-        state: impl ::std::convert::Into<::std::string::String>,
-        trade_scenario: GetTradeScenario,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            out_settle_batch_no: out_settle_batch_no.into(),
-            settle_batch_no: settle_batch_no.into(),
-            individual_auth_id: individual_auth_id.into(),
-            description: description.into(),
-            state: state.into(),
-            trade_scenario,
-            create_time: create_time.into(),
+            out_settle_batch_no: ::std::option::Option::None,
+            settle_batch_no: ::std::option::Option::None,
+            individual_auth_id: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            trade_scenario: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
             finish_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -140,10 +140,10 @@ pub struct PostBody {
     pub estimated_date: ::std::string::String,
     /// 预计最大转账金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub estimated_max_amount: ::std::option::Option<f64>,
+    pub estimated_max_amount: ::std::option::Option<i64>,
     /// 准确转账金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exact_amount: ::std::option::Option<f64>,
+    pub exact_amount: ::std::option::Option<i64>,
     /// 收款用户OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -221,13 +221,13 @@ impl PostBody {
     }
 
     /// Sets `estimated_max_amount`.
-    pub fn with_estimated_max_amount(mut self, estimated_max_amount: f64) -> Self {
+    pub fn with_estimated_max_amount(mut self, estimated_max_amount: i64) -> Self {
         self.estimated_max_amount = ::std::option::Option::Some(estimated_max_amount);
         self
     }
 
     /// Sets `exact_amount`.
-    pub fn with_exact_amount(mut self, exact_amount: f64) -> Self {
+    pub fn with_exact_amount(mut self, exact_amount: i64) -> Self {
         self.exact_amount = ::std::option::Option::Some(exact_amount);
         self
     }
@@ -282,64 +282,69 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 受理单次预约商家转账 (`POST /v3/platsolution/insurance/mch-transfer/reservation/apply`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户预约单号
     ///
-    /// **Required.**
-    pub out_reservation_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_reservation_no: ::std::option::Option<::std::string::String>,
     /// 微信转账预约单号
     ///
-    /// **Required.**
-    pub reservation_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reservation_id: ::std::option::Option<::std::string::String>,
     /// 预约记录受理时间
     ///
-    /// **Required.**
-    pub accept_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub accept_time: ::std::option::Option<::std::string::String>,
     /// 预约记录状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 跳转微信支付用户确认预约页的package信息
     ///
-    /// **Required.**
-    pub package_info: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub package_info: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        out_reservation_no: required(1, "out_reservation_no"),
-        reservation_id: required(2, "reservation_id"),
-        accept_time: required(3, "accept_time"),
-        state: required(4, "state"),
-        package_info: required(5, "package_info"),
+        sub_mchid: optional(0, "sub_mchid"),
+        out_reservation_no: optional(1, "out_reservation_no"),
+        reservation_id: optional(2, "reservation_id"),
+        accept_time: optional(3, "accept_time"),
+        state: optional(4, "state"),
+        package_info: optional(5, "package_info"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `out_reservation_no`, `reservation_id`, `accept_time`, `state`, `package_info`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_reservation_no: impl ::std::convert::Into<::std::string::String>,
-        reservation_id: impl ::std::convert::Into<::std::string::String>,
-        accept_time: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-        package_info: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sub_mchid: sub_mchid.into(),
-            out_reservation_no: out_reservation_no.into(),
-            reservation_id: reservation_id.into(),
-            accept_time: accept_time.into(),
-            state,
-            package_info: package_info.into(),
+            sub_mchid: ::std::option::Option::None,
+            out_reservation_no: ::std::option::Option::None,
+            reservation_id: ::std::option::Option::None,
+            accept_time: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            package_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -32,10 +32,10 @@ pub struct GetQuery {
     pub need_query_detail: bool,
     /// 请求资源起始位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub offset: ::std::option::Option<f64>,
+    pub offset: ::std::option::Option<i64>,
     /// 最大资源条数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit: ::std::option::Option<f64>,
+    pub limit: ::std::option::Option<i64>,
     /// 明细状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_state: ::std::option::Option<GetDetailState>,
@@ -67,13 +67,13 @@ impl GetQuery {
     }
 
     /// Sets `offset`.
-    pub fn with_offset(mut self, offset: f64) -> Self {
+    pub fn with_offset(mut self, offset: i64) -> Self {
         self.offset = ::std::option::Option::Some(offset);
         self
     }
 
     /// Sets `limit`.
-    pub fn with_limit(mut self, limit: f64) -> Self {
+    pub fn with_limit(mut self, limit: i64) -> Self {
         self.limit = ::std::option::Option::Some(limit);
         self
     }
@@ -96,138 +96,142 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `transfer_batch` object.
 ///
 /// 转账批次单
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetTransferBatch {
     /// 商家批次单号
     ///
-    /// **Required.**
-    pub out_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 商家转账批次单号
     ///
-    /// **Required.**
-    pub batch_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_id: ::std::option::Option<::std::string::String>,
     /// 服务商应用ID
     ///
-    /// **Required.**
-    pub sp_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户应用ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 批次状态
     ///
-    /// **Required.**
-    pub batch_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_state: ::std::option::Option<::std::string::String>,
     /// 批次名称
     ///
-    /// **Required.**
-    pub batch_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_name: ::std::option::Option<::std::string::String>,
     /// 批次备注
     ///
-    /// **Required.**
-    pub batch_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_remark: ::std::option::Option<::std::string::String>,
     /// 批次关闭原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_reason: ::std::option::Option<::std::string::String>,
     /// 转账总金额
     ///
-    /// **Required.**
-    pub total_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
     /// 转账总笔数
     ///
-    /// **Required.**
-    pub total_num: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_num: ::std::option::Option<i64>,
     /// 批次创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 转账成功金额
     ///
-    /// **Required.**
-    pub success_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_amount: ::std::option::Option<i64>,
     /// 转账成功笔数
     ///
-    /// **Required.**
-    pub success_num: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_num: ::std::option::Option<i64>,
     /// 转账失败金额
     ///
-    /// **Required.**
-    pub failed_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub failed_amount: ::std::option::Option<i64>,
     /// 转账失败笔数
     ///
-    /// **Required.**
-    pub failed_num: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub failed_num: ::std::option::Option<i64>,
     /// 转账场景ID
     ///
-    /// **Required.**
-    pub transfer_scene_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_scene_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetTransferBatch {
-        out_batch_no: required(0, "out_batch_no"),
-        batch_id: required(1, "batch_id"),
-        sp_appid: required(2, "sp_appid"),
-        sub_mchid: required(3, "sub_mchid"),
+        out_batch_no: optional(0, "out_batch_no"),
+        batch_id: optional(1, "batch_id"),
+        sp_appid: optional(2, "sp_appid"),
+        sub_mchid: optional(3, "sub_mchid"),
         sub_appid: optional(4, "sub_appid"),
-        batch_state: required(5, "batch_state"),
-        batch_name: required(6, "batch_name"),
-        batch_remark: required(7, "batch_remark"),
+        batch_state: optional(5, "batch_state"),
+        batch_name: optional(6, "batch_name"),
+        batch_remark: optional(7, "batch_remark"),
         close_reason: optional(8, "close_reason"),
-        total_amount: required(9, "total_amount"),
-        total_num: required(10, "total_num"),
-        create_time: required(11, "create_time"),
-        success_amount: required(12, "success_amount"),
-        success_num: required(13, "success_num"),
-        failed_amount: required(14, "failed_amount"),
-        failed_num: required(15, "failed_num"),
-        transfer_scene_id: required(16, "transfer_scene_id"),
+        total_amount: optional(9, "total_amount"),
+        total_num: optional(10, "total_num"),
+        create_time: optional(11, "create_time"),
+        success_amount: optional(12, "success_amount"),
+        success_num: optional(13, "success_num"),
+        failed_amount: optional(14, "failed_amount"),
+        failed_num: optional(15, "failed_num"),
+        transfer_scene_id: optional(16, "transfer_scene_id"),
+        ..extra
     }
 }
 
 impl GetTransferBatch {
-    /// Creates a value from its required fields (`out_batch_no`, `batch_id`, `sp_appid`, `sub_mchid`, `batch_state`, `batch_name`, `batch_remark`, `total_amount`, `total_num`, `create_time`, `success_amount`, `success_num`, `failed_amount`, `failed_num`, `transfer_scene_id`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-        sp_appid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        batch_state: impl ::std::convert::Into<::std::string::String>,
-        batch_name: impl ::std::convert::Into<::std::string::String>,
-        batch_remark: impl ::std::convert::Into<::std::string::String>,
-        total_amount: f64,
-        total_num: f64,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        success_amount: f64,
-        success_num: f64,
-        failed_amount: f64,
-        failed_num: f64,
-        transfer_scene_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetTransferBatch {
-            out_batch_no: out_batch_no.into(),
-            batch_id: batch_id.into(),
-            sp_appid: sp_appid.into(),
-            sub_mchid: sub_mchid.into(),
+            out_batch_no: ::std::option::Option::None,
+            batch_id: ::std::option::Option::None,
+            sp_appid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            batch_state: batch_state.into(),
-            batch_name: batch_name.into(),
-            batch_remark: batch_remark.into(),
+            batch_state: ::std::option::Option::None,
+            batch_name: ::std::option::Option::None,
+            batch_remark: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
-            total_amount,
-            total_num,
-            create_time: create_time.into(),
-            success_amount,
-            success_num,
-            failed_amount,
-            failed_num,
-            transfer_scene_id: transfer_scene_id.into(),
+            total_amount: ::std::option::Option::None,
+            total_num: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            success_amount: ::std::option::Option::None,
+            success_num: ::std::option::Option::None,
+            failed_amount: ::std::option::Option::None,
+            failed_num: ::std::option::Option::None,
+            transfer_scene_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -235,84 +239,96 @@ impl GetTransferBatch {
 /// An item of `data`.
 ///
 /// 转账明细单列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 商家转账明细单号
     ///
-    /// **Required.**
-    pub detail_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_id: ::std::option::Option<::std::string::String>,
     /// 商家明细单号
     ///
-    /// **Required.**
-    pub out_detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 明细状态
     ///
-    /// **Required.**
-    pub detail_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_state: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        detail_id: required(0, "detail_id"),
-        out_detail_no: required(1, "out_detail_no"),
-        detail_state: required(2, "detail_state"),
+        detail_id: optional(0, "detail_id"),
+        out_detail_no: optional(1, "out_detail_no"),
+        detail_state: optional(2, "detail_state"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`detail_id`, `out_detail_no`, `detail_state`).
-    pub fn new(
-        detail_id: impl ::std::convert::Into<::std::string::String>,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        detail_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            detail_id: detail_id.into(),
-            out_detail_no: out_detail_no.into(),
-            detail_state: detail_state.into(),
+            detail_id: ::std::option::Option::None,
+            out_detail_no: ::std::option::Option::None,
+            detail_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 商户转账批次单号查询批次单 (`GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 转账批次单
     ///
-    /// **Required.**
-    pub transfer_batch: GetTransferBatch,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_batch: ::std::option::Option<GetTransferBatch>,
     /// 转账明细单列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 请求资源起始位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub offset: ::std::option::Option<f64>,
+    pub offset: ::std::option::Option<i64>,
     /// 最大资源条数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit: ::std::option::Option<f64>,
+    pub limit: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        transfer_batch: required(0, "transfer_batch"),
+        transfer_batch: optional(0, "transfer_batch"),
         data: optional(1, "data"),
         offset: optional(2, "offset"),
         limit: optional(3, "limit"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`transfer_batch`).
-    pub fn new(transfer_batch: GetTransferBatch) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            transfer_batch,
+            transfer_batch: ::std::option::Option::None,
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

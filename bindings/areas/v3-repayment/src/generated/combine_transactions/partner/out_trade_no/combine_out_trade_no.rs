@@ -5,27 +5,34 @@
 /// The `combine_payer_info` object.
 ///
 /// 还款支付者信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCombinePayerInfo {
     /// 用户服务商标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCombinePayerInfo {
-        openid: required(0, "openid"),
+        openid: optional(0, "openid"),
+        ..extra
     }
 }
 
 impl GetCombinePayerInfo {
-    /// Creates a value from its required fields (`openid`).
-    pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCombinePayerInfo {
-            openid: openid.into(),
+            openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -57,43 +64,51 @@ impl GetCombinePayerInfo {
 /// The `amount` object.
 ///
 /// 子单金额信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAmount {
     /// 标价金额
     ///
-    /// **Required.**
-    pub total_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
     /// 标价币种
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 现金支付金额
     ///
-    /// **Required.**
-    pub payer_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_amount: ::std::option::Option<i64>,
     /// 现金支付币种
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAmount {
-        total_amount: required(0, "total_amount"),
+        total_amount: optional(0, "total_amount"),
         currency: optional(1, "currency"),
-        payer_amount: required(2, "payer_amount"),
+        payer_amount: optional(2, "payer_amount"),
         payer_currency: optional(3, "payer_currency"),
+        ..extra
     }
 }
 
 impl GetAmount {
-    /// Creates a value from its required fields (`total_amount`, `payer_amount`).
-    pub fn new(total_amount: i64, payer_amount: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAmount {
-            total_amount,
+            total_amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
-            payer_amount,
+            payer_amount: ::std::option::Option::None,
             payer_currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -101,21 +116,23 @@ impl GetAmount {
 /// An item of `sub_orders`.
 ///
 /// 还款明细单信息列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetSubOrdersItem {
     /// 还款单发起商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 还款明细单订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 还款明细单微信支付订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -137,13 +154,17 @@ pub struct GetSubOrdersItem {
     /// 子单金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<GetAmount>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetSubOrdersItem {
-        mchid: required(0, "mchid"),
+        mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
-        out_trade_no: required(2, "out_trade_no"),
+        out_trade_no: optional(2, "out_trade_no"),
         transaction_id: optional(3, "transaction_id"),
         trade_type: optional(4, "trade_type"),
         trade_state: optional(5, "trade_state"),
@@ -151,19 +172,17 @@ pub struct GetSubOrdersItem {
         attach: optional(7, "attach"),
         success_time: optional(8, "success_time"),
         amount: optional(9, "amount"),
+        ..extra
     }
 }
 
 impl GetSubOrdersItem {
-    /// Creates a value from its required fields (`mchid`, `out_trade_no`).
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetSubOrdersItem {
-            mchid: mchid.into(),
+            mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
-            out_trade_no: out_trade_no.into(),
+            out_trade_no: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             trade_type: ::std::option::Option::None,
             trade_state: ::std::option::Option::None,
@@ -171,65 +190,71 @@ impl GetSubOrdersItem {
             attach: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
             amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 还款单查询 (`GET /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 还款服务商APPID
     ///
-    /// **Required.**
-    pub combine_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_appid: ::std::option::Option<::std::string::String>,
     /// 还款服务商商户号
     ///
-    /// **Required.**
-    pub combine_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_mchid: ::std::option::Option<::std::string::String>,
     /// 还款单订单号
     ///
-    /// **Required.**
-    pub combine_out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
     /// 还款单微信支付订单号
     ///
-    /// **Required.**
-    pub combine_transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_transaction_id: ::std::option::Option<::std::string::String>,
     /// 还款支付者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_payer_info: ::std::option::Option<GetCombinePayerInfo>,
     /// 还款明细单信息列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_orders: ::std::option::Option<::std::vec::Vec<GetSubOrdersItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        combine_appid: required(0, "combine_appid"),
-        combine_mchid: required(1, "combine_mchid"),
-        combine_out_trade_no: required(2, "combine_out_trade_no"),
-        combine_transaction_id: required(3, "combine_transaction_id"),
+        combine_appid: optional(0, "combine_appid"),
+        combine_mchid: optional(1, "combine_mchid"),
+        combine_out_trade_no: optional(2, "combine_out_trade_no"),
+        combine_transaction_id: optional(3, "combine_transaction_id"),
         combine_payer_info: optional(4, "combine_payer_info"),
         sub_orders: optional(5, "sub_orders"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`combine_appid`, `combine_mchid`, `combine_out_trade_no`, `combine_transaction_id`).
-    pub fn new(
-        combine_appid: impl ::std::convert::Into<::std::string::String>,
-        combine_mchid: impl ::std::convert::Into<::std::string::String>,
-        combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        combine_transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            combine_appid: combine_appid.into(),
-            combine_mchid: combine_mchid.into(),
-            combine_out_trade_no: combine_out_trade_no.into(),
-            combine_transaction_id: combine_transaction_id.into(),
+            combine_appid: ::std::option::Option::None,
+            combine_mchid: ::std::option::Option::None,
+            combine_out_trade_no: ::std::option::Option::None,
+            combine_transaction_id: ::std::option::Option::None,
             combine_payer_info: ::std::option::Option::None,
             sub_orders: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -57,12 +57,17 @@ pub struct GetPayer {
     /// 用户在特约商户APP的标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
+        ..extra
     }
 }
 
@@ -72,6 +77,7 @@ impl GetPayer {
         GetPayer {
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -79,14 +85,15 @@ impl GetPayer {
 /// The `amount` object.
 ///
 /// 订单金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetAmount {
     /// 订单金额
     ///
-    /// **Required.**
-    pub total: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -96,25 +103,31 @@ pub struct GetAmount {
     /// 折扣
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_total: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAmount {
-        total: required(0, "total"),
+        total: optional(0, "total"),
         currency: optional(1, "currency"),
         payer_total: optional(2, "payer_total"),
         discount_total: optional(3, "discount_total"),
+        ..extra
     }
 }
 
 impl GetAmount {
-    /// Creates a value from its required fields (`total`).
-    pub fn new(total: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetAmount {
-            total,
+            total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
             discount_total: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -132,12 +145,17 @@ pub struct GetDeviceInfo {
     /// 商户端设备IP
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_ip: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
+        ..extra
     }
 }
 
@@ -147,6 +165,7 @@ impl GetDeviceInfo {
         GetDeviceInfo {
             device_id: ::std::option::Option::None,
             device_ip: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -154,14 +173,15 @@ impl GetDeviceInfo {
 /// An item of `promotion_detail`.
 ///
 /// 优惠详情
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetPromotionDetailItem {
     /// 券ID
     ///
-    /// **Required.**
-    pub promotion_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub promotion_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -177,8 +197,9 @@ pub struct GetPromotionDetailItem {
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 优惠券面额
     ///
-    /// **Required.**
-    pub amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 微信出资
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wxpay_contribute: ::std::option::Option<i64>,
@@ -188,76 +209,84 @@ pub struct GetPromotionDetailItem {
     /// 其他出资
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub other_contribute: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPromotionDetailItem {
-        promotion_id: required(0, "promotion_id"),
+        promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
         type_: optional(3, "type"),
         activity_id: optional(4, "activity_id"),
-        amount: required(5, "amount"),
+        amount: optional(5, "amount"),
         wxpay_contribute: optional(6, "wxpay_contribute"),
         merchant_contribute: optional(7, "merchant_contribute"),
         other_contribute: optional(8, "other_contribute"),
+        ..extra
     }
 }
 
 impl GetPromotionDetailItem {
-    /// Creates a value from its required fields (`promotion_id`, `amount`).
-    pub fn new(
-        promotion_id: impl ::std::convert::Into<::std::string::String>,
-        amount: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetPromotionDetailItem {
-            promotion_id: promotion_id.into(),
+            promotion_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             activity_id: ::std::option::Option::None,
-            amount,
+            amount: ::std::option::Option::None,
             wxpay_contribute: ::std::option::Option::None,
             merchant_contribute: ::std::option::Option::None,
             other_contribute: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询订单 (`GET /v3/vehicle/etc/transactions/out-trade-no/{out_trade_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 特约商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户appid
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 特约商户appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 交易类型
     ///
-    /// **Required.**
-    pub trade_type: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_type: ::std::option::Option<::std::string::String>,
     /// 付款银行
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
@@ -266,8 +295,9 @@ pub struct GetResponse {
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 交易状态
     ///
-    /// **Required.**
-    pub trade_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_state: ::std::option::Option<::std::string::String>,
     /// 交易状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state_desc: ::std::option::Option<::std::string::String>,
@@ -276,65 +306,64 @@ pub struct GetResponse {
     pub payer: ::std::option::Option<GetPayer>,
     /// 订单金额
     ///
-    /// **Required.**
-    pub amount: GetAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<GetAmount>,
     /// 设备信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_info: ::std::option::Option<GetDeviceInfo>,
     /// 优惠详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        mchid: required(0, "mchid"),
+        mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
-        appid: required(2, "appid"),
+        appid: optional(2, "appid"),
         sub_appid: optional(3, "sub_appid"),
-        out_trade_no: required(4, "out_trade_no"),
-        transaction_id: required(5, "transaction_id"),
+        out_trade_no: optional(4, "out_trade_no"),
+        transaction_id: optional(5, "transaction_id"),
         attach: optional(6, "attach"),
-        trade_type: required(7, "trade_type"),
+        trade_type: optional(7, "trade_type"),
         bank_type: optional(8, "bank_type"),
         success_time: optional(9, "success_time"),
-        trade_state: required(10, "trade_state"),
+        trade_state: optional(10, "trade_state"),
         trade_state_desc: optional(11, "trade_state_desc"),
         payer: optional(12, "payer"),
-        amount: required(13, "amount"),
+        amount: optional(13, "amount"),
         device_info: optional(14, "device_info"),
         promotion_detail: optional(15, "promotion_detail"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`mchid`, `appid`, `out_trade_no`, `transaction_id`, `trade_type`, `trade_state`, `amount`).
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-        trade_type: impl ::std::convert::Into<::std::string::String>,
-        trade_state: impl ::std::convert::Into<::std::string::String>,
-        amount: GetAmount,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            mchid: mchid.into(),
+            mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
-            appid: appid.into(),
+            appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            out_trade_no: out_trade_no.into(),
-            transaction_id: transaction_id.into(),
+            out_trade_no: ::std::option::Option::None,
+            transaction_id: ::std::option::Option::None,
             attach: ::std::option::Option::None,
-            trade_type: trade_type.into(),
+            trade_type: ::std::option::Option::None,
             bank_type: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
-            trade_state: trade_state.into(),
+            trade_state: ::std::option::Option::None,
             trade_state_desc: ::std::option::Option::None,
             payer: ::std::option::Option::None,
-            amount,
+            amount: ::std::option::Option::None,
             device_info: ::std::option::Option::None,
             promotion_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

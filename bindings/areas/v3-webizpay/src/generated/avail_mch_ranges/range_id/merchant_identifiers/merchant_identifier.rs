@@ -37,27 +37,34 @@ impl ::wechatpay_runtime::Validate for DeleteBody {
 }
 
 /// The response of 删除商户标识 (`DELETE /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// 可用商户范围id
     ///
-    /// **Required.**
-    pub range_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub range_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     DeleteResponse {
-        range_id: required(0, "range_id"),
+        range_id: optional(0, "range_id"),
+        ..extra
     }
 }
 
 impl DeleteResponse {
-    /// Creates a value from its required fields (`range_id`).
-    pub fn new(range_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         DeleteResponse {
-            range_id: range_id.into(),
+            range_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

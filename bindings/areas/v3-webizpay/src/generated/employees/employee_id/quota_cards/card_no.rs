@@ -82,66 +82,80 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 企业商户查询企业支付额度卡 (`GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 出资子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 企业支付额度卡卡号
     ///
-    /// **Required.**
-    pub card_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_no: ::std::option::Option<::std::string::String>,
     /// 商户卡号
     ///
-    /// **Required.**
-    pub out_card_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_card_no: ::std::option::Option<::std::string::String>,
     /// 微信授权关系ID
     ///
-    /// **Required.**
-    pub employee_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub employee_id: ::std::option::Option<::std::string::String>,
     /// 企业支付卡模板ID
     ///
-    /// **Required.**
-    pub card_template_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_template_id: ::std::option::Option<::std::string::String>,
     /// 使用规则
     ///
-    /// **Required.**
-    pub card_rule: GetCardRule,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_rule: ::std::option::Option<GetCardRule>,
     /// 退款规则
     ///
-    /// **Required.**
-    pub refund_rule: GetRefundRule,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub refund_rule: ::std::option::Option<GetRefundRule>,
     /// 卡片总金额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 卡片可用金额
     ///
-    /// **Required.**
-    pub remain_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub remain_amount: ::std::option::Option<i64>,
     /// 卡片有效期
     ///
-    /// **Required.**
-    pub effective_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub effective_end_time: ::std::option::Option<::std::string::String>,
     /// 卡片生效时间
     ///
-    /// **Required.**
-    pub effective_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub effective_begin_time: ::std::option::Option<::std::string::String>,
     /// 卡片状态
     ///
-    /// **Required.**
-    pub card_state: GetCardState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_state: ::std::option::Option<GetCardState>,
     /// 卡片名称
     ///
-    /// **Required.**
-    pub card_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_name: ::std::option::Option<::std::string::String>,
     /// 失效原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
@@ -157,71 +171,61 @@ pub struct GetResponse {
     /// 卡片备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub card_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        sub_mchid: required(1, "sub_mchid"),
-        card_no: required(2, "card_no"),
-        out_card_no: required(3, "out_card_no"),
-        employee_id: required(4, "employee_id"),
-        card_template_id: required(5, "card_template_id"),
-        card_rule: required(6, "card_rule"),
-        refund_rule: required(7, "refund_rule"),
-        amount: required(8, "amount"),
-        remain_amount: required(9, "remain_amount"),
-        effective_end_time: required(10, "effective_end_time"),
-        effective_begin_time: required(11, "effective_begin_time"),
-        card_state: required(12, "card_state"),
-        card_name: required(13, "card_name"),
+        sp_mchid: optional(0, "sp_mchid"),
+        sub_mchid: optional(1, "sub_mchid"),
+        card_no: optional(2, "card_no"),
+        out_card_no: optional(3, "out_card_no"),
+        employee_id: optional(4, "employee_id"),
+        card_template_id: optional(5, "card_template_id"),
+        card_rule: optional(6, "card_rule"),
+        refund_rule: optional(7, "refund_rule"),
+        amount: optional(8, "amount"),
+        remain_amount: optional(9, "remain_amount"),
+        effective_end_time: optional(10, "effective_end_time"),
+        effective_begin_time: optional(11, "effective_begin_time"),
+        card_state: optional(12, "card_state"),
+        card_name: optional(13, "card_name"),
         reason: optional(14, "reason"),
         card_usage_time: optional(15, "card_usage_time"),
         transaction_id: optional(16, "transaction_id"),
         card_disabled_time: optional(17, "card_disabled_time"),
         card_remark: optional(18, "card_remark"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `card_no`, `out_card_no`, `employee_id`, `card_template_id`, `card_rule`, `refund_rule`, `amount`, `remain_amount`, `effective_end_time`, `effective_begin_time`, `card_state`, `card_name`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        card_no: impl ::std::convert::Into<::std::string::String>,
-        out_card_no: impl ::std::convert::Into<::std::string::String>,
-        employee_id: impl ::std::convert::Into<::std::string::String>,
-        card_template_id: impl ::std::convert::Into<::std::string::String>,
-        card_rule: GetCardRule,
-        refund_rule: GetRefundRule,
-        amount: f64,
-        remain_amount: f64,
-        effective_end_time: impl ::std::convert::Into<::std::string::String>,
-        effective_begin_time: impl ::std::convert::Into<::std::string::String>,
-        card_state: GetCardState,
-        card_name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sp_mchid: sp_mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            card_no: card_no.into(),
-            out_card_no: out_card_no.into(),
-            employee_id: employee_id.into(),
-            card_template_id: card_template_id.into(),
-            card_rule,
-            refund_rule,
-            amount,
-            remain_amount,
-            effective_end_time: effective_end_time.into(),
-            effective_begin_time: effective_begin_time.into(),
-            card_state,
-            card_name: card_name.into(),
+            sp_mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            card_no: ::std::option::Option::None,
+            out_card_no: ::std::option::Option::None,
+            employee_id: ::std::option::Option::None,
+            card_template_id: ::std::option::Option::None,
+            card_rule: ::std::option::Option::None,
+            refund_rule: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            remain_amount: ::std::option::Option::None,
+            effective_end_time: ::std::option::Option::None,
+            effective_begin_time: ::std::option::Option::None,
+            card_state: ::std::option::Option::None,
+            card_name: ::std::option::Option::None,
             reason: ::std::option::Option::None,
             card_usage_time: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             card_disabled_time: ::std::option::Option::None,
             card_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

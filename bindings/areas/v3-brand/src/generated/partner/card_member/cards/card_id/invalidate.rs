@@ -89,12 +89,17 @@ pub struct PostCodeJumpInformation {
     /// 会员码跳转路径
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostCodeJumpInformation {
         jump_appid: optional(0, "jump_appid"),
         jump_path: optional(1, "jump_path"),
+        ..extra
     }
 }
 
@@ -104,6 +109,7 @@ impl PostCodeJumpInformation {
         PostCodeJumpInformation {
             jump_appid: ::std::option::Option::None,
             jump_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -124,15 +130,16 @@ impl PostCodeJumpInformation {
 /// The `valid_date_information` object.
 ///
 /// 会员卡有效期
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostValidDateInformation {
     /// 有效期类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: PostType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<PostType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
@@ -142,25 +149,31 @@ pub struct PostValidDateInformation {
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostValidDateInformation {
-        type_: required(0, "type"),
+        type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
         available_day_after_receive: optional(3, "available_day_after_receive"),
+        ..extra
     }
 }
 
 impl PostValidDateInformation {
-    /// Creates a value from its required fields (`type`).
-    pub fn new(type_: PostType) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostValidDateInformation {
-            type_,
+            type_: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_day_after_receive: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -174,13 +187,17 @@ impl PostValidDateInformation {
 pub struct PostPurchaseInformation {
     /// 付费会员价格
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub price: ::std::option::Option<f64>,
+    pub price: ::std::option::Option<i64>,
     /// 付费会员跳转AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
     /// 付费会员跳转路径
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -188,6 +205,7 @@ pub struct PostPurchaseInformation {
         price: optional(0, "price"),
         jump_appid: optional(1, "jump_appid"),
         jump_path: optional(2, "jump_path"),
+        ..extra
     }
 }
 
@@ -198,6 +216,7 @@ impl PostPurchaseInformation {
             price: ::std::option::Option::None,
             jump_appid: ::std::option::Option::None,
             jump_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -247,6 +266,10 @@ pub struct PostCustomFieldListItem {
     /// 字段值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -254,6 +277,7 @@ pub struct PostCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
         values: optional(2, "values"),
+        ..extra
     }
 }
 
@@ -264,6 +288,7 @@ impl PostCustomFieldListItem {
             type_: ::std::option::Option::None,
             name: ::std::option::Option::None,
             values: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -283,12 +308,17 @@ pub struct PostUserInformation {
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<PostCustomFieldListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
+        ..extra
     }
 }
 
@@ -298,6 +328,7 @@ impl PostUserInformation {
         PostUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -315,61 +346,73 @@ impl PostUserInformation {
 }
 
 /// The response of 作废会员卡模板 (`POST /v3/brand/partner/card-member/cards/{card_id}/invalidate`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商家请求单号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 会员卡模板ID
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 商户AppId
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
-    /// **Required.**
-    pub card_type: PostCardType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_type: ::std::option::Option<PostCardType>,
     /// 卡名称
     ///
-    /// **Required.**
-    pub card_title: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_title: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     ///
-    /// **Required.**
-    pub card_color: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
     ///
-    /// **Required.**
-    pub card_picture_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 会员卡code分配类型
     ///
-    /// **Required.**
-    pub code_mode: PostCodeMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_mode: ::std::option::Option<PostCodeMode>,
     /// 会员码型
     ///
-    /// **Required.**
-    pub code_type: PostCodeType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_type: ::std::option::Option<PostCodeType>,
     /// 会员码跳转信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code_jump_information: ::std::option::Option<PostCodeJumpInformation>,
     /// 会员权益
     ///
-    /// **Required.**
-    pub benefits: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub benefits: ::std::option::Option<::std::string::String>,
     /// 回调地址
     ///
-    /// **Required.**
-    pub notify_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_url: ::std::option::Option<::std::string::String>,
     /// 是否置顶
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_pinned: ::std::option::Option<bool>,
@@ -387,12 +430,14 @@ pub struct PostResponse {
     pub legal_agreement: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
-    /// **Required.**
-    pub valid_date_information: PostValidDateInformation,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub valid_date_information: ::std::option::Option<PostValidDateInformation>,
     /// 会员中心信息
     ///
-    /// **Required.**
-    pub member_information: PostCodeJumpInformation,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub member_information: ::std::option::Option<PostCodeJumpInformation>,
     /// 积分信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub points_information: ::std::option::Option<PostCodeJumpInformation>,
@@ -407,100 +452,90 @@ pub struct PostResponse {
     pub user_information: ::std::option::Option<PostUserInformation>,
     /// 状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 更新时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_request_no: required(0, "out_request_no"),
-        card_id: required(1, "card_id"),
-        brand_id: required(2, "brand_id"),
-        appid: required(3, "appid"),
-        card_type: required(4, "card_type"),
-        card_title: required(5, "card_title"),
-        card_color: required(6, "card_color"),
-        card_picture_url: required(7, "card_picture_url"),
-        code_mode: required(8, "code_mode"),
-        code_type: required(9, "code_type"),
+        out_request_no: optional(0, "out_request_no"),
+        card_id: optional(1, "card_id"),
+        brand_id: optional(2, "brand_id"),
+        appid: optional(3, "appid"),
+        card_type: optional(4, "card_type"),
+        card_title: optional(5, "card_title"),
+        card_color: optional(6, "card_color"),
+        card_picture_url: optional(7, "card_picture_url"),
+        code_mode: optional(8, "code_mode"),
+        code_type: optional(9, "code_type"),
         code_jump_information: optional(10, "code_jump_information"),
-        benefits: required(11, "benefits"),
-        notify_url: required(12, "notify_url"),
+        benefits: optional(11, "benefits"),
+        notify_url: optional(12, "notify_url"),
         need_pinned: optional(13, "need_pinned"),
         need_display_level: optional(14, "need_display_level"),
         init_level: optional(15, "init_level"),
         service_phone: optional(16, "service_phone"),
         legal_agreement: optional(17, "legal_agreement"),
-        valid_date_information: required(18, "valid_date_information"),
-        member_information: required(19, "member_information"),
+        valid_date_information: optional(18, "valid_date_information"),
+        member_information: optional(19, "member_information"),
         points_information: optional(20, "points_information"),
         balance_information: optional(21, "balance_information"),
         purchase_information: optional(22, "purchase_information"),
         user_information: optional(23, "user_information"),
-        state: required(24, "state"),
-        create_time: required(25, "create_time"),
-        update_time: required(26, "update_time"),
+        state: optional(24, "state"),
+        create_time: optional(25, "create_time"),
+        update_time: optional(26, "update_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_request_no`, `card_id`, `brand_id`, `appid`, `card_type`, `card_title`, `card_color`, `card_picture_url`, `code_mode`, `code_type`, `benefits`, `notify_url`, `valid_date_information`, `member_information`, `state`, `create_time`, `update_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        card_type: PostCardType,
-        card_title: impl ::std::convert::Into<::std::string::String>,
-        card_color: impl ::std::convert::Into<::std::string::String>,
-        card_picture_url: impl ::std::convert::Into<::std::string::String>,
-        code_mode: PostCodeMode,
-        code_type: PostCodeType,
-        benefits: impl ::std::convert::Into<::std::string::String>,
-        notify_url: impl ::std::convert::Into<::std::string::String>,
-        valid_date_information: PostValidDateInformation,
-        member_information: PostCodeJumpInformation,
-        state: PostState,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        update_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_request_no: out_request_no.into(),
-            card_id: card_id.into(),
-            brand_id: brand_id.into(),
-            appid: appid.into(),
-            card_type,
-            card_title: card_title.into(),
-            card_color: card_color.into(),
-            card_picture_url: card_picture_url.into(),
-            code_mode,
-            code_type,
+            out_request_no: ::std::option::Option::None,
+            card_id: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            card_type: ::std::option::Option::None,
+            card_title: ::std::option::Option::None,
+            card_color: ::std::option::Option::None,
+            card_picture_url: ::std::option::Option::None,
+            code_mode: ::std::option::Option::None,
+            code_type: ::std::option::Option::None,
             code_jump_information: ::std::option::Option::None,
-            benefits: benefits.into(),
-            notify_url: notify_url.into(),
+            benefits: ::std::option::Option::None,
+            notify_url: ::std::option::Option::None,
             need_pinned: ::std::option::Option::None,
             need_display_level: ::std::option::Option::None,
             init_level: ::std::option::Option::None,
             service_phone: ::std::option::Option::None,
             legal_agreement: ::std::option::Option::None,
-            valid_date_information,
-            member_information,
+            valid_date_information: ::std::option::Option::None,
+            member_information: ::std::option::Option::None,
             points_information: ::std::option::Option::None,
             balance_information: ::std::option::Option::None,
             purchase_information: ::std::option::Option::None,
             user_information: ::std::option::Option::None,
-            state,
-            create_time: create_time.into(),
-            update_time: update_time.into(),
+            state: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -472,15 +472,16 @@ impl ::wechatpay_runtime::Validate for PostQuery {
 /// The `valid_date_information` object.
 ///
 /// 会员卡有效期
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseValidDateInformation {
     /// 有效期类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: PostType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<PostType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
@@ -490,25 +491,31 @@ pub struct PostResponseValidDateInformation {
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseValidDateInformation {
-        type_: required(0, "type"),
+        type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
         available_day_after_receive: optional(3, "available_day_after_receive"),
+        ..extra
     }
 }
 
 impl PostResponseValidDateInformation {
-    /// Creates a value from its required fields (`type`).
-    pub fn new(type_: PostType) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseValidDateInformation {
-            type_,
+            type_: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_day_after_receive: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -528,12 +535,17 @@ pub struct PostResponseUserInformationCommonFieldListItem {
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseUserInformationCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
+        ..extra
     }
 }
 
@@ -543,6 +555,7 @@ impl PostResponseUserInformationCommonFieldListItem {
         PostResponseUserInformationCommonFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -562,12 +575,17 @@ pub struct PostResponseUserInformationCustomFieldListItem {
     pub user_chosen_values: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseUserInformationCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
+        ..extra
     }
 }
 
@@ -577,6 +595,7 @@ impl PostResponseUserInformationCustomFieldListItem {
         PostResponseUserInformationCustomFieldListItem {
             name: ::std::option::Option::None,
             user_chosen_values: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -598,12 +617,17 @@ pub struct PostResponseUserInformation {
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<PostResponseUserInformationCustomFieldListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
+        ..extra
     }
 }
 
@@ -613,6 +637,7 @@ impl PostResponseUserInformation {
         PostResponseUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -632,22 +657,25 @@ impl PostResponseUserInformation {
 }
 
 /// The response of 同步会员开通结果 (`POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 会员卡code
     ///
-    /// **Required.**
-    pub user_card_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_card_code: ::std::option::Option<::std::string::String>,
     /// 会员卡模板ID
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub card_color: ::std::option::Option<::std::string::String>,
@@ -656,12 +684,14 @@ pub struct PostResponse {
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
-    /// **Required.**
-    pub card_type: PostCardType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_type: ::std::option::Option<PostCardType>,
     /// 加密的手机号
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -672,12 +702,14 @@ pub struct PostResponse {
     pub level: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
-    /// **Required.**
-    pub valid_date_information: PostResponseValidDateInformation,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub valid_date_information: ::std::option::Option<PostResponseValidDateInformation>,
     /// 领取时间
     ///
-    /// **Required.**
-    pub pickup_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pickup_time: ::std::option::Option<::std::string::String>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<PostResponseUserInformation>,
@@ -686,67 +718,64 @@ pub struct PostResponse {
     pub attach: ::std::option::Option<::std::string::String>,
     /// 用户会员卡状态
     ///
-    /// **Required.**
-    pub user_card_state: PostUserCardState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_card_state: ::std::option::Option<PostUserCardState>,
     /// 作废原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_reason: ::std::option::Option<::std::string::String>,
     /// 作废时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        user_card_code: required(0, "user_card_code"),
-        card_id: required(1, "card_id"),
-        openid: required(2, "openid"),
+        user_card_code: optional(0, "user_card_code"),
+        card_id: optional(1, "card_id"),
+        openid: optional(2, "openid"),
         card_color: optional(3, "card_color"),
         card_picture_url: optional(4, "card_picture_url"),
-        brand_id: required(5, "brand_id"),
-        card_type: required(6, "card_type"),
+        brand_id: optional(5, "brand_id"),
+        card_type: optional(6, "card_type"),
         phone_number: optional(7, "phone_number"),
         level: optional(8, "level"),
-        valid_date_information: required(9, "valid_date_information"),
-        pickup_time: required(10, "pickup_time"),
+        valid_date_information: optional(9, "valid_date_information"),
+        pickup_time: optional(10, "pickup_time"),
         user_information: optional(11, "user_information"),
         attach: optional(12, "attach"),
-        user_card_state: required(13, "user_card_state"),
+        user_card_state: optional(13, "user_card_state"),
         invalid_reason: optional(14, "invalid_reason"),
         invalid_time: optional(15, "invalid_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`user_card_code`, `card_id`, `openid`, `brand_id`, `card_type`, `valid_date_information`, `pickup_time`, `user_card_state`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        user_card_code: impl ::std::convert::Into<::std::string::String>,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        card_type: PostCardType,
-        valid_date_information: PostResponseValidDateInformation,
-        pickup_time: impl ::std::convert::Into<::std::string::String>,
-        user_card_state: PostUserCardState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            user_card_code: user_card_code.into(),
-            card_id: card_id.into(),
-            openid: openid.into(),
+            user_card_code: ::std::option::Option::None,
+            card_id: ::std::option::Option::None,
+            openid: ::std::option::Option::None,
             card_color: ::std::option::Option::None,
             card_picture_url: ::std::option::Option::None,
-            brand_id: brand_id.into(),
-            card_type,
+            brand_id: ::std::option::Option::None,
+            card_type: ::std::option::Option::None,
             phone_number: ::std::option::Option::None,
             level: ::std::option::Option::None,
-            valid_date_information,
-            pickup_time: pickup_time.into(),
+            valid_date_information: ::std::option::Option::None,
+            pickup_time: ::std::option::Option::None,
             user_information: ::std::option::Option::None,
             attach: ::std::option::Option::None,
-            user_card_state,
+            user_card_state: ::std::option::Option::None,
             invalid_reason: ::std::option::Option::None,
             invalid_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

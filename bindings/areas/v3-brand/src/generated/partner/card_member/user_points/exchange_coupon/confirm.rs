@@ -121,81 +121,86 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 同步积分兑券结果 (`POST /v3/brand/partner/card-member/user-points/exchange-coupon/confirm`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 积分兑券ID
     ///
-    /// **Required.**
-    pub record_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub record_id: ::std::option::Option<::std::string::String>,
     /// 积分兑券模板ID
     ///
-    /// **Required.**
-    pub exchange_coupon_template_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub exchange_coupon_template_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 会员卡模板ID
     ///
-    /// **Required.**
-    pub card_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_id: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 会员卡code
     ///
-    /// **Required.**
-    pub user_card_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_card_code: ::std::option::Option<::std::string::String>,
     /// 积分兑券状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 兑券成功的券code
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 兑券失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        record_id: required(0, "record_id"),
-        exchange_coupon_template_id: required(1, "exchange_coupon_template_id"),
-        brand_id: required(2, "brand_id"),
-        card_id: required(3, "card_id"),
-        openid: required(4, "openid"),
-        user_card_code: required(5, "user_card_code"),
-        state: required(6, "state"),
+        record_id: optional(0, "record_id"),
+        exchange_coupon_template_id: optional(1, "exchange_coupon_template_id"),
+        brand_id: optional(2, "brand_id"),
+        card_id: optional(3, "card_id"),
+        openid: optional(4, "openid"),
+        user_card_code: optional(5, "user_card_code"),
+        state: optional(6, "state"),
         coupon_code: optional(7, "coupon_code"),
         fail_reason: optional(8, "fail_reason"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`record_id`, `exchange_coupon_template_id`, `brand_id`, `card_id`, `openid`, `user_card_code`, `state`).
-    pub fn new(
-        record_id: impl ::std::convert::Into<::std::string::String>,
-        exchange_coupon_template_id: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        user_card_code: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            record_id: record_id.into(),
-            exchange_coupon_template_id: exchange_coupon_template_id.into(),
-            brand_id: brand_id.into(),
-            card_id: card_id.into(),
-            openid: openid.into(),
-            user_card_code: user_card_code.into(),
-            state,
+            record_id: ::std::option::Option::None,
+            exchange_coupon_template_id: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            card_id: ::std::option::Option::None,
+            openid: ::std::option::Option::None,
+            user_card_code: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             coupon_code: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -86,6 +86,10 @@ pub struct PostResponse {
     /// 收款绑定状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recipient_state: ::std::option::Option<PostRecipientState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -95,6 +99,7 @@ pub struct PostResponse {
         mchid: optional(2, "mchid"),
         company_name: optional(3, "company_name"),
         recipient_state: optional(4, "recipient_state"),
+        ..extra
     }
 }
 
@@ -107,6 +112,7 @@ impl PostResponse {
             mchid: ::std::option::Option::None,
             company_name: ::std::option::Option::None,
             recipient_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

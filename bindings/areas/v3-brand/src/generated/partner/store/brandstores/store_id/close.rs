@@ -50,37 +50,44 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 暂停门店营业 (`POST /v3/brand/partner/store/brandstores/{store_id}/close`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 品牌门店ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_state: ::std::option::Option<PostStoreState>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        brand_id: required(0, "brand_id"),
+        brand_id: optional(0, "brand_id"),
         store_id: optional(1, "store_id"),
         store_state: optional(2, "store_state"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`brand_id`).
-    pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            brand_id: brand_id.into(),
+            brand_id: ::std::option::Option::None,
             store_id: ::std::option::Option::None,
             store_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

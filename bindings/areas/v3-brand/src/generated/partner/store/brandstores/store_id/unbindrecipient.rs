@@ -53,11 +53,16 @@ pub struct PostResponse {
     /// 解绑失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         failed_reason: optional(0, "failed_reason"),
+        ..extra
     }
 }
 
@@ -66,6 +71,7 @@ impl PostResponse {
     pub fn new() -> Self {
         PostResponse {
             failed_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -28,22 +28,25 @@
 }
 
 /// The response of 查询不活跃商户身份核实结果 (`GET /v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 特约商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 核实单号
     ///
-    /// **Required.**
-    pub verification_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub verification_id: ::std::option::Option<::std::string::String>,
     /// 核实单状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<GetFailReason>,
@@ -53,33 +56,35 @@ pub struct GetResponse {
     /// 完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finish_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        verification_id: required(1, "verification_id"),
-        state: required(2, "state"),
+        sub_mchid: optional(0, "sub_mchid"),
+        verification_id: optional(1, "verification_id"),
+        state: optional(2, "state"),
         fail_reason: optional(3, "fail_reason"),
         create_time: optional(4, "create_time"),
         finish_time: optional(5, "finish_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `verification_id`, `state`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        verification_id: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sub_mchid: sub_mchid.into(),
-            verification_id: verification_id.into(),
-            state,
+            sub_mchid: ::std::option::Option::None,
+            verification_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             finish_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

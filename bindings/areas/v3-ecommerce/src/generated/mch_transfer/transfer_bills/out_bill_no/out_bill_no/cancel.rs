@@ -37,57 +37,62 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 撤销转账 (`POST /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户单号
     ///
-    /// **Required.**
-    pub out_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 微信转账单号
     ///
-    /// **Required.**
-    pub transfer_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_bill_no: ::std::option::Option<::std::string::String>,
     /// 单据状态
     ///
-    /// **Required.**
-    pub state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<::std::string::String>,
     /// 状态变更时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        out_bill_no: required(1, "out_bill_no"),
-        transfer_bill_no: required(2, "transfer_bill_no"),
-        state: required(3, "state"),
-        update_time: required(4, "update_time"),
+        sub_mchid: optional(0, "sub_mchid"),
+        out_bill_no: optional(1, "out_bill_no"),
+        transfer_bill_no: optional(2, "transfer_bill_no"),
+        state: optional(3, "state"),
+        update_time: optional(4, "update_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `out_bill_no`, `transfer_bill_no`, `state`, `update_time`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
-        state: impl ::std::convert::Into<::std::string::String>,
-        update_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sub_mchid: sub_mchid.into(),
-            out_bill_no: out_bill_no.into(),
-            transfer_bill_no: transfer_bill_no.into(),
-            state: state.into(),
-            update_time: update_time.into(),
+            sub_mchid: ::std::option::Option::None,
+            out_bill_no: ::std::option::Option::None,
+            transfer_bill_no: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -48,49 +48,58 @@
 }
 
 /// The response of 商家明细单号查询明细单 (`GET /v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}/details/{detail_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 品牌主商户号
     ///
-    /// **Required.**
-    pub brand_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_mchid: ::std::option::Option<::std::string::String>,
     /// 商家品牌红包批次单号
     ///
-    /// **Required.**
-    pub out_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 微信支付品牌红包批次单号
     ///
-    /// **Required.**
-    pub batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_no: ::std::option::Option<::std::string::String>,
     /// 商家品牌红包明细单号
     ///
-    /// **Required.**
-    pub out_detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 微信支付品牌红包明细单号
     ///
-    /// **Required.**
-    pub detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_no: ::std::option::Option<::std::string::String>,
     /// 品牌红包明细单状态
     ///
-    /// **Required.**
-    pub detail_state: GetDetailState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_state: ::std::option::Option<GetDetailState>,
     /// 红包金额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 红包备注
     ///
-    /// **Required.**
-    pub remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub remark: ::std::option::Option<::std::string::String>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<GetFailReason>,
     /// 接收红包用户OpenID
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 接收红包用户姓名
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -101,76 +110,71 @@ pub struct GetResponse {
     pub initiate_time: ::std::option::Option<::std::string::String>,
     /// 品牌红包更新时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<i64>,
     /// 品牌红包模板ID
     ///
-    /// **Required.**
-    pub template_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub template_id: ::std::option::Option<::std::string::String>,
     /// 品牌AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_appid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        brand_mchid: required(0, "brand_mchid"),
-        out_batch_no: required(1, "out_batch_no"),
-        batch_no: required(2, "batch_no"),
-        out_detail_no: required(3, "out_detail_no"),
-        detail_no: required(4, "detail_no"),
-        detail_state: required(5, "detail_state"),
-        amount: required(6, "amount"),
-        remark: required(7, "remark"),
+        brand_mchid: optional(0, "brand_mchid"),
+        out_batch_no: optional(1, "out_batch_no"),
+        batch_no: optional(2, "batch_no"),
+        out_detail_no: optional(3, "out_detail_no"),
+        detail_no: optional(4, "detail_no"),
+        detail_state: optional(5, "detail_state"),
+        amount: optional(6, "amount"),
+        remark: optional(7, "remark"),
         fail_reason: optional(8, "fail_reason"),
-        openid: required(9, "openid"),
+        openid: optional(9, "openid"),
         user_name: optional(10, "user_name"),
         initiate_time: optional(11, "initiate_time"),
-        update_time: required(12, "update_time"),
-        brand_id: required(13, "brand_id"),
-        template_id: required(14, "template_id"),
+        update_time: optional(12, "update_time"),
+        brand_id: optional(13, "brand_id"),
+        template_id: optional(14, "template_id"),
         brand_appid: optional(15, "brand_appid"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`brand_mchid`, `out_batch_no`, `batch_no`, `out_detail_no`, `detail_no`, `detail_state`, `amount`, `remark`, `openid`, `update_time`, `brand_id`, `template_id`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        brand_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        batch_no: impl ::std::convert::Into<::std::string::String>,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        detail_no: impl ::std::convert::Into<::std::string::String>,
-        detail_state: GetDetailState,
-        amount: f64,
-        remark: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        update_time: impl ::std::convert::Into<::std::string::String>,
-        brand_id: f64,
-        template_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            brand_mchid: brand_mchid.into(),
-            out_batch_no: out_batch_no.into(),
-            batch_no: batch_no.into(),
-            out_detail_no: out_detail_no.into(),
-            detail_no: detail_no.into(),
-            detail_state,
-            amount,
-            remark: remark.into(),
+            brand_mchid: ::std::option::Option::None,
+            out_batch_no: ::std::option::Option::None,
+            batch_no: ::std::option::Option::None,
+            out_detail_no: ::std::option::Option::None,
+            detail_no: ::std::option::Option::None,
+            detail_state: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            remark: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
-            openid: openid.into(),
+            openid: ::std::option::Option::None,
             user_name: ::std::option::Option::None,
             initiate_time: ::std::option::Option::None,
-            update_time: update_time.into(),
-            brand_id,
-            template_id: template_id.into(),
+            update_time: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            template_id: ::std::option::Option::None,
             brand_appid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

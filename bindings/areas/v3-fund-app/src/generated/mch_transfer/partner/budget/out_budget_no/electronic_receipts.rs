@@ -61,37 +61,43 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询预算出资的电子回单 (`GET /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户预算单号
     ///
-    /// **Required.**
-    pub out_budget_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_budget_no: ::std::option::Option<::std::string::String>,
     /// 开始日期
     ///
-    /// **Required.**
-    pub start_date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_date: ::std::option::Option<::std::string::String>,
     /// 结束日期
     ///
-    /// **Required.**
-    pub end_date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_date: ::std::option::Option<::std::string::String>,
     /// 出资商户号
     ///
-    /// **Required.**
-    pub sponsor_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sponsor_mchid: ::std::option::Option<::std::string::String>,
     /// 收款商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver_mchid: ::std::option::Option<::std::string::String>,
     /// 电子回单状态
     ///
-    /// **Required.**
-    pub receipt_state: GetReceiptState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receipt_state: ::std::option::Option<GetReceiptState>,
     /// 受理凭证
     ///
-    /// **Required.**
-    pub accept_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub accept_id: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的hash方法
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_type: ::std::option::Option<GetHashType>,
@@ -101,44 +107,43 @@ pub struct GetResponse {
     /// 电子回单下载地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub download_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        out_budget_no: required(0, "out_budget_no"),
-        start_date: required(1, "start_date"),
-        end_date: required(2, "end_date"),
-        sponsor_mchid: required(3, "sponsor_mchid"),
+        out_budget_no: optional(0, "out_budget_no"),
+        start_date: optional(1, "start_date"),
+        end_date: optional(2, "end_date"),
+        sponsor_mchid: optional(3, "sponsor_mchid"),
         receiver_mchid: optional(4, "receiver_mchid"),
-        receipt_state: required(5, "receipt_state"),
-        accept_id: required(6, "accept_id"),
+        receipt_state: optional(5, "receipt_state"),
+        accept_id: optional(6, "accept_id"),
         hash_type: optional(7, "hash_type"),
         hash_value: optional(8, "hash_value"),
         download_url: optional(9, "download_url"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`out_budget_no`, `start_date`, `end_date`, `sponsor_mchid`, `receipt_state`, `accept_id`).
-    pub fn new(
-        out_budget_no: impl ::std::convert::Into<::std::string::String>,
-        start_date: impl ::std::convert::Into<::std::string::String>,
-        end_date: impl ::std::convert::Into<::std::string::String>,
-        sponsor_mchid: impl ::std::convert::Into<::std::string::String>,
-        receipt_state: GetReceiptState,
-        accept_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            out_budget_no: out_budget_no.into(),
-            start_date: start_date.into(),
-            end_date: end_date.into(),
-            sponsor_mchid: sponsor_mchid.into(),
+            out_budget_no: ::std::option::Option::None,
+            start_date: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            sponsor_mchid: ::std::option::Option::None,
             receiver_mchid: ::std::option::Option::None,
-            receipt_state,
-            accept_id: accept_id.into(),
+            receipt_state: ::std::option::Option::None,
+            accept_id: ::std::option::Option::None,
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
             download_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -303,37 +308,43 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 申请预算出资的电子回单 (`POST /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户预算单号
     ///
-    /// **Required.**
-    pub out_budget_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_budget_no: ::std::option::Option<::std::string::String>,
     /// 开始日期
     ///
-    /// **Required.**
-    pub start_date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub start_date: ::std::option::Option<::std::string::String>,
     /// 结束日期
     ///
-    /// **Required.**
-    pub end_date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_date: ::std::option::Option<::std::string::String>,
     /// 出资商户号
     ///
-    /// **Required.**
-    pub sponsor_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sponsor_mchid: ::std::option::Option<::std::string::String>,
     /// 收款商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver_mchid: ::std::option::Option<::std::string::String>,
     /// 电子回单状态
     ///
-    /// **Required.**
-    pub receipt_state: GetReceiptState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receipt_state: ::std::option::Option<GetReceiptState>,
     /// 受理凭证
     ///
-    /// **Required.**
-    pub accept_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub accept_id: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的hash方法
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_type: ::std::option::Option<GetHashType>,
@@ -343,44 +354,43 @@ pub struct PostResponse {
     /// 电子回单下载地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub download_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_budget_no: required(0, "out_budget_no"),
-        start_date: required(1, "start_date"),
-        end_date: required(2, "end_date"),
-        sponsor_mchid: required(3, "sponsor_mchid"),
+        out_budget_no: optional(0, "out_budget_no"),
+        start_date: optional(1, "start_date"),
+        end_date: optional(2, "end_date"),
+        sponsor_mchid: optional(3, "sponsor_mchid"),
         receiver_mchid: optional(4, "receiver_mchid"),
-        receipt_state: required(5, "receipt_state"),
-        accept_id: required(6, "accept_id"),
+        receipt_state: optional(5, "receipt_state"),
+        accept_id: optional(6, "accept_id"),
         hash_type: optional(7, "hash_type"),
         hash_value: optional(8, "hash_value"),
         download_url: optional(9, "download_url"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_budget_no`, `start_date`, `end_date`, `sponsor_mchid`, `receipt_state`, `accept_id`).
-    pub fn new(
-        out_budget_no: impl ::std::convert::Into<::std::string::String>,
-        start_date: impl ::std::convert::Into<::std::string::String>,
-        end_date: impl ::std::convert::Into<::std::string::String>,
-        sponsor_mchid: impl ::std::convert::Into<::std::string::String>,
-        receipt_state: GetReceiptState,
-        accept_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_budget_no: out_budget_no.into(),
-            start_date: start_date.into(),
-            end_date: end_date.into(),
-            sponsor_mchid: sponsor_mchid.into(),
+            out_budget_no: ::std::option::Option::None,
+            start_date: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
+            sponsor_mchid: ::std::option::Option::None,
             receiver_mchid: ::std::option::Option::None,
-            receipt_state,
-            accept_id: accept_id.into(),
+            receipt_state: ::std::option::Option::None,
+            accept_id: ::std::option::Option::None,
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
             download_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

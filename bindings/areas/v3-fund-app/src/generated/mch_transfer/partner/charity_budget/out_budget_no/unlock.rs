@@ -57,105 +57,109 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 解锁公益捐赠预算 (`POST /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 商户预算单号
     ///
-    /// **Required.**
-    pub out_budget_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_budget_no: ::std::option::Option<::std::string::String>,
     /// 微信支付预算单号
     ///
-    /// **Required.**
-    pub budget_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub budget_id: ::std::option::Option<::std::string::String>,
     /// 预算总金额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 出资商户号
     ///
-    /// **Required.**
-    pub sponsor_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sponsor_mchid: ::std::option::Option<::std::string::String>,
     /// 活动名称
     ///
-    /// **Required.**
-    pub activity_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动说明
     ///
-    /// **Required.**
-    pub activity_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub activity_remark: ::std::option::Option<::std::string::String>,
     /// 预算单状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 撤销说明
     ///
-    /// **Required.**
-    pub unlock_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unlock_remark: ::std::option::Option<::std::string::String>,
     /// 资金锁定时间
     ///
-    /// **Required.**
-    pub locked_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub locked_time: ::std::option::Option<::std::string::String>,
     /// 完成时间
     ///
-    /// **Required.**
-    pub finished_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finished_time: ::std::option::Option<::std::string::String>,
     /// 解锁金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub unlocked_amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        out_budget_no: required(1, "out_budget_no"),
-        budget_id: required(2, "budget_id"),
-        amount: required(3, "amount"),
-        sponsor_mchid: required(4, "sponsor_mchid"),
-        activity_name: required(5, "activity_name"),
-        activity_remark: required(6, "activity_remark"),
-        state: required(7, "state"),
-        unlock_remark: required(8, "unlock_remark"),
-        locked_time: required(9, "locked_time"),
-        finished_time: required(10, "finished_time"),
+        sp_mchid: optional(0, "sp_mchid"),
+        out_budget_no: optional(1, "out_budget_no"),
+        budget_id: optional(2, "budget_id"),
+        amount: optional(3, "amount"),
+        sponsor_mchid: optional(4, "sponsor_mchid"),
+        activity_name: optional(5, "activity_name"),
+        activity_remark: optional(6, "activity_remark"),
+        state: optional(7, "state"),
+        unlock_remark: optional(8, "unlock_remark"),
+        locked_time: optional(9, "locked_time"),
+        finished_time: optional(10, "finished_time"),
         unlocked_amount: optional(11, "unlocked_amount"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `out_budget_no`, `budget_id`, `amount`, `sponsor_mchid`, `activity_name`, `activity_remark`, `state`, `unlock_remark`, `locked_time`, `finished_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_budget_no: impl ::std::convert::Into<::std::string::String>,
-        budget_id: impl ::std::convert::Into<::std::string::String>,
-        amount: f64,
-        sponsor_mchid: impl ::std::convert::Into<::std::string::String>,
-        activity_name: impl ::std::convert::Into<::std::string::String>,
-        activity_remark: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-        unlock_remark: impl ::std::convert::Into<::std::string::String>,
-        locked_time: impl ::std::convert::Into<::std::string::String>,
-        finished_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sp_mchid: sp_mchid.into(),
-            out_budget_no: out_budget_no.into(),
-            budget_id: budget_id.into(),
-            amount,
-            sponsor_mchid: sponsor_mchid.into(),
-            activity_name: activity_name.into(),
-            activity_remark: activity_remark.into(),
-            state,
-            unlock_remark: unlock_remark.into(),
-            locked_time: locked_time.into(),
-            finished_time: finished_time.into(),
+            sp_mchid: ::std::option::Option::None,
+            out_budget_no: ::std::option::Option::None,
+            budget_id: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            sponsor_mchid: ::std::option::Option::None,
+            activity_name: ::std::option::Option::None,
+            activity_remark: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            unlock_remark: ::std::option::Option::None,
+            locked_time: ::std::option::Option::None,
+            finished_time: ::std::option::Option::None,
             unlocked_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -59,91 +59,95 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 商户单号查询公益捐赠详情 (`GET /v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户预算单号
     ///
-    /// **Required.**
-    pub out_budget_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_budget_no: ::std::option::Option<::std::string::String>,
     /// 微信支付预算单号
     ///
-    /// **Required.**
-    pub budget_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub budget_id: ::std::option::Option<::std::string::String>,
     /// 商户公益捐赠单号
     ///
-    /// **Required.**
-    pub out_transfer_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_transfer_no: ::std::option::Option<::std::string::String>,
     /// 微信支付公益捐赠单号
     ///
-    /// **Required.**
-    pub transfer_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_id: ::std::option::Option<::std::string::String>,
     /// 预算总金额
     ///
-    /// **Required.**
-    pub amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
     /// 捐赠备注
     ///
-    /// **Required.**
-    pub transfer_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 收款商户号
     ///
-    /// **Required.**
-    pub receive_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receive_mchid: ::std::option::Option<::std::string::String>,
     /// 捐赠状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 捐赠单创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 捐赠完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        out_budget_no: required(0, "out_budget_no"),
-        budget_id: required(1, "budget_id"),
-        out_transfer_no: required(2, "out_transfer_no"),
-        transfer_id: required(3, "transfer_id"),
-        amount: required(4, "amount"),
-        transfer_remark: required(5, "transfer_remark"),
-        receive_mchid: required(6, "receive_mchid"),
-        state: required(7, "state"),
-        create_time: required(8, "create_time"),
+        out_budget_no: optional(0, "out_budget_no"),
+        budget_id: optional(1, "budget_id"),
+        out_transfer_no: optional(2, "out_transfer_no"),
+        transfer_id: optional(3, "transfer_id"),
+        amount: optional(4, "amount"),
+        transfer_remark: optional(5, "transfer_remark"),
+        receive_mchid: optional(6, "receive_mchid"),
+        state: optional(7, "state"),
+        create_time: optional(8, "create_time"),
         success_time: optional(9, "success_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`out_budget_no`, `budget_id`, `out_transfer_no`, `transfer_id`, `amount`, `transfer_remark`, `receive_mchid`, `state`, `create_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        out_budget_no: impl ::std::convert::Into<::std::string::String>,
-        budget_id: impl ::std::convert::Into<::std::string::String>,
-        out_transfer_no: impl ::std::convert::Into<::std::string::String>,
-        transfer_id: impl ::std::convert::Into<::std::string::String>,
-        amount: f64,
-        transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        receive_mchid: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            out_budget_no: out_budget_no.into(),
-            budget_id: budget_id.into(),
-            out_transfer_no: out_transfer_no.into(),
-            transfer_id: transfer_id.into(),
-            amount,
-            transfer_remark: transfer_remark.into(),
-            receive_mchid: receive_mchid.into(),
-            state,
-            create_time: create_time.into(),
+            out_budget_no: ::std::option::Option::None,
+            budget_id: ::std::option::Option::None,
+            out_transfer_no: ::std::option::Option::None,
+            transfer_id: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            transfer_remark: ::std::option::Option::None,
+            receive_mchid: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -55,42 +55,50 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 商户单号查询转账单 (`GET /v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户单号
     ///
-    /// **Required.**
-    pub out_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 商家转账订单号
     ///
-    /// **Required.**
-    pub transfer_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_bill_no: ::std::option::Option<::std::string::String>,
     /// 商户AppID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 单据状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 转账金额
     ///
-    /// **Required.**
-    pub transfer_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_amount: ::std::option::Option<i64>,
     /// 转账备注
     ///
-    /// **Required.**
-    pub transfer_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
@@ -104,61 +112,57 @@ pub struct GetResponse {
     pub user_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
     /// 单据创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 最后一次状态变更时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        mchid: required(1, "mchid"),
-        out_bill_no: required(2, "out_bill_no"),
-        transfer_bill_no: required(3, "transfer_bill_no"),
-        appid: required(4, "appid"),
-        state: required(5, "state"),
-        transfer_amount: required(6, "transfer_amount"),
-        transfer_remark: required(7, "transfer_remark"),
+        sub_mchid: optional(0, "sub_mchid"),
+        mchid: optional(1, "mchid"),
+        out_bill_no: optional(2, "out_bill_no"),
+        transfer_bill_no: optional(3, "transfer_bill_no"),
+        appid: optional(4, "appid"),
+        state: optional(5, "state"),
+        transfer_amount: optional(6, "transfer_amount"),
+        transfer_remark: optional(7, "transfer_remark"),
         fail_reason: optional(8, "fail_reason"),
         openid: optional(9, "openid"),
         user_name: optional(10, "user_name"),
-        create_time: required(11, "create_time"),
-        update_time: required(12, "update_time"),
+        create_time: optional(11, "create_time"),
+        update_time: optional(12, "update_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `mchid`, `out_bill_no`, `transfer_bill_no`, `appid`, `state`, `transfer_amount`, `transfer_remark`, `create_time`, `update_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-        transfer_amount: f64,
-        transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        update_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sub_mchid: sub_mchid.into(),
-            mchid: mchid.into(),
-            out_bill_no: out_bill_no.into(),
-            transfer_bill_no: transfer_bill_no.into(),
-            appid: appid.into(),
-            state,
-            transfer_amount,
-            transfer_remark: transfer_remark.into(),
+            sub_mchid: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            out_bill_no: ::std::option::Option::None,
+            transfer_bill_no: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            transfer_amount: ::std::option::Option::None,
+            transfer_remark: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             user_name: ::std::option::Option::None,
-            create_time: create_time.into(),
-            update_time: update_time.into(),
+            create_time: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

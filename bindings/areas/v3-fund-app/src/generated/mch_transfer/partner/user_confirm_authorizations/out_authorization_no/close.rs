@@ -27,36 +27,41 @@
 /// The `close_info` object.
 ///
 /// 自动收款授权的关闭信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostCloseInfo {
     /// 关闭时间
     ///
-    /// **Required.**
-    pub close_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub close_time: ::std::option::Option<::std::string::String>,
     /// 自动收款授权的原因
     ///
-    /// **Required.**
-    pub close_reason: PostCloseReason,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub close_reason: ::std::option::Option<PostCloseReason>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostCloseInfo {
-        close_time: required(0, "close_time"),
-        close_reason: required(1, "close_reason"),
+        close_time: optional(0, "close_time"),
+        close_reason: optional(1, "close_reason"),
+        ..extra
     }
 }
 
 impl PostCloseInfo {
-    /// Creates a value from its required fields (`close_time`, `close_reason`).
-    pub fn new(
-        close_time: impl ::std::convert::Into<::std::string::String>,
-        close_reason: PostCloseReason,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostCloseInfo {
-            close_time: close_time.into(),
-            close_reason,
+            close_time: ::std::option::Option::None,
+            close_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -80,38 +85,45 @@ impl PostCloseInfo {
 }
 
 /// The response of 解除免确认收款授权 (`POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}/close`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户侧授权单号
     ///
-    /// **Required.**
-    pub out_authorization_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_authorization_no: ::std::option::Option<::std::string::String>,
     /// 商户AppID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 收款用户OpenID
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 用户展示名称
     ///
-    /// **Required.**
-    pub user_display_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_display_name: ::std::option::Option<::std::string::String>,
     /// 微信自动收款授权单号
     ///
-    /// **Required.**
-    pub authorization_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorization_id: ::std::option::Option<::std::string::String>,
     /// 单据状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 用户确认授权的时间
     ///
-    /// **Required.**
-    pub authorize_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub authorize_time: ::std::option::Option<::std::string::String>,
     /// 自动收款授权的关闭信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_info: ::std::option::Option<PostCloseInfo>,
@@ -124,47 +136,45 @@ pub struct PostResponse {
     /// 单据创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_authorization_no: required(0, "out_authorization_no"),
-        appid: required(1, "appid"),
-        openid: required(2, "openid"),
-        user_display_name: required(3, "user_display_name"),
-        authorization_id: required(4, "authorization_id"),
-        state: required(5, "state"),
-        authorize_time: required(6, "authorize_time"),
+        out_authorization_no: optional(0, "out_authorization_no"),
+        appid: optional(1, "appid"),
+        openid: optional(2, "openid"),
+        user_display_name: optional(3, "user_display_name"),
+        authorization_id: optional(4, "authorization_id"),
+        state: optional(5, "state"),
+        authorize_time: optional(6, "authorize_time"),
         close_info: optional(7, "close_info"),
         transfer_scene_id: optional(8, "transfer_scene_id"),
         user_recv_perception: optional(9, "user_recv_perception"),
         create_time: optional(10, "create_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_authorization_no`, `appid`, `openid`, `user_display_name`, `authorization_id`, `state`, `authorize_time`).
-    pub fn new(
-        out_authorization_no: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        user_display_name: impl ::std::convert::Into<::std::string::String>,
-        authorization_id: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-        authorize_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_authorization_no: out_authorization_no.into(),
-            appid: appid.into(),
-            openid: openid.into(),
-            user_display_name: user_display_name.into(),
-            authorization_id: authorization_id.into(),
-            state,
-            authorize_time: authorize_time.into(),
+            out_authorization_no: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            openid: ::std::option::Option::None,
+            user_display_name: ::std::option::Option::None,
+            authorization_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            authorize_time: ::std::option::Option::None,
             close_info: ::std::option::Option::None,
             transfer_scene_id: ::std::option::Option::None,
             user_recv_perception: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -54,25 +54,28 @@
 }
 
 /// The response of 查询H5支付权限申请单详情 (`GET /v3/global/merchant/h5/permission/applications/{applyment_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// H5支付域名
     ///
-    /// **Required.**
-    pub domains: ::std::vec::Vec<::std::string::String>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 公司介绍和业务描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_description: ::std::option::Option<::std::string::String>,
     /// 限额类型
     ///
-    /// **Required.**
-    pub transaction_limit_type: GetTransactionLimitType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_limit_type: ::std::option::Option<GetTransactionLimitType>,
     /// 公司注册资质证书
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub company_register_cert: ::std::option::Option<::std::string::String>,
@@ -88,79 +91,80 @@ pub struct GetResponse {
     >,
     /// 子商户经营网址状态
     ///
-    /// **Required.**
-    pub website_state: GetWebsiteState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub website_state: ::std::option::Option<GetWebsiteState>,
     /// 子商户H5经营网址
     ///
-    /// **Required.**
-    pub website_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub website_url: ::std::option::Option<::std::string::String>,
     /// 申请单号
     ///
-    /// **Required.**
-    pub applyment_id: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_id: ::std::option::Option<i64>,
     /// 驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_detail: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     ///
-    /// **Required.**
-    pub applyment_state: GetApplymentState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_state: ::std::option::Option<GetApplymentState>,
     /// 申请单类型
     ///
-    /// **Required.**
-    pub applyment_type: GetApplymentType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_type: ::std::option::Option<GetApplymentType>,
     /// 商户提供的审核结果回调接口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        domains: required(1, "domains"),
+        sub_mchid: optional(0, "sub_mchid"),
+        domains: optional(1, "domains"),
         business_description: optional(2, "business_description"),
-        transaction_limit_type: required(3, "transaction_limit_type"),
+        transaction_limit_type: optional(3, "transaction_limit_type"),
         company_register_cert: optional(4, "company_register_cert"),
         website_business_page_pics: optional(5, "website_business_page_pics"),
         website_homepage_pics: optional(6, "website_homepage_pics"),
-        website_state: required(7, "website_state"),
-        website_url: required(8, "website_url"),
-        applyment_id: required(9, "applyment_id"),
+        website_state: optional(7, "website_state"),
+        website_url: optional(8, "website_url"),
+        applyment_id: optional(9, "applyment_id"),
         audit_reject_detail: optional(10, "audit_reject_detail"),
-        applyment_state: required(11, "applyment_state"),
-        applyment_type: required(12, "applyment_type"),
+        applyment_state: optional(11, "applyment_state"),
+        applyment_type: optional(12, "applyment_type"),
         notify_url: optional(13, "notify_url"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `domains`, `transaction_limit_type`, `website_state`, `website_url`, `applyment_id`, `applyment_state`, `applyment_type`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        domains: ::std::vec::Vec<::std::string::String>,
-        transaction_limit_type: GetTransactionLimitType,
-        website_state: GetWebsiteState,
-        website_url: impl ::std::convert::Into<::std::string::String>,
-        applyment_id: i64,
-        applyment_state: GetApplymentState,
-        applyment_type: GetApplymentType,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sub_mchid: sub_mchid.into(),
-            domains,
+            sub_mchid: ::std::option::Option::None,
+            domains: ::std::option::Option::None,
             business_description: ::std::option::Option::None,
-            transaction_limit_type,
+            transaction_limit_type: ::std::option::Option::None,
             company_register_cert: ::std::option::Option::None,
             website_business_page_pics: ::std::option::Option::None,
             website_homepage_pics: ::std::option::Option::None,
-            website_state,
-            website_url: website_url.into(),
-            applyment_id,
+            website_state: ::std::option::Option::None,
+            website_url: ::std::option::Option::None,
+            applyment_id: ::std::option::Option::None,
             audit_reject_detail: ::std::option::Option::None,
-            applyment_state,
-            applyment_type,
+            applyment_state: ::std::option::Option::None,
+            applyment_type: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -378,25 +382,28 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 }
 
 /// The response of 修改H5支付权限申请单 (`PATCH /v3/global/merchant/h5/permission/applications/{applyment_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchResponse {
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// H5支付域名
     ///
-    /// **Required.**
-    pub domains: ::std::vec::Vec<::std::string::String>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 公司介绍和业务描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_description: ::std::option::Option<::std::string::String>,
     /// 限额类型
     ///
-    /// **Required.**
-    pub transaction_limit_type: GetTransactionLimitType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_limit_type: ::std::option::Option<GetTransactionLimitType>,
     /// 公司注册资质证书
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub company_register_cert: ::std::option::Option<::std::string::String>,
@@ -412,79 +419,80 @@ pub struct PatchResponse {
     >,
     /// 子商户经营网址状态
     ///
-    /// **Required.**
-    pub website_state: GetWebsiteState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub website_state: ::std::option::Option<GetWebsiteState>,
     /// 子商户H5经营网址
     ///
-    /// **Required.**
-    pub website_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub website_url: ::std::option::Option<::std::string::String>,
     /// 申请单号
     ///
-    /// **Required.**
-    pub applyment_id: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_id: ::std::option::Option<i64>,
     /// 驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_detail: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     ///
-    /// **Required.**
-    pub applyment_state: GetApplymentState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_state: ::std::option::Option<GetApplymentState>,
     /// 申请单类型
     ///
-    /// **Required.**
-    pub applyment_type: GetApplymentType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_type: ::std::option::Option<GetApplymentType>,
     /// 商户提供的审核结果回调接口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        domains: required(1, "domains"),
+        sub_mchid: optional(0, "sub_mchid"),
+        domains: optional(1, "domains"),
         business_description: optional(2, "business_description"),
-        transaction_limit_type: required(3, "transaction_limit_type"),
+        transaction_limit_type: optional(3, "transaction_limit_type"),
         company_register_cert: optional(4, "company_register_cert"),
         website_business_page_pics: optional(5, "website_business_page_pics"),
         website_homepage_pics: optional(6, "website_homepage_pics"),
-        website_state: required(7, "website_state"),
-        website_url: required(8, "website_url"),
-        applyment_id: required(9, "applyment_id"),
+        website_state: optional(7, "website_state"),
+        website_url: optional(8, "website_url"),
+        applyment_id: optional(9, "applyment_id"),
         audit_reject_detail: optional(10, "audit_reject_detail"),
-        applyment_state: required(11, "applyment_state"),
-        applyment_type: required(12, "applyment_type"),
+        applyment_state: optional(11, "applyment_state"),
+        applyment_type: optional(12, "applyment_type"),
         notify_url: optional(13, "notify_url"),
+        ..extra
     }
 }
 
 impl PatchResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `domains`, `transaction_limit_type`, `website_state`, `website_url`, `applyment_id`, `applyment_state`, `applyment_type`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        domains: ::std::vec::Vec<::std::string::String>,
-        transaction_limit_type: GetTransactionLimitType,
-        website_state: GetWebsiteState,
-        website_url: impl ::std::convert::Into<::std::string::String>,
-        applyment_id: i64,
-        applyment_state: GetApplymentState,
-        applyment_type: GetApplymentType,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchResponse {
-            sub_mchid: sub_mchid.into(),
-            domains,
+            sub_mchid: ::std::option::Option::None,
+            domains: ::std::option::Option::None,
             business_description: ::std::option::Option::None,
-            transaction_limit_type,
+            transaction_limit_type: ::std::option::Option::None,
             company_register_cert: ::std::option::Option::None,
             website_business_page_pics: ::std::option::Option::None,
             website_homepage_pics: ::std::option::Option::None,
-            website_state,
-            website_url: website_url.into(),
-            applyment_id,
+            website_state: ::std::option::Option::None,
+            website_url: ::std::option::Option::None,
+            applyment_id: ::std::option::Option::None,
             audit_reject_detail: ::std::option::Option::None,
-            applyment_state,
-            applyment_type,
+            applyment_state: ::std::option::Option::None,
+            applyment_type: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

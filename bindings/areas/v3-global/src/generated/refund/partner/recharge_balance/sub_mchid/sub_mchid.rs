@@ -3,36 +3,41 @@
 //! Operations on `/v3/global/refund/partner/recharge-balance/sub-mchid/{sub_mchid}`.
 
 /// The response of 商家充值退款余额查询 (`GET /v3/global/refund/partner/recharge-balance/sub-mchid/{sub_mchid}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 账户可用余额
     ///
-    /// **Required.**
-    pub remaining_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub remaining_amount: ::std::option::Option<i64>,
     /// 货币类型
     ///
-    /// **Required.**
-    pub currency: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        remaining_amount: required(0, "remaining_amount"),
-        currency: required(1, "currency"),
+        remaining_amount: optional(0, "remaining_amount"),
+        currency: optional(1, "currency"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`remaining_amount`, `currency`).
-    pub fn new(
-        remaining_amount: i64,
-        currency: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            remaining_amount,
-            currency: currency.into(),
+            remaining_amount: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -67,46 +67,51 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 同步非银联支付交易退款信息 (`POST /v3/gov/subsidy/audit/cup/refund/sync`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 响应码
     ///
-    /// **Required.**
-    pub code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
-    /// **Required.**
-    pub msg: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub msg: ::std::option::Option<::std::string::String>,
     /// 详细应答码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_code: ::std::option::Option<::std::string::String>,
     /// 详细应答码描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_msg: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        code: required(0, "code"),
-        msg: required(1, "msg"),
+        code: optional(0, "code"),
+        msg: optional(1, "msg"),
         sub_code: optional(2, "sub_code"),
         sub_msg: optional(3, "sub_msg"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`code`, `msg`).
-    pub fn new(
-        code: impl ::std::convert::Into<::std::string::String>,
-        msg: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            code: code.into(),
-            msg: msg.into(),
+            code: ::std::option::Option::None,
+            msg: ::std::option::Option::None,
             sub_code: ::std::option::Option::None,
             sub_msg: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -83,6 +83,10 @@ pub struct GetPayer {
     /// 用户昵称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub nickname: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -91,6 +95,7 @@ pub struct GetPayer {
         sub_openid: optional(1, "sub_openid"),
         avatar: optional(2, "avatar"),
         nickname: optional(3, "nickname"),
+        ..extra
     }
 }
 
@@ -102,6 +107,7 @@ impl GetPayer {
             sub_openid: ::std::option::Option::None,
             avatar: ::std::option::Option::None,
             nickname: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -115,16 +121,20 @@ impl GetPayer {
 pub struct GetAmount {
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub total: ::std::option::Option<f64>,
+    pub total: ::std::option::Option<i64>,
     /// 用户支付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer_total: ::std::option::Option<f64>,
+    pub payer_total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 用户支付币种
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -133,6 +143,7 @@ pub struct GetAmount {
         payer_total: optional(1, "payer_total"),
         currency: optional(2, "currency"),
         payer_currency: optional(3, "payer_currency"),
+        ..extra
     }
 }
 
@@ -144,6 +155,7 @@ impl GetAmount {
             payer_total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -194,6 +206,10 @@ pub struct GetDataItem {
     /// 设备编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -211,6 +227,7 @@ pub struct GetDataItem {
         payer: optional(10, "payer"),
         amount: optional(11, "amount"),
         device_id: optional(12, "device_id"),
+        ..extra
     }
 }
 
@@ -231,6 +248,7 @@ impl GetDataItem {
             payer: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             device_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -255,6 +273,10 @@ pub struct GetResponse {
     /// 结果集
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -264,6 +286,7 @@ pub struct GetResponse {
         offset: optional(2, "offset"),
         total_count: optional(3, "total_count"),
         data: optional(4, "data"),
+        ..extra
     }
 }
 
@@ -276,6 +299,7 @@ impl GetResponse {
             offset: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
             data: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

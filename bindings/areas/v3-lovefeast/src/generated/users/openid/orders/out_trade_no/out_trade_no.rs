@@ -33,6 +33,10 @@ pub struct GetPayer {
     /// 用户昵称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub nickname: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -41,6 +45,7 @@ pub struct GetPayer {
         sub_openid: optional(1, "sub_openid"),
         avatar: optional(2, "avatar"),
         nickname: optional(3, "nickname"),
+        ..extra
     }
 }
 
@@ -52,6 +57,7 @@ impl GetPayer {
             sub_openid: ::std::option::Option::None,
             avatar: ::std::option::Option::None,
             nickname: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -102,6 +108,10 @@ pub struct GetResponse {
     /// 设备编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -119,6 +129,7 @@ pub struct GetResponse {
         payer: optional(10, "payer"),
         amount: optional(11, "amount"),
         device_id: optional(12, "device_id"),
+        ..extra
     }
 }
 
@@ -139,6 +150,7 @@ impl GetResponse {
             payer: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             device_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -627,33 +627,41 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 /// The `coupon_code_count_info` object.
 ///
 /// 品牌方预上传的券Code数量信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 当前可用的Code
     ///
-    /// **Required.**
-    pub available_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchCouponCodeCountInfo {
-        total_count: required(0, "total_count"),
-        available_count: required(1, "available_count"),
+        total_count: optional(0, "total_count"),
+        available_count: optional(1, "available_count"),
+        ..extra
     }
 }
 
 impl PatchCouponCodeCountInfo {
-    /// Creates a value from its required fields (`total_count`, `available_count`).
-    pub fn new(total_count: i64, available_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchCouponCodeCountInfo {
-            total_count,
-            available_count,
+            total_count: ::std::option::Option::None,
+            available_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -661,38 +669,46 @@ impl PatchCouponCodeCountInfo {
 /// The `stock_send_rule` object.
 ///
 /// 发放规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchStockSendRule {
     /// 发放次数总上限
     ///
-    /// **Required.**
-    pub max_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_count: ::std::option::Option<i64>,
     /// 每日发放次数上限
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_count_per_day: ::std::option::Option<i64>,
     /// 每个用户领取次数上限
     ///
-    /// **Required.**
-    pub max_count_per_user: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_count_per_user: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchStockSendRule {
-        max_count: required(0, "max_count"),
+        max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
-        max_count_per_user: required(2, "max_count_per_user"),
+        max_count_per_user: optional(2, "max_count_per_user"),
+        ..extra
     }
 }
 
 impl PatchStockSendRule {
-    /// Creates a value from its required fields (`max_count`, `max_count_per_user`).
-    pub fn new(max_count: i64, max_count_per_user: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchStockSendRule {
-            max_count,
+            max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
-            max_count_per_user,
+            max_count_per_user: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -717,33 +733,41 @@ impl PatchStockSendRule {
 /// An item of `day_period_list`.
 ///
 /// 当天可用时间段
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchDayPeriodListItem {
     /// 当天可用开始时间
     ///
-    /// **Required.**
-    pub begin_time: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub begin_time: ::std::option::Option<i64>,
     /// 当天可用结束时间
     ///
-    /// **Required.**
-    pub end_time: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchDayPeriodListItem {
-        begin_time: required(0, "begin_time"),
-        end_time: required(1, "end_time"),
+        begin_time: optional(0, "begin_time"),
+        end_time: optional(1, "end_time"),
+        ..extra
     }
 }
 
 impl PatchDayPeriodListItem {
-    /// Creates a value from its required fields (`begin_time`, `end_time`).
-    pub fn new(begin_time: i64, end_time: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchDayPeriodListItem {
-            begin_time,
-            end_time,
+            begin_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -761,12 +785,17 @@ pub struct PatchWeeklyAvailablePeriod {
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub day_period_list: ::std::option::Option<::std::vec::Vec<PatchDayPeriodListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
+        ..extra
     }
 }
 
@@ -776,6 +805,7 @@ impl PatchWeeklyAvailablePeriod {
         PatchWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -783,36 +813,41 @@ impl PatchWeeklyAvailablePeriod {
 /// An item of `irregular_available_period_list`.
 ///
 /// 无规律的可用时间段
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
-    /// **Required.**
-    pub begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
-    /// **Required.**
-    pub end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchIrregularAvailablePeriodListItem {
-        begin_time: required(0, "begin_time"),
-        end_time: required(1, "end_time"),
+        begin_time: optional(0, "begin_time"),
+        end_time: optional(1, "end_time"),
+        ..extra
     }
 }
 
 impl PatchIrregularAvailablePeriodListItem {
-    /// Creates a value from its required fields (`begin_time`, `end_time`).
-    pub fn new(
-        begin_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchIrregularAvailablePeriodListItem {
-            begin_time: begin_time.into(),
-            end_time: end_time.into(),
+            begin_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -820,18 +855,20 @@ impl PatchIrregularAvailablePeriodListItem {
 /// The `coupon_available_period` object.
 ///
 /// 券可核销时间
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchCouponAvailablePeriod {
     /// 开始时间
     ///
-    /// **Required.**
-    pub available_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
-    /// **Required.**
-    pub available_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_days: ::std::option::Option<i64>,
@@ -846,32 +883,35 @@ pub struct PatchCouponAvailablePeriod {
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<PatchIrregularAvailablePeriodListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchCouponAvailablePeriod {
-        available_begin_time: required(0, "available_begin_time"),
-        available_end_time: required(1, "available_end_time"),
+        available_begin_time: optional(0, "available_begin_time"),
+        available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
         wait_days_after_receive: optional(3, "wait_days_after_receive"),
         weekly_available_period: optional(4, "weekly_available_period"),
         irregular_available_period_list: optional(5, "irregular_available_period_list"),
+        ..extra
     }
 }
 
 impl PatchCouponAvailablePeriod {
-    /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
-    pub fn new(
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchCouponAvailablePeriod {
-            available_begin_time: available_begin_time.into(),
-            available_end_time: available_end_time.into(),
+            available_begin_time: ::std::option::Option::None,
+            available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
             weekly_available_period: ::std::option::Option::None,
             irregular_available_period_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -879,33 +919,41 @@ impl PatchCouponAvailablePeriod {
 /// The `normal_coupon` object.
 ///
 /// 满减券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchNormalCoupon {
     /// 门槛金额
     ///
-    /// **Required.**
-    pub threshold: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub threshold: ::std::option::Option<i64>,
     /// 固定减免金额
     ///
-    /// **Required.**
-    pub discount_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchNormalCoupon {
-        threshold: required(0, "threshold"),
-        discount_amount: required(1, "discount_amount"),
+        threshold: optional(0, "threshold"),
+        discount_amount: optional(1, "discount_amount"),
+        ..extra
     }
 }
 
 impl PatchNormalCoupon {
-    /// Creates a value from its required fields (`threshold`, `discount_amount`).
-    pub fn new(threshold: i64, discount_amount: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchNormalCoupon {
-            threshold,
-            discount_amount,
+            threshold: ::std::option::Option::None,
+            discount_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -913,33 +961,41 @@ impl PatchNormalCoupon {
 /// The `discount_coupon` object.
 ///
 /// 折扣券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchDiscountCoupon {
     /// 门槛金额
     ///
-    /// **Required.**
-    pub threshold: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub threshold: ::std::option::Option<i64>,
     /// 固定减免百分比
     ///
-    /// **Required.**
-    pub percent_off: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub percent_off: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchDiscountCoupon {
-        threshold: required(0, "threshold"),
-        percent_off: required(1, "percent_off"),
+        threshold: optional(0, "threshold"),
+        percent_off: optional(1, "percent_off"),
+        ..extra
     }
 }
 
 impl PatchDiscountCoupon {
-    /// Creates a value from its required fields (`threshold`, `percent_off`).
-    pub fn new(threshold: i64, percent_off: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchDiscountCoupon {
-            threshold,
-            percent_off,
+            threshold: ::std::option::Option::None,
+            percent_off: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -947,33 +1003,41 @@ impl PatchDiscountCoupon {
 /// The `exchange_coupon` object.
 ///
 /// 兑换券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchExchangeCoupon {
     /// 门槛金额
     ///
-    /// **Required.**
-    pub threshold: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub threshold: ::std::option::Option<i64>,
     /// 固定兑换价格
     ///
-    /// **Required.**
-    pub exchange_price: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub exchange_price: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchExchangeCoupon {
-        threshold: required(0, "threshold"),
-        exchange_price: required(1, "exchange_price"),
+        threshold: optional(0, "threshold"),
+        exchange_price: optional(1, "exchange_price"),
+        ..extra
     }
 }
 
 impl PatchExchangeCoupon {
-    /// Creates a value from its required fields (`threshold`, `exchange_price`).
-    pub fn new(threshold: i64, exchange_price: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchExchangeCoupon {
-            threshold,
-            exchange_price,
+            threshold: ::std::option::Option::None,
+            exchange_price: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -981,14 +1045,15 @@ impl PatchExchangeCoupon {
 /// The `progressive_bundle_usage_rule` object.
 ///
 /// 多次优惠使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchProgressiveBundleUsageRule {
     /// 券可核销时间
     ///
-    /// **Required.**
-    pub coupon_available_period: PatchCouponAvailablePeriod,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_available_period: ::std::option::Option<PatchCouponAvailablePeriod>,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon: ::std::option::Option<PatchNormalCoupon>,
@@ -998,25 +1063,31 @@ pub struct PatchProgressiveBundleUsageRule {
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<PatchExchangeCoupon>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchProgressiveBundleUsageRule {
-        coupon_available_period: required(0, "coupon_available_period"),
+        coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
         exchange_coupon: optional(3, "exchange_coupon"),
+        ..extra
     }
 }
 
 impl PatchProgressiveBundleUsageRule {
-    /// Creates a value from its required fields (`coupon_available_period`).
-    pub fn new(coupon_available_period: PatchCouponAvailablePeriod) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchProgressiveBundleUsageRule {
-            coupon_available_period,
+            coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
             exchange_coupon: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1024,36 +1095,41 @@ impl PatchProgressiveBundleUsageRule {
 /// The `stock_bundle_info` object.
 ///
 /// 批次组信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchStockBundleInfo {
     /// 批次组ID
     ///
-    /// **Required.**
-    pub stock_bundle_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_bundle_id: ::std::option::Option<::std::string::String>,
     /// 批次在批次组内的次序
     ///
-    /// **Required.**
-    pub stock_bundle_index: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_bundle_index: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchStockBundleInfo {
-        stock_bundle_id: required(0, "stock_bundle_id"),
-        stock_bundle_index: required(1, "stock_bundle_index"),
+        stock_bundle_id: optional(0, "stock_bundle_id"),
+        stock_bundle_index: optional(1, "stock_bundle_index"),
+        ..extra
     }
 }
 
 impl PatchStockBundleInfo {
-    /// Creates a value from its required fields (`stock_bundle_id`, `stock_bundle_index`).
-    pub fn new(
-        stock_bundle_id: impl ::std::convert::Into<::std::string::String>,
-        stock_bundle_index: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchStockBundleInfo {
-            stock_bundle_id: stock_bundle_id.into(),
-            stock_bundle_index,
+            stock_bundle_id: ::std::option::Option::None,
+            stock_bundle_index: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1061,37 +1137,44 @@ impl PatchStockBundleInfo {
 /// The `coupon_available_store_info` object.
 ///
 /// 券可用门店信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
-        description: required(0, "description"),
+        description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
+        ..extra
     }
 }
 
 impl PatchStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
-    /// Creates a value from its required fields (`description`).
-    pub fn new(description: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
-            description: description.into(),
+            description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1099,14 +1182,17 @@ impl PatchStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
 /// The `usage_rule_display_info` object.
 ///
 /// 券使用规则展示信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchStockListItemUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
-    /// **Required.**
-    pub coupon_usage_method_list: ::std::vec::Vec<PatchCouponUsageMethodList>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_usage_method_list: ::std::option::Option<
+        ::std::vec::Vec<PatchCouponUsageMethodList>,
+    >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
@@ -1118,8 +1204,9 @@ pub struct PatchStockListItemUsageRuleDisplayInfo {
     pub app_path: ::std::option::Option<::std::string::String>,
     /// 券使用说明
     ///
-    /// **Required.**
-    pub usage_description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_store_info: ::std::option::Option<
@@ -1131,36 +1218,39 @@ pub struct PatchStockListItemUsageRuleDisplayInfo {
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchStockListItemUsageRuleDisplayInfo {
-        coupon_usage_method_list: required(0, "coupon_usage_method_list"),
+        coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
         app_path: optional(3, "app_path"),
-        usage_description: required(4, "usage_description"),
+        usage_description: optional(4, "usage_description"),
         coupon_available_store_info: optional(5, "coupon_available_store_info"),
         app_jump_type: optional(6, "app_jump_type"),
         passcode_link: optional(7, "passcode_link"),
+        ..extra
     }
 }
 
 impl PatchStockListItemUsageRuleDisplayInfo {
-    /// Creates a value from its required fields (`coupon_usage_method_list`, `usage_description`).
-    pub fn new(
-        coupon_usage_method_list: ::std::vec::Vec<PatchCouponUsageMethodList>,
-        usage_description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchStockListItemUsageRuleDisplayInfo {
-            coupon_usage_method_list,
+            coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
             app_path: ::std::option::Option::None,
-            usage_description: usage_description.into(),
+            usage_description: ::std::option::Option::None,
             coupon_available_store_info: ::std::option::Option::None,
             app_jump_type: ::std::option::Option::None,
             passcode_link: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1168,50 +1258,55 @@ impl PatchStockListItemUsageRuleDisplayInfo {
 /// The `entrance_mini_program` object.
 ///
 /// 小程序入口
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchStockListItemCouponDisplayInfoEntranceMiniProgram {
     /// 小程序appid
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     ///
-    /// **Required.**
-    pub path: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub path: ::std::option::Option<::std::string::String>,
     /// 入口文案
     ///
-    /// **Required.**
-    pub entrance_wording: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub entrance_wording: ::std::option::Option<::std::string::String>,
     /// 引导文案
     ///
-    /// **Required.**
-    pub guidance_wording: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub guidance_wording: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchStockListItemCouponDisplayInfoEntranceMiniProgram {
-        appid: required(0, "appid"),
-        path: required(1, "path"),
-        entrance_wording: required(2, "entrance_wording"),
-        guidance_wording: required(3, "guidance_wording"),
+        appid: optional(0, "appid"),
+        path: optional(1, "path"),
+        entrance_wording: optional(2, "entrance_wording"),
+        guidance_wording: optional(3, "guidance_wording"),
+        ..extra
     }
 }
 
 impl PatchStockListItemCouponDisplayInfoEntranceMiniProgram {
-    /// Creates a value from its required fields (`appid`, `path`, `entrance_wording`, `guidance_wording`).
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        path: impl ::std::convert::Into<::std::string::String>,
-        entrance_wording: impl ::std::convert::Into<::std::string::String>,
-        guidance_wording: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchStockListItemCouponDisplayInfoEntranceMiniProgram {
-            appid: appid.into(),
-            path: path.into(),
-            entrance_wording: entrance_wording.into(),
-            guidance_wording: guidance_wording.into(),
+            appid: ::std::option::Option::None,
+            path: ::std::option::Option::None,
+            entrance_wording: ::std::option::Option::None,
+            guidance_wording: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1219,27 +1314,34 @@ impl PatchStockListItemCouponDisplayInfoEntranceMiniProgram {
 /// The `entrance_official_account` object.
 ///
 /// 公众号入口
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchStockListItemCouponDisplayInfoEntranceOfficialAccount {
     /// 公众号AppID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchStockListItemCouponDisplayInfoEntranceOfficialAccount {
-        appid: required(0, "appid"),
+        appid: optional(0, "appid"),
+        ..extra
     }
 }
 
 impl PatchStockListItemCouponDisplayInfoEntranceOfficialAccount {
-    /// Creates a value from its required fields (`appid`).
-    pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchStockListItemCouponDisplayInfoEntranceOfficialAccount {
-            appid: appid.into(),
+            appid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1247,43 +1349,48 @@ impl PatchStockListItemCouponDisplayInfoEntranceOfficialAccount {
 /// The `entrance_finder` object.
 ///
 /// 视频号入口
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchStockListItemCouponDisplayInfoEntranceFinder {
     /// 视频号ID
     ///
-    /// **Required.**
-    pub finder_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_id: ::std::option::Option<::std::string::String>,
     /// 视频号视频ID
     ///
-    /// **Required.**
-    pub finder_video_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_video_id: ::std::option::Option<::std::string::String>,
     /// 视频号封面图
     ///
-    /// **Required.**
-    pub finder_video_cover_image_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchStockListItemCouponDisplayInfoEntranceFinder {
-        finder_id: required(0, "finder_id"),
-        finder_video_id: required(1, "finder_video_id"),
-        finder_video_cover_image_url: required(2, "finder_video_cover_image_url"),
+        finder_id: optional(0, "finder_id"),
+        finder_video_id: optional(1, "finder_video_id"),
+        finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
+        ..extra
     }
 }
 
 impl PatchStockListItemCouponDisplayInfoEntranceFinder {
-    /// Creates a value from its required fields (`finder_id`, `finder_video_id`, `finder_video_cover_image_url`).
-    pub fn new(
-        finder_id: impl ::std::convert::Into<::std::string::String>,
-        finder_video_id: impl ::std::convert::Into<::std::string::String>,
-        finder_video_cover_image_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchStockListItemCouponDisplayInfoEntranceFinder {
-            finder_id: finder_id.into(),
-            finder_video_id: finder_video_id.into(),
-            finder_video_cover_image_url: finder_video_cover_image_url.into(),
+            finder_id: ::std::option::Option::None,
+            finder_video_id: ::std::option::Option::None,
+            finder_video_cover_image_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1316,6 +1423,10 @@ pub struct PatchStockListItemCouponDisplayInfo {
     pub entrance_finder: ::std::option::Option<
         PatchStockListItemCouponDisplayInfoEntranceFinder,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -1325,6 +1436,7 @@ pub struct PatchStockListItemCouponDisplayInfo {
         entrance_mini_program: optional(2, "entrance_mini_program"),
         entrance_official_account: optional(3, "entrance_official_account"),
         entrance_finder: optional(4, "entrance_finder"),
+        ..extra
     }
 }
 
@@ -1337,6 +1449,7 @@ impl PatchStockListItemCouponDisplayInfo {
             entrance_mini_program: ::std::option::Option::None,
             entrance_official_account: ::std::option::Option::None,
             entrance_finder: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1351,11 +1464,16 @@ pub struct PatchStockListItemNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchStockListItemNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
+        ..extra
     }
 }
 
@@ -1364,6 +1482,7 @@ impl PatchStockListItemNotifyConfig {
     pub fn new() -> Self {
         PatchStockListItemNotifyConfig {
             notify_appid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1371,33 +1490,41 @@ impl PatchStockListItemNotifyConfig {
 /// The `sent_count_info` object.
 ///
 /// 已发放次数
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchSentCountInfo {
     /// 已发放总次数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 当天已发放次数
     ///
-    /// **Required.**
-    pub today_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub today_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchSentCountInfo {
-        total_count: required(0, "total_count"),
-        today_count: required(1, "today_count"),
+        total_count: optional(0, "total_count"),
+        today_count: optional(1, "today_count"),
+        ..extra
     }
 }
 
 impl PatchSentCountInfo {
-    /// Creates a value from its required fields (`total_count`, `today_count`).
-    pub fn new(total_count: i64, today_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchSentCountInfo {
-            total_count,
-            today_count,
+            total_count: ::std::option::Option::None,
+            today_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1420,32 +1547,36 @@ impl PatchSentCountInfo {
 /// An item of `stock_list`.
 ///
 /// 批次列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchStockListItem {
     /// 商品券ID
     ///
-    /// **Required.**
-    pub product_coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
     /// 备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
-    /// **Required.**
-    pub coupon_code_mode: PatchCouponCodeMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_code_mode: ::std::option::Option<PatchCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count_info: ::std::option::Option<PatchCouponCodeCountInfo>,
     /// 发放规则
     ///
-    /// **Required.**
-    pub stock_send_rule: PatchStockSendRule,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_send_rule: ::std::option::Option<PatchStockSendRule>,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::std::option::Option<
@@ -1453,32 +1584,41 @@ pub struct PatchStockListItem {
     >,
     /// 批次组信息
     ///
-    /// **Required.**
-    pub stock_bundle_info: PatchStockBundleInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_bundle_info: ::std::option::Option<PatchStockBundleInfo>,
     /// 券使用规则展示信息
     ///
-    /// **Required.**
-    pub usage_rule_display_info: PatchStockListItemUsageRuleDisplayInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_rule_display_info: ::std::option::Option<
+        PatchStockListItemUsageRuleDisplayInfo,
+    >,
     /// 用户商品券展示信息
     ///
-    /// **Required.**
-    pub coupon_display_info: PatchStockListItemCouponDisplayInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_display_info: ::std::option::Option<PatchStockListItemCouponDisplayInfo>,
     /// 事件通知配置
     ///
-    /// **Required.**
-    pub notify_config: PatchStockListItemNotifyConfig,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_config: ::std::option::Option<PatchStockListItemNotifyConfig>,
     /// 可用门店范围
     ///
-    /// **Required.**
-    pub store_scope: PatchStoreScope,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub store_scope: ::std::option::Option<PatchStoreScope>,
     /// 已发放次数
     ///
-    /// **Required.**
-    pub sent_count_info: PatchSentCountInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sent_count_info: ::std::option::Option<PatchSentCountInfo>,
     /// 批次状态
     ///
-    /// **Required.**
-    pub state: PatchState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PatchState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -1490,104 +1630,102 @@ pub struct PatchStockListItem {
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchStockListItem {
-        product_coupon_id: required(0, "product_coupon_id"),
-        stock_id: required(1, "stock_id"),
+        product_coupon_id: optional(0, "product_coupon_id"),
+        stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
-        coupon_code_mode: required(3, "coupon_code_mode"),
+        coupon_code_mode: optional(3, "coupon_code_mode"),
         coupon_code_count_info: optional(4, "coupon_code_count_info"),
-        stock_send_rule: required(5, "stock_send_rule"),
+        stock_send_rule: optional(5, "stock_send_rule"),
         progressive_bundle_usage_rule: optional(6, "progressive_bundle_usage_rule"),
-        stock_bundle_info: required(7, "stock_bundle_info"),
-        usage_rule_display_info: required(8, "usage_rule_display_info"),
-        coupon_display_info: required(9, "coupon_display_info"),
-        notify_config: required(10, "notify_config"),
-        store_scope: required(11, "store_scope"),
-        sent_count_info: required(12, "sent_count_info"),
-        state: required(13, "state"),
+        stock_bundle_info: optional(7, "stock_bundle_info"),
+        usage_rule_display_info: optional(8, "usage_rule_display_info"),
+        coupon_display_info: optional(9, "coupon_display_info"),
+        notify_config: optional(10, "notify_config"),
+        store_scope: optional(11, "store_scope"),
+        sent_count_info: optional(12, "sent_count_info"),
+        state: optional(13, "state"),
         deactivate_request_no: optional(14, "deactivate_request_no"),
         deactivate_time: optional(15, "deactivate_time"),
         deactivate_reason: optional(16, "deactivate_reason"),
-        brand_id: required(17, "brand_id"),
+        brand_id: optional(17, "brand_id"),
+        ..extra
     }
 }
 
 impl PatchStockListItem {
-    /// Creates a value from its required fields (`product_coupon_id`, `stock_id`, `coupon_code_mode`, `stock_send_rule`, `stock_bundle_info`, `usage_rule_display_info`, `coupon_display_info`, `notify_config`, `store_scope`, `sent_count_info`, `state`, `brand_id`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-        coupon_code_mode: PatchCouponCodeMode,
-        stock_send_rule: PatchStockSendRule,
-        stock_bundle_info: PatchStockBundleInfo,
-        usage_rule_display_info: PatchStockListItemUsageRuleDisplayInfo,
-        coupon_display_info: PatchStockListItemCouponDisplayInfo,
-        notify_config: PatchStockListItemNotifyConfig,
-        store_scope: PatchStoreScope,
-        sent_count_info: PatchSentCountInfo,
-        state: PatchState,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchStockListItem {
-            product_coupon_id: product_coupon_id.into(),
-            stock_id: stock_id.into(),
+            product_coupon_id: ::std::option::Option::None,
+            stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
-            coupon_code_mode,
+            coupon_code_mode: ::std::option::Option::None,
             coupon_code_count_info: ::std::option::Option::None,
-            stock_send_rule,
+            stock_send_rule: ::std::option::Option::None,
             progressive_bundle_usage_rule: ::std::option::Option::None,
-            stock_bundle_info,
-            usage_rule_display_info,
-            coupon_display_info,
-            notify_config,
-            store_scope,
-            sent_count_info,
-            state,
+            stock_bundle_info: ::std::option::Option::None,
+            usage_rule_display_info: ::std::option::Option::None,
+            coupon_display_info: ::std::option::Option::None,
+            notify_config: ::std::option::Option::None,
+            store_scope: ::std::option::Option::None,
+            sent_count_info: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             deactivate_request_no: ::std::option::Option::None,
             deactivate_time: ::std::option::Option::None,
             deactivate_reason: ::std::option::Option::None,
-            brand_id: brand_id.into(),
+            brand_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 修改商品券批次组 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchResponse {
     /// 批次组ID
     ///
-    /// **Required.**
-    pub stock_bundle_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_bundle_id: ::std::option::Option<::std::string::String>,
     /// 批次列表
     ///
-    /// **Required.**
-    pub stock_list: ::std::vec::Vec<PatchStockListItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_list: ::std::option::Option<::std::vec::Vec<PatchStockListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchResponse {
-        stock_bundle_id: required(0, "stock_bundle_id"),
-        stock_list: required(1, "stock_list"),
+        stock_bundle_id: optional(0, "stock_bundle_id"),
+        stock_list: optional(1, "stock_list"),
+        ..extra
     }
 }
 
 impl PatchResponse {
-    /// Creates a value from its required fields (`stock_bundle_id`, `stock_list`).
-    pub fn new(
-        stock_bundle_id: impl ::std::convert::Into<::std::string::String>,
-        stock_list: ::std::vec::Vec<PatchStockListItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchResponse {
-            stock_bundle_id: stock_bundle_id.into(),
-            stock_list,
+            stock_bundle_id: ::std::option::Option::None,
+            stock_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -31,12 +31,17 @@ pub struct GetAuditRejectDetailItem {
     /// 驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAuditRejectDetailItem {
         param_name: optional(0, "param_name"),
         reject_reason: optional(1, "reject_reason"),
+        ..extra
     }
 }
 
@@ -46,31 +51,36 @@ impl GetAuditRejectDetailItem {
         GetAuditRejectDetailItem {
             param_name: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询申请单状态-使用业务单号 (`GET /v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 微信支付商户号
     ///
-    /// **Required.**
-    pub merchant_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_code: ::std::option::Option<::std::string::String>,
     /// 申请单号
     ///
-    /// **Required.**
-    pub apply_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub apply_id: ::std::option::Option<::std::string::String>,
     /// 业务申请编号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 总体驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_reason: ::std::option::Option<::std::string::String>,
@@ -79,34 +89,35 @@ pub struct GetResponse {
     pub audit_reject_detail: ::std::option::Option<
         ::std::vec::Vec<GetAuditRejectDetailItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        merchant_code: required(0, "merchant_code"),
-        apply_id: required(1, "apply_id"),
-        out_request_no: required(2, "out_request_no"),
-        state: required(3, "state"),
+        merchant_code: optional(0, "merchant_code"),
+        apply_id: optional(1, "apply_id"),
+        out_request_no: optional(2, "out_request_no"),
+        state: optional(3, "state"),
         audit_reject_reason: optional(4, "audit_reject_reason"),
         audit_reject_detail: optional(5, "audit_reject_detail"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`merchant_code`, `apply_id`, `out_request_no`, `state`).
-    pub fn new(
-        merchant_code: impl ::std::convert::Into<::std::string::String>,
-        apply_id: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            merchant_code: merchant_code.into(),
-            apply_id: apply_id.into(),
-            out_request_no: out_request_no.into(),
-            state,
+            merchant_code: ::std::option::Option::None,
+            apply_id: ::std::option::Option::None,
+            out_request_no: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             audit_reject_reason: ::std::option::Option::None,
             audit_reject_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -24,11 +24,16 @@ pub struct GetStudentInfo {
     /// 班级名
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub class_name: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStudentInfo {
         class_name: optional(0, "class_name"),
+        ..extra
     }
 }
 
@@ -37,6 +42,7 @@ impl GetStudentInfo {
     pub fn new() -> Self {
         GetStudentInfo {
             class_name: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -51,11 +57,16 @@ pub struct GetStaffInfo {
     /// 职业
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub occupation: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStaffInfo {
         occupation: optional(0, "occupation"),
+        ..extra
     }
 }
 
@@ -64,6 +75,7 @@ impl GetStaffInfo {
     pub fn new() -> Self {
         GetStaffInfo {
             occupation: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -131,6 +143,10 @@ pub struct GetResponse {
     /// 签约ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -146,6 +162,7 @@ pub struct GetResponse {
         contract_state: optional(8, "contract_state"),
         face_image_ok: optional(9, "face_image_ok"),
         contract_id: optional(10, "contract_id"),
+        ..extra
     }
 }
 
@@ -164,6 +181,7 @@ impl GetResponse {
             contract_state: ::std::option::Option::None,
             face_image_ok: ::std::option::Option::None,
             contract_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

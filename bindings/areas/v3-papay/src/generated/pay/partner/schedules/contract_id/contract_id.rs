@@ -39,45 +39,53 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `scheduled_amount` object.
 ///
 /// 已预约的扣费金额信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetScheduledAmount {
     /// 金额
     ///
-    /// **Required.**
-    pub total: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetScheduledAmount {
-        total: required(0, "total"),
+        total: optional(0, "total"),
         currency: optional(1, "currency"),
+        ..extra
     }
 }
 
 impl GetScheduledAmount {
-    /// Creates a value from its required fields (`total`).
-    pub fn new(total: f64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetScheduledAmount {
-            total,
+            total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询扣费预约 (`GET /v3/papay/pay/partner/schedules/contract-id/{contract_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 扣费预约的状态
     ///
-    /// **Required.**
-    pub schedule_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub schedule_state: ::std::option::Option<::std::string::String>,
     /// 可扣费开始日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_start_date: ::std::option::Option<::std::string::String>,
@@ -93,31 +101,35 @@ pub struct GetResponse {
     /// 实际扣费的日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        schedule_state: required(0, "schedule_state"),
+        schedule_state: optional(0, "schedule_state"),
         deduct_start_date: optional(1, "deduct_start_date"),
         deduct_end_date: optional(2, "deduct_end_date"),
         scheduled_amount: optional(3, "scheduled_amount"),
         deduct_amount: optional(4, "deduct_amount"),
         deduct_date: optional(5, "deduct_date"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`schedule_state`).
-    pub fn new(
-        schedule_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            schedule_state: schedule_state.into(),
+            schedule_state: ::std::option::Option::None,
             deduct_start_date: ::std::option::Option::None,
             deduct_end_date: ::std::option::Option::None,
             scheduled_amount: ::std::option::Option::None,
             deduct_amount: ::std::option::Option::None,
             deduct_date: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

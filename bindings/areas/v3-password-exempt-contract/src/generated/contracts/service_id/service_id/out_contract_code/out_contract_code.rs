@@ -5,64 +5,73 @@
 /// The `contract_terminate_info` object.
 ///
 /// 协议解约信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetContractTerminateInfo {
     /// 协议解约方式
     ///
-    /// **Required.**
-    pub contract_termination_mode: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_termination_mode: ::std::option::Option<::std::string::String>,
     /// 协议解约时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_terminated_time: ::std::option::Option<::std::string::String>,
     /// 解约备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_termination_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetContractTerminateInfo {
-        contract_termination_mode: required(0, "contract_termination_mode"),
+        contract_termination_mode: optional(0, "contract_termination_mode"),
         contract_terminated_time: optional(1, "contract_terminated_time"),
         contract_termination_remark: optional(2, "contract_termination_remark"),
+        ..extra
     }
 }
 
 impl GetContractTerminateInfo {
-    /// Creates a value from its required fields (`contract_termination_mode`).
-    pub fn new(
-        contract_termination_mode: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetContractTerminateInfo {
-            contract_termination_mode: contract_termination_mode.into(),
+            contract_termination_mode: ::std::option::Option::None,
             contract_terminated_time: ::std::option::Option::None,
             contract_termination_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 商户通过商户协议号查询协议 (`GET /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 免密支付协议ID
     ///
-    /// **Required.**
-    pub contract_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_id: ::std::option::Option<::std::string::String>,
     /// 商户AppID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 子商户AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
@@ -71,71 +80,71 @@ pub struct GetResponse {
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 免密支付服务ID
     ///
-    /// **Required.**
-    pub service_id: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<i64>,
     /// 商户签约协议号
     ///
-    /// **Required.**
-    pub out_contract_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 用户账户展示名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_display_account: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议状态
     ///
-    /// **Required.**
-    pub contract_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_state: ::std::option::Option<::std::string::String>,
     /// 协议签署时间
     ///
-    /// **Required.**
-    pub contract_signed_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_signed_time: ::std::option::Option<::std::string::String>,
     /// 协议解约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_terminate_info: ::std::option::Option<GetContractTerminateInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        mchid: required(0, "mchid"),
-        contract_id: required(1, "contract_id"),
-        appid: required(2, "appid"),
-        openid: required(3, "openid"),
+        mchid: optional(0, "mchid"),
+        contract_id: optional(1, "contract_id"),
+        appid: optional(2, "appid"),
+        openid: optional(3, "openid"),
         sub_appid: optional(4, "sub_appid"),
         sub_openid: optional(5, "sub_openid"),
-        service_id: required(6, "service_id"),
-        out_contract_code: required(7, "out_contract_code"),
+        service_id: optional(6, "service_id"),
+        out_contract_code: optional(7, "out_contract_code"),
         contract_display_account: optional(8, "contract_display_account"),
-        contract_state: required(9, "contract_state"),
-        contract_signed_time: required(10, "contract_signed_time"),
+        contract_state: optional(9, "contract_state"),
+        contract_signed_time: optional(10, "contract_signed_time"),
         contract_terminate_info: optional(11, "contract_terminate_info"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`mchid`, `contract_id`, `appid`, `openid`, `service_id`, `out_contract_code`, `contract_state`, `contract_signed_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        service_id: f64,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        contract_state: impl ::std::convert::Into<::std::string::String>,
-        contract_signed_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            mchid: mchid.into(),
-            contract_id: contract_id.into(),
-            appid: appid.into(),
-            openid: openid.into(),
+            mchid: ::std::option::Option::None,
+            contract_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            openid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
-            service_id,
-            out_contract_code: out_contract_code.into(),
+            service_id: ::std::option::Option::None,
+            out_contract_code: ::std::option::Option::None,
             contract_display_account: ::std::option::Option::None,
-            contract_state: contract_state.into(),
-            contract_signed_time: contract_signed_time.into(),
+            contract_state: ::std::option::Option::None,
+            contract_signed_time: ::std::option::Option::None,
             contract_terminate_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -74,7 +74,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 撤销 (`POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
@@ -83,44 +83,49 @@ pub struct PostResponse {
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 合作伙伴商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 特约商户应用AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 特约商户商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
-    /// **Required.**
-    pub out_trade_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         sp_appid: optional(0, "sp_appid"),
-        sp_mchid: required(1, "sp_mchid"),
+        sp_mchid: optional(1, "sp_mchid"),
         sub_appid: optional(2, "sub_appid"),
-        sub_mchid: required(3, "sub_mchid"),
-        out_trade_no: required(4, "out_trade_no"),
+        sub_mchid: optional(3, "sub_mchid"),
+        out_trade_no: optional(4, "out_trade_no"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `out_trade_no`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
             sp_appid: ::std::option::Option::None,
-            sp_mchid: sp_mchid.into(),
+            sp_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            sub_mchid: sub_mchid.into(),
-            out_trade_no: out_trade_no.into(),
+            sub_mchid: ::std::option::Option::None,
+            out_trade_no: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

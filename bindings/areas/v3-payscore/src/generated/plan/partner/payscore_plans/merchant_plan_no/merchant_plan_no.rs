@@ -39,115 +39,132 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `plan_detail_list`.
 ///
 /// 支付分计划明细列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetPlanDetailListItem {
     /// 计划明细序号
     ///
-    /// **Required.**
-    pub plan_detail_no: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_detail_no: ::std::option::Option<i64>,
     /// 计划明细名称
     ///
-    /// **Required.**
-    pub plan_detail_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_detail_name: ::std::option::Option<::std::string::String>,
     /// 计划明细原支付金额(单位分)
     ///
-    /// **Required.**
-    pub original_price: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub original_price: ::std::option::Option<i64>,
     /// 计划明细优惠说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub plan_discount_description: ::std::option::Option<::std::string::String>,
     /// 计划明细实际支付金额(单位分)
     ///
-    /// **Required.**
-    pub actual_price: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub actual_price: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetPlanDetailListItem {
-        plan_detail_no: required(0, "plan_detail_no"),
-        plan_detail_name: required(1, "plan_detail_name"),
-        original_price: required(2, "original_price"),
+        plan_detail_no: optional(0, "plan_detail_no"),
+        plan_detail_name: optional(1, "plan_detail_name"),
+        original_price: optional(2, "original_price"),
         plan_discount_description: optional(3, "plan_discount_description"),
-        actual_price: required(4, "actual_price"),
+        actual_price: optional(4, "actual_price"),
+        ..extra
     }
 }
 
 impl GetPlanDetailListItem {
-    /// Creates a value from its required fields (`plan_detail_no`, `plan_detail_name`, `original_price`, `actual_price`).
-    pub fn new(
-        plan_detail_no: f64,
-        plan_detail_name: impl ::std::convert::Into<::std::string::String>,
-        original_price: f64,
-        actual_price: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetPlanDetailListItem {
-            plan_detail_no,
-            plan_detail_name: plan_detail_name.into(),
-            original_price,
+            plan_detail_no: ::std::option::Option::None,
+            plan_detail_name: ::std::option::Option::None,
+            original_price: ::std::option::Option::None,
             plan_discount_description: ::std::option::Option::None,
-            actual_price,
+            actual_price: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询支付分计划 (`GET /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 支付分计划ID
     ///
-    /// **Required.**
-    pub plan_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<::std::string::String>,
     /// 计划所属服务
     ///
-    /// **Required.**
-    pub service_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub service_id: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务商AppID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商户侧计划号
     ///
-    /// **Required.**
-    pub merchant_plan_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_plan_no: ::std::option::Option<::std::string::String>,
     /// 支付分计划名称
     ///
-    /// **Required.**
-    pub plan_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_name: ::std::option::Option<::std::string::String>,
     /// 支付分计划有效期(单位天)
     ///
-    /// **Required.**
-    pub plan_duration: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_duration: ::std::option::Option<i64>,
     /// 支付分计划状态
     ///
-    /// **Required.**
-    pub plan_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_state: ::std::option::Option<::std::string::String>,
     /// 支付分计划原总金额(单位分)
     ///
-    /// **Required.**
-    pub total_original_price: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_original_price: ::std::option::Option<i64>,
     /// 支付分计划扣费次数
     ///
-    /// **Required.**
-    pub deduction_quantity: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deduction_quantity: ::std::option::Option<i64>,
     /// 支付分计划实际扣费总金额(单位分)
     ///
-    /// **Required.**
-    pub total_actual_price: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_actual_price: ::std::option::Option<i64>,
     /// 支付分计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub plan_detail_list: ::std::option::Option<::std::vec::Vec<GetPlanDetailListItem>>,
@@ -157,63 +174,55 @@ pub struct GetResponse {
     /// 终止时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stop_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        plan_id: required(0, "plan_id"),
-        service_id: required(1, "service_id"),
-        mchid: required(2, "mchid"),
-        sub_mchid: required(3, "sub_mchid"),
-        appid: required(4, "appid"),
+        plan_id: optional(0, "plan_id"),
+        service_id: optional(1, "service_id"),
+        mchid: optional(2, "mchid"),
+        sub_mchid: optional(3, "sub_mchid"),
+        appid: optional(4, "appid"),
         sub_appid: optional(5, "sub_appid"),
-        merchant_plan_no: required(6, "merchant_plan_no"),
-        plan_name: required(7, "plan_name"),
-        plan_duration: required(8, "plan_duration"),
-        plan_state: required(9, "plan_state"),
-        total_original_price: required(10, "total_original_price"),
-        deduction_quantity: required(11, "deduction_quantity"),
-        total_actual_price: required(12, "total_actual_price"),
+        merchant_plan_no: optional(6, "merchant_plan_no"),
+        plan_name: optional(7, "plan_name"),
+        plan_duration: optional(8, "plan_duration"),
+        plan_state: optional(9, "plan_state"),
+        total_original_price: optional(10, "total_original_price"),
+        deduction_quantity: optional(11, "deduction_quantity"),
+        total_actual_price: optional(12, "total_actual_price"),
         plan_detail_list: optional(13, "plan_detail_list"),
         stop_mchid: optional(14, "stop_mchid"),
         stop_time: optional(15, "stop_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`plan_id`, `service_id`, `mchid`, `sub_mchid`, `appid`, `merchant_plan_no`, `plan_name`, `plan_duration`, `plan_state`, `total_original_price`, `deduction_quantity`, `total_actual_price`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        merchant_plan_no: impl ::std::convert::Into<::std::string::String>,
-        plan_name: impl ::std::convert::Into<::std::string::String>,
-        plan_duration: f64,
-        plan_state: impl ::std::convert::Into<::std::string::String>,
-        total_original_price: f64,
-        deduction_quantity: f64,
-        total_actual_price: f64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            plan_id: plan_id.into(),
-            service_id: service_id.into(),
-            mchid: mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            appid: appid.into(),
+            plan_id: ::std::option::Option::None,
+            service_id: ::std::option::Option::None,
+            mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            merchant_plan_no: merchant_plan_no.into(),
-            plan_name: plan_name.into(),
-            plan_duration,
-            plan_state: plan_state.into(),
-            total_original_price,
-            deduction_quantity,
-            total_actual_price,
+            merchant_plan_no: ::std::option::Option::None,
+            plan_name: ::std::option::Option::None,
+            plan_duration: ::std::option::Option::None,
+            plan_state: ::std::option::Option::None,
+            total_original_price: ::std::option::Option::None,
+            deduction_quantity: ::std::option::Option::None,
+            total_actual_price: ::std::option::Option::None,
             plan_detail_list: ::std::option::Option::None,
             stop_mchid: ::std::option::Option::None,
             stop_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -59,35 +59,40 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `transaction_info` object.
 ///
 /// 转账接收方订单信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetTransactionInfo {
     /// 交易订单号
     ///
-    /// **Required.**
-    pub transaction_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<GetType>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetTransactionInfo {
-        transaction_id: required(0, "transaction_id"),
+        transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
+        ..extra
     }
 }
 
 impl GetTransactionInfo {
-    /// Creates a value from its required fields (`transaction_id`).
-    pub fn new(
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetTransactionInfo {
-            transaction_id: transaction_id.into(),
+            transaction_id: ::std::option::Option::None,
             type_: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -102,11 +107,16 @@ pub struct GetUserInfo {
     /// 转账接收方用户 openid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetUserInfo {
         sp_openid: optional(0, "sp_openid"),
+        ..extra
     }
 }
 
@@ -115,6 +125,7 @@ impl GetUserInfo {
     pub fn new() -> Self {
         GetUserInfo {
             sp_openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -132,12 +143,17 @@ pub struct GetReceiver {
     /// 转账接收方用户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_info: ::std::option::Option<GetUserInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetReceiver {
         transaction_info: optional(0, "transaction_info"),
         user_info: optional(1, "user_info"),
+        ..extra
     }
 }
 
@@ -147,6 +163,7 @@ impl GetReceiver {
         GetReceiver {
             transaction_info: ::std::option::Option::None,
             user_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -161,11 +178,16 @@ pub struct GetReceiverDetail {
     /// 转账接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver: ::std::option::Option<GetReceiver>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetReceiverDetail {
         receiver: optional(0, "receiver"),
+        ..extra
     }
 }
 
@@ -174,6 +196,7 @@ impl GetReceiverDetail {
     pub fn new() -> Self {
         GetReceiverDetail {
             receiver: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -207,12 +230,17 @@ pub struct GetCloseInfo {
     /// 关单原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
+        ..extra
     }
 }
 
@@ -222,48 +250,55 @@ impl GetCloseInfo {
         GetCloseInfo {
             close_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询保证金售后赔付运费结果（按商户赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no/{out_bill_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 转账接收方信息
     ///
-    /// **Required.**
-    pub receiver_detail: GetReceiverDetail,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receiver_detail: ::std::option::Option<GetReceiverDetail>,
     /// 商户单号
     ///
-    /// **Required.**
-    pub out_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 赔付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 微信支付转账单号
     ///
-    /// **Required.**
-    pub bill_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bill_id: ::std::option::Option<::std::string::String>,
     /// 赔付状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 受理时间
     ///
-    /// **Required.**
-    pub accept_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub accept_time: ::std::option::Option<::std::string::String>,
     /// 成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::std::string::String>,
@@ -273,48 +308,47 @@ pub struct GetResponse {
     /// 出资商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sp_mchid: required(0, "sp_mchid"),
+        sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
-        receiver_detail: required(2, "receiver_detail"),
-        out_bill_no: required(3, "out_bill_no"),
+        receiver_detail: optional(2, "receiver_detail"),
+        out_bill_no: optional(3, "out_bill_no"),
         amount: optional(4, "amount"),
         transfer_remark: optional(5, "transfer_remark"),
-        bill_id: required(6, "bill_id"),
-        state: required(7, "state"),
-        accept_time: required(8, "accept_time"),
+        bill_id: optional(6, "bill_id"),
+        state: optional(7, "state"),
+        accept_time: optional(8, "accept_time"),
         success_time: optional(9, "success_time"),
         close_info: optional(10, "close_info"),
         sponsor_mchid: optional(11, "sponsor_mchid"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `receiver_detail`, `out_bill_no`, `bill_id`, `state`, `accept_time`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        receiver_detail: GetReceiverDetail,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        bill_id: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-        accept_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sp_mchid: sp_mchid.into(),
+            sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
-            receiver_detail,
-            out_bill_no: out_bill_no.into(),
+            receiver_detail: ::std::option::Option::None,
+            out_bill_no: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             transfer_remark: ::std::option::Option::None,
-            bill_id: bill_id.into(),
-            state,
-            accept_time: accept_time.into(),
+            bill_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            accept_time: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
             close_info: ::std::option::Option::None,
             sponsor_mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

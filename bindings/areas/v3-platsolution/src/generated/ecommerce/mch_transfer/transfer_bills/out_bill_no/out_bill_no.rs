@@ -77,11 +77,16 @@ pub struct GetMchInfo {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mch_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetMchInfo {
         mch_id: optional(0, "mch_id"),
+        ..extra
     }
 }
 
@@ -90,6 +95,7 @@ impl GetMchInfo {
     pub fn new() -> Self {
         GetMchInfo {
             mch_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -108,12 +114,17 @@ pub struct GetReceiver {
     /// 转账接收方商户信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mch_info: ::std::option::Option<GetMchInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
+        ..extra
     }
 }
 
@@ -123,6 +134,7 @@ impl GetReceiver {
         GetReceiver {
             type_: ::std::option::Option::None,
             mch_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -137,11 +149,16 @@ pub struct GetReceiverDetail {
     /// 转账接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver: ::std::option::Option<GetReceiver>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetReceiverDetail {
         receiver: optional(0, "receiver"),
+        ..extra
     }
 }
 
@@ -150,6 +167,7 @@ impl GetReceiverDetail {
     pub fn new() -> Self {
         GetReceiverDetail {
             receiver: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -183,12 +201,17 @@ pub struct GetCloseInfo {
     /// 关单原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
+        ..extra
     }
 }
 
@@ -198,33 +221,37 @@ impl GetCloseInfo {
         GetCloseInfo {
             close_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询保证金赔付结果（按商户赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 业务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_type: ::std::option::Option<GetBusinessType>,
     /// 转账接收方信息
     ///
-    /// **Required.**
-    pub receiver_detail: GetReceiverDetail,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receiver_detail: ::std::option::Option<GetReceiverDetail>,
     /// 商户单号
     ///
-    /// **Required.**
-    pub out_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 赔付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<f64>,
+    pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_remark: ::std::option::Option<::std::string::String>,
@@ -233,16 +260,19 @@ pub struct GetResponse {
     pub receiver_remark: ::std::option::Option<::std::string::String>,
     /// 微信支付转账单号
     ///
-    /// **Required.**
-    pub bill_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bill_id: ::std::option::Option<::std::string::String>,
     /// 赔付状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 受理时间
     ///
-    /// **Required.**
-    pub accept_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub accept_time: ::std::option::Option<::std::string::String>,
     /// 成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::std::string::String>,
@@ -252,50 +282,49 @@ pub struct GetResponse {
     /// 出资商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sp_mchid: required(0, "sp_mchid"),
+        sp_mchid: optional(0, "sp_mchid"),
         business_type: optional(1, "business_type"),
-        receiver_detail: required(2, "receiver_detail"),
-        out_bill_no: required(3, "out_bill_no"),
+        receiver_detail: optional(2, "receiver_detail"),
+        out_bill_no: optional(3, "out_bill_no"),
         amount: optional(4, "amount"),
         transfer_remark: optional(5, "transfer_remark"),
         receiver_remark: optional(6, "receiver_remark"),
-        bill_id: required(7, "bill_id"),
-        state: required(8, "state"),
-        accept_time: required(9, "accept_time"),
+        bill_id: optional(7, "bill_id"),
+        state: optional(8, "state"),
+        accept_time: optional(9, "accept_time"),
         success_time: optional(10, "success_time"),
         close_info: optional(11, "close_info"),
         sponsor_mchid: optional(12, "sponsor_mchid"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `receiver_detail`, `out_bill_no`, `bill_id`, `state`, `accept_time`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        receiver_detail: GetReceiverDetail,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        bill_id: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-        accept_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sp_mchid: sp_mchid.into(),
+            sp_mchid: ::std::option::Option::None,
             business_type: ::std::option::Option::None,
-            receiver_detail,
-            out_bill_no: out_bill_no.into(),
+            receiver_detail: ::std::option::Option::None,
+            out_bill_no: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             transfer_remark: ::std::option::Option::None,
             receiver_remark: ::std::option::Option::None,
-            bill_id: bill_id.into(),
-            state,
-            accept_time: accept_time.into(),
+            bill_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            accept_time: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
             close_info: ::std::option::Option::None,
             sponsor_mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

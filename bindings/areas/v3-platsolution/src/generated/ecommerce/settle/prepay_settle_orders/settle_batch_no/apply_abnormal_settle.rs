@@ -120,87 +120,99 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// The `abnormal_settle_result` object.
 ///
 /// 异常结算处理结果
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostAbnormalSettleResult {
     /// 异常结算批次单处理方式
     ///
-    /// **Required.**
-    pub abnormal_settle_type: PostAbnormalSettleType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub abnormal_settle_type: ::std::option::Option<PostAbnormalSettleType>,
     /// 批次创建时间
     ///
-    /// **Required.**
-    pub apply_success_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub apply_success_time: ::std::option::Option<::std::string::String>,
     /// 微信支付异常资金付款单号
     ///
-    /// **Required.**
-    pub abnormal_fund_receipt_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub abnormal_fund_receipt_id: ::std::option::Option<::std::string::String>,
     /// 商户异常结算批次单号
     ///
-    /// **Required.**
-    pub out_abnormal_settle_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_abnormal_settle_batch_no: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostAbnormalSettleResult {
-        abnormal_settle_type: required(0, "abnormal_settle_type"),
-        apply_success_time: required(1, "apply_success_time"),
-        abnormal_fund_receipt_id: required(2, "abnormal_fund_receipt_id"),
-        out_abnormal_settle_batch_no: required(3, "out_abnormal_settle_batch_no"),
+        abnormal_settle_type: optional(0, "abnormal_settle_type"),
+        apply_success_time: optional(1, "apply_success_time"),
+        abnormal_fund_receipt_id: optional(2, "abnormal_fund_receipt_id"),
+        out_abnormal_settle_batch_no: optional(3, "out_abnormal_settle_batch_no"),
+        ..extra
     }
 }
 
 impl PostAbnormalSettleResult {
-    /// Creates a value from its required fields (`abnormal_settle_type`, `apply_success_time`, `abnormal_fund_receipt_id`, `out_abnormal_settle_batch_no`).
-    pub fn new(
-        abnormal_settle_type: PostAbnormalSettleType,
-        apply_success_time: impl ::std::convert::Into<::std::string::String>,
-        abnormal_fund_receipt_id: impl ::std::convert::Into<::std::string::String>,
-        out_abnormal_settle_batch_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostAbnormalSettleResult {
-            abnormal_settle_type,
-            apply_success_time: apply_success_time.into(),
-            abnormal_fund_receipt_id: abnormal_fund_receipt_id.into(),
-            out_abnormal_settle_batch_no: out_abnormal_settle_batch_no.into(),
+            abnormal_settle_type: ::std::option::Option::None,
+            apply_success_time: ::std::option::Option::None,
+            abnormal_fund_receipt_id: ::std::option::Option::None,
+            out_abnormal_settle_batch_no: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 个人收款-申请异常结算批次单处理 (`POST /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户结算批次单号
     ///
-    /// **Required.**
-    pub out_settle_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_settle_batch_no: ::std::option::Option<::std::string::String>,
     /// 微信支付结算批次单号
     ///
-    /// **Required.**
-    pub settle_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settle_batch_no: ::std::option::Option<::std::string::String>,
     /// 商品单个人收款方受理授权ID
     ///
-    /// **Required.**
-    pub individual_auth_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub individual_auth_id: ::std::option::Option<::std::string::String>,
     /// 收款方描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 批次状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 交易场景
     ///
-    /// **Required.**
-    pub trade_scenario: PostTradeScenario,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_scenario: ::std::option::Option<PostTradeScenario>,
     /// 批次创建时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 批次完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finish_time: ::std::option::Option<::std::string::String>,
@@ -210,45 +222,43 @@ pub struct PostResponse {
     /// 异常结算处理结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub abnormal_settle_result: ::std::option::Option<PostAbnormalSettleResult>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        out_settle_batch_no: required(0, "out_settle_batch_no"),
-        settle_batch_no: required(1, "settle_batch_no"),
-        individual_auth_id: required(2, "individual_auth_id"),
-        description: required(3, "description"),
-        state: required(4, "state"),
-        trade_scenario: required(5, "trade_scenario"),
-        create_time: required(6, "create_time"),
+        out_settle_batch_no: optional(0, "out_settle_batch_no"),
+        settle_batch_no: optional(1, "settle_batch_no"),
+        individual_auth_id: optional(2, "individual_auth_id"),
+        description: optional(3, "description"),
+        state: optional(4, "state"),
+        trade_scenario: optional(5, "trade_scenario"),
+        create_time: optional(6, "create_time"),
         finish_time: optional(7, "finish_time"),
         abnormal_type: optional(8, "abnormal_type"),
         abnormal_settle_result: optional(9, "abnormal_settle_result"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_settle_batch_no`, `settle_batch_no`, `individual_auth_id`, `description`, `state`, `trade_scenario`, `create_time`).
-    pub fn new(
-        out_settle_batch_no: impl ::std::convert::Into<::std::string::String>,
-        settle_batch_no: impl ::std::convert::Into<::std::string::String>,
-        individual_auth_id: impl ::std::convert::Into<::std::string::String>,
-        description: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-        trade_scenario: PostTradeScenario,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            out_settle_batch_no: out_settle_batch_no.into(),
-            settle_batch_no: settle_batch_no.into(),
-            individual_auth_id: individual_auth_id.into(),
-            description: description.into(),
-            state,
-            trade_scenario,
-            create_time: create_time.into(),
+            out_settle_batch_no: ::std::option::Option::None,
+            settle_batch_no: ::std::option::Option::None,
+            individual_auth_id: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            trade_scenario: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
             finish_time: ::std::option::Option::None,
             abnormal_type: ::std::option::Option::None,
             abnormal_settle_result: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

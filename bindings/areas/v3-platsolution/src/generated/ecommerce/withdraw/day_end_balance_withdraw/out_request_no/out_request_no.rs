@@ -64,34 +64,40 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询二级商户按日终余额预约提现状态 (`GET /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 收付通平台商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 特约商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 单据状态
     ///
-    /// **Required.**
-    pub status: GetStatus,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<GetStatus>,
     /// 微信支付提现单号
     ///
-    /// **Required.**
-    pub withdraw_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub withdraw_id: ::std::option::Option<::std::string::String>,
     /// 商户提现单号
     ///
-    /// **Required.**
-    pub out_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 提现金额
     ///
-    /// **Required.**
-    pub total_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_amount: ::std::option::Option<i64>,
     /// 提现成功金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_amount: ::std::option::Option<i64>,
@@ -103,12 +109,14 @@ pub struct GetResponse {
     pub refund_amount: ::std::option::Option<i64>,
     /// 发起提现时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 提现状态更新时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
@@ -120,79 +128,75 @@ pub struct GetResponse {
     pub bank_memo: ::std::option::Option<::std::string::String>,
     /// 出款账户类型
     ///
-    /// **Required.**
-    pub account_type: GetAccountType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_type: ::std::option::Option<GetAccountType>,
     /// 入账银行账号后四位
     ///
-    /// **Required.**
-    pub account_number: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_number: ::std::option::Option<::std::string::String>,
     /// 入账银行
     ///
-    /// **Required.**
-    pub account_bank: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_bank: ::std::option::Option<::std::string::String>,
     /// 入账银行全称（含支行）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        sub_mchid: required(1, "sub_mchid"),
-        status: required(2, "status"),
-        withdraw_id: required(3, "withdraw_id"),
-        out_request_no: required(4, "out_request_no"),
-        total_amount: required(5, "total_amount"),
+        sp_mchid: optional(0, "sp_mchid"),
+        sub_mchid: optional(1, "sub_mchid"),
+        status: optional(2, "status"),
+        withdraw_id: optional(3, "withdraw_id"),
+        out_request_no: optional(4, "out_request_no"),
+        total_amount: optional(5, "total_amount"),
         success_amount: optional(6, "success_amount"),
         fail_amount: optional(7, "fail_amount"),
         refund_amount: optional(8, "refund_amount"),
-        create_time: required(9, "create_time"),
-        update_time: required(10, "update_time"),
+        create_time: optional(9, "create_time"),
+        update_time: optional(10, "update_time"),
         reason: optional(11, "reason"),
         remark: optional(12, "remark"),
         bank_memo: optional(13, "bank_memo"),
-        account_type: required(14, "account_type"),
-        account_number: required(15, "account_number"),
-        account_bank: required(16, "account_bank"),
+        account_type: optional(14, "account_type"),
+        account_number: optional(15, "account_number"),
+        account_bank: optional(16, "account_bank"),
         bank_name: optional(17, "bank_name"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `status`, `withdraw_id`, `out_request_no`, `total_amount`, `create_time`, `update_time`, `account_type`, `account_number`, `account_bank`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        status: GetStatus,
-        withdraw_id: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-        total_amount: i64,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        update_time: impl ::std::convert::Into<::std::string::String>,
-        account_type: GetAccountType,
-        account_number: impl ::std::convert::Into<::std::string::String>,
-        account_bank: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sp_mchid: sp_mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            status,
-            withdraw_id: withdraw_id.into(),
-            out_request_no: out_request_no.into(),
-            total_amount,
+            sp_mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            withdraw_id: ::std::option::Option::None,
+            out_request_no: ::std::option::Option::None,
+            total_amount: ::std::option::Option::None,
             success_amount: ::std::option::Option::None,
             fail_amount: ::std::option::Option::None,
             refund_amount: ::std::option::Option::None,
-            create_time: create_time.into(),
-            update_time: update_time.into(),
+            create_time: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
             reason: ::std::option::Option::None,
             remark: ::std::option::Option::None,
             bank_memo: ::std::option::Option::None,
-            account_type,
-            account_number: account_number.into(),
-            account_bank: account_bank.into(),
+            account_type: ::std::option::Option::None,
+            account_number: ::std::option::Option::None,
+            account_bank: ::std::option::Option::None,
             bank_name: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

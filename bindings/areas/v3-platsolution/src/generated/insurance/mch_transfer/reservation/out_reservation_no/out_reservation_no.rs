@@ -69,156 +69,165 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `close_info` object.
 ///
 /// 预约记录的关闭信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCloseInfo {
     /// 预约记录关闭的时间
     ///
-    /// **Required.**
-    pub close_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub close_time: ::std::option::Option<::std::string::String>,
     /// 预约记录关闭的原因
     ///
-    /// **Required.**
-    pub close_reason: GetCloseReason,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub close_reason: ::std::option::Option<GetCloseReason>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCloseInfo {
-        close_time: required(0, "close_time"),
-        close_reason: required(1, "close_reason"),
+        close_time: optional(0, "close_time"),
+        close_reason: optional(1, "close_reason"),
+        ..extra
     }
 }
 
 impl GetCloseInfo {
-    /// Creates a value from its required fields (`close_time`, `close_reason`).
-    pub fn new(
-        close_time: impl ::std::convert::Into<::std::string::String>,
-        close_reason: GetCloseReason,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCloseInfo {
-            close_time: close_time.into(),
-            close_reason,
+            close_time: ::std::option::Option::None,
+            close_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 商户预约单号查询预约商家转账记录 (`GET /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务商AppID
     ///
-    /// **Required.**
-    pub sp_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 二级商户AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 微信转账预约单号
     ///
-    /// **Required.**
-    pub reservation_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub reservation_id: ::std::option::Option<::std::string::String>,
     /// 商户预约单号
     ///
-    /// **Required.**
-    pub out_reservation_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_reservation_no: ::std::option::Option<::std::string::String>,
     /// 转账场景ID
     ///
-    /// **Required.**
-    pub transfer_scene_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_scene_id: ::std::option::Option<::std::string::String>,
     /// 预计最晚转账日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub estimated_date: ::std::option::Option<::std::string::String>,
     /// 预计最大转账金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub estimated_max_amount: ::std::option::Option<f64>,
+    pub estimated_max_amount: ::std::option::Option<i64>,
     /// 准确转账金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exact_amount: ::std::option::Option<f64>,
+    pub exact_amount: ::std::option::Option<i64>,
     /// 收款用户OpenID
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 收款银行类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 预约记录状态
     ///
-    /// **Required.**
-    pub state: GetState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<GetState>,
     /// 预约记录受理的时间
     ///
-    /// **Required.**
-    pub accept_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub accept_time: ::std::option::Option<::std::string::String>,
     /// 预约记录用户确认预约的时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reserve_time: ::std::option::Option<::std::string::String>,
     /// 预约记录的关闭信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_info: ::std::option::Option<GetCloseInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        sub_mchid: required(1, "sub_mchid"),
-        sp_appid: required(2, "sp_appid"),
+        sp_mchid: optional(0, "sp_mchid"),
+        sub_mchid: optional(1, "sub_mchid"),
+        sp_appid: optional(2, "sp_appid"),
         sub_appid: optional(3, "sub_appid"),
-        reservation_id: required(4, "reservation_id"),
-        out_reservation_no: required(5, "out_reservation_no"),
-        transfer_scene_id: required(6, "transfer_scene_id"),
+        reservation_id: optional(4, "reservation_id"),
+        out_reservation_no: optional(5, "out_reservation_no"),
+        transfer_scene_id: optional(6, "transfer_scene_id"),
         estimated_date: optional(7, "estimated_date"),
         estimated_max_amount: optional(8, "estimated_max_amount"),
         exact_amount: optional(9, "exact_amount"),
-        openid: required(10, "openid"),
+        openid: optional(10, "openid"),
         bank_type: optional(11, "bank_type"),
-        state: required(12, "state"),
-        accept_time: required(13, "accept_time"),
+        state: optional(12, "state"),
+        accept_time: optional(13, "accept_time"),
         reserve_time: optional(14, "reserve_time"),
         close_info: optional(15, "close_info"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `sp_appid`, `reservation_id`, `out_reservation_no`, `transfer_scene_id`, `openid`, `state`, `accept_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        sp_appid: impl ::std::convert::Into<::std::string::String>,
-        reservation_id: impl ::std::convert::Into<::std::string::String>,
-        out_reservation_no: impl ::std::convert::Into<::std::string::String>,
-        transfer_scene_id: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        state: GetState,
-        accept_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sp_mchid: sp_mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            sp_appid: sp_appid.into(),
+            sp_mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            sp_appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            reservation_id: reservation_id.into(),
-            out_reservation_no: out_reservation_no.into(),
-            transfer_scene_id: transfer_scene_id.into(),
+            reservation_id: ::std::option::Option::None,
+            out_reservation_no: ::std::option::Option::None,
+            transfer_scene_id: ::std::option::Option::None,
             estimated_date: ::std::option::Option::None,
             estimated_max_amount: ::std::option::Option::None,
             exact_amount: ::std::option::Option::None,
-            openid: openid.into(),
+            openid: ::std::option::Option::None,
             bank_type: ::std::option::Option::None,
-            state,
-            accept_time: accept_time.into(),
+            state: ::std::option::Option::None,
+            accept_time: ::std::option::Option::None,
             reserve_time: ::std::option::Option::None,
             close_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -65,62 +65,67 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 企业商户作废员工企业支付额度卡 (`POST /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 出资子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信授权关系ID
     ///
-    /// **Required.**
-    pub employee_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub employee_id: ::std::option::Option<::std::string::String>,
     /// 企业支付额度卡卡号
     ///
-    /// **Required.**
-    pub card_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_no: ::std::option::Option<::std::string::String>,
     /// 卡片状态
     ///
-    /// **Required.**
-    pub card_state: PostCardState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_state: ::std::option::Option<PostCardState>,
     /// 卡片失效时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub card_disabled_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        sub_mchid: required(1, "sub_mchid"),
-        employee_id: required(2, "employee_id"),
-        card_no: required(3, "card_no"),
-        card_state: required(4, "card_state"),
+        sp_mchid: optional(0, "sp_mchid"),
+        sub_mchid: optional(1, "sub_mchid"),
+        employee_id: optional(2, "employee_id"),
+        card_no: optional(3, "card_no"),
+        card_state: optional(4, "card_state"),
         card_disabled_time: optional(5, "card_disabled_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `employee_id`, `card_no`, `card_state`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        employee_id: impl ::std::convert::Into<::std::string::String>,
-        card_no: impl ::std::convert::Into<::std::string::String>,
-        card_state: PostCardState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sp_mchid: sp_mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            employee_id: employee_id.into(),
-            card_no: card_no.into(),
-            card_state,
+            sp_mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            employee_id: ::std::option::Option::None,
+            card_no: ::std::option::Option::None,
+            card_state: ::std::option::Option::None,
             card_disabled_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -65,34 +65,40 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 企业商户获取指定额度卡支付链接 (`GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 出资子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信授权关系ID
     ///
-    /// **Required.**
-    pub employee_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub employee_id: ::std::option::Option<::std::string::String>,
     /// 企业支付额度卡卡号
     ///
-    /// **Required.**
-    pub card_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub card_no: ::std::option::Option<::std::string::String>,
     /// 链接失效时间
     ///
-    /// **Required.**
-    pub expire_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub expire_time: ::std::option::Option<::std::string::String>,
     /// 跳转链接
     ///
-    /// **Required.**
-    pub payment_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payment_url: ::std::option::Option<::std::string::String>,
     /// 拉起付款码页面的企业应用类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub application_type: ::std::option::Option<GetApplicationType>,
@@ -102,42 +108,41 @@ pub struct GetResponse {
     /// 小程序业务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mp_business_type: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        sub_mchid: required(1, "sub_mchid"),
-        employee_id: required(2, "employee_id"),
-        card_no: required(3, "card_no"),
-        expire_time: required(4, "expire_time"),
-        payment_url: required(5, "payment_url"),
+        sp_mchid: optional(0, "sp_mchid"),
+        sub_mchid: optional(1, "sub_mchid"),
+        employee_id: optional(2, "employee_id"),
+        card_no: optional(3, "card_no"),
+        expire_time: optional(4, "expire_time"),
+        payment_url: optional(5, "payment_url"),
         application_type: optional(6, "application_type"),
         mp_query: optional(7, "mp_query"),
         mp_business_type: optional(8, "mp_business_type"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `employee_id`, `card_no`, `expire_time`, `payment_url`).
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        employee_id: impl ::std::convert::Into<::std::string::String>,
-        card_no: impl ::std::convert::Into<::std::string::String>,
-        expire_time: impl ::std::convert::Into<::std::string::String>,
-        payment_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sp_mchid: sp_mchid.into(),
-            sub_mchid: sub_mchid.into(),
-            employee_id: employee_id.into(),
-            card_no: card_no.into(),
-            expire_time: expire_time.into(),
-            payment_url: payment_url.into(),
+            sp_mchid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            employee_id: ::std::option::Option::None,
+            card_no: ::std::option::Option::None,
+            expire_time: ::std::option::Option::None,
+            payment_url: ::std::option::Option::None,
             application_type: ::std::option::Option::None,
             mp_query: ::std::option::Option::None,
             mp_business_type: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

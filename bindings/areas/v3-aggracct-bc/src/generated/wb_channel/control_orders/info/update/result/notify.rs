@@ -156,11 +156,16 @@ pub struct PostResponse {
     /// 接口返回信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ret_msg: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         ret_msg: optional(0, "ret_msg"),
+        ..extra
     }
 }
 
@@ -169,6 +174,7 @@ impl PostResponse {
     pub fn new() -> Self {
         PostResponse {
             ret_msg: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -79,74 +79,90 @@
 }
 
 /// The response of 银行明细单号查询明细单 (`GET /v3/bank-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 银行服务商号
     ///
-    /// **Required.**
-    pub bank_sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bank_sp_mchid: ::std::option::Option<::std::string::String>,
     /// 服务平台商户号
     ///
-    /// **Required.**
-    pub platform_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub platform_mchid: ::std::option::Option<::std::string::String>,
     /// 付款企业商户号
     ///
-    /// **Required.**
-    pub specialized_payment_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub specialized_payment_mchid: ::std::option::Option<::std::string::String>,
     /// 实际出资商户号
     ///
-    /// **Required.**
-    pub sponsor_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sponsor_mchid: ::std::option::Option<::std::string::String>,
     /// 用户授权商户号
     ///
-    /// **Required.**
-    pub user_authorized_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_authorized_mchid: ::std::option::Option<::std::string::String>,
     /// 用户授权appid
     ///
-    /// **Required.**
-    pub user_authorized_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_authorized_appid: ::std::option::Option<::std::string::String>,
     /// 银行批次单号
     ///
-    /// **Required.**
-    pub out_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 微信支付批次单号
     ///
-    /// **Required.**
-    pub batch_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_id: ::std::option::Option<::std::string::String>,
     /// 转账场景
     ///
-    /// **Required.**
-    pub transfer_scene: GetTransferScene,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_scene: ::std::option::Option<GetTransferScene>,
     /// 银行明细单号
     ///
-    /// **Required.**
-    pub out_detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 微信支付明细单号
     ///
-    /// **Required.**
-    pub detail_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_id: ::std::option::Option<::std::string::String>,
     /// 收款用户openid
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 收款用户姓名
     ///
-    /// **Required.**
-    pub username: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub username: ::std::option::Option<::std::string::String>,
     /// 转账金额
     ///
-    /// **Required.**
-    pub transfer_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_amount: ::std::option::Option<i64>,
     /// 转账备注
     ///
-    /// **Required.**
-    pub transfer_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 明细状态
     ///
-    /// **Required.**
-    pub detail_state: GetDetailState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_state: ::std::option::Option<GetDetailState>,
     /// 明细失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<GetFailReason>,
@@ -155,93 +171,81 @@ pub struct GetResponse {
     pub initiate_time: ::std::option::Option<::std::string::String>,
     /// 明细更新时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
     /// 收款账户类型
     ///
-    /// **Required.**
-    pub account_type: GetAccountType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_type: ::std::option::Option<GetAccountType>,
     /// 银行名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行卡尾号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_card_number_tail: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        bank_sp_mchid: required(0, "bank_sp_mchid"),
-        platform_mchid: required(1, "platform_mchid"),
-        specialized_payment_mchid: required(2, "specialized_payment_mchid"),
-        sponsor_mchid: required(3, "sponsor_mchid"),
-        user_authorized_mchid: required(4, "user_authorized_mchid"),
-        user_authorized_appid: required(5, "user_authorized_appid"),
-        out_batch_no: required(6, "out_batch_no"),
-        batch_id: required(7, "batch_id"),
-        transfer_scene: required(8, "transfer_scene"),
-        out_detail_no: required(9, "out_detail_no"),
-        detail_id: required(10, "detail_id"),
-        openid: required(11, "openid"),
-        username: required(12, "username"),
-        transfer_amount: required(13, "transfer_amount"),
-        transfer_remark: required(14, "transfer_remark"),
-        detail_state: required(15, "detail_state"),
+        bank_sp_mchid: optional(0, "bank_sp_mchid"),
+        platform_mchid: optional(1, "platform_mchid"),
+        specialized_payment_mchid: optional(2, "specialized_payment_mchid"),
+        sponsor_mchid: optional(3, "sponsor_mchid"),
+        user_authorized_mchid: optional(4, "user_authorized_mchid"),
+        user_authorized_appid: optional(5, "user_authorized_appid"),
+        out_batch_no: optional(6, "out_batch_no"),
+        batch_id: optional(7, "batch_id"),
+        transfer_scene: optional(8, "transfer_scene"),
+        out_detail_no: optional(9, "out_detail_no"),
+        detail_id: optional(10, "detail_id"),
+        openid: optional(11, "openid"),
+        username: optional(12, "username"),
+        transfer_amount: optional(13, "transfer_amount"),
+        transfer_remark: optional(14, "transfer_remark"),
+        detail_state: optional(15, "detail_state"),
         fail_reason: optional(16, "fail_reason"),
         initiate_time: optional(17, "initiate_time"),
-        update_time: required(18, "update_time"),
-        account_type: required(19, "account_type"),
+        update_time: optional(18, "update_time"),
+        account_type: optional(19, "account_type"),
         bank_name: optional(20, "bank_name"),
         bank_card_number_tail: optional(21, "bank_card_number_tail"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`bank_sp_mchid`, `platform_mchid`, `specialized_payment_mchid`, `sponsor_mchid`, `user_authorized_mchid`, `user_authorized_appid`, `out_batch_no`, `batch_id`, `transfer_scene`, `out_detail_no`, `detail_id`, `openid`, `username`, `transfer_amount`, `transfer_remark`, `detail_state`, `update_time`, `account_type`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        bank_sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        platform_mchid: impl ::std::convert::Into<::std::string::String>,
-        specialized_payment_mchid: impl ::std::convert::Into<::std::string::String>,
-        sponsor_mchid: impl ::std::convert::Into<::std::string::String>,
-        user_authorized_mchid: impl ::std::convert::Into<::std::string::String>,
-        user_authorized_appid: impl ::std::convert::Into<::std::string::String>,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-        transfer_scene: GetTransferScene,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        detail_id: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        username: impl ::std::convert::Into<::std::string::String>,
-        transfer_amount: i64,
-        transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        detail_state: GetDetailState,
-        update_time: impl ::std::convert::Into<::std::string::String>,
-        account_type: GetAccountType,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            bank_sp_mchid: bank_sp_mchid.into(),
-            platform_mchid: platform_mchid.into(),
-            specialized_payment_mchid: specialized_payment_mchid.into(),
-            sponsor_mchid: sponsor_mchid.into(),
-            user_authorized_mchid: user_authorized_mchid.into(),
-            user_authorized_appid: user_authorized_appid.into(),
-            out_batch_no: out_batch_no.into(),
-            batch_id: batch_id.into(),
-            transfer_scene,
-            out_detail_no: out_detail_no.into(),
-            detail_id: detail_id.into(),
-            openid: openid.into(),
-            username: username.into(),
-            transfer_amount,
-            transfer_remark: transfer_remark.into(),
-            detail_state,
+            bank_sp_mchid: ::std::option::Option::None,
+            platform_mchid: ::std::option::Option::None,
+            specialized_payment_mchid: ::std::option::Option::None,
+            sponsor_mchid: ::std::option::Option::None,
+            user_authorized_mchid: ::std::option::Option::None,
+            user_authorized_appid: ::std::option::Option::None,
+            out_batch_no: ::std::option::Option::None,
+            batch_id: ::std::option::Option::None,
+            transfer_scene: ::std::option::Option::None,
+            out_detail_no: ::std::option::Option::None,
+            detail_id: ::std::option::Option::None,
+            openid: ::std::option::Option::None,
+            username: ::std::option::Option::None,
+            transfer_amount: ::std::option::Option::None,
+            transfer_remark: ::std::option::Option::None,
+            detail_state: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
             initiate_time: ::std::option::Option::None,
-            update_time: update_time.into(),
-            account_type,
+            update_time: ::std::option::Option::None,
+            account_type: ::std::option::Option::None,
             bank_name: ::std::option::Option::None,
             bank_card_number_tail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -5,140 +5,149 @@
 /// The `contract_terminate_info` object.
 ///
 /// 协议解约信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetContractTerminateInfo {
     /// 协议解约方式
     ///
-    /// **Required.**
-    pub contract_termination_mode: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_termination_mode: ::std::option::Option<::std::string::String>,
     /// 协议解约时间
     ///
-    /// **Required.**
-    pub contract_terminated_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_terminated_time: ::std::option::Option<::std::string::String>,
     /// 解约备注
     ///
-    /// **Required.**
-    pub contract_termination_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_termination_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetContractTerminateInfo {
-        contract_termination_mode: required(0, "contract_termination_mode"),
-        contract_terminated_time: required(1, "contract_terminated_time"),
-        contract_termination_remark: required(2, "contract_termination_remark"),
+        contract_termination_mode: optional(0, "contract_termination_mode"),
+        contract_terminated_time: optional(1, "contract_terminated_time"),
+        contract_termination_remark: optional(2, "contract_termination_remark"),
+        ..extra
     }
 }
 
 impl GetContractTerminateInfo {
-    /// Creates a value from its required fields (`contract_termination_mode`, `contract_terminated_time`, `contract_termination_remark`).
-    pub fn new(
-        contract_termination_mode: impl ::std::convert::Into<::std::string::String>,
-        contract_terminated_time: impl ::std::convert::Into<::std::string::String>,
-        contract_termination_remark: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetContractTerminateInfo {
-            contract_termination_mode: contract_termination_mode.into(),
-            contract_terminated_time: contract_terminated_time.into(),
-            contract_termination_remark: contract_termination_remark.into(),
+            contract_termination_mode: ::std::option::Option::None,
+            contract_terminated_time: ::std::option::Option::None,
+            contract_termination_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 通过商户协议号查询协议 (`GET /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议Id
     ///
-    /// **Required.**
-    pub contract_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_id: ::std::option::Option<::std::string::String>,
     /// 商户APPID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议模板Id
     ///
-    /// **Required.**
-    pub plan_id: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<i64>,
     /// 商户签约协议号
     ///
-    /// **Required.**
-    pub out_contract_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 用户账户展示名称
     ///
-    /// **Required.**
-    pub contract_display_account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_display_account: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议状态
     ///
-    /// **Required.**
-    pub contract_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_state: ::std::option::Option<::std::string::String>,
     /// 协议签署时间
     ///
-    /// **Required.**
-    pub contract_signed_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_signed_time: ::std::option::Option<::std::string::String>,
     /// 协议到期时间
     ///
-    /// **Required.**
-    pub contract_expired_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_expired_time: ::std::option::Option<::std::string::String>,
     /// 协议解约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_terminate_info: ::std::option::Option<GetContractTerminateInfo>,
     /// 用户openid
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        mchid: required(0, "mchid"),
-        contract_id: required(1, "contract_id"),
-        appid: required(2, "appid"),
-        plan_id: required(3, "plan_id"),
-        out_contract_code: required(4, "out_contract_code"),
-        contract_display_account: required(5, "contract_display_account"),
-        contract_state: required(6, "contract_state"),
-        contract_signed_time: required(7, "contract_signed_time"),
-        contract_expired_time: required(8, "contract_expired_time"),
+        mchid: optional(0, "mchid"),
+        contract_id: optional(1, "contract_id"),
+        appid: optional(2, "appid"),
+        plan_id: optional(3, "plan_id"),
+        out_contract_code: optional(4, "out_contract_code"),
+        contract_display_account: optional(5, "contract_display_account"),
+        contract_state: optional(6, "contract_state"),
+        contract_signed_time: optional(7, "contract_signed_time"),
+        contract_expired_time: optional(8, "contract_expired_time"),
         contract_terminate_info: optional(9, "contract_terminate_info"),
-        openid: required(10, "openid"),
+        openid: optional(10, "openid"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`mchid`, `contract_id`, `appid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_state`, `contract_signed_time`, `contract_expired_time`, `openid`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        plan_id: i64,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        contract_display_account: impl ::std::convert::Into<::std::string::String>,
-        contract_state: impl ::std::convert::Into<::std::string::String>,
-        contract_signed_time: impl ::std::convert::Into<::std::string::String>,
-        contract_expired_time: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            mchid: mchid.into(),
-            contract_id: contract_id.into(),
-            appid: appid.into(),
-            plan_id,
-            out_contract_code: out_contract_code.into(),
-            contract_display_account: contract_display_account.into(),
-            contract_state: contract_state.into(),
-            contract_signed_time: contract_signed_time.into(),
-            contract_expired_time: contract_expired_time.into(),
+            mchid: ::std::option::Option::None,
+            contract_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            plan_id: ::std::option::Option::None,
+            out_contract_code: ::std::option::Option::None,
+            contract_display_account: ::std::option::Option::None,
+            contract_state: ::std::option::Option::None,
+            contract_signed_time: ::std::option::Option::None,
+            contract_expired_time: ::std::option::Option::None,
             contract_terminate_info: ::std::option::Option::None,
-            openid: openid.into(),
+            openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

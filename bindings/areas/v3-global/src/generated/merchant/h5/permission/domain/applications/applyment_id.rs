@@ -29,26 +29,30 @@
 }
 
 /// The response of 查询H5支付域名修改申请单 (`GET /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户经营网址状态
     ///
-    /// **Required.**
-    pub website_state: GetWebsiteState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub website_state: ::std::option::Option<GetWebsiteState>,
     /// H5支付域名
     ///
-    /// **Required.**
-    pub domains: ::std::vec::Vec<::std::string::String>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 子商户H5经营网址
     ///
-    /// **Required.**
-    pub webiste_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub webiste_url: ::std::option::Option<::std::string::String>,
     /// 经营网址商业页面截图
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub website_business_page_pics: ::std::option::Option<
@@ -61,8 +65,9 @@ pub struct GetResponse {
     >,
     /// 申请单号
     ///
-    /// **Required.**
-    pub applyment_id: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_id: ::std::option::Option<i64>,
     /// 驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_detail: ::std::option::Option<::std::string::String>,
@@ -74,48 +79,48 @@ pub struct GetResponse {
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 商户申请单号
     ///
-    /// **Required.**
-    pub out_applyment_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_applyment_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        website_state: required(1, "website_state"),
-        domains: required(2, "domains"),
-        webiste_url: required(3, "webiste_url"),
+        sub_mchid: optional(0, "sub_mchid"),
+        website_state: optional(1, "website_state"),
+        domains: optional(2, "domains"),
+        webiste_url: optional(3, "webiste_url"),
         website_business_page_pics: optional(4, "website_business_page_pics"),
         website_homepage_pics: optional(5, "website_homepage_pics"),
-        applyment_id: required(6, "applyment_id"),
+        applyment_id: optional(6, "applyment_id"),
         audit_reject_detail: optional(7, "audit_reject_detail"),
         applyment_state: optional(8, "applyment_state"),
         notify_url: optional(9, "notify_url"),
-        out_applyment_id: required(10, "out_applyment_id"),
+        out_applyment_id: optional(10, "out_applyment_id"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `website_state`, `domains`, `webiste_url`, `applyment_id`, `out_applyment_id`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        website_state: GetWebsiteState,
-        domains: ::std::vec::Vec<::std::string::String>,
-        webiste_url: impl ::std::convert::Into<::std::string::String>,
-        applyment_id: i64,
-        out_applyment_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sub_mchid: sub_mchid.into(),
-            website_state,
-            domains,
-            webiste_url: webiste_url.into(),
+            sub_mchid: ::std::option::Option::None,
+            website_state: ::std::option::Option::None,
+            domains: ::std::option::Option::None,
+            webiste_url: ::std::option::Option::None,
             website_business_page_pics: ::std::option::Option::None,
             website_homepage_pics: ::std::option::Option::None,
-            applyment_id,
+            applyment_id: ::std::option::Option::None,
             audit_reject_detail: ::std::option::Option::None,
             applyment_state: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
-            out_applyment_id: out_applyment_id.into(),
+            out_applyment_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -301,26 +306,30 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 }
 
 /// The response of 修改H5支付域名修改申请单 (`PATCH /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PatchResponse {
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户经营网址状态
     ///
-    /// **Required.**
-    pub website_state: GetWebsiteState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub website_state: ::std::option::Option<GetWebsiteState>,
     /// H5支付域名
     ///
-    /// **Required.**
-    pub domains: ::std::vec::Vec<::std::string::String>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 子商户H5经营网址
     ///
-    /// **Required.**
-    pub webiste_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub webiste_url: ::std::option::Option<::std::string::String>,
     /// 经营网址商业页面截图
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub website_business_page_pics: ::std::option::Option<
@@ -333,8 +342,9 @@ pub struct PatchResponse {
     >,
     /// 申请单号
     ///
-    /// **Required.**
-    pub applyment_id: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub applyment_id: ::std::option::Option<i64>,
     /// 驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_detail: ::std::option::Option<::std::string::String>,
@@ -346,48 +356,48 @@ pub struct PatchResponse {
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 商户申请单号
     ///
-    /// **Required.**
-    pub out_applyment_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_applyment_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PatchResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        website_state: required(1, "website_state"),
-        domains: required(2, "domains"),
-        webiste_url: required(3, "webiste_url"),
+        sub_mchid: optional(0, "sub_mchid"),
+        website_state: optional(1, "website_state"),
+        domains: optional(2, "domains"),
+        webiste_url: optional(3, "webiste_url"),
         website_business_page_pics: optional(4, "website_business_page_pics"),
         website_homepage_pics: optional(5, "website_homepage_pics"),
-        applyment_id: required(6, "applyment_id"),
+        applyment_id: optional(6, "applyment_id"),
         audit_reject_detail: optional(7, "audit_reject_detail"),
         applyment_state: optional(8, "applyment_state"),
         notify_url: optional(9, "notify_url"),
-        out_applyment_id: required(10, "out_applyment_id"),
+        out_applyment_id: optional(10, "out_applyment_id"),
+        ..extra
     }
 }
 
 impl PatchResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `website_state`, `domains`, `webiste_url`, `applyment_id`, `out_applyment_id`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        website_state: GetWebsiteState,
-        domains: ::std::vec::Vec<::std::string::String>,
-        webiste_url: impl ::std::convert::Into<::std::string::String>,
-        applyment_id: i64,
-        out_applyment_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PatchResponse {
-            sub_mchid: sub_mchid.into(),
-            website_state,
-            domains,
-            webiste_url: webiste_url.into(),
+            sub_mchid: ::std::option::Option::None,
+            website_state: ::std::option::Option::None,
+            domains: ::std::option::Option::None,
+            webiste_url: ::std::option::Option::None,
             website_business_page_pics: ::std::option::Option::None,
             website_homepage_pics: ::std::option::Option::None,
-            applyment_id,
+            applyment_id: ::std::option::Option::None,
             audit_reject_detail: ::std::option::Option::None,
             applyment_state: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
-            out_applyment_id: out_applyment_id.into(),
+            out_applyment_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -31,6 +31,10 @@ pub struct GetCouponAvailableTime {
     /// 领取后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -38,6 +42,7 @@ pub struct GetCouponAvailableTime {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         available_day_after_receive: optional(2, "available_day_after_receive"),
+        ..extra
     }
 }
 
@@ -48,6 +53,7 @@ impl GetCouponAvailableTime {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_day_after_receive: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -65,12 +71,17 @@ pub struct GetAvailableDayTimeItem {
     /// 当天可用结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAvailableDayTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
+        ..extra
     }
 }
 
@@ -80,6 +91,7 @@ impl GetAvailableDayTimeItem {
         GetAvailableDayTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -101,12 +113,17 @@ pub struct GetAvailableWeek {
     pub available_day_time: ::std::option::Option<
         ::std::vec::Vec<GetAvailableDayTimeItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetAvailableWeek {
         week_day: optional(0, "week_day"),
         available_day_time: optional(1, "available_day_time"),
+        ..extra
     }
 }
 
@@ -116,6 +133,7 @@ impl GetAvailableWeek {
         GetAvailableWeek {
             week_day: ::std::option::Option::None,
             available_day_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -133,12 +151,17 @@ pub struct GetIrregularyAvaliableTimeItem {
     /// 结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetIrregularyAvaliableTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
+        ..extra
     }
 }
 
@@ -148,6 +171,7 @@ impl GetIrregularyAvaliableTimeItem {
         GetIrregularyAvaliableTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -165,12 +189,17 @@ pub struct GetFixedNormalCoupon {
     /// 消费门槛
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_minimum: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetFixedNormalCoupon {
         discount_amount: optional(0, "discount_amount"),
         transaction_minimum: optional(1, "transaction_minimum"),
+        ..extra
     }
 }
 
@@ -180,6 +209,7 @@ impl GetFixedNormalCoupon {
         GetFixedNormalCoupon {
             discount_amount: ::std::option::Option::None,
             transaction_minimum: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -197,12 +227,17 @@ pub struct GetDiscountCoupon {
     /// 消费门槛
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_minimum: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDiscountCoupon {
         discount_percent: optional(0, "discount_percent"),
         transaction_minimum: optional(1, "transaction_minimum"),
+        ..extra
     }
 }
 
@@ -212,6 +247,7 @@ impl GetDiscountCoupon {
         GetDiscountCoupon {
             discount_percent: ::std::option::Option::None,
             transaction_minimum: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -229,12 +265,17 @@ pub struct GetExchangeCoupon {
     /// 消费门槛
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_minimum: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetExchangeCoupon {
         exchange_price: optional(0, "exchange_price"),
         transaction_minimum: optional(1, "transaction_minimum"),
+        ..extra
     }
 }
 
@@ -244,6 +285,7 @@ impl GetExchangeCoupon {
         GetExchangeCoupon {
             exchange_price: ::std::option::Option::None,
             transaction_minimum: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -265,14 +307,15 @@ impl GetExchangeCoupon {
 /// The `coupon_use_rule` object.
 ///
 /// 核销规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetCouponUseRule {
     /// 券可核销时间
     ///
-    /// **Required.**
-    pub coupon_available_time: GetCouponAvailableTime,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_available_time: ::std::option::Option<GetCouponAvailableTime>,
     /// 固定周期有效时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_week: ::std::option::Option<GetAvailableWeek>,
@@ -292,46 +335,50 @@ pub struct GetCouponUseRule {
     pub exchange_coupon: ::std::option::Option<GetExchangeCoupon>,
     /// 核销方式(OFF_LINE：线下滴码 MINI_PROGRAMS：线上小程序 PAYMENT_CODE：微信支付付款码 SELF_CONSUME：用户自助)
     ///
-    /// **Required.**
-    pub use_method: GetUseMethod,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub use_method: ::std::option::Option<GetUseMethod>,
     /// 小程序appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetCouponUseRule {
-        coupon_available_time: required(0, "coupon_available_time"),
+        coupon_available_time: optional(0, "coupon_available_time"),
         available_week: optional(1, "available_week"),
         irregulary_avaliable_time: optional(2, "irregulary_avaliable_time"),
         fixed_normal_coupon: optional(3, "fixed_normal_coupon"),
         discount_coupon: optional(4, "discount_coupon"),
         exchange_coupon: optional(5, "exchange_coupon"),
-        use_method: required(6, "use_method"),
+        use_method: optional(6, "use_method"),
         mini_programs_appid: optional(7, "mini_programs_appid"),
         mini_programs_path: optional(8, "mini_programs_path"),
+        ..extra
     }
 }
 
 impl GetCouponUseRule {
-    /// Creates a value from its required fields (`coupon_available_time`, `use_method`).
-    pub fn new(
-        coupon_available_time: GetCouponAvailableTime,
-        use_method: GetUseMethod,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetCouponUseRule {
-            coupon_available_time,
+            coupon_available_time: ::std::option::Option::None,
             available_week: ::std::option::Option::None,
             irregulary_avaliable_time: ::std::option::Option::None,
             fixed_normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
             exchange_coupon: ::std::option::Option::None,
-            use_method,
+            use_method: ::std::option::Option::None,
             mini_programs_appid: ::std::option::Option::None,
             mini_programs_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -339,48 +386,53 @@ impl GetCouponUseRule {
 /// The `mini_programs_info` object.
 ///
 /// 小程序入口
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetMiniProgramsInfo {
     /// 商家小程序appid
     ///
-    /// **Required.**
-    pub mini_programs_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 商家小程序path
     ///
-    /// **Required.**
-    pub mini_programs_path: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mini_programs_path: ::std::option::Option<::std::string::String>,
     /// 入口文案
     ///
-    /// **Required.**
-    pub entrance_words: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub entrance_words: ::std::option::Option<::std::string::String>,
     /// 引导文案
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub guiding_words: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetMiniProgramsInfo {
-        mini_programs_appid: required(0, "mini_programs_appid"),
-        mini_programs_path: required(1, "mini_programs_path"),
-        entrance_words: required(2, "entrance_words"),
+        mini_programs_appid: optional(0, "mini_programs_appid"),
+        mini_programs_path: optional(1, "mini_programs_path"),
+        entrance_words: optional(2, "entrance_words"),
         guiding_words: optional(3, "guiding_words"),
+        ..extra
     }
 }
 
 impl GetMiniProgramsInfo {
-    /// Creates a value from its required fields (`mini_programs_appid`, `mini_programs_path`, `entrance_words`).
-    pub fn new(
-        mini_programs_appid: impl ::std::convert::Into<::std::string::String>,
-        mini_programs_path: impl ::std::convert::Into<::std::string::String>,
-        entrance_words: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetMiniProgramsInfo {
-            mini_programs_appid: mini_programs_appid.into(),
-            mini_programs_path: mini_programs_path.into(),
-            entrance_words: entrance_words.into(),
+            mini_programs_appid: ::std::option::Option::None,
+            mini_programs_path: ::std::option::Option::None,
+            entrance_words: ::std::option::Option::None,
             guiding_words: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -407,6 +459,10 @@ pub struct GetCustomEntrance {
     /// code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code_display_mode: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -416,6 +472,7 @@ pub struct GetCustomEntrance {
         hall_id: optional(2, "hall_id"),
         store_id: optional(3, "store_id"),
         code_display_mode: optional(4, "code_display_mode"),
+        ..extra
     }
 }
 
@@ -428,6 +485,7 @@ impl GetCustomEntrance {
             hall_id: ::std::option::Option::None,
             store_id: ::std::option::Option::None,
             code_display_mode: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -455,43 +513,48 @@ impl GetCustomEntrance {
 /// The `finder_info` object.
 ///
 /// 视频号相关信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetFinderInfo {
     /// 视频号ID
     ///
-    /// **Required.**
-    pub finder_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_id: ::std::option::Option<::std::string::String>,
     /// 视频号视频ID
     ///
-    /// **Required.**
-    pub finder_video_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_video_id: ::std::option::Option<::std::string::String>,
     /// 视频号封面图
     ///
-    /// **Required.**
-    pub finder_video_cover_image_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetFinderInfo {
-        finder_id: required(0, "finder_id"),
-        finder_video_id: required(1, "finder_video_id"),
-        finder_video_cover_image_url: required(2, "finder_video_cover_image_url"),
+        finder_id: optional(0, "finder_id"),
+        finder_video_id: optional(1, "finder_video_id"),
+        finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
+        ..extra
     }
 }
 
 impl GetFinderInfo {
-    /// Creates a value from its required fields (`finder_id`, `finder_video_id`, `finder_video_cover_image_url`).
-    pub fn new(
-        finder_id: impl ::std::convert::Into<::std::string::String>,
-        finder_video_id: impl ::std::convert::Into<::std::string::String>,
-        finder_video_cover_image_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetFinderInfo {
-            finder_id: finder_id.into(),
-            finder_video_id: finder_video_id.into(),
-            finder_video_cover_image_url: finder_video_cover_image_url.into(),
+            finder_id: ::std::option::Option::None,
+            finder_video_id: ::std::option::Option::None,
+            finder_video_cover_image_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -521,6 +584,10 @@ pub struct GetDisplayPatternInfo {
     /// 视频号相关信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finder_info: ::std::option::Option<GetFinderInfo>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -531,6 +598,7 @@ pub struct GetDisplayPatternInfo {
         background_color: optional(3, "background_color"),
         coupon_image_url: optional(4, "coupon_image_url"),
         finder_info: optional(5, "finder_info"),
+        ..extra
     }
 }
 
@@ -544,6 +612,7 @@ impl GetDisplayPatternInfo {
             background_color: ::std::option::Option::None,
             coupon_image_url: ::std::option::Option::None,
             finder_info: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -568,40 +637,46 @@ impl GetDisplayPatternInfo {
 }
 
 /// The response of 查询用户单张券详情 (`GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商家券批次名称
     ///
-    /// **Required.**
-    pub stock_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_name: ::std::option::Option<::std::string::String>,
     /// 批次归属商户号
     ///
-    /// **Required.**
-    pub belong_merchant: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub belong_merchant: ::std::option::Option<::std::string::String>,
     /// 批次备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// 适用商品范围
     ///
-    /// **Required.**
-    pub goods_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_name: ::std::option::Option<::std::string::String>,
     /// 批次类型(NORMAL：固定面额满减券批次 DISCOUNT：折扣券批次 EXCHANGE：换购券批次)
     ///
-    /// **Required.**
-    pub stock_type: GetStockType,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_type: ::std::option::Option<GetStockType>,
     /// 核销规则
     ///
-    /// **Required.**
-    pub coupon_use_rule: GetCouponUseRule,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_use_rule: ::std::option::Option<GetCouponUseRule>,
     /// 自定义入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance: ::std::option::Option<GetCustomEntrance>,
     /// 样式信息
     ///
-    /// **Required.**
-    pub display_pattern_info: GetDisplayPatternInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub display_pattern_info: ::std::option::Option<GetDisplayPatternInfo>,
     /// 券code
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
@@ -619,87 +694,85 @@ pub struct GetResponse {
     pub shareable: ::std::option::Option<bool>,
     /// 发券请求单号
     ///
-    /// **Required.**
-    pub send_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub send_request_no: ::std::option::Option<::std::string::String>,
     /// 核销请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_request_no: ::std::option::Option<::std::string::String>,
     /// 券可使用开始时间
     ///
-    /// **Required.**
-    pub available_start_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_start_time: ::std::option::Option<::std::string::String>,
     /// 券过期时间
     ///
-    /// **Required.**
-    pub expire_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub expire_time: ::std::option::Option<::std::string::String>,
     /// 券领券时间
     ///
-    /// **Required.**
-    pub receive_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receive_time: ::std::option::Option<::std::string::String>,
     /// 券核销时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        stock_name: required(0, "stock_name"),
-        belong_merchant: required(1, "belong_merchant"),
+        stock_name: optional(0, "stock_name"),
+        belong_merchant: optional(1, "belong_merchant"),
         comment: optional(2, "comment"),
-        goods_name: required(3, "goods_name"),
-        stock_type: required(4, "stock_type"),
-        coupon_use_rule: required(5, "coupon_use_rule"),
+        goods_name: optional(3, "goods_name"),
+        stock_type: optional(4, "stock_type"),
+        coupon_use_rule: optional(5, "coupon_use_rule"),
         custom_entrance: optional(6, "custom_entrance"),
-        display_pattern_info: required(7, "display_pattern_info"),
+        display_pattern_info: optional(7, "display_pattern_info"),
         coupon_code: optional(8, "coupon_code"),
         coupon_state: optional(9, "coupon_state"),
         stock_id: optional(10, "stock_id"),
         transferable: optional(11, "transferable"),
         shareable: optional(12, "shareable"),
-        send_request_no: required(13, "send_request_no"),
+        send_request_no: optional(13, "send_request_no"),
         use_request_no: optional(14, "use_request_no"),
-        available_start_time: required(15, "available_start_time"),
-        expire_time: required(16, "expire_time"),
-        receive_time: required(17, "receive_time"),
+        available_start_time: optional(15, "available_start_time"),
+        expire_time: optional(16, "expire_time"),
+        receive_time: optional(17, "receive_time"),
         use_time: optional(18, "use_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`stock_name`, `belong_merchant`, `goods_name`, `stock_type`, `coupon_use_rule`, `display_pattern_info`, `send_request_no`, `available_start_time`, `expire_time`, `receive_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        stock_name: impl ::std::convert::Into<::std::string::String>,
-        belong_merchant: impl ::std::convert::Into<::std::string::String>,
-        goods_name: impl ::std::convert::Into<::std::string::String>,
-        stock_type: GetStockType,
-        coupon_use_rule: GetCouponUseRule,
-        display_pattern_info: GetDisplayPatternInfo,
-        send_request_no: impl ::std::convert::Into<::std::string::String>,
-        available_start_time: impl ::std::convert::Into<::std::string::String>,
-        expire_time: impl ::std::convert::Into<::std::string::String>,
-        receive_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            stock_name: stock_name.into(),
-            belong_merchant: belong_merchant.into(),
+            stock_name: ::std::option::Option::None,
+            belong_merchant: ::std::option::Option::None,
             comment: ::std::option::Option::None,
-            goods_name: goods_name.into(),
-            stock_type,
-            coupon_use_rule,
+            goods_name: ::std::option::Option::None,
+            stock_type: ::std::option::Option::None,
+            coupon_use_rule: ::std::option::Option::None,
             custom_entrance: ::std::option::Option::None,
-            display_pattern_info,
+            display_pattern_info: ::std::option::Option::None,
             coupon_code: ::std::option::Option::None,
             coupon_state: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             transferable: ::std::option::Option::None,
             shareable: ::std::option::Option::None,
-            send_request_no: send_request_no.into(),
+            send_request_no: ::std::option::Option::None,
             use_request_no: ::std::option::Option::None,
-            available_start_time: available_start_time.into(),
-            expire_time: expire_time.into(),
-            receive_time: receive_time.into(),
+            available_start_time: ::std::option::Option::None,
+            expire_time: ::std::option::Option::None,
+            receive_time: ::std::option::Option::None,
             use_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -64,63 +64,77 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// An item of `store_list`.
 ///
 /// 门店列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetStoreListItem {
     /// 门店ID
     ///
-    /// **Required.**
-    pub store_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub store_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetStoreListItem {
-        store_id: required(0, "store_id"),
+        store_id: optional(0, "store_id"),
+        ..extra
     }
 }
 
 impl GetStoreListItem {
-    /// Creates a value from its required fields (`store_id`).
-    pub fn new(store_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetStoreListItem {
-            store_id: store_id.into(),
+            store_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 查询批次关联门店列表 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 总个数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 下一页Token
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next_page_token: ::std::option::Option<::std::string::String>,
     /// 门店列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_list: ::std::option::Option<::std::vec::Vec<GetStoreListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        total_count: required(0, "total_count"),
+        total_count: optional(0, "total_count"),
         next_page_token: optional(1, "next_page_token"),
         store_list: optional(2, "store_list"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`total_count`).
-    pub fn new(total_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            total_count,
+            total_count: ::std::option::Option::None,
             next_page_token: ::std::option::Option::None,
             store_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

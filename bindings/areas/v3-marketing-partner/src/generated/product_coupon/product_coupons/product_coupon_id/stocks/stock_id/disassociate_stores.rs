@@ -76,27 +76,34 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// An item of `success_store_list`.
 ///
 /// 取消关联成功的门店列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostSuccessStoreListItem {
     /// 门店ID
     ///
-    /// **Required.**
-    pub store_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub store_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostSuccessStoreListItem {
-        store_id: required(0, "store_id"),
+        store_id: optional(0, "store_id"),
+        ..extra
     }
 }
 
 impl PostSuccessStoreListItem {
-    /// Creates a value from its required fields (`store_id`).
-    pub fn new(store_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostSuccessStoreListItem {
-            store_id: store_id.into(),
+            store_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -104,56 +111,62 @@ impl PostSuccessStoreListItem {
 /// An item of `failed_store_list`.
 ///
 /// 取消关联失败的门店列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostFailedStoreListItem {
     /// 门店ID
     ///
-    /// **Required.**
-    pub store_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub store_id: ::std::option::Option<::std::string::String>,
     /// 失败错误码
     ///
-    /// **Required.**
-    pub code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
     /// 失败错误信息
     ///
-    /// **Required.**
-    pub message: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub message: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostFailedStoreListItem {
-        store_id: required(0, "store_id"),
-        code: required(1, "code"),
-        message: required(2, "message"),
+        store_id: optional(0, "store_id"),
+        code: optional(1, "code"),
+        message: optional(2, "message"),
+        ..extra
     }
 }
 
 impl PostFailedStoreListItem {
-    /// Creates a value from its required fields (`store_id`, `code`, `message`).
-    pub fn new(
-        store_id: impl ::std::convert::Into<::std::string::String>,
-        code: impl ::std::convert::Into<::std::string::String>,
-        message: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostFailedStoreListItem {
-            store_id: store_id.into(),
-            code: code.into(),
-            message: message.into(),
+            store_id: ::std::option::Option::None,
+            code: ::std::option::Option::None,
+            message: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 批次取消关联门店 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 去重后门店总数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 取消关联成功的门店列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_store_list: ::std::option::Option<
@@ -164,23 +177,29 @@ pub struct PostResponse {
     pub failed_store_list: ::std::option::Option<
         ::std::vec::Vec<PostFailedStoreListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        total_count: required(0, "total_count"),
+        total_count: optional(0, "total_count"),
         success_store_list: optional(1, "success_store_list"),
         failed_store_list: optional(2, "failed_store_list"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`total_count`).
-    pub fn new(total_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            total_count,
+            total_count: ::std::option::Option::None,
             success_store_list: ::std::option::Option::None,
             failed_store_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

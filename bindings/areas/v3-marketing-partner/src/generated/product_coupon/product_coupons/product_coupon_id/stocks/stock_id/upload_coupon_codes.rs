@@ -53,14 +53,15 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 预上传券Code (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 去重后券Code总数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 上传成功的券Code列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_code_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -77,27 +78,33 @@ pub struct PostResponse {
     pub duplicate_code_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        total_count: required(0, "total_count"),
+        total_count: optional(0, "total_count"),
         success_code_list: optional(1, "success_code_list"),
         failed_code_list: optional(2, "failed_code_list"),
         already_exist_code_list: optional(3, "already_exist_code_list"),
         duplicate_code_list: optional(4, "duplicate_code_list"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`total_count`).
-    pub fn new(total_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            total_count,
+            total_count: ::std::option::Option::None,
             success_code_list: ::std::option::Option::None,
             failed_code_list: ::std::option::Option::None,
             already_exist_code_list: ::std::option::Option::None,
             duplicate_code_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -131,6 +131,10 @@ pub struct PostAssociatedOrderInfo {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -139,6 +143,7 @@ pub struct PostAssociatedOrderInfo {
         out_trade_no: optional(1, "out_trade_no"),
         mchid: optional(2, "mchid"),
         sub_mchid: optional(3, "sub_mchid"),
+        ..extra
     }
 }
 
@@ -150,6 +155,7 @@ impl PostAssociatedOrderInfo {
             out_trade_no: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -176,6 +182,10 @@ pub struct PostSingleUsageDetail {
     /// 退券时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -185,6 +195,7 @@ pub struct PostSingleUsageDetail {
         associated_order_info: optional(2, "associated_order_info"),
         return_request_no: optional(3, "return_request_no"),
         return_time: optional(4, "return_time"),
+        ..extra
     }
 }
 
@@ -197,6 +208,7 @@ impl PostSingleUsageDetail {
             associated_order_info: ::std::option::Option::None,
             return_request_no: ::std::option::Option::None,
             return_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -251,6 +263,10 @@ pub struct PostDetailItemListItem {
     /// 删除时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub delete_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -264,6 +280,7 @@ pub struct PostDetailItemListItem {
         return_request_no: optional(6, "return_request_no"),
         return_time: optional(7, "return_time"),
         delete_time: optional(8, "delete_time"),
+        ..extra
     }
 }
 
@@ -280,6 +297,7 @@ impl PostDetailItemListItem {
             return_request_no: ::std::option::Option::None,
             return_time: ::std::option::Option::None,
             delete_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -300,6 +318,10 @@ pub struct PostSequentialUsageDetail {
     /// 轮次使用详情列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_item_list: ::std::option::Option<::std::vec::Vec<PostDetailItemListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -307,6 +329,7 @@ pub struct PostSequentialUsageDetail {
         total_count: optional(0, "total_count"),
         used_count: optional(1, "used_count"),
         detail_item_list: optional(2, "detail_item_list"),
+        ..extra
     }
 }
 
@@ -317,6 +340,7 @@ impl PostSequentialUsageDetail {
             total_count: ::std::option::Option::None,
             used_count: ::std::option::Option::None,
             detail_item_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -375,33 +399,41 @@ impl PostSequentialUsageDetail {
 /// The `normal_coupon` object.
 ///
 /// 满减券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostNormalCoupon {
     /// 门槛金额
     ///
-    /// **Required.**
-    pub threshold: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub threshold: ::std::option::Option<i64>,
     /// 固定减免金额
     ///
-    /// **Required.**
-    pub discount_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_amount: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostNormalCoupon {
-        threshold: required(0, "threshold"),
-        discount_amount: required(1, "discount_amount"),
+        threshold: optional(0, "threshold"),
+        discount_amount: optional(1, "discount_amount"),
+        ..extra
     }
 }
 
 impl PostNormalCoupon {
-    /// Creates a value from its required fields (`threshold`, `discount_amount`).
-    pub fn new(threshold: i64, discount_amount: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostNormalCoupon {
-            threshold,
-            discount_amount,
+            threshold: ::std::option::Option::None,
+            discount_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -409,33 +441,41 @@ impl PostNormalCoupon {
 /// The `discount_coupon` object.
 ///
 /// 折扣券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostDiscountCoupon {
     /// 门槛金额
     ///
-    /// **Required.**
-    pub threshold: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub threshold: ::std::option::Option<i64>,
     /// 固定减免百分比
     ///
-    /// **Required.**
-    pub percent_off: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub percent_off: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostDiscountCoupon {
-        threshold: required(0, "threshold"),
-        percent_off: required(1, "percent_off"),
+        threshold: optional(0, "threshold"),
+        percent_off: optional(1, "percent_off"),
+        ..extra
     }
 }
 
 impl PostDiscountCoupon {
-    /// Creates a value from its required fields (`threshold`, `percent_off`).
-    pub fn new(threshold: i64, percent_off: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostDiscountCoupon {
-            threshold,
-            percent_off,
+            threshold: ::std::option::Option::None,
+            percent_off: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -453,12 +493,17 @@ pub struct PostSingleUsageInfo {
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
+        ..extra
     }
 }
 
@@ -468,6 +513,7 @@ impl PostSingleUsageInfo {
         PostSingleUsageInfo {
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -487,49 +533,54 @@ impl PostSingleUsageInfo {
 /// The `sequential_usage_info` object.
 ///
 /// 多次优惠模式信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostSequentialUsageInfo {
     /// 多次优惠规则类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: PostSequentialUsageInfoType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<PostSequentialUsageInfoType>,
     /// 可使用次数
     ///
-    /// **Required.**
-    pub count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
     /// 多次优惠有效天数
     ///
-    /// **Required.**
-    pub available_days: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_days: ::std::option::Option<i64>,
     /// 多次优惠使用间隔天数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_days: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostSequentialUsageInfo {
-        type_: required(0, "type"),
-        count: required(1, "count"),
-        available_days: required(2, "available_days"),
+        type_: optional(0, "type"),
+        count: optional(1, "count"),
+        available_days: optional(2, "available_days"),
         interval_days: optional(3, "interval_days"),
+        ..extra
     }
 }
 
 impl PostSequentialUsageInfo {
-    /// Creates a value from its required fields (`type`, `count`, `available_days`).
-    pub fn new(
-        type_: PostSequentialUsageInfoType,
-        count: i64,
-        available_days: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostSequentialUsageInfo {
-            type_,
-            count,
-            available_days,
+            type_: ::std::option::Option::None,
+            count: ::std::option::Option::None,
+            available_days: ::std::option::Option::None,
             interval_days: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -537,22 +588,25 @@ impl PostSequentialUsageInfo {
 /// An item of `choice_list`.
 ///
 /// 单品列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostChoiceListItem {
     /// 单品名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 单品价格
     ///
-    /// **Required.**
-    pub price: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub price: ::std::option::Option<i64>,
     /// 单品数量
     ///
-    /// **Required.**
-    pub count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub count: ::std::option::Option<i64>,
     /// 单品图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
@@ -562,33 +616,35 @@ pub struct PostChoiceListItem {
     /// 单品跳转小程序路径
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostChoiceListItem {
-        name: required(0, "name"),
-        price: required(1, "price"),
-        count: required(2, "count"),
+        name: optional(0, "name"),
+        price: optional(1, "price"),
+        count: optional(2, "count"),
         image_url: optional(3, "image_url"),
         mini_program_appid: optional(4, "mini_program_appid"),
         mini_program_path: optional(5, "mini_program_path"),
+        ..extra
     }
 }
 
 impl PostChoiceListItem {
-    /// Creates a value from its required fields (`name`, `price`, `count`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        price: i64,
-        count: i64,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostChoiceListItem {
-            name: name.into(),
-            price,
-            count,
+            name: ::std::option::Option::None,
+            price: ::std::option::Option::None,
+            count: ::std::option::Option::None,
             image_url: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -596,43 +652,48 @@ impl PostChoiceListItem {
 /// An item of `combo_package_list`.
 ///
 /// 套餐组合
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostComboPackageListItem {
     /// 套餐名
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 可选单品数量
     ///
-    /// **Required.**
-    pub pick_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub pick_count: ::std::option::Option<i64>,
     /// 单品列表
     ///
-    /// **Required.**
-    pub choice_list: ::std::vec::Vec<PostChoiceListItem>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub choice_list: ::std::option::Option<::std::vec::Vec<PostChoiceListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostComboPackageListItem {
-        name: required(0, "name"),
-        pick_count: required(1, "pick_count"),
-        choice_list: required(2, "choice_list"),
+        name: optional(0, "name"),
+        pick_count: optional(1, "pick_count"),
+        choice_list: optional(2, "choice_list"),
+        ..extra
     }
 }
 
 impl PostComboPackageListItem {
-    /// Creates a value from its required fields (`name`, `pick_count`, `choice_list`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        pick_count: i64,
-        choice_list: ::std::vec::Vec<PostChoiceListItem>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostComboPackageListItem {
-            name: name.into(),
-            pick_count,
-            choice_list,
+            name: ::std::option::Option::None,
+            pick_count: ::std::option::Option::None,
+            choice_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -640,22 +701,25 @@ impl PostComboPackageListItem {
 /// The `display_info` object.
 ///
 /// 展示信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostDisplayInfo {
     /// 商品券名称
     ///
-    /// **Required.**
-    pub name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// 商品券图片
     ///
-    /// **Required.**
-    pub image_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub image_url: ::std::option::Option<::std::string::String>,
     /// 商品券背景图
     ///
-    /// **Required.**
-    pub background_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub background_url: ::std::option::Option<::std::string::String>,
     /// 商品券详情图列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_image_url_list: ::std::option::Option<
@@ -669,33 +733,35 @@ pub struct PostDisplayInfo {
     pub combo_package_list: ::std::option::Option<
         ::std::vec::Vec<PostComboPackageListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostDisplayInfo {
-        name: required(0, "name"),
-        image_url: required(1, "image_url"),
-        background_url: required(2, "background_url"),
+        name: optional(0, "name"),
+        image_url: optional(1, "image_url"),
+        background_url: optional(2, "background_url"),
         detail_image_url_list: optional(3, "detail_image_url_list"),
         original_price: optional(4, "original_price"),
         combo_package_list: optional(5, "combo_package_list"),
+        ..extra
     }
 }
 
 impl PostDisplayInfo {
-    /// Creates a value from its required fields (`name`, `image_url`, `background_url`).
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        image_url: impl ::std::convert::Into<::std::string::String>,
-        background_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostDisplayInfo {
-            name: name.into(),
-            image_url: image_url.into(),
-            background_url: background_url.into(),
+            name: ::std::option::Option::None,
+            image_url: ::std::option::Option::None,
+            background_url: ::std::option::Option::None,
             detail_image_url_list: ::std::option::Option::None,
             original_price: ::std::option::Option::None,
             combo_package_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -703,35 +769,41 @@ impl PostDisplayInfo {
 /// The `product_coupon` object.
 ///
 /// 商品券信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostProductCoupon {
     /// 商品券ID
     ///
-    /// **Required.**
-    pub product_coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 商品券状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     ///
-    /// **Required.**
-    pub scope: PostScope,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scope: ::std::option::Option<PostScope>,
     /// 商品券类型
     ///
-    /// **Required.**
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    pub type_: PostType,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<PostType>,
     /// 使用模式
     ///
-    /// **Required.**
-    pub usage_mode: PostUsageMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_mode: ::std::option::Option<PostUsageMode>,
     /// 单券模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_info: ::std::option::Option<PostSingleUsageInfo>,
@@ -740,8 +812,9 @@ pub struct PostProductCoupon {
     pub sequential_usage_info: ::std::option::Option<PostSequentialUsageInfo>,
     /// 展示信息
     ///
-    /// **Required.**
-    pub display_info: PostDisplayInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub display_info: ::std::option::Option<PostDisplayInfo>,
     /// 外部商品ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
@@ -754,51 +827,49 @@ pub struct PostProductCoupon {
     /// 失效原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostProductCoupon {
-        product_coupon_id: required(0, "product_coupon_id"),
-        state: required(1, "state"),
-        brand_id: required(2, "brand_id"),
-        scope: required(3, "scope"),
-        type_: required(4, "type"),
-        usage_mode: required(5, "usage_mode"),
+        product_coupon_id: optional(0, "product_coupon_id"),
+        state: optional(1, "state"),
+        brand_id: optional(2, "brand_id"),
+        scope: optional(3, "scope"),
+        type_: optional(4, "type"),
+        usage_mode: optional(5, "usage_mode"),
         single_usage_info: optional(6, "single_usage_info"),
         sequential_usage_info: optional(7, "sequential_usage_info"),
-        display_info: required(8, "display_info"),
+        display_info: optional(8, "display_info"),
         out_product_no: optional(9, "out_product_no"),
         deactivate_request_no: optional(10, "deactivate_request_no"),
         deactivate_time: optional(11, "deactivate_time"),
         deactivate_reason: optional(12, "deactivate_reason"),
+        ..extra
     }
 }
 
 impl PostProductCoupon {
-    /// Creates a value from its required fields (`product_coupon_id`, `state`, `brand_id`, `scope`, `type`, `usage_mode`, `display_info`).
-    pub fn new(
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        scope: PostScope,
-        type_: PostType,
-        usage_mode: PostUsageMode,
-        display_info: PostDisplayInfo,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostProductCoupon {
-            product_coupon_id: product_coupon_id.into(),
-            state,
-            brand_id: brand_id.into(),
-            scope,
-            type_,
-            usage_mode,
+            product_coupon_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            brand_id: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            type_: ::std::option::Option::None,
+            usage_mode: ::std::option::Option::None,
             single_usage_info: ::std::option::Option::None,
             sequential_usage_info: ::std::option::Option::None,
-            display_info,
+            display_info: ::std::option::Option::None,
             out_product_no: ::std::option::Option::None,
             deactivate_request_no: ::std::option::Option::None,
             deactivate_time: ::std::option::Option::None,
             deactivate_reason: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -819,33 +890,41 @@ impl PostProductCoupon {
 /// The `coupon_code_count_info` object.
 ///
 /// 品牌方预上传的券Code数量信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 当前可用的Code
     ///
-    /// **Required.**
-    pub available_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostCouponCodeCountInfo {
-        total_count: required(0, "total_count"),
-        available_count: required(1, "available_count"),
+        total_count: optional(0, "total_count"),
+        available_count: optional(1, "available_count"),
+        ..extra
     }
 }
 
 impl PostCouponCodeCountInfo {
-    /// Creates a value from its required fields (`total_count`, `available_count`).
-    pub fn new(total_count: i64, available_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostCouponCodeCountInfo {
-            total_count,
-            available_count,
+            total_count: ::std::option::Option::None,
+            available_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -853,37 +932,44 @@ impl PostCouponCodeCountInfo {
 /// The `stock_send_rule` object.
 ///
 /// 发放规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostStockSendRule {
     /// 发放次数总上限
     ///
-    /// **Required.**
-    pub max_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_count: ::std::option::Option<i64>,
     /// 每日发放次数上限
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_count_per_day: ::std::option::Option<i64>,
     /// 每个用户领取次数上限
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_count_per_user: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostStockSendRule {
-        max_count: required(0, "max_count"),
+        max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
+        ..extra
     }
 }
 
 impl PostStockSendRule {
-    /// Creates a value from its required fields (`max_count`).
-    pub fn new(max_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostStockSendRule {
-            max_count,
+            max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -908,33 +994,41 @@ impl PostStockSendRule {
 /// An item of `day_period_list`.
 ///
 /// 当天可用时间段
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostDayPeriodListItem {
     /// 当天可用开始时间
     ///
-    /// **Required.**
-    pub begin_time: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub begin_time: ::std::option::Option<i64>,
     /// 当天可用结束时间
     ///
-    /// **Required.**
-    pub end_time: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostDayPeriodListItem {
-        begin_time: required(0, "begin_time"),
-        end_time: required(1, "end_time"),
+        begin_time: optional(0, "begin_time"),
+        end_time: optional(1, "end_time"),
+        ..extra
     }
 }
 
 impl PostDayPeriodListItem {
-    /// Creates a value from its required fields (`begin_time`, `end_time`).
-    pub fn new(begin_time: i64, end_time: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostDayPeriodListItem {
-            begin_time,
-            end_time,
+            begin_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -952,12 +1046,17 @@ pub struct PostWeeklyAvailablePeriod {
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub day_period_list: ::std::option::Option<::std::vec::Vec<PostDayPeriodListItem>>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
+        ..extra
     }
 }
 
@@ -967,6 +1066,7 @@ impl PostWeeklyAvailablePeriod {
         PostWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -974,36 +1074,41 @@ impl PostWeeklyAvailablePeriod {
 /// An item of `irregular_available_period_list`.
 ///
 /// 无规律的可用时间段
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
-    /// **Required.**
-    pub begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
-    /// **Required.**
-    pub end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostIrregularAvailablePeriodListItem {
-        begin_time: required(0, "begin_time"),
-        end_time: required(1, "end_time"),
+        begin_time: optional(0, "begin_time"),
+        end_time: optional(1, "end_time"),
+        ..extra
     }
 }
 
 impl PostIrregularAvailablePeriodListItem {
-    /// Creates a value from its required fields (`begin_time`, `end_time`).
-    pub fn new(
-        begin_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostIrregularAvailablePeriodListItem {
-            begin_time: begin_time.into(),
-            end_time: end_time.into(),
+            begin_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1011,18 +1116,20 @@ impl PostIrregularAvailablePeriodListItem {
 /// The `coupon_available_period` object.
 ///
 /// 券可核销时间
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostCouponAvailablePeriod {
     /// 开始时间
     ///
-    /// **Required.**
-    pub available_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
-    /// **Required.**
-    pub available_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_days: ::std::option::Option<i64>,
@@ -1037,32 +1144,35 @@ pub struct PostCouponAvailablePeriod {
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<PostIrregularAvailablePeriodListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostCouponAvailablePeriod {
-        available_begin_time: required(0, "available_begin_time"),
-        available_end_time: required(1, "available_end_time"),
+        available_begin_time: optional(0, "available_begin_time"),
+        available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
         wait_days_after_receive: optional(3, "wait_days_after_receive"),
         weekly_available_period: optional(4, "weekly_available_period"),
         irregular_available_period_list: optional(5, "irregular_available_period_list"),
+        ..extra
     }
 }
 
 impl PostCouponAvailablePeriod {
-    /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
-    pub fn new(
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostCouponAvailablePeriod {
-            available_begin_time: available_begin_time.into(),
-            available_end_time: available_end_time.into(),
+            available_begin_time: ::std::option::Option::None,
+            available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
             weekly_available_period: ::std::option::Option::None,
             irregular_available_period_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1070,33 +1180,41 @@ impl PostCouponAvailablePeriod {
 /// The `exchange_coupon` object.
 ///
 /// 兑换券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostExchangeCoupon {
     /// 门槛金额
     ///
-    /// **Required.**
-    pub threshold: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub threshold: ::std::option::Option<i64>,
     /// 固定兑换价格
     ///
-    /// **Required.**
-    pub exchange_price: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub exchange_price: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostExchangeCoupon {
-        threshold: required(0, "threshold"),
-        exchange_price: required(1, "exchange_price"),
+        threshold: optional(0, "threshold"),
+        exchange_price: optional(1, "exchange_price"),
+        ..extra
     }
 }
 
 impl PostExchangeCoupon {
-    /// Creates a value from its required fields (`threshold`, `exchange_price`).
-    pub fn new(threshold: i64, exchange_price: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostExchangeCoupon {
-            threshold,
-            exchange_price,
+            threshold: ::std::option::Option::None,
+            exchange_price: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1104,14 +1222,15 @@ impl PostExchangeCoupon {
 /// The `single_usage_rule` object.
 ///
 /// 单券使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostSingleUsageRule {
     /// 券可核销时间
     ///
-    /// **Required.**
-    pub coupon_available_period: PostCouponAvailablePeriod,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_available_period: ::std::option::Option<PostCouponAvailablePeriod>,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon: ::std::option::Option<PostNormalCoupon>,
@@ -1121,25 +1240,31 @@ pub struct PostSingleUsageRule {
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<PostExchangeCoupon>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostSingleUsageRule {
-        coupon_available_period: required(0, "coupon_available_period"),
+        coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
         exchange_coupon: optional(3, "exchange_coupon"),
+        ..extra
     }
 }
 
 impl PostSingleUsageRule {
-    /// Creates a value from its required fields (`coupon_available_period`).
-    pub fn new(coupon_available_period: PostCouponAvailablePeriod) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostSingleUsageRule {
-            coupon_available_period,
+            coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
             exchange_coupon: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1147,18 +1272,20 @@ impl PostSingleUsageRule {
 /// The `coupon_available_period` object.
 ///
 /// 券可核销时间
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
-    /// **Required.**
-    pub available_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
-    /// **Required.**
-    pub available_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 领取后N天开始生效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wait_days_after_receive: ::std::option::Option<i64>,
@@ -1170,30 +1297,33 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<PostIrregularAvailablePeriodListItem>,
     >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostSequentialUsageRuleCouponAvailablePeriod {
-        available_begin_time: required(0, "available_begin_time"),
-        available_end_time: required(1, "available_end_time"),
+        available_begin_time: optional(0, "available_begin_time"),
+        available_end_time: optional(1, "available_end_time"),
         wait_days_after_receive: optional(2, "wait_days_after_receive"),
         weekly_available_period: optional(3, "weekly_available_period"),
         irregular_available_period_list: optional(4, "irregular_available_period_list"),
+        ..extra
     }
 }
 
 impl PostSequentialUsageRuleCouponAvailablePeriod {
-    /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
-    pub fn new(
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostSequentialUsageRuleCouponAvailablePeriod {
-            available_begin_time: available_begin_time.into(),
-            available_end_time: available_end_time.into(),
+            available_begin_time: ::std::option::Option::None,
+            available_end_time: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
             weekly_available_period: ::std::option::Option::None,
             irregular_available_period_list: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1201,14 +1331,17 @@ impl PostSequentialUsageRuleCouponAvailablePeriod {
 /// The `sequential_usage_rule` object.
 ///
 /// 多次优惠使用规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostSequentialUsageRule {
     /// 券可核销时间
     ///
-    /// **Required.**
-    pub coupon_available_period: PostSequentialUsageRuleCouponAvailablePeriod,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_available_period: ::std::option::Option<
+        PostSequentialUsageRuleCouponAvailablePeriod,
+    >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<PostNormalCoupon>>,
@@ -1221,29 +1354,33 @@ pub struct PostSequentialUsageRule {
     /// 多次优惠是否提供首笔特惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub special_first: ::std::option::Option<bool>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostSequentialUsageRule {
-        coupon_available_period: required(0, "coupon_available_period"),
+        coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
         discount_coupon_list: optional(2, "discount_coupon_list"),
         exchange_coupon_list: optional(3, "exchange_coupon_list"),
         special_first: optional(4, "special_first"),
+        ..extra
     }
 }
 
 impl PostSequentialUsageRule {
-    /// Creates a value from its required fields (`coupon_available_period`).
-    pub fn new(
-        coupon_available_period: PostSequentialUsageRuleCouponAvailablePeriod,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostSequentialUsageRule {
-            coupon_available_period,
+            coupon_available_period: ::std::option::Option::None,
             normal_coupon_list: ::std::option::Option::None,
             discount_coupon_list: ::std::option::Option::None,
             exchange_coupon_list: ::std::option::Option::None,
             special_first: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1265,37 +1402,44 @@ impl PostSequentialUsageRule {
 /// The `coupon_available_store_info` object.
 ///
 /// 券可用门店信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
-    /// **Required.**
-    pub description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostCouponAvailableStoreInfo {
-        description: required(0, "description"),
+        description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
+        ..extra
     }
 }
 
 impl PostCouponAvailableStoreInfo {
-    /// Creates a value from its required fields (`description`).
-    pub fn new(description: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostCouponAvailableStoreInfo {
-            description: description.into(),
+            description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1316,14 +1460,17 @@ impl PostCouponAvailableStoreInfo {
 /// The `usage_rule_display_info` object.
 ///
 /// 券使用规则展示信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
-    /// **Required.**
-    pub coupon_usage_method_list: ::std::vec::Vec<PostCouponUsageMethodList>,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_usage_method_list: ::std::option::Option<
+        ::std::vec::Vec<PostCouponUsageMethodList>,
+    >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
@@ -1335,8 +1482,9 @@ pub struct PostUsageRuleDisplayInfo {
     pub app_path: ::std::option::Option<::std::string::String>,
     /// 券使用说明
     ///
-    /// **Required.**
-    pub usage_description: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_store_info: ::std::option::Option<PostCouponAvailableStoreInfo>,
@@ -1346,36 +1494,39 @@ pub struct PostUsageRuleDisplayInfo {
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostUsageRuleDisplayInfo {
-        coupon_usage_method_list: required(0, "coupon_usage_method_list"),
+        coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
         app_path: optional(3, "app_path"),
-        usage_description: required(4, "usage_description"),
+        usage_description: optional(4, "usage_description"),
         coupon_available_store_info: optional(5, "coupon_available_store_info"),
         app_jump_type: optional(6, "app_jump_type"),
         passcode_link: optional(7, "passcode_link"),
+        ..extra
     }
 }
 
 impl PostUsageRuleDisplayInfo {
-    /// Creates a value from its required fields (`coupon_usage_method_list`, `usage_description`).
-    pub fn new(
-        coupon_usage_method_list: ::std::vec::Vec<PostCouponUsageMethodList>,
-        usage_description: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostUsageRuleDisplayInfo {
-            coupon_usage_method_list,
+            coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
             app_path: ::std::option::Option::None,
-            usage_description: usage_description.into(),
+            usage_description: ::std::option::Option::None,
             coupon_available_store_info: ::std::option::Option::None,
             app_jump_type: ::std::option::Option::None,
             passcode_link: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1416,50 +1567,55 @@ impl PostUsageRuleDisplayInfo {
 /// The `entrance_mini_program` object.
 ///
 /// 小程序入口
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostEntranceMiniProgram {
     /// 小程序appid
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     ///
-    /// **Required.**
-    pub path: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub path: ::std::option::Option<::std::string::String>,
     /// 入口文案
     ///
-    /// **Required.**
-    pub entrance_wording: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub entrance_wording: ::std::option::Option<::std::string::String>,
     /// 引导文案
     ///
-    /// **Required.**
-    pub guidance_wording: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub guidance_wording: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostEntranceMiniProgram {
-        appid: required(0, "appid"),
-        path: required(1, "path"),
-        entrance_wording: required(2, "entrance_wording"),
-        guidance_wording: required(3, "guidance_wording"),
+        appid: optional(0, "appid"),
+        path: optional(1, "path"),
+        entrance_wording: optional(2, "entrance_wording"),
+        guidance_wording: optional(3, "guidance_wording"),
+        ..extra
     }
 }
 
 impl PostEntranceMiniProgram {
-    /// Creates a value from its required fields (`appid`, `path`, `entrance_wording`, `guidance_wording`).
-    pub fn new(
-        appid: impl ::std::convert::Into<::std::string::String>,
-        path: impl ::std::convert::Into<::std::string::String>,
-        entrance_wording: impl ::std::convert::Into<::std::string::String>,
-        guidance_wording: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostEntranceMiniProgram {
-            appid: appid.into(),
-            path: path.into(),
-            entrance_wording: entrance_wording.into(),
-            guidance_wording: guidance_wording.into(),
+            appid: ::std::option::Option::None,
+            path: ::std::option::Option::None,
+            entrance_wording: ::std::option::Option::None,
+            guidance_wording: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1467,27 +1623,34 @@ impl PostEntranceMiniProgram {
 /// The `entrance_official_account` object.
 ///
 /// 公众号入口
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostEntranceOfficialAccount {
     /// 公众号AppID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostEntranceOfficialAccount {
-        appid: required(0, "appid"),
+        appid: optional(0, "appid"),
+        ..extra
     }
 }
 
 impl PostEntranceOfficialAccount {
-    /// Creates a value from its required fields (`appid`).
-    pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostEntranceOfficialAccount {
-            appid: appid.into(),
+            appid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1495,43 +1658,48 @@ impl PostEntranceOfficialAccount {
 /// The `entrance_finder` object.
 ///
 /// 视频号入口
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostEntranceFinder {
     /// 视频号ID
     ///
-    /// **Required.**
-    pub finder_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_id: ::std::option::Option<::std::string::String>,
     /// 视频号视频ID
     ///
-    /// **Required.**
-    pub finder_video_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_video_id: ::std::option::Option<::std::string::String>,
     /// 视频号封面图
     ///
-    /// **Required.**
-    pub finder_video_cover_image_url: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostEntranceFinder {
-        finder_id: required(0, "finder_id"),
-        finder_video_id: required(1, "finder_video_id"),
-        finder_video_cover_image_url: required(2, "finder_video_cover_image_url"),
+        finder_id: optional(0, "finder_id"),
+        finder_video_id: optional(1, "finder_video_id"),
+        finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
+        ..extra
     }
 }
 
 impl PostEntranceFinder {
-    /// Creates a value from its required fields (`finder_id`, `finder_video_id`, `finder_video_cover_image_url`).
-    pub fn new(
-        finder_id: impl ::std::convert::Into<::std::string::String>,
-        finder_video_id: impl ::std::convert::Into<::std::string::String>,
-        finder_video_cover_image_url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostEntranceFinder {
-            finder_id: finder_id.into(),
-            finder_video_id: finder_video_id.into(),
-            finder_video_cover_image_url: finder_video_cover_image_url.into(),
+            finder_id: ::std::option::Option::None,
+            finder_video_id: ::std::option::Option::None,
+            finder_video_cover_image_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1558,6 +1726,10 @@ pub struct PostCouponDisplayInfo {
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_finder: ::std::option::Option<PostEntranceFinder>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -1567,6 +1739,7 @@ pub struct PostCouponDisplayInfo {
         entrance_mini_program: optional(2, "entrance_mini_program"),
         entrance_official_account: optional(3, "entrance_official_account"),
         entrance_finder: optional(4, "entrance_finder"),
+        ..extra
     }
 }
 
@@ -1579,6 +1752,7 @@ impl PostCouponDisplayInfo {
             entrance_mini_program: ::std::option::Option::None,
             entrance_official_account: ::std::option::Option::None,
             entrance_finder: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1593,11 +1767,16 @@ pub struct PostNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
+        ..extra
     }
 }
 
@@ -1606,6 +1785,7 @@ impl PostNotifyConfig {
     pub fn new() -> Self {
         PostNotifyConfig {
             notify_appid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1626,33 +1806,41 @@ impl PostNotifyConfig {
 /// The `sent_count_info` object.
 ///
 /// 已发放次数
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostSentCountInfo {
     /// 已发放总次数
     ///
-    /// **Required.**
-    pub total_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_count: ::std::option::Option<i64>,
     /// 当天已发放次数
     ///
-    /// **Required.**
-    pub today_count: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub today_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostSentCountInfo {
-        total_count: required(0, "total_count"),
-        today_count: required(1, "today_count"),
+        total_count: optional(0, "total_count"),
+        today_count: optional(1, "today_count"),
+        ..extra
     }
 }
 
 impl PostSentCountInfo {
-    /// Creates a value from its required fields (`total_count`, `today_count`).
-    pub fn new(total_count: i64, today_count: i64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostSentCountInfo {
-            total_count,
-            today_count,
+            total_count: ::std::option::Option::None,
+            today_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -1675,32 +1863,36 @@ impl PostSentCountInfo {
 /// The `stock` object.
 ///
 /// 批次信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostStock {
     /// 商品券ID
     ///
-    /// **Required.**
-    pub product_coupon_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
-    /// **Required.**
-    pub stock_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
     /// 备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
-    /// **Required.**
-    pub coupon_code_mode: PostCouponCodeMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_code_mode: ::std::option::Option<PostCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count_info: ::std::option::Option<PostCouponCodeCountInfo>,
     /// 发放规则
     ///
-    /// **Required.**
-    pub stock_send_rule: PostStockSendRule,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_send_rule: ::std::option::Option<PostStockSendRule>,
     /// 单券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_rule: ::std::option::Option<PostSingleUsageRule>,
@@ -1709,28 +1901,34 @@ pub struct PostStock {
     pub sequential_usage_rule: ::std::option::Option<PostSequentialUsageRule>,
     /// 券使用规则展示信息
     ///
-    /// **Required.**
-    pub usage_rule_display_info: PostUsageRuleDisplayInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub usage_rule_display_info: ::std::option::Option<PostUsageRuleDisplayInfo>,
     /// 用户商品券展示信息
     ///
-    /// **Required.**
-    pub coupon_display_info: PostCouponDisplayInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_display_info: ::std::option::Option<PostCouponDisplayInfo>,
     /// 事件通知配置
     ///
-    /// **Required.**
-    pub notify_config: PostNotifyConfig,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_config: ::std::option::Option<PostNotifyConfig>,
     /// 可用门店范围
     ///
-    /// **Required.**
-    pub store_scope: PostStoreScope,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub store_scope: ::std::option::Option<PostStoreScope>,
     /// 已发放次数
     ///
-    /// **Required.**
-    pub sent_count_info: PostSentCountInfo,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sent_count_info: ::std::option::Option<PostSentCountInfo>,
     /// 批次状态
     ///
-    /// **Required.**
-    pub state: PostStockState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostStockState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -1742,105 +1940,106 @@ pub struct PostStock {
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostStock {
-        product_coupon_id: required(0, "product_coupon_id"),
-        stock_id: required(1, "stock_id"),
+        product_coupon_id: optional(0, "product_coupon_id"),
+        stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
-        coupon_code_mode: required(3, "coupon_code_mode"),
+        coupon_code_mode: optional(3, "coupon_code_mode"),
         coupon_code_count_info: optional(4, "coupon_code_count_info"),
-        stock_send_rule: required(5, "stock_send_rule"),
+        stock_send_rule: optional(5, "stock_send_rule"),
         single_usage_rule: optional(6, "single_usage_rule"),
         sequential_usage_rule: optional(7, "sequential_usage_rule"),
-        usage_rule_display_info: required(8, "usage_rule_display_info"),
-        coupon_display_info: required(9, "coupon_display_info"),
-        notify_config: required(10, "notify_config"),
-        store_scope: required(11, "store_scope"),
-        sent_count_info: required(12, "sent_count_info"),
-        state: required(13, "state"),
+        usage_rule_display_info: optional(8, "usage_rule_display_info"),
+        coupon_display_info: optional(9, "coupon_display_info"),
+        notify_config: optional(10, "notify_config"),
+        store_scope: optional(11, "store_scope"),
+        sent_count_info: optional(12, "sent_count_info"),
+        state: optional(13, "state"),
         deactivate_request_no: optional(14, "deactivate_request_no"),
         deactivate_time: optional(15, "deactivate_time"),
         deactivate_reason: optional(16, "deactivate_reason"),
-        brand_id: required(17, "brand_id"),
+        brand_id: optional(17, "brand_id"),
+        ..extra
     }
 }
 
 impl PostStock {
-    /// Creates a value from its required fields (`product_coupon_id`, `stock_id`, `coupon_code_mode`, `stock_send_rule`, `usage_rule_display_info`, `coupon_display_info`, `notify_config`, `store_scope`, `sent_count_info`, `state`, `brand_id`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-        coupon_code_mode: PostCouponCodeMode,
-        stock_send_rule: PostStockSendRule,
-        usage_rule_display_info: PostUsageRuleDisplayInfo,
-        coupon_display_info: PostCouponDisplayInfo,
-        notify_config: PostNotifyConfig,
-        store_scope: PostStoreScope,
-        sent_count_info: PostSentCountInfo,
-        state: PostStockState,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostStock {
-            product_coupon_id: product_coupon_id.into(),
-            stock_id: stock_id.into(),
+            product_coupon_id: ::std::option::Option::None,
+            stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
-            coupon_code_mode,
+            coupon_code_mode: ::std::option::Option::None,
             coupon_code_count_info: ::std::option::Option::None,
-            stock_send_rule,
+            stock_send_rule: ::std::option::Option::None,
             single_usage_rule: ::std::option::Option::None,
             sequential_usage_rule: ::std::option::Option::None,
-            usage_rule_display_info,
-            coupon_display_info,
-            notify_config,
-            store_scope,
-            sent_count_info,
-            state,
+            usage_rule_display_info: ::std::option::Option::None,
+            coupon_display_info: ::std::option::Option::None,
+            notify_config: ::std::option::Option::None,
+            store_scope: ::std::option::Option::None,
+            sent_count_info: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             deactivate_request_no: ::std::option::Option::None,
             deactivate_time: ::std::option::Option::None,
             deactivate_reason: ::std::option::Option::None,
-            brand_id: brand_id.into(),
+            brand_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 退券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 用户商品券Code
     ///
-    /// **Required.**
-    pub coupon_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 用户商品券状态
     ///
-    /// **Required.**
-    pub coupon_state: PostCouponState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_state: ::std::option::Option<PostCouponState>,
     /// 有效期开始时间
     ///
-    /// **Required.**
-    pub valid_begin_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub valid_begin_time: ::std::option::Option<::std::string::String>,
     /// 有效期结束时间
     ///
-    /// **Required.**
-    pub valid_end_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub valid_end_time: ::std::option::Option<::std::string::String>,
     /// 领券时间
     ///
-    /// **Required.**
-    pub receive_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receive_time: ::std::option::Option<::std::string::String>,
     /// 发券请求单号
     ///
-    /// **Required.**
-    pub send_request_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub send_request_no: ::std::option::Option<::std::string::String>,
     /// 发券渠道
     ///
-    /// **Required.**
-    pub send_channel: PostSendChannel,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub send_channel: ::std::option::Option<PostSendChannel>,
     /// 确认请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_request_no: ::std::option::Option<::std::string::String>,
@@ -1864,12 +2063,14 @@ pub struct PostResponse {
     pub sequential_usage_detail: ::std::option::Option<PostSequentialUsageDetail>,
     /// 商品券信息
     ///
-    /// **Required.**
-    pub product_coupon: PostProductCoupon,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub product_coupon: ::std::option::Option<PostProductCoupon>,
     /// 批次信息
     ///
-    /// **Required.**
-    pub stock: PostStock,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock: ::std::option::Option<PostStock>,
     /// 自定义附加信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -1878,19 +2079,24 @@ pub struct PostResponse {
     pub channel_custom_info: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// **Required.**
-    pub brand_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub brand_id: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        coupon_code: required(0, "coupon_code"),
-        coupon_state: required(1, "coupon_state"),
-        valid_begin_time: required(2, "valid_begin_time"),
-        valid_end_time: required(3, "valid_end_time"),
-        receive_time: required(4, "receive_time"),
-        send_request_no: required(5, "send_request_no"),
-        send_channel: required(6, "send_channel"),
+        coupon_code: optional(0, "coupon_code"),
+        coupon_state: optional(1, "coupon_state"),
+        valid_begin_time: optional(2, "valid_begin_time"),
+        valid_end_time: optional(3, "valid_end_time"),
+        receive_time: optional(4, "receive_time"),
+        send_request_no: optional(5, "send_request_no"),
+        send_channel: optional(6, "send_channel"),
         confirm_request_no: optional(7, "confirm_request_no"),
         confirm_time: optional(8, "confirm_time"),
         deactivate_request_no: optional(9, "deactivate_request_no"),
@@ -1898,37 +2104,26 @@ pub struct PostResponse {
         deactivate_reason: optional(11, "deactivate_reason"),
         single_usage_detail: optional(12, "single_usage_detail"),
         sequential_usage_detail: optional(13, "sequential_usage_detail"),
-        product_coupon: required(14, "product_coupon"),
-        stock: required(15, "stock"),
+        product_coupon: optional(14, "product_coupon"),
+        stock: optional(15, "stock"),
         attach: optional(16, "attach"),
         channel_custom_info: optional(17, "channel_custom_info"),
-        brand_id: required(18, "brand_id"),
+        brand_id: optional(18, "brand_id"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`coupon_code`, `coupon_state`, `valid_begin_time`, `valid_end_time`, `receive_time`, `send_request_no`, `send_channel`, `product_coupon`, `stock`, `brand_id`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        coupon_code: impl ::std::convert::Into<::std::string::String>,
-        coupon_state: PostCouponState,
-        valid_begin_time: impl ::std::convert::Into<::std::string::String>,
-        valid_end_time: impl ::std::convert::Into<::std::string::String>,
-        receive_time: impl ::std::convert::Into<::std::string::String>,
-        send_request_no: impl ::std::convert::Into<::std::string::String>,
-        send_channel: PostSendChannel,
-        product_coupon: PostProductCoupon,
-        stock: PostStock,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            coupon_code: coupon_code.into(),
-            coupon_state,
-            valid_begin_time: valid_begin_time.into(),
-            valid_end_time: valid_end_time.into(),
-            receive_time: receive_time.into(),
-            send_request_no: send_request_no.into(),
-            send_channel,
+            coupon_code: ::std::option::Option::None,
+            coupon_state: ::std::option::Option::None,
+            valid_begin_time: ::std::option::Option::None,
+            valid_end_time: ::std::option::Option::None,
+            receive_time: ::std::option::Option::None,
+            send_request_no: ::std::option::Option::None,
+            send_channel: ::std::option::Option::None,
             confirm_request_no: ::std::option::Option::None,
             confirm_time: ::std::option::Option::None,
             deactivate_request_no: ::std::option::Option::None,
@@ -1936,11 +2131,12 @@ impl PostResponse {
             deactivate_reason: ::std::option::Option::None,
             single_usage_detail: ::std::option::Option::None,
             sequential_usage_detail: ::std::option::Option::None,
-            product_coupon,
-            stock,
+            product_coupon: ::std::option::Option::None,
+            stock: ::std::option::Option::None,
             attach: ::std::option::Option::None,
             channel_custom_info: ::std::option::Option::None,
-            brand_id: brand_id.into(),
+            brand_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -9,10 +9,10 @@
 pub struct GetQuery {
     /// 分页大小
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit: ::std::option::Option<f64>,
+    pub limit: ::std::option::Option<i64>,
     /// 分页开始位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub offset: ::std::option::Option<f64>,
+    pub offset: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -32,13 +32,13 @@ impl GetQuery {
     }
 
     /// Sets `limit`.
-    pub fn with_limit(mut self, limit: f64) -> Self {
+    pub fn with_limit(mut self, limit: i64) -> Self {
         self.limit = ::std::option::Option::Some(limit);
         self
     }
 
     /// Sets `offset`.
-    pub fn with_offset(mut self, offset: f64) -> Self {
+    pub fn with_offset(mut self, offset: i64) -> Self {
         self.offset = ::std::option::Option::Some(offset);
         self
     }
@@ -55,32 +55,39 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `estimated_deduct_amount` object.
 ///
 /// 扣费周期预计的扣费金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetEstimatedDeductAmount {
     /// 金额
     ///
-    /// **Required.**
-    pub total: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetEstimatedDeductAmount {
-        total: required(0, "total"),
+        total: optional(0, "total"),
         currency: optional(1, "currency"),
+        ..extra
     }
 }
 
 impl GetEstimatedDeductAmount {
-    /// Creates a value from its required fields (`total`).
-    pub fn new(total: f64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetEstimatedDeductAmount {
-            total,
+            total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -88,26 +95,30 @@ impl GetEstimatedDeductAmount {
 /// An item of `data`.
 ///
 /// 扣费周期列表，包括每个扣费周期项详情。
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDataItem {
     /// 保单的扣费周期编号
     ///
-    /// **Required.**
-    pub policy_period_id: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub policy_period_id: ::std::option::Option<i64>,
     /// 扣费周期预计的扣费的日期
     ///
-    /// **Required.**
-    pub estimated_deduct_date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
     /// 扣费周期预计的扣费金额
     ///
-    /// **Required.**
-    pub estimated_deduct_amount: GetEstimatedDeductAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub estimated_deduct_amount: ::std::option::Option<GetEstimatedDeductAmount>,
     /// 扣费周期预约状态
     ///
-    /// **Required.**
-    pub policy_period_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub policy_period_state: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scheduled_amount: ::std::option::Option<GetEstimatedDeductAmount>,
@@ -117,42 +128,43 @@ pub struct GetDataItem {
     /// 实际扣费的日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDataItem {
-        policy_period_id: required(0, "policy_period_id"),
-        estimated_deduct_date: required(1, "estimated_deduct_date"),
-        estimated_deduct_amount: required(2, "estimated_deduct_amount"),
-        policy_period_state: required(3, "policy_period_state"),
+        policy_period_id: optional(0, "policy_period_id"),
+        estimated_deduct_date: optional(1, "estimated_deduct_date"),
+        estimated_deduct_amount: optional(2, "estimated_deduct_amount"),
+        policy_period_state: optional(3, "policy_period_state"),
         scheduled_amount: optional(4, "scheduled_amount"),
         deduct_amount: optional(5, "deduct_amount"),
         deduct_date: optional(6, "deduct_date"),
+        ..extra
     }
 }
 
 impl GetDataItem {
-    /// Creates a value from its required fields (`policy_period_id`, `estimated_deduct_date`, `estimated_deduct_amount`, `policy_period_state`).
-    pub fn new(
-        policy_period_id: f64,
-        estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-        estimated_deduct_amount: GetEstimatedDeductAmount,
-        policy_period_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDataItem {
-            policy_period_id,
-            estimated_deduct_date: estimated_deduct_date.into(),
-            estimated_deduct_amount,
-            policy_period_state: policy_period_state.into(),
+            policy_period_id: ::std::option::Option::None,
+            estimated_deduct_date: ::std::option::Option::None,
+            estimated_deduct_amount: ::std::option::Option::None,
+            policy_period_state: ::std::option::Option::None,
             scheduled_amount: ::std::option::Option::None,
             deduct_amount: ::std::option::Option::None,
             deduct_date: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 保险商户查询保险扣费周期列表 (`GET /v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
@@ -161,34 +173,42 @@ pub struct GetResponse {
     pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
     /// 分页大小
     ///
-    /// **Required.**
-    pub limit: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
     /// 分页开始位置
     ///
-    /// **Required.**
-    pub offset: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub offset: ::std::option::Option<i64>,
     /// 扣费周期总条数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_count: ::std::option::Option<f64>,
+    pub total_count: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
         data: optional(0, "data"),
-        limit: required(1, "limit"),
-        offset: required(2, "offset"),
+        limit: optional(1, "limit"),
+        offset: optional(2, "offset"),
         total_count: optional(3, "total_count"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`limit`, `offset`).
-    pub fn new(limit: f64, offset: f64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
             data: ::std::option::Option::None,
-            limit,
-            offset,
+            limit: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

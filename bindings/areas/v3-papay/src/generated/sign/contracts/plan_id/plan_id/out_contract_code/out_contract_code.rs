@@ -5,41 +5,46 @@
 /// The `contract_terminate_info` object.
 ///
 /// 协议解约信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetContractTerminateInfo {
     /// 协议解约方式
     ///
-    /// **Required.**
-    pub contract_termination_mode: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_termination_mode: ::std::option::Option<::std::string::String>,
     /// 协议解约时间
     ///
-    /// **Required.**
-    pub contract_terminated_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_terminated_time: ::std::option::Option<::std::string::String>,
     /// 解约备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_termination_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetContractTerminateInfo {
-        contract_termination_mode: required(0, "contract_termination_mode"),
-        contract_terminated_time: required(1, "contract_terminated_time"),
+        contract_termination_mode: optional(0, "contract_termination_mode"),
+        contract_terminated_time: optional(1, "contract_terminated_time"),
         contract_termination_remark: optional(2, "contract_termination_remark"),
+        ..extra
     }
 }
 
 impl GetContractTerminateInfo {
-    /// Creates a value from its required fields (`contract_termination_mode`, `contract_terminated_time`).
-    pub fn new(
-        contract_termination_mode: impl ::std::convert::Into<::std::string::String>,
-        contract_terminated_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetContractTerminateInfo {
-            contract_termination_mode: contract_termination_mode.into(),
-            contract_terminated_time: contract_terminated_time.into(),
+            contract_termination_mode: ::std::option::Option::None,
+            contract_terminated_time: ::std::option::Option::None,
             contract_termination_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -47,32 +52,39 @@ impl GetContractTerminateInfo {
 /// The `estimated_deduct_amount` object.
 ///
 /// 预计的扣费金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetEstimatedDeductAmount {
     /// 金额
     ///
-    /// **Required.**
-    pub total: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetEstimatedDeductAmount {
-        total: required(0, "total"),
+        total: optional(0, "total"),
         currency: optional(1, "currency"),
+        ..extra
     }
 }
 
 impl GetEstimatedDeductAmount {
-    /// Creates a value from its required fields (`total`).
-    pub fn new(total: f64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetEstimatedDeductAmount {
-            total,
+            total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -80,22 +92,25 @@ impl GetEstimatedDeductAmount {
 /// The `deduct_schedule` object.
 ///
 /// 预约扣费场景的预约信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDeductSchedule {
     /// 预计扣费的日期
     ///
-    /// **Required.**
-    pub estimated_deduct_date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
     /// 预计的扣费金额
     ///
-    /// **Required.**
-    pub estimated_deduct_amount: GetEstimatedDeductAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub estimated_deduct_amount: ::std::option::Option<GetEstimatedDeductAmount>,
     /// 扣费预约状态
     ///
-    /// **Required.**
-    pub schedule_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub schedule_state: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scheduled_amount: ::std::option::Option<GetEstimatedDeductAmount>,
@@ -105,70 +120,79 @@ pub struct GetDeductSchedule {
     /// 实际扣费的日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDeductSchedule {
-        estimated_deduct_date: required(0, "estimated_deduct_date"),
-        estimated_deduct_amount: required(1, "estimated_deduct_amount"),
-        schedule_state: required(2, "schedule_state"),
+        estimated_deduct_date: optional(0, "estimated_deduct_date"),
+        estimated_deduct_amount: optional(1, "estimated_deduct_amount"),
+        schedule_state: optional(2, "schedule_state"),
         scheduled_amount: optional(3, "scheduled_amount"),
         deduct_amount: optional(4, "deduct_amount"),
         deduct_date: optional(5, "deduct_date"),
+        ..extra
     }
 }
 
 impl GetDeductSchedule {
-    /// Creates a value from its required fields (`estimated_deduct_date`, `estimated_deduct_amount`, `schedule_state`).
-    pub fn new(
-        estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-        estimated_deduct_amount: GetEstimatedDeductAmount,
-        schedule_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDeductSchedule {
-            estimated_deduct_date: estimated_deduct_date.into(),
-            estimated_deduct_amount,
-            schedule_state: schedule_state.into(),
+            estimated_deduct_date: ::std::option::Option::None,
+            estimated_deduct_amount: ::std::option::Option::None,
+            schedule_state: ::std::option::Option::None,
             scheduled_amount: ::std::option::Option::None,
             deduct_amount: ::std::option::Option::None,
             deduct_date: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 通过商户协议号查询委托代扣签约协议 (`GET /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议ID
     ///
-    /// **Required.**
-    pub contract_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_id: ::std::option::Option<::std::string::String>,
     /// 商户AppID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     ///
-    /// **Required.**
-    pub plan_id: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<i64>,
     /// 商户签约协议号
     ///
-    /// **Required.**
-    pub out_contract_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 用户账户展示名称
     ///
-    /// **Required.**
-    pub contract_display_account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_display_account: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议状态
     ///
-    /// **Required.**
-    pub contract_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_state: ::std::option::Option<::std::string::String>,
     /// 协议签署时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_signed_time: ::std::option::Option<::std::string::String>,
@@ -177,8 +201,9 @@ pub struct GetResponse {
     pub contract_expired_time: ::std::option::Option<::std::string::String>,
     /// 用户OpenID
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 协议解约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_terminate_info: ::std::option::Option<GetContractTerminateInfo>,
@@ -188,53 +213,49 @@ pub struct GetResponse {
     /// 预约扣费场景的预约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_schedule: ::std::option::Option<GetDeductSchedule>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        mchid: required(0, "mchid"),
-        contract_id: required(1, "contract_id"),
-        appid: required(2, "appid"),
-        plan_id: required(3, "plan_id"),
-        out_contract_code: required(4, "out_contract_code"),
-        contract_display_account: required(5, "contract_display_account"),
-        contract_state: required(6, "contract_state"),
+        mchid: optional(0, "mchid"),
+        contract_id: optional(1, "contract_id"),
+        appid: optional(2, "appid"),
+        plan_id: optional(3, "plan_id"),
+        out_contract_code: optional(4, "out_contract_code"),
+        contract_display_account: optional(5, "contract_display_account"),
+        contract_state: optional(6, "contract_state"),
         contract_signed_time: optional(7, "contract_signed_time"),
         contract_expired_time: optional(8, "contract_expired_time"),
-        openid: required(9, "openid"),
+        openid: optional(9, "openid"),
         contract_terminate_info: optional(10, "contract_terminate_info"),
         out_user_code: optional(11, "out_user_code"),
         deduct_schedule: optional(12, "deduct_schedule"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`mchid`, `contract_id`, `appid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_state`, `openid`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        plan_id: f64,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        contract_display_account: impl ::std::convert::Into<::std::string::String>,
-        contract_state: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            mchid: mchid.into(),
-            contract_id: contract_id.into(),
-            appid: appid.into(),
-            plan_id,
-            out_contract_code: out_contract_code.into(),
-            contract_display_account: contract_display_account.into(),
-            contract_state: contract_state.into(),
+            mchid: ::std::option::Option::None,
+            contract_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            plan_id: ::std::option::Option::None,
+            out_contract_code: ::std::option::Option::None,
+            contract_display_account: ::std::option::Option::None,
+            contract_state: ::std::option::Option::None,
             contract_signed_time: ::std::option::Option::None,
             contract_expired_time: ::std::option::Option::None,
-            openid: openid.into(),
+            openid: ::std::option::Option::None,
             contract_terminate_info: ::std::option::Option::None,
             out_user_code: ::std::option::Option::None,
             deduct_schedule: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -3,64 +3,76 @@
 //! Operations on `/v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`.
 
 /// The response of 商家明细单号查询明细单 (`GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 商家批次单号
     ///
-    /// **Required.**
-    pub out_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 微信支付批次单号
     ///
-    /// **Required.**
-    pub batch_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_id: ::std::option::Option<::std::string::String>,
     /// 商户的appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 商家明细单号
     ///
-    /// **Required.**
-    pub out_detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 微信支付明细单号
     ///
-    /// **Required.**
-    pub detail_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_id: ::std::option::Option<::std::string::String>,
     /// 明细状态
     ///
-    /// **Required.**
-    pub detail_status: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_status: ::std::option::Option<::std::string::String>,
     /// 转账金额
     ///
-    /// **Required.**
-    pub transfer_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_amount: ::std::option::Option<i64>,
     /// 转账备注
     ///
-    /// **Required.**
-    pub transfer_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 明细失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// 收款用户openid
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 收款用户姓名
     ///
-    /// **Required.**
-    pub username: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub username: ::std::option::Option<::std::string::String>,
     /// 转账发起时间
     ///
-    /// **Required.**
-    pub initiate_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub initiate_time: ::std::option::Option<::std::string::String>,
     /// 明细更新时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
     /// 收款账户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account_type: ::std::option::Option<::std::string::String>,
@@ -70,65 +82,57 @@ pub struct GetResponse {
     /// 银行卡尾号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_card_number_tail: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        sp_mchid: required(0, "sp_mchid"),
-        out_batch_no: required(1, "out_batch_no"),
-        batch_id: required(2, "batch_id"),
+        sp_mchid: optional(0, "sp_mchid"),
+        out_batch_no: optional(1, "out_batch_no"),
+        batch_id: optional(2, "batch_id"),
         appid: optional(3, "appid"),
-        out_detail_no: required(4, "out_detail_no"),
-        detail_id: required(5, "detail_id"),
-        detail_status: required(6, "detail_status"),
-        transfer_amount: required(7, "transfer_amount"),
-        transfer_remark: required(8, "transfer_remark"),
+        out_detail_no: optional(4, "out_detail_no"),
+        detail_id: optional(5, "detail_id"),
+        detail_status: optional(6, "detail_status"),
+        transfer_amount: optional(7, "transfer_amount"),
+        transfer_remark: optional(8, "transfer_remark"),
         fail_reason: optional(9, "fail_reason"),
-        openid: required(10, "openid"),
-        username: required(11, "username"),
-        initiate_time: required(12, "initiate_time"),
-        update_time: required(13, "update_time"),
+        openid: optional(10, "openid"),
+        username: optional(11, "username"),
+        initiate_time: optional(12, "initiate_time"),
+        update_time: optional(13, "update_time"),
         account_type: optional(14, "account_type"),
         bank_name: optional(15, "bank_name"),
         bank_card_number_tail: optional(16, "bank_card_number_tail"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`sp_mchid`, `out_batch_no`, `batch_id`, `out_detail_no`, `detail_id`, `detail_status`, `transfer_amount`, `transfer_remark`, `openid`, `username`, `initiate_time`, `update_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        detail_id: impl ::std::convert::Into<::std::string::String>,
-        detail_status: impl ::std::convert::Into<::std::string::String>,
-        transfer_amount: i64,
-        transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        username: impl ::std::convert::Into<::std::string::String>,
-        initiate_time: impl ::std::convert::Into<::std::string::String>,
-        update_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            sp_mchid: sp_mchid.into(),
-            out_batch_no: out_batch_no.into(),
-            batch_id: batch_id.into(),
+            sp_mchid: ::std::option::Option::None,
+            out_batch_no: ::std::option::Option::None,
+            batch_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
-            out_detail_no: out_detail_no.into(),
-            detail_id: detail_id.into(),
-            detail_status: detail_status.into(),
-            transfer_amount,
-            transfer_remark: transfer_remark.into(),
+            out_detail_no: ::std::option::Option::None,
+            detail_id: ::std::option::Option::None,
+            detail_status: ::std::option::Option::None,
+            transfer_amount: ::std::option::Option::None,
+            transfer_remark: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
-            openid: openid.into(),
-            username: username.into(),
-            initiate_time: initiate_time.into(),
-            update_time: update_time.into(),
+            openid: ::std::option::Option::None,
+            username: ::std::option::Option::None,
+            initiate_time: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
             account_type: ::std::option::Option::None,
             bank_name: ::std::option::Option::None,
             bank_card_number_tail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -61,7 +61,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 请求撤销保险理赔 (`POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}/cancel`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
@@ -70,46 +70,51 @@ pub struct PostResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户单号
     ///
-    /// **Required.**
-    pub out_bill_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 微信支付转账单号
     ///
-    /// **Required.**
-    pub bill_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub bill_id: ::std::option::Option<::std::string::String>,
     /// 赔付状态
     ///
-    /// **Required.**
-    pub state: PostState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<PostState>,
     /// 撤销受理时间
     ///
-    /// **Required.**
-    pub cancel_accept_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cancel_accept_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         sub_mchid: optional(0, "sub_mchid"),
-        out_bill_no: required(1, "out_bill_no"),
-        bill_id: required(2, "bill_id"),
-        state: required(3, "state"),
-        cancel_accept_time: required(4, "cancel_accept_time"),
+        out_bill_no: optional(1, "out_bill_no"),
+        bill_id: optional(2, "bill_id"),
+        state: optional(3, "state"),
+        cancel_accept_time: optional(4, "cancel_accept_time"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`out_bill_no`, `bill_id`, `state`, `cancel_accept_time`).
-    pub fn new(
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        bill_id: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
-        cancel_accept_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
             sub_mchid: ::std::option::Option::None,
-            out_bill_no: out_bill_no.into(),
-            bill_id: bill_id.into(),
-            state,
-            cancel_accept_time: cancel_accept_time.into(),
+            out_bill_no: ::std::option::Option::None,
+            bill_id: ::std::option::Option::None,
+            state: ::std::option::Option::None,
+            cancel_accept_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

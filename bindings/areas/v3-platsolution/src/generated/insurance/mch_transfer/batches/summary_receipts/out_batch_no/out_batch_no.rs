@@ -49,26 +49,30 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 查询商家转账批次电子回单 (`GET /v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商家转账批次单号
     ///
-    /// **Required.**
-    pub batch_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_id: ::std::option::Option<::std::string::String>,
     /// 商家批次单号
     ///
-    /// **Required.**
-    pub out_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 电子回单状态
     ///
-    /// **Required.**
-    pub receipt_state: GetReceiptState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receipt_state: ::std::option::Option<GetReceiptState>,
     /// 电子回单文件的hash方法
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_type: ::std::option::Option<::std::string::String>,
@@ -78,36 +82,37 @@ pub struct GetResponse {
     /// 电子回单文件的下载地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub download_url: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        batch_id: required(0, "batch_id"),
-        out_batch_no: required(1, "out_batch_no"),
-        sub_mchid: required(2, "sub_mchid"),
-        receipt_state: required(3, "receipt_state"),
+        batch_id: optional(0, "batch_id"),
+        out_batch_no: optional(1, "out_batch_no"),
+        sub_mchid: optional(2, "sub_mchid"),
+        receipt_state: optional(3, "receipt_state"),
         hash_type: optional(4, "hash_type"),
         hash_value: optional(5, "hash_value"),
         download_url: optional(6, "download_url"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`batch_id`, `out_batch_no`, `sub_mchid`, `receipt_state`).
-    pub fn new(
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        receipt_state: GetReceiptState,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            batch_id: batch_id.into(),
-            out_batch_no: out_batch_no.into(),
-            sub_mchid: sub_mchid.into(),
-            receipt_state,
+            batch_id: ::std::option::Option::None,
+            out_batch_no: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
+            receipt_state: ::std::option::Option::None,
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
             download_url: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -3,119 +3,123 @@
 //! Operations on `/v3/transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.
 
 /// The response of 微信明细单号查询明细单 (`GET /v3/transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 商家批次单号
     ///
-    /// **Required.**
-    pub out_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 微信批次单号
     ///
-    /// **Required.**
-    pub batch_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_id: ::std::option::Option<::std::string::String>,
     /// 直连商户的appid
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 商家明细单号
     ///
-    /// **Required.**
-    pub out_detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 微信明细单号
     ///
-    /// **Required.**
-    pub detail_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_id: ::std::option::Option<::std::string::String>,
     /// 明细状态
     ///
-    /// **Required.**
-    pub detail_status: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_status: ::std::option::Option<::std::string::String>,
     /// 转账金额
     ///
-    /// **Required.**
-    pub transfer_amount: i64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_amount: ::std::option::Option<i64>,
     /// 转账备注
     ///
-    /// **Required.**
-    pub transfer_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 明细失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// 用户在直连商户应用下的用户标示
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 收款用户姓名
     ///
-    /// **Required.**
-    pub user_name: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_name: ::std::option::Option<::std::string::String>,
     /// 转账发起时间
     ///
-    /// **Required.**
-    pub initiate_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub initiate_time: ::std::option::Option<::std::string::String>,
     /// 明细更新时间
     ///
-    /// **Required.**
-    pub update_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub update_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        mchid: required(0, "mchid"),
-        out_batch_no: required(1, "out_batch_no"),
-        batch_id: required(2, "batch_id"),
-        appid: required(3, "appid"),
-        out_detail_no: required(4, "out_detail_no"),
-        detail_id: required(5, "detail_id"),
-        detail_status: required(6, "detail_status"),
-        transfer_amount: required(7, "transfer_amount"),
-        transfer_remark: required(8, "transfer_remark"),
+        mchid: optional(0, "mchid"),
+        out_batch_no: optional(1, "out_batch_no"),
+        batch_id: optional(2, "batch_id"),
+        appid: optional(3, "appid"),
+        out_detail_no: optional(4, "out_detail_no"),
+        detail_id: optional(5, "detail_id"),
+        detail_status: optional(6, "detail_status"),
+        transfer_amount: optional(7, "transfer_amount"),
+        transfer_remark: optional(8, "transfer_remark"),
         fail_reason: optional(9, "fail_reason"),
-        openid: required(10, "openid"),
-        user_name: required(11, "user_name"),
-        initiate_time: required(12, "initiate_time"),
-        update_time: required(13, "update_time"),
+        openid: optional(10, "openid"),
+        user_name: optional(11, "user_name"),
+        initiate_time: optional(12, "initiate_time"),
+        update_time: optional(13, "update_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`mchid`, `out_batch_no`, `batch_id`, `appid`, `out_detail_no`, `detail_id`, `detail_status`, `transfer_amount`, `transfer_remark`, `openid`, `user_name`, `initiate_time`, `update_time`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        detail_id: impl ::std::convert::Into<::std::string::String>,
-        detail_status: impl ::std::convert::Into<::std::string::String>,
-        transfer_amount: i64,
-        transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        user_name: impl ::std::convert::Into<::std::string::String>,
-        initiate_time: impl ::std::convert::Into<::std::string::String>,
-        update_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            mchid: mchid.into(),
-            out_batch_no: out_batch_no.into(),
-            batch_id: batch_id.into(),
-            appid: appid.into(),
-            out_detail_no: out_detail_no.into(),
-            detail_id: detail_id.into(),
-            detail_status: detail_status.into(),
-            transfer_amount,
-            transfer_remark: transfer_remark.into(),
+            mchid: ::std::option::Option::None,
+            out_batch_no: ::std::option::Option::None,
+            batch_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            out_detail_no: ::std::option::Option::None,
+            detail_id: ::std::option::Option::None,
+            detail_status: ::std::option::Option::None,
+            transfer_amount: ::std::option::Option::None,
+            transfer_remark: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
-            openid: openid.into(),
-            user_name: user_name.into(),
-            initiate_time: initiate_time.into(),
-            update_time: update_time.into(),
+            openid: ::std::option::Option::None,
+            user_name: ::std::option::Option::None,
+            initiate_time: ::std::option::Option::None,
+            update_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

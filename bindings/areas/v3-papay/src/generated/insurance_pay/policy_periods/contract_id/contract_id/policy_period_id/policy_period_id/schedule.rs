@@ -12,7 +12,7 @@ pub struct PostScheduledAmount {
     /// 金额
     ///
     /// **Required.**
-    pub total: f64,
+    pub total: i64,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -27,7 +27,7 @@ pub struct PostScheduledAmount {
 
 impl PostScheduledAmount {
     /// Creates a value from its required fields (`total`).
-    pub fn new(total: f64) -> Self {
+    pub fn new(total: i64) -> Self {
         PostScheduledAmount {
             total,
             currency: ::std::option::Option::None,
@@ -90,49 +90,58 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// The `scheduled_amount` object.
 ///
 /// 已预约的扣费金额信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponseScheduledAmount {
     /// 金额
     ///
-    /// **Required.**
-    pub total: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponseScheduledAmount {
-        total: required(0, "total"),
+        total: optional(0, "total"),
         currency: optional(1, "currency"),
+        ..extra
     }
 }
 
 impl PostResponseScheduledAmount {
-    /// Creates a value from its required fields (`total`).
-    pub fn new(total: f64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponseScheduledAmount {
-            total,
+            total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 保险商户预约保险自动续费 (`POST /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 保单的扣费周期编号
     ///
-    /// **Required.**
-    pub policy_period_id: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub policy_period_id: ::std::option::Option<i64>,
     /// 当前扣费周期的状态
     ///
-    /// **Required.**
-    pub policy_period_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub policy_period_state: ::std::option::Option<::std::string::String>,
     /// 可扣费开始日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_start_date: ::std::option::Option<::std::string::String>,
@@ -148,34 +157,37 @@ pub struct PostResponse {
     /// 实际扣费的日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        policy_period_id: required(0, "policy_period_id"),
-        policy_period_state: required(1, "policy_period_state"),
+        policy_period_id: optional(0, "policy_period_id"),
+        policy_period_state: optional(1, "policy_period_state"),
         deduct_start_date: optional(2, "deduct_start_date"),
         deduct_end_date: optional(3, "deduct_end_date"),
         scheduled_amount: optional(4, "scheduled_amount"),
         deduct_amount: optional(5, "deduct_amount"),
         deduct_date: optional(6, "deduct_date"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`policy_period_id`, `policy_period_state`).
-    pub fn new(
-        policy_period_id: f64,
-        policy_period_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            policy_period_id,
-            policy_period_state: policy_period_state.into(),
+            policy_period_id: ::std::option::Option::None,
+            policy_period_state: ::std::option::Option::None,
             deduct_start_date: ::std::option::Option::None,
             deduct_end_date: ::std::option::Option::None,
             scheduled_amount: ::std::option::Option::None,
             deduct_amount: ::std::option::Option::None,
             deduct_date: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -12,7 +12,7 @@ pub struct PostEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
-    pub total: f64,
+    pub total: i64,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -27,7 +27,7 @@ pub struct PostEstimatedDeductAmount {
 
 impl PostEstimatedDeductAmount {
     /// Creates a value from its required fields (`total`).
-    pub fn new(total: f64) -> Self {
+    pub fn new(total: i64) -> Self {
         PostEstimatedDeductAmount {
             total,
             currency: ::std::option::Option::None,
@@ -54,7 +54,7 @@ pub struct PostPolicyPeriodsItem {
     /// 保险扣费周期编号
     ///
     /// **Required.**
-    pub policy_period_id: f64,
+    pub policy_period_id: i64,
     /// 预计扣费的日期
     ///
     /// **Required.**
@@ -76,7 +76,7 @@ pub struct PostPolicyPeriodsItem {
 impl PostPolicyPeriodsItem {
     /// Creates a value from its required fields (`policy_period_id`, `estimated_deduct_date`, `estimated_deduct_amount`).
     pub fn new(
-        policy_period_id: f64,
+        policy_period_id: i64,
         estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
         estimated_deduct_amount: PostEstimatedDeductAmount,
     ) -> Self {

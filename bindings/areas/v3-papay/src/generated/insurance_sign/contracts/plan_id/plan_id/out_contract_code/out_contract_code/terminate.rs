@@ -71,77 +71,88 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// The `contract_terminate_info` object.
 ///
 /// 协议解约信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostContractTerminateInfo {
     /// 协议解约方式
     ///
-    /// **Required.**
-    pub contract_termination_mode: PostContractTerminationMode,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_termination_mode: ::std::option::Option<PostContractTerminationMode>,
     /// 协议解约时间
     ///
-    /// **Required.**
-    pub contract_terminated_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_terminated_time: ::std::option::Option<::std::string::String>,
     /// 解约备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_termination_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostContractTerminateInfo {
-        contract_termination_mode: required(0, "contract_termination_mode"),
-        contract_terminated_time: required(1, "contract_terminated_time"),
+        contract_termination_mode: optional(0, "contract_termination_mode"),
+        contract_terminated_time: optional(1, "contract_terminated_time"),
         contract_termination_remark: optional(2, "contract_termination_remark"),
+        ..extra
     }
 }
 
 impl PostContractTerminateInfo {
-    /// Creates a value from its required fields (`contract_termination_mode`, `contract_terminated_time`).
-    pub fn new(
-        contract_termination_mode: PostContractTerminationMode,
-        contract_terminated_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostContractTerminateInfo {
-            contract_termination_mode,
-            contract_terminated_time: contract_terminated_time.into(),
+            contract_termination_mode: ::std::option::Option::None,
+            contract_terminated_time: ::std::option::Option::None,
             contract_termination_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 保险商户通过商户协议号解除保险自动续费协议 (`POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 商户号
     ///
-    /// **Required.**
-    pub mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mchid: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议ID
     ///
-    /// **Required.**
-    pub contract_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_id: ::std::option::Option<::std::string::String>,
     /// 商户AppID
     ///
-    /// **Required.**
-    pub appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     ///
-    /// **Required.**
-    pub plan_id: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<i64>,
     /// 商户签约协议号
     ///
-    /// **Required.**
-    pub out_contract_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 被保人姓名
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub insured_display_name: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议状态
     ///
-    /// **Required.**
-    pub contract_state: PostContractState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_state: ::std::option::Option<PostContractState>,
     /// 协议签署时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_signed_time: ::std::option::Option<::std::string::String>,
@@ -153,54 +164,53 @@ pub struct PostResponse {
     pub contract_terminate_info: ::std::option::Option<PostContractTerminateInfo>,
     /// 用户OpenID
     ///
-    /// **Required.**
-    pub openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// 商户侧用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_user_code: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        mchid: required(0, "mchid"),
-        contract_id: required(1, "contract_id"),
-        appid: required(2, "appid"),
-        plan_id: required(3, "plan_id"),
-        out_contract_code: required(4, "out_contract_code"),
+        mchid: optional(0, "mchid"),
+        contract_id: optional(1, "contract_id"),
+        appid: optional(2, "appid"),
+        plan_id: optional(3, "plan_id"),
+        out_contract_code: optional(4, "out_contract_code"),
         insured_display_name: optional(5, "insured_display_name"),
-        contract_state: required(6, "contract_state"),
+        contract_state: optional(6, "contract_state"),
         contract_signed_time: optional(7, "contract_signed_time"),
         contract_expired_time: optional(8, "contract_expired_time"),
         contract_terminate_info: optional(9, "contract_terminate_info"),
-        openid: required(10, "openid"),
+        openid: optional(10, "openid"),
         out_user_code: optional(11, "out_user_code"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`mchid`, `contract_id`, `appid`, `plan_id`, `out_contract_code`, `contract_state`, `openid`).
-    pub fn new(
-        mchid: impl ::std::convert::Into<::std::string::String>,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-        plan_id: f64,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        contract_state: PostContractState,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            mchid: mchid.into(),
-            contract_id: contract_id.into(),
-            appid: appid.into(),
-            plan_id,
-            out_contract_code: out_contract_code.into(),
+            mchid: ::std::option::Option::None,
+            contract_id: ::std::option::Option::None,
+            appid: ::std::option::Option::None,
+            plan_id: ::std::option::Option::None,
+            out_contract_code: ::std::option::Option::None,
             insured_display_name: ::std::option::Option::None,
-            contract_state,
+            contract_state: ::std::option::Option::None,
             contract_signed_time: ::std::option::Option::None,
             contract_expired_time: ::std::option::Option::None,
             contract_terminate_info: ::std::option::Option::None,
-            openid: openid.into(),
+            openid: ::std::option::Option::None,
             out_user_code: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

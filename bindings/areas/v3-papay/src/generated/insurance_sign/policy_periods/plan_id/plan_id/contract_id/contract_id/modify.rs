@@ -12,7 +12,7 @@ pub struct PostEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
-    pub total: f64,
+    pub total: i64,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
@@ -27,7 +27,7 @@ pub struct PostEstimatedDeductAmount {
 
 impl PostEstimatedDeductAmount {
     /// Creates a value from its required fields (`total`).
-    pub fn new(total: f64) -> Self {
+    pub fn new(total: i64) -> Self {
         PostEstimatedDeductAmount {
             total,
             currency: ::std::option::Option::None,
@@ -54,7 +54,7 @@ pub struct PostPolicyPeriodsItem {
     /// 保险扣费周期编号
     ///
     /// **Required.**
-    pub policy_period_id: f64,
+    pub policy_period_id: i64,
     /// 预计扣费的日期
     ///
     /// **Required.**
@@ -76,7 +76,7 @@ pub struct PostPolicyPeriodsItem {
 impl PostPolicyPeriodsItem {
     /// Creates a value from its required fields (`policy_period_id`, `estimated_deduct_date`, `estimated_deduct_amount`).
     pub fn new(
-        policy_period_id: f64,
+        policy_period_id: i64,
         estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
         estimated_deduct_amount: PostEstimatedDeductAmount,
     ) -> Self {
@@ -147,32 +147,39 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// The `estimated_deduct_amount` object.
 ///
 /// 预计扣费金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponsePolicyPeriodsItemEstimatedDeductAmount {
     /// 金额
     ///
-    /// **Required.**
-    pub total: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponsePolicyPeriodsItemEstimatedDeductAmount {
-        total: required(0, "total"),
+        total: optional(0, "total"),
         currency: optional(1, "currency"),
+        ..extra
     }
 }
 
 impl PostResponsePolicyPeriodsItemEstimatedDeductAmount {
-    /// Creates a value from its required fields (`total`).
-    pub fn new(total: f64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponsePolicyPeriodsItemEstimatedDeductAmount {
-            total,
+            total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -180,43 +187,50 @@ impl PostResponsePolicyPeriodsItemEstimatedDeductAmount {
 /// An item of `policy_periods`.
 ///
 /// 最新的扣费周期列表
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponsePolicyPeriodsItem {
     /// 保险扣费周期编号
     ///
-    /// **Required.**
-    pub policy_period_id: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub policy_period_id: ::std::option::Option<i64>,
     /// 预计扣费的日期
     ///
-    /// **Required.**
-    pub estimated_deduct_date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
     /// 预计扣费金额
     ///
-    /// **Required.**
-    pub estimated_deduct_amount: PostResponsePolicyPeriodsItemEstimatedDeductAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub estimated_deduct_amount: ::std::option::Option<
+        PostResponsePolicyPeriodsItemEstimatedDeductAmount,
+    >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponsePolicyPeriodsItem {
-        policy_period_id: required(0, "policy_period_id"),
-        estimated_deduct_date: required(1, "estimated_deduct_date"),
-        estimated_deduct_amount: required(2, "estimated_deduct_amount"),
+        policy_period_id: optional(0, "policy_period_id"),
+        estimated_deduct_date: optional(1, "estimated_deduct_date"),
+        estimated_deduct_amount: optional(2, "estimated_deduct_amount"),
+        ..extra
     }
 }
 
 impl PostResponsePolicyPeriodsItem {
-    /// Creates a value from its required fields (`policy_period_id`, `estimated_deduct_date`, `estimated_deduct_amount`).
-    pub fn new(
-        policy_period_id: f64,
-        estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-        estimated_deduct_amount: PostResponsePolicyPeriodsItemEstimatedDeductAmount,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponsePolicyPeriodsItem {
-            policy_period_id,
-            estimated_deduct_date: estimated_deduct_date.into(),
-            estimated_deduct_amount,
+            policy_period_id: ::std::option::Option::None,
+            estimated_deduct_date: ::std::option::Option::None,
+            estimated_deduct_amount: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -234,12 +248,17 @@ pub struct PostResponse {
     /// 发生了取消预约的扣费计划项编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel_scheduled_policy_period_id: ::std::option::Option<i64>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
         policy_periods: optional(0, "policy_periods"),
         cancel_scheduled_policy_period_id: optional(1, "cancel_scheduled_policy_period_id"),
+        ..extra
     }
 }
 
@@ -249,6 +268,7 @@ impl PostResponse {
         PostResponse {
             policy_periods: ::std::option::Option::None,
             cancel_scheduled_policy_period_id: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

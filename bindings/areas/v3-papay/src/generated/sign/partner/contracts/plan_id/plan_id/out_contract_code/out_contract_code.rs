@@ -39,41 +39,46 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// The `contract_terminate_info` object.
 ///
 /// 协议解约信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetContractTerminateInfo {
     /// 协议解约方式
     ///
-    /// **Required.**
-    pub contract_termination_mode: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_termination_mode: ::std::option::Option<::std::string::String>,
     /// 协议解约时间
     ///
-    /// **Required.**
-    pub contract_terminated_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_terminated_time: ::std::option::Option<::std::string::String>,
     /// 解约备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_termination_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetContractTerminateInfo {
-        contract_termination_mode: required(0, "contract_termination_mode"),
-        contract_terminated_time: required(1, "contract_terminated_time"),
+        contract_termination_mode: optional(0, "contract_termination_mode"),
+        contract_terminated_time: optional(1, "contract_terminated_time"),
         contract_termination_remark: optional(2, "contract_termination_remark"),
+        ..extra
     }
 }
 
 impl GetContractTerminateInfo {
-    /// Creates a value from its required fields (`contract_termination_mode`, `contract_terminated_time`).
-    pub fn new(
-        contract_termination_mode: impl ::std::convert::Into<::std::string::String>,
-        contract_terminated_time: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetContractTerminateInfo {
-            contract_termination_mode: contract_termination_mode.into(),
-            contract_terminated_time: contract_terminated_time.into(),
+            contract_termination_mode: ::std::option::Option::None,
+            contract_terminated_time: ::std::option::Option::None,
             contract_termination_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -81,32 +86,39 @@ impl GetContractTerminateInfo {
 /// The `estimated_deduct_amount` object.
 ///
 /// 预计的扣费金额
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetEstimatedDeductAmount {
     /// 金额
     ///
-    /// **Required.**
-    pub total: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetEstimatedDeductAmount {
-        total: required(0, "total"),
+        total: optional(0, "total"),
         currency: optional(1, "currency"),
+        ..extra
     }
 }
 
 impl GetEstimatedDeductAmount {
-    /// Creates a value from its required fields (`total`).
-    pub fn new(total: f64) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetEstimatedDeductAmount {
-            total,
+            total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
@@ -114,22 +126,25 @@ impl GetEstimatedDeductAmount {
 /// The `deduct_schedule` object.
 ///
 /// 预约扣费场景的预约信息
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetDeductSchedule {
     /// 预计扣费的日期
     ///
-    /// **Required.**
-    pub estimated_deduct_date: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
     /// 预计的扣费金额
     ///
-    /// **Required.**
-    pub estimated_deduct_amount: GetEstimatedDeductAmount,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub estimated_deduct_amount: ::std::option::Option<GetEstimatedDeductAmount>,
     /// 扣费预约状态
     ///
-    /// **Required.**
-    pub schedule_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub schedule_state: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scheduled_amount: ::std::option::Option<GetEstimatedDeductAmount>,
@@ -139,77 +154,87 @@ pub struct GetDeductSchedule {
     /// 实际扣费的日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetDeductSchedule {
-        estimated_deduct_date: required(0, "estimated_deduct_date"),
-        estimated_deduct_amount: required(1, "estimated_deduct_amount"),
-        schedule_state: required(2, "schedule_state"),
+        estimated_deduct_date: optional(0, "estimated_deduct_date"),
+        estimated_deduct_amount: optional(1, "estimated_deduct_amount"),
+        schedule_state: optional(2, "schedule_state"),
         scheduled_amount: optional(3, "scheduled_amount"),
         deduct_amount: optional(4, "deduct_amount"),
         deduct_date: optional(5, "deduct_date"),
+        ..extra
     }
 }
 
 impl GetDeductSchedule {
-    /// Creates a value from its required fields (`estimated_deduct_date`, `estimated_deduct_amount`, `schedule_state`).
-    pub fn new(
-        estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-        estimated_deduct_amount: GetEstimatedDeductAmount,
-        schedule_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetDeductSchedule {
-            estimated_deduct_date: estimated_deduct_date.into(),
-            estimated_deduct_amount,
-            schedule_state: schedule_state.into(),
+            estimated_deduct_date: ::std::option::Option::None,
+            estimated_deduct_amount: ::std::option::Option::None,
+            schedule_state: ::std::option::Option::None,
             scheduled_amount: ::std::option::Option::None,
             deduct_amount: ::std::option::Option::None,
             deduct_date: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
 
 /// The response of 通过商户协议号查询委托代扣签约协议 (`GET /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 委托代扣协议ID
     ///
-    /// **Required.**
-    pub contract_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_id: ::std::option::Option<::std::string::String>,
     /// 普通服务商商户号
     ///
-    /// **Required.**
-    pub sp_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 普通服务商的AppID
     ///
-    /// **Required.**
-    pub sp_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户的AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     ///
-    /// **Required.**
-    pub plan_id: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub plan_id: ::std::option::Option<i64>,
     /// 商户签约协议号
     ///
-    /// **Required.**
-    pub out_contract_code: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 用户账户展示名称
     ///
-    /// **Required.**
-    pub contract_display_account: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_display_account: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议状态
     ///
-    /// **Required.**
-    pub contract_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub contract_state: ::std::option::Option<::std::string::String>,
     /// 协议签署时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_signed_time: ::std::option::Option<::std::string::String>,
@@ -218,8 +243,9 @@ pub struct GetResponse {
     pub contract_expired_time: ::std::option::Option<::std::string::String>,
     /// 用户OpenID
     ///
-    /// **Required.**
-    pub sp_openid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_openid: ::std::option::Option<::std::string::String>,
     /// 子商户AppID对应的用户OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
@@ -232,60 +258,55 @@ pub struct GetResponse {
     /// 预约扣费场景的预约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_schedule: ::std::option::Option<GetDeductSchedule>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        contract_id: required(0, "contract_id"),
-        sp_mchid: required(1, "sp_mchid"),
-        sp_appid: required(2, "sp_appid"),
-        sub_mchid: required(3, "sub_mchid"),
+        contract_id: optional(0, "contract_id"),
+        sp_mchid: optional(1, "sp_mchid"),
+        sp_appid: optional(2, "sp_appid"),
+        sub_mchid: optional(3, "sub_mchid"),
         sub_appid: optional(4, "sub_appid"),
-        plan_id: required(5, "plan_id"),
-        out_contract_code: required(6, "out_contract_code"),
-        contract_display_account: required(7, "contract_display_account"),
-        contract_state: required(8, "contract_state"),
+        plan_id: optional(5, "plan_id"),
+        out_contract_code: optional(6, "out_contract_code"),
+        contract_display_account: optional(7, "contract_display_account"),
+        contract_state: optional(8, "contract_state"),
         contract_signed_time: optional(9, "contract_signed_time"),
         contract_expired_time: optional(10, "contract_expired_time"),
-        sp_openid: required(11, "sp_openid"),
+        sp_openid: optional(11, "sp_openid"),
         sub_openid: optional(12, "sub_openid"),
         contract_terminate_info: optional(13, "contract_terminate_info"),
         out_user_code: optional(14, "out_user_code"),
         deduct_schedule: optional(15, "deduct_schedule"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`contract_id`, `sp_mchid`, `sp_appid`, `sub_mchid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_state`, `sp_openid`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        sp_appid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        plan_id: f64,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        contract_display_account: impl ::std::convert::Into<::std::string::String>,
-        contract_state: impl ::std::convert::Into<::std::string::String>,
-        sp_openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            contract_id: contract_id.into(),
-            sp_mchid: sp_mchid.into(),
-            sp_appid: sp_appid.into(),
-            sub_mchid: sub_mchid.into(),
+            contract_id: ::std::option::Option::None,
+            sp_mchid: ::std::option::Option::None,
+            sp_appid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            plan_id,
-            out_contract_code: out_contract_code.into(),
-            contract_display_account: contract_display_account.into(),
-            contract_state: contract_state.into(),
+            plan_id: ::std::option::Option::None,
+            out_contract_code: ::std::option::Option::None,
+            contract_display_account: ::std::option::Option::None,
+            contract_state: ::std::option::Option::None,
             contract_signed_time: ::std::option::Option::None,
             contract_expired_time: ::std::option::Option::None,
-            sp_openid: sp_openid.into(),
+            sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             contract_terminate_info: ::std::option::Option::None,
             out_user_code: ::std::option::Option::None,
             deduct_schedule: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -107,53 +107,63 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 }
 
 /// The response of 商户明细单号查询明细单 (`GET /v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// 商家批次单号
     ///
-    /// **Required.**
-    pub out_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 商家转账批次单号
     ///
-    /// **Required.**
-    pub batch_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub batch_id: ::std::option::Option<::std::string::String>,
     /// 商家明细单号
     ///
-    /// **Required.**
-    pub out_detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 商家转账明细单号
     ///
-    /// **Required.**
-    pub detail_id: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_id: ::std::option::Option<::std::string::String>,
     /// 服务商应用ID
     ///
-    /// **Required.**
-    pub sp_appid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户应用ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 转账发起时间
     ///
-    /// **Required.**
-    pub create_time: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::std::string::String>,
     /// 明细状态
     ///
-    /// **Required.**
-    pub detail_state: GetDetailState,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub detail_state: ::std::option::Option<GetDetailState>,
     /// 转账金额
     ///
-    /// **Required.**
-    pub transfer_amount: f64,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_amount: ::std::option::Option<i64>,
     /// 转账备注
     ///
-    /// **Required.**
-    pub transfer_remark: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 明细失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<GetFailReason>,
@@ -174,63 +184,57 @@ pub struct GetResponse {
     /// 银行退票时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_refund_time: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     GetResponse {
-        out_batch_no: required(0, "out_batch_no"),
-        batch_id: required(1, "batch_id"),
-        out_detail_no: required(2, "out_detail_no"),
-        detail_id: required(3, "detail_id"),
-        sp_appid: required(4, "sp_appid"),
-        sub_mchid: required(5, "sub_mchid"),
+        out_batch_no: optional(0, "out_batch_no"),
+        batch_id: optional(1, "batch_id"),
+        out_detail_no: optional(2, "out_detail_no"),
+        detail_id: optional(3, "detail_id"),
+        sp_appid: optional(4, "sp_appid"),
+        sub_mchid: optional(5, "sub_mchid"),
         sub_appid: optional(6, "sub_appid"),
-        create_time: required(7, "create_time"),
-        detail_state: required(8, "detail_state"),
-        transfer_amount: required(9, "transfer_amount"),
-        transfer_remark: required(10, "transfer_remark"),
+        create_time: optional(7, "create_time"),
+        detail_state: optional(8, "detail_state"),
+        transfer_amount: optional(9, "transfer_amount"),
+        transfer_remark: optional(10, "transfer_remark"),
         fail_reason: optional(11, "fail_reason"),
         openid: optional(12, "openid"),
         bank_type: optional(13, "bank_type"),
         user_name: optional(14, "user_name"),
         transfer_finish_time: optional(15, "transfer_finish_time"),
         bank_refund_time: optional(16, "bank_refund_time"),
+        ..extra
     }
 }
 
 impl GetResponse {
-    /// Creates a value from its required fields (`out_batch_no`, `batch_id`, `out_detail_no`, `detail_id`, `sp_appid`, `sub_mchid`, `create_time`, `detail_state`, `transfer_amount`, `transfer_remark`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        detail_id: impl ::std::convert::Into<::std::string::String>,
-        sp_appid: impl ::std::convert::Into<::std::string::String>,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
-        detail_state: GetDetailState,
-        transfer_amount: f64,
-        transfer_remark: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         GetResponse {
-            out_batch_no: out_batch_no.into(),
-            batch_id: batch_id.into(),
-            out_detail_no: out_detail_no.into(),
-            detail_id: detail_id.into(),
-            sp_appid: sp_appid.into(),
-            sub_mchid: sub_mchid.into(),
+            out_batch_no: ::std::option::Option::None,
+            batch_id: ::std::option::Option::None,
+            out_detail_no: ::std::option::Option::None,
+            detail_id: ::std::option::Option::None,
+            sp_appid: ::std::option::Option::None,
+            sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
-            create_time: create_time.into(),
-            detail_state,
-            transfer_amount,
-            transfer_remark: transfer_remark.into(),
+            create_time: ::std::option::Option::None,
+            detail_state: ::std::option::Option::None,
+            transfer_amount: ::std::option::Option::None,
+            transfer_remark: ::std::option::Option::None,
             fail_reason: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             bank_type: ::std::option::Option::None,
             user_name: ::std::option::Option::None,
             transfer_finish_time: ::std::option::Option::None,
             bank_refund_time: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }

@@ -37,50 +37,55 @@ impl ::wechatpay_runtime::Validate for PostBody {
 }
 
 /// The response of 申请商家转账明细电子回单 (`POST /v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PostResponse {
     /// 二级商户号
     ///
-    /// **Required.**
-    pub sub_mchid: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商家批次单号
     ///
-    /// **Required.**
-    pub out_batch_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 商家明细单号
     ///
-    /// **Required.**
-    pub out_detail_no: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 电子回单状态
     ///
-    /// **Required.**
-    pub receipt_state: ::std::string::String,
+    /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receipt_state: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
     PostResponse {
-        sub_mchid: required(0, "sub_mchid"),
-        out_batch_no: required(1, "out_batch_no"),
-        out_detail_no: required(2, "out_detail_no"),
-        receipt_state: required(3, "receipt_state"),
+        sub_mchid: optional(0, "sub_mchid"),
+        out_batch_no: optional(1, "out_batch_no"),
+        out_detail_no: optional(2, "out_detail_no"),
+        receipt_state: optional(3, "receipt_state"),
+        ..extra
     }
 }
 
 impl PostResponse {
-    /// Creates a value from its required fields (`sub_mchid`, `out_batch_no`, `out_detail_no`, `receipt_state`).
-    pub fn new(
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        receipt_state: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
         PostResponse {
-            sub_mchid: sub_mchid.into(),
-            out_batch_no: out_batch_no.into(),
-            out_detail_no: out_detail_no.into(),
-            receipt_state: receipt_state.into(),
+            sub_mchid: ::std::option::Option::None,
+            out_batch_no: ::std::option::Option::None,
+            out_detail_no: ::std::option::Option::None,
+            receipt_state: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
         }
     }
 }
