@@ -13,26 +13,12 @@ use crate::docs::lines_to_doc;
 use crate::names::{Names, camel, ident};
 use crate::types::{Side, TypeBuilder};
 
-/// The event type a page is named after (`webhook/v3/COUPON.SEND.md`), when
-/// it lists it.
-fn named_event(notification: &Notification) -> Option<&str> {
-    let stem = notification
-        .source
-        .page
-        .rsplit('/')
-        .next()
-        .and_then(|file| file.strip_suffix(".md"))?;
-    notification
-        .event_types
-        .iter()
-        .find(|event| *event == stem)
-        .map(String::as_str)
-}
-
 /// The event type a page's types are named after: the one it is named
 /// after, else the first it lists.
 fn page_event(notification: &Notification) -> &str {
-    named_event(notification).unwrap_or(&notification.event_types[0])
+    notification
+        .named_event()
+        .unwrap_or(&notification.event_types[0])
 }
 
 /// The page each event type is routed to: the page named after it, else the
@@ -42,7 +28,7 @@ fn page_event(notification: &Notification) -> &str {
 fn owners<'a>(notifications: &[&'a Notification]) -> HashMap<&'a str, usize> {
     let mut owners: HashMap<&str, usize> = HashMap::new();
     for (index, notification) in notifications.iter().enumerate() {
-        if let Some(event_type) = named_event(notification) {
+        if let Some(event_type) = notification.named_event() {
             owners.insert(event_type, index);
         }
     }

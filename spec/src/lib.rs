@@ -76,6 +76,23 @@ pub struct Notification {
     pub resource: Vec<Field>,
 }
 
+impl Notification {
+    /// The event type the page is named after (`webhook/v3/COUPON.SEND.md`),
+    /// when it lists it.
+    pub fn named_event(&self) -> Option<&str> {
+        let stem = self
+            .source
+            .page
+            .rsplit('/')
+            .next()
+            .and_then(|file| file.strip_suffix(".md"))?;
+        self.event_types
+            .iter()
+            .find(|event| *event == stem)
+            .map(String::as_str)
+    }
+}
+
 /// How a notification is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -147,6 +164,32 @@ impl Spec {
         self.operations
             .iter()
             .find(|op| op.method == method && op.path == path)
+    }
+
+    /// The APIv3 notification an event type is routed to: the page named
+    /// after it (`webhook/v3/TRANSACTION.SUCCESS.md`), else the first page
+    /// that lists it (`PROFITSHARING.SUCCESS` also lists `TRANSACTION.SUCCESS`).
+    pub fn notification(&self, event_type: &str) -> Option<&Notification> {
+        Self::owner_index(&self.notifications, event_type).map(|i| &self.notifications[i])
+    }
+
+    /// [`Spec::notification`], for changing it.
+    pub fn notification_mut(&mut self, event_type: &str) -> Option<&mut Notification> {
+        Self::owner_index(&self.notifications, event_type).map(|i| &mut self.notifications[i])
+    }
+
+    fn owner_index(notifications: &[Notification], event_type: &str) -> Option<usize> {
+        let json = |n: &&Notification| n.format == NotificationFormat::Json;
+        let listing = || {
+            notifications
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| json(n) && n.event_types.iter().any(|e| e == event_type))
+        };
+        listing()
+            .find(|(_, n)| n.named_event() == Some(event_type))
+            .or_else(|| listing().next())
+            .map(|(i, _)| i)
     }
 
     /// The JSON Schema of the spec file format itself (`spec/spec.schema.json`).
@@ -368,6 +411,7 @@ impl Operation {
             Section::Body => self.body_fields(),
             Section::Response => self.response_fields(),
             Section::Errors => &self.error_fields,
+            Section::Resource => &[],
         };
         find_field(fields, &path.names)
     }
@@ -389,6 +433,7 @@ impl Operation {
                 _ => &mut [],
             },
             Section::Errors => &mut self.error_fields,
+            Section::Resource => &mut [],
         };
         find_field_mut(fields, &path.names)
     }
@@ -404,7 +449,10 @@ fn find_field<'a>(fields: &'a [Field], names: &[String]) -> Option<&'a Field> {
     }
 }
 
-fn find_field_mut<'a>(fields: &'a mut [Field], names: &[String]) -> Option<&'a mut Field> {
+pub(crate) fn find_field_mut<'a>(
+    fields: &'a mut [Field],
+    names: &[String],
+) -> Option<&'a mut Field> {
     let (first, rest) = names.split_first()?;
     let field = fields.iter_mut().find(|f| &f.name == first)?;
     if rest.is_empty() {

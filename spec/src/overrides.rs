@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use serde::Deserialize;
 
-use crate::{FieldPath, Kind, Limits, Method, Operation, Spec};
+use crate::{Field, FieldPath, Kind, Limits, Method, Notification, Operation, Section, Spec};
 
 /// The whole overrides file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -18,6 +18,20 @@ pub struct Overrides {
     /// One entry per operation.
     #[serde(default, rename = "operation")]
     pub operations: Vec<OperationOverride>,
+    /// One entry per notification.
+    #[serde(default, rename = "notification")]
+    pub notifications: Vec<NotificationOverride>,
+}
+
+/// Overrides for one notification page, named by an event type it lists.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationOverride {
+    /// An event type of the page (`TRANSACTION.SUCCESS`).
+    pub event_type: String,
+    /// Field overrides, at `resource.<name>...`.
+    #[serde(default, rename = "field")]
+    pub fields: Vec<FieldOverride>,
 }
 
 /// Overrides for one operation.
@@ -45,6 +59,14 @@ pub struct FieldOverride {
     pub at: String,
     /// Where the fact comes from and why it is right.
     pub reason: String,
+    /// Adds the field, which the page leaves out, with this type as the docs
+    /// write types (`integer`, `object[]`): for fields real traffic carries,
+    /// from the official SDKs' models. Its parent must be documented (or
+    /// added by an earlier entry), and it must not be: once the page
+    /// documents it, the entry is stale and fails.
+    pub add: Option<String>,
+    /// The description of an added field.
+    pub description: Option<String>,
     /// Whether the field is required.
     pub required: Option<bool>,
     /// The JSON type of the value, when the docs' type is wrong.
@@ -104,6 +126,14 @@ pub enum OverrideError {
         /// The field address.
         at: String,
     },
+    /// A notification entry names an event type no notification page lists.
+    #[error("{file}: override for notification `{event_type}` matches no documented notification")]
+    NoSuchNotification {
+        /// The overrides file.
+        file: String,
+        /// The event type of the entry.
+        event_type: String,
+    },
     /// A field entry cannot apply to that field.
     #[error("{file}: override `{at}` of `{operation}`: {reason}")]
     Invalid {
@@ -153,19 +183,135 @@ impl Overrides {
                 );
             }
             for field in &entry.fields {
-                apply_field(operation, field, file)?;
+                apply_field(&mut Target::Operation(operation), field, file)?;
+            }
+        }
+        for entry in &self.notifications {
+            let Some(notification) = spec.notification_mut(&entry.event_type) else {
+                return Err(OverrideError::NoSuchNotification {
+                    file: file.to_owned(),
+                    event_type: entry.event_type.clone(),
+                });
+            };
+            for field in &entry.fields {
+                apply_field(&mut Target::Notification(notification), field, file)?;
             }
         }
         Ok(())
     }
 }
 
+/// What a field entry applies to.
+enum Target<'a> {
+    Operation(&'a mut Operation),
+    Notification(&'a mut Notification),
+}
+
+impl Target<'_> {
+    /// How errors name it: `POST /v3/...`, or `notification TRANSACTION.SUCCESS`.
+    fn id(&self) -> String {
+        match self {
+            Target::Operation(operation) => operation.id(),
+            Target::Notification(notification) => {
+                format!("notification {}", notification.event_types.join(", "))
+            }
+        }
+    }
+
+    fn field_mut(&mut self, path: &FieldPath) -> Option<&mut Field> {
+        match self {
+            Target::Operation(operation) => operation.field_mut(path),
+            Target::Notification(notification) => (path.section == Section::Resource)
+                .then(|| crate::find_field_mut(&mut notification.resource, &path.names))
+                .flatten(),
+        }
+    }
+
+    /// The list a field at `path` is (or would be) in, with the line of the
+    /// row that holds it (for an added field, which has no row of its own).
+    fn siblings_mut(&mut self, path: &FieldPath) -> Option<(&mut Vec<Field>, u32)> {
+        let (_, parents) = path.names.split_last()?;
+        let (top, line) = match self {
+            Target::Operation(operation) => {
+                let line = operation.source.line;
+                let top = match path.section {
+                    Section::Path => Some(&mut operation.path_params),
+                    Section::Query => operation.query.as_mut().map(|q| &mut q.fields),
+                    Section::Headers => operation.headers.as_mut().map(|h| &mut h.fields),
+                    Section::Body => match &mut operation.request_body {
+                        Some(crate::RequestBody::Json { fields, .. })
+                        | Some(crate::RequestBody::Xml { fields, .. })
+                        | Some(crate::RequestBody::Multipart { parts: fields, .. }) => Some(fields),
+                        None => None,
+                    },
+                    Section::Response => match &mut operation.response {
+                        crate::Response::Json { fields } | crate::Response::Xml { fields } => {
+                            Some(fields)
+                        }
+                        _ => None,
+                    },
+                    Section::Errors => Some(&mut operation.error_fields),
+                    Section::Resource => None,
+                };
+                (top?, line)
+            }
+            Target::Notification(notification) => {
+                if path.section != Section::Resource {
+                    return None;
+                }
+                (&mut notification.resource, notification.source.line)
+            }
+        };
+        if parents.is_empty() {
+            return Some((top, line));
+        }
+        let parent = crate::find_field_mut(top, parents)?;
+        let line = parent.line;
+        Some((&mut parent.children, line))
+    }
+}
+
+/// Adds the field `path` names, as the entry describes it.
+fn add_field(
+    target: &mut Target<'_>,
+    path: &FieldPath,
+    entry: &FieldOverride,
+    type_name: &str,
+) -> Result<(), String> {
+    let name = path.names.last().expect("addresses name a field");
+    let mut base = type_name.trim();
+    let mut array_depth = 0u8;
+    while let Some(inner) = base.strip_suffix("[]") {
+        base = inner;
+        array_depth += 1;
+    }
+    let kind = Kind::from_name(base).ok_or_else(|| {
+        format!("`add = {type_name:?}` is not a type (string, integer, number, boolean, object, any; `[]` for arrays)")
+    })?;
+    let Some((siblings, line)) = target.siblings_mut(path) else {
+        return Err("the field it would be added to is not documented".into());
+    };
+    if siblings.iter().any(|f| &f.name == name) {
+        return Err(format!(
+            "the page documents `{name}` now: remove the `add` entry (or keep only what it still corrects)"
+        ));
+    }
+    let mut field = Field::new(name.clone(), kind, line);
+    field.array_depth = array_depth;
+    field.description = entry.description.clone().unwrap_or_default();
+    field
+        .overridden
+        .insert("added".to_owned(), entry.reason.clone());
+    siblings.push(field);
+    Ok(())
+}
+
 fn apply_field(
-    operation: &mut Operation,
+    target: &mut Target<'_>,
     entry: &FieldOverride,
     file: &str,
 ) -> Result<(), OverrideError> {
-    let operation_id = operation.id();
+    let operation_id = target.id();
     let invalid = |reason: String| OverrideError::Invalid {
         file: file.to_owned(),
         operation: operation_id.clone(),
@@ -173,7 +319,17 @@ fn apply_field(
         reason,
     };
     let path: FieldPath = entry.at.parse().map_err(|e| invalid(format!("{e}")))?;
-    let Some(field) = operation.field_mut(&path) else {
+    if let Some(type_name) = &entry.add {
+        if path.items {
+            return Err(invalid("`add` names a field, not the items of one".into()));
+        }
+        add_field(target, &path, entry, type_name).map_err(invalid)?;
+    } else if entry.description.is_some() {
+        return Err(invalid(
+            "`description` describes an added field; the docs describe the others".into(),
+        ));
+    }
+    let Some(field) = target.field_mut(&path) else {
         return Err(OverrideError::NoSuchField {
             file: file.to_owned(),
             operation: operation_id.clone(),

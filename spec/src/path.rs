@@ -18,6 +18,8 @@ pub enum Section {
     Response,
     /// The documented error body.
     Errors,
+    /// A notification's decrypted resource.
+    Resource,
 }
 
 impl Section {
@@ -30,12 +32,16 @@ impl Section {
             Section::Body => "body",
             Section::Response => "response",
             Section::Errors => "errors",
+            Section::Resource => "resource",
         }
     }
 
     /// Whether fields of this section are sent by the client (as opposed to received).
     pub fn is_request(self) -> bool {
-        !matches!(self, Section::Response | Section::Errors)
+        !matches!(
+            self,
+            Section::Response | Section::Errors | Section::Resource
+        )
     }
 }
 
@@ -116,9 +122,10 @@ impl FromStr for FieldPath {
             Some("body") => Section::Body,
             Some("response") => Section::Response,
             Some("errors") => Section::Errors,
+            Some("resource") => Section::Resource,
             _ => {
                 return Err(error(
-                    "it must start with path, query, headers, body, response or errors",
+                    "it must start with path, query, headers, body, response, errors or resource",
                 ));
             }
         };
@@ -154,6 +161,7 @@ mod tests {
             "response.data.code_status",
             "path.stock_id",
             "query.status",
+            "resource.amount.total",
         ] {
             let path: FieldPath = text.parse().unwrap();
             assert_eq!(path.to_string(), text);

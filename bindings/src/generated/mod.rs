@@ -12669,6 +12669,48 @@ pub mod events {
         }
     }
 
+    /// An item of `from`.
+    ///
+    /// 退款出资账户及金额
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct RefundAbnormalFromItem {
+        /// 出资金额
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 出资账户类型
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub account: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        RefundAbnormalFromItem {
+            amount: optional(0, "amount"),
+            account: optional(1, "account"),
+            ..extra
+        }
+    }
+
+    impl RefundAbnormalFromItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            RefundAbnormalFromItem {
+                amount: ::std::option::Option::None,
+                account: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
     /// The `amount` object.
     ///
     /// 金额信息
@@ -12696,6 +12738,36 @@ pub mod events {
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub payer_refund: ::std::option::Option<i64>,
+        /// 退款出资账户及金额
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub from: ::std::option::Option<::std::vec::Vec<RefundAbnormalFromItem>>,
+        /// 应结退款金额
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub settlement_refund: ::std::option::Option<i64>,
+        /// 应结订单金额
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub settlement_total: ::std::option::Option<i64>,
+        /// 优惠退款金额
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub discount_refund: ::std::option::Option<i64>,
+        /// 标价币种
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// 手续费退款金额
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_fee: ::std::option::Option<i64>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -12708,6 +12780,12 @@ pub mod events {
             refund: optional(1, "refund"),
             payer_total: optional(2, "payer_total"),
             payer_refund: optional(3, "payer_refund"),
+            from: optional(4, "from"),
+            settlement_refund: optional(5, "settlement_refund"),
+            settlement_total: optional(6, "settlement_total"),
+            discount_refund: optional(7, "discount_refund"),
+            currency: optional(8, "currency"),
+            refund_fee: optional(9, "refund_fee"),
             ..extra
         }
     }
@@ -12720,6 +12798,12 @@ pub mod events {
                 refund: ::std::option::Option::None,
                 payer_total: ::std::option::Option::None,
                 payer_refund: ::std::option::Option::None,
+                from: ::std::option::Option::None,
+                settlement_refund: ::std::option::Option::None,
+                settlement_total: ::std::option::Option::None,
+                discount_refund: ::std::option::Option::None,
+                currency: ::std::option::Option::None,
+                refund_fee: ::std::option::Option::None,
                 extra: ::serde_json::Map::new(),
             }
         }
@@ -12734,6 +12818,149 @@ pub mod events {
             RefundSourceSubMerchant = "REFUND_SOURCE_SUB_MERCHANT",
             #[unrecognized]
             Unrecognized(String),
+        }
+    }
+
+    /// An item of `goods_detail`.
+    ///
+    /// 单品列表
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct RefundAbnormalGoodsDetailItem {
+        /// 商户侧商品编码
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub merchant_goods_id: ::std::option::Option<::std::string::String>,
+        /// 微信侧商品编码
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
+        /// 商品名称
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods_name: ::std::option::Option<::std::string::String>,
+        /// 商品单价
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub unit_price: ::std::option::Option<i64>,
+        /// 商品退款金额
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_amount: ::std::option::Option<i64>,
+        /// 商品退货数量
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_quantity: ::std::option::Option<i64>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        RefundAbnormalGoodsDetailItem {
+            merchant_goods_id: optional(0, "merchant_goods_id"),
+            wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
+            goods_name: optional(2, "goods_name"),
+            unit_price: optional(3, "unit_price"),
+            refund_amount: optional(4, "refund_amount"),
+            refund_quantity: optional(5, "refund_quantity"),
+            ..extra
+        }
+    }
+
+    impl RefundAbnormalGoodsDetailItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            RefundAbnormalGoodsDetailItem {
+                merchant_goods_id: ::std::option::Option::None,
+                wechatpay_goods_id: ::std::option::Option::None,
+                goods_name: ::std::option::Option::None,
+                unit_price: ::std::option::Option::None,
+                refund_amount: ::std::option::Option::None,
+                refund_quantity: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// An item of `promotion_detail`.
+    ///
+    /// 优惠信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct RefundAbnormalPromotionDetailItem {
+        /// 券ID
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub promotion_id: ::std::option::Option<::std::string::String>,
+        /// 优惠券面额
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 优惠退款金额
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_amount: ::std::option::Option<i64>,
+        /// 单品列表
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods_detail: ::std::option::Option<
+            ::std::vec::Vec<RefundAbnormalGoodsDetailItem>,
+        >,
+        /// 优惠范围
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<::std::string::String>,
+        /// 优惠类型
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(rename = "type")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        RefundAbnormalPromotionDetailItem {
+            promotion_id: optional(0, "promotion_id"),
+            amount: optional(1, "amount"),
+            refund_amount: optional(2, "refund_amount"),
+            goods_detail: optional(3, "goods_detail"),
+            scope: optional(4, "scope"),
+            type_: optional(5, "type"),
+            ..extra
+        }
+    }
+
+    impl RefundAbnormalPromotionDetailItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            RefundAbnormalPromotionDetailItem {
+                promotion_id: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                refund_amount: ::std::option::Option::None,
+                goods_detail: ::std::option::Option::None,
+                scope: ::std::option::Option::None,
+                type_: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
         }
     }
 
@@ -12907,6 +13134,28 @@ pub mod events {
         /// 个人收款的微信支付账户，微信用户在该平台的标志
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub individual_auth_id: ::std::option::Option<::std::string::String>,
+        /// 单据创建时间
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// 优惠信息
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub promotion_detail: ::std::option::Option<
+            ::std::vec::Vec<RefundAbnormalPromotionDetailItem>,
+        >,
+        /// 退款渠道
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel: ::std::option::Option<::std::string::String>,
+        /// 资金账户
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub funds_account: ::std::option::Option<::std::string::String>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -12928,6 +13177,10 @@ pub mod events {
             mchid: optional(10, "mchid"),
             refund_account: optional(11, "refund_account"),
             individual_auth_id: optional(12, "individual_auth_id"),
+            create_time: optional(13, "create_time"),
+            promotion_detail: optional(14, "promotion_detail"),
+            channel: optional(15, "channel"),
+            funds_account: optional(16, "funds_account"),
             ..extra
         }
     }
@@ -12949,6 +13202,10 @@ pub mod events {
                 mchid: ::std::option::Option::None,
                 refund_account: ::std::option::Option::None,
                 individual_auth_id: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                promotion_detail: ::std::option::Option::None,
+                channel: ::std::option::Option::None,
+                funds_account: ::std::option::Option::None,
                 extra: ::serde_json::Map::new(),
             }
         }
@@ -13124,6 +13381,28 @@ pub mod events {
         /// 个人收款的微信支付账户，微信用户在该平台的标志
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub individual_auth_id: ::std::option::Option<::std::string::String>,
+        /// 单据创建时间
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// 优惠信息
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub promotion_detail: ::std::option::Option<
+            ::std::vec::Vec<RefundAbnormalPromotionDetailItem>,
+        >,
+        /// 退款渠道
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel: ::std::option::Option<::std::string::String>,
+        /// 资金账户
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub funds_account: ::std::option::Option<::std::string::String>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -13145,6 +13424,10 @@ pub mod events {
             sub_mchid: optional(10, "sub_mchid"),
             refund_account: optional(11, "refund_account"),
             individual_auth_id: optional(12, "individual_auth_id"),
+            create_time: optional(13, "create_time"),
+            promotion_detail: optional(14, "promotion_detail"),
+            channel: optional(15, "channel"),
+            funds_account: optional(16, "funds_account"),
             ..extra
         }
     }
@@ -13166,6 +13449,10 @@ pub mod events {
                 sub_mchid: ::std::option::Option::None,
                 refund_account: ::std::option::Option::None,
                 individual_auth_id: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                promotion_detail: ::std::option::Option::None,
+                channel: ::std::option::Option::None,
+                funds_account: ::std::option::Option::None,
                 extra: ::serde_json::Map::new(),
             }
         }
@@ -13280,6 +13567,26 @@ pub mod events {
         /// 汇率信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub exchange_rate: ::std::option::Option<RefundSuccessExchangeRate>,
+        /// 退款出资账户及金额
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub from: ::std::option::Option<::std::vec::Vec<RefundAbnormalFromItem>>,
+        /// 应结订单金额
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub settlement_total: ::std::option::Option<i64>,
+        /// 优惠退款金额
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub discount_refund: ::std::option::Option<i64>,
+        /// 手续费退款金额
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub refund_fee: ::std::option::Option<i64>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -13297,6 +13604,10 @@ pub mod events {
             payer_currency: optional(6, "payer_currency"),
             payer_refund: optional(7, "payer_refund"),
             exchange_rate: optional(8, "exchange_rate"),
+            from: optional(9, "from"),
+            settlement_total: optional(10, "settlement_total"),
+            discount_refund: optional(11, "discount_refund"),
+            refund_fee: optional(12, "refund_fee"),
             ..extra
         }
     }
@@ -13314,6 +13625,10 @@ pub mod events {
                 payer_currency: ::std::option::Option::None,
                 payer_refund: ::std::option::Option::None,
                 exchange_rate: ::std::option::Option::None,
+                from: ::std::option::Option::None,
+                settlement_total: ::std::option::Option::None,
+                discount_refund: ::std::option::Option::None,
+                refund_fee: ::std::option::Option::None,
                 extra: ::serde_json::Map::new(),
             }
         }
@@ -13491,6 +13806,28 @@ pub mod events {
         /// 个人收款的微信支付账户，微信用户在该平台的标志
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub individual_auth_id: ::std::option::Option<::std::string::String>,
+        /// 单据创建时间
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// 优惠信息
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub promotion_detail: ::std::option::Option<
+            ::std::vec::Vec<RefundAbnormalPromotionDetailItem>,
+        >,
+        /// 退款渠道
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel: ::std::option::Option<::std::string::String>,
+        /// 资金账户
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub funds_account: ::std::option::Option<::std::string::String>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -13514,6 +13851,10 @@ pub mod events {
             sub_mchid: optional(12, "sub_mchid"),
             refund_account: optional(13, "refund_account"),
             individual_auth_id: optional(14, "individual_auth_id"),
+            create_time: optional(15, "create_time"),
+            promotion_detail: optional(16, "promotion_detail"),
+            channel: optional(17, "channel"),
+            funds_account: optional(18, "funds_account"),
             ..extra
         }
     }
@@ -13537,6 +13878,10 @@ pub mod events {
                 sub_mchid: ::std::option::Option::None,
                 refund_account: ::std::option::Option::None,
                 individual_auth_id: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                promotion_detail: ::std::option::Option::None,
+                channel: ::std::option::Option::None,
+                funds_account: ::std::option::Option::None,
                 extra: ::serde_json::Map::new(),
             }
         }
@@ -15079,6 +15424,11 @@ pub mod events {
         /// 汇率信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub exchange_rate: ::std::option::Option<TransactionSuccessExchangeRate>,
+        /// 订单总金额
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -15091,6 +15441,7 @@ pub mod events {
             payer_total: optional(1, "payer_total"),
             payer_currency: optional(2, "payer_currency"),
             exchange_rate: optional(3, "exchange_rate"),
+            total: optional(4, "total"),
             ..extra
         }
     }
@@ -15103,6 +15454,70 @@ pub mod events {
                 payer_total: ::std::option::Option::None,
                 payer_currency: ::std::option::Option::None,
                 exchange_rate: ::std::option::Option::None,
+                total: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    /// An item of `goods_detail`.
+    ///
+    /// 单品列表
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct TransactionSuccessGoodsDetailItem {
+        /// 商品编码
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods_id: ::std::option::Option<::std::string::String>,
+        /// 商品数量
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub quantity: ::std::option::Option<i64>,
+        /// 商品单价
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub unit_price: ::std::option::Option<i64>,
+        /// 商品优惠金额
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub discount_amount: ::std::option::Option<i64>,
+        /// 商品备注
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods_remark: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        TransactionSuccessGoodsDetailItem {
+            goods_id: optional(0, "goods_id"),
+            quantity: optional(1, "quantity"),
+            unit_price: optional(2, "unit_price"),
+            discount_amount: optional(3, "discount_amount"),
+            goods_remark: optional(4, "goods_remark"),
+            ..extra
+        }
+    }
+
+    impl TransactionSuccessGoodsDetailItem {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            TransactionSuccessGoodsDetailItem {
+                goods_id: ::std::option::Option::None,
+                quantity: ::std::option::Option::None,
+                unit_price: ::std::option::Option::None,
+                discount_amount: ::std::option::Option::None,
+                goods_remark: ::std::option::Option::None,
                 extra: ::serde_json::Map::new(),
             }
         }
@@ -15144,6 +15559,38 @@ pub mod events {
         /// `CNY`：人民币，境内商户号仅支持人民币。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub currency: ::std::option::Option<::std::string::String>,
+        /// 优惠券面额
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<i64>,
+        /// 活动批次ID
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_id: ::std::option::Option<::std::string::String>,
+        /// 微信出资
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub wechatpay_contribute: ::std::option::Option<i64>,
+        /// 商户出资
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub merchant_contribute: ::std::option::Option<i64>,
+        /// 其他出资
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub other_contribute: ::std::option::Option<i64>,
+        /// 单品列表
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods_detail: ::std::option::Option<
+            ::std::vec::Vec<TransactionSuccessGoodsDetailItem>,
+        >,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -15158,6 +15605,12 @@ pub mod events {
             type_: optional(3, "type"),
             activity_id: optional(4, "activity_id"),
             currency: optional(5, "currency"),
+            amount: optional(6, "amount"),
+            stock_id: optional(7, "stock_id"),
+            wechatpay_contribute: optional(8, "wechatpay_contribute"),
+            merchant_contribute: optional(9, "merchant_contribute"),
+            other_contribute: optional(10, "other_contribute"),
+            goods_detail: optional(11, "goods_detail"),
             ..extra
         }
     }
@@ -15172,6 +15625,12 @@ pub mod events {
                 type_: ::std::option::Option::None,
                 activity_id: ::std::option::Option::None,
                 currency: ::std::option::Option::None,
+                amount: ::std::option::Option::None,
+                stock_id: ::std::option::Option::None,
+                wechatpay_contribute: ::std::option::Option::None,
+                merchant_contribute: ::std::option::Option::None,
+                other_contribute: ::std::option::Option::None,
+                goods_detail: ::std::option::Option::None,
                 extra: ::serde_json::Map::new(),
             }
         }
@@ -15636,7 +16095,7 @@ pub mod events {
         pub parking_info: ::std::option::Option<TransactionFailParkingInfo>,
         /// 支付者信息，详细说明见下文
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub payer: ::std::option::Option<TransactionIndustryFailedPayer>,
+        pub payer: ::std::option::Option<TransactionFailPayer>,
         /// 订单金额信息，详细说明见下文
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -15667,6 +16126,26 @@ pub mod events {
         /// 支付场景信息描述
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub scene_info: ::std::option::Option<TransactionSuccessSceneInfo>,
+        /// 服务商应用ID
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub sp_appid: ::std::option::Option<::std::string::String>,
+        /// 交易状态描述
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state_desc: ::std::option::Option<::std::string::String>,
+        /// 交易类型
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_type: ::std::option::Option<::std::string::String>,
+        /// 商户号
+        ///
+        /// From the reviewed overrides, not the docs table: added.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -15702,6 +16181,10 @@ pub mod events {
             combine_out_trade_no: optional(24, "combine_out_trade_no"),
             combine_transaction_id: optional(25, "combine_transaction_id"),
             scene_info: optional(26, "scene_info"),
+            sp_appid: optional(27, "sp_appid"),
+            trade_state_desc: optional(28, "trade_state_desc"),
+            trade_type: optional(29, "trade_type"),
+            mchid: optional(30, "mchid"),
             ..extra
         }
     }
@@ -15737,6 +16220,10 @@ pub mod events {
                 combine_out_trade_no: ::std::option::Option::None,
                 combine_transaction_id: ::std::option::Option::None,
                 scene_info: ::std::option::Option::None,
+                sp_appid: ::std::option::Option::None,
+                trade_state_desc: ::std::option::Option::None,
+                trade_type: ::std::option::Option::None,
+                mchid: ::std::option::Option::None,
                 extra: ::serde_json::Map::new(),
             }
         }

@@ -49,6 +49,16 @@ pub struct GetAmount {
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
+    /// 现金支付币种
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_currency: ::std::option::Option<::std::string::String>,
+    /// 用户实际支付金额
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer_total: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -59,6 +69,8 @@ pub struct GetAmount {
     GetAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
+        payer_currency: optional(2, "payer_currency"),
+        payer_total: optional(3, "payer_total"),
         ..extra
     }
 }
@@ -69,6 +81,8 @@ impl GetAmount {
         GetAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
+            payer_currency: ::std::option::Option::None,
+            payer_total: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
     }
@@ -287,6 +301,212 @@ impl GetSceneInfo {
     }
 }
 
+/// The `payer` object.
+///
+/// 支付者信息
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct GetPayer {
+    /// 用户在服务商的标识
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    GetPayer {
+        openid: optional(0, "openid"),
+        ..extra
+    }
+}
+
+impl GetPayer {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        GetPayer {
+            openid: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
+    }
+}
+
+/// An item of `goods_detail`.
+///
+/// 单品列表
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct GetPromotionDetailItemGoodsDetailItem {
+    /// 商品编码
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_id: ::std::option::Option<::std::string::String>,
+    /// 商品数量
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub quantity: ::std::option::Option<i64>,
+    /// 商品单价
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit_price: ::std::option::Option<i64>,
+    /// 商品优惠金额
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_amount: ::std::option::Option<i64>,
+    /// 商品备注
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_remark: ::std::option::Option<::std::string::String>,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    GetPromotionDetailItemGoodsDetailItem {
+        goods_id: optional(0, "goods_id"),
+        quantity: optional(1, "quantity"),
+        unit_price: optional(2, "unit_price"),
+        discount_amount: optional(3, "discount_amount"),
+        goods_remark: optional(4, "goods_remark"),
+        ..extra
+    }
+}
+
+impl GetPromotionDetailItemGoodsDetailItem {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        GetPromotionDetailItemGoodsDetailItem {
+            goods_id: ::std::option::Option::None,
+            quantity: ::std::option::Option::None,
+            unit_price: ::std::option::Option::None,
+            discount_amount: ::std::option::Option::None,
+            goods_remark: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
+    }
+}
+
+/// An item of `promotion_detail`.
+///
+/// 优惠信息
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct GetPromotionDetailItem {
+    /// 券ID
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_id: ::std::option::Option<::std::string::String>,
+    /// 优惠名称
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// 优惠范围
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scope: ::std::option::Option<::std::string::String>,
+    /// 优惠类型
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(rename = "type")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
+    /// 优惠券面额
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<i64>,
+    /// 活动批次ID
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
+    /// 微信出资
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wechatpay_contribute: ::std::option::Option<i64>,
+    /// 商户出资
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_contribute: ::std::option::Option<i64>,
+    /// 其他出资
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub other_contribute: ::std::option::Option<i64>,
+    /// 优惠币种
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub currency: ::std::option::Option<::std::string::String>,
+    /// 单品列表
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<GetPromotionDetailItemGoodsDetailItem>,
+    >,
+    /// Members WeChat Pay sent that the docs do not list, kept as
+    /// they came (and serialized back).
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+
+::wechatpay_runtime::impl_deserialize! {
+    GetPromotionDetailItem {
+        coupon_id: optional(0, "coupon_id"),
+        name: optional(1, "name"),
+        scope: optional(2, "scope"),
+        type_: optional(3, "type"),
+        amount: optional(4, "amount"),
+        stock_id: optional(5, "stock_id"),
+        wechatpay_contribute: optional(6, "wechatpay_contribute"),
+        merchant_contribute: optional(7, "merchant_contribute"),
+        other_contribute: optional(8, "other_contribute"),
+        currency: optional(9, "currency"),
+        goods_detail: optional(10, "goods_detail"),
+        ..extra
+    }
+}
+
+impl GetPromotionDetailItem {
+    /// Creates a value with every field unset.
+    pub fn new() -> Self {
+        GetPromotionDetailItem {
+            coupon_id: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            type_: ::std::option::Option::None,
+            amount: ::std::option::Option::None,
+            stock_id: ::std::option::Option::None,
+            wechatpay_contribute: ::std::option::Option::None,
+            merchant_contribute: ::std::option::Option::None,
+            other_contribute: ::std::option::Option::None,
+            currency: ::std::option::Option::None,
+            goods_detail: ::std::option::Option::None,
+            extra: ::serde_json::Map::new(),
+        }
+    }
+}
+
 /// The response of 微信支付订单号查询 (`GET /v3/pay/transactions/id/{transaction_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -361,6 +581,16 @@ pub struct GetResponse {
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<GetSceneInfo>,
+    /// 支付者信息
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer: ::std::option::Option<GetPayer>,
+    /// 优惠信息
+    ///
+    /// From the reviewed overrides, not the docs table: added.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -388,6 +618,8 @@ pub struct GetResponse {
         support_fapiao: optional(16, "support_fapiao"),
         detail: optional(17, "detail"),
         scene_info: optional(18, "scene_info"),
+        payer: optional(19, "payer"),
+        promotion_detail: optional(20, "promotion_detail"),
         ..extra
     }
 }
@@ -415,6 +647,8 @@ impl GetResponse {
             support_fapiao: ::std::option::Option::None,
             detail: ::std::option::Option::None,
             scene_info: ::std::option::Option::None,
+            payer: ::std::option::Option::None,
+            promotion_detail: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
     }
