@@ -100,7 +100,7 @@ pub async fn run(count: u64) -> Result<ExitCode, String> {
                     "{:<16} {:<10} {}",
                     item.code.unwrap_or_default(),
                     item.code_status.map(|s| s.to_string()).unwrap_or_default(),
-                    item.upload_time.unwrap_or_default()
+                    item.upload_time.map(|t| t.to_string()).unwrap_or_default()
                 );
             }
             listed += 1;

@@ -86,8 +86,13 @@ fn row(format: Format, item: &ListCouponCodesDataItem) -> Result<String, String>
         .as_ref()
         .map(|s| s.as_str().to_owned())
         .unwrap_or_default();
-    let uploaded = item.upload_time.clone().unwrap_or_default();
-    let dispatched = item.dispatched_time.clone().unwrap_or_default();
+    let text = |time: &Option<wechatpay_runtime::DateTime>| {
+        time.as_ref()
+            .map(|t| t.as_str().to_owned())
+            .unwrap_or_default()
+    };
+    let uploaded = text(&item.upload_time);
+    let dispatched = text(&item.dispatched_time);
     Ok(match format {
         Format::Table => format!("{code:<34} {status:<12} {uploaded:<26} {dispatched}"),
         Format::Jsonl => serde_json::to_string(item).map_err(|e| e.to_string())?,

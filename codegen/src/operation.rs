@@ -299,7 +299,7 @@ pub(crate) fn generate(
             docs,
             schemars: Vec::new(),
             validation: TokenStream::new(),
-            into_string: true,
+            into: true,
         });
         path_params.push((field_ident, param.name.clone()));
     }
@@ -317,7 +317,7 @@ pub(crate) fn generate(
             docs: vec![doc.to_owned()],
             schemars: Vec::new(),
             validation: TokenStream::new(),
-            into_string: false,
+            into: false,
         });
     }
     let part_checks = parts.iter().map(|(part, _)| {
@@ -515,7 +515,7 @@ fn multipart_body(
                 docs,
                 schemars: Vec::new(),
                 validation: TokenStream::new(),
-                into_string: false,
+                into: false,
             });
         } else {
             meta_fields = &part.children;
@@ -535,7 +535,7 @@ fn multipart_body(
                 validation: quote! {
                     #rt::Validate::validate_into(&self.meta, &#rt::__private::validate::pointer(pointer, "meta"), errors);
                 },
-                into_string: false,
+                into: false,
             });
         }
     }

@@ -43,8 +43,8 @@ pub(crate) struct FieldPlan {
     pub(crate) schemars: Vec<TokenStream>,
     /// Statements appending this field's broken limits (request side only).
     pub(crate) validation: TokenStream,
-    /// Whether the setter/constructor takes `impl Into<String>`.
-    pub(crate) into_string: bool,
+    /// Whether the setter/constructor takes `impl Into<ty>` (strings and times).
+    pub(crate) into: bool,
 }
 
 impl<'a> TypeBuilder<'a> {
@@ -118,7 +118,7 @@ impl<'a> TypeBuilder<'a> {
         let rt = self.rt;
         let ident_text = field_names.take(&snake(&field.name));
         let ident = ident(&ident_text);
-        let (ty, into_string) = self.value_type(parent, field, side)?;
+        let (ty, into) = self.value_type(parent, field, side)?;
         let mut schemars = Vec::new();
         push_limit_attrs(&mut schemars, &field.limits, field.is_array());
         if field.is_array() && !field.item_limits.is_empty() {
@@ -156,12 +156,13 @@ impl<'a> TypeBuilder<'a> {
             docs,
             schemars,
             validation,
-            into_string: into_string && field.array_depth == 0,
+            into: into && field.array_depth == 0,
         })
     }
 
     /// The Rust type of a field's value (without `Option`), generating nested
-    /// structs and enums as needed. The flag says whether it is a plain `String`.
+    /// structs and enums as needed. The flag says whether setters take
+    /// `impl Into<_>` of it (a `String`, a `DateTime`).
     fn value_type(
         &mut self,
         parent: &Ident,
@@ -170,7 +171,7 @@ impl<'a> TypeBuilder<'a> {
     ) -> Result<(TokenStream, bool), CodegenError> {
         let rt = self.rt;
         let base_name = camel(&field.name);
-        let (mut ty, is_string) = match field.kind {
+        let (mut ty, into) = match field.kind {
             Kind::String if field.encoded.is_some() && !field.children.is_empty() => {
                 let inner = self.nested_struct(parent, &base_name, field, side)?;
                 (quote!(#rt::JsonString<#inner>), false)
@@ -197,6 +198,7 @@ impl<'a> TypeBuilder<'a> {
                 Side::Request => (quote!(#rt::Sensitive), false),
                 Side::Response => (quote!(#rt::Encrypted), false),
             },
+            Kind::String if crate::wire::is_time(field) => (quote!(#rt::DateTime), true),
             Kind::String => (quote!(::std::string::String), true),
             Kind::Integer => (quote!(i64), false),
             Kind::Number if crate::wire::float_reason(field).is_none() => (quote!(i64), false),
@@ -216,7 +218,7 @@ impl<'a> TypeBuilder<'a> {
         for _ in 0..field.array_depth {
             ty = quote!(::std::vec::Vec<#ty>);
         }
-        Ok((ty, is_string))
+        Ok((ty, into))
     }
 
     pub(crate) fn nested_struct(
@@ -264,7 +266,14 @@ impl<'a> TypeBuilder<'a> {
         }
         let doc = lines_to_doc(&docs);
         let rt = self.rt;
-        let variant_defs = variants.iter().map(|(v, wire)| quote!(#v = #wire,));
+        let variant_defs = variants.iter().map(|(v, wire)| {
+            // What the page says the value means, when it says.
+            let meaning = field.enum_meanings.get(wire).map(|m| {
+                let m = format!(" {m}");
+                quote!(#[doc = #m])
+            });
+            quote!(#meaning #v = #wire,)
+        });
         // The runtime's macro writes the boilerplate (wire names both ways,
         // serde, JSON Schema): it reads better, and is a fraction of the tokens
         // to format when the whole site is generated.
@@ -352,8 +361,8 @@ impl<'a> TypeBuilder<'a> {
         let params = required.iter().map(|p| {
             let ident = &p.ident;
             let ty = &p.ty;
-            if p.into_string {
-                quote!(#ident: impl ::std::convert::Into<::std::string::String>)
+            if p.into {
+                quote!(#ident: impl ::std::convert::Into<#ty>)
             } else {
                 quote!(#ident: #ty)
             }
@@ -362,7 +371,7 @@ impl<'a> TypeBuilder<'a> {
             let ident = &p.ident;
             if !p.required {
                 quote!(#ident: ::std::option::Option::None,)
-            } else if p.into_string {
+            } else if p.into {
                 quote!(#ident: #ident.into(),)
             } else {
                 quote!(#ident,)
@@ -372,36 +381,42 @@ impl<'a> TypeBuilder<'a> {
         // `with_` + the field without the underscores that made it an
         // identifier (`match_`, `_2fa`), numbered if two fields end alike.
         let mut setter_names = std::collections::BTreeSet::new();
-        let setters = plans.iter().filter(|p| !p.required && side == Side::Request).map(|p| {
-            let ident = &p.ident;
-            let base = format!("with_{}", ident.to_string().trim_start_matches("r#").trim_matches('_'));
-            let mut name = base.clone();
-            let mut n = 2;
-            while !setter_names.insert(name.clone()) {
-                name = format!("{base}{n}");
-                n += 1;
-            }
-            let setter = format_ident!("{}", name);
-            let ty = &p.ty;
-            let doc = format!(" Sets `{}`.", p.wire);
-            if p.into_string {
-                quote! {
-                    #[doc = #doc]
-                    pub fn #setter(mut self, #ident: impl ::std::convert::Into<::std::string::String>) -> Self {
-                        self.#ident = ::std::option::Option::Some(#ident.into());
-                        self
+        let setters = plans
+            .iter()
+            .filter(|p| !p.required && side == Side::Request)
+            .map(|p| {
+                let ident = &p.ident;
+                let base = format!(
+                    "with_{}",
+                    ident.to_string().trim_start_matches("r#").trim_matches('_')
+                );
+                let mut name = base.clone();
+                let mut n = 2;
+                while !setter_names.insert(name.clone()) {
+                    name = format!("{base}{n}");
+                    n += 1;
+                }
+                let setter = format_ident!("{}", name);
+                let ty = &p.ty;
+                let doc = format!(" Sets `{}`.", p.wire);
+                if p.into {
+                    quote! {
+                        #[doc = #doc]
+                        pub fn #setter(mut self, #ident: impl ::std::convert::Into<#ty>) -> Self {
+                            self.#ident = ::std::option::Option::Some(#ident.into());
+                            self
+                        }
+                    }
+                } else {
+                    quote! {
+                        #[doc = #doc]
+                        pub fn #setter(mut self, #ident: #ty) -> Self {
+                            self.#ident = ::std::option::Option::Some(#ident);
+                            self
+                        }
                     }
                 }
-            } else {
-                quote! {
-                    #[doc = #doc]
-                    pub fn #setter(mut self, #ident: #ty) -> Self {
-                        self.#ident = ::std::option::Option::Some(#ident);
-                        self
-                    }
-                }
-            }
-        });
+            });
         let new_doc = if required.is_empty() {
             " Creates a value with every field unset.".to_owned()
         } else {
@@ -559,6 +574,7 @@ pub(crate) fn has_checks(fields: &[Field]) -> bool {
         // A sensitive field's documented length is its ciphertext's: the
         // plaintext is not checked against it.
         let string_limits = field.kind == Kind::String
+            && !crate::wire::is_time(field)
             && field.encoded.is_none()
             && !is_sensitive(field)
             && field.enum_values.is_empty()
@@ -658,6 +674,7 @@ fn scalar_checks(
     at: &TokenStream,
 ) -> Vec<TokenStream> {
     if field.kind != Kind::String
+        || crate::wire::is_time(field)
         || field.encoded.is_some()
         || !field.enum_values.is_empty()
         || is_sensitive(field)

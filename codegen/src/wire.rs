@@ -17,6 +17,8 @@
 //!   rate, a ratio, a coefficient): amounts in 分 are typed `number` on many
 //!   pages, though their own text says 单位为分，只能为整数. Money is never a
 //!   float; [`float_reason`] says why each remaining float is one.
+//! - **Times** (`success_time`, `time_expire`...) are `DateTime`s, which read
+//!   RFC 3339 and keep the exact text (see [`is_time`]).
 
 use wechatpay_spec::{Field, Kind};
 
@@ -30,8 +32,11 @@ pub fn float_reason(field: &Field) -> Option<&'static str> {
     let name = field.name.to_ascii_lowercase();
     // Words of the name (`charging_duration` has no `ratio` in it).
     let words: Vec<&str> = name.split(|c: char| !c.is_ascii_alphanumeric()).collect();
-    // What the row says of its unit wins.
-    const INTEGRAL: [&str; 9] = [
+    // What the row says of its unit wins. Exchange rates (汇率) are sent
+    // multiplied by 10^8, as the pages that say how put it
+    // (汇率值是汇率乘以10的8次方).
+    const INTEGRAL: [&str; 10] = [
+        "汇率",
         "单位为分",
         "单位：分",
         "单位:分",
@@ -62,7 +67,6 @@ pub fn float_reason(field: &Field) -> Option<&'static str> {
     if MONEY.iter().any(|word| words.contains(word)) {
         return None;
     }
-    // Exchange rates are sent multiplied by 10^8 (汇率值是汇率乘以10的8次方).
     const FRACTIONAL: [(&str, &str); 8] = [
         ("税率", "a tax rate"),
         ("费率", "a fee rate"),
@@ -90,6 +94,20 @@ pub fn float_reason(field: &Field) -> Option<&'static str> {
         .map(|(_, reason)| *reason)
 }
 
+/// Whether a field holds a time: a plain string named `time`, `*_time` or
+/// `time_*`. The pages give no format column; RFC 3339 is what they write
+/// almost everywhere, and `DateTime` keeps any other text as it came.
+pub fn is_time(field: &Field) -> bool {
+    let name = field.name.as_str();
+    field.kind == Kind::String
+        && !field.is_array()
+        && field.enum_values.is_empty()
+        && field.encoded.is_none()
+        && field.encrypted.is_none()
+        && field.constant.is_none()
+        && (name == "time" || name.ends_with("_time") || name.starts_with("time_"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +128,7 @@ mod tests {
             ("count", "商品数量"),
             ("plan_id", "委托代扣协议模板ID"),
             ("settlement_rate", "结算汇率(汇率值是汇率乘以10的8次方)"),
+            ("settlement_rate", "结算汇率"),
             ("charging_duration", "计费的时间长，单位为秒"),
         ] {
             assert_eq!(float_reason(&number(name, description)), None, "{name}");

@@ -9,6 +9,8 @@ pub(crate) struct Description {
     /// The text without the fact phrases, `<br/>` turned into newlines.
     pub(crate) text: String,
     pub(crate) enum_values: Vec<String>,
+    /// What values listed one a line (`` `SUCCESS`：支付成功 ``) mean.
+    pub(crate) enum_meanings: Vec<(String, String)>,
     pub(crate) default_value: Option<String>,
     pub(crate) constant: Option<String>,
 }
@@ -28,7 +30,12 @@ pub(crate) fn describe(raw: &str) -> Description {
         if segment.is_empty() {
             continue;
         }
-        if let Some((before, values)) = enum_phrase(segment) {
+        if let Some((value, meaning)) = value_line(segment) {
+            if !description.enum_values.contains(&value) {
+                description.enum_values.push(value.clone());
+            }
+            description.enum_meanings.push((value, meaning));
+        } else if let Some((before, values)) = enum_phrase(segment) {
             if !before.is_empty() {
                 lines.push(before.to_owned());
             }
@@ -46,6 +53,13 @@ pub(crate) fn describe(raw: &str) -> Description {
         } else {
             lines.push(segment.to_owned());
         }
+    }
+    // `交易状态：` introduced the value lines taken out of the text.
+    if !description.enum_meanings.is_empty()
+        && let Some(last) = lines.first_mut()
+    {
+        let trimmed = last.trim_end_matches(['：', ':']).trim_end().len();
+        last.truncate(trimmed);
     }
     description.text = lines.join("\n");
     description
@@ -78,6 +92,24 @@ fn split_breaks(text: &str) -> Vec<&str> {
             }
         }
     }
+}
+
+/// `` `SUCCESS`：支付成功 `` -> (SUCCESS, 支付成功): a line of a value list
+/// that says what each value means. The value is a code span of one word
+/// (letters, digits, `_`, `-`, `.`), right at the start of the line.
+fn value_line(segment: &str) -> Option<(String, String)> {
+    let rest = segment.strip_prefix('`')?;
+    let (value, after) = rest.split_once('`')?;
+    let word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+    if value.is_empty() || value.len() > 64 || !value.chars().all(word) {
+        return None;
+    }
+    let meaning = after
+        .trim_start()
+        .strip_prefix('：')
+        .or_else(|| after.trim_start().strip_prefix(':'))?;
+    let meaning = meaning.trim();
+    (!meaning.is_empty()).then(|| (value.to_owned(), meaning.to_owned()))
 }
 
 /// `<text> `A` | `B` 枚举值之一` -> (text, [A, B]). The values are the run of
@@ -209,6 +241,25 @@ mod tests {
     fn multiple_breaks_become_lines() {
         let d = describe("第一行<br>第二行<BR/>第三行");
         assert_eq!(d.text, "第一行\n第二行\n第三行");
+    }
+
+    #[test]
+    fn value_lists_with_meanings() {
+        let d = describe(
+            "交易状态：<br/>`SUCCESS`：支付成功 <br/>`PAY_FAIL`：支付失败(其他原因) <br/>注意：`X` 见文档",
+        );
+        assert_eq!(d.text, "交易状态\n注意：`X` 见文档");
+        assert_eq!(d.enum_values, ["SUCCESS", "PAY_FAIL"]);
+        assert_eq!(
+            d.enum_meanings,
+            [
+                ("SUCCESS".to_owned(), "支付成功".to_owned()),
+                ("PAY_FAIL".to_owned(), "支付失败(其他原因)".to_owned())
+            ]
+        );
+        // A code span that is not a value at the start of a line stays text.
+        let d = describe("`out_trade_no` 与 `transaction_id`：二选一");
+        assert!(d.enum_values.is_empty(), "{d:?}");
     }
 
     #[test]

@@ -151,6 +151,7 @@ pub(crate) fn read_row(raw: &RawRow, diagnostics: &mut Diagnostics<'_>) -> Optio
     field.required = all_attrs.has("data-required");
     field.description = description.text;
     field.enum_values = description.enum_values;
+    field.enum_meanings = description.enum_meanings.into_iter().collect();
     field.default_value = description.default_value;
     field.constant = description.constant.or_else(|| literal.clone());
     field.encrypted = all_attrs.value("data-encrypted").map(str::to_owned);

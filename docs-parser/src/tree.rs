@@ -612,6 +612,9 @@ fn merge_alternative(into: &mut Node, other: Node, diagnostics: &mut Diagnostics
             into_field.enum_values.push(value);
         }
     }
+    for (value, meaning) in other_field.enum_meanings {
+        into_field.enum_meanings.entry(value).or_insert(meaning);
+    }
     if !other_field.description.is_empty() && other_field.description != into_field.description {
         into_field.description = if into_field.description.is_empty() {
             other_field.description

@@ -33,6 +33,7 @@ pub mod aead;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod client;
+mod datetime;
 mod de;
 pub mod decode;
 pub mod download;
@@ -57,6 +58,7 @@ pub use bytes::Bytes;
 pub use client::{
     BACKUP_BASE_URL, Client, ClientBuilder, DEFAULT_BASE_URL, RawResponse, RetryPolicy,
 };
+pub use datetime::DateTime;
 pub use decode::DecodeError;
 pub use download::{Download, DownloadError, FileDigest};
 pub use error::{ApiError, Error, RawBody, SignatureError};
@@ -67,6 +69,8 @@ pub use paginate::{Page, Paginated};
 pub use raw::RawRequest;
 pub use sensitive::{Encrypted, Sensitive, SensitiveError};
 pub use sign::{MerchantCredentials, PrivateKey, PublicKey};
+/// The `time` crate, whose `OffsetDateTime` a [`DateTime`] reads as.
+pub use time;
 pub use types::{FilePart, JsonString};
 pub use validate::{Validate, ValidationError, ValidationErrors};
 pub use verify::{PlatformCertificates, Verifier};

@@ -15,6 +15,7 @@
 /// wechatpay_runtime::open_enum! {
 ///     /// The state of a code.
 ///     pub enum CodeStatus {
+///         /// Not given to a user yet.
 ///         Available = "AVAILABLE",
 ///         Dispatched = "DISPATCHED",
 ///         #[unrecognized]
@@ -34,7 +35,7 @@ macro_rules! open_enum {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
-            $($variant:ident = $wire:literal,)*
+            $($(#[doc = $variant_doc:literal])* $variant:ident = $wire:literal,)*
             #[unrecognized]
             $catch_all:ident(String) $(,)?
         }
@@ -50,6 +51,7 @@ macro_rules! open_enum {
         $vis enum $name {
             $(
                 #[doc = concat!("`", $wire, "`")]
+                $(#[doc = ""] #[doc = $variant_doc])*
                 $variant,
             )*
             /// A value this version of the bindings does not know.

@@ -625,6 +625,9 @@ pub struct Field {
     /// The documented values, for enumerations.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub enum_values: Vec<String>,
+    /// What documented values mean, where the page says (`SUCCESS`: 支付成功).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub enum_meanings: BTreeMap<String, String>,
     /// The documented default value (`默认为`X``).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
@@ -672,6 +675,7 @@ impl Field {
             required: false,
             description: String::new(),
             enum_values: Vec::new(),
+            enum_meanings: BTreeMap::new(),
             default_value: None,
             constant: None,
             encrypted: None,

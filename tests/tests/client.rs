@@ -53,7 +53,12 @@ async fn the_four_operations_through_the_typed_call_path() {
         Some(&["CODE-1".to_owned()][..])
     );
     let success_time = uploaded.success_time.unwrap();
-    assert!(success_time.ends_with("+08:00"), "{success_time}");
+    assert!(success_time.as_str().ends_with("+08:00"), "{success_time}");
+    assert_eq!(
+        success_time.datetime().unwrap().offset().whole_hours(),
+        8,
+        "read as a time"
+    );
 
     let page = stock
         .couponcodes()

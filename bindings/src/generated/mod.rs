@@ -962,7 +962,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub success_time: ::std::option::Option<::std::string::String>,
+        pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 微信支付在途异常资金付款指令执行流水号
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1036,12 +1036,12 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 在途异常资金付款单据更新时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub last_update_time: ::std::option::Option<::std::string::String>,
+        pub last_update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 在途异常资金付款指令信息
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1504,10 +1504,10 @@ pub mod events {
         pub type_: ::std::option::Option<BrandMemberCardSpUserCardCreateType>,
         /// 有效期开始时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub available_begin_time: ::std::option::Option<::std::string::String>,
+        pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 有效期结束时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub available_end_time: ::std::option::Option<::std::string::String>,
+        pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 生效后N天内有效
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub available_day_after_receive: ::std::option::Option<i64>,
@@ -1754,7 +1754,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub pickup_time: ::std::option::Option<::std::string::String>,
+        pub pickup_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 用户开卡时填写的个人信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub user_information: ::std::option::Option<
@@ -1775,17 +1775,17 @@ pub mod events {
         pub invalid_reason: ::std::option::Option<::std::string::String>,
         /// 作废时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub invalid_time: ::std::option::Option<::std::string::String>,
+        pub invalid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 创建时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 更新时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub modify_time: ::std::option::Option<::std::string::String>,
+        pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -1902,7 +1902,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub pickup_time: ::std::option::Option<::std::string::String>,
+        pub pickup_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 用户开卡时填写的个人信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub user_information: ::std::option::Option<
@@ -1923,17 +1923,17 @@ pub mod events {
         pub invalid_reason: ::std::option::Option<::std::string::String>,
         /// 作废时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub invalid_time: ::std::option::Option<::std::string::String>,
+        pub invalid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 创建时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 更新时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub modify_time: ::std::option::Option<::std::string::String>,
+        pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -2054,7 +2054,7 @@ pub mod events {
         pub unlock_remark: ::std::option::Option<::std::string::String>,
         /// 关闭时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub closed_time: ::std::option::Option<::std::string::String>,
+        pub closed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -2159,7 +2159,7 @@ pub mod events {
         pub unlock_remark: ::std::option::Option<::std::string::String>,
         /// 完成时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub finished_time: ::std::option::Option<::std::string::String>,
+        pub finished_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -2261,7 +2261,7 @@ pub mod events {
         pub state: ::std::option::Option<BudgetLockedState>,
         /// 资金锁定时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub locked_time: ::std::option::Option<::std::string::String>,
+        pub locked_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -2552,7 +2552,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub send_time: ::std::option::Option<::std::string::String>,
+        pub send_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 微信用户在AppID下的唯一标识。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub openid: ::std::option::Option<::std::string::String>,
@@ -2687,6 +2687,36 @@ pub mod events {
         }
     }
 
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `status`.
+        ///
+        /// 券或消费金状态
+        pub enum CouponUseStatus {
+            /// 可用
+            Sended = "SENDED",
+            /// 已实扣
+            Used = "USED",
+            /// 已过期
+            Expired = "EXPIRED",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `coupon_type`.
+        ///
+        /// 券或消费金类型
+        pub enum CouponUseCouponType {
+            /// 满减券
+            Normal = "NORMAL",
+            /// 减至券
+            CutTo = "CUT_TO",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
     /// The `normal_coupon_information` object.
     ///
     /// 普通满减券或消费金面额、门槛信息。
@@ -2796,7 +2826,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub consume_time: ::std::option::Option<::std::string::String>,
+        pub consume_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 核销代金券的商户号。
         ///
         /// 校验规则：
@@ -2900,17 +2930,11 @@ pub mod events {
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_name: ::std::option::Option<::std::string::String>,
-        /// 券或消费金状态：
-        ///
-        /// `SENDED`：可用
-        ///
-        /// `USED`：已实扣
-        ///
-        /// `EXPIRED`：已过期
+        /// 券或消费金状态
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::std::string::String>,
+        pub status: ::std::option::Option<CouponUseStatus>,
         /// 券或消费金描述说明字段。
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2920,16 +2944,12 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        /// 券或消费金类型：
-        ///
-        /// `NORMAL`：满减券
-        ///
-        /// `CUT_TO`：减至券
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
+        /// 券或消费金类型
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub coupon_type: ::std::option::Option<::std::string::String>,
+        pub coupon_type: ::std::option::Option<CouponUseCouponType>,
         /// 是否无资金流
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2939,12 +2959,12 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub available_begin_time: ::std::option::Option<::std::string::String>,
+        pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 可用结束时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub available_end_time: ::std::option::Option<::std::string::String>,
+        pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 是否单品优惠
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -3217,10 +3237,12 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_signed_time: ::std::option::Option<::std::string::String>,
+        pub contract_signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 协议解约时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_terminated_time: ::std::option::Option<::std::string::String>,
+        pub contract_terminated_time: ::std::option::Option<
+            ::wechatpay_runtime::DateTime,
+        >,
         /// 协议解约方式
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -3341,10 +3363,12 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_signed_time: ::std::option::Option<::std::string::String>,
+        pub contract_signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 协议解约时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_terminated_time: ::std::option::Option<::std::string::String>,
+        pub contract_terminated_time: ::std::option::Option<
+            ::wechatpay_runtime::DateTime,
+        >,
         /// 协议解约方式
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -3625,7 +3649,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub modify_time: ::std::option::Option<::std::string::String>,
+        pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -3726,10 +3750,10 @@ pub mod events {
     pub struct DiscountCardAgreementEndedTimeRange {
         /// `begin_time`: not described on the docs page.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub begin_time: ::std::option::Option<::std::string::String>,
+        pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// `end_time`: not described on the docs page.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub end_time: ::std::option::Option<::std::string::String>,
+        pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -3776,7 +3800,7 @@ pub mod events {
         pub card_template_id: ::std::option::Option<::std::string::String>,
         /// `create_time`: not described on the docs page.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// `mchid`: not described on the docs page.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub mchid: ::std::option::Option<::std::string::String>,
@@ -3873,7 +3897,7 @@ pub mod events {
         pub card_template_id: ::std::option::Option<::std::string::String>,
         /// `create_time`: not described on the docs page.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// `mchid`: not described on the docs page.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub mchid: ::std::option::Option<::std::string::String>,
@@ -3970,7 +3994,7 @@ pub mod events {
         pub card_template_id: ::std::option::Option<::std::string::String>,
         /// `create_time`: not described on the docs page.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// `mchid`: not described on the docs page.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub mchid: ::std::option::Option<::std::string::String>,
@@ -4067,7 +4091,7 @@ pub mod events {
         pub card_template_id: ::std::option::Option<::std::string::String>,
         /// `create_time`: not described on the docs page.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// `mchid`: not described on the docs page.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub mchid: ::std::option::Option<::std::string::String>,
@@ -4159,7 +4183,7 @@ pub mod events {
         pub pay_amount: ::std::option::Option<::std::string::String>,
         /// `pay_time`: not described on the docs page.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub pay_time: ::std::option::Option<::std::string::String>,
+        pub pay_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -4301,12 +4325,12 @@ pub mod events {
         pub openid: ::std::option::Option<::std::string::String>,
         /// 协议到期时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_expired_time: ::std::option::Option<::std::string::String>,
+        pub contract_expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 操作时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub operate_time: ::std::option::Option<::std::string::String>,
+        pub operate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 附加数据
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub attach: ::std::option::Option<::std::string::String>,
@@ -4405,7 +4429,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub operate_time: ::std::option::Option<::std::string::String>,
+        pub operate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 附加数据
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub attach: ::std::option::Option<::std::string::String>,
@@ -4446,6 +4470,22 @@ pub mod events {
         }
     }
 
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `state`.
+        ///
+        /// 根据校园轻松付风控规则，当用户在校园轻松付产品中欠款超过一定限制后，会处于无法扣款的状态，直到用户归还欠款。
+        ///
+        /// 可选状态：
+        pub enum EduSchoolPayUserDebtStateUpdateState {
+            /// 正常，允许扣款
+            Normal = "NORMAL",
+            /// 禁止扣款
+            Forbidden = "FORBIDDEN",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
     /// The decrypted resource of 校园轻松付用户欠款状态变化(EDU_SCHOOL_PAY.USER_DEBT_STATE_UPDATE)通知(JSON) (`EDU_SCHOOL_PAY.USER_DEBT_STATE_UPDATE`).
     ///
     /// <https://pay.weixin.qq.com/doc/v3/partner/4012161155>
@@ -4467,13 +4507,9 @@ pub mod events {
         ///
         /// 可选状态：
         ///
-        /// `NORMAL`：正常，允许扣款
-        ///
-        /// `FORBIDDEN`：禁止扣款
-        ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<::std::string::String>,
+        pub state: ::std::option::Option<EduSchoolPayUserDebtStateUpdateState>,
         /// 用户在校园轻松付中尚未归还的欠款笔数。 用户使用校园轻松付进行消费时，如果微信账户上可用的付款方式均没有足够的余额完成支付，会由微信支付出资对该笔订单进行垫付。这次垫付即会产生一笔用户向微信支付的欠款，直到用户对该笔欠款进行归还。
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -4483,7 +4519,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -4643,6 +4679,34 @@ pub mod events {
         }
     }
 
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `scope`.
+        ///
+        /// 枚举值
+        pub enum EntrustReleaseScope {
+            /// 全场代金券
+            Global = "GLOBAL",
+            /// 单品优惠
+            Single = "SINGLE",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `type`.
+        ///
+        /// 枚举值
+        pub enum EntrustReleaseType {
+            /// 代金券，需要走结算资金的充值型代金券,（境外商户券币种与支付币种一致）
+            Coupon = "COUPON",
+            /// 优惠券，不走结算资金的免充值型优惠券，（境外商户券币种与标价币种一致）
+            Discount = "DISCOUNT",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
     /// An item of `promotion_detail`.
     ///
     /// 优惠详情
@@ -4656,21 +4720,13 @@ pub mod events {
         /// 优惠名称
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        /// 枚举值：
-        ///
-        /// `GLOBAL`：全场代金券
-        ///
-        /// `SINGLE`：单品优惠
+        /// 枚举值
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub scope: ::std::option::Option<::std::string::String>,
-        /// 枚举值：
-        ///
-        /// `COUPON`：代金券，需要走结算资金的充值型代金券,（境外商户券币种与支付币种一致）
-        ///
-        /// `DISCOUNT`：优惠券，不走结算资金的免充值型优惠券，（境外商户券币种与标价币种一致）
+        pub scope: ::std::option::Option<EntrustReleaseScope>,
+        /// 枚举值
         #[serde(rename = "type")]
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
+        pub type_: ::std::option::Option<EntrustReleaseType>,
         /// 优惠券面额
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<i64>,
@@ -4725,6 +4781,20 @@ pub mod events {
         }
     }
 
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `contract_status`.
+        ///
+        /// 枚举值
+        pub enum EntrustReleaseContractStatus {
+            /// 签约
+            Add = "ADD",
+            /// 解约
+            Delete = "DELETE",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
     /// The `contract_information` object.
     ///
     /// 签约信息
@@ -4735,18 +4805,14 @@ pub mod events {
         /// 标识用户与某签约模板的一次签约，具有唯一性
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_id: ::std::option::Option<::std::string::String>,
-        /// 枚举值：
-        ///
-        /// `ADD`：签约
-        ///
-        /// `DELETE`：解约
+        /// 枚举值
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_status: ::std::option::Option<::std::string::String>,
+        pub contract_status: ::std::option::Option<EntrustReleaseContractStatus>,
         /// 签约完成时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -4804,7 +4870,7 @@ pub mod events {
         pub bank_type: ::std::option::Option<::std::string::String>,
         /// 支付成功时返回
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub success_time: ::std::option::Option<::std::string::String>,
+        pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 枚举值：
         ///
         /// SUCCESS：支付成功
@@ -4966,7 +5032,9 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_terminated_time: ::std::option::Option<::std::string::String>,
+        pub contract_terminated_time: ::std::option::Option<
+            ::wechatpay_runtime::DateTime,
+        >,
         /// 解约原因的备注说明，如：签约信息有误，须重新签约。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_termination_remark: ::std::option::Option<::std::string::String>,
@@ -5207,12 +5275,12 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_signed_time: ::std::option::Option<::std::string::String>,
+        pub contract_signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 协议到期时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_expired_time: ::std::option::Option<::std::string::String>,
+        pub contract_expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 商户AppID下的用户唯一标识
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -5313,16 +5381,12 @@ pub mod events {
         /// 标识用户与某签约模板的一次签约，具有唯一性
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_id: ::std::option::Option<::std::string::String>,
-        /// 枚举值：
-        ///
-        /// `ADD`：签约
-        ///
-        /// `DELETE`：解约
+        /// 枚举值
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_status: ::std::option::Option<::std::string::String>,
+        pub contract_status: ::std::option::Option<EntrustReleaseContractStatus>,
         /// 签约完成时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -5347,6 +5411,24 @@ pub mod events {
                 create_time: ::std::option::Option::None,
                 extra: ::serde_json::Map::new(),
             }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `trade_state`.
+        ///
+        /// 枚举值
+        pub enum EntrustSigningTradeState {
+            /// 支付成功
+            Success = "SUCCESS",
+            /// 转入退款
+            Refund = "REFUND",
+            /// 已受理，未支付
+            Accepted = "ACCEPTED",
+            /// 支付失败(其他原因，如银行返回失败)
+            PayFail = "PAY_FAIL",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
@@ -5391,20 +5473,12 @@ pub mod events {
         pub bank_type: ::std::option::Option<::std::string::String>,
         /// 支付成功时返回
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub success_time: ::std::option::Option<::std::string::String>,
-        /// 枚举值：
-        ///
-        /// `SUCCESS`：支付成功
-        ///
-        /// `REFUND`：转入退款
-        ///
-        /// `ACCEPTED`：已受理，未支付
-        ///
-        /// `PAY_FAIL`：支付失败(其他原因，如银行返回失败)
+        pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
+        /// 枚举值
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub trade_state: ::std::option::Option<::std::string::String>,
+        pub trade_state: ::std::option::Option<EntrustSigningTradeState>,
         /// 对当前订单状态的描述和下一步操作的指引
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_state_description: ::std::option::Option<::std::string::String>,
@@ -5525,7 +5599,9 @@ pub mod events {
         >,
         /// 协议解约时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_terminated_time: ::std::option::Option<::std::string::String>,
+        pub contract_terminated_time: ::std::option::Option<
+            ::wechatpay_runtime::DateTime,
+        >,
         /// 解约原因的备注说明，如：签约信息有误，须重新签约。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_termination_remark: ::std::option::Option<::std::string::String>,
@@ -5672,12 +5748,12 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_signed_time: ::std::option::Option<::std::string::String>,
+        pub contract_signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 协议到期时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_expired_time: ::std::option::Option<::std::string::String>,
+        pub contract_expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 商户AppID下的用户唯一标识
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sp_openid: ::std::option::Option<::std::string::String>,
@@ -5801,7 +5877,7 @@ pub mod events {
         pub contract_state: ::std::option::Option<EntrustTerminateContractState>,
         /// 协议签署时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_signed_time: ::std::option::Option<::std::string::String>,
+        pub contract_signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -5936,7 +6012,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub notify_create_time: ::std::option::Option<::std::string::String>,
+        pub notify_create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 微信APPID
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -6334,7 +6410,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub apply_time: ::std::option::Option<::std::string::String>,
+        pub apply_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -6400,7 +6476,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub order_receive_time: ::std::option::Option<::std::string::String>,
+        pub order_receive_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 保险订单领取状态
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -6408,10 +6484,10 @@ pub mod events {
         pub order_receive_state: ::std::option::Option<::std::string::String>,
         /// 保险订单开始时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub order_begin_time: ::std::option::Option<::std::string::String>,
+        pub order_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 保险订单结束时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub order_end_time: ::std::option::Option<::std::string::String>,
+        pub order_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -6497,12 +6573,12 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_signed_time: ::std::option::Option<::std::string::String>,
+        pub contract_signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 协议到期时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_expired_time: ::std::option::Option<::std::string::String>,
+        pub contract_expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 商户AppID下的用户唯一标识
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -6604,12 +6680,12 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_signed_time: ::std::option::Option<::std::string::String>,
+        pub contract_signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 协议到期时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_expired_time: ::std::option::Option<::std::string::String>,
+        pub contract_expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 商户AppID下的用户唯一标识
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -6711,12 +6787,12 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_signed_time: ::std::option::Option<::std::string::String>,
+        pub contract_signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 协议到期时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_expired_time: ::std::option::Option<::std::string::String>,
+        pub contract_expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 商户AppID下的用户唯一标识
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -6813,7 +6889,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_auth_time: ::std::option::Option<::std::string::String>,
+        pub user_auth_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -6843,6 +6919,20 @@ pub mod events {
         }
     }
 
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `auth_type`.
+        ///
+        /// 用户授权类型
+        pub enum MallAuthActivateCardAuthType {
+            /// 会员开卡(进卡包) + 未授权会员积分服务
+            RegisteredMode = "REGISTERED_MODE",
+            /// 会员开卡(进卡包）+授权会员积分服务
+            RegisteredAndAuthorizationMode = "REGISTERED_AND_AUTHORIZATION_MODE",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
     /// The decrypted resource of 商圈会员积分服务授权结果(MALL_AUTH.ACTIVATE_CARD)通知(JSON) (`MALL_AUTH.ACTIVATE_CARD`).
     ///
     /// <https://pay.weixin.qq.com/doc/v3/merchant/4012285836>
@@ -6869,13 +6959,9 @@ pub mod events {
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 用户授权类型
         ///
-        /// `REGISTERED_MODE` ：会员开卡(进卡包) + 未授权会员积分服务
-        ///
-        /// `REGISTERED_AND_AUTHORIZATION_MODE`：会员开卡(进卡包）+授权会员积分服务
-        ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub auth_type: ::std::option::Option<::std::string::String>,
+        pub auth_type: ::std::option::Option<MallAuthActivateCardAuthType>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -6948,7 +7034,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub refund_time: ::std::option::Option<::std::string::String>,
+        pub refund_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 用户实际消费金额，单位（分）
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -7055,7 +7141,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub time_end: ::std::option::Option<::std::string::String>,
+        pub time_end: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 用户实际消费金额，单位（分）
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -7212,7 +7298,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub close_time: ::std::option::Option<::std::string::String>,
+        pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 自动收款授权的原因
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -7286,7 +7372,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub authorize_time: ::std::option::Option<::std::string::String>,
+        pub authorize_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 自动收款授权的关闭信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub close_info: ::std::option::Option<MchtransferAuthorizationClosedCloseInfo>,
@@ -7368,7 +7454,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub authorize_time: ::std::option::Option<::std::string::String>,
+        pub authorize_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 自动收款授权的关闭信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub close_info: ::std::option::Option<MchtransferAuthorizationClosedCloseInfo>,
@@ -7483,7 +7569,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -7577,7 +7663,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -7747,12 +7833,12 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 最后一次状态变更时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 收款方式类型
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub payment_method_type: ::std::option::Option<
@@ -7863,12 +7949,12 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 最后一次状态变更时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -7978,12 +8064,12 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 提现状态更新时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub update_time: ::std::option::Option<::std::string::String>,
+        pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 失败原因
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
@@ -8356,7 +8442,7 @@ pub mod events {
         >,
         /// 订单支付时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub paid_time: ::std::option::Option<::std::string::String>,
+        pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 支付完成后医保局返回内容（透传给医疗机构）
         ///
         /// Sent as a JSON-encoded string.
@@ -8428,7 +8514,9 @@ pub mod events {
         pub med_inst_no: ::std::option::Option<::std::string::String>,
         /// 医保下单时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub med_ins_order_create_time: ::std::option::Option<::std::string::String>,
+        pub med_ins_order_create_time: ::std::option::Option<
+            ::wechatpay_runtime::DateTime,
+        >,
         /// 现金补充列表
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub cash_add_detail: ::std::option::Option<MedicalInsuranceSuccessCashAddDetail>,
@@ -8592,7 +8680,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub event_time: ::std::option::Option<::std::string::String>,
+        pub event_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 用户标识
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -8695,7 +8783,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub event_time: ::std::option::Option<::std::string::String>,
+        pub event_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 激活场景
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -8788,7 +8876,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub event_time: ::std::option::Option<::std::string::String>,
+        pub event_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 用户标识
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -8889,7 +8977,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub business_time: ::std::option::Option<::std::string::String>,
+        pub business_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 业务单据
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -9018,10 +9106,10 @@ pub mod events {
         pub plan_id: ::std::option::Option<i64>,
         /// 操作时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub operate_time: ::std::option::Option<::std::string::String>,
+        pub operate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 协议到期时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_expired_time: ::std::option::Option<::std::string::String>,
+        pub contract_expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 普通服务商商户号，微信支付分配的商户号
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sp_mchid: ::std::option::Option<::std::string::String>,
@@ -9123,10 +9211,10 @@ pub mod events {
         pub plan_id: ::std::option::Option<i64>,
         /// 操作时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub operate_time: ::std::option::Option<::std::string::String>,
+        pub operate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 协议到期时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_expired_time: ::std::option::Option<::std::string::String>,
+        pub contract_expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 普通服务商商户号，微信支付分配的商户号
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sp_mchid: ::std::option::Option<::std::string::String>,
@@ -9321,6 +9409,30 @@ pub mod events {
         }
     }
 
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `trade_type`.
+        pub enum PayscoreMchPrepayTradeType {
+            /// 公众号支付
+            Jsapi = "JSAPI",
+            /// 扫码支付
+            Native = "NATIVE",
+            /// App 支付
+            App = "App",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `limit_pay`.
+        pub enum PayscoreMchPrepayLimitPay {
+            /// 指定不能使用信用卡支付
+            NoCredit = "no_credit",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
     /// The `prepay_req_body` object.
     ///
     /// 预下单请求部分输入参数。
@@ -9357,12 +9469,12 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub time_start: ::std::option::Option<::std::string::String>,
+        pub time_start: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 订单失效时间，格式为`yyyyMMddHHmmss`
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub time_expire: ::std::option::Option<::std::string::String>,
+        pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 商品标记，代金券或立减优惠功能的参数， 说明详见代金券或立减优惠
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub goods_tag: ::std::option::Option<::std::string::String>,
@@ -9371,20 +9483,16 @@ pub mod events {
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_url: ::std::option::Option<::std::string::String>,
-        /// `JSAPI`：公众号支付
-        ///
-        /// `NATIVE`：扫码支付
-        ///
-        /// `App`：App 支付
+        /// `trade_type`: not described on the docs page.
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub trade_type: ::std::option::Option<::std::string::String>,
-        /// `no_credit`：指定不能使用信用卡支付
+        pub trade_type: ::std::option::Option<PayscoreMchPrepayTradeType>,
+        /// `limit_pay`: not described on the docs page.
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub limit_pay: ::std::option::Option<::std::string::String>,
+        pub limit_pay: ::std::option::Option<PayscoreMchPrepayLimitPay>,
         /// 需要跟公众平台的发票功能联合使用
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -9585,16 +9693,12 @@ pub mod events {
         /// 签约模板的唯一标识。接入校园轻松付，并为学校申请了签约模板后，由微信支付生成。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub plan_id: ::std::option::Option<::std::string::String>,
-        /// 枚举值：
-        ///
-        /// `ADD`：已签约
-        ///
-        /// `DELETE`：已解约
+        /// 枚举值
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_status: ::std::option::Option<::std::string::String>,
+        pub contract_status: ::std::option::Option<EntrustReleaseContractStatus>,
         /// 签约完成时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 由商户自行生成的签约号，要求64个字符内，只能是数字、大小写字母和_-，且在同一签约模板下唯一。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub out_contract_code: ::std::option::Option<::std::string::String>,
@@ -9618,7 +9722,7 @@ pub mod events {
         pub user_service_status: ::std::option::Option<::std::string::String>,
         /// 服务开启/解除授权时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub openorclose_time: ::std::option::Option<::std::string::String>,
+        pub openorclose_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 授权协议号
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub authorization_code: ::std::option::Option<::std::string::String>,
@@ -9771,17 +9875,17 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub use_time: ::std::option::Option<::std::string::String>,
+        pub use_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 详情对应订单实际完成支付时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub complete_time: ::std::option::Option<::std::string::String>,
+        pub complete_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 详情对应订单取消时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub cancel_time: ::std::option::Option<::std::string::String>,
+        pub cancel_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -9899,7 +10003,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub cancel_sign_time: ::std::option::Option<::std::string::String>,
+        pub cancel_sign_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 签约计划取消类型
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub cancel_sign_type: ::std::option::Option<
@@ -9917,7 +10021,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub plan_over_time: ::std::option::Option<::std::string::String>,
+        pub plan_over_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 签约计划原总金额(单位分)
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -9944,7 +10048,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub sign_time: ::std::option::Option<::std::string::String>,
+        pub sign_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -10062,7 +10166,7 @@ pub mod events {
         pub user_service_status: ::std::option::Option<::std::string::String>,
         /// 服务开启/解除授权时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub openorclose_time: ::std::option::Option<::std::string::String>,
+        pub openorclose_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 授权协议号
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub authorization_code: ::std::option::Option<::std::string::String>,
@@ -10263,13 +10367,13 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub start_time: ::std::option::Option<::std::string::String>,
+        pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 服务开始时间备注
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub start_time_remark: ::std::option::Option<::std::string::String>,
         /// 服务结束时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub end_time: ::std::option::Option<::std::string::String>,
+        pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 服务结束时间备注
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time_remark: ::std::option::Option<::std::string::String>,
@@ -10507,7 +10611,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub paid_time: ::std::option::Option<::std::string::String>,
+        pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 微信支付交易单号
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -10731,7 +10835,7 @@ pub mod events {
         pub user_service_status: ::std::option::Option<::std::string::String>,
         /// 服务开启/解除授权成功时间。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub openorclose_time: ::std::option::Option<::std::string::String>,
+        pub openorclose_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 商户系统内部授权协议号，预授权时返回，非预授权不返回。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub authorization_code: ::std::option::Option<::std::string::String>,
@@ -10849,20 +10953,16 @@ pub mod events {
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub plan_id: ::std::option::Option<::std::string::String>,
-        /// 枚举值：
-        ///
-        /// `ADD`：已签约
-        ///
-        /// `DELETE`：已解约
+        /// 枚举值
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_status: ::std::option::Option<::std::string::String>,
+        pub contract_status: ::std::option::Option<EntrustReleaseContractStatus>,
         /// 签约完成时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 由商户自行生成的签约号，要求64个字符内，只能是数字、大小写字母和_-，且在同一签约模板下唯一。
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -10892,7 +10992,7 @@ pub mod events {
         pub user_service_status: ::std::option::Option<::std::string::String>,
         /// 服务开启/解除授权时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub openorclose_time: ::std::option::Option<::std::string::String>,
+        pub openorclose_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 授权协议号
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub authorization_code: ::std::option::Option<::std::string::String>,
@@ -11108,7 +11208,7 @@ pub mod events {
         pub user_service_status: ::std::option::Option<::std::string::String>,
         /// 服务开启/解除授权成功时间。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub openorclose_time: ::std::option::Option<::std::string::String>,
+        pub openorclose_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 商户系统内部授权协议号，预授权时返回，非预授权不返回。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub authorization_code: ::std::option::Option<::std::string::String>,
@@ -11265,7 +11365,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub cancel_sign_time: ::std::option::Option<::std::string::String>,
+        pub cancel_sign_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 签约计划取消类型
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub cancel_sign_type: ::std::option::Option<
@@ -11283,7 +11383,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub plan_over_time: ::std::option::Option<::std::string::String>,
+        pub plan_over_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 签约计划原总金额(单位分)
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -11310,7 +11410,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub sign_time: ::std::option::Option<::std::string::String>,
+        pub sign_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -11580,7 +11680,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub receive_time: ::std::option::Option<::std::string::String>,
+        pub receive_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 发券请求单号
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -11595,12 +11695,12 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub valid_begin_time: ::std::option::Option<::std::string::String>,
+        pub valid_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 有效期结束时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub valid_end_time: ::std::option::Option<::std::string::String>,
+        pub valid_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 领券手机号。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub phone_number: ::std::option::Option<::std::string::String>,
@@ -11789,7 +11889,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub success_time: ::std::option::Option<::std::string::String>,
+        pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -11873,7 +11973,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub success_time: ::std::option::Option<::std::string::String>,
+        pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -12083,7 +12183,7 @@ pub mod events {
         pub bill_no: ::std::option::Option<::std::string::String>,
         /// 网银充值退回时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub return_time: ::std::option::Option<::std::string::String>,
+        pub return_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 网银充值退回原因
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub return_reason: ::std::option::Option<::std::string::String>,
@@ -12216,13 +12316,13 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub accept_time: ::std::option::Option<::std::string::String>,
+        pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 充值成功时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub success_time: ::std::option::Option<::std::string::String>,
+        pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 关闭充值时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub close_time: ::std::option::Option<::std::string::String>,
+        pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 可用充值渠道列表
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub available_recharge_channels: ::std::option::Option<
@@ -12334,7 +12434,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub return_time: ::std::option::Option<::std::string::String>,
+        pub return_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 退回原因
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -12587,13 +12687,13 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub accept_time: ::std::option::Option<::std::string::String>,
+        pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 充值成功时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub success_time: ::std::option::Option<::std::string::String>,
+        pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 关闭充值时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub close_time: ::std::option::Option<::std::string::String>,
+        pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 可用充值渠道列表
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub available_recharge_channels: ::std::option::Option<
@@ -12664,6 +12764,19 @@ pub mod events {
             Success = "SUCCESS",
             Closed = "CLOSED",
             Abnormal = "ABNORMAL",
+            Processing = "PROCESSING",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `account`.
+        ///
+        /// 出资账户类型
+        pub enum RefundAbnormalAccount {
+            Available = "AVAILABLE",
+            Unavailable = "UNAVAILABLE",
             #[unrecognized]
             Unrecognized(String),
         }
@@ -12683,9 +12796,9 @@ pub mod events {
         pub amount: ::std::option::Option<i64>,
         /// 出资账户类型
         ///
-        /// From the reviewed overrides, not the docs table: added.
+        /// From the reviewed overrides, not the docs table: added, enum_values.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub account: ::std::option::Option<::std::string::String>,
+        pub account: ::std::option::Option<RefundAbnormalAccount>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -12964,6 +13077,35 @@ pub mod events {
         }
     }
 
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `channel`.
+        ///
+        /// 退款渠道
+        pub enum RefundAbnormalChannel {
+            Original = "ORIGINAL",
+            Balance = "BALANCE",
+            OtherBalance = "OTHER_BALANCE",
+            OtherBankcard = "OTHER_BANKCARD",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `funds_account`.
+        ///
+        /// 资金账户
+        pub enum RefundAbnormalFundsAccount {
+            Unsettled = "UNSETTLED",
+            Available = "AVAILABLE",
+            Unavailable = "UNAVAILABLE",
+            Operation = "OPERATION",
+            Basic = "BASIC",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
     /// The decrypted resource of 退款异常(REFUND.ABNORMAL)通知(JSON) (`REFUND.ABNORMAL`).
     ///
     /// <https://pay.weixin.qq.com/doc/v3/merchant/4012791865>
@@ -13090,11 +13232,13 @@ pub mod events {
         /// 退款状态
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        ///
+        /// From the reviewed overrides, not the docs table: enum_values.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub refund_status: ::std::option::Option<RefundAbnormalRefundStatus>,
         /// 1、退款成功时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub success_time: ::std::option::Option<::std::string::String>,
+        pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 取当前退款单的退款入账方。
         ///
         /// 1、退回银行卡：{银行名称}{卡类型}{卡尾号}
@@ -13138,7 +13282,7 @@ pub mod events {
         ///
         /// From the reviewed overrides, not the docs table: added.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 优惠信息
         ///
         /// From the reviewed overrides, not the docs table: added.
@@ -13148,14 +13292,14 @@ pub mod events {
         >,
         /// 退款渠道
         ///
-        /// From the reviewed overrides, not the docs table: added.
+        /// From the reviewed overrides, not the docs table: added, enum_values.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub channel: ::std::option::Option<::std::string::String>,
+        pub channel: ::std::option::Option<RefundAbnormalChannel>,
         /// 资金账户
         ///
-        /// From the reviewed overrides, not the docs table: added.
+        /// From the reviewed overrides, not the docs table: added, enum_values.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub funds_account: ::std::option::Option<::std::string::String>,
+        pub funds_account: ::std::option::Option<RefundAbnormalFundsAccount>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -13332,11 +13476,13 @@ pub mod events {
         /// 退款状态
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        ///
+        /// From the reviewed overrides, not the docs table: enum_values.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub refund_status: ::std::option::Option<RefundAbnormalRefundStatus>,
         /// 1、退款成功时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub success_time: ::std::option::Option<::std::string::String>,
+        pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 取当前退款单的退款入账方。
         ///
         /// 1、退回银行卡：{银行名称}{卡类型}{卡尾号}
@@ -13385,7 +13531,7 @@ pub mod events {
         ///
         /// From the reviewed overrides, not the docs table: added.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 优惠信息
         ///
         /// From the reviewed overrides, not the docs table: added.
@@ -13395,14 +13541,14 @@ pub mod events {
         >,
         /// 退款渠道
         ///
-        /// From the reviewed overrides, not the docs table: added.
+        /// From the reviewed overrides, not the docs table: added, enum_values.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub channel: ::std::option::Option<::std::string::String>,
+        pub channel: ::std::option::Option<RefundAbnormalChannel>,
         /// 资金账户
         ///
-        /// From the reviewed overrides, not the docs table: added.
+        /// From the reviewed overrides, not the docs table: added, enum_values.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub funds_account: ::std::option::Option<::std::string::String>,
+        pub funds_account: ::std::option::Option<RefundAbnormalFundsAccount>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -13755,11 +13901,13 @@ pub mod events {
         /// 退款状态
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        ///
+        /// From the reviewed overrides, not the docs table: enum_values.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub refund_status: ::std::option::Option<RefundAbnormalRefundStatus>,
         /// 1、退款成功时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub success_time: ::std::option::Option<::std::string::String>,
+        pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 取当前退款单的退款入账方。
         ///
         /// 1、退回银行卡：{银行名称}{卡类型}{卡尾号}
@@ -13810,7 +13958,7 @@ pub mod events {
         ///
         /// From the reviewed overrides, not the docs table: added.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 优惠信息
         ///
         /// From the reviewed overrides, not the docs table: added.
@@ -13820,14 +13968,14 @@ pub mod events {
         >,
         /// 退款渠道
         ///
-        /// From the reviewed overrides, not the docs table: added.
+        /// From the reviewed overrides, not the docs table: added, enum_values.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub channel: ::std::option::Option<::std::string::String>,
+        pub channel: ::std::option::Option<RefundAbnormalChannel>,
         /// 资金账户
         ///
-        /// From the reviewed overrides, not the docs table: added.
+        /// From the reviewed overrides, not the docs table: added, enum_values.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub funds_account: ::std::option::Option<::std::string::String>,
+        pub funds_account: ::std::option::Option<RefundAbnormalFundsAccount>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -14032,10 +14180,10 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 批次完成时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub finish_time: ::std::option::Option<::std::string::String>,
+        pub finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -14070,6 +14218,71 @@ pub mod events {
                 finish_time: ::std::option::Option::None,
                 extra: ::serde_json::Map::new(),
             }
+        }
+    }
+
+    /// The `contract_information` object.
+    ///
+    /// 签约信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct TransactionFailContractInformation {
+        /// 标识用户与某签约模板的一次签约，具有唯一性
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// 枚举值：
+        ///
+        /// ADD：签约
+        ///
+        /// DELETE：解约
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub contract_status: ::std::option::Option<::std::string::String>,
+        /// 签约完成时间
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        TransactionFailContractInformation {
+            contract_id: optional(0, "contract_id"),
+            contract_status: optional(1, "contract_status"),
+            create_time: optional(2, "create_time"),
+            ..extra
+        }
+    }
+
+    impl TransactionFailContractInformation {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            TransactionFailContractInformation {
+                contract_id: ::std::option::Option::None,
+                contract_status: ::std::option::Option::None,
+                create_time: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `trade_state`.
+        ///
+        /// 交易状态
+        pub enum TransactionFailTradeState {
+            /// 支付成功
+            Success = "SUCCESS",
+            /// 已接收，等待扣款
+            Accept = "ACCEPT",
+            /// 支付失败(其他原因，如银行返回失败)
+            PayFail = "PAY_FAIL",
+            /// 转入退款
+            Refund = "REFUND",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
@@ -14160,6 +14373,20 @@ pub mod events {
         }
     }
 
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `type`.
+        ///
+        /// 枚举值
+        pub enum TransactionFailType {
+            /// 充值型代金券
+            Cash = "CASH",
+            /// 免充值型代金券
+            Nocash = "NOCASH",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
     /// An item of `goods_detail`.
     ///
     /// 单品列表信息
@@ -14237,20 +14464,12 @@ pub mod events {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         /// 枚举值
-        ///
-        /// `GLOBAL`：全场代金券
-        ///
-        /// `SINGLE`：单品优惠
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub scope: ::std::option::Option<::std::string::String>,
-        /// 枚举值：
-        ///
-        /// `CASH`：充值型代金券
-        ///
-        /// `NOCASH`：免充值型代金券
+        pub scope: ::std::option::Option<EntrustReleaseScope>,
+        /// 枚举值
         #[serde(rename = "type")]
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
+        pub type_: ::std::option::Option<TransactionFailType>,
         /// 活动ID。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub stock_id: ::std::option::Option<::std::string::String>,
@@ -14347,6 +14566,22 @@ pub mod events {
     }
 
     ::wechatpay_runtime::open_enum! {
+        /// Values of `user_repaid`.
+        ///
+        /// 枚举值
+        ///
+        /// 注意：使用此字段前需先确认bank_type字段值为`BPA`以及 trade_state字段值为`SUCCESS`。
+        pub enum TransactionFailUserRepaid {
+            /// 用户已还款
+            Y = "Y",
+            /// 用户未还款
+            N = "N",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
         /// Values of `plate_color`.
         ///
         /// 车牌颜色
@@ -14388,12 +14623,12 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub start_time: ::std::option::Option<::std::string::String>,
+        pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 用户出场时间
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub end_time: ::std::option::Option<::std::string::String>,
+        pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 所在停车位车场的名称
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -14485,7 +14720,7 @@ pub mod events {
         /// 签约信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_information: ::std::option::Option<
-            EntrustSigningContractInformation,
+            TransactionFailContractInformation,
         >,
         /// 调用接口提交的商户服务订单号
         ///
@@ -14509,20 +14744,12 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub success_time: ::std::option::Option<::std::string::String>,
-        /// 交易状态：
-        ///
-        /// `SUCCESS`：支付成功
-        ///
-        /// `ACCEPT`：已接收，等待扣款
-        ///
-        /// `PAY_FAIL`：支付失败(其他原因，如银行返回失败)
-        ///
-        /// `REFUND`：转入退款
+        pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
+        /// 交易状态
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub trade_state: ::std::option::Option<::std::string::String>,
+        pub trade_state: ::std::option::Option<TransactionFailTradeState>,
         /// 对当前订单状态的描述和下一步操作的指引。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_state_description: ::std::option::Option<::std::string::String>,
@@ -14576,18 +14803,14 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        /// 枚举值：
-        ///
-        /// `Y`：用户已还款
-        ///
-        /// `N`：用户未还款
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
+        /// 枚举值
         ///
         /// 注意：使用此字段前需先确认bank_type字段值为`BPA`以及 trade_state字段值为`SUCCESS`。
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_repaid: ::std::option::Option<::std::string::String>,
+        pub user_repaid: ::std::option::Option<TransactionFailUserRepaid>,
         /// 交易场景值，`PARKING`：车场停车场景
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_scene: ::std::option::Option<::std::string::String>,
@@ -14874,7 +15097,7 @@ pub mod events {
         pub attach: ::std::option::Option<::std::string::String>,
         /// 支付订单已成功才会返回
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub success_time: ::std::option::Option<::std::string::String>,
+        pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 支付者
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub payer: ::std::option::Option<TransactionIndustryFailedPayer>,
@@ -15000,7 +15223,7 @@ pub mod events {
         pub attach: ::std::option::Option<::std::string::String>,
         /// 支付订单已成功才会返回
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub success_time: ::std::option::Option<::std::string::String>,
+        pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 支付者
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub payer: ::std::option::Option<TransactionIndustryFailedPayer>,
@@ -15072,6 +15295,18 @@ pub mod events {
         }
     }
 
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `trade_type`.
+        ///
+        /// 交易类型，订单已受理，但未完成扣款时不返回，取值如下
+        pub enum TransactionPayBackTradeType {
+            /// 平台代扣
+            Auth = "AUTH",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
     /// The `amount` object.
     ///
     /// 订单金额信息，详细说明见下文
@@ -15123,20 +15358,12 @@ pub mod events {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         /// 枚举值
-        ///
-        /// `GLOBAL`：全场代金券
-        ///
-        /// `SINGLE`：单品优惠
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub scope: ::std::option::Option<::std::string::String>,
-        /// 枚举值：
-        ///
-        /// `CASH`：充值型代金券
-        ///
-        /// `NOCASH`：免充值型代金券
+        pub scope: ::std::option::Option<EntrustReleaseScope>,
+        /// 枚举值
         #[serde(rename = "type")]
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
+        pub type_: ::std::option::Option<TransactionFailType>,
         /// 活动ID，批次ID。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub stock_id: ::std::option::Option<::std::string::String>,
@@ -15216,24 +15443,14 @@ pub mod events {
         /// 微信支付系统生成的订单号
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub transaction_id: ::std::option::Option<::std::string::String>,
-        /// 交易类型，订单已受理，但未完成扣款时不返回，取值如下：
-        ///
-        /// `AUTH`：平台代扣
+        /// 交易类型，订单已受理，但未完成扣款时不返回，取值如下
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub trade_type: ::std::option::Option<::std::string::String>,
-        /// 交易状态：
-        ///
-        /// `SUCCESS`：支付成功
-        ///
-        /// `ACCEPT`：已接收，等待扣款
-        ///
-        /// `PAY_FAIL`：支付失败(其他原因，如银行返回失败)
-        ///
-        /// `REFUND`：转入退款
+        pub trade_type: ::std::option::Option<TransactionPayBackTradeType>,
+        /// 交易状态
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub trade_state: ::std::option::Option<::std::string::String>,
+        pub trade_state: ::std::option::Option<TransactionFailTradeState>,
         /// 对当前订单状态的描述和下一步操作的指引。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_state_desc: ::std::option::Option<::std::string::String>,
@@ -15245,7 +15462,7 @@ pub mod events {
         pub attach: ::std::option::Option<::std::string::String>,
         /// 订单支付完成时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub success_time: ::std::option::Option<::std::string::String>,
+        pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 支付者信息，详细说明见下文
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub payer: ::std::option::Option<TransactionIndustryFailedPayer>,
@@ -15278,19 +15495,15 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 对当前订单状态的描述和下一步操作的指引。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_state_description: ::std::option::Option<::std::string::String>,
-        /// 枚举值：
-        ///
-        /// `Y`：用户已还款
-        ///
-        /// `N`：用户未还款
+        /// 枚举值
         ///
         /// 注意：使用此字段前需先确认bank_type字段值为`BPA`以及 trade_state字段值为`SUCCESS`。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_repaid: ::std::option::Option<::std::string::String>,
+        pub user_repaid: ::std::option::Option<TransactionFailUserRepaid>,
         /// 交易场景值，`PARKING`：车场停车场景
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_scene: ::std::option::Option<::std::string::String>,
@@ -15363,6 +15576,29 @@ pub mod events {
                 parking_info: ::std::option::Option::None,
                 extra: ::serde_json::Map::new(),
             }
+        }
+    }
+
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `trade_state`.
+        ///
+        /// 交易状态
+        pub enum TransactionSuccessTradeState {
+            /// 支付成功
+            Success = "SUCCESS",
+            /// 已接收，等待扣款
+            Accept = "ACCEPT",
+            /// 支付失败(其他原因，如银行返回失败)
+            PayFail = "PAY_FAIL",
+            /// 转入退款
+            Refund = "REFUND",
+            Notpay = "NOTPAY",
+            Closed = "CLOSED",
+            Revoked = "REVOKED",
+            Userpaying = "USERPAYING",
+            Payerror = "PAYERROR",
+            #[unrecognized]
+            Unrecognized(String),
         }
     }
 
@@ -15539,26 +15775,20 @@ pub mod events {
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         /// 枚举值
-        ///
-        /// `GLOBAL`：全场代金券
-        ///
-        /// `SINGLE`：单品优惠
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub scope: ::std::option::Option<::std::string::String>,
-        /// 枚举值：
-        ///
-        /// `CASH`：充值型代金券
-        ///
-        /// `NOCASH`：免充值型代金券
+        pub scope: ::std::option::Option<EntrustReleaseScope>,
+        /// 枚举值
         #[serde(rename = "type")]
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
+        pub type_: ::std::option::Option<TransactionFailType>,
         /// 在微信商户后台配置的批次ID。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub activity_id: ::std::option::Option<::std::string::String>,
-        /// `CNY`：人民币，境内商户号仅支持人民币。
+        /// `currency`: not described on the docs page.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency: ::std::option::Option<::std::string::String>,
+        pub currency: ::std::option::Option<
+            AbnormalFundProcessingTransferSuccessCurrency,
+        >,
         /// 优惠券面额
         ///
         /// From the reviewed overrides, not the docs table: added.
@@ -15640,7 +15870,7 @@ pub mod events {
         /// Values of `trade_state`.
         ///
         /// 交易状态
-        pub enum TransactionSuccessTradeState {
+        pub enum TransactionSuccessSubOrdersTradeState {
             Success = "SUCCESS",
             Refund = "REFUND",
             Notpay = "NOTPAY",
@@ -15683,7 +15913,7 @@ pub mod events {
         pub payer_currency: ::std::option::Option<::std::string::String>,
         /// 结算汇率
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub settlement_rate: ::std::option::Option<f64>,
+        pub settlement_rate: ::std::option::Option<i64>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -15740,7 +15970,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub trade_state: ::std::option::Option<TransactionSuccessTradeState>,
+        pub trade_state: ::std::option::Option<TransactionSuccessSubOrdersTradeState>,
         /// 付款银行
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub bank_type: ::std::option::Option<::std::string::String>,
@@ -15752,7 +15982,7 @@ pub mod events {
         pub amount: ::std::option::Option<TransactionSuccessSubOrdersAmount>,
         /// 支付完成时间
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub success_time: ::std::option::Option<::std::string::String>,
+        pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 微信支付订单号
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -15896,6 +16126,22 @@ pub mod events {
         }
     }
 
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `trade_type`.
+        ///
+        /// 交易类型
+        pub enum TransactionSuccessTradeType {
+            Jsapi = "JSAPI",
+            Native = "NATIVE",
+            App = "APP",
+            Micropay = "MICROPAY",
+            Mweb = "MWEB",
+            Facepay = "FACEPAY",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
     /// The decrypted resource of 支付成功(TRANSACTION.SUCCESS)通知(JSON) (`TRANSACTION.SUCCESS`).
     ///
     /// <https://pay.weixin.qq.com/doc/v3/merchant/4012791861>
@@ -16033,7 +16279,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub success_time: ::std::option::Option<::std::string::String>,
+        pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 调用接口提交的应用ID
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -16053,20 +16299,14 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        /// 交易状态：
-        ///
-        /// `SUCCESS`：支付成功
-        ///
-        /// `ACCEPT`：已接收，等待扣款
-        ///
-        /// `PAY_FAIL`：支付失败(其他原因，如银行返回失败)
-        ///
-        /// `REFUND`：转入退款
+        pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
+        /// 交易状态
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        ///
+        /// From the reviewed overrides, not the docs table: enum_values.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub trade_state: ::std::option::Option<::std::string::String>,
+        pub trade_state: ::std::option::Option<TransactionSuccessTradeState>,
         /// 对当前订单状态的描述和下一步操作的指引。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_state_description: ::std::option::Option<::std::string::String>,
@@ -16076,15 +16316,11 @@ pub mod events {
         /// 附加数据，在查询API和支付通知中原样返回，可作为自定义参数使用，实际情况下只有支付完成状态才会返回该字段。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub attach: ::std::option::Option<::std::string::String>,
-        /// 枚举值：
-        ///
-        /// `Y`：用户已还款
-        ///
-        /// `N`：用户未还款
+        /// 枚举值
         ///
         /// 注意：使用此字段前需先确认`bank_type`字段值为BPA以及 `trade_state`字段值为`SUCCESS`。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_repaid: ::std::option::Option<::std::string::String>,
+        pub user_repaid: ::std::option::Option<TransactionFailUserRepaid>,
         /// 交易场景值，目前支持`PARKING`：车场停车场景
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -16138,9 +16374,9 @@ pub mod events {
         pub trade_state_desc: ::std::option::Option<::std::string::String>,
         /// 交易类型
         ///
-        /// From the reviewed overrides, not the docs table: added.
+        /// From the reviewed overrides, not the docs table: added, enum_values.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub trade_type: ::std::option::Option<::std::string::String>,
+        pub trade_type: ::std::option::Option<TransactionSuccessTradeType>,
         /// 商户号
         ///
         /// From the reviewed overrides, not the docs table: added.
@@ -16272,7 +16508,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub start_time: ::std::option::Option<::std::string::String>,
+        pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 所在停车位车场的名称
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -16305,7 +16541,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub state_update_time: ::std::option::Option<::std::string::String>,
+        pub state_update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -16506,7 +16742,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub punish_time: ::std::option::Option<::std::string::String>,
+        pub punish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 微信支付对违约商户处罚方案的详细描述信息，补充处罚方案的相关影响。
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -16590,7 +16826,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub punish_time: ::std::option::Option<::std::string::String>,
+        pub punish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 微信支付对违约商户处罚方案的详细描述信息，补充处罚方案的相关影响。
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -16674,7 +16910,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub punish_time: ::std::option::Option<::std::string::String>,
+        pub punish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 微信支付对违约商户处罚方案的详细描述信息，补充处罚方案的相关影响。
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -16758,7 +16994,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub authorization_time: ::std::option::Option<::std::string::String>,
+        pub authorization_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -17137,7 +17373,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub card_disabled_time: ::std::option::Option<::std::string::String>,
+        pub card_disabled_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
         /// 失效原因
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
@@ -17233,7 +17469,9 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub authorization_revoked_time: ::std::option::Option<::std::string::String>,
+        pub authorization_revoked_time: ::std::option::Option<
+            ::wechatpay_runtime::DateTime,
+        >,
         /// 授权解除原因
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -488,7 +488,9 @@ pub mod v3 {
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub id_card_valid_time: ::std::option::Option<::std::string::String>,
+                    pub id_card_valid_time: ::std::option::Option<
+                        ::wechatpay_runtime::DateTime,
+                    >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
@@ -576,7 +578,7 @@ pub mod v3 {
                     pub fn with_id_card_valid_time(
                         mut self,
                         id_card_valid_time: impl ::std::convert::Into<
-                            ::std::string::String,
+                            ::wechatpay_runtime::DateTime,
                         >,
                     ) -> Self {
                         self.id_card_valid_time = ::std::option::Option::Some(

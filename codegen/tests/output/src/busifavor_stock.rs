@@ -258,13 +258,17 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub begin_time: ::std::option::Option<::std::string::String>,
+                        pub begin_time: ::std::option::Option<
+                            ::wechatpay_runtime::DateTime,
+                        >,
                         /// 结束时间
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub end_time: ::std::option::Option<::std::string::String>,
+                        pub end_time: ::std::option::Option<
+                            ::wechatpay_runtime::DateTime,
+                        >,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
                         #[serde(flatten)]
@@ -314,7 +318,7 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub available_begin_time: ::std::option::Option<
-                            ::std::string::String,
+                            ::wechatpay_runtime::DateTime,
                         >,
                         /// 结束时间
                         ///
@@ -324,7 +328,7 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub available_end_time: ::std::option::Option<
-                            ::std::string::String,
+                            ::wechatpay_runtime::DateTime,
                         >,
                         /// 生效后N天内有效
                         #[serde(

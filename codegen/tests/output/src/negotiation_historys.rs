@@ -687,7 +687,9 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub expired_time: ::std::option::Option<::std::string::String>,
+                        pub expired_time: ::std::option::Option<
+                            ::wechatpay_runtime::DateTime,
+                        >,
                         /// 是否可以多次点击
                         #[serde(
                             default,
@@ -1240,7 +1242,9 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub operate_time: ::std::option::Option<::std::string::String>,
+                        pub operate_time: ::std::option::Option<
+                            ::wechatpay_runtime::DateTime,
+                        >,
                         /// 操作类型
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -192,11 +192,11 @@ pub struct PostTrademarkRegistrationCertificate {
     /// 商标有效期开始时间
     ///
     /// **Required.**
-    pub valid_begin_time: ::std::string::String,
+    pub valid_begin_time: ::wechatpay_runtime::DateTime,
     /// 商标有效期结束时间
     ///
     /// **Required.**
-    pub valid_end_time: ::std::string::String,
+    pub valid_end_time: ::wechatpay_runtime::DateTime,
     /// 商标国际分类
     ///
     /// **Required.**
@@ -210,10 +210,10 @@ pub struct PostTrademarkRegistrationCertificate {
     pub license: ::std::option::Option<::std::string::String>,
     /// 商标授权有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_begin_time: ::std::option::Option<::std::string::String>,
+    pub authorization_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商标授权有效期结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_end_time: ::std::option::Option<::std::string::String>,
+    pub authorization_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商标注册证列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -244,8 +244,8 @@ impl PostTrademarkRegistrationCertificate {
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         number: impl ::std::convert::Into<::std::string::String>,
-        valid_begin_time: impl ::std::convert::Into<::std::string::String>,
-        valid_end_time: impl ::std::convert::Into<::std::string::String>,
+        valid_begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+        valid_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         international_class: impl ::std::convert::Into<::std::string::String>,
         holder: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -286,7 +286,9 @@ impl PostTrademarkRegistrationCertificate {
     /// Sets `authorization_begin_time`.
     pub fn with_authorization_begin_time(
         mut self,
-        authorization_begin_time: impl ::std::convert::Into<::std::string::String>,
+        authorization_begin_time: impl ::std::convert::Into<
+            ::wechatpay_runtime::DateTime,
+        >,
     ) -> Self {
         self.authorization_begin_time = ::std::option::Option::Some(
             authorization_begin_time.into(),
@@ -297,7 +299,7 @@ impl PostTrademarkRegistrationCertificate {
     /// Sets `authorization_end_time`.
     pub fn with_authorization_end_time(
         mut self,
-        authorization_end_time: impl ::std::convert::Into<::std::string::String>,
+        authorization_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.authorization_end_time = ::std::option::Option::Some(
             authorization_end_time.into(),

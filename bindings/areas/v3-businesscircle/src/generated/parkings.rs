@@ -33,7 +33,7 @@ pub struct PostBody {
     /// 时间
     ///
     /// **Required.**
-    pub time: ::std::string::String,
+    pub time: ::wechatpay_runtime::DateTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -56,7 +56,7 @@ impl PostBody {
         openid: impl ::std::convert::Into<::std::string::String>,
         plate_number: impl ::std::convert::Into<::std::string::String>,
         state: impl ::std::convert::Into<::std::string::String>,
-        time: impl ::std::convert::Into<::std::string::String>,
+        time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostBody {
             sub_mchid: ::std::option::Option::None,

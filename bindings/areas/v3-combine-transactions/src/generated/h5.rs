@@ -483,10 +483,10 @@ pub struct PostBody {
     pub sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
     /// 交易起始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_start: ::std::option::Option<::std::string::String>,
+    pub time_start: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 交易结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_expire: ::std::option::Option<::std::string::String>,
+    pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 通知地址
     ///
     /// **Required.**
@@ -541,7 +541,7 @@ impl PostBody {
     /// Sets `time_start`.
     pub fn with_time_start(
         mut self,
-        time_start: impl ::std::convert::Into<::std::string::String>,
+        time_start: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.time_start = ::std::option::Option::Some(time_start.into());
         self
@@ -550,7 +550,7 @@ impl PostBody {
     /// Sets `time_expire`.
     pub fn with_time_expire(
         mut self,
-        time_expire: impl ::std::convert::Into<::std::string::String>,
+        time_expire: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.time_expire = ::std::option::Option::Some(time_expire.into());
         self

@@ -190,7 +190,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub modify_time: ::std::option::Option<::std::string::String>,
+    pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 申报结果说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub explanation: ::std::option::Option<::std::string::String>,

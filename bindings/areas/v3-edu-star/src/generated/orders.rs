@@ -115,7 +115,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 订单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -346,7 +346,7 @@ pub struct PostBody {
     /// 权益核销时间
     ///
     /// **Required.**
-    pub create_time: ::std::string::String,
+    pub create_time: ::wechatpay_runtime::DateTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -364,7 +364,7 @@ impl PostBody {
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         right_id: impl ::std::convert::Into<::std::string::String>,
-        create_time: impl ::std::convert::Into<::std::string::String>,
+        create_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostBody {
             appid: appid.into(),
@@ -429,7 +429,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 订单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -49,7 +49,7 @@ pub struct PostSceneInfo {
     /// 消费时间
     ///
     /// **Required.**
-    pub start_time: ::std::string::String,
+    pub start_time: ::wechatpay_runtime::DateTime,
     /// 学校编号
     ///
     /// **Required.**
@@ -71,7 +71,7 @@ pub struct PostSceneInfo {
 impl PostSceneInfo {
     /// Creates a value from its required fields (`start_time`, `school_id`, `scene_type`).
     pub fn new(
-        start_time: impl ::std::convert::Into<::std::string::String>,
+        start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         school_id: impl ::std::convert::Into<::std::string::String>,
         scene_type: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -582,7 +582,7 @@ pub struct PostResponse {
     pub attach: ::std::option::Option<::std::string::String>,
     /// 支付完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::std::string::String>,
+    pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer: ::std::option::Option<PostPayer>,

@@ -76,12 +76,12 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub effective_time: ::std::option::Option<::std::string::String>,
+    pub effective_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 证书弃用时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expire_time: ::std::option::Option<::std::string::String>,
+    pub expire_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 证书信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

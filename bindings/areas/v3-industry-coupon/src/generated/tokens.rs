@@ -92,7 +92,7 @@ pub struct PostResponse {
     pub token: ::std::option::Option<::std::string::String>,
     /// token过期时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expires_time: ::std::option::Option<::std::string::String>,
+    pub expires_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -93,7 +93,7 @@ pub struct GetDataItem {
     pub activation_status: ::std::option::Option<GetActivationStatus>,
     /// 激活时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activation_time: ::std::option::Option<::std::string::String>,
+    pub activation_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,

@@ -205,7 +205,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 pub struct PostResponse {
     /// 修改时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub update_time: ::std::option::Option<::std::string::String>,
+    pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 通知URL地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

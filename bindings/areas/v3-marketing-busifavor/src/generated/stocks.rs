@@ -117,10 +117,10 @@ impl PostAvailableWeek {
 pub struct PostIrregularyAvaliableTimeItem {
     /// 开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -142,7 +142,7 @@ impl PostIrregularyAvaliableTimeItem {
     /// Sets `begin_time`.
     pub fn with_begin_time(
         mut self,
-        begin_time: impl ::std::convert::Into<::std::string::String>,
+        begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.begin_time = ::std::option::Option::Some(begin_time.into());
         self
@@ -151,7 +151,7 @@ impl PostIrregularyAvaliableTimeItem {
     /// Sets `end_time`.
     pub fn with_end_time(
         mut self,
-        end_time: impl ::std::convert::Into<::std::string::String>,
+        end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.end_time = ::std::option::Option::Some(end_time.into());
         self
@@ -168,11 +168,11 @@ pub struct PostCouponAvailableTime {
     /// 开始时间
     ///
     /// **Required.**
-    pub available_begin_time: ::std::string::String,
+    pub available_begin_time: ::wechatpay_runtime::DateTime,
     /// 结束时间
     ///
     /// **Required.**
-    pub available_end_time: ::std::string::String,
+    pub available_end_time: ::wechatpay_runtime::DateTime,
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
@@ -207,8 +207,8 @@ pub struct PostCouponAvailableTime {
 impl PostCouponAvailableTime {
     /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
     pub fn new(
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
+        available_begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+        available_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostCouponAvailableTime {
             available_begin_time: available_begin_time.into(),
@@ -1139,7 +1139,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

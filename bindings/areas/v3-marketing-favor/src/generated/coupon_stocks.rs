@@ -319,10 +319,10 @@ impl PostFixAvailableTime {
 pub struct PostCouponAvailableTime {
     /// 开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::std::string::String>,
+    pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::std::string::String>,
+    pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 固定时间段可用
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fix_available_time: ::std::option::Option<PostFixAvailableTime>,
@@ -359,7 +359,7 @@ impl PostCouponAvailableTime {
     /// Sets `available_begin_time`.
     pub fn with_available_begin_time(
         mut self,
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
+        available_begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.available_begin_time = ::std::option::Option::Some(
             available_begin_time.into(),
@@ -370,7 +370,7 @@ impl PostCouponAvailableTime {
     /// Sets `available_end_time`.
     pub fn with_available_end_time(
         mut self,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
+        available_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.available_end_time = ::std::option::Option::Some(available_end_time.into());
         self
@@ -783,11 +783,11 @@ pub struct PostBody {
     /// 开始时间
     ///
     /// **Required.**
-    pub available_begin_time: ::std::string::String,
+    pub available_begin_time: ::wechatpay_runtime::DateTime,
     /// 结束时间
     ///
     /// **Required.**
-    pub available_end_time: ::std::string::String,
+    pub available_end_time: ::wechatpay_runtime::DateTime,
     /// 发放规则
     ///
     /// **Required.**
@@ -845,8 +845,8 @@ impl PostBody {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         stock_name: impl ::std::convert::Into<::std::string::String>,
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
+        available_begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+        available_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         stock_use_rule: PostStockUseRule,
         no_cash: bool,
         stock_type: PostStockType,
@@ -917,7 +917,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -36,10 +36,10 @@ pub struct GetQuery {
     pub stock_creator_mchid: ::std::string::String,
     /// 起始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_start_time: ::std::option::Option<::std::string::String>,
+    pub create_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 终止时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_end_time: ::std::option::Option<::std::string::String>,
+    pub create_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<GetStatus>,
@@ -76,7 +76,7 @@ impl GetQuery {
     /// Sets `create_start_time`.
     pub fn with_create_start_time(
         mut self,
-        create_start_time: impl ::std::convert::Into<::std::string::String>,
+        create_start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.create_start_time = ::std::option::Option::Some(create_start_time.into());
         self
@@ -85,7 +85,7 @@ impl GetQuery {
     /// Sets `create_end_time`.
     pub fn with_create_end_time(
         mut self,
-        create_end_time: impl ::std::convert::Into<::std::string::String>,
+        create_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.create_end_time = ::std::option::Option::Some(create_end_time.into());
         self
@@ -308,12 +308,12 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::std::string::String>,
+    pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::std::string::String>,
+    pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -345,13 +345,13 @@ pub struct GetDataItem {
     pub description: ::std::option::Option<::std::string::String>,
     /// 创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 激活批次的时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::std::string::String>,
+    pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 终止批次的时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stop_time: ::std::option::Option<::std::string::String>,
+    pub stop_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 是否单品优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub singleitem: ::std::option::Option<bool>,

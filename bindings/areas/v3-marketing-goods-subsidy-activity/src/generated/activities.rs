@@ -64,16 +64,16 @@ pub struct GetActivityInfo {
     pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动报名开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub apply_start_time: ::std::option::Option<::std::string::String>,
+    pub apply_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动报名结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub apply_end_time: ::std::option::Option<::std::string::String>,
+    pub apply_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_start_time: ::std::option::Option<::std::string::String>,
+    pub activity_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_end_time: ::std::option::Option<::std::string::String>,
+    pub activity_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_description: ::std::option::Option<::std::string::String>,

@@ -122,12 +122,12 @@ pub struct GetAwardSendTimeItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发放结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -646,10 +646,10 @@ pub struct GetDataItem {
     pub activity_status: ::std::option::Option<::std::string::String>,
     /// 创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub update_time: ::std::option::Option<::std::string::String>,
+    pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 会员卡ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub card_id: ::std::option::Option<::std::string::String>,
@@ -661,10 +661,10 @@ pub struct GetDataItem {
     pub activity_type: ::std::option::Option<::std::string::String>,
     /// 活动开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发放时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub award_send_period: ::std::option::Option<GetAwardSendPeriod>,
@@ -907,11 +907,11 @@ pub struct PostAwardSendTimeItem {
     /// 发放开始时间
     ///
     /// **Required.**
-    pub begin_time: ::std::string::String,
+    pub begin_time: ::wechatpay_runtime::DateTime,
     /// 发放结束时间
     ///
     /// **Required.**
-    pub end_time: ::std::string::String,
+    pub end_time: ::wechatpay_runtime::DateTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -924,8 +924,8 @@ pub struct PostAwardSendTimeItem {
 impl PostAwardSendTimeItem {
     /// Creates a value from its required fields (`begin_time`, `end_time`).
     pub fn new(
-        begin_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
+        begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+        end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostAwardSendTimeItem {
             begin_time: begin_time.into(),
@@ -1502,11 +1502,11 @@ pub struct PostBody {
     /// 活动开始时间
     ///
     /// **Required.**
-    pub begin_time: ::std::string::String,
+    pub begin_time: ::wechatpay_runtime::DateTime,
     /// 活动结束时间
     ///
     /// **Required.**
-    pub end_time: ::std::string::String,
+    pub end_time: ::wechatpay_runtime::DateTime,
     /// 发放时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub award_send_period: ::std::option::Option<PostAwardSendPeriod>,
@@ -1548,8 +1548,8 @@ impl PostBody {
         card_id: impl ::std::convert::Into<::std::string::String>,
         activity_name: impl ::std::convert::Into<::std::string::String>,
         activity_type: GetActivityType,
-        begin_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
+        begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+        end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         PostBody {
@@ -1628,10 +1628,10 @@ pub struct PostResponse {
     pub activity_status: ::std::option::Option<::std::string::String>,
     /// 创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub update_time: ::std::option::Option<::std::string::String>,
+    pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 会员卡ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub card_id: ::std::option::Option<::std::string::String>,
@@ -1643,10 +1643,10 @@ pub struct PostResponse {
     pub activity_type: ::std::option::Option<::std::string::String>,
     /// 活动开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发放时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub award_send_period: ::std::option::Option<GetAwardSendPeriod>,

@@ -134,10 +134,10 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 pub struct GetAvailableTimeItem {
     /// 可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -172,10 +172,10 @@ impl GetAvailableTimeItem {
 pub struct GetAvailableDayTimeItem {
     /// 每日可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_day_time: ::std::option::Option<::std::string::String>,
+    pub begin_day_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 每日可用结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_day_time: ::std::option::Option<::std::string::String>,
+    pub end_day_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -280,10 +280,10 @@ pub struct GetActivityBaseInfo {
     pub background_color: ::std::option::Option<GetBackgroundColor>,
     /// 活动开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_periods: ::std::option::Option<GetAvailablePeriods>,

@@ -31,10 +31,10 @@
 pub struct PostAvailableTimeItem {
     /// 可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -56,7 +56,7 @@ impl PostAvailableTimeItem {
     /// Sets `begin_time`.
     pub fn with_begin_time(
         mut self,
-        begin_time: impl ::std::convert::Into<::std::string::String>,
+        begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.begin_time = ::std::option::Option::Some(begin_time.into());
         self
@@ -65,7 +65,7 @@ impl PostAvailableTimeItem {
     /// Sets `end_time`.
     pub fn with_end_time(
         mut self,
-        end_time: impl ::std::convert::Into<::std::string::String>,
+        end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.end_time = ::std::option::Option::Some(end_time.into());
         self
@@ -81,10 +81,10 @@ impl PostAvailableTimeItem {
 pub struct PostAvailableDayTimeItem {
     /// 每日可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_day_time: ::std::option::Option<::std::string::String>,
+    pub begin_day_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 每日可用结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_day_time: ::std::option::Option<::std::string::String>,
+    pub end_day_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -106,7 +106,7 @@ impl PostAvailableDayTimeItem {
     /// Sets `begin_day_time`.
     pub fn with_begin_day_time(
         mut self,
-        begin_day_time: impl ::std::convert::Into<::std::string::String>,
+        begin_day_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.begin_day_time = ::std::option::Option::Some(begin_day_time.into());
         self
@@ -115,7 +115,7 @@ impl PostAvailableDayTimeItem {
     /// Sets `end_day_time`.
     pub fn with_end_day_time(
         mut self,
-        end_day_time: impl ::std::convert::Into<::std::string::String>,
+        end_day_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.end_day_time = ::std::option::Option::Some(end_day_time.into());
         self
@@ -210,10 +210,10 @@ pub struct PostActivityBaseInfo {
     pub background_color: ::std::option::Option<PostBackgroundColor>,
     /// 活动开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_periods: ::std::option::Option<PostAvailablePeriods>,
@@ -285,7 +285,7 @@ impl PostActivityBaseInfo {
     /// Sets `begin_time`.
     pub fn with_begin_time(
         mut self,
-        begin_time: impl ::std::convert::Into<::std::string::String>,
+        begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.begin_time = ::std::option::Option::Some(begin_time.into());
         self
@@ -294,7 +294,7 @@ impl PostActivityBaseInfo {
     /// Sets `end_time`.
     pub fn with_end_time(
         mut self,
-        end_time: impl ::std::convert::Into<::std::string::String>,
+        end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.end_time = ::std::option::Option::Some(end_time.into());
         self
@@ -796,7 +796,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

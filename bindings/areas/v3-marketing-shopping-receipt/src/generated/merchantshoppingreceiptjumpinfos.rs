@@ -61,7 +61,7 @@ pub struct PostBody {
     /// 商户上传时间
     ///
     /// **Required.**
-    pub merchant_upload_time: ::std::string::String,
+    pub merchant_upload_time: ::wechatpay_runtime::DateTime,
     /// 跳转信息
     ///
     /// **Required.**
@@ -84,7 +84,7 @@ impl PostBody {
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
-        merchant_upload_time: impl ::std::convert::Into<::std::string::String>,
+        merchant_upload_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         jump_info: PostJumpInfo,
     ) -> Self {
         PostBody {
@@ -195,7 +195,7 @@ pub struct PostMerchantJumpInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub merchant_upload_time: ::std::option::Option<::std::string::String>,
+    pub merchant_upload_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 跳转信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -205,12 +205,12 @@ pub struct PostMerchantJumpInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 修改时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub modify_time: ::std::option::Option<::std::string::String>,
+    pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 归属品牌ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<i64>,

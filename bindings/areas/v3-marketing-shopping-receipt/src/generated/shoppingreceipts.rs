@@ -75,7 +75,7 @@ pub struct PostMeta {
     >,
     /// 上传时间，用于标识请求的先后顺序
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub upload_time: ::std::option::Option<::std::string::String>,
+    pub upload_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -153,7 +153,7 @@ impl PostMeta {
     /// Sets `upload_time`.
     pub fn with_upload_time(
         mut self,
-        upload_time: impl ::std::convert::Into<::std::string::String>,
+        upload_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.upload_time = ::std::option::Option::Some(upload_time.into());
         self
@@ -301,12 +301,12 @@ pub struct PostReceipt {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 电子小票最后一次修改时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub modify_time: ::std::option::Option<::std::string::String>,
+    pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户与商家的联系渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_contact_information: ::std::option::Option<
@@ -314,7 +314,7 @@ pub struct PostReceipt {
     >,
     /// 上传时间，用于标识请求的先后顺序，该笔小票上传时填写则返回，没有不返回
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub upload_time: ::std::option::Option<::std::string::String>,
+    pub upload_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -136,12 +136,16 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_available_begin_time: ::std::option::Option<::std::string::String>,
+    pub activity_available_begin_time: ::std::option::Option<
+        ::wechatpay_runtime::DateTime,
+    >,
     /// 活动结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_available_end_time: ::std::option::Option<::std::string::String>,
+    pub activity_available_end_time: ::std::option::Option<
+        ::wechatpay_runtime::DateTime,
+    >,
     /// 活动状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

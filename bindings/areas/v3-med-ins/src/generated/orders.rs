@@ -338,7 +338,7 @@ pub struct PostBody {
     pub med_inst_no: ::std::string::String,
     /// 医保下单时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub med_ins_order_create_time: ::std::option::Option<::std::string::String>,
+    pub med_ins_order_create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 使用该接口下单的总金额
     ///
     /// **Required.**
@@ -565,7 +565,9 @@ impl PostBody {
     /// Sets `med_ins_order_create_time`.
     pub fn with_med_ins_order_create_time(
         mut self,
-        med_ins_order_create_time: impl ::std::convert::Into<::std::string::String>,
+        med_ins_order_create_time: impl ::std::convert::Into<
+            ::wechatpay_runtime::DateTime,
+        >,
     ) -> Self {
         self.med_ins_order_create_time = ::std::option::Option::Some(
             med_ins_order_create_time.into(),
@@ -889,7 +891,7 @@ pub struct PostResponse {
     pub med_ins_pay_status: ::std::option::Option<PostMedInsPayStatus>,
     /// 订单支付时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub paid_time: ::std::option::Option<::std::string::String>,
+    pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付完成后医保局返回内容
     ///
     /// Sent as a JSON-encoded string.
@@ -963,7 +965,7 @@ pub struct PostResponse {
     pub med_inst_no: ::std::option::Option<::std::string::String>,
     /// 医保下单时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub med_ins_order_create_time: ::std::option::Option<::std::string::String>,
+    pub med_ins_order_create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 使用该接口下单的总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

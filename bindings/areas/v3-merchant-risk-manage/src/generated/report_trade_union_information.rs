@@ -436,7 +436,7 @@ pub struct PostBody {
     pub store_identifier: ::std::option::Option<::std::string::String>,
     /// 商品上架时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_listing_time: ::std::option::Option<::std::string::String>,
+    pub goods_listing_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 合单商户订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
@@ -881,7 +881,7 @@ impl PostBody {
     /// Sets `goods_listing_time`.
     pub fn with_goods_listing_time(
         mut self,
-        goods_listing_time: impl ::std::convert::Into<::std::string::String>,
+        goods_listing_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.goods_listing_time = ::std::option::Option::Some(goods_listing_time.into());
         self

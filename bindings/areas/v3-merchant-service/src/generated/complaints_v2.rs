@@ -340,7 +340,7 @@ impl GetReturnAddressInfo {
 pub struct GetSharePowerInfo {
     /// 归还时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_time: ::std::option::Option<::std::string::String>,
+    pub return_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 归还地点信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_address_info: ::std::option::Option<GetReturnAddressInfo>,
@@ -429,7 +429,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub complaint_time: ::std::option::Option<::std::string::String>,
+    pub complaint_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 投诉详情
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -77,7 +77,7 @@ pub struct PostResponse {
     pub application_state: ::std::option::Option<::std::string::String>,
     /// 最后更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub update_time: ::std::option::Option<::std::string::String>,
+    pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 从业机构号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub acquiring_bank_id: ::std::option::Option<::std::string::String>,

@@ -466,7 +466,7 @@ pub struct GetDetailsItem {
     pub paid_type: ::std::option::Option<GetPaidType>,
     /// 收款成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub paid_time: ::std::option::Option<::std::string::String>,
+    pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 微信支付交易单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -575,10 +575,10 @@ impl GetCollection {
 pub struct GetTimeRange {
     /// 服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::std::string::String>,
+    pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务开始时间备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time_remark: ::std::option::Option<::std::string::String>,
@@ -997,10 +997,10 @@ pub struct PostTimeRange {
     /// 服务开始时间
     ///
     /// **Required.**
-    pub start_time: ::std::string::String,
+    pub start_time: ::wechatpay_runtime::DateTime,
     /// 服务结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务开始时间备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time_remark: ::std::option::Option<::std::string::String>,
@@ -1020,7 +1020,9 @@ pub struct PostTimeRange {
 
 impl PostTimeRange {
     /// Creates a value from its required fields (`start_time`).
-    pub fn new(start_time: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+    ) -> Self {
         PostTimeRange {
             start_time: start_time.into(),
             end_time: ::std::option::Option::None,
@@ -1032,7 +1034,7 @@ impl PostTimeRange {
     /// Sets `end_time`.
     pub fn with_end_time(
         mut self,
-        end_time: impl ::std::convert::Into<::std::string::String>,
+        end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.end_time = ::std::option::Option::Some(end_time.into());
         self

@@ -229,19 +229,19 @@ pub struct GetResponse {
     pub finish_type: ::std::option::Option<i64>,
     /// 服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub service_start_time: ::std::option::Option<::std::string::String>,
+    pub service_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub service_end_time: ::std::option::Option<::std::string::String>,
+    pub service_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 实际服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub real_service_start_time: ::std::option::Option<::std::string::String>,
+    pub real_service_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 实际服务结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub real_service_end_time: ::std::option::Option<::std::string::String>,
+    pub real_service_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_succ_time: ::std::option::Option<::std::string::String>,
+    pub pay_succ_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 开始使用服务的地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_start_location: ::std::option::Option<::std::string::String>,
@@ -573,10 +573,10 @@ pub struct PostBody {
     pub service_id: ::std::string::String,
     /// 实际服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub service_start_time: ::std::option::Option<::std::string::String>,
+    pub service_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub service_end_time: ::std::option::Option<::std::string::String>,
+    pub service_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 开始使用服务的地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_start_location: ::std::option::Option<::std::string::String>,
@@ -653,7 +653,7 @@ impl PostBody {
     /// Sets `service_start_time`.
     pub fn with_service_start_time(
         mut self,
-        service_start_time: impl ::std::convert::Into<::std::string::String>,
+        service_start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.service_start_time = ::std::option::Option::Some(service_start_time.into());
         self
@@ -662,7 +662,7 @@ impl PostBody {
     /// Sets `service_end_time`.
     pub fn with_service_end_time(
         mut self,
-        service_end_time: impl ::std::convert::Into<::std::string::String>,
+        service_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.service_end_time = ::std::option::Option::Some(service_end_time.into());
         self

@@ -70,7 +70,7 @@ impl PostAmount {
 pub struct PostBusInfo {
     /// 用户乘车时间（上车）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::std::string::String>,
+    pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 乘车路线
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub line_name: ::std::option::Option<::std::string::String>,
@@ -100,7 +100,7 @@ impl PostBusInfo {
     /// Sets `start_time`.
     pub fn with_start_time(
         mut self,
-        start_time: impl ::std::convert::Into<::std::string::String>,
+        start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.start_time = ::std::option::Option::Some(start_time.into());
         self
@@ -134,10 +134,10 @@ impl PostBusInfo {
 pub struct PostMetroInfo {
     /// 用户乘车时间（上车）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::std::string::String>,
+    pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户下车时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 乘车起始站
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_station: ::std::option::Option<::std::string::String>,
@@ -169,7 +169,7 @@ impl PostMetroInfo {
     /// Sets `start_time`.
     pub fn with_start_time(
         mut self,
-        start_time: impl ::std::convert::Into<::std::string::String>,
+        start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.start_time = ::std::option::Option::Some(start_time.into());
         self
@@ -178,7 +178,7 @@ impl PostMetroInfo {
     /// Sets `end_time`.
     pub fn with_end_time(
         mut self,
-        end_time: impl ::std::convert::Into<::std::string::String>,
+        end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.end_time = ::std::option::Option::Some(end_time.into());
         self
@@ -413,7 +413,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 pub struct PostResponseBusInfo {
     /// 用户乘车时间（上车）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::std::string::String>,
+    pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 乘车路线
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub line_name: ::std::option::Option<::std::string::String>,
@@ -456,10 +456,10 @@ impl PostResponseBusInfo {
 pub struct PostResponseMetroInfo {
     /// 用户乘车时间（上车）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::std::string::String>,
+    pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户下车时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 乘车起始站
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_station: ::std::option::Option<::std::string::String>,
@@ -620,7 +620,7 @@ pub struct PostResponse {
     pub description: ::std::option::Option<::std::string::String>,
     /// 订单创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商户订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
@@ -635,7 +635,7 @@ pub struct PostResponse {
     pub trade_state_description: ::std::option::Option<::std::string::String>,
     /// 支付完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::std::string::String>,
+    pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 付款银行
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
@@ -647,7 +647,7 @@ pub struct PostResponse {
     pub repay_transaction_id: ::std::option::Option<::std::string::String>,
     /// 垫资还款时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub repay_time: ::std::option::Option<::std::string::String>,
+    pub repay_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 附加数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,

@@ -396,7 +396,7 @@ pub struct PostFapiaoCardInformation {
     /// 开票时间
     ///
     /// **Required.**
-    pub fapiao_time: ::std::string::String,
+    pub fapiao_time: ::wechatpay_runtime::DateTime,
     /// 校验码
     ///
     /// **Required.**
@@ -463,7 +463,7 @@ impl PostFapiaoCardInformation {
         fapiao_media_id: impl ::std::convert::Into<::std::string::String>,
         fapiao_number: impl ::std::convert::Into<::std::string::String>,
         fapiao_code: impl ::std::convert::Into<::std::string::String>,
-        fapiao_time: impl ::std::convert::Into<::std::string::String>,
+        fapiao_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         check_code: impl ::std::convert::Into<::std::string::String>,
         password: impl ::std::convert::Into<::std::string::String>,
         total_amount: i64,

@@ -108,13 +108,13 @@ pub struct GetResponse {
     pub applyment_state: ::std::option::Option<GetApplymentState>,
     /// 定时发布时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_publish_time: ::std::option::Option<::std::string::String>,
+    pub scheduled_publish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// 实际发布时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub actual_publish_time: ::std::option::Option<::std::string::String>,
+    pub actual_publish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -33,7 +33,7 @@ pub struct PostBody {
     /// 积分更新时间
     ///
     /// **Required.**
-    pub points_update_time: ::std::string::String,
+    pub points_update_time: ::wechatpay_runtime::DateTime,
     /// 未获得积分的备注信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub no_points_remarks: ::std::option::Option<::std::string::String>,
@@ -64,7 +64,7 @@ impl PostBody {
         openid: impl ::std::convert::Into<::std::string::String>,
         earn_points: bool,
         increased_points: i64,
-        points_update_time: impl ::std::convert::Into<::std::string::String>,
+        points_update_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostBody {
             sub_mchid: ::std::option::Option::None,

@@ -255,10 +255,10 @@ pub struct PostBody {
     /// 状态发生变化的时间，格式为rfc3339格式，如2018-06-08T10:34:56+08:00 代表北京时间2018年06月08日10时34分56秒
     ///
     /// **Required.**
-    pub action_time: ::std::string::String,
+    pub action_time: ::wechatpay_runtime::DateTime,
     /// 支付时间，格式为rfc3339格式，如2018-06-08T10:34:56+08:00 代表北京时间2018年06月08日10时34分56秒（status为PAY_SUCCESS时必填）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_time: ::std::option::Option<::std::string::String>,
+    pub pay_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付订单号（status为PAY_SUCCESS时必填）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -322,7 +322,7 @@ impl PostBody {
         discount_amount: i64,
         user_amount: i64,
         status: PostStatus,
-        action_time: impl ::std::convert::Into<::std::string::String>,
+        action_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         out_order_no: impl ::std::convert::Into<::std::string::String>,
         dish_list: ::std::vec::Vec<PostDishListItem>,
     ) -> Self {
@@ -372,7 +372,7 @@ impl PostBody {
     /// Sets `pay_time`.
     pub fn with_pay_time(
         mut self,
-        pay_time: impl ::std::convert::Into<::std::string::String>,
+        pay_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.pay_time = ::std::option::Option::Some(pay_time.into());
         self

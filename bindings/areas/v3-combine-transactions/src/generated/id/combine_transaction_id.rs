@@ -97,7 +97,7 @@ pub struct GetAmount {
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 结算汇率
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settlement_rate: ::std::option::Option<f64>,
+    pub settlement_rate: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -173,7 +173,7 @@ pub struct GetSubOrdersItem {
     pub attach: ::std::option::Option<::std::string::String>,
     /// 支付完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::std::string::String>,
+    pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<GetAmount>,

@@ -13,12 +13,12 @@ pub struct GetTimeRange {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 约定结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -66,7 +66,7 @@ pub struct GetPayInformation {
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 支付时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_time: ::std::option::Option<::std::string::String>,
+    pub pay_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -117,7 +117,7 @@ pub struct GetObjectiveCompletionRecordsItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub completion_time: ::std::option::Option<::std::string::String>,
+    pub completion_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 目标完成类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -260,7 +260,7 @@ pub struct GetRewardUsageRecordsItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_time: ::std::option::Option<::std::string::String>,
+    pub usage_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 优惠使用类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -456,7 +456,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 目标列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub objectives: ::std::option::Option<::std::vec::Vec<GetObjectivesItem>>,

@@ -54,11 +54,11 @@ pub struct PostChargeInfo {
     /// 开始时间
     ///
     /// **Required.**
-    pub start_time: ::std::string::String,
+    pub start_time: ::wechatpay_runtime::DateTime,
     /// 结束时间
     ///
     /// **Required.**
-    pub end_time: ::std::string::String,
+    pub end_time: ::wechatpay_runtime::DateTime,
     /// 充电站名称
     ///
     /// **Required.**
@@ -94,8 +94,8 @@ pub struct PostChargeInfo {
 impl PostChargeInfo {
     /// Creates a value from its required fields (`start_time`, `end_time`, `charging_station_name`, `charging_gun_number`, `charged_capacity`).
     pub fn new(
-        start_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
+        start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+        end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         charging_station_name: impl ::std::convert::Into<::std::string::String>,
         charging_gun_number: impl ::std::convert::Into<::std::string::String>,
         charged_capacity: i64,
@@ -315,7 +315,7 @@ pub struct PostResponse {
     pub accept_state: ::std::option::Option<::std::string::String>,
     /// 订单创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

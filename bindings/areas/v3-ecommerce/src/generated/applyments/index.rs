@@ -314,7 +314,7 @@ pub struct PostIdCardInfo {
     pub id_card_valid_time_begin: ::std::option::Option<::std::string::String>,
     /// 身份证有效期结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_card_valid_time: ::std::option::Option<::std::string::String>,
+    pub id_card_valid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -391,7 +391,7 @@ impl PostIdCardInfo {
     /// Sets `id_card_valid_time`.
     pub fn with_id_card_valid_time(
         mut self,
-        id_card_valid_time: impl ::std::convert::Into<::std::string::String>,
+        id_card_valid_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.id_card_valid_time = ::std::option::Option::Some(id_card_valid_time.into());
         self

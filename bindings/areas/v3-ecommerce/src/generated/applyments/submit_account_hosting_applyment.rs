@@ -320,7 +320,7 @@ pub struct PostIdCardInfo {
     /// 身份证有效期结束时间
     ///
     /// **Required.**
-    pub id_card_valid_time: ::std::string::String,
+    pub id_card_valid_time: ::wechatpay_runtime::DateTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -342,7 +342,7 @@ impl PostIdCardInfo {
         id_card_name: ::wechatpay_runtime::Sensitive,
         id_card_number: ::wechatpay_runtime::Sensitive,
         id_card_valid_time_begin: impl ::std::convert::Into<::std::string::String>,
-        id_card_valid_time: impl ::std::convert::Into<::std::string::String>,
+        id_card_valid_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostIdCardInfo {
             id_card_copy: id_card_copy.into(),

@@ -65,7 +65,7 @@ pub struct PostBody {
     pub applyment_id: ::std::option::Option<i64>,
     /// 预签署微信支付协议时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pre_sign_time: ::std::option::Option<::std::string::String>,
+    pub pre_sign_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 平台代理核身信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub proxy_verify_identity_info: ::std::option::Option<PostProxyVerifyIdentityInfo>,
@@ -102,7 +102,7 @@ impl PostBody {
     /// Sets `pre_sign_time`.
     pub fn with_pre_sign_time(
         mut self,
-        pre_sign_time: impl ::std::convert::Into<::std::string::String>,
+        pre_sign_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.pre_sign_time = ::std::option::Option::Some(pre_sign_time.into());
         self

@@ -361,7 +361,7 @@ pub struct PostResponseSubOrdersItem {
     pub attach: ::std::option::Option<::std::string::String>,
     /// 支付完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::std::string::String>,
+    pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 子单微信订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

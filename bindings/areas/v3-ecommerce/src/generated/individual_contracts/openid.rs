@@ -82,7 +82,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub operation_time: ::std::option::Option<::std::string::String>,
+    pub operation_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 授权状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

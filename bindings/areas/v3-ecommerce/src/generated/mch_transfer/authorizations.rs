@@ -24,7 +24,7 @@ pub struct PostAgreementListItem {
     /// 签约时间
     ///
     /// **Required.**
-    pub sign_time: ::std::string::String,
+    pub sign_time: ::wechatpay_runtime::DateTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -42,7 +42,7 @@ impl PostAgreementListItem {
         agreement_code: impl ::std::convert::Into<::std::string::String>,
         agreement_version: impl ::std::convert::Into<::std::string::String>,
         sign_organization: impl ::std::convert::Into<::std::string::String>,
-        sign_time: impl ::std::convert::Into<::std::string::String>,
+        sign_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostAgreementListItem {
             agreement_code: agreement_code.into(),
@@ -115,10 +115,10 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub accept_time: ::std::option::Option<::std::string::String>,
+    pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorize_time: ::std::option::Option<::std::string::String>,
+    pub authorize_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -209,7 +209,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_state: ::std::option::Option<PostBatchState>,

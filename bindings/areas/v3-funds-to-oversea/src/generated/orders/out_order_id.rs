@@ -91,10 +91,12 @@ pub struct GetResponse {
     pub rate: ::std::option::Option<i64>,
     /// 购汇时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_rate_time: ::std::option::Option<::std::string::String>,
+    pub exchange_rate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 预计购汇时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub estimate_exchange_rate_time: ::std::option::Option<::std::string::String>,
+    pub estimate_exchange_rate_time: ::std::option::Option<
+        ::wechatpay_runtime::DateTime,
+    >,
     /// 真实出境人民币金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub departure_amount: ::std::option::Option<i64>,

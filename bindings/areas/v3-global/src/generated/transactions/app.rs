@@ -436,10 +436,10 @@ pub struct PostBody {
     pub limit_pay: ::std::option::Option<::std::string::String>,
     /// 交易起始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_start: ::std::option::Option<::std::string::String>,
+    pub time_start: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 交易结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_expire: ::std::option::Option<::std::string::String>,
+    pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// MCC码
     ///
     /// **Required.**
@@ -563,7 +563,7 @@ impl PostBody {
     /// Sets `time_start`.
     pub fn with_time_start(
         mut self,
-        time_start: impl ::std::convert::Into<::std::string::String>,
+        time_start: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.time_start = ::std::option::Option::Some(time_start.into());
         self
@@ -572,7 +572,7 @@ impl PostBody {
     /// Sets `time_expire`.
     pub fn with_time_expire(
         mut self,
-        time_expire: impl ::std::convert::Into<::std::string::String>,
+        time_expire: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.time_expire = ::std::option::Option::Some(time_expire.into());
         self

@@ -24,13 +24,13 @@ pub struct GetResponse {
     pub claimed_count: ::std::option::Option<i64>,
     /// 保险订单领取时间，遵循rfc3339标准格式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_receive_time: ::std::option::Option<::std::string::String>,
+    pub order_receive_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保险订单开始时间，遵循rfc3339标准格式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_begin_time: ::std::option::Option<::std::string::String>,
+    pub order_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保险订单结束时间，遵循rfc3339标准格式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_end_time: ::std::option::Option<::std::string::String>,
+    pub order_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保险订单领取状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_receive_state: ::std::option::Option<::std::string::String>,

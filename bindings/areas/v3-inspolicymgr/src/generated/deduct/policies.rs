@@ -110,11 +110,11 @@ pub struct PostBody {
     /// 保单生效时间
     ///
     /// **Required.**
-    pub effective_time: ::std::string::String,
+    pub effective_time: ::wechatpay_runtime::DateTime,
     /// 保单失效时间
     ///
     /// **Required.**
-    pub expired_time: ::std::string::String,
+    pub expired_time: ::wechatpay_runtime::DateTime,
     /// 保障详情
     ///
     /// **Required.**
@@ -125,10 +125,10 @@ pub struct PostBody {
     pub support_renewal: bool,
     /// 可续保开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_renewal_time: ::std::option::Option<::std::string::String>,
+    pub start_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可续保结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_renewal_time: ::std::option::Option<::std::string::String>,
+    pub end_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单类型
     ///
     /// **Required.**
@@ -248,8 +248,8 @@ impl PostBody {
         out_insurance_no: impl ::std::convert::Into<::std::string::String>,
         insured_name_list: ::std::vec::Vec<::std::string::String>,
         insurance_company_code: impl ::std::convert::Into<::std::string::String>,
-        effective_time: impl ::std::convert::Into<::std::string::String>,
-        expired_time: impl ::std::convert::Into<::std::string::String>,
+        effective_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+        expired_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         coverage_detail: impl ::std::convert::Into<::std::string::String>,
         support_renewal: bool,
         policy_type: PostPolicyType,
@@ -299,7 +299,7 @@ impl PostBody {
     /// Sets `start_renewal_time`.
     pub fn with_start_renewal_time(
         mut self,
-        start_renewal_time: impl ::std::convert::Into<::std::string::String>,
+        start_renewal_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.start_renewal_time = ::std::option::Option::Some(start_renewal_time.into());
         self
@@ -308,7 +308,7 @@ impl PostBody {
     /// Sets `end_renewal_time`.
     pub fn with_end_renewal_time(
         mut self,
-        end_renewal_time: impl ::std::convert::Into<::std::string::String>,
+        end_renewal_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.end_renewal_time = ::std::option::Option::Some(end_renewal_time.into());
         self
@@ -468,12 +468,12 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub effective_time: ::std::option::Option<::std::string::String>,
+    pub effective_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单失效时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expired_time: ::std::option::Option<::std::string::String>,
+    pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保障详情
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -486,10 +486,10 @@ pub struct PostResponse {
     pub support_renewal: ::std::option::Option<bool>,
     /// 可续保开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_renewal_time: ::std::option::Option<::std::string::String>,
+    pub start_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可续保结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_renewal_time: ::std::option::Option<::std::string::String>,
+    pub end_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -21,7 +21,7 @@ pub struct PostBody {
     /// 请求核销时间
     ///
     /// **Required.**
-    pub use_time: ::std::string::String,
+    pub use_time: ::wechatpay_runtime::DateTime,
     /// 核销请求单据号
     ///
     /// **Required.**
@@ -59,7 +59,7 @@ impl PostBody {
     pub fn new(
         coupon_code: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
-        use_time: impl ::std::convert::Into<::std::string::String>,
+        use_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         use_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         PostBody {
@@ -148,7 +148,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub wechatpay_use_time: ::std::option::Option<::std::string::String>,
+    pub wechatpay_use_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -153,7 +153,7 @@ pub struct PostResponse {
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// 补差回退完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_done_time: ::std::option::Option<::std::string::String>,
+    pub return_done_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 补差付款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -166,7 +166,7 @@ pub struct PostResponse {
     pub out_subsidy_return_no: ::std::option::Option<::std::string::String>,
     /// 补差回退发起时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_create_time: ::std::option::Option<::std::string::String>,
+    pub return_create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

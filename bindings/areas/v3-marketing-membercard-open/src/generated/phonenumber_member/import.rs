@@ -22,7 +22,7 @@ pub struct PostMemberInformation {
     /// 会员注册时间
     ///
     /// **Required.**
-    pub registration_time: ::std::string::String,
+    pub registration_time: ::wechatpay_runtime::DateTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -38,7 +38,7 @@ impl PostMemberInformation {
     /// Creates a value from its required fields (`card_id`, `registration_time`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
-        registration_time: impl ::std::convert::Into<::std::string::String>,
+        registration_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostMemberInformation {
             card_id: card_id.into(),

@@ -84,7 +84,7 @@ pub struct GetUserCardInformation {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receive_time: ::std::option::Option<::std::string::String>,
+    pub receive_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 品牌appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

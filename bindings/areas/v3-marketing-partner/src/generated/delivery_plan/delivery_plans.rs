@@ -49,10 +49,10 @@ pub struct PostBody {
     pub daily_limit: ::std::option::Option<i64>,
     /// 开始可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delivery_start_time: ::std::option::Option<::std::string::String>,
+    pub delivery_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delivery_end_time: ::std::option::Option<::std::string::String>,
+    pub delivery_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 营销标签
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recommend_word: ::std::option::Option<::std::string::String>,
@@ -142,7 +142,7 @@ impl PostBody {
     /// Sets `delivery_start_time`.
     pub fn with_delivery_start_time(
         mut self,
-        delivery_start_time: impl ::std::convert::Into<::std::string::String>,
+        delivery_start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.delivery_start_time = ::std::option::Option::Some(
             delivery_start_time.into(),
@@ -153,7 +153,7 @@ impl PostBody {
     /// Sets `delivery_end_time`.
     pub fn with_delivery_end_time(
         mut self,
-        delivery_end_time: impl ::std::convert::Into<::std::string::String>,
+        delivery_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.delivery_end_time = ::std::option::Option::Some(delivery_end_time.into());
         self
@@ -239,10 +239,10 @@ pub struct PostPlan {
     pub plan_state: ::std::option::Option<PostPlanState>,
     /// 开始可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delivery_start_time: ::std::option::Option<::std::string::String>,
+    pub delivery_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delivery_end_time: ::std::option::Option<::std::string::String>,
+    pub delivery_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -608,11 +608,11 @@ pub struct PostIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// **Required.**
-    pub begin_time: ::std::string::String,
+    pub begin_time: ::wechatpay_runtime::DateTime,
     /// 结束时间
     ///
     /// **Required.**
-    pub end_time: ::std::string::String,
+    pub end_time: ::wechatpay_runtime::DateTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -625,8 +625,8 @@ pub struct PostIrregularAvailablePeriodListItem {
 impl PostIrregularAvailablePeriodListItem {
     /// Creates a value from its required fields (`begin_time`, `end_time`).
     pub fn new(
-        begin_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
+        begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+        end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostIrregularAvailablePeriodListItem {
             begin_time: begin_time.into(),
@@ -645,11 +645,11 @@ pub struct PostCouponAvailablePeriod {
     /// 开始时间
     ///
     /// **Required.**
-    pub available_begin_time: ::std::string::String,
+    pub available_begin_time: ::wechatpay_runtime::DateTime,
     /// 结束时间
     ///
     /// **Required.**
-    pub available_end_time: ::std::string::String,
+    pub available_end_time: ::wechatpay_runtime::DateTime,
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_days: ::std::option::Option<i64>,
@@ -684,8 +684,8 @@ pub struct PostCouponAvailablePeriod {
 impl PostCouponAvailablePeriod {
     /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
     pub fn new(
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
+        available_begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+        available_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostCouponAvailablePeriod {
             available_begin_time: available_begin_time.into(),
@@ -848,11 +848,11 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// **Required.**
-    pub available_begin_time: ::std::string::String,
+    pub available_begin_time: ::wechatpay_runtime::DateTime,
     /// 结束时间
     ///
     /// **Required.**
-    pub available_end_time: ::std::string::String,
+    pub available_end_time: ::wechatpay_runtime::DateTime,
     /// 领取后N天开始生效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wait_days_after_receive: ::std::option::Option<i64>,
@@ -879,8 +879,8 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
 impl PostSequentialUsageRuleCouponAvailablePeriod {
     /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
     pub fn new(
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
+        available_begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+        available_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostSequentialUsageRuleCouponAvailablePeriod {
             available_begin_time: available_begin_time.into(),
@@ -2248,12 +2248,12 @@ pub struct PostResponseStockSingleUsageRuleCouponAvailablePeriodIrregularAvailab
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -2290,12 +2290,12 @@ pub struct PostResponseStockSingleUsageRuleCouponAvailablePeriod {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::std::string::String>,
+    pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::std::string::String>,
+    pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_days: ::std::option::Option<i64>,
@@ -2456,12 +2456,12 @@ pub struct PostResponseStockSequentialUsageRuleCouponAvailablePeriod {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::std::string::String>,
+    pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::std::string::String>,
+    pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 领取后N天开始生效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wait_days_after_receive: ::std::option::Option<i64>,
@@ -3056,7 +3056,7 @@ pub struct PostResponseStock {
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deactivate_time: ::std::option::Option<::std::string::String>,
+    pub deactivate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失效原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,

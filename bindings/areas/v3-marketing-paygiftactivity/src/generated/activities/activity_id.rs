@@ -60,10 +60,10 @@
 pub struct GetAvailableTimeItem {
     /// 可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -98,10 +98,10 @@ impl GetAvailableTimeItem {
 pub struct GetAvailableDayTimeItem {
     /// 每日可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_day_time: ::std::option::Option<::std::string::String>,
+    pub begin_day_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 每日可用结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_day_time: ::std::option::Option<::std::string::String>,
+    pub end_day_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -206,10 +206,10 @@ pub struct GetActivityBaseInfo {
     pub background_color: ::std::option::Option<GetBackgroundColor>,
     /// 活动开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_periods: ::std::option::Option<GetAvailablePeriods>,
@@ -613,16 +613,16 @@ pub struct GetResponse {
     pub belong_merchant_id: ::std::option::Option<::std::string::String>,
     /// 活动暂停时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pause_time: ::std::option::Option<::std::string::String>,
+    pub pause_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动恢复时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recovery_time: ::std::option::Option<::std::string::String>,
+    pub recovery_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub update_time: ::std::option::Option<::std::string::String>,
+    pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动基本信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -541,19 +541,19 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deadline_time: ::std::option::Option<::std::string::String>,
+    pub deadline_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 终止时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub terminal_time: ::std::option::Option<::std::string::String>,
+    pub terminal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 提交时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub submit_time: ::std::option::Option<::std::string::String>,
+    pub submit_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 驳回时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub reject_time: ::std::option::Option<::std::string::String>,
+    pub reject_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub complete_time: ::std::option::Option<::std::string::String>,
+    pub complete_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 尽调要求提交的资料
     ///
     /// Sent as a JSON-encoded string.

@@ -33,7 +33,7 @@ pub struct PostBody {
     /// 医保退款成功时间
     ///
     /// **Required.**
-    pub refund_time: ::std::string::String,
+    pub refund_time: ::wechatpay_runtime::DateTime,
     /// 从业机构退款单号
     ///
     /// **Required.**
@@ -60,7 +60,7 @@ impl PostBody {
         med_refund_gov_fee: i64,
         med_refund_self_fee: i64,
         med_refund_other_fee: i64,
-        refund_time: impl ::std::convert::Into<::std::string::String>,
+        refund_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         out_refund_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         PostBody {

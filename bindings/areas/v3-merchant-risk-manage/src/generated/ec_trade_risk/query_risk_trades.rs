@@ -18,10 +18,10 @@ pub struct PostBody {
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::std::string::String>,
+    pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 查询页码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page_index: ::std::option::Option<i64>,
@@ -86,7 +86,7 @@ impl PostBody {
     /// Sets `start_time`.
     pub fn with_start_time(
         mut self,
-        start_time: impl ::std::convert::Into<::std::string::String>,
+        start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.start_time = ::std::option::Option::Some(start_time.into());
         self
@@ -95,7 +95,7 @@ impl PostBody {
     /// Sets `end_time`.
     pub fn with_end_time(
         mut self,
-        end_time: impl ::std::convert::Into<::std::string::String>,
+        end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.end_time = ::std::option::Option::Some(end_time.into());
         self
@@ -147,7 +147,7 @@ pub struct PostRiskTradeListItem {
     pub risk_level: ::std::option::Option<i64>,
     /// 投诉单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_discove_time: ::std::option::Option<::std::string::String>,
+    pub risk_discove_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

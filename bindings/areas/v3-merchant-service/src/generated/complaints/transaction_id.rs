@@ -16,7 +16,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub complaint_time: ::std::option::Option<::std::string::String>,
+    pub complaint_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 投诉金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -42,7 +42,7 @@ pub struct GetResponse {
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 冻结结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub frozen_end_time: ::std::option::Option<::std::string::String>,
+    pub frozen_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 特约商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,

@@ -239,7 +239,7 @@ pub struct PostRefinedOilInformation {
     /// 交易时间
     ///
     /// **Required.**
-    pub trade_time: ::std::string::String,
+    pub trade_time: ::wechatpay_runtime::DateTime,
     /// 加油枪号码
     ///
     /// **Required.**
@@ -258,7 +258,7 @@ impl PostRefinedOilInformation {
     /// Creates a value from its required fields (`station`, `trade_time`, `gun_number`).
     pub fn new(
         station: impl ::std::convert::Into<::std::string::String>,
-        trade_time: impl ::std::convert::Into<::std::string::String>,
+        trade_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         gun_number: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         PostRefinedOilInformation {

@@ -187,7 +187,7 @@ pub struct GetMchInviteResultListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub operate_time: ::std::option::Option<::std::string::String>,
+    pub operate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商户邀请失败错误码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invite_failed_code: ::std::option::Option<GetInviteFailedCode>,

@@ -117,10 +117,10 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_signed_time: ::std::option::Option<::std::string::String>,
+    pub contract_signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 解约时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_terminated_time: ::std::option::Option<::std::string::String>,
+    pub contract_terminated_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 签约模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

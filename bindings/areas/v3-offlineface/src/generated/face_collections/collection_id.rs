@@ -42,10 +42,10 @@ pub struct GetResponse {
     pub collection_state: ::std::option::Option<GetCollectionState>,
     /// 注册照上传时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub register_photo_upload_time: ::std::option::Option<::std::string::String>,
+    pub register_photo_upload_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付用户确认时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub confirm_time: ::std::option::Option<::std::string::String>,
+    pub confirm_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

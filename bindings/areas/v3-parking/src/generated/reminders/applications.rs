@@ -241,10 +241,10 @@ pub struct GetFixedIntervalRuleItem {
     pub day_type: ::std::option::Option<GetDayType>,
     /// 时段开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::std::string::String>,
+    pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 时段结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub vehicle_type: ::std::option::Option<GetVehicleType>,
@@ -357,10 +357,10 @@ pub struct GetDurationSegmentRuleItem {
     pub day_type: ::std::option::Option<GetDayType>,
     /// 时段开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::std::string::String>,
+    pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 时段结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub vehicle_type: ::std::option::Option<GetVehicleType>,
@@ -448,10 +448,10 @@ pub struct GetPreEntryRuleItem {
     pub day_type: ::std::option::Option<GetDayType>,
     /// 时段开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::std::string::String>,
+    pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 时段结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub vehicle_type: ::std::option::Option<GetVehicleType>,

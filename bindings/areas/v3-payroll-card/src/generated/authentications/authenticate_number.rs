@@ -98,7 +98,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authenticate_time: ::std::option::Option<::std::string::String>,
+    pub authenticate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商家核身单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -104,10 +104,10 @@ pub struct GetResponse {
     pub authorize_state: ::std::option::Option<GetAuthorizeState>,
     /// 授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorize_time: ::std::option::Option<::std::string::String>,
+    pub authorize_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 取消授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deauthorize_time: ::std::option::Option<::std::string::String>,
+    pub deauthorize_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

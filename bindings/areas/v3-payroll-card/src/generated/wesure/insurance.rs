@@ -34,11 +34,11 @@ pub struct PostBody {
     /// 保障生效时间
     ///
     /// **Required.**
-    pub insure_effect_time: ::std::string::String,
+    pub insure_effect_time: ::wechatpay_runtime::DateTime,
     /// 保障失效时间
     ///
     /// **Required.**
-    pub insure_invalid_time: ::std::string::String,
+    pub insure_invalid_time: ::wechatpay_runtime::DateTime,
     /// 保障的保险公司名称
     ///
     /// **Required.**
@@ -69,8 +69,8 @@ impl PostBody {
         insurance_company_order_no: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
         insure_state: impl ::std::convert::Into<::std::string::String>,
-        insure_effect_time: impl ::std::convert::Into<::std::string::String>,
-        insure_invalid_time: impl ::std::convert::Into<::std::string::String>,
+        insure_effect_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+        insure_invalid_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         insurance_company_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         PostBody {

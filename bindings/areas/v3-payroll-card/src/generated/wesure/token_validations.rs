@@ -110,7 +110,7 @@ pub struct PostResponse {
     pub result: ::std::option::Option<::std::string::String>,
     /// 核身成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authenticate_success_time: ::std::option::Option<::std::string::String>,
+    pub authenticate_success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,

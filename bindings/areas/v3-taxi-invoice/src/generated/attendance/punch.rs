@@ -18,7 +18,7 @@ pub struct PostBody {
     /// 事件发生时间
     ///
     /// **Required.**
-    pub event_time: ::std::string::String,
+    pub event_time: ::wechatpay_runtime::DateTime,
     /// 事件类型
     ///
     /// **Required.**
@@ -44,7 +44,7 @@ impl PostBody {
     pub fn new(
         plate_number: impl ::std::convert::Into<::std::string::String>,
         driver_license: impl ::std::convert::Into<::std::string::String>,
-        event_time: impl ::std::convert::Into<::std::string::String>,
+        event_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         event_type: impl ::std::convert::Into<::std::string::String>,
         region_id: i64,
     ) -> Self {

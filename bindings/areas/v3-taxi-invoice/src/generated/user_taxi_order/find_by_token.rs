@@ -96,7 +96,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub up_time: ::std::option::Option<::std::string::String>,
+    pub up_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 行政区划代码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -109,7 +109,7 @@ pub struct GetResponse {
     pub source: ::std::option::Option<::std::string::String>,
     /// 面对面付款时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_time: ::std::option::Option<::std::string::String>,
+    pub pay_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 面对面付款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_amount: ::std::option::Option<i64>,

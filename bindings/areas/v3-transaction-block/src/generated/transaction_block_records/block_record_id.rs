@@ -100,7 +100,7 @@ pub struct GetFieldDataItem {
     pub merchant_order_id: ::std::option::Option<::std::string::String>,
     /// 交易时间+08:00东八区时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_time: ::std::option::Option<::std::string::String>,
+    pub trade_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 交易金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_money_amount: ::std::option::Option<::std::string::String>,
@@ -614,7 +614,7 @@ pub struct GetResponse {
     pub block_record_id: ::std::option::Option<::std::string::String>,
     /// 拦截时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub block_time: ::std::option::Option<::std::string::String>,
+    pub block_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 拦截原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub block_reason: ::std::option::Option<::std::string::String>,

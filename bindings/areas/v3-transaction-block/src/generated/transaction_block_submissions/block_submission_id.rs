@@ -25,13 +25,13 @@ pub struct GetResponse {
     pub block_submission_id: ::std::option::Option<::std::string::String>,
     /// 提交时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub submit_time: ::std::option::Option<::std::string::String>,
+    pub submit_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 审核结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub review_result: ::std::option::Option<GetReviewResult>,
     /// 审核时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub review_time: ::std::option::Option<::std::string::String>,
+    pub review_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 审核驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub review_reject_reason: ::std::option::Option<::std::string::String>,

@@ -46,7 +46,7 @@ pub struct PostBody {
     /// 入场时间
     ///
     /// **Required.**
-    pub start_time: ::std::string::String,
+    pub start_time: ::wechatpay_runtime::DateTime,
     /// 停车场名称
     ///
     /// **Required.**
@@ -79,7 +79,7 @@ impl PostBody {
         plate_number: impl ::std::convert::Into<::std::string::String>,
         plate_color: PostPlateColor,
         notify_url: impl ::std::convert::Into<::std::string::String>,
-        start_time: impl ::std::convert::Into<::std::string::String>,
+        start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         parking_name: impl ::std::convert::Into<::std::string::String>,
         free_duration: i64,
     ) -> Self {
@@ -159,7 +159,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::std::string::String>,
+    pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 停车场名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

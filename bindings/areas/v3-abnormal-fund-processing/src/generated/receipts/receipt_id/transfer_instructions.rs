@@ -364,10 +364,10 @@ pub struct PostInstruction {
     pub instruction_state: ::std::option::Option<PostInstructionState>,
     /// 在途异常资金付款单据创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 入账成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::std::string::String>,
+    pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 回调通知地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -437,10 +437,10 @@ pub struct PostResponse {
     pub receipt_state: ::std::option::Option<PostReceiptState>,
     /// 在途异常资金付款单据创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 在途异常资金付款单据更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub last_update_time: ::std::option::Option<::std::string::String>,
+    pub last_update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 在途异常资金付款指令信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub instruction: ::std::option::Option<PostInstruction>,

@@ -155,7 +155,7 @@ pub struct PostResponse {
     pub application_state: ::std::option::Option<PostApplicationState>,
     /// 完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finish_time: ::std::option::Option<::std::string::String>,
+    pub finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失败错误码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_code: ::std::option::Option<::std::string::String>,

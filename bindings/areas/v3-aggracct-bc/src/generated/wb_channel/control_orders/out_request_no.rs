@@ -134,18 +134,18 @@ pub struct GetPunishOrder {
     pub punish_reason: ::std::option::Option<::std::string::String>,
     /// 管控开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub punish_start_time: ::std::option::Option<::std::string::String>,
+    pub punish_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 管控结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub punish_end_time: ::std::option::Option<::std::string::String>,
+    pub punish_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 管控受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub punish_accept_time: ::std::option::Option<::std::string::String>,
+    pub punish_accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 管控执行完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub punish_finish_time: ::std::option::Option<::std::string::String>,
+    pub punish_finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 管控状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -255,12 +255,12 @@ pub struct GetRecoverOrder {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recover_accept_time: ::std::option::Option<::std::string::String>,
+    pub recover_accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 解管执行完成时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recover_finish_time: ::std::option::Option<::std::string::String>,
+    pub recover_finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 解管状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

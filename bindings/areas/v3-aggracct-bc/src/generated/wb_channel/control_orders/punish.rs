@@ -55,7 +55,7 @@ pub struct PostBody {
     pub punish_reason: ::std::option::Option<::std::string::String>,
     /// 管控结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub punish_end_time: ::std::option::Option<::std::string::String>,
+    pub punish_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 目标下管卡号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -121,7 +121,7 @@ impl PostBody {
     /// Sets `punish_end_time`.
     pub fn with_punish_end_time(
         mut self,
-        punish_end_time: impl ::std::convert::Into<::std::string::String>,
+        punish_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.punish_end_time = ::std::option::Option::Some(punish_end_time.into());
         self

@@ -169,10 +169,10 @@ pub struct GetResponse {
     pub quota_change_no: ::std::option::Option<::std::string::String>,
     /// 成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::std::string::String>,
+    pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失败时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_time: ::std::option::Option<::std::string::String>,
+    pub fail_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<GetFailReason>,

@@ -35,7 +35,7 @@ pub struct PostBody {
     pub publish_type: PostPublishType,
     /// 定时发布时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_publish_time: ::std::option::Option<::std::string::String>,
+    pub scheduled_publish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -84,7 +84,7 @@ impl PostBody {
     /// Sets `scheduled_publish_time`.
     pub fn with_scheduled_publish_time(
         mut self,
-        scheduled_publish_time: impl ::std::convert::Into<::std::string::String>,
+        scheduled_publish_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.scheduled_publish_time = ::std::option::Option::Some(
             scheduled_publish_time.into(),
@@ -128,7 +128,7 @@ pub struct PostResponse {
     pub publish_type: ::std::option::Option<PostPublishType>,
     /// 定时发布时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_publish_time: ::std::option::Option<::std::string::String>,
+    pub scheduled_publish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

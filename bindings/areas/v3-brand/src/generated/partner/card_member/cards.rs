@@ -187,10 +187,10 @@ pub struct GetValidDateInformation {
     pub type_: ::std::option::Option<GetType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::std::string::String>,
+    pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 有效期结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::std::string::String>,
+    pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
@@ -763,10 +763,10 @@ pub struct PostValidDateInformation {
     pub type_: GetType,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::std::string::String>,
+    pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 有效期结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::std::string::String>,
+    pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
@@ -795,7 +795,7 @@ impl PostValidDateInformation {
     /// Sets `available_begin_time`.
     pub fn with_available_begin_time(
         mut self,
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
+        available_begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.available_begin_time = ::std::option::Option::Some(
             available_begin_time.into(),
@@ -806,7 +806,7 @@ impl PostValidDateInformation {
     /// Sets `available_end_time`.
     pub fn with_available_end_time(
         mut self,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
+        available_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.available_end_time = ::std::option::Option::Some(available_end_time.into());
         self

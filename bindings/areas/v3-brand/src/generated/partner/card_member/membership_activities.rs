@@ -185,12 +185,12 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动总库存
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -222,12 +222,12 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub modify_time: ::std::option::Option<::std::string::String>,
+    pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -515,11 +515,11 @@ pub struct PostBody {
     /// 活动开始时间
     ///
     /// **Required.**
-    pub begin_time: ::std::string::String,
+    pub begin_time: ::wechatpay_runtime::DateTime,
     /// 活动结束时间
     ///
     /// **Required.**
-    pub end_time: ::std::string::String,
+    pub end_time: ::wechatpay_runtime::DateTime,
     /// 活动总库存
     ///
     /// **Required.**
@@ -555,8 +555,8 @@ impl PostBody {
         activity_channel: GetActivityChannel,
         title: impl ::std::convert::Into<::std::string::String>,
         sub_title: impl ::std::convert::Into<::std::string::String>,
-        begin_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
+        begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+        end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         apply_total: i64,
         product_coupon_stock_list: ::std::vec::Vec<PostProductCouponStockListItem>,
     ) -> Self {
@@ -622,12 +622,12 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动总库存
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -659,12 +659,12 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub modify_time: ::std::option::Option<::std::string::String>,
+    pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

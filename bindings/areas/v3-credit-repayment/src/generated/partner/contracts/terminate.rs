@@ -106,10 +106,10 @@ pub struct PostContractInfo {
     pub contract_state: ::std::option::Option<PostContractState>,
     /// 协议签署时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_signed_time: ::std::option::Option<::std::string::String>,
+    pub contract_signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 协议解约时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_terminated_time: ::std::option::Option<::std::string::String>,
+    pub contract_terminated_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 协议解约方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_terminated_mode: ::std::option::Option<PostContractTerminatedMode>,

@@ -20,7 +20,7 @@ pub struct PostObjectiveCompletionRecordsItem {
     /// 目标完成时间
     ///
     /// **Required.**
-    pub completion_time: ::std::string::String,
+    pub completion_time: ::wechatpay_runtime::DateTime,
     /// 目标完成类型
     ///
     /// **Required.**
@@ -55,7 +55,7 @@ impl PostObjectiveCompletionRecordsItem {
     pub fn new(
         objective_completion_serial_no: impl ::std::convert::Into<::std::string::String>,
         objective_id: impl ::std::convert::Into<::std::string::String>,
-        completion_time: impl ::std::convert::Into<::std::string::String>,
+        completion_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         completion_type: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
         completion_count: i64,
@@ -99,7 +99,7 @@ pub struct PostRewardUsageRecordsItem {
     /// 优惠使用时间
     ///
     /// **Required.**
-    pub usage_time: ::std::string::String,
+    pub usage_time: ::wechatpay_runtime::DateTime,
     /// 优惠使用类型
     ///
     /// **Required.**
@@ -139,7 +139,7 @@ impl PostRewardUsageRecordsItem {
     pub fn new(
         reward_usage_serial_no: impl ::std::convert::Into<::std::string::String>,
         reward_id: impl ::std::convert::Into<::std::string::String>,
-        usage_time: impl ::std::convert::Into<::std::string::String>,
+        usage_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         usage_type: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
         usage_count: i64,

@@ -44,7 +44,7 @@ pub struct GetObjectivesItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub performance_time: ::std::option::Option<::std::string::String>,
+    pub performance_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 备注说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
@@ -134,7 +134,7 @@ pub struct GetRewardsItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub reward_time: ::std::option::Option<::std::string::String>,
+    pub reward_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 备注说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
@@ -226,12 +226,12 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_begin_time: ::std::option::Option<::std::string::String>,
+    pub card_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 先享卡结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_end_time: ::std::option::Option<::std::string::String>,
+    pub card_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 先享卡名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -276,10 +276,10 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_time: ::std::option::Option<::std::string::String>,
+    pub pay_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 目标达成明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub objectives: ::std::option::Option<::std::vec::Vec<GetObjectivesItem>>,

@@ -24,7 +24,7 @@ pub struct PostBody {
     /// 注销确认时间
     ///
     /// **Required.**
-    pub confirm_time: ::std::string::String,
+    pub confirm_time: ::wechatpay_runtime::DateTime,
     /// 注销协议版本号
     ///
     /// **Required.**
@@ -47,7 +47,7 @@ impl PostBody {
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         operator_identification: impl ::std::convert::Into<::std::string::String>,
-        confirm_time: impl ::std::convert::Into<::std::string::String>,
+        confirm_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         cancel_contract_version: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         PostBody {

@@ -61,7 +61,7 @@ pub struct GetResponse {
     pub qq: ::std::option::Option<::std::string::String>,
     /// 注册时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub register_time: ::std::option::Option<::std::string::String>,
+    pub register_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -151,10 +151,10 @@ pub struct GetResponse {
     pub state: ::std::option::Option<::std::string::String>,
     /// 协议签署时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub signed_time: ::std::option::Option<::std::string::String>,
+    pub signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 协议签署时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub terminated_time: ::std::option::Option<::std::string::String>,
+    pub terminated_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 协议解约方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub termination_mode: ::std::option::Option<::std::string::String>,

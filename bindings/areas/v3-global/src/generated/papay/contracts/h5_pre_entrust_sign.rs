@@ -42,7 +42,7 @@ pub struct PostBody {
     pub user_client_ip: ::std::option::Option<::std::string::String>,
     /// 过期时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expired_time: ::std::option::Option<::std::string::String>,
+    pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 签约完成跳转URL
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_url: ::std::option::Option<::std::string::String>,
@@ -185,7 +185,7 @@ impl PostBody {
     /// Sets `expired_time`.
     pub fn with_expired_time(
         mut self,
-        expired_time: impl ::std::convert::Into<::std::string::String>,
+        expired_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.expired_time = ::std::option::Option::Some(expired_time.into());
         self

@@ -144,7 +144,7 @@ pub struct PostBody {
     pub logistics_num: ::std::option::Option<::std::string::String>,
     /// 签收时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delivery_time: ::std::option::Option<::std::string::String>,
+    pub delivery_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发票号
     ///
     /// **Required.**
@@ -171,7 +171,7 @@ pub struct PostBody {
     /// 开票日期
     ///
     /// **Required.**
-    pub invoice_time: ::std::string::String,
+    pub invoice_time: ::wechatpay_runtime::DateTime,
     /// 购买方名称
     ///
     /// **Required.**
@@ -195,7 +195,7 @@ pub struct PostBody {
     /// 交易完成或商品退回时间
     ///
     /// **Required.**
-    pub transaction_time: ::std::string::String,
+    pub transaction_time: ::wechatpay_runtime::DateTime,
     /// 品类状态
     ///
     /// **Required.**
@@ -280,13 +280,13 @@ impl PostBody {
         order_amount: i64,
         discount_amount: i64,
         mch_order_id: impl ::std::convert::Into<::std::string::String>,
-        invoice_time: impl ::std::convert::Into<::std::string::String>,
+        invoice_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         purchaser_name: impl ::std::convert::Into<::std::string::String>,
         sale_model: PostSaleModel,
         identity_document_type: PostIdentityDocumentType,
         invoice_address_code: impl ::std::convert::Into<::std::string::String>,
         tax_authority_code: impl ::std::convert::Into<::std::string::String>,
-        transaction_time: impl ::std::convert::Into<::std::string::String>,
+        transaction_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         cate_state: PostCateState,
         cate_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -362,7 +362,7 @@ impl PostBody {
     /// Sets `delivery_time`.
     pub fn with_delivery_time(
         mut self,
-        delivery_time: impl ::std::convert::Into<::std::string::String>,
+        delivery_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.delivery_time = ::std::option::Option::Some(delivery_time.into());
         self

@@ -59,7 +59,7 @@ pub struct PostBody {
     pub product_type: PostProductType,
     /// 销售时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sale_time: ::std::option::Option<::std::string::String>,
+    pub sale_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// imei1编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub imei1: ::std::option::Option<::std::string::String>,
@@ -118,7 +118,7 @@ impl PostBody {
     /// Sets `sale_time`.
     pub fn with_sale_time(
         mut self,
-        sale_time: impl ::std::convert::Into<::std::string::String>,
+        sale_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.sale_time = ::std::option::Option::Some(sale_time.into());
         self

@@ -118,7 +118,7 @@ pub struct PostBody {
     /// 交易完成或商品退回时间
     ///
     /// **Required.**
-    pub transaction_time: ::std::string::String,
+    pub transaction_time: ::wechatpay_runtime::DateTime,
     /// 线上平台订单编号
     ///
     /// **Required.**
@@ -185,7 +185,7 @@ impl PostBody {
         license_number: impl ::std::convert::Into<::std::string::String>,
         order_amount: i64,
         discount_amount: i64,
-        transaction_time: impl ::std::convert::Into<::std::string::String>,
+        transaction_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         mch_order_id: impl ::std::convert::Into<::std::string::String>,
         mch_name: impl ::std::convert::Into<::std::string::String>,
         cate_state: PostCateState,

@@ -54,7 +54,7 @@ pub struct GetResponse {
     pub auth_state: ::std::option::Option<GetAuthState>,
     /// 用户授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_auth_time: ::std::option::Option<::std::string::String>,
+    pub user_auth_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -119,12 +119,12 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub effective_time: ::std::option::Option<::std::string::String>,
+    pub effective_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单失效时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expired_time: ::std::option::Option<::std::string::String>,
+    pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保障详情
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -137,10 +137,10 @@ pub struct GetResponse {
     pub support_renewal: ::std::option::Option<bool>,
     /// 可续保开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_renewal_time: ::std::option::Option<::std::string::String>,
+    pub start_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可续保结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_renewal_time: ::std::option::Option<::std::string::String>,
+    pub end_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -372,10 +372,10 @@ pub struct PatchBody {
     pub insurance_name: ::std::option::Option<::std::string::String>,
     /// 保单生效时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub effective_time: ::std::option::Option<::std::string::String>,
+    pub effective_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单失效时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expired_time: ::std::option::Option<::std::string::String>,
+    pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保障详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coverage_detail: ::std::option::Option<::std::string::String>,
@@ -384,10 +384,10 @@ pub struct PatchBody {
     pub support_renewal: ::std::option::Option<bool>,
     /// 可续保开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_renewal_time: ::std::option::Option<::std::string::String>,
+    pub start_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可续保结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_renewal_time: ::std::option::Option<::std::string::String>,
+    pub end_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_type: ::std::option::Option<GetPolicyType>,
@@ -524,7 +524,7 @@ impl PatchBody {
     /// Sets `effective_time`.
     pub fn with_effective_time(
         mut self,
-        effective_time: impl ::std::convert::Into<::std::string::String>,
+        effective_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.effective_time = ::std::option::Option::Some(effective_time.into());
         self
@@ -533,7 +533,7 @@ impl PatchBody {
     /// Sets `expired_time`.
     pub fn with_expired_time(
         mut self,
-        expired_time: impl ::std::convert::Into<::std::string::String>,
+        expired_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.expired_time = ::std::option::Option::Some(expired_time.into());
         self
@@ -557,7 +557,7 @@ impl PatchBody {
     /// Sets `start_renewal_time`.
     pub fn with_start_renewal_time(
         mut self,
-        start_renewal_time: impl ::std::convert::Into<::std::string::String>,
+        start_renewal_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.start_renewal_time = ::std::option::Option::Some(start_renewal_time.into());
         self
@@ -566,7 +566,7 @@ impl PatchBody {
     /// Sets `end_renewal_time`.
     pub fn with_end_renewal_time(
         mut self,
-        end_renewal_time: impl ::std::convert::Into<::std::string::String>,
+        end_renewal_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.end_renewal_time = ::std::option::Option::Some(end_renewal_time.into());
         self
@@ -741,12 +741,12 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub effective_time: ::std::option::Option<::std::string::String>,
+    pub effective_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单失效时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expired_time: ::std::option::Option<::std::string::String>,
+    pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保障详情
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -759,10 +759,10 @@ pub struct PatchResponse {
     pub support_renewal: ::std::option::Option<bool>,
     /// 可续保开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_renewal_time: ::std::option::Option<::std::string::String>,
+    pub start_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可续保结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_renewal_time: ::std::option::Option<::std::string::String>,
+    pub end_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -22,7 +22,7 @@ pub struct PostBody {
     /// 请求发卡时间
     ///
     /// **Required.**
-    pub send_time: ::std::string::String,
+    pub send_time: ::wechatpay_runtime::DateTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -40,7 +40,7 @@ impl PostBody {
         appid: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        send_time: impl ::std::convert::Into<::std::string::String>,
+        send_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostBody {
             appid: appid.into(),

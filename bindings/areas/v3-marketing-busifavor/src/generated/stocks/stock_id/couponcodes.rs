@@ -168,10 +168,10 @@ pub struct ListCouponCodesDataItem {
     pub code_status: ::std::option::Option<ListCouponCodesCodeStatus>,
     /// 上传时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub upload_time: ::std::option::Option<::std::string::String>,
+    pub upload_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 被分配时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub dispatched_time: ::std::option::Option<::std::string::String>,
+    pub dispatched_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 领券用户的OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -609,7 +609,7 @@ pub struct UploadCouponCodesResponse {
     ///
     /// From the reviewed overrides, not the docs table: note.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::std::string::String>,
+    pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 上传失败code个数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_count: ::std::option::Option<i64>,

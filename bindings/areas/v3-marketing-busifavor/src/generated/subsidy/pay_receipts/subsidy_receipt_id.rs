@@ -57,7 +57,7 @@ pub struct GetResponse {
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// 补差付款完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::std::string::String>,
+    pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 业务请求唯一单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -65,7 +65,7 @@ pub struct GetResponse {
     pub out_subsidy_no: ::std::option::Option<::std::string::String>,
     /// 补差付款发起时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

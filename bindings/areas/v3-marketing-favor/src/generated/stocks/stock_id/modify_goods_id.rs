@@ -77,7 +77,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pause_time: ::std::option::Option<::std::string::String>,
+    pub pause_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -45,7 +45,7 @@ pub struct PutBody {
     pub out_request_no: ::std::string::String,
     /// 添加时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub add_time: ::std::option::Option<::std::string::String>,
+    pub add_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -72,7 +72,7 @@ impl PutBody {
     /// Sets `add_time`.
     pub fn with_add_time(
         mut self,
-        add_time: impl ::std::convert::Into<::std::string::String>,
+        add_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.add_time = ::std::option::Option::Some(add_time.into());
         self
@@ -141,7 +141,7 @@ pub struct PutResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub add_time: ::std::option::Option<::std::string::String>,
+    pub add_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -278,7 +278,7 @@ pub struct DeleteBody {
     /// 删除时间
     ///
     /// **Required.**
-    pub delete_time: ::std::string::String,
+    pub delete_time: ::wechatpay_runtime::DateTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -294,7 +294,7 @@ impl DeleteBody {
     pub fn new(
         representative_info_list: ::std::vec::Vec<PutRepresentativeInfoListItem>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        delete_time: impl ::std::convert::Into<::std::string::String>,
+        delete_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         DeleteBody {
             representative_info_list,
@@ -331,7 +331,7 @@ pub struct DeleteResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delete_time: ::std::option::Option<::std::string::String>,
+    pub delete_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -285,7 +285,7 @@ pub struct PostBody {
     /// 添加时间
     ///
     /// **Required.**
-    pub add_time: ::std::string::String,
+    pub add_time: ::wechatpay_runtime::DateTime,
     /// 待新增的小店活动门店列表
     ///
     /// **Required.**
@@ -304,7 +304,7 @@ impl PostBody {
     /// Creates a value from its required fields (`out_request_no`, `add_time`, `stores`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        add_time: impl ::std::convert::Into<::std::string::String>,
+        add_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         stores: ::std::vec::Vec<PostStoresItem>,
     ) -> Self {
         PostBody {
@@ -330,7 +330,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 pub struct PostResponse {
     /// 添加时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub add_time: ::std::option::Option<::std::string::String>,
+    pub add_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 添加失败的小店活动门店列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_stores: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
@@ -461,7 +461,7 @@ pub struct DeleteBody {
     /// 删除时间
     ///
     /// **Required.**
-    pub delete_time: ::std::string::String,
+    pub delete_time: ::wechatpay_runtime::DateTime,
     /// 待删除的小店活动门店列表
     ///
     /// **Required.**
@@ -480,7 +480,7 @@ impl DeleteBody {
     /// Creates a value from its required fields (`out_request_no`, `delete_time`, `stores`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        delete_time: impl ::std::convert::Into<::std::string::String>,
+        delete_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         stores: ::std::vec::Vec<PostStoresItem>,
     ) -> Self {
         DeleteBody {
@@ -506,7 +506,7 @@ impl ::wechatpay_runtime::Validate for DeleteBody {
 pub struct DeleteResponse {
     /// 删除时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delete_time: ::std::option::Option<::std::string::String>,
+    pub delete_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 删除失败的小店活动门店列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_stores: ::std::option::Option<::std::vec::Vec<GetDataItem>>,

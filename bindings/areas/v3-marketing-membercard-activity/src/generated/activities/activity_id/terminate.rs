@@ -14,7 +14,7 @@ pub struct PostResponse {
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 终止时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub terminate_time: ::std::option::Option<::std::string::String>,
+    pub terminate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -14,7 +14,7 @@ pub struct PatchModifyContent {
     pub plan_name: ::std::option::Option<::std::string::String>,
     /// 结束可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delivery_end_time: ::std::option::Option<::std::string::String>,
+    pub delivery_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 总库存
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
@@ -65,7 +65,7 @@ impl PatchModifyContent {
     /// Sets `delivery_end_time`.
     pub fn with_delivery_end_time(
         mut self,
-        delivery_end_time: impl ::std::convert::Into<::std::string::String>,
+        delivery_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.delivery_end_time = ::std::option::Option::Some(delivery_end_time.into());
         self
@@ -188,10 +188,10 @@ pub struct PatchPlan {
     pub plan_state: ::std::option::Option<PatchPlanState>,
     /// 开始可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delivery_start_time: ::std::option::Option<::std::string::String>,
+    pub delivery_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delivery_end_time: ::std::option::Option<::std::string::String>,
+    pub delivery_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -83,7 +83,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 pub struct GetDataItem {
     /// 发放时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub send_time: ::std::option::Option<::std::string::String>,
+    pub send_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发放额度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub send_quota: ::std::option::Option<i64>,
@@ -384,7 +384,7 @@ pub struct PostResponse {
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 银行提现免费券过期时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expire_time: ::std::option::Option<::std::string::String>,
+    pub expire_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -41,7 +41,7 @@ pub struct PostFieldDataItem {
     pub merchant_order_id: ::std::option::Option<::std::string::String>,
     /// 交易时间+08:00东八区时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_time: ::std::option::Option<::std::string::String>,
+    pub trade_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 交易金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_money_amount: ::std::option::Option<::std::string::String>,
@@ -193,7 +193,7 @@ impl PostFieldDataItem {
     /// Sets `trade_time`.
     pub fn with_trade_time(
         mut self,
-        trade_time: impl ::std::convert::Into<::std::string::String>,
+        trade_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.trade_time = ::std::option::Option::Some(trade_time.into());
         self

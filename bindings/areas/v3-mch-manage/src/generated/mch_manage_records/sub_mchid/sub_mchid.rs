@@ -161,7 +161,7 @@ pub struct GetFieldDataItem {
     pub merchant_order_id: ::std::option::Option<::std::string::String>,
     /// 交易时间+08:00东八区时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_time: ::std::option::Option<::std::string::String>,
+    pub trade_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 交易金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_money_amount: ::std::option::Option<::std::string::String>,
@@ -683,7 +683,7 @@ pub struct GetDataItem {
     pub manage_record_type: ::std::option::Option<GetManageRecordType>,
     /// 管控时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub manage_time: ::std::option::Option<::std::string::String>,
+    pub manage_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 管控原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub manage_reason: ::std::option::Option<::std::string::String>,
@@ -701,16 +701,16 @@ pub struct GetDataItem {
     pub forbid_submit_reason: ::std::option::Option<::std::string::String>,
     /// 可提交资料开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub submit_start_time: ::std::option::Option<::std::string::String>,
+    pub submit_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可提交资料结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub submit_end_time: ::std::option::Option<::std::string::String>,
+    pub submit_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商户管理记录状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub manage_record_state: ::std::option::Option<GetManageRecordState>,
     /// 解除管控时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recover_time: ::std::option::Option<::std::string::String>,
+    pub recover_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 解除管控原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recover_reason: ::std::option::Option<GetRecoverReason>,
@@ -719,7 +719,7 @@ pub struct GetDataItem {
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// 可提交资料结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub approve_time: ::std::option::Option<::std::string::String>,
+    pub approve_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 要求提交的资料
     ///
     /// Sent as a JSON-encoded string.

@@ -808,7 +808,7 @@ pub struct PostResponse {
     pub due_diligence_state: ::std::option::Option<PostDueDiligenceState>,
     /// 提交时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub submit_time: ::std::option::Option<::std::string::String>,
+    pub submit_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 尽调要求提交的资料
     ///
     /// Sent as a JSON-encoded string.

@@ -313,7 +313,7 @@ pub struct GetResponse {
     pub med_ins_pay_status: ::std::option::Option<GetMedInsPayStatus>,
     /// 订单支付时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub paid_time: ::std::option::Option<::std::string::String>,
+    pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付完成后医保局返回内容
     ///
     /// Sent as a JSON-encoded string.
@@ -387,7 +387,7 @@ pub struct GetResponse {
     pub med_inst_no: ::std::option::Option<::std::string::String>,
     /// 医保下单时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub med_ins_order_create_time: ::std::option::Option<::std::string::String>,
+    pub med_ins_order_create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 使用该接口下单的总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

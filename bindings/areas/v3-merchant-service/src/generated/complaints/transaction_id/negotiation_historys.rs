@@ -44,7 +44,7 @@ pub struct GetComplaintNegotiationHistoryItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub operate_time: ::std::option::Option<::std::string::String>,
+    pub operate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 操作类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

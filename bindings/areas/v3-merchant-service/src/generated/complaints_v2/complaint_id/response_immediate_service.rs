@@ -358,7 +358,7 @@ impl PostAction {
 pub struct PostInvalidInfo {
     /// 过期时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expired_time: ::std::option::Option<::std::string::String>,
+    pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 是否可以多次点击
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub multi_clickable: ::std::option::Option<bool>,
@@ -383,7 +383,7 @@ impl PostInvalidInfo {
     /// Sets `expired_time`.
     pub fn with_expired_time(
         mut self,
-        expired_time: impl ::std::convert::Into<::std::string::String>,
+        expired_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.expired_time = ::std::option::Option::Some(expired_time.into());
         self

@@ -526,7 +526,7 @@ pub struct PostFapiaoCardInformationItem {
     /// 开票时间
     ///
     /// **Required.**
-    pub fapiao_time: ::std::string::String,
+    pub fapiao_time: ::wechatpay_runtime::DateTime,
     /// 校验码
     ///
     /// **Required.**
@@ -589,7 +589,7 @@ impl PostFapiaoCardInformationItem {
         fapiao_media_id: impl ::std::convert::Into<::std::string::String>,
         fapiao_number: impl ::std::convert::Into<::std::string::String>,
         fapiao_code: impl ::std::convert::Into<::std::string::String>,
-        fapiao_time: impl ::std::convert::Into<::std::string::String>,
+        fapiao_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         check_code: impl ::std::convert::Into<::std::string::String>,
         password: impl ::std::convert::Into<::std::string::String>,
         total_amount: i64,

@@ -199,10 +199,10 @@ pub struct GetDigitalTaxMode {
     pub billing_person_info: ::std::option::Option<GetBillingPersonInfo>,
     /// 接入时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub access_time: ::std::option::Option<::std::string::String>,
+    pub access_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 过期时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expired_time: ::std::option::Option<::std::string::String>,
+    pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 接入失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub access_fail_reason: ::std::option::Option<::std::string::String>,

@@ -67,7 +67,7 @@ pub struct GetResponse {
     pub state: ::std::option::Option<GetState>,
     /// 授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorize_time: ::std::option::Option<::std::string::String>,
+    pub authorize_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -569,7 +569,7 @@ pub struct PostBody {
     pub out_trade_no: ::std::string::String,
     /// 交易结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_expire: ::std::option::Option<::std::string::String>,
+    pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 附加数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -675,7 +675,7 @@ impl PostBody {
     /// Sets `time_expire`.
     pub fn with_time_expire(
         mut self,
-        time_expire: impl ::std::convert::Into<::std::string::String>,
+        time_expire: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.time_expire = ::std::option::Option::Some(time_expire.into());
         self

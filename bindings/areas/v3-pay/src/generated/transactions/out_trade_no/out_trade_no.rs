@@ -34,6 +34,40 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     ) {}
 }
 
+::wechatpay_runtime::open_enum! {
+    /// Values of `trade_type`.
+    ///
+    /// 交易类型
+    pub enum GetTradeType {
+        Jsapi = "JSAPI",
+        Native = "NATIVE",
+        App = "APP",
+        Micropay = "MICROPAY",
+        Mweb = "MWEB",
+        Facepay = "FACEPAY",
+        #[unrecognized]
+        Unrecognized(String),
+    }
+}
+
+::wechatpay_runtime::open_enum! {
+    /// Values of `trade_state`.
+    ///
+    /// 交易状态
+    pub enum GetTradeState {
+        Success = "SUCCESS",
+        Refund = "REFUND",
+        Notpay = "NOTPAY",
+        Closed = "CLOSED",
+        Revoked = "REVOKED",
+        Userpaying = "USERPAYING",
+        Payerror = "PAYERROR",
+        Accept = "ACCEPT",
+        #[unrecognized]
+        Unrecognized(String),
+    }
+}
+
 /// The `amount` object.
 ///
 /// 订单金额
@@ -558,11 +592,15 @@ pub struct GetResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 交易类型
+    ///
+    /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_type: ::std::option::Option<::std::string::String>,
+    pub trade_type: ::std::option::Option<GetTradeType>,
     /// 交易状态
+    ///
+    /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_state: ::std::option::Option<::std::string::String>,
+    pub trade_state: ::std::option::Option<GetTradeState>,
     /// 交易状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state_desc: ::std::option::Option<::std::string::String>,
@@ -571,7 +609,7 @@ pub struct GetResponse {
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 支付完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::std::string::String>,
+    pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 公众号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -602,7 +640,7 @@ pub struct GetResponse {
     pub amount: ::std::option::Option<GetAmount>,
     /// 交易结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_expire: ::std::option::Option<::std::string::String>,
+    pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 通知地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

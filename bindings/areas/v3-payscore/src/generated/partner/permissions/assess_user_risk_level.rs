@@ -273,10 +273,10 @@ pub struct PostResponse {
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 最近一次解除授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cancel_authorization_time: ::std::option::Option<::std::string::String>,
+    pub cancel_authorization_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 最近一次授权成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_success_time: ::std::option::Option<::std::string::String>,
+    pub authorization_success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 子商户商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,

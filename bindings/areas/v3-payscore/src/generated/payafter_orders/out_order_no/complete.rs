@@ -158,10 +158,10 @@ pub struct PostBody {
     pub cancel_reason: ::std::option::Option<::std::string::String>,
     /// 实际服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub real_service_start_time: ::std::option::Option<::std::string::String>,
+    pub real_service_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub real_service_end_time: ::std::option::Option<::std::string::String>,
+    pub real_service_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 实际结束使用服务的地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub real_service_end_location: ::std::option::Option<::std::string::String>,
@@ -239,7 +239,7 @@ impl PostBody {
     /// Sets `real_service_start_time`.
     pub fn with_real_service_start_time(
         mut self,
-        real_service_start_time: impl ::std::convert::Into<::std::string::String>,
+        real_service_start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.real_service_start_time = ::std::option::Option::Some(
             real_service_start_time.into(),
@@ -250,7 +250,7 @@ impl PostBody {
     /// Sets `real_service_end_time`.
     pub fn with_real_service_end_time(
         mut self,
-        real_service_end_time: impl ::std::convert::Into<::std::string::String>,
+        real_service_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.real_service_end_time = ::std::option::Option::Some(
             real_service_end_time.into(),

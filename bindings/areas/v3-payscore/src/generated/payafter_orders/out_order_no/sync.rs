@@ -22,7 +22,7 @@
 pub struct PostDetail {
     /// 用户通过其他方式付款成功的实际时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub paid_time: ::std::option::Option<::std::string::String>,
+    pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -42,7 +42,7 @@ impl PostDetail {
     /// Sets `paid_time`.
     pub fn with_paid_time(
         mut self,
-        paid_time: impl ::std::convert::Into<::std::string::String>,
+        paid_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.paid_time = ::std::option::Option::Some(paid_time.into());
         self

@@ -87,10 +87,10 @@ pub struct GetResponse {
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 最近一次解除授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cancel_authorization_time: ::std::option::Option<::std::string::String>,
+    pub cancel_authorization_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 最近一次授权成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_success_time: ::std::option::Option<::std::string::String>,
+    pub authorization_success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户分层
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_risk_level: ::std::option::Option<i64>,

@@ -169,7 +169,7 @@ pub struct PostBody {
     /// 预计扣费时间
     ///
     /// **Required.**
-    pub prepaid_time: ::std::string::String,
+    pub prepaid_time: ::wechatpay_runtime::DateTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -188,7 +188,7 @@ impl PostBody {
         service_id: impl ::std::convert::Into<::std::string::String>,
         post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
         total_amount: i64,
-        prepaid_time: impl ::std::convert::Into<::std::string::String>,
+        prepaid_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostBody {
             service_id: service_id.into(),

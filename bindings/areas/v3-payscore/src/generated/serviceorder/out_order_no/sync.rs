@@ -12,7 +12,7 @@ pub struct PostDetail {
     /// 收款成功时间
     ///
     /// **Required.**
-    pub paid_time: ::std::string::String,
+    pub paid_time: ::wechatpay_runtime::DateTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -23,7 +23,9 @@ pub struct PostDetail {
 
 impl PostDetail {
     /// Creates a value from its required fields (`paid_time`).
-    pub fn new(paid_time: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        paid_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+    ) -> Self {
         PostDetail {
             paid_time: paid_time.into(),
         }
@@ -241,7 +243,7 @@ pub struct PostDetailsItem {
     pub paid_type: ::std::option::Option<::std::string::String>,
     /// 收款成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub paid_time: ::std::option::Option<::std::string::String>,
+    pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 微信支付交易单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -343,10 +345,10 @@ impl PostCollection {
 pub struct PostTimeRange {
     /// 服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::std::string::String>,
+    pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务开始时间备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time_remark: ::std::option::Option<::std::string::String>,

@@ -92,7 +92,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 pub struct GetBusInfo {
     /// 用户乘车时间（上车）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::std::string::String>,
+    pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 乘车路线
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub line_name: ::std::option::Option<::std::string::String>,
@@ -135,10 +135,10 @@ impl GetBusInfo {
 pub struct GetMetroInfo {
     /// 用户乘车时间（上车）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::std::string::String>,
+    pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户下车时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 乘车起始站
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_station: ::std::option::Option<::std::string::String>,
@@ -299,7 +299,7 @@ pub struct GetResponse {
     pub description: ::std::option::Option<::std::string::String>,
     /// 订单创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商户订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
@@ -314,7 +314,7 @@ pub struct GetResponse {
     pub trade_state_description: ::std::option::Option<::std::string::String>,
     /// 支付完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::std::string::String>,
+    pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 付款银行
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
@@ -326,7 +326,7 @@ pub struct GetResponse {
     pub repay_transaction_id: ::std::option::Option<::std::string::String>,
     /// 垫资还款时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub repay_time: ::std::option::Option<::std::string::String>,
+    pub repay_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 附加数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,

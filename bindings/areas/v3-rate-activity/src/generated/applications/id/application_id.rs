@@ -25,7 +25,7 @@ pub struct GetResponse {
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// 活动审核通过时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pass_time: ::std::option::Option<::std::string::String>,
+    pub pass_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -44,6 +44,61 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     ) {}
 }
 
+::wechatpay_runtime::open_enum! {
+    /// Values of `channel`.
+    ///
+    /// 退款渠道
+    pub enum GetChannel {
+        Original = "ORIGINAL",
+        Balance = "BALANCE",
+        OtherBalance = "OTHER_BALANCE",
+        OtherBankcard = "OTHER_BANKCARD",
+        #[unrecognized]
+        Unrecognized(String),
+    }
+}
+
+::wechatpay_runtime::open_enum! {
+    /// Values of `status`.
+    ///
+    /// 退款状态
+    pub enum GetStatus {
+        Success = "SUCCESS",
+        Closed = "CLOSED",
+        Processing = "PROCESSING",
+        Abnormal = "ABNORMAL",
+        #[unrecognized]
+        Unrecognized(String),
+    }
+}
+
+::wechatpay_runtime::open_enum! {
+    /// Values of `funds_account`.
+    ///
+    /// 资金账户
+    pub enum GetFundsAccount {
+        Unsettled = "UNSETTLED",
+        Available = "AVAILABLE",
+        Unavailable = "UNAVAILABLE",
+        Operation = "OPERATION",
+        Basic = "BASIC",
+        #[unrecognized]
+        Unrecognized(String),
+    }
+}
+
+::wechatpay_runtime::open_enum! {
+    /// Values of `account`.
+    ///
+    /// 出资账户类型
+    pub enum GetAccount {
+        Available = "AVAILABLE",
+        Unavailable = "UNAVAILABLE",
+        #[unrecognized]
+        Unrecognized(String),
+    }
+}
+
 /// An item of `from`.
 ///
 /// 退款出资账户及金额
@@ -54,8 +109,10 @@ pub struct GetFromItem {
     /// 出资账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    ///
+    /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account: ::std::option::Option<::std::string::String>,
+    pub account: ::std::option::Option<GetAccount>,
     /// 出资金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -343,8 +400,10 @@ pub struct GetResponse {
     /// 退款渠道
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    ///
+    /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub channel: ::std::option::Option<::std::string::String>,
+    pub channel: ::std::option::Option<GetChannel>,
     /// 退款入账账户
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -352,20 +411,24 @@ pub struct GetResponse {
     pub user_received_account: ::std::option::Option<::std::string::String>,
     /// 退款成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::std::string::String>,
+    pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 退款创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 退款状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
+    ///
+    /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<::std::string::String>,
+    pub status: ::std::option::Option<GetStatus>,
     /// 资金账户
+    ///
+    /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub funds_account: ::std::option::Option<::std::string::String>,
+    pub funds_account: ::std::option::Option<GetFundsAccount>,
     /// 金额信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

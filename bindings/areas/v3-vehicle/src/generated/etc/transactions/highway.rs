@@ -16,11 +16,11 @@ pub struct PostHighwayInfo {
     /// 入站时间
     ///
     /// **Required.**
-    pub start_time: ::std::string::String,
+    pub start_time: ::wechatpay_runtime::DateTime,
     /// 出站时间
     ///
     /// **Required.**
-    pub end_time: ::std::string::String,
+    pub end_time: ::wechatpay_runtime::DateTime,
     /// 通道类型
     ///
     /// **Required.**
@@ -61,8 +61,8 @@ impl PostHighwayInfo {
     /// Creates a value from its required fields (`plate_number`, `start_time`, `end_time`, `channel_type`, `entrance`).
     pub fn new(
         plate_number: impl ::std::convert::Into<::std::string::String>,
-        start_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
+        start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+        end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         channel_type: impl ::std::convert::Into<::std::string::String>,
         entrance: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -588,7 +588,7 @@ pub struct PostResponse {
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 支付完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::std::string::String>,
+    pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 交易状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -112,7 +112,7 @@ pub struct GetResponse {
     pub plate_color: ::std::option::Option<GetPlateColor>,
     /// 车牌服务开通时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub service_open_time: ::std::option::Option<::std::string::String>,
+    pub service_open_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -34,7 +34,7 @@ pub struct PostBody {
     /// 卡片有效期
     ///
     /// **Required.**
-    pub effective_end_time: ::std::string::String,
+    pub effective_end_time: ::wechatpay_runtime::DateTime,
     /// 卡片备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub card_remark: ::std::option::Option<::std::string::String>,
@@ -66,7 +66,7 @@ impl PostBody {
         amount: i64,
         card_name: impl ::std::convert::Into<::std::string::String>,
         out_card_no: impl ::std::convert::Into<::std::string::String>,
-        effective_end_time: impl ::std::convert::Into<::std::string::String>,
+        effective_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostBody {
             sp_mchid: sp_mchid.into(),
@@ -142,12 +142,12 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub effective_begin_time: ::std::option::Option<::std::string::String>,
+    pub effective_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 卡片有效期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub effective_end_time: ::std::option::Option<::std::string::String>,
+    pub effective_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -86,7 +86,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_revoked_time: ::std::option::Option<::std::string::String>,
+    pub authorization_revoked_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 作废原因
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -78,12 +78,12 @@ pub struct GetEmployeeListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_time: ::std::option::Option<::std::string::String>,
+    pub authorization_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 解除授权时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_revoked_time: ::std::option::Option<::std::string::String>,
+    pub authorization_revoked_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -89,7 +89,7 @@ pub struct PostResponse {
     pub authorization_url: ::std::option::Option<::std::string::String>,
     /// 链接失效时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expire_time: ::std::option::Option<::std::string::String>,
+    pub expire_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发起授权应用类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

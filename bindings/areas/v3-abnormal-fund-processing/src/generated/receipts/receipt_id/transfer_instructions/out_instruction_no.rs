@@ -158,13 +158,13 @@ pub struct GetResponse {
     pub instruction_state: ::std::option::Option<GetInstructionState>,
     /// 在途异常资金付款指令创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 入账成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::std::string::String>,
+    pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 在途异常资金付款指令关闭时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_time: ::std::option::Option<::std::string::String>,
+    pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 回调通知地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

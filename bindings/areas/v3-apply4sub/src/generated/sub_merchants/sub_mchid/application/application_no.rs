@@ -122,7 +122,7 @@ pub struct GetResponse {
     pub verify_fail_reason: ::std::option::Option<::std::string::String>,
     /// 审核结果更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verify_finish_time: ::std::option::Option<::std::string::String>,
+    pub verify_finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

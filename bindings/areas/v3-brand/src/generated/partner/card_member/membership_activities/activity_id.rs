@@ -142,12 +142,12 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动总库存
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -179,12 +179,12 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub modify_time: ::std::option::Option<::std::string::String>,
+    pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -351,11 +351,11 @@ pub struct PatchBody {
     /// 活动开始时间
     ///
     /// **Required.**
-    pub begin_time: ::std::string::String,
+    pub begin_time: ::wechatpay_runtime::DateTime,
     /// 活动结束时间
     ///
     /// **Required.**
-    pub end_time: ::std::string::String,
+    pub end_time: ::wechatpay_runtime::DateTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -374,8 +374,8 @@ impl PatchBody {
         brand_id: impl ::std::convert::Into<::std::string::String>,
         title: impl ::std::convert::Into<::std::string::String>,
         sub_title: impl ::std::convert::Into<::std::string::String>,
-        begin_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
+        begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+        end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PatchBody {
             brand_id: brand_id.into(),
@@ -434,12 +434,12 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动总库存
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -471,12 +471,12 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub modify_time: ::std::option::Option<::std::string::String>,
+    pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -93,10 +93,10 @@ pub struct GetValidDateInformation {
     pub type_: ::std::option::Option<GetType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::std::string::String>,
+    pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 有效期结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::std::string::String>,
+    pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
@@ -334,7 +334,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pickup_time: ::std::option::Option<::std::string::String>,
+    pub pickup_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<GetUserInformation>,
@@ -351,7 +351,7 @@ pub struct GetResponse {
     pub invalid_reason: ::std::option::Option<::std::string::String>,
     /// 作废时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub invalid_time: ::std::option::Option<::std::string::String>,
+    pub invalid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -526,10 +526,10 @@ pub struct PatchValidDateInformation {
     pub type_: GetType,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::std::string::String>,
+    pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 有效期结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::std::string::String>,
+    pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
@@ -558,7 +558,7 @@ impl PatchValidDateInformation {
     /// Sets `available_begin_time`.
     pub fn with_available_begin_time(
         mut self,
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
+        available_begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.available_begin_time = ::std::option::Option::Some(
             available_begin_time.into(),
@@ -569,7 +569,7 @@ impl PatchValidDateInformation {
     /// Sets `available_end_time`.
     pub fn with_available_end_time(
         mut self,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
+        available_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.available_end_time = ::std::option::Option::Some(available_end_time.into());
         self
@@ -769,7 +769,7 @@ pub struct PatchBody {
     pub valid_date_information: ::std::option::Option<PatchValidDateInformation>,
     /// 领取时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pickup_time: ::std::option::Option<::std::string::String>,
+    pub pickup_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<PatchUserInformation>,
@@ -878,7 +878,7 @@ impl PatchBody {
     /// Sets `pickup_time`.
     pub fn with_pickup_time(
         mut self,
-        pickup_time: impl ::std::convert::Into<::std::string::String>,
+        pickup_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.pickup_time = ::std::option::Option::Some(pickup_time.into());
         self
@@ -998,7 +998,7 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pickup_time: ::std::option::Option<::std::string::String>,
+    pub pickup_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<GetUserInformation>,
@@ -1015,7 +1015,7 @@ pub struct PatchResponse {
     pub invalid_reason: ::std::option::Option<::std::string::String>,
     /// 作废时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub invalid_time: ::std::option::Option<::std::string::String>,
+    pub invalid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

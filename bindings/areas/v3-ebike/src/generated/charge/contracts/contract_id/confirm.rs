@@ -12,7 +12,7 @@ pub struct PostChargeInfo {
     /// 开始时间
     ///
     /// **Required.**
-    pub start_time: ::std::string::String,
+    pub start_time: ::wechatpay_runtime::DateTime,
     /// 充电站名称
     ///
     /// **Required.**
@@ -39,7 +39,7 @@ pub struct PostChargeInfo {
 impl PostChargeInfo {
     /// Creates a value from its required fields (`start_time`, `charging_station_name`, `charging_gun_number`, `device_id`).
     pub fn new(
-        start_time: impl ::std::convert::Into<::std::string::String>,
+        start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         charging_station_name: impl ::std::convert::Into<::std::string::String>,
         charging_gun_number: impl ::std::convert::Into<::std::string::String>,
         device_id: impl ::std::convert::Into<::std::string::String>,

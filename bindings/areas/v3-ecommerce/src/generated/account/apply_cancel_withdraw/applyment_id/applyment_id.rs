@@ -236,7 +236,7 @@ pub struct GetResponse {
     >,
     /// 最后更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub modify_time: ::std::option::Option<::std::string::String>,
+    pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 申请注销的二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

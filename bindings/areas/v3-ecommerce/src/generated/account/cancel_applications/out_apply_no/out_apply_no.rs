@@ -38,7 +38,7 @@ pub struct GetResponse {
     pub cancel_state: ::std::option::Option<GetCancelState>,
     /// 最后更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub update_time: ::std::option::Option<::std::string::String>,
+    pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

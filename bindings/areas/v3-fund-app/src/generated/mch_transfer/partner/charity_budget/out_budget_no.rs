@@ -107,13 +107,13 @@ pub struct GetResponse {
     pub unlock_remark: ::std::option::Option<::std::string::String>,
     /// 资金锁定时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub locked_time: ::std::option::Option<::std::string::String>,
+    pub locked_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finished_time: ::std::option::Option<::std::string::String>,
+    pub finished_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关闭时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub closed_time: ::std::option::Option<::std::string::String>,
+    pub closed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

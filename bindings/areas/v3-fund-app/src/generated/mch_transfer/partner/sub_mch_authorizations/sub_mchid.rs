@@ -55,12 +55,12 @@ pub struct GetApplyOrder {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub accept_time: ::std::option::Option<::std::string::String>,
+    pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 最后一次状态变更时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub update_time: ::std::option::Option<::std::string::String>,
+    pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -112,10 +112,10 @@ pub struct GetResponse {
     pub apply_order: ::std::option::Option<GetApplyOrder>,
     /// 授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_time: ::std::option::Option<::std::string::String>,
+    pub authorization_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 解除授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cancel_authorization_time: ::std::option::Option<::std::string::String>,
+    pub cancel_authorization_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

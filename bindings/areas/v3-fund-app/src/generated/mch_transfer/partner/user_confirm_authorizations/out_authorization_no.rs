@@ -38,7 +38,7 @@ pub struct GetCloseInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_time: ::std::option::Option<::std::string::String>,
+    pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 自动收款授权的原因
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -126,7 +126,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorize_time: ::std::option::Option<::std::string::String>,
+    pub authorize_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 自动收款授权的关闭信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_info: ::std::option::Option<GetCloseInfo>,
@@ -138,7 +138,7 @@ pub struct GetResponse {
     pub user_recv_perception: ::std::option::Option<::std::string::String>,
     /// 单据创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

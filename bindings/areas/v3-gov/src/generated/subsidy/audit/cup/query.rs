@@ -18,7 +18,7 @@ pub struct PostBody {
     /// 审核记录上传时间
     ///
     /// **Required.**
-    pub upload_time: ::std::string::String,
+    pub upload_time: ::wechatpay_runtime::DateTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -34,7 +34,7 @@ impl PostBody {
     pub fn new(
         org_no: impl ::std::convert::Into<::std::string::String>,
         mchnt_order_id: impl ::std::convert::Into<::std::string::String>,
-        upload_time: impl ::std::convert::Into<::std::string::String>,
+        upload_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostBody {
             org_no: org_no.into(),

@@ -242,7 +242,7 @@ pub struct PostTrackInfo {
     pub shipping_addr: ::std::option::Option<::std::string::String>,
     /// 签收时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delivery_time: ::std::option::Option<::std::string::String>,
+    pub delivery_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -361,7 +361,7 @@ impl PostTrackInfo {
     /// Sets `delivery_time`.
     pub fn with_delivery_time(
         mut self,
-        delivery_time: impl ::std::convert::Into<::std::string::String>,
+        delivery_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.delivery_time = ::std::option::Option::Some(delivery_time.into());
         self
@@ -399,7 +399,7 @@ pub struct PostBody {
     /// 审核记录上传时间
     ///
     /// **Required.**
-    pub upload_time: ::std::string::String,
+    pub upload_time: ::wechatpay_runtime::DateTime,
     /// 审核结果通知地址
     ///
     /// **Required.**
@@ -601,7 +601,7 @@ impl PostBody {
         sub_mchnt_nm: impl ::std::convert::Into<::std::string::String>,
         online_no: impl ::std::convert::Into<::std::string::String>,
         mchnt_order_id: impl ::std::convert::Into<::std::string::String>,
-        upload_time: impl ::std::convert::Into<::std::string::String>,
+        upload_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
         prod_id: impl ::std::convert::Into<::std::string::String>,
         brand_nm: impl ::std::convert::Into<::std::string::String>,

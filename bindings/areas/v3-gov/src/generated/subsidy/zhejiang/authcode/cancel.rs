@@ -22,7 +22,7 @@ pub struct PostBody {
     /// 交易时间
     ///
     /// **Required.**
-    pub trans_time: ::std::string::String,
+    pub trans_time: ::wechatpay_runtime::DateTime,
     /// 品类凭证码
     ///
     /// **Required.**
@@ -50,7 +50,7 @@ impl PostBody {
         sp_serial_no: impl ::std::convert::Into<::std::string::String>,
         cred_frozen_no: impl ::std::convert::Into<::std::string::String>,
         trans_date: impl ::std::convert::Into<::std::string::String>,
-        trans_time: impl ::std::convert::Into<::std::string::String>,
+        trans_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         auth_code: impl ::std::convert::Into<::std::string::String>,
         req_ssn: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {

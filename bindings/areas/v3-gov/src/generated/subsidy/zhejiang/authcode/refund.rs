@@ -34,7 +34,7 @@ pub struct PostBody {
     /// 交易时间
     ///
     /// **Required.**
-    pub trans_time: ::std::string::String,
+    pub trans_time: ::wechatpay_runtime::DateTime,
     /// 商户订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_no: ::std::option::Option<::std::string::String>,
@@ -110,7 +110,7 @@ impl PostBody {
         sp_serial_no: impl ::std::convert::Into<::std::string::String>,
         cred_frozen_no: impl ::std::convert::Into<::std::string::String>,
         trans_date: impl ::std::convert::Into<::std::string::String>,
-        trans_time: impl ::std::convert::Into<::std::string::String>,
+        trans_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         auth_code: impl ::std::convert::Into<::std::string::String>,
         req_ssn: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {

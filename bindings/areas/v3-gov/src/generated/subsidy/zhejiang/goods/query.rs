@@ -19,7 +19,7 @@ pub struct PostBody {
     pub req_ssn: ::std::string::String,
     /// 请求时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub req_time: ::std::option::Option<::std::string::String>,
+    pub req_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -63,7 +63,7 @@ impl PostBody {
     /// Sets `req_time`.
     pub fn with_req_time(
         mut self,
-        req_time: impl ::std::convert::Into<::std::string::String>,
+        req_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.req_time = ::std::option::Option::Some(req_time.into());
         self
@@ -210,7 +210,7 @@ pub struct PostResponse {
     pub upload_state: ::std::option::Option<::std::string::String>,
     /// 失效时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expire_time: ::std::option::Option<::std::string::String>,
+    pub expire_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 是否 AI 产品
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_ai_product: ::std::option::Option<::std::string::String>,

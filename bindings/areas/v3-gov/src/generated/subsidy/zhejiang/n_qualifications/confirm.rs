@@ -31,7 +31,7 @@ pub struct PostDataItem {
     /// 交易完成或商品退回时间戳（调用 System.currentTimeMillis 方法）
     ///
     /// **Required.**
-    pub operation_time: ::std::string::String,
+    pub operation_time: ::wechatpay_runtime::DateTime,
     /// 银行机构名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
@@ -127,7 +127,7 @@ impl PostDataItem {
         cate_code: impl ::std::convert::Into<::std::string::String>,
         cert_no: ::wechatpay_runtime::Sensitive,
         name: ::wechatpay_runtime::Sensitive,
-        operation_time: impl ::std::convert::Into<::std::string::String>,
+        operation_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         sales: impl ::std::convert::Into<::std::string::String>,
         status: impl ::std::convert::Into<::std::string::String>,
         subsidy: impl ::std::convert::Into<::std::string::String>,
@@ -216,7 +216,7 @@ pub struct PostBody {
     pub req_ssn: ::std::string::String,
     /// 请求时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub req_time: ::std::option::Option<::std::string::String>,
+    pub req_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -246,7 +246,7 @@ impl PostBody {
     /// Sets `req_time`.
     pub fn with_req_time(
         mut self,
-        req_time: impl ::std::convert::Into<::std::string::String>,
+        req_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.req_time = ::std::option::Option::Some(req_time.into());
         self

@@ -59,7 +59,7 @@ pub struct PostDataItem {
     /// 交易完成或商品退回时间戳
     ///
     /// **Required.**
-    pub operation_time: ::std::string::String,
+    pub operation_time: ::wechatpay_runtime::DateTime,
     /// 银行机构名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
@@ -132,7 +132,7 @@ pub struct PostDataItem {
     pub logistics_no: ::std::option::Option<::std::string::String>,
     /// 签收时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delivery_time: ::std::option::Option<::std::string::String>,
+    pub delivery_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发票号(不超过 100 位)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_no: ::std::option::Option<::std::string::String>,
@@ -212,7 +212,7 @@ impl PostDataItem {
         cate_code: impl ::std::convert::Into<::std::string::String>,
         cert_no: ::wechatpay_runtime::Sensitive,
         name: ::wechatpay_runtime::Sensitive,
-        operation_time: impl ::std::convert::Into<::std::string::String>,
+        operation_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         sales: impl ::std::convert::Into<::std::string::String>,
         status: PostStatus,
         subsidy: impl ::std::convert::Into<::std::string::String>,
@@ -314,7 +314,7 @@ impl PostDataItem {
     /// Sets `delivery_time`.
     pub fn with_delivery_time(
         mut self,
-        delivery_time: impl ::std::convert::Into<::std::string::String>,
+        delivery_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.delivery_time = ::std::option::Option::Some(delivery_time.into());
         self

@@ -69,7 +69,7 @@ pub struct PostBody {
     pub is_ai_product: ::std::option::Option<::std::string::String>,
     /// 销售时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sale_time: ::std::option::Option<::std::string::String>,
+    pub sale_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 厂商信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mfr_info: ::std::option::Option<::std::string::String>,
@@ -86,7 +86,7 @@ pub struct PostBody {
     /// 请求时间
     ///
     /// **Required.**
-    pub req_time: ::std::string::String,
+    pub req_time: ::wechatpay_runtime::DateTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -131,7 +131,7 @@ impl PostBody {
         order_price: impl ::std::convert::Into<::std::string::String>,
         sell_orderid: impl ::std::convert::Into<::std::string::String>,
         req_ssn: impl ::std::convert::Into<::std::string::String>,
-        req_time: impl ::std::convert::Into<::std::string::String>,
+        req_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostBody {
             create_user: create_user.into(),
@@ -235,7 +235,7 @@ impl PostBody {
     /// Sets `sale_time`.
     pub fn with_sale_time(
         mut self,
-        sale_time: impl ::std::convert::Into<::std::string::String>,
+        sale_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.sale_time = ::std::option::Option::Some(sale_time.into());
         self

@@ -42,7 +42,7 @@ pub struct PostBody {
     /// 请求时间
     ///
     /// **Required.**
-    pub req_time: ::std::string::String,
+    pub req_time: ::wechatpay_runtime::DateTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -68,7 +68,7 @@ impl PostBody {
         goods_type: impl ::std::convert::Into<::std::string::String>,
         goods_bar_code: impl ::std::convert::Into<::std::string::String>,
         req_ssn: impl ::std::convert::Into<::std::string::String>,
-        req_time: impl ::std::convert::Into<::std::string::String>,
+        req_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostBody {
             sn: sn.into(),

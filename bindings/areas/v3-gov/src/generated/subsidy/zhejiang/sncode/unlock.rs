@@ -14,7 +14,7 @@ pub struct PostBody {
     /// 请求时间
     ///
     /// **Required.**
-    pub req_time: ::std::string::String,
+    pub req_time: ::wechatpay_runtime::DateTime,
     /// 发起方
     ///
     /// **Required.**
@@ -81,7 +81,7 @@ pub struct PostBody {
     pub is_ai_product: ::std::option::Option<::std::string::String>,
     /// 销售时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sale_time: ::std::option::Option<::std::string::String>,
+    pub sale_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 厂商信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mfr_info: ::std::option::Option<::std::string::String>,
@@ -127,7 +127,7 @@ impl PostBody {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         req_ssn: impl ::std::convert::Into<::std::string::String>,
-        req_time: impl ::std::convert::Into<::std::string::String>,
+        req_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         create_user: impl ::std::convert::Into<::std::string::String>,
         province: impl ::std::convert::Into<::std::string::String>,
         sn: impl ::std::convert::Into<::std::string::String>,
@@ -242,7 +242,7 @@ impl PostBody {
     /// Sets `sale_time`.
     pub fn with_sale_time(
         mut self,
-        sale_time: impl ::std::convert::Into<::std::string::String>,
+        sale_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.sale_time = ::std::option::Option::Some(sale_time.into());
         self

@@ -115,17 +115,17 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receive_time: ::std::option::Option<::std::string::String>,
+    pub receive_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::std::string::String>,
+    pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::std::string::String>,
+    pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

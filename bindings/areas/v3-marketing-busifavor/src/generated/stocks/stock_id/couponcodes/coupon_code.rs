@@ -73,10 +73,10 @@ pub struct GetCouponCodeCodeInformation {
     pub code_status: ::std::option::Option<GetCouponCodeCodeStatus>,
     /// 上传时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub upload_time: ::std::option::Option<::std::string::String>,
+    pub upload_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 被分配时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub dispatched_time: ::std::option::Option<::std::string::String>,
+    pub dispatched_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 领券用户的OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -221,10 +221,10 @@ impl GetCouponCodeAvailableWeek {
 pub struct GetCouponCodeIrregularyAvaliableTimeItem {
     /// 开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -261,12 +261,12 @@ pub struct GetCouponCodeCouponAvailableTime {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::std::string::String>,
+    pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::std::string::String>,
+    pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
@@ -1087,7 +1087,7 @@ pub struct DeleteCouponCodeResponse {
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 删除时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delete_time: ::std::option::Option<::std::string::String>,
+    pub delete_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -197,7 +197,7 @@ impl GetGoodsDetailItem {
 pub struct GetConsumeInformation {
     /// 核销时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub consume_time: ::std::option::Option<::std::string::String>,
+    pub consume_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 核销商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub consume_mchid: ::std::option::Option<::std::string::String>,
@@ -272,16 +272,16 @@ pub struct GetResponse {
     pub description: ::std::option::Option<::std::string::String>,
     /// 领券时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 券类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_type: ::std::option::Option<GetCouponType>,
     /// 激活批次的时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::std::string::String>,
+    pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 终止批次的时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stop_time: ::std::option::Option<::std::string::String>,
+    pub stop_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 是否单品优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub singleitem: ::std::option::Option<bool>,
@@ -290,10 +290,10 @@ pub struct GetResponse {
     pub cut_to_message: ::std::option::Option<GetCutToMessage>,
     /// 可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::std::string::String>,
+    pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::std::string::String>,
+    pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 固定面额满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon_information: ::std::option::Option<GetNormalCouponInformation>,

@@ -143,10 +143,10 @@ pub struct GetPlanListItem {
     pub plan_state: ::std::option::Option<GetPlanState>,
     /// 开始可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delivery_start_time: ::std::option::Option<::std::string::String>,
+    pub delivery_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delivery_end_time: ::std::option::Option<::std::string::String>,
+    pub delivery_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

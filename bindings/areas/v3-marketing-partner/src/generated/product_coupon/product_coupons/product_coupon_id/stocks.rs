@@ -295,12 +295,12 @@ pub struct GetIrregularAvailablePeriodListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -337,12 +337,12 @@ pub struct GetCouponAvailablePeriod {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::std::string::String>,
+    pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::std::string::String>,
+    pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_days: ::std::option::Option<i64>,
@@ -577,12 +577,12 @@ pub struct GetSequentialUsageRuleCouponAvailablePeriod {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::std::string::String>,
+    pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::std::string::String>,
+    pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 领取后N天开始生效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wait_days_after_receive: ::std::option::Option<i64>,
@@ -1216,7 +1216,7 @@ pub struct GetStockListItem {
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deactivate_time: ::std::option::Option<::std::string::String>,
+    pub deactivate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失效原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
@@ -1578,11 +1578,11 @@ pub struct PostIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// **Required.**
-    pub begin_time: ::std::string::String,
+    pub begin_time: ::wechatpay_runtime::DateTime,
     /// 结束时间
     ///
     /// **Required.**
-    pub end_time: ::std::string::String,
+    pub end_time: ::wechatpay_runtime::DateTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -1595,8 +1595,8 @@ pub struct PostIrregularAvailablePeriodListItem {
 impl PostIrregularAvailablePeriodListItem {
     /// Creates a value from its required fields (`begin_time`, `end_time`).
     pub fn new(
-        begin_time: impl ::std::convert::Into<::std::string::String>,
-        end_time: impl ::std::convert::Into<::std::string::String>,
+        begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+        end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostIrregularAvailablePeriodListItem {
             begin_time: begin_time.into(),
@@ -1615,11 +1615,11 @@ pub struct PostCouponAvailablePeriod {
     /// 开始时间
     ///
     /// **Required.**
-    pub available_begin_time: ::std::string::String,
+    pub available_begin_time: ::wechatpay_runtime::DateTime,
     /// 结束时间
     ///
     /// **Required.**
-    pub available_end_time: ::std::string::String,
+    pub available_end_time: ::wechatpay_runtime::DateTime,
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_days: ::std::option::Option<i64>,
@@ -1654,8 +1654,8 @@ pub struct PostCouponAvailablePeriod {
 impl PostCouponAvailablePeriod {
     /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
     pub fn new(
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
+        available_begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+        available_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostCouponAvailablePeriod {
             available_begin_time: available_begin_time.into(),
@@ -1886,11 +1886,11 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// **Required.**
-    pub available_begin_time: ::std::string::String,
+    pub available_begin_time: ::wechatpay_runtime::DateTime,
     /// 结束时间
     ///
     /// **Required.**
-    pub available_end_time: ::std::string::String,
+    pub available_end_time: ::wechatpay_runtime::DateTime,
     /// 领取后N天开始生效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wait_days_after_receive: ::std::option::Option<i64>,
@@ -1917,8 +1917,8 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
 impl PostSequentialUsageRuleCouponAvailablePeriod {
     /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
     pub fn new(
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
+        available_begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+        available_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostSequentialUsageRuleCouponAvailablePeriod {
             available_begin_time: available_begin_time.into(),
@@ -2764,7 +2764,7 @@ pub struct PostResponse {
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deactivate_time: ::std::option::Option<::std::string::String>,
+    pub deactivate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失效原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,

@@ -106,7 +106,7 @@ pub struct PostResponse {
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 添加时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub add_time: ::std::option::Option<::std::string::String>,
+    pub add_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 未通过规则校验的发券商户号列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_merchant_id_list: ::std::option::Option<

@@ -29,7 +29,7 @@ pub struct GetWithdrawlApply {
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// 最后更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub modify_time: ::std::option::Option<::std::string::String>,
+    pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -131,13 +131,13 @@ pub struct PostTimeRange {
     /// 服务开始时间
     ///
     /// **Required.**
-    pub start_time: ::std::string::String,
+    pub start_time: ::wechatpay_runtime::DateTime,
     /// 服务开始时间备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time_remark: ::std::option::Option<::std::string::String>,
     /// 服务结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 服务结束时间备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
@@ -154,7 +154,9 @@ pub struct PostTimeRange {
 
 impl PostTimeRange {
     /// Creates a value from its required fields (`start_time`).
-    pub fn new(start_time: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+    ) -> Self {
         PostTimeRange {
             start_time: start_time.into(),
             start_time_remark: ::std::option::Option::None,
@@ -175,7 +177,7 @@ impl PostTimeRange {
     /// Sets `end_time`.
     pub fn with_end_time(
         mut self,
-        end_time: impl ::std::convert::Into<::std::string::String>,
+        end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.end_time = ::std::option::Option::Some(end_time.into());
         self
@@ -279,7 +281,7 @@ pub struct PostBody {
     pub profit_sharing: ::std::option::Option<bool>,
     /// 完结服务时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub complete_time: ::std::option::Option<::std::string::String>,
+    pub complete_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 订单优惠标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
@@ -363,7 +365,7 @@ impl PostBody {
     /// Sets `complete_time`.
     pub fn with_complete_time(
         mut self,
-        complete_time: impl ::std::convert::Into<::std::string::String>,
+        complete_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.complete_time = ::std::option::Option::Some(complete_time.into());
         self

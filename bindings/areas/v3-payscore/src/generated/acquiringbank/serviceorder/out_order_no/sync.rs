@@ -12,7 +12,7 @@ pub struct PostDetail {
     /// 收款成功时间
     ///
     /// **Required.**
-    pub paid_time: ::std::string::String,
+    pub paid_time: ::wechatpay_runtime::DateTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -23,7 +23,9 @@ pub struct PostDetail {
 
 impl PostDetail {
     /// Creates a value from its required fields (`paid_time`).
-    pub fn new(paid_time: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        paid_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+    ) -> Self {
         PostDetail {
             paid_time: paid_time.into(),
         }

@@ -173,7 +173,7 @@ pub struct PostBody {
     /// 预计扣费时间
     ///
     /// **Required.**
-    pub prepaid_time: ::std::string::String,
+    pub prepaid_time: ::wechatpay_runtime::DateTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -194,7 +194,7 @@ impl PostBody {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
         total_amount: i64,
-        prepaid_time: impl ::std::convert::Into<::std::string::String>,
+        prepaid_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         PostBody {
             service_id: service_id.into(),

@@ -50,13 +50,13 @@ pub struct GetSignedDetailListItem {
     pub actual_pay_price: ::std::option::Option<i64>,
     /// 详情使用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub use_time: ::std::option::Option<::std::string::String>,
+    pub use_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 详情完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub complete_time: ::std::option::Option<::std::string::String>,
+    pub complete_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 详情取消时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cancel_time: ::std::option::Option<::std::string::String>,
+    pub cancel_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -157,7 +157,7 @@ pub struct GetResponse {
     pub sign_state: ::std::option::Option<::std::string::String>,
     /// 签约计划取消时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cancel_sign_time: ::std::option::Option<::std::string::String>,
+    pub cancel_sign_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 签约计划取消类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel_sign_type: ::std::option::Option<::std::string::String>,
@@ -173,7 +173,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plan_over_time: ::std::option::Option<::std::string::String>,
+    pub plan_over_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 签约计划原总金额(单位分)
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -196,7 +196,7 @@ pub struct GetResponse {
     >,
     /// 签约时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sign_time: ::std::option::Option<::std::string::String>,
+    pub sign_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -89,7 +89,7 @@ pub struct GetBankTransferInfo {
     pub memo: ::std::option::Option<::std::string::String>,
     /// 银行转账退回时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_time: ::std::option::Option<::std::string::String>,
+    pub return_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 银行转账退回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_reason: ::std::option::Option<::std::string::String>,
@@ -178,13 +178,13 @@ pub struct GetResponse {
     pub bank_transfer_info: ::std::option::Option<GetBankTransferInfo>,
     /// 受理充值时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub accept_time: ::std::option::Option<::std::string::String>,
+    pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 充值成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::std::string::String>,
+    pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关闭充值时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_time: ::std::option::Option<::std::string::String>,
+    pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

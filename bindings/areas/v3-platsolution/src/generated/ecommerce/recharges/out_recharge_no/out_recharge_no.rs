@@ -139,7 +139,7 @@ pub struct GetBankTransferInfo {
     pub memo: ::std::option::Option<::std::string::String>,
     /// 银行转账退回时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_time: ::std::option::Option<::std::string::String>,
+    pub return_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 银行转账退回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_reason: ::std::option::Option<::std::string::String>,
@@ -261,7 +261,7 @@ pub struct GetOnlineBankRechargeInfo {
     pub bill_no: ::std::option::Option<::std::string::String>,
     /// 网银充值退回时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_time: ::std::option::Option<::std::string::String>,
+    pub return_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 网银充值退回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_reason: ::std::option::Option<::std::string::String>,
@@ -374,13 +374,13 @@ pub struct GetResponse {
     pub online_bank_recharge_info: ::std::option::Option<GetOnlineBankRechargeInfo>,
     /// 受理充值时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub accept_time: ::std::option::Option<::std::string::String>,
+    pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 充值成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::std::string::String>,
+    pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关闭充值时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_time: ::std::option::Option<::std::string::String>,
+    pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用充值渠道列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_recharge_channels: ::std::option::Option<

@@ -150,7 +150,7 @@ pub struct GetSubOrdersItem {
     pub attach: ::std::option::Option<::std::string::String>,
     /// 支付完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::std::string::String>,
+    pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 子单金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<GetAmount>,

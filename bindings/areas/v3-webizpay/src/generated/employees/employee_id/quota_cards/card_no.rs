@@ -140,12 +140,12 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub effective_end_time: ::std::option::Option<::std::string::String>,
+    pub effective_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 卡片生效时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub effective_begin_time: ::std::option::Option<::std::string::String>,
+    pub effective_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 卡片状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -161,13 +161,13 @@ pub struct GetResponse {
     pub reason: ::std::option::Option<::std::string::String>,
     /// 卡片使用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_usage_time: ::std::option::Option<::std::string::String>,
+    pub card_usage_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 卡片关联微信支付订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 卡片失效时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_disabled_time: ::std::option::Option<::std::string::String>,
+    pub card_disabled_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 卡片备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub card_remark: ::std::option::Option<::std::string::String>,

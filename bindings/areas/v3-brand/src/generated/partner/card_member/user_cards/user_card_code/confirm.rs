@@ -29,10 +29,10 @@ pub struct PostValidDateInformation {
     pub type_: PostType,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::std::string::String>,
+    pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 有效期结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::std::string::String>,
+    pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
@@ -61,7 +61,7 @@ impl PostValidDateInformation {
     /// Sets `available_begin_time`.
     pub fn with_available_begin_time(
         mut self,
-        available_begin_time: impl ::std::convert::Into<::std::string::String>,
+        available_begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.available_begin_time = ::std::option::Option::Some(
             available_begin_time.into(),
@@ -72,7 +72,7 @@ impl PostValidDateInformation {
     /// Sets `available_end_time`.
     pub fn with_available_end_time(
         mut self,
-        available_end_time: impl ::std::convert::Into<::std::string::String>,
+        available_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.available_end_time = ::std::option::Option::Some(available_end_time.into());
         self
@@ -484,10 +484,10 @@ pub struct PostResponseValidDateInformation {
     pub type_: ::std::option::Option<PostType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::std::string::String>,
+    pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 有效期结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::std::string::String>,
+    pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
@@ -709,7 +709,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pickup_time: ::std::option::Option<::std::string::String>,
+    pub pickup_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<PostResponseUserInformation>,
@@ -726,7 +726,7 @@ pub struct PostResponse {
     pub invalid_reason: ::std::option::Option<::std::string::String>,
     /// 作废时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub invalid_time: ::std::option::Option<::std::string::String>,
+    pub invalid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -52,10 +52,10 @@ pub struct GetResponse {
     pub fail_reason: ::std::option::Option<GetFailReason>,
     /// 创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finish_time: ::std::option::Option<::std::string::String>,
+    pub finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -107,12 +107,12 @@ pub struct GetResponse {
     pub user_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
     /// 品牌红包发起时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub initiate_time: ::std::option::Option<::std::string::String>,
+    pub initiate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 品牌红包更新时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub update_time: ::std::option::Option<::std::string::String>,
+    pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -110,12 +110,12 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub locked_time: ::std::option::Option<::std::string::String>,
+    pub locked_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 完成时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finished_time: ::std::option::Option<::std::string::String>,
+    pub finished_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 解锁金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub unlocked_amount: ::std::option::Option<i64>,

@@ -26,7 +26,7 @@ pub struct PostDetail {
     /// 收款成功时间
     ///
     /// **Required.**
-    pub paid_time: ::std::string::String,
+    pub paid_time: ::wechatpay_runtime::DateTime,
     /// 收款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_amount: ::std::option::Option<i64>,
@@ -42,7 +42,9 @@ pub struct PostDetail {
 
 impl PostDetail {
     /// Creates a value from its required fields (`paid_time`).
-    pub fn new(paid_time: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        paid_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
+    ) -> Self {
         PostDetail {
             seq: ::std::option::Option::None,
             paid_time: paid_time.into(),

@@ -133,7 +133,7 @@ pub struct PostAbnormalSettleResult {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub apply_success_time: ::std::option::Option<::std::string::String>,
+    pub apply_success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 微信支付异常资金付款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -212,10 +212,10 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finish_time: ::std::option::Option<::std::string::String>,
+    pub finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 异常原因类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub abnormal_type: ::std::option::Option<PostAbnormalType>,

@@ -47,7 +47,7 @@ pub struct PostCloseInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_time: ::std::option::Option<::std::string::String>,
+    pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 预约记录关闭的原因
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -142,10 +142,10 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub accept_time: ::std::option::Option<::std::string::String>,
+    pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 预约记录用户确认预约的时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub reserve_time: ::std::option::Option<::std::string::String>,
+    pub reserve_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 预约记录的关闭信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_info: ::std::option::Option<PostCloseInfo>,

@@ -96,7 +96,7 @@ pub struct PostResponse {
     pub card_state: ::std::option::Option<PostCardState>,
     /// 卡片失效时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_disabled_time: ::std::option::Option<::std::string::String>,
+    pub card_disabled_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -93,7 +93,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expire_time: ::std::option::Option<::std::string::String>,
+    pub expire_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 跳转链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

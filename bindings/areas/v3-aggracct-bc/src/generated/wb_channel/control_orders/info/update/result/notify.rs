@@ -45,7 +45,7 @@ pub struct PostBody {
     pub audit_result: ::std::option::Option<PostAuditResult>,
     /// 审核完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub audit_finish_time: ::std::option::Option<::std::string::String>,
+    pub audit_finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 业务附属信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach_info: ::std::option::Option<::std::string::String>,
@@ -100,7 +100,7 @@ impl PostBody {
     /// Sets `audit_finish_time`.
     pub fn with_audit_finish_time(
         mut self,
-        audit_finish_time: impl ::std::convert::Into<::std::string::String>,
+        audit_finish_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
         self.audit_finish_time = ::std::option::Option::Some(audit_finish_time.into());
         self

@@ -168,12 +168,12 @@ pub struct GetResponse {
     pub fail_reason: ::std::option::Option<GetFailReason>,
     /// 转账发起时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub initiate_time: ::std::option::Option<::std::string::String>,
+    pub initiate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 明细更新时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub update_time: ::std::option::Option<::std::string::String>,
+    pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 收款账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -54,7 +54,7 @@ pub struct PostContractTerminateInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_terminated_time: ::std::option::Option<::std::string::String>,
+    pub contract_terminated_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 解约备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_termination_remark: ::std::option::Option<::std::string::String>,
@@ -231,10 +231,10 @@ pub struct PostResponse {
     pub contract_state: ::std::option::Option<::std::string::String>,
     /// 协议签署时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_signed_time: ::std::option::Option<::std::string::String>,
+    pub contract_signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 协议到期时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_expired_time: ::std::option::Option<::std::string::String>,
+    pub contract_expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户OpenID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -78,7 +78,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 明细状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -108,10 +108,10 @@ pub struct GetResponse {
     pub user_name: ::std::option::Option<::std::string::String>,
     /// 转账完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_finish_time: ::std::option::Option<::std::string::String>,
+    pub transfer_finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 银行退票时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bank_refund_time: ::std::option::Option<::std::string::String>,
+    pub bank_refund_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
