@@ -29,6 +29,37 @@
 //! every payload type and adds `json_schemas()`, for validating payloads
 //! against JSON Schema (off by default: it nearly doubles what the generated code
 //! costs to compile).
+//!
+//! # What the answer types promise
+//!
+//! The docs' answer tables are not the wire: a table merges the product
+//! variants that share a page (direct, partner, cross-border), repeats the
+//! request's rows with their required marks, and marks conditional fields
+//! required. So the types of what WeChat Pay sends (responses, notification
+//! resources) promise what real traffic keeps to, and no more:
+//!
+//! - **Every answer field is an `Option`**: a field is required only if every
+//!   variant sends it, and no page says which does. The page's mark stays in
+//!   the field's docs. This is how the official Go SDK models answers too (a
+//!   pointer per field). Code that needs a field says so:
+//!   `answer.prepay_id.ok_or(Error::absent("prepay_id"))?`.
+//! - **Nothing is dropped**: members no page lists are kept in each answer
+//!   type's `extra` map and encoded back, so re-serializing an answer gives
+//!   what WeChat Pay sent.
+//! - **Money is `i64`** (分), whatever a page's type column says; `f64` is
+//!   left only where a row shows a fraction (a tax rate, a coefficient).
+//! - **Times are [`DateTime`](wechatpay_runtime::DateTime)**, RFC 3339 read
+//!   as a time and kept as the exact text; **value lists are open enums**
+//!   whose unknown variant keeps a value added later.
+//! - Fields the pages leave out of the payment and refund answers
+//!   (`amount.total` of `TRANSACTION.SUCCESS`, `payer_total` of the order
+//!   queries...) are added from the official SDKs' models, as reviewed data in
+//!   `spec/overrides.toml`, and checked against payloads built from those
+//!   models (`tests/corpus`).
+//! - A verified notification always reaches its handler:
+//!   [`events::Event::Undecoded`] carries one whose resource did not decode,
+//!   as JSON with where and why. Decode errors name a JSON pointer, the type
+//!   expected and the JSON type found, never a value.
 
 #![deny(missing_docs)]
 

@@ -161,9 +161,10 @@ pub enum NotificationError {
     /// not match the body (a changed body, or a `WECHATPAY/SIGNTEST/` probe).
     #[error("the notification's signature does not verify: {0}")]
     Signature(#[source] SignatureError),
-    /// The body verified but is not the documented envelope.
-    #[error("the notification body is not the documented envelope: {0}")]
-    Envelope(String),
+    /// The body verified but is not the documented envelope (where and why,
+    /// no values).
+    #[error("the notification body is not the documented envelope {0}")]
+    Envelope(DecodeError),
     /// The resource names an algorithm other than `AEAD_AES_256_GCM`.
     #[error("the notification's resource uses unsupported algorithm {0:?}")]
     UnsupportedAlgorithm(String),
@@ -313,7 +314,7 @@ impl NotificationParser {
     /// Everything after the signature: envelope, decryption, decoding.
     fn open<T: DeserializeOwned>(&self, body: &[u8]) -> Result<Notification<T>, NotificationError> {
         let envelope: Envelope =
-            serde_json::from_slice(body).map_err(|e| NotificationError::Envelope(e.to_string()))?;
+            crate::decode::decode_json(body).map_err(NotificationError::Envelope)?;
         let resource = &envelope.resource;
         if resource.algorithm != aead::ALGORITHM {
             return Err(NotificationError::UnsupportedAlgorithm(
