@@ -33,13 +33,45 @@ pub struct ServeArgs {
     pub register: Option<String>,
 }
 
+/// What the events log writes to: a file, or in tests a file whose disk
+/// fills up.
+pub trait LogFile: Write + Send {
+    /// Puts what was written on disk.
+    fn sync(&mut self) -> std::io::Result<()>;
+    /// Cuts the file back to `len` bytes.
+    fn truncate(&mut self, len: u64) -> std::io::Result<()>;
+}
+
+impl LogFile for std::fs::File {
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.sync_data()
+    }
+
+    fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+        self.set_len(len)
+    }
+}
+
 /// The events file: one JSON object per line, each notification `id` once.
+///
+/// A batch is written, then synced; only then is it acknowledged. A batch
+/// that fails (a full disk) is cut off the file again, back to the end of the
+/// last batch that was synced, so that the file never holds half an event or
+/// an event that was not acknowledged; if even that fails, the log takes no
+/// more events until the program restarts (and reading the file at start
+/// removes an unfinished last line).
 #[derive(Debug)]
-pub struct EventLog {
-    file: std::fs::File,
+pub struct EventLog<F = std::fs::File> {
+    file: F,
     seen: HashSet<String>,
     written: u64,
     duplicates: u64,
+    /// The file's length after the last batch that was synced.
+    committed: u64,
+    /// Bytes appended since.
+    pending: u64,
+    /// Set when a failed batch could not be cut off the file.
+    broken: Option<String>,
 }
 
 impl EventLog {
@@ -87,17 +119,31 @@ impl EventLog {
                 Err(_) => eprintln!("{}:{number}: not an event, skipped", path.display()),
             }
         }
-        Ok(EventLog {
+        let committed = file.metadata().map_err(fail)?.len();
+        Ok(EventLog::over(file, seen, committed))
+    }
+}
+
+impl<F: LogFile> EventLog<F> {
+    /// A log over `file`, `committed` bytes long, holding the events `seen`.
+    pub fn over(file: F, seen: HashSet<String>, committed: u64) -> Self {
+        EventLog {
             file,
             seen,
             written: 0,
             duplicates: 0,
-        })
+            committed,
+            pending: 0,
+            broken: None,
+        }
     }
 
     /// Writes the event unless its id is already in the file (not yet
     /// synced: see [`EventLog::sync`]); returns whether it was new.
     pub fn append(&mut self, notification: &Notification<Value>) -> std::io::Result<bool> {
+        if let Some(why) = &self.broken {
+            return Err(std::io::Error::other(why.clone()));
+        }
         if self.seen.contains(&notification.id) {
             self.duplicates += 1;
             return Ok(false);
@@ -111,15 +157,41 @@ impl EventLog {
         });
         let mut bytes = serde_json::to_vec(&line)?;
         bytes.push(b'\n');
+        // Counted before writing: a write that fails may have written part.
+        self.pending += bytes.len() as u64;
         self.file.write_all(&bytes)?;
         self.seen.insert(notification.id.clone());
         self.written += 1;
         Ok(true)
     }
 
-    /// Puts what was appended on disk.
+    /// Puts what was appended on disk: the batch is then part of the file.
     pub fn sync(&mut self) -> std::io::Result<()> {
-        self.file.sync_data()
+        self.file.flush()?;
+        self.file.sync()?;
+        self.committed += self.pending;
+        self.pending = 0;
+        Ok(())
+    }
+
+    /// Cuts what was appended since the last sync off the file again, and
+    /// forgets its ids (their events were not acknowledged: WeChat Pay sends
+    /// them again, and they must be written then).
+    fn roll_back(&mut self, ids: &[String]) {
+        for id in ids {
+            self.seen.remove(id);
+        }
+        self.written -= ids.len() as u64;
+        let cut = self
+            .file
+            .truncate(self.committed)
+            .and_then(|()| self.file.sync());
+        self.pending = 0;
+        if let Err(error) = cut {
+            self.broken = Some(format!(
+                "a failed write could not be undone ({error}); restart to go on"
+            ));
+        }
     }
 }
 
@@ -131,7 +203,10 @@ type Pending = (Notification<Value>, oneshot::Sender<Result<(), String>>);
 /// commit: one fsync per batch, not per event, and still nothing acknowledged
 /// before it is on disk). One writer also means a duplicate cannot race its
 /// twin past the id check.
-fn write_events(mut log: EventLog, mut queue: mpsc::Receiver<Pending>) -> EventLog {
+fn write_events<F: LogFile>(
+    mut log: EventLog<F>,
+    mut queue: mpsc::Receiver<Pending>,
+) -> EventLog<F> {
     let mut reported = 0;
     while let Some(first) = queue.blocking_recv() {
         let mut batch = vec![first];
@@ -141,24 +216,8 @@ fn write_events(mut log: EventLog, mut queue: mpsc::Receiver<Pending>) -> EventL
                 Err(_) => break,
             }
         }
-        let mut new_ids = Vec::new();
-        let written = batch
-            .iter()
-            .try_for_each(|(event, _)| {
-                if log.append(event)? {
-                    new_ids.push(event.id.clone());
-                }
-                Ok(())
-            })
-            .and_then(|()| log.sync())
-            .map_err(|e: std::io::Error| format!("cannot write the events file: {e}"));
-        if written.is_err() {
-            // Not known to be on disk: when WeChat Pay sends these again they
-            // must be written again, not taken for duplicates.
-            for id in &new_ids {
-                log.seen.remove(id);
-            }
-        }
+        let events: Vec<&Notification<Value>> = batch.iter().map(|(event, _)| event).collect();
+        let written = write_batch(&mut log, &events);
         for (_, done) in batch {
             let _ = done.send(written.clone());
         }
@@ -168,6 +227,29 @@ fn write_events(mut log: EventLog, mut queue: mpsc::Receiver<Pending>) -> EventL
         }
     }
     log
+}
+
+/// Appends a batch and syncs it, or leaves the file as it was before it.
+fn write_batch<F: LogFile>(
+    log: &mut EventLog<F>,
+    events: &[&Notification<Value>],
+) -> Result<(), String> {
+    let mut new_ids = Vec::new();
+    let written = events
+        .iter()
+        .try_for_each(|event| {
+            if log.append(event)? {
+                new_ids.push(event.id.clone());
+            }
+            Ok(())
+        })
+        .and_then(|()| log.sync())
+        .map_err(|e: std::io::Error| format!("cannot write the events file: {e}"));
+    if written.is_err() {
+        // Not acknowledged, and not left half in the file.
+        log.roll_back(&new_ids);
+    }
+    written
 }
 
 /// Listens on `args.addr`.
@@ -250,6 +332,88 @@ mod tests {
                 resource,
             })
             .unwrap()
+    }
+
+    /// A file on a disk that fills up after `room` more bytes: the write
+    /// that crosses it writes what fits, then fails as a full disk does.
+    struct FillingDisk {
+        file: std::fs::File,
+        room: usize,
+    }
+
+    impl Write for FillingDisk {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            if self.room == 0 {
+                return Err(std::io::Error::from_raw_os_error(28)); // ENOSPC
+            }
+            let n = bytes.len().min(self.room);
+            self.room -= n;
+            self.file.write(&bytes[..n])
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.file.flush()
+        }
+    }
+
+    impl LogFile for FillingDisk {
+        fn sync(&mut self) -> std::io::Result<()> {
+            self.file.sync_data()
+        }
+
+        fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+            self.file.set_len(len)
+        }
+    }
+
+    fn ids_in(path: &std::path::Path) -> Vec<String> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(|line| {
+                let event: Value = serde_json::from_str(line).expect("every line is an event");
+                event["id"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    }
+
+    /// A full disk in the middle of a batch: the batch is refused (500,
+    /// WeChat Pay sends it again) and cut off the file, so the next event
+    /// starts a line of its own and each acknowledged event is there once.
+    #[test]
+    fn a_full_disk_leaves_the_file_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .unwrap();
+        let mut log = EventLog::over(
+            FillingDisk {
+                file,
+                room: 1 << 20,
+            },
+            HashSet::new(),
+            0,
+        );
+        write_batch(&mut log, &[&event("EV-1"), &event("EV-2")]).unwrap();
+        let acknowledged = std::fs::read(&path).unwrap();
+
+        // Room for one event and a half.
+        let one = acknowledged.len() / 2;
+        log.file.room = one + one / 2;
+        let error = write_batch(&mut log, &[&event("EV-3"), &event("EV-4")]).unwrap_err();
+        assert!(error.contains("No space left"), "{error}");
+        assert_eq!(std::fs::read(&path).unwrap(), acknowledged, "as it was");
+
+        // The disk has room again; WeChat Pay sends both again.
+        log.file.room = 1 << 20;
+        write_batch(&mut log, &[&event("EV-3"), &event("EV-4"), &event("EV-1")]).unwrap();
+        assert_eq!(ids_in(&path), ["EV-1", "EV-2", "EV-3", "EV-4"]);
+        // And a restart finds each acknowledged event once.
+        let reopened = EventLog::open(&path).unwrap();
+        assert_eq!(reopened.seen.len(), 4);
     }
 
     #[test]

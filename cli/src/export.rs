@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use wechatpay_bindings::couponcodes::{ExportError, export_codes};
 use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::{
-    ListCouponCodesDataItem, ListCouponCodesQuery,
+    ListCouponCodesDataItem, ListCouponCodesQuery, ListCouponCodesStatus,
 };
 use wechatpay_runtime::Client;
 
@@ -38,9 +38,10 @@ pub struct ListArgs {
     /// The stock (批次号).
     #[arg(long)]
     pub stock_id: String,
-    /// Only codes in this state (AVAILABLE, DISPATCHED, ...).
-    #[arg(long)]
-    pub status: Option<String>,
+    /// Only codes in this state (AVAILABLE, DISPATCHED, or another state the
+    /// docs list; others are refused).
+    #[arg(long, value_parser = status)]
+    pub status: Option<ListCouponCodesStatus>,
     /// Only codes dispatched through this appid.
     #[arg(long)]
     pub appid: Option<String>,
@@ -54,8 +55,8 @@ pub struct ListArgs {
     #[arg(long, default_value_t = DEFAULT_CONCURRENCY as u8, value_parser = clap::value_parser!(u8).range(1..=16))]
     pub concurrency: u8,
     /// Write the export to this file: it appears only once complete (written to
-    /// `<file>.partial` and renamed), so a failed export leaves no file behind
-    /// that looks whole.
+    /// a `.<file>.*.partial` of its own beside it and renamed), so a failed
+    /// export leaves no file behind that looks whole.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
@@ -117,24 +118,56 @@ fn describe(error: &ExportError) -> String {
     }
 }
 
+/// The `--status` value, if it is one the docs list.
+fn status(text: &str) -> Result<ListCouponCodesStatus, String> {
+    match ListCouponCodesStatus::from(text) {
+        ListCouponCodesStatus::Unrecognized(_) => Err(format!(
+            "{text:?} is not a code state the docs list (one of {})",
+            ListCouponCodesStatus::VALUES.join(", ")
+        )),
+        known => Ok(known),
+    }
+}
+
+/// Where an export is written until it is complete: a file of its own in the
+/// output's folder (two exports to the same output never share one), removed
+/// if the export fails, renamed over the output once it is whole. The output
+/// is checked before anything is fetched.
+fn partial_for(output: &Path) -> Result<tempfile::NamedTempFile, String> {
+    if output.is_dir() {
+        return Err(format!(
+            "--output {} is a folder; name a file",
+            output.display()
+        ));
+    }
+    let folder = match output.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let name = output
+        .file_name()
+        .ok_or_else(|| format!("--output {} names no file", output.display()))?;
+    tempfile::Builder::new()
+        .prefix(&format!(".{}.", name.to_string_lossy()))
+        .suffix(".partial")
+        .tempfile_in(folder)
+        .map_err(|e| format!("cannot write in {}: {e}", folder.display()))
+}
+
 /// Runs `list`.
 pub async fn list(client: &Client, args: ListArgs) -> Result<ExitCode, String> {
     let mut query = ListCouponCodesQuery::new().with_limit(args.page_size);
     if let Some(status) = &args.status {
-        query = query.with_status(status.as_str().into());
+        query = query.with_status(status.clone());
     }
     if let Some(appid) = &args.appid {
         query = query.with_appid(appid.clone());
     }
-    let partial = args.output.as_ref().map(|path| {
-        let mut name = path.as_os_str().to_owned();
-        name.push(".partial");
-        PathBuf::from(name)
-    });
+    let partial = args.output.as_deref().map(partial_for).transpose()?;
     let sink: Box<dyn Write> = match &partial {
-        Some(path) => Box::new(
-            std::fs::File::create(path)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        Some(file) => Box::new(
+            file.reopen()
+                .map_err(|e| format!("cannot write {}: {e}", file.path().display()))?,
         ),
         None => Box::new(std::io::stdout().lock()),
     };
@@ -179,19 +212,22 @@ pub async fn list(client: &Client, args: ListArgs) -> Result<ExitCode, String> {
     out.flush().map_err(write_error)?;
     drop(out);
     if let Some(error) = failure {
-        if let Some(partial) = &partial {
-            let _ = std::fs::remove_file(partial);
-        }
+        // The partial file goes with `partial`.
         return Err(format!(
             "the export is incomplete after {count} codes: {error}"
         ));
     }
-    if let (Some(partial), Some(output)) = (&partial, &args.output) {
-        std::fs::rename(partial, output).map_err(|e| {
+    if let (Some(partial), Some(output)) = (partial, &args.output) {
+        partial
+            .as_file()
+            .sync_all()
+            .map_err(|e| format!("writing the export failed: {e}"))?;
+        partial.persist(output).map_err(|e| {
             format!(
-                "cannot move {} to {}: {e}",
-                partial.display(),
-                output.display()
+                "cannot move {} to {}: {}",
+                e.file.path().display(),
+                output.display(),
+                e.error
             )
         })?;
     }

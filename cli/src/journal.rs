@@ -2,8 +2,10 @@
 //! skips exactly those chunks.
 //!
 //! A journal is bound to what it describes. Its first line names the server (base
-//! URL), the merchant, the stock and the batch; a run aimed anywhere else refuses
-//! it instead of skipping chunks that server never saw. Each chunk line carries the
+//! URL, and the WeChat Pay key that verifies its answers: another server at the
+//! same address signs with another key), the merchant, the stock and the batch;
+//! a run aimed anywhere else refuses it instead of skipping chunks that server
+//! never saw. Each chunk line carries the
 //! digest of the chunk's codes, and a chunk is skipped only when the same number
 //! has the same digest, so a changed or reordered input is sent, not assumed.
 //!
@@ -21,7 +23,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 /// The format this version writes and reads.
-const FORMAT: &str = "couponcodes upload journal 2";
+const FORMAT: &str = "couponcodes upload journal 3";
 
 /// The first line: what the journal belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +32,9 @@ pub struct Header {
     pub journal: String,
     /// Where the chunks were sent.
     pub base_url: String,
+    /// The WeChat Pay key that verified the answers (public key id or
+    /// platform certificate serial).
+    pub server_key: String,
     /// The merchant that sent them.
     pub mchid: String,
     /// The stock they went to.
@@ -45,6 +50,7 @@ impl Header {
     /// `mchid`, whose request numbers start with `request_prefix` if the journal is new.
     pub fn new(
         base_url: &str,
+        server_key: &str,
         mchid: &str,
         stock_id: &str,
         batch_id: &str,
@@ -53,6 +59,7 @@ impl Header {
         Header {
             journal: FORMAT.to_owned(),
             base_url: base_url.to_owned(),
+            server_key: server_key.to_owned(),
             mchid: mchid.to_owned(),
             stock_id: stock_id.to_owned(),
             batch_id: batch_id.to_owned(),
@@ -61,13 +68,31 @@ impl Header {
     }
 
     fn same_upload(&self, other: &Header) -> bool {
-        (&self.base_url, &self.mchid, &self.stock_id, &self.batch_id)
-            == (
-                &other.base_url,
-                &other.mchid,
-                &other.stock_id,
-                &other.batch_id,
-            )
+        self.same_target(other) && self.batch_id == other.batch_id
+    }
+
+    /// The same server (address and key), merchant and stock.
+    pub fn same_target(&self, other: &Header) -> bool {
+        (
+            &self.base_url,
+            &self.server_key,
+            &self.mchid,
+            &self.stock_id,
+        ) == (
+            &other.base_url,
+            &other.server_key,
+            &other.mchid,
+            &other.stock_id,
+        )
+    }
+
+    /// The header of the journal at `path`, if it is one this version wrote.
+    pub fn read(path: &Path) -> Option<Header> {
+        let file = File::open(path).ok()?;
+        let first = BufReader::new(file).lines().next()?.ok()?;
+        serde_json::from_str(&first)
+            .ok()
+            .filter(|h: &Header| h.journal == FORMAT)
     }
 }
 
@@ -228,6 +253,7 @@ fn mismatch(path: &Path, recorded: &Header, wanted: &Header) -> String {
         }
     };
     compare("server", &recorded.base_url, &wanted.base_url);
+    compare("WeChat Pay key", &recorded.server_key, &wanted.server_key);
     compare("merchant", &recorded.mchid, &wanted.mchid);
     compare("stock", &recorded.stock_id, &wanted.stock_id);
     compare("batch", &recorded.batch_id, &wanted.batch_id);
@@ -260,7 +286,7 @@ mod tests {
     fn a_journal_skips_only_the_same_chunk_for_the_same_server() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
-        let header = Header::new("https://a", "1900000001", "98065001", "b", "b-1");
+        let header = Header::new("https://a", "KEY-A", "1900000001", "98065001", "b", "b-1");
         let mut journal = Journal::open(&path, &header).unwrap();
         journal.record(&record(0, "d0")).unwrap();
         drop(journal);
@@ -269,7 +295,7 @@ mod tests {
         write!(file, "{{\"chunk\":1,\"requ").unwrap();
         drop(file);
 
-        let again = Header::new("https://a", "1900000001", "98065001", "b", "b-2");
+        let again = Header::new("https://a", "KEY-A", "1900000001", "98065001", "b", "b-2");
         let journal = Journal::open(&path, &again).unwrap();
         assert_eq!(
             journal.request_prefix(),
@@ -280,9 +306,13 @@ mod tests {
         assert!(journal.done(0, "other").is_none(), "other codes");
         assert_eq!(journal.unreadable, 1);
 
-        let elsewhere = Header::new("https://b", "1900000001", "98065001", "b", "b-1");
+        let elsewhere = Header::new("https://b", "KEY-A", "1900000001", "98065001", "b", "b-1");
         let refusal = Journal::open(&path, &elsewhere).unwrap_err();
         assert!(refusal.contains("server \"https://a\""), "{refusal}");
+        // The same address, another WeChat Pay: a restarted sandbox.
+        let restarted = Header::new("https://a", "KEY-B", "1900000001", "98065001", "b", "b-1");
+        let refusal = Journal::open(&path, &restarted).unwrap_err();
+        assert!(refusal.contains("WeChat Pay key \"KEY-A\""), "{refusal}");
     }
 
     #[test]
@@ -290,7 +320,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
         std::fs::write(&path, "{\"chunk\":0,\"request_no\":\"x-0\"}\n").unwrap();
-        let header = Header::new("https://a", "1", "2", "b", "b-1");
+        let header = Header::new("https://a", "K", "1", "2", "b", "b-1");
         assert!(
             Journal::open(&path, &header)
                 .unwrap_err()

@@ -234,6 +234,47 @@ impl Progress {
 }
 
 /// Whether two paths name the same file (the second may not exist yet).
+/// Says so when a journal of the same input names the same address,
+/// merchant and stock but another WeChat Pay key: the server that answered
+/// it is gone (a sandbox restarted), so its chunks count for nothing here.
+fn say_if_the_server_changed(input: &Path, header: &Header) {
+    let (Some(dir), Some(name)) = (input.parent(), input.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!("{}.", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if !(file.starts_with(&prefix) && file.ends_with(".journal")) {
+            continue;
+        }
+        let Some(other) = Header::read(&entry.path()) else {
+            continue;
+        };
+        let moved = Header {
+            server_key: header.server_key.clone(),
+            ..other.clone()
+        };
+        if other.server_key != header.server_key && moved.same_target(header) {
+            eprintln!(
+                "note: the journal {} was written against {} signed by another WeChat Pay key ({}; now {}): \
+                 the server there is not the one that answered it (a sandbox that restarted?), so every code is sent again",
+                entry.path().display(),
+                header.base_url,
+                other.server_key,
+                header.server_key
+            );
+        }
+    }
+}
+
 fn same_file(existing: &Path, other: &Path) -> bool {
     let Ok(existing) = std::fs::canonicalize(existing) else {
         return false;
@@ -337,10 +378,24 @@ pub async fn execute(
         builder = builder.rate_limit(rate, u32::from(args.concurrency));
     }
     let client = builder.build().map_err(|e| crate::explain(&e))?;
+    // The server is named by the key that verifies its answers as well as by
+    // its address: another WeChat Pay at the same address (a sandbox that
+    // restarted empty) signs with another key, and must get every code.
+    let server_key = match client.verifying_key_id() {
+        Some(key) => key,
+        None => {
+            client
+                .refresh_certificates(std::time::Duration::ZERO)
+                .await
+                .map_err(|e| crate::explain(&e))?;
+            client.verifying_key_id().unwrap_or_default()
+        }
+    };
     let batch_id = args.batch_id.clone().unwrap_or_else(|| {
         let identity = format!(
-            "{}\n{}\n{}\n{}",
+            "{}\n{}\n{}\n{}\n{}",
             client.base_url(),
+            server_key,
             client.mchid(),
             args.stock_id,
             scan.sha256
@@ -371,11 +426,15 @@ pub async fn execute(
     };
     let header = Header::new(
         client.base_url(),
+        &server_key,
         client.mchid(),
         &args.stock_id,
         &batch_id,
         &fresh_prefix,
     );
+    if spool.is_none() && !journal_path.exists() {
+        say_if_the_server_changed(&path, &header);
+    }
     let mut journal = Journal::open(&journal_path, &header)?;
     let request_prefix = journal.request_prefix().to_owned();
     if journal.unreadable > 0 {

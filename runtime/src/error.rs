@@ -64,6 +64,19 @@ pub enum Error {
     /// gzip it should be) or could not be written.
     #[error("download failed: {0}")]
     Download(#[from] crate::download::DownloadError),
+    /// The request was sent again after an attempt that may have reached
+    /// WeChat Pay (a timeout, a lost or cut answer, a 5xx), and the last
+    /// attempt failed too: whatever the last error says, the request may
+    /// have taken effect. [`Error::may_have_acted`] is true.
+    #[error(
+        "{last} (after {attempts} attempts, an earlier one of which may have reached WeChat Pay)"
+    )]
+    AfterRetries {
+        /// The last attempt's error.
+        last: Box<Error>,
+        /// How many attempts were made.
+        attempts: u32,
+    },
     /// An answer lacks a field the next step needs. Answer fields are all
     /// `Option` (the docs' answer tables merge product variants), so code
     /// that needs one says so with [`Error::absent`].
@@ -104,6 +117,7 @@ impl Error {
     /// timeouts, 202, 429 and 5xx. Never for 4xx, signature or validation errors.
     pub fn is_retryable(&self) -> bool {
         match self {
+            Error::AfterRetries { last, .. } => last.is_retryable(),
             Error::Api(api) => api.is_retryable(),
             Error::Timeout(_) | Error::Transport(_) => true,
             Error::Certificates(download) => download.is_retryable(),
@@ -124,6 +138,7 @@ impl Error {
     /// after WeChat Pay acted on the request.
     pub fn never_sent(&self) -> bool {
         match self {
+            Error::AfterRetries { .. } => false,
             Error::Validation(_)
             | Error::Config(_)
             | Error::Certificates(_)
@@ -135,9 +150,35 @@ impl Error {
         }
     }
 
+    /// Whether WeChat Pay may have acted on the request, in any attempt: it
+    /// is false only when every attempt was refused before it was sent, or
+    /// answered with a refusal (a 4xx other than 429). A request for which
+    /// this is true may have taken effect, whatever the error: code that
+    /// accounts for what it sent counts it as unknown, not failed.
+    pub fn may_have_acted(&self) -> bool {
+        match self {
+            Error::AfterRetries { .. } => true,
+            Error::Api(api) => {
+                let status = api.status.as_u16();
+                status == 202 || (status >= 500 && status != 501)
+            }
+            Error::Validation(_)
+            | Error::Config(_)
+            | Error::Certificates(_)
+            | Error::Sensitive(_)
+            | Error::Absent(_) => false,
+            Error::Transport(_) => !self.never_sent(),
+            Error::Timeout(_)
+            | Error::Signature { .. }
+            | Error::Decode { .. }
+            | Error::Download(_) => true,
+        }
+    }
+
     /// The HTTP status of the response, when there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
+            Error::AfterRetries { last, .. } => last.status(),
             Error::Api(api) => Some(api.status),
             Error::Signature { status, .. } | Error::Decode { status, .. } => Some(*status),
             _ => None,
@@ -147,6 +188,7 @@ impl Error {
     /// The response's `Request-ID`, to quote when asking WeChat Pay about a call.
     pub fn request_id(&self) -> Option<&str> {
         match self {
+            Error::AfterRetries { last, .. } => last.request_id(),
             Error::Api(api) => api.request_id.as_deref(),
             Error::Signature { request_id, .. } | Error::Decode { request_id, .. } => {
                 request_id.as_deref()
@@ -158,6 +200,7 @@ impl Error {
     /// The API error, when WeChat Pay answered with one.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
+            Error::AfterRetries { last, .. } => last.api(),
             Error::Api(api) => Some(api),
             _ => None,
         }

@@ -29,6 +29,7 @@
 /// assert_eq!(newer, CodeStatus::Unrecognized("FROZEN".into()));
 /// assert_eq!(serde_json::to_string(&newer).unwrap(), "\"FROZEN\"");
 /// assert_eq!(CodeStatus::Dispatched.to_string(), "DISPATCHED");
+/// assert_eq!(CodeStatus::VALUES, ["AVAILABLE", "DISPATCHED"]);
 /// ```
 #[macro_export]
 macro_rules! open_enum {
@@ -59,6 +60,9 @@ macro_rules! open_enum {
         }
 
         impl $name {
+            /// The documented values, as sent on the wire.
+            pub const VALUES: &'static [&'static str] = &[$($wire),*];
+
             /// The value as sent on the wire.
             pub fn as_str(&self) -> &str {
                 match self {

@@ -61,7 +61,9 @@ fn compare<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> f64 {
 }
 
 fn main() {
-    println!("Decoding into the generated types against serde_json::Value (target: 1.2x or less)\n");
+    println!(
+        "Decoding into the generated types against serde_json::Value (target: 1.2x or less)\n"
+    );
     row(&[
         "payload".into(),
         "bytes".into(),

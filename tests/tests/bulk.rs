@@ -106,3 +106,48 @@ async fn a_hundred_thousand_codes_under_faults() {
     assert!(injected > 50, "{:?}", sandbox.faults_injected());
     assert!(sandbox.stats().upload_replays > 0, "{:?}", sandbox.stats());
 }
+
+/// A chunk WeChat Pay imported but whose answer was lost, then refused on
+/// every retry (`500 SYSTEM_ERROR` before handling): the codes are on the
+/// server, so they are `unknown` (a rerun settles them), never `failed`.
+#[tokio::test]
+async fn a_chunk_whose_answer_was_lost_is_unknown_whatever_the_retries_say() {
+    let sandbox = sandbox_with(SandboxConfig::default()).await;
+    let retries = quick_retries();
+    let client = sandbox
+        .client_builder()
+        .retry(retries.clone())
+        .build()
+        .unwrap();
+    // The first attempt is handled and its answer dropped; every retry
+    // meets a 500 before it is handled.
+    let mut faults = vec![Fault::DropAfterHandling];
+    faults.extend(std::iter::repeat_n(
+        Fault::ServerError,
+        retries.max_retries as usize,
+    ));
+    sandbox.push_faults(&faults);
+    let lines = stream::iter(vec![(1, "LOST-1".to_owned()), (2, "LOST-2".to_owned())]);
+    let mut outcomes = Vec::new();
+    let summary = upload_codes(
+        &client,
+        DEFAULT_STOCK,
+        lines,
+        BulkOptions::new("lost-answer"),
+        |report| outcomes.extend(report.codes.iter().map(|c| c.outcome.clone())),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        sandbox.codes(DEFAULT_STOCK),
+        ["LOST-1", "LOST-2"],
+        "the server holds them"
+    );
+    assert_eq!((summary.failed, summary.unknown), (0, 2), "{summary:?}");
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, Outcome::Unknown { .. })),
+        "{outcomes:?}"
+    );
+}

@@ -384,12 +384,11 @@ where
     Ok(summary)
 }
 
-/// The fate of every code of a request that got no usable answer.
+/// The fate of every code of a request that got no usable answer: failed
+/// only when no attempt can have imported it (refused before sending, or
+/// answered with a refusal); unknown when any may have.
 fn outcome_of_failed_request(error: &Error) -> Outcome {
-    // An error answer (other than 202 "accepted, ask again") means WeChat Pay
-    // did not import the chunk; so does a request that never left.
-    let answered_no = error.api().is_some_and(|api| api.status.as_u16() != 202);
-    if answered_no || error.never_sent() {
+    if !error.may_have_acted() {
         let code = match error.api() {
             Some(api) => api
                 .code
@@ -671,13 +670,23 @@ mod tests {
         assert!(!sent.iter().any(|n| n.starts_with("b-0-")));
 
         let refused = Fake {
-            fail_chunk: Some(("b-".into(), || api_error(500, "SYSTEM_ERROR"))),
+            fail_chunk: Some(("b-".into(), || api_error(400, "PARAM_ERROR"))),
             ..Fake::default()
         };
         let summary = upload_all(input(&["a", "b"]), &refused, &BulkOptions::new("b"), |_| {})
             .await
             .unwrap();
         assert_eq!((summary.failed, summary.unknown), (2, 0));
+
+        // A 5xx reached the server, which may have imported the chunk.
+        let broken = Fake {
+            fail_chunk: Some(("b-".into(), || api_error(500, "SYSTEM_ERROR"))),
+            ..Fake::default()
+        };
+        let summary = upload_all(input(&["a", "b"]), &broken, &BulkOptions::new("b"), |_| {})
+            .await
+            .unwrap();
+        assert_eq!((summary.failed, summary.unknown), (0, 2));
     }
 
     #[tokio::test]

@@ -223,6 +223,8 @@ impl Client {
         async {
             let mut retry = 0;
             let mut backup = false;
+            // Whether an attempt that failed may still have reached WeChat Pay.
+            let mut reached = false;
             loop {
                 let error = match once(backup).await {
                     Ok(answer) => {
@@ -242,8 +244,17 @@ impl Client {
                         tracing::Span::current().record("request_id", id);
                     }
                     tracing::debug!(%error, retry, "request failed");
+                    // The last error alone would understate what may have
+                    // happened: an earlier attempt may have taken effect.
+                    if reached && !error.may_have_acted() {
+                        return Err(Error::AfterRetries {
+                            last: Box::new(error),
+                            attempts: retry + 1,
+                        });
+                    }
                     return Err(error);
                 }
+                reached |= error.may_have_acted();
                 retry += 1;
                 // The main host cannot be reached: the documented backup may be.
                 if self.inner.backup.is_some()
@@ -447,6 +458,15 @@ impl Client {
     }
 
     /// The keys responses and notifications are verified with.
+    /// The id of the WeChat Pay key answers are verified with: the public
+    /// key id, else the serial of the newest platform certificate (`None`
+    /// until the certificates are downloaded). It names the server the
+    /// client talks to: a different WeChat Pay (a restarted sandbox) signs
+    /// with another key.
+    pub fn verifying_key_id(&self) -> Option<String> {
+        self.inner.verifier.preferred_serial()
+    }
+
     pub(crate) fn verifier(&self) -> &Verifier {
         &self.inner.verifier
     }
