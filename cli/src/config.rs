@@ -38,8 +38,8 @@ pub struct Settings {
     /// APIv3 key, for platform-certificate mode (never printed).
     #[arg(long, env = "WECHATPAY_APIV3_KEY", hide_env_values = true)]
     pub apiv3_key: Option<String>,
-    /// Seconds to wait for one answer.
-    #[arg(long, default_value_t = 10.0)]
+    /// Seconds to wait for one answer (above 0, at most 3600).
+    #[arg(long, default_value_t = 10.0, value_parser = crate::flags::seconds)]
     pub timeout: f64,
 }
 
@@ -72,6 +72,14 @@ fn toml_error(path: &Path, text: &str, error: &toml::de::Error) -> String {
             format!(" at line {line}, column {column}")
         })
         .unwrap_or_default();
+    // Key names are not secret, and the one that is wrong is what to fix.
+    if error.message().starts_with("unknown field") {
+        return format!(
+            "config file {}{place}: {}",
+            path.display(),
+            error.message().trim()
+        );
+    }
     let mut message = String::new();
     let mut quoted = None;
     for c in error.message().chars() {
@@ -197,7 +205,12 @@ impl Settings {
                 serial: settings.mch_serial.clone().unwrap_or_default(),
                 key,
             })
-            .timeout(Duration::from_secs_f64(self.timeout.max(0.1)))
+            .timeout(Duration::try_from_secs_f64(self.timeout).map_err(|_| {
+                format!(
+                    "--timeout {} is not a number of seconds a run can wait",
+                    self.timeout
+                )
+            })?)
             .retry(RetryPolicy::default());
         if let Some(url) = &settings.base_url {
             builder = builder.base_url(url.clone());
@@ -252,6 +265,21 @@ mod tests {
         assert_eq!(merged.mch_serial.as_deref(), Some("S"));
         assert_eq!(merged.private_key, Some(dir.join("key.pem")));
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn an_unknown_key_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "mchid = \"1\"\napiv3key = \"S3CRET\"\n").unwrap();
+        let settings = Settings {
+            config: Some(file),
+            ..Settings::default()
+        };
+        let error = settings.merged().unwrap_err();
+        assert!(error.contains("`apiv3key`"), "{error}");
+        assert!(error.contains("line 2"), "{error}");
+        assert!(!error.contains("S3CRET"), "{error}");
     }
 
     #[test]

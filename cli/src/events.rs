@@ -252,6 +252,58 @@ fn write_batch<F: LogFile>(
     written
 }
 
+/// How long a client may take to send a request's headers: a connection
+/// that opens and says nothing (or too little) is closed instead of being
+/// kept forever.
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves `app` on every connection `listener` accepts until `shutdown`
+/// resolves, then lets the requests in progress finish. Each connection must
+/// send its request headers within [`HEADER_READ_TIMEOUT`].
+async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    use hyper::server::conn::http1;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(_) => continue,
+            },
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let mut stopped = stopped.clone();
+        connections.spawn(async move {
+            let service = hyper::service::service_fn(move |request| app.clone().oneshot(request));
+            let connection = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service);
+            let mut connection = std::pin::pin!(connection);
+            tokio::select! {
+                // A connection that ends with an error is the client's doing
+                // (it went away, or sent no headers in time).
+                _ = connection.as_mut() => {}
+                _ = async { stopped.wait_for(|stop| *stop).await.map(|_| ()) } => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+        });
+    }
+    let _ = stop.send(true);
+    while connections.join_next().await.is_some() {}
+}
+
 /// Listens on `args.addr`.
 pub async fn bind(args: &ServeArgs) -> Result<tokio::net::TcpListener, String> {
     tokio::net::TcpListener::bind(args.addr)
@@ -298,10 +350,7 @@ pub async fn serve(
         out.display()
     );
     let app = axum::Router::new().fallback_service(NotificationService::new(parser, handler));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| e.to_string())?;
+    serve_connections(listener, app, shutdown).await;
     // The server and its handlers are gone, and with them every sender: the
     // writer finishes what it holds and ends.
     let log = writer

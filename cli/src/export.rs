@@ -3,12 +3,13 @@
 //! never passes for a complete one.
 
 use std::collections::HashSet;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use futures_util::StreamExt;
+use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use wechatpay_bindings::couponcodes::{ExportError, export_codes};
 use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::{
@@ -16,6 +17,7 @@ use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes:
 };
 use wechatpay_runtime::Client;
 
+use crate::Failure;
 use crate::input::{InputOptions, Lines, shown};
 
 /// How many pages are fetched at once by default.
@@ -155,7 +157,7 @@ fn partial_for(output: &Path) -> Result<tempfile::NamedTempFile, String> {
 }
 
 /// Runs `list`.
-pub async fn list(client: &Client, args: ListArgs) -> Result<ExitCode, String> {
+pub async fn list(client: &Client, args: ListArgs) -> Result<ExitCode, Failure> {
     let mut query = ListCouponCodesQuery::new().with_limit(args.page_size);
     if let Some(status) = &args.status {
         query = query.with_status(status.clone());
@@ -163,7 +165,12 @@ pub async fn list(client: &Client, args: ListArgs) -> Result<ExitCode, String> {
     if let Some(appid) = &args.appid {
         query = query.with_appid(appid.clone());
     }
-    let partial = args.output.as_deref().map(partial_for).transpose()?;
+    let partial = args
+        .output
+        .as_deref()
+        .map(partial_for)
+        .transpose()
+        .map_err(Failure::Input)?;
     let sink: Box<dyn Write> = match &partial {
         Some(file) => Box::new(
             file.reopen()
@@ -213,9 +220,9 @@ pub async fn list(client: &Client, args: ListArgs) -> Result<ExitCode, String> {
     drop(out);
     if let Some(error) = failure {
         // The partial file goes with `partial`.
-        return Err(format!(
+        return Err(Failure::Run(format!(
             "the export is incomplete after {count} codes: {error}"
-        ));
+        )));
     }
     if let (Some(partial), Some(output)) = (partial, &args.output) {
         partial
@@ -274,18 +281,20 @@ struct Reconciliation {
 const SHOWN: usize = 20;
 
 /// Runs `reconcile`: which codes of the file WeChat Pay lacks, and which it
-/// holds that the file does not have.
-pub async fn reconcile(client: &Client, args: ReconcileArgs) -> Result<ExitCode, String> {
+/// holds that the file does not have. Exit status 0 when they match, 1 when
+/// they do not, 2 for an input to fix, 3 when the stock cannot be listed.
+pub async fn reconcile(client: &Client, args: ReconcileArgs) -> Result<ExitCode, Failure> {
     let options = args.reading;
     let lines = if args.input == "-" {
         Lines::new(std::io::stdin(), options)
     } else {
-        Lines::open(std::path::Path::new(&args.input), options)?
+        Lines::open(std::path::Path::new(&args.input), options).map_err(Failure::Input)?
     };
     let mut expected: HashSet<String> = HashSet::new();
     let mut invalid = 0u64;
     for line in lines {
-        let (_, checked) = line.map_err(|e| format!("reading {} failed: {e}", args.input))?;
+        let (_, checked) =
+            line.map_err(|e| Failure::Input(format!("reading {} failed: {e}", args.input)))?;
         match checked {
             Ok(code) => {
                 expected.insert(code);
@@ -303,8 +312,20 @@ pub async fn reconcile(client: &Client, args: ReconcileArgs) -> Result<ExitCode,
     ));
     let mut server_codes = 0u64;
     let mut not_in_file = Vec::new();
+    let progress = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {pos} codes listed  {per_sec}")
+                .expect("a valid template"),
+        );
+        bar
+    });
     while let Some(page) = pages.next().await {
-        let items = page.map_err(|e| format!("cannot list the stock: {}", describe(&e)))?;
+        let items =
+            page.map_err(|e| Failure::Run(format!("cannot list the stock: {}", describe(&e))))?;
+        if let Some(bar) = &progress {
+            bar.inc(items.len() as u64);
+        }
         for item in items {
             let Some(code) = item.code else { continue };
             server_codes += 1;
@@ -312,6 +333,9 @@ pub async fn reconcile(client: &Client, args: ReconcileArgs) -> Result<ExitCode,
                 not_in_file.push(code);
             }
         }
+    }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
     }
     let mut missing: Vec<String> = expected.into_iter().collect();
     missing.sort();

@@ -47,8 +47,8 @@ pub struct InputOptions {
     /// The file's text encoding.
     #[arg(long, value_enum, default_value_t = Encoding::Auto)]
     pub encoding: Encoding,
-    /// Remove leading and trailing white space from each line (otherwise such
-    /// lines are reported as invalid).
+    /// Remove leading and trailing white space from each line, and skip lines
+    /// that are blank (otherwise such lines are reported as invalid).
     #[arg(long)]
     pub trim: bool,
 }
@@ -123,6 +123,10 @@ pub struct Lines {
     options: InputOptions,
     number: u64,
     buffer: Vec<u8>,
+    /// Blank lines skipped under `--trim`.
+    blank: u64,
+    /// Whether the last line read had no line ending.
+    unterminated: bool,
 }
 
 impl std::fmt::Debug for Lines {
@@ -156,22 +160,40 @@ impl Lines {
             options,
             number: 0,
             buffer: Vec::new(),
+            blank: 0,
+            unterminated: false,
         }
     }
 }
 
 impl Iterator for Lines {
-    /// Line number and the code, or why the line is not one.
+    /// Line number and the code, or why the line is not one. Blank lines
+    /// are not yielded under `--trim` (they are counted in `blank`).
     type Item = std::io::Result<(u64, Result<String, String>)>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.buffer.clear();
-        match self.reader.read_until(b'\n', &mut self.buffer) {
-            Ok(0) => return None,
-            Ok(_) => {}
-            Err(e) => return Some(Err(e)),
+        loop {
+            self.buffer.clear();
+            match self.reader.read_until(b'\n', &mut self.buffer) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e) => return Some(Err(e)),
+            }
+            self.number += 1;
+            self.unterminated = self.buffer.last() != Some(&b'\n');
+            let blank = self.buffer.iter().all(|b| b.is_ascii_whitespace());
+            if self.options.trim && blank {
+                self.blank += 1;
+                continue;
+            }
+            return Some(Ok(self.check()));
         }
-        self.number += 1;
+    }
+}
+
+impl Lines {
+    /// The line in the buffer, checked.
+    fn check(&self) -> (u64, Result<String, String>) {
         let mut bytes = self.buffer.as_slice();
         bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
         bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
@@ -189,7 +211,7 @@ impl Iterator for Lines {
                 e.valid_up_to() + 1
             )),
         };
-        Some(Ok((self.number, checked)))
+        (self.number, checked)
     }
 }
 
@@ -214,6 +236,11 @@ pub struct Scan {
     pub valid: u64,
     /// Lines that are not codes.
     pub invalid_count: u64,
+    /// Blank lines skipped (`--trim`).
+    pub blank: u64,
+    /// The last line, when it has no line ending (a producer that died
+    /// mid-line writes such a line).
+    pub unterminated: Option<u64>,
     /// The first [`SHOWN_INVALID`] of them.
     pub invalid: Vec<InvalidLine>,
     /// SHA-256 (hex) of the file's bytes.
@@ -239,10 +266,13 @@ pub fn scan(path: &Path, options: InputOptions) -> Result<Scan, String> {
         lines: 0,
         valid: 0,
         invalid_count: 0,
+        blank: 0,
+        unterminated: None,
         invalid: Vec::new(),
         sha256,
     };
-    for line in Lines::open(path, options)? {
+    let mut lines = Lines::open(path, options)?;
+    for line in lines.by_ref() {
         let (number, checked) = line.map_err(|e| format!("{}: {e}", path.display()))?;
         scan.lines = number;
         match checked {
@@ -258,6 +288,9 @@ pub fn scan(path: &Path, options: InputOptions) -> Result<Scan, String> {
             }
         }
     }
+    scan.lines = lines.number;
+    scan.blank = lines.blank;
+    scan.unterminated = (lines.unterminated && lines.number > 0).then_some(lines.number);
     Ok(scan)
 }
 
@@ -274,6 +307,57 @@ pub fn spool_stdin() -> Result<tempfile::NamedTempFile, String> {
     std::io::copy(&mut std::io::stdin().lock(), &mut spool)
         .map_err(|e| format!("reading standard input failed: {e}"))?;
     Ok(spool)
+}
+
+/// A copy of an input file as it is now, read by the scan and the upload
+/// alike, so that a file still being written (a producer appending to it)
+/// cannot make them disagree.
+#[derive(Debug)]
+pub struct Snapshot {
+    copy: tempfile::NamedTempFile,
+    taken: Option<(u64, std::time::SystemTime)>,
+}
+
+/// The length and modification time of `path`.
+fn stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
+    let metadata = std::fs::metadata(path).ok()?;
+    Some((metadata.len(), metadata.modified().ok()?))
+}
+
+impl Snapshot {
+    /// Copies `path`; a file that changes while it is copied is copied again
+    /// (twice), then refused.
+    pub fn take(path: &Path) -> Result<Snapshot, String> {
+        for _ in 0..3 {
+            let before = stamp(path);
+            let mut source = std::fs::File::open(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let mut copy = tempfile::NamedTempFile::new()
+                .map_err(|e| format!("cannot make a temporary copy of {}: {e}", path.display()))?;
+            std::io::copy(&mut source, &mut copy)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            if stamp(path) == before {
+                return Ok(Snapshot {
+                    copy,
+                    taken: before,
+                });
+            }
+        }
+        Err(format!(
+            "{} keeps changing while it is read; upload it once it is complete",
+            path.display()
+        ))
+    }
+
+    /// The copy.
+    pub fn path(&self) -> &Path {
+        self.copy.path()
+    }
+
+    /// Whether `path` (the original) is no longer what was copied.
+    pub fn changed_since(&self, path: &Path) -> bool {
+        stamp(path) != self.taken
+    }
 }
 
 #[cfg(test)]

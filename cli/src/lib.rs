@@ -4,12 +4,60 @@
 pub mod config;
 pub mod events;
 pub mod export;
+pub mod flags;
 pub mod input;
 pub mod journal;
 pub mod upload;
 
 use sha2::{Digest, Sha256};
 use wechatpay_runtime::Error;
+
+/// Why a command could not do its job, by the exit status it ends with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The input or the arguments must be fixed first; nothing was sent
+    /// (exit status 2).
+    Input(String),
+    /// It could not run or finish: the configuration, the network, WeChat
+    /// Pay (exit status 3).
+    Run(String),
+}
+
+impl Failure {
+    /// The exit status.
+    pub fn status(&self) -> u8 {
+        match self {
+            Failure::Input(_) => 2,
+            Failure::Run(_) => 3,
+        }
+    }
+
+    /// What went wrong.
+    pub fn message(&self) -> &str {
+        match self {
+            Failure::Input(message) | Failure::Run(message) => message,
+        }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Run(message)
+    }
+}
+
+/// Says why a command failed: on standard error, and with `json` also as a
+/// JSON object on standard output (`{"error": ..., "exit_status": ...}`), so
+/// that a program reading the JSON report always gets one.
+pub fn say_failure(failure: &Failure, json: bool) {
+    eprintln!("error: {}", failure.message());
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"error": failure.message(), "exit_status": failure.status()})
+        );
+    }
+}
 
 /// 64 hex digits no other call returns: a digest of `seed`, the time, the
 /// process and a counter.

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use couponcodes::config::Settings;
-use couponcodes::explain;
 use couponcodes::export::{self, ListArgs, ReconcileArgs};
 use couponcodes::upload::{self, UploadArgs};
+use couponcodes::{Failure, explain};
 use wechatpay_bindings::WechatPayApi;
 use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::coupon_code::{
     DeleteCouponCodeQuery, GetCouponCodeQuery,
@@ -184,14 +184,15 @@ enum EventsCommand {
 
 /// Runs `job` with a client builder for the chosen server: the in-process
 /// sandbox, or WeChat Pay with the configured credentials.
-async fn with_client<F, Fut>(
+async fn with_client<F, Fut, E>(
     sandbox: bool,
     connection: &Connection,
     job: F,
-) -> Result<ExitCode, String>
+) -> Result<ExitCode, Failure>
 where
     F: FnOnce(ClientBuilder) -> Fut,
-    Fut: Future<Output = Result<ExitCode, String>>,
+    Fut: Future<Output = Result<ExitCode, E>>,
+    Failure: From<E>,
 {
     #[cfg(feature = "sandbox")]
     if sandbox || connection.sandbox {
@@ -200,10 +201,14 @@ where
                 .await
                 .map_err(|e| format!("cannot start the sandbox: {e}"))?;
         eprintln!("(using an in-process sandbox at {})", sandbox.base_url());
-        return job(sandbox.client_builder()).await;
+        return Ok(job(sandbox.client_builder()).await?);
     }
     let _ = sandbox;
-    job(connection.settings.client_builder()?).await
+    let builder = connection
+        .settings
+        .client_builder()
+        .map_err(Failure::Input)?;
+    Ok(job(builder).await?)
 }
 
 /// Makes `url` the merchant-coupon notify URL.
@@ -236,7 +241,7 @@ fn fresh_request_no(stock_id: &str, code: &str) -> String {
     format!("del{}", &token[..29])
 }
 
-async fn run(cli: Cli) -> Result<ExitCode, String> {
+async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     #[cfg(feature = "sandbox")]
     let sandbox = cli.sandbox;
     #[cfg(not(feature = "sandbox"))]
@@ -294,7 +299,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     "{}",
                     serde_json::to_string_pretty(&found).map_err(|e| e.to_string())?
                 );
-                Ok(ExitCode::SUCCESS)
+                Ok::<_, String>(ExitCode::SUCCESS)
             })
             .await
         }
@@ -306,19 +311,43 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         } => {
             with_client(sandbox, &connection, |builder| async move {
                 let client = builder.build().map_err(|e| explain(&e))?;
+                let given = request_no.is_some();
                 let request_no = request_no.unwrap_or_else(|| fresh_request_no(&stock_id, &code));
                 eprintln!(
                     "delete request number {request_no} (to repeat this very delete, pass --request-no {request_no})"
                 );
                 let deleted = client
-                    .delete_coupon_code(stock_id, code, DeleteCouponCodeQuery::new(request_no))
+                    .delete_coupon_code(
+                        stock_id.clone(),
+                        code.clone(),
+                        DeleteCouponCodeQuery::new(request_no.clone()),
+                    )
                     .await
-                    .map_err(|e| explain(&e))?;
+                    .map_err(|e| Failure::Run(explain(&e)))?;
+                // A request number WeChat Pay already answered is answered
+                // again, whatever the code: check that this one is gone.
+                if given {
+                    let lookup = client
+                        .get_coupon_code(stock_id.clone(), code.clone(), GetCouponCodeQuery::new())
+                        .await;
+                    match lookup {
+                        Ok(_) => {
+                            return Err(Failure::Input(format!(
+                                "{code} is still in stock {stock_id}: the request number {request_no} was used before for another delete, and WeChat Pay answered that one again; run the delete without --request-no"
+                            )));
+                        }
+                        Err(error) if error.status().is_some_and(|s| s.as_u16() == 404) => {}
+                        Err(error) => eprintln!(
+                            "warning: could not check that {code} is gone: {}",
+                            explain(&error)
+                        ),
+                    }
+                }
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&deleted).map_err(|e| e.to_string())?
                 );
-                Ok(ExitCode::SUCCESS)
+                Ok::<_, Failure>(ExitCode::SUCCESS)
             })
             .await
         }
@@ -327,20 +356,24 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         } => {
             #[cfg(feature = "sandbox")]
             if sandbox || connection.sandbox {
-                return demo::events_on_sandbox(args).await;
+                return Ok(demo::events_on_sandbox(args).await?);
             }
             let _ = sandbox;
             let client = connection
                 .settings
-                .client_builder()?
+                .client_builder()
+                .map_err(Failure::Input)?
                 .build()
                 .map_err(|e| explain(&e))?;
-            let parser = connection.settings.notification_parser(&client)?;
+            let parser = connection
+                .settings
+                .notification_parser(&client)
+                .map_err(Failure::Input)?;
             if let Some(url) = &args.register {
                 register_notify_url(&client, url).await?;
             }
             let listener = couponcodes::events::bind(&args).await?;
-            couponcodes::events::serve(parser, listener, &args.out, interrupted()).await
+            Ok(couponcodes::events::serve(parser, listener, &args.out, interrupted()).await?)
         }
         Command::Validate {
             kind,
@@ -372,7 +405,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         #[cfg(feature = "sandbox")]
-        Command::Demo { codes } => demo::run(codes).await,
+        Command::Demo { codes } => Ok(demo::run(codes).await?),
     }
 }
 
@@ -381,7 +414,7 @@ fn validate(
     file: Option<String>,
     strict: bool,
     list: bool,
-) -> Result<ExitCode, String> {
+) -> Result<ExitCode, Failure> {
     let schemas = wechatpay_bindings::json_schemas();
     if list {
         for (name, _) in &schemas {
@@ -393,21 +426,22 @@ fn validate(
     let file = file.unwrap_or_default();
     let Some((_, schema)) = schemas.iter().find(|(name, _)| *name == kind) else {
         let names: Vec<&str> = schemas.iter().map(|(name, _)| *name).collect();
-        return Err(format!(
+        return Err(Failure::Input(format!(
             "unknown payload kind {kind:?}; one of: {}",
             names.join(", ")
-        ));
+        )));
     };
     let text = if file == "-" {
         let mut text = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| Failure::Input(format!("cannot read standard input: {e}")))?;
         text
     } else {
-        std::fs::read_to_string(&file).map_err(|e| format!("cannot read {file}: {e}"))?
+        std::fs::read_to_string(&file)
+            .map_err(|e| Failure::Input(format!("cannot read {file}: {e}")))?
     };
-    let payload: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{file}: not JSON: {e}"))?;
+    let payload: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Failure::Input(format!("{file}: not JSON: {e}")))?;
     let validator = SchemaValidator::new(schema.as_value()).map_err(|e| e.to_string())?;
     let check = if strict {
         EnumCheck::Strict
@@ -443,11 +477,17 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // A run that asked for a JSON report gets one, failure or not.
+    let json = match &cli.command {
+        Command::Upload { args, .. } => args.json,
+        Command::Reconcile { args, .. } => args.json,
+        _ => false,
+    };
     match run(cli).await {
         Ok(code) => code,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
+        Err(failure) => {
+            couponcodes::say_failure(&failure, json);
+            ExitCode::from(failure.status())
         }
     }
 }

@@ -51,7 +51,7 @@ pub struct UploadArgs {
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
     /// At most this many requests a second.
-    #[arg(long, value_parser = positive_rate)]
+    #[arg(long, value_parser = crate::flags::positive_rate)]
     pub rate: Option<f64>,
     /// Prefix of the request numbers (1-80 characters of `0-9 a-z A-Z _ -`);
     /// derived from the server, merchant, stock and file by default.
@@ -64,15 +64,6 @@ pub struct UploadArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
-}
-
-fn positive_rate(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
-        _ => Err(format!(
-            "{text:?} is not a positive number of requests a second"
-        )),
-    }
 }
 
 fn batch_id(text: &str) -> Result<String, String> {
@@ -118,6 +109,8 @@ pub struct Summary {
     pub duplicates_in_input: u64,
     /// Not codes; not sent.
     pub invalid: u64,
+    /// Blank lines, skipped as `--trim` asks.
+    pub blank: u64,
     /// Not imported: rejected, or their request was refused or never sent.
     pub failed: u64,
     /// WeChat Pay may or may not hold them.
@@ -147,9 +140,9 @@ pub struct Summary {
 /// How an upload ended.
 #[derive(Debug)]
 pub enum Finished {
-    /// The input must be fixed first; nothing was sent (the reasons went to
-    /// standard error).
-    Refused,
+    /// The input must be fixed first; nothing was sent. Says why (the
+    /// invalid lines themselves went to standard error).
+    Refused(String),
     /// It ran, to the end or until stopped.
     Ran {
         /// What happened to every line.
@@ -295,8 +288,7 @@ fn same_file(existing: &Path, other: &Path) -> bool {
 
 /// The input must be fixed before anything is sent.
 fn refuse(message: String) -> Result<Finished, String> {
-    eprintln!("error: {message}");
-    Ok(Finished::Refused)
+    Ok(Finished::Refused(message))
 }
 
 /// Runs `upload` until it is done or `interrupt` resolves (Ctrl-C), prints the
@@ -309,7 +301,10 @@ pub async fn run(
 ) -> Result<ExitCode, String> {
     let json = args.json;
     Ok(match execute(builder, args, interrupt).await? {
-        Finished::Refused => ExitCode::from(2),
+        Finished::Refused(message) => {
+            crate::say_failure(&crate::Failure::Input(message), json);
+            ExitCode::from(2)
+        }
         Finished::Ran {
             summary,
             interrupted,
@@ -337,20 +332,36 @@ pub async fn execute(
     // Standard input is read in full first, so that it is checked like a file
     // and its digest gives the batch id, as a file's does.
     let spool = if args.input == "-" {
-        Some(input::spool_stdin()?)
+        match input::spool_stdin() {
+            Ok(spool) => Some(spool),
+            Err(message) => return refuse(message),
+        }
     } else {
         None
     };
-    let path: PathBuf = match &spool {
-        Some(spool) => spool.path().to_owned(),
-        None => PathBuf::from(&args.input),
+    // A file is read from a copy taken now: the scan and the upload see the
+    // same lines even if the file is still being written.
+    let snapshot = match &spool {
+        Some(_) => None,
+        None => match input::Snapshot::take(Path::new(&args.input)) {
+            Ok(snapshot) => Some(snapshot),
+            Err(message) => return refuse(message),
+        },
+    };
+    let path: PathBuf = match (&spool, &snapshot) {
+        (Some(spool), _) => spool.path().to_owned(),
+        (None, Some(snapshot)) => snapshot.path().to_owned(),
+        (None, None) => PathBuf::from(&args.input),
     };
     let name = if spool.is_some() {
         "<stdin>"
     } else {
         args.input.as_str()
     };
-    let scan = input::scan(&path, input_options)?;
+    let scan = match input::scan(&path, input_options) {
+        Ok(scan) => scan,
+        Err(message) => return refuse(message),
+    };
     for bad in &scan.invalid {
         eprintln!("{name}:{}: {}", bad.line, bad.reason);
     }
@@ -362,6 +373,11 @@ pub async fn execute(
     }
     if scan.lines == 0 {
         return refuse(format!("{name} holds no codes"));
+    }
+    if let (Some(line), Some(_)) = (scan.unterminated, &spool) {
+        eprintln!(
+            "warning: standard input ended without a line ending: line {line} may have been cut short by the program that wrote it"
+        );
     }
     if scan.invalid_count > 0 && !args.skip_invalid {
         return refuse(format!(
@@ -412,7 +428,7 @@ pub async fn execute(
             PathBuf::from(format!("{}.{batch_id}.journal", args.input))
         }
     });
-    if spool.is_none() && same_file(&path, &journal_path) {
+    if spool.is_none() && same_file(Path::new(&args.input), &journal_path) {
         return refuse(format!(
             "the journal {} is the input file; pass another --journal",
             journal_path.display()
@@ -433,7 +449,7 @@ pub async fn execute(
         &fresh_prefix,
     );
     if spool.is_none() && !journal_path.exists() {
-        say_if_the_server_changed(&path, &header);
+        say_if_the_server_changed(Path::new(&args.input), &header);
     }
     let mut journal = Journal::open(&journal_path, &header)?;
     let request_prefix = journal.request_prefix().to_owned();
@@ -459,6 +475,7 @@ pub async fn execute(
         base_url: client.base_url().to_owned(),
         lines: scan.lines,
         invalid: scan.invalid_count,
+        blank: scan.blank,
         invalid_lines: scan.invalid.clone(),
         journal: journal_path.display().to_string(),
         ..Summary::default()
@@ -582,11 +599,14 @@ pub async fn execute(
         + summary.already_existed
         + summary.duplicates_in_input
         + summary.invalid
+        + summary.blank
         + summary.failed
         + summary.unknown
         + summary.not_tried;
     if accounted != summary.lines {
-        return Err(format!(
+        // Not expected (the lines come from one copy); still, the summary
+        // is printed, and the run is not called complete.
+        summary.stopped_early = Some(format!(
             "internal error: {accounted} lines accounted for, {} read; please report this",
             summary.lines
         ));
@@ -600,8 +620,15 @@ pub async fn execute(
     summary.complete = summary.failed == 0
         && summary.invalid == 0
         && summary.unknown == 0
-        && summary.not_tried == 0;
+        && summary.not_tried == 0
+        && summary.stopped_early.is_none();
     summary.next_steps = next_steps(&summary, &args, in_flight);
+    if snapshot.is_some_and(|s| s.changed_since(Path::new(&args.input))) {
+        summary.next_steps.push(format!(
+            "{} changed while it was uploaded: the upload took its {} lines as they were when it started; run the same command again to upload what it holds now",
+            args.input, summary.lines
+        ));
+    }
     Ok(Finished::Ran {
         summary: Box::new(summary),
         interrupted,
@@ -658,6 +685,9 @@ fn print_summary(summary: &Summary, json: bool) {
         println!("  already existed:         {}", summary.already_existed);
         println!("  duplicates in the input: {}", summary.duplicates_in_input);
         println!("  invalid lines:           {}", summary.invalid);
+        if summary.blank > 0 {
+            println!("  blank lines (--trim):    {}", summary.blank);
+        }
         println!("  failed:                  {}", summary.failed);
         println!("  unknown:                 {}", summary.unknown);
         println!("  not tried:               {}", summary.not_tried);

@@ -247,7 +247,7 @@ fn missing_settings_are_named() {
         .args(["get", "--stock-id", "1", "CODE"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2), "settings to fix");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("WECHATPAY_MCHID") && stderr.contains("WECHATPAY_PRIVATE_KEY"),

@@ -61,6 +61,7 @@ pub fn assert_buckets_add_up(summary: &serde_json::Value) {
         "already_existed",
         "duplicates_in_input",
         "invalid",
+        "blank",
         "failed",
         "unknown",
         "not_tried",
