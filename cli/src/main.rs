@@ -401,6 +401,13 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 "# then e.g.: couponcodes upload --stock-id {} codes.txt",
                 wechatpay_sandbox::DEFAULT_STOCK
             );
+            println!(
+                "# Every documented operation answers with its page's example. To rehearse a\n\
+                 # notification receiver (couponcodes events serve, or yours), send it any event\n\
+                 # type of the docs (GET {0}/sandbox/events lists them):\n\
+                 #   curl -X POST {0}/sandbox/notify -d '{{\"event_type\": \"TRANSACTION.SUCCESS\", \"url\": \"http://127.0.0.1:8787/\", \"resource\": {{\"out_trade_no\": \"ORDER-1\"}}}}'",
+                sandbox.base_url()
+            );
             interrupted().await;
             Ok(ExitCode::SUCCESS)
         }

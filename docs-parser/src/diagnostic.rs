@@ -52,6 +52,8 @@ pub enum WarningKind {
     DeeperRows,
     /// A type cell naming no JSON type (`array`, `undefined`, empty).
     UntypedRow,
+    /// Rows nested in a string with documented values, which cannot hold JSON.
+    ValuedParent,
 }
 
 impl WarningKind {
@@ -75,6 +77,7 @@ impl WarningKind {
             WarningKind::ContentName => "named decoded contents",
             WarningKind::DeeperRows => "rows starting deeper",
             WarningKind::UntypedRow => "untyped rows",
+            WarningKind::ValuedParent => "rows nested in a valued string",
         }
     }
 }

@@ -389,6 +389,84 @@ impl Builder {
         // Otherwise a line between alternatives: nothing to read.
     }
 
+    /// Whether the node at `path` is a plain string with documented values.
+    fn is_valued_string(&self, path: &[usize]) -> bool {
+        let node = self.node(path);
+        node.field.kind == Kind::String
+            && !node.field.is_array()
+            && node.field.encoded.is_none()
+            && !node.field.enum_values.is_empty()
+            && node.untyped.is_none()
+    }
+
+    /// Rows nested in the valued string at `path` (`employee_type`, values
+    /// `ADMIN` | `STAFF`...): when the row before the string is an object
+    /// without fields (`qr_recharge_info`), the string and these rows are that
+    /// object's fields, the string's indent one too few; otherwise the rows
+    /// are the string's siblings. Returns where the rows go (`None`: the top).
+    fn regroup_valued_string(
+        &mut self,
+        path: Vec<usize>,
+        indent: u32,
+        name: &str,
+        line: u32,
+        diagnostics: &mut Diagnostics<'_>,
+    ) -> Option<Vec<usize>> {
+        let (&index, parent) = path.split_last().expect("paths are never empty");
+        let string_name = self.node(&path).field.name.clone();
+        let empty_object_before = index.checked_sub(1).filter(|&before| {
+            let mut sibling = parent.to_vec();
+            sibling.push(before);
+            let node = self.node(&sibling);
+            node.field.kind == Kind::Object
+                && !node.field.is_array()
+                && node.children_nodes.is_empty()
+        });
+        let into = match empty_object_before {
+            Some(before) => {
+                let mut object = parent.to_vec();
+                object.push(before);
+                // Move the string into the object: it is the last row placed.
+                let string = match parent {
+                    [] => self.forest.remove(index),
+                    parent => self.node_mut(parent).children_nodes.remove(index),
+                };
+                self.node_mut(&object).children_nodes.push(string);
+                diagnostics.warning(
+                    line,
+                    WarningKind::ValuedParent,
+                    format!(
+                        "`{name}` is nested in `{string_name}`, a string with documented values, right after the empty object `{}`: read both as that object's fields",
+                        self.node(&object).field.name
+                    ),
+                );
+                object
+            }
+            None => {
+                diagnostics.warning(
+                    line,
+                    WarningKind::ValuedParent,
+                    format!(
+                        "`{name}` is nested in `{string_name}`, a string with documented values (not JSON): read beside it"
+                    ),
+                );
+                parent.to_vec()
+            }
+        };
+        let into = (!into.is_empty()).then_some(into);
+        // The rows at this indent go where the first one went.
+        if let (Some(into), Some(slot)) = (
+            &into,
+            self.stack
+                .iter_mut()
+                .rev()
+                .find(|slot| slot.indent + 1 == indent),
+        ) {
+            slot.path = Some(into.clone());
+        }
+        into
+    }
+
     /// The parent the table implies for a row at `indent` with no row above it.
     fn implied_parent(
         &mut self,
@@ -501,6 +579,14 @@ impl Builder {
                     return;
                 }
             }
+        };
+        // A string with documented values cannot hold JSON: the rows under
+        // it are not its fields, it is a row whose indent is one too few.
+        let parent_path = match parent_path {
+            Some(path) if self.is_valued_string(&path) => {
+                self.regroup_valued_string(path, indent, &field.name, line, diagnostics)
+            }
+            other => other,
         };
         if let Some(parent_path) = &parent_path {
             let parent = self.node_mut(parent_path);

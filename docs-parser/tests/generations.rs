@@ -384,3 +384,25 @@ fn a_separator_after_a_number_with_rows_under_it_is_an_error() {
         "the rest is kept"
     );
 }
+
+#[test]
+fn rows_nested_in_a_string_with_values_are_not_its_json() {
+    let rows = format!(
+        "{CIPHERTEXT}| {{colspan=3 .im-table-line}}\n\
+| qr_info {{data-indent=3}} | object | 扫码信息\n\
+| employee_type {{data-indent=3}} | string | 员工类型<br/>`ADMIN` \\| `STAFF` 枚举值之一\n\
+| openid {{data-required data-indent=4}} | string | 用户openid\n\
+| accept_time {{data-indent=3}} | string | 受理时间\n\
+| channel {{data-indent=3}} | string | 渠道<br/>`A` \\| `B` 枚举值之一\n\
+| detail {{data-indent=4}} | string | 详情\n"
+    );
+    let (result, notification) = notification(&rows);
+    assert_eq!(
+        names(&notification.resource),
+        ["qr_info", "accept_time", "channel", "detail"]
+    );
+    let qr = field(&notification.resource, "qr_info");
+    assert_eq!(names(&qr.children), ["employee_type", "openid"]);
+    assert_eq!(qr.children[0].encoded, None, "values, not JSON");
+    assert_eq!(warnings_of(&result, WarningKind::ValuedParent).len(), 2);
+}

@@ -48,6 +48,16 @@ fn openid_prefix() -> String {
 }
 
 #[derive(Deserialize)]
+pub(crate) struct NotifyRequest {
+    pub(crate) event_type: String,
+    /// Where to send it; the registered notify URL when absent.
+    pub(crate) url: Option<String>,
+    /// Members that replace the example's (`{"out_trade_no": "..."}`).
+    #[serde(default)]
+    pub(crate) resource: serde_json::Map<String, Value>,
+}
+
+#[derive(Deserialize)]
 struct FaultSetup {
     #[serde(default)]
     seed: u64,
@@ -61,6 +71,40 @@ struct FaultSetup {
     queue: Vec<String>,
 }
 
+/// Sends the notification a request asks for: its resource built from the
+/// event's page, with the members the request gives.
+pub(crate) fn send_event(shared: &Arc<Shared>, request: NotifyRequest) -> Result<Value, String> {
+    let notification = crate::examples::notification(&request.event_type).ok_or_else(|| {
+        format!(
+            "{:?} is no event type of the docs; GET /sandbox/events lists them",
+            request.event_type
+        )
+    })?;
+    if request.url.is_none() && shared.store.lock().expect("lock").notify_url.is_none() {
+        return Err("no notify URL: give \"url\", or register one".to_owned());
+    }
+    let mut resource = crate::examples::resource(notification, &crate::store::rfc3339(now()));
+    if let Value::Object(members) = &mut resource {
+        members.extend(request.resource);
+    }
+    let original_type = notification
+        .original_types
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "sandbox".to_owned());
+    let id = crate::notify::deliver_event(
+        shared.clone(),
+        crate::notify::Event {
+            event_type: request.event_type.clone(),
+            summary: notification.summary.clone(),
+            original_type,
+            resource: resource.clone(),
+            url: request.url,
+        },
+    );
+    Ok(json!({"id": id, "event_type": request.event_type, "resource": resource}))
+}
+
 /// Answers a control request.
 pub(crate) async fn control(
     shared: &Arc<Shared>,
@@ -70,6 +114,7 @@ pub(crate) async fn control(
 ) -> (StatusCode, Value) {
     let bad = |message: String| (StatusCode::BAD_REQUEST, json!({"message": message}));
     match (method.as_str(), path) {
+        ("GET", "/sandbox/events") => (StatusCode::OK, json!(crate::examples::event_types())),
         ("GET", "/sandbox/stats") => {
             let stats = shared.stats.lock().expect("lock").clone();
             let injected: HashMap<&str, u64> = shared
@@ -121,6 +166,15 @@ pub(crate) async fn control(
                 }
             }
             Err(e) => bad(e.to_string()),
+        },
+        ("POST", "/sandbox/notify") => match serde_json::from_slice::<NotifyRequest>(body) {
+            Ok(request) => match send_event(shared, request) {
+                Ok(sent) => (StatusCode::OK, sent),
+                Err(message) => bad(message),
+            },
+            Err(e) => bad(format!(
+                "expected {{\"event_type\", \"url\"?, \"resource\"?}}: {e}"
+            )),
         },
         ("POST", "/sandbox/faults") => match serde_json::from_slice::<FaultSetup>(body) {
             Ok(setup) => {

@@ -17,6 +17,7 @@
 
 mod bills;
 mod control;
+mod examples;
 mod faults;
 mod keys;
 mod media;
@@ -38,6 +39,7 @@ use tokio::sync::oneshot;
 use wechatpay_runtime::{Client, ClientBuilder, PlatformCertificates};
 
 pub use bills::BillConfig;
+pub use examples::event_types;
 pub use faults::{Fault, FaultPlan};
 pub use keys::{Keys, PlatformCertificate};
 pub use media::{MAX_IMAGE, Media};
@@ -223,6 +225,30 @@ impl Sandbox {
     ) -> Result<Vec<String>, String> {
         routes::claim_codes(&self.shared, stock_id, count, openid_prefix)
             .map_err(|(sent, error)| format!("{} codes sent, then: {error}", sent.len()))
+    }
+
+    /// Sends a notification of `event_type` (any APIv3 event type of the
+    /// docs, [`event_types`]) to `url` (the registered notify URL when
+    /// `None`), its resource built from the event's page with the members of
+    /// `resource` over it, encrypted and signed as WeChat Pay sends them, and
+    /// sent again until acknowledged. Returns what was sent: `id`,
+    /// `event_type` and the plaintext `resource`. Call it inside the Tokio
+    /// runtime the sandbox runs on. Over HTTP: `POST /sandbox/notify` with
+    /// `{"event_type": ..., "url": ..., "resource": {...}}`.
+    pub fn notify(
+        &self,
+        event_type: &str,
+        url: Option<&str>,
+        resource: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<serde_json::Value, String> {
+        control::send_event(
+            &self.shared,
+            control::NotifyRequest {
+                event_type: event_type.to_owned(),
+                url: url.map(str::to_owned),
+                resource,
+            },
+        )
     }
 
     /// Notification counters (events, sends, delivered, duplicates, abandoned).

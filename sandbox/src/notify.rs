@@ -90,13 +90,51 @@ impl Notifier {
     }
 }
 
-/// Sends a notification of `event_type` carrying `resource`, in the background.
+/// What a notification says, besides its id and time.
+pub(crate) struct Event {
+    /// `COUPON.SEND`, ...
+    pub(crate) event_type: String,
+    /// The page's summary of it.
+    pub(crate) summary: String,
+    /// The resource's `original_type` (`coupon`, `transaction`, ...).
+    pub(crate) original_type: String,
+    /// The decrypted resource.
+    pub(crate) resource: Value,
+    /// Where to send it; the registered notify URL when `None`.
+    pub(crate) url: Option<String>,
+}
+
+/// Sends a notification of `event_type` carrying `resource` to the notify
+/// URL, in the background; returns its id.
 pub(crate) fn deliver(
     shared: Arc<Shared>,
     event_type: &'static str,
     summary: &'static str,
     resource: Value,
-) {
+) -> String {
+    deliver_event(
+        shared,
+        Event {
+            event_type: event_type.to_owned(),
+            summary: summary.to_owned(),
+            original_type: "coupon".to_owned(),
+            resource,
+            url: None,
+        },
+    )
+}
+
+/// Sends `event`, encrypted and signed as WeChat Pay sends notifications, in
+/// the background, again and again until it is acknowledged (or the
+/// attempts run out); returns its id.
+pub(crate) fn deliver_event(shared: Arc<Shared>, event: Event) -> String {
+    let Event {
+        event_type,
+        summary,
+        original_type,
+        resource,
+        url: fixed_url,
+    } = event;
     let notifier = &shared.notifier;
     notifier.count(|s| s.events += 1);
     let id = format!(
@@ -108,7 +146,7 @@ pub(crate) fn deliver(
     let ciphertext = aead::encrypt(
         shared.keys.apiv3_key.as_bytes(),
         &resource_nonce,
-        "coupon",
+        &original_type,
         resource.to_string().as_bytes(),
     )
     .expect("a 32-byte key and a 12-byte nonce");
@@ -119,20 +157,23 @@ pub(crate) fn deliver(
         "event_type": event_type,
         "summary": summary,
         "resource": {
-            "original_type": "coupon",
+            "original_type": original_type,
             "algorithm": aead::ALGORITHM,
             "ciphertext": ciphertext,
-            "associated_data": "coupon",
+            "associated_data": original_type,
             "nonce": resource_nonce,
         }
     })
     .to_string();
     let body = bytes::Bytes::from(body);
+    let delivered_id = id.clone();
     tokio::spawn(async move {
         let notifier = &shared.notifier;
         let config = notifier.config.clone();
         for attempt in 1..=config.attempts.max(1) {
-            let url = shared.store.lock().expect("lock").notify_url.clone();
+            let url = fixed_url
+                .clone()
+                .or_else(|| shared.store.lock().expect("lock").notify_url.clone());
             let Some(url) = url else {
                 tracing::debug!(%id, "no notify URL: the notification is dropped");
                 break;
@@ -152,6 +193,7 @@ pub(crate) fn deliver(
         }
         notifier.count(|s| s.abandoned += 1);
     });
+    delivered_id
 }
 
 /// One send, signed afresh (a retry a day later must still be within the

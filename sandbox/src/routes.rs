@@ -15,11 +15,12 @@ use http::{HeaderMap, StatusCode, header};
 use serde_json::{Value, json};
 use wechatpay_runtime::aead;
 
+use crate::examples::{self, Answer};
 use crate::keys::Keys;
 use crate::media::Form;
 use crate::notify::deliver;
 use crate::server::{Shared, aead_nonce, now};
-use crate::store::Reply;
+use crate::store::{Reply, rfc3339};
 
 pub(crate) type SharedRef = std::sync::Weak<Shared>;
 
@@ -144,7 +145,16 @@ pub(crate) fn api_router(state: SharedRef) -> Router {
                 (StatusCode::OK, Json(certificate_list(&shared.keys))).into_response()
             }),
         )
-        .fallback(|| async { reply(Reply::error(404, "RESOURCE_NOT_EXISTS", "no such API in the sandbox")) })
+        // Every other documented operation answers with its page's example.
+        .fallback(|method: http::Method, uri: http::Uri| async move {
+            match examples::operation(method.as_str(), uri.path()) {
+                Some(operation) => match examples::answer(operation, &rfc3339(now())) {
+                    Answer::Json(body) => (StatusCode::OK, Json(body)).into_response(),
+                    Answer::Empty => StatusCode::NO_CONTENT.into_response(),
+                },
+                None => reply(Reply::error(404, "RESOURCE_NOT_EXISTS", "no such API in the docs")),
+            }
+        })
         .with_state(state)
 }
 

@@ -12124,13 +12124,29 @@ pub mod events {
         }
     }
 
-    /// The JSON content of `employee_type`.
+    ::wechatpay_runtime::open_enum! {
+        /// Values of `employee_type`.
+        ///
+        /// 员工类型
+        pub enum RechargeClosedEmployeeType {
+            Admin = "ADMIN",
+            Staff = "STAFF",
+            LegalPerson = "LEGAL_PERSON",
+            #[unrecognized]
+            Unrecognized(String),
+        }
+    }
+
+    /// The `qr_recharge_info` object.
     ///
-    /// 员工类型
+    /// 扫码充值信息
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
     #[non_exhaustive]
-    pub struct RechargeClosedEmployeeType {
+    pub struct RechargeClosedQrRechargeInfo {
+        /// 员工类型
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub employee_type: ::std::option::Option<RechargeClosedEmployeeType>,
         /// 用户openid
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -12143,16 +12159,18 @@ pub mod events {
     }
 
     ::wechatpay_runtime::impl_deserialize! {
-        RechargeClosedEmployeeType {
-            openid: optional(0, "openid"),
+        RechargeClosedQrRechargeInfo {
+            employee_type: optional(0, "employee_type"),
+            openid: optional(1, "openid"),
             ..extra
         }
     }
 
-    impl RechargeClosedEmployeeType {
+    impl RechargeClosedQrRechargeInfo {
         /// Creates a value with every field unset.
         pub fn new() -> Self {
-            RechargeClosedEmployeeType {
+            RechargeClosedQrRechargeInfo {
+                employee_type: ::std::option::Option::None,
                 openid: ::std::option::Option::None,
                 extra: ::serde_json::Map::new(),
             }
@@ -12297,16 +12315,7 @@ pub mod events {
         pub bank_transfer_info: ::std::option::Option<RechargeClosedBankTransferInfo>,
         /// 扫码充值信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub qr_recharge_info: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
-        /// 员工类型
-        ///
-        /// Sent as a JSON-encoded string.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub employee_type: ::std::option::Option<
-            ::wechatpay_runtime::JsonString<RechargeClosedEmployeeType>,
-        >,
+        pub qr_recharge_info: ::std::option::Option<RechargeClosedQrRechargeInfo>,
         /// 网银充值的付款信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub online_bank_recharge_info: ::std::option::Option<
@@ -12349,12 +12358,11 @@ pub mod events {
             remark: optional(10, "remark"),
             bank_transfer_info: optional(11, "bank_transfer_info"),
             qr_recharge_info: optional(12, "qr_recharge_info"),
-            employee_type: optional(13, "employee_type"),
-            online_bank_recharge_info: optional(14, "online_bank_recharge_info"),
-            accept_time: optional(15, "accept_time"),
-            success_time: optional(16, "success_time"),
-            close_time: optional(17, "close_time"),
-            available_recharge_channels: optional(18, "available_recharge_channels"),
+            online_bank_recharge_info: optional(13, "online_bank_recharge_info"),
+            accept_time: optional(14, "accept_time"),
+            success_time: optional(15, "success_time"),
+            close_time: optional(16, "close_time"),
+            available_recharge_channels: optional(17, "available_recharge_channels"),
             ..extra
         }
     }
@@ -12376,7 +12384,6 @@ pub mod events {
                 remark: ::std::option::Option::None,
                 bank_transfer_info: ::std::option::Option::None,
                 qr_recharge_info: ::std::option::Option::None,
-                employee_type: ::std::option::Option::None,
                 online_bank_recharge_info: ::std::option::Option::None,
                 accept_time: ::std::option::Option::None,
                 success_time: ::std::option::Option::None,
@@ -12559,19 +12566,6 @@ pub mod events {
         }
     }
 
-    ::wechatpay_runtime::open_enum! {
-        /// Values of `employee_type`.
-        ///
-        /// 员工类型
-        pub enum RechargeSuccessEmployeeType {
-            Admin = "ADMIN",
-            Staff = "STAFF",
-            LegalPerson = "LEGAL_PERSON",
-            #[unrecognized]
-            Unrecognized(String),
-        }
-    }
-
     /// The `qr_recharge_info` object.
     ///
     /// 扫码充值信息
@@ -12583,7 +12577,7 @@ pub mod events {
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub employee_type: ::std::option::Option<RechargeSuccessEmployeeType>,
+        pub employee_type: ::std::option::Option<RechargeClosedEmployeeType>,
         /// 用户openid
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -16034,6 +16028,41 @@ pub mod events {
         }
     }
 
+    /// The `combine_payer_info` object.
+    ///
+    /// 支付者信息
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+    #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct TransactionSuccessCombinePayerInfo {
+        /// 用户标识
+        ///
+        /// Marked required on the page; not promised, like every answer field (see the crate docs).
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// Members WeChat Pay sent that the docs do not list, kept as
+        /// they came (and serialized back).
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+
+    ::wechatpay_runtime::impl_deserialize! {
+        TransactionSuccessCombinePayerInfo {
+            openid: optional(0, "openid"),
+            ..extra
+        }
+    }
+
+    impl TransactionSuccessCombinePayerInfo {
+        /// Creates a value with every field unset.
+        pub fn new() -> Self {
+            TransactionSuccessCombinePayerInfo {
+                openid: ::std::option::Option::None,
+                extra: ::serde_json::Map::new(),
+            }
+        }
+    }
+
     /// The `installment_info` object.
     ///
     /// 使用的商户贴息信息(微信分付)
@@ -16093,7 +16122,9 @@ pub mod events {
         pub sub_orders: ::std::option::Option<TransactionSuccessSubOrders>,
         /// 支付者信息
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub combine_payer_info: ::std::option::Option<RechargeClosedEmployeeType>,
+        pub combine_payer_info: ::std::option::Option<
+            TransactionSuccessCombinePayerInfo,
+        >,
         /// 使用的商户贴息信息(微信分付)
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub installment_info: ::std::option::Option<TransactionSuccessInstallmentInfo>,
