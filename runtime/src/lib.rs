@@ -45,6 +45,7 @@ pub mod notify;
 mod open_enum;
 mod operation;
 mod paginate;
+pub mod payment;
 mod raw;
 #[cfg(feature = "schema")]
 pub mod schema;

@@ -66,3 +66,44 @@ fn aes_gcm_vectors_decrypt_and_encrypt() {
         );
     }
 }
+
+/// The front-end payment parameters (调起支付) of the vectors, computed with
+/// Python `cryptography`, reproduced field by field and byte for byte.
+#[test]
+fn front_end_payment_parameters_are_reproduced() {
+    use wechatpay_runtime::payment::{AppPayment, JsapiPayment};
+    let key = PrivateKey::from_pem_file(vectors_dir().join("merchant_test_key.pem")).unwrap();
+    let cases = &vectors()["request_payment"];
+
+    let jsapi = &cases["jsapi"];
+    let params = &jsapi["params"];
+    let prepay_id = params["package"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("prepay_id=")
+        .unwrap();
+    let signed = JsapiPayment::sign_at(
+        &key,
+        params["appId"].as_str().unwrap(),
+        prepay_id,
+        params["timeStamp"].as_str().unwrap().parse().unwrap(),
+        params["nonceStr"].as_str().unwrap(),
+    );
+    let mut expected = params.clone();
+    expected["paySign"] = jsapi["paySign"].clone();
+    assert_eq!(serde_json::to_value(&signed).unwrap(), expected);
+
+    let app = &cases["app"];
+    let params = &app["params"];
+    let signed = AppPayment::sign_at(
+        &key,
+        params["appid"].as_str().unwrap(),
+        params["partnerid"].as_str().unwrap(),
+        params["prepayid"].as_str().unwrap(),
+        params["timestamp"].as_str().unwrap().parse().unwrap(),
+        params["noncestr"].as_str().unwrap(),
+    );
+    let mut expected = params.clone();
+    expected["sign"] = app["sign"].clone();
+    assert_eq!(serde_json::to_value(&signed).unwrap(), expected);
+}

@@ -184,6 +184,20 @@ impl Client {
         Ok(request)
     }
 
+    /// The parameters a JSAPI page or mini-program passes to WeChat Pay for
+    /// `prepay_id` (from a JSAPI or mini-program prepay for `app_id`), signed
+    /// with the merchant's key: see [`payment`](crate::payment).
+    pub fn jsapi_payment(&self, app_id: &str, prepay_id: &str) -> crate::payment::JsapiPayment {
+        crate::payment::JsapiPayment::sign(&self.inner.credentials.key, app_id, prepay_id)
+    }
+
+    /// The parameters an app passes to the WeChat SDK for `prepay_id` (from
+    /// an APP prepay for `app_id`), signed with the merchant's key.
+    pub fn app_payment(&self, app_id: &str, prepay_id: &str) -> crate::payment::AppPayment {
+        let credentials = &self.inner.credentials;
+        crate::payment::AppPayment::sign(&credentials.key, app_id, &credentials.mchid, prepay_id)
+    }
+
     /// Decrypts a sensitive response field with the merchant's private key.
     pub fn decrypt(&self, field: &crate::Encrypted) -> Result<crate::Sensitive, Error> {
         Ok(field.decrypt(&self.inner.credentials.key)?)
